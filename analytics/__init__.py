@@ -1,0 +1,1 @@
+"""Numbers out: plan model, store, statistics and figures. Never imports streamlit."""

@@ -1,0 +1,26 @@
+"""Paths and settings in one place; environment variables override the defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+PLAN_DIR = DATA_DIR / "plan"
+REFERENCE_DIR = DATA_DIR / "reference"
+SAMPLE_DIR = DATA_DIR / "sample"
+SAMPLE_OUT_DIR = SAMPLE_DIR / "out"
+REGISTRY_FILE = DATA_DIR / "indicators.yaml"
+PROFILE_DIR = ROOT / "loaders" / "profiles"
+
+# Counts below this are shown as "<N" everywhere (DESIGN.md §5).
+SUPPRESSION_THRESHOLD = int(os.environ.get("BOARD_SUPPRESSION_THRESHOLD", "5"))
+# Same limit as server.maxUploadSize in .streamlit/config.toml.
+MAX_UPLOAD_MB = int(os.environ.get("BOARD_MAX_UPLOAD_MB", "200"))
+DEMO_LABEL = "Demodata – syntetiske tall"
+
+
+def db_path() -> Path:
+    """The DuckDB file: env BOARD_DB, else data/indicators.duckdb."""
+    return Path(os.environ.get("BOARD_DB", DATA_DIR / "indicators.duckdb"))

@@ -1,0 +1,402 @@
+"""The action plan as data: a pydantic schema for data/plan/*.yaml and its loader.
+
+A plan file that is wrong is refused with one Norwegian message naming the file, the
+entry and the problem (PlanError). Cross-references (indicator ids, goals, target
+groups, parents, member municipalities) are checked after the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analytics import config
+
+DEADLINE_PATTERN = re.compile(r"^(?:(\d{4})|(\d{4})-(\d{4})|Fortløpende)$")
+
+
+class PlanError(Exception):
+    """A plan file that cannot be used; the message is Norwegian and names file and entry."""
+
+    def __init__(self, file: Path | str, entry: str, problem: str) -> None:
+        self.file = str(file)
+        self.entry = entry
+        self.problem = problem
+        super().__init__(f"Planfilen «{Path(file).name}», {entry}: {problem}")
+
+
+class CriterionKind(StrEnum):
+    milestone = "milestone"
+    target = "target"
+    trend = "trend"
+    coverage = "coverage"
+    before_after = "before_after"
+    monitor = "monitor"
+
+
+KIND_LABELS = {
+    CriterionKind.milestone: "Milepæl",
+    CriterionKind.target: "Mål (tallverdi)",
+    CriterionKind.trend: "Utvikling over tid",
+    CriterionKind.coverage: "Dekning",
+    CriterionKind.before_after: "Før og etter",
+    CriterionKind.monitor: "Følges",
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Deadline(Strict):
+    """A deadline as the plan writes it: `2024`, `2024-2025` or `Fortløpende`."""
+
+    text: str
+
+    @property
+    def continuous(self) -> bool:
+        return self.text == "Fortløpende"
+
+    @property
+    def first_year(self) -> int | None:
+        match = DEADLINE_PATTERN.match(self.text)
+        if not match or self.continuous:
+            return None
+        return int(match.group(1) or match.group(2))
+
+    @property
+    def last_year(self) -> int | None:
+        match = DEADLINE_PATTERN.match(self.text)
+        if not match or self.continuous:
+            return None
+        return int(match.group(1) or match.group(3))
+
+    @property
+    def due_date(self) -> dt.date | None:
+        """End of the last deadline year; None for continuous work."""
+        year = self.last_year
+        return dt.date(year, 12, 31) if year else None
+
+
+def parse_deadline(value: object) -> Deadline:
+    text = str(value).strip()
+    match = DEADLINE_PATTERN.match(text)
+    if not match:
+        raise ValueError(
+            f"ugyldig frist «{text}» (bruk et årstall, et spenn som 2024-2025, eller Fortløpende)"
+        )
+    if match.group(2) and int(match.group(2)) > int(match.group(3)):
+        raise ValueError(f"ugyldig frist «{text}»: første år er etter siste år")
+    return Deadline(text=text)
+
+
+class Target(Strict):
+    """A numeric target. `default: true` means the plan does not quantify it and the board
+    proposes this value openly (`basis` says how it was chosen)."""
+
+    value: float | None = None
+    relative_change: float | None = None  # e.g. -0.10 for "10 % lower than baseline"
+    all_members: bool = False  # rollout counted toward the number of member municipalities
+    basis: str
+    default: bool = True
+
+
+class Reference(Strict):
+    title: str
+    publisher: str | None = None
+
+
+class Criterion(Strict):
+    id: str
+    text: str
+    kind: CriterionKind
+    indicators: list[str] = Field(default_factory=list)
+    heading: str | None = None  # a sub-heading in the source, e.g. "Ahus-data"
+    target: Target | None = None
+    baseline_year: int | None = None
+    proposed: bool = False  # proposed by the board, not the partnership's own words
+    note: str | None = None
+
+    @property
+    def indicator(self) -> str | None:
+        return self.indicators[0] if self.indicators else None
+
+
+class Measure(Strict):
+    id: str
+    text: str
+    goal: str
+    target_group: str
+    parent: str | None = None
+    priority: Annotated[int, Field(ge=1, le=3)] | None = None
+    priority_note: str | None = None
+    responsible: list[str] = Field(default_factory=list)
+    deadline: Deadline | None = None
+    sub_points: list[str] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(default_factory=list)
+    focus_area: str | None = None  # for plans organised by innsatsområde
+    proposed: bool = False
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, value: object) -> Deadline | None:
+        if value is None or isinstance(value, Deadline):
+            return value
+        if isinstance(value, dict):
+            value = value.get("text")
+        return parse_deadline(value)
+
+
+class FocusArea(Strict):
+    id: str
+    number: int | None = None
+    title: str
+    groups: list[str] = Field(default_factory=list)
+
+
+class Goal(Strict):
+    id: str
+    text: str
+    label: str | None = None  # e.g. "Hvor vil vi? «Oppdraget»"
+    focus_areas: list[str] = Field(default_factory=list)
+
+
+class TargetGroup(Strict):
+    id: str
+    name: str
+    goal: str
+
+
+class Approval(Strict):
+    body: str
+    date: dt.date
+    note: str | None = None
+
+
+class Version(Strict):
+    version: str
+    date: dt.date
+    note: str | None = None
+
+
+class Meeting(Strict):
+    name: str
+    date: dt.date
+    note: str | None = None
+
+
+class Partnership(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    name: str
+    short_name: str
+    hospital: str
+    plan_title: str
+    period_start: int
+    period_end: int
+    vision: str | None = None
+    goal_statement: str | None = None
+    values: str | None = None
+    owner: str | None = None
+    source_document: str
+    municipalities: list[str]
+    districts: list[str] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+    versions: list[Version] = Field(default_factory=list)
+    meetings: list[Meeting] = Field(default_factory=list)
+    case_reference: str | None = None
+    case_officers: list[str] = Field(default_factory=list)
+    recommendation: str | None = None
+    background: str | None = None
+
+
+class Plan(Strict):
+    schema_version: Literal[1] = 1
+    partnership: Partnership
+    focus_areas: list[FocusArea]
+    goals: list[Goal]
+    target_groups: list[TargetGroup]
+    measures: list[Measure]
+
+    @property
+    def id(self) -> str:
+        return self.partnership.id
+
+    @cached_property
+    def leaf_measures(self) -> list[Measure]:
+        """Measures that do the work: those no other measure names as parent."""
+        parents = {m.parent for m in self.measures if m.parent}
+        return [m for m in self.measures if m.id not in parents]
+
+    @cached_property
+    def criteria(self) -> list[tuple[Measure, Criterion]]:
+        return [(m, c) for m in self.measures for c in m.criteria]
+
+    def measure(self, measure_id: str) -> Measure:
+        return next(m for m in self.measures if m.id == measure_id)
+
+    def parent_of(self, measure: Measure) -> Measure | None:
+        return self.measure(measure.parent) if measure.parent else None
+
+    def effective_priority(self, measure: Measure) -> int | None:
+        """A sub-measure's priority is its group's when the source sets it only there."""
+        if measure.priority is not None:
+            return measure.priority
+        parent = self.parent_of(measure)
+        return parent.priority if parent else None
+
+    def effective_deadline(self, measure: Measure) -> Deadline | None:
+        if measure.deadline is not None:
+            return measure.deadline
+        parent = self.parent_of(measure)
+        return parent.deadline if parent else None
+
+    def goal(self, goal_id: str) -> Goal:
+        return next(g for g in self.goals if g.id == goal_id)
+
+    def target_group(self, group_id: str) -> TargetGroup:
+        return next(t for t in self.target_groups if t.id == group_id)
+
+    def indicator_ids(self) -> set[str]:
+        return {i for _, c in self.criteria for i in c.indicators}
+
+
+def _entry_name(location: tuple, raw: dict) -> str:
+    """Turn a pydantic error location into 'tiltak «m05», kriterium «m05-k1»'."""
+    labels = {
+        "measures": "tiltak",
+        "criteria": "kriterium",
+        "goals": "mål",
+        "target_groups": "målgruppe",
+        "focus_areas": "satsningsområde",
+        "partnership": "partnerskap",
+    }
+    parts: list[str] = []
+    node: object = raw
+    for key in location:
+        if isinstance(key, int) and isinstance(node, list):
+            node = node[key] if key < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts[-1] = f"{parts[-1]} «{ident}»" if ident else f"{parts[-1]} nr. {key + 1}"
+            continue
+        if isinstance(node, dict):
+            node = node.get(key)
+        parts.append(labels.get(str(key), f"feltet «{key}»"))
+    return ", ".join(parts) or "toppnivå"
+
+
+def _problem_text(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "obligatorisk felt mangler"
+    if kind == "extra_forbidden":
+        return "ukjent felt"
+    if kind in ("enum", "literal_error"):
+        return f"ugyldig verdi «{error.get('input')}»: {error.get('msg')}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"ugyldig verdi «{error.get('input')}» (prioritet må være 1, 2 eller 3)"
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ")
+
+
+def _check_references(plan: Plan, indicator_ids: set[str], unit_ids: set[str] | None) -> None:
+    """Everything pydantic cannot see: duplicates and ids that point nowhere."""
+    file = plan.partnership.source_document
+    seen: dict[str, str] = {}
+
+    def unique(kind: str, ident: str) -> None:
+        if ident in seen:
+            raise PlanError(file, f"{kind} «{ident}»", f"id-en er brukt to ganger (også {seen[ident]})")
+        seen[ident] = kind
+
+    for area in plan.focus_areas:
+        unique("satsningsområde", area.id)
+    for goal in plan.goals:
+        unique("mål", goal.id)
+        for area_id in goal.focus_areas:
+            if area_id not in {a.id for a in plan.focus_areas}:
+                raise PlanError(file, f"mål «{goal.id}»", f"ukjent satsningsområde «{area_id}»")
+    goal_ids = {g.id for g in plan.goals}
+    for group in plan.target_groups:
+        unique("målgruppe", group.id)
+        if group.goal not in goal_ids:
+            raise PlanError(file, f"målgruppe «{group.id}»", f"ukjent mål «{group.goal}»")
+    group_ids = {t.id for t in plan.target_groups}
+    measure_ids = {m.id for m in plan.measures}
+    area_ids = {a.id for a in plan.focus_areas}
+    for measure in plan.measures:
+        unique("tiltak", measure.id)
+        entry = f"tiltak «{measure.id}»"
+        if measure.goal not in goal_ids:
+            raise PlanError(file, entry, f"ukjent mål «{measure.goal}»")
+        if measure.target_group not in group_ids:
+            raise PlanError(file, entry, f"ukjent målgruppe «{measure.target_group}»")
+        if measure.parent and measure.parent not in measure_ids:
+            raise PlanError(file, entry, f"ukjent overordnet tiltak «{measure.parent}»")
+        if measure.focus_area and measure.focus_area not in area_ids:
+            raise PlanError(file, entry, f"ukjent innsatsområde «{measure.focus_area}»")
+        for criterion in measure.criteria:
+            unique("kriterium", criterion.id)
+            for indicator in criterion.indicators:
+                if indicator not in indicator_ids:
+                    raise PlanError(
+                        file,
+                        f"{entry}, kriterium «{criterion.id}»",
+                        f"ukjent indikator «{indicator}» (finnes ikke i indicators.yaml)",
+                    )
+            numeric = {CriterionKind.target, CriterionKind.trend, CriterionKind.before_after}
+            if criterion.kind in numeric and not criterion.indicators:
+                raise PlanError(
+                    file,
+                    f"{entry}, kriterium «{criterion.id}»",
+                    f"kriterier av typen «{criterion.kind.value}» må ha en indikator",
+                )
+    if unit_ids is not None:
+        for code in [*plan.partnership.municipalities, *plan.partnership.districts]:
+            if code not in unit_ids:
+                raise PlanError(file, "partnerskap", f"ukjent kommune/bydel «{code}» i referansedata")
+
+
+def load_plan(path: Path | str, indicator_ids: set[str], unit_ids: set[str] | None = None) -> Plan:
+    """Read and validate one plan file; raise PlanError with a Norwegian message."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(path, "filen", "finnes ikke") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f"linje {line + 1}" if line is not None else "filen"
+        raise PlanError(path, where, "er ikke gyldig YAML") from None
+    if not isinstance(raw, dict):
+        raise PlanError(path, "toppnivå", "filen må inneholde en plan (et YAML-kart)")
+    try:
+        plan = Plan.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise PlanError(path, _entry_name(first["loc"], raw), _problem_text(first)) from None
+    try:
+        _check_references(plan, indicator_ids, unit_ids)
+    except PlanError as exc:
+        raise PlanError(path, exc.entry, exc.problem) from None
+    return plan
+
+
+def load_plans(
+    indicator_ids: set[str], unit_ids: set[str] | None = None, plan_dir: Path | None = None
+) -> dict[str, Plan]:
+    """All plans in data/plan, keyed by partnership id, in file-name order."""
+    plans: dict[str, Plan] = {}
+    for path in sorted((plan_dir or config.PLAN_DIR).glob("*.yaml")):
+        plan = load_plan(path, indicator_ids, unit_ids)
+        if plan.id in plans:
+            raise PlanError(path, "partnerskap", f"partnerskapet «{plan.id}» finnes i to filer")
+        plans[plan.id] = plan
+    return plans

@@ -1,0 +1,483 @@
+"""The store: one class owns the DuckDB file and every SQL statement the board runs.
+
+Facts are kept long (indicator, unit, period start + grain). An upload is one transaction;
+a value that changes is moved to fact_history with the upload that replaced it, so any
+upload can be undone. All SQL is parameterised; identifiers never come from user text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+FACT_COLUMNS = [
+    "indicator",
+    "unit_id",
+    "period_start",
+    "grain",
+    "value",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "source",
+]
+KEY = ("indicator", "unit_id", "period_start", "grain")
+_KEY_JOIN = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
+_SAME_VALUES = " AND ".join(
+    f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("value", "numerator", "denominator", "suppressed")
+)
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS upload_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS milestone_seq START 1;
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id INTEGER PRIMARY KEY,
+    loaded_at TIMESTAMP NOT NULL,
+    loaded_by VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    indicator VARCHAR,
+    source VARCHAR,
+    demo BOOLEAN NOT NULL DEFAULT FALSE,
+    rows_in INTEGER NOT NULL DEFAULT 0,
+    rows_added INTEGER NOT NULL DEFAULT 0,
+    rows_replaced INTEGER NOT NULL DEFAULT 0,
+    rows_unchanged INTEGER NOT NULL DEFAULT 0,
+    rows_refused INTEGER NOT NULL DEFAULT 0,
+    undone_at TIMESTAMP,
+    undone_by VARCHAR
+);
+CREATE TABLE IF NOT EXISTS facts (
+    indicator VARCHAR NOT NULL,
+    unit_id VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    grain VARCHAR NOT NULL,
+    value DOUBLE,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    suppressed BOOLEAN NOT NULL,
+    source VARCHAR,
+    upload_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fact_history (
+    indicator VARCHAR NOT NULL,
+    unit_id VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    grain VARCHAR NOT NULL,
+    value DOUBLE,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    suppressed BOOLEAN NOT NULL,
+    source VARCHAR,
+    upload_id INTEGER NOT NULL,
+    replaced_by INTEGER NOT NULL,
+    replaced_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS units (
+    unit_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    region VARCHAR,
+    partnership VARCHAR
+);
+CREATE TABLE IF NOT EXISTS code_history (
+    old_code VARCHAR NOT NULL,
+    old_name VARCHAR,
+    current_code VARCHAR NOT NULL,
+    changed DATE
+);
+CREATE TABLE IF NOT EXISTS milestone_events (
+    event_id INTEGER PRIMARY KEY,
+    partnership VARCHAR NOT NULL,
+    criterion_id VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    done_date DATE,
+    comment VARCHAR,
+    evidence VARCHAR,
+    changed_by VARCHAR NOT NULL,
+    changed_at TIMESTAMP NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be used (corrupt, locked, wrong file); message in Norwegian."""
+
+
+@dataclass(frozen=True)
+class UploadMeta:
+    file_name: str
+    file_hash: str
+    loaded_by: str = "lokal"
+    indicator: str | None = None
+    source: str | None = None
+    demo: bool = False
+    rows_refused: int = 0
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    upload_id: int | None
+    rows_in: int
+    added: int
+    replaced: int
+    unchanged: int
+    duplicate_of: int | None = None  # the same file was loaded before (by hash)
+
+    @property
+    def summary(self) -> str:
+        if self.duplicate_of is not None:
+            return f"Filen er allerede lastet inn (opplasting {self.duplicate_of}); ingenting er endret."
+        return (
+            f"Opplasting {self.upload_id}: {self.rows_in} rader lest, {self.added} nye, "
+            f"{self.replaced} erstattet, {self.unchanged} uendret."
+        )
+
+
+class Store:
+    """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe)."""
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+        try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self._con.execute(SCHEMA)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreError(
+                    f"Databasefilen «{self.path}» er låst av en annen prosess. "
+                    "Lukk det andre programmet (f.eks. en innlasting som pågår) og prøv igjen."
+                ) from None
+            raise StoreError(
+                f"Databasefilen «{self.path}» kan ikke åpnes. Slett den og kjør «make demo» "
+                "(eller last inn dataene på nytt) for å lage den på nytt."
+            ) from None
+        except duckdb.Error:
+            raise StoreError(
+                f"Databasefilen «{self.path}» er skadet eller ikke en DuckDB-fil. Flytt den bort "
+                "og kjør «make demo» for å lage en ny."
+            ) from None
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def _scalar(self, sql: str, params: Sequence | None = None) -> object:
+        with self.cursor() as cur:
+            row = cur.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    # -- reference data ---------------------------------------------------------------
+
+    def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
+        """Replace units and the old→current code map (both small) in one transaction."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute("DELETE FROM units")
+            cur.register("units_in", units[["unit_id", "name", "kind", "region", "partnership"]])
+            cur.execute("INSERT INTO units SELECT * FROM units_in")
+            cur.execute("DELETE FROM code_history")
+            cur.register("codes_in", code_map[["old_code", "old_name", "current_code", "changed"]])
+            cur.execute(
+                "INSERT INTO code_history SELECT old_code, old_name, current_code, "
+                "CAST(changed AS DATE) FROM codes_in"
+            )
+            cur.execute("COMMIT")
+
+    def units(self, partnership: str | None = None, kinds: Iterable[str] | None = None) -> pd.DataFrame:
+        kinds = list(kinds or ["municipality", "district", "region", "partnership"])
+        return self._frame(
+            "SELECT * FROM units WHERE (? IS NULL OR partnership = ?) AND list_contains(?, kind) "
+            "ORDER BY kind, unit_id",
+            [partnership, partnership, kinds],
+        )
+
+    # -- ingest -----------------------------------------------------------------------
+
+    def find_upload_by_hash(self, file_hash: str) -> int | None:
+        value = self._scalar(
+            "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
+            [file_hash],
+        )
+        return int(value) if value is not None else None
+
+    def ingest(self, facts: pd.DataFrame | object, meta: UploadMeta) -> UploadResult:
+        """Load one upload's facts (pandas or arrow, FACT_COLUMNS) atomically."""
+        with self._write_lock, self.cursor() as cur:
+            cur.register("incoming", facts)
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE stage AS SELECT "
+                "CAST(indicator AS VARCHAR) AS indicator, CAST(unit_id AS VARCHAR) AS unit_id, "
+                "CAST(period_start AS DATE) AS period_start, CAST(grain AS VARCHAR) AS grain, "
+                "CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator, "
+                "CAST(denominator AS DOUBLE) AS denominator, CAST(suppressed AS BOOLEAN) AS suppressed, "
+                "CAST(source AS VARCHAR) AS source FROM incoming"
+            )
+            cur.unregister("incoming")
+            return self._ingest_stage(cur, meta)
+
+    def _ingest_stage(self, cur: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
+        """Merge TEMP TABLE stage into facts; caller holds the write lock."""
+        rows_in = int(cur.execute("SELECT count(*) FROM stage").fetchone()[0])
+        duplicate = self.find_upload_by_hash(meta.file_hash)
+        if duplicate is not None:
+            return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=duplicate)
+        cur.execute("BEGIN")
+        try:
+            upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
+            cur.execute(
+                "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
+                "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    upload_id,
+                    dt.datetime.now(),
+                    meta.loaded_by,
+                    meta.file_name,
+                    meta.file_hash,
+                    meta.indicator,
+                    meta.source,
+                    meta.demo,
+                    rows_in,
+                    meta.rows_refused,
+                ],
+            )
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE staged AS SELECT a.*, CASE "
+                "WHEN b.indicator IS NULL THEN 'added' "
+                f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
+                f"FROM stage a LEFT JOIN facts b ON {_KEY_JOIN}"
+            )
+            cur.execute(
+                "INSERT INTO fact_history SELECT b.*, ?, now() FROM facts b "
+                f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
+                [upload_id],
+            )
+            cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
+            cur.execute(
+                f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged "
+                "WHERE change <> 'unchanged'",
+                [upload_id],
+            )
+            counts = dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
+            cur.execute(
+                "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? "
+                "WHERE upload_id = ?",
+                [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
+            )
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            cur.execute("DROP TABLE IF EXISTS staged")
+        return UploadResult(
+            upload_id,
+            rows_in,
+            counts.get("added", 0),
+            counts.get("replaced", 0),
+            counts.get("unchanged", 0),
+        )
+
+    def undo(self, upload_id: int, undone_by: str = "lokal") -> int:
+        """Undo one upload: remove its values and restore what it replaced. Returns rows removed."""
+        with self._write_lock, self.cursor() as cur:
+            row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+            if row is None:
+                raise KeyError(upload_id)
+            if row[0] is not None:
+                return 0
+            cur.execute("BEGIN")
+            try:
+                removed = int(
+                    cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
+                )
+                cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id])
+                # Values this upload replaced come back where nothing newer has taken the key.
+                cur.execute(
+                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, upload_id FROM fact_history a "
+                    "WHERE a.replaced_by = ? AND NOT EXISTS "
+                    f"(SELECT 1 FROM facts b WHERE {_KEY_JOIN})",
+                    [upload_id],
+                )
+                cur.execute(
+                    "DELETE FROM fact_history a WHERE a.replaced_by = ? AND NOT EXISTS "
+                    f"(SELECT 1 FROM fact_history b WHERE b.upload_id = ? AND {_KEY_JOIN})",
+                    [upload_id, upload_id],
+                )
+                # Where a later upload replaced this one's value, the older value now counts
+                # as replaced by that later upload.
+                cur.execute(
+                    "UPDATE fact_history a SET replaced_by = b.replaced_by FROM fact_history b "
+                    f"WHERE a.replaced_by = ? AND b.upload_id = ? AND {_KEY_JOIN}",
+                    [upload_id, upload_id],
+                )
+                cur.execute("DELETE FROM fact_history WHERE upload_id = ?", [upload_id])
+                cur.execute(
+                    "UPDATE uploads SET undone_at = ?, undone_by = ? WHERE upload_id = ?",
+                    [dt.datetime.now(), undone_by, upload_id],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return removed
+
+    # -- reading ----------------------------------------------------------------------
+
+    def data_version(self) -> str:
+        """Changes whenever an upload lands, is undone, or a milestone is edited (cache key)."""
+        with self.cursor() as cur:
+            uploads = cur.execute(
+                "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at) FROM uploads"
+            ).fetchone()
+            events = cur.execute("SELECT coalesce(max(event_id), 0) FROM milestone_events").fetchone()
+        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}"
+
+    def uploads(self) -> pd.DataFrame:
+        return self._frame("SELECT * FROM uploads ORDER BY upload_id DESC")
+
+    def is_demo(self) -> bool:
+        """True when any active upload came from the synthetic demo generator."""
+        return bool(self._scalar("SELECT count(*) > 0 FROM uploads WHERE demo AND undone_at IS NULL"))
+
+    def fact_count(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM facts"))
+
+    def history_count(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM fact_history"))
+
+    def facts(
+        self,
+        indicators: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        grain: str | None = None,
+    ) -> pd.DataFrame:
+        """Raw long facts, filtered; sorted by indicator, unit, period."""
+        return self._frame(
+            "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
+            "suppressed, source, upload_id FROM facts "
+            "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
+            "AND (?::VARCHAR IS NULL OR grain = ?) "
+            "ORDER BY indicator, unit_id, period_start",
+            [indicators, indicators, unit_ids, unit_ids, grain, grain],
+        )
+
+    def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
+        """One indicator over time, summed across units and rolled up to `grain`.
+
+        count: sum over units and periods; stock: sum over units of each unit's last value in
+        the period; share/score: summed numerators over summed denominators (never a mean
+        of rates). `n_units` and `n_suppressed` say how complete each period is.
+        """
+        trunc = {"year": "year", "quarter": "quarter", "month": "month"}[grain]
+        return self._frame(
+            f"""
+            WITH base AS (
+                SELECT unit_id, date_trunc('{trunc}', period_start)::DATE AS period,
+                       period_start, value, numerator, denominator, suppressed
+                FROM facts WHERE indicator = ? AND list_contains(?, unit_id)
+            ), per_unit AS (
+                SELECT unit_id, period,
+                       CASE WHEN ? = 'stock' THEN arg_max(value, period_start) ELSE sum(value) END AS value,
+                       sum(numerator) AS numerator, sum(denominator) AS denominator,
+                       bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+                       max(period_start) AS last_start
+                FROM base GROUP BY unit_id, period
+            )
+            SELECT period AS period_start,
+                   CASE WHEN ? = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN ? = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator,
+                   sum(denominator) AS denominator, count(DISTINCT unit_id) AS n_units,
+                   count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start
+            FROM per_unit GROUP BY period ORDER BY period
+            """,
+            [indicator, list(unit_ids), kind, kind, kind],
+        )
+
+    def coverage(self, indicator: str, unit_ids: Sequence[str]) -> pd.DataFrame:
+        """Per unit: number of periods with a value, suppressed, and the newest period."""
+        return self._frame(
+            "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
+            "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
+            "FROM facts WHERE indicator = ? AND list_contains(?, unit_id) GROUP BY unit_id",
+            [indicator, list(unit_ids)],
+        )
+
+    def indicator_summary(self) -> pd.DataFrame:
+        return self._frame(
+            "SELECT indicator, count(*) AS n_facts, count(DISTINCT unit_id) AS n_units, "
+            "min(period_start) AS first_period, max(period_start) AS last_period "
+            "FROM facts GROUP BY indicator ORDER BY indicator"
+        )
+
+    def current_code_map(self) -> pd.DataFrame:
+        return self._frame("SELECT * FROM code_history")
+
+    # -- milestones -------------------------------------------------------------------
+
+    def record_milestone(
+        self,
+        partnership: str,
+        criterion_id: str,
+        status: str,
+        changed_by: str,
+        done_date: dt.date | None = None,
+        comment: str | None = None,
+        evidence: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ) -> int:
+        with self._write_lock, self.cursor() as cur:
+            event_id = int(cur.execute("SELECT nextval('milestone_seq')").fetchone()[0])
+            cur.execute(
+                "INSERT INTO milestone_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    event_id,
+                    partnership,
+                    criterion_id,
+                    status,
+                    done_date,
+                    comment,
+                    evidence,
+                    changed_by,
+                    changed_at or dt.datetime.now(),
+                ],
+            )
+        return event_id
+
+    def milestone_states(self, partnership: str) -> pd.DataFrame:
+        """The latest recorded state of each milestone criterion."""
+        return self._frame(
+            "SELECT * FROM milestone_events WHERE partnership = ? "
+            "QUALIFY row_number() OVER (PARTITION BY criterion_id ORDER BY event_id DESC) = 1",
+            [partnership],
+        )
+
+    def milestone_history(self, partnership: str, criterion_id: str) -> pd.DataFrame:
+        return self._frame(
+            "SELECT * FROM milestone_events WHERE partnership = ? AND criterion_id = ? "
+            "ORDER BY event_id DESC",
+            [partnership, criterion_id],
+        )

@@ -1,0 +1,168 @@
+"""The loader as a service for the CLI and the upload page: one object, one store."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from analytics import config
+from analytics.board import Board, open_board
+from analytics.periods import period_label
+from loaders.ingest import IngestReport, ingest_file, prepare
+from loaders.normalise import UnitResolver
+from loaders.profiles import Profile, load_profiles
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class LoaderError(Exception):
+    pass
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula is written as text (leading ')."""
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+
+
+def format_value(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return np.format_float_positional(float(value), trim="-")
+
+
+@dataclass
+class Loader:
+    board: Board
+    resolver: UnitResolver
+    profiles: dict[str, Profile]
+
+    @classmethod
+    def open(cls, db_path: Path | None = None) -> Loader:
+        board = open_board(db_path)
+        return cls.for_board(board)
+
+    @classmethod
+    def for_board(cls, board: Board) -> Loader:
+        resolver = UnitResolver.build(board.units, board.store.current_code_map())
+        return cls(board=board, resolver=resolver, profiles=load_profiles())
+
+    def profile(self, profile_id: str | None) -> Profile | None:
+        if profile_id is None:
+            return None
+        if profile_id not in self.profiles:
+            raise LoaderError(f"Ukjent profil «{profile_id}» (finnes: {', '.join(sorted(self.profiles))}).")
+        return self.profiles[profile_id]
+
+    def preview(
+        self, path: Path, indicator_id: str | None, profile_id: str | None = None, **options: object
+    ) -> IngestReport:
+        return prepare(
+            path,
+            indicator_id,
+            self.board.registry,
+            self.resolver,
+            profile=self.profile(profile_id),
+            **options,
+        )
+
+    def ingest(
+        self,
+        path: Path,
+        indicator_id: str | None,
+        loaded_by: str = "lokal",
+        profile_id: str | None = None,
+        dry_run: bool = False,
+        demo: bool = False,
+        **options: object,
+    ) -> IngestReport:
+        return ingest_file(
+            path,
+            indicator_id,
+            self.board.store,
+            self.board.registry,
+            self.resolver,
+            loaded_by=loaded_by,
+            dry_run=dry_run,
+            demo=demo,
+            profile=self.profile(profile_id),
+            **options,
+        )
+
+    def export_csv(self, out: TextIO, indicator_id: str | None = None) -> int:
+        facts = self.board.store.facts([indicator_id] if indicator_id else None)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["indicator", "unit", "period", "value", "suppressed"])
+        for row in facts.itertuples(index=False):
+            writer.writerow(
+                [
+                    neutralise(row.indicator),
+                    neutralise(row.unit_id),
+                    period_label(row.period_start, row.grain),
+                    "" if row.suppressed else format_value(row.value),
+                    "true" if row.suppressed else "false",
+                ]
+            )
+        return len(facts)
+
+    def log_text(self) -> str:
+        log = self.board.store.uploads()
+        if log.empty:
+            return "Ingen opplastinger ennå."
+        lines = ["id  tidspunkt            av        fil  (nye/erstattet/uendret)  status"]
+        for row in log.itertuples(index=False):
+            status = "angret" if row.undone_at is not None and str(row.undone_at) != "NaT" else "aktiv"
+            lines.append(
+                f"{row.upload_id:<3} {row.loaded_at:%Y-%m-%d %H:%M:%S}  {row.loaded_by:<8} {row.file_name}  "
+                f"({row.rows_added}/{row.rows_replaced}/{row.rows_unchanged})  {status}"
+            )
+        return "\n".join(lines)
+
+    def load_demo(self, out_dir: Path | None = None) -> list[str]:
+        """Make the synthetic demo files and load them (and the reference population)."""
+        maker = _demo_module()
+        out_dir = out_dir or config.SAMPLE_OUT_DIR
+        written = maker.main(["--out", str(out_dir)])
+        messages: list[str] = []
+        jobs: list[tuple[Path, str | None, str | None, bool]] = [
+            (config.REFERENCE_DIR / "population_07459.csv", None, "ssb_07459", False),
+            (config.REFERENCE_DIR / "projection_13600.csv", None, "ssb_13600", False),
+        ]
+        jobs += [(out_dir / name, indicator, None, True) for name, indicator in written]
+        for path, indicator, profile_id, demo in jobs:
+            report = self.ingest(path, indicator, loaded_by="demo", profile_id=profile_id, demo=demo)
+            if not report.ok:
+                problems = report.refused or "; ".join(str(p) for p in report.problems[:3])
+                raise LoaderError(f"Demodata kunne ikke lastes: {problems}")
+            messages.append(f"{path.name}: {report.result.summary}")
+        messages.append(self._load_demo_milestones(out_dir / "milepaeler.csv"))
+        return messages
+
+    def _load_demo_milestones(self, path: Path) -> str:
+        """Record the demo milestone register once per partnership (a rerun changes nothing)."""
+        register = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+        store = self.board.store
+        recorded = 0
+        for partnership, rows in register.groupby("partnerskap"):
+            if partnership not in self.board.plans or not store.milestone_states(partnership).empty:
+                continue
+            for row in rows.itertuples(index=False):
+                done = dt.date.fromisoformat(row.dato) if row.dato else None
+                store.record_milestone(partnership, row.kriterium, row.status, "demo", done, row.kommentar)
+                recorded += 1
+        return f"{path.name}: {recorded} milepælstatuser registrert."
+
+
+def _demo_module():
+    """data/sample/make_demo.py is a script in the data folder, not a package: load it by path."""
+    path = config.SAMPLE_DIR / "make_demo.py"
+    spec = importlib.util.spec_from_file_location("make_demo", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,52 @@
+"""Oversikt: vision, focus areas, goals and target groups, and every measure's status."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.status import STATUS_STYLE
+from analytics.tables import status_counts
+from pages import common
+
+board = common.board()
+partnership = common.partnership()
+plan = board.plan(partnership)
+status = common.plan_status(partnership)
+info = plan.partnership
+
+st.title(info.name)
+st.caption(f"{info.plan_title} · {info.period_start}–{info.period_end}")
+if info.vision:
+    st.markdown(f"**Visjon:** {info.vision}")
+if info.goal_statement:
+    st.markdown(f"**Mål:** {info.goal_statement}")
+if info.values:
+    with st.expander("Verdigrunnlag"):
+        st.markdown(info.values)
+
+st.subheader("Tiltak etter status")
+counts = status_counts(plan, status)
+columns = st.columns(len(counts))
+for column, (state, count) in zip(columns, counts.items(), strict=True):
+    column.metric(f"{STATUS_STYLE[state][0]} {state.value}", count)
+
+st.subheader("Satsningsområder")
+for area in plan.focus_areas:
+    prefix = f"{area.number}. " if area.number else ""
+    groups = f" — {', '.join(area.groups)}" if area.groups else ""
+    st.markdown(f"{common.status_badge(status.focus_areas[area.id])} **{prefix}{area.title}**{groups}")
+
+for goal in plan.goals:
+    st.subheader(goal.text)
+    if goal.label:
+        st.caption(goal.label)
+    st.markdown(f"Samlet status: {common.status_badge(status.goals[goal.id])}")
+    for group in [g for g in plan.target_groups if g.goal == goal.id]:
+        st.markdown(f"**Målgruppe: {group.name}** · {common.status_text(status.target_groups[group.id])}")
+        for measure in [m for m in plan.leaf_measures if m.target_group == group.id and m.goal == goal.id]:
+            reason = status.measure_reason(plan, measure)
+            st.markdown(
+                f"- {common.status_badge(status.measures[measure.id])} {measure.text}  \n"
+                f"  <small>{reason}</small>",
+                unsafe_allow_html=False,
+            )

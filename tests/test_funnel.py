@@ -1,0 +1,199 @@
+"""Funnel limits, over-dispersion and flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analytics.funnel import funnel_limits
+
+LIMITS = ["lower_95", "upper_95", "lower_998", "upper_998"]
+
+
+@pytest.fixture
+def shares_with_outlier() -> tuple[list[int], list[int]]:
+    """20 units of 500 close to 10 %, and one unit of 500 at 24 %."""
+    deviations = [0, 2, -2, 3, -3, 1, -1, 4, -4, 0, 2, -2, 1, -1, 3, -3, 0, 1, -1, 0]
+    numerators = [50 + d for d in deviations] + [120]
+    return numerators, [500] * 21
+
+
+@pytest.fixture
+def overdispersed() -> tuple[list[int], list[int]]:
+    """Rates per person spread far more than Poisson noise allows (φ ≫ 1)."""
+    rates_per_1000 = [3, 4, 5, 6, 7, 8, 4.5, 5.5, 6.5, 3.5, 7.5, 5, 6, 4, 8, 3]
+    populations = [20_000] * len(rates_per_1000)
+    numerators = [round(r * 20) for r in rates_per_1000]
+    return numerators, populations
+
+
+def test_target_is_pooled_not_mean_of_rates() -> None:
+    r = funnel_limits([1, 90], [10, 1000], kind="binomial", overdispersion=None)
+    assert r.target == pytest.approx(91 / 1010)
+    assert r.target != pytest.approx((0.1 + 0.09) / 2)
+
+
+def test_clear_outlier_is_flagged(shares_with_outlier) -> None:
+    num, den = shares_with_outlier
+    for od in (None, "multiplicative", "additive"):
+        r = funnel_limits(num, den, kind="binomial", overdispersion=od)
+        flags = r.units["flag"].tolist()
+        assert flags[-1] == "over 99,8 %", od
+        assert set(flags[:-1]) == {"innenfor"}, od
+
+
+def test_low_outlier_is_flagged_under() -> None:
+    num = [50] * 15 + [5]
+    r = funnel_limits(num, [500] * 16, kind="binomial", overdispersion=None)
+    assert r.units["flag"].iloc[-1] == "under 99,8 %"
+
+
+def test_no_overdispersion_leaves_limits_alone() -> None:
+    # Every unit exactly on the target: all z = 0, so φ = 0 and nothing is widened.
+    num, den = [5, 10, 20, 40], [1000, 2000, 4000, 8000]
+    plain = funnel_limits(num, den, overdispersion=None)
+    adjusted = funnel_limits(num, den, overdispersion="multiplicative")
+    assert adjusted.phi == pytest.approx(0.0)
+    assert adjusted.adjusted is None
+    pd.testing.assert_frame_equal(plain.limits, adjusted.limits)
+    assert "Ikke justert for overspredning" in adjusted.method
+
+
+def test_overdispersion_widens_limits(overdispersed) -> None:
+    num, den = overdispersed
+    plain = funnel_limits(num, den, overdispersion=None)
+    mult = funnel_limits(num, den, overdispersion="multiplicative")
+    add = funnel_limits(num, den, overdispersion="additive")
+    assert plain.adjusted is None
+    assert mult.phi > 1 and mult.adjusted == "multiplicative"
+    assert add.adjusted == "additive" and add.tau2 > 0
+
+    for wider in (mult, add):
+        assert (wider.limits["upper_998"] > plain.limits["upper_998"]).all()
+        assert (wider.limits["lower_998"] <= plain.limits["lower_998"]).all()
+        assert (wider.units["upper_95"] > plain.units["upper_95"]).all()
+    # Multiplicative: the distance to the target grows by exactly √φ.
+    gap_plain = plain.limits["upper_998"] - plain.target
+    gap_mult = mult.limits["upper_998"] - mult.target
+    np.testing.assert_allclose(gap_mult, math.sqrt(mult.phi) * gap_plain)
+    # Fewer units fall outside once the spread between units is allowed for.
+    out_plain = (plain.units["flag"] != "innenfor").sum()
+    out_mult = (mult.units["flag"] != "innenfor").sum()
+    assert out_plain > out_mult
+    assert "multiplikativt" in mult.method and "φ = " in mult.method
+
+
+def test_phi_and_tau2_follow_spiegelhalter(overdispersed) -> None:
+    num, den = overdispersed
+    r = funnel_limits(num, den, overdispersion="additive", winsor=0.1)
+    n = np.array(den, dtype=float)
+    theta = sum(num) / sum(den)
+    se = np.sqrt(theta / n)
+    z = (np.array(num) / n - theta) / se
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    w = 1 / se**2
+    tau2 = (len(z) * phi - (len(z) - 1)) / (w.sum() - (w**2).sum() / w.sum())
+    assert r.phi == pytest.approx(phi)
+    assert r.tau2 == pytest.approx(tau2)
+    np.testing.assert_allclose(r.units["z"], z)
+
+
+def test_winsorising_damps_an_outlier(shares_with_outlier) -> None:
+    num, den = shares_with_outlier
+    raw = funnel_limits(num, den, kind="binomial", winsor=0.0)
+    damped = funnel_limits(num, den, kind="binomial", winsor=0.1)
+    assert raw.phi > damped.phi
+
+
+def test_small_unit_with_extreme_rate_by_chance_is_not_flagged_at_998() -> None:
+    # 5 per 1000 everywhere; a village of 200 expects 1 case and has 4 (20 per 1000).
+    num = [50] * 10 + [4]
+    den = [10_000] * 10 + [200]
+    r = funnel_limits(num, den, kind="poisson", overdispersion=None)
+    small = r.units.iloc[-1]
+    assert small["rate"] == pytest.approx(0.02)
+    assert small["flag"] == "over 95 %"  # P(X >= 4 | mean ~1) is about 2 %
+    assert small["rate"] < small["upper_998"]
+
+    # A share: 2 of 5 (40 %) against about 10 % passes the interpolated 95 % limit
+    # (1.78 of 5) but is far from the 99.8 % one; 1 of 3 (33 %) is inside.
+    num = [100] * 10 + [2, 1]
+    den = [1000] * 10 + [5, 3]
+    r = funnel_limits(num, den, kind="binomial", overdispersion=None)
+    assert r.units["flag"].iloc[-2:].tolist() == ["over 95 %", "innenfor"]
+    assert r.units["upper_998"].iloc[-2] > 0.55
+
+
+def test_exact_limits_are_between_neighbouring_counts() -> None:
+    r = funnel_limits([30, 70], [10_000, 10_000], overdispersion=None)
+    lam = r.target * 10_000
+    for col, p in [("upper_998", 0.999), ("lower_95", 0.025)]:
+        q = stats.poisson.ppf(p, lam)
+        limit = r.units[col].iloc[0]
+        assert (q - 1) / 10_000 <= limit <= q / 10_000
+
+
+def test_exact_limits_approach_normal_for_large_denominators() -> None:
+    n = 10_000_000
+    r = funnel_limits([100_000, 100_000], [n, n], kind="binomial", overdispersion=None)
+    se = math.sqrt(r.target * (1 - r.target) / n)
+    row = r.units.iloc[0]
+    assert row["upper_998"] == pytest.approx(r.target + 3.0902 * se, rel=1e-4)
+    assert row["lower_95"] == pytest.approx(r.target - 1.96 * se, rel=1e-4)
+
+
+def test_limit_curves_shape(shares_with_outlier) -> None:
+    num, den = shares_with_outlier
+    r = funnel_limits(num, den, kind="binomial", overdispersion=None)
+    curve = r.limits
+    assert list(curve.columns) == ["denominator", *LIMITS]
+    assert curve["denominator"].is_monotonic_increasing
+    assert 500 in set(curve["denominator"])
+    assert (curve["upper_998"] >= curve["upper_95"]).all()
+    assert (curve["upper_95"] >= r.target).all()
+    assert (curve["lower_95"] <= r.target).all()
+    assert (curve["lower_998"] <= curve["lower_95"]).all()
+    assert (curve[LIMITS] >= 0).all().all() and (curve[LIMITS] <= 1).all().all()
+    # The funnel narrows as the denominator grows.
+    first, last = curve.iloc[0], curve.iloc[-1]
+    assert last["upper_998"] - last["lower_998"] < first["upper_998"] - first["lower_998"]
+
+
+def test_missing_numerator_is_left_out() -> None:
+    num = pd.Series([10, None, 30], index=["0301", "3201", "3203"])
+    r = funnel_limits(num, [1000, 1000, 3000], overdispersion=None)
+    assert r.target == pytest.approx(40 / 4000)
+    assert list(r.units.index) == ["0301", "3201", "3203"]
+    assert r.units.loc["3201", "flag"] == "mangler data"
+    assert r.units.loc["3201", LIMITS].isna().all()
+    assert list(r.units.columns) == [
+        "numerator",
+        "denominator",
+        "rate",
+        "z",
+        *LIMITS,
+        "flag",
+    ]
+
+
+def test_all_zero_counts_do_not_crash() -> None:
+    r = funnel_limits([0, 0, 0], [100, 200, 300])
+    assert r.target == 0
+    assert math.isnan(r.phi)
+    assert set(r.units["flag"]) == {"innenfor"}
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(ValueError):
+        funnel_limits([6], [5], kind="binomial")
+    with pytest.raises(ValueError):
+        funnel_limits([1, 2], [5])
+    with pytest.raises(ValueError):
+        funnel_limits([1], [5], kind="normal")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        funnel_limits([None], [5])

@@ -1,0 +1,107 @@
+"""Oversikt and Handlingsplan, run as a user opens them (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import config
+from analytics.plan import load_plan
+from analytics.registry import load_registry
+
+DEMO_LABEL = config.DEMO_LABEL
+
+
+def plan(partnership: str):
+    registry = load_registry()
+    name = {"ahus": "ahus-2024-2025.yaml", "lovesa": "lovesa-2022.yaml"}[partnership]
+    return load_plan(config.PLAN_DIR / name, registry.ids())
+
+
+def all_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [s.value for s in at.subheader] + [w.value for w in at.warning]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_overview_shows_plan_and_demo_label(app, partnership):
+    at = app(hf=partnership)
+    assert not at.exception
+    expected = plan(partnership)
+    assert at.title[0].value == expected.partnership.name
+    text = all_text(at)
+    assert DEMO_LABEL in text
+    for measure in expected.leaf_measures:
+        assert measure.text in text
+    for goal in expected.goals:
+        assert goal.text in text
+    # the counts of measures by status add up to the number of measures
+    assert sum(int(m.value) for m in at.metric) == len(expected.leaf_measures)
+
+
+def test_overview_icon_and_word_never_colour_alone(app):
+    at = app()
+    badges = [
+        m.value
+        for m in at.markdown
+        if "**" in m.value
+        and any(
+            w in m.value
+            for w in (
+                "Oppnådd",
+                "Forsinket",
+                "På sporet",
+                "Usikker",
+                "Ikke på sporet",
+                "Mangler data",
+                "Følges",
+            )
+        )
+    ]
+    assert badges
+    assert all(any(icon in b for icon in "✅🟢🟡🔴⏰⚪👁") for b in badges)
+
+
+def test_plan_page_shows_every_measure_and_criterion(app):
+    at = app("pages/plan.py")
+    assert not at.exception
+    expected = plan("ahus")
+    assert len(at.expander) == len(expected.leaf_measures)
+    criteria_tables = at.dataframe[1:]
+    assert len(criteria_tables) == len(expected.leaf_measures)
+    shown = sum(len(t.value) for t in criteria_tables)
+    assert shown == sum(len(m.criteria) for m in expected.measures)
+    assert len(at.dataframe[0].value) == len(expected.leaf_measures)
+    assert DEMO_LABEL in all_text(at)
+
+
+def test_plan_page_exact_phrases(app):
+    at = app("pages/plan.py")
+    cells = "\n".join(t.value.to_csv() for t in at.dataframe)
+    for phrase in [
+        "Mandat er utarbeidet og fagråd er etablert og igangsatt",
+        "Tydliggjøre representasjon, mandat og oppgaver for LSF voksen",
+        "Antall hoftebrudd",
+        "Ungdata-rapporter",
+        "Pilotprosjekt igangsatt og evaluert",
+        "Følger revisjonsplan for avtaler, retningslinjer og pakkeforløp",
+    ]:
+        assert phrase in cells
+
+
+def test_plan_page_filters_by_target_group(app):
+    at = app("pages/plan.py")
+    at.multiselect(key="plan_group").set_value(["Barn/unge"]).run()
+    ahus = plan("ahus")
+    group = next(g.id for g in ahus.target_groups if g.name == "Barn/unge")
+    expected = [m for m in ahus.leaf_measures if m.target_group == group]
+    assert len(at.dataframe[0].value) == len(expected) < len(plan("ahus").leaf_measures)
+    assert len(at.expander) == len(expected)
+
+
+def test_lovesa_plan_marks_proposed_criteria(app):
+    at = app("pages/plan.py", hf="lovesa")
+    assert not at.exception
+    criteria = "\n".join(t.value.to_csv() for t in at.dataframe[1:])
+    assert "Forslag:" in criteria
+    assert "Lillestrøm" not in criteria and "Ahus" not in at.title[0].value

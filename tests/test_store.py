@@ -1,0 +1,135 @@
+"""The store: schema on first run, atomic and idempotent uploads, history and undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics.store import Store, StoreError, UploadMeta
+
+
+def facts(values: dict[str, float | None], indicator: str = "hip_fractures") -> pd.DataFrame:
+    rows = [
+        {
+            "indicator": indicator,
+            "unit_id": unit,
+            "period_start": dt.date(2024, 1, 1),
+            "grain": "month",
+            "value": value,
+            "numerator": None,
+            "denominator": None,
+            "suppressed": value is None,
+            "source": "NPR",
+        }
+        for unit, value in values.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    yield store
+    store.close()
+
+
+def test_schema_is_created_on_first_run(tmp_path):
+    path = tmp_path / "new" / "board.duckdb"
+    Store(path).close()
+    tables = {r[0] for r in duckdb.connect(str(path)).execute("SHOW TABLES").fetchall()}
+    assert {"facts", "fact_history", "uploads", "units", "code_history", "milestone_events"} <= tables
+
+
+def test_ingest_counts_added_replaced_unchanged(store):
+    first = store.ingest(facts({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
+    assert (first.added, first.replaced, first.unchanged) == (2, 0, 0)
+    second = store.ingest(facts({"3205": 5.0, "3222": 2.0, "3224": None}), UploadMeta("b.csv", "h2"))
+    assert (second.added, second.replaced, second.unchanged) == (1, 1, 1)
+    current = store.facts(["hip_fractures"]).set_index("unit_id")
+    assert current.loc["3205", "value"] == 5.0
+    assert bool(current.loc["3224", "suppressed"]) and pd.isna(current.loc["3224", "value"])
+    assert store.history_count() == 1
+
+
+def test_same_file_twice_changes_nothing(store):
+    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "same"))
+    again = store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "same"))
+    assert again.duplicate_of is not None and again.upload_id is None
+    assert store.fact_count() == 1
+    assert len(store.uploads()) == 1
+    assert "allerede lastet inn" in again.summary
+
+
+def test_undo_restores_replaced_values(store):
+    store.ingest(facts({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
+    second = store.ingest(facts({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2"))
+    store.undo(second.upload_id)
+    current = store.facts(["hip_fractures"]).set_index("unit_id")["value"].to_dict()
+    assert current == {"3205": 4.0, "3222": 2.0}
+    assert store.history_count() == 0
+    log = store.uploads().set_index("upload_id")
+    assert pd.notna(log.loc[second.upload_id, "undone_at"])
+    # an undone file may be loaded again
+    assert store.ingest(facts({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2")).added == 1
+
+
+def test_undo_of_an_older_upload_keeps_newer_values(store):
+    first = store.ingest(facts({"3205": 1.0}), UploadMeta("a.csv", "h1"))
+    second = store.ingest(facts({"3205": 2.0}), UploadMeta("b.csv", "h2"))
+    third = store.ingest(facts({"3205": 3.0}), UploadMeta("c.csv", "h3"))
+    store.undo(second.upload_id)
+    assert store.facts()["value"].tolist() == [3.0]
+    store.undo(third.upload_id)
+    # with the second upload gone, undoing the third brings back the first upload's value
+    assert store.facts()["value"].tolist() == [1.0]
+    assert store.facts()["upload_id"].tolist() == [first.upload_id]
+
+
+def test_failed_ingest_leaves_store_unchanged(store):
+    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "h1"))
+    bad = facts({"3222": 1.0})
+    bad["period_start"] = "not a date"
+    with pytest.raises(duckdb.Error):
+        store.ingest(bad, UploadMeta("bad.csv", "h2"))
+    assert store.fact_count() == 1
+    assert len(store.uploads()) == 1
+
+
+def test_series_sums_counts_and_pools_shares(store):
+    rows = facts({"3205": 4.0, "3222": None})
+    store.ingest(rows, UploadMeta("a.csv", "h1"))
+    series = store.series("hip_fractures", ["3205", "3222"], "count", "year")
+    assert series["value"].tolist() == [4.0]
+    assert series["n_suppressed"].tolist() == [1]  # the aggregate says it is incomplete
+    share = facts({"3205": 50.0, "3222": 10.0}, indicator="stemi_pci_120")
+    share["numerator"] = [1.0, 9.0]
+    share["denominator"] = [2.0, 90.0]
+    store.ingest(share, UploadMeta("s.csv", "h2"))
+    pooled = store.series("stemi_pci_120", ["3205", "3222"], "share", "year")
+    assert pooled["value"].iloc[0] == pytest.approx(100 * 10 / 92)  # not the mean of 50 and 10
+
+
+def test_data_version_changes_with_uploads_and_milestones(store):
+    before = store.data_version()
+    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "h1"))
+    middle = store.data_version()
+    store.record_milestone("ahus", "m02-k1", "Pågår", "tester")
+    assert len({before, middle, store.data_version()}) == 3
+
+
+def test_milestone_states_keep_history(store):
+    store.record_milestone("ahus", "m02-k1", "Pågår", "anne")
+    store.record_milestone("ahus", "m02-k1", "Oppnådd", "per", done_date=dt.date(2024, 6, 1))
+    states = store.milestone_states("ahus")
+    assert states["status"].tolist() == ["Oppnådd"]
+    assert store.milestone_history("ahus", "m02-k1")["changed_by"].tolist() == ["per", "anne"]
+
+
+def test_corrupt_file_gives_norwegian_message(tmp_path):
+    path = tmp_path / "broken.duckdb"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="skadet|kan ikke åpnes"):
+        Store(path)
