@@ -1,4 +1,4 @@
-"""Indikatortavla for helsefellesskap: `streamlit run dashboard.py`.
+"""Indikatortavle for helsefellesskap: `streamlit run dashboard.py`.
 
 Entry point: page setup, navigation and the sidebar filters that every page shares.
 """
@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import common
+from pages import access, common
 
 st.set_page_config(page_title="Indikatortavle for helsefellesskap", page_icon="📊", layout="wide")
+
+# (file, title, icon, url path, analysts only). Pages for analysts are not registered for
+# leaders at all, so they cannot be reached by URL either.
+PAGES = [
+    ("pages/overview.py", "Oversikt", "🏠", "oversikt", False),
+    ("pages/plan.py", "Handlingsplan", "📋", "handlingsplan", False),
+]
 
 board = common.board()
 plans = board.plans
@@ -18,11 +25,15 @@ with st.sidebar:
     partnership = common.url_select(
         "Helsefellesskap", "hf", list(plans), format_func=lambda p: plans[p].partnership.name
     )
-
-PAGES = [
-    st.Page("pages/overview.py", title="Oversikt", icon="🏠", url_path="oversikt", default=True),
-    st.Page("pages/plan.py", title="Handlingsplan", icon="📋", url_path="handlingsplan"),
-]
-navigation = st.navigation(PAGES)
+    common.url_year_range()
+access.sidebar_login()
+analyst = access.is_analyst()
+navigation = st.navigation(
+    [
+        st.Page(path, title=title, icon=icon, url_path=url, default=index == 0)
+        for index, (path, title, icon, url, analysts_only) in enumerate(PAGES)
+        if analyst or not analysts_only
+    ]
+)
 common.demo_banner()
 navigation.run()

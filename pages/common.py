@@ -92,3 +92,27 @@ def url_select(label: str, key: str, options: list[str], format_func=str, contai
     choice = container.selectbox(label, options, format_func=format_func, key=state_key)
     st.query_params[key] = choice
     return choice
+
+
+FIRST_YEAR = 2018
+
+
+def url_year_range(container=None) -> tuple[int, int]:
+    """The period filter (?fra=2019&til=2026): the years charts and tables show."""
+    container = container or st.sidebar
+    last = dt.date.today().year
+    years = list(range(FIRST_YEAR, last + 1))
+
+    def year(key: str, default: int) -> int:
+        value = st.query_params.get(key)
+        return int(value) if value and value.isdigit() and int(value) in years else default
+
+    chosen = (year("fra", 2019), year("til", last))
+    start, end = container.select_slider("Periode (år)", options=years, value=chosen, key="url_years")
+    st.query_params["fra"], st.query_params["til"] = str(start), str(end)
+    return start, end
+
+
+def year_range() -> tuple[int, int]:
+    """The period chosen in the sidebar, for pages that filter by it."""
+    return st.session_state.get("url_years", (2019, dt.date.today().year))

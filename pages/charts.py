@@ -1,0 +1,29 @@
+"""A chart on a page: the interactive plotly figure and a button for a clean PNG."""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import export, formatting
+
+
+def _file_name(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9æøå]+", "-", title.lower()).strip("-")
+    return f"{slug or 'figur'}.png"
+
+
+def show_chart(fig: go.Figure, *, key: str, title: str, source: str, demo: bool) -> None:
+    fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False, "locale": "no"})
+    st.download_button(
+        "Last ned som bilde (PNG)",
+        data=lambda: export.figure_png(fig, title, source, demo),  # made only when clicked
+        file_name=_file_name(title),
+        mime="image/png",
+        key=f"png_{key}",
+        on_click="ignore",
+        icon="🖼️",
+    )

@@ -1,0 +1,27 @@
+"""Norwegian formats and small-count protection for display."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from analytics import formatting
+
+
+def test_numbers_use_decimal_comma_and_space_thousands():
+    assert formatting.number(1234567.89, 1) == "1\u00a0234\u00a0567,9"
+    assert formatting.number(12) == "12"
+    assert formatting.number(None) == "–"
+    assert formatting.percent(87.25) == "87,3\u00a0%"
+
+
+def test_small_counts_are_shown_as_below_threshold():
+    assert formatting.count(3) == "<5"
+    assert formatting.count(5) == "5"
+    assert formatting.count(0) == "0"
+    assert formatting.count(3, protect=False) == "3"
+    assert formatting.count(7, threshold=10) == "<10"
+
+
+def test_dates_and_months_in_norwegian():
+    assert formatting.date(dt.date(2025, 12, 31)) == "31.12.2025"
+    assert formatting.month_year(dt.date(2026, 3, 1)) == "mars 2026"
