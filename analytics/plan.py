@@ -111,6 +111,7 @@ class Target(Strict):
 class Reference(Strict):
     title: str
     publisher: str | None = None
+    note: str | None = None  # e.g. the source's own "Jfr."
 
 
 class Criterion(Strict):
@@ -144,6 +145,7 @@ class Measure(Strict):
     criteria: list[Criterion] = Field(default_factory=list)
     focus_area: str | None = None  # for plans organised by innsatsområde
     proposed: bool = False
+    note: str | None = None  # the board's remark (e.g. how a deadline was read from the text)
 
     @field_validator("deadline", mode="before")
     @classmethod
@@ -167,12 +169,16 @@ class Goal(Strict):
     text: str
     label: str | None = None  # e.g. "Hvor vil vi? «Oppdraget»"
     focus_areas: list[str] = Field(default_factory=list)
+    proposed: bool = False  # the board's wording where the source names no goal
+    note: str | None = None
 
 
 class TargetGroup(Strict):
     id: str
     name: str
     goal: str
+    proposed: bool = False
+    note: str | None = None
 
 
 class Approval(Strict):

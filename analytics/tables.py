@@ -32,14 +32,14 @@ def measure_table(plan: Plan, status: PlanStatus) -> pd.DataFrame:
         rows.append(
             {
                 "id": measure.id,
-                "Mål": plan.goal(measure.goal).text,
+                "Tiltak": f"{parent.text} {measure.text}" if parent else measure.text,
+                "Status": status_label(status.measures[measure.id]),
                 "Målgruppe": plan.target_group(measure.target_group).name,
                 "Prioritet": priority_text(plan, measure),
-                "Tiltak": f"{parent.text} {measure.text}" if parent else measure.text,
                 "Ansvarlig": ", ".join(measure.responsible or (parent.responsible if parent else [])),
                 "Frist": deadline.text if deadline else "",
-                "Status": status_label(status.measures[measure.id]),
                 "Kriterier": len(measure.criteria),
+                "Mål": plan.goal(measure.goal).text,
             }
         )
     return pd.DataFrame(rows)

@@ -47,6 +47,6 @@ for goal in plan.goals:
             reason = status.measure_reason(plan, measure)
             st.markdown(
                 f"- {common.status_badge(status.measures[measure.id])} {measure.text}  \n"
-                f"  <small>{reason}</small>",
+                f"  :small[:gray[{reason}]]",
                 unsafe_allow_html=False,
             )

@@ -59,4 +59,6 @@ for measure_id in shown["id"]:
             st.caption(f"Referanser: {refs}")
         if measure.priority_note:
             st.caption(measure.priority_note)
+        if measure.note:
+            st.caption(f"Merknad: {measure.note}")
         st.dataframe(criteria_table(plan, measure, status, board.registry), hide_index=True, width="stretch")
