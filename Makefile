@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m loaders.bench
+	$(PY) -m tests.bench_pages
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

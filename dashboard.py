@@ -10,12 +10,20 @@ import streamlit as st
 from pages import access, common
 
 st.set_page_config(page_title="Indikatortavle for helsefellesskap", page_icon="📊", layout="wide")
+common.presentation_mode()
 
 # (file, title, icon, url path, analysts only). Pages for analysts are not registered for
 # leaders at all, so they cannot be reached by URL either.
 PAGES = [
     ("pages/overview.py", "Oversikt", "🏠", "oversikt", False),
     ("pages/plan.py", "Handlingsplan", "📋", "handlingsplan", False),
+    ("pages/population.py", "Befolkning", "👥", "befolkning", False),
+    ("pages/indicator.py", "Indikator", "📈", "indikator", False),
+    ("pages/municipality.py", "Kommune", "🏘️", "kommune", False),
+    ("pages/catalogue.py", "Datakatalog", "🗃️", "datakatalog", False),
+    ("pages/milestones.py", "Milepæler", "🏁", "milepaeler", False),
+    ("pages/meeting.py", "Møtepakke", "🗂️", "motepakke", False),
+    ("pages/upload.py", "Last opp data", "⬆️", "last-opp", True),
 ]
 
 board = common.board()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-PLAN_DIR = DATA_DIR / "plan"
-REFERENCE_DIR = DATA_DIR / "reference"
+# Overridable so a benchmark or a test can run the board on a generated plan and units.
+PLAN_DIR = Path(os.environ.get("BOARD_PLAN_DIR", DATA_DIR / "plan"))
+REFERENCE_DIR = Path(os.environ.get("BOARD_REFERENCE_DIR", DATA_DIR / "reference"))
 SAMPLE_DIR = DATA_DIR / "sample"
 SAMPLE_OUT_DIR = SAMPLE_DIR / "out"
-REGISTRY_FILE = DATA_DIR / "indicators.yaml"
+REGISTRY_FILE = Path(os.environ.get("BOARD_REGISTRY_FILE", DATA_DIR / "indicators.yaml"))
 PROFILE_DIR = ROOT / "loaders" / "profiles"
 
 # Counts below this are shown as "<N" everywhere (DESIGN.md §5).

@@ -103,6 +103,8 @@ class Target(Strict):
 
     value: float | None = None
     relative_change: float | None = None  # e.g. -0.10 for "10 % lower than baseline"
+    # e.g. 1 for "more municipalities than at the end of the baseline year": baseline + 1
+    min_increase: Annotated[int, Field(ge=1)] | None = None
     all_members: bool = False  # rollout counted toward the number of member municipalities
     basis: str
     default: bool = True

@@ -1,19 +1,40 @@
 """Status vocabulary, the rule that judges one criterion, and the roll-up. Pure functions.
 
-The rule, by criterion kind (README "Statusregelen" repeats this table):
+The rule, by criterion kind. It lives here and nowhere else (README "Statusregelen" repeats
+it in Norwegian); analytics.evaluate only gathers the Evidence.
 
-| kind          | Oppnådd                          | På sporet / Ikke på sporet / Usikker                     | Forsinket                       |
-|---------------|----------------------------------|----------------------------------------------------------|---------------------------------|
-| milestone     | recorded «Oppnådd»               | «Pågår» → På sporet; «Ikke startet» → Usikker            | deadline passed, not «Oppnådd»  |
-| target        | latest value reaches the target  | projection reaches it in time → På sporet, else Ikke på  | deadline passed, not reached    |
-| trend         | deadline passed and improvement  | improvement → På sporet; concern → Ikke på; else Usikker | deadline passed, no improvement |
-| coverage      | every unit in scope has it       | as target (units with it vs units in scope)              | deadline passed, not all        |
-| before_after  | use after lower than before      | (never: judged on the latest comparison)                 | –                               |
-| monitor       | –                                | always «Følges»                                          | –                               |
+| kind         | Oppnådd                         | På sporet / Ikke på sporet / Usikker (before the deadline)          | Forsinket                        |
+|--------------|---------------------------------|---------------------------------------------------------------------|----------------------------------|
+| milestone    | recorded «Oppnådd»              | «Pågår» → På sporet; «Ikke startet» → Usikker                       | deadline passed, not «Oppnådd»   |
+| target, with | latest value reaches the target | projection (linear trend) reaches it by the deadline → På sporet,   | deadline passed, target not      |
+| a deadline   | (late: said in the reason)      | else Ikke på sporet; no projection → SPC assurance (below); neither | reached (the reason gives the    |
+|              |                                 | → Usikker                                                           | pace: when it would be reached)  |
+| target,      | a rollout (count toward the     | rollout: today's pace reaches all members within 5 years → På       | –                                |
+| Fortløpende  | members) that reaches it        | sporet, else Ikke på; a level (share, rate): SPC assurance:         |                                  |
+|              |                                 | consistent_pass → På sporet,                                        |                                  |
+|              |                                 | consistent_fail → Ikke på sporet, inconsistent → Usikker; under 12  |                                  |
+|              |                                 | points: latest reaches target → På sporet, else Usikker             |                                  |
+| trend        | deadline passed and improvement | improvement → På sporet; concern → Ikke på sporet; else Usikker     | deadline passed, no improvement  |
+| coverage     | every unit in scope has it      | as a target (units with it vs units in scope)                       | deadline passed, not all         |
+| before_after | use after lower than before     | (never: judged on the latest comparison) → else Ikke på sporet      | –                                |
+| monitor      | –                               | always «Følges»                                                     | –                                |
 
-No usable data → «Mangler data». Roll-up (criteria → measure → goal → focus area): the worst
-part wins in the order Forsinket, Ikke på sporet, Usikker, Mangler data, På sporet, Oppnådd,
-so a missing figure never hides a red; «Følges» counts only when every part is «Følges».
+On the Kommune page the same rule judges one municipality: a count of municipalities
+becomes "the municipality takes part" (target 1); for a "more municipalities" target
+(``min_increase``) a municipality that does not take part is «Følges», since the plan does
+not ask it of every municipality.
+
+A rollout (a count of municipalities) only climbs, so its SPC limits describe no stable
+process: it gets no assurance icon, and the projection answers instead.
+
+"Improvement" for a trend is the SPC variation icon of the newest point (special cause in
+the improving direction, NHS Making Data Count); with fewer than 12 points it is the exact
+test of the last 12 months against the baseline year (p < 0,05 in the improving direction).
+No usable data → «Mangler data».
+
+Roll-up (criteria → measure → goal / target group / focus area): the worst part wins in the
+order Forsinket, Ikke på sporet, Usikker, Mangler data, På sporet, Oppnådd, so a missing
+figure never hides a red; «Følges» counts only when every part is «Følges».
 """
 
 from __future__ import annotations
@@ -21,6 +42,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+
+from analytics import formatting
 
 
 class Status(StrEnum):
@@ -74,6 +97,13 @@ class Judgement:
         return f"{self.icon} {self.status.value}"
 
 
+ASSURANCE_REASON = {
+    "consistent_pass": "SPC: når målet stabilt (målet ligger utenfor kontrollgrensene, på riktig side)",
+    "consistent_fail": "SPC: når ikke målet med dagens prosess (målet ligger utenfor kontrollgrensene)",
+    "inconsistent": "SPC: treffer og bommer (målet ligger innenfor kontrollgrensene)",
+}
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the data says about one criterion; every field may be unknown (None)."""
@@ -82,8 +112,13 @@ class Evidence:
     latest_period: str | None = None
     target: float | None = None
     target_text: str | None = None
+    head: str | None = None  # the opening of the reason, if evaluate words it itself
+    reached_text: str | None = None  # e.g. " i 2. kvartal 2026, etter fristen"
     projected_in_time: bool | None = None
     projection_text: str | None = None
+    assurance: str | None = None  # SPC: consistent_pass / consistent_fail / inconsistent
+    hold_level: bool = False  # a level to keep (share, rate), not a count to reach
+    shared_target: bool = False  # one municipality of a "more municipalities" target: not required
     improving: bool | None = None  # SPC: special cause in the improving direction
     worsening: bool | None = None  # SPC: special cause in the concerning direction
     trend_text: str | None = None
@@ -103,17 +138,22 @@ def _deadline_passed(due: dt.date | None, today: dt.date) -> bool:
 def _fmt(value: float | None) -> str:
     if value is None:
         return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u00a0")
-    return f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
+    return formatting.number(value, 0 if float(value).is_integer() else 1)
+
+
+def _sentence(*parts: str | None) -> str:
+    """Join parts with '; ' and end with one full stop."""
+    text = "; ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+    return f"{text}." if text else ""
 
 
 def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) -> Judgement:
-    """Status and a one-line Norwegian reason for one criterion."""
+    """Status and a one-line Norwegian reason for one criterion (the table above)."""
     passed = _deadline_passed(due, today)
     frist = f"fristen {due:%d.%m.%Y}" if due else "fortløpende"
     if kind == "monitor":
-        return Judgement(Status.monitored, "Følges over tid; vurderes ikke mot et mål.")
+        text = "Følges over tid; vurderes ikke mot et mål."
+        return Judgement(Status.monitored, f"{text} {_sentence(evidence.trend_text)}".strip())
     if kind == "milestone":
         state = evidence.milestone_state
         if state == "Oppnådd":
@@ -127,37 +167,18 @@ def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) ->
             return Judgement(Status.uncertain, f"Ikke startet; {frist}.")
         return Judgement(Status.no_data, "Ingen status er registrert for milepælen.")
     if kind in ("target", "coverage"):
-        if kind == "coverage" and evidence.units_in_scope:
-            latest, target = evidence.units_with, evidence.units_in_scope
-        else:
-            latest, target = evidence.latest, evidence.target
-        if latest is None:
-            return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
-        if target is None:
-            return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
-        head = f"{evidence.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"
-        lower_wins = evidence.lower_is_better and kind == "target"
-        if (latest <= target) if lower_wins else (latest >= target):
-            return Judgement(Status.achieved, f"{head}; målet er nådd.")
-        if passed:
-            return Judgement(Status.overdue, f"{head}; ikke nådd innen {frist}.")
-        projection = f"; {evidence.projection_text}" if evidence.projection_text else ""
-        if evidence.projected_in_time is True:
-            return Judgement(Status.on_track, f"{head}{projection}")
-        if evidence.projected_in_time is False:
-            return Judgement(Status.off_track, f"{head}{projection}")
-        return Judgement(Status.uncertain, f"{head}; for få tall til å anslå om målet nås.")
+        return _judge_target(kind, evidence, due, passed, frist)
     if kind == "trend":
         if evidence.latest is None:
             return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
         text = evidence.trend_text or ""
         if evidence.improving:
-            return Judgement(Status.achieved if passed else Status.on_track, text)
+            return Judgement(Status.achieved if passed else Status.on_track, _sentence(text))
         if passed:
-            return Judgement(Status.overdue, f"{text} Ingen påvist forbedring innen {frist}.".strip())
+            return Judgement(Status.overdue, _sentence(text, f"ingen påvist forbedring innen {frist}"))
         if evidence.worsening:
-            return Judgement(Status.off_track, text)
-        return Judgement(Status.uncertain, text)
+            return Judgement(Status.off_track, _sentence(text))
+        return Judgement(Status.uncertain, _sentence(text, "ingen påvist endring ennå"))
     if kind == "before_after":
         if evidence.before is None or evidence.after is None:
             return Judgement(Status.no_data, "Mangler tall for før og/eller etter.")
@@ -166,9 +187,50 @@ def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) ->
         )
         head = f"Før {_fmt(evidence.before)}, etter {_fmt(evidence.after)}"
         if better:
-            return Judgement(Status.achieved, f"{head}: forbruket er lavere etter innføring.")
-        return Judgement(Status.off_track, f"{head}: ingen nedgang etter innføring.")
+            word = "lavere" if evidence.lower_is_better else "høyere"
+            return Judgement(Status.achieved, f"{head}: {word} etter innføring.")
+        return Judgement(Status.off_track, f"{head}: ingen forbedring etter innføring.")
     raise ValueError(f"unknown criterion kind {kind!r}")
+
+
+def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, frist: str) -> Judgement:
+    if kind == "coverage" and ev.units_in_scope:
+        latest, target = ev.units_with, ev.units_in_scope
+    else:
+        latest, target = ev.latest, ev.target
+    if latest is None:
+        return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
+    if target is None:
+        return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
+    head = ev.head or f"{ev.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"
+    lower_wins = ev.lower_is_better and kind == "target"
+    reached = (latest <= target) if lower_wins else (latest >= target)
+    # A level to hold with no end date is never "done": SPC assurance judges it.
+    hold = ev.hold_level and due is None
+    if reached and not hold:
+        return Judgement(Status.achieved, _sentence(f"{head}; målet er nådd{ev.reached_text or ''}"))
+    if ev.shared_target:
+        return Judgement(
+            Status.monitored, _sentence(head, "målet gjelder helsefellesskapet samlet, ikke hver kommune")
+        )
+    if passed:
+        return Judgement(Status.overdue, _sentence(head, f"ikke nådd innen {frist}", ev.projection_text))
+    if ev.projected_in_time is not None and not hold:
+        status = Status.on_track if ev.projected_in_time else Status.off_track
+        return Judgement(status, _sentence(head, ev.projection_text))
+    if ev.assurance in ASSURANCE_REASON:
+        status = {
+            "consistent_pass": Status.on_track,
+            "consistent_fail": Status.off_track,
+            "inconsistent": Status.uncertain,
+        }[ev.assurance]
+        return Judgement(status, _sentence(head, ASSURANCE_REASON[ev.assurance]))
+    if hold and reached:
+        return Judgement(
+            Status.on_track,
+            _sentence(head, "siste verdi når målet; for få punkter til å vurdere stabiliteten"),
+        )
+    return Judgement(Status.uncertain, _sentence(head, "for få tall til å anslå om målet nås"))
 
 
 def roll_up(statuses: list[Status]) -> Status:

@@ -20,19 +20,27 @@ from pathlib import Path
 from analytics.plan import PlanError
 from analytics.store import StoreError
 from loaders import service
-from loaders.problems import summarise
+
+REFUSED = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one Norwegian sentence and exit code 1 (argparse would say 2: 'refused')."""
+
+    def error(self, message: str) -> None:
+        raise service.LoaderError(f"Feil i kommandoen: {message}. Se «python -m loaders --help».")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m loaders", description="Last inn indikatordata.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m loaders", description="Last inn indikatordata.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ingest = commands.add_parser("ingest", help="last inn én fil")
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--indicator")
     ingest.add_argument("--profile")
     ingest.add_argument("--sheet")
     ingest.add_argument("--dry-run", action="store_true")
-    export = commands.add_parser("export", help="skriv fakta som CSV til stdout")
+    export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
     export.add_argument("--indicator")
     commands.add_parser("log", help="vis opplastingsloggen")
     undo = commands.add_parser("undo", help="angre en opplasting")
@@ -45,18 +53,25 @@ def _parser() -> argparse.ArgumentParser:
 
 def _user() -> str:
     try:
-        return getpass.getuser()
+        return getpass.getuser() or "lokal"
     except Exception:  # no user name in some containers
         return "lokal"
 
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    loader = service.Loader.open(args.db)
     if args.command == "ingest":
         if not args.indicator and not args.profile:
-            print("Oppgi --indicator ID eller --profile NAVN.", file=sys.stderr)
-            return 1
+            raise service.LoaderError("Oppgi --indicator ID eller --profile NAVN.")
+        if not args.file.is_file():
+            raise service.LoaderError(f"Finner ikke filen «{args.file}».")
+    loader = service.Loader.open(args.db)
+    if args.command == "ingest":
+        if args.indicator and args.indicator not in loader.board.registry:
+            raise service.LoaderError(
+                f"Ukjent indikator «{args.indicator}»; se data/indicators.yaml for gyldige id-er."
+            )
+        loader.profile(args.profile)  # an unknown profile is a usage error (exit 1), not a refusal
         report = loader.ingest(
             args.file,
             args.indicator,
@@ -67,32 +82,24 @@ def run(argv: list[str]) -> int:
         )
         if report.refused:
             print(report.refused, file=sys.stderr)
-            return 2
-        if report.problems:
+            return REFUSED
+        if report.problem_count:
             print(f"Filen «{report.file_name}» ble avvist; ingenting er lagret:", file=sys.stderr)
-            for line in summarise(report.problems):
+            for line in report.problem_lines():
                 print(f"  {line}", file=sys.stderr)
-            return 2
-        if report.dry_run:
-            print(f"Prøvekjøring: {report.rows} rader er gyldige; ingenting er lagret.")
-        else:
-            print(report.result.summary)
+            return REFUSED
+        print(report.summary())
         return 0
     if args.command == "export":
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(encoding="utf-8", newline="\n")
         loader.export_csv(sys.stdout, args.indicator)
         return 0
     if args.command == "log":
         print(loader.log_text())
         return 0
     if args.command == "undo":
-        try:
-            removed = loader.board.store.undo(args.upload_id, undone_by=_user())
-        except KeyError:
-            print(f"Fant ingen opplasting {args.upload_id}.", file=sys.stderr)
-            return 1
-        print(
-            f"Opplasting {args.upload_id} er angret; {removed} verdier fjernet og tidligere verdier gjenopprettet."
-        )
+        print(loader.undo(args.upload_id, undone_by=_user()))
         return 0
     if args.command == "demo":
         for line in loader.load_demo():
@@ -109,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:
         print(f"Kan ikke lese eller skrive «{exc.filename}»: {exc.strerror}.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Avbrutt; ingenting er lagret.", file=sys.stderr)
         return 1
     except Exception as exc:  # the promise: one sentence, never a traceback
         print(f"Innlastingen feilet uventet ({type(exc).__name__}); ingenting er lagret.", file=sys.stderr)

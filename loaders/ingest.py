@@ -1,164 +1,313 @@
-"""One file into the store: read → normalise → validate → one transaction (or nothing)."""
+"""One file into the store: read → map → check → one transaction (or nothing).
+
+The same code serves the preview on the upload page, `--dry-run` and the real load, for a
+ten-row spreadsheet and a million-row NPR extract alike: the whole file is read and checked
+every time (well under a second per million rows), and only a clean file (or, when the
+analyst asks, its clean rows) reaches Staging.commit().
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analytics import config
-from analytics.registry import Registry
-from analytics.store import FACT_COLUMNS, Store, UploadMeta, UploadResult
-from loaders.normalise import ColumnRoles, Normalised, UnitResolver, normalise
-from loaders.problems import FileRefused, Problem
+from analytics.periods import period_label
+from analytics.registry import Indicator, Registry
+from analytics.store import StageSpec, StageStats, Staging, Store, UploadMeta, UploadResult
+from loaders import normalise
+from loaders.normalise import ColumnRoles, UnitResolver
+from loaders.problems import FileRefused, Problem, message, summarise
 from loaders.profiles import Profile, ProfileError
-from loaders.reading import RawTable, read_table
+from loaders.reading import ReadChoices, ReadGuess, TableFile, open_table
+
+HEAD_ROWS = 10
+KEPT_PROBLEMS = 1000  # listed on the page and in its download; the count covers all
+
+
+@dataclass
+class Choices:
+    """What the analyst (or a profile) decided; None means: let the reader guess."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int | None = None
+    sheet: str | None = None
+    roles: ColumnRoles | None = None
+    leave_out_problems: bool = False  # load the clean rows and refuse the rest (page option)
 
 
 @dataclass
 class IngestReport:
     file_name: str
-    indicator: str
-    raw: RawTable | None = None
-    normalised: Normalised | None = None
-    problems: list[Problem] = field(default_factory=list)
-    refused: str | None = None  # one sentence when the file is not a table at all
+    indicator: str = ""
+    guess: ReadGuess | None = None
+    roles: ColumnRoles | None = None
+    head: pd.DataFrame | None = None  # the first rows as read
+    parsed: pd.DataFrame | None = None  # the first facts as they would be stored
+    problems: list[Problem] = field(default_factory=list)  # the first KEPT_PROBLEMS
+    problem_count: int = 0
+    refused: str | None = None  # one sentence when the file is not a usable table
+    stats: StageStats | None = None
+    file_hash: str | None = None
+    duplicate_of: int | None = None  # the same bytes were loaded before (upload id)
     result: UploadResult | None = None
     dry_run: bool = False
+    leave_out_problems: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.refused is None and not self.problems
+        """Loadable (or loaded): no refusal, no problems unless the analyst chose to leave them out."""
+        if self.refused is not None or self.stats is None or self.stats.facts == 0:
+            return False
+        return self.problem_count == 0 or self.leave_out_problems
 
     @property
     def rows(self) -> int:
-        return 0 if self.normalised is None else len(self.normalised.facts)
+        return 0 if self.stats is None else self.stats.facts
+
+    def problem_lines(self) -> list[str]:
+        """The first 50 problems in words, then "… og N problemer til."."""
+        return summarise(self.problems, self.problem_count)
+
+    def period_span(self) -> str:
+        """'2024M01–2024M03' (or the dates when the grains differ)."""
+        stats = self.stats
+        if stats is None or stats.first_period is None:
+            return "–"
+        if stats.grain is None:
+            return f"{stats.first_period.isoformat()}–{stats.last_period.isoformat()}"
+        first, last = (period_label(d, stats.grain) for d in (stats.first_period, stats.last_period))
+        return first if first == last else f"{first}–{last}"
+
+    def summary(self) -> str:
+        """What happened, in one or two sentences."""
+        if self.refused:
+            return self.refused
+        if self.problem_count and not self.leave_out_problems:
+            return f"Filen «{self.file_name}» ble avvist med {self.problem_count} problemer; ingenting er lagret."
+        if self.result is not None:
+            text = self.result.summary
+            if self.result.duplicate_of is None and self.stats and self.stats.refused:
+                text += f" {self.stats.refused} rader med problemer ble ikke lastet inn."
+            return text
+        facts = self.stats.facts if self.stats else 0
+        return f"Prøvekjøring: {facts} verdier er gyldige; ingenting er lagret."
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def prepare(
+def process(
     path: Path,
-    indicator_id: str | None,
-    registry: Registry,
-    resolver: UnitResolver,
-    file_name: str | None = None,
-    profile: Profile | None = None,
-    roles: ColumnRoles | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    header_line: int | None = None,
-    sheet: str | None = None,
-    today: dt.date | None = None,
-) -> IngestReport:
-    """Read and check a file without writing anything: the preview and the dry run."""
-    file_name = file_name or path.name
-    indicator_id = indicator_id or (profile.indicator if profile else None)
-    report = IngestReport(file_name=file_name, indicator=indicator_id or "")
-    by_column = profile is not None and profile.indicator_column is not None
-    if not by_column and indicator_id not in registry:
-        report.refused = f"Ukjent indikator «{indicator_id}»." if indicator_id else "Velg en indikator."
-        return report
-    try:
-        if path.stat().st_size > config.MAX_UPLOAD_MB * 1024 * 1024:
-            raise FileRefused(file_name, f"er større enn grensen på {config.MAX_UPLOAD_MB} MB")
-        report.raw = read_table(
-            path,
-            file_name,
-            encoding or (profile.encoding if profile else None),
-            delimiter or (profile.delimiter if profile else None),
-            header_line or (profile.header_line if profile else None),
-            sheet or (profile.sheet if profile else None),
-        )
-        if report.raw.frame.empty:
-            raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
-        if profile is not None and roles is None:
-            try:
-                roles = profile.roles(list(report.raw.frame.columns))
-            except ProfileError as exc:
-                raise FileRefused(file_name, f"passer ikke profilen: {exc}") from None
-        parts = _split_by_indicator(report, profile, indicator_id, registry)
-        normalised = [
-            normalise(part, file_name, registry.get(ind), resolver, registry.get(ind).source, today, roles)
-            for ind, part in parts
-        ]
-    except FileRefused as exc:
-        report.refused = str(exc)
-        return report
-    report.normalised = Normalised(
-        facts=pd.concat([n.facts for n in normalised], ignore_index=True),
-        problems=report.problems + [p for n in normalised for p in n.problems],
-        roles=normalised[0].roles,
-        skipped_totals=sum(n.skipped_totals for n in normalised),
-    )
-    report.problems = report.normalised.problems
-    if by_column:
-        report.indicator = ",".join(ind for ind, _ in parts)
-    if not report.problems and report.normalised.facts.empty:
-        report.refused = f"Filen «{file_name}» har ingen verdier som kan lastes inn."
-    return report
-
-
-def _split_by_indicator(
-    report: IngestReport, profile: Profile | None, indicator_id: str | None, registry: Registry
-) -> list[tuple[str, RawTable]]:
-    """One part per indicator: the whole table, or split on the profile's indicator column."""
-    raw = report.raw
-    if profile is None or profile.indicator_column is None:
-        return [(indicator_id, raw)]
-    column = profile.indicator_column
-    if column not in raw.frame.columns:
-        raise FileRefused(report.file_name, f"mangler kolonnen «{column}» som profilen bruker")
-    parts: list[tuple[str, RawTable]] = []
-    values = raw.frame[column].fillna("").astype(str).str.strip()
-    for value in values.unique():
-        mask = (values == value).to_numpy()
-        indicator = profile.indicators.get(value)
-        lines = [line for line, keep in zip(raw.lines, mask, strict=True) if keep]
-        if indicator is None or indicator not in registry:
-            report.problems.append(
-                Problem(report.file_name, lines[0], column, f"«{value}» er ikke en kjent verdi for profilen")
-            )
-            continue
-        parts.append((indicator, RawTable(raw.frame[mask].reset_index(drop=True), lines, raw.guess)))
-    if not parts:
-        raise FileRefused(report.file_name, f"har ingen kjente verdier i kolonnen «{column}»")
-    return parts
-
-
-def ingest_file(
-    path: Path,
-    indicator_id: str | None,
     store: Store,
     registry: Registry,
     resolver: UnitResolver,
-    loaded_by: str = "lokal",
-    dry_run: bool = False,
-    demo: bool = False,
+    *,
     file_name: str | None = None,
-    **read_options: object,
+    indicator_id: str | None = None,
+    profile: Profile | None = None,
+    choices: Choices | None = None,
+    commit: bool = False,
+    loaded_by: str = "lokal",
+    demo: bool = False,
+    today: dt.date | None = None,
 ) -> IngestReport:
-    """Prepare, then load in one transaction if and only if the whole file is clean."""
-    report = prepare(path, indicator_id, registry, resolver, file_name=file_name, **read_options)
-    report.dry_run = dry_run
-    if not report.ok or dry_run:
-        return report
-    meta = UploadMeta(
-        file_name=report.file_name,
-        file_hash=file_hash(path),
-        loaded_by=loaded_by,
-        indicator=report.indicator,
-        source=", ".join(sorted({registry.get(i).source for i in report.indicator.split(",")})),
-        demo=demo,
+    """Read and check a file; load it in one transaction when `commit` and it is clean."""
+    choices = choices or Choices()
+    file_name = file_name or path.name
+    report = IngestReport(
+        file_name=file_name, dry_run=not commit, leave_out_problems=choices.leave_out_problems
     )
-    report.result = store.ingest(report.normalised.facts[FACT_COLUMNS], meta)
+    try:
+        targets = _targets(indicator_id, profile, registry)
+    except LookupError as exc:
+        report.refused = str(exc)
+        return report
+    report.indicator = ",".join(sorted({i.id for _, i in targets}))
+    read = ReadChoices(
+        encoding=choices.encoding or (profile.encoding if profile else None),
+        delimiter=choices.delimiter or (profile.delimiter if profile else None),
+        header_line=choices.header_line or (profile.header_line if profile else None),
+        sheet=choices.sheet or (profile.sheet if profile else None),
+    )
+    try:
+        with open_table(path, file_name, read) as table, store.staging() as staging:
+            report.guess = table.guess
+            _check(
+                table,
+                staging,
+                store,
+                report,
+                targets,
+                resolver,
+                profile,
+                choices,
+                today or dt.date.today(),
+                preview=not commit,
+            )
+            if commit and report.ok:
+                indicators = report.stats.indicators
+                meta = UploadMeta(
+                    file_name=file_name,
+                    file_hash=report.file_hash,
+                    loaded_by=loaded_by,
+                    indicator=",".join(indicators),
+                    source=", ".join(sorted({registry.get(i).source for i in indicators})),
+                    demo=demo,
+                    rows_refused=report.stats.refused,
+                )
+                report.result = staging.commit(meta)
+    except FileRefused as exc:
+        report.refused = str(exc)
     return report
+
+
+def _targets(
+    indicator_id: str | None, profile: Profile | None, registry: Registry
+) -> list[tuple[str, Indicator]]:
+    """(key, indicator) pairs: one with key '' for the whole file, or one per value of the
+    profile's indicator column."""
+    if profile is not None and profile.indicator_column:
+        unknown = [i for i in profile.indicators.values() if i not in registry]
+        if unknown:
+            raise LookupError(f"Profilen «{profile.id}» nevner en ukjent indikator «{unknown[0]}».")
+        return [(key, registry.get(ind)) for key, ind in profile.indicators.items()]
+    indicator_id = indicator_id or (profile.indicator if profile else None)
+    if not indicator_id:
+        raise LookupError("Velg en indikator (eller en profil) før filen kan lastes inn.")
+    if indicator_id not in registry:
+        raise LookupError(f"Ukjent indikator «{indicator_id}».")
+    return [("", registry.get(indicator_id))]
+
+
+def _check(
+    table: TableFile,
+    staging: Staging,
+    store: Store,
+    report: IngestReport,
+    targets: list[tuple[str, Indicator]],
+    resolver: UnitResolver,
+    profile: Profile | None,
+    choices: Choices,
+    today: dt.date,
+    preview: bool = True,
+) -> None:
+    """Everything short of writing: fills the report (the first rows and counts for a preview)."""
+    file_name, columns = table.file_name, table.guess.columns
+    rejects = table.load(staging)
+    report.file_hash = table.file_hash
+    report.duplicate_of = store.find_upload_by_hash(table.file_hash)
+    if preview:
+        report.head = pd.DataFrame(staging.head(HEAD_ROWS), columns=columns)
+    if rejects:  # the file's structure is broken: that is the thing to fix first
+        report.problems, report.problem_count = rejects[:KEPT_PROBLEMS], len(rejects)
+        return
+    if staging.raw_count() == 0:
+        raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
+    roles = choices.roles
+    if roles is None and profile is not None:
+        try:
+            roles = profile.roles(columns)
+        except ProfileError as exc:
+            raise FileRefused(file_name, f"passer ikke til profilen «{profile.id}»: {exc}") from None
+    roles = roles or normalise.guess_roles(columns)
+    report.roles = roles
+    spec = roles.to_spec(columns, file_name)
+    last = staging.end_before_footnotes(spec.used())
+    footnotes = staging.raw_count() - 1 - last
+    if last < 0:
+        raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
+
+    grains = {i.grain for _, i in targets}
+    hint = next(iter(grains)) if len(grains) == 1 else None
+    units = normalise.unit_map(staging.distinct(spec.unit), resolver)
+    periods = _periods(staging, spec, roles, columns, hint)
+    if spec.indicator:
+        present = set(staging.distinct(spec.indicator))
+        indicators = normalise.indicator_frame([(k, i) for k, i in targets if k in present])
+    else:
+        indicators = normalise.indicator_frame(targets)
+    staging.map(spec, units, periods, indicators)
+
+    count = staging.check(today, normalise.SUPPRESSED_MARKERS)
+    report.problem_count = count
+    if count:
+        rows = staging.problems(KEPT_PROBLEMS)
+        lines = table.lines([r[0] for r in rows] + [r[6] for r in rows])
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        indicator_name = targets[0][1].name if len(targets) == 1 else "indikatoren"
+        report.problems = [
+            Problem(
+                file_name,
+                lines.get(row_no),
+                names.get(col),
+                message(code, text, start, grain, lines.get(other), indicator_name),
+            )
+            for row_no, col, code, text, start, grain, other in rows
+        ]
+    report.stats = staging.finish(leave_out_problems=choices.leave_out_problems and count > 0, detail=preview)
+    if preview:
+        report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver)
+    report.notes = _notes(report, roles, columns, footnotes)
+    if not count and report.stats.facts == 0:
+        raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
+
+
+def _periods(
+    staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str], hint: str | None
+) -> pd.DataFrame:
+    """The period map: each distinct period text (or year + quarter/month, or wide column)."""
+    rows = []
+    if spec.wide:
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        for column in spec.wide:
+            if parsed := normalise.parse_period(names[column], hint):
+                rows.append((column, "", *parsed))
+    elif spec.subperiod:
+        kind = normalise.subperiod_kind(roles.subperiod or "")
+        for year, sub in staging.distinct_pairs(spec.period, spec.subperiod):
+            if year and sub and (parsed := normalise.parse_subperiod(year, sub, kind)):
+                rows.append((year, sub, *parsed))
+    else:
+        for text in staging.distinct(spec.period):
+            if text and (parsed := normalise.parse_period(text, hint)):
+                rows.append((text, "", *parsed))
+    return normalise.period_frame(rows)
+
+
+def _parsed(stage: pd.DataFrame, resolver: UnitResolver) -> pd.DataFrame:
+    """The first facts as a reader would check them: unit, period label, value, suppressed."""
+    return pd.DataFrame(
+        {
+            "Indikator": stage["indicator"],
+            "Enhet": stage["unit_id"],
+            "Periode": [
+                period_label(s, g) for s, g in zip(stage["period_start"], stage["grain"], strict=True)
+            ],
+            "Verdi": stage["value"],
+            "Skjult": stage["suppressed"].map({True: "ja", False: "nei"}),
+        }
+    )
+
+
+def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnotes: int) -> list[str]:
+    notes = list(report.guess.notes if report.guess else [])
+    stats = report.stats
+    if stats and stats.totals:
+        notes.append(f"{_rows(stats.totals)} med totaler (f.eks. «Totalt», «Hele Ahus») er ikke tatt med.")
+    if footnotes > 0:
+        notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
+    unused = [c for c in columns if c not in roles.used()]
+    if unused:
+        notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
+    if report.duplicate_of is not None:
+        notes.append(
+            f"Akkurat denne filen er lastet inn før (opplasting {report.duplicate_of}); "
+            "å laste den inn igjen endrer ingenting."
+        )
+    return notes
+
+
+def _rows(n: int) -> str:
+    return f"{n} rad" if n == 1 else f"{n} rader"

@@ -1,8 +1,17 @@
-"""Problems found in a file, worded in Norwegian for the analyst who must fix them."""
+"""Problems found in a file, worded in Norwegian for the analyst who must fix them.
+
+Two kinds: a file that is not a usable table at all (FileRefused: one sentence), and problems
+in rows (Problem: file, line, column and what is wrong). The wording of every row problem is
+here, in MESSAGES, so the CLI, the upload page and the tests say the same thing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from analytics.periods import period_label
+from analytics.registry import GRAIN_LABELS
 
 MAX_LISTED = 50
 
@@ -24,17 +33,102 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = [f"Fil «{self.file_name}»"]
+        where = []
         if self.line is not None:
-            where.append(f"linje {self.line}")
+            where.append(f"Linje {self.line}")
         if self.column is not None:
             where.append(f"kolonne «{self.column}»")
-        return f"{', '.join(where)}: {self.message}"
+        place = ", ".join(where)
+        place = place[:1].upper() + place[1:]
+        return f"{place}: {self.message} (fil «{self.file_name}»)" if place else self.message
 
 
-def summarise(problems: list[Problem], limit: int = MAX_LISTED) -> list[str]:
-    """The first `limit` problems, then a count of the rest."""
+def summarise(problems: list[Problem], total: int | None = None, limit: int = MAX_LISTED) -> list[str]:
+    """The first `limit` problems, then a count of the rest ("… og 10 problemer til.")."""
+    total = len(problems) if total is None else total
     lines = [str(p) for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(f"… og {len(problems) - limit} problemer til.")
+    if total > limit:
+        lines.append(f"… og {total - limit} problemer til.")
     return lines
+
+
+def _period(start: dt.date | None, grain: str | None) -> str:
+    return period_label(start, grain) if start is not None and grain else "?"
+
+
+def _number(text: str | None) -> str:
+    """-4.0 as -4, -2.5 as -2,5: a number read from a cell, shown the Norwegian way."""
+    try:
+        number = float(text or "")
+    except ValueError:
+        return str(text)
+    shown = str(int(number)) if number.is_integer() else repr(number)
+    return shown.replace(".", ",")
+
+
+def _quoted(text: object) -> str:
+    return f"«{text}»" if text not in (None, "") else "en tom celle"
+
+
+def message(
+    code: str,
+    text: str | None,
+    start: dt.date | None,
+    grain: str | None,
+    other_line: int | None,
+    indicator_name: str,
+) -> str:
+    """The Norwegian sentence for one problem found by the staging checks."""
+    if code == "unit":
+        if text is None:
+            return "kommune/enhet mangler"
+        if text.startswith("split:"):
+            return f"«{text[6:]}» ble delt mellom flere kommuner og kan ikke føres over til dagens kommuner"
+        return f"«{text}» er ikke en kjent kommune, bydel eller region"
+    if code == "indicator":
+        return f"{_quoted(text)} er ikke en verdi profilen kjenner"
+    if code == "period":
+        return (
+            f"{_quoted(text)} er ikke en gyldig periode "
+            "(bruk f.eks. 2024, 2024K1, 2024M01, 2024-01, jan 2024 eller 01.01.2024)"
+        )
+    if code == "future":
+        return f"perioden {_period(start, grain)} er fram i tid"
+    if code == "grain":
+        got = GRAIN_LABELS.get(grain or "", grain)
+        want = GRAIN_LABELS.get(text or "", text)
+        return (
+            f"perioden {_period(start, grain)} er oppgitt per {got}, men «{indicator_name}» "
+            f"registreres per {want}"
+        )
+    if code == "number":
+        return f"{_quoted(text)} er ikke et tall"
+    if code == "negative":
+        return f"«{_number(text)}» er negativt; antall og andeler kan ikke være negative"
+    also = f" (linje {other_line})" if other_line is not None else ""
+    if code == "duplicate":
+        return f"«{text}» har en annen verdi for {_period(start, grain)} tidligere i filen{also}"
+    if code == "mixed":
+        return (
+            f"«{text}» er en tidligere kode for en kommune som også står med dagens kode for "
+            f"{_period(start, grain)}{also}; det ville telt dobbelt"
+        )
+    if code == "merge":
+        return (
+            f"«{text}» er slått sammen med andre kommuner; andeler kan bare legges sammen med "
+            "teller og nevner"
+        )
+    return f"{_quoted(text)}: ukjent feil ({code})"
+
+
+REJECTS = {
+    "TOO MANY COLUMNS": "raden har flere felt enn overskriften; står skilletegnet inne i en verdi uten anførselstegn?",
+    "UNQUOTED VALUE": 'et anførselstegn («"») er ikke lukket',
+    "INVALID ENCODING": "har tegn som ikke kan leses med tegnsettet {encoding}",
+    "LINE SIZE OVER MAXIMUM": "linjen er for lang til å være en tabellrad",
+}
+
+
+def reject_message(kind: str, encoding: str) -> str:
+    """A line DuckDB could not read, in words."""
+    return REJECTS.get(kind, "raden kan ikke leses som en tabellrad").format(encoding=encoding)

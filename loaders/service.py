@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -15,24 +16,25 @@ import pandas as pd
 from analytics import config
 from analytics.board import Board, open_board
 from analytics.periods import period_label
-from loaders.ingest import IngestReport, ingest_file, prepare
+from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
-from loaders.profiles import Profile, load_profiles
+from loaders.profiles import Profile, ProfileError, load_profiles
 
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LoaderError(Exception):
     pass
 
 
-def neutralise(cell: str) -> str:
-    """A cell that a spreadsheet would run as a formula is written as text (leading ')."""
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+def neutralise(cell: object) -> str:
+    """A cell a spreadsheet would run as a formula is written as text (a leading ')."""
+    text = "" if cell is None else str(cell)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def format_value(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return np.format_float_positional(float(value), trim="-")
 
@@ -45,13 +47,16 @@ class Loader:
 
     @classmethod
     def open(cls, db_path: Path | None = None) -> Loader:
-        board = open_board(db_path)
-        return cls.for_board(board)
+        return cls.for_board(open_board(db_path))
 
     @classmethod
     def for_board(cls, board: Board) -> Loader:
         resolver = UnitResolver.build(board.units, board.store.current_code_map())
-        return cls(board=board, resolver=resolver, profiles=load_profiles())
+        try:
+            profiles = load_profiles()
+        except ProfileError as exc:
+            raise LoaderError(str(exc)) from None
+        return cls(board=board, resolver=resolver, profiles=profiles)
 
     def profile(self, profile_id: str | None) -> Profile | None:
         if profile_id is None:
@@ -61,15 +66,26 @@ class Loader:
         return self.profiles[profile_id]
 
     def preview(
-        self, path: Path, indicator_id: str | None, profile_id: str | None = None, **options: object
+        self,
+        path: Path,
+        indicator_id: str | None,
+        profile_id: str | None = None,
+        *,
+        file_name: str | None = None,
+        choices: Choices | None = None,
+        today: dt.date | None = None,
     ) -> IngestReport:
-        return prepare(
+        """Read and check the whole file; write nothing (the upload page's preview)."""
+        return process(
             path,
-            indicator_id,
+            self.board.store,
             self.board.registry,
             self.resolver,
+            file_name=file_name,
+            indicator_id=indicator_id,
             profile=self.profile(profile_id),
-            **options,
+            choices=choices,
+            today=today,
         )
 
     def ingest(
@@ -78,24 +94,35 @@ class Loader:
         indicator_id: str | None,
         loaded_by: str = "lokal",
         profile_id: str | None = None,
+        *,
+        sheet: str | None = None,
         dry_run: bool = False,
         demo: bool = False,
-        **options: object,
+        file_name: str | None = None,
+        choices: Choices | None = None,
+        today: dt.date | None = None,
     ) -> IngestReport:
-        return ingest_file(
+        """Check the file and, unless `dry_run`, load it in one transaction if it is clean."""
+        choices = choices or Choices()
+        if sheet:
+            choices.sheet = sheet
+        return process(
             path,
-            indicator_id,
             self.board.store,
             self.board.registry,
             self.resolver,
-            loaded_by=loaded_by,
-            dry_run=dry_run,
-            demo=demo,
+            file_name=file_name,
+            indicator_id=indicator_id,
             profile=self.profile(profile_id),
-            **options,
+            choices=choices,
+            commit=not dry_run,
+            loaded_by=loaded_by,
+            demo=demo,
+            today=today,
         )
 
     def export_csv(self, out: TextIO, indicator_id: str | None = None) -> int:
+        """indicator,unit,period,value,suppressed as UTF-8 CSV, sorted; formula-safe cells."""
         facts = self.board.store.facts([indicator_id] if indicator_id else None)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["indicator", "unit", "period", "value", "suppressed"])
@@ -115,14 +142,28 @@ class Loader:
         log = self.board.store.uploads()
         if log.empty:
             return "Ingen opplastinger ennå."
-        lines = ["id  tidspunkt            av        fil  (nye/erstattet/uendret)  status"]
+        lines = ["id  tidspunkt            av            nye/erstattet/uendret/avvist  status  fil"]
         for row in log.itertuples(index=False):
-            status = "angret" if row.undone_at is not None and str(row.undone_at) != "NaT" else "aktiv"
+            status = "angret" if pd.notna(row.undone_at) else "aktiv"
+            counts = f"{row.rows_added}/{row.rows_replaced}/{row.rows_unchanged}/{row.rows_refused}"
             lines.append(
-                f"{row.upload_id:<3} {row.loaded_at:%Y-%m-%d %H:%M:%S}  {row.loaded_by:<8} {row.file_name}  "
-                f"({row.rows_added}/{row.rows_replaced}/{row.rows_unchanged})  {status}"
+                f"{row.upload_id:<3} {row.loaded_at:%Y-%m-%d %H:%M:%S}  {row.loaded_by:<12}  {counts:<28}  "
+                f"{status:<6}  {row.file_name} ({row.file_hash[:12]})"
             )
         return "\n".join(lines)
+
+    def undo(self, upload_id: int, undone_by: str = "lokal") -> str:
+        """Undo one upload; raises LoaderError with a sentence if there is no such upload."""
+        store = self.board.store
+        log = store.uploads().set_index("upload_id")
+        if upload_id not in log.index:
+            raise LoaderError(f"Fant ingen opplasting {upload_id}.")
+        if pd.notna(log.loc[upload_id, "undone_at"]):
+            return f"Opplasting {upload_id} var allerede angret; ingenting er endret."
+        removed = store.undo(upload_id, undone_by=undone_by)
+        return (
+            f"Opplasting {upload_id} er angret; {removed} verdier fjernet og tidligere verdier gjenopprettet."
+        )
 
     def load_demo(self, out_dir: Path | None = None) -> list[str]:
         """Make the synthetic demo files and load them (and the reference population)."""
@@ -138,7 +179,7 @@ class Loader:
         for path, indicator, profile_id, demo in jobs:
             report = self.ingest(path, indicator, loaded_by="demo", profile_id=profile_id, demo=demo)
             if not report.ok:
-                problems = report.refused or "; ".join(str(p) for p in report.problems[:3])
+                problems = report.refused or "; ".join(report.problem_lines()[:3])
                 raise LoaderError(f"Demodata kunne ikke lastes: {problems}")
             messages.append(f"{path.name}: {report.result.summary}")
         messages.append(self._load_demo_milestones(out_dir / "milepaeler.csv"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,12 +16,15 @@ def _file_name(title: str) -> str:
     return f"{slug or 'figur'}.png"
 
 
-def show_chart(fig: go.Figure, *, key: str, title: str, source: str, demo: bool) -> None:
+def show_chart(
+    fig: go.Figure, *, key: str, title: str, source: str, demo: bool, notes: Sequence[str] = ()
+) -> None:
+    """`notes` go into the PNG's footnote (e.g. that small counts are shown as "<5")."""
     fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False, "locale": "no"})
     st.download_button(
         "Last ned som bilde (PNG)",
-        data=lambda: export.figure_png(fig, title, source, demo),  # made only when clicked
+        data=lambda: export.figure_png(fig, title, source, demo, notes),  # made only when clicked
         file_name=_file_name(title),
         mime="image/png",
         key=f"png_{key}",

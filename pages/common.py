@@ -6,6 +6,8 @@ Layout helpers only; every number comes from analytics.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import streamlit as st
 
@@ -116,3 +118,170 @@ def url_year_range(container=None) -> tuple[int, int]:
 def year_range() -> tuple[int, int]:
     """The period chosen in the sidebar, for pages that filter by it."""
     return st.session_state.get("url_years", (2019, dt.date.today().year))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=])")
+
+
+def safe_md(text: object) -> str:
+    """Text from a file, a user or a name, for st.markdown/st.caption: shown, never rendered.
+
+    HTML is escaped to entities and every Markdown (and Streamlit directive: `:red[...]`,
+    `$math$`) character gets a backslash, so `<script>`, `**x**` and `[a](b)` appear as typed.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+# -- shareable views and presentation mode (meeting pack) -------------------------------------
+
+
+def url_multiselect(
+    label: str,
+    key: str,
+    options: list[str],
+    format_func=str,
+    container=None,
+    placeholder: str = "Alle",
+) -> list[str]:
+    """A multiselect whose choices live in the URL as ?key=a,b (ids, comma-separated).
+
+    Opening a URL restores the choices (unknown values are dropped); clearing the widget
+    removes the key, so an unfiltered view has a short URL.
+    """
+    container = container or st
+    state_key = f"url_{key}"
+    if not isinstance(st.session_state.get(state_key), list):
+        raw = st.query_params.get(key, "")
+        st.session_state[state_key] = [v for v in dict.fromkeys(raw.split(",")) if v in options]
+    else:  # options can change (another partnership): keep only what still exists
+        st.session_state[state_key] = [v for v in st.session_state[state_key] if v in options]
+    chosen = container.multiselect(
+        label, options, format_func=format_func, key=state_key, placeholder=placeholder
+    )
+    if chosen:
+        st.query_params[key] = ",".join(chosen)
+    elif key in st.query_params:
+        del st.query_params[key]
+    return chosen
+
+
+def slug(text: str) -> str:
+    """A URL-friendly key for a Norwegian word: 'Ikke på sporet' → 'ikke-pa-sporet'."""
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
+
+
+PRESENTATION_KEY = "presentasjon"
+_PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"],
+header[data-testid="stHeader"] { display: none !important; }
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"], .block-container {
+  max-width: 100% !important; padding: 1rem 2.5rem 2rem 2.5rem !important;
+}
+</style>
+"""
+
+
+def presentation_mode() -> bool:
+    """?presentasjon=1: wide, larger fonts, no sidebar, for showing the board on a screen.
+
+    The mode stays on while the session moves between pages; a button at the top leaves it,
+    and a button in the sidebar enters it. Returns whether it is on.
+    """
+    if st.query_params.get(PRESENTATION_KEY) == "1":
+        st.session_state["presentation"] = True
+    on = bool(st.session_state.get("presentation"))
+    if on:
+        st.query_params[PRESENTATION_KEY] = "1"
+        st.html(_PRESENTATION_CSS)
+        if st.button("Avslutt presentasjonsmodus", icon="✖️", key="leave_presentation", type="tertiary"):
+            st.session_state["presentation"] = False
+            del st.query_params[PRESENTATION_KEY]
+            st.rerun()
+    elif st.sidebar.button(
+        "Presentasjonsmodus",
+        icon="🖥️",
+        key="enter_presentation",
+        help="Bred visning med større skrift og uten sidepanel, for å vise tavla på en skjerm. "
+        "Lenken med ?presentasjon=1 åpner tavla slik.",
+    ):
+        st.session_state["presentation"] = True
+        st.query_params[PRESENTATION_KEY] = "1"
+        st.rerun()
+    return on
+
+
+# -- indicator and municipality pages (cached per data version) ------------------------------------
+
+
+@st.cache_data(show_spinner="Regner ut …", max_entries=64)
+def _indicator_view(
+    partnership: str,
+    indicator_id: str,
+    unit_ids: tuple[str, ...],
+    years: tuple[int, int],
+    grain: str,
+    data_version: str,
+    today: dt.date,
+    db_path: str,
+):
+    from analytics.indicator_view import indicator_view
+
+    return indicator_view(
+        _board(db_path), partnership, indicator_id, list(unit_ids) or None, years, grain=grain, today=today
+    )
+
+
+def indicator_view(partnership: str, indicator_id: str, unit_ids: list[str], years: tuple[int, int], grain: str):
+    """analytics.indicator_view.indicator_view, cached until the next upload or undo."""
+    current = board()
+    return _indicator_view(
+        partnership,
+        indicator_id,
+        tuple(unit_ids),
+        tuple(years),
+        grain,
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+    )
+
+
+@st.cache_data(show_spinner="Regner ut …", max_entries=64)
+def _municipality_view(partnership: str, unit_id: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.indicator_view import municipality_view
+
+    status = _plan_status(partnership, data_version, today, db_path)
+    return municipality_view(_board(db_path), partnership, unit_id, today=today, plan_status=status)
+
+
+def municipality_view(partnership: str, unit_id: str):
+    """analytics.indicator_view.municipality_view, cached until the next upload or undo."""
+    current = board()
+    return _municipality_view(
+        partnership, unit_id, current.store.data_version(), dt.date.today(), str(config.db_path())
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _population_view(partnership: str, alternative: str, data_version: str, db_path: str) -> tuple:
+    from analytics import population  # local: this block is appended to a shared module
+
+    current = _board(db_path)
+    frame = population.population(current, partnership, alternative)
+    members = frame[frame["unit_id"].isin(current.member_ids(partnership))]
+    demands = [
+        population.expected_demand(current, partnership, indicator, population_frame=members)
+        for indicator in population.DEMAND_INDICATORS
+        if indicator in current.registry
+    ]
+    return frame, demands
+
+
+def population_view(partnership: str, alternative: str) -> tuple:
+    """Befolkning's population frame and expected demand, cached per data version."""
+    current = board()
+    return _population_view(partnership, alternative, current.store.data_version(), str(config.db_path()))

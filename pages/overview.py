@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.status import STATUS_STYLE
+from analytics.summary import icon_summary
 from analytics.tables import status_counts
 from pages import common
 
@@ -29,6 +30,26 @@ counts = status_counts(plan, status)
 columns = st.columns(len(counts))
 for column, (state, count) in zip(columns, counts.items(), strict=True):
     column.metric(f"{STATUS_STYLE[state][0]} {state.value}", count)
+
+st.subheader("Sammendrag med ikoner")
+st.caption(
+    "Én rad per tiltak: variasjon (SPC) i siste punkt, om målet nås (SPC eller framskriving) og status. "
+    "〰️ vanlig variasjon · ⬆️⬇️ forbedring · ⚠️ bekymring · ✔️ når målet stabilt · ❓ treffer og bommer · "
+    "✖️ når ikke målet · 📈 når målet i dagens tempo."
+)
+summary = icon_summary(plan, status)
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    height=35 * (len(summary) + 1) + 3,
+    key="icon_summary",
+    column_config={
+        "Tiltak": st.column_config.TextColumn(width="large"),
+        "Status": st.column_config.TextColumn(width="small"),
+        "Mål": st.column_config.TextColumn(width="medium"),
+    },
+)
 
 st.subheader("Satsningsområder")
 for area in plan.focus_areas:

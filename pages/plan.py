@@ -16,29 +16,54 @@ st.title("Handlingsplan")
 st.caption(f"{plan.partnership.plan_title} · kilde: {plan.partnership.source_document}")
 
 table = measure_table(plan, status)
-left, middle, right = st.columns(3)
-groups = left.multiselect("Målgruppe", sorted(table["Målgruppe"].unique()), key="plan_group")
-priorities = middle.multiselect("Prioritet", sorted(table["Prioritet"].unique()), key="plan_priority")
-statuses = right.multiselect("Status", sorted(table["Status"].unique()), key="plan_status")
-left, right = st.columns(2)
-responsible = left.multiselect(
-    "Ansvarlig",
-    sorted({r.strip() for v in table["Ansvarlig"] for r in v.split(",") if r.strip()}),
-    key="plan_resp",
-)
-deadlines = right.multiselect("Frist", sorted(table["Frist"].unique()), key="plan_deadline")
+# Each filter keeps ids in the URL (?malgruppe=eldre&prioritet=1&status=forsinket), so the
+# view can be bookmarked and sent; the widgets show the plan's own words.
+measures = [plan.measure(measure_id) for measure_id in table["id"]]
+group_of = {m.id: m.target_group for m in measures}
+priority_of = {m.id: str(plan.effective_priority(m) or "ingen") for m in measures}
+status_of = {m.id: common.slug(status.measures[m.id].value) for m in measures}
+responsible_of = dict(zip(table["id"], table["Ansvarlig"].str.split(", "), strict=True))
+deadline_of = dict(zip(table["id"], table["Frist"], strict=True))
+status_names = {common.slug(s.value): common.status_text(s) for s in status.measures.values()}
 
-shown = table
-if groups:
-    shown = shown[shown["Målgruppe"].isin(groups)]
-if priorities:
-    shown = shown[shown["Prioritet"].isin(priorities)]
-if statuses:
-    shown = shown[shown["Status"].isin(statuses)]
-if responsible:
-    shown = shown[shown["Ansvarlig"].apply(lambda v: any(r in v.split(", ") for r in responsible))]
-if deadlines:
-    shown = shown[shown["Frist"].isin(deadlines)]
+left, middle, right = st.columns(3)
+groups = common.url_multiselect(
+    "Målgruppe",
+    "malgruppe",
+    [g.id for g in plan.target_groups if g.id in group_of.values()],
+    format_func=lambda g: plan.target_group(g).name,
+    container=left,
+)
+priorities = common.url_multiselect(
+    "Prioritet",
+    "prioritet",
+    sorted(set(priority_of.values())),
+    format_func=lambda p: "Ikke angitt" if p == "ingen" else p,
+    container=middle,
+)
+statuses = common.url_multiselect(
+    "Status", "status", sorted(status_names), format_func=status_names.get, container=right
+)
+left, right = st.columns(2)
+responsible = common.url_multiselect(
+    "Ansvarlig",
+    "ansvarlig",
+    sorted({r.strip() for v in responsible_of.values() for r in v if r.strip()}),
+    container=left,
+)
+deadlines = common.url_multiselect(
+    "Frist", "frist", sorted(set(deadline_of.values()) - {""}), container=right
+)
+
+keep = [
+    (not groups or group_of[m] in groups)
+    and (not priorities or priority_of[m] in priorities)
+    and (not statuses or status_of[m] in statuses)
+    and (not responsible or any(r in responsible_of[m] for r in responsible))
+    and (not deadlines or deadline_of[m] in deadlines)
+    for m in table["id"]
+]
+shown = table[keep]
 
 st.markdown(f"**{len(shown)} av {len(table)} tiltak** · {int(shown['Kriterier'].sum())} suksesskriterier")
 st.dataframe(shown.drop(columns=["id"]), hide_index=True, width="stretch")

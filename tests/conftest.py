@@ -64,3 +64,119 @@ def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a JSON-like value (a plotly figure spec)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def visible_text(at: AppTest, skip_keys: tuple[str, ...] = ()) -> str:
+    """All text a person can see on a run page, main area and sidebar, one item per line.
+
+    Titles, headers, Markdown, captions, alerts, metrics, tables (column names and cells),
+    widget labels and options, expander and tab labels, buttons, and every string in the
+    plotly charts (titles, trace names, axis labels, hover texts). Widgets whose key is in
+    `skip_keys` are left out (e.g. the partnership switcher, which lists every partnership).
+    """
+    import json  # local: this helper is appended to the fixtures module as-is
+
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code", "latex"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("info", "warning", "error", "success", "exception"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for metric in at.metric:
+        parts += [str(metric.label), str(metric.value), str(metric.delta or "")]
+    for frame in [*at.dataframe, *at.table]:
+        value = frame.value
+        parts += [str(c) for c in value.columns] + value.astype(str).to_numpy().ravel().tolist()
+    for kind in ("selectbox", "multiselect", "radio", "select_slider"):
+        for widget in getattr(at, kind):
+            if widget.key in skip_keys:
+                continue
+            parts += [str(widget.label), *[str(o) for o in widget.options]]
+    for kind in ("text_input", "text_area", "number_input", "date_input", "checkbox", "toggle"):
+        parts += [str(w.label) for w in getattr(at, kind) if w.key not in skip_keys]
+    parts += [str(e.label) for e in [*at.expander, *at.tabs]]
+    parts += [str(b.label) for b in at.button if b.key not in skip_keys]
+    parts += [str(b.proto.label) for b in at.get("download_button")]
+    for chart in at.get("plotly_chart"):
+        parts += _strings(json.loads(chart.proto.spec))
+    return "\n".join(parts)
+
+
+# -- loader fixtures (files in: reading, checking, loading) ----------------------------------
+
+CORPUS = ROOT / "tests" / "files"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> dict:
+    """tests/files/expected.yaml: each corpus file with its export rows or its refusal."""
+    import yaml  # local: appended to the shared fixtures as-is
+
+    return yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def board_context():
+    """Registry, plans, units and code map, read once per session."""
+    from analytics.board import load_context
+
+    return load_context()
+
+
+@pytest.fixture()
+def fresh_loader(board_context, tmp_path: Path) -> Loader:
+    """A new store with only the reference data, without reading the plans again."""
+    from analytics.board import Board
+    from analytics.store import Store
+
+    registry, plans, units, code_map = board_context
+    store = Store(tmp_path / "fresh.duckdb")
+    store.sync_reference(units, code_map)
+    loader = Loader.for_board(Board(registry=registry, plans=plans, units=units, store=store))
+    yield loader
+    store.close()
+
+
+def export_lines(loader: Loader, indicator: str | None = None) -> list[str]:
+    """What `python -m loaders export` prints, as lines."""
+    import io
+
+    out = io.StringIO()
+    loader.export_csv(out, indicator)
+    return out.getvalue().splitlines()
+
+
+def store_state(store) -> tuple:
+    """Everything an upload can change (facts, history, log), to prove nothing did."""
+    tables = ("facts", "fact_history", "uploads")
+    with store.cursor() as cur:
+        return tuple(
+            tuple(map(tuple, cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall())) for t in tables
+        )
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 120):
+    """`python -m loaders ...` in a child process, as a scheduled job runs it."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "loaders", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -105,3 +105,31 @@ def test_lovesa_plan_marks_proposed_criteria(app):
     criteria = "\n".join(t.value.to_csv() for t in at.dataframe[1:])
     assert "Forslag:" in criteria
     assert "Lillestrøm" not in criteria and "Ahus" not in at.title[0].value
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_overview_icon_summary_one_row_per_measure(app, partnership):
+    at = app(hf=partnership)
+    assert not at.exception
+    summary = next(d.value for d in at.dataframe if "Variasjon" in d.value.columns)
+    expected = plan(partnership)
+    assert list(summary.columns) == ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
+    assert len(summary) == len(expected.leaf_measures)
+    words = ("Oppnådd", "På sporet", "Usikker", "Ikke på sporet", "Forsinket", "Mangler data", "Følges")
+    for cell in summary["Status"]:
+        icon, word = cell.split(" ", 1)
+        assert icon in "✅🟢🟡🔴⏰⚪👁" and word in words
+    # Icons always come with words.
+    judged = summary[summary["Variasjon"] != "–"]
+    assert len(judged) > 0
+    for cell in [*judged["Variasjon"], *judged["Mål"]]:
+        assert len(cell.split(" ", 1)) == 2 and cell.split(" ", 1)[1].strip()
+
+
+def test_overview_icon_summary_ahus_values(app):
+    at = app()
+    summary = next(d.value for d in at.dataframe if "Variasjon" in d.value.columns)
+    iht = summary[summary["Indikator"] == "Antall kommuner som deltar i IHT"].iloc[0]
+    assert iht["Variasjon"] == "⬆️ Forbedring (høy)"
+    assert iht["Mål"].startswith("📈 Nås i dagens tempo:")
+    assert iht["Status"] == "⏰ Forsinket"

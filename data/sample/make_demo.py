@@ -112,11 +112,17 @@ class DemoMaker:
     # -- NPR-like monthly counts --------------------------------------------------------
 
     def npr_monthly(
-        self, indicator: str, file_name: str, group: str, yearly_rate: float, change: float
+        self,
+        indicator: str,
+        file_name: str,
+        group: str,
+        yearly_rate: float,
+        change: float,
+        partnership: str = "ahus",
     ) -> None:
         """Counts per month; `change` is the relative fall per year from 2024 (the plan period)."""
         rows = []
-        for unit_id in self.members("ahus"):
+        for unit_id in self.members(partnership):
             base = self.pop(unit_id, group) * yearly_rate / 1000 / 12
             for month in self.months:
                 years_in = max(0.0, (month.year - 2024) + (month.month - 1) / 12)
@@ -360,6 +366,14 @@ class DemoMaker:
         )
         self.share(
             "cancer_pathway_conversation_share", "lovesa_pakkeforlop_samtale.csv", "lovesa", 0.35, 0.08, 3.0
+        )
+        # LoVeSa: hip fractures and fall injuries, so the shared knowledge base (Befolkning) can show
+        # expected demand there too. Drawn last, so every file above keeps its numbers.
+        self.npr_monthly(
+            "hip_fractures", "lovesa_npr_hoftebrudd.csv", "80 år eller eldre", 34.0, 0.0, "lovesa"
+        )
+        self.npr_monthly(
+            "fall_injury_admissions", "lovesa_npr_fallskader.csv", "65 år eller eldre", 16.0, 0.0, "lovesa"
         )
         return self.written
 

@@ -1,0 +1,261 @@
+"""The data catalogue: which numbers exist, where they are missing or suppressed, and when
+they arrived. Coverage, counts and dates are computed in DuckDB (Store `# -- catalogue`);
+this module names units and periods, orders rows and builds the heat map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import formatting
+from analytics.board import Board
+from analytics.evaluate import scope_units
+from analytics.periods import period_label
+from analytics.registry import GRAIN_LABELS, Indicator
+
+STATES = ("data", "skjult", "mangler")
+STATE_LABELS = {"data": "Data", "skjult": "Skjult (prikket)", "mangler": "Mangler"}
+STATE_CODES = {"mangler": 0, "skjult": 1, "data": 2}
+# Blue, amber, light grey: apart for colour-blind readers too; the hover text and the
+# cell marks (small maps) say the state in words, so colour is never alone.
+STATE_COLOURS = {"data": "#0969da", "skjult": "#bf8700", "mangler": "#eaeef2"}
+STATE_MARKS = {"data": "", "skjult": "s", "mangler": "–"}
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+# Above this many cells the map drops per-cell marks and hover words (the browser slows).
+MARK_LIMIT = 2_000
+HOVER_LIMIT = 20_000
+UNIT_KIND_ORDER = {"municipality": 0, "district": 1, "region": 2, "partnership": 3}
+
+
+@dataclass
+class Coverage:
+    indicator: Indicator
+    cells: pd.DataFrame  # unit_id, unit_name, period_start, period, state (unit order kept)
+
+    @property
+    def empty(self) -> bool:
+        return self.cells.empty
+
+    def counts(self) -> dict[str, int]:
+        found = self.cells["state"].value_counts()
+        return {state: int(found.get(state, 0)) for state in STATES}
+
+    def units_with_data(self) -> int:
+        return int(self.cells.loc[self.cells["state"] == "data", "unit_id"].nunique())
+
+
+def year_bounds(years: tuple[int, int] | None) -> tuple[dt.date | None, dt.date | None]:
+    if years is None:
+        return None, None
+    return dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)
+
+
+def coverage(
+    board: Board, indicator_id: str, partnership: str, years: tuple[int, int] | None = None
+) -> Coverage:
+    """Unit × period cells for one indicator in one partnership.
+
+    Rows: every member municipality/district (a member without data is the point of the
+    map), then regions and the partnership itself where they have data. An indicator that
+    no member reports (a source that reports per region only) shows just the units that do.
+    Periods: the indicator's grain, first to last period with data.
+    """
+    indicator = board.registry.get(indicator_id)
+    start, end = year_bounds(years)
+    cells = board.store.coverage_cells(
+        indicator_id, scope_units(board, partnership), GRAIN_MONTHS[indicator.grain], start, end
+    )
+    members = set(board.member_ids(partnership))
+    reported = set(cells.loc[cells["state"] != "mangler", "unit_id"])
+    expected = members if reported & members else set()
+    cells = cells[cells["unit_id"].isin(expected | reported)]
+    # Per unique unit and period, not per cell: the national map has 40 000+ cells.
+    units = board.units.set_index("unit_id")
+    unique_ids = cells["unit_id"].unique()
+    names = {u: str(units.at[u, "name"]) for u in unique_ids}
+    ranked = sorted(unique_ids, key=lambda u: (UNIT_KIND_ORDER.get(units.at[u, "kind"], 9), names[u]))
+    order = {u: rank for rank, u in enumerate(ranked)}
+    labels = {
+        p: period_label(pd.Timestamp(p).date(), indicator.grain) for p in cells["period_start"].unique()
+    }
+    cells = cells.assign(
+        unit_name=cells["unit_id"].map(names),
+        period=cells["period_start"].map(labels),
+        _order=cells["unit_id"].map(order),
+    )
+    cells = cells.sort_values(["_order", "period_start"], kind="stable").drop(columns="_order")
+    columns = ["unit_id", "unit_name", "period_start", "period", "state"]
+    return Coverage(indicator=indicator, cells=cells[columns].reset_index(drop=True))
+
+
+def coverage_figure(cov: Coverage) -> go.Figure:
+    """A discrete heat map: rows units (first member at the top), columns periods."""
+    cells = cov.cells
+    unit_ids = list(dict.fromkeys(cells["unit_id"]))
+    units = _row_labels(cells.drop_duplicates("unit_id").set_index("unit_id")["unit_name"], unit_ids)
+    periods = sorted(cells["period"].unique())
+    # Place each cell's state code by position (vectorised: 40 000+ cells nationally).
+    rows = pd.Categorical(cells["unit_id"], categories=unit_ids).codes
+    columns = pd.Categorical(cells["period"], categories=periods).codes
+    codes = np.full((len(unit_ids), len(periods)), -1)
+    codes[rows, columns] = cells["state"].map(STATE_CODES).to_numpy()
+    z = np.where(codes >= 0, codes, np.nan)
+    n = len(STATES) - 1
+    colourscale = []
+    for state, code in sorted(STATE_CODES.items(), key=lambda item: item[1]):
+        colourscale += [[code / (n + 1), STATE_COLOURS[state]], [(code + 1) / (n + 1), STATE_COLOURS[state]]]
+    heat = go.Heatmap(
+        z=z,
+        x=periods,
+        y=[_plain(u) for u in units],
+        zmin=-0.5,
+        zmax=n + 0.5,
+        colorscale=colourscale,
+        xgap=1,
+        ygap=1,
+        colorbar={
+            "tickvals": [STATE_CODES[s] for s in STATES],
+            "ticktext": [STATE_LABELS[s] for s in STATES],
+            "title": {"text": "Celle"},
+        },
+    )
+    by_code = sorted(STATES, key=STATE_CODES.get)
+    if codes.size <= HOVER_LIMIT:
+        heat.customdata = np.array([STATE_LABELS[s] for s in by_code] + [""])[codes]
+        heat.hovertemplate = "%{y}<br>%{x}: %{customdata}<extra></extra>"
+    else:
+        heat.hoverinfo = "x+y"
+    if codes.size <= MARK_LIMIT:
+        heat.text = np.array([STATE_MARKS[s] for s in by_code] + [""])[codes]
+        heat.texttemplate = "%{text}"
+        heat.textfont = {"color": "#24292f", "size": 11}
+    fig = go.Figure(heat)
+    fig.update_layout(
+        height=max(260, 110 + 18 * len(units)),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": {"text": f"Periode ({GRAIN_LABELS[cov.indicator.grain]})"}, "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category"},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def _row_labels(names: pd.Series, unit_ids: list[str]) -> list[str]:
+    """Unit names, with the code where a name repeats (Herøy, Våler): category axes merge equals."""
+    counts = names.value_counts()
+    return [f"{names[u]} ({u})" if counts[names[u]] > 1 else str(names[u]) for u in unit_ids]
+
+
+def _plain(text: str) -> str:
+    """plotly renders a subset of HTML in labels; a name is shown as text, never markup."""
+    return html.escape(text, quote=False)
+
+
+@dataclass
+class Overview:
+    table: pd.DataFrame  # one row per registry indicator, Norwegian column names; `id` first
+    newest_period: str  # the newest observed period with data, as a label ("2026M10")
+    last_upload: str  # date of the newest upload whose values are in scope ("24.11.2026")
+
+    @property
+    def with_data(self) -> int:
+        return int((self.table["Verdier"] + self.table["Skjulte"] > 0).sum())
+
+
+def overview(board: Board, partnership: str) -> Overview:
+    """What exists for this partnership's units, per registry indicator, and when it came."""
+    found = board.store.indicator_catalogue(scope_units(board, partnership))
+    by_id = found.set_index("indicator")
+    rows = []
+    for indicator in board.registry.indicators:
+        row = by_id.loc[indicator.id] if indicator.id in by_id.index else None
+        has = row is not None and row["n_values"] + row["n_suppressed"] > 0
+        rows.append(
+            {
+                "id": indicator.id,
+                "Indikator": indicator.name,
+                "Kilde": indicator.source,
+                "Periode": GRAIN_LABELS[indicator.grain],
+                "Verdier": int(row["n_values"]) if has else 0,
+                "Skjulte": int(row["n_suppressed"]) if has else 0,
+                "Enheter med data": int(row["n_units"]) if has else 0,
+                "Første periode": _period(row["first_period"], indicator) if has else "–",
+                "Nyeste periode": _period(row["newest_period"], indicator) if has else "–",
+                "Siste opplasting": _date(row["changed_at"]) if has else "–",
+            }
+        )
+    with_data = found[
+        (found["n_values"] + found["n_suppressed"] > 0) & found["indicator"].isin(board.registry.ids())
+    ]
+    # Projections run into the future; they say nothing about how fresh the data are.
+    projected = {i.id for i in board.registry.indicators if i.projection}
+    observed = with_data[~with_data["indicator"].isin(projected) & with_data["newest_period"].notna()]
+    period = "–"
+    if len(observed):
+        best = observed.loc[observed["newest_period"].idxmax()]
+        period = period_label(
+            pd.Timestamp(best["newest_period"]).date(), board.registry.get(best["indicator"]).grain
+        )
+    uploads = with_data["changed_at"].dropna()
+    return Overview(pd.DataFrame(rows), period, _date(uploads.max()) if len(uploads) else "–")
+
+
+def upload_log(board: Board) -> pd.DataFrame:
+    """The upload log as people read it; `id` and `active` for the undo control."""
+    log = board.store.uploads()
+    names = {i.id: i.name for i in board.registry.indicators}
+    rows = []
+    for row in log.itertuples(index=False):
+        undone = _present(row.undone_at)
+        indicators = [i.strip() for i in str(row.indicator or "").split(",") if i.strip()]
+        rows.append(
+            {
+                "id": int(row.upload_id),
+                "active": not undone,
+                "Nr.": int(row.upload_id),
+                "Tidspunkt": _datetime(row.loaded_at),
+                "Lastet inn av": row.loaded_by,
+                "Fil": row.file_name,
+                "Indikator": ", ".join(names.get(i, i) for i in indicators) or "–",
+                "Rader": int(row.rows_in),
+                "Nye": int(row.rows_added),
+                "Erstattet": int(row.rows_replaced),
+                "Uendret": int(row.rows_unchanged),
+                "Status": f"Angret {_datetime(row.undone_at)} av {row.undone_by}" if undone else "Aktiv",
+                "Demodata": "Ja" if row.demo else "",
+            }
+        )
+    columns = ["id", "active", "Nr.", "Tidspunkt", "Lastet inn av", "Fil", "Indikator", "Rader"]
+    columns += ["Nye", "Erstattet", "Uendret", "Status", "Demodata"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def undo_text(upload_id: int, removed: int) -> str:
+    return (
+        f"Opplasting {upload_id} er angret: {removed} verdier er fjernet og tidligere verdier gjenopprettet."
+    )
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _period(value: object, indicator: Indicator) -> str:
+    return period_label(pd.Timestamp(value).date(), indicator.grain) if _present(value) else "–"
+
+
+def _date(value: object) -> str:
+    return formatting.date(pd.Timestamp(value).date()) if _present(value) else "–"
+
+
+def _datetime(value: object) -> str:
+    if not _present(value):
+        return "–"
+    stamp = pd.Timestamp(value)
+    return f"{formatting.date(stamp.date())} {stamp:%H:%M}"

@@ -1,0 +1,829 @@
+"""Everything the Indikator and Kommune pages show, computed in one call (no streamlit).
+
+* ``indicator_view(board, partnership, indicator_id, unit_ids=None, years=None)``: the
+  judged series, SPC, the plotly figures, projection, funnel, small multiples and the
+  tables behind them.
+* ``criterion_view(board, partnership, criterion_id, ...)``: one criterion's status line
+  and its figure, for the meeting pack.
+* ``municipality_view(board, partnership, unit_id)``: one municipality across the plan's
+  indicators: its value, the partnership's, its place in each funnel, its own status.
+
+Only the partnership's own units and the indicators its plan uses (plus their population
+groups) are ever read; a unit or indicator from another partnership raises KeyError.
+Every number is formatted here (analytics.formatting), so pages only lay things out.
+
+Funnel plots compare municipalities (and Oslo districts) over the newest 12 months (the
+newest year for yearly data): Poisson limits for counts per 1 000 of the population
+group (person-years), binomial limits for shares, with the multiplicative
+over-dispersion adjustment (analytics.funnel). Stocks, scores and counts without a
+population group get no funnel: there is no rate to compare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import config, figures, formatting, icons
+from analytics.board import Board
+from analytics.evaluate import (
+    ROLLOUT_HORIZON_YEARS,
+    CriterionResult,
+    IndicatorEvidence,
+    PlanStatus,
+    Scope,
+    _Rows,
+    clipped,
+    criterion_by_id,
+    evaluate_criterion,
+    is_rollout,
+    partnership_scope,
+    unit_scope,
+)
+from analytics.funnel import FunnelResult, funnel_limits
+from analytics.periods import period_text
+from analytics.plan import CriterionKind
+from analytics.projection import Projection
+from analytics.registry import GRAIN_LABELS, Indicator
+from analytics.series import (
+    UnitRows,
+    aggregate,
+    filter_years,
+    format_value,
+    hidden,
+    judged_series,
+    latest_end,
+    rated,
+    value_label,
+    window_rows,
+    window_span,
+    year_table,
+)
+from analytics.spc import SpcResult, xmr
+from analytics.status import STATUS_STYLE, Judgement
+
+POINT_TYPE_TEXT = {
+    "common_cause": "Vanlig variasjon",
+    "special_cause_improvement": "Spesiell årsak – forbedring",
+    "special_cause_concern": "Spesiell årsak – bekymring",
+    "special_cause_neutral_high": "Spesiell årsak – høy",
+    "special_cause_neutral_low": "Spesiell årsak – lav",
+    "missing": "Mangler",
+}
+SMALL = f"<{config.SUPPRESSION_THRESHOLD}"
+HIDDEN_TEXT = f"skjult ({SMALL})"
+
+
+# -- what may be shown --------------------------------------------------------------------------
+
+
+def plan_indicator_ids(board: Board, partnership: str) -> list[str]:
+    """The plan's indicators in plan order, then the population groups they are divided by."""
+    plan = board.plan(partnership)
+    ids = list(dict.fromkeys(i for _, c in plan.criteria for i in c.indicators))
+    populations = [board.registry.get(i).population for i in ids]
+    ids += [p for p in dict.fromkeys(populations) if p and p not in ids]
+    return ids
+
+
+def member_units(board: Board, partnership: str) -> pd.DataFrame:
+    """Municipalities and districts of the partnership: unit_id, name, kind, region."""
+    return board.member_units(partnership)[["unit_id", "name", "kind", "region"]]
+
+
+def _own_units(board: Board, partnership: str, unit_ids: list[str] | None) -> list[str] | None:
+    if not unit_ids:
+        return None
+    own = set(board.units.loc[board.units["partnership"] == partnership, "unit_id"])
+    foreign = [u for u in unit_ids if u not in own]
+    if foreign:
+        raise KeyError(f"enhetene {', '.join(foreign)} hører ikke til {partnership}")
+    return list(unit_ids)
+
+
+def _check_indicator(board: Board, partnership: str, indicator_id: str) -> Indicator:
+    if indicator_id not in plan_indicator_ids(board, partnership):
+        raise KeyError(f"indikatoren {indicator_id} er ikke i planen til {partnership}")
+    return board.registry.get(indicator_id)
+
+
+# -- display helpers ------------------------------------------------------------------------------
+
+
+def shown_value(indicator: Indicator, value: float | None, numerator: float | None) -> str:
+    """The value as a person sees it; a rate or share on a protected small count is hidden."""
+    if hidden(indicator, numerator):
+        return SMALL if indicator.kind in ("count", "stock") and not rated(indicator) else HIDDEN_TEXT
+    return format_value(indicator, value)
+
+
+def _numerator_label(indicator: Indicator) -> str:
+    if indicator.kind == "share":
+        return "Teller"
+    return "Antall" if indicator.unit == "antall" else f"Antall {indicator.unit}"
+
+
+def _denominator_label(indicator: Indicator) -> str | None:
+    if indicator.kind == "share":
+        return "Nevner"
+    if rated(indicator):
+        return "Personår" if indicator.kind == "count" else "Befolkning"
+    return None
+
+
+def _note(row: pd.Series) -> str:
+    notes = []
+    if row.get("partial"):
+        notes.append(row.get("partial_text") or "delvis periode")
+    if row.get("incomplete"):
+        notes.append(f"ufullstendig: {int(row['n_suppressed'])} skjulte/manglende celler")
+    if row.get("hidden"):
+        notes.append(f"færre enn {config.SUPPRESSION_THRESHOLD}: verdien vises ikke")
+    return "; ".join(notes)
+
+
+def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
+    """What the charts draw: value (NaN where hidden), label, display, note, partial."""
+    return pd.DataFrame(
+        {
+            "value": series["value"].where(~series["hidden"]).astype(float),
+            "label": series["label"],
+            "display": [
+                shown_value(indicator, v, n)
+                for v, n in zip(series["value"], series["numerator"], strict=True)
+            ],
+            "note": [_note(r) for _, r in series.iterrows()],
+            "partial": series["partial"].astype(bool),
+        }
+    )
+
+
+def status_line(judgement: Judgement) -> str:
+    """'🟢 På sporet – Antall kommuner 9 av 19; …' (icon and word, never colour alone)."""
+    return f"{STATUS_STYLE[judgement.status][0]} {judgement.status.value} – {judgement.reason}"
+
+
+# -- funnel ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelView:
+    indicator: Indicator
+    result: FunnelResult
+    names: list[str]
+    unit_ids: list[str]
+    hidden: list[bool]
+    counts: list[str]
+    period_text: str
+    table: pd.DataFrame
+    scale: float
+    x_title: str
+    y_title: str
+
+    def figure(self, title: str | None = None, highlight: str | None = None) -> go.Figure:
+        return figures.funnel_figure(
+            self.result,
+            self.names,
+            self.indicator,
+            title=title or f"{self.indicator.name}: kommunene sammenlignet, {self.period_text}",
+            x_title=self.x_title,
+            y_title=self.y_title,
+            scale=self.scale,
+            hidden=self.hidden,
+            counts=self.counts,
+            highlight=highlight,
+        )
+
+    def flag(self, unit_id: str) -> str | None:
+        if unit_id not in self.unit_ids:
+            return None
+        i = self.unit_ids.index(unit_id)
+        return funnel_reading(self.result.units["flag"].iloc[i], self.indicator.direction)
+
+
+def funnel_reading(flag: str, direction: str) -> str:
+    """'over 95 % (uønsket retning)': the flag and what it means for this indicator."""
+    if flag in ("innenfor", "mangler data"):
+        return flag
+    high = flag.startswith("over")
+    if direction == "neutral":
+        return flag
+    good = high == (direction == "increase")
+    return f"{flag} ({'ønsket' if good else 'uønsket'} retning)"
+
+
+def funnel_view(
+    board: Board,
+    partnership: str,
+    indicator: Indicator,
+    today: dt.date | None = None,
+    rows: _Rows | None = None,
+) -> FunnelView | None:
+    """Compare the partnership's municipalities over the newest 12 months (None if no rate)."""
+    if not (rated(indicator) and indicator.kind == "count") and indicator.kind != "share":
+        return None
+    units = member_units(board, partnership)
+    rows = rows or _Rows(board)
+    data = rows.get(indicator, tuple(units["unit_id"]))
+    if data.empty:
+        return None
+    end = latest_end(judged_series(data, today=today))
+    if end is None:
+        return None
+    window = window_rows(data.rows, end, 12)
+    per_unit = aggregate(window, indicator, ["unit_id"])
+    per_unit = units.merge(per_unit, on="unit_id", how="inner")
+    if len(per_unit) < 2:
+        return None
+    kind = "binomial" if indicator.kind == "share" else "poisson"
+    numerators = per_unit["numerator"].round() if kind == "binomial" else per_unit["numerator"]
+    try:
+        result = funnel_limits(numerators.tolist(), per_unit["denominator"].tolist(), kind=kind)
+    except ValueError:
+        return None
+    scale = 100.0 if kind == "binomial" else 1000.0
+    hide = [hidden(indicator, n) for n in per_unit["numerator"]]
+    counts = [
+        formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in per_unit["numerator"]
+    ]
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+    period = window_span(start, end, indicator.grain)
+    rate_name = "Andel" if kind == "binomial" else f"Rate {indicator.rate_label} per år"
+    table = pd.DataFrame(
+        {
+            "Kommune": per_unit["name"],
+            _numerator_label(indicator): counts,
+            _denominator_label(indicator): [formatting.number(d) for d in per_unit["denominator"]],
+            rate_name: [
+                HIDDEN_TEXT if h else _rate_text(indicator, r * scale)
+                for h, r in zip(hide, result.units["rate"], strict=True)
+            ],
+            "Plassering": [funnel_reading(f, indicator.direction) for f in result.units["flag"]],
+        }
+    )
+    x_title = (
+        f"Personår, {indicator.rate_label.removeprefix('per 1 000 ')}"
+        if kind == "poisson"
+        else "Antall i nevneren"
+    )
+    y_title = "Prosent" if kind == "binomial" else f"{indicator.rate_label} per år".capitalize()
+    return FunnelView(
+        indicator=indicator,
+        result=result,
+        names=per_unit["name"].tolist(),
+        unit_ids=per_unit["unit_id"].tolist(),
+        hidden=hide,
+        counts=counts,
+        period_text=period if indicator.grain == "year" else f"siste 12 mnd ({period})",
+        table=table,
+        scale=scale,
+        x_title=x_title,
+        y_title=y_title,
+    )
+
+
+def _rate_text(indicator: Indicator, value: float) -> str:
+    if pd.isna(value):
+        return "–"
+    return formatting.percent(value, 1) if indicator.kind == "share" else formatting.number(value, 1)
+
+
+# -- the Indikator page ------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorView:
+    """What the Indikator page shows for one indicator over the chosen units and years."""
+
+    indicator: Indicator
+    partnership: str
+    scope_label: str
+    unit_ids: list[str] | None
+    grain: str
+    value_label: str
+    series: pd.DataFrame  # judged series (analytics.series.judged_series) in the chosen years
+    points: pd.DataFrame  # what the SPC chart draws
+    spc: SpcResult
+    target: float | None
+    assurance_text: str  # the assurance icon in words, or a rollout's pace
+    spc_figure: go.Figure
+    criteria: list[CriterionResult]
+    projection: Projection | None
+    projection_figure: go.Figure | None
+    projection_text: str | None
+    funnel: FunnelView | None
+    funnel_figure: go.Figure | None
+    small_multiples: go.Figure | None
+    table: pd.DataFrame  # the numbers behind the SPC chart, formatted
+    year_table: pd.DataFrame  # per calendar year, a year in progress compared like for like
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rollout(self) -> bool:
+        """A count of municipalities taking part: judged by its projection, not SPC assurance."""
+        return is_rollout(self.indicator)
+
+    @property
+    def too_few_points(self) -> bool:
+        return not self.spc.enough_points
+
+    @property
+    def variation_text(self) -> str:
+        """The variation icon of the newest point, in words ('⬇️ Forbedring (lav)')."""
+        return icons.variation_text(self.spc.variation, self.spc.enough_points)
+
+    @property
+    def latest_text(self) -> str:
+        """'Siste: 25,8 (oktober 2026)' — the newest whole period, as shown."""
+        whole = self.series[self.series["value"].notna() & ~self.series["partial"]]
+        if whole.empty:
+            return "Ingen tall"
+        row = whole.iloc[-1]
+        return f"{shown_value(self.indicator, row['value'], row['numerator'])} ({row['label']})"
+
+    def table_csv(self) -> bytes:
+        """The table as a Norwegian CSV (semicolon, decimal comma, UTF-8 with BOM for Excel)."""
+        return self.table.to_csv(sep=";", index=False).encode("utf-8-sig")
+
+
+def indicator_view(
+    board: Board,
+    partnership: str,
+    indicator_id: str,
+    unit_ids: list[str] | None = None,
+    years: tuple[int, int] | None = None,
+    *,
+    grain: str | None = None,
+    today: dt.date | None = None,
+) -> IndicatorView:
+    """Series, SPC, figures, projection, funnel, small multiples and tables for one indicator.
+
+    unit_ids: some of the partnership's units (default: the whole partnership).
+    years: (first, last) calendar year shown; judging always uses every figure.
+    grain: 'month', 'quarter' or 'year' (never finer than the indicator's own).
+    """
+    today = today or dt.date.today()
+    indicator = _check_indicator(board, partnership, indicator_id)
+    unit_ids = _own_units(board, partnership, unit_ids)
+    plan = board.plan(partnership)
+    scope = unit_scope(board, unit_ids) if unit_ids else partnership_scope(board, partnership)
+    scope_label = ", ".join(board.unit_name(u) for u in unit_ids) if unit_ids else plan.partnership.name
+    grain = grain or indicator.grain
+    rows = _Rows(board)
+    data = rows.get(indicator, scope.unit_ids)
+    series = filter_years(judged_series(data, grain, today), years)
+    label = value_label(indicator)
+
+    criteria = [
+        evaluate_criterion(board, plan, m, c, scope=scope, today=today, rows=rows)
+        for m, c in plan.criteria
+        if indicator_id in c.indicators
+    ]
+    part = _target_part(criteria, indicator_id)
+    target = part.target if part is not None else indicator.target
+    rollout = is_rollout(indicator)
+    spc = xmr(
+        series["judge_value"].astype(float).tolist(),
+        improvement=indicator.direction,
+        target=None if rollout else target,
+    )
+    pace = part.pace if part is not None else None
+    points = _points(indicator, series)
+    title = f"{indicator.name} – {scope_label}"
+    spc_fig = figures.spc_figure(
+        points,
+        series["period_start"].tolist(),
+        spc,
+        indicator,
+        title=title,
+        target=target,
+        y_title=label,
+        grain=grain,
+        assurance_text=pace,
+    )
+
+    projection = projection_fig = projection_text = None
+    if part is not None and part.projection is not None and part.projection.projected is not None:
+        projection = clipped(part.projection, part.clip_max)
+        projection_fig = figures.projection_figure(
+            part.series,
+            part.projection,
+            indicator,
+            title=f"{indicator.name}: framskriving",
+            target=part.target,
+            horizon=part.horizon,
+            horizon_label=part.horizon_label,
+            clip_max=part.clip_max,
+            y_title=label,
+        )
+        projection_text = _projection_text(indicator, projection, part)
+    elif part is not None and part.projection is not None:
+        projection_text = part.projection.reason
+
+    funnel = funnel_view(board, partnership, indicator, today, rows)
+    highlight = board.unit_name(unit_ids[0]) if unit_ids and len(unit_ids) == 1 else None
+    funnel_fig = funnel.figure(highlight=highlight) if funnel is not None else None
+    small = _small_multiples(board, partnership, indicator, rows, years, today)
+
+    notes = _notes(indicator, data, spc, grain, funnel)
+    return IndicatorView(
+        indicator=indicator,
+        partnership=partnership,
+        scope_label=scope_label,
+        unit_ids=unit_ids,
+        grain=grain,
+        value_label=label,
+        series=series,
+        points=points,
+        spc=spc,
+        target=target,
+        assurance_text=pace or icons.assurance_text(spc.assurance, target is not None, spc.enough_points),
+        spc_figure=spc_fig,
+        criteria=criteria,
+        projection=projection,
+        projection_figure=projection_fig,
+        projection_text=projection_text,
+        funnel=funnel,
+        funnel_figure=funnel_fig,
+        small_multiples=small,
+        table=_table(indicator, series, spc, label),
+        year_table=_year_table(indicator, data, today),
+        notes=notes,
+    )
+
+
+def _target_part(criteria: list[CriterionResult], indicator_id: str) -> IndicatorEvidence | None:
+    for result in criteria:
+        if result.criterion.kind is CriterionKind.target:
+            for part in result.parts:
+                if part.indicator.id == indicator_id and part.target is not None:
+                    return part
+    return None
+
+
+def _projection_text(indicator: Indicator, projection: Projection, part: IndicatorEvidence) -> str:
+    """'Framskrevet ved fristen 31.12.2025: 14 (80 %-intervall 12–16). <reason> <method>'."""
+    last = part.series.loc[part.series["judge_value"].notna(), "period_end"].iloc[-1].date()
+    text = ""
+    if part.horizon and part.horizon > last:
+        shown = format_value(indicator, projection.projected)
+        low, high = format_value(indicator, projection.lower), format_value(indicator, projection.upper)
+        where = part.horizon_label[0].lower() + part.horizon_label[1:] if part.horizon_label else ""
+        text = f"Framskrevet ved {where}: {shown} (80 %-intervall {low}–{high}). "
+        if part.clip_max is not None:
+            text += f"Antallet kan ikke bli høyere enn {formatting.number(part.clip_max)}. "
+    elif part.horizon:
+        text = f"Fristen {formatting.date(part.horizon)} er passert. "
+    method = projection.method
+    if part.horizon_label and part.horizon_label.startswith("Horisont"):
+        # Fortløpende: there is no deadline, only a horizon; say so in our own words.
+        pace = part.pace_text or ""
+        reason = pace[:1].upper() + pace[1:] + "." if pace else ""
+        method = method.replace("forlenget til fristen", f"forlenget {ROLLOUT_HORIZON_YEARS} år fram")
+        return f"{text}{reason} {method}".strip()
+    return f"{text}{projection.reason} {method}"
+
+
+def _small_multiples(
+    board: Board,
+    partnership: str,
+    indicator: Indicator,
+    rows: _Rows,
+    years: tuple[int, int] | None,
+    today: dt.date,
+) -> go.Figure | None:
+    """One panel per unit; monthly data and counts per year (small monthly counts are hidden)."""
+    units = board.units[board.units["partnership"] == partnership]
+    reporting = tuple(units.loc[units["kind"].isin(["municipality", "district", "region"]), "unit_id"])
+    data = rows.get(indicator, reporting)
+    if data.empty:
+        return None
+    grain = "year" if indicator.kind == "count" or indicator.grain == "month" else indicator.grain
+    per_unit = filter_years(judged_series(data, grain, today, by_unit=True), years)
+    if per_unit.empty:
+        return None
+    names = units.set_index("unit_id")["name"]
+    # Panels in the reference order (region by region), not by code.
+    order = {u: i for i, u in enumerate(units["unit_id"])}
+    per_unit = per_unit.sort_values(
+        ["unit_id", "period_start"], key=lambda c: c.map(order) if c.name == "unit_id" else c
+    )
+    frame = pd.DataFrame(
+        {
+            "name": [names.get(u, u) for u in per_unit["unit_id"]],
+            "period_start": per_unit["period_start"],
+            "value": per_unit["value"].where(~per_unit["hidden"]),
+            "label": [
+                f"{lab} ({pt})" if pt else lab
+                for lab, pt in zip(per_unit["label"], per_unit["partial_text"], strict=True)
+            ],
+            "display": [
+                shown_value(indicator, v, n)
+                for v, n in zip(per_unit["value"], per_unit["numerator"], strict=True)
+            ],
+            "partial": per_unit["partial"],
+        }
+    )
+    whole = filter_years(
+        judged_series(rows.get(indicator, partnership_scope(board, partnership).unit_ids), grain, today),
+        years,
+    )
+    reference = pd.DataFrame(
+        {
+            "period_start": whole["period_start"],
+            "value": whole["value"].where(~whole["hidden"]),
+            "label": whole["label"],
+            "display": [
+                shown_value(indicator, v, n) for v, n in zip(whole["value"], whole["numerator"], strict=True)
+            ],
+        }
+    )
+    return figures.small_multiples_figure(
+        frame,
+        indicator,
+        title=f"{indicator.name} per kommune ({GRAIN_LABELS[grain]})",
+        y_title=value_label(indicator),
+        reference=reference,
+        grain=grain,
+    )
+
+
+def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: str) -> pd.DataFrame:
+    spc_points = spc.points.reset_index(drop=True)
+    table = pd.DataFrame({"Periode": series["label"]})
+    if indicator.kind != "score":
+        table[_numerator_label(indicator)] = [
+            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in series["numerator"]
+        ]
+    denominator = _denominator_label(indicator)
+    if denominator:
+        table[denominator] = [formatting.number(d) for d in series["denominator"]]
+    if rated(indicator) or indicator.kind in ("share", "score"):
+        table[label] = [
+            shown_value(indicator, v, n) for v, n in zip(series["value"], series["numerator"], strict=True)
+        ]
+    if spc.enough_points:
+        upper, lower = figures.natural_bounds(
+            indicator, float(spc_points["upl"].iloc[0]), float(spc_points["lpl"].iloc[0])
+        )
+        table["Gjennomsnitt"] = [format_value(indicator, v) for v in spc_points["mean"]]
+        table["Nedre kontrollgrense"] = format_value(indicator, lower)
+        table["Øvre kontrollgrense"] = format_value(indicator, upper)
+    table["Punkttype"] = [POINT_TYPE_TEXT.get(t, t) for t in spc_points["point_type"]]
+    table["Merknad"] = [_note(r) for _, r in series.iterrows()]
+    return table
+
+
+def _year_table(indicator: Indicator, data: UnitRows, today: dt.date) -> pd.DataFrame:
+    years = year_table(data, today)
+    if years.empty:
+        return pd.DataFrame()
+    out = pd.DataFrame({"År": years["label"]})
+    if indicator.kind != "score":
+        out[_numerator_label(indicator)] = [
+            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in years["numerator"]
+        ]
+    denominator = _denominator_label(indicator)
+    if denominator:
+        out[denominator] = [formatting.number(d) for d in years["denominator"]]
+    out[value_label(indicator)] = [
+        shown_value(indicator, v, n) for v, n in zip(years["value"], years["numerator"], strict=True)
+    ]
+    out["Samme måneder året før"] = [
+        f"{format_value(indicator, v)} ({t})" if t else ""
+        for v, t in zip(years["previous_same"], years["previous_text"], strict=True)
+    ]
+    out["Endring"] = [
+        "" if pd.isna(c) else ("+" if c > 0 else "") + format_value(indicator, c).replace("<5", "–")
+        for c in years["change"]
+    ]
+    if years["hidden"].any():
+        out.loc[years["hidden"].to_numpy(), ["Samme måneder året før", "Endring"]] = ""
+    return out
+
+
+def _notes(
+    indicator: Indicator, data: UnitRows, spc: SpcResult, grain: str, funnel: FunnelView | None
+) -> list[str]:
+    notes = []
+    if rated(indicator) and indicator.kind == "count":
+        notes.append(
+            f"Raten er antall {indicator.rate_label} per år: summen av tellingene delt på summen av "
+            "personår (befolkningen 1. januar × andel av året perioden dekker) i de samme enhetene, "
+            "ganger 1 000. Måneder, kvartaler og et år som pågår er dermed på samme skala."
+        )
+    if data.population_note:
+        notes.append(data.population_note)
+    if indicator.protect_small:
+        notes.append(
+            f"Tall under {config.SUPPRESSION_THRESHOLD} vises som «{SMALL}», og rater bygd på dem vises "
+            "ikke. Skjulte celler i kildene regnes som ukjente, aldri som null."
+        )
+    if spc.enough_points:
+        notes.append(
+            "SPC (XmR, NHS «Making Data Count»): gjennomsnitt og kontrollgrenser (gjennomsnitt ± 2,66 × "
+            "gjennomsnittlig glidende variasjonsbredde) fra alle viste punkter. Spesiell årsak: punkt "
+            "utenfor grensene, 7 punkter på rad på samme side av gjennomsnittet, 7 punkter som stiger "
+            "eller faller (like verdier bryter), eller 2 av 3 punkter nær en grense. Grensene vises "
+            "aldri under 0 (og aldri over 100 % for andeler)."
+        )
+    elif spc.message:
+        notes.append(spc.message)
+    if funnel is not None:
+        notes.append(f"Traktdiagram ({funnel.period_text}): {funnel.result.method}")
+    return notes
+
+
+# -- one criterion (meeting pack) ----------------------------------------------------------------------
+
+
+@dataclass
+class CriterionView:
+    result: CriterionResult
+    title: str
+    status_line: str
+    figure: go.Figure | None
+
+    @property
+    def judgement(self) -> Judgement:
+        return self.result.judgement
+
+
+def criterion_view(
+    board: Board,
+    partnership: str,
+    criterion_id: str,
+    unit_ids: list[str] | None = None,
+    years: tuple[int, int] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> CriterionView:
+    """One criterion: its status line and the figure that shows why (None for milestones).
+
+    A target with a projection gets the projection figure; other numeric criteria get the
+    SPC chart of their first indicator (with the target line, if any).
+    """
+    today = today or dt.date.today()
+    plan = board.plan(partnership)
+    measure, criterion = criterion_by_id(plan, criterion_id)
+    unit_ids = _own_units(board, partnership, unit_ids)
+    scope: Scope = unit_scope(board, unit_ids) if unit_ids else partnership_scope(board, partnership)
+    result = evaluate_criterion(board, plan, measure, criterion, scope=scope, today=today)
+    figure = None
+    if result.parts:
+        part = result.parts[0]
+        indicator = part.indicator
+        title = f"{criterion.text} – {indicator.name}"
+        if part.projection is not None and part.projection.projected is not None and part.horizon:
+            figure = figures.projection_figure(
+                part.series,
+                part.projection,
+                indicator,
+                title=title,
+                target=part.target,
+                horizon=part.horizon,
+                horizon_label=part.horizon_label,
+                clip_max=part.clip_max,
+            )
+        else:
+            series = filter_years(part.series, years)
+            spc = xmr(
+                series["judge_value"].astype(float).tolist(),
+                improvement=indicator.direction,
+                target=None if is_rollout(indicator) else part.target,
+            )
+            figure = figures.spc_figure(
+                _points(indicator, series),
+                series["period_start"].tolist(),
+                spc,
+                indicator,
+                title=title,
+                target=part.target,
+                assurance_text=part.pace,
+            )
+    return CriterionView(result, criterion.text, status_line(result.judgement), figure)
+
+
+# -- the Kommune page --------------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityView:
+    unit_id: str
+    name: str
+    region: str | None
+    population: pd.DataFrame  # the population groups, newest year
+    table: pd.DataFrame  # one row per criterion and indicator
+    funnels: list[tuple[FunnelView, go.Figure]]  # each funnel with the municipality marked
+
+
+def municipality_view(
+    board: Board,
+    partnership: str,
+    unit_id: str,
+    *,
+    today: dt.date | None = None,
+    plan_status: PlanStatus | None = None,
+) -> MunicipalityView:
+    """One municipality across every indicator in the plan.
+
+    plan_status: the partnership's evaluation, if the caller has it (saves judging twice).
+    """
+    today = today or dt.date.today()
+    _own_units(board, partnership, [unit_id])
+    plan = board.plan(partnership)
+    units = board.units.set_index("unit_id")
+    name = board.unit_name(unit_id)
+    region_id = units["region"].get(unit_id)
+    region = board.unit_name(region_id) if isinstance(region_id, str) else None
+    rows = _Rows(board)
+    own = unit_scope(board, [unit_id])
+    whole = partnership_scope(board, partnership)
+    milestones = board.store.milestone_states(partnership)
+    funnels: dict[str, FunnelView | None] = {}
+    records = []
+    for measure, criterion in plan.criteria:
+        if not criterion.indicators or criterion.kind is CriterionKind.milestone:
+            continue
+        mine = evaluate_criterion(
+            board, plan, measure, criterion, scope=own, today=today, milestones=milestones, rows=rows
+        )
+        if plan_status is not None and criterion.id in plan_status.criteria:
+            theirs = plan_status.criteria[criterion.id]
+        else:
+            theirs = evaluate_criterion(
+                board, plan, measure, criterion, scope=whole, today=today, milestones=milestones, rows=rows
+            ).judgement
+        for indicator_id in criterion.indicators:
+            indicator = board.registry.get(indicator_id)
+            if indicator_id not in funnels:
+                funnels[indicator_id] = funnel_view(board, partnership, indicator, today, rows)
+            funnel = funnels[indicator_id]
+            mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
+            whole_value, _ = _recent(rows.get(indicator, whole.unit_ids), today)
+            records.append(
+                {
+                    "Kriterium": criterion.text,
+                    "Status i kommunen": f"{STATUS_STYLE[mine.judgement.status][0]} {mine.judgement.status.value}",
+                    "Kommunen": mine_value,
+                    "Helsefellesskapet": whole_value,
+                    "Måles som": value_label(indicator),
+                    "Periode": period,
+                    "Plassering i trakt": (funnel.flag(unit_id) if funnel else None) or "–",
+                    "Status i helsefellesskapet": f"{STATUS_STYLE[theirs.status][0]} {theirs.status.value}",
+                    "Begrunnelse (kommunen)": mine.judgement.reason,
+                    "Indikator": indicator.name,
+                }
+            )
+    population = _population(board, rows, unit_id, partnership, today)
+    figs = [
+        (f, f.figure(highlight=name)) for f in funnels.values() if f is not None and unit_id in f.unit_ids
+    ]
+    return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), figs)
+
+
+def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
+    """The newest 12 months (a stock: the newest period; yearly data: the newest year), shown."""
+    indicator = data.indicator
+    if data.empty:
+        return "–", "–"
+    series = judged_series(data, today=today)
+    end = latest_end(series)
+    if end is None:
+        return "–", "–"
+    if indicator.kind == "stock" or indicator.grain == "year":
+        row = series[series["period_end"] == end].iloc[0]
+        return shown_value(indicator, row["value"], row["numerator"]), row["label"]
+    window = window_rows(data.rows, end, 12)
+    total = aggregate(window, indicator).iloc[0]
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+    return shown_value(indicator, total["value"], total["numerator"]), window_span(
+        start, end, indicator.grain
+    )
+
+
+def _population(board: Board, rows: _Rows, unit_id: str, partnership: str, today: dt.date) -> pd.DataFrame:
+    groups = [i for i in plan_indicator_ids(board, partnership) if i.startswith("population_")]
+    for extra in ("population_total", "population_65_plus", "population_80_plus"):
+        if extra not in groups and extra in board.registry:
+            groups.append(extra)
+    records = []
+    for group in groups:
+        indicator = board.registry.get(group)
+        data = rows.get(indicator, (unit_id,))
+        series = judged_series(data, today=today)
+        known = series[series["value"].notna()]
+        if known.empty:
+            continue
+        last = known.iloc[-1]
+        records.append(
+            {
+                "Gruppe": indicator.name,
+                "År": period_text(last["period_start"].date(), "year"),
+                "Innbyggere": formatting.number(last["value"]),
+            }
+        )
+    return pd.DataFrame(records)

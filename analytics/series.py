@@ -1,0 +1,592 @@
+"""The numbers a series is judged on: rows per unit, rates, roll-ups, windows, baselines.
+
+From the store's long facts for one indicator and a set of units this module builds one
+row per unit and native period (with person-time from the indicator's population group),
+and aggregates such rows over any grouping (period, unit, a 12-month window) with one
+rule per indicator kind:
+
+* count with a population group: a rate per 1 000 inhabitants **per year**,
+  Σ known counts / Σ person-years of the same rows × 1 000. A row's person-years are the
+  1 January population of its year × days in the period / days in that year, so a month,
+  a quarter and a year in progress (e.g. January–October) are all on the scale of a whole
+  year and compare like for like. Summed numerators over summed denominators, never a mean
+  of rates.
+* count without a population group: Σ known counts. A sum over a suppressed cell is only a
+  lower bound: it is shown as incomplete and not judged.
+* stock: each unit's last value in the group, summed over units (per 1 000 of the
+  population group, without person-time, when the registry names one).
+* share: 100 × Σ numerators / Σ denominators of the known rows.
+* score: the mean of the known values (no weights are delivered).
+
+A suppressed row (or a row without population) is left out of both numerator and
+denominator, never read as zero, and the aggregate is marked incomplete. Population for
+a year that is not published yet is carried forward from the newest year (and backward
+before the oldest), which the ``population_note`` says. Pure pandas; the store is only
+read through ``Store.facts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics import formatting
+from analytics.board import Board
+from analytics.periods import period_end, period_text
+from analytics.registry import Indicator
+
+PER = 1000
+SIGNIFICANCE = 0.05
+MONTHS_SHORT = (
+    "jan.",
+    "feb.",
+    "mars",
+    "apr.",
+    "mai",
+    "juni",
+    "juli",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "des.",
+)
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+ROW_COLUMNS = [
+    "unit_id",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "population",
+    "person_years",
+]
+
+
+def rated(indicator: Indicator) -> bool:
+    """Counts and stocks with a population group are judged per 1 000 inhabitants."""
+    return bool(indicator.population) and indicator.kind in ("count", "stock")
+
+
+def value_label(indicator: Indicator) -> str:
+    """The y-axis text: what one number of the judged series means."""
+    if rated(indicator):
+        suffix = " per år" if indicator.kind == "count" else ""
+        return f"{indicator.rate_label}{suffix}".capitalize()
+    if indicator.kind == "share":
+        return "Prosent"
+    if indicator.unit == "antall":
+        return "Antall"
+    if indicator.kind in ("count", "stock"):
+        return f"Antall {indicator.unit}"
+    return indicator.unit.capitalize()
+
+
+def format_value(indicator: Indicator, value: float | None) -> str:
+    """A judged value for people: rate and score with one decimal, share in per cent."""
+    if formatting.is_missing(value):
+        return "–"
+    if rated(indicator) or indicator.kind == "score":
+        return formatting.number(value, 1)
+    if indicator.kind == "share":
+        return formatting.percent(value, 1)
+    return formatting.count(value, indicator.protect_small)
+
+
+def hidden(indicator: Indicator, numerator: float | None) -> bool:
+    """A small count of persons, or a rate or share built on one, must not be shown."""
+    return indicator.protect_small and formatting.below_threshold(numerator)
+
+
+# -- rows -----------------------------------------------------------------------------
+
+
+def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) -> pd.DataFrame:
+    """unit_id, year, value: the population group per unit and year (1 January).
+
+    A region or partnership unit gets the sum of its member municipalities and districts.
+    """
+    units = board.units.set_index("unit_id")
+    members: dict[str, list[str]] = {}
+    for unit in unit_ids:
+        kind = units["kind"].get(unit)
+        if kind == "region":
+            members[unit] = units.index[units["region"] == unit].tolist()
+        elif kind == "partnership":
+            members[unit] = board.member_ids(unit)
+        else:
+            members[unit] = [unit]
+    wanted = sorted({m for ms in members.values() for m in ms})
+    facts = board.store.facts([population_id], wanted, grain="year")
+    facts = facts[~facts["suppressed"] & facts["value"].notna()]
+    base = pd.DataFrame(
+        {
+            "unit_id": facts["unit_id"].astype(str),
+            "year": pd.to_datetime(facts["period_start"]).dt.year,
+            "value": facts["value"].astype(float),
+        }
+    )
+    parts = []
+    for unit, ms in members.items():
+        sub = base[base["unit_id"].isin(ms)]
+        if sub.empty:
+            continue
+        if ms == [unit]:
+            parts.append(sub)
+        else:
+            # Only years where every member is known, so a region's sum is whole.
+            per_year = sub.groupby("year").agg(value=("value", "sum"), n=("unit_id", "nunique"))
+            per_year = per_year[per_year["n"] == len(ms)].reset_index()
+            parts.append(per_year.assign(unit_id=unit)[["unit_id", "year", "value"]])
+    if not parts:
+        return pd.DataFrame(columns=["unit_id", "year", "value"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Rows with population and person-years; years without population are carried.
+
+    facts: unit_id, period_start, period_end, ... ; population: unit_id, year, value.
+    Returns the rows and a Norwegian note naming carried years (None if none).
+    """
+    rows = facts.copy()
+    rows["year"] = pd.to_datetime(rows["period_start"]).dt.year
+    if population.empty:
+        rows["population"] = np.nan
+        rows["person_years"] = np.nan
+        return rows.drop(columns="year"), None
+    pop = population.sort_values(["unit_id", "year"])
+    carried: set[tuple[int, int]] = set()
+    values = []
+    lookup = {u: g.set_index("year")["value"] for u, g in pop.groupby("unit_id")}
+    for unit, year in zip(rows["unit_id"], rows["year"], strict=True):
+        series = lookup.get(unit)
+        if series is None:
+            values.append(np.nan)
+            continue
+        if year in series.index:
+            values.append(float(series[year]))
+            continue
+        # Nearest published year: the newest for later years, the oldest for earlier.
+        used = int(series.index.max()) if year > series.index.max() else int(series.index.min())
+        carried.add((int(year), used))
+        values.append(float(series[used]))
+    rows["population"] = values
+    start = pd.to_datetime(rows["period_start"])
+    end = pd.to_datetime(rows["period_end"])
+    days = (end - start).dt.days + 1
+    year_days = np.where(start.dt.is_leap_year, 366, 365)
+    rows["person_years"] = rows["population"] * days / year_days
+    note = None
+    if carried:
+        note = "; ".join(
+            f"befolkningstall for {year} er ikke publisert, tallene for {used} er brukt"
+            for year, used in sorted(carried)
+        )
+        note = note[0].upper() + note[1:] + "."
+    return rows.drop(columns="year"), note
+
+
+@dataclass(frozen=True)
+class UnitRows:
+    """One indicator's rows for a set of units at its native grain."""
+
+    indicator: Indicator
+    rows: pd.DataFrame  # ROW_COLUMNS
+    population_note: str | None
+
+    @property
+    def empty(self) -> bool:
+        return self.rows.empty
+
+
+def load_rows(board: Board, indicator: Indicator, unit_ids: Sequence[str]) -> UnitRows:
+    """Facts of the indicator's own grain for these units, with population attached."""
+    facts = board.store.facts([indicator.id], list(unit_ids), grain=indicator.grain)
+    facts = facts.assign(
+        unit_id=facts["unit_id"].astype(str),
+        period_start=pd.to_datetime(facts["period_start"]),
+    )
+    facts["period_end"] = [pd.Timestamp(period_end(p.date(), indicator.grain)) for p in facts["period_start"]]
+    facts["suppressed"] = facts["suppressed"].astype(bool)
+    note = None
+    if rated(indicator) and not facts.empty:
+        population = population_table(board, indicator.population, sorted(set(facts["unit_id"])))
+        facts, note = attach_population(facts, population)
+    else:
+        facts["population"] = np.nan
+        facts["person_years"] = np.nan
+    return UnitRows(indicator, facts[ROW_COLUMNS].reset_index(drop=True), note)
+
+
+# -- aggregation ------------------------------------------------------------------------
+
+AGG_COLUMNS = [
+    "value",
+    "numerator",
+    "denominator",
+    "n_units",
+    "n_rows",
+    "n_suppressed",
+    "incomplete",
+    "first_start",
+    "last_end",
+]
+
+
+def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Aggregate rows over ``keys`` (columns of ``rows``) by the indicator's kind.
+
+    Returns *keys plus value, numerator (the count, stock or share numerator),
+    denominator (person-years, population or share denominator), n_units, n_rows,
+    n_suppressed (rows left out), incomplete, first_start, last_end.
+    """
+    keys = list(keys)
+    kind = indicator.kind
+    with_rate = rated(indicator)
+    df = rows.copy()
+    if kind == "stock":
+        # Each unit's last row in the group stands for the group.
+        df = df.sort_values("period_start").groupby([*keys, "unit_id"], as_index=False, sort=False).tail(1)
+    known = ~df["suppressed"].astype(bool)
+    if kind == "share":
+        known &= df["numerator"].notna() & df["denominator"].notna() & (df["denominator"] > 0)
+        num, den = df["numerator"], df["denominator"]
+    else:
+        known &= df["value"].notna()
+        num = df["value"]
+        den = df["person_years"] if kind == "count" else df["population"]
+        if with_rate:
+            known &= den.notna() & (den > 0)
+        else:
+            den = pd.Series(np.nan, index=df.index)
+    df = df.assign(
+        _num=num.where(known),
+        _den=den.where(known),
+        _known=known,
+        _key=0,
+    )
+    group_keys = keys or ["_key"]
+    grouped = df.groupby(group_keys, sort=True, dropna=False)
+    out = grouped.agg(
+        numerator=("_num", lambda s: s.sum(min_count=1)),
+        denominator=("_den", lambda s: s.sum(min_count=1)),
+        n_units=("unit_id", "nunique"),
+        n_rows=("_known", "size"),
+        n_known=("_known", "sum"),
+        first_start=("period_start", "min"),
+        last_end=("period_end", "max"),
+        mean=("_num", "mean"),
+    ).reset_index()
+    out["n_suppressed"] = (out["n_rows"] - out["n_known"]).astype(int)
+    out["incomplete"] = out["n_suppressed"] > 0
+    if kind == "share":
+        out["value"] = 100 * out["numerator"] / out["denominator"]
+    elif kind == "score":
+        out["value"] = out["mean"]
+        out["numerator"] = np.nan
+    elif with_rate:
+        out["value"] = out["numerator"] / out["denominator"] * PER
+    else:
+        out["value"] = out["numerator"]
+    out.loc[out["n_known"] == 0, "value"] = np.nan
+    return out[[*keys, *AGG_COLUMNS]]
+
+
+SERIES_COLUMNS = [
+    "period_start",
+    *AGG_COLUMNS,
+    "period_end",
+    "label",
+    "partial",
+    "hidden",
+    "judge_value",
+    "partial_text",
+]
+
+
+def truncate(stamps: pd.Series, grain: str) -> pd.Series:
+    """Period start at a coarser grain: month → quarter → year."""
+    stamps = pd.to_datetime(stamps)
+    if grain == "year":
+        return pd.to_datetime({"year": stamps.dt.year, "month": 1, "day": 1})
+    if grain == "quarter":
+        month = (stamps.dt.month - 1) // 3 * 3 + 1
+        return pd.to_datetime({"year": stamps.dt.year, "month": month, "day": 1})
+    return pd.to_datetime({"year": stamps.dt.year, "month": stamps.dt.month, "day": 1})
+
+
+def finer_or_equal(grain: str, native: str) -> bool:
+    return GRAIN_MONTHS[grain] >= GRAIN_MONTHS[native]
+
+
+def judged_series(
+    data: UnitRows,
+    grain: str | None = None,
+    today: dt.date | None = None,
+    by_unit: bool = False,
+) -> pd.DataFrame:
+    """The series at ``grain`` (native by default, only coarser allowed).
+
+    One row per period (and unit, with ``by_unit``): period_start, period_end, label,
+    the aggregate columns, partial (the period is not fully covered by data yet, or has
+    not ended), hidden (a protected small count), and judge_value: the value used by SPC
+    and projections (NaN for partial periods and for incomplete sums).
+    """
+    indicator = data.indicator
+    grain = grain or indicator.grain
+    if not finer_or_equal(grain, indicator.grain):
+        raise ValueError(f"Kan ikke vise {indicator.grain}-tall per {grain}.")
+    today = today or dt.date.today()
+    keys = ["unit_id", "period"] if by_unit else ["period"]
+    if data.empty:
+        return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
+    rows = data.rows.assign(period=truncate(data.rows["period_start"], grain))
+    out = aggregate(rows, indicator, keys)
+    out = out.rename(columns={"period": "period_start"})
+    starts = pd.to_datetime(out["period_start"])
+    out["period_start"] = starts
+    out["period_end"] = [pd.Timestamp(period_end(p.date(), grain)) for p in starts]
+    out["label"] = [period_text(p.date(), grain) for p in starts]
+    covered = pd.to_datetime(out["last_end"])
+    out["partial"] = covered < out["period_end"]
+    if not indicator.projection:
+        # A period that has not ended is in progress (projections are about the future).
+        out["partial"] |= out["period_end"] > pd.Timestamp(today)
+    out["hidden"] = [hidden(indicator, n) for n in out["numerator"]]
+    not_whole = out["incomplete"] & (indicator.kind in ("count", "stock")) & (not rated(indicator))
+    out["judge_value"] = out["value"].where(~out["partial"] & ~not_whole)
+    out["partial_text"] = [
+        partial_label(s, e, grain) if p else ""
+        for s, e, p in zip(starts, covered, out["partial"], strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
+def partial_label(start: pd.Timestamp, covered_until: pd.Timestamp, grain: str) -> str:
+    """'delvis år (jan.–okt.)' for a year in progress; 'pågår' for a shorter period."""
+    if grain == "year" and pd.notna(covered_until) and covered_until.year == start.year:
+        last = covered_until.month
+        span = MONTHS_SHORT[0] if last == 1 else f"{MONTHS_SHORT[0]}–{MONTHS_SHORT[last - 1]}"
+        return f"delvis år ({span})"
+    return "delvis periode"
+
+
+def filter_years(frame: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
+    if not years or frame.empty:
+        return frame
+    year = pd.to_datetime(frame["period_start"]).dt.year
+    return frame[(year >= years[0]) & (year <= years[1])].reset_index(drop=True)
+
+
+# -- windows ----------------------------------------------------------------------------
+
+
+def latest_end(series: pd.DataFrame) -> pd.Timestamp | None:
+    """End of the newest whole period with a value (the end of 'now' for windows)."""
+    usable = series[series["value"].notna() & ~series["partial"]]
+    return None if usable.empty else pd.Timestamp(usable["period_end"].iloc[-1])
+
+
+def window_rows(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
+    """Rows of the ``months`` months that end with ``end`` (a period end)."""
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
+    return rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
+
+
+def window_text(end: pd.Timestamp, grain: str, long: bool = False) -> str:
+    """'siste 12 mnd' (long: 'siste 12 mnd (nov. 2025–okt. 2026)'), or the year for yearly data."""
+    if grain == "year":
+        return str(end.year)
+    if not long:
+        return "siste 12 mnd"
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+    return (
+        f"siste 12 mnd ({MONTHS_SHORT[start.month - 1]} {start.year}–"
+        f"{MONTHS_SHORT[end.month - 1]} {end.year})"
+    )
+
+
+def window_span(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> str:
+    """'apr. 2024–mars 2025', or '2024' for a yearly window."""
+    if grain == "year":
+        return str(start.year)
+    return f"{MONTHS_SHORT[start.month - 1]} {start.year}–{MONTHS_SHORT[end.month - 1]} {end.year}"
+
+
+# -- baseline comparison -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The recent value against the baseline year, with a test where the kind allows one.
+
+    recent is the last 12 months (stock: the latest period; yearly data: the latest
+    year); baseline is the baseline year (stock: its last period). ``p_value`` comes
+    from an exact test: counts with the conditional binomial test of two Poisson
+    rates (exposure = person-years, or days without a population), shares with
+    Fisher's exact test; None for stocks and scores.
+    """
+
+    recent: float | None
+    recent_numerator: float | None
+    recent_text: str
+    baseline: float | None
+    baseline_numerator: float | None
+    baseline_text: str
+    p_value: float | None
+    test: str | None
+    note: str | None = None  # e.g. "ingen tall for grunnlinjeåret 2023"
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < SIGNIFICANCE
+
+    def direction(self) -> int:
+        if self.recent is None or self.baseline is None:
+            return 0
+        return int(np.sign(self.recent - self.baseline))
+
+
+def compare_with_baseline(data: UnitRows, baseline_year: int, end: pd.Timestamp) -> Comparison | None:
+    """Compare the newest 12 months (or period) with the baseline year; None without data."""
+    indicator, rows = data.indicator, data.rows
+    if rows.empty:
+        return None
+    if indicator.kind == "stock":
+        recent_rows = rows[rows["period_end"] == rows.loc[rows["period_end"] <= end, "period_end"].max()]
+        recent_text = period_text(recent_rows["period_start"].iloc[0].date(), indicator.grain)
+    else:
+        recent_rows = window_rows(rows, end)
+        recent_text = window_text(end, indicator.grain)
+    base_rows = rows[rows["period_start"].dt.year == baseline_year]
+    if indicator.kind == "stock" and not base_rows.empty:
+        base_rows = base_rows[base_rows["period_end"] == base_rows["period_end"].max()]
+    baseline_text = (
+        f"utgangen av {baseline_year}" if indicator.kind == "stock" else f"grunnlinje {baseline_year}"
+    )
+    note = None
+    if base_rows.empty:
+        # No figures for the baseline year: the first 12 months (stock: the first period)
+        # stand in, if they do not overlap the recent window; the text says so.
+        first = rows["period_start"].min()
+        if indicator.kind == "stock":
+            base_rows = rows[rows["period_start"] == first]
+            shown = period_text(first.date(), indicator.grain)
+        else:
+            first_end = first + pd.DateOffset(months=12) - pd.Timedelta(days=1)
+            base_rows = rows[rows["period_end"] <= first_end]
+            shown = window_span(first, first_end, indicator.grain)
+        if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
+            base_rows = base_rows.iloc[0:0]
+        baseline_text = f"første 12 mnd, {shown}" if indicator.kind != "stock" else f"første tall, {shown}"
+        note = f"ingen tall for grunnlinjeåret {baseline_year}"
+    recent = aggregate(recent_rows, indicator).iloc[0] if not recent_rows.empty else None
+    base = aggregate(base_rows, indicator).iloc[0] if not base_rows.empty else None
+
+    def get(row: pd.Series | None, col: str) -> float | None:
+        return None if row is None or pd.isna(row[col]) else float(row[col])
+
+    p_value, test = None, None
+    if recent is not None and base is not None:
+        p_value, test = _test(indicator, recent, base, recent_rows, base_rows)
+    return Comparison(
+        recent=get(recent, "value"),
+        recent_numerator=get(recent, "numerator"),
+        recent_text=recent_text,
+        baseline=get(base, "value"),
+        baseline_numerator=get(base, "numerator"),
+        baseline_text=baseline_text,
+        p_value=p_value,
+        test=test,
+        note=note,
+    )
+
+
+def _test(
+    indicator: Indicator,
+    recent: pd.Series,
+    base: pd.Series,
+    recent_rows: pd.DataFrame,
+    base_rows: pd.DataFrame,
+) -> tuple[float | None, str | None]:
+    x1, x0 = recent["numerator"], base["numerator"]
+    if pd.isna(x1) or pd.isna(x0):
+        return None, None
+    if indicator.kind == "count":
+        if rated(indicator):
+            t1, t0 = float(recent["denominator"]), float(base["denominator"])
+        else:
+            t1, t0 = _days(recent_rows), _days(base_rows)
+        total = int(round(x1 + x0))
+        if total == 0 or t1 <= 0 or t0 <= 0:
+            return None, None
+        p = stats.binomtest(int(round(x1)), total, t1 / (t1 + t0)).pvalue
+        return float(p), "eksakt test for to Poisson-rater (betinget binomialtest)"
+    if indicator.kind == "share":
+        n1, n0 = recent["denominator"], base["denominator"]
+        if pd.isna(n1) or pd.isna(n0) or n1 <= 0 or n0 <= 0:
+            return None, None
+        table = [[round(x1), round(n1 - x1)], [round(x0), round(n0 - x0)]]
+        return float(stats.fisher_exact(table).pvalue), "Fishers eksakte test"
+    return None, None
+
+
+def _days(rows: pd.DataFrame) -> float:
+    periods = rows.drop_duplicates("period_start")
+    return float(((periods["period_end"] - periods["period_start"]).dt.days + 1).sum())
+
+
+# -- years and like for like ------------------------------------------------------------------
+
+
+def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per calendar year; a year in progress is marked and compared like for like.
+
+    Columns: year, label ('2026, delvis år (jan.–okt.)'), value, numerator, denominator,
+    incomplete, partial, previous_same (the same months of the year before, on the same
+    scale), previous_text, change (value − previous_same).
+    """
+    series = judged_series(data, "year", today)
+    rows = data.rows
+    out = []
+    for _, row in series.iterrows():
+        entry = {
+            "year": row["period_start"].year,
+            "label": str(row["period_start"].year) + (f", {row['partial_text']}" if row["partial"] else ""),
+            "value": row["value"],
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "incomplete": bool(row["incomplete"]),
+            "partial": bool(row["partial"]),
+            "hidden": bool(row["hidden"]),
+            "previous_same": np.nan,
+            "previous_text": "",
+            "change": np.nan,
+        }
+        if row["partial"] and pd.notna(row["last_end"]):
+            covered = pd.Timestamp(row["last_end"])
+            year = covered.year - 1
+            same = rows[
+                (rows["period_start"].dt.year == year)
+                & (rows["period_end"] <= covered - pd.DateOffset(years=1))
+            ]
+            if not same.empty:
+                previous = aggregate(same, data.indicator).iloc[0]
+                span = (
+                    MONTHS_SHORT[0]
+                    if covered.month == 1
+                    else f"{MONTHS_SHORT[0]}–{MONTHS_SHORT[covered.month - 1]}"
+                )
+                entry["previous_same"] = previous["value"]
+                entry["previous_text"] = f"{span} {year}"
+                entry["change"] = row["value"] - previous["value"]
+        out.append(entry)
+    return pd.DataFrame(out)

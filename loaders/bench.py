@@ -1,0 +1,203 @@
+"""Benchmark: our ingest of a 1 000 000-row NPR-style file against bare DuckDB and pandas.
+
+    python -m loaders.bench [--rows 1000000] [--repeat 3] [--keep DIR]
+
+The file is what NPR sends: windows-1252 (with a title «–», so it needs the transcoding
+path), `;`, decimal comma, units as "CODE Name" with æøå, periods 2004M01…, a few suppressed
+cells, a footnote. Its rows are 4 000 synthetic units × 250 months, so the bench runs on its
+own reference units (no plan needed). Each measurement runs in a fresh child process, timed
+around the work only; peak RSS is the child's own high-water mark (/proc/self/status VmHWM,
+imports included).
+
+- ours: `Loader.ingest` into a new store: sniff, transcode, DuckDB parse, map units and
+  periods, every validation rule, one transaction into facts + the upload log.
+- bare DuckDB: `CREATE TABLE AS SELECT * FROM read_csv(...)` of the same rows saved as UTF-8.
+- pandas: `read_csv(encoding="cp1252", sep=";", decimal=",")` + insert into DuckDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+UNITS, MONTHS = 4000, 250
+INDICATOR = "hip_fractures"
+TITLE = "NPR-uttrekk – innleggelser etter hoftebrudd (syntetisk testfil)"
+FOOTER = "Kilde: Norsk pasientregister – syntetiske tall. «:» = skjult (færre enn 5)."
+
+
+def unit_rows() -> list[tuple[str, str]]:
+    """Synthetic units (codes 5000–8999 are not in the board's reference units)."""
+    letters = ["Ås", "Sør", "Øst", "Ærø", "Lø", "Rå", "Bø", "Nes"]
+    return [(str(5000 + i), f"{letters[i % len(letters)]}-kommune {i}") for i in range(UNITS)]
+
+
+def make_file(directory: Path, rows: int) -> tuple[Path, Path]:
+    """The NPR-style file (windows-1252) and the same rows as UTF-8 for bare DuckDB."""
+    rng = random.Random(20240101)
+    months = [f"{y}M{m:02d}" for y in range(2004, 2030) for m in range(1, 13)][:MONTHS]
+    lines = [TITLE, "Kommune;Periode;Antall"]
+    units = unit_rows()
+    for index in range(rows):
+        code, name = units[(index // MONTHS) % UNITS]
+        draw = rng.random()
+        if draw < 0.01:
+            value = ":"
+        elif draw < 0.3:
+            value = f"{rng.randint(0, 99)},{rng.randint(0, 9)}"
+        else:
+            value = str(rng.randint(0, 999))
+        lines.append(f"{code} {name};{months[index % MONTHS]};{value}")
+    text = "\r\n".join([*lines, "", FOOTER]) + "\r\n"
+    npr, utf8 = directory / "npr_1m.csv", directory / "npr_1m_utf8.csv"
+    npr.write_bytes(text.encode("cp1252"))
+    utf8.write_bytes(text.encode("utf-8"))
+    return npr, utf8
+
+
+# -- the three measurements, each run in a child process -----------------------------------
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_ours(path: str, db: str) -> dict:
+    import pandas as pd
+
+    from analytics.board import Board
+    from analytics.registry import load_registry
+    from analytics.store import Store
+    from loaders.service import Loader
+
+    units = pd.DataFrame(unit_rows(), columns=["unit_id", "name"]).assign(
+        kind="municipality", region=None, partnership="bench"
+    )
+    codes = pd.DataFrame(columns=["old_code", "old_name", "current_code", "changed"])
+    store = Store(db)
+    store.sync_reference(units, codes)
+    loader = Loader.for_board(Board(registry=load_registry(), plans={}, units=units, store=store))
+    start = time.perf_counter()
+    report = loader.ingest(Path(path), INDICATOR, loaded_by="bench")
+    seconds = time.perf_counter() - start
+    if not report.ok or report.result is None:
+        raise SystemExit(f"ingest failed: {report.summary()} {report.problem_lines()[:3]}")
+    return {"seconds": seconds, "rows": report.result.rows_in, "peak_mb": _peak_mb()}
+
+
+def child_duckdb(path: str, db: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect(db)
+    start = time.perf_counter()
+    con.execute(
+        "CREATE TABLE bare AS SELECT * FROM read_csv(?, delim = ';', skip = 1, header = true, "
+        "decimal_separator = ',', null_padding = true, nullstr = ':')",
+        [path],
+    )
+    seconds = time.perf_counter() - start
+    rows = con.execute("SELECT count(*) FROM bare").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def child_pandas(path: str, db: str) -> dict:
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect(db)
+    start = time.perf_counter()
+    frame = pd.read_csv(path, sep=";", encoding="cp1252", decimal=",", skiprows=1, na_values=[":"])
+    con.register("frame", frame)
+    con.execute("CREATE TABLE plain AS SELECT * FROM frame")
+    seconds = time.perf_counter() - start
+    con.close()
+    return {"seconds": seconds, "rows": len(frame), "peak_mb": _peak_mb()}
+
+
+CHILDREN = {"ours": child_ours, "duckdb": child_duckdb, "pandas": child_pandas}
+
+
+def transcode_seconds(path: Path, directory: Path) -> float:
+    from loaders.reading import _transcode
+
+    start = time.perf_counter()
+    _transcode(path, "cp1252", directory / "transcoded.csv")
+    seconds = time.perf_counter() - start
+    (directory / "transcoded.csv").unlink()
+    return seconds
+
+
+def run_child(kind: str, path: Path, directory: Path, run: int) -> dict:
+    db = directory / f"{kind}-{run}.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders.bench", "--child", kind, str(path), str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for suffix in ("", ".wal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{kind} failed: {result.stderr.strip()[-500:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="write the files here and keep them")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, path, db = args.child
+        print(json.dumps(CHILDREN[kind](path, db)))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
+        directory = args.keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        npr, utf8 = make_file(directory, args.rows)
+        size_mb = npr.stat().st_size / 1024 / 1024
+        rows = f"{args.rows:,}".replace(",", " ")
+        print(f"{rows} rows NPR-style (windows-1252, ';', decimal comma), {size_mb:.1f} MB")
+        runs: dict[str, list[dict]] = {k: [] for k in CHILDREN}
+        for run in range(args.repeat):  # interleaved, so a slow moment hurts all three alike
+            runs["ours"].append(run_child("ours", npr, directory, run))
+            runs["duckdb"].append(run_child("duckdb", utf8, directory, run))
+            runs["pandas"].append(run_child("pandas", npr, directory, run))
+        copy = transcode_seconds(npr, directory)
+
+    median = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
+    peak = max(r["peak_mb"] for r in runs["ours"])
+    loaded = runs["ours"][0]["rows"]
+    print(f"  ours   ingest (read, map, validate, store):   {median['ours']:.2f} s  ({loaded:,} facts)")
+    print(f"  bare   DuckDB read_csv of the same rows, UTF-8: {median['duckdb']:.2f} s")
+    print(f"  pandas read_csv + insert:                      {median['pandas']:.2f} s")
+    print(f"  peak RSS of our ingest process:                {peak:.0f} MB")
+    print(f"  of which transcoding windows-1252 → UTF-8:     {copy:.2f} s")
+    print(f"  (median of {args.repeat} runs, each in a fresh process)")
+    vs_duckdb = median["ours"] / median["duckdb"]
+    vs_pandas = median["pandas"] / median["ours"]
+    print(
+        f"  ours / bare DuckDB = {vs_duckdb:.2f}× (goal ≤ 1.5×); "
+        f"pandas / ours = {vs_pandas:.2f}× (goal ≥ 5×); RSS {peak:.0f} MB (goal < 600 MB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Indikator: one indicator in depth — SPC, projection, funnel, per municipality, the numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.indicator_view import member_units, plan_indicator_ids
+from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
+from analytics.series import GRAIN_MONTHS
+from pages import common
+from pages.charts import show_chart
+
+board = common.board()
+partnership = common.partnership()
+demo = board.store.is_demo()
+registry = board.registry
+ids = plan_indicator_ids(board, partnership)
+
+st.title("Indikator")
+left, middle, right = st.columns([3, 2, 1])
+indicator_id = common.url_select(
+    "Indikator", "indikator", ids, format_func=lambda i: registry.get(i).name, container=left
+)
+indicator = registry.get(indicator_id)
+units = member_units(board, partnership)
+names = dict(zip(units["unit_id"], units["name"], strict=True))
+unit = common.url_select(
+    "Kommune",
+    "kommune",
+    ["alle", *units["unit_id"]],
+    format_func=lambda u: "Hele helsefellesskapet" if u == "alle" else names[u],
+    container=middle,
+)
+grains = [g for g in ("month", "quarter", "year") if GRAIN_MONTHS[g] >= GRAIN_MONTHS[indicator.grain]]
+grain = common.url_select(
+    "Tidsoppløsning", "tid", grains, format_func=lambda g: GRAIN_LABELS[g].capitalize(), container=right
+)
+years = common.year_range()
+view = common.indicator_view(partnership, indicator_id, [] if unit == "alle" else [unit], years, grain)
+source = indicator.source_detail
+
+st.header(indicator.name)
+st.caption(
+    f"{common.safe_md(indicator.description)}  \n"
+    f"Kilde: {common.safe_md(source)} · {DIRECTION_LABELS[indicator.direction]} · "
+    f"vises som {common.safe_md(view.value_label.lower())} · {common.safe_md(view.scope_label)} · "
+    f"{years[0]}–{years[1]}"
+)
+
+for result in view.criteria:
+    judgement = result.judgement
+    st.markdown(
+        f"{common.status_badge(judgement.status)} **{common.safe_md(result.criterion.text)}**  \n"
+        f"{common.safe_md(judgement.reason)}"
+    )
+
+st.subheader("Utvikling over tid (SPC)")
+# Words, not only icons; bordered boxes instead of st.metric, which cuts long text.
+for column, label, text in zip(
+    st.columns(3),
+    ("Siste verdi", "Variasjon (siste punkt)", "Når vi målet?"),
+    (view.latest_text, view.variation_text, view.assurance_text),
+    strict=True,
+):
+    box = column.container(border=True)
+    box.caption(label)
+    box.markdown(f"**{common.safe_md(text)}**")
+if view.rollout:
+    st.caption(
+        "Antall kommuner øker trinnvis, så SPC-grensene beskriver ikke en stabil prosess; "
+        "om målet nås, vurderes med framskrivingen under."
+    )
+if view.too_few_points:
+    st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
+hidden_points = int(view.series["hidden"].sum())
+if hidden_points:
+    st.info(
+        f"{hidden_points} av {len(view.series)} punkter bygger på færre enn 5 tilfeller og vises ikke. "
+        "Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet.",
+        icon="🔒",
+    )
+show_chart(
+    view.spc_figure,
+    key=f"spc_{indicator_id}",
+    title=f"{indicator.name} – {view.scope_label}",
+    source=source,
+    demo=demo,
+)
+
+# The projection matters only for a target with a deadline (or a rollout): then it comes first.
+has_projection = view.projection_figure is not None or bool(view.projection_text)
+labels = ["Kommunene sammenlignet", "Per kommune", "Tallene"]
+tabs = st.tabs(["Framskriving", *labels] if has_projection else labels)
+funnel_tab, units_tab, numbers_tab = tabs[-3:]
+if has_projection:
+    with tabs[0]:
+        if view.projection_figure is not None:
+            show_chart(
+                view.projection_figure,
+                key=f"projection_{indicator_id}",
+                title=f"{indicator.name}: framskriving",
+                source=source,
+                demo=demo,
+            )
+        st.markdown(common.safe_md(view.projection_text or ""))
+
+with funnel_tab:
+    if view.funnel is not None and view.funnel_figure is not None:
+        st.caption(
+            "Traktdiagram: hver kommune er et punkt. Punkter utenfor grensene skiller seg mer fra det "
+            "samlede nivået enn tilfeldig variasjon tilsier; små kommuner har vide grenser."
+        )
+        show_chart(
+            view.funnel_figure,
+            key=f"funnel_{indicator_id}",
+            title=f"{indicator.name}: kommunene sammenlignet, {view.funnel.period_text}",
+            source=source,
+            demo=demo,
+        )
+        st.dataframe(view.funnel.table, hide_index=True, width="stretch")
+    else:
+        st.info(
+            "Traktdiagram lages for rater (antall per 1 000 innbyggere) og andeler. "
+            "Denne indikatoren er et antall uten befolkningsgruppe, en beholdning eller et gjennomsnitt.",
+            icon="ℹ️",
+        )
+
+with units_tab:
+    if view.small_multiples is not None:
+        show_chart(
+            view.small_multiples,
+            key=f"units_{indicator_id}",
+            title=f"{indicator.name} per kommune",
+            source=source,
+            demo=demo,
+        )
+    else:
+        st.info("Ingen tall per kommune.", icon="ℹ️")
+
+with numbers_tab:
+    st.markdown("**Tallene bak diagrammet**")
+    st.dataframe(view.table, hide_index=True, width="stretch")
+    st.download_button(
+        "Last ned tabellen (CSV)",
+        data=view.table_csv(),
+        file_name=f"{indicator_id}.csv",
+        mime="text/csv",
+        key=f"csv_{indicator_id}",
+        icon="⬇️",
+    )
+    if not view.year_table.empty:
+        st.markdown("**Per år** (et år som pågår sammenlignes med de samme månedene året før)")
+        st.dataframe(view.year_table, hide_index=True, width="stretch")
+
+with st.expander("Slik er tallene regnet"):
+    for note in view.notes:
+        st.markdown(f"- {common.safe_md(note)}")

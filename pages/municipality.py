@@ -1,0 +1,64 @@
+"""Kommune: one municipality across every indicator in the plan, against the partnership."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.indicator_view import member_units
+from pages import common
+from pages.charts import show_chart
+
+board = common.board()
+partnership = common.partnership()
+demo = board.store.is_demo()
+units = member_units(board, partnership)
+names = dict(zip(units["unit_id"], units["name"], strict=True))
+
+st.title("Kommune")
+unit_id = common.url_select(
+    "Kommune", "kommune", units["unit_id"].tolist(), format_func=lambda u: names[u], container=st
+)
+view = common.municipality_view(partnership, unit_id)
+
+st.header(view.name)
+if view.region:
+    st.caption(
+        f"Region: {common.safe_md(view.region)} · {common.safe_md(board.plan(partnership).partnership.name)}"
+    )
+if not view.population.empty:
+    for column, row in zip(st.columns(len(view.population)), view.population.itertuples(), strict=True):
+        column.metric(f"{row.Gruppe} ({row.År})", row.Innbyggere)
+
+st.subheader("Alle indikatorer i planen")
+st.caption(
+    "Kommunens tall for siste 12 måneder (beholdninger: siste periode; årstall: siste år) ved siden av "
+    "helsefellesskapet samlet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
+    "tilfeldig variasjon tilsier. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."
+)
+if view.table.empty:
+    st.info("Planen har ingen indikatorer.", icon="ℹ️")
+else:
+    st.dataframe(
+        view.table,
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(view.table) + 1) + 3,
+        column_config={
+            "Kriterium": st.column_config.TextColumn(width="medium"),
+            "Begrunnelse (kommunen)": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+st.subheader("Kommunen i traktdiagrammene")
+if not view.funnels:
+    st.info("Ingen av planens indikatorer er rater eller andeler med tall for kommunen.", icon="ℹ️")
+for funnel, figure in view.funnels:
+    flag = funnel.flag(unit_id) or "–"
+    with st.expander(f"{funnel.indicator.name}: {flag}"):
+        show_chart(
+            figure,
+            key=f"funnel_{funnel.indicator.id}",
+            title=f"{funnel.indicator.name}: {view.name} blant kommunene, {funnel.period_text}",
+            source=funnel.indicator.source_detail,
+            demo=demo,
+        )

@@ -1,0 +1,311 @@
+"""Last opp data: an analyst loads an extract.
+
+Choose the indicator (or a profile for a recurring source), upload the file, see how it was
+read (encoding, delimiter, header line, columns: each can be corrected), the first rows as read
+and as they will be stored, the check, then confirm. Nothing is written before the button;
+the load is one transaction. Layout only: reading, checking and loading are loaders.service.
+dashboard.py registers this page for analysts only; the check below is a second lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from analytics import config
+from loaders.ingest import Choices, IngestReport
+from loaders.normalise import ColumnRoles
+from loaders.reading import DELIMITERS, ENCODINGS
+from loaders.service import Loader, neutralise
+from pages import access, common
+
+NONE = "(ingen)"
+GUESS = "(gjett)"
+ROLE_FIELDS = ["unit", "period", "year", "subperiod", "value", "numerator", "denominator"]
+
+board = common.board()
+st.title("Last opp data")
+if not access.is_analyst():
+    st.error("Bare analytikere kan laste opp data. Logg inn som analytiker i sidepanelet.")
+    st.stop()
+if access.mode() == "local":
+    st.caption(
+        "Ingen innlogging er satt opp, så siden er åpen fordi tavla kjører lokalt (localhost). "
+        "På en server må innlogging (OIDC) eller et analytikerpassord settes opp."
+    )
+
+loader = Loader.for_board(board)
+registry = board.registry
+st.markdown(
+    "Last opp et uttrekk slik det kom fra kilden (CSV, TXT eller Excel). Tavla viser hvordan filen "
+    "ble lest og sjekker hver rad **før** noe lagres; du bekrefter til slutt. Én opplasting er én "
+    "transaksjon: alle radene eller ingen."
+)
+
+# -- what the file is about ---------------------------------------------------------------
+profile_ids = [NONE, *sorted(loader.profiles)]
+left, right = st.columns(2)
+profile_choice = left.selectbox(
+    "Profil for en fast kilde (valgfritt)",
+    profile_ids,
+    format_func=lambda p: p if p == NONE else f"{loader.profiles[p].name}",
+    key="upload_profile",
+)
+profile_id = None if profile_choice == NONE else profile_choice
+profile = loader.profiles.get(profile_id) if profile_id else None
+indicator_ids = [i.id for i in registry.indicators]
+wanted = st.query_params.get("indikator")
+if "upload_indicator" not in st.session_state and wanted in indicator_ids:
+    st.session_state["upload_indicator"] = wanted
+indicator_id = right.selectbox(
+    "Indikator",
+    indicator_ids,
+    index=None,
+    placeholder="Velg indikatoren filen gjelder",
+    format_func=lambda i: f"{registry.get(i).name} ({i})",
+    key="upload_indicator",
+    disabled=profile is not None,
+    help="En profil bestemmer indikatoren selv." if profile else None,
+)
+if profile is not None:
+    right.caption(f"Profilen gjelder: {', '.join(profile.indicator_ids())}")
+    indicator_id = None
+elif indicator_id:
+    st.query_params["indikator"] = indicator_id
+
+uploaded = st.file_uploader(
+    f"Fil (høyst {config.MAX_UPLOAD_MB} MB)",
+    key="upload_file",
+    help="CSV/TXT med ; , eller tabulator, eller .xlsx",
+)
+
+
+def _saved(file) -> tuple[Path, str]:
+    """The upload as a file on disk (the loader reads files), kept per upload in the session."""
+    key = hashlib.sha256(f"{file.file_id}:{file.name}".encode()).hexdigest()[:16]
+    saved = st.session_state.get("upload_saved")
+    if saved and saved[0] == key and Path(saved[1]).exists():
+        return Path(saved[1]), key
+    if saved:
+        shutil.rmtree(Path(saved[1]).parent, ignore_errors=True)
+    directory = Path(tempfile.mkdtemp(prefix="board-page-upload-"))
+    path = directory / (Path(file.name).name or "opplasting")
+    path.write_bytes(file.getvalue())
+    st.session_state["upload_saved"] = (key, str(path))
+    st.session_state.pop("upload_done", None)
+    return path, key
+
+
+def _choices(key: str, columns_key: str) -> Choices:
+    """The analyst's corrections so far (widget state), or None for each: let the reader guess."""
+    state = st.session_state
+
+    def pick(name: str, empty: str = GUESS):
+        value = state.get(f"{name}_{key}")
+        return None if value in (None, empty) else value
+
+    roles = None
+    if f"role_unit_{columns_key}" in state:  # the role widgets exist for these columns
+        values = {r: state.get(f"role_{r}_{columns_key}") for r in ROLE_FIELDS}
+        roles = ColumnRoles(**{r: (None if v in (None, NONE) else v) for r, v in values.items()})
+        roles.wide = list(state.get(f"role_wide_{columns_key}") or [])
+        roles.indicator = profile.indicator_column if profile else None
+    header = state.get(f"header_{key}")
+    return Choices(
+        encoding=pick("encoding"),
+        delimiter=pick("delimiter"),
+        header_line=int(header) if header else None,
+        sheet=pick("sheet"),
+        roles=roles,
+        leave_out_problems=bool(state.get(f"leave_out_{key}")),
+    )
+
+
+def _problem_csv(report: IngestReport) -> bytes:
+    """The problem list for a spreadsheet: every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["fil", "linje", "kolonne", "problem"])
+    for problem in report.problems:
+        writer.writerow(
+            [
+                neutralise(problem.file_name),
+                problem.line or "",
+                neutralise(problem.column or ""),
+                neutralise(problem.message),
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
+    """How the file was read, with a widget for each part so the analyst can correct it."""
+    guess = report.guess
+    with st.expander(
+        "Slik ble filen lest – rett opp her om noe er feil",
+        expanded=bool(report.problem_count or report.refused),
+    ):
+        cols = st.columns(3)
+        if guess.format == "excel":
+            cols[0].selectbox("Ark", guess.sheets, index=guess.sheets.index(guess.sheet), key=f"sheet_{key}")
+            cols[1].number_input(
+                "Overskriften står på rad", min_value=1, value=guess.header_line, key=f"header_{key}"
+            )
+        else:
+            encodings = list(ENCODINGS)
+            cols[0].selectbox(
+                "Tegnsett",
+                encodings,
+                index=encodings.index(guess.encoding),
+                format_func=ENCODINGS.get,
+                key=f"encoding_{key}",
+            )
+            delimiters = list(DELIMITERS)
+            cols[1].selectbox(
+                "Skilletegn",
+                delimiters,
+                index=delimiters.index(guess.delimiter),
+                format_func=DELIMITERS.get,
+                key=f"delimiter_{key}",
+            )
+            cols[2].number_input(
+                "Overskriften står på linje", min_value=1, value=guess.header_line, key=f"header_{key}"
+            )
+        if report.roles is None:
+            return
+        st.markdown("**Kolonner**")
+        options = [NONE, *guess.columns]
+        role_cols = st.columns(4)
+        for index, role in enumerate(ROLE_FIELDS):
+            current = getattr(report.roles, role)
+            role_cols[index % 4].selectbox(
+                ColumnRoles.LABELS[role],
+                options,
+                index=options.index(current) if current in options else 0,
+                key=f"role_{role}_{columns_key}",
+            )
+        st.multiselect(
+            "Perioder i kolonner (bred tabell)",
+            guess.columns,
+            default=[c for c in report.roles.wide if c in guess.columns],
+            key=f"role_wide_{columns_key}",
+            help="Brukes når tabellen har én kolonne per år, kvartal eller måned og ingen periodekolonne.",
+        )
+
+
+def _show_report(report: IngestReport, key: str) -> None:
+    if report.refused:
+        st.error(report.refused)
+    for note in report.notes:
+        st.caption(common.safe_md(note))
+    if report.head is not None and not report.head.empty:
+        st.markdown("**De første radene slik de står i filen**")
+        st.dataframe(report.head.astype("string"), hide_index=True)
+    if report.parsed is not None and not report.parsed.empty and not report.refused:
+        stats = report.stats
+        st.markdown("**Slik blir de lagret**")
+        st.dataframe(report.parsed, hide_index=True)
+        st.caption(
+            f"{stats.facts} verdier for {stats.units} enheter, {report.period_span()}; "
+            f"{stats.suppressed} skjulte eller tomme celler lagres som manglende (aldri null)."
+        )
+    if report.problem_count:
+        st.error(
+            f"Filen «{common.safe_md(report.file_name)}» kan ikke lastes inn slik den er: "
+            f"{report.problem_count} problemer. Rett filen og last den opp igjen."
+        )
+        st.markdown("\n".join(f"- {common.safe_md(line)}" for line in report.problem_lines()))
+        st.download_button(
+            "Last ned problemlisten (CSV)",
+            _problem_csv(report),
+            file_name="problemer.csv",
+            mime="text/csv",
+            key=f"problems_{key}",
+        )
+        if report.stats and report.roles is not None:
+            st.checkbox(
+                "Last inn bare radene uten problemer (de andre holdes utenfor og telles som avvist)",
+                key=f"leave_out_{key}",
+            )
+
+
+if uploaded is None:
+    st.info("Velg indikator (eller profil) og last opp en fil for å se hvordan den blir lest.")
+    st.stop()
+if profile is None and not indicator_id:
+    st.warning("Velg hvilken indikator filen gjelder (eller en profil) først.")
+    st.stop()
+
+path, key = _saved(uploaded)
+
+
+def _columns_key(columns: list[str] | None) -> str:
+    """Role widgets are keyed by the columns they choose from: new columns, fresh widgets."""
+    return hashlib.sha256(repr((key, columns)).encode()).hexdigest()[:12]
+
+
+def _preview(choices: Choices) -> IngestReport:
+    return loader.preview(path, indicator_id, profile_id, file_name=uploaded.name, choices=choices)
+
+
+try:
+    seen = st.session_state.get(f"columns_{key}")
+    columns_key = _columns_key(seen)
+    choices = _choices(key, columns_key)
+    report = _preview(choices)
+    if report.guess is not None and report.guess.columns != seen:
+        # A new reading (encoding, delimiter, header line, sheet) gave other columns: the
+        # analyst's roles named the old ones, so guess them again.
+        st.session_state[f"columns_{key}"] = report.guess.columns
+        columns_key = _columns_key(report.guess.columns)
+        if choices.roles is not None:
+            choices.roles = None
+            report = _preview(choices)
+except Exception as exc:  # the promise: one sentence, never a traceback
+    st.error(
+        f"Filen kunne ikke leses ({type(exc).__name__}); ingenting er lagret. Prøv igjen eller kontakt drift."
+    )
+    st.stop()
+
+done = st.session_state.get("upload_done")
+if done and done[0] == key:
+    st.success(done[1])
+    st.caption("En opplasting kan angres i «Datakatalog».")
+
+if report.guess is not None:
+    _show_guess(report, key, columns_key)
+_show_report(report, key)
+
+if report.duplicate_of is not None:
+    st.info(
+        f"Akkurat denne filen er lastet inn før (opplasting {report.duplicate_of}); å laste den inn igjen "
+        "endrer ingenting. Angre den opplastingen først hvis den skal lastes inn på nytt med andre valg."
+    )
+elif report.ok and not (done and done[0] == key):
+    stats = report.stats
+    left_out = f" {stats.refused} rader med problemer holdes utenfor." if stats.refused else ""
+    st.success(f"Filen er klar: {stats.facts} verdier kan lastes inn.{left_out}")
+    if st.button("Last inn", type="primary", key=f"confirm_{key}"):
+        try:
+            result = loader.ingest(
+                path,
+                indicator_id,
+                loaded_by=access.user_name(),
+                profile_id=profile_id,
+                file_name=uploaded.name,
+                choices=choices,
+            )
+        except Exception as exc:
+            st.error(f"Innlastingen feilet ({type(exc).__name__}); ingenting er lagret.")
+            st.stop()
+        if result.result is None:
+            st.error(result.summary())
+            st.stop()
+        st.session_state["upload_done"] = (key, result.summary())
+        st.rerun()

@@ -1,0 +1,190 @@
+"""A leader's and an analyst's day, end to end in Debian's chromium against the real server.
+
+Leader: Oversikt → a measure in Handlingsplan → an indicator opened from a shared URL → its
+chart as a PNG → the upload page by URL (not there for a leader). Analyst: sign in, see the
+catalogue, upload a good file and see the number change, upload a bad file and read the
+message, undo. A screenshot of each step goes to tests/artifacts/ (not committed).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.browser_support import ARTIFACTS, chromium_available, launch_browser, start_server
+
+pytestmark = pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")
+TIMEOUT = 90_000  # ms: the first page of a fresh server opens the store and evaluates the plan
+PASSWORD = "hemmelig"
+# An indicator the demo has no Ahus data for, so one small file changes a visible count.
+NEW_INDICATOR = "cancer_pathway_municipalities"
+NEW_NAME = "Antall kommuner som har implementert pakkeforløp hjem"
+
+
+@pytest.fixture(scope="module")
+def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The board in its own process on a copy of the demo store, with an analyst password."""
+    copy = tmp_path_factory.mktemp("browser_day") / "board.duckdb"
+    shutil.copy(demo_db, copy)
+    with start_server(copy, {"BOARD_ANALYST_PASSWORD": PASSWORD}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch_browser() as browser:
+        yield browser
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(
+        viewport={"width": 1500, "height": 1100}, accept_downloads=True, locale="nb-NO"
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"dag-{name}.png"), full_page=True)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run (no 'Running…' status)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
+
+
+def sidebar_page(page, title: str) -> None:
+    """Go to a page by its link in the sidebar (keeps the session, and with it the sign-in)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    settle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox by its label."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.locator('div[data-baseweb="select"]').click()
+    page.get_by_role("option", name=option).first.click()
+    settle(page)
+
+
+def metric(page, label: str) -> str:
+    item = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return item.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_a_leaders_day(page, board_url, demo_board):
+    plan = demo_board.plan("ahus")
+    page.goto(f"{board_url}/?hf=ahus")
+    page.get_by_role("heading", name=plan.partnership.name).wait_for()
+    page.get_by_text("Tiltak etter status").wait_for()
+    shot(page, "01-leder-oversikt")
+
+    sidebar_page(page, "Handlingsplan")
+    measure = plan.leaf_measures[0]
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text=measure.text[:40]).first
+    expander.locator("summary").click()
+    expander.locator('[data-testid="stDataFrame"]').wait_for()  # the measure's criteria
+    shot(page, "02-leder-tiltak")
+
+    # A colleague sent a link to one indicator for one municipality.
+    page.goto(f"{board_url}/indikator?hf=ahus&indikator=hip_fractures&kommune=3205")
+    page.get_by_role("heading", name="Antall hoftebrudd").wait_for()
+    settle(page)
+    assert "indikator=hip_fractures" in page.url and "kommune=3205" in page.url
+    page.get_by_text("Lillestrøm").first.wait_for()
+    shot(page, "03-leder-delt-indikator")
+
+    button = page.get_by_role("button", name="Last ned som bilde (PNG)").first
+    with page.expect_download(timeout=TIMEOUT) as download:
+        button.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(data)).size[0] >= 1600
+    (ARTIFACTS / "dag-04-leder-figur.png").write_bytes(data)
+
+    # The upload page is not registered for a leader: the URL leads to the main page.
+    page.goto(f"{board_url}/last-opp?hf=ahus")
+    page.get_by_text("Page not found").wait_for()
+    page.get_by_role("heading", name=plan.partnership.name).wait_for()
+    assert page.locator('input[type="file"]').count() == 0
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Last opp data").count() == 0
+    shot(page, "05-leder-ingen-opplasting")
+
+
+def good_file(directory: Path) -> Path:
+    rows = "".join(f"3205 Lillestrøm;2024K{q};1\n" for q in range(1, 5))
+    path = directory / "pakkeforlop_lillestrom.csv"
+    path.write_text("Kommune;Periode;Antall\n" + rows, encoding="utf-8")
+    return path
+
+
+def bad_file(directory: Path) -> Path:
+    path = directory / "pakkeforlop_feil.csv"
+    path.write_text(
+        "Kommune;Periode;Antall\nAtlantis;2024K1;1\n3205 Lillestrøm;2024K2;mange\n", encoding="utf-8"
+    )
+    return path
+
+
+def upload(page, path: Path) -> None:
+    sidebar_page(page, "Last opp data")
+    page.get_by_role("heading", name="Last opp data").wait_for()
+    choose(page, "Indikator", re.compile(re.escape(f"({NEW_INDICATOR})")))
+    page.locator('input[type="file"]').set_input_files(str(path))
+    settle(page)
+
+
+def test_an_analysts_day(page, board_url, tmp_path):
+    page.goto(f"{board_url}/?hf=ahus")
+    page.get_by_text("Analytiker? Logg inn").click()
+    page.get_by_label("Navn").fill("Kari Analytiker")
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_text("Innlogget som analytiker").wait_for()
+    settle(page)
+    shot(page, "06-analytiker-innlogget")
+
+    sidebar_page(page, "Datakatalog")
+    page.get_by_role("heading", name="Datakatalog").wait_for()
+    before = metric(page, "Indikatorer med data")
+    shown, total = (int(n) for n in re.findall(r"\d+", before))
+    shot(page, "07-analytiker-katalog-for")
+
+    upload(page, good_file(tmp_path))
+    page.get_by_text("Filen er klar: 4 verdier kan lastes inn.").wait_for()
+    shot(page, "08-analytiker-god-fil")
+    page.get_by_role("button", name="Last inn", exact=True).click()
+    page.get_by_text("4 nye").first.wait_for()
+    shot(page, "09-analytiker-lastet-inn")
+
+    sidebar_page(page, "Datakatalog")
+    page.get_by_role("heading", name="Datakatalog").wait_for()
+    assert metric(page, "Indikatorer med data") == f"{shown + 1} av {total}"  # at once, not cached
+    shot(page, "10-analytiker-katalog-etter")
+
+    upload(page, bad_file(tmp_path))
+    page.get_by_text("kan ikke lastes inn slik den er").wait_for()
+    page.get_by_text("Atlantis").first.wait_for()
+    assert page.get_by_role("button", name="Last inn", exact=True).count() == 0
+    shot(page, "11-analytiker-feil-fil")
+
+    sidebar_page(page, "Datakatalog")
+    page.get_by_text("Angre en opplasting").wait_for()
+    log = page.locator('[data-testid="stDataFrame"]').nth(1)
+    log.wait_for()
+    page.get_by_text(re.compile(r"^Ja, angre opplasting \d+$")).click()
+    settle(page)
+    page.get_by_role("button", name="Angre opplastingen").click()
+    page.get_by_text(re.compile(r"Opplasting \d+ er angret: 4 verdier")).wait_for()
+    assert metric(page, "Indikatorer med data") == before
+    shot(page, "12-analytiker-angret")

@@ -1,0 +1,270 @@
+"""Judging criteria: the rule table, projection + SPC assurance, rates for trends, and the roll-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from analytics.evaluate import (
+    clipped,
+    evaluate_criterion,
+    evaluate_plan,
+    partnership_scope,
+    unit_scope,
+)
+from analytics.plan import Target
+from analytics.projection import project_to_deadline
+from analytics.spc import xmr
+from analytics.status import Evidence, Status, judge, roll_up
+from analytics.store import UploadMeta
+
+TODAY = dt.date(2026, 11, 24)
+# The demo data run up to the last whole month before the day they are made, so tests on
+# them judge "today" and check the wording, not numbers that move with the calendar.
+NOW = dt.date.today()
+DUE = dt.date(2025, 12, 31)
+BEFORE = dt.date(2025, 6, 1)
+FLAT = [50.0, 52.0, 49.0, 51.0, 50.0, 48.0, 52.0, 50.0, 49.0, 51.0, 50.0, 52.0, 48.0, 50.0]
+
+
+# -- the rule table -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "expected_assurance", "expected_status"),
+    [
+        (80.0, "consistent_fail", Status.off_track),  # target above the upper limit, higher is better
+        (40.0, "consistent_pass", Status.on_track),  # target below the lower limit
+        (51.0, "inconsistent", Status.uncertain),  # target between the limits: hit and miss
+    ],
+)
+def test_continuous_level_target_is_judged_by_assurance(target, expected_assurance, expected_status):
+    spc = xmr(FLAT, improvement="increase", target=target)
+    assert spc.assurance == expected_assurance
+    evidence = Evidence(latest=FLAT[-1], target=target, assurance=spc.assurance, hold_level=True)
+    result = judge("target", evidence, None, TODAY)
+    assert result.status is expected_status
+    assert "SPC" in result.reason
+
+
+def test_assurance_decrease_direction():
+    assert xmr(FLAT, improvement="decrease", target=80.0).assurance == "consistent_pass"
+    assert xmr(FLAT, improvement="decrease", target=40.0).assurance == "consistent_fail"
+
+
+def test_level_target_reached_once_is_not_achieved_without_assurance():
+    # Fortløpende: a single good quarter with hit-and-miss limits is «Usikker», not «Oppnådd».
+    evidence = Evidence(latest=62.5, target=50, assurance="inconsistent", hold_level=True)
+    assert judge("target", evidence, None, TODAY).status is Status.uncertain
+    few = Evidence(latest=62.5, target=50, hold_level=True)
+    result = judge("target", few, None, TODAY)
+    assert result.status is Status.on_track and "for få punkter" in result.reason
+
+
+def test_target_with_deadline_prefers_projection_over_assurance():
+    evidence = Evidence(latest=9, target=19, projected_in_time=True, assurance="consistent_fail")
+    assert judge("target", evidence, DUE, BEFORE).status is Status.on_track
+    no_projection = Evidence(latest=9, target=19, assurance="consistent_fail")
+    assert judge("target", no_projection, DUE, BEFORE).status is Status.off_track
+
+
+def test_continuous_rollout_is_judged_by_pace():
+    evidence = Evidence(
+        latest=15, target=21, projected_in_time=True, projection_text="i dagens tempo nås 21 i august 2029"
+    )
+    result = judge("target", evidence, None, TODAY)
+    assert result.status is Status.on_track
+    assert result.reason.endswith("i dagens tempo nås 21 i august 2029.")
+
+
+def test_overdue_reason_gives_the_pace():
+    evidence = Evidence(
+        latest=9,
+        target=19,
+        target_text="Antall kommuner",
+        projection_text="i dagens tempo nås 19 i mars 2026, etter fristen 31.12.2025",
+    )
+    result = judge("target", evidence, DUE, TODAY)
+    assert result.status is Status.overdue
+    assert result.reason == (
+        "Antall kommuner 9 av 19; ikke nådd innen fristen 31.12.2025; "
+        "i dagens tempo nås 19 i mars 2026, etter fristen 31.12.2025."
+    )
+
+
+def test_one_municipality_in_a_more_municipalities_target_is_followed():
+    evidence = Evidence(latest=0, target=1, head="Kommunen deltar ikke", shared_target=True)
+    assert judge("target", evidence, DUE, TODAY).status is Status.monitored
+
+
+def test_trend_reason_is_one_sentence():
+    evidence = Evidence(latest=1.0, trend_text="Antall brudd: siste 12 mnd 3", improving=False)
+    result = judge("trend", evidence, DUE, TODAY)
+    assert result.status is Status.overdue
+    assert result.reason == "Antall brudd: siste 12 mnd 3; ingen påvist forbedring innen fristen 31.12.2025."
+
+
+def test_roll_up_missing_data_never_hides_red():
+    assert roll_up([Status.no_data, Status.off_track, Status.achieved]) is Status.off_track
+    assert roll_up([Status.overdue, Status.no_data]) is Status.overdue
+    assert roll_up([Status.monitored, Status.no_data]) is Status.no_data
+
+
+def test_ties_do_not_make_a_trend():
+    # Seven rising points, one of them equal to the one before: no trend, common cause.
+    base = [8.0, 12.0, 9.0, 11.0, 8.5, 11.5, 9.0, 12.0]
+    tie = xmr([*base, 9.0, 9.5, 10.0, 10.0, 10.5, 11.0, 11.5], improvement="increase")
+    assert tie.points["point_type"].iloc[-7:].eq("common_cause").all()
+    assert tie.variation == "common_cause"
+    # The same seven points strictly rising are a trend: all seven flagged.
+    strict = xmr([*base, 9.0, 9.5, 10.0, 10.2, 10.5, 11.0, 11.5], improvement="increase")
+    assert strict.points["point_type"].iloc[-7:].eq("special_cause_improvement").all()
+    assert strict.variation == "improvement_high"
+
+
+def test_projection_clipped_to_members():
+    periods = [dt.date(2024, m, 28) for m in (3, 6, 9, 12)] + [dt.date(2025, m, 28) for m in (3, 6)]
+    projection = project_to_deadline(periods, [10, 14, 18, 22, 26, 30], DUE, 22, "increase")
+    assert projection.projected > 22
+    shown = clipped(projection, 22)
+    assert shown.projected == 22 and shown.upper == 22 and shown.lower <= 22
+
+
+def test_min_increase_must_be_a_positive_whole_number():
+    assert Target(min_increase=1, basis="tavla").min_increase == 1
+    with pytest.raises(ValueError):
+        Target(min_increase=0, basis="tavla")
+
+
+# -- the demo plan, today (late 2026) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ahus(demo_board):
+    return evaluate_plan(demo_board, "ahus", NOW)
+
+
+@pytest.fixture(scope="module")
+def lovesa(demo_board):
+    return evaluate_plan(demo_board, "lovesa", NOW)
+
+
+def test_rollouts_past_their_deadline_are_overdue_with_pace(ahus):
+    result = ahus.criteria["m10-k1"]
+    assert result.status is Status.overdue
+    assert re.match(
+        r"Antall kommuner som deltar i IHT \d+ av 22 \(\d\. kvartal \d{4}\); ved fristen \d+;", result.reason
+    )
+    assert "i dagens tempo nås 22 i" in result.reason and "etter fristen 31.12.2025" in result.reason
+
+
+def test_more_municipalities_targets_use_the_baseline(ahus):
+    fact = ahus.criteria["m14-k1"]
+    assert fact.status is Status.achieved
+    assert "mål: flere enn 6 (utgangen av 2023)" in fact.reason
+    dialogue = ahus.criteria["m18-k1"]
+    assert dialogue.status is Status.achieved
+    assert "første tall; ingen tall for 2023" in dialogue.reason
+
+
+def test_count_trends_are_judged_as_rates(ahus):
+    hip = ahus.criteria["m11-k3"]
+    assert hip.status is Status.achieved
+    assert re.match(
+        r"Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd \d+,\d "
+        r"\(grunnlinje 2023: \d+,\d\)",
+        hip.reason,
+    )
+    assert "SPC: ⬇️ Forbedring (lav)" in hip.reason
+
+
+def test_share_trend_is_not_summed(lovesa):
+    reason = lovesa.criteria["l4-k2"].reason
+    # A share of the last 12 months (one number up to 100 %), not a sum of four quarters.
+    share = re.search(r"siste 12 mnd (\d+),\d\u00a0%", reason)
+    assert share and int(share.group(1)) <= 100
+
+
+def test_too_few_points_fall_back_to_an_exact_test(ahus):
+    result = ahus.criteria["m06-k1"]
+    assert result.status is Status.achieved
+    assert "for få punkter til SPC; statistisk sikker endring mot grunnlinjen (p < 0,001)" in result.reason
+
+
+def test_continuous_lovesa_targets_use_assurance_and_pace(lovesa):
+    for cid in ("l3-k1", "l3-k2", "l3-k3"):
+        assert "SPC:" in lovesa.criteria[cid].reason
+        assert lovesa.criteria[cid].status is Status.uncertain
+    assert lovesa.criteria["l1-k2"].status is Status.on_track
+    assert "i dagens tempo nås 21 i" in lovesa.criteria["l1-k2"].reason
+
+
+def test_two_indicators_in_one_criterion_each_have_their_say(ahus, lovesa):
+    reason = lovesa.criteria["l1-k1"].reason
+    assert "Antall inkluderte DHO-pasienter" in reason and "Antall aktive DHO-pasienter" in reason
+    assert lovesa.criteria["l1-k1"].status is Status.uncertain  # the worse of the two
+
+
+def test_roll_up_of_the_demo_plan(demo_board, ahus):
+    plan = demo_board.plan("ahus")
+    for measure in plan.leaf_measures:
+        assert ahus.measures[measure.id] is roll_up([ahus.criteria[c.id].status for c in measure.criteria])
+    assert ahus.measures["m01"] is roll_up([ahus.measures[m] for m in ("m02", "m03", "m04", "m05")])
+    assert ahus.goals["g1"] is Status.overdue
+    icons = ahus.measure_icons(plan.measure("m10"))
+    assert icons.variation_text == "⬆️ Forbedring (høy)"
+    assert icons.assurance_text.startswith("📈 Nås i dagens tempo")
+
+
+def test_before_the_deadline_projection_decides(empty_loader):
+    """A rollout on pace for all 22 by 31.12.2025 is «På sporet» in mid-2025; a slow one is not."""
+    board = empty_loader.board
+    members = board.member_units("ahus")
+    municipalities = members.loc[members["kind"] == "municipality", "unit_id"].tolist()
+    quarters = pd.date_range("2023-01-01", "2025-04-01", freq="QS")
+
+    def load(per_quarter: float, name: str) -> None:
+        rows = []
+        for q, start in enumerate(quarters):
+            joined = min(len(municipalities), int(round(per_quarter * (q + 1))))
+            for i, unit in enumerate(municipalities):
+                rows.append(
+                    {
+                        "indicator": "iht_municipalities",
+                        "unit_id": unit,
+                        "period_start": start.date(),
+                        "grain": "quarter",
+                        "value": 1.0 if i < joined else 0.0,
+                        "numerator": None,
+                        "denominator": None,
+                        "suppressed": False,
+                        "source": "test",
+                    }
+                )
+        board.store.ingest(pd.DataFrame(rows), UploadMeta(file_name=name, file_hash=name))
+
+    plan = board.plan("ahus")
+    measure = plan.measure("m10")
+    criterion = next(c for c in measure.criteria if c.id == "m10-k1")
+    today = dt.date(2025, 7, 15)
+
+    load(1.0, "slow")  # 10 of 22 by mid-2025, one more a quarter: 22 only in 2028
+    slow = evaluate_criterion(board, plan, measure, criterion, today=today)
+    assert slow.judgement.status is Status.off_track
+    assert "etter fristen 31.12.2025" in slow.judgement.reason
+
+    load(2.0, "fast")  # two a quarter: 20 by mid-2025, 22 before the deadline
+    fast = evaluate_criterion(board, plan, measure, criterion, today=today)
+    assert fast.judgement.status is Status.on_track
+    assert "innen fristen 31.12.2025" in fast.judgement.reason
+    part = fast.parts[0]
+    assert clipped(part.projection, part.clip_max).upper <= 22
+
+    one = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, [municipalities[0]]), today=today
+    )
+    assert one.judgement.status is Status.achieved and "kommunen deltar" in one.judgement.reason
+    assert partnership_scope(board, "ahus").municipalities == 22

@@ -1,0 +1,171 @@
+"""Plotly figures: Norwegian labels and numbers, hidden small counts, meaning beyond colour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import figures, formatting
+from analytics.funnel import funnel_limits
+from analytics.projection import project_to_deadline
+from analytics.registry import Indicator
+from analytics.spc import xmr
+
+RATE = Indicator(
+    id="x",
+    name="Antall brudd",
+    unit="antall",
+    kind="count",
+    grain="month",
+    direction="decrease",
+    population="population_80_plus",
+    source="Test",
+    source_detail="Test",
+    definition_source="Test",
+    protect_small=True,
+    description="Test",
+)
+ROLLOUT = RATE.model_copy(
+    update={
+        "unit": "kommuner",
+        "kind": "stock",
+        "grain": "quarter",
+        "direction": "increase",
+        "population": None,
+    }
+)
+VALUES = [40.0, 42.0, 39.0, 41.0, 40.5, 38.0, 43.0, 40.0, 39.5, 41.5, 40.0, 12.0, 40.0, 41.0]
+PERIODS = [dt.date(2025, 1, 1) + pd.DateOffset(months=i) for i in range(len(VALUES))]
+
+
+def spc_fig(**kwargs):
+    points = pd.DataFrame({"value": VALUES, "label": [f"p{i}" for i in range(len(VALUES))]})
+    spc = xmr(VALUES, improvement="decrease", target=kwargs.get("target"))
+    return figures.spc_figure(points, PERIODS, spc, RATE, title="Tittel", **kwargs), spc
+
+
+def test_spc_figure_is_norwegian_and_marks_point_types_by_symbol():
+    fig, spc = spc_fig(target=35.0)
+    assert fig.layout.separators == formatting.PLOTLY_SEPARATORS
+    assert fig.layout.yaxis.title.text == "Per 1 000 innbyggere 80 år og eldre per år"
+    names = [t.name for t in fig.data]
+    assert "Kontrollgrenser" in names and "Mål (35,0)" in names
+    assert any(n.startswith("Gjennomsnitt (") and "," in n for n in names)
+    low = next(t for t in fig.data if t.name == "Spesiell årsak – forbedring")
+    assert low.marker.symbol == "triangle-up"  # the 12 is far below: improvement for "lower is better"
+    common = next(t for t in fig.data if t.name == "Vanlig variasjon")
+    assert common.marker.symbol == "circle"
+    caption = fig.layout.title.subtitle.text
+    assert caption.startswith("Variasjon: ") and "Mål: " in caption
+    assert "jan. 2025" in fig.layout.xaxis.ticktext
+
+
+def test_spc_limits_never_below_zero_and_too_few_points_has_no_limits():
+    upper, lower = figures.natural_bounds(RATE, 10.0, -4.0)
+    assert (upper, lower) == (10.0, 0.0)
+    share = RATE.model_copy(update={"kind": "share"})
+    assert figures.natural_bounds(share, 120.0, 50.0) == (100.0, 50.0)
+    few = xmr(VALUES[:5], improvement="decrease")
+    fig = figures.spc_figure(pd.DataFrame({"value": VALUES[:5]}), PERIODS[:5], few, RATE, title="T")
+    names = [t.name for t in fig.data]
+    assert "Kontrollgrenser" not in names and "Verdi (for få punkter til SPC)" in names
+    assert fig.layout.title.subtitle.text.startswith("For få datapunkter (5)")
+
+
+def test_hidden_points_are_not_drawn_and_hover_uses_display_text():
+    values = VALUES.copy()
+    values[3] = math.nan  # a small count: hidden
+    points = pd.DataFrame({"value": values, "display": ["x"] * 3 + ["<5"] + ["y"] * (len(values) - 4)})
+    spc = xmr(VALUES, improvement="decrease")
+    fig = figures.spc_figure(points, PERIODS, spc, RATE, title="T")
+    drawn = [y for t in fig.data if t.mode == "markers" for y in t.y]
+    assert len(drawn) == len(values) - 1
+    texts = [row[1] for t in fig.data if t.customdata is not None for row in t.customdata]
+    assert "<5" not in texts  # the hidden point has no marker, so no hover either
+
+
+def test_funnel_figure_hides_small_counts_and_marks_highlight():
+    result = funnel_limits([30, 2, 50, 45], [1000, 100, 1500, 1400], kind="poisson")
+    names = ["A", "B", "C", "D"]
+    fig = figures.funnel_figure(
+        result,
+        names,
+        RATE,
+        title="T",
+        x_title="Personår",
+        y_title="Rate",
+        hidden=[False, True, False, False],
+        counts=["30", "<5", "50", "45"],
+        highlight="C",
+    )
+    shown = [row[0] for t in fig.data if t.customdata is not None for row in t.customdata]
+    assert sorted(shown) == ["A", "C", "D"]
+    assert any(t.name == "C" and t.text == ("C",) for t in fig.data)
+    assert fig.layout.xaxis.title.text == "Personår"
+    limit_names = {t.name for t in fig.data if t.mode == "lines"}
+    assert {"95 %-grenser", "99,8 %-grenser"} <= limit_names
+
+
+def test_small_multiples_one_panel_per_unit_with_reference():
+    frame = pd.DataFrame(
+        {
+            "name": ["Asker"] * 3 + ["Bærum"] * 3,
+            "period_start": list(pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01"])) * 2,
+            "value": [1.0, 2.0, 3.0, 3.0, np.nan, 1.0],
+        }
+    )
+    reference = pd.DataFrame({"period_start": frame["period_start"][:3], "value": [2.0, 2.0, 2.0]})
+    fig = figures.small_multiples_figure(frame, RATE, title="T", reference=reference, grain="year")
+    titles = [a.text for a in fig.layout.annotations]
+    assert "Asker" in titles and "Bærum" in titles
+    assert sum(1 for t in fig.data if t.name == "Kommunen") == 2
+    assert sum(1 for t in fig.data if t.name == "Helsefellesskapet" and t.showlegend) == 1
+
+
+@pytest.mark.parametrize("passed", [False, True])
+def test_projection_figure(passed):
+    periods = [
+        dt.date(2024, 3, 31),
+        dt.date(2024, 6, 30),
+        dt.date(2024, 9, 30),
+        dt.date(2024, 12, 31),
+        dt.date(2025, 3, 31),
+    ]
+    values = [2.0, 4.0, 6.0, 8.0, 10.0]
+    deadline = dt.date(2024, 12, 31) if passed else dt.date(2025, 12, 31)
+    projection = project_to_deadline(periods, values, deadline, 22, "increase")
+    series = pd.DataFrame(
+        {"period_end": pd.to_datetime(periods), "judge_value": values, "label": list("abcde")}
+    )
+    fig = figures.projection_figure(
+        series,
+        projection,
+        ROLLOUT,
+        title="T",
+        target=22,
+        horizon=deadline,
+        horizon_label="Frist",
+        clip_max=22,
+    )
+    names = [t.name for t in fig.data]
+    assert "Mål (22)" in names and "Tall så langt" in names
+    assert ("Framskrevet (80 %-intervall)" in names) is (not passed)
+    trend = next(t for t in fig.data if t.name.startswith("Trend"))
+    assert max(trend.y) <= 22
+    if passed:
+        assert any(n.startswith("Målet nås i dagens tempo") for n in names)
+        assert any("(passert)" in a.text for a in fig.layout.annotations)
+
+
+def test_time_ticks_use_norwegian_names():
+    months = [dt.date(2025, m, 1) for m in range(1, 13)]
+    ticks, labels = figures.time_ticks(months, "month")
+    assert labels[:3] == ["jan. 2025", "apr. 2025", "juli 2025"]
+    quarters = [dt.date(2024, m, 1) for m in (1, 4, 7, 10)]
+    assert figures.time_ticks(quarters, "quarter")[1][0] == "1. kv. 2024"
+    years = [dt.date(y, 1, 1) for y in range(2015, 2026)]
+    assert figures.time_ticks(years)[1][-1] == "2025"

@@ -1,0 +1,300 @@
+"""Series (rates, roll-ups, windows, baselines) and the views behind the Indikator and Kommune pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analytics import series as S
+from analytics.indicator_view import (
+    criterion_view,
+    funnel_reading,
+    indicator_view,
+    municipality_view,
+    plan_indicator_ids,
+)
+from analytics.registry import Indicator
+
+TODAY = dt.date(2026, 11, 24)
+NOW = dt.date.today()  # the demo data end with the last whole month before today
+
+
+def indicator(**changes) -> Indicator:
+    base = {
+        "id": "x",
+        "name": "Antall brudd",
+        "unit": "antall",
+        "kind": "count",
+        "grain": "month",
+        "direction": "decrease",
+        "population": "population_80_plus",
+        "source": "Test",
+        "source_detail": "Test",
+        "definition_source": "Test",
+        "protect_small": True,
+        "description": "Test",
+    }
+    return Indicator(**{**base, **changes})
+
+
+def rows(records: list[tuple], grain: str = "month") -> pd.DataFrame:
+    """(unit, 'YYYY-MM-DD', value, population[, numerator, denominator, suppressed])."""
+    out = []
+    for rec in records:
+        unit, start, value, population, *rest = rec
+        numerator, denominator, suppressed = (rest + [None, None, False])[:3]
+        start = pd.Timestamp(start)
+        end = pd.Timestamp(S.period_end(start.date(), grain))
+        days = (end - start).days + 1
+        year_days = 366 if start.is_leap_year else 365
+        out.append(
+            {
+                "unit_id": unit,
+                "period_start": start,
+                "period_end": end,
+                "value": np.nan if suppressed else value,
+                "numerator": numerator,
+                "denominator": denominator,
+                "suppressed": bool(suppressed),
+                "population": population,
+                "person_years": None if population is None else population * days / year_days,
+            }
+        )
+    return pd.DataFrame(out, columns=S.ROW_COLUMNS)
+
+
+# -- rates ------------------------------------------------------------------------------------------
+
+
+def test_rate_is_summed_counts_over_summed_person_years_not_a_mean_of_rates():
+    ind = indicator(grain="year")
+    data = rows([("a", "2024-01-01", 10, 1000), ("b", "2024-01-01", 90, 9000 * 2)], grain="year")
+    out = S.aggregate(data, ind).iloc[0]
+    # 2024 is a leap year with 366 days: person-years equal the population for a whole year.
+    assert out["numerator"] == 100
+    assert out["denominator"] == pytest.approx(19000)
+    assert out["value"] == pytest.approx(100 / 19000 * 1000)  # 5.263…
+    mean_of_rates = (10 / 1000 * 1000 + 90 / 18000 * 1000) / 2  # 7.5
+    assert abs(out["value"] - mean_of_rates) > 2
+
+
+def test_month_rate_is_annualised_by_its_days():
+    ind = indicator()
+    data = rows([("a", "2025-02-01", 28, 1000)])
+    out = S.aggregate(data, ind).iloc[0]
+    # 28 events in February among 1 000 people = 28 / (1000 × 28/365) × 1000 = 365 per 1 000 per year.
+    assert out["value"] == pytest.approx(365.0)
+
+
+def test_suppressed_row_is_left_out_of_numerator_and_denominator():
+    ind = indicator()
+    data = rows(
+        [
+            ("a", "2025-01-01", 10, 1000),
+            ("b", "2025-01-01", None, 5000, None, None, True),
+        ]
+    )
+    out = S.aggregate(data, ind).iloc[0]
+    assert out["numerator"] == 10
+    assert out["denominator"] == pytest.approx(1000 * 31 / 365)
+    assert bool(out["incomplete"]) and out["n_suppressed"] == 1
+
+
+def test_count_without_population_is_not_judged_when_incomplete():
+    ind = indicator(population=None)
+    data = S.UnitRows(
+        ind,
+        rows([("a", "2025-01-01", 10, None), ("b", "2025-01-01", None, None, None, None, True)]),
+        None,
+    )
+    series = S.judged_series(data, today=TODAY)
+    assert series["value"].iloc[0] == 10  # a lower bound, shown
+    assert np.isnan(series["judge_value"].iloc[0])  # never judged
+
+
+def test_share_is_sum_over_sum_and_stock_is_last_value_and_score_is_mean():
+    share = indicator(kind="share", population=None, unit="prosent")
+    data = rows(
+        [("a", "2025-01-01", 50.0, None, 1, 2), ("b", "2025-01-01", 90.0, None, 90, 100)],
+        grain="quarter",
+    )
+    assert S.aggregate(data, share).iloc[0]["value"] == pytest.approx(100 * 91 / 102)
+
+    stock = indicator(kind="stock", population=None, unit="kommuner", grain="quarter")
+    data = rows(
+        [("a", "2025-01-01", 0, None), ("a", "2025-04-01", 1, None), ("b", "2025-01-01", 1, None)],
+        grain="quarter",
+    )
+    data["period"] = S.truncate(data["period_start"], "year")
+    # a's last value in 2025 is 1 (second quarter); b's only value is 1.
+    assert S.aggregate(data, stock, ["period"]).iloc[0]["value"] == 2
+
+    score = indicator(kind="score", population=None, unit="dager", grain="year")
+    data = rows([("a", "2025-01-01", 6.0, None), ("b", "2025-01-01", 8.0, None)], grain="year")
+    assert S.aggregate(data, score).iloc[0]["value"] == 7.0
+
+
+def test_year_in_progress_is_partial_and_compared_like_for_like():
+    ind = indicator()
+    records = [("a", f"2025-{m:02d}-01", 10, 1000) for m in range(1, 13)]
+    records += [("a", f"2026-{m:02d}-01", 8, 1000) for m in range(1, 11)]  # January–October
+    data = S.UnitRows(ind, rows(records), None)
+    years = S.year_table(data, TODAY)
+    current = years[years["year"] == 2026].iloc[0]
+    assert current["partial"]
+    assert current["label"] == "2026, delvis år (jan.–okt.)"
+    assert current["previous_text"] == "jan.–okt. 2025"
+    # Same scale: 80 events in 304 days (January–October) vs 100 in the same 304 days of 2025.
+    assert current["value"] == pytest.approx(80 / (1000 * 304 / 365) * 1000)
+    assert current["previous_same"] == pytest.approx(100 / (1000 * 304 / 365) * 1000)
+    series = S.judged_series(data, "year", TODAY)
+    assert np.isnan(series["judge_value"].iloc[-1])  # a partial year is not judged
+
+
+def test_population_is_carried_forward_with_a_note():
+    facts = rows([("a", "2026-03-01", 5, None)]).drop(columns=["population", "person_years"])
+    population = pd.DataFrame({"unit_id": ["a"], "year": [2025], "value": [2000.0]})
+    out, note = S.attach_population(facts, population)
+    assert out["population"].iloc[0] == 2000
+    assert note == "Befolkningstall for 2026 er ikke publisert, tallene for 2025 er brukt."
+
+
+def test_baseline_comparison_uses_exact_poisson_test():
+    ind = indicator()
+    records = [("a", f"2023-{m:02d}-01", 10, 1000) for m in range(1, 13)]
+    records += [("a", f"2025-{m:02d}-01", 5, 1000) for m in range(1, 13)]
+    data = S.UnitRows(ind, rows(records), None)
+    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2025-12-31"))
+    assert result.recent_numerator == 60 and result.baseline_numerator == 120
+    # Equal person-time in both years: under H0 the recent count is Binomial(180, 0.5).
+    assert result.p_value == pytest.approx(stats.binomtest(60, 180, 0.5).pvalue)
+    assert result.significant and result.direction() == -1
+    assert result.recent_text == "siste 12 mnd" and result.baseline_text == "grunnlinje 2023"
+
+
+def test_baseline_falls_back_to_first_twelve_months_and_says_so():
+    ind = indicator(population=None)
+    records = [("a", f"2024-{m:02d}-01", 1, None) for m in range(4, 13)]
+    records += [("a", f"2025-{m:02d}-01", 2, None) for m in range(1, 13)]
+    records += [("a", f"2026-{m:02d}-01", 3, None) for m in range(1, 11)]
+    data = S.UnitRows(ind, rows(records), None)
+    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2026-10-31"))
+    assert result.baseline_text == "første 12 mnd, apr. 2024–mars 2025"
+    assert result.note == "ingen tall for grunnlinjeåret 2023"
+    assert result.baseline_numerator == 9 * 1 + 3 * 2
+
+
+def test_share_comparison_uses_fisher():
+    ind = indicator(kind="share", population=None, grain="year", unit="prosent")
+    data = S.UnitRows(
+        ind,
+        rows([("a", "2023-01-01", 50.0, None, 50, 100), ("a", "2025-01-01", 70.0, None, 70, 100)], "year"),
+        None,
+    )
+    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2025-12-31"))
+    assert result.p_value == pytest.approx(stats.fisher_exact([[70, 30], [50, 50]]).pvalue)
+    assert result.test == "Fishers eksakte test"
+
+
+# -- views on the demo data ------------------------------------------------------------------------
+
+
+def test_plan_indicators_are_the_partnerships_own(demo_board):
+    ahus = plan_indicator_ids(demo_board, "ahus")
+    assert "hip_fractures" in ahus and "population_80_plus" in ahus
+    assert "stemi_pci_120" not in ahus
+    assert "projection_80_plus" in plan_indicator_ids(demo_board, "lovesa")
+
+
+def test_other_partnerships_units_and_indicators_are_refused(demo_board):
+    with pytest.raises(KeyError):
+        indicator_view(demo_board, "ahus", "stemi_pci_120", today=NOW)
+    with pytest.raises(KeyError):
+        indicator_view(demo_board, "ahus", "hip_fractures", unit_ids=["1804"], today=NOW)
+    with pytest.raises(KeyError):
+        municipality_view(demo_board, "ahus", "1804", today=NOW)
+
+
+def test_hip_fractures_view_rates_spc_funnel_and_tables(demo_board):
+    view = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW)
+    assert view.value_label == "Per 1 000 innbyggere 80 år og eldre per år"
+    assert view.spc.enough_points and view.spc.variation == "improvement_low"
+    assert view.funnel is not None and view.funnel.result.kind == "poisson"
+    assert re.fullmatch(r"siste 12 mnd \(\w+\.? \d{4}–\w+\.? \d{4}\)", view.funnel.period_text)
+    # The rate for a month equals its count over its person-years.
+    row = view.series.iloc[-1]
+    assert row["value"] == pytest.approx(row["numerator"] / row["denominator"] * 1000)
+    assert "Gjennomsnitt" in view.table.columns and "Punkttype" in view.table.columns
+    assert view.table_csv().decode("utf-8-sig").startswith("Periode;Antall;Personår;")
+    last = view.year_table.iloc[-1]
+    if "delvis år" in last["År"]:  # a year in progress is compared like for like
+        assert last["Samme måneder året før"] and last["Endring"]
+    assert view.criteria and view.criteria[0].criterion.id == "m11-k3"
+    assert any("ikke publisert" in note for note in view.notes)
+
+
+def test_suppressed_and_small_counts_are_hidden_for_one_municipality(demo_board):
+    view = indicator_view(demo_board, "ahus", "hip_fractures", unit_ids=["3242"], today=NOW)
+    small = view.series["hidden"]
+    assert small.any()
+    assert view.points.loc[small, "value"].isna().all()  # never drawn
+    assert set(view.points.loc[small, "display"]) == {"skjult (<5)"}
+    assert "<5" in set(view.table["Antall"])
+    suppressed = demo_board.store.facts(["hip_fractures"], ["030110"])
+    assert suppressed["suppressed"].any()  # the demo has ":" cells
+    district = indicator_view(demo_board, "ahus", "hip_fractures", unit_ids=["030110"], today=NOW)
+    assert district.series["incomplete"].any()
+    assert any("ufullstendig" in note for note in district.table["Merknad"])
+
+
+def test_yearly_share_has_too_few_points(demo_board):
+    view = indicator_view(demo_board, "ahus", "referral_quality_share", today=NOW)
+    assert view.too_few_points
+    assert view.spc.message.startswith("For få datapunkter (5)")
+    assert view.funnel is not None and view.funnel.result.kind == "binomial"
+
+
+def test_rollout_projection_is_clipped_to_members(demo_board):
+    view = indicator_view(demo_board, "ahus", "iht_municipalities", today=NOW)
+    assert view.rollout and view.target == 22
+    assert view.projection is not None and view.projection.upper <= 22
+    assert view.projection_figure is not None
+    assert "i dagens tempo nås 22" in view.projection_text.lower()
+    assert view.assurance_text.startswith("📈 Nås i dagens tempo")
+    assert view.funnel is None  # a count of municipalities has no rate to compare
+
+
+def test_criterion_view_gives_status_line_and_figure(demo_board):
+    view = criterion_view(demo_board, "ahus", "m10-k1", today=NOW)
+    assert re.match(r"⏰ Forsinket – Antall kommuner som deltar i IHT \d+ av 22 ", view.status_line)
+    assert view.figure is not None
+    trend = criterion_view(demo_board, "ahus", "m11-k3", today=NOW)
+    assert trend.figure is not None and trend.judgement.status.value == "Oppnådd"
+    milestone = criterion_view(demo_board, "ahus", "m02-k1", today=NOW)
+    assert milestone.figure is None
+
+
+def test_municipality_view(demo_board):
+    view = municipality_view(demo_board, "ahus", "3205", today=NOW)
+    assert view.name == "Lillestrøm" and view.region == "Nedre Romerike"
+    plan = demo_board.plan("ahus")
+    expected = sum(
+        len(c.indicators) for _, c in plan.criteria if c.indicators and c.kind.value != "milestone"
+    )
+    assert len(view.table) == expected
+    iht = view.table[view.table["Indikator"] == "Antall kommuner som deltar i IHT"].iloc[0]
+    assert iht["Status i kommunen"] == "✅ Oppnådd"
+    assert "kommunen deltar" in iht["Begrunnelse (kommunen)"]
+    assert view.funnels and all(f.flag("3205") for f, _ in view.funnels)
+    assert set(view.population["Gruppe"]) >= {"Folkemengde 80 år og eldre"}
+
+
+def test_funnel_reading_names_the_good_direction():
+    assert funnel_reading("over 95 %", "decrease") == "over 95 % (uønsket retning)"
+    assert funnel_reading("under 99,8 %", "decrease") == "under 99,8 % (ønsket retning)"
+    assert funnel_reading("innenfor", "increase") == "innenfor"

@@ -1,0 +1,110 @@
+"""Indikator, run as a user opens it (AppTest): charts, statuses, tables, URL round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analytics import config
+
+PAGE = "pages/indicator.py"
+
+
+def text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
+    parts += [i.value for i in at.info] + [s.value for s in at.subheader]
+    # Text from data is Markdown-escaped on the page (common.safe_md): read it as shown.
+    return "\n".join(parts).replace("\\", "")
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def trace_names(at) -> set[str]:
+    return {trace.get("name") for spec in charts(at) for trace in spec["data"]}
+
+
+@pytest.mark.parametrize(
+    ("partnership", "indicator", "name"),
+    [
+        ("ahus", "hip_fractures", "Antall hoftebrudd"),
+        ("ahus", "iht_municipalities", "Antall kommuner som deltar i IHT"),
+        ("ahus", "dho_bed_days_after", "Liggedøgn per DHO-pasient, 12 måneder etter inklusjon"),
+        ("lovesa", "stemi_pci_120", "Andel STEMI-pasienter med PCI innen 120 minutter"),
+        ("lovesa", "projection_80_plus", "Framskrevet folkemengde 80 år og eldre"),
+    ],
+)
+def test_indicator_page_for_several_indicators(app, partnership, indicator, name):
+    at = app(PAGE, hf=partnership, indikator=indicator)
+    assert not at.exception
+    assert at.header[0].value == name
+    assert at.selectbox(key="url_indikator").value == indicator
+    assert config.DEMO_LABEL in "\n".join(w.value for w in at.warning)
+    specs = charts(at)
+    assert specs, "the SPC chart is drawn"
+    assert all(spec["layout"]["separators"] == ", " for spec in specs)
+    assert at.dataframe, "the numbers behind the chart are shown"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Last ned tabellen (CSV)" in labels and "Last ned som bilde (PNG)" in labels
+
+
+def test_hip_fractures_shows_spc_status_funnel_and_small_multiples(app):
+    at = app(PAGE, indikator="hip_fractures")
+    body = text(at)
+    assert "Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd" in body
+    assert "Oppnådd" in body
+    assert "Forbedring (lav)" in body  # variation icon in words beside the chart
+    names = trace_names(at)
+    assert {"Kontrollgrenser", "Spesiell årsak – forbedring", "95 %-grenser", "Kommunen"} <= names
+    assert [t.label for t in at.tabs] == ["Kommunene sammenlignet", "Per kommune", "Tallene"]
+    funnel = next(d.value for d in at.dataframe if "Plassering" in d.value.columns)
+    assert "Lillestrøm" in set(funnel["Kommune"])
+
+
+def test_too_few_points_are_said(app):
+    at = app(PAGE, indikator="referral_quality_share")
+    assert not at.exception
+    assert any(i.value.startswith("For få datapunkter (5)") for i in at.info)
+    assert "Kontrollgrenser" not in trace_names(at)
+
+
+def test_suppressed_and_small_counts_for_one_municipality(app):
+    at = app(PAGE, indikator="hip_fractures", kommune="3242")
+    assert not at.exception
+    assert any("færre enn 5 tilfeller" in i.value for i in at.info)
+    table = next(d.value for d in at.dataframe if "Periode" in d.value.columns)
+    assert "<5" in set(table["Antall"])
+    assert "skjult (<5)" in set(table["Per 1 000 innbyggere 80 år og eldre per år"])
+    district = app(PAGE, indikator="hip_fractures", kommune="030110")
+    table = next(d.value for d in district.dataframe if "Periode" in d.value.columns)
+    assert table["Merknad"].str.contains("ufullstendig").any()  # the demo's ":" cells
+
+
+def test_rollout_has_projection_first(app):
+    at = app(PAGE, indikator="iht_municipalities")
+    assert at.tabs[0].label == "Framskriving"
+    assert "Tall så langt" in trace_names(at)
+    assert "nås 22 i" in text(at)
+
+
+def test_url_round_trip(app):
+    at = app(PAGE, indikator="fall_injury_admissions")
+    assert at.selectbox(key="url_indikator").value == "fall_injury_admissions"
+    at.selectbox(key="url_indikator").set_value("iht_patients").run()
+    assert at.query_params["indikator"] == "iht_patients"
+    assert at.header[0].value == "Antall pasienter inkludert i IHT"
+    at.selectbox(key="url_kommune").set_value("3205").run()
+    assert at.query_params["kommune"] == "3205"
+    assert "Lillestrøm" in text(at)
+
+
+def test_only_the_partnerships_own_indicators_and_units(app):
+    at = app(PAGE, indikator="stemi_pci_120")  # a LoVeSa indicator asked for under Ahus
+    assert not at.exception
+    options = at.selectbox(key="url_indikator").options
+    assert at.selectbox(key="url_indikator").value == "referral_quality_share"  # the first, not LoVeSa's
+    assert "Andel STEMI-pasienter med PCI innen 120 minutter" not in options
+    units = at.selectbox(key="url_kommune").options
+    assert "Lillestrøm" in units and "Bodø" not in units

@@ -1,0 +1,66 @@
+"""Kommune, run as a user opens it (AppTest): one municipality across the plan's indicators."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analytics.plan import CriterionKind
+
+PAGE = "pages/municipality.py"
+STATUS_WORDS = ("Oppnådd", "På sporet", "Usikker", "Ikke på sporet", "Forsinket", "Mangler data", "Følges")
+
+
+def indicator_table(at):
+    return next(d.value for d in at.dataframe if "Status i kommunen" in d.value.columns)
+
+
+@pytest.mark.parametrize(
+    ("partnership", "unit", "name"),
+    [("ahus", "3205", "Lillestrøm"), ("ahus", "3242", "Hurdal"), ("lovesa", "1804", "Bodø")],
+)
+def test_municipality_page(app, demo_board, partnership, unit, name):
+    at = app(PAGE, hf=partnership, kommune=unit)
+    assert not at.exception
+    assert at.header[0].value == name
+    assert at.selectbox(key="url_kommune").value == unit
+    table = indicator_table(at)
+    plan = demo_board.plan(partnership)
+    expected = sum(
+        len(c.indicators) for _, c in plan.criteria if c.indicators and c.kind is not CriterionKind.milestone
+    )
+    assert len(table) == expected
+    # Every status has its icon and its word, never colour alone.
+    for column in ("Status i kommunen", "Status i helsefellesskapet"):
+        for cell in table[column]:
+            icon, word = cell.split(" ", 1)
+            assert icon and word in STATUS_WORDS
+    assert {"Kommunen", "Helsefellesskapet", "Plassering i trakt"} <= set(table.columns)
+    assert [m.label for m in at.metric], "population groups are shown"
+
+
+def test_funnels_mark_the_municipality(app):
+    at = app(PAGE, kommune="3224")
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Antall hoftebrudd: ") for label in labels)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    marked = [t for spec in specs for t in spec["data"] if t.get("name") == "Rælingen"]
+    assert marked and marked[0]["text"] == ["Rælingen"]
+
+
+def test_small_counts_stay_hidden(app, demo_board):
+    at = app(PAGE, kommune="3242")  # Hurdal: a small municipality
+    table = indicator_table(at)
+    names = {i.name: i for i in demo_board.registry.indicators}
+    protected = table[[names[n].protect_small for n in table["Indikator"]]]
+    assert "<5" in set(protected["Kommunen"])  # e.g. DHO patients in Hurdal
+    assert not set(protected["Kommunen"]) & {"1", "2", "3", "4"}
+
+
+def test_another_partnerships_municipality_is_not_shown(app):
+    at = app(PAGE, kommune="1804")  # Bodø (LoVeSa) asked for under Ahus
+    assert not at.exception
+    assert at.header[0].value != "Bodø"
+    assert "Bodø" not in at.selectbox(key="url_kommune").options

@@ -1,0 +1,184 @@
+"""Small-number protection: primary "<5", hidden rates, complementary suppression, masking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import config, protection
+from analytics.protection import SECONDARY
+
+LIMIT = 5
+
+
+def table(rows: dict[str, list[float]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def recoverable(result: protection.ProtectedTable, counts: pd.DataFrame, total_row, total_column) -> list:
+    """Cells an attacker can work out from a shown total: lines with exactly one hidden part,
+    or whose hidden parts add up to a small count."""
+    hidden = result.hidden[counts.columns]
+    found = []
+    lines = []
+    if total_column is not None:
+        parts = [c for c in counts.columns if c != total_column]
+        lines += [
+            (
+                counts.loc[r, parts],
+                hidden.loc[r, parts],
+                counts.loc[r, total_column],
+                hidden.loc[r, total_column],
+            )
+            for r in counts.index
+        ]
+    if total_row is not None:
+        parts = [r for r in counts.index if r != total_row]
+        lines += [
+            (counts.loc[parts, c], hidden.loc[parts, c], counts.loc[total_row, c], hidden.loc[total_row, c])
+            for c in counts.columns
+        ]
+    for values, mask, total, total_hidden in lines:
+        if total_hidden or not mask.any():
+            continue
+        derivable = total - values[~mask].sum()
+        if mask.sum() == 1 or 0 < derivable < LIMIT:
+            found.append(values[mask].to_dict())
+    return found
+
+
+def test_small_counts_shown_as_below_threshold_zero_and_threshold_shown():
+    counts = table({"A": [3, 0, 5, 120]}, ["x", "y", "z", "w"])
+    result = protection.protect_counts(counts, limit=LIMIT)
+    assert result.frame.loc["A"].tolist() == ["<5", "0", "5", "120"]
+    assert result.values.loc["A", "x"] != result.values.loc["A", "x"]  # NaN
+    assert result.footnotes == [protection.primary_note(LIMIT)]
+
+
+def test_large_numbers_use_norwegian_format():
+    result = protection.protect_counts(table({"A": [12345.0]}, ["n"]), limit=LIMIT)
+    assert result.frame.loc["A", "n"] == "12\u00a0345"
+
+
+def test_rates_built_on_hidden_counts_are_hidden():
+    counts = pd.DataFrame({"Kommune": ["A", "B"], "Antall": [3, 40], "Rate": [1.25, 16.7]})
+    result = protection.protect_counts(counts, count_columns=["Antall"], rate_columns={"Rate": "Antall"})
+    assert result.frame["Antall"].tolist() == ["<5", "40"]
+    assert result.frame["Rate"].tolist() == [SECONDARY, "16,7"]
+    assert result.frame["Kommune"].tolist() == ["A", "B"]
+    assert protection.RATE_NOTE in result.footnotes
+    assert np.isnan(result.values.loc[0, "Rate"])
+
+
+def test_one_hidden_part_of_a_row_total_hides_the_next_smallest_part():
+    counts = table({"2024": [3, 20, 12, 35]}, ["Asker", "Bærum", "Lørenskog", "Sum"])
+    result = protection.protect_counts(counts, total_column="Sum", limit=LIMIT)
+    row = result.frame.loc["2024"]
+    assert row["Asker"] == "<5"
+    assert row["Lørenskog"] == SECONDARY  # the next smallest, not Bærum
+    assert row["Bærum"] == "20" and row["Sum"] == "35"
+    assert protection.SECONDARY_NOTE in result.footnotes
+    assert recoverable(result, counts, None, "Sum") == []
+
+
+def test_two_small_parts_whose_sum_is_small_get_a_third():
+    # 1 + 2 = 3 could be read from the total; hide one more so the hidden sum is ≥ 5.
+    counts = table({"r": [1, 2, 30, 40, 73]}, ["a", "b", "c", "d", "Sum"])
+    result = protection.protect_counts(counts, total_column="Sum", limit=LIMIT)
+    assert result.frame.loc["r"].tolist() == ["<5", "<5", SECONDARY, "40", "73"]
+    assert recoverable(result, counts, None, "Sum") == []
+
+
+def test_column_totals_and_cascades_are_protected():
+    counts = table(
+        {
+            "Asker": [3, 10, 13],
+            "Bærum": [8, 9, 17],
+            "Nittedal": [7, 6, 13],
+            "Sum": [18, 25, 43],
+        },
+        ["Menn", "Kvinner", "Totalt"],
+    )
+    result = protection.protect_counts(counts, total_row="Sum", total_column="Totalt", limit=LIMIT)
+    assert result.frame.loc["Asker", "Menn"] == "<5"
+    assert recoverable(result, counts, "Sum", "Totalt") == []
+    assert result.secondary.to_numpy().sum() >= 3  # row, column and the cascade
+
+
+def test_a_line_with_one_part_hides_its_total():
+    counts = table({"r": [3, 3]}, ["a", "Sum"])
+    result = protection.protect_counts(counts, total_column="Sum", limit=LIMIT)
+    assert result.frame.loc["r"].tolist() == ["<5", "<5"]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_tables_never_leave_a_recoverable_cell(seed):
+    rng = np.random.default_rng(seed)
+    parts = pd.DataFrame(
+        rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40], size=(5, 4)),
+        index=[f"k{i}" for i in range(5)],
+        columns=["a", "b", "c", "d"],
+    ).astype(float)
+    parts["Sum"] = parts.sum(axis=1)
+    parts.loc["Sum"] = parts.sum(axis=0)
+    result = protection.protect_counts(parts, total_row="Sum", total_column="Sum", limit=LIMIT)
+    assert recoverable(result, parts, "Sum", "Sum") == []
+    shown = result.frame.to_numpy().ravel().tolist()
+    assert protection.visible_small_counts(shown, LIMIT) == []
+
+
+def test_threshold_comes_from_config(monkeypatch):
+    monkeypatch.setattr(config, "SUPPRESSION_THRESHOLD", 10)
+    result = protection.protect_counts(table({"A": [7, 12]}, ["x", "y"]))
+    assert result.frame.loc["A"].tolist() == ["<10", "12"]
+    assert protection.mask_small_numbers("verdi 7 av 22") == "verdi <10 av 22"
+
+
+def test_series_counts_are_hidden_before_drawing():
+    series = pd.DataFrame(
+        {"period_start": pd.date_range("2024-01-01", periods=4, freq="QS"), "value": [2.0, 0.0, 8.0, np.nan]}
+    )
+    protected = protection.protect_series(series, protect=True, kind="count", limit=LIMIT)
+    frame = protected.frame
+    assert frame["label"].tolist() == ["<5", "0", "8", "–"]
+    assert np.isnan(frame.loc[0, "value"]) and frame.loc[2, "value"] == 8
+    assert frame["hidden"].tolist() == [True, False, False, False]
+    assert protected.any_hidden and protected.footnotes
+
+
+def test_series_share_with_small_numerator_is_hidden():
+    series = pd.DataFrame({"value": [75.0, 50.0], "numerator": [3.0, 40.0], "denominator": [4.0, 80.0]})
+    frame = protection.protect_series(series, protect=True, kind="share", limit=LIMIT, decimals=1).frame
+    assert frame["label"].tolist() == [SECONDARY, "50,0"]
+    assert np.isnan(frame.loc[0, "numerator"])
+
+
+def test_unprotected_series_pass_through():
+    series = pd.DataFrame({"value": [2.0, 3.0]})
+    protected = protection.protect_series(series, protect=False, kind="stock", limit=LIMIT)
+    assert protected.frame["label"].tolist() == ["2", "3"] and not protected.footnotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Antall pasienter 3 av 22.", "Antall pasienter <5 av 22."),
+        ("siste 12 mnd 4 (12 mnd før: 2)", "siste 12 mnd <5 (12 mnd før: <5)"),
+        ("fristen 01.02.2025", "fristen 01.02.2025"),
+        ("1\u00a0578 innleggelser", "1\u00a0578 innleggelser"),
+        ("snitt 3,5", "snitt 3,5"),
+        ("kriterium m02-k1", "kriterium m02-k1"),
+        ("allerede <5", "allerede <5"),
+        ("13 av 22 (3. kvartal 2026)", "13 av 22 (3. kvartal 2026)"),
+        ("siste verdi 3.", "siste verdi <5."),
+    ],
+)
+def test_mask_small_numbers_in_sentences(text, expected):
+    assert protection.mask_small_numbers(text, LIMIT) == expected
+
+
+def test_visible_small_counts_finds_leaks_only():
+    texts = ["<5 pasienter", "3 pasienter", "31.12.2025", "1\u00a0234", "m02-k1", "2,5 %"]
+    assert protection.visible_small_counts(texts, LIMIT) == ["3 pasienter"]
+    assert protection.numeric_small([0, 1, 4.9, 5, None], LIMIT) == [1.0, 4.9]
