@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import config, figures, formatting, icons
+from analytics import config, figures, formatting, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
     ROLLOUT_HORIZON_YEARS,
@@ -511,6 +511,12 @@ def _small_multiples(
     per_unit = per_unit.sort_values(
         ["unit_id", "period_start"], key=lambda c: c.map(order) if c.name == "unit_id" else c
     )
+    whole = filter_years(
+        judged_series(rows.get(indicator, partnership_scope(board, partnership).unit_ids), grain, today),
+        years,
+    )
+    if indicator.protect_small:
+        per_unit, whole = _complementary(per_unit, whole)
     frame = pd.DataFrame(
         {
             "name": [names.get(u, u) for u in per_unit["unit_id"]],
@@ -520,25 +526,16 @@ def _small_multiples(
                 f"{lab} ({pt})" if pt else lab
                 for lab, pt in zip(per_unit["label"], per_unit["partial_text"], strict=True)
             ],
-            "display": [
-                shown_value(indicator, v, n)
-                for v, n in zip(per_unit["value"], per_unit["numerator"], strict=True)
-            ],
+            "display": _displays(indicator, per_unit),
             "partial": per_unit["partial"],
         }
-    )
-    whole = filter_years(
-        judged_series(rows.get(indicator, partnership_scope(board, partnership).unit_ids), grain, today),
-        years,
     )
     reference = pd.DataFrame(
         {
             "period_start": whole["period_start"],
             "value": whole["value"].where(~whole["hidden"]),
             "label": whole["label"],
-            "display": [
-                shown_value(indicator, v, n) for v, n in zip(whole["value"], whole["numerator"], strict=True)
-            ],
+            "display": _displays(indicator, whole),
         }
     )
     return figures.small_multiples_figure(
@@ -549,6 +546,29 @@ def _small_multiples(
         reference=reference,
         grain=grain,
     )
+
+
+def _displays(indicator: Indicator, frame: pd.DataFrame) -> list[str]:
+    """Hover text; a cell hidden only to protect another one reads ":" (SSB's symbol)."""
+    return [
+        protection.SECONDARY if hidden and not formatting.below_threshold(n) else shown_value(indicator, v, n)
+        for v, n, hidden in zip(frame["value"], frame["numerator"], frame["hidden"], strict=True)
+    ]
+
+
+def _complementary(per_unit: pd.DataFrame, whole: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hide one more unit where a single hidden count could be worked out from the shown total."""
+    pivot = per_unit.pivot_table(index="unit_id", columns="period_start", values="numerator", aggfunc="sum")
+    total_key = "__total__"
+    pivot.loc[total_key] = whole.set_index("period_start")["numerator"].reindex(pivot.columns)
+    hidden = protection.protect_counts(pivot, count_columns=list(pivot.columns), total_row=total_key).hidden
+    extra = hidden.drop(index=total_key).stack()
+    keys = pd.MultiIndex.from_frame(per_unit[["unit_id", "period_start"]])
+    per_unit = per_unit.assign(
+        hidden=per_unit["hidden"].to_numpy() | extra.reindex(keys, fill_value=False).to_numpy()
+    )
+    total_hidden = hidden.loc[total_key].reindex(whole["period_start"], fill_value=False).to_numpy()
+    return per_unit, whole.assign(hidden=whole["hidden"].to_numpy() | total_hidden)
 
 
 def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: str) -> pd.DataFrame:

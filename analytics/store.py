@@ -162,10 +162,11 @@ _STAGE_MACROS = [
     "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
     "WHEN instr(reverse(t), ',') < instr(reverse(t), '.') THEN replace(replace(t, '.', ''), ',', '.') "
     "ELSE replace(t, ',', '') END ELSE replace(t, ',', '.') END",
-    # fast path first ('12', '12,5'); a leading '+' or '=' is formula-like and never a number;
-    # 'inf' and 'nan' are not numbers either (they pass the cast and are caught by the checks)
+    # fast path first ('12', '12,5'); a leading '+' is formula-like and not a number ('=1+1'
+    # and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and are caught by the
+    # checks. Nothing is ever evaluated.
     "CREATE OR REPLACE TEMP MACRO stage_number(t) AS CASE "
-    "WHEN t IS NULL OR starts_with(ltrim(t), '+') THEN NULL "
+    "WHEN t IS NULL OR starts_with(t, '+') THEN NULL "
     "ELSE coalesce(TRY_CAST(replace(t, ',', '.') AS DOUBLE), "
     "TRY_CAST(stage_decimal(stage_clean(t)) AS DOUBLE)) END",
     # missing (blank) or a suppression marker: '..', ':', '*', '<5', ...; only asked of cells
@@ -359,6 +360,7 @@ class Staging:
         units: pd.DataFrame,
         periods: pd.DataFrame,
         indicators: pd.DataFrame,
+        markers: Sequence[str],
     ) -> None:
         """Every value cell with its unit, period, indicator and numbers (TEMP cells).
 
@@ -414,6 +416,21 @@ class Staging:
                 f"CASE WHEN i.kind = 'share' THEN 100 * {n} / nullif({d}, 0) "
                 f"WHEN i.kind = 'score' THEN {n} / nullif({d}, 0) ELSE {n} END"
             )
+        # A cell with text that is not a number and not a suppression marker (the marker test
+        # runs only where the number did not parse, so a clean file pays nothing for it).
+        texts = [("value_text", "stage_number(value_text)")] if spec.value or spec.wide else []
+        texts += [
+            (f"{t}_text", f"stage_number({t}_text)")
+            for t, c in (("num", spec.numerator), ("den", spec.denominator))
+            if c
+        ]
+        unreadable = (
+            " OR ".join(
+                f"({text} IS NOT NULL AND {number} IS NULL AND NOT stage_marker({text}, $markers))"
+                for text, number in texts
+            )
+            or "false"
+        )
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE cells AS
@@ -423,13 +440,19 @@ class Staging:
                    p.period_start::DATE AS period_start, p.grain, i.ind_no,
                    (i.ind_no * $periods + p.period_no) * $units + u.unit_no AS key_no,
                    {value} AS value, stage_number(num_text) AS numerator,
-                   stage_number(den_text) AS denominator
+                   stage_number(den_text) AS denominator,
+                   {unreadable} AS unreadable
             FROM src
             LEFT JOIN stage_units u ON u.text = src.unit_text
             LEFT JOIN stage_periods p ON p.k1 = src.k1 AND p.k2 = src.k2
             LEFT JOIN stage_indicators i ON i.k = src.ind_key
             """,
-            {"last": self._last_row, "periods": len(periods) + 1, "units": len(units) + 1},
+            {
+                "last": self._last_row,
+                "periods": len(periods) + 1,
+                "units": len(units) + 1,
+                "markers": list(markers),
+            },
         )
 
     def check(self, today: dt.date, markers: Sequence[str]) -> int:
@@ -445,15 +468,6 @@ class Staging:
         """
         spec = self._spec
         cur = self._cur
-        maybe_missing = " OR ".join(
-            f"c.{name} IS NULL"
-            for name, present in (
-                ("value", spec.value or spec.wide),
-                ("numerator", spec.numerator),
-                ("denominator", spec.denominator),
-            )
-            if present
-        )
         if spec.wide:
             cases = " ".join(f"WHEN '{c}' THEN r.{c}" for c in spec.wide)
             value_text = f"CASE s.col {cases} END"
@@ -463,27 +477,31 @@ class Staging:
         if not spec.wide:
             parts = ", ".join(f"nullif(r.{c}, '')" for c in (spec.period, spec.subperiod) if c)
             period_text = f"concat_ws(' ', {parts})"
+        # Two steps, so the join with raw is built on the few suspects, not on raw.
         cur.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE stage_suspect AS
-            WITH s AS (
+            CREATE OR REPLACE TEMP TABLE stage_suspect_ids AS
                 SELECT c.*, i.indicator, i.grain AS want_grain, i.kind, coalesce(i.projection, false) AS projection
                 FROM cells c LEFT JOIN stage_ind i ON i.ind_no = c.ind_no
                 WHERE NOT c.is_total AND (c.unit_id IS NULL OR c.ind_no IS NULL OR c.period_start IS NULL
                     OR (c.period_start > $today AND NOT coalesce(i.projection, false))
-                    OR c.grain <> i.grain {f"OR {maybe_missing}" if maybe_missing else ""}
+                    OR c.grain <> i.grain OR c.unreadable
                     OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
                     OR (i.kind IN {_NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0)))
-            )
+            """,
+            {"today": today},
+        )
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE stage_suspect AS
             SELECT s.*, r.{spec.unit} AS unit_text, u.reason AS unit_reason, {period_text} AS period_text,
                    {f"r.{spec.indicator}" if spec.indicator else "NULL::VARCHAR"} AS ind_text,
                    {value_text} AS value_text,
                    {f"r.{spec.numerator}" if spec.numerator else "NULL::VARCHAR"} AS num_text,
                    {f"r.{spec.denominator}" if spec.denominator else "NULL::VARCHAR"} AS den_text
-            FROM s JOIN raw r ON r.rowid = s.row_no
+            FROM stage_suspect_ids s JOIN raw r ON r.rowid = s.row_no
             LEFT JOIN stage_units u ON u.text = r.{spec.unit}
-            """,
-            {"today": today},
+            """
         )
         unit_col, ind_col = f"'{spec.unit}'", f"'{spec.indicator or spec.unit}'"
         value_col = "col" if spec.wide else f"'{spec.value or spec.numerator or ''}'"

@@ -228,7 +228,7 @@ def _check(
         indicators = normalise.indicator_frame([(k, i) for k, i in targets if k in present])
     else:
         indicators = normalise.indicator_frame(targets)
-    staging.map(spec, units, periods, indicators)
+    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS)
 
     count = staging.check(today, normalise.SUPPRESSED_MARKERS)
     report.problem_count = count
@@ -248,7 +248,7 @@ def _check(
         ]
     report.stats = staging.finish(leave_out_problems=choices.leave_out_problems and count > 0, detail=preview)
     if preview:
-        report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver)
+        report.parsed = _parsed(staging.stage_head(HEAD_ROWS))
     report.notes = _notes(report, roles, columns, footnotes)
     if not count and report.stats.facts == 0:
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
@@ -276,7 +276,7 @@ def _periods(
     return normalise.period_frame(rows)
 
 
-def _parsed(stage: pd.DataFrame, resolver: UnitResolver) -> pd.DataFrame:
+def _parsed(stage: pd.DataFrame) -> pd.DataFrame:
     """The first facts as a reader would check them: unit, period label, value, suppressed."""
     return pd.DataFrame(
         {

@@ -26,7 +26,6 @@ from loaders.service import Loader, neutralise
 from pages import access, common
 
 NONE = "(ingen)"
-GUESS = "(gjett)"
 ROLE_FIELDS = ["unit", "period", "year", "subperiod", "value", "numerator", "denominator"]
 
 board = common.board()
@@ -106,9 +105,8 @@ def _choices(key: str, columns_key: str) -> Choices:
     """The analyst's corrections so far (widget state), or None for each: let the reader guess."""
     state = st.session_state
 
-    def pick(name: str, empty: str = GUESS):
-        value = state.get(f"{name}_{key}")
-        return None if value in (None, empty) else value
+    def pick(name: str) -> str | None:
+        return state.get(f"{name}_{key}")
 
     roles = None
     if f"role_unit_{columns_key}" in state:  # the role widgets exist for these columns

@@ -298,3 +298,26 @@ def test_funnel_reading_names_the_good_direction():
     assert funnel_reading("over 95 %", "decrease") == "over 95 % (uønsket retning)"
     assert funnel_reading("under 99,8 %", "decrease") == "under 99,8 % (ønsket retning)"
     assert funnel_reading("innenfor", "increase") == "innenfor"
+
+
+def test_complementary_suppression_hides_a_second_unit_when_one_is_small():
+    import pandas as pd
+
+    from analytics.indicator_view import _complementary
+
+    periods = pd.to_datetime(["2024-01-01", "2025-01-01"])
+    per_unit = pd.DataFrame(
+        {
+            "unit_id": ["a", "b", "c", "a", "b", "c"],
+            "period_start": [periods[0]] * 3 + [periods[1]] * 3,
+            "numerator": [3.0, 20.0, 40.0, 10.0, 20.0, 40.0],
+            "hidden": [True, False, False, False, False, False],
+        }
+    )
+    whole = pd.DataFrame({"period_start": periods, "numerator": [63.0, 70.0], "hidden": [False, False]})
+    protected, total = _complementary(per_unit, whole)
+    first_year = protected[protected["period_start"] == periods[0]]
+    # 63 − 20 − 40 would give the hidden 3 back: the next smallest part (20) is hidden too
+    assert first_year["hidden"].tolist() == [True, True, False]
+    assert not protected[protected["period_start"] == periods[1]]["hidden"].any()
+    assert not total["hidden"].any()

@@ -90,10 +90,10 @@ def test_plan_page_exact_phrases(app):
 
 
 def test_plan_page_filters_by_target_group(app):
-    at = app("pages/plan.py")
-    at.multiselect(key="plan_group").set_value(["Barn/unge"]).run()
     ahus = plan("ahus")
     group = next(g.id for g in ahus.target_groups if g.name == "Barn/unge")
+    at = app("pages/plan.py")
+    at.multiselect(key="url_malgruppe").set_value([group]).run()
     expected = [m for m in ahus.leaf_measures if m.target_group == group]
     assert len(at.dataframe[0].value) == len(expected) < len(plan("ahus").leaf_measures)
     assert len(at.expander) == len(expected)

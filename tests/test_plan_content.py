@@ -196,7 +196,12 @@ def test_every_target_criterion_has_a_target(plans: dict[str, Plan]) -> None:
                 target = criterion.target
                 assert target is not None, criterion.id
                 assert target.basis.strip(), criterion.id
-                assert target.all_members or target.value is not None or target.relative_change
+                assert (
+                    target.all_members
+                    or target.value is not None
+                    or target.relative_change
+                    or target.min_increase
+                ), criterion.id
                 if target.default:
                     assert "tavla" in target.basis, criterion.id
 
