@@ -20,22 +20,26 @@ def read_code_history(path: Path | None = None) -> pd.DataFrame:
 
 
 def resolve_code_chains(history: pd.DataFrame) -> pd.DataFrame:
-    """Map every old code to the code valid today, following chains (0231 → 3030 → 3205).
+    """Map every old code to the code(s) valid today, following chains (0231 → 3030 → 3205).
 
-    Returns old_code, old_name, current_code, changed (date of the last change in the chain).
+    A split (Tysfjord 1850 → 1875 and 1806) gives one row per successor, so a reader can see
+    that the old code's counts cannot be assigned to one unit. Returns old_code, old_name,
+    current_code, changed (date of the last change in the chain).
     """
-    next_code = dict(zip(history["old_code"], history["new_code"], strict=True))
-    changed = dict(zip(history["old_code"], history["changed"], strict=True))
+    successors: dict[str, list[tuple[str, str]]] = {}
+    for old, new, changed in zip(history["old_code"], history["new_code"], history["changed"], strict=True):
+        successors.setdefault(old, []).append((new, changed))
+
+    def ends(code: str, changed: str, seen: frozenset[str]) -> list[tuple[str, str]]:
+        if code not in successors or code in seen:  # a loop would be a data error: stop
+            return [(code, changed)]
+        return [end for new, when in successors[code] for end in ends(new, when, seen | {code})]
+
     rows = []
-    for old_code, old_name in zip(history["old_code"], history["old_name"], strict=True):
-        code, last_change, seen = old_code, changed[old_code], {old_code}
-        while code in next_code:
-            last_change = changed[code]
-            code = next_code[code]
-            if code in seen:  # a loop would be a data error; stop rather than spin
-                break
-            seen.add(code)
-        rows.append((old_code, old_name, code, last_change))
+    names = dict(zip(history["old_code"], history["old_name"], strict=True))
+    for old_code in successors:
+        for current, changed in dict.fromkeys(ends(old_code, "", frozenset())):
+            rows.append((old_code, names[old_code], current, changed))
     return pd.DataFrame(rows, columns=["old_code", "old_name", "current_code", "changed"])
 
 

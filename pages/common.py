@@ -235,7 +235,9 @@ def _indicator_view(
     )
 
 
-def indicator_view(partnership: str, indicator_id: str, unit_ids: list[str], years: tuple[int, int], grain: str):
+def indicator_view(
+    partnership: str, indicator_id: str, unit_ids: list[str], years: tuple[int, int], grain: str
+):
     """analytics.indicator_view.indicator_view, cached until the next upload or undo."""
     current = board()
     return _indicator_view(

@@ -54,6 +54,7 @@ def page(browser):
 
 
 def shot(page, name: str) -> None:
+    settle(page)  # a page that is still running shows old elements next to new ones
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"dag-{name}.png"), full_page=True)
 
@@ -191,6 +192,7 @@ def test_an_analysts_day(page, board_url, tmp_path):
 
     sidebar_page(page, "Datakatalog")
     page.get_by_role("heading", name="Datakatalog").wait_for()
+    settle(page)
     assert metric(page, "Indikatorer med data") == f"{shown + 1} av {total}"  # at once, not cached
     shot(page, "10-analytiker-katalog-etter")
 
@@ -202,11 +204,12 @@ def test_an_analysts_day(page, board_url, tmp_path):
 
     sidebar_page(page, "Datakatalog")
     page.get_by_text("Angre en opplasting").wait_for()
-    log = page.locator('[data-testid="stDataFrame"]').nth(1)
-    log.wait_for()
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()  # the upload log
+    assert "pakkeforlop_lillestrom.csv" in page.get_by_role("combobox", name="Opplasting").input_value()
     page.get_by_text(re.compile(r"^Ja, angre opplasting \d+$")).click()
     settle(page)
     page.get_by_role("button", name="Angre opplastingen").click()
     page.get_by_text(re.compile(r"Opplasting \d+ er angret: 4 verdier")).wait_for()
+    settle(page)
     assert metric(page, "Indikatorer med data") == before
     shot(page, "12-analytiker-angret")

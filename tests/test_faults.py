@@ -218,12 +218,20 @@ def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, t
 # -- start-up with a bad store --------------------------------------------------------------
 
 
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and two database headers come before block 0
+
+
 def damaged_copies(demo_db: Path, directory: Path) -> dict[str, Path]:
-    """Ways a store file goes bad: not a database, a torn header, damaged or missing blocks."""
+    """Ways a store file goes bad: not a database, a torn header, a damaged or a cut-off block
+    (a block the facts table uses, so the damage is never in free space)."""
     base = copy(demo_db, directory / "base.duckdb")
     with duckdb.connect(str(base)) as con:
         con.execute("CHECKPOINT")
-    size = base.stat().st_size
+        block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+        block = con.execute(
+            "SELECT min(block_id) FROM pragma_storage_info('facts') WHERE block_id >= 0"
+        ).fetchone()[0]
+    used = HEADER_BYTES + block * block_size  # where that block starts in the file
     files = {}
     files["not_a_database"] = directory / "text.duckdb"
     files["not_a_database"].write_bytes(b"kommune;periode;antall\n" * 500)
@@ -232,10 +240,10 @@ def damaged_copies(demo_db: Path, directory: Path) -> dict[str, Path]:
     with open(files["header"], "r+b") as handle:
         handle.write(b"\x00" * 4096)
     with open(files["blocks"], "r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(os.urandom(128 * 1024))
+        handle.seek(used + 512)
+        handle.write(os.urandom(64 * 1024))
     with open(files["truncated"], "r+b") as handle:
-        handle.truncate(size // 2)
+        handle.truncate(used + 1024)
     return {name: Path(path) for name, path in files.items()}
 
 

@@ -50,9 +50,7 @@ def read_ssb(name: str) -> pd.DataFrame:
         dtype={"region": str, "alder": str, "statistikkvariabel": str, "år": str},
     )
     notes = df[df["Personer"].isna()]
-    assert (
-        notes["region"].str.startswith(("Merknad", "Befolkning", "Framskrevet")).all()
-    )
+    assert notes["region"].str.startswith(("Merknad", "Befolkning", "Framskrevet")).all()
     df = df[df["Personer"].notna()].copy()
     assert (df["Personer"] % 1 == 0).all()
     df["Personer"] = df["Personer"].astype("int64")
@@ -90,9 +88,7 @@ def _leaf_units(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wide(df: pd.DataFrame) -> pd.DataFrame:
-    return df.pivot_table(
-        index=["region", "år"], columns="alder", values="Personer", aggfunc="sum"
-    )
+    return df.pivot_table(index=["region", "år"], columns="alder", values="Personer", aggfunc="sum")
 
 
 # --- units.csv ---------------------------------------------------------------
@@ -147,9 +143,7 @@ def test_national_list(national: pd.DataFrame) -> None:
         assert row.code[:2] == COUNTY_PREFIX[row.county], row
 
 
-def test_unit_municipalities_are_national(
-    units: pd.DataFrame, national: pd.DataFrame
-) -> None:
+def test_unit_municipalities_are_national(units: pd.DataFrame, national: pd.DataFrame) -> None:
     names = dict(zip(national["code"], national["name"], strict=True))
     munis = units[units["kind"] == "municipality"]
     for row in munis.itertuples():
@@ -178,16 +172,12 @@ def test_code_history_values(history: pd.DataFrame, national: pd.DataFrame) -> N
     assert not set(history["old_code"]) & set(national["code"])
 
 
-def test_code_history_chains_end_in_current_codes(
-    history: pd.DataFrame, national: pd.DataFrame
-) -> None:
+def test_code_history_chains_end_in_current_codes(history: pd.DataFrame, national: pd.DataFrame) -> None:
     current = set(national["code"])
     for row in history.itertuples():
         if row.new_code in current:
             continue
-        later = history[
-            (history["old_code"] == row.new_code) & (history["changed"] > row.changed)
-        ]
+        later = history[(history["old_code"] == row.new_code) & (history["changed"] > row.changed)]
         assert not later.empty, f"{row.old_code} -> {row.new_code} ends nowhere"
 
 
@@ -207,9 +197,7 @@ def test_code_history_known_chains(history: pd.DataFrame) -> None:
     assert _resolve(history, "1850") == {"1875", "1806"}  # Tysfjord split
 
 
-def test_renumbered_units_have_predecessors(
-    units: pd.DataFrame, history: pd.DataFrame
-) -> None:
+def test_renumbered_units_have_predecessors(units: pd.DataFrame, history: pd.DataFrame) -> None:
     """Every Akershus and Innlandet unit had another code in 2018."""
     finals = {c for old in history["old_code"] for c in _resolve(history, old)}
     munis = set(units.loc[units["kind"] == "municipality", "unit_id"])
@@ -276,9 +264,7 @@ def test_projection_ageing(projection: pd.DataFrame) -> None:
     assert (old.diff(axis=1).iloc[:, 1:] >= 0).all().all()  # 80+ never falls
 
 
-def test_projection_starts_at_population(
-    population: pd.DataFrame, projection: pd.DataFrame
-) -> None:
+def test_projection_starts_at_population(population: pd.DataFrame, projection: pd.DataFrame) -> None:
     key = ["region", "alder"]
     pop = population[population["år"] == 2025].set_index(key)["Personer"]
     proj = projection[projection["år"] == 2025].set_index(key)["Personer"]
@@ -286,10 +272,19 @@ def test_projection_starts_at_population(
 
 
 def test_generator_is_deterministic(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "make_population", REF / "make_population.py"
-    )
+    spec = importlib.util.spec_from_file_location("make_population", REF / "make_population.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     for path in module.build(tmp_path):
         assert path.read_bytes() == (REF / path.name).read_bytes(), path.name
+
+
+def test_code_chains_resolve_to_todays_codes_and_keep_splits():
+    from analytics.reference import read_code_history, resolve_code_chains
+
+    resolved = resolve_code_chains(read_code_history())
+    current = dict(zip(resolved["old_code"], resolved["current_code"], strict=False))
+    assert current["0231"] == "3205"  # Skedsmo → Lillestrøm (2020) → 3205 (2024)
+    assert current["0230"] == "3222"  # Lørenskog → 3029 → 3222
+    tysfjord = set(resolved.loc[resolved["old_code"] == "1850", "current_code"])
+    assert tysfjord == {"1875", "1806"}

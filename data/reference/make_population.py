@@ -158,10 +158,7 @@ TOTALS_2024: list[tuple[str, str, int, str, float, tuple | None]] = [
 ]
 
 HISTORY_TITLE = "07459: Befolkning, etter region, alder, statistikkvariabel og år"
-PROJECTION_TITLE = (
-    "13600: Framskrevet folkemengde 1. januar, etter region, alder, "
-    "statistikkvariabel og år"
-)
+PROJECTION_TITLE = "13600: Framskrevet folkemengde 1. januar, etter region, alder, statistikkvariabel og år"
 HEADER = '"region";"alder";"statistikkvariabel";"år";"Personer"'
 HISTORY_VARIABLE = "Personer"
 PROJECTION_VARIABLE = "Hovedalternativet (MMMM)"
@@ -202,9 +199,7 @@ def history(unit: tuple) -> dict[int, list[float]]:
     out = {}
     for year in HISTORY_YEARS:
         t = year - BASE_YEAR
-        out[year] = [
-            b * (1 + growth + d) ** t for b, d in zip(base, HISTORY_DRIFT, strict=True)
-        ]
+        out[year] = [b * (1 + growth + d) ** t for b, d in zip(base, HISTORY_DRIFT, strict=True)]
     return out
 
 
