@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import re
 import shutil
 import textwrap
 import threading
@@ -148,13 +149,34 @@ def figure_png(fig: go.Figure, title: str, source: str, demo: bool, notes: Seque
     return figures_png([PngRequest(fig, title, source, demo, tuple(notes))])[0]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number as the board shows it ("-2,5", "1 234", "12 %"): a spreadsheet reads it as a number,
+# never as a formula, so it keeps its sign instead of turning into text.
+PLAIN_NUMBER = re.compile(r"^[-+\u2212]?\d[\d\u00a0\u202f .,]*%?$")
+
+
+def neutralise(cell: object) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written as
+    text, with a leading apostrophe (OWASP's advice for CSV injection)."""
+    text = "" if cell is None else str(cell)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _neutralise_text(cell: object) -> object:
+    if isinstance(cell, str) and not PLAIN_NUMBER.match(cell):
+        return neutralise(cell)
+    return cell
+
+
 def csv_bytes(frame: pd.DataFrame, notes: Sequence[str] = ()) -> bytes:
     """A table as Norwegian Excel expects it: `;`-separated, UTF-8 with BOM, notes at the end.
 
     The frame should already hold display text (formatting/protection), so "<5" and decimal
     commas arrive as shown on screen.
     """
-    text = frame.to_csv(sep=";", index=False, lineterminator="\n")
+    safe = frame.map(_neutralise_text)
+    safe.columns = [_neutralise_text(str(column)) for column in frame.columns]
+    text = safe.to_csv(sep=";", index=False, lineterminator="\n")
     if notes:
         text += "\n" + "\n".join(f"Merknad: {note}" for note in notes) + "\n"
     return text.encode("utf-8-sig")

@@ -15,22 +15,15 @@ import pandas as pd
 
 from analytics import config
 from analytics.board import Board, open_board
+from analytics.export import neutralise
 from analytics.periods import period_label
 from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 class LoaderError(Exception):
     pass
-
-
-def neutralise(cell: object) -> str:
-    """A cell a spreadsheet would run as a formula is written as text (a leading ')."""
-    text = "" if cell is None else str(cell)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def format_value(value: float | None) -> str:

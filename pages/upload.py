@@ -19,10 +19,11 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import config
+from analytics.export import neutralise
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.reading import DELIMITERS, ENCODINGS
-from loaders.service import Loader, neutralise
+from loaders.service import Loader
 from pages import access, common
 
 NONE = "(ingen)"
@@ -199,7 +200,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
 
 def _show_report(report: IngestReport, key: str) -> None:
     if report.refused:
-        st.error(report.refused)
+        st.error(common.safe_md(report.refused))
     for note in report.notes:
         st.caption(common.safe_md(note))
     if report.head is not None and not report.head.empty:
@@ -273,7 +274,7 @@ except Exception as exc:  # the promise: one sentence, never a traceback
 
 done = st.session_state.get("upload_done")
 if done and done[0] == key:
-    st.success(done[1])
+    st.success(common.safe_md(done[1]))
     st.caption("En opplasting kan angres i «Datakatalog».")
 
 if report.guess is not None:
@@ -303,7 +304,7 @@ elif report.ok and not (done and done[0] == key):
             st.error(f"Innlastingen feilet ({type(exc).__name__}); ingenting er lagret.")
             st.stop()
         if result.result is None:
-            st.error(result.summary())
+            st.error(common.safe_md(result.summary()))
             st.stop()
         st.session_state["upload_done"] = (key, result.summary())
         st.rerun()

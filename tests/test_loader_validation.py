@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from analytics import config
+from analytics.export import neutralise
 from analytics.store import UploadMeta
 from loaders.ingest import Choices
 from loaders.problems import MAX_LISTED
-from loaders.service import neutralise
 from tests.conftest import CORPUS, export_lines, run_cli, store_state, write_csv
 
 ROW_PROBLEM = re.compile(r"^Linje \d+(, kolonne «[^»]+»)?: .+ \(fil «[^»]+»\)$")

@@ -251,9 +251,6 @@ def test_upload_page_shows_cell_text_as_text(demo_db, tmp_path, monkeypatch):
     assert not [b for b in at.button if (b.label or "") == "Last inn"]
 
 
-@pytest.mark.xfail(
-    reason="pages/upload.py shows report.refused (with the file name) unescaped: use common.safe_md"
-)
 def test_upload_page_shows_a_file_name_as_text(demo_db, tmp_path, monkeypatch):
     db = copy_db(demo_db, tmp_path / "upload.duckdb")
     at = upload(db, monkeypatch, "<b>fet</b>**x**.csv", b"")  # an empty file is refused, naming it
@@ -297,9 +294,6 @@ def test_cli_export_neutralises_formulas(demo_db, tmp_path):
         assert f"'{formula}" in units and formula not in units
 
 
-@pytest.mark.xfail(
-    reason="analytics/export.csv_bytes does not neutralise yet (owner: milestones/meeting pack)"
-)
 def test_page_csv_downloads_neutralise_formulas():
     from analytics import export
 
@@ -307,6 +301,17 @@ def test_page_csv_downloads_neutralise_formulas():
     text = export.csv_bytes(frame).decode("utf-8-sig")
     cells = [row[0] for row in csv.reader(io.StringIO(text), delimiter=";")][1:]
     assert all(cell.startswith("'") for cell in cells)
+
+
+def test_page_csv_downloads_keep_numbers_as_numbers():
+    """A negative number as the board shows it is not a formula: it keeps its sign."""
+    from analytics import export
+
+    frame = pd.DataFrame({"Endring": ["-2,5", "+3", "1 234", "12 %", "-1+1"], "=Navn": ["a"] * 5})
+    text = export.csv_bytes(frame).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["Endring", "'=Navn"]
+    assert [row[0] for row in rows[1:]] == ["-2,5", "+3", "1 234", "12 %", "'-1+1"]
 
 
 # -- upload size --------------------------------------------------------------------------------------
