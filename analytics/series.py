@@ -133,21 +133,21 @@ def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) 
             "value": facts["value"].astype(float),
         }
     )
-    parts = []
-    for unit, ms in members.items():
-        sub = base[base["unit_id"].isin(ms)]
-        if sub.empty:
-            continue
-        if ms == [unit]:
-            parts.append(sub)
-        else:
-            # Only years where every member is known, so a region's sum is whole.
-            per_year = sub.groupby("year").agg(value=("value", "sum"), n=("unit_id", "nunique"))
-            per_year = per_year[per_year["n"] == len(ms)].reset_index()
-            parts.append(per_year.assign(unit_id=unit)[["unit_id", "year", "value"]])
-    if not parts:
+    mapping = pd.DataFrame(
+        [(unit, member) for unit, ms in members.items() for member in ms], columns=["group", "unit_id"]
+    )
+    if base.empty or mapping.empty:
         return pd.DataFrame(columns=["unit_id", "year", "value"])
-    return pd.concat(parts, ignore_index=True)
+    size = mapping.groupby("group").size().rename("size")
+    per_year = (
+        base.merge(mapping, on="unit_id")
+        .groupby(["group", "year"], as_index=False)
+        .agg(value=("value", "sum"), n=("unit_id", "nunique"))
+        .join(size, on="group")
+    )
+    # Only years where every member is known, so a region's sum is whole.
+    per_year = per_year[per_year["n"] == per_year["size"]]
+    return per_year.rename(columns={"group": "unit_id"})[["unit_id", "year", "value"]].reset_index(drop=True)
 
 
 def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
@@ -162,23 +162,23 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
         rows["population"] = np.nan
         rows["person_years"] = np.nan
         return rows.drop(columns="year"), None
-    pop = population.sort_values(["unit_id", "year"])
-    carried: set[tuple[int, int]] = set()
-    values = []
-    lookup = {u: g.set_index("year")["value"] for u, g in pop.groupby("unit_id")}
-    for unit, year in zip(rows["unit_id"], rows["year"], strict=True):
-        series = lookup.get(unit)
-        if series is None:
-            values.append(np.nan)
-            continue
-        if year in series.index:
-            values.append(float(series[year]))
-            continue
-        # Nearest published year: the newest for later years, the oldest for earlier.
-        used = int(series.index.max()) if year > series.index.max() else int(series.index.min())
-        carried.add((int(year), used))
-        values.append(float(series[used]))
-    rows["population"] = values
+    pop = population.assign(year=population["year"].astype(int), value=population["value"].astype(float))
+    bounds = pop.groupby("unit_id")["year"].agg(first="min", last="max")
+    keyed = rows[["unit_id", "year"]].join(bounds, on="unit_id")
+    # Nearest published year: the newest for later years, the oldest for earlier (and gaps).
+    exact = keyed[["unit_id", "year"]].merge(pop, on=["unit_id", "year"], how="left")["value"].to_numpy()
+    known = keyed["first"].notna().to_numpy() & np.isnan(exact)
+    used = np.where(keyed["year"] > keyed["last"], keyed["last"], keyed["first"])
+    fallback = (
+        pd.DataFrame({"unit_id": keyed["unit_id"].to_numpy(), "year": used})
+        .merge(pop.assign(year=pop["year"].astype(float)), on=["unit_id", "year"], how="left")["value"]
+        .to_numpy()
+    )
+    rows["population"] = np.where(known, fallback, exact)
+    carried = {
+        (int(year), int(source))
+        for year, source in zip(keyed["year"].to_numpy()[known], used[known], strict=True)
+    }
     start = pd.to_datetime(rows["period_start"])
     end = pd.to_datetime(rows["period_end"])
     days = (end - start).dt.days + 1
@@ -192,6 +192,15 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
         )
         note = note[0].upper() + note[1:] + "."
     return rows.drop(columns="year"), note
+
+
+def period_ends(starts: pd.Series, grain: str) -> pd.Series:
+    """Last day of each period (vectorised periods.period_end, for whole columns)."""
+    months = {"year": 12, "quarter": 3, "month": 1}[grain]
+    first = starts.to_numpy().astype("datetime64[M]") + np.timedelta64(months, "M")
+    return pd.Series(
+        (first.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(starts.dtype), index=starts.index
+    )
 
 
 @dataclass(frozen=True)
@@ -214,7 +223,7 @@ def load_rows(board: Board, indicator: Indicator, unit_ids: Sequence[str]) -> Un
         unit_id=facts["unit_id"].astype(str),
         period_start=pd.to_datetime(facts["period_start"]),
     )
-    facts["period_end"] = [pd.Timestamp(period_end(p.date(), indicator.grain)) for p in facts["period_start"]]
+    facts["period_end"] = period_ends(facts["period_start"], indicator.grain)
     facts["suppressed"] = facts["suppressed"].astype(bool)
     note = None
     if rated(indicator) and not facts.empty:

@@ -164,6 +164,31 @@ def test_population_is_carried_forward_with_a_note():
     assert note == "Befolkningstall for 2026 er ikke publisert, tallene for 2025 er brukt."
 
 
+def test_population_is_carried_back_and_missing_units_stay_missing():
+    facts = rows([("a", "2019-03-01", 5, None), ("b", "2024-01-01", 3, None)]).drop(
+        columns=["population", "person_years"]
+    )
+    population = pd.DataFrame({"unit_id": ["a", "a"], "year": [2021, 2022], "value": [1500.0, 1600.0]})
+    out, note = S.attach_population(facts, population)
+    assert out["population"].iloc[0] == 1500  # the oldest published year for an earlier one
+    assert np.isnan(out["population"].iloc[1])  # no population for b: missing, not carried
+    assert note == "Befolkningstall for 2019 er ikke publisert, tallene for 2021 er brukt."
+
+
+def test_region_population_counts_only_years_with_every_member(demo_board):
+    units = demo_board.units
+    region = units[units["kind"] == "region"]["unit_id"].iloc[0]
+    members = units[units["region"] == region]["unit_id"].tolist()
+    table = S.population_table(demo_board, "population_total", [region, *members])
+    own = table[table["unit_id"].isin(members)].groupby("year")
+    summed = own["value"].sum()[own["unit_id"].nunique() == len(members)]
+    regional = table[table["unit_id"] == region].set_index("year")["value"]
+    assert not regional.empty
+    pd.testing.assert_series_equal(
+        regional.sort_index(), summed.sort_index(), check_names=False, check_index_type=False
+    )
+
+
 def test_baseline_comparison_uses_exact_poisson_test():
     ind = indicator()
     records = [("a", f"2023-{m:02d}-01", 10, 1000) for m in range(1, 13)]
