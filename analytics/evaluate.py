@@ -218,10 +218,24 @@ class _Rows:
         self._cache: dict[tuple[str, tuple[str, ...]], UnitRows] = {}
 
     def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
-        key = (indicator.id, units)
+        key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
-            self._cache[key] = load_rows(self.board, indicator, units)
+            self._cache[key] = self._from_wider(indicator, key[1]) or load_rows(self.board, indicator, units)
         return self._cache[key]
+
+    def load_all(self, indicator: Indicator, units: tuple[str, ...]) -> None:
+        """Load a wide set once, so narrower sets (one municipality) are cut from it."""
+        self.get(indicator, units)
+
+    def _from_wider(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows | None:
+        """Rows are per unit, so a subset of a loaded wider set is exact; its population note
+        is too when the wider set carried no population year (else load, to word it right)."""
+        wanted = set(units)
+        for (indicator_id, loaded), data in self._cache.items():
+            if indicator_id == indicator.id and data.population_note is None and wanted <= set(loaded):
+                subset = data.rows[data.rows["unit_id"].isin(wanted)].reset_index(drop=True)
+                return UnitRows(indicator, subset, None)
+        return None
 
 
 def is_rollout(indicator: Indicator) -> bool:

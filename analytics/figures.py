@@ -318,18 +318,18 @@ def funnel_figure(
             hoverinfo="skip",
         )
     )
+    flags = units["flag"].to_numpy()
+    rates = units["rate"].to_numpy(dtype=float)
+    denominators = units["denominator"].to_numpy(dtype=float)
+    drawn = ~np.asarray(hidden, dtype=bool) & ~np.isnan(rates)
     for flag, (legend, symbol, colour) in FUNNEL_FLAGS.items():
-        idx = [
-            i
-            for i in range(len(units))
-            if units["flag"].iloc[i] == flag and not hidden[i] and not math.isnan(units["rate"].iloc[i])
-        ]
-        if not idx:
+        idx = np.flatnonzero((flags == flag) & drawn)
+        if not len(idx):
             continue
         fig.add_trace(
             go.Scatter(
-                x=[units["denominator"].iloc[i] for i in idx],
-                y=[units["rate"].iloc[i] * scale for i in idx],
+                x=denominators[idx],
+                y=rates[idx] * scale,
                 mode="markers",
                 marker={
                     "symbol": symbol,
@@ -342,8 +342,8 @@ def funnel_figure(
                     [
                         names[i],
                         counts[i],
-                        formatting.number(units["denominator"].iloc[i]),
-                        _shown(indicator, units["rate"].iloc[i] * scale),
+                        formatting.number(denominators[i]),
+                        _shown(indicator, rates[i] * scale),
                         legend,
                     ]
                     for i in idx

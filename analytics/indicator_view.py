@@ -765,6 +765,8 @@ def municipality_view(
     milestones = board.store.milestone_states(partnership)
     funnels: dict[str, FunnelView | None] = {}
     records = []
+    for indicator_id in plan_indicator_ids(board, partnership):
+        rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
     for measure, criterion in plan.criteria:
         if not criterion.indicators or criterion.kind is CriterionKind.milestone:
             continue

@@ -285,8 +285,10 @@ def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()
     group_keys = keys or ["_key"]
     grouped = df.groupby(group_keys, sort=True, dropna=False)
     out = grouped.agg(
-        numerator=("_num", lambda s: s.sum(min_count=1)),
-        denominator=("_den", lambda s: s.sum(min_count=1)),
+        numerator=("_num", "sum"),
+        n_numerator=("_num", "count"),
+        denominator=("_den", "sum"),
+        n_denominator=("_den", "count"),
         n_units=("unit_id", "nunique"),
         n_rows=("_known", "size"),
         n_known=("_known", "sum"),
@@ -294,6 +296,9 @@ def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()
         last_end=("period_end", "max"),
         mean=("_num", "mean"),
     ).reset_index()
+    # A sum over nothing known is unknown, not 0 (built-in sums are far faster than min_count).
+    out.loc[out["n_numerator"] == 0, "numerator"] = np.nan
+    out.loc[out["n_denominator"] == 0, "denominator"] = np.nan
     out["n_suppressed"] = (out["n_rows"] - out["n_known"]).astype(int)
     out["incomplete"] = out["n_suppressed"] > 0
     if kind == "share":

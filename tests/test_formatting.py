@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from analytics import formatting
 
@@ -25,3 +26,21 @@ def test_small_counts_are_shown_as_below_threshold():
 def test_dates_and_months_in_norwegian():
     assert formatting.date(dt.date(2025, 12, 31)) == "31.12.2025"
     assert formatting.month_year(dt.date(2026, 3, 1)) == "mars 2026"
+
+
+def test_numbers_match_babels_own_formatting():
+    """formatting.number uses Babel's symbols with Python's grouping; it must read as Babel does."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    values = [rng.uniform(-1e7, 1e7) for _ in range(500)] + [rng.uniform(-2, 2) for _ in range(500)]
+    values += [0.0, -0.0, 87.25, 2.5, -0.05, 1e12, 123456789012.5]
+    for value in values:
+        for decimals in (0, 1, 2):
+            rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            assert formatting.number(value, decimals) == format_decimal(
+                rounded, format=pattern, locale="nb_NO"
+            )
