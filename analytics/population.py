@@ -190,26 +190,22 @@ def aggregate(members: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFra
 
     A year is "registrert" for the aggregate only when it is registered for every member.
     """
-    parts = []
-    for unit, ids in groups.items():
-        sub = members[members["unit_id"].isin(ids)]
-        if sub.empty or not ids:
-            continue
-        summed = (
-            sub.groupby(["group", "year"])
-            .agg(
-                value=("value", "sum"),
-                n=("unit_id", "nunique"),
-                registered=("kind", lambda kinds: bool((kinds == REGISTERED).all())),
-            )
-            .reset_index()
-        )
-        summed = summed[summed["n"] == len(ids)]
-        summed["kind"] = np.where(summed["registered"], REGISTERED, PROJECTED)
-        parts.append(summed.assign(unit_id=unit)[FRAME_COLUMNS])
-    if not parts:
+    mapping = pd.DataFrame(
+        [(unit, member) for unit, ids in groups.items() for member in ids], columns=["aggregate", "unit_id"]
+    )
+    if members.empty or mapping.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    size = mapping.groupby("aggregate").size().rename("size")
+    summed = (
+        members.assign(is_registered=members["kind"] == REGISTERED)
+        .merge(mapping, on="unit_id")
+        .groupby(["aggregate", "group", "year"], as_index=False)
+        .agg(value=("value", "sum"), n=("unit_id", "nunique"), registered=("is_registered", "min"))
+        .join(size, on="aggregate")
+    )
+    summed = summed[summed["n"] == summed["size"]]
+    summed["kind"] = np.where(summed["registered"].astype(bool), REGISTERED, PROJECTED)
+    return summed.rename(columns={"aggregate": "unit_id"})[FRAME_COLUMNS].reset_index(drop=True)
 
 
 def member_population(
@@ -360,18 +356,23 @@ def observed_counts(facts: pd.DataFrame, year: int, grain: str, unit_ids: Sequen
     """
     rows = facts.assign(unit_id=facts["unit_id"].astype(str))
     rows = rows[pd.to_datetime(rows["period_start"]).dt.year == year]
-    out = []
-    for unit in unit_ids:
-        sub = rows[rows["unit_id"] == unit]
-        hidden = sub["suppressed"].astype(bool) | sub["value"].isna()
-        if hidden.any():
-            state, value = "skjult", np.nan
-        elif sub["period_start"].nunique() < PERIODS_PER_YEAR[grain]:
-            state, value = "mangler", np.nan
-        else:
-            state, value = "data", float(sub["value"].sum())
-        out.append({"unit_id": unit, "observed": value, "state": state})
-    return pd.DataFrame(out, columns=["unit_id", "observed", "state"])
+    per_unit = (
+        rows.assign(hidden=rows["suppressed"].astype(bool) | rows["value"].isna())
+        .groupby("unit_id")
+        .agg(hidden=("hidden", "any"), periods=("period_start", "nunique"), total=("value", "sum"))
+        .reindex(list(unit_ids))
+    )
+    hidden = per_unit["hidden"].fillna(False).astype(bool)
+    complete = per_unit["periods"].fillna(0) >= PERIODS_PER_YEAR[grain]
+    state = np.where(hidden, "skjult", np.where(complete, "data", "mangler"))
+    return pd.DataFrame(
+        {
+            "unit_id": list(unit_ids),
+            "observed": np.where(state == "data", per_unit["total"].astype(float), np.nan),
+            "state": state,
+        },
+        columns=["unit_id", "observed", "state"],
+    )
 
 
 def _expected_columns(years: Sequence[int]) -> list[str]:
