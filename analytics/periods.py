@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+# Short month names as Norwegian tables write them in a span ("jan.–okt.").
+MONTHS_SHORT = (
+    "jan.",
+    "feb.",
+    "mars",
+    "apr.",
+    "mai",
+    "juni",
+    "juli",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "des.",
+)
 MONTHS_NB = [
     "januar",
     "februar",

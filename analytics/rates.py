@@ -17,23 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analytics.periods import MONTHS_SHORT
+
 PER = 1000
 PARTIAL_LABEL = "delvis år"
 FULL_LABEL = "helt år"
-MONTHS_SHORT = (
-    "jan.",
-    "feb.",
-    "mars",
-    "apr.",
-    "mai",
-    "juni",
-    "juli",
-    "aug.",
-    "sep.",
-    "okt.",
-    "nov.",
-    "des.",
-)
 
 
 def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, by: list[str]) -> pd.DataFrame:

@@ -37,25 +37,11 @@ from scipy import stats
 
 from analytics import formatting
 from analytics.board import Board
-from analytics.periods import period_end, period_text
+from analytics.periods import MONTHS_SHORT, period_end, period_text
 from analytics.registry import Indicator
 
 PER = 1000
 SIGNIFICANCE = 0.05
-MONTHS_SHORT = (
-    "jan.",
-    "feb.",
-    "mars",
-    "apr.",
-    "mai",
-    "juni",
-    "juli",
-    "aug.",
-    "sep.",
-    "okt.",
-    "nov.",
-    "des.",
-)
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 ROW_COLUMNS = [
     "unit_id",

@@ -33,8 +33,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_available() -> bool:
-    return Path(CHROMIUM).exists()
+ANALYST_PASSWORD = "hemmelig"
+TIMEOUT = 90_000  # ms: the first page of a fresh server opens the store and evaluates the plan
 
 
 def _free_port() -> int:
@@ -108,6 +108,8 @@ def launch_browser():
     """A headless Playwright chromium on Debian's /usr/bin/chromium."""
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():  # a failure, not a skip: the browser path must be proven
+        raise RuntimeError(f"Debians chromium mangler ({CHROMIUM}): kjør «apt-get install chromium».")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

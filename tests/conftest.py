@@ -180,3 +180,41 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120):
         timeout=timeout,
         check=False,
     )
+
+
+# -- the real server and a browser (tests/test_browser_*.py) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The board in its own process, on a copy of the demo store (the test process holds the
+    original open, and DuckDB lets one process write a file), with an analyst password."""
+    import shutil
+
+    from tests.browser_support import ANALYST_PASSWORD, start_server
+
+    copy = tmp_path_factory.mktemp("browser") / "board.duckdb"
+    shutil.copy(demo_db, copy)
+    with start_server(copy, {"BOARD_ANALYST_PASSWORD": ANALYST_PASSWORD}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browser_support import launch_browser
+
+    with launch_browser() as browser:
+        yield browser
+
+
+@pytest.fixture()
+def page(browser):
+    from tests.browser_support import TIMEOUT
+
+    context = browser.new_context(
+        viewport={"width": 1500, "height": 1100}, accept_downloads=True, locale="nb-NO"
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    yield page
+    context.close()

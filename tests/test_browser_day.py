@@ -10,47 +10,16 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser_support import ARTIFACTS, chromium_available, launch_browser, start_server
+from tests.browser_support import ANALYST_PASSWORD, ARTIFACTS, TIMEOUT
 
-pytestmark = pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")
-TIMEOUT = 90_000  # ms: the first page of a fresh server opens the store and evaluates the plan
-PASSWORD = "hemmelig"
 # An indicator the demo has no Ahus data for, so one small file changes a visible count.
 NEW_INDICATOR = "cancer_pathway_municipalities"
 NEW_NAME = "Antall kommuner som har implementert pakkeforløp hjem"
-
-
-@pytest.fixture(scope="module")
-def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The board in its own process on a copy of the demo store, with an analyst password."""
-    copy = tmp_path_factory.mktemp("browser_day") / "board.duckdb"
-    shutil.copy(demo_db, copy)
-    with start_server(copy, {"BOARD_ANALYST_PASSWORD": PASSWORD}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch_browser() as browser:
-        yield browser
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(
-        viewport={"width": 1500, "height": 1100}, accept_downloads=True, locale="nb-NO"
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    yield page
-    context.close()
 
 
 def shot(page, name: str) -> None:
@@ -92,7 +61,7 @@ def sign_in(page) -> None:
         if not side.get_by_role("textbox", name="Navn").is_visible():
             side.get_by_text("Analytiker? Logg inn").click()
         side.get_by_role("textbox", name="Navn").fill("Kari Analytiker")
-        side.get_by_role("textbox", name="Passord").fill(PASSWORD)
+        side.get_by_role("textbox", name="Passord").fill(ANALYST_PASSWORD)
         side.get_by_role("button", name="Logg inn").click()
         try:
             side.get_by_text("Innlogget som analytiker").wait_for(timeout=15_000)

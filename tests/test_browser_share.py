@@ -4,45 +4,13 @@ presentation mode hides the sidebar. Screenshots go to tests/artifacts/ (not com
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from analytics.evaluate import evaluate_plan
 from analytics.status import Status
-from tests.browser_support import ARTIFACTS, chromium_available, launch_browser, start_server
-
-pytestmark = pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")
-TIMEOUT = 60_000  # ms; the first page of a fresh server evaluates the plan
-
-
-@pytest.fixture(scope="module")
-def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The board in its own process, on a copy of the demo store (the test process holds the
-    original open, and DuckDB lets one process write a file)."""
-    copy = tmp_path_factory.mktemp("browser") / "board.duckdb"
-    shutil.copy(demo_db, copy)
-    with start_server(copy, {"BOARD_ANALYST_PASSWORD": "hemmelig"}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch_browser() as browser:
-        yield browser
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(
-        viewport={"width": 1500, "height": 1100}, accept_downloads=True, locale="nb-NO"
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    yield page
-    context.close()
+from tests.browser_support import ARTIFACTS, TIMEOUT
 
 
 def test_a_shared_plan_url_opens_the_same_filtered_view(page, board_url, demo_board):

@@ -6,14 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from analytics.store import Store
-from tests.browser_support import ARTIFACTS, chromium_available, launch_browser, start_server
+from tests.browser_support import ARTIFACTS, TIMEOUT, launch_browser, start_server
 from tests.conftest import CORPUS
-
-pytestmark = pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")
-TIMEOUT = 90_000  # ms: the first page of a fresh server evaluates the plan
 
 
 def test_an_upload_through_the_browser(demo_db: Path, tmp_path: Path):
