@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from analytics.board import Board, open_board
 from loaders.service import Loader
 
 ROOT = Path(__file__).resolve().parent.parent
+# No test may touch the user's own store (data/indicators.duckdb): anything that opens the
+# default store, here or in a subprocess, gets an empty file of its own instead.
+os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "default.duckdb")
 
 
 @pytest.fixture(scope="session")
