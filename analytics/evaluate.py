@@ -216,11 +216,14 @@ class _Rows:
     def __init__(self, board: Board) -> None:
         self.board = board
         self._cache: dict[tuple[str, tuple[str, ...]], UnitRows] = {}
+        self._populations: dict = {}  # several indicators share a population group
 
     def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
         key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
-            self._cache[key] = self._from_wider(indicator, key[1]) or load_rows(self.board, indicator, units)
+            self._cache[key] = self._from_wider(indicator, key[1]) or load_rows(
+                self.board, indicator, units, self._populations
+            )
         return self._cache[key]
 
     def load_all(self, indicator: Indicator, units: tuple[str, ...]) -> None:

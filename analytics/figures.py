@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from analytics import formatting, icons
@@ -43,10 +44,14 @@ FUNNEL_FLAGS = {
 }
 
 
+# The template object, not its name: plotly copies a named template on every figure.
+TEMPLATE = pio.templates["plotly_white"]
+
+
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
-        template="plotly_white",
+        template=TEMPLATE,
         separators=formatting.PLOTLY_SEPARATORS,
         height=height,
         margin={"t": 70, "b": 40, "l": 70, "r": 30},

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics import formatting
+from analytics.figures import TEMPLATE
 from analytics.population import AGE_BANDS, GROUPS, PROJECTED, REGISTERED, Demand, last_registered_year
 
 HEIGHT = 460
@@ -24,7 +25,7 @@ PROJECTED_NOTE = "Heltrukket: registrert (SSB 07459). Stiplet eller skravert: fr
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
-        template="plotly_white",
+        template=TEMPLATE,
         separators=formatting.PLOTLY_SEPARATORS,
         height=height,
         margin={"t": 80, "b": 60, "l": 70, "r": 30},

@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import formatting
+from analytics import config, formatting
 from analytics.board import Board
-from analytics.periods import MONTHS_SHORT, period_end, period_text
+from analytics.periods import MONTHS_SHORT, period_text
 from analytics.registry import Indicator
 
 PER = 1000
@@ -196,14 +196,21 @@ class UnitRows:
     indicator: Indicator
     rows: pd.DataFrame  # ROW_COLUMNS
     population_note: str | None
+    # judged_series results by (grain, today, by_unit): several views judge the same rows.
+    judged: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return self.rows.empty
 
 
-def load_rows(board: Board, indicator: Indicator, unit_ids: Sequence[str]) -> UnitRows:
-    """Facts of the indicator's own grain for these units, with population attached."""
+def load_rows(
+    board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
+) -> UnitRows:
+    """Facts of the indicator's own grain for these units, with population attached.
+
+    populations: population tables already built, by (population id, units); filled in.
+    """
     facts = board.store.facts([indicator.id], list(unit_ids), grain=indicator.grain)
     facts = facts.assign(
         unit_id=facts["unit_id"].astype(str),
@@ -213,7 +220,11 @@ def load_rows(board: Board, indicator: Indicator, unit_ids: Sequence[str]) -> Un
     facts["suppressed"] = facts["suppressed"].astype(bool)
     note = None
     if rated(indicator) and not facts.empty:
-        population = population_table(board, indicator.population, sorted(set(facts["unit_id"])))
+        units = tuple(sorted(set(facts["unit_id"])))
+        populations = {} if populations is None else populations
+        if (indicator.population, units) not in populations:
+            populations[(indicator.population, units)] = population_table(board, indicator.population, units)
+        population = populations[(indicator.population, units)]
         facts, note = attach_population(facts, population)
     else:
         facts["population"] = np.nan
@@ -345,6 +356,14 @@ def judged_series(
     if not finer_or_equal(grain, indicator.grain):
         raise ValueError(f"Kan ikke vise {indicator.grain}-tall per {grain}.")
     today = today or dt.date.today()
+    key = (grain, today, by_unit)
+    if key not in data.judged:
+        data.judged[key] = _judged_series(data, grain, today, by_unit)
+    return data.judged[key].copy()  # callers may add columns; the cached frame stays as it was
+
+
+def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) -> pd.DataFrame:
+    indicator = data.indicator
     keys = ["unit_id", "period"] if by_unit else ["period"]
     if data.empty:
         return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
@@ -353,19 +372,21 @@ def judged_series(
     out = out.rename(columns={"period": "period_start"})
     starts = pd.to_datetime(out["period_start"])
     out["period_start"] = starts
-    out["period_end"] = [pd.Timestamp(period_end(p.date(), grain)) for p in starts]
-    out["label"] = [period_text(p.date(), grain) for p in starts]
+    out["period_end"] = period_ends(starts, grain)
+    out["label"] = starts.map({p: period_text(p.date(), grain) for p in starts.unique()})
     covered = pd.to_datetime(out["last_end"])
     out["partial"] = covered < out["period_end"]
     if not indicator.projection:
         # A period that has not ended is in progress (projections are about the future).
         out["partial"] |= out["period_end"] > pd.Timestamp(today)
-    out["hidden"] = [hidden(indicator, n) for n in out["numerator"]]
+    numerator = out["numerator"].astype(float)
+    out["hidden"] = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
     not_whole = out["incomplete"] & (indicator.kind in ("count", "stock")) & (not rated(indicator))
     out["judge_value"] = out["value"].where(~out["partial"] & ~not_whole)
-    out["partial_text"] = [
-        partial_label(s, e, grain) if p else ""
-        for s, e, p in zip(starts, covered, out["partial"], strict=True)
+    out["partial_text"] = ""
+    partial = out["partial"].to_numpy()
+    out.loc[partial, "partial_text"] = [
+        partial_label(s, e, grain) for s, e in zip(starts[partial], covered[partial], strict=True)
     ]
     return out.reset_index(drop=True)
 

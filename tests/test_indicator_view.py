@@ -18,6 +18,7 @@ from analytics.indicator_view import (
     municipality_view,
     plan_indicator_ids,
 )
+from analytics.periods import period_end
 from analytics.registry import Indicator
 
 TODAY = dt.date(2026, 11, 24)
@@ -49,7 +50,7 @@ def rows(records: list[tuple], grain: str = "month") -> pd.DataFrame:
         unit, start, value, population, *rest = rec
         numerator, denominator, suppressed = (rest + [None, None, False])[:3]
         start = pd.Timestamp(start)
-        end = pd.Timestamp(S.period_end(start.date(), grain))
+        end = pd.Timestamp(period_end(start.date(), grain))
         days = (end - start).days + 1
         year_days = 366 if start.is_leap_year else 365
         out.append(
