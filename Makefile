@@ -20,7 +20,7 @@ demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
 run: demo
-	BOARD_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP)
 	$(PY) -m ruff check .

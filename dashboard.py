@@ -5,9 +5,27 @@ Entry point: page setup, navigation and the sidebar filters that every page shar
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.pages_manager import PagesManager
 
 from pages import access, common
+
+# Streamlit takes a `pages/` folder next to the entry script for an old-style multipage app and
+# wraps each run in a navigation of its own, built from the file names: a new visitor's
+# /indikator is then "Page not found", /upload runs that file without this script, and
+# /common shows the module list. The navigation below is the only one; turn the old one off.
+# (A Streamlit internal, checked by tests/test_browser_share.py for the pinned version.)
+PagesManager.uses_pages_directory = False
+
+if __name__ == "__main__" and not runtime.exists():
+    # `python dashboard.py [--server.port …]`: start the server with the flag set before the
+    # first visitor's run (under `streamlit run` it takes effect from the second run on).
+    from streamlit.web import cli
+
+    sys.exit(cli.main(["run", __file__, *sys.argv[1:]]))
 
 st.set_page_config(page_title="Indikatortavle for helsefellesskap", page_icon="📊", layout="wide")
 common.presentation_mode()

@@ -1,6 +1,6 @@
 """Browser tests: run the board in its own process and drive Debian's chromium (Playwright).
 
-`start_server(db_path, env)` starts `streamlit run dashboard.py` on a free port against a
+`start_server(db_path, env)` starts `python dashboard.py` (as `make run` does) on a free port against a
 store and yields the base URL; `launch_browser()` yields a Playwright chromium that uses
 /usr/bin/chromium (never a downloaded browser). Both clean up after themselves.
 """
@@ -55,10 +55,7 @@ def start_server(
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
+            "dashboard.py",  # as `make run` starts it
             "--server.port",
             str(port),
             "--server.headless",

@@ -4,13 +4,41 @@ presentation mode hides the sidebar. Screenshots go to tests/artifacts/ (not com
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 from PIL import Image
 
 from analytics.evaluate import evaluate_plan
 from analytics.status import Status
-from tests.browser_support import ARTIFACTS, TIMEOUT
+from tests.browser_support import ANALYST_PASSWORD, ARTIFACTS, TIMEOUT, start_server
+
+
+def test_a_new_servers_first_visitor_lands_on_the_shared_page(browser, demo_db, tmp_path):
+    """The first run of a fresh server, on a deep link: the page itself, no "Page not found", and
+    Streamlit's file-name pages (/upload, /common from the pages/ folder) do not exist."""
+    copy = tmp_path / "board.duckdb"
+    shutil.copy(demo_db, copy)
+    with start_server(copy, {"BOARD_ANALYST_PASSWORD": ANALYST_PASSWORD}) as url:
+        context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="nb-NO")
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(f"{url}/indikator?indikator=hip_fractures")
+        page.get_by_role("heading", name="Antall hoftebrudd").first.wait_for()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Oversikt").wait_for()
+        page.wait_for_timeout(1500)  # the dialog, if any, comes with the first run's messages
+        assert page.get_by_text("Page not found").count() == 0
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text("common").count() == 0 and nav.get_by_text("upload").count() == 0
+        for path in ("/upload", "/common"):
+            fresh = context.new_page()
+            fresh.set_default_timeout(TIMEOUT)
+            fresh.goto(f"{url}{path}")
+            fresh.get_by_text("Page not found").wait_for()  # ours: no such page, Oversikt instead
+            fresh.locator('[data-testid="stSidebarNav"]').get_by_text("Oversikt").wait_for()
+            assert fresh.locator('input[type="file"]').count() == 0
+            fresh.close()
+        context.close()
 
 
 def test_a_shared_plan_url_opens_the_same_filtered_view(page, board_url, demo_board):
@@ -58,3 +86,7 @@ def test_presentation_mode_hides_the_sidebar(page, board_url):
     page.get_by_role("button", name="Avslutt presentasjonsmodus").click()
     page.locator('section[data-testid="stSidebar"]').wait_for(state="visible")
     assert "presentasjon" not in page.url
+    # and back in from the sidebar button, in the same session
+    page.get_by_role("button", name="Presentasjonsmodus").click()
+    page.get_by_role("button", name="Avslutt presentasjonsmodus").wait_for()
+    page.locator('section[data-testid="stSidebar"]').wait_for(state="hidden")

@@ -22,14 +22,8 @@ def test_an_upload_through_the_browser(demo_db: Path, tmp_path: Path):
         context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="nb-NO")
         page = context.new_page()
         page.set_default_timeout(TIMEOUT)
-        # A fresh server's first page can show Streamlit's "Page not found" dialog (a cold
-        # start; see the report): open the main page first, then the upload page.
-        page.goto(url)
-        page.locator("h1").first.wait_for()
-        page.goto(f"{url}/last-opp?indikator=fall_injury_admissions")
+        page.goto(f"{url}/last-opp?indikator=fall_injury_admissions")  # a fresh server's first visit
         page.get_by_role("heading", name="Last opp data").wait_for()
-        if page.get_by_text("Page not found").count():
-            page.keyboard.press("Escape")
         page.locator("input[type='file']").set_input_files(str(CORPUS / "g01_npr_cp1252_semikolon.csv"))
         page.get_by_text("Filen er klar: 9 verdier kan lastes inn.").wait_for()
         page.get_by_text("windows-1252", exact=False).first.wait_for()

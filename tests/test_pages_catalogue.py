@@ -142,7 +142,7 @@ def test_catalogue_is_registered_for_everyone():
     pages = next(
         node.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and node.targets[0].id == "PAGES"
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGES"
     )
     rows = [ast.literal_eval(element) for element in pages.elts]
     assert ("pages/catalogue.py", "Datakatalog", "🗃️", "datakatalog", False) in rows
