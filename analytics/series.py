@@ -220,7 +220,7 @@ def load_rows(
     facts["suppressed"] = facts["suppressed"].astype(bool)
     note = None
     if rated(indicator) and not facts.empty:
-        units = tuple(sorted(set(facts["unit_id"])))
+        units = tuple(sorted(facts["unit_id"].unique()))
         populations = {} if populations is None else populations
         if (indicator.population, units) not in populations:
             populations[(indicator.population, units)] = population_table(board, indicator.population, units)
