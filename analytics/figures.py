@@ -48,18 +48,33 @@ FUNNEL_FLAGS = {
 TEMPLATE = pio.templates["plotly_white"]
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
+# Legend to the right: clear of the axis below and of the source line a PNG gets.
+LEGEND_RIGHT = {"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.01}
+
+
+def board_layout(
+    fig: go.Figure,
+    title: str,
+    height: int = HEIGHT,
+    margin: dict | None = None,
+    legend: dict | None = None,
+) -> go.Figure:
+    """The look every board figure shares: title, template, Norwegian separators, hover."""
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         template=TEMPLATE,
         separators=formatting.PLOTLY_SEPARATORS,
         height=height,
-        margin={"t": 70, "b": 40, "l": 70, "r": 30},
-        # Legend to the right: clear of the axis below and of the source line a PNG gets.
-        legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.01},
+        margin=margin or {"t": 70, "b": 40, "l": 70, "r": 30},
+        legend=legend or LEGEND_RIGHT,
         hovermode="closest",
         hoverlabel={"namelength": -1},
     )
+    return fig
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
+    board_layout(fig, title, height)
     fig.update_yaxes(title_text=y_title, rangemode="tozero" if y_title else None)
     return fig
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics import formatting
-from analytics.figures import TEMPLATE
+from analytics.figures import board_layout
 from analytics.population import AGE_BANDS, GROUPS, PROJECTED, REGISTERED, Demand, last_registered_year
 
 HEIGHT = 460
@@ -23,17 +23,14 @@ PROJECTED_NOTE = "Heltrukket: registrert (SSB 07459). Stiplet eller skravert: fr
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
-        template=TEMPLATE,
-        separators=formatting.PLOTLY_SEPARATORS,
-        height=height,
+    """The board's look, with the legend below (these figures are wide small multiples)."""
+    return board_layout(
+        fig,
+        title,
+        height,
         margin={"t": 80, "b": 60, "l": 70, "r": 30},
         legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
-        hovermode="closest",
-        hoverlabel={"namelength": -1},
     )
-    return fig
 
 
 def _split(sub: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
