@@ -28,6 +28,7 @@ from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view, shown_value
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
+from analytics.registry import Indicator
 from analytics.series import judged_series, load_rows, value_label
 from analytics.status import STATUS_STYLE, Status
 from analytics.summary import icon_summary
@@ -376,20 +377,9 @@ def build_deck(
         demo=demo,
         slides=slide_count(measures),
     )
-    requests: list[export.PngRequest] = []
-    owners: list[str] = []
-    for measure in measures:
-        indicator_id = chart_indicator(measure)
-        figure = figure_for(measure)
-        if figure is None or indicator_id is None:
-            continue
-        indicator = board.registry.get(indicator_id)
-        notes = chart_notes(board, partnership, indicator_id)
-        requests.append(
-            export.PngRequest(figure, indicator.name, indicator.source, demo, notes, SLIDE_FONT_SCALE)
-        )
-        owners.append(measure.id)
-    images = dict(zip(owners, export.figures_png(requests, fetched), strict=True))
+    charts = _chart_requests(board, partnership, measures, figure_for, demo, SLIDE_FONT_SCALE)
+    pngs = export.figures_png([request for _, _, request in charts], fetched)
+    images = {measure.id: png for (measure, _, _), png in zip(charts, pngs, strict=True)}
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
@@ -419,21 +409,34 @@ def chart_images(
     board: Board, partnership: str, measures: Sequence[Measure], figure_for: FigureFor
 ) -> dict[str, bytes]:
     """File name → PNG for each measure's chart (for a zip of images), in one browser."""
-    demo = board.store.is_demo()
-    requests, names = [], []
+    charts = _chart_requests(board, partnership, measures, figure_for, board.store.is_demo())
+    pngs = export.figures_png([request for _, _, request in charts])
+    return {
+        f"{measure.id}-{indicator.id}.png": png
+        for (measure, indicator, _), png in zip(charts, pngs, strict=True)
+    }
+
+
+def _chart_requests(
+    board: Board,
+    partnership: str,
+    measures: Sequence[Measure],
+    figure_for: FigureFor,
+    demo: bool,
+    font_scale: float = 1.0,
+) -> list[tuple[Measure, Indicator, export.PngRequest]]:
+    """The measures that have a chart, each with its indicator and what to render."""
+    charts = []
     for measure in measures:
         indicator_id = chart_indicator(measure)
         figure = figure_for(measure)
         if figure is None or indicator_id is None:
             continue
         indicator = board.registry.get(indicator_id)
-        requests.append(
-            export.PngRequest(
-                figure, indicator.name, indicator.source, demo, chart_notes(board, partnership, indicator_id)
-            )
-        )
-        names.append(f"{measure.id}-{indicator.id}.png")
-    return dict(zip(names, export.figures_png(requests), strict=True))
+        notes = chart_notes(board, partnership, indicator_id)
+        request = export.PngRequest(figure, indicator.name, indicator.source, demo, notes, font_scale)
+        charts.append((measure, indicator, request))
+    return charts
 
 
 SOURCE_COLUMNS = ["Tiltak", "Indikator", "Periode", "Verdi", "Måleenhet", "Merknad", "Kilde"]
