@@ -571,20 +571,33 @@ def _complementary(per_unit: pd.DataFrame, whole: pd.DataFrame) -> tuple[pd.Data
     return per_unit, whole.assign(hidden=whole["hidden"].to_numpy() | total_hidden)
 
 
-def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: str) -> pd.DataFrame:
-    spc_points = spc.points.reset_index(drop=True)
-    table = pd.DataFrame({"Periode": series["label"]})
+def _number_columns(
+    indicator: Indicator, rows: pd.DataFrame, period_column: str, value_column: str | None
+) -> pd.DataFrame:
+    """Period, numerator (small counts "<5"), denominator and, when named, the value, as shown."""
+    out = pd.DataFrame({period_column: rows["label"]})
     if indicator.kind != "score":
-        table[_numerator_label(indicator)] = [
-            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in series["numerator"]
+        out[_numerator_label(indicator)] = [
+            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in rows["numerator"]
         ]
     denominator = _denominator_label(indicator)
     if denominator:
-        table[denominator] = [formatting.number(d) for d in series["denominator"]]
-    if rated(indicator) or indicator.kind in ("share", "score"):
-        table[label] = [
-            shown_value(indicator, v, n) for v, n in zip(series["value"], series["numerator"], strict=True)
+        out[denominator] = [formatting.number(d) for d in rows["denominator"]]
+    if value_column:
+        out[value_column] = [
+            shown_value(indicator, v, n) for v, n in zip(rows["value"], rows["numerator"], strict=True)
         ]
+    return out
+
+
+def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: str) -> pd.DataFrame:
+    spc_points = spc.points.reset_index(drop=True)
+    table = _number_columns(
+        indicator,
+        series,
+        "Periode",
+        label if rated(indicator) or indicator.kind in ("share", "score") else None,
+    )
     if spc.enough_points:
         upper, lower = figures.natural_bounds(
             indicator, float(spc_points["upl"].iloc[0]), float(spc_points["lpl"].iloc[0])
@@ -601,17 +614,7 @@ def _year_table(indicator: Indicator, data: UnitRows, today: dt.date) -> pd.Data
     years = year_table(data, today)
     if years.empty:
         return pd.DataFrame()
-    out = pd.DataFrame({"År": years["label"]})
-    if indicator.kind != "score":
-        out[_numerator_label(indicator)] = [
-            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in years["numerator"]
-        ]
-    denominator = _denominator_label(indicator)
-    if denominator:
-        out[denominator] = [formatting.number(d) for d in years["denominator"]]
-    out[value_label(indicator)] = [
-        shown_value(indicator, v, n) for v, n in zip(years["value"], years["numerator"], strict=True)
-    ]
+    out = _number_columns(indicator, years, "År", value_label(indicator))
     out["Samme måneder året før"] = [
         f"{format_value(indicator, v)} ({t})" if t else ""
         for v, t in zip(years["previous_same"], years["previous_text"], strict=True)
