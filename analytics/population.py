@@ -185,27 +185,45 @@ def combine(registered: pd.DataFrame, projected: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["unit_id", "group", "year"], ignore_index=True)
 
 
+def sum_over_members(
+    rows: pd.DataFrame, groups: dict[str, list[str]], keys: list[str], also: dict | None = None
+) -> pd.DataFrame | None:
+    """Sum rows (unit_id, *keys, value) into each group id, only where every member is known,
+    so a region's or partnership's total is whole. ``also``: more named aggregations.
+
+    Returns unit_id (the group), *keys, value and the ``also`` columns; None when nothing sums.
+    """
+    mapping = pd.DataFrame(
+        [(group, member) for group, ids in groups.items() for member in ids], columns=["_group", "unit_id"]
+    )
+    if rows.empty or mapping.empty:
+        return None
+    size = mapping.groupby("_group").size().rename("_size")
+    summed = (
+        rows.merge(mapping, on="unit_id")
+        .groupby(["_group", *keys], as_index=False)
+        .agg(value=("value", "sum"), _n=("unit_id", "nunique"), **(also or {}))
+        .join(size, on="_group")
+    )
+    summed = summed[summed["_n"] == summed["_size"]].drop(columns=["_n", "_size"])
+    return summed.rename(columns={"_group": "unit_id"}).reset_index(drop=True)
+
+
 def aggregate(members: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
     """Sum member rows into each aggregate unit, only in years where all its members are known.
 
     A year is "registrert" for the aggregate only when it is registered for every member.
     """
-    mapping = pd.DataFrame(
-        [(unit, member) for unit, ids in groups.items() for member in ids], columns=["aggregate", "unit_id"]
+    summed = sum_over_members(
+        members.assign(is_registered=members["kind"] == REGISTERED),
+        groups,
+        ["group", "year"],
+        {"registered": ("is_registered", "min")},
     )
-    if members.empty or mapping.empty:
+    if summed is None:
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    size = mapping.groupby("aggregate").size().rename("size")
-    summed = (
-        members.assign(is_registered=members["kind"] == REGISTERED)
-        .merge(mapping, on="unit_id")
-        .groupby(["aggregate", "group", "year"], as_index=False)
-        .agg(value=("value", "sum"), n=("unit_id", "nunique"), registered=("is_registered", "min"))
-        .join(size, on="aggregate")
-    )
-    summed = summed[summed["n"] == summed["size"]]
     summed["kind"] = np.where(summed["registered"].astype(bool), REGISTERED, PROJECTED)
-    return summed.rename(columns={"aggregate": "unit_id"})[FRAME_COLUMNS].reset_index(drop=True)
+    return summed[FRAME_COLUMNS]
 
 
 def member_population(

@@ -38,6 +38,7 @@ from scipy import stats
 from analytics import config, formatting
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_text
+from analytics.population import members_of, sum_over_members
 from analytics.registry import Indicator
 
 PER = 1000
@@ -99,16 +100,11 @@ def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) 
 
     A region or partnership unit gets the sum of its member municipalities and districts.
     """
-    units = board.units.set_index("unit_id")
-    members: dict[str, list[str]] = {}
-    for unit in unit_ids:
-        kind = units["kind"].get(unit)
-        if kind == "region":
-            members[unit] = units.index[units["region"] == unit].tolist()
-        elif kind == "partnership":
-            members[unit] = board.member_ids(unit)
-        else:
-            members[unit] = [unit]
+    kinds = board.units.set_index("unit_id")["kind"]
+    members = {
+        unit: members_of(board.units, unit) if kinds.get(unit) in ("region", "partnership") else [unit]
+        for unit in unit_ids
+    }
     wanted = sorted({m for ms in members.values() for m in ms})
     facts = board.store.facts([population_id], wanted, grain="year")
     facts = facts[~facts["suppressed"] & facts["value"].notna()]
@@ -119,21 +115,10 @@ def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) 
             "value": facts["value"].astype(float),
         }
     )
-    mapping = pd.DataFrame(
-        [(unit, member) for unit, ms in members.items() for member in ms], columns=["group", "unit_id"]
-    )
-    if base.empty or mapping.empty:
+    summed = sum_over_members(base, members, ["year"])
+    if summed is None:
         return pd.DataFrame(columns=["unit_id", "year", "value"])
-    size = mapping.groupby("group").size().rename("size")
-    per_year = (
-        base.merge(mapping, on="unit_id")
-        .groupby(["group", "year"], as_index=False)
-        .agg(value=("value", "sum"), n=("unit_id", "nunique"))
-        .join(size, on="group")
-    )
-    # Only years where every member is known, so a region's sum is whole.
-    per_year = per_year[per_year["n"] == per_year["size"]]
-    return per_year.rename(columns={"group": "unit_id"})[["unit_id", "year", "value"]].reset_index(drop=True)
+    return summed[["unit_id", "year", "value"]]
 
 
 def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
