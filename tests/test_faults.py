@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -174,12 +175,6 @@ def upload_file(demo_files: Path, tmp_path: Path) -> Path:
     return target
 
 
-def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PY, "-m", "loaders", *args], env=env(**extra), capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
-
-
 def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, tmp_path):
     db = copy(demo_db, tmp_path / "store.duckdb")
     with duckdb.connect(str(db)) as con:
@@ -205,13 +200,13 @@ def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, t
     assert pending not in {u[0] for u in state["uploads"]}
     assert_consistent(db)
     # the store works afterwards: the same file loads in full, and the log says so
-    done = cli("ingest", str(upload_file), "--indicator", "hip_fractures", "--db", str(db))
+    done = run_cli("ingest", str(upload_file), "--indicator", "hip_fractures", "--db", str(db), timeout=300)
     assert done.returncode == 0, done.stderr
     after = fingerprint(db)
     assert after["facts"] != old["facts"] and after["history"][0] > old["history"][0]
     assert len(after["uploads"]) == len(old["uploads"]) + 1
     assert_consistent(db)
-    log = cli("log", "--db", str(db))
+    log = run_cli("log", "--db", str(db), timeout=300)
     assert log.returncode == 0 and upload_file.name in log.stdout
 
 
@@ -274,7 +269,7 @@ def test_corrupt_store_at_start_up_gives_one_message(damaged, kind, monkeypatch)
 
 @pytest.mark.parametrize("kind", ["not_a_database", "blocks"])
 def test_cli_with_a_corrupt_store_says_one_sentence(damaged, kind):
-    done = cli("log", "--db", str(damaged[kind]))
+    done = run_cli("log", "--db", str(damaged[kind]), timeout=300)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
@@ -307,6 +302,6 @@ def test_locked_store_at_start_up_gives_one_message(locked_store, monkeypatch):
     assert not at.exception
     assert len(at.error) == 1
     assert "låst av en annen prosess" in at.error[0].value and "prøv igjen" in at.error[0].value
-    done = cli("log", "--db", str(locked_store))
+    done = run_cli("log", "--db", str(locked_store), timeout=300)
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
     assert "låst" in done.stderr

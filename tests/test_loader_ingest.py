@@ -16,7 +16,7 @@ import yaml
 
 from analytics.store import Store
 from loaders.ingest import Choices
-from tests.conftest import CORPUS, ROOT, export_lines, store_state, write_csv
+from tests.conftest import CORPUS, ROOT, export_lines, run_cli, store_state, write_csv
 
 GOOD = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["good"]
 
@@ -186,22 +186,6 @@ def test_a_process_killed_inside_the_transaction_leaves_the_store_as_before(fres
     finally:
         reopened.close()
     # and the store works: the same upload, not killed this time, goes through
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders",
-            "ingest",
-            str(changed),
-            "--indicator",
-            "hip_fractures",
-            "--db",
-            str(db),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("ingest", str(changed), "--indicator", "hip_fractures", "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert "1 nye, 6 erstattet, 0 uendret" in done.stdout

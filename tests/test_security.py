@@ -10,8 +10,6 @@ import html
 import io
 import re
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import config
 from analytics.store import Store, UploadMeta
 from pages.common import safe_md
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = "'; DROP TABLE facts; --"
@@ -281,13 +280,7 @@ def test_cli_export_neutralises_formulas(demo_db, tmp_path):
     )
     store.ingest(rows, UploadMeta("f.csv", "formulas", indicator="hip_fractures"))
     store.close()
-    done = subprocess.run(
-        [sys.executable, "-m", "loaders", "export", "--indicator", "hip_fractures", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    done = run_cli("export", "--indicator", "hip_fractures", "--db", str(db), timeout=300)
     assert done.returncode == 0, done.stderr
     units = [row[1] for row in csv.reader(io.StringIO(done.stdout))]
     for formula in FORMULAS:
