@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -168,6 +171,32 @@ def store_state(store) -> tuple:
         return tuple(
             tuple(map(tuple, cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall())) for t in tables
         )
+
+
+def fact_rows(
+    values: dict[str, float | None],
+    months: Sequence[dt.date] = (dt.date(2024, 1, 1),),
+    indicator: str = "hip_fractures",
+    source: str = "NPR",
+) -> pd.DataFrame:
+    """Facts as Store.ingest takes them: one row per unit and month; None is a suppressed cell."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator": indicator,
+                "unit_id": unit,
+                "period_start": month,
+                "grain": "month",
+                "value": value,
+                "numerator": None,
+                "denominator": None,
+                "suppressed": value is None,
+                "source": source,
+            }
+            for unit, value in values.items()
+            for month in months
+        ]
+    )
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120):

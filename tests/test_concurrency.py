@@ -23,6 +23,7 @@ from analytics.evaluate import scope_units
 from analytics.store import UploadMeta
 from loaders.service import Loader
 from pages import common
+from tests.conftest import fact_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATOR = "falls_registered"
@@ -32,26 +33,6 @@ TOGGLES = 12
 # (facts, sum of values): before the upload 100 values of 1; after it those 100 are 2 and
 # 100 more keys are added with 2.
 BEFORE, AFTER = (100, 100.0), (200, 400.0)
-
-
-def facts(units: list[str], months: list[dt.date], value: float) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "indicator": INDICATOR,
-                "unit_id": unit,
-                "period_start": month,
-                "grain": "month",
-                "value": value,
-                "numerator": None,
-                "denominator": None,
-                "suppressed": False,
-                "source": "test",
-            }
-            for unit in units
-            for month in months
-        ]
-    )
 
 
 @pytest.fixture()
@@ -66,8 +47,17 @@ def shared_board(tmp_path, monkeypatch):
     members = board.member_ids("ahus")[:10]
     months = [dt.date(2024, m, 1) for m in range(1, 11)]
     later = [dt.date(2025, m, 1) for m in range(1, 11)]
-    board.store.ingest(facts(members, months, 1.0), UploadMeta("base.csv", "base", indicator=INDICATOR))
-    upload = pd.concat([facts(members, months, 2.0), facts(members, later, 2.0)], ignore_index=True)
+    board.store.ingest(
+        fact_rows(dict.fromkeys(members, 1.0), months, INDICATOR, "test"),
+        UploadMeta("base.csv", "base", indicator=INDICATOR),
+    )
+    upload = pd.concat(
+        [
+            fact_rows(dict.fromkeys(members, 2.0), months, INDICATOR, "test"),
+            fact_rows(dict.fromkeys(members, 2.0), later, INDICATOR, "test"),
+        ],
+        ignore_index=True,
+    )
     yield board, upload
     common._board.clear()
     board.store.close()

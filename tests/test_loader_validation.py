@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import time
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -16,7 +15,7 @@ from analytics.export import neutralise
 from analytics.store import UploadMeta
 from loaders.ingest import Choices
 from loaders.problems import MAX_LISTED
-from tests.conftest import CORPUS, export_lines, run_cli, store_state, write_csv
+from tests.conftest import CORPUS, export_lines, fact_rows, run_cli, store_state, write_csv
 
 ROW_PROBLEM = re.compile(r"^Linje \d+(, kolonne «[^»]+»)?: .+ \(fil «[^»]+»\)$")
 
@@ -158,20 +157,6 @@ def test_formula_cells_are_data_and_neutralised_in_every_csv_the_board_writes(fr
         "3205",
     ]
     # Even a unit id that looks like a formula (only possible outside the loader) is neutralised.
-    facts = pd.DataFrame(
-        [
-            {
-                "indicator": "hip_fractures",
-                "unit_id": "=cmd|' /C calc'!A0",
-                "period_start": dt.date(2024, 1, 1),
-                "grain": "month",
-                "value": 1.0,
-                "numerator": None,
-                "denominator": None,
-                "suppressed": False,
-                "source": "NPR",
-            }
-        ]
-    )
+    facts = fact_rows({"=cmd|' /C calc'!A0": 1.0})
     fresh_loader.board.store.ingest(facts, UploadMeta("x.csv", "h"))
     assert export_lines(fresh_loader)[1] == "hip_fractures,'=cmd|' /C calc'!A0,2024M01,1,false"

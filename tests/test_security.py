@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import config
 from analytics.store import Store, UploadMeta
 from pages.common import safe_md
-from tests.conftest import run_cli
+from tests.conftest import fact_rows, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = "'; DROP TABLE facts; --"
@@ -265,19 +265,7 @@ FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
 def test_cli_export_neutralises_formulas(demo_db, tmp_path):
     db = copy_db(demo_db, tmp_path / "export.duckdb")
     store = Store(db)
-    rows = pd.DataFrame(
-        {
-            "indicator": "hip_fractures",
-            "unit_id": FORMULAS,
-            "period_start": dt.date(2024, 1, 1),
-            "grain": "month",
-            "value": 1.0,
-            "numerator": None,
-            "denominator": None,
-            "suppressed": False,
-            "source": "test",
-        }
-    )
+    rows = fact_rows(dict.fromkeys(FORMULAS, 1.0), source="test")
     store.ingest(rows, UploadMeta("f.csv", "formulas", indicator="hip_fractures"))
     store.close()
     done = run_cli("export", "--indicator", "hip_fractures", "--db", str(db), timeout=300)

@@ -9,24 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.store import Store, StoreError, UploadMeta
-
-
-def facts(values: dict[str, float | None], indicator: str = "hip_fractures") -> pd.DataFrame:
-    rows = [
-        {
-            "indicator": indicator,
-            "unit_id": unit,
-            "period_start": dt.date(2024, 1, 1),
-            "grain": "month",
-            "value": value,
-            "numerator": None,
-            "denominator": None,
-            "suppressed": value is None,
-            "source": "NPR",
-        }
-        for unit, value in values.items()
-    ]
-    return pd.DataFrame(rows)
+from tests.conftest import fact_rows
 
 
 @pytest.fixture()
@@ -44,9 +27,9 @@ def test_schema_is_created_on_first_run(tmp_path):
 
 
 def test_ingest_counts_added_replaced_unchanged(store):
-    first = store.ingest(facts({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
+    first = store.ingest(fact_rows({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
     assert (first.added, first.replaced, first.unchanged) == (2, 0, 0)
-    second = store.ingest(facts({"3205": 5.0, "3222": 2.0, "3224": None}), UploadMeta("b.csv", "h2"))
+    second = store.ingest(fact_rows({"3205": 5.0, "3222": 2.0, "3224": None}), UploadMeta("b.csv", "h2"))
     assert (second.added, second.replaced, second.unchanged) == (1, 1, 1)
     current = store.facts(["hip_fractures"]).set_index("unit_id")
     assert current.loc["3205", "value"] == 5.0
@@ -55,8 +38,8 @@ def test_ingest_counts_added_replaced_unchanged(store):
 
 
 def test_same_file_twice_changes_nothing(store):
-    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "same"))
-    again = store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "same"))
+    store.ingest(fact_rows({"3205": 4.0}), UploadMeta("a.csv", "same"))
+    again = store.ingest(fact_rows({"3205": 4.0}), UploadMeta("a.csv", "same"))
     assert again.duplicate_of is not None and again.upload_id is None
     assert store.fact_count() == 1
     assert len(store.uploads()) == 1
@@ -64,8 +47,8 @@ def test_same_file_twice_changes_nothing(store):
 
 
 def test_undo_restores_replaced_values(store):
-    store.ingest(facts({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
-    second = store.ingest(facts({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2"))
+    store.ingest(fact_rows({"3205": 4.0, "3222": 2.0}), UploadMeta("a.csv", "h1"))
+    second = store.ingest(fact_rows({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2"))
     store.undo(second.upload_id)
     current = store.facts(["hip_fractures"]).set_index("unit_id")["value"].to_dict()
     assert current == {"3205": 4.0, "3222": 2.0}
@@ -73,13 +56,13 @@ def test_undo_restores_replaced_values(store):
     log = store.uploads().set_index("upload_id")
     assert pd.notna(log.loc[second.upload_id, "undone_at"])
     # an undone file may be loaded again
-    assert store.ingest(facts({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2")).added == 1
+    assert store.ingest(fact_rows({"3205": 9.0, "3224": 1.0}), UploadMeta("b.csv", "h2")).added == 1
 
 
 def test_undo_of_an_older_upload_keeps_newer_values(store):
-    first = store.ingest(facts({"3205": 1.0}), UploadMeta("a.csv", "h1"))
-    second = store.ingest(facts({"3205": 2.0}), UploadMeta("b.csv", "h2"))
-    third = store.ingest(facts({"3205": 3.0}), UploadMeta("c.csv", "h3"))
+    first = store.ingest(fact_rows({"3205": 1.0}), UploadMeta("a.csv", "h1"))
+    second = store.ingest(fact_rows({"3205": 2.0}), UploadMeta("b.csv", "h2"))
+    third = store.ingest(fact_rows({"3205": 3.0}), UploadMeta("c.csv", "h3"))
     store.undo(second.upload_id)
     assert store.facts()["value"].tolist() == [3.0]
     store.undo(third.upload_id)
@@ -89,8 +72,8 @@ def test_undo_of_an_older_upload_keeps_newer_values(store):
 
 
 def test_failed_ingest_leaves_store_unchanged(store):
-    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "h1"))
-    bad = facts({"3222": 1.0})
+    store.ingest(fact_rows({"3205": 4.0}), UploadMeta("a.csv", "h1"))
+    bad = fact_rows({"3222": 1.0})
     bad["period_start"] = "not a date"
     with pytest.raises(duckdb.Error):
         store.ingest(bad, UploadMeta("bad.csv", "h2"))
@@ -99,12 +82,12 @@ def test_failed_ingest_leaves_store_unchanged(store):
 
 
 def test_series_sums_counts_and_pools_shares(store):
-    rows = facts({"3205": 4.0, "3222": None})
+    rows = fact_rows({"3205": 4.0, "3222": None})
     store.ingest(rows, UploadMeta("a.csv", "h1"))
     series = store.series("hip_fractures", ["3205", "3222"], "count", "year")
     assert series["value"].tolist() == [4.0]
     assert series["n_suppressed"].tolist() == [1]  # the aggregate says it is incomplete
-    share = facts({"3205": 50.0, "3222": 10.0}, indicator="stemi_pci_120")
+    share = fact_rows({"3205": 50.0, "3222": 10.0}, indicator="stemi_pci_120")
     share["numerator"] = [1.0, 9.0]
     share["denominator"] = [2.0, 90.0]
     store.ingest(share, UploadMeta("s.csv", "h2"))
@@ -114,7 +97,7 @@ def test_series_sums_counts_and_pools_shares(store):
 
 def test_data_version_changes_with_uploads_and_milestones(store):
     before = store.data_version()
-    store.ingest(facts({"3205": 4.0}), UploadMeta("a.csv", "h1"))
+    store.ingest(fact_rows({"3205": 4.0}), UploadMeta("a.csv", "h1"))
     middle = store.data_version()
     store.record_milestone("ahus", "m02-k1", "Pågår", "tester")
     assert len({before, middle, store.data_version()}) == 3
