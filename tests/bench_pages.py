@@ -87,7 +87,9 @@ def write_reference(directory: Path) -> pd.DataFrame:
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "code_history.csv", directory / "code_history.csv")
     shutil.copy(source / "municipalities_norway.csv", directory / "municipalities_norway.csv")
-    municipalities = pd.read_csv(source / "municipalities_norway.csv", dtype=str, keep_default_na=False)
+    from analytics.reference import national_municipalities
+
+    municipalities = national_municipalities(source / "municipalities_norway.csv")
     counties = sorted(municipalities["county"].unique())
     rows = [(PARTNERSHIP, "Hele landet (ytelsestest)", "partnership", "", PARTNERSHIP)]
     rows += [(f"{PARTNERSHIP}-{slug(c)}", c, "region", "", PARTNERSHIP) for c in counties]

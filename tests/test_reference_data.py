@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analytics.reference import national_municipalities
+
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 AGE_GROUPS = ["0-17 år", "18-66 år", "67-79 år", "80 år eller eldre"]
@@ -65,7 +67,7 @@ def units() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def national() -> pd.DataFrame:
-    return _read_csv("municipalities_norway.csv")
+    return national_municipalities(REF / "municipalities_norway.csv")
 
 
 @pytest.fixture(scope="module")
