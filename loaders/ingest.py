@@ -73,6 +73,13 @@ class IngestReport:
         """The first 50 problems in words, then "… og N problemer til."."""
         return summarise(self.problems, self.problem_count)
 
+    def problem_table(self) -> pd.DataFrame:
+        """The kept problems as a table (fil, linje, kolonne, problem), for a CSV download."""
+        return pd.DataFrame(
+            [(p.file_name, p.line, p.column or "", p.message) for p in self.problems],
+            columns=["fil", "linje", "kolonne", "problem"],
+        ).astype({"linje": "Int64"})
+
     def period_span(self) -> str:
         """'2024M01–2024M03' (or the dates when the grains differ)."""
         stats = self.stats

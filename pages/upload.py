@@ -9,17 +9,14 @@ dashboard.py registers this page for analysts only; the check below is a second 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import shutil
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from analytics import config
-from analytics.export import neutralise
+from analytics import config, export
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.reading import DELIMITERS, ENCODINGS
@@ -126,23 +123,6 @@ def _choices(key: str, columns_key: str) -> Choices:
     )
 
 
-def _problem_csv(report: IngestReport) -> bytes:
-    """The problem list for a spreadsheet: every cell formula-safe."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["fil", "linje", "kolonne", "problem"])
-    for problem in report.problems:
-        writer.writerow(
-            [
-                neutralise(problem.file_name),
-                problem.line or "",
-                neutralise(problem.column or ""),
-                neutralise(problem.message),
-            ]
-        )
-    return out.getvalue().encode("utf-8-sig")
-
-
 def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
     """How the file was read, with a widget for each part so the analyst can correct it."""
     guess = report.guess
@@ -222,7 +202,7 @@ def _show_report(report: IngestReport, key: str) -> None:
         st.markdown("\n".join(f"- {common.safe_md(line)}" for line in report.problem_lines()))
         st.download_button(
             "Last ned problemlisten (CSV)",
-            _problem_csv(report),
+            export.csv_bytes(report.problem_table()),
             file_name="problemer.csv",
             mime="text/csv",
             key=f"problems_{key}",

@@ -325,3 +325,21 @@ def test_store_file_is_not_touched_by_a_refused_upload(empty_loader, tmp_path):
     with duckdb.connect(":memory:") as con:  # nothing to do with the store: just prove it opens
         con.execute("SELECT 1")
     assert counts(empty_loader.board.store) == (0, 0, 0)
+
+
+def test_upload_problem_download_is_a_formula_safe_table():
+    """The upload page's «problemer.csv»: file, line, column, problem; no cell runs as a formula."""
+    from analytics import export
+    from loaders.ingest import IngestReport
+    from loaders.problems import Problem
+
+    report = IngestReport(file_name="=fil.csv")
+    report.problems = [
+        Problem("=fil.csv", 7, "@Antall", "Verdien «=1+1» er ikke et tall."),
+        Problem("=fil.csv", None, None, "Filen mangler en kolonne for periode."),
+    ]
+    text = export.csv_bytes(report.problem_table()).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["fil", "linje", "kolonne", "problem"]
+    assert rows[1] == ["'=fil.csv", "7", "'@Antall", "Verdien «=1+1» er ikke et tall."]
+    assert rows[2] == ["'=fil.csv", "", "", "Filen mangler en kolonne for periode."]
