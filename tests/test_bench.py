@@ -1,0 +1,45 @@
+"""`make bench`'s loader part runs and prints every figure the closing notes quote."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+ROWS = 3000
+
+
+def test_loader_bench_prints_each_measurement_and_the_ratios():
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders.bench", "--rows", str(ROWS), "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+
+    def seconds(label: str) -> float:
+        found = re.search(rf"{re.escape(label)}[^\n]*?(\d+\.\d+) s", out)
+        assert found, f"no figure for «{label}» in:\n{out}"
+        return float(found[1])
+
+    assert seconds("ours   ingest") > 0  # a file of 3 000 rows still takes a few milliseconds
+    for label in (
+        "ours   ingest",
+        "bare   DuckDB read_csv",
+        "pandas read_csv + insert",
+        "transcoding windows-1252",
+        "read into memory",
+        "finished facts into the store",
+    ):
+        assert seconds(label) >= 0  # printed, as a number (a tiny file may round to 0.00)
+    # ours loaded every row of the generated file, not a refusal or a part of it
+    assert f"({ROWS:,} facts)" in out, out
+    assert re.search(r"peak RSS of our ingest process:\s+\d+ MB", out)
+    assert re.search(r"floor, [^\n]*= [\d.]+× bare DuckDB; ours = [\d.]+× the floor", out)
+    assert re.search(r"ours / bare DuckDB = [\d.]+× \(goal ≤ 1\.5×\); pandas / ours = [\d.]+×", out)
