@@ -10,13 +10,12 @@ dashboard.py registers this page for analysts only; the check below is a second 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from analytics import config, export
+from loaders import upload_files
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.reading import DELIMITERS, ENCODINGS
@@ -89,14 +88,18 @@ def _saved(file) -> tuple[Path, str]:
     saved = st.session_state.get("upload_saved")
     if saved and saved[0] == key and Path(saved[1]).exists():
         return Path(saved[1]), key
-    if saved:
-        shutil.rmtree(Path(saved[1]).parent, ignore_errors=True)
-    directory = Path(tempfile.mkdtemp(prefix="board-page-upload-"))
-    path = directory / (Path(file.name).name or "opplasting")
-    path.write_bytes(file.getvalue())
+    _forget_saved()
+    path = upload_files.save(file.getvalue(), file.name)
     st.session_state["upload_saved"] = (key, str(path))
     st.session_state.pop("upload_done", None)
     return path, key
+
+
+def _forget_saved() -> None:
+    """The analyst moved on (another file, or none): the last upload's copy goes."""
+    saved = st.session_state.pop("upload_saved", None)
+    if saved:
+        upload_files.remove(Path(saved[1]))
 
 
 def _choices(key: str, columns_key: str) -> Choices:
@@ -215,6 +218,7 @@ def _show_report(report: IngestReport, key: str) -> None:
 
 
 if uploaded is None:
+    _forget_saved()
     st.info("Velg indikator (eller profil) og last opp en fil for å se hvordan den blir lest.")
     st.stop()
 if profile is None and not indicator_id:

@@ -144,3 +144,16 @@ def test_leaders_do_not_see_the_page_and_analysts_do_after_login(board_db, monke
         "Bare analytikere kan laste opp data. Logg inn som analytiker i sidepanelet."
     ]
     assert not direct.file_uploader
+
+
+def test_the_copy_of_an_upload_goes_when_the_analyst_moves_on(board_db):
+    at = upload(open_upload(indikator="hip_fractures"), "b03_tolv.csv")
+    first = Path(at.session_state["upload_saved"][1])
+    assert first.read_bytes() == (CORPUS / "b03_tolv.csv").read_bytes()
+    at = upload(at, "g23_oslo_bydeler.csv")
+    second = Path(at.session_state["upload_saved"][1])
+    assert second.exists() and not first.parent.exists()  # another file: the first copy is gone
+    at.file_uploader(key="upload_file").set_value(None).run()
+    assert not at.exception
+    assert not second.parent.exists()  # no file: nothing left on disk
+    assert "upload_saved" not in at.session_state
