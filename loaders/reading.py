@@ -19,6 +19,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 PICTURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF", b"II*\x00", b"MM\x00*")
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 C1_BYTES = re.compile(rb"[\x80-\x9f]")
+FORMULA_TAG = re.compile(rb"<f[\s>/]")
 HEADER_WORDS = re.compile(
     r"kommune|region|bydel|enhet|periode|år|aar|tid|kvartal|måned|dato|antall|verdi|teller|nevner|"
     r"alder|personer|andel|statistikkvariabel|value|year|period|unit",
@@ -236,6 +238,7 @@ class TableFile:
         sample: bytes = b"",
         chosen_encoding: bool = False,
         excel_rows: list[list[str | None]] | None = None,
+        unsaved_formulas: list[tuple[int, str, str]] | None = None,
     ) -> None:
         self.path = path
         self.file_name = file_name
@@ -244,6 +247,7 @@ class TableFile:
         self._sample = sample
         self._chosen_encoding = chosen_encoding
         self._excel_rows = excel_rows
+        self._unsaved_formulas = unsaved_formulas or []
         self._codec = guess.encoding  # what Python decodes with (for line numbers)
         self._copy: Path | None = None
 
@@ -264,7 +268,16 @@ class TableFile:
         if self._excel_rows is not None:
             self.file_hash = _scan(self.path, check_nul=False)[0]
             staging.load_rows(self._excel_rows, width)
-            return []
+            return [
+                Problem(
+                    self.file_name,
+                    line,
+                    column,
+                    f"cellen har formelen «{formula}», men ingen utregnet verdi er lagret i filen; "
+                    "åpne filen i Excel og lagre den på nytt",
+                )
+                for line, column, formula in self._unsaved_formulas
+            ]
         native = _duckdb_encoding(self.guess.encoding, self._sample)
         if native is None:
             return self._load_copy(staging, width)
@@ -521,8 +534,51 @@ def _open_excel(path: Path, file_name: str, choices: ReadChoices) -> TableFile:
     if len([c for c in header if c.strip()]) < 2:
         raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
     body = [r[:width] for r in rows[index + 1 :]]
-    guess = ReadGuess("excel", "", "", index + 1, column_names(header, width), sheet=sheet, sheets=sheets)
-    return TableFile(path, file_name, guess, excel_rows=body)
+    columns = column_names(header, width)
+    guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    # Formula cells in the table (below the header): calamine gives the value Excel saved.
+    formulas = [(r, c, f) for r, c, f in _formula_cells(path, sheet) if r > index and c < width]
+    unsaved = [(r + 1, columns[c], f) for r, c, f in formulas if rows[r][c] is None]
+    if len(formulas) > len(unsaved):
+        guess.notes.append(
+            f"{_count(len(formulas) - len(unsaved))} celler i tabellen er formler; "
+            "verdiene Excel sist regnet ut er lest."
+        )
+    return TableFile(path, file_name, guess, excel_rows=body, unsaved_formulas=unsaved)
+
+
+def _formula_cells(path: Path, sheet: str) -> list[tuple[int, int, str]]:
+    """(row, column, formula), 0-based, of the sheet's formula cells; [] for a file with none.
+
+    calamine reads a formula cell as the value saved with it, and as empty when none was saved
+    (a file written by a program and never opened in Excel). That empty cell must not pass for
+    a suppressed one, so the formulas are looked up, with openpyxl, only in a workbook whose
+    sheets have any (a quick search of the sheet XML first).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            if not any(FORMULA_TAG.search(archive.read(name)) for name in sheets):
+                return []
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):  # .xls, .ods, or not readable here
+        return []
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # openpyxl refuses what calamine read: no formulas to report then
+        return []
+    try:
+        if sheet not in book.sheetnames:
+            return []
+        return [
+            (cell.row - 1, cell.column - 1, str(cell.value))
+            for row in book[sheet].iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        ]
+    finally:
+        book.close()
 
 
 def _excel_cell(value: object) -> str | None:

@@ -44,8 +44,16 @@ def text(lines: list[list[str]], delimiter: str = ";", title: list[str] = (), fo
     return "\r\n".join([*title, *body, *footer]) + "\r\n"
 
 
-def xlsx(sheets: dict[str, list[list[object]]], merge: dict[str, str] | None = None) -> bytes:
-    """An .xlsx written with openpyxl, then re-zipped with fixed timestamps (same bytes each run)."""
+def xlsx(
+    sheets: dict[str, list[list[object]]],
+    merge: dict[str, str] | None = None,
+    saved: dict[str, str] | None = None,
+) -> bytes:
+    """An .xlsx written with openpyxl, then re-zipped with fixed timestamps (same bytes each run).
+
+    openpyxl saves a formula (a cell "=10+2") without its value, as a program does; `saved`
+    (formula → value) writes the value beside it, as Excel does when it saves the file.
+    """
     import datetime as dt
 
     from openpyxl import Workbook
@@ -69,6 +77,9 @@ def xlsx(sheets: dict[str, list[list[object]]], merge: dict[str, str] | None = N
             content = source.read(item.filename)
             if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
                 content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2024-01-01T00:00:00Z", content)
+            for formula, value in (saved or {}).items():
+                empty = f"<f>{formula.lstrip('=')}</f><v></v>".encode()
+                content = content.replace(empty, f"<f>{formula.lstrip('=')}</f><v>{value}</v>".encode())
             target.writestr(info, content)
     return fixed.getvalue()
 
@@ -622,6 +633,25 @@ def good_cases() -> list[Case]:
             rows=[("3212", "2024M01", "2"), ("3212", "2024M02", "3")],
         )
     )
+    cases.append(
+        Case(
+            "g32_excel_formler_med_verdi.xlsx",
+            "Excel med formler som Excel har regnet ut og lagret verdien for",
+            xlsx(
+                {
+                    "Ark1": [
+                        ["Kommune", "Periode", "Antall"],
+                        ["3216 Vestby", "2024M01", "=10+2"],
+                        ["3216 Vestby", "2024M02", "=B9*0"],
+                        ["3216 Vestby", "2024M03", 4],
+                    ]
+                },
+                saved={"=10+2": "12", "=B9*0": "0"},
+            ),
+            indicator="hip_fractures",
+            rows=[("3216", "2024M01", "12"), ("3216", "2024M02", "0"), ("3216", "2024M03", "4")],
+        )
+    )
     return cases
 
 
@@ -700,6 +730,14 @@ def bad_cases() -> list[Case]:
             xlsx({"Ark1": [header, ["3205", "2024M01", 1]]})[:300],
             indicator="hip_fractures",
             message="er ikke en gyldig Excel-fil",
+        ),
+        Case(
+            "b24_excel_formel_uten_verdi.xlsx",
+            "Excel laget av et program: en formel uten lagret verdi (ikke et skjult tall)",
+            xlsx({"Ark1": [header, ["3205", "2024M01", 1], ["3205", "2024M02", "=10+2"]]}),
+            indicator="hip_fractures",
+            message="Linje 3, kolonne «Antall»: cellen har formelen «=10+2», men ingen utregnet verdi",
+            problems=1,
         ),
         Case(
             "b11_nul_tegn.csv",

@@ -240,3 +240,11 @@ def test_profile_names_columns_the_reader_cannot_guess(fresh_loader):
     assert guessed.refused and "mangler en kolonne for periode" in guessed.refused
     profiled = fresh_loader.preview(path, None, "npr_fallskade")
     assert profiled.ok and profiled.roles.period == "Utskrivingsmåned"
+
+
+def test_excel_formulas_are_read_as_the_values_excel_saved_and_the_preview_says_so(fresh_loader):
+    report = fresh_loader.preview(CORPUS / "g32_excel_formler_med_verdi.xlsx", "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert "2 celler i tabellen er formler; verdiene Excel sist regnet ut er lest." in report.notes
+    plain = fresh_loader.preview(CORPUS / "g31_excel_datoer.xlsx", "hip_fractures")
+    assert not [n for n in plain.notes if "formler" in n]  # a workbook without formulas: no note
