@@ -37,6 +37,11 @@ def number(value: float | None, decimals: int = 0) -> str:
     return f"{rounded:,.{decimals}f}".translate(_LOCALE_SYMBOLS)
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 problem', '12 problemer', '1 234 rader'."""
+    return f"{number(n)} {one if n == 1 else many}"
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """A share already in per cent: 87.25 → '87,3 %'."""
     return "–" if is_missing(value) else f"{number(value, decimals)}\u00a0%"

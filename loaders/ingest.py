@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
 from analytics.store import StageSpec, StageStats, Staging, Store, UploadMeta, UploadResult
@@ -95,14 +96,15 @@ class IngestReport:
         if self.refused:
             return self.refused
         if self.problem_count and not self.leave_out_problems:
-            return f"Filen «{self.file_name}» ble avvist med {self.problem_count} problemer; ingenting er lagret."
+            problems = counted(self.problem_count, "problem", "problemer")
+            return f"Filen «{self.file_name}» ble avvist med {problems}; ingenting er lagret."
         if self.result is not None:
             text = self.result.summary
             if self.result.duplicate_of is None and self.stats and self.stats.refused:
-                text += f" {self.stats.refused} rader med problemer ble ikke lastet inn."
+                text += f" {_rows(self.stats.refused)} med problemer ble ikke lastet inn."
             return text
         facts = self.stats.facts if self.stats else 0
-        return f"Prøvekjøring: {facts} verdier er gyldige; ingenting er lagret."
+        return f"Prøvekjøring: {counted(facts, 'verdi', 'verdier')} er gyldige; ingenting er lagret."
 
 
 def process(
@@ -317,4 +319,4 @@ def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnot
 
 
 def _rows(n: int) -> str:
-    return f"{n} rad" if n == 1 else f"{n} rader"
+    return counted(n, "rad", "rader")

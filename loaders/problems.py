@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import GRAIN_LABELS
 
@@ -48,7 +49,7 @@ def summarise(problems: list[Problem], total: int | None = None, limit: int = MA
     total = len(problems) if total is None else total
     lines = [str(p) for p in problems[:limit]]
     if total > limit:
-        lines.append(f"… og {total - limit} problemer til.")
+        lines.append(f"… og {counted(total - limit, 'problem', 'problemer')} til.")
     return lines
 
 

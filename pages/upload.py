@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import config, export
+from analytics.formatting import counted
 from loaders import upload_files
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
@@ -188,19 +189,20 @@ def _show_report(report: IngestReport, key: str) -> None:
         st.caption(common.safe_md(note))
     if report.head is not None and not report.head.empty:
         st.markdown("**De første radene slik de står i filen**")
-        st.dataframe(report.head.astype("string"), hide_index=True)
+        st.dataframe(report.head.astype("string").fillna(""), hide_index=True)  # an empty cell, not "None"
     if report.parsed is not None and not report.parsed.empty and not report.refused:
         stats = report.stats
         st.markdown("**Slik blir de lagret**")
         st.dataframe(report.parsed, hide_index=True)
         st.caption(
-            f"{stats.facts} verdier for {stats.units} enheter, {report.period_span()}; "
-            f"{stats.suppressed} skjulte eller tomme celler lagres som manglende (aldri null)."
+            f"{counted(stats.facts, 'verdi', 'verdier')} for {counted(stats.units, 'enhet', 'enheter')}, "
+            f"{report.period_span()}; {counted(stats.suppressed, 'skjult eller tom celle', 'skjulte eller tomme celler')} "
+            "lagres som manglende (aldri null)."
         )
     if report.problem_count:
         st.error(
             f"Filen «{common.safe_md(report.file_name)}» kan ikke lastes inn slik den er: "
-            f"{report.problem_count} problemer. Rett filen og last den opp igjen."
+            f"{counted(report.problem_count, 'problem', 'problemer')}. Rett filen og last den opp igjen."
         )
         st.markdown("\n".join(f"- {common.safe_md(line)}" for line in report.problem_lines()))
         st.download_button(
@@ -272,8 +274,10 @@ if report.duplicate_of is not None:
     )
 elif report.ok and not (done and done[0] == key):
     stats = report.stats
-    left_out = f" {stats.refused} rader med problemer holdes utenfor." if stats.refused else ""
-    st.success(f"Filen er klar: {stats.facts} verdier kan lastes inn.{left_out}")
+    left_out = (
+        f" {counted(stats.refused, 'rad', 'rader')} med problemer holdes utenfor." if stats.refused else ""
+    )
+    st.success(f"Filen er klar: {counted(stats.facts, 'verdi', 'verdier')} kan lastes inn.{left_out}")
     if st.button("Last inn", type="primary", key=f"confirm_{key}"):
         try:
             result = loader.ingest(

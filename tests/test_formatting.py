@@ -44,3 +44,9 @@ def test_numbers_match_babels_own_formatting():
             assert formatting.number(value, decimals) == format_decimal(
                 rounded, format=pattern, locale="nb_NO"
             )
+
+
+def test_counted_puts_the_noun_in_the_right_number():
+    assert formatting.counted(1, "problem", "problemer") == "1 problem"
+    assert formatting.counted(0, "rad", "rader") == "0 rader"
+    assert formatting.counted(1234, "rad", "rader") == "1\u00a0234 rader"

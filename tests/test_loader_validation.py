@@ -137,7 +137,7 @@ def test_the_clean_rows_can_be_loaded_and_the_rest_counted_as_refused(fresh_load
     assert report.ok and report.result.added == 2
     log = fresh_loader.board.store.uploads()
     assert (int(log["rows_added"].iloc[0]), int(log["rows_refused"].iloc[0])) == (2, 1)
-    assert "1 rader med problemer ble ikke lastet inn" in report.summary()
+    assert "1 rad med problemer ble ikke lastet inn" in report.summary()
 
 
 def test_clashing_rows_are_both_left_out(fresh_loader):

@@ -92,7 +92,7 @@ def test_a_refused_file_lists_its_problems_and_cannot_be_loaded(board_db):
     at = upload(open_upload(indikator="hip_fractures"), "b03_tolv.csv")
     errors = [plain(e.value) for e in at.error]
     assert errors == [
-        "Filen «b03_tolv.csv» kan ikke lastes inn slik den er: 1 problemer. Rett filen og last den opp igjen."
+        "Filen «b03_tolv.csv» kan ikke lastes inn slik den er: 1 problem. Rett filen og last den opp igjen."
     ]
     listed = plain("\n".join(m.value for m in at.markdown))
     assert "Linje 14, kolonne «Antall»: «tolv» er ikke et tall (fil «b03_tolv.csv»)" in listed
