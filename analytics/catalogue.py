@@ -236,12 +236,6 @@ def upload_log(board: Board) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def undo_text(upload_id: int, removed: int) -> str:
-    return (
-        f"Opplasting {upload_id} er angret: {removed} verdier er fjernet og tidligere verdier gjenopprettet."
-    )
-
-
 def _present(value: object) -> bool:
     return value is not None and not pd.isna(value)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.formatting import counted
+
 FACT_COLUMNS = [
     "indicator",
     "unit_id",
@@ -138,9 +140,15 @@ class UploadResult:
         if self.duplicate_of is not None:
             return f"Filen er allerede lastet inn (opplasting {self.duplicate_of}); ingenting er endret."
         return (
-            f"Opplasting {self.upload_id}: {self.rows_in} rader lest, {self.added} nye, "
+            f"Opplasting {self.upload_id}: {counted(self.rows_in, 'rad', 'rader')} lest, {self.added} nye, "
             f"{self.replaced} erstattet, {self.unchanged} uendret."
         )
+
+
+def undo_summary(upload_id: int, removed: int) -> str:
+    """What undoing an upload did, in one sentence (the CLI and Datakatalog say the same)."""
+    values = counted(removed, "verdi", "verdier")
+    return f"Opplasting {upload_id} er angret: {values} er fjernet og tidligere verdier gjenopprettet."
 
 
 # -- staging: one file on its way in ----------------------------------------------------

@@ -17,6 +17,7 @@ from analytics import config
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
+from analytics.store import undo_summary
 from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
@@ -154,9 +155,7 @@ class Loader:
         if pd.notna(log.loc[upload_id, "undone_at"]):
             return f"Opplasting {upload_id} var allerede angret; ingenting er endret."
         removed = store.undo(upload_id, undone_by=undone_by)
-        return (
-            f"Opplasting {upload_id} er angret; {removed} verdier fjernet og tidligere verdier gjenopprettet."
-        )
+        return undo_summary(upload_id, removed)
 
     def load_demo(self, out_dir: Path | None = None) -> list[str]:
         """Make the synthetic demo files and load them (and the reference population)."""

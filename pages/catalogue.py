@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import catalogue, config, formatting
+from analytics.store import undo_summary
 from pages import access, common
 from pages.charts import show_chart
 
@@ -35,7 +36,7 @@ def _undo(upload_id: int) -> None:
     except KeyError:
         st.session_state[FLASH_KEY] = ("error", f"Fant ingen opplasting {upload_id}.")
         return
-    st.session_state[FLASH_KEY] = ("success", catalogue.undo_text(upload_id, removed))
+    st.session_state[FLASH_KEY] = ("success", undo_summary(upload_id, removed))
 
 
 board = common.board()

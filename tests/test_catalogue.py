@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics import catalogue
-from analytics.store import UploadMeta
+from analytics.store import UploadMeta, undo_summary
 
 
 def rows(
@@ -146,7 +146,9 @@ def test_upload_log_says_who_what_and_undone(board):
     assert not log.loc[second, "active"]
     assert log.loc[second, "Indikator"] == "Antall hoftebrudd"
     assert (log.loc[second, "Erstattet"], log.loc[first, "Lastet inn av"]) == (1, "kari")
-    assert catalogue.undo_text(second, removed).startswith(f"Opplasting {second} er angret: 1 verdier")
+    assert undo_summary(second, removed) == (
+        f"Opplasting {second} er angret: 1 verdi er fjernet og tidligere verdier gjenopprettet."
+    )
     assert board.store.facts()["value"].tolist() == [4.0]
 
 

@@ -94,7 +94,7 @@ def test_log_and_undo(capsys, db):
     code, out, _ = cli(capsys, "undo", "1", "--db", db)
     assert (code, out.strip()) == (
         0,
-        "Opplasting 1 er angret; 9 verdier fjernet og tidligere verdier gjenopprettet.",
+        "Opplasting 1 er angret: 9 verdier er fjernet og tidligere verdier gjenopprettet.",
     )
     assert cli(capsys, "export", "--db", db)[1].splitlines() == ["indicator,unit,period,value,suppressed"]
     assert "angret" in cli(capsys, "log", "--db", db)[1]

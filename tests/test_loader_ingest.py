@@ -69,7 +69,7 @@ def test_a_newer_value_replaces_the_old_one_which_is_kept_and_undo_restores_it(f
     history = store._frame("SELECT value, upload_id, replaced_by FROM fact_history")
     assert history.values.tolist() == [[4.0, old.result.upload_id, new.result.upload_id]]
     message = fresh_loader.undo(new.result.upload_id, undone_by="tester")
-    assert message.startswith(f"Opplasting {new.result.upload_id} er angret; 2 verdier fjernet")
+    assert message.startswith(f"Opplasting {new.result.upload_id} er angret: 2 verdier er fjernet")
     assert export_lines(fresh_loader)[1:] == [
         "hip_fractures,3205,2024M01,4,false",
         "hip_fractures,3222,2024M01,2,false",
