@@ -82,6 +82,19 @@ def _suppress_line(values: pd.Series, hidden: pd.Series, total: float, limit: in
     return candidates.sort_values(kind="stable").index[0]
 
 
+def _sweep_rows(counts: pd.DataFrame, hidden: pd.DataFrame, parts: list, total: object, limit: int) -> bool:
+    """Complementary suppression along each row whose total (column `total`) is shown: marks
+    `hidden` in place; True when it hid anything."""
+    changed = False
+    for row in counts.index:
+        if hidden.loc[row, total]:
+            continue
+        extra = _suppress_line(counts.loc[row, parts], hidden.loc[row, parts], counts.loc[row, total], limit)
+        if extra is not None:
+            hidden.loc[row, total if extra is TOTAL else extra] = changed = True
+    return changed
+
+
 def protect_counts(
     table: pd.DataFrame,
     count_columns: Sequence[str] | None = None,
@@ -114,33 +127,16 @@ def protect_counts(
     part_rows = [r for r in counts.index if r != total_row]
 
     # Repeat rows and columns until nothing changes: hiding a cell in a row may expose a column.
+    # Columns are swept as the rows of the transposed table, by the same code.
     changed = True
     while changed:
         changed = False
         if total_column is not None:
-            for row in counts.index:
-                if hidden.loc[row, total_column]:
-                    continue
-                extra = _suppress_line(
-                    counts.loc[row, parts_columns],
-                    hidden.loc[row, parts_columns],
-                    counts.loc[row, total_column],
-                    limit,
-                )
-                if extra is not None:
-                    hidden.loc[row, total_column if extra is TOTAL else extra] = changed = True
+            changed |= _sweep_rows(counts, hidden, parts_columns, total_column, limit)
         if total_row is not None:
-            for column in count_columns:
-                if hidden.loc[total_row, column]:
-                    continue
-                extra = _suppress_line(
-                    counts.loc[part_rows, column],
-                    hidden.loc[part_rows, column],
-                    counts.loc[total_row, column],
-                    limit,
-                )
-                if extra is not None:
-                    hidden.loc[total_row if extra is TOTAL else extra, column] = changed = True
+            flipped = hidden.T.copy()
+            if _sweep_rows(counts.T, flipped, part_rows, total_row, limit):
+                hidden, changed = flipped.T.copy(), True
     secondary = hidden & ~primary
 
     frame = table.copy().astype(object)
