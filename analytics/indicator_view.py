@@ -743,6 +743,40 @@ class MunicipalityView:
     funnels: list[tuple[FunnelView, go.Figure]]  # each funnel with the municipality marked
 
 
+@dataclass(frozen=True)
+class PartnershipComparison:
+    """What every municipality's view is held against: the same for all of them, so a page can
+    compute it once per data version and switch between municipalities at the cost of one."""
+
+    funnels: dict[str, FunnelView | None]  # indicator → its funnel (None: no rate to compare)
+    recent: dict[str, tuple[str, str]]  # indicator → the partnership's newest value, its period
+
+
+def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
+    """The indicators of the plan's measured (not milestone) criteria, in plan order."""
+    ids: dict[str, None] = {}
+    for _, criterion in board.plan(partnership).criteria:
+        if criterion.indicators and criterion.kind is not CriterionKind.milestone:
+            ids.update(dict.fromkeys(criterion.indicators))
+    return [board.registry.get(i) for i in ids]
+
+
+def partnership_comparison(
+    board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
+) -> PartnershipComparison:
+    """Each compared indicator's funnel and the partnership's newest value."""
+    today = today or dt.date.today()
+    rows = rows or _Rows(board)
+    whole = partnership_scope(board, partnership)
+    funnels: dict[str, FunnelView | None] = {}
+    recent: dict[str, tuple[str, str]] = {}
+    for indicator in _compared_indicators(board, partnership):
+        rows.load_all(indicator, whole.unit_ids)
+        funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
+        recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
+    return PartnershipComparison(funnels, recent)
+
+
 def municipality_view(
     board: Board,
     partnership: str,
@@ -750,10 +784,13 @@ def municipality_view(
     *,
     today: dt.date | None = None,
     plan_status: PlanStatus | None = None,
+    comparison: PartnershipComparison | None = None,
 ) -> MunicipalityView:
     """One municipality across every indicator in the plan.
 
-    plan_status: the partnership's evaluation, if the caller has it (saves judging twice).
+    plan_status: the partnership's evaluation, if the caller has it (saves judging twice);
+    comparison: partnership_comparison(...), if the caller has it (then only the
+    municipality's own rows are read).
     """
     today = today or dt.date.today()
     _own_units(board, partnership, [unit_id])
@@ -765,11 +802,10 @@ def municipality_view(
     rows = _Rows(board)
     own = unit_scope(board, [unit_id])
     whole = partnership_scope(board, partnership)
+    if comparison is None:  # one read of the partnership's rows serves both
+        comparison = partnership_comparison(board, partnership, today, rows)
     milestones = board.store.milestone_states(partnership)
-    funnels: dict[str, FunnelView | None] = {}
     records = []
-    for indicator_id in plan_indicator_ids(board, partnership):
-        rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
     for measure, criterion in plan.criteria:
         if not criterion.indicators or criterion.kind is CriterionKind.milestone:
             continue
@@ -784,11 +820,9 @@ def municipality_view(
             ).judgement
         for indicator_id in criterion.indicators:
             indicator = board.registry.get(indicator_id)
-            if indicator_id not in funnels:
-                funnels[indicator_id] = funnel_view(board, partnership, indicator, today, rows)
-            funnel = funnels[indicator_id]
+            funnel = comparison.funnels[indicator_id]
             mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
-            whole_value, _ = _recent(rows.get(indicator, whole.unit_ids), today)
+            whole_value, _ = comparison.recent[indicator_id]
             records.append(
                 {
                     "Kriterium": criterion.text,
@@ -805,7 +839,9 @@ def municipality_view(
             )
     population = _population(board, rows, unit_id, partnership, today)
     figs = [
-        (f, f.figure(highlight=name)) for f in funnels.values() if f is not None and unit_id in f.unit_ids
+        (f, f.figure(highlight=name))
+        for f in comparison.funnels.values()
+        if f is not None and unit_id in f.unit_ids
     ]
     return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), figs)
 

@@ -252,12 +252,24 @@ def indicator_view(
     )
 
 
+@st.cache_data(show_spinner="Regner ut …", max_entries=8)
+def _partnership_comparison(partnership: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.indicator_view import partnership_comparison
+
+    return partnership_comparison(_board(db_path), partnership, today)
+
+
 @st.cache_data(show_spinner="Regner ut …", max_entries=64)
 def _municipality_view(partnership: str, unit_id: str, data_version: str, today: dt.date, db_path: str):
     from analytics.indicator_view import municipality_view
 
+    # The plan's status and the funnels are the partnership's: worked out once per data
+    # version, so moving to another municipality only reads and judges that one.
     status = _plan_status(partnership, data_version, today, db_path)
-    return municipality_view(_board(db_path), partnership, unit_id, today=today, plan_status=status)
+    comparison = _partnership_comparison(partnership, data_version, today, db_path)
+    return municipality_view(
+        _board(db_path), partnership, unit_id, today=today, plan_status=status, comparison=comparison
+    )
 
 
 def municipality_view(partnership: str, unit_id: str):

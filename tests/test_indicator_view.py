@@ -320,6 +320,34 @@ def test_municipality_view(demo_board):
     assert set(view.population["Gruppe"]) >= {"Folkemengde 80 år og eldre"}
 
 
+def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_municipality(
+    demo_board, monkeypatch
+):
+    from analytics import evaluate
+    from analytics.indicator_view import partnership_comparison
+
+    alone = municipality_view(demo_board, "ahus", "3222", today=NOW)
+    status = evaluate.evaluate_plan(demo_board, "ahus", NOW)
+    comparison = partnership_comparison(demo_board, "ahus", NOW)
+    read: list[tuple[str, ...]] = []
+    load_rows = evaluate.load_rows
+
+    def spy(board, indicator, units, *args, **kwargs):
+        read.append(tuple(units))
+        return load_rows(board, indicator, units, *args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "load_rows", spy)
+    shared = municipality_view(
+        demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
+    )
+    pd.testing.assert_frame_equal(shared.table, alone.table)
+    pd.testing.assert_frame_equal(shared.population, alone.population)
+    assert [fig.to_json() for _, fig in shared.funnels] == [fig.to_json() for _, fig in alone.funnels]
+    # the municipality's own rows (with its region where a criterion asks), no other member's
+    others = set(demo_board.member_ids("ahus")) - {"3222"}
+    assert ("3222",) in read and not [units for units in read if others & set(units)]
+
+
 def test_funnel_reading_names_the_good_direction():
     assert funnel_reading("over 95 %", "decrease") == "over 95 % (uønsket retning)"
     assert funnel_reading("under 99,8 %", "decrease") == "under 99,8 % (ønsket retning)"
