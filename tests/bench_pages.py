@@ -365,6 +365,25 @@ def query_timings(runs: int) -> list[tuple[str, float, float]]:
         ),
         ("evaluate_plan(hele planen)", lambda: evaluate_plan(board, PARTNERSHIP)),
     ]
+    # Kommune: one municipality alone, and when the partnership's side is shared (the page
+    # caches it per data version, so moving to another municipality costs the second figure).
+    from analytics.indicator_view import municipality_view, partnership_comparison
+
+    status = evaluate_plan(board, PARTNERSHIP)
+    comparison = partnership_comparison(board, PARTNERSHIP)
+    jobs += [
+        ("partnership_comparison (trakter)", lambda: partnership_comparison(board, PARTNERSHIP)),
+        (
+            "municipality_view, alene",
+            lambda: municipality_view(board, PARTNERSHIP, members[1], plan_status=status),
+        ),
+        (
+            "municipality_view, bytte kommune",
+            lambda: municipality_view(
+                board, PARTNERSHIP, members[1], plan_status=status, comparison=comparison
+            ),
+        ),
+    ]
     try:  # the indicator engineer's module: time it when it is there
         from analytics import series as series_module
 
