@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import html
 import io
 import os
 import re
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from analytics import config
 from analytics.store import Staging, StagingError
@@ -49,7 +51,13 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 PICTURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF", b"II*\x00", b"MM\x00*")
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 C1_BYTES = re.compile(rb"[\x80-\x9f]")
-FORMULA_TAG = re.compile(rb"<f[\s>/]")
+# Cells in a sheet's XML (SpreadsheetML), with or without a namespace prefix ("x:c").
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
+CELL_END = re.compile(rb"</(?:\w+:)?c>")
+CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
+CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
 HEADER_WORDS = re.compile(
     r"kommune|region|bydel|enhet|periode|år|aar|tid|kvartal|måned|dato|antall|verdi|teller|nevner|"
     r"alder|personer|andel|statistikkvariabel|value|year|period|unit",
@@ -537,8 +545,8 @@ def _open_excel(path: Path, file_name: str, choices: ReadChoices) -> TableFile:
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
     # Formula cells in the table (below the header): calamine gives the value Excel saved.
-    formulas = [(r, c, f) for r, c, f in _formula_cells(path, sheet) if r > index and c < width]
-    unsaved = [(r + 1, columns[c], f) for r, c, f in formulas if rows[r][c] is None]
+    formulas = [cell for cell in _formula_cells(path, sheet) if cell[0] > index and cell[1] < width]
+    unsaved = [(r + 1, columns[c], f) for r, c, f, saved in formulas if not saved]
     if len(formulas) > len(unsaved):
         guess.notes.append(
             f"{_count(len(formulas) - len(unsaved))} celler i tabellen er formler; "
@@ -547,38 +555,67 @@ def _open_excel(path: Path, file_name: str, choices: ReadChoices) -> TableFile:
     return TableFile(path, file_name, guess, excel_rows=body, unsaved_formulas=unsaved)
 
 
-def _formula_cells(path: Path, sheet: str) -> list[tuple[int, int, str]]:
-    """(row, column, formula), 0-based, of the sheet's formula cells; [] for a file with none.
+def _formula_cells(path: Path, sheet: str) -> list[tuple[int, int, str, bool]]:
+    """(row, column, formula, value saved), 0-based, of the sheet's formula cells.
 
     calamine reads a formula cell as the value saved with it, and as empty when none was saved
     (a file written by a program and never opened in Excel). That empty cell must not pass for
-    a suppressed one, so the formulas are looked up, with openpyxl, only in a workbook whose
-    sheets have any (a quick search of the sheet XML first).
+    a suppressed one, so the sheet's XML is searched for formulas: a few regex scans, fast on a
+    sheet of any size ([] for .xls, .ods and anything unreadable here: calamine has read it).
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-            if not any(FORMULA_TAG.search(archive.read(name)) for name in sheets):
-                return []
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):  # .xls, .ods, or not readable here
+            part = _sheet_part(archive, sheet)
+            xml = archive.read(part) if part else b""
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError):
         return []
-    import openpyxl
+    found = []
+    for match in FORMULA_TAG.finditer(xml):
+        # The formula's cell: the last cell opened before it, up to the cell's end tag.
+        starts = list(CELL_START.finditer(xml, max(0, match.start() - 400), match.start()))
+        end = CELL_END.search(xml, match.start())
+        if not starts or end is None:
+            continue
+        cell = xml[starts[-1].start() : end.start()]
+        head = cell[: cell.find(b">")]
+        reference = CELL_REF.search(head)
+        if reference is None:
+            continue
+        formula = FORMULA_TEXT.search(cell)
+        value = CELL_VALUE.search(cell)
+        # Excel saves an empty text result as <v></v> in a cell of type "str".
+        saved = value is not None and (value[1] != b"" or b't="str"' in head)
+        text = (
+            "=" + html.unescape(formula[1].decode("utf-8", "replace"))
+            if formula and formula[1]
+            else "(formel)"
+        )
+        found.append((int(reference[2]) - 1, _column_index(reference[1].decode()), text, saved))
+    return found
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # openpyxl refuses what calamine read: no formulas to report then
-        return []
-    try:
-        if sheet not in book.sheetnames:
-            return []
-        return [
-            (cell.row - 1, cell.column - 1, str(cell.value))
-            for row in book[sheet].iter_rows()
-            for cell in row
-            if getattr(cell, "data_type", None) == "f"
-        ]
-    finally:
-        book.close()
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the sheet named `sheet` (workbook.xml and its relationships)."""
+    names = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    ids = [s.get(relation) for s in workbook.iterfind("m:sheets/m:sheet", names) if s.get("name") == sheet]
+    if not ids:
+        return None
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for relation_element in relations:
+        if relation_element.get("Id") == ids[0]:
+            target = relation_element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _column_index(letters: str) -> int:
+    """'A' → 0, 'Z' → 25, 'AA' → 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def _excel_cell(value: object) -> str | None:

@@ -248,3 +248,66 @@ def test_excel_formulas_are_read_as_the_values_excel_saved_and_the_preview_says_
     assert "2 celler i tabellen er formler; verdiene Excel sist regnet ut er lest." in report.notes
     plain = fresh_loader.preview(CORPUS / "g31_excel_datoer.xlsx", "hip_fractures")
     assert not [n for n in plain.notes if "formler" in n]  # a workbook without formulas: no note
+
+
+def _workbook(path: Path, sheets: dict[str, str], prefix: str = "") -> Path:
+    """The parts of an .xlsx that the formula search reads: workbook, its relations, sheets
+    (`prefix` "x": sheets written as <x:worksheet>, as the OpenXML SDK does)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    entries = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, 1))
+    targets = "".join(
+        f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1)
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{entries}</sheets></workbook>',
+        )
+        archive.writestr("xl/_rels/workbook.xml.rels", f"<Relationships>{targets}</Relationships>")
+        for i, cells in enumerate(sheets.values(), 1):
+            x, xmlns = (f"{prefix}:", f"xmlns:{prefix}") if prefix else ("", "xmlns")
+            archive.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<{x}worksheet {xmlns}="{main}"><{x}sheetData>{cells}</{x}sheetData></{x}worksheet>',
+            )
+    return path
+
+
+def test_formula_cells_are_found_in_the_chosen_sheet_with_whether_a_value_was_saved(tmp_path):
+    from loaders.reading import _formula_cells
+
+    book = _workbook(
+        tmp_path / "formler.xlsx",
+        {
+            "Annet": '<row r="1"><c r="A1"><f>1+1</f><v></v></c></row>',
+            "Tall": (
+                '<row r="2"><c r="C2"><f>SUM(A1:B1)&gt;0</f><v>1</v></c>'  # saved
+                '<c r="D2" t="str"><f>IF(A1,"","x")</f><v></v></c></row>'  # saved: an empty text
+                '<row r="3"><c r="C3"><f t="shared" ref="C3:C4" si="0">A3*2</f></c>'  # none saved
+                '<c r="AA3"><f t="shared" si="0"/><v>4</v></c></row>'  # shared, saved
+            ),
+        },
+    )
+    assert _formula_cells(book, "Tall") == [
+        (1, 2, "=SUM(A1:B1)>0", True),
+        (1, 3, '=IF(A1,"","x")', True),
+        (2, 2, "=A3*2", False),
+        (2, 26, "(formel)", True),
+    ]
+    assert _formula_cells(book, "Annet") == [(0, 0, "=1+1", False)]
+    assert _formula_cells(book, "Finnes ikke") == []
+
+
+def test_formula_cells_with_a_namespace_prefix_and_in_files_that_are_no_xlsx(tmp_path):
+    from loaders.reading import _formula_cells
+
+    prefixed = _workbook(  # the SDK style: <x:c>, <x:f>
+        tmp_path / "x.xlsx", {"Ark1": '<x:row r="5"><x:c r="B5"><x:f>2*3</x:f></x:c></x:row>'}, prefix="x"
+    )
+    assert _formula_cells(prefixed, "Ark1") == [(4, 1, "=2*3", False)]
+    not_zip = tmp_path / "gammel.xls"
+    not_zip.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    assert _formula_cells(not_zip, "Ark1") == []
