@@ -17,7 +17,6 @@ and it depends on nothing from pytest.
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime as dt
 import json
 import os
@@ -35,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import yaml
+
+from tests.support import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "bench_out" / "national"
@@ -404,15 +405,6 @@ def query_timings(runs: int) -> list[tuple[str, float, float]]:
     return results
 
 
-def dashboard_pages() -> list[tuple[str, str, bool]]:
-    """(file, title, analysts only) from dashboard.PAGES, read without running Streamlit."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGES":
-            return [(row[0], row[1], row[4]) for row in ast.literal_eval(node.value)]
-    raise SystemExit("Fant ikke PAGES i dashboard.py")
-
-
 def clear_caches() -> None:
     import streamlit as st
 
@@ -678,7 +670,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     info = ensure_store(directory, args.regenerate)
-    selected = [(path, title) for path, title, _ in dashboard_pages() if not args.pages or path in args.pages]
+    selected = [
+        (path, title) for path, title, *_ in dashboard_pages() if not args.pages or path in args.pages
+    ]
     with tempfile.TemporaryDirectory() as scratch:
         empty = Path(scratch) / "floor.py"
         empty.write_text('import streamlit as st\n\nst.write("x")\n', encoding="utf-8")

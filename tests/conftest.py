@@ -223,12 +223,10 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120):
 def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     """The board in its own process, on a copy of the demo store (the test process holds the
     original open, and DuckDB lets one process write a file), with an analyst password."""
-    import shutil
-
     from tests.browser_support import ANALYST_PASSWORD, start_server
+    from tests.support import copy_store
 
-    copy = tmp_path_factory.mktemp("browser") / "board.duckdb"
-    shutil.copy(demo_db, copy)
+    copy = copy_store(demo_db, tmp_path_factory.mktemp("browser") / "board.duckdb")
     with start_server(copy, {"BOARD_ANALYST_PASSWORD": ANALYST_PASSWORD}) as url:
         yield url
 

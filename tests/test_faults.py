@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
 from tests.conftest import run_cli
+from tests.support import copy_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -88,14 +89,6 @@ def assert_consistent(db: Path) -> None:
     assert (orphans, history_orphans, duplicates, unlogged) == (0, 0, 0, 0)
 
 
-def copy(src: Path, dst: Path) -> Path:
-    shutil.copy(src, dst)
-    wal = src.with_name(src.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, dst.with_name(dst.name + ".wal"))
-    return dst
-
-
 def env(**extra: str) -> dict[str, str]:
     values = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
     values.pop("BOARD_TEST_PAUSE_IN_TRANSACTION", None)
@@ -107,10 +100,10 @@ def env(**extra: str) -> dict[str, str]:
 def big_states(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     """The demo store (before) and the same store after the big upload ran to the end (after)."""
     directory = tmp_path_factory.mktemp("faults")
-    before = copy(demo_db, directory / "before.duckdb")
+    before = copy_store(demo_db, directory / "before.duckdb")
     with duckdb.connect(str(before)) as con:  # fold any WAL in, so copies are plain files
         con.execute("CHECKPOINT")
-    after = copy(before, directory / "after.duckdb")
+    after = copy_store(before, directory / "after.duckdb")
     done = subprocess.run(
         [PY, "-c", BIG_INGEST, str(after), str(BIG_ROWS)], env=env(), capture_output=True, text=True, cwd=ROOT
     )
@@ -134,7 +127,7 @@ KILL_POINTS = [
 @pytest.mark.parametrize(("after_line", "delay"), KILL_POINTS)
 def test_kill_during_a_big_ingest_leaves_before_or_after(big_states, tmp_path, after_line, delay):
     before, old, new = big_states
-    db = copy(before, tmp_path / "store.duckdb")
+    db = copy_store(before, tmp_path / "store.duckdb")
     child = subprocess.Popen(
         [PY, "-c", BIG_INGEST, str(db), str(BIG_ROWS)],
         env=env(),
@@ -176,7 +169,7 @@ def upload_file(demo_files: Path, tmp_path: Path) -> Path:
 
 
 def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, tmp_path):
-    db = copy(demo_db, tmp_path / "store.duckdb")
+    db = copy_store(demo_db, tmp_path / "store.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("CHECKPOINT")
     old = fingerprint(db)
@@ -219,7 +212,7 @@ HEADER_BYTES = 3 * 4096  # DuckDB's file header and two database headers come be
 def damaged_copies(demo_db: Path, directory: Path) -> dict[str, Path]:
     """Ways a store file goes bad: not a database, a torn header, a damaged or a cut-off block
     (a block the facts table uses, so the damage is never in free space)."""
-    base = copy(demo_db, directory / "base.duckdb")
+    base = copy_store(demo_db, directory / "base.duckdb")
     with duckdb.connect(str(base)) as con:
         con.execute("CHECKPOINT")
         block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
@@ -279,7 +272,7 @@ def test_cli_with_a_corrupt_store_says_one_sentence(damaged, kind):
 @pytest.fixture()
 def locked_store(demo_db: Path, tmp_path: Path):
     """Another process holds a read-write connection (as a running board or loader does)."""
-    db = copy(demo_db, tmp_path / "locked.duckdb")
+    db = copy_store(demo_db, tmp_path / "locked.duckdb")
     holder = subprocess.Popen(
         [
             PY,

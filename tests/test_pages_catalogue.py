@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
+from tests.support import copy_store, dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/catalogue.py"
-
-
-def copy_db(demo_db: Path, target: Path) -> Path:
-    """A private copy of the demo store for tests that change it."""
-    shutil.copy(demo_db, target)
-    wal = demo_db.with_name(demo_db.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, target.with_name(target.name + ".wal"))
-    return target
 
 
 def run_page(db: Path, monkeypatch, analyst: bool | None = None, **query: str) -> AppTest:
@@ -97,7 +88,7 @@ def test_leaders_see_neither_log_nor_undo(demo_db, monkeypatch):
 
 
 def test_analyst_undoes_an_upload_and_sees_it_at_once(demo_db, tmp_path, monkeypatch):
-    db = copy_db(demo_db, tmp_path / "copy.duckdb")
+    db = copy_store(demo_db, tmp_path / "copy.duckdb")
     at = run_page(db, monkeypatch, analyst=True)
     assert not at.exception
     log = at.dataframe[1].value
@@ -121,7 +112,7 @@ def test_analyst_undoes_an_upload_and_sees_it_at_once(demo_db, tmp_path, monkeyp
 def test_file_names_in_the_log_are_data(demo_db, tmp_path, monkeypatch, name):
     from analytics.store import Store, UploadMeta
 
-    db = copy_db(demo_db, tmp_path / "names.duckdb")
+    db = copy_store(demo_db, tmp_path / "names.duckdb")
     store = Store(db)
     frame = store.facts(["hip_fractures"]).head(1).drop(columns="upload_id")
     frame["value"] = frame["value"] + 1
@@ -136,14 +127,6 @@ def test_file_names_in_the_log_are_data(demo_db, tmp_path, monkeypatch, name):
 
 
 def test_catalogue_is_registered_for_everyone():
-    import ast
-
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    pages = next(
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGES"
-    )
-    rows = [ast.literal_eval(element) for element in pages.elts]
+    rows = dashboard_pages()
     assert ("pages/catalogue.py", "Datakatalog", "🗃️", "datakatalog", False) in rows
     assert config.db_path()  # the page reads the same store as every other page

@@ -4,7 +4,6 @@ and every change is stored with who and when and shows in the history."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from analytics import config
 from analytics.plan import CriterionKind, load_plan
 from analytics.registry import load_registry
+from tests.support import copy_store
 
 PAGE = "pages/milestones.py"
 
@@ -24,12 +24,7 @@ def ahus_milestones() -> list[str]:
 @pytest.fixture()
 def editable_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the demo store, so edits do not leak into other tests."""
-    copy = tmp_path / "edit.duckdb"
-    shutil.copy(demo_db, copy)
-    wal = demo_db.with_name(demo_db.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
-    return copy
+    return copy_store(demo_db, tmp_path / "edit.duckdb")
 
 
 def texts(at) -> str:

@@ -7,7 +7,6 @@ switcher, the way a user does it, so a unit left behind in the session shows up 
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from analytics.plan import load_plans
 from analytics.reference import read_units
 from analytics.registry import load_registry
 from tests.conftest import visible_text
+from tests.support import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNERSHIPS = ("ahus", "lovesa")
@@ -24,16 +24,8 @@ SWITCHER = "url_hf"  # the sidebar switcher lists both partnerships by design
 
 
 def registered_pages() -> list[str]:
-    """The leader pages of dashboard.PAGES, read from the source (importing it would run the app)."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [
-                path
-                for path, _title, _icon, _url, analysts_only in ast.literal_eval(node.value)
-                if not analysts_only
-            ]
-    raise AssertionError("dashboard.py has no PAGES list")
+    """The leader pages of dashboard.PAGES."""
+    return [path for path, _title, _icon, _url, analysts_only in dashboard_pages() if not analysts_only]
 
 
 def names_of(partnership: str) -> dict[str, set[str]]:

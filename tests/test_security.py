@@ -3,13 +3,11 @@ formula-safe, and the upload size limit holds in Streamlit and in the loader ali
 
 from __future__ import annotations
 
-import ast
 import csv
 import datetime as dt
 import html
 import io
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from analytics import config
 from analytics.store import Store, UploadMeta
 from pages.common import safe_md
 from tests.conftest import fact_rows, run_cli
+from tests.support import copy_store, dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = "'; DROP TABLE facts; --"
@@ -35,25 +34,8 @@ QUERY_KEYS += ["malgruppe", "mal", "prioritet", "status", "tid", "tiltak", "id"]
 URL_PAYLOAD = f"x' OR 1=1{SQL} {SCRIPT}**x**"
 
 
-def registered_pages() -> list[tuple[str, str, bool]]:
-    """(file, title, analysts only) from dashboard.PAGES."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGES":
-            return [(row[0], row[1], row[4]) for row in ast.literal_eval(node.value)]
-    raise AssertionError("PAGES not found in dashboard.py")
-
-
-LEADER_PAGES = [(path, title) for path, title, analysts in registered_pages() if not analysts]
-ANALYST_PAGES = [(path, title) for path, title, analysts in registered_pages() if analysts]
-
-
-def copy_db(source: Path, target: Path) -> Path:
-    shutil.copy(source, target)
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, target.with_name(target.name + ".wal"))
-    return target
+LEADER_PAGES = [(path, title) for path, title, _, _, analysts in dashboard_pages() if not analysts]
+ANALYST_PAGES = [(path, title) for path, title, _, _, analysts in dashboard_pages() if analysts]
 
 
 def board_app(db: Path, monkeypatch, role: str, **query: str) -> AppTest:
@@ -120,7 +102,7 @@ def test_analyst_pages_cannot_be_reached_by_leaders(demo_db, monkeypatch, page, 
 
 def test_analysts_do_get_the_actions(demo_db, tmp_path, monkeypatch):
     """The positive control for the leader test: the same check finds the analyst's actions."""
-    db = copy_db(demo_db, tmp_path / "analyst.duckdb")
+    db = copy_store(demo_db, tmp_path / "analyst.duckdb")
     at = open_page(board_app(db, monkeypatch, "analyst"), "pages/catalogue.py")
     assert "knapp «Angre opplastingen»" in write_controls(at)
     leader = open_page(board_app(db, monkeypatch, "leader"), "pages/catalogue.py")
@@ -216,7 +198,7 @@ def test_safe_md_escapes_and_keeps_every_character(text):
 
 def test_user_text_is_never_rendered_as_markup(demo_db, tmp_path, monkeypatch):
     """File names, user names, milestone comments and evidence with HTML/Markdown, on every page."""
-    db = copy_db(demo_db, tmp_path / "markup.duckdb")
+    db = copy_store(demo_db, tmp_path / "markup.duckdb")
     store = Store(db)
     frame = store.facts(["hip_fractures"]).head(1).drop(columns="upload_id")
     frame["value"] = frame["value"].fillna(0) + 1
@@ -241,7 +223,7 @@ def upload(db: Path, monkeypatch, name: str, content: bytes) -> AppTest:
 
 
 def test_upload_page_shows_cell_text_as_text(demo_db, tmp_path, monkeypatch):
-    db = copy_db(demo_db, tmp_path / "upload.duckdb")
+    db = copy_store(demo_db, tmp_path / "upload.duckdb")
     content = f'Kommune;Periode;Antall\n"{SCRIPT}";2024M01;3\n"**fet**";2024M02;4\n'.encode()
     at = upload(db, monkeypatch, "fall.csv", content)
     assert not at.exception
@@ -251,7 +233,7 @@ def test_upload_page_shows_cell_text_as_text(demo_db, tmp_path, monkeypatch):
 
 
 def test_upload_page_shows_a_file_name_as_text(demo_db, tmp_path, monkeypatch):
-    db = copy_db(demo_db, tmp_path / "upload.duckdb")
+    db = copy_store(demo_db, tmp_path / "upload.duckdb")
     at = upload(db, monkeypatch, "<b>fet</b>**x**.csv", b"")  # an empty file is refused, naming it
     assert not at.exception and at.error
     assert not [t for t in shown_text(at) if "<b>fet</b>" in t or "**x**" in t]
@@ -263,7 +245,7 @@ FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
 
 
 def test_cli_export_neutralises_formulas(demo_db, tmp_path):
-    db = copy_db(demo_db, tmp_path / "export.duckdb")
+    db = copy_store(demo_db, tmp_path / "export.duckdb")
     store = Store(db)
     rows = fact_rows(dict.fromkeys(FORMULAS, 1.0), source="test")
     store.ingest(rows, UploadMeta("f.csv", "formulas", indicator="hip_fractures"))

@@ -3,7 +3,6 @@ confirm and summary; a refused file; who may reach the page."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
 from tests.conftest import CORPUS, ROOT
+from tests.support import copy_store
 
 UPLOAD = "pages/upload.py"
 
@@ -18,10 +18,7 @@ UPLOAD = "pages/upload.py"
 @pytest.fixture()
 def board_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo store: uploads here never touch the shared one."""
-    db = tmp_path / "board.duckdb"
-    shutil.copyfile(demo_db, db)
-    if Path(f"{demo_db}.wal").exists():
-        shutil.copyfile(f"{demo_db}.wal", f"{db}.wal")
+    db = copy_store(demo_db, tmp_path / "board.duckdb")
     monkeypatch.setenv("BOARD_DB", str(db))
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
     monkeypatch.chdir(ROOT)
