@@ -80,7 +80,9 @@ def test_a_chart_downloads_as_a_print_png(page, board_url):
 def test_presentation_mode_hides_the_sidebar(page, board_url):
     page.goto(f"{board_url}/?hf=ahus&presentasjon=1")  # Oversikt is the default page, at /
     page.get_by_role("button", name="Avslutt presentasjonsmodus").wait_for()
-    assert page.locator('section[data-testid="stSidebar"]').is_hidden()
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    sidebar.wait_for(state="hidden")  # the hiding style may land a moment after the button
+    assert sidebar.is_hidden()
     page.screenshot(path=str(ARTIFACTS / "presentasjon-oversikt.png"))
     page.get_by_role("button", name="Avslutt presentasjonsmodus").click()
     page.locator('section[data-testid="stSidebar"]').wait_for(state="visible")
