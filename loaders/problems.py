@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from analytics.formatting import counted
 from analytics.periods import period_label
-from analytics.registry import GRAIN_LABELS
 from loaders.checks import BY_CODE
 
 MAX_LISTED = 50
@@ -90,12 +89,25 @@ def message(
         "name": (text or "").removeprefix("split:"),
         "number": _number(text),
         "period": _period(start, grain),
-        "got": GRAIN_LABELS.get(grain or "", grain),
-        "want": GRAIN_LABELS.get(text or "", text),
         "indicator": indicator_name,
         "also": f" (linje {other_line})" if other_line is not None else "",
     }
+    for i, part in enumerate((text or "").split("|")):
+        fields[f"t{i}"] = part
+        fields[f"n{i}"] = _number(part)
+        fields[f"g{i}"] = GRAIN_PLURAL.get(part, part)
+        fields[f"l{i}"] = and_list([p for p in part.split(",") if p])
     return check.template.format(**fields)
+
+
+GRAIN_PLURAL = {"month": "månedene", "quarter": "kvartalene", "tertial": "tertialene", "year": "årene"}
+
+
+def and_list(items: list[str]) -> str:
+    """'Fet', 'Fet og Sørum', 'Fet, Sørum og Skedsmo'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 REJECTS = {

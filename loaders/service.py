@@ -13,7 +13,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from analytics import config
+from analytics import config, reference
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
@@ -45,7 +45,12 @@ class Loader:
 
     @classmethod
     def for_board(cls, board: Board) -> Loader:
-        resolver = UnitResolver.build(board.units, board.store.current_code_map())
+        resolver = UnitResolver.build(
+            board.units,
+            board.store.current_code_map(),
+            reference.national_municipalities(),
+            reference.read_code_history(),
+        )
         try:
             profiles = load_profiles()
         except ProfileError as exc:
@@ -117,7 +122,7 @@ class Loader:
 
     def export_csv(self, out: TextIO, indicator_id: str | None = None) -> int:
         """indicator,unit,period,value,suppressed as UTF-8 CSV, sorted; formula-safe cells."""
-        facts = self.board.store.facts([indicator_id] if indicator_id else None)
+        facts = self.board.store.facts([indicator_id] if indicator_id else None, file_totals=True)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["indicator", "unit", "period", "value", "suppressed"])
         for row in facts.itertuples(index=False):
