@@ -146,7 +146,8 @@ _UNIT_SERIES = f"""
     ), built AS (
         SELECT unit_id, make_date((bucket // 12)::INTEGER, (bucket % 12 + 1)::INTEGER, 1) AS period_start,
                $grain AS grain,
-               CASE WHEN $kind = 'stock' THEN arg_max(value, period_start)
+               CASE WHEN count(*) = 1 THEN any_value(value)
+                    WHEN $kind = 'stock' THEN arg_max(value, period_start)
                     WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
                     WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
                sum(numerator) AS numerator, sum(denominator) AS denominator,
