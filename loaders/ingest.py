@@ -215,6 +215,7 @@ def _check(
     report.duplicate_of = store.find_upload_by_hash(table.file_hash)
     if preview:
         report.head = pd.DataFrame(staging.head(HEAD_ROWS), columns=columns)
+    rejects = rejects or _ragged(table, staging)
     if rejects:  # the file's structure is broken: that is the thing to fix first
         report.problems, report.problem_count = rejects[:KEPT_PROBLEMS], len(rejects)
         return
@@ -267,6 +268,20 @@ def _check(
     report.notes = _notes(report, roles, columns, footnotes)
     if not count and report.stats.facts == 0:
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
+
+
+def _ragged(table: TableFile, staging: Staging) -> list[Problem]:
+    """Rows with more filled fields than the header has names: named as such, by line."""
+    width, columns = table.guess.header_width, table.guess.columns
+    if not width or width >= len(columns):
+        return []
+    rows = staging.filled_rows([f"c{i}" for i in range(width, len(columns))], KEPT_PROBLEMS)
+    lines = table.lines(rows)
+    text = (
+        f"raden har flere felt enn overskriften ({width}); står skilletegnet inne i en verdi uten "
+        "anførselstegn, eller mangler et kolonnenavn i overskriften?"
+    )
+    return [Problem(table.file_name, lines.get(row), None, text) for row in rows]
 
 
 def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str]) -> pd.DataFrame:

@@ -231,6 +231,15 @@ class Staging:
         self._last_row = -1 if last is None else int(last)
         return self._last_row
 
+    def filled_rows(self, columns: Sequence[str], limit: int) -> list[int]:
+        """Row numbers (file order, at most `limit`) with a non-empty cell in any of `columns`."""
+        StageSpec(unit=columns[0], wide=tuple(columns[1:])).used()  # ids checked before use
+        filled = " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in columns)
+        rows = self._cur.execute(
+            f"SELECT rowid FROM raw WHERE {filled} ORDER BY rowid LIMIT ?", [limit]
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def distinct(self, column: str) -> list[str]:
         """The column's distinct texts, exactly as written (the map tables join on them)."""
         StageSpec(unit=column).used()

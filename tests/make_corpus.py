@@ -782,8 +782,8 @@ def bad_cases() -> list[Case]:
         ),
         Case(
             "b16_seksti_feil.csv",
-            "60 rader med feil: 50 vises, så «… og 10 problemer til»",
-            npr([["3205 Lillestrøm", f"{2019 + i // 12}M{i % 12 + 1:02d}", "mange"] for i in range(60)]),
+            "60 ulike feil: 50 vises, så «… og 10 problemer til»",
+            npr([["3205 Lillestrøm", f"{2019 + i // 12}M{i % 12 + 1:02d}", f"mange{i + 1}"] for i in range(60)]),
             indicator="hip_fractures",
             message="… og 10 problemer til.",
             problems=60,
