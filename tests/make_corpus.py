@@ -783,7 +783,12 @@ def bad_cases() -> list[Case]:
         Case(
             "b16_seksti_feil.csv",
             "60 ulike feil: 50 vises, så «… og 10 problemer til»",
-            npr([["3205 Lillestrøm", f"{2019 + i // 12}M{i % 12 + 1:02d}", f"mange{i + 1}"] for i in range(60)]),
+            npr(
+                [
+                    ["3205 Lillestrøm", f"{2019 + i // 12}M{i % 12 + 1:02d}", f"mange{i + 1}"]
+                    for i in range(60)
+                ]
+            ),
             indicator="hip_fractures",
             message="… og 10 problemer til.",
             problems=60,
