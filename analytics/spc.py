@@ -65,7 +65,7 @@ Choices where this module differs from or adds to the R package:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -212,43 +212,212 @@ def xmr(
     Source: NHSRplotthedots (ptd_spc, ptd_spc_standard, ptd_rebase,
     ptd_calculate_point_type); module docstring lists where it differs.
     """
-    if improvement not in ("increase", "decrease", "neutral"):
-        raise ValueError(f"improvement må være 'increase', 'decrease' eller 'neutral', ikke {improvement!r}.")
+
+    def limits(y: np.ndarray, _e: np.ndarray, base: int) -> _Limits:
+        mean, amr = _centre_and_mean_moving_range(y[:base], screen_outliers)
+        return _Limits(mean, mean, LIMIT * amr, NEAR_LIMIT * amr)
+
+    fixed = _fixed(baseline, fix_after_n_points)
+    raw = _to_float_array(values)
+    return _chart(raw, np.ones(len(raw)), improvement, target, fixed, breaks, rules, limits)
+
+
+def u_chart(
+    counts: Sequence[float | None],
+    exposure: Sequence[float | None],
+    improvement: Improvement = "decrease",
+    target: float | None = None,
+    *,
+    baseline: int | None = None,
+    breaks: Sequence[int] = (),
+    rules: str | None = None,
+) -> SpcResult:
+    """u chart (Poisson limits) for counts with an exposure, e.g. events per person-year.
+
+    counts: events per period (None/NaN = missing or suppressed); exposure: the
+    denominator per period (person-years, persons), > 0. Values charted are
+    rates cᵢ/nᵢ; centre ū = Σc/Σn over the phase's baseline points; limits
+    ū ± 3√(ū/nᵢ) (near limits ± 2√(ū/nᵢ)), the lower cut at 0, so they vary
+    with the exposure. The Making Data Count rules (``rules``) run on the rates.
+    Used where an XmR chart's moving range is dominated by Poisson noise (few
+    events). Source: Montgomery, Introduction to Statistical Quality Control,
+    u chart; NHS England, Making Data Count, "Strengthening your decisions"
+    (choosing a chart). Raises ValueError for negative counts or exposure ≤ 0.
+    """
+    c = _to_float_array(counts)
+    e = _to_float_array(exposure)
+    if len(c) != len(e):
+        raise ValueError("counts og exposure må ha like mange elementer.")
+    if np.any(c[~np.isnan(c)] < 0):
+        raise ValueError("Antall hendelser kan ikke være negativt.")
+    known = ~np.isnan(c) & ~np.isnan(e)
+    if np.any(e[known] <= 0):
+        raise ValueError("Eksponeringen (nevneren) må være større enn null.")
+    rate = np.where(known, c / np.where(known, e, 1.0), math.nan)
+
+    def limits(y: np.ndarray, n: np.ndarray, base: int) -> _Limits:
+        u_bar = float(np.sum(y[:base] * n[:base]) / np.sum(n[:base]))
+        sigma = np.sqrt(u_bar / n)
+        return _Limits(u_bar, u_bar, 3 * sigma, 2 * sigma)
+
+    exposure_filled = np.where(known, e, 1.0)
+    return _chart(
+        rate,
+        exposure_filled,
+        improvement,
+        target,
+        _fixed(baseline, None),
+        breaks,
+        rules,
+        limits,
+        lower_bound=0.0,
+    )
+
+
+def g_chart(
+    between: Sequence[float | None],
+    improvement: Improvement = "increase",
+    *,
+    baseline: int | None = None,
+    breaks: Sequence[int] = (),
+    rules: str | None = None,
+) -> SpcResult:
+    """g chart for very rare events: the number of cases (or opportunities) between events.
+
+    between: one value per event, in event order, ≥ 0. Longer gaps are better for
+    an adverse event, hence improvement "increase" by default. Centre ḡ = mean
+    over the baseline; limits ḡ ± 3√(ḡ(ḡ + 1)) (the geometric distribution's
+    standard deviation), the lower cut at 0; near limits at 2σ. The run rule
+    counts sides of the median, as the geometric distribution is skewed
+    (qicharts2 draws the median as the g chart's centre line).
+    Source: Benneyan 2001, "Number-between g-type statistical quality control
+    charts for monitoring adverse events", Health Care Manag Sci 4:305–318; NHS
+    England, Making Data Count, rare events. Raises ValueError for negative values.
+    """
+    g = _to_float_array(between)
+    if np.any(g[~np.isnan(g)] < 0):
+        raise ValueError("Antall mellom hendelser kan ikke være negativt.")
+
+    def limits(y: np.ndarray, _e: np.ndarray, base: int) -> _Limits:
+        g_bar = float(np.mean(y[:base]))
+        sigma = math.sqrt(g_bar * (g_bar + 1))
+        return _Limits(g_bar, float(np.median(y[:base])), 3 * sigma, 2 * sigma)
+
+    return _chart(g, np.ones(len(g)), improvement, None, _fixed(baseline, None), breaks, rules, limits, 0.0)
+
+
+def t_chart(
+    days_between: Sequence[float | None],
+    improvement: Improvement = "increase",
+    *,
+    baseline: int | None = None,
+    breaks: Sequence[int] = (),
+    rules: str | None = None,
+) -> SpcResult:
+    """t chart for very rare events: time between events (days), one value per event, > 0.
+
+    The times are transformed by y = t^(1/3.6), which makes exponential times
+    nearly normal (Nelson 1994, J Qual Technol 26:239), charted as an XmR chart
+    (screened moving ranges, the same rules), and the mean and limits are
+    transformed back (the lower limit cut at 0) for the points frame; value keeps
+    the days. Source: Montgomery, Introduction to Statistical Quality Control
+    (t chart); NHS England, Making Data Count, rare events; qicharts2 "t" chart.
+    Raises ValueError for values ≤ 0.
+    """
+    t = _to_float_array(days_between)
+    if np.any(t[~np.isnan(t)] <= 0):
+        raise ValueError("Tid mellom hendelser må være større enn null.")
+    result = xmr(t ** (1 / 3.6), improvement, baseline=baseline, breaks=breaks, rules=rules)
+    points = result.points.copy()
+    points["value"] = t
+    for col in ("mean", "lpl", "upl"):
+        points[col] = np.clip(points[col], 0.0, None) ** 3.6
+    phases = tuple(
+        Phase(
+            p.start, p.stop, p.points, p.limit_points, *(max(v, 0.0) ** 3.6 for v in (p.mean, p.lpl, p.upl))
+        )
+        for p in result.phases
+    )
+    return SpcResult(
+        points, result.variation, None, result.enough_points, result.message, phases, result.rules
+    )
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Centre line, centre for the run rule, and half-widths (scalars or per point)."""
+
+    mean: float
+    side_centre: float
+    half: float | np.ndarray
+    near_half: float | np.ndarray
+
+
+def _fixed(baseline: int | None, fix_after_n_points: int | None) -> int | None:
     if baseline is not None and fix_after_n_points is not None and baseline != fix_after_n_points:
         raise ValueError("Oppgi enten baseline eller fix_after_n_points, ikke to ulike verdier.")
     fixed = baseline if baseline is not None else fix_after_n_points
     if fixed is not None and (isinstance(fixed, bool) or int(fixed) < MIN_POINTS):
         # Same rule as ptd_spc_options: limits from fewer points are not stable.
         raise ValueError(f"baseline (fix_after_n_points) må være minst {MIN_POINTS}.")
-    ruleset = rule_set(rules)
+    return None if fixed is None else int(fixed)
 
-    raw = _to_float_array(values)
-    cuts = _phase_bounds(breaks, len(raw))
+
+def _chart(
+    raw: np.ndarray,
+    exposure: np.ndarray,
+    improvement: Improvement,
+    target: float | None,
+    fixed: int | None,
+    breaks: Sequence[int],
+    rules: str | None,
+    limits: Callable[[np.ndarray, np.ndarray, int], _Limits],
+    lower_bound: float = -math.inf,
+) -> SpcResult:
+    """The phase engine shared by every chart: limits per phase, rules per phase, icons."""
+    if improvement not in ("increase", "decrease", "neutral"):
+        raise ValueError(f"improvement må være 'increase', 'decrease' eller 'neutral', ikke {improvement!r}.")
+    ruleset = rule_set(rules)
     types = np.full(len(raw), "missing", dtype=object)
-    means = np.full(len(raw), math.nan)
-    lpls = np.full(len(raw), math.nan)
-    upls = np.full(len(raw), math.nan)
+    means, lpls, upls = (np.full(len(raw), math.nan) for _ in range(3))
     phases: list[Phase] = []
-    for start, stop in cuts:
-        phase = _phase(raw, start, stop, fixed, screen_outliers, improvement, ruleset, types)
-        means[start:stop], lpls[start:stop], upls[start:stop] = phase.mean, phase.lpl, phase.upl
-        phases.append(phase)
+    for start, stop in _phase_bounds(breaks, len(raw)):
+        part = raw[start:stop]
+        present = ~np.isnan(part)
+        y, e = part[present], exposure[start:stop][present]
+        positions = np.arange(start, stop)[present]
+        n = len(y)
+        if n < MIN_POINTS:
+            types[positions] = "common_cause"
+            phases.append(Phase(start, stop, n, 0, math.nan, math.nan, math.nan))
+            continue
+        base = n if fixed is None else min(fixed, n)
+        lim = limits(y, e, base)
+        lpl = np.maximum(lim.mean - lim.half + np.zeros(n), lower_bound)
+        upl = lim.mean + lim.half + np.zeros(n)
+        direction = _special_cause_direction(
+            y, lim.side_centre, lpl, upl, lim.mean - lim.near_half, lim.mean + lim.near_half, ruleset
+        )
+        types[positions] = _point_types(direction, improvement)
+        means[start:stop] = lim.mean
+        # Missing rows carry the limits at the phase's last known exposure (constant for XmR).
+        lpls[start:stop], upls[start:stop] = lpl[-1], upl[-1]
+        lpls[positions], upls[positions] = lpl, upl
+        phases.append(Phase(start, stop, n, base, lim.mean, float(lpl[-1]), float(upl[-1])))
 
     frame = pd.DataFrame(
         {"value": raw, "mean": means, "lpl": lpls, "upl": upls, "point_type": types.tolist()}
     )
     present = ~np.isnan(raw)
     n = int(present.sum())
-    last = phases[-1] if phases else None
-    enough = last is not None and last.points >= MIN_POINTS
+    last = phases[-1]
     common = {"points": frame, "phases": tuple(phases), "rules": ruleset.name}
     if n == 0:
         return SpcResult(
             variation=None, assurance=None, enough_points=False, message="Ingen datapunkter å vise.", **common
         )
     variation = _variation(str(types[present][-1]), improvement)
-    if not enough:
-        assert last is not None
+    if last.points < MIN_POINTS:
         if len(phases) == 1:
             message = f"For få datapunkter ({n}) til å beregne kontrollgrenser; minst {MIN_POINTS} trengs."
         else:
@@ -257,7 +426,6 @@ def xmr(
                 f"minst {MIN_POINTS} trengs."
             )
         return SpcResult(variation=variation, assurance=None, enough_points=False, message=message, **common)
-    assert last is not None
     return SpcResult(
         variation=variation,
         assurance=_assurance(target, improvement, last.lpl, last.upl),
@@ -276,34 +444,6 @@ def _phase_bounds(breaks: Sequence[int], length: int) -> list[tuple[int, int]]:
         raise ValueError("Bruddpunktene må stå i stigende rekkefølge uten gjentakelser.")
     edges = [0, *cuts, length]
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b > a] or [(0, 0)]
-
-
-def _phase(
-    raw: np.ndarray,
-    start: int,
-    stop: int,
-    fixed: int | None,
-    screen_outliers: bool,
-    improvement: Improvement,
-    ruleset: RuleSet,
-    types: np.ndarray,
-) -> Phase:
-    """Limits and point types for raw[start:stop]; writes into ``types``."""
-    part = raw[start:stop]
-    present = ~np.isnan(part)
-    y = part[present]
-    n = len(y)
-    positions = np.arange(start, stop)[present]
-    if n < MIN_POINTS:
-        types[positions] = "common_cause"
-        return Phase(start, stop, n, 0, math.nan, math.nan, math.nan)
-    base = y if fixed is None else y[: int(fixed)]
-    mean, amr = _centre_and_mean_moving_range(base, screen_outliers)
-    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
-    nlpl, nupl = mean - NEAR_LIMIT * amr, mean + NEAR_LIMIT * amr
-    direction = _special_cause_direction(y, mean, lpl, upl, nlpl, nupl, ruleset)
-    types[positions] = _point_types(direction, improvement)
-    return Phase(start, stop, n, len(base), mean, lpl, upl)
 
 
 def _to_float_array(values: Sequence[float | None]) -> np.ndarray:
@@ -332,10 +472,10 @@ def _centre_and_mean_moving_range(baseline: np.ndarray, screen_outliers: bool) -
 def _special_cause_direction(
     y: np.ndarray,
     mean: float,
-    lpl: float,
-    upl: float,
-    nlpl: float,
-    nupl: float,
+    lpl: float | np.ndarray,
+    upl: float | np.ndarray,
+    nlpl: float | np.ndarray,
+    nupl: float | np.ndarray,
     ruleset: RuleSet | None = None,
 ) -> np.ndarray:
     """+1 (high/increasing), -1 (low/decreasing) or 0 for each point.

@@ -479,3 +479,55 @@ def test_six_point_rule_set_flags_runs_and_trends_of_six() -> None:
         assert (xmr(values, baseline=12).points["point_type"] == "common_cause").all()
         six = xmr(values, baseline=12, rules="mdc2023_6").points["point_type"].tolist()
         assert six[12:] == ["special_cause_improvement"] * 6
+
+
+# Charts for rare events -------------------------------------------------------------
+
+
+def test_u_chart_limits_follow_the_exposure() -> None:
+    counts = [3, 5, 2, 4, 6, 3, 1, 4, 5, 2, 3, 4, 30]
+    exposure = [1000, 1200, 800, 1000, 1500, 900, 500, 1000, 1100, 700, 1000, 1000, 1000]
+    result = spc.u_chart(counts, exposure, baseline=12)
+    u_bar = sum(counts[:12]) / sum(exposure[:12])
+    points = result.points
+    assert points["mean"].iloc[0] == pytest.approx(u_bar)
+    expected_upper = [u_bar + 3 * math.sqrt(u_bar / n) for n in exposure]
+    np.testing.assert_allclose(points["upl"], expected_upper)
+    np.testing.assert_allclose(points["lpl"], [max(0.0, u_bar - 3 * math.sqrt(u_bar / n)) for n in exposure])
+    assert points["value"].tolist() == pytest.approx([c / n for c, n in zip(counts, exposure, strict=True)])
+    # 30 per 1000 against about 3.3: concern when lower is better.
+    assert points["point_type"].iloc[-1] == "special_cause_concern"
+    assert (points["point_type"].iloc[:12] == "common_cause").all()
+
+
+def test_u_chart_skips_suppressed_counts_and_refuses_bad_exposure() -> None:
+    counts = [3, None, 2, 4, 6, 3, 1, 4, 5, 2, 3, 4, 3]
+    result = spc.u_chart(counts, [1000] * 13)
+    assert result.points["point_type"].iloc[1] == "missing"
+    assert result.points["mean"].iloc[0] == pytest.approx(40 / 12_000)
+    with pytest.raises(ValueError):
+        spc.u_chart([1, 2], [100, 0])
+
+
+def test_g_chart_follows_benneyan() -> None:
+    gaps = [12, 30, 5, 44, 18, 9, 25, 60, 3, 15, 22, 37, 400]
+    result = spc.g_chart(gaps, baseline=12)
+    g_bar = float(np.mean(gaps[:12]))
+    assert result.points["mean"].iloc[0] == pytest.approx(g_bar)
+    assert result.points["upl"].iloc[0] == pytest.approx(g_bar + 3 * math.sqrt(g_bar * (g_bar + 1)))
+    assert result.points["lpl"].iloc[0] == 0.0
+    # A long gap between adverse events is an improvement.
+    assert result.points["point_type"].iloc[-1] == "special_cause_improvement"
+    assert result.variation == "improvement_high"
+
+
+def test_t_chart_is_an_xmr_chart_of_transformed_times() -> None:
+    days = [10.0, 25, 7, 40, 16, 12, 30, 55, 5, 14, 20, 33, 21]
+    result = spc.t_chart(days)
+    inner = xmr([d ** (1 / 3.6) for d in days])
+    assert result.points["value"].tolist() == pytest.approx(days)
+    assert result.points["mean"].iloc[0] == pytest.approx(inner.points["mean"].iloc[0] ** 3.6)
+    assert result.points["upl"].iloc[0] == pytest.approx(inner.points["upl"].iloc[0] ** 3.6)
+    assert result.points["point_type"].tolist() == inner.points["point_type"].tolist()
+    with pytest.raises(ValueError):
+        spc.t_chart([0.0, 5.0])
