@@ -33,6 +33,10 @@ chrismainey/FunnelPlotR, od_adjustment.R and od_limits.R):
   An adjusted unit is flagged only when its exact tail probability and its
   adjusted z, (yᵢ − y₀)/√(sᵢ² + τ̂²) (or /(√φ̂·sᵢ)), both pass the level; the
   exact check keeps the smallest units from being flagged on one or two cases.
+* A unit whose denominator is below ``small_denominator`` (default 20) is flagged
+  only at the 99.8 % level (exact tail probability below 0.001). This is the
+  board's own rule, not the references': across many small municipalities a 95 %
+  flag on a handful of cases is mostly chance (issue 13 asks for it).
 * Units with a missing (suppressed) numerator or a missing or non-positive
   denominator are left out of θ₀ and φ̂ and get the flag "mangler data".
 """
@@ -104,6 +108,7 @@ def funnel_limits(
     overdispersion: Overdispersion = "additive",
     winsor: float = 0.1,
     od_alpha: float = OD_ALPHA,
+    small_denominator: float = 20,
 ) -> FunnelResult:
     """Pooled target, exact flags, tested over-dispersion and 95 %/99.8 % funnel limits.
 
@@ -111,7 +116,8 @@ def funnel_limits(
     persons). kind: "poisson" (rate per person) or "binomial" (share).
     overdispersion: "additive" (default), "multiplicative" or None (never adjust);
     an adjustment is made only when the χ² test rejects at ``od_alpha``.
-    winsor: share winsorised at each end before φ̂. Raises ValueError (Norwegian)
+    winsor: share winsorised at each end before φ̂. small_denominator: units with a
+    smaller denominator are flagged only at 99.8 %. Raises ValueError (Norwegian)
     for bad input. Sources: Spiegelhalter 2005 (Stat Med; QSHC), FunnelPlotR.
     """
     if kind not in ("poisson", "binomial"):
@@ -172,8 +178,8 @@ def funnel_limits(
     )
     adjusted_z = _adjusted_z(z, den, adjusted, phi, tau2)
     units["flag"] = [
-        _flag(pa, pb, az) if ok else FLAG_MISSING
-        for pa, pb, az, ok in zip(p_above, p_below, adjusted_z, used, strict=True)
+        _flag(pa, pb, az, only_998=bool(n < small_denominator)) if ok else FLAG_MISSING
+        for pa, pb, az, n, ok in zip(p_above, p_below, adjusted_z, den, used, strict=True)
     ]
 
     grid = _grid(den[used], kind)
@@ -303,9 +309,10 @@ def _limits(
     return out
 
 
-def _flag(p_above: float, p_below: float, adjusted_z: float) -> str:
+def _flag(p_above: float, p_below: float, adjusted_z: float, only_998: bool = False) -> str:
     """Exact tail probability below the level; when adjusted, the adjusted z must agree."""
-    for p, over, under in ((0.001, FLAG_OVER_998, FLAG_UNDER_998), (0.025, FLAG_OVER_95, FLAG_UNDER_95)):
+    levels = [(0.001, FLAG_OVER_998, FLAG_UNDER_998), (0.025, FLAG_OVER_95, FLAG_UNDER_95)]
+    for p, over, under in levels[:1] if only_998 else levels:
         z = stats.norm.isf(p)
         if p_above < p and (math.isnan(adjusted_z) or adjusted_z > z):
             return over
@@ -337,8 +344,8 @@ def _method_text(
     dist = "Poisson-fordelingen" if kind == "poisson" else "binomialfordelingen"
     base = (
         f"Samlet rate (sum tellere / sum nevnere). Kommunene markeres ut fra eksakt sannsynlighet i {dist} "
-        "(under 2,5 % i én retning: utenfor 95 %; under 0,1 %: utenfor 99,8 %); de tegnede grensene er "
-        "bare til visning."
+        "(under 2,5 % i én retning: utenfor 95 %; under 0,1 %: utenfor 99,8 %; kommuner med nevner under "
+        "20 bare ved 99,8 %); de tegnede grensene er bare til visning."
     )
     phi_text = "ikke beregnet" if math.isnan(phi) else _comma(phi, 2)
     if math.isnan(od_p):

@@ -210,10 +210,20 @@ def test_all_of_a_few_patients_is_judged_by_its_exact_chance(k: int) -> None:
     r = funnel_limits([k, 700], [k, 1000], kind="binomial", overdispersion=None)
     unit = r.units.iloc[0]
     assert unit["p_above"] == pytest.approx(r.target**k)
-    assert unit["flag"] != "over 99,8 %"
+    # Below 20 in the denominator only the 99.8 % level flags (p < 0.001): none of these.
+    assert unit["flag"] == "innenfor"
+    # Without that rule the exact 95 % test alone decides: only 15 of 15 (p ≈ 0.005) passes it.
+    exact = funnel_limits([k, 700], [k, 1000], kind="binomial", overdispersion=None, small_denominator=0)
     expected = "over 95 %" if r.target**k < 0.025 else "innenfor"
-    assert unit["flag"] == expected
-    assert (k, unit["flag"]) != (1, "over 95 %")
+    assert exact.units["flag"].iloc[0] == expected
+    assert (k == 15) is (expected == "over 95 %")
+
+
+def test_small_unit_is_flagged_when_its_exact_chance_is_below_0_001() -> None:
+    # 12 of 12 against a pooled 30 %: P = 0.3^12, far below 0.001.
+    r = funnel_limits([12, 300], [12, 1000], kind="binomial", overdispersion=None)
+    assert r.units["p_above"].iloc[0] < 0.001
+    assert r.units["flag"].iloc[0] == "over 99,8 %"
 
 
 def test_poisson_flags_follow_exact_tails() -> None:
