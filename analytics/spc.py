@@ -64,6 +64,7 @@ Choices where this module differs from or adds to the R package:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -142,7 +143,9 @@ class Phase:
     start, stop: input positions (stop exclusive) of the phase.
     points: non-missing points in the phase; limit_points: how many of them the
     mean and limits were computed from (the baseline); mean/lpl/upl are NaN when
-    the phase has fewer than 12 points.
+    the phase has fewer than 12 points. For a u chart, whose limits vary with the
+    exposure, lpl/upl are those at the phase's last point (the points frame has
+    them per point).
     """
 
     start: int
@@ -186,6 +189,24 @@ def rule_set(rules: str | None = None) -> RuleSet:
     if name not in RULE_SETS:
         raise ValueError(f"Ukjent regelsett for SPC «{name}»; gyldige er {', '.join(RULE_SETS)}.")
     return RULE_SETS[name]
+
+
+def break_positions(periods: Sequence[dt.date], change_dates: Sequence[dt.date]) -> list[int]:
+    """Positions for ``breaks``: the first period starting on or after each change date.
+
+    periods: period start dates in order; change_dates: known changes from the plan
+    (e.g. a measure's start). A change inside a period starts the new phase with
+    the next whole period, so no period mixes the old and the new process. Changes
+    before the second period or after the last are left out (there is nothing to
+    split). NHSRplotthedots' ptd_rebase instead needs the exact date of a period.
+    """
+    starts = [pd.Timestamp(p) for p in periods]
+    out: list[int] = []
+    for change in sorted(pd.Timestamp(c) for c in change_dates):
+        pos = next((i for i, start in enumerate(starts) if start >= change), None)
+        if pos is not None and 0 < pos and pos not in out:
+            out.append(pos)
+    return out
 
 
 def xmr(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -531,3 +532,11 @@ def test_t_chart_is_an_xmr_chart_of_transformed_times() -> None:
     assert result.points["point_type"].tolist() == inner.points["point_type"].tolist()
     with pytest.raises(ValueError):
         spc.t_chart([0.0, 5.0])
+
+
+def test_break_positions_start_the_phase_with_the_first_whole_period() -> None:
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    changes = [dt.date(2024, 3, 15), dt.date(2024, 6, 1), dt.date(2023, 5, 1), dt.date(2025, 2, 1)]
+    assert spc.break_positions(months, changes) == [3, 5]
+    assert spc.break_positions(months, [dt.date(2024, 3, 2), dt.date(2024, 3, 20)]) == [3]
+    assert spc.break_positions(months, []) == []
