@@ -299,3 +299,16 @@ def population_view(partnership: str, alternative: str) -> tuple:
     """Befolkning's population frame and expected demand, cached per data version."""
     current = board()
     return _population_view(partnership, alternative, current.store.data_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner="Vurderer hver kommune …", max_entries=8)
+def _status_matrix(partnership: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.matrix import status_matrix
+
+    return status_matrix(_board(db_path), partnership, today)
+
+
+def status_matrix(partnership: str):
+    """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
+    current = board()
+    return _status_matrix(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
