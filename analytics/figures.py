@@ -20,6 +20,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from analytics import formatting, icons
+from analytics.evaluate import is_rollout
 from analytics.funnel import FunnelResult
 from analytics.projection import Projection
 from analytics.registry import Indicator
@@ -588,7 +589,8 @@ def projection_figure(
             x=x,
             y=y,
             mode="lines+markers",
-            line={"color": UNIT_COLOUR},
+            # A count of municipalities taking part changes in steps: drawn as steps, not slopes.
+            line={"color": UNIT_COLOUR, "shape": "hv" if is_rollout(indicator) else "linear"},
             marker={"size": 7},
             name="Tall så langt",
             customdata=[[lab, format_value(indicator, v)] for lab, v in zip(labels, y, strict=True)],
@@ -607,33 +609,47 @@ def projection_figure(
         last = x[-1]
         ahead = deadline > last
         expected = pd.Timestamp(projection.expected_date) if projection.expected_date else None
-        if ahead:
-            end = deadline
-        elif expected is not None and last < expected <= last + pd.DateOffset(years=MAX_YEARS_DRAWN):
-            end = expected
-        else:
-            end = last + pd.DateOffset(years=2)
-        fitted_from = x[-min(projection.n_points, len(x))]
+        fitted = x[-min(projection.n_points, len(x)) :]  # the points the line was fitted on
         per_day = projection.slope_per_year / 365.25
 
         def line(at: pd.Timestamp) -> float:
             return projection.projected + per_day * (at - deadline).days
 
-        line_x, line_y = [fitted_from, end], [clip(line(fitted_from)), clip(line(end))]
-        if clip_max is not None and expected is not None and per_day > 0 and fitted_from < expected < end:
-            # A rollout stops at all members: bend the line flat where it gets there.
-            line_x, line_y = [fitted_from, expected, end], [clip(line(fitted_from)), clip_max, clip_max]
-        all_x.append(end)
+        # The trend line covers exactly the fitted points, each at the fitted model's value.
         fig.add_trace(
             go.Scatter(
-                x=line_x,
-                y=line_y,
+                x=fitted,
+                y=[line(at) for at in fitted],
                 mode="lines",
-                line={"color": UNIT_COLOUR, "dash": "dash"},
+                line={"color": UNIT_COLOUR, "width": 2},
                 name=f"Trend (lineær, siste {projection.n_points} punkter)",
                 hoverinfo="skip",
             )
         )
+        # The projection goes on from the last fitted point: to the deadline while it is
+        # ahead, or to the day the target is reached (a passed deadline), within MAX_YEARS_DRAWN.
+        end = None
+        if ahead:
+            end = deadline
+        elif expected is not None and last < expected <= last + pd.DateOffset(years=MAX_YEARS_DRAWN):
+            end = expected
+        if end is not None:
+            ahead_x, ahead_y = [last, end], [clip(line(last)), clip(line(end))]
+            if clip_max is not None and per_day > 0 and line(last) < clip_max < line(end):
+                # A rollout stops at all members: bend the line flat on the day it gets there.
+                full = last + pd.Timedelta(days=(clip_max - line(last)) / per_day)
+                ahead_x, ahead_y = [last, full, end], [clip(line(last)), clip_max, clip_max]
+            all_x.append(end)
+            fig.add_trace(
+                go.Scatter(
+                    x=ahead_x,
+                    y=ahead_y,
+                    mode="lines",
+                    line={"color": UNIT_COLOUR, "dash": "dash"},
+                    name="Framskrevet i dagens tempo",
+                    hoverinfo="skip",
+                )
+            )
         if ahead:
             low, high, mid = clip(projection.lower), clip(projection.upper), clip(projection.projected)
             fig.add_trace(
@@ -662,7 +678,7 @@ def projection_figure(
                     "<br>80 %-intervall: %{customdata[2]}–%{customdata[3]}<extra></extra>",
                 )
             )
-        if expected is not None and expected > last and expected <= end:
+        if expected is not None and end is not None and last < expected <= end:
             when = formatting.month_year(expected.date())
             fig.add_trace(
                 go.Scatter(

@@ -191,3 +191,42 @@ def test_time_ticks_use_norwegian_names():
     assert figures.time_ticks(quarters, "quarter")[1][0] == "1. kv. 2024"
     years = [dt.date(y, 1, 1) for y in range(2015, 2026)]
     assert figures.time_ticks(years)[1][-1] == "2025"
+
+
+def _fitted_model(periods, values, n):
+    """Ordinary least squares over the last n points, x in days (as analytics.projection)."""
+    pairs = list(zip(periods, values, strict=True))[-n:]
+    origin = pairs[0][0]
+    x = np.array([(p - origin).days for p, _ in pairs], dtype=float)
+    slope, intercept = np.polyfit(x, np.array([v for _, v in pairs]), 1)
+    return lambda day: intercept + slope * (day - origin).days
+
+
+@pytest.mark.parametrize("passed", [False, True])
+def test_trend_line_is_drawn_over_the_fitted_points_at_the_fitted_values(passed):
+    # 15 quarters climbing 1 → 10 with a plateau (FACT teams): the window is the last 12.
+    periods = [dt.date(2023, 3, 31) + pd.offsets.QuarterEnd(i) for i in range(15)]
+    periods = [pd.Timestamp(p).date() for p in periods]
+    values = [1, 1, 2, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10]
+    deadline = dt.date(2025, 12, 31) if passed else dt.date(2027, 12, 31)
+    projection = project_to_deadline(periods, values, deadline, 22, "increase")
+    series = pd.DataFrame({"period_end": pd.to_datetime(periods), "judge_value": values, "label": "x"})
+    fig = figures.projection_figure(
+        series,
+        projection,
+        ROLLOUT,
+        title="T",
+        target=22,
+        horizon=deadline,
+        horizon_label="Frist",
+        clip_max=22,
+    )
+    trend = next(t for t in fig.data if t.name.startswith("Trend"))
+    model = _fitted_model(periods, values, projection.n_points)
+    drawn = [pd.Timestamp(x).date() for x in trend.x]
+    assert drawn == periods[-projection.n_points :]  # starts at the first fitted point, ends at the last
+    assert trend.y == pytest.approx([model(d) for d in drawn])
+    ahead = [t for t in fig.data if t.name == "Framskrevet i dagens tempo"]
+    if ahead:  # the projection starts where the data end and never passes all members
+        assert pd.Timestamp(ahead[0].x[0]).date() == periods[-1] and max(ahead[0].y) <= 22
+    assert next(t for t in fig.data if t.name == "Tall så langt").line.shape == "hv"  # steps
