@@ -38,7 +38,7 @@ from scipy import stats
 from analytics import config, formatting
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_text
-from analytics.population import members_of, sum_over_members
+from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
 from analytics.registry import Indicator
 
 PER = 1000
@@ -96,9 +96,14 @@ def hidden(indicator: Indicator, numerator: float | None) -> bool:
 
 
 def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) -> pd.DataFrame:
-    """unit_id, year, value: the population group per unit and year (1 January).
+    """unit_id, year, value, kind: the population group per unit and year (1 January).
 
-    A region or partnership unit gets the sum of its member municipalities and districts.
+    kind is "registrert" (SSB 07459) or "framskrevet": a year after a member's last
+    published year comes from the projection the registry names in ``projected_by``
+    (SSB 13600, main alternative), as SSB's own projections are the best figure for a year
+    not yet counted. A region or partnership unit gets the sum of its member municipalities
+    and districts (only years where every member is known; "registrert" only when every
+    member's figure is).
     """
     kinds = board.units.set_index("unit_id")["kind"]
     members = {
@@ -106,26 +111,47 @@ def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) 
         for unit in unit_ids
     }
     wanted = sorted({m for ms in members.values() for m in ms})
-    facts = board.store.facts([population_id], wanted, grain="year")
+    projection = _projection_of(board, population_id)
+    ids = [population_id, *([projection] if projection else [])]
+    facts = board.store.facts(ids, wanted, grain="year")
     facts = facts[~facts["suppressed"] & facts["value"].notna()]
     base = pd.DataFrame(
         {
             "unit_id": facts["unit_id"].astype(str),
+            "group": population_id,
             "year": pd.to_datetime(facts["period_start"]).dt.year,
             "value": facts["value"].astype(float),
         }
     )
-    summed = sum_over_members(base, members, ["year"])
+    registered = facts["indicator"].to_numpy() == population_id
+    base = combine(base[registered], base[~registered])
+    summed = sum_over_members(
+        base.assign(is_registered=base["kind"] == REGISTERED),
+        members,
+        ["year"],
+        {"registered": ("is_registered", "min")},
+    )
     if summed is None:
-        return pd.DataFrame(columns=["unit_id", "year", "value"])
-    return summed[["unit_id", "year", "value"]]
+        return pd.DataFrame(columns=["unit_id", "year", "value", "kind"])
+    summed["kind"] = np.where(summed["registered"].astype(bool), REGISTERED, PROJECTED)
+    return summed[["unit_id", "year", "value", "kind"]]
+
+
+def _projection_of(board: Board, population_id: str) -> str | None:
+    """The projection indicator the registry names for a population group, if any."""
+    try:
+        return board.registry.get(population_id).projected_by
+    except KeyError:
+        return None
 
 
 def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Rows with population and person-years; years without population are carried.
 
-    facts: unit_id, period_start, period_end, ... ; population: unit_id, year, value.
-    Returns the rows and a Norwegian note naming carried years (None if none).
+    facts: unit_id, period_start, period_end, ... ; population: unit_id, year, value and
+    optionally kind ("registrert"/"framskrevet", from `population_table`).
+    Returns the rows and a Norwegian note naming projected and carried years (None if none),
+    e.g. «Befolkning 2026: SSBs framskriving (hovedalternativet).»
     """
     rows = facts.copy()
     rows["year"] = pd.to_datetime(rows["period_start"]).dt.year
@@ -155,14 +181,22 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
     days = (end - start).dt.days + 1
     year_days = np.where(start.dt.is_leap_year, 366, 365)
     rows["person_years"] = rows["population"] * days / year_days
-    note = None
+    notes = []
+    if "kind" in pop.columns:
+        projected = set(pop.loc[pop["kind"] == PROJECTED, "year"].astype(int))
+        used_years = set(keyed["year"].to_numpy()[~np.isnan(exact)].astype(int))
+        used_years |= {source for _, source in carried}
+        shown = sorted(used_years & projected)
+        if shown:
+            years = ", ".join(str(y) for y in shown)
+            notes.append(f"Befolkning {years}: SSBs framskriving (hovedalternativet).")
     if carried:
         note = "; ".join(
             f"befolkningstall for {year} er ikke publisert, tallene for {used} er brukt"
             for year, used in sorted(carried)
         )
-        note = note[0].upper() + note[1:] + "."
-    return rows.drop(columns="year"), note
+        notes.append(note[0].upper() + note[1:] + ".")
+    return rows.drop(columns="year"), " ".join(notes) or None
 
 
 def period_ends(starts: pd.Series, grain: str) -> pd.Series:

@@ -232,7 +232,8 @@ def test_share_comparison_uses_fisher():
 
 def test_plan_indicators_are_the_partnerships_own(demo_board):
     ahus = plan_indicator_ids(demo_board, "ahus")
-    assert "hip_fractures" in ahus and "population_80_plus" in ahus
+    # hip_fractures counts patients 65+ and divides by the same band (registry numerator_age)
+    assert "hip_fractures" in ahus and "population_65_plus" in ahus
     assert "stemi_pci_120" not in ahus
     assert "projection_80_plus" in plan_indicator_ids(demo_board, "lovesa")
 
@@ -248,7 +249,7 @@ def test_other_partnerships_units_and_indicators_are_refused(demo_board):
 
 def test_hip_fractures_view_rates_spc_funnel_and_tables(demo_board):
     view = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW)
-    assert view.value_label == "Per 1 000 innbyggere 80 år og eldre per år"
+    assert view.value_label == "Per 1 000 innbyggere 65 år og eldre per år"
     assert view.spc.enough_points and view.spc.variation == "improvement_low"
     assert view.funnel is not None and view.funnel.result.kind == "poisson"
     assert re.fullmatch(r"siste 12 mnd \(\w+\.? \d{4}–\w+\.? \d{4}\)", view.funnel.period_text)
@@ -261,7 +262,8 @@ def test_hip_fractures_view_rates_spc_funnel_and_tables(demo_board):
     if "delvis år" in last["År"]:  # a year in progress is compared like for like
         assert last["Samme måneder året før"] and last["Endring"]
     assert view.criteria and view.criteria[0].criterion.id == "m11-k3"
-    assert any("ikke publisert" in note for note in view.notes)
+    # 2026 is not published: SSB's projection stands in, and the notes say so
+    assert "Befolkning 2026: SSBs framskriving (hovedalternativet)." in view.notes
 
 
 def test_suppressed_and_small_counts_are_hidden_for_one_municipality(demo_board):
