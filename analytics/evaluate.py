@@ -378,7 +378,7 @@ def clipped(projection: Projection, clip_max: float | None) -> Projection:
     )
 
 
-def _band(projection: Projection, target: float, direction: str) -> str | None:
+def projection_band(projection: Projection, target: float, direction: str) -> str | None:
     """Where the prediction interval lies against the target: reaches / straddles / misses."""
     if projection.lower is None or projection.upper is None or direction == "neutral":
         return None
@@ -393,7 +393,7 @@ def _band(projection: Projection, target: float, direction: str) -> str | None:
     return "straddles"
 
 
-def _interval_text(indicator: Indicator, projection: Projection, when: dt.date) -> str | None:
+def interval_text(indicator: Indicator, projection: Projection, when: dt.date) -> str | None:
     """'80 % prediksjonsintervall −28 til 179 ved 31.12.2027'."""
     if projection.lower is None or projection.upper is None:
         return None
@@ -423,8 +423,8 @@ def _project(
     if projection.reaches_target is None:
         return projection, None, _lower_first(projection.reason), None
     shown = clipped(projection, clip_max)
-    band = _band(shown, target, indicator.direction)
-    interval = _interval_text(indicator, shown, horizon)
+    band = projection_band(shown, target, indicator.direction)
+    interval = interval_text(indicator, shown, horizon)
     if due is not None:
         return projection, band, _lower_first(projection.reason), interval
     # A continuous rollout: is all of it within the horizon at today's pace?
