@@ -397,7 +397,7 @@ def interval_text(indicator: Indicator, projection: Projection, when: dt.date) -
     """'80 % prediksjonsintervall −28 til 179 ved 31.12.2027'."""
     if projection.lower is None or projection.upper is None:
         return None
-    low, high = format_value(indicator, projection.lower), format_value(indicator, projection.upper)
+    low, high = (format_value(indicator, v).replace("-", "−") for v in (projection.lower, projection.upper))
     level = formatting.number(LEVEL * 100, 0)
     return f"{level} % prediksjonsintervall {low} til {high} ved {formatting.date(when)}"
 
@@ -951,7 +951,7 @@ def difference_in_differences(
     )
     if p >= power.ALPHA:
         return None, f"{text}; ingen statistisk sikker forskjell"
-    better = ratio < 1 if lower_is_better else ratio > 1
+    better = bool(ratio < 1) if lower_is_better else bool(ratio > 1)
     return better, text
 
 

@@ -297,11 +297,12 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
         )
     if ev.projection_band in BAND_STATUS and not hold:
         return Judgement(
-            BAND_STATUS[ev.projection_band], _sentence(head, ev.projection_text, ev.interval_text)
+            BAND_STATUS[ev.projection_band],
+            _sentence(head, ev.process_text, ev.projection_text, ev.interval_text),
         )
     if ev.projected_in_time is not None and not hold:
         status = Status.on_track if ev.projected_in_time else Status.off_track
-        return Judgement(status, _sentence(head, ev.projection_text, ev.interval_text))
+        return Judgement(status, _sentence(head, ev.process_text, ev.projection_text, ev.interval_text))
     if ev.assurance in ASSURANCE_REASON:
         status = {
             "consistent_pass": Status.on_track,
