@@ -180,6 +180,7 @@ def load_registry(path: Path | None = None) -> Registry:
     for kind, rule in registry.charts.items():
         if (rule.rare_chart is None) != (rule.rare_below is None):
             raise PlanError(path, f"charts.{kind}", "rare_chart og rare_below må oppgis sammen")
+    for indicator in registry.indicators:
         problem = age_problem(registry, indicator)
         if problem:
             raise PlanError(path, f"indikator «{indicator.id}»", problem)
