@@ -124,6 +124,7 @@ def _choices(key: str, columns_key: str) -> Choices:
         sheet=pick("sheet"),
         roles=roles,
         leave_out_problems=bool(state.get(f"leave_out_{key}")),
+        partnership=common.partnership(),  # rows for other municipalities are skipped and counted
     )
 
 
