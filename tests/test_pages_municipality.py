@@ -7,9 +7,10 @@ import json
 import pytest
 
 from analytics.plan import CriterionKind
+from analytics.status import Status
 
 PAGE = "pages/municipality.py"
-STATUS_WORDS = ("Oppnådd", "På sporet", "Usikker", "Ikke på sporet", "Forsinket", "Mangler data", "Følges")
+STATUS_WORDS = tuple(s.value for s in Status)
 
 
 def indicator_table(at):
