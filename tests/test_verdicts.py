@@ -392,3 +392,15 @@ def test_case9_no_spc_on_projections_or_rollouts(demo_board, partnership, indica
     assert set(view.spc.points["point_type"]) <= {"common_cause", "missing"}
     assert view.variation_text == NO_SPC
     assert "uten SPC" in view.spc.message
+
+
+def test_plan_file_refuses_an_unknown_comparison_indicator(tmp_path, board_context):
+    registry, _, units, _ = board_context
+    text = (ROOT / "data" / "plan" / "ahus-2024-2025.yaml").read_text(encoding="utf-8")
+    anchor = "        indicators: [dho_bed_days_after, dho_bed_days_before]\n"
+    bad = text.replace(anchor, anchor + "        comparison: {indicators: [nope_after, nope_before]}\n", 1)
+    assert bad != text
+    path = tmp_path / "plan.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(PlanError, match="sammenligningsgruppe: ukjent indikator «nope_after»"):
+        load_plan(path, registry.ids(), set(units["unit_id"]))
