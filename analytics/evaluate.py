@@ -493,7 +493,9 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
     in_baseline = usable & (starts >= baseline.start).to_numpy() & (starts <= baseline.last_day).to_numpy()
     n = int(in_baseline.sum())
     note = f"grensene bygger på grunnlinjen {baseline.text}"
-    if n < MIN_POINTS:
+    if int(usable[start:].sum()) < MIN_POINTS:
+        note = f"for få punkter fra grunnlinjen {baseline.text} til kontrollgrenser"
+    elif n < MIN_POINTS:
         n = MIN_POINTS
         note = f"grensene bygger på de første {MIN_POINTS} punktene fra grunnlinjen {baseline.text}"
     breaks: tuple[int, ...] = ()
