@@ -214,7 +214,19 @@ class Reference(Strict):
     note: str | None = None  # e.g. the source's own "Jfr."
 
 
-class Criterion(Strict):
+class Titled(Strict):
+    """An entry with the plan's own words (`text`) and, optionally, the board's short title."""
+
+    text: str
+    short: str | None = None  # the board's own (marked in the file); `text` stays word for word
+
+    @property
+    def title(self) -> str:
+        """The short title for tables and slides where the plan file gives one, else `text`."""
+        return self.short or self.text
+
+
+class Criterion(Titled):
     id: str
     text: str
     kind: CriterionKind
@@ -234,7 +246,7 @@ class Criterion(Strict):
         return self.indicators[0] if self.indicators else None
 
 
-class Measure(Strict):
+class Measure(Titled):
     id: str
     text: str
     goal: str

@@ -181,7 +181,7 @@ def test_count_trends_are_judged_as_rates(ahus):
     hip = ahus.criteria["m11-k3"]
     assert hip.status is Status.achieved
     assert re.match(
-        r"Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
+        r"Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
         r"\(grunnlinje januar 2022–desember 2023 \(tavlas standardverdi\): \d+,\d\)",
         hip.reason,
     )
