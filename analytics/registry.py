@@ -30,6 +30,42 @@ POPULATION_LABELS = {
 }
 
 
+# What an indicator's series is, for choosing its chart (the `charts:` table in the registry).
+ChartKind = Literal["count", "rare_count", "stock", "rollout", "share", "score", "projection"]
+ChartName = Literal["xmr", "u", "g", "t", "planned_path", "target"]
+SPC_CHARTS = ("xmr", "u", "g", "t")
+
+
+class ChartRule(BaseModel):
+    """One row of the registry's `charts:` table: the chart for an indicator kind.
+
+    chart: the chart normally drawn and judged. rare_chart / rare_below: the chart
+    used instead when fewer than ``rare_below`` events are expected per period
+    (NHS Making Data Count: g or t charts, or Poisson limits, for rare events).
+    reason: Norwegian, for method texts. source: the reference the choice follows.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chart: ChartName
+    rare_chart: ChartName | None = None
+    rare_below: float | None = None
+    reason: str
+    source: str
+
+    @property
+    def spc(self) -> bool:
+        """True if the chart is a control chart (special-cause rules apply)."""
+        return self.chart in SPC_CHARTS
+
+    def pick(self, expected_events: float | None = None) -> str:
+        """The chart to use for a series expecting ``expected_events`` per period (None: unknown)."""
+        rare = self.rare_chart is not None and self.rare_below is not None
+        if rare and expected_events is not None and expected_events < self.rare_below:
+            return str(self.rare_chart)
+        return self.chart
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,6 +82,7 @@ class Indicator(BaseModel):
     protect_small: bool = False
     target: float | None = None
     projection: bool = False  # projected figures: periods in the future are expected
+    chart_kind: ChartKind | None = None  # default: "projection" if projection, else kind
     # Age bands ("65+", "67-79", "alle"): whom a count counts, whom a population covers.
     numerator_age: str | None = None  # count: the age band of the persons counted
     age: str | None = None  # population group: the age band it covers
@@ -53,6 +90,13 @@ class Indicator(BaseModel):
     # count: band → indicator with the count of that band, for the age-standardised rate
     numerator_by_age: dict[str, str] | None = None
     description: str
+
+    @property
+    def series_kind(self) -> str:
+        """The key of this indicator's row in the registry's `charts:` table."""
+        if self.chart_kind is not None:
+            return self.chart_kind
+        return "projection" if self.projection else self.kind
 
     @property
     def rate_label(self) -> str | None:
@@ -77,8 +121,14 @@ class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1] = 1
+    charts: dict[ChartKind, ChartRule]
     standard_population: StandardPopulation | None = None
     indicators: list[Indicator]
+
+    def chart(self, indicator: Indicator | str) -> ChartRule:
+        """The `charts:` row for an indicator (or its id): which chart, and whether SPC applies."""
+        ind = self.get(indicator) if isinstance(indicator, str) else indicator
+        return self.charts[ind.series_kind]  # type: ignore[index]
 
     def get(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
@@ -105,7 +155,12 @@ def load_registry(path: Path | None = None) -> Registry:
         first = exc.errors()[0]
         index = first["loc"][1] if len(first["loc"]) > 1 else None
         entry = f"indikator nr. {index + 1}" if isinstance(index, int) else "toppnivå"
-        raise PlanError(path, entry, f"{'.'.join(map(str, first['loc'][2:]))}: {first['msg']}") from None
+        field = first["loc"][2:]
+        if first["loc"][0] == "charts" and index is not None:
+            entry = f"charts.{index}"
+        elif index is None:
+            field = first["loc"]
+        raise PlanError(path, entry, f"{'.'.join(map(str, field))}: {first['msg']}") from None
     ids = [i.id for i in registry.indicators]
     for ident in ids:
         if ids.count(ident) > 1:
@@ -115,6 +170,16 @@ def load_registry(path: Path | None = None) -> Registry:
             raise PlanError(
                 path, f"indikator «{indicator.id}»", f"ukjent befolkningsgruppe «{indicator.population}»"
             )
+    for indicator in registry.indicators:
+        if indicator.series_kind not in registry.charts:
+            raise PlanError(
+                path,
+                f"indikator «{indicator.id}»",
+                f"diagramtypen «{indicator.series_kind}» mangler i charts",
+            )
+    for kind, rule in registry.charts.items():
+        if (rule.rare_chart is None) != (rule.rare_below is None):
+            raise PlanError(path, f"charts.{kind}", "rare_chart og rare_below må oppgis sammen")
         problem = age_problem(registry, indicator)
         if problem:
             raise PlanError(path, f"indikator «{indicator.id}»", problem)
