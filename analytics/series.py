@@ -641,7 +641,10 @@ def range_note(indicator: Indicator, series: pd.DataFrame, changes_verdict: bool
         parts.append(
             f"{_periods(int(resolved.sum()))} med skjulte celler er regnet med kildefilens egen totalsum"
         )
-    open_rows = with_hidden[~resolved]
+    open_rows = with_hidden[~resolved & with_hidden["lower"].notna()]
+    alone = int((~resolved & with_hidden["lower"].isna()).sum())
+    if alone:
+        parts.append(f"{_periods(alone)} er skjult i kilden (1–{low}) og vises ikke")
     if not open_rows.empty:
         last = open_rows.iloc[-1]
         parts.append(
