@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import kaleido
-from choreographer.errors import ChromeNotFoundError
 import pandas as pd
 import plotly.graph_objects as go
+from choreographer.errors import ChromeNotFoundError
 
 from analytics import config, formatting
 
