@@ -21,6 +21,7 @@ def show_chart(
 ) -> None:
     """`notes` go into the PNG's footnote (e.g. that small counts are shown as "<5")."""
     fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
+    export.thousands(fig)
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False, "locale": "no"})
     st.download_button(
         "Last ned som bilde (PNG)",
