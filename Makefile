@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/indicators.duckdb
 PORT ?= 8501
 
-.PHONY: run test install demo bench lint format clean
+.PHONY: run test install demo bench lint format clean deck-tools
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
-run: demo
+run: demo deck-tools
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP)
+test: $(STAMP) deck-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
