@@ -10,6 +10,7 @@ from analytics import export, milestones, writes
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Status
 from pages import access, common
 from pages.charts import show_chart
+from safety import text
 
 board = common.board()
 partnership = common.partnership()
@@ -104,8 +105,9 @@ for row in shown.itertuples(index=False):
             f":small[:gray[{common.safe_md(row.reason)}]]"
         )
         if evidence_now:
-            if evidence_now.startswith(("https://", "http://")) and " " not in evidence_now:
-                st.markdown(f"**Dokumentasjon:** [{common.safe_md(evidence_now)}]({evidence_now})")
+            url = text.plain_url(evidence_now)  # a link only if the whole field is one http(s) URL
+            if url:
+                st.markdown(f"**Dokumentasjon:** [{common.safe_md(url)}]({url})")
             else:
                 st.markdown(f"**Dokumentasjon:** {common.safe_md(evidence_now)}")
         if analyst:
