@@ -50,6 +50,7 @@ from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
 from analytics.plan import CriterionKind
 from analytics.projection import Projection
+from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
     UnitRows,
@@ -467,7 +468,7 @@ def indicator_view(
         _small_multiples(board, partnership, indicator, rows, years, today) if with_small_multiples else None
     )
 
-    notes = _notes(indicator, data, spc, grain, funnel)
+    notes = _notes(indicator, data, spc, grain, funnel) + definition_notes(board, data, series)
     return IndicatorView(
         indicator=indicator,
         partnership=partnership,

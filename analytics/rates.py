@@ -379,3 +379,24 @@ def _band_populations(
             rest["value"] = rest["value"] - other.reindex(rest.index)
         out[lacking[0]] = rest[rest["value"].notna()].reset_index()
     return out
+
+
+def definition_notes(board: Board, data: series.UnitRows, judged: pd.DataFrame) -> list[str]:
+    """Notes for a page under a judged series: hidden cells and the age-standardised rate.
+
+    judged: the series as shown (`series.judged_series`). For a count per 1 000, the
+    standardised rate of the newest 12 months, or the sentence saying why there is none.
+    """
+    indicator = data.indicator
+    notes = []
+    hidden = series.range_note(indicator, judged)
+    if hidden:
+        notes.append(hidden)
+    if series.rated(indicator) and indicator.kind == "count" and not data.empty:
+        end = series.latest_end(judged)
+        if end is not None:
+            start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+            units = sorted(set(data.rows["unit_id"]))
+            result = age_standardised(board, indicator, units, start.date(), end.date())
+            notes.append(result.text)
+    return notes

@@ -203,3 +203,23 @@ def test_simulated_partnership_rate_is_unbiased_and_the_range_holds_the_truth():
     assert abs(np.mean(fall_new) - np.mean(fall_true)) < 0.02
     # the old rule is measurably wrong in the same data (so this test catches a return to it)
     assert np.mean(bias_old) > 0.02 and np.mean(fall_old) - np.mean(fall_true) > 0.04
+
+
+def test_a_period_hidden_on_its_own_is_named_not_given_a_range():
+    ind = indicator()
+    rows = month_rows([("b", "2025-01-01", None, 1000), ("b", "2025-02-01", 7, 1000)])
+    series = S.judged_series(S.UnitRows(ind, rows, None), today=dt.date(2026, 1, 1))
+    assert np.isnan(series["value"].iloc[0])
+    assert S.range_note(ind, series) == "1 periode er skjult i kilden (1–4) og vises ikke."
+
+
+def test_demo_page_notes_name_hidden_cells_and_the_missing_age_split(demo_board):
+    from analytics.evaluate import scope_units
+    from analytics.rates import definition_notes
+
+    ind = demo_board.registry.get("hip_fractures")
+    data = S.load_rows(demo_board, ind, scope_units(demo_board, "ahus"))
+    series = S.judged_series(data, today=dt.date(2026, 11, 30))
+    notes = definition_notes(demo_board, data, series)
+    assert any("skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n for n in notes)
+    assert notes[-1].startswith("Aldersstandardisert rate kan ikke regnes ut")
