@@ -38,7 +38,6 @@ The rule lives in analytics.status; this module only turns numbers into Evidence
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import math
 from dataclasses import dataclass, field, replace
 
@@ -269,8 +268,8 @@ class _Rows:
 
 
 def is_rollout(indicator: Indicator) -> bool:
-    """A count of municipalities taking part."""
-    return indicator.unit == "kommuner" and indicator.kind in ("stock", "count")
+    """A count of municipalities taking part (the registry's chart kind «rollout»)."""
+    return indicator.series_kind == "rollout"
 
 
 def _latest(series: pd.DataFrame) -> pd.Series | None:
@@ -510,14 +509,7 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
     """analytics.spc.xmr with the baseline and breaks, on the judged window."""
     n = limits.points if limits.points is not None and limits.points >= MIN_POINTS else None
-    if "breaks" in inspect.signature(xmr).parameters:
-        return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
-    # Before analytics.spc had phases: the newest phase alone, earlier points left out.
-    if limits.breaks:
-        cut = limits.breaks[-1]
-        values = [math.nan] * cut + list(values[cut:])
-        n = None
-    return xmr(values, improvement=improvement, target=target, fix_after_n_points=n)
+    return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
 
 
 def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -769,6 +761,8 @@ def _numeric_part(
         return part, Evidence()
     lower = indicator.direction == "decrease"
     rollout = is_rollout(indicator)
+    # The registry's charts table: no SPC where the kind's chart is not a control chart.
+    spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
     part.limits = limits_for(series, baseline, change_date)
@@ -777,7 +771,7 @@ def _numeric_part(
     if kind != "target":
         reading = _read_trend(data, series, indicator, baseline, part.limits)
         # A rollout only ever climbs: no SPC (its limits describe no stable process).
-        part.spc = None if rollout else reading.spc
+        part.spc = reading.spc if spc_applies else None
         part.comparison = reading.comparison
         check = None if kind == "monitor" else power_check(data, baseline, end, detect, None, scope.single)
         part.power = check
@@ -804,7 +798,7 @@ def _numeric_part(
         return part, evidence
     target, note = _target(board, criterion, indicator, series, scope)
     part.target, part.target_note = target, note
-    part.spc = None if rollout else judged_spc(series, indicator.direction, target, part.limits)
+    part.spc = judged_spc(series, indicator.direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None
     part.clip_max = 1.0 if single_rollout else clip
