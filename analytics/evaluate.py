@@ -525,7 +525,12 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
         head[column] = math.nan if first is None else first[column]
     head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
     points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
-    return replace(spc, points=points)
+    # Phases by position in the whole series: the first one's lines reach back to the start.
+    phases = tuple(
+        replace(phase, start=0 if i == 0 else phase.start + limits.start, stop=phase.stop + limits.start)
+        for i, phase in enumerate(spc.phases)
+    )
+    return replace(spc, points=points, phases=phases)
 
 
 def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
