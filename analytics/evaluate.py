@@ -652,8 +652,13 @@ def _process_text(indicator: Indicator, interval: tuple[float, float, float, str
     )
 
 
-def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | None) -> str:
-    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (grunnlinje …: 35,2); p = …; SPC: ⬇️ Forbedring (lav)'."""
+def _trend_text(
+    indicator: Indicator,
+    spc: SpcResult,
+    comparison: Comparison | None,
+    interval: tuple[float, float, float, str] | None = None,
+) -> str:
+    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (95 % KI …) (grunnlinje …: 35,2); p = …; SPC: …'."""
     label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
     if indicator.kind == "share":
         label = f"{indicator.name}"
@@ -665,6 +670,9 @@ def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | N
             else format_value(indicator, comparison.recent)
         )
         text = f"{comparison.recent_text} {recent}"
+        if interval is not None and not hidden(indicator, comparison.recent_numerator):
+            low, high = (format_value(indicator, v) for v in interval[1:3])
+            text += f" (95 % KI {low} til {high})"
         if comparison.baseline is not None:
             base = (
                 "færre enn 5"
@@ -716,7 +724,9 @@ def _read_trend(
             improving, worsening = improving or step > 0, worsening or step < 0
             if improving and worsening:  # the test and the newest point disagree: neither
                 improving = worsening = False
-    return _TrendReading(spc, comparison, improving, worsening, _trend_text(indicator, spc, comparison))
+    interval = process_interval(data, end) if end is not None and indicator.kind != "stock" else None
+    text = _trend_text(indicator, spc, comparison, interval)
+    return _TrendReading(spc, comparison, improving, worsening, text)
 
 
 def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
