@@ -170,6 +170,9 @@ def load_registry(path: Path | None = None) -> Registry:
             raise PlanError(
                 path, f"indikator «{indicator.id}»", f"ukjent befolkningsgruppe «{indicator.population}»"
             )
+        problem = age_problem(registry, indicator)
+        if problem:
+            raise PlanError(path, f"indikator «{indicator.id}»", problem)
     for indicator in registry.indicators:
         if indicator.series_kind not in registry.charts:
             raise PlanError(
@@ -180,9 +183,6 @@ def load_registry(path: Path | None = None) -> Registry:
     for kind, rule in registry.charts.items():
         if (rule.rare_chart is None) != (rule.rare_below is None):
             raise PlanError(path, f"charts.{kind}", "rare_chart og rare_below må oppgis sammen")
-        problem = age_problem(registry, indicator)
-        if problem:
-            raise PlanError(path, f"indikator «{indicator.id}»", problem)
     return registry
 
 
