@@ -223,3 +223,31 @@ def test_demo_page_notes_name_hidden_cells_and_the_missing_age_split(demo_board)
     notes = definition_notes(demo_board, data, series)
     assert any("skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n for n in notes)
     assert notes[-1].startswith("Aldersstandardisert rate kan ikke regnes ut")
+
+
+def test_file_totals_are_read_only_for_the_whole_unit_the_rows_make_up(demo_board):
+    """The partnership's (or a region's) total is used when the rows are exactly its members."""
+    from analytics.board import Board
+
+    asked: list[tuple[str, str, str]] = []
+
+    class Totals:
+        def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
+            asked.append((indicator, unit_id, grain))
+            return pd.DataFrame({"period_start": [pd.Timestamp("2025-01-01")], "value": [99.0]})
+
+    board = Board(demo_board.registry, demo_board.plans, demo_board.units, Totals())
+    ind = indicator()
+    region = demo_board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(demo_board.units, region)
+    cells = [(m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(members)]
+    totals = S._file_totals(board, ind, month_rows(cells))
+    assert asked == [("x", region, "month")] and totals["value"].tolist() == [99.0]
+    asked.clear()
+    assert S._file_totals(board, ind, month_rows(cells[1:])) is None  # a subset: no total applies
+    assert asked == []
+    whole = [
+        (m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(demo_board.member_ids("ahus"))
+    ]
+    S._file_totals(board, ind, month_rows(whole))
+    assert asked == [("x", "ahus", "month")]
