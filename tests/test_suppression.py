@@ -125,7 +125,7 @@ def test_verdict_range_and_note_say_when_the_range_could_change_the_verdict():
     note = S.range_note(ind, series, changes_verdict=low != high)
     assert note.startswith("1 periode har skjulte celler (1–4 hver)")
     # the lower end is a small count: shown as «<5», never as the number
-    assert "mellom <5 og 7" in note and "kan vurderingen bli en annen" in note
+    assert "mellom <5 og 7" in note and "kan SPC-vurderingen bli en annen" in note
     assert S.range_note(ind, series.assign(n_hidden=0)) is None
 
 
@@ -221,7 +221,11 @@ def test_demo_page_notes_name_hidden_cells_and_the_missing_age_split(demo_board)
     data = S.load_rows(demo_board, ind, scope_units(demo_board, "ahus"))
     series = S.judged_series(data, today=dt.date(2026, 11, 30))
     notes = definition_notes(demo_board, data, series)
-    assert any("skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n for n in notes)
+    hidden = [n for n in notes if "skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n]
+    # the SPC reading is checked at both ends of the range, and the note says the outcome
+    assert hidden and hidden[0].endswith(
+        ("kan SPC-vurderingen bli en annen.", "SPC-vurderingen er den samme i begge ender av spennet.")
+    )
     assert notes[-1].startswith("Aldersstandardisert rate kan ikke regnes ut")
 
 
