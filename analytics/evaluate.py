@@ -6,21 +6,33 @@ The rule lives in analytics.status; this module only turns numbers into Evidence
   per 1 000 per year (person-time, so months and a year in progress are comparable), never
   as raw counts; shares as Σ numerators / Σ denominators; stocks as the sum of each unit's
   last value.
-* SPC (analytics.spc, XmR with limits from every point of the series) gives the variation
-  icon of the newest point and, for a target, the assurance icon.
+* Day and deadline: ``as_of`` judges as if today were that day, on rows up to it. After a
+  deadline a target or trend is judged on rows up to the deadline; later rows only add a
+  sentence («forbedring etter fristen …», «målet nås etter fristen …»).
+* SPC (analytics.spc, XmR): limits from the criterion's baseline (Plan.baseline_for: the
+  plan's ``baseline``, default the 24 months before the plan period, extended to 12 points),
+  new limits only from the plan's ``change`` date (``limits_for``, ``judged_spc``). Points
+  before the baseline are shown, not judged. A rollout (a count of municipalities) gets no
+  SPC: it grows on purpose.
+* Enough data (analytics.power): before a trend or a level target, whether the series can
+  show the change asked for (80 % power for a 20 % change, or the plan's ``detect_change``).
 * Projection (analytics.projection): a straight least-squares line through the last
-  12 points with a value (3 years of quarters, 1 year of months), x = the end of each
-  period, extended to the deadline with an 80 % prediction interval. Counts of
-  municipalities are clipped to 0 … the number of member municipalities. A rollout with
-  a «Fortløpende» deadline is «på sporet» when the line reaches all members within
-  ``ROLLOUT_HORIZON_YEARS`` years of the newest figure.
+  12 points with a value, x = the end of each period, extended to the deadline with an
+  80 % prediction interval; ``projection_band`` says whether all of the interval reaches
+  the target, none of it, or it straddles. Counts of municipalities are clipped to
+  0 … the number of member municipalities. A rollout with a «Fortløpende» deadline is
+  judged at a horizon of ``ROLLOUT_HORIZON_YEARS`` years.
+* A level target (share, rate) is reached by the process: the newest 12 months' exact
+  95 % confidence interval on the right side of the target, or SPC assurance; never one point.
 * Targets: ``all_members`` = the partnership's municipalities (districts are not counted);
   ``min_increase`` = the value at the end of the baseline year + N (the first figure when
   the baseline year has none, which the reason says); ``relative_change`` = the baseline
   year's value × (1 + change). For one municipality a count of municipalities becomes
   "the municipality takes part" (target 1).
-* Trends: improvement is the SPC variation of the newest point; with fewer than 12 points,
-  the exact test of the last 12 months against the baseline year (p < 0,05).
+* Trends: improvement is the SPC variation of the newest point, or the exact test of the
+  last 12 months against the baseline (p < 0,05) in the improving direction.
+* Before/after: with the plan's ``comparison`` group, a difference in differences with the
+  ratio-of-rate-ratios test (Altman & Bland 2003); without one, «ukontrollert før–etter».
 """
 
 from __future__ import annotations
@@ -481,7 +493,9 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
     in_baseline = usable & (starts >= baseline.start).to_numpy() & (starts <= baseline.last_day).to_numpy()
     n = int(in_baseline.sum())
     note = f"grensene bygger på grunnlinjen {baseline.text}"
-    if n < MIN_POINTS:
+    if int(usable[start:].sum()) < MIN_POINTS:
+        note = f"for få punkter fra grunnlinjen {baseline.text} til kontrollgrenser"
+    elif n < MIN_POINTS:
         n = MIN_POINTS
         note = f"grensene bygger på de første {MIN_POINTS} punktene fra grunnlinjen {baseline.text}"
     breaks: tuple[int, ...] = ()

@@ -291,7 +291,7 @@ def test_suppressed_and_small_counts_are_hidden_for_one_municipality(demo_board)
 def test_yearly_share_has_too_few_points(demo_board):
     view = indicator_view(demo_board, "ahus", "referral_quality_share", today=NOW)
     assert view.too_few_points
-    assert view.spc.message.startswith("For få datapunkter (5)")
+    assert view.spc.message.startswith("For få datapunkter (4)")
     assert view.funnel is not None and view.funnel.result.kind == "binomial"
 
 
