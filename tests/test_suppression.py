@@ -255,3 +255,32 @@ def test_file_totals_are_read_only_for_the_whole_unit_the_rows_make_up(demo_boar
     ]
     S._file_totals(board, ind, month_rows(whole))
     assert asked == [("x", "ahus", "month")]
+
+
+def test_a_stored_file_total_makes_the_region_sum_exact(empty_loader):
+    """End to end: a total row kept by the loader (file_total) resolves the hidden cell."""
+    from analytics.store import UploadMeta
+
+    board = empty_loader.board
+    region = board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(board.units, region)
+    hip = board.registry.get("hip_fractures")
+    facts = [("population_65_plus", m, dt.date(2025, 1, 1), "year", 2000.0, False, False) for m in members]
+    facts += [
+        ("hip_fractures", m, dt.date(2025, 3, 1), "month", None if i == 0 else 6.0, i == 0, False)
+        for i, m in enumerate(members)
+    ]
+    total = 6.0 * (len(members) - 1) + 3
+    facts.append(("hip_fractures", region, dt.date(2025, 3, 1), "month", total, False, True))
+    frame = pd.DataFrame(
+        facts, columns=["indicator", "unit_id", "period_start", "grain", "value", "suppressed", "file_total"]
+    ).assign(numerator=None, denominator=None, source="Test")
+    board.store.ingest(frame, UploadMeta("npr.csv", "hash-npr"))
+    data = S.load_rows(board, hip, [region, *members])
+    assert region not in set(data.rows["unit_id"])  # the total is not a unit's value
+    series = S.judged_series(data, today=dt.date(2026, 1, 1))
+    row = series.iloc[0]
+    assert row["numerator"] == total and bool(row["from_total"]) and not bool(row["incomplete"])
+    assert row["lower"] == row["upper"] == row["value"]
+    per_unit = S.judged_series(data, today=dt.date(2026, 1, 1), by_unit=True).set_index("unit_id")
+    assert np.isnan(per_unit.loc[members[0], "value"])  # the hidden cell stays hidden
