@@ -724,25 +724,3 @@ class Store:
             "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
             [list(indicators)],
         )
-
-    # -- file totals --------------------------------------------------------------------
-
-    def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
-        """A source file's own total row per period for a partnership or region unit.
-
-        Returns period_start, value (the unsuppressed sum the file printed), one row per
-        period; empty when the store keeps no totals (facts without a ``file_total`` column,
-        from before the loader kept them) or the file had none.
-        """
-        has_column = self._scalar(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_name = 'facts' AND column_name = 'file_total'"
-        )
-        if not has_column:
-            return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "value": []})
-        return self._frame(
-            "SELECT period_start, value FROM facts "
-            "WHERE file_total AND indicator = ? AND unit_id = ? AND grain = ? AND value IS NOT NULL "
-            "ORDER BY period_start",
-            [indicator, unit_id, grain],
-        )

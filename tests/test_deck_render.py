@@ -104,7 +104,9 @@ def test_text_fits_its_box_by_font_metrics(rendered):
             ]
             if frame.word_wrap is False:  # one-line cells: measured against their width
                 width = Emu(shape.width).pt - Emu(frame.margin_left + frame.margin_right).pt
-                assert all(slidetext.text_width(l.text, l.size, l.bold) <= width + 0.5 for l in lines), (
+                assert all(
+                    slidetext.text_width(line.text, line.size, line.bold) <= width + 0.5 for line in lines
+                ), (
                     number,
                     frame.text,
                 )
