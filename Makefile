@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/indicators.duckdb
 PORT ?= 8501
 
-.PHONY: run test install demo bench lint format clean deck-tools
+.PHONY: run test install browser demo bench lint format clean deck-tools
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,23 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# PNG, PowerPoint and the browser tests need Debian's chromium. As root on Debian it is
+# installed with apt when missing; otherwise one line says what to install.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installerer chromium med apt-get (trengs for PNG, PowerPoint og nettlesertestene) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Mangler chromium: installer Debians «chromium» (sudo apt-get install chromium) for PNG, PowerPoint og nettlesertestene."; fi
+
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
-run: demo deck-tools
+run: demo browser deck-tools
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP) deck-tools
+test: $(STAMP) browser deck-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
@@ -30,6 +40,7 @@ test: $(STAMP) deck-tools
 bench: $(STAMP)
 	$(PY) -m loaders.bench
 	$(PY) -m tests.bench_pages
+	$(PY) -m analytics.bench_stats
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -167,36 +167,7 @@ def spc_figure(
             connectgaps=False,
         )
     )
-    if spc.enough_points:
-        mean = float(spc_points["mean"].iloc[0])
-        # Counts, rates and shares cannot leave 0 … (100 %): limits are drawn within.
-        upl, lpl = natural_bounds(
-            indicator, float(spc_points["upl"].iloc[0]), float(spc_points["lpl"].iloc[0])
-        )
-        ends = [periods[0], periods[-1]]
-        fig.add_trace(
-            go.Scatter(
-                x=ends,
-                y=[mean, mean],
-                mode="lines",
-                line={"color": MEAN_COLOUR, "width": 1.5},
-                name=f"Gjennomsnitt ({format_value(indicator, mean)})",
-                hoverinfo="skip",
-            )
-        )
-        for bound, name in ((upl, "Øvre kontrollgrense"), (lpl, "Nedre kontrollgrense")):
-            fig.add_trace(
-                go.Scatter(
-                    x=ends,
-                    y=[bound, bound],
-                    mode="lines",
-                    line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash"},
-                    name="Kontrollgrenser" if name.startswith("Øvre") else name,
-                    legendgroup="limits",
-                    showlegend=name.startswith("Øvre"),
-                    hovertemplate=f"{name}: {format_value(indicator, bound)}<extra></extra>",
-                )
-            )
+    _phase_lines(fig, spc, spc_points, periods, indicator)
     if target is not None and not math.isnan(target):
         fig.add_trace(
             go.Scatter(
@@ -245,6 +216,80 @@ def spc_figure(
         },
     )
     return fig
+
+
+def _phase_lines(
+    fig: go.Figure, spc: SpcResult, spc_points: pd.DataFrame, periods: list, indicator: Indicator
+) -> None:
+    """Mean and process limits drawn per phase (own segments), a dotted line at each change.
+
+    A phase starts at a break given to the chart (a known change date from the plan,
+    NHSRplotthedots' rebase). Limits that vary with the exposure (u chart) step per
+    point. Phases too short for limits get no lines.
+    """
+    bounds = [(p.start, p.stop) for p in spc.phases] or [(0, len(spc_points))]
+    drawn = 0
+    for start, stop in bounds:
+        rows = spc_points.iloc[start:stop]
+        if rows.empty or rows["mean"].isna().all():
+            continue
+        x = periods[start:stop]
+        if stop - start == 1:
+            x = [x[0], x[0]]
+            rows = pd.concat([rows, rows])
+        mean = float(rows["mean"].iloc[0])
+        first = drawn == 0
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=rows["mean"].tolist(),
+                mode="lines",
+                line={"color": MEAN_COLOUR, "width": 1.5},
+                name=f"Gjennomsnitt ({format_value(indicator, mean)})" if first else "Gjennomsnitt",
+                legendgroup="mean",
+                showlegend=first,
+                hovertemplate=f"Gjennomsnitt: {format_value(indicator, mean)}<extra></extra>",
+            )
+        )
+        for column, name in (("upl", "Øvre kontrollgrense"), ("lpl", "Nedre kontrollgrense")):
+            bound = [
+                natural_bounds(indicator, v, v)[0 if column == "upl" else 1]
+                for v in rows[column].astype(float)
+            ]
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=bound,
+                    mode="lines",
+                    line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash", "shape": "hv"},
+                    name="Kontrollgrenser" if column == "upl" else name,
+                    legendgroup="limits",
+                    showlegend=first and column == "upl",
+                    customdata=[format_value(indicator, v) for v in bound],
+                    hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
+                )
+            )
+        drawn += 1
+    for start, _stop in bounds[1:]:
+        fig.add_shape(
+            type="line",
+            x0=periods[start],
+            x1=periods[start],
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": LINE_GREY, "width": 1.5, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=periods[start],
+            y=1,
+            yref="paper",
+            text="Endring: nye grenser",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11, "color": LINE_GREY},
+        )
 
 
 def natural_bounds(indicator: Indicator, upper: float, lower: float) -> tuple[float, float]:

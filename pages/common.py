@@ -17,6 +17,7 @@ from analytics.evaluate import PlanStatus, evaluate_plan
 from analytics.plan import PlanError
 from analytics.status import STATUS_STYLE, Status
 from analytics.store import StoreError
+from safety import params
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,8 +46,8 @@ def plan_status(partnership: str) -> PlanStatus:
 
 
 def query_value(key: str, allowed: list[str], default: str) -> str:
-    value = st.query_params.get(key)
-    return value if value in allowed else default
+    """The URL parameter `key` if it is one of `allowed`, else `default` (safety.params)."""
+    return params.choice(st.query_params.get(key), allowed, default)
 
 
 def partnership() -> str:
@@ -121,11 +122,7 @@ def url_year_range(container=None) -> tuple[int, int]:
     last = dt.date.today().year
     years = list(range(FIRST_YEAR, last + 1))
 
-    def year(key: str, default: int) -> int:
-        value = st.query_params.get(key)
-        return int(value) if value and value.isdigit() and int(value) in years else default
-
-    chosen = (year("fra", 2019), year("til", last))
+    chosen = params.years_between(st.query_params.get("fra"), st.query_params.get("til"), years, (2019, last))
     start, end = container.select_slider("Periode (år)", options=years, value=chosen, key="url_years")
     st.query_params["fra"], st.query_params["til"] = str(start), str(end)
     return start, end
@@ -167,8 +164,7 @@ def url_multiselect(
     container = container or st
     state_key = f"url_{key}"
     if not isinstance(st.session_state.get(state_key), list):
-        raw = st.query_params.get(key, "")
-        st.session_state[state_key] = [v for v in dict.fromkeys(raw.split(",")) if v in options]
+        st.session_state[state_key] = params.choices(st.query_params.get(key), options)
     else:  # options can change (another partnership): keep only what still exists
         st.session_state[state_key] = [v for v in st.session_state[state_key] if v in options]
     chosen = container.multiselect(

@@ -63,8 +63,11 @@ figure_for = deck.default_figure_for(board, partnership)
 if st.button("Lag presentasjon", type="primary", icon="🗂️", key="make_deck"):
     with st.spinner("Lager presentasjonen (figurene tegnes i nettleseren) …"):
         started = time.perf_counter()
-        data = deck.build_deck(board, partnership, status, measures, figure_for)
-        st.session_state["meeting_deck"] = (signature, data, time.perf_counter() - started)
+        try:
+            data = deck.build_deck(board, partnership, status, measures, figure_for)
+            st.session_state["meeting_deck"] = (signature, data, time.perf_counter() - started)
+        except export.NoBrowserError as exc:
+            st.error(str(exc), icon="🖼️")
 built = st.session_state.get("meeting_deck")
 if built and built[0] == signature:
     _, data, seconds = built
@@ -87,10 +90,14 @@ left, right = st.columns(2)
 if left.button("Lag figurene (PNG, zip)", icon="🖼️", key="make_pngs", disabled=with_chart == 0):
     with st.spinner("Tegner figurene …"):
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, png in deck.chart_images(board, partnership, measures, figure_for).items():
-                archive.writestr(name, png)
-        st.session_state["meeting_pngs"] = (signature, buffer.getvalue())
+        try:
+            images = deck.chart_images(board, partnership, measures, figure_for)
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, png in images.items():
+                    archive.writestr(name, png)
+            st.session_state["meeting_pngs"] = (signature, buffer.getvalue())
+        except export.NoBrowserError as exc:
+            left.error(str(exc), icon="🖼️")
 pngs = st.session_state.get("meeting_pngs")
 if pngs and pngs[0] == signature:
     left.download_button(

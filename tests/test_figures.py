@@ -76,6 +76,28 @@ def test_spc_limits_never_below_zero_and_too_few_points_has_no_limits():
     assert fig.layout.title.subtitle.text.startswith("For få datapunkter (5)")
 
 
+def test_spc_figure_draws_each_phase_and_marks_the_change():
+    values = [*VALUES[:12], *[v - 15 for v in VALUES]]
+    periods = [dt.date(2024, 1, 1) + pd.DateOffset(months=i) for i in range(len(values))]
+    spc = xmr(values, improvement="decrease", breaks=[12])
+    fig = figures.spc_figure(pd.DataFrame({"value": values}), periods, spc, RATE, title="T")
+    means = [t for t in fig.data if t.legendgroup == "mean"]
+    assert len(means) == 2 and sum(bool(t.showlegend) for t in means) == 1
+    assert len(means[0].x) == 12 and len(means[1].x) == len(values) - 12
+    for trace, phase in zip(means, spc.phases, strict=True):
+        assert list(trace.y) == pytest.approx([phase.mean] * len(trace.y))
+    uppers = [t for t in fig.data if t.legendgroup == "limits" and t.name == "Kontrollgrenser"]
+    assert len(uppers) == 2
+    for trace, phase in zip(uppers, spc.phases, strict=True):
+        assert list(trace.y) == pytest.approx([phase.upl] * len(trace.y))
+    assert len(fig.layout.shapes) == 1
+    assert pd.Timestamp(fig.layout.shapes[0].x0) == pd.Timestamp(periods[12])
+    assert any(a.text == "Endring: nye grenser" for a in fig.layout.annotations)
+    # Without a break: one mean line, no marker.
+    plain, _ = spc_fig()
+    assert len([t for t in plain.data if t.legendgroup == "mean"]) == 1 and not plain.layout.shapes
+
+
 def test_hidden_points_are_not_drawn_and_hover_uses_display_text():
     values = VALUES.copy()
     values[3] = math.nan  # a small count: hidden

@@ -53,7 +53,7 @@ def test_indicator_page_for_several_indicators(app, partnership, indicator, name
 def test_hip_fractures_shows_spc_status_funnel_and_small_multiples(app):
     at = app(PAGE, indikator="hip_fractures")
     body = text(at)
-    assert "Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd" in body
+    assert "Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd" in body
     assert "Oppnådd" in body
     assert "Forbedring (lav)" in body  # variation icon in words beside the chart
     names = trace_names(at)
@@ -68,7 +68,7 @@ def test_hip_fractures_shows_spc_status_funnel_and_small_multiples(app):
 def test_too_few_points_are_said(app):
     at = app(PAGE, indikator="referral_quality_share")
     assert not at.exception
-    assert any(i.value.startswith("For få datapunkter (5)") for i in at.info)
+    assert any(i.value.startswith("For få datapunkter (4)") for i in at.info)
     assert "Kontrollgrenser" not in trace_names(at)
 
 
@@ -78,7 +78,7 @@ def test_suppressed_and_small_counts_for_one_municipality(app):
     assert any("færre enn 5 tilfeller" in i.value for i in at.info)
     table = next(d.value for d in at.dataframe if "Periode" in d.value.columns)
     assert "<5" in set(table["Antall"])
-    assert "skjult (<5)" in set(table["Per 1 000 innbyggere 80 år og eldre per år"])
+    assert "skjult (<5)" in set(table["Per 1 000 innbyggere 65 år og eldre per år"])
     district = app(PAGE, indikator="hip_fractures", kommune="030110", visning="tallene")
     table = next(d.value for d in district.dataframe if "Periode" in d.value.columns)
     assert table["Merknad"].str.contains("ufullstendig").any()  # the demo's ":" cells
