@@ -35,14 +35,20 @@ def board() -> Board:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _plan_status(partnership: str, data_version: str, today: dt.date, db_path: str) -> PlanStatus:
-    return evaluate_plan(_board(db_path), partnership, today)
+def _plan_status(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+) -> PlanStatus:
+    return evaluate_plan(_board(db_path), partnership, today, as_of=as_of)
 
 
-def plan_status(partnership: str) -> PlanStatus:
-    """Cached per data version: a new upload or milestone edit is visible at once."""
+def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
+    """Cached per data version: a new upload or milestone edit is visible at once.
+
+    as_of: the status as it stood that day, on the data up to it (e.g. the plan period's end)."""
     current = board()
-    return _plan_status(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    return _plan_status(
+        partnership, current.store.data_version(), dt.date.today(), str(config.db_path()), as_of
+    )
 
 
 def query_value(key: str, allowed: list[str], default: str) -> str:
