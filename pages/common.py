@@ -354,13 +354,17 @@ def population_view(partnership: str, alternative: str) -> tuple:
 
 
 @st.cache_data(show_spinner="Vurderer hver kommune …", max_entries=8)
-def _status_matrix(partnership: str, data_version: str, today: dt.date, db_path: str):
+def _status_matrix(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+):
     from analytics.matrix import status_matrix
 
-    return status_matrix(_board(db_path), partnership, today)
+    return status_matrix(_board(db_path), partnership, today, as_of=as_of)
 
 
-def status_matrix(partnership: str):
+def status_matrix(partnership: str, as_of: dt.date | None = None):
     """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
     current = board()
-    return _status_matrix(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    return _status_matrix(
+        partnership, current.store.data_version(), dt.date.today(), str(config.db_path()), as_of
+    )
