@@ -98,7 +98,7 @@ def url_select(label: str, key: str, options: list[str], format_func=str, contai
     state_key = f"url_{key}"
     if state_key not in st.session_state or st.session_state[state_key] not in options:
         st.session_state[state_key] = query_value(key, options, options[0])
-    choice = container.selectbox(label, options, format_func=format_func, key=state_key)
+    choice = container.selectbox(label, options, format_func=format_func, key=state_key, placeholder="Velg")
     st.query_params[key] = choice
     return choice
 
