@@ -98,7 +98,9 @@ def data_indicator_ids(board: Board, partnership: str) -> list[str]:
     LoVeSa's falls and hip fractures: shown like the plan's, without a criterion. Population
     groups and projections (the denominators and Befolkning's figures) are left out."""
     in_plan = set(plan_indicator_ids(board, partnership))
+    # Population groups: every entry with an age band (registry `age`), divisor or not.
     groups = {i.population for i in board.registry.indicators if i.population}
+    groups |= {i.id for i in board.registry.indicators if i.age}
     catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
     with_values = set(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
     return [
@@ -509,10 +511,7 @@ def _judged_part(criteria: list[CriterionResult], indicator_id: str) -> Indicato
 def _spc_applies(board: Board, indicator: Indicator) -> bool:
     """The registry's chart for the indicator's kind is a control chart (no SPC on
     projections or cumulative rollout counts)."""
-    chart = getattr(board.registry, "chart", None)
-    if chart is not None:
-        return bool(chart(indicator).spc)
-    return not (is_rollout(indicator) or indicator.projection)
+    return board.registry.chart(indicator).spc
 
 
 def _no_limits(series: pd.DataFrame, message: str) -> SpcResult:

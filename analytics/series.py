@@ -654,9 +654,9 @@ def range_note(indicator: Indicator, series: pd.DataFrame, changes_verdict: bool
         )
         if changes_verdict is not None:
             parts.append(
-                "innenfor spennet kan vurderingen bli en annen"
+                "innenfor spennet kan SPC-vurderingen bli en annen"
                 if changes_verdict
-                else "vurderingen er den samme i begge ender av spennet"
+                else "SPC-vurderingen er den samme i begge ender av spennet"
             )
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

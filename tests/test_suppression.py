@@ -125,7 +125,7 @@ def test_verdict_range_and_note_say_when_the_range_could_change_the_verdict():
     note = S.range_note(ind, series, changes_verdict=low != high)
     assert note.startswith("1 periode har skjulte celler (1–4 hver)")
     # the lower end is a small count: shown as «<5», never as the number
-    assert "mellom <5 og 7" in note and "kan vurderingen bli en annen" in note
+    assert "mellom <5 og 7" in note and "kan SPC-vurderingen bli en annen" in note
     assert S.range_note(ind, series.assign(n_hidden=0)) is None
 
 
@@ -221,5 +221,66 @@ def test_demo_page_notes_name_hidden_cells_and_the_missing_age_split(demo_board)
     data = S.load_rows(demo_board, ind, scope_units(demo_board, "ahus"))
     series = S.judged_series(data, today=dt.date(2026, 11, 30))
     notes = definition_notes(demo_board, data, series)
-    assert any("skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n for n in notes)
+    hidden = [n for n in notes if "skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n]
+    # the SPC reading is checked at both ends of the range, and the note says the outcome
+    assert hidden and hidden[0].endswith(
+        ("kan SPC-vurderingen bli en annen.", "SPC-vurderingen er den samme i begge ender av spennet.")
+    )
     assert notes[-1].startswith("Aldersstandardisert rate kan ikke regnes ut")
+
+
+def test_file_totals_are_read_only_for_the_whole_unit_the_rows_make_up(demo_board):
+    """The partnership's (or a region's) total is used when the rows are exactly its members."""
+    from analytics.board import Board
+
+    asked: list[tuple[str, str, str]] = []
+
+    class Totals:
+        def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
+            asked.append((indicator, unit_id, grain))
+            return pd.DataFrame({"period_start": [pd.Timestamp("2025-01-01")], "value": [99.0]})
+
+    board = Board(demo_board.registry, demo_board.plans, demo_board.units, Totals())
+    ind = indicator()
+    region = demo_board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(demo_board.units, region)
+    cells = [(m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(members)]
+    totals = S._file_totals(board, ind, month_rows(cells))
+    assert asked == [("x", region, "month")] and totals["value"].tolist() == [99.0]
+    asked.clear()
+    assert S._file_totals(board, ind, month_rows(cells[1:])) is None  # a subset: no total applies
+    assert asked == []
+    whole = [
+        (m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(demo_board.member_ids("ahus"))
+    ]
+    S._file_totals(board, ind, month_rows(whole))
+    assert asked == [("x", "ahus", "month")]
+
+
+def test_a_stored_file_total_makes_the_region_sum_exact(empty_loader):
+    """End to end: a total row kept by the loader (file_total) resolves the hidden cell."""
+    from analytics.store import UploadMeta
+
+    board = empty_loader.board
+    region = board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(board.units, region)
+    hip = board.registry.get("hip_fractures")
+    facts = [("population_65_plus", m, dt.date(2025, 1, 1), "year", 2000.0, False, False) for m in members]
+    facts += [
+        ("hip_fractures", m, dt.date(2025, 3, 1), "month", None if i == 0 else 6.0, i == 0, False)
+        for i, m in enumerate(members)
+    ]
+    total = 6.0 * (len(members) - 1) + 3
+    facts.append(("hip_fractures", region, dt.date(2025, 3, 1), "month", total, False, True))
+    frame = pd.DataFrame(
+        facts, columns=["indicator", "unit_id", "period_start", "grain", "value", "suppressed", "file_total"]
+    ).assign(numerator=None, denominator=None, source="Test")
+    board.store.ingest(frame, UploadMeta("npr.csv", "hash-npr"))
+    data = S.load_rows(board, hip, [region, *members])
+    assert region not in set(data.rows["unit_id"])  # the total is not a unit's value
+    series = S.judged_series(data, today=dt.date(2026, 1, 1))
+    row = series.iloc[0]
+    assert row["numerator"] == total and bool(row["from_total"]) and not bool(row["incomplete"])
+    assert row["lower"] == row["upper"] == row["value"]
+    per_unit = S.judged_series(data, today=dt.date(2026, 1, 1), by_unit=True).set_index("unit_id")
+    assert np.isnan(per_unit.loc[members[0], "value"])  # the hidden cell stays hidden
