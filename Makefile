@@ -51,3 +51,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/sample/out $(DB)
+
+# The deck test renders slides with LibreOffice and poppler (Debian packages): installed when missing.
+deck-tools:
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends libreoffice-impress poppler-utils

@@ -28,7 +28,7 @@ from analytics import config, export, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view, shown_value
-from analytics.matrix import StatusMatrix
+from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
 from analytics.series import judged_series, load_rows, value_label
@@ -408,24 +408,30 @@ def _milestone_slide(
 
 
 def _matrix_pages(matrix: StatusMatrix) -> list[tuple[list, list[str]]]:
+    return matrix_pages(matrix.columns, list(dict.fromkeys(matrix.cells["unit_id"])))
+
+
+def matrix_pages(columns: Sequence[MatrixColumn], units: Sequence[str]) -> list[tuple[list, list[str]]]:
     """(columns, unit ids) per slide: whole target groups packed up to MATRIX_COLUMNS_PER_SLIDE
-    columns (a larger group is cut), municipalities MATRIX_ROWS_PER_SLIDE at a time."""
+    columns (a larger group is cut), municipalities MATRIX_ROWS_PER_SLIDE at a time (balanced).
+    Needs only the plan's columns and the units, so a page can count slides before judging."""
+    all_columns = list(columns)
     column_pages: list[list] = []
-    for column in matrix.columns:
+    for column in all_columns:
         page = column_pages[-1] if column_pages else None
         same_group = page and page[-1].target_group == column.target_group
         if page is None or len(page) >= MATRIX_COLUMNS_PER_SLIDE:
             column_pages.append([column])
-        elif same_group or len(page) + sum(c.target_group == column.target_group for c in matrix.columns) <= (
+        elif same_group or len(page) + sum(c.target_group == column.target_group for c in all_columns) <= (
             MATRIX_COLUMNS_PER_SLIDE
         ):
             page.append(column)
         else:
             column_pages.append([column])
-    units = list(dict.fromkeys(matrix.cells["unit_id"]))
+    units = list(units)
     per_slide = -(-len(units) // max(1, -(-len(units) // MATRIX_ROWS_PER_SLIDE)))  # balanced: 25 → 13 + 12
     unit_pages = [units[i : i + per_slide] for i in range(0, len(units), per_slide)]
-    return [(columns, unit_ids) for columns in column_pages for unit_ids in unit_pages]
+    return [(page, unit_ids) for page in column_pages for unit_ids in unit_pages]
 
 
 def _matrix_slides(prs, info: DeckInfo, matrix: StatusMatrix, number: int) -> int:
@@ -697,10 +703,15 @@ def _split_measures(measures: Sequence[Measure]) -> tuple[list[Measure], list[Me
     return charted, [m for m in measures if chart_criterion(m) is None]
 
 
-def slide_count(measures: Sequence[Measure], matrix: StatusMatrix | None = None) -> int:
+def slide_count(measures: Sequence[Measure], matrix: StatusMatrix | int | None = None) -> int:
     """Title, summary (one per SUMMARY_ROWS_PER_SLIDE measures), the matrix's slides, one per
-    measure with a chart criterion, one per MILESTONES_PER_SLIDE milestone-only measures, sources."""
+    measure with a chart criterion, one per MILESTONES_PER_SLIDE milestone-only measures, sources.
+
+    matrix: the StatusMatrix the deck gets, or the number of its slides (matrix_pages)."""
     summaries = max(1, -(-len(measures) // SUMMARY_ROWS_PER_SLIDE))
     charted, milestones_only = _split_measures(measures)
-    matrix_slides = len(_matrix_pages(matrix)) if matrix is not None else 0
+    if isinstance(matrix, int):
+        matrix_slides = matrix
+    else:
+        matrix_slides = len(_matrix_pages(matrix)) if matrix is not None else 0
     return 1 + summaries + matrix_slides + len(charted) + -(-len(milestones_only) // MILESTONES_PER_SLIDE) + 1

@@ -38,7 +38,6 @@ The rule lives in analytics.status; this module only turns numbers into Evidence
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import math
 from dataclasses import dataclass, field, replace
 
@@ -269,8 +268,8 @@ class _Rows:
 
 
 def is_rollout(indicator: Indicator) -> bool:
-    """A count of municipalities taking part."""
-    return indicator.unit == "kommuner" and indicator.kind in ("stock", "count")
+    """A count of municipalities taking part (the registry's chart kind «rollout»)."""
+    return indicator.series_kind == "rollout"
 
 
 def _latest(series: pd.DataFrame) -> pd.Series | None:
@@ -510,14 +509,7 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
     """analytics.spc.xmr with the baseline and breaks, on the judged window."""
     n = limits.points if limits.points is not None and limits.points >= MIN_POINTS else None
-    if "breaks" in inspect.signature(xmr).parameters:
-        return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
-    # Before analytics.spc had phases: the newest phase alone, earlier points left out.
-    if limits.breaks:
-        cut = limits.breaks[-1]
-        values = [math.nan] * cut + list(values[cut:])
-        n = None
-    return xmr(values, improvement=improvement, target=target, fix_after_n_points=n)
+    return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
 
 
 def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -533,7 +525,12 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
         head[column] = math.nan if first is None else first[column]
     head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
     points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
-    return replace(spc, points=points)
+    # Phases by position in the whole series: the first one's lines reach back to the start.
+    phases = tuple(
+        replace(phase, start=0 if i == 0 else phase.start + limits.start, stop=phase.stop + limits.start)
+        for i, phase in enumerate(spc.phases)
+    )
+    return replace(spc, points=points, phases=phases)
 
 
 def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
@@ -655,8 +652,13 @@ def _process_text(indicator: Indicator, interval: tuple[float, float, float, str
     )
 
 
-def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | None) -> str:
-    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (grunnlinje …: 35,2); p = …; SPC: ⬇️ Forbedring (lav)'."""
+def _trend_text(
+    indicator: Indicator,
+    spc: SpcResult,
+    comparison: Comparison | None,
+    interval: tuple[float, float, float, str] | None = None,
+) -> str:
+    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (95 % KI …) (grunnlinje …: 35,2); p = …; SPC: …'."""
     label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
     if indicator.kind == "share":
         label = f"{indicator.name}"
@@ -668,6 +670,9 @@ def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | N
             else format_value(indicator, comparison.recent)
         )
         text = f"{comparison.recent_text} {recent}"
+        if interval is not None and not hidden(indicator, comparison.recent_numerator):
+            low, high = (format_value(indicator, v) for v in interval[1:3])
+            text += f" (95 % KI {low} til {high})"
         if comparison.baseline is not None:
             base = (
                 "færre enn 5"
@@ -719,7 +724,9 @@ def _read_trend(
             improving, worsening = improving or step > 0, worsening or step < 0
             if improving and worsening:  # the test and the newest point disagree: neither
                 improving = worsening = False
-    return _TrendReading(spc, comparison, improving, worsening, _trend_text(indicator, spc, comparison))
+    interval = process_interval(data, end) if end is not None and indicator.kind != "stock" else None
+    text = _trend_text(indicator, spc, comparison, interval)
+    return _TrendReading(spc, comparison, improving, worsening, text)
 
 
 def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
@@ -769,6 +776,8 @@ def _numeric_part(
         return part, Evidence()
     lower = indicator.direction == "decrease"
     rollout = is_rollout(indicator)
+    # The registry's charts table: no SPC where the kind's chart is not a control chart.
+    spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
     part.limits = limits_for(series, baseline, change_date)
@@ -777,7 +786,7 @@ def _numeric_part(
     if kind != "target":
         reading = _read_trend(data, series, indicator, baseline, part.limits)
         # A rollout only ever climbs: no SPC (its limits describe no stable process).
-        part.spc = None if rollout else reading.spc
+        part.spc = reading.spc if spc_applies else None
         part.comparison = reading.comparison
         check = None if kind == "monitor" else power_check(data, baseline, end, detect, None, scope.single)
         part.power = check
@@ -804,7 +813,7 @@ def _numeric_part(
         return part, evidence
     target, note = _target(board, criterion, indicator, series, scope)
     part.target, part.target_note = target, note
-    part.spc = None if rollout else judged_spc(series, indicator.direction, target, part.limits)
+    part.spc = judged_spc(series, indicator.direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None
     part.clip_max = 1.0 if single_rollout else clip

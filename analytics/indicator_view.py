@@ -511,10 +511,7 @@ def _judged_part(criteria: list[CriterionResult], indicator_id: str) -> Indicato
 def _spc_applies(board: Board, indicator: Indicator) -> bool:
     """The registry's chart for the indicator's kind is a control chart (no SPC on
     projections or cumulative rollout counts)."""
-    chart = getattr(board.registry, "chart", None)
-    if chart is not None:
-        return bool(chart(indicator).spc)
-    return not (is_rollout(indicator) or indicator.projection)
+    return board.registry.chart(indicator).spc
 
 
 def _no_limits(series: pd.DataFrame, message: str) -> SpcResult:

@@ -118,7 +118,13 @@ with st.container(border=True):
         "Verdiene fra opplastingen fjernes, og verdiene den erstattet kommer tilbake. "
         "Angringen står i loggen med navnet ditt."
     )
-    chosen = st.selectbox("Opplasting", list(labels), format_func=labels.get, key="undo_choice")
+    chosen = st.selectbox(
+        "Opplasting",
+        list(labels),
+        format_func=labels.get,
+        key="undo_choice",
+        placeholder="Velg en opplasting",
+    )
     confirmed = st.checkbox(f"Ja, angre opplasting {chosen}", key=f"undo_confirm_{chosen}")
     st.button(
         "Angre opplastingen",

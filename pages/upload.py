@@ -179,6 +179,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
             guess.columns,
             default=[c for c in report.roles.wide if c in guess.columns],
             key=f"role_wide_{columns_key}",
+            placeholder="Ingen valgt",
             help="Brukes når tabellen har én kolonne per år, kvartal eller måned og ingen periodekolonne.",
         )
 

@@ -864,6 +864,16 @@ def manifest_entry(case: Case, good: bool) -> dict:
     return entry
 
 
+def _sibling(name: str):
+    """A module beside this file, by path: this file runs as a script and as tests.make_corpus."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -878,7 +888,9 @@ def main(argv: list[str] | None = None) -> Path:
         "bad": [manifest_entry(c, False) for c in bad],
     }
     (out / "expected.yaml").write_text(
-        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8"
+        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120)
+        + _sibling("corpus_core").write(out),
+        encoding="utf-8",
     )
     return out
 

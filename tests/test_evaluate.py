@@ -182,7 +182,7 @@ def test_count_trends_are_judged_as_rates(ahus):
     assert hip.status is Status.achieved
     assert re.match(
         r"Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
-        r"\(grunnlinje januar 2022–desember 2023 \(tavlas standardverdi\): \d+,\d\)",
+        r"\(grunnlinje januar 2022–desember 2023 \(tavlas egen verdi\): \d+,\d\)",
         hip.reason,
     )
     assert "SPC: ⬇️ Forbedring (lav)" in hip.reason

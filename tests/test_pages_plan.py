@@ -118,7 +118,8 @@ def test_overview_icon_summary_one_row_per_measure(app, partnership):
     assert not at.exception
     summary = html_table_of(at, "icon-summary")
     expected = plan(partnership)
-    assert list(summary.columns) == ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
+    end = f"Status 31.12.{expected.partnership.period_end}"  # both demo plans' periods are over
+    assert list(summary.columns) == ["Tiltak", "Status", end, "Variasjon", "Mål", "Indikator"]
     assert len(summary) == len(expected.leaf_measures)
     words = [s.value for s in Status]
     for cell in summary["Status"]:
@@ -158,3 +159,19 @@ def test_every_measure_and_criterion_has_a_short_title():
             assert measure.short and len(measure.short) <= 50, measure.id
             for criterion in measure.criteria:
                 assert criterion.short and len(criterion.short) <= 40, criterion.id
+
+
+def test_overview_says_the_plan_period_is_over_and_shows_status_at_its_end(app, demo_board):
+    import datetime as dt
+
+    from analytics.evaluate import evaluate_plan
+
+    at = app()
+    assert any("Planperioden er over" in i.value and "31.12.2025" in i.value for i in at.info)
+    summary = html_table_of(at, "icon-summary")
+    at_end = evaluate_plan(demo_board, "ahus", as_of=dt.date(2025, 12, 31))
+    ahus = plan("ahus")
+    expected = [at_end.measures[m.id].value for m in ahus.leaf_measures]
+    assert [cell.split(" ", 1)[1] for cell in summary["Status 31.12.2025"]] == expected
+    now = [cell.split(" ", 1)[1] for cell in summary["Status"]]
+    assert now != expected  # something happened after the deadline in the demo data

@@ -285,6 +285,7 @@ def test_case10_limits_come_from_the_baseline():
     assert len(spc.points) == len(series)
     assert spc.points["mean"].iloc[-1] == pytest.approx(np.mean(baseline))
     assert spc.variation == "improvement_high"
+    assert spc.phases[0].start == 0 and spc.phases[-1].stop == len(series)  # drawn over the whole series
     # Limits over the whole history would have taken in the shift.
     everything = judged_spc(series, "increase", None, Limits(0, None, (), ""))
     assert everything.points["mean"].iloc[-1] > np.mean(baseline) + 0.5
@@ -298,6 +299,8 @@ def test_a_change_date_starts_new_limits_only_when_the_plan_gives_it():
     assert limits.breaks == (24,) and "nye grenser fra endringen" in limits.note
     spc = judged_spc(series, "increase", None, limits)
     assert spc.points["mean"].iloc[-1] == pytest.approx(21.0, abs=0.1)
+    assert spc.points["mean"].iloc[0] == pytest.approx(11.0, abs=0.1)
+    assert [p.start for p in spc.phases] == [0, 24]
 
 
 def test_default_baseline_is_the_24_months_before_the_plan(demo_board):
