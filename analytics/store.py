@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics import config
 from analytics.formatting import counted
 
 FACT_COLUMNS = [
@@ -38,7 +39,7 @@ _SAME_VALUES = " AND ".join(
     f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("value", "numerator", "denominator", "suppressed")
 )
 
-SCHEMA = """
+_SCHEMA_V1 = """
 CREATE SEQUENCE IF NOT EXISTS upload_seq START 1;
 CREATE SEQUENCE IF NOT EXISTS milestone_seq START 1;
 CREATE TABLE IF NOT EXISTS uploads (
@@ -110,6 +111,258 @@ CREATE TABLE IF NOT EXISTS milestone_events (
 );
 """
 
+# Schema versions. The store records its version in schema_info; MIGRATIONS[n] takes a store
+# from version n-1 to n, one statement list per dialect, side by side. A DuckDB file made before
+# versioning has the tables and no schema_info: it is version 1. `python -m loaders migrate`
+# applies what is missing (Store.migrate); a DuckDB file is also brought up to date when it is
+# opened (one process owns it), a PostgreSQL store only by `migrate` (many servers share it).
+MIGRATIONS: dict[int, dict[str, str]] = {
+    1: {
+        "duckdb": _SCHEMA_V1,
+        # PostgreSQL calls DOUBLE "DOUBLE PRECISION"; it gets the indexes its merge, undo and
+        # page reads use (DuckDB scans its columns instead and needs none).
+        "postgres": _SCHEMA_V1.replace(" DOUBLE,", " DOUBLE PRECISION,")
+        + """
+CREATE UNIQUE INDEX IF NOT EXISTS facts_key ON facts (indicator, unit_id, period_start, grain);
+CREATE INDEX IF NOT EXISTS facts_upload ON facts (upload_id);
+CREATE INDEX IF NOT EXISTS history_upload ON fact_history (upload_id);
+CREATE INDEX IF NOT EXISTS history_replaced_by ON fact_history (replaced_by);
+CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
+""",
+    },
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+STORE_TABLES = ("units", "code_history", "uploads", "facts", "fact_history", "milestone_events")
+SEQUENCES = {"upload_seq": ("uploads", "upload_id"), "milestone_seq": ("milestone_events", "event_id")}
+
+
+# Statements whose text differs between DuckDB and PostgreSQL: both versions side by side, the
+# same '?' parameters in the same order (PostgresStore turns '?' into psycopg's '%s'). DuckDB's
+# list_contains is PostgreSQL's = ANY(array); arg_max is the first of an ordered array_agg;
+# QUALIFY is DISTINCT ON. tests/test_store.py runs every reading method on both backends.
+_SQL: dict[str, dict[str, str]] = {
+    "tables": {
+        "duckdb": "SELECT table_name FROM duckdb_tables() WHERE NOT temporary",
+        "postgres": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    },
+    "units": {
+        "duckdb": "SELECT * FROM units WHERE (? IS NULL OR partnership = ?) AND list_contains(?, kind) "
+        "ORDER BY kind, unit_id",
+        "postgres": "SELECT * FROM units WHERE (?::text IS NULL OR partnership = ?) AND kind = ANY(?::text[]) "
+        "ORDER BY kind, unit_id",
+    },
+    "facts": {
+        "duckdb": "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
+        "suppressed, source, upload_id FROM facts "
+        "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
+        "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
+        "AND (?::VARCHAR IS NULL OR grain = ?) "
+        "ORDER BY indicator, unit_id, period_start",
+        "postgres": "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
+        "suppressed, source, upload_id FROM facts "
+        "WHERE (?::text[] IS NULL OR indicator = ANY(?::text[])) "
+        "AND (?::text[] IS NULL OR unit_id = ANY(?::text[])) "
+        "AND (?::text IS NULL OR grain = ?) "
+        "ORDER BY indicator, unit_id, period_start",
+    },
+    "series": {
+        "duckdb": """
+            WITH base AS (
+                SELECT unit_id, date_trunc('{trunc}', period_start)::DATE AS period,
+                       period_start, value, numerator, denominator, suppressed
+                FROM facts WHERE indicator = ? AND list_contains(?, unit_id)
+            ), per_unit AS (
+                SELECT unit_id, period,
+                       CASE WHEN ? = 'stock' THEN arg_max(value, period_start) ELSE sum(value) END AS value,
+                       sum(numerator) AS numerator, sum(denominator) AS denominator,
+                       bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+                       max(period_start) AS last_start
+                FROM base GROUP BY unit_id, period
+            )
+            SELECT period AS period_start,
+                   CASE WHEN ? = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN ? = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator,
+                   sum(denominator) AS denominator, count(DISTINCT unit_id) AS n_units,
+                   count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start
+            FROM per_unit GROUP BY period ORDER BY period
+            """,
+        "postgres": """
+            WITH base AS (
+                SELECT unit_id, date_trunc('{trunc}', period_start)::DATE AS period,
+                       period_start, value, numerator, denominator, suppressed
+                FROM facts WHERE indicator = ? AND unit_id = ANY(?::text[])
+            ), per_unit AS (
+                SELECT unit_id, period,
+                       CASE WHEN ?::text = 'stock' THEN (array_agg(value ORDER BY period_start DESC))[1]
+                            ELSE sum(value) END AS value,
+                       sum(numerator) AS numerator, sum(denominator) AS denominator,
+                       bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+                       max(period_start) AS last_start
+                FROM base GROUP BY unit_id, period
+            )
+            SELECT period AS period_start,
+                   CASE WHEN ?::text = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN ?::text = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator,
+                   sum(denominator) AS denominator, count(DISTINCT unit_id) AS n_units,
+                   count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start
+            FROM per_unit GROUP BY period ORDER BY period
+            """,
+    },
+    "coverage": {
+        "duckdb": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
+        "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
+        "FROM facts WHERE indicator = ? AND list_contains(?, unit_id) GROUP BY unit_id",
+        "postgres": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
+        "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
+        "FROM facts WHERE indicator = ? AND unit_id = ANY(?::text[]) GROUP BY unit_id",
+    },
+    "milestone_states": {
+        "duckdb": "SELECT * FROM milestone_events WHERE partnership = ? "
+        "QUALIFY row_number() OVER (PARTITION BY criterion_id ORDER BY event_id DESC) = 1",
+        "postgres": "SELECT DISTINCT ON (criterion_id) * FROM milestone_events WHERE partnership = ? "
+        "ORDER BY criterion_id, event_id DESC",
+    },
+    "coverage_cells": {
+        "duckdb": """
+            WITH f AS (
+                SELECT unit_id,
+                       make_date(year(period_start),
+                                 ((month(period_start) - 1) // ? * ? + 1)::INTEGER, 1) AS period,
+                       bool_and(suppressed) AS all_suppressed
+                FROM facts
+                WHERE indicator = ? AND list_contains(?, unit_id)
+                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
+                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
+                GROUP BY ALL
+            ), periods AS (
+                SELECT unnest(generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
+                                              to_months(?)))::DATE AS period
+                FROM f HAVING count(*) > 0
+            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)
+            SELECT u.unit_id, p.period AS period_start,
+                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
+                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
+            FROM units u CROSS JOIN periods p
+            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
+            ORDER BY u.unit_id, p.period
+            """,
+        "postgres": """
+            WITH f AS (
+                SELECT unit_id,
+                       make_date(extract(year FROM period_start)::INTEGER,
+                                 (extract(month FROM period_start)::INTEGER - 1) / ?::INTEGER * ?::INTEGER + 1,
+                                 1) AS period,
+                       bool_and(suppressed) AS all_suppressed
+                FROM facts
+                WHERE indicator = ? AND unit_id = ANY(?::text[])
+                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
+                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
+                GROUP BY 1, 2
+            ), periods AS (
+                SELECT generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
+                                       make_interval(months => ?::INTEGER))::DATE AS period
+                FROM f HAVING count(*) > 0
+            ), units AS (SELECT unnest(?::text[]) AS unit_id)
+            SELECT u.unit_id, p.period AS period_start,
+                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
+                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
+            FROM units u CROSS JOIN periods p
+            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
+            ORDER BY u.unit_id, p.period
+            """,
+    },
+    "indicator_catalogue": {
+        "duckdb": """
+            WITH f AS (
+                SELECT indicator,
+                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
+                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                       count(DISTINCT unit_id) AS n_units,
+                       min(period_start) AS first_period,
+                       max(period_start) AS newest_period,
+                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
+                       max(upload_id) AS changed_upload_id
+                FROM facts
+                WHERE ?::VARCHAR[] IS NULL OR list_contains(?, unit_id)
+                GROUP BY indicator
+            ), named AS (
+                SELECT trim(unnest(string_split(indicator, ','))) AS indicator, upload_id, loaded_at
+                FROM uploads WHERE undone_at IS NULL AND indicator IS NOT NULL
+            ), u AS (
+                SELECT indicator, max(loaded_at) AS last_upload_at,
+                       arg_max(upload_id, loaded_at) AS last_upload_id, count(*) AS n_uploads
+                FROM named GROUP BY indicator
+            )
+            SELECT coalesce(f.indicator, u.indicator) AS indicator,
+                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
+                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
+                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
+                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
+            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
+            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
+            ORDER BY indicator
+            """,
+        "postgres": """
+            WITH f AS (
+                SELECT indicator,
+                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
+                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                       count(DISTINCT unit_id) AS n_units,
+                       min(period_start) AS first_period,
+                       max(period_start) AS newest_period,
+                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
+                       max(upload_id) AS changed_upload_id
+                FROM facts
+                WHERE ?::text[] IS NULL OR unit_id = ANY(?::text[])
+                GROUP BY indicator
+            ), named AS (
+                SELECT trim(x.name) AS indicator, p.upload_id, p.loaded_at
+                FROM uploads p, unnest(string_to_array(p.indicator, ',')) AS x(name)
+                WHERE p.undone_at IS NULL AND p.indicator IS NOT NULL
+            ), u AS (
+                SELECT indicator, max(loaded_at) AS last_upload_at,
+                       (array_agg(upload_id ORDER BY loaded_at DESC))[1] AS last_upload_id,
+                       count(*) AS n_uploads
+                FROM named GROUP BY indicator
+            )
+            SELECT coalesce(f.indicator, u.indicator) AS indicator,
+                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
+                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
+                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
+                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
+            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
+            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
+            ORDER BY indicator
+            """,
+    },
+    "fact_sources": {
+        "duckdb": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
+        "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
+        "WHERE list_contains(?, f.indicator) "
+        "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+        "postgres": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
+        "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
+        "WHERE f.indicator = ANY(?::text[]) "
+        "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+    },
+}
+
+
+def _table(name: str) -> str:
+    """A store table's name for SQL, checked against the fixed list (never from user text)."""
+    if name not in (*STORE_TABLES, "schema_info"):
+        raise ValueError(f"not a store table: {name!r}")
+    return name
+
+
+def _frame_columns(frame: object) -> list[str]:
+    """Column names of a pandas DataFrame or an arrow table."""
+    return [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)]
+
 
 class StoreError(Exception):
     """The store cannot be used (corrupt, locked, wrong file); message in Norwegian."""
@@ -143,6 +396,16 @@ class UploadResult:
             f"Opplasting {self.upload_id}: {counted(self.rows_in, 'rad', 'rader')} lest, {self.added} nye, "
             f"{self.replaced} erstattet, {self.unchanged} uendret."
         )
+
+
+def pause_in_transaction(upload_id: int) -> None:
+    """A test kills the process here (SIGKILL), inside an upload's transaction, to prove an
+    upload is all or nothing: with BOARD_TEST_PAUSE_IN_TRANSACTION set, say so in that file
+    and wait."""
+    pause = os.environ.get("BOARD_TEST_PAUSE_IN_TRANSACTION")
+    if pause:
+        Path(pause).write_text(str(upload_id), encoding="utf-8")
+        time.sleep(120)
 
 
 def undo_summary(upload_id: int, removed: int) -> str:
@@ -239,7 +502,7 @@ class Staging:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._cur = store.cursor()
+        self._cur = store.staging_cursor()
         self.columns: list[str] = []
         self._last_row = -1
         self._spec: StageSpec | None = None
@@ -727,8 +990,29 @@ class Staging:
             return self._store._ingest_stage(self._cur, meta)
 
 
+def open_store(target: Path | str, read_only: bool = False, migrate: bool = False) -> Store:
+    """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
+
+    Both backends keep one contract (this class's methods); pages and analytics never ask which
+    one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
+    is, on opening). Raises StoreError with one Norwegian sentence when it cannot be used.
+    """
+    if config.is_server_url(target):
+        from analytics.store_pg import PostgresStore
+
+        return PostgresStore(str(target), migrate=migrate)
+    return Store(target, read_only=read_only)
+
+
 class Store:
-    """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe)."""
+    """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe).
+
+    The PostgreSQL backend (analytics.store_pg.PostgresStore) is a subclass: the statements
+    both dialects share are written once here with '?' placeholders, the ones that differ are
+    in _SQL, one version per dialect side by side, picked by `self.dialect`.
+    """
+
+    dialect = "duckdb"
 
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -739,7 +1023,9 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
-                self._con.execute(SCHEMA)
+                self.migrate()
+            elif self.schema_version() > SCHEMA_VERSION:
+                raise StoreError(self._newer_message())
             self._verify()
         except duckdb.IOException as exc:
             text = str(exc)
@@ -779,6 +1065,138 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
 
+    def staging_cursor(self) -> duckdb.DuckDBPyConnection:
+        """Where a file is read and checked: a cursor on this file (PostgreSQL: in memory)."""
+        return self._con.cursor()
+
+    def _q(self, name: str) -> str:
+        """The statement `name` in this store's dialect (see _SQL)."""
+        return _SQL[name][self.dialect]
+
+    def _lock_writes(self, cur: object) -> None:
+        """Inside a write transaction: wait for other writers. DuckDB: one process owns the
+        file and _write_lock serialises its threads; PostgreSQL takes an advisory lock."""
+
+    def _insert_frame(self, cur: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
+        """Append a pandas or arrow frame (columns named as in `table`) inside `cur`'s transaction."""
+        cur.register("frame_in", frame)
+        columns = ", ".join(f'"{c}"' for c in _frame_columns(frame))
+        cur.execute(f"INSERT INTO {_table(table)} ({columns}) SELECT {columns} FROM frame_in")
+        cur.unregister("frame_in")
+
+    # -- schema versions --------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The version recorded in the store: 0 empty, 1 before versioning (tables, no record)."""
+        with self.cursor() as cur:
+            return self.schema_version_in(cur)
+
+    def _newer_message(self) -> str:
+        return (
+            f"Databasen «{self.describe()}» er laget av en nyere versjon av tavla "
+            f"(skjemaversjon {self.schema_version()}, denne versjonen kjenner {SCHEMA_VERSION}). "
+            "Oppdater programmet."
+        )
+
+    def migrate(self) -> tuple[int, int]:
+        """Apply the missing MIGRATIONS in one transaction; returns (version before, after).
+
+        Raises StoreError when the store is newer than this program."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                before = self.schema_version_in(cur)
+                if before > SCHEMA_VERSION:
+                    raise StoreError(self._newer_message())
+                for version in range(before + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[version][self.dialect].split(";"):
+                        if statement.strip():
+                            cur.execute(statement)
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)")
+                cur.execute("DELETE FROM schema_info")
+                cur.execute("INSERT INTO schema_info VALUES (?)", [max(before, SCHEMA_VERSION)])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return before, max(before, SCHEMA_VERSION)
+
+    def schema_version_in(self, cur: object) -> int:
+        tables = {r[0] for r in cur.execute(self._q("tables")).fetchall()}
+        if "schema_info" in tables:
+            return int(cur.execute("SELECT max(version) FROM schema_info").fetchone()[0] or 0)
+        return 1 if "facts" in tables else 0
+
+    def describe(self) -> str:
+        """The store's name for messages: the file path, or the server URL without a password."""
+        return str(self.path)
+
+    # -- whole tables (python -m loaders copy) ----------------------------------------
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (STORE_TABLES), for the count check after a copy."""
+        with self.cursor() as cur:
+            return {
+                t: int(cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]) for t in STORE_TABLES
+            }
+
+    def read_table(self, table: str) -> pd.DataFrame:
+        """Every row of one of STORE_TABLES, in a stable order."""
+        return self._frame(
+            f"SELECT * FROM {_table(table)} ORDER BY ALL"
+            if self.dialect == "duckdb"
+            else f"SELECT * FROM {_table(table)}"
+        )
+
+    def load_tables(self, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Fill an empty store with whole tables in one transaction; sequences continue after
+        the highest ids. Returns the counts as read back inside the transaction; raises
+        StoreError (nothing written) when the store is not empty or a count differs."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                busy = [
+                    t
+                    for t in ("uploads", "facts", "fact_history", "milestone_events")
+                    if cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]
+                ]
+                if busy:
+                    raise StoreError(
+                        f"Måldatabasen «{self.describe()}» er ikke tom ({', '.join(busy)}); "
+                        "kopier bare til en ny database."
+                    )
+                counts = {}
+                for table in STORE_TABLES:
+                    cur.execute(f"DELETE FROM {_table(table)}")
+                    frame = tables[table]
+                    if len(frame):
+                        self._insert_frame(cur, table, frame)
+                    counts[table] = int(cur.execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
+                    if counts[table] != len(frame):
+                        raise StoreError(
+                            f"Kopieringen stemmer ikke for {table}: {len(frame)} rader lest, "
+                            f"{counts[table]} skrevet; ingenting er lagret."
+                        )
+                for sequence, (table, column) in SEQUENCES.items():
+                    top = int(
+                        cur.execute(f"SELECT coalesce(max({column}), 0) FROM {_table(table)}").fetchone()[0]
+                    )
+                    self._restart_sequence(cur, sequence, top + 1)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return counts
+
+    def _restart_sequence(self, cur: duckdb.DuckDBPyConnection, sequence: str, start: int) -> None:
+        """DuckDB cannot ALTER a sequence: drop and create it starting at `start`."""
+        if sequence not in SEQUENCES:
+            raise ValueError(sequence)
+        cur.execute(f"DROP SEQUENCE {sequence}")
+        cur.execute(f"CREATE SEQUENCE {sequence} START {int(start)}")
+
     def close(self) -> None:
         self._con.close()
 
@@ -796,23 +1214,24 @@ class Store:
     def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
         """Replace units and the old→current code map (both small) in one transaction."""
         with self._write_lock, self.cursor() as cur:
+            codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
+            codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
             cur.execute("BEGIN")
-            cur.execute("DELETE FROM units")
-            cur.register("units_in", units[["unit_id", "name", "kind", "region", "partnership"]])
-            cur.execute("INSERT INTO units SELECT * FROM units_in")
-            cur.execute("DELETE FROM code_history")
-            cur.register("codes_in", code_map[["old_code", "old_name", "current_code", "changed"]])
-            cur.execute(
-                "INSERT INTO code_history SELECT old_code, old_name, current_code, "
-                "CAST(changed AS DATE) FROM codes_in"
-            )
-            cur.execute("COMMIT")
+            try:
+                self._lock_writes(cur)
+                cur.execute("DELETE FROM units")
+                self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
+                cur.execute("DELETE FROM code_history")
+                self._insert_frame(cur, "code_history", codes)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
     def units(self, partnership: str | None = None, kinds: Iterable[str] | None = None) -> pd.DataFrame:
         kinds = list(kinds or ["municipality", "district", "region", "partnership"])
         return self._frame(
-            "SELECT * FROM units WHERE (? IS NULL OR partnership = ?) AND list_contains(?, kind) "
-            "ORDER BY kind, unit_id",
+            self._q("units"),
             [partnership, partnership, kinds],
         )
 
@@ -827,7 +1246,7 @@ class Store:
 
     def ingest(self, facts: pd.DataFrame | object, meta: UploadMeta) -> UploadResult:
         """Load one upload's facts (pandas or arrow, FACT_COLUMNS) atomically."""
-        with self._write_lock, self.cursor() as cur:
+        with self._write_lock, self.staging_cursor() as cur:
             cur.register("incoming", facts)
             cur.execute(
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT "
@@ -902,11 +1321,7 @@ class Store:
                 "WHERE upload_id = ?",
                 [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
             )
-            # A test kills the process here (SIGKILL) to prove an upload is all or nothing.
-            pause = os.environ.get("BOARD_TEST_PAUSE_IN_TRANSACTION")
-            if pause:
-                Path(pause).write_text(str(upload_id), encoding="utf-8")
-                time.sleep(120)
+            pause_in_transaction(upload_id)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -924,13 +1339,15 @@ class Store:
     def undo(self, upload_id: int, undone_by: str = "lokal") -> int:
         """Undo one upload: remove its values and restore what it replaced. Returns rows removed."""
         with self._write_lock, self.cursor() as cur:
-            row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
-            if row is None:
-                raise KeyError(upload_id)
-            if row[0] is not None:
-                return 0
             cur.execute("BEGIN")
             try:
+                self._lock_writes(cur)  # asked under the lock: two undos of one upload undo it once
+                row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+                if row is None:
+                    raise KeyError(upload_id)
+                if row[0] is not None:
+                    cur.execute("ROLLBACK")
+                    return 0
                 removed = int(
                     cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
                 )
@@ -973,8 +1390,10 @@ class Store:
             uploads = cur.execute(
                 "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at) FROM uploads"
             ).fetchone()
-            events = cur.execute("SELECT coalesce(max(event_id), 0) FROM milestone_events").fetchone()
-        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}"
+            events = cur.execute(
+                "SELECT count(*), coalesce(max(event_id), 0) FROM milestone_events"
+            ).fetchone()
+        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}-{events[1]}"
 
     def uploads(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM uploads ORDER BY upload_id DESC")
@@ -997,12 +1416,7 @@ class Store:
     ) -> pd.DataFrame:
         """Raw long facts, filtered; sorted by indicator, unit, period."""
         return self._frame(
-            "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
-            "suppressed, source, upload_id FROM facts "
-            "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
-            "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
-            "AND (?::VARCHAR IS NULL OR grain = ?) "
-            "ORDER BY indicator, unit_id, period_start",
+            self._q("facts"),
             [indicators, indicators, unit_ids, unit_ids, grain, grain],
         )
 
@@ -1015,37 +1429,14 @@ class Store:
         """
         trunc = {"year": "year", "quarter": "quarter", "month": "month"}[grain]
         return self._frame(
-            f"""
-            WITH base AS (
-                SELECT unit_id, date_trunc('{trunc}', period_start)::DATE AS period,
-                       period_start, value, numerator, denominator, suppressed
-                FROM facts WHERE indicator = ? AND list_contains(?, unit_id)
-            ), per_unit AS (
-                SELECT unit_id, period,
-                       CASE WHEN ? = 'stock' THEN arg_max(value, period_start) ELSE sum(value) END AS value,
-                       sum(numerator) AS numerator, sum(denominator) AS denominator,
-                       bool_or(suppressed) AS suppressed, count(*) AS n_periods,
-                       max(period_start) AS last_start
-                FROM base GROUP BY unit_id, period
-            )
-            SELECT period AS period_start,
-                   CASE WHEN ? = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                        WHEN ? = 'score' THEN avg(value) ELSE sum(value) END AS value,
-                   sum(numerator) AS numerator,
-                   sum(denominator) AS denominator, count(DISTINCT unit_id) AS n_units,
-                   count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                   max(n_periods) AS n_periods, max(last_start) AS last_start
-            FROM per_unit GROUP BY period ORDER BY period
-            """,
+            self._q("series").replace("{trunc}", trunc),
             [indicator, list(unit_ids), kind, kind, kind],
         )
 
     def coverage(self, indicator: str, unit_ids: Sequence[str]) -> pd.DataFrame:
         """Per unit: number of periods with a value, suppressed, and the newest period."""
         return self._frame(
-            "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
-            "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
-            "FROM facts WHERE indicator = ? AND list_contains(?, unit_id) GROUP BY unit_id",
+            self._q("coverage"),
             [indicator, list(unit_ids)],
         )
 
@@ -1093,8 +1484,7 @@ class Store:
     def milestone_states(self, partnership: str) -> pd.DataFrame:
         """The latest recorded state of each milestone criterion."""
         return self._frame(
-            "SELECT * FROM milestone_events WHERE partnership = ? "
-            "QUALIFY row_number() OVER (PARTITION BY criterion_id ORDER BY event_id DESC) = 1",
+            self._q("milestone_states"),
             [partnership],
         )
 
@@ -1121,29 +1511,7 @@ class Store:
         Finer facts roll up into the period: one value in it makes the cell 'data'.
         """
         return self._frame(
-            """
-            WITH f AS (
-                SELECT unit_id,
-                       make_date(year(period_start),
-                                 ((month(period_start) - 1) // ? * ? + 1)::INTEGER, 1) AS period,
-                       bool_and(suppressed) AS all_suppressed
-                FROM facts
-                WHERE indicator = ? AND list_contains(?, unit_id)
-                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
-                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
-                GROUP BY ALL
-            ), periods AS (
-                SELECT unnest(generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
-                                              to_months(?)))::DATE AS period
-                FROM f HAVING count(*) > 0
-            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)
-            SELECT u.unit_id, p.period AS period_start,
-                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
-                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
-            FROM units u CROSS JOIN periods p
-            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
-            ORDER BY u.unit_id, p.period
-            """,
+            self._q("coverage_cells"),
             [months, months, indicator, list(unit_ids), start, start, end, end, months, list(unit_ids)],
         )
 
@@ -1152,36 +1520,7 @@ class Store:
         (all units when None); `changed_upload_id`/`changed_at`: the newest upload whose values
         are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it."""
         return self._frame(
-            """
-            WITH f AS (
-                SELECT indicator,
-                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
-                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                       count(DISTINCT unit_id) AS n_units,
-                       min(period_start) AS first_period,
-                       max(period_start) AS newest_period,
-                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
-                       max(upload_id) AS changed_upload_id
-                FROM facts
-                WHERE ?::VARCHAR[] IS NULL OR list_contains(?, unit_id)
-                GROUP BY indicator
-            ), named AS (
-                SELECT trim(unnest(string_split(indicator, ','))) AS indicator, upload_id, loaded_at
-                FROM uploads WHERE undone_at IS NULL AND indicator IS NOT NULL
-            ), u AS (
-                SELECT indicator, max(loaded_at) AS last_upload_at,
-                       arg_max(upload_id, loaded_at) AS last_upload_id, count(*) AS n_uploads
-                FROM named GROUP BY indicator
-            )
-            SELECT coalesce(f.indicator, u.indicator) AS indicator,
-                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
-                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
-                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
-                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
-            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
-            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
-            ORDER BY indicator
-            """,
+            self._q("indicator_catalogue"),
             [None if unit_ids is None else list(unit_ids)] * 2,
         )
 
@@ -1191,9 +1530,6 @@ class Store:
         """The uploads whose values for `indicators` are in the store now: file name and hash
         (so the board can tell the shipped, approximate population files from real exports)."""
         return self._frame(
-            "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
-            "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
-            "WHERE list_contains(?, f.indicator) "
-            "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+            self._q("fact_sources"),
             [list(indicators)],
         )

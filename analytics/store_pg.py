@@ -1,0 +1,259 @@
+"""The store on a PostgreSQL server: the same contract as analytics.store.Store, for many servers.
+
+BOARD_DB=postgresql://… puts facts, upload log, history, milestones and reference tables in
+PostgreSQL (psycopg 3, a connection pool per process). Everything else is the DuckDB store's
+code: the statements both dialects share are written once there with '?' placeholders (turned
+into psycopg's '%s' here), the ones that differ are side by side in analytics.store._SQL.
+
+A file is still read and checked in an in-memory DuckDB (staging_cursor); an accepted upload is
+merged here in one transaction: COPY into a temporary table, then one merge, so readers see the
+store before or after it, never half of it. Every write transaction first takes one advisory
+lock, so uploads, undos, reference syncs and migrations from any number of processes run one
+after another: the later of two uploads of the same keys replaces the earlier, with history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from psycopg_pool import ConnectionPool
+
+from analytics.store import (
+    _KEY_JOIN,
+    _SAME_VALUES,
+    FACT_COLUMNS,
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+    UploadMeta,
+    UploadResult,
+    _table,
+    pause_in_transaction,
+)
+
+# One number for every writer of every board on this database (pg_advisory_xact_lock).
+WRITE_LOCK_KEY = 0x1D1C_A70E
+# PostgreSQL result types → arrow, so a frame has the dtypes DuckDB's .df() gives (oid: type).
+_ARROW_TYPES = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    700: pa.float32(),
+    701: pa.float64(),
+    1700: pa.float64(),
+    25: pa.string(),
+    1043: pa.string(),
+    19: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+}
+_PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
+
+
+class _Cursor:
+    """A pooled psycopg connection (autocommit: BEGIN/COMMIT are statements, as in DuckDB)
+    behind the few DuckDB cursor methods the store uses: execute(sql, params) with '?'
+    placeholders, fetchone, fetchall, df. Use it as a context manager."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        self.connection = pool.getconn()
+        self._cur = self.connection.cursor()
+
+    def __enter__(self) -> _Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self._cur.close()
+            self._pool.putconn(self.connection)  # the pool rolls back an open transaction
+            self.connection = None
+
+    def execute(self, sql: str, params: Sequence | None = None) -> _Cursor:
+        if params:
+            self._cur.execute(sql.replace("%", "%%").replace("?", "%s"), list(params))
+        else:
+            self._cur.execute(sql)
+        return self
+
+    def fetchone(self) -> tuple | None:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        return self._cur.fetchall()
+
+    def df(self) -> pd.DataFrame:
+        """The result as DuckDB's .df() would give it (same dtypes for dates, ints, NULLs)."""
+        columns = self._cur.description or []
+        rows = self._cur.fetchall()
+        arrays = {}
+        for i, column in enumerate(columns):
+            values = [row[i] for row in rows]
+            kind = _ARROW_TYPES.get(column.type_code)
+            if column.type_code == 1700:
+                values = [None if v is None else float(v) for v in values]
+            arrays[column.name] = pa.array(values, type=kind)
+        return duckdb.from_arrow(pa.table(arrays)).df() if arrays else pd.DataFrame()
+
+    def copy_in(self, table: str, frame: pa.Table) -> None:
+        """COPY an arrow table into `table` (a store table or this transaction's temp table)."""
+        columns = ", ".join(f'"{c}"' for c in frame.column_names)
+        buffer = io.BytesIO()
+        pa_csv.write_csv(frame, buffer, pa_csv.WriteOptions(include_header=False))
+        data = buffer.getbuffer()
+        with self._cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start : start + (1 << 20)])
+
+
+class PostgresStore(Store):
+    """The Store contract on PostgreSQL; `url` is a libpq connection string (postgresql://…)."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, migrate: bool = False, pool_size: int = 8) -> None:
+        self.path = url
+        self.read_only = False
+        self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
+        try:
+            self._pool = ConnectionPool(
+                url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
+            )
+            self._pool.open(wait=True, timeout=10)
+        except Exception:
+            raise StoreError(
+                f"Får ikke kontakt med databasen «{self.describe()}». Sjekk adressen i BOARD_DB "
+                "og at databasetjeneren kjører."
+            ) from None
+        version = self.schema_version()
+        if version == 0 or migrate:
+            self.migrate()  # a new, empty database gets the schema, as a new DuckDB file does
+        elif version < SCHEMA_VERSION:
+            self._pool.close()
+            raise StoreError(
+                f"Databasen «{self.describe()}» har skjemaversjon {version}; denne versjonen av tavla "
+                f"trenger {SCHEMA_VERSION}. Kjør «python -m loaders migrate --db …» først."
+            )
+        elif version > SCHEMA_VERSION:
+            self._pool.close()
+            raise StoreError(self._newer_message())
+
+    def describe(self) -> str:
+        return _PASSWORD.sub(r"\1:***@", self.path)
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self._pool)
+
+    def staging_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A file is read and checked in a private in-memory DuckDB (closed with the cursor)."""
+        return duckdb.connect(":memory:")
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _lock_writes(self, cur: _Cursor) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK_KEY])
+
+    def _insert_frame(self, cur: _Cursor, table: str, frame: object) -> None:
+        arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        cur.copy_in(_table(table), arrow)
+
+    def _restart_sequence(self, cur: _Cursor, sequence: str, start: int) -> None:
+        cur.execute("SELECT setval(?, ?, false)", [sequence, int(start)])
+
+    # -- ingest -----------------------------------------------------------------------
+
+    def _ingest_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
+        """Merge the staging cursor's TEMP stage into facts on the server: one transaction.
+
+        The rows go by COPY into a temporary table, then one classification (added, replaced,
+        unchanged) against facts, history for what is replaced, and the new values. The file
+        hash is checked again under the advisory lock: the same file loaded by two processes
+        at once lands once."""
+        staging.execute("SELECT 1").fetchall()  # finish any open result before a relation
+        rows = staging.sql(f"SELECT {', '.join(FACT_COLUMNS)} FROM stage").to_arrow_table()
+        rows_in = rows.num_rows
+        with self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                duplicate = cur.execute(
+                    "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
+                    [meta.file_hash],
+                ).fetchone()[0]
+                if duplicate is not None:
+                    cur.execute("ROLLBACK")
+                    return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
+                upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
+                cur.execute(
+                    "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
+                    "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        upload_id,
+                        dt.datetime.now(),
+                        meta.loaded_by,
+                        meta.file_name,
+                        meta.file_hash,
+                        meta.indicator,
+                        meta.source,
+                        meta.demo,
+                        rows_in,
+                        meta.rows_refused,
+                    ],
+                )
+                cur.execute(
+                    "CREATE TEMP TABLE stage_in ON COMMIT DROP AS "
+                    f"SELECT {', '.join(FACT_COLUMNS)} FROM facts WITH NO DATA"
+                )
+                cur.copy_in("stage_in", rows)
+                cur.execute("ANALYZE stage_in")
+                cur.execute(
+                    "CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT a.*, CASE "
+                    "WHEN b.indicator IS NULL THEN 'added' "
+                    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
+                    f"FROM stage_in a LEFT JOIN facts b ON {_KEY_JOIN}"
+                )
+                cur.execute(
+                    "INSERT INTO fact_history SELECT b.*, ?, now() FROM facts b "
+                    f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
+                    [upload_id],
+                )
+                cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
+                cur.execute(
+                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged "
+                    "WHERE change <> 'unchanged'",
+                    [upload_id],
+                )
+                counts = dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
+                cur.execute(
+                    "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? "
+                    "WHERE upload_id = ?",
+                    [
+                        counts.get("added", 0),
+                        counts.get("replaced", 0),
+                        counts.get("unchanged", 0),
+                        upload_id,
+                    ],
+                )
+                pause_in_transaction(upload_id)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return UploadResult(
+            upload_id, rows_in, counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0)
+        )
