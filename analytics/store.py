@@ -1022,10 +1022,11 @@ class Store:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = duckdb.connect(str(self.path), read_only=read_only)
+            self.migrated = (0, 0)  # (schema version found, version now) when opened
             if not read_only:
-                self.migrate()
+                self.migrated = self.migrate()
             elif self.schema_version() > SCHEMA_VERSION:
-                raise StoreError(self._newer_message())
+                raise StoreError(self._newer_message(self.schema_version()))
             self._verify()
         except duckdb.IOException as exc:
             text = str(exc)
@@ -1091,10 +1092,10 @@ class Store:
         with self.cursor() as cur:
             return self.schema_version_in(cur)
 
-    def _newer_message(self) -> str:
+    def _newer_message(self, version: int) -> str:
         return (
             f"Databasen «{self.describe()}» er laget av en nyere versjon av tavla "
-            f"(skjemaversjon {self.schema_version()}, denne versjonen kjenner {SCHEMA_VERSION}). "
+            f"(skjemaversjon {version}, denne versjonen kjenner {SCHEMA_VERSION}). "
             "Oppdater programmet."
         )
 
@@ -1108,7 +1109,7 @@ class Store:
                 self._lock_writes(cur)
                 before = self.schema_version_in(cur)
                 if before > SCHEMA_VERSION:
-                    raise StoreError(self._newer_message())
+                    raise StoreError(self._newer_message(before))
                 for version in range(before + 1, SCHEMA_VERSION + 1):
                     for statement in MIGRATIONS[version][self.dialect].split(";"):
                         if statement.strip():

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
@@ -128,6 +129,7 @@ class PostgresStore(Store):
         self.read_only = False
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
         try:
+            psycopg.connect(url, connect_timeout=10).close()  # fails fast, and quietly (the pool logs)
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
             )
@@ -138,8 +140,9 @@ class PostgresStore(Store):
                 "og at databasetjeneren kjører."
             ) from None
         version = self.schema_version()
+        self.migrated = (version, version)  # (schema version found, version now)
         if version == 0 or migrate:
-            self.migrate()  # a new, empty database gets the schema, as a new DuckDB file does
+            self.migrated = self.migrate()  # a new, empty database gets the schema, as a DuckDB file
         elif version < SCHEMA_VERSION:
             self._pool.close()
             raise StoreError(
@@ -148,7 +151,7 @@ class PostgresStore(Store):
             )
         elif version > SCHEMA_VERSION:
             self._pool.close()
-            raise StoreError(self._newer_message())
+            raise StoreError(self._newer_message(version))
 
     def describe(self) -> str:
         return _PASSWORD.sub(r"\1:***@", self.path)

@@ -81,7 +81,7 @@ def run(argv: list[str]) -> int:
             raise service.LoaderError(f"Finner ikke filen «{args.file}».")
     if args.command == "migrate":
         store = open_store(args.db or config.db_path(), migrate=True)
-        before, after = store.migrate()
+        before, after = store.migrated
         print(f"«{store.describe()}»: skjemaversjon {before} → {after}.")
         store.close()
         return 0
