@@ -180,7 +180,7 @@ class PostgresStore(Store):
 
     # -- ingest -----------------------------------------------------------------------
 
-    def _ingest_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
+    def _merge_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
         """Merge the staging cursor's TEMP stage into facts on the server: one transaction.
 
         The rows go by COPY into a temporary table, then one classification (added, replaced,

@@ -1,7 +1,7 @@
 """Reading a file as exported: what it is, its encoding, delimiter and header row; never a traceback.
 
 Only a sample (the first 256 KB) is decoded in Python, to guess the layout and show the guess.
-The table itself is parsed by DuckDB (analytics.store.Staging) straight from the file when
+The table itself is parsed by DuckDB (loaders.staging.Staging) straight from the file when
 DuckDB can decode it: UTF-8, UTF-16 LE, and 8-bit files without bytes 0x80–0x9F, where
 windows-1252 and ISO-8859-1 are the same. DuckDB has no windows-1252 without an extension
 that cannot be installed offline, so a file with such bytes (– “ ” €) is copied to UTF-8 in a
@@ -28,8 +28,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from analytics import config
-from analytics.store import Staging, StagingError
 from loaders.problems import FileRefused, Problem, reject_message
+from loaders.staging import Staging, StagingError
 
 SAMPLE_BYTES = 256 * 1024
 SNIFF_ROWS = 60
