@@ -60,6 +60,17 @@ _ARROW_TYPES = {
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
 
+_local = threading.local()
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas by DuckDB's own conversion (one in-memory connection per thread: a
+    DuckDB connection refuses a second caller), so both backends give the same dtypes."""
+    if not hasattr(_local, "duck"):
+        _local.duck = duckdb.connect(":memory:")
+    return _local.duck.from_arrow(table).df()
+
+
 class _Cursor:
     """A pooled psycopg connection (autocommit: BEGIN/COMMIT are statements, as in DuckDB)
     behind the few DuckDB cursor methods the store uses: execute(sql, params) with '?'
@@ -106,7 +117,7 @@ class _Cursor:
             if column.type_code == 1700:
                 values = [None if v is None else float(v) for v in values]
             arrays[column.name] = pa.array(values, type=kind)
-        return duckdb.from_arrow(pa.table(arrays)).df() if arrays else pd.DataFrame()
+        return _to_pandas(pa.table(arrays)) if arrays else pd.DataFrame()
 
     def copy_in(self, table: str, frame: pa.Table) -> None:
         """COPY an arrow table into `table` (a store table or this transaction's temp table)."""
