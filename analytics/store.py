@@ -306,18 +306,24 @@ _SQL: dict[str, dict[str, str]] = {
             ORDER BY indicator
             """,
         "postgres": """
-            WITH f AS (
-                SELECT indicator,
+            WITH per_unit AS (  -- two hash aggregations: PostgreSQL sorts for count(DISTINCT)
+                SELECT indicator, unit_id,
                        count(*) FILTER (WHERE NOT suppressed) AS n_values,
                        count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                       count(DISTINCT unit_id) AS n_units,
                        min(period_start) AS first_period,
                        max(period_start) AS newest_period,
                        max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
                        max(upload_id) AS changed_upload_id
                 FROM facts
                 WHERE ?::text[] IS NULL OR unit_id = ANY(?::text[])
-                GROUP BY indicator
+                GROUP BY indicator, unit_id
+            ), f AS (
+                SELECT indicator, sum(n_values)::BIGINT AS n_values,
+                       sum(n_suppressed)::BIGINT AS n_suppressed, count(*) AS n_units,
+                       min(first_period) AS first_period, max(newest_period) AS newest_period,
+                       max(newest_value_period) AS newest_value_period,
+                       max(changed_upload_id) AS changed_upload_id
+                FROM per_unit GROUP BY indicator
             ), named AS (
                 SELECT trim(x.name) AS indicator, p.upload_id, p.loaded_at
                 FROM uploads p, unnest(string_to_array(p.indicator, ',')) AS x(name)

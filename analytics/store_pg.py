@@ -63,6 +63,11 @@ _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 _local = threading.local()
 
 
+def _placeholders(sql: str) -> str:
+    """DuckDB's '?' placeholders as psycopg's '%s' (a literal '%' doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas by DuckDB's own conversion (one in-memory connection per thread: a
     DuckDB connection refuses a second caller), so both backends give the same dtypes."""
@@ -74,7 +79,7 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
 class _Cursor:
     """A pooled psycopg connection (autocommit: BEGIN/COMMIT are statements, as in DuckDB)
     behind the few DuckDB cursor methods the store uses: execute(sql, params) with '?'
-    placeholders, fetchone, fetchall, df. Use it as a context manager."""
+    placeholders, fetchone, fetchall; frame() for DataFrames. Use it as a context manager."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
@@ -95,7 +100,7 @@ class _Cursor:
 
     def execute(self, sql: str, params: Sequence | None = None) -> _Cursor:
         if params:
-            self._cur.execute(sql.replace("%", "%%").replace("?", "%s"), list(params))
+            self._cur.execute(_placeholders(sql), list(params))
         else:
             self._cur.execute(sql)
         return self
@@ -106,18 +111,37 @@ class _Cursor:
     def fetchall(self) -> list[tuple]:
         return self._cur.fetchall()
 
-    def df(self) -> pd.DataFrame:
-        """The result as DuckDB's .df() would give it (same dtypes for dates, ints, NULLs)."""
+    def frame(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+        """A query's result as a DataFrame with DuckDB's dtypes, fast for many rows: the server
+        writes it as CSV (COPY … TO STDOUT) and arrow parses that in C++, with the column types
+        the server reports for the query (asked with LIMIT 0), instead of a Python object per cell."""
+        query = _placeholders(sql) if params else sql
+        args = list(params) if params else None
+        self._cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0", args)
         columns = self._cur.description or []
-        rows = self._cur.fetchall()
-        arrays = {}
-        for i, column in enumerate(columns):
-            values = [row[i] for row in rows]
-            kind = _ARROW_TYPES.get(column.type_code)
-            if column.type_code == 1700:
-                values = [None if v is None else float(v) for v in values]
-            arrays[column.name] = pa.array(values, type=kind)
-        return _to_pandas(pa.table(arrays)) if arrays else pd.DataFrame()
+        names = [c.name for c in columns]
+        types = {c.name: _ARROW_TYPES.get(c.type_code, pa.string()) for c in columns}
+        buffer = io.BytesIO()
+        with self._cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", args) as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.tell():
+            table = pa.table({n: pa.array([], type=types[n]) for n in names})
+        else:
+            buffer.seek(0)
+            table = pa_csv.read_csv(
+                buffer,
+                read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(names))]),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={f"c{i}": types[n] for i, n in enumerate(names)},
+                    true_values=["t"],
+                    false_values=["f"],
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            ).rename_columns(names)
+        return _to_pandas(table)
 
     def copy_in(self, table: str, frame: pa.Table) -> None:
         """COPY an arrow table into `table` (a store table or this transaction's temp table)."""
@@ -178,6 +202,10 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+
+    def _frame(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.frame(sql, params)
 
     def _lock_writes(self, cur: _Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK_KEY])
