@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m loaders.bench
 	$(PY) -m tests.bench_pages
+	$(PY) -m tests.bench_servers
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -33,6 +33,10 @@ FACT_COLUMNS = [
     "source",
 ]
 KEY = ("indicator", "unit_id", "period_start", "grain")
+_VALUE_COLUMNS = [*(c for c in FACT_COLUMNS if c not in KEY), "upload_id"]
+# The classification of a stage (staged) keeps each replaced row's values as old_<column>
+# (the comma first: it follows the `change` column).
+_OLD_VALUES = "".join(f", b.{c} AS old_{c}" for c in _VALUE_COLUMNS)
 _KEY_JOIN = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
 _SAME_VALUES = " AND ".join(
     f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("value", "numerator", "denominator", "suppressed")
@@ -122,8 +126,7 @@ MIGRATIONS: dict[int, dict[str, str]] = {
         # page reads use (DuckDB scans its columns instead and needs none).
         "postgres": _SCHEMA_V1.replace(" DOUBLE,", " DOUBLE PRECISION,")
         + """
-CREATE UNIQUE INDEX IF NOT EXISTS facts_key ON facts (indicator, unit_id, period_start, grain);
-CREATE INDEX IF NOT EXISTS facts_upload ON facts (upload_id);
+CREATE INDEX IF NOT EXISTS facts_key ON facts (indicator, unit_id, period_start, grain);
 CREATE INDEX IF NOT EXISTS history_upload ON fact_history (upload_id);
 CREATE INDEX IF NOT EXISTS history_replaced_by ON fact_history (replaced_by);
 CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
@@ -139,6 +142,26 @@ SEQUENCES = {"upload_seq": ("uploads", "upload_id"), "milestone_seq": ("mileston
 # same '?' parameters in the same order (PostgresStore turns '?' into psycopg's '%s'). DuckDB's
 # list_contains is PostgreSQL's = ANY(array); arg_max is the first of an ordered array_agg;
 # QUALIFY is DISTINCT ON. tests/test_store.py runs every reading method on both backends.
+# The coverage map's last step, the same in both dialects: every unit × period, with its state.
+_CELLS_JOIN = """
+            SELECT u.unit_id, p.period AS period_start,
+                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
+                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
+            FROM units u CROSS JOIN periods p
+            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
+            ORDER BY u.unit_id, p.period
+            """
+# The catalogue's last step, the same in both dialects (f: facts per indicator, u: uploads).
+_CATALOGUE_JOIN = """
+            SELECT coalesce(f.indicator, u.indicator) AS indicator,
+                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
+                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
+                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
+                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
+            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
+            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
+            ORDER BY indicator
+            """
 _SQL: dict[str, dict[str, str]] = {
     "tables": {
         "duckdb": "SELECT table_name FROM duckdb_tables() WHERE NOT temporary",
@@ -241,14 +264,8 @@ _SQL: dict[str, dict[str, str]] = {
                 SELECT unnest(generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
                                               to_months(?)))::DATE AS period
                 FROM f HAVING count(*) > 0
-            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)
-            SELECT u.unit_id, p.period AS period_start,
-                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
-                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
-            FROM units u CROSS JOIN periods p
-            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
-            ORDER BY u.unit_id, p.period
-            """,
+            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)"""
+        + _CELLS_JOIN,
         "postgres": """
             WITH f AS (
                 SELECT unit_id,
@@ -265,14 +282,8 @@ _SQL: dict[str, dict[str, str]] = {
                 SELECT generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
                                        make_interval(months => ?::INTEGER))::DATE AS period
                 FROM f HAVING count(*) > 0
-            ), units AS (SELECT unnest(?::text[]) AS unit_id)
-            SELECT u.unit_id, p.period AS period_start,
-                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
-                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
-            FROM units u CROSS JOIN periods p
-            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
-            ORDER BY u.unit_id, p.period
-            """,
+            ), units AS (SELECT unnest(?::text[]) AS unit_id)"""
+        + _CELLS_JOIN,
     },
     "indicator_catalogue": {
         "duckdb": """
@@ -296,15 +307,8 @@ _SQL: dict[str, dict[str, str]] = {
                        arg_max(upload_id, loaded_at) AS last_upload_id, count(*) AS n_uploads
                 FROM named GROUP BY indicator
             )
-            SELECT coalesce(f.indicator, u.indicator) AS indicator,
-                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
-                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
-                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
-                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
-            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
-            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
-            ORDER BY indicator
-            """,
+            """
+        + _CATALOGUE_JOIN,
         "postgres": """
             WITH per_unit AS (  -- two hash aggregations: PostgreSQL sorts for count(DISTINCT)
                 SELECT indicator, unit_id,
@@ -334,15 +338,8 @@ _SQL: dict[str, dict[str, str]] = {
                        count(*) AS n_uploads
                 FROM named GROUP BY indicator
             )
-            SELECT coalesce(f.indicator, u.indicator) AS indicator,
-                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
-                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
-                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
-                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
-            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
-            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
-            ORDER BY indicator
-            """,
+            """
+        + _CATALOGUE_JOIN,
     },
     "fact_sources": {
         "duckdb": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
@@ -689,6 +686,50 @@ class Store:
             cur.unregister("incoming")
             return self.merge_stage(cur, meta)
 
+    @staticmethod
+    def _apply_staged(cur: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
+        """TEMP staged (the stage with a `change` per row: added, replaced, unchanged) into
+        facts: replaced values to fact_history, then the new values; the same SQL in both
+        dialects. Returns rows per change."""
+        cur.execute(  # the replaced values came along in staged: no second join with facts
+            f"INSERT INTO fact_history SELECT {', '.join(KEY)}, "
+            f"{', '.join(f'old_{c}' for c in _VALUE_COLUMNS)}, ?, now() FROM staged WHERE change = 'replaced'",
+            [upload_id],
+        )
+        cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
+        cur.execute(
+            f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged WHERE change <> 'unchanged'",
+            [upload_id],
+        )
+        return dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
+
+    @staticmethod
+    def _record_counts(cur: duckdb.DuckDBPyConnection, upload_id: int, counts: dict[str, int]) -> None:
+        cur.execute(
+            "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? WHERE upload_id = ?",
+            [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
+        )
+
+    @staticmethod
+    def _log_upload(cur: duckdb.DuckDBPyConnection, upload_id: int, meta: UploadMeta, rows_in: int) -> None:
+        """The upload's row in the log, inside the merge's transaction (counts follow)."""
+        cur.execute(
+            "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
+            "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                upload_id,
+                dt.datetime.now(),
+                meta.loaded_by,
+                meta.file_name,
+                meta.file_hash,
+                meta.indicator,
+                meta.source,
+                meta.demo,
+                rows_in,
+                meta.rows_refused,
+            ],
+        )
+
     def merge_stage(self, cur: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
         """Merge the cursor's TEMP stage (a table or a view of FACT_COLUMNS) into facts in one
         transaction: all rows or none; replaced values go to fact_history (for undo). The loader
@@ -705,22 +746,7 @@ class Store:
         cur.execute("BEGIN")
         try:
             upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
-            cur.execute(
-                "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
-                "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    upload_id,
-                    dt.datetime.now(),
-                    meta.loaded_by,
-                    meta.file_name,
-                    meta.file_hash,
-                    meta.indicator,
-                    meta.source,
-                    meta.demo,
-                    rows_in,
-                    meta.rows_refused,
-                ],
-            )
+            self._log_upload(cur, upload_id, meta, rows_in)
             existing = cur.execute(
                 "SELECT count(*) FROM facts WHERE list_contains(?, indicator)", [indicators]
             ).fetchone()[0]
@@ -732,27 +758,13 @@ class Store:
                     "CREATE OR REPLACE TEMP TABLE staged AS SELECT a.*, CASE "
                     "WHEN b.indicator IS NULL THEN 'added' "
                     f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
-                    "FROM stage a LEFT JOIN (SELECT * FROM facts WHERE list_contains(?, indicator)) b "
+                    f"{_OLD_VALUES} FROM stage a "
+                    "LEFT JOIN (SELECT * FROM facts WHERE list_contains(?, indicator)) b "
                     f"ON {_KEY_JOIN}",
                     [indicators],
                 )
-                cur.execute(
-                    "INSERT INTO fact_history SELECT b.*, ?, now() FROM facts b "
-                    f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
-                    [upload_id],
-                )
-                cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
-                cur.execute(
-                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged "
-                    "WHERE change <> 'unchanged'",
-                    [upload_id],
-                )
-                counts = dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
-            cur.execute(
-                "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? "
-                "WHERE upload_id = ?",
-                [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
-            )
+                counts = self._apply_staged(cur, upload_id)
+            self._record_counts(cur, upload_id, counts)
             pause_in_transaction(upload_id)
             cur.execute("COMMIT")
         except BaseException:

@@ -14,7 +14,6 @@ after another: the later of two uploads of the same keys replaces the earlier, w
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import threading
@@ -29,6 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from analytics.store import (
     _KEY_JOIN,
+    _OLD_VALUES,
     _SAME_VALUES,
     FACT_COLUMNS,
     SCHEMA_VERSION,
@@ -241,56 +241,23 @@ class PostgresStore(Store):
                     cur.execute("ROLLBACK")
                     return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
                 upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
-                cur.execute(
-                    "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
-                    "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        upload_id,
-                        dt.datetime.now(),
-                        meta.loaded_by,
-                        meta.file_name,
-                        meta.file_hash,
-                        meta.indicator,
-                        meta.source,
-                        meta.demo,
-                        rows_in,
-                        meta.rows_refused,
-                    ],
-                )
+                self._log_upload(cur, upload_id, meta, rows_in)
                 cur.execute(
                     "CREATE TEMP TABLE stage_in ON COMMIT DROP AS "
                     f"SELECT {', '.join(FACT_COLUMNS)} FROM facts WITH NO DATA"
                 )
+                cur.execute("SET LOCAL work_mem = '256MB'")  # a million-row merge hashes in memory
                 cur.copy_in("stage_in", rows)
                 cur.execute("ANALYZE stage_in")
                 cur.execute(
                     "CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT a.*, CASE "
                     "WHEN b.indicator IS NULL THEN 'added' "
                     f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
-                    f"FROM stage_in a LEFT JOIN facts b ON {_KEY_JOIN}"
+                    f"{_OLD_VALUES} FROM stage_in a LEFT JOIN facts b ON {_KEY_JOIN}"
                 )
-                cur.execute(
-                    "INSERT INTO fact_history SELECT b.*, ?, now() FROM facts b "
-                    f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
-                    [upload_id],
-                )
-                cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
-                cur.execute(
-                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged "
-                    "WHERE change <> 'unchanged'",
-                    [upload_id],
-                )
-                counts = dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
-                cur.execute(
-                    "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? "
-                    "WHERE upload_id = ?",
-                    [
-                        counts.get("added", 0),
-                        counts.get("replaced", 0),
-                        counts.get("unchanged", 0),
-                        upload_id,
-                    ],
-                )
+                cur.execute("ANALYZE staged")  # temp tables get no statistics otherwise: bad join plans
+                counts = self._apply_staged(cur, upload_id)
+                self._record_counts(cur, upload_id, counts)
                 pause_in_transaction(upload_id)
                 cur.execute("COMMIT")
             except BaseException:

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.store import SCHEMA_VERSION, STORE_TABLES, StoreError, UploadMeta, open_store
 from loaders.service import copy_store
 from tests.conftest import fact_rows, run_cli
+from tests.test_faults import BIG_INGEST
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -247,26 +248,6 @@ def test_the_same_file_from_two_servers_at_once_lands_once(pg_cluster):
     assert len(servers[0].uploads()) == 1 and servers[0].fact_count() == 24_000
     for server in servers:
         server.close()
-
-
-BIG_INGEST = r"""
-import sys, numpy as np, pandas as pd
-from analytics.store import open_store, UploadMeta
-url, rows = sys.argv[1], int(sys.argv[2])
-units = np.array([f"u{i:05d}" for i in range(rows // 120)])
-periods = pd.date_range("2015-01-01", periods=120, freq="MS").values.astype("datetime64[D]")
-frame = pd.DataFrame({
-    "indicator": "hip_fractures", "unit_id": np.repeat(units, 120),
-    "period_start": np.tile(periods, len(units)), "grain": "month",
-    "value": np.arange(len(units) * 120, dtype=float),
-    "numerator": np.nan, "denominator": np.nan, "suppressed": False, "source": "test",
-})
-store = open_store(url)
-print("ready", flush=True)
-result = store.ingest(frame, UploadMeta("stor.csv", "hash-stor", loaded_by="test", indicator="hip_fractures"))
-print("done", result.upload_id, flush=True)
-store.close()
-"""
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
