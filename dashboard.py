@@ -12,6 +12,10 @@ from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
 from pages import access, common
+from safety import server
+
+# No session may empty the caches every user shares (safety/server.py).
+server.refuse_clear_cache()
 
 # Streamlit takes a `pages/` folder next to the entry script for an old-style multipage app and
 # wraps each run in a navigation of its own, built from the file names: a new visitor's
@@ -35,6 +39,7 @@ common.presentation_mode()
 PAGES = [
     ("pages/overview.py", "Oversikt", "🏠", "oversikt", False),
     ("pages/plan.py", "Handlingsplan", "📋", "handlingsplan", False),
+    ("pages/matrix.py", "Hvor står vi?", "🧭", "hvor-star-vi", False),
     ("pages/population.py", "Befolkning", "👥", "befolkning", False),
     ("pages/indicator.py", "Indikator", "📈", "indikator", False),
     ("pages/municipality.py", "Kommune", "🏘️", "kommune", False),

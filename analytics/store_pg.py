@@ -111,12 +111,14 @@ class _Cursor:
     def fetchall(self) -> list[tuple]:
         return self._cur.fetchall()
 
-    def frame(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    def frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
         """A query's result as a DataFrame with DuckDB's dtypes, fast for many rows: the server
         writes it as CSV (COPY … TO STDOUT) and arrow parses that in C++, with the column types
         the server reports for the query (asked with LIMIT 0), instead of a Python object per cell."""
-        query = _placeholders(sql) if params else sql
-        args = list(params) if params else None
+        if isinstance(params, dict):  # named: the statement is written for psycopg already
+            query, args = sql, params
+        else:
+            query, args = (_placeholders(sql), list(params)) if params else (sql, None)
         self._cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0", args)
         columns = self._cur.description or []
         names = [c.name for c in columns]
@@ -203,7 +205,31 @@ class PostgresStore(Store):
     def close(self) -> None:
         self._pool.close()
 
-    def _frame(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    def expose_stored(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """The stored facts of the file's indicators and units (and the upload names) copied
+        into TEMP tables `facts` and `uploads` of the in-memory staging DuckDB, for the checks
+        that compare a file with what is stored."""
+        indicators = [r[0] for r in cur.execute("SELECT DISTINCT indicator FROM stage_ind").fetchall()]
+        units = [
+            r[0]
+            for r in cur.execute("SELECT DISTINCT unit_id FROM cells WHERE unit_id IS NOT NULL").fetchall()
+        ]
+        facts = self._frame(
+            f"SELECT {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
+            "WHERE indicator = ANY(?::text[]) AND unit_id = ANY(?::text[])",
+            [indicators, units],
+        )
+        uploads = self._frame(
+            "SELECT upload_id, file_name FROM uploads WHERE upload_id IN "
+            "(SELECT DISTINCT upload_id FROM facts WHERE indicator = ANY(?::text[]))",
+            [indicators],
+        )
+        for name, frame in (("facts", facts), ("uploads", uploads)):
+            cur.register(f"{name}_in", frame)
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
+            cur.unregister(f"{name}_in")
+
+    def _frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
         with self.cursor() as cur:
             return cur.frame(sql, params)
 
