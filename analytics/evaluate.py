@@ -237,7 +237,7 @@ class _Rows:
         for (indicator_id, loaded), data in self._cache.items():
             if indicator_id == indicator.id and data.population_note is None and wanted <= set(loaded):
                 subset = data.rows[data.rows["unit_id"].isin(wanted)].reset_index(drop=True)
-                return UnitRows(indicator, subset, None)
+                return UnitRows(indicator, subset, None, cube=data.cube)
         return None
 
 
