@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/indicators.duckdb
 PORT ?= 8501
 
-.PHONY: run test install browser demo bench lint format clean
+.PHONY: run test install browser demo bench lint format clean deck-tools
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,10 @@ browser:
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
-run: demo browser
+run: demo browser deck-tools
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP) browser
+test: $(STAMP) browser deck-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
@@ -40,6 +40,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(PY) -m loaders.bench
 	$(PY) -m tests.bench_pages
+	$(PY) -m analytics.bench_stats
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -50,3 +51,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/sample/out $(DB)
+
+# The deck test renders slides with LibreOffice and poppler (Debian packages): installed when missing.
+deck-tools:
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends libreoffice-impress poppler-utils

@@ -103,6 +103,10 @@ def print_ready(
         height=None,
         width=None,
     )
+    if copy.layout.title.subtitle and copy.layout.title.subtitle.text:
+        # A chart's subtitle (e.g. the SPC caption) at the body size: 13 px was 4 pt on a slide.
+        copy.update_layout(title_subtitle_font_size=size)
+    thousands(copy)
     copy.add_annotation(
         text=note,
         xref="paper",
@@ -116,6 +120,14 @@ def print_ready(
         font={"size": note_size},
     )
     return copy
+
+
+def thousands(fig: go.Figure) -> go.Figure:
+    """Numbers on every axis in full with Norwegian thousands (14 000, not «14k»): plotly's
+    SI suffixes off, thousands separated (the separator is the figure's `separators`)."""
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)
+    return fig
 
 
 @dataclass(frozen=True)

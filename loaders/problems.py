@@ -2,7 +2,7 @@
 
 Two kinds: a file that is not a usable table at all (FileRefused: one sentence), and problems
 in rows (Problem: file, line, column and what is wrong). The wording of every row problem is
-here, in MESSAGES, so the CLI, the upload page and the tests say the same thing.
+in the checks table (loaders.checks) or here, so the CLI, the upload page and the tests say the same thing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from analytics.formatting import counted
 from analytics.periods import period_label
-from analytics.registry import GRAIN_LABELS
+from loaders.checks import BY_CODE
 
 MAX_LISTED = 50
 
@@ -45,12 +45,42 @@ class Problem:
 
 
 def summarise(problems: list[Problem], total: int | None = None, limit: int = MAX_LISTED) -> list[str]:
-    """The first `limit` problems, then a count of the rest ("… og 10 problemer til.")."""
+    """One sentence per cause: the problems with the same message in the same column and file
+    become one line with their line ranges and a count («Linje 2–97 (96 rader), kolonne
+    «Kvartal»: …»). The first `limit` such lines, then a count of the problems not listed
+    ("… og 10 problemer til.")."""
     total = len(problems) if total is None else total
-    lines = [str(p) for p in problems[:limit]]
-    if total > limit:
-        lines.append(f"… og {counted(total - limit, 'problem', 'problemer')} til.")
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.file_name, problem.column, problem.message), []).append(problem)
+    listed = list(groups.values())[:limit]
+    lines = [_grouped(group) for group in listed]
+    rest = total - sum(len(group) for group in listed)
+    if rest > 0:
+        lines.append(f"… og {counted(rest, 'problem', 'problemer')} til.")
     return lines
+
+
+def _grouped(group: list[Problem]) -> str:
+    first = group[0]
+    numbers = sorted({p.line for p in group if p.line is not None})
+    if len(group) == 1 or not numbers:
+        return str(first)
+    where = [f"Linje {line_ranges(numbers)} ({counted(len(numbers), 'rad', 'rader')})"]
+    if first.column is not None:
+        where.append(f"kolonne «{first.column}»")
+    return f"{', '.join(where)}: {first.message} (fil «{first.file_name}»)"
+
+
+def line_ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 9, 12, 13] → '2–4, 9, 12–13' (sorted line numbers)."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def _period(start: dt.date | None, grain: str | None) -> str:
@@ -79,47 +109,35 @@ def message(
     other_line: int | None,
     indicator_name: str,
 ) -> str:
-    """The Norwegian sentence for one problem found by the staging checks."""
-    if code == "unit":
-        if text is None:
-            return "kommune/enhet mangler"
-        if text.startswith("split:"):
-            return f"«{text[6:]}» ble delt mellom flere kommuner og kan ikke føres over til dagens kommuner"
-        return f"«{text}» er ikke en kjent kommune, bydel eller region"
-    if code == "indicator":
-        return f"{_quoted(text)} er ikke en verdi profilen kjenner"
-    if code == "period":
-        return (
-            f"{_quoted(text)} er ikke en gyldig periode "
-            "(bruk f.eks. 2024, 2024K1, 2024M01, 2024-01, jan 2024 eller 01.01.2024)"
-        )
-    if code == "future":
-        return f"perioden {_period(start, grain)} er fram i tid"
-    if code == "grain":
-        got = GRAIN_LABELS.get(grain or "", grain)
-        want = GRAIN_LABELS.get(text or "", text)
-        return (
-            f"perioden {_period(start, grain)} er oppgitt per {got}, men «{indicator_name}» "
-            f"registreres per {want}"
-        )
-    if code == "number":
-        return f"{_quoted(text)} er ikke et tall"
-    if code == "negative":
-        return f"«{_number(text)}» er negativt; antall og andeler kan ikke være negative"
-    also = f" (linje {other_line})" if other_line is not None else ""
-    if code == "duplicate":
-        return f"«{text}» har en annen verdi for {_period(start, grain)} tidligere i filen{also}"
-    if code == "mixed":
-        return (
-            f"«{text}» er en tidligere kode for en kommune som også står med dagens kode for "
-            f"{_period(start, grain)}{also}; det ville telt dobbelt"
-        )
-    if code == "merge":
-        return (
-            f"«{text}» er slått sammen med andre kommuner; andeler kan bare legges sammen med "
-            "teller og nevner"
-        )
-    return f"{_quoted(text)}: ukjent feil ({code})"
+    """The Norwegian sentence for one problem found by the staging checks (loaders.checks)."""
+    check = BY_CODE.get(code)
+    if check is None:
+        return f"{_quoted(text)}: ukjent feil ({code})"
+    fields = {
+        "text": text,
+        "quoted": _quoted(text),
+        "name": (text or "").removeprefix("split:"),
+        "number": _number(text),
+        "period": _period(start, grain),
+        "indicator": indicator_name,
+        "also": f" (linje {other_line})" if other_line is not None else "",
+    }
+    for i, part in enumerate((text or "").split("|")):
+        fields[f"t{i}"] = part
+        fields[f"n{i}"] = _number(part)
+        fields[f"g{i}"] = GRAIN_PLURAL.get(part, part)
+        fields[f"l{i}"] = and_list([p for p in part.split(",") if p])
+    return check.template.format(**fields)
+
+
+GRAIN_PLURAL = {"month": "månedene", "quarter": "kvartalene", "tertial": "tertialene", "year": "årene"}
+
+
+def and_list(items: list[str]) -> str:
+    """'Fet', 'Fet og Sørum', 'Fet, Sørum og Skedsmo'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 REJECTS = {

@@ -1,7 +1,7 @@
 """Reading a file as exported: what it is, its encoding, delimiter and header row; never a traceback.
 
 Only a sample (the first 256 KB) is decoded in Python, to guess the layout and show the guess.
-The table itself is parsed by DuckDB (analytics.store.Staging) straight from the file when
+The table itself is parsed by DuckDB (loaders.staging.Staging) straight from the file when
 DuckDB can decode it: UTF-8, UTF-16 LE, and 8-bit files without bytes 0x80–0x9F, where
 windows-1252 and ISO-8859-1 are the same. DuckDB has no windows-1252 without an extension
 that cannot be installed offline, so a file with such bytes (– “ ” €) is copied to UTF-8 in a
@@ -28,8 +28,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from analytics import config
-from analytics.store import Staging, StagingError
 from loaders.problems import FileRefused, Problem, reject_message
+from loaders.staging import Staging, StagingError
 
 SAMPLE_BYTES = 256 * 1024
 SNIFF_ROWS = 60
@@ -87,6 +87,7 @@ class ReadGuess:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    header_width: int | None = None  # fields in the header row (rows may have more: ragged)
 
     @property
     def encoding_label(self) -> str:
@@ -500,7 +501,9 @@ def _open_text(path: Path, file_name: str, sample: bytes, size: int, choices: Re
         raise FileRefused(
             file_name, "har ikke en overskriftsrad med minst to kolonner; er skilletegnet riktig?"
         )
-    guess = ReadGuess("csv", encoding, delimiter, header_line, column_names(header, width))
+    guess = ReadGuess(
+        "csv", encoding, delimiter, header_line, column_names(header, width), header_width=len(header)
+    )
     return TableFile(path, file_name, guess, sample=sample, chosen_encoding=choices.encoding is not None)
 
 

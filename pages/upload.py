@@ -124,6 +124,7 @@ def _choices(key: str, columns_key: str) -> Choices:
         sheet=pick("sheet"),
         roles=roles,
         leave_out_problems=bool(state.get(f"leave_out_{key}")),
+        partnership=common.partnership(),  # rows for other municipalities are skipped and counted
     )
 
 
@@ -178,6 +179,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
             guess.columns,
             default=[c for c in report.roles.wide if c in guess.columns],
             key=f"role_wide_{columns_key}",
+            placeholder="Ingen valgt",
             help="Brukes når tabellen har én kolonne per år, kvartal eller måned og ingen periodekolonne.",
         )
 
