@@ -1,7 +1,7 @@
 """Command line for scheduled loads.
 
     python -m loaders ingest FILE --indicator ID [--db PATH] [--profile NAME] [--sheet NAME] [--dry-run]
-    python -m loaders export [--indicator ID] [--db PATH]
+    python -m loaders export [--indicator ID] [--raw] [--db PATH]
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
     export.add_argument("--indicator")
+    export.add_argument(
+        "--raw",
+        action="store_true",
+        help="tallene slik de er lagret, også tall under 5 (bare for analytikere; ellers vernet som på sidene)",
+    )
     commands.add_parser("log", help="vis opplastingsloggen")
     undo = commands.add_parser("undo", help="angre en opplasting")
     undo.add_argument("upload_id", type=int)
@@ -127,7 +132,9 @@ def run(argv: list[str]) -> int:
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8", newline="\n")
-        loader.export_csv(sys.stdout, args.indicator)
+        if args.raw:
+            print("Uten vern: tall under 5 skrives som de er. Bare for analytikere.", file=sys.stderr)
+        loader.export_csv(sys.stdout, args.indicator, raw=args.raw)
         return 0
     if args.command == "log":
         print(loader.log_text())
