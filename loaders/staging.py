@@ -132,7 +132,7 @@ class Staging:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._cur = store.cursor()
+        self._cur = store.staging_cursor()
         self.columns: list[str] = []
         self._last_row = -1
         self._spec: StageSpec | None = None
@@ -430,6 +430,7 @@ class Staging:
         """
         spec = self._spec
         cur = self._cur
+        self._store.expose_stored(cur)  # the stored facts some checks compare with (grains)
         if spec.wide:
             cases = " ".join(f"WHEN '{c}' THEN r.{c}" for c in spec.wide)
             value_text = f"CASE s.col {cases} END"
