@@ -463,7 +463,14 @@ def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
     # File totals are matched per period, so later periods in them are never read.
-    return UnitRows(data.indicator, rows, data.population_note, totals=data.totals, cube=data.cube)
+    return UnitRows(
+        data.indicator,
+        rows,
+        data.population_note,
+        totals=data.totals,
+        cube=data.cube,
+        grain_note=data.grain_note,
+    )
 
 
 @dataclass(frozen=True)
@@ -918,6 +925,8 @@ def _judge_part(
     kind = criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
     point = judge(kind, evidence, due, today)
+    if part.data.grain_note:  # judged at a coarser grain than the registry's (issue 12)
+        point = replace(point, reason=f"{point.reason} {part.data.grain_note}".strip())
     ranged = open_range(part.series) if not indicator.projection and not part.series.empty else None
     if ranged is None or ranged.empty:
         part.judgement = point

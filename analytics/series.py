@@ -62,6 +62,9 @@ from analytics.registry import Indicator
 PER = 1000
 SIGNIFICANCE = 0.05
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+# Complete periods at the registry grain below which a series is judged per year (load_rows).
+MIN_PERIODS = 12
+GRAIN_WORDS = {"month": "måneder", "quarter": "kvartaler", "tertial": "tertialer"}
 ROW_COLUMNS = [
     "unit_id",
     "period_start",
@@ -252,6 +255,8 @@ class UnitRows:
     # The source file's own total per native period (period_start, value) for exactly the
     # units in ``rows``; None when there is none (or the rows are a subset of it).
     totals: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # Why the rows are at another grain than the registry's («Vurdert per år: …»), else None.
+    grain_note: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -268,9 +273,33 @@ def load_rows(
     a period only partly filled (a quarter in progress) ends where its data end, so its
     person-time is that of the months it holds and it is marked partial. Rows of a coarser
     grain than the indicator's (a year for a monthly indicator) are not rows of this series.
+
+    Judging grain (issue 12, «grain as data»): the registry's grain when it has at least
+    MIN_PERIODS complete periods for these units, or when no coarser data exist; else the
+    rows are built per year (finer data summed into whole years where they fill them, a year
+    in progress kept as partial and never judged as a whole year), and the returned
+    ``indicator`` carries grain «year», and ``grain_note`` (also at the head of
+    ``population_note``, which the pages show) says so («Vurdert per år: …»).
+    The threshold follows NHS Making Data Count's rule of thumb that an SPC chart needs
+    about 12 points before its limits mean much; fewer finer points are not worth more than
+    the whole years the data do hold. Multi-year periods (FHI's 2019–2021) are not judged.
     populations: population tables already built, by (population id, units); filled in.
     """
     facts = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, indicator.grain)
+    grain_note = None
+    own = facts[facts["grain"] == indicator.grain]
+    complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
+    coarser = facts[facts["grain"] != indicator.grain]
+    if indicator.grain != "year" and complete < MIN_PERIODS and not coarser.empty:
+        yearly = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, "year")
+        if (yearly["grain"] == "year").any():
+            grain_note = (
+                "Vurdert per år: det finnes bare årstall."
+                if own.empty
+                else f"Vurdert per år: færre enn {MIN_PERIODS} hele {GRAIN_WORDS[indicator.grain]}."
+            )
+            indicator = indicator.model_copy(update={"grain": "year"})
+            facts = yearly
     facts = facts[facts["grain"] == indicator.grain]
     if "file_total" in facts.columns:  # a file's own total row is not a unit's value
         facts = facts[~facts["file_total"].fillna(False).astype(bool)]
@@ -291,6 +320,8 @@ def load_rows(
     else:
         facts["population"] = np.nan
         facts["person_years"] = np.nan
+    if grain_note:
+        note = f"{grain_note} {note}" if note else grain_note
     rows = facts[ROW_COLUMNS].reset_index(drop=True)
     rows["estimate"] = hidden_estimates(rows, indicator)
     return UnitRows(
@@ -299,6 +330,7 @@ def load_rows(
         note,
         totals=_file_totals(board, indicator, rows),
         cube=cube_for(board, indicator, unit_ids),
+        grain_note=grain_note,
     )
 
 

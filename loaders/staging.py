@@ -416,6 +416,24 @@ class Staging:
                 "markers": list(markers),
             },
         )
+        self._own_values(cur)
+
+    @staticmethod
+    def _own_values(cur) -> None:
+        """A region's or partnership's row is its own value, not a file total, when the file
+        has no member rows for the same indicator and period (data delivered per region, such
+        as FACT ung's teams). Beside member rows it stays the file's total (issue 12)."""
+        if not cur.execute("SELECT coalesce(bool_or(file_total), false) FROM cells").fetchone()[0]:
+            return
+        cur.execute(
+            f"""
+            UPDATE cells SET file_total = false
+            FROM (SELECT ind_no, period_start, grain FROM cells WHERE {_KEYED}
+                  GROUP BY ALL HAVING NOT bool_or(NOT file_total)) lone
+            WHERE cells.file_total AND cells.ind_no = lone.ind_no
+              AND cells.period_start = lone.period_start AND cells.grain = lone.grain
+            """
+        )
 
     def check(self, today: dt.date, markers: Sequence[str], file_name: str = "") -> int:
         """Find every problem (TEMP problems); returns how many.

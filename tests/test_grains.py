@@ -176,3 +176,82 @@ def test_monthly_facts_feed_a_quarterly_indicator(fresh_loader, tmp_path):
     rows = load_rows(board, board.registry.get("iht_patients"), ["3205"]).rows
     assert rows["value"].tolist() == [12.0, 1.0]  # the months summed into their quarters
     assert rows["period_end"].dt.date.tolist() == [dt.date(2024, 3, 31), dt.date(2024, 4, 30)]
+
+
+# -- the judging grain and region-level rows (issue 12) ----------------------------------------
+
+
+def _yearly_hip_fractures(years: range) -> str:
+    return "Kommune;År;Antall\n" + "".join(
+        f"3205 Lillestrøm;{y};{90 - 3 * (y - years[0])}\n3222 Lørenskog;{y};{40 - (y - years[0])}\n"
+        for y in years
+    )
+
+
+def test_only_yearly_facts_are_judged_per_year_not_missing(fresh_loader, tmp_path):
+    from analytics.evaluate import evaluate_criterion
+    from analytics.series import load_rows
+
+    path = write_csv(tmp_path / "aar.csv", _yearly_hip_fractures(range(2019, 2026)))
+    assert fresh_loader.ingest(path, "hip_fractures").ok
+    people = "Kommune;År;Personer\n" + "".join(f"3205;{y};15000\n3222;{y};7000\n" for y in range(2019, 2026))
+    assert fresh_loader.ingest(write_csv(tmp_path / "p.csv", people), "population_65_plus").ok
+    board = fresh_loader.board
+    data = load_rows(board, board.registry.get("hip_fractures"), ["3205", "3222"])
+    assert data.indicator.grain == "year" and board.registry.get("hip_fractures").grain == "month"
+    assert data.rows.groupby("unit_id").size().tolist() == [7, 7]
+    assert data.population_note.startswith("Vurdert per år: det finnes bare årstall.")
+    plan = board.plans["ahus"]
+    measure = next(m for m in plan.measures if any(c.id == "m11-k3" for c in m.criteria))
+    criterion = next(c for c in measure.criteria if c.id == "m11-k3")
+    result = evaluate_criterion(board, plan, measure, criterion, today=dt.date(2026, 11, 30))
+    assert result.judgement.status != "Mangler data", result.judgement.reason
+    assert "per år: 2025" in result.judgement.reason  # the newest whole year, not a 12-month window
+    assert result.judgement.reason.endswith("Vurdert per år: det finnes bare årstall.")
+
+
+def test_months_are_used_where_they_exist_and_fewer_fall_back_to_years(fresh_loader, tmp_path):
+    from analytics.series import load_rows
+
+    board = fresh_loader.board
+    indicator = board.registry.get("hip_fractures")
+    assert fresh_loader.ingest(
+        write_csv(tmp_path / "aar.csv", _yearly_hip_fractures(range(2019, 2023))), indicator.id
+    ).ok
+    few = "Kommune;Periode;Antall\n" + "".join(
+        f"3205;2024M{m:02d};{m}\n3222;2024M{m:02d};2\n" for m in range(1, 11)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "m1.csv", few), indicator.id).ok
+    data = load_rows(board, indicator, ["3205", "3222"])  # ten months: judged per year
+    assert data.indicator.grain == "year" and "færre enn 12 hele måneder" in data.population_note
+    rows = data.rows[data.rows["unit_id"] == "3205"]
+    assert rows["period_start"].dt.year.tolist() == [2019, 2020, 2021, 2022, 2024]
+    assert rows["value"].iloc[-1] == 55.0  # January–October summed, a year in progress
+    assert rows["period_end"].dt.date.iloc[-1] == dt.date(2024, 10, 31)
+    more = "Kommune;Periode;Antall\n" + "".join(
+        f"3205;2023M{m:02d};{m}\n3222;2023M{m:02d};2\n" for m in range(1, 13)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "m2.csv", more), indicator.id).ok
+    data = load_rows(board, indicator, ["3205", "3222"])  # 22 months: the months are used
+    assert data.indicator.grain == "month" and "Vurdert" not in (data.population_note or "")
+    assert set(data.rows["period_start"].dt.year) == {2023, 2024}
+
+
+def test_a_region_row_without_member_rows_is_the_regions_own_value(fresh_loader, tmp_path):
+    text = "Region;Periode;Antall\nNedre Romerike;2024K1;1\nFollo;2024K1;0\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "team.csv", text), "fact_young_teams")
+    assert report.ok, report.problem_lines()
+    stored = fresh_loader.board.store.facts(["fact_young_teams"])
+    assert sorted(stored["value"]) == [0.0, 1.0] and set(stored["unit_id"]) <= set(
+        fresh_loader.board.units["unit_id"]
+    )
+    assert stored["unit_id"].nunique() == 2
+
+
+def test_a_total_row_beside_member_rows_stays_a_file_total(fresh_loader, tmp_path):
+    text = "Kommune;År;Antall\n3205;2023;40\n3222;2023;30\nTotalt;2023;70\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "tot.csv", text), "hip_fractures")
+    assert report.ok, report.problem_lines()
+    store = fresh_loader.board.store
+    assert sorted(store.facts(["hip_fractures"])["unit_id"]) == ["3205", "3222"]
+    assert store.file_totals("hip_fractures", "ahus", "year")["value"].tolist() == [70.0]
