@@ -19,10 +19,10 @@ from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
 from analytics.store import StageSpec, StageStats, Staging, Store, UploadMeta, UploadResult
 from loaders import normalise
+from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
 from loaders.problems import FileRefused, Problem, message, summarise
 from loaders.profiles import Profile, ProfileError
-from loaders.reading import ReadChoices, ReadGuess, TableFile, open_table
 
 HEAD_ROWS = 10
 KEPT_PROBLEMS = 1000  # listed on the page and in its download; the count covers all

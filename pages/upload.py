@@ -17,9 +17,9 @@ import streamlit as st
 from analytics import config, export
 from analytics.formatting import counted
 from loaders import upload_files
+from loaders.formats import DELIMITERS, ENCODINGS
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
-from loaders.reading import DELIMITERS, ENCODINGS
 from loaders.service import Loader
 from pages import access, common
 
