@@ -1,6 +1,7 @@
 """Command line for scheduled loads.
 
     python -m loaders ingest FILE --indicator ID [--db PATH] [--profile NAME] [--sheet NAME] [--dry-run]
+                             [--where KOLONNE=VERDI ...] [--sum KOLONNE ...]
     python -m loaders export [--indicator ID] [--db PATH]
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
@@ -20,6 +21,7 @@ from pathlib import Path
 from analytics.plan import PlanError
 from analytics.store import StoreError
 from loaders import service
+from loaders.ingest import Choices
 
 REFUSED = 2
 
@@ -40,6 +42,20 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--profile")
     ingest.add_argument("--sheet")
     ingest.add_argument("--dry-run", action="store_true")
+    ingest.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="KOLONNE=VERDI",
+        help='behold bare radene med denne verdien, f.eks. --where kjønn="Begge kjønn"',
+    )
+    ingest.add_argument(
+        "--sum",
+        action="append",
+        default=[],
+        metavar="KOLONNE",
+        help="summer over kolonnen, f.eks. --sum kjønn",
+    )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
     export.add_argument("--indicator")
     commands.add_parser("log", help="vis opplastingsloggen")
@@ -49,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     for sub in commands.choices.values():
         sub.add_argument("--db", type=Path, default=None)
     return parser
+
+
+def _where(pairs: list[str]) -> dict[str, str]:
+    """['kjønn=Begge kjønn'] → {'kjønn': 'Begge kjønn'} (quotes around the value dropped)."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, value = pair.partition("=")
+        if not sep or not column.strip():
+            raise service.LoaderError(f"Feil i kommandoen: --where «{pair}» må ha formen KOLONNE=VERDI.")
+        chosen[column.strip()] = value.strip().strip('"').strip("'")
+    return chosen
 
 
 def _user() -> str:
@@ -79,6 +106,7 @@ def run(argv: list[str]) -> int:
             profile_id=args.profile,
             sheet=args.sheet,
             dry_run=args.dry_run,
+            choices=Choices(where=_where(args.where), sums=list(args.sum)),
         )
         if report.refused:
             print(report.refused, file=sys.stderr)

@@ -18,7 +18,7 @@ from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
 from analytics.store import StageSpec, StageStats, Staging, Store, UploadMeta, UploadResult
-from loaders import normalise
+from loaders import dimensions, normalise
 from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
 from loaders.problems import FileRefused, Problem, message, summarise
@@ -38,6 +38,8 @@ class Choices:
     sheet: str | None = None
     roles: ColumnRoles | None = None
     leave_out_problems: bool = False  # load the clean rows and refuse the rest (page option)
+    where: dict[str, str] = field(default_factory=dict)  # column → the one value kept (--where)
+    sums: list[str] = field(default_factory=list)  # columns summed over (--sum)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class IngestReport:
     dry_run: bool = False
     leave_out_problems: bool = False
     notes: list[str] = field(default_factory=list)
+    dimensions: dict[str, list[str]] = field(default_factory=dict)  # columns to choose or sum
 
     @property
     def ok(self) -> bool:
@@ -220,6 +223,8 @@ def _check(
             roles = profile.roles(columns)
         except ProfileError as exc:
             raise FileRefused(file_name, f"passer ikke til profilen «{profile.id}»: {exc}") from None
+    if roles is None and table.guess.known_roles:  # PX, JSON-stat: the file says
+        roles = ColumnRoles(**table.guess.known_roles)
     roles = roles or normalise.guess_roles(columns)
     report.roles = roles
     spec = roles.to_spec(columns, file_name)
@@ -227,6 +232,13 @@ def _check(
     footnotes = staging.raw_count() - 1 - last
     if last < 0:
         raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
+    bands = {k: tuple(v) for k, v in profile.age_bands.items()} if profile else None
+    try:
+        dims = dimensions.apply(staging, columns, roles, choices.where, choices.sums, bands, file_name)
+    except dimensions.DimensionsUnchosen as exc:
+        report.dimensions = exc.dimensions
+        raise
+    report.dimensions = dims.dimensions
 
     grains = {i.grain for _, i in targets}
     hint = next(iter(grains)) if len(grains) == 1 else None
@@ -242,7 +254,7 @@ def _check(
     count = staging.check(today, normalise.SUPPRESSED_MARKERS)
     report.problem_count = count
     if count:
-        rows = staging.problems(KEPT_PROBLEMS)
+        rows = [(dims.row(r[0]), *r[1:6], dims.row(r[6])) for r in staging.problems(KEPT_PROBLEMS)]
         lines = table.lines([r[0] for r in rows] + [r[6] for r in rows])
         names = {f"c{i}": name for i, name in enumerate(columns)}
         indicator_name = targets[0][1].name if len(targets) == 1 else "indikatoren"
@@ -258,7 +270,7 @@ def _check(
     report.stats = staging.finish(leave_out_problems=choices.leave_out_problems and count > 0, detail=preview)
     if preview:
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS))
-    report.notes = _notes(report, roles, columns, footnotes)
+    report.notes = _notes(report, roles, columns, footnotes) + dims.notes
     if not count and report.stats.facts == 0:
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
 
@@ -271,7 +283,7 @@ def _periods(
     if spec.wide:
         names = {f"c{i}": name for i, name in enumerate(columns)}
         for column in spec.wide:
-            if parsed := normalise.parse_period(names[column], hint):
+            if parsed := normalise.period_of_header(names[column], hint):
                 rows.append((column, "", *parsed))
     elif spec.subperiod:
         kind = normalise.subperiod_kind(roles.subperiod or "")
@@ -279,8 +291,10 @@ def _periods(
             if year and sub and (parsed := normalise.parse_subperiod(year, sub, kind)):
                 rows.append((year, sub, *parsed))
     else:
-        for text in staging.distinct(spec.period):
-            if text and (parsed := normalise.parse_period(text, hint)):
+        texts = staging.distinct(spec.period)
+        dated = normalise.date_grain(texts, hint)  # dates keep their month unless they are starts
+        for text in texts:
+            if text and (parsed := normalise.parse_period(text, dated)):
                 rows.append((text, "", *parsed))
     return normalise.period_frame(rows)
 
@@ -307,7 +321,7 @@ def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnot
         notes.append(f"{_rows(stats.totals)} med totaler (f.eks. «Totalt», «Hele Ahus») er ikke tatt med.")
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
-    unused = [c for c in columns if c not in roles.used()]
+    unused = [c for c in columns if c not in roles.used() and c not in report.dimensions]
     if unused:
         notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
     if report.duplicate_of is not None:
