@@ -113,7 +113,8 @@ def apply(
     ages = None
     if age_bands and roles.indicator:
         texts = staging.distinct(ids[roles.indicator])
-        if sum(1 for t in texts if single_age(t)) >= 2:
+        # Two or more single years ("80 years or older" alone is a ready-made band)
+        if sum(1 for t in texts if (a := single_age(t)) is not None and not a[1]) >= 2:
             ages = roles.indicator
     unchosen: dict[str, list[str]] = {}
     for name in columns:

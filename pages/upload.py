@@ -126,7 +126,7 @@ def _choices(key: str, columns_key: str) -> Choices:
         values = {r: state.get(f"role_{r}_{columns_key}") for r in ROLE_FIELDS}
         roles = ColumnRoles(**{r: (None if v in (None, NONE) else v) for r, v in values.items()})
         roles.wide = list(state.get(f"role_wide_{columns_key}") or [])
-        roles.indicator = profile.indicator_column if profile else None
+        roles.indicator = profile.indicator_column_in(state.get(f"columns_{key}") or []) if profile else None
     header = state.get(f"header_{key}")
     where, sums = {}, []
     for name in state.get(f"dims_{key}") or []:  # the file's other dimensions, as last shown
@@ -155,7 +155,9 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
         expanded=bool(report.problem_count or report.refused),
     ):
         cols = st.columns(3)
-        if guess.format == "excel":
+        if guess.format in ("px", "jsonstat"):  # the file names its own dimensions and codes
+            cols[0].caption(" · ".join(f"{k}: {v}" for k, v in guess.describe().items()))
+        elif guess.format == "excel":
             cols[0].selectbox("Ark", guess.sheets, index=guess.sheets.index(guess.sheet), key=f"sheet_{key}")
             cols[1].number_input(
                 "Overskriften står på rad", min_value=1, value=guess.header_line, key=f"header_{key}"

@@ -879,7 +879,9 @@ def main(argv: list[str] | None = None) -> Path:
         "bad": [manifest_entry(c, False) for c in bad],
     }
     (out / "expected.yaml").write_text(
-        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8"
+        yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120)
+        + __import__("corpus_formats").write(out, xlsx),  # loader-formats: f*.*, block «formats»
+        encoding="utf-8",
     )
     return out
 

@@ -21,7 +21,7 @@ import math
 import re
 from pathlib import Path
 
-from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, over_limit
+from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, _count, over_limit
 from loaders.problems import FileRefused
 
 HEAD_LIMIT = 4 << 20  # the metadata above DATA=; a real PX head is a few KB to a few hundred
@@ -111,7 +111,7 @@ def open_px(path: Path, file_name: str, choices: ReadChoices, limits: Limits) ->
         time = time or next((n for n in dimensions if TIME_WORDS.match(n.strip())), None)
         geo = next((n for n in dimensions if n != time and GEO_WORDS.search(n)), None)
         shown = {
-            name: _shown(values[name], keywords.get(("CODES", name)), name in (geo, time))
+            name: _shown(values[name], keywords.get(("CODES", name)), name == geo, name == time)
             for name in dimensions
         }
         numbers = _data(rest, handle, encoding, cells, file_name)
@@ -130,14 +130,14 @@ def open_px(path: Path, file_name: str, choices: ReadChoices, limits: Limits) ->
     return RowsTable(path, file_name, guess, rows)
 
 
-def _shown(labels: list[str], codes: list[str] | None, coded: bool) -> list[str]:
-    """Units and periods by their codes ('3205 Lillestrøm', '2021K1'); the rest by label."""
-    if not coded or not codes or len(codes) != len(labels):
+def _shown(labels: list[str], codes: list[str] | None, geo: bool, time: bool) -> list[str]:
+    """Units as 'code name' ('3205 Lillestrøm'), periods by their code ('2021K1'), the rest by label."""
+    if not (geo or time) or not codes or len(codes) != len(labels):
         return labels
+    if time:
+        return codes
     return [
-        label
-        if label.startswith(code)
-        else (code if re.fullmatch(r"\d{4}([KMkm]\d{1,2})?", code) else f"{code} {label}")
+        label if label.startswith(code) else f"{code} {label}"
         for code, label in zip(codes, labels, strict=True)
     ]
 
@@ -164,8 +164,6 @@ def _data(rest: bytes, handle, encoding: str, cells: int, file_name: str) -> lis
     if len(numbers) != cells:
         raise FileRefused(
             file_name,
-            f"er en PX-fil med {cells:,} celler etter dimensjonene, men DATA har {len(numbers):,} tall".replace(
-                ",", " "
-            ),
+            f"er en PX-fil med {_count(cells)} celler etter dimensjonene, men DATA har {_count(len(numbers))} tall",
         )
     return numbers
