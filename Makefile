@@ -30,6 +30,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m loaders.bench
 	$(PY) -m tests.bench_pages
+	$(PY) -m analytics.bench_stats
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -35,6 +35,7 @@ common.presentation_mode()
 PAGES = [
     ("pages/overview.py", "Oversikt", "🏠", "oversikt", False),
     ("pages/plan.py", "Handlingsplan", "📋", "handlingsplan", False),
+    ("pages/matrix.py", "Hvor står vi?", "🧭", "hvor-star-vi", False),
     ("pages/population.py", "Befolkning", "👥", "befolkning", False),
     ("pages/indicator.py", "Indikator", "📈", "indikator", False),
     ("pages/municipality.py", "Kommune", "🏘️", "kommune", False),

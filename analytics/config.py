@@ -19,6 +19,9 @@ PROFILE_DIR = ROOT / "loaders" / "profiles"
 SUPPRESSION_THRESHOLD = int(os.environ.get("BOARD_SUPPRESSION_THRESHOLD", "5"))
 # Same limit as server.maxUploadSize in .streamlit/config.toml.
 MAX_UPLOAD_MB = int(os.environ.get("BOARD_MAX_UPLOAD_MB", "200"))
+# Making Data Count rule set for XmR charts (analytics.spc.RULE_SETS): "mdc2023" (default),
+# "mdc2023_6" (6-point runs and trends) or "ptd2022" (NHSRplotthedots 0.2 as coded).
+SPC_RULES = os.environ.get("BOARD_SPC_RULES", "mdc2023")
 DEMO_LABEL = "Demodata – syntetiske tall"
 
 

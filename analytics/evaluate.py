@@ -26,28 +26,34 @@ The rule lives in analytics.status; this module only turns numbers into Evidence
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import math
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
-from analytics import formatting, icons
+from analytics import formatting, icons, power
 from analytics.board import Board
 from analytics.periods import period_text
-from analytics.plan import Criterion, Measure, Plan
-from analytics.projection import Projection, project_to_deadline
+from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
+from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
     Comparison,
     UnitRows,
-    compare_with_baseline,
+    _test,
+    aggregate,
     format_value,
     hidden,
     judged_series,
     latest_end,
     load_rows,
     rated,
+    window_rows,
+    window_span,
 )
-from analytics.spc import SpcResult, xmr
+from analytics.spc import MIN_POINTS, SpcResult, xmr
 from analytics.status import Evidence, Judgement, Status, judge, roll_up
 
 PROJECTION_WINDOW = 12
@@ -97,9 +103,12 @@ class Icons:
     enough_points: bool
     has_target: bool
     pace: str | None = None  # a rollout: the projection in place of assurance
+    spc: bool = True  # False: the indicator's chart is not SPC (a cumulative count)
 
     @property
     def variation_text(self) -> str:
+        if not self.spc:
+            return icons.NO_SPC
         return icons.variation_text(self.variation, self.enough_points)
 
     @property
@@ -126,6 +135,8 @@ class IndicatorEvidence:
     horizon: dt.date | None = None  # the date projected to: the deadline, or a horizon
     horizon_label: str | None = None  # 'Frist 31.12.2025' or 'Horisont (5 år)'
     pace_text: str | None = None  # the projection in the reason's words
+    limits: Limits | None = None  # where the SPC limits come from (baseline, change date)
+    power: power.PowerCheck | None = None  # can the series show the change asked for?
 
     @property
     def pace(self) -> str | None:
@@ -145,6 +156,10 @@ class IndicatorEvidence:
     @property
     def icons(self) -> Icons | None:
         if self.spc is None:
+            if is_rollout(self.indicator):  # no SPC on a cumulative count: the pace speaks
+                return Icons(
+                    self.indicator.name, None, None, False, self.target is not None, self.pace, spc=False
+                )
             return None
         return Icons(
             self.indicator.name,
@@ -343,38 +358,6 @@ def _value_at(series: pd.DataFrame, due: dt.date) -> pd.Series | None:
     return None if usable.empty else usable.iloc[-1]
 
 
-def _project(
-    indicator: Indicator, series: pd.DataFrame, target: float, due: dt.date | None
-) -> tuple[Projection | None, bool | None, str | None]:
-    """Projection, whether it is in time, and the Norwegian sentence."""
-    usable = series[series["judge_value"].notna()]
-    if indicator.direction == "neutral" or usable.empty:
-        return None, None, None
-    periods = [p.date() for p in usable["period_end"]]
-    values = usable["judge_value"].astype(float).tolist()
-    last = periods[-1]
-    horizon = due or _horizon(last)
-    # The projection is kept as fitted (figures draw the line from it); clipped() gives the
-    # values to show for a rollout.
-    projection = project_to_deadline(periods, values, horizon, target, indicator.direction, PROJECTION_WINDOW)
-    if projection.reaches_target is None:
-        return projection, None, _lower_first(projection.reason)
-    if due is not None:
-        return projection, projection.reaches_target, _lower_first(projection.reason)
-    # A continuous rollout: is all of it within the horizon at today's pace?
-    target_text = formatting.number(target)
-    if projection.expected_date is not None and projection.expected_date <= horizon:
-        when = formatting.month_year(projection.expected_date)
-        if projection.expected_date <= last:
-            return projection, True, f"trendlinjen har nådd {target_text}"
-        return projection, True, f"i dagens tempo nås {target_text} i {when}"
-    return (
-        projection,
-        False,
-        f"i dagens tempo nås ikke {target_text} innen {ROLLOUT_HORIZON_YEARS} år",
-    )
-
-
 def _horizon(last: dt.date) -> dt.date:
     return dt.date(last.year + ROLLOUT_HORIZON_YEARS, last.month, min(last.day, 28))
 
@@ -395,8 +378,271 @@ def clipped(projection: Projection, clip_max: float | None) -> Projection:
     )
 
 
+def projection_band(projection: Projection, target: float, direction: str) -> str | None:
+    """Where the prediction interval lies against the target: reaches / straddles / misses."""
+    if projection.lower is None or projection.upper is None or direction == "neutral":
+        return None
+    low, high = (projection.lower, projection.upper)
+    if direction == "decrease":
+        low, high = -high, -low
+        target = -target
+    if low >= target:
+        return "reaches"
+    if high < target:
+        return "misses"
+    return "straddles"
+
+
+def interval_text(indicator: Indicator, projection: Projection, when: dt.date) -> str | None:
+    """'80 % prediksjonsintervall −28 til 179 ved 31.12.2027'."""
+    if projection.lower is None or projection.upper is None:
+        return None
+    low, high = (format_value(indicator, v).replace("-", "−") for v in (projection.lower, projection.upper))
+    level = formatting.number(LEVEL * 100, 0)
+    return f"{level} % prediksjonsintervall {low} til {high} ved {formatting.date(when)}"
+
+
+def _project(
+    indicator: Indicator,
+    series: pd.DataFrame,
+    target: float,
+    due: dt.date | None,
+    clip_max: float | None = None,
+) -> tuple[Projection | None, str | None, str | None, str | None]:
+    """Projection, where its interval lies (band), the Norwegian sentence and the interval."""
+    usable = series[series["judge_value"].notna()]
+    if indicator.direction == "neutral" or usable.empty:
+        return None, None, None, None
+    periods = [p.date() for p in usable["period_end"]]
+    values = usable["judge_value"].astype(float).tolist()
+    last = periods[-1]
+    horizon = due or _horizon(last)
+    # The projection is kept as fitted (figures draw the line from it); clipped() gives the
+    # values to show for a rollout, and the band is read from the shown values.
+    projection = project_to_deadline(periods, values, horizon, target, indicator.direction, PROJECTION_WINDOW)
+    if projection.reaches_target is None:
+        return projection, None, _lower_first(projection.reason), None
+    shown = clipped(projection, clip_max)
+    band = projection_band(shown, target, indicator.direction)
+    interval = interval_text(indicator, shown, horizon)
+    if due is not None:
+        return projection, band, _lower_first(projection.reason), interval
+    # A continuous rollout: is all of it within the horizon at today's pace?
+    target_text = formatting.number(target)
+    if projection.expected_date is not None and projection.expected_date <= horizon:
+        when = formatting.month_year(projection.expected_date)
+        if projection.expected_date <= last:
+            return projection, band, f"trendlinjen har nådd {target_text}", interval
+        return projection, band, f"i dagens tempo nås {target_text} i {when}", interval
+    return (
+        projection,
+        band,
+        f"i dagens tempo nås ikke {target_text} innen {ROLLOUT_HORIZON_YEARS} år",
+        interval,
+    )
+
+
+# -- baseline, limits and the judged window ----------------------------------------------------
+
+
+def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
+    """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows."""
+    if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
+        return data
+    rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
+    return UnitRows(data.indicator, rows, data.population_note)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Where an XmR chart's limits come from, as positions in the judged series.
+
+    start: the first judged point (the baseline's first period; earlier points are shown,
+    not judged); points: how many points from ``start`` the limits are computed from
+    (None: every point); breaks: positions where new limits start (a change date in the
+    plan); note: Norwegian, what the limits rest on.
+    """
+
+    start: int
+    points: int | None
+    breaks: tuple[int, ...]
+    note: str
+
+
+def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None) -> Limits:
+    """Limits from the baseline's points (at least 12: MDC / ptd_spc_options' minimum, so a
+    short or coarse baseline is extended forward to 12 points); new limits from ``change``."""
+    starts = series["period_start"].dt.date
+    usable = series["judge_value"].notna().to_numpy()
+    after_start = np.flatnonzero((starts >= baseline.start).to_numpy())
+    start = int(after_start[0]) if len(after_start) else len(series)
+    if start == len(series) or not usable[start:].any():
+        return Limits(0, None, (), "ingen tall fra grunnlinjen; grensene bygger på alle punktene")
+    in_baseline = usable & (starts >= baseline.start).to_numpy() & (starts <= baseline.last_day).to_numpy()
+    n = int(in_baseline.sum())
+    note = f"grensene bygger på grunnlinjen {baseline.text}"
+    if n < MIN_POINTS:
+        n = MIN_POINTS
+        note = f"grensene bygger på de første {MIN_POINTS} punktene fra grunnlinjen {baseline.text}"
+    breaks: tuple[int, ...] = ()
+    if change is not None:
+        later = np.flatnonzero((starts >= change).to_numpy())
+        if len(later) and later[0] > start:
+            breaks = (int(later[0]) - start,)
+            note += f"; nye grenser fra endringen {formatting.month_year(change)}"
+    return Limits(start, n, breaks, note)
+
+
+def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
+    """analytics.spc.xmr with the baseline and breaks, on the judged window."""
+    n = limits.points if limits.points is not None and limits.points >= MIN_POINTS else None
+    if "breaks" in inspect.signature(xmr).parameters:
+        return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
+    # Before analytics.spc had phases: the newest phase alone, earlier points left out.
+    if limits.breaks:
+        cut = limits.breaks[-1]
+        values = [math.nan] * cut + list(values[cut:])
+        n = None
+    return xmr(values, improvement=improvement, target=target, fix_after_n_points=n)
+
+
+def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, limits: Limits) -> SpcResult:
+    """XmR over the judged window, aligned with ``series``: points before the baseline keep
+    their value and type common_cause, with the first phase's lines carried back."""
+    values = series["judge_value"].astype(float).tolist()
+    spc = _xmr(values[limits.start :], improvement, target, limits)
+    if limits.start == 0:
+        return spc
+    head = pd.DataFrame({"value": values[: limits.start]})
+    first = spc.points.iloc[0] if len(spc.points) else None
+    for column in ("mean", "lpl", "upl"):
+        head[column] = math.nan if first is None else first[column]
+    head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
+    points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
+    return replace(spc, points=points)
+
+
+def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
+    """The newest 12 months (a stock: the newest period) against the baseline window, with
+    series' exact test (Poisson rates, or Fisher for shares); None without baseline data."""
+    indicator, rows = data.indicator, data.rows
+    if rows.empty:
+        return None
+    base_rows = rows[
+        (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
+    ]
+    if indicator.kind == "stock":
+        newest = rows.loc[rows["period_end"] <= end, "period_end"].max()
+        recent_rows = rows[rows["period_end"] == newest]
+        recent_text = period_text(recent_rows["period_start"].iloc[0].date(), indicator.grain)
+        if not base_rows.empty:
+            base_rows = base_rows[base_rows["period_end"] == base_rows["period_end"].max()]
+    else:
+        recent_rows = window_rows(rows, end)
+        start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+        recent_text = f"siste 12 mnd ({window_span(start, end, indicator.grain)})"
+        if indicator.grain == "year":
+            recent_text = str(end.year)
+    if recent_rows.empty:
+        return None
+    recent = aggregate(recent_rows, indicator).iloc[0]
+    base = aggregate(base_rows, indicator).iloc[0] if not base_rows.empty else None
+    if base is not None and base_rows["period_end"].max() >= recent_rows["period_start"].min():
+        base = None  # the windows overlap: nothing to compare
+
+    def get(row: pd.Series | None, col: str) -> float | None:
+        return None if row is None or pd.isna(row[col]) else float(row[col])
+
+    p_value, test = (
+        _test(indicator, recent, base, recent_rows, base_rows) if base is not None else (None, None)
+    )
+    return Comparison(
+        recent=get(recent, "value"),
+        recent_numerator=get(recent, "numerator"),
+        recent_text=recent_text,
+        baseline=get(base, "value"),
+        baseline_numerator=get(base, "numerator"),
+        baseline_text=f"grunnlinje {baseline.text}",
+        p_value=p_value,
+        test=test,
+        note=None if base is not None else f"ingen tall for grunnlinjen {baseline.text}",
+    )
+
+
+def power_check(
+    data: UnitRows,
+    baseline: Baseline,
+    end: pd.Timestamp | None,
+    change: float,
+    target: float | None,
+    single: bool,
+) -> power.PowerCheck | None:
+    """analytics.power's rule on this scope's rows; None when it does not apply (stocks,
+    scores, no direction) or cannot be asked (no figures in the baseline)."""
+    indicator, rows = data.indicator, data.rows
+    if indicator.kind not in ("count", "share") or indicator.direction == "neutral" or rows.empty:
+        return None
+    base = rows[
+        (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
+    ]
+    if base.empty:
+        return None
+    signed = -abs(change) if indicator.direction == "decrease" else abs(change)
+    if indicator.kind == "count":
+        # A count's events are its values (numerator is for shares); a hidden cell holds 1–4.
+        events = base["value"].where(~base["suppressed"], power.SUPPRESSED_GUESS).fillna(0.0)
+        periods = base["period_start"].nunique()
+        return power.check_counts(float(events.sum()), int(periods), indicator.grain, signed, single)
+    # Shares: the baseline's level and denominators, the newest 12 months' denominator.
+    known = base[base["denominator"].notna() & base["numerator"].notna()]
+    if known.empty or known["denominator"].sum() <= 0:
+        return None
+    p0 = float(known["numerator"].sum() / known["denominator"].sum())
+    window = window_rows(rows, end) if end is not None else rows.iloc[0:0]
+    window_den = float(window["denominator"].sum()) if not window.empty else 0.0
+    if window_den <= 0:  # no newer figures: the baseline's own pace
+        months = max(
+            1, len(known["period_start"].unique()) * {"month": 1, "quarter": 3, "year": 12}[indicator.grain]
+        )
+        window_den = float(known["denominator"].sum()) * 12 / months
+    goal = None if target is None else target / 100
+    return power.check_share(p0, float(known["denominator"].sum()), window_den, signed, goal, single)
+
+
+def process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, float, str] | None:
+    """The newest 12 months' value with its 95 % CI (exact: Clopper–Pearson for shares,
+    Garwood for Poisson rates per 1 000 person-years); None for stocks and scores."""
+    indicator = data.indicator
+    if indicator.kind not in ("count", "share") or (indicator.kind == "count" and not rated(indicator)):
+        return None
+    window = window_rows(data.rows, end)
+    if window.empty:
+        return None
+    total = aggregate(window, indicator).iloc[0]
+    x, n = total["numerator"], total["denominator"]
+    if pd.isna(x) or pd.isna(n) or n <= 0 or total["incomplete"]:
+        return None
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+    span = window_span(start, end, indicator.grain)
+    if indicator.kind == "share":
+        low, high = power.share_interval(int(round(x)), int(round(n)))
+        return float(total["value"]), low * 100, high * 100, span
+    low, high = power.poisson_interval(float(x))
+    return float(total["value"]), low / n * 1000, high / n * 1000, span
+
+
+def _process_text(indicator: Indicator, interval: tuple[float, float, float, str] | None) -> str | None:
+    if interval is None:
+        return None
+    value, low, high, span = interval
+    return (
+        f"siste 12 mnd ({span}) {format_value(indicator, value)} "
+        f"(95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"
+    )
+
+
 def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | None) -> str:
-    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (grunnlinje 2023: 35,2); SPC: ⬇️ Forbedring (lav)'."""
+    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (grunnlinje …: 35,2); p = …; SPC: ⬇️ Forbedring (lav)'."""
     label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
     if indicator.kind == "share":
         label = f"{indicator.name}"
@@ -418,16 +664,57 @@ def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | N
         parts.append(text)
         if comparison.note:
             parts.append(comparison.note)
+        if comparison.p_value is not None:
+            p = comparison.p_value
+            p_text = "p < 0,001" if p < 0.001 else f"p = {formatting.number(p, 3)}"
+            word = (
+                "statistisk sikker endring" if comparison.significant else "ingen statistisk sikker endring"
+            )
+            parts.append(f"{word} mot grunnlinjen ({p_text})")
     if spc.enough_points:
         parts.append(f"SPC: {icons.variation_text(spc.variation)}")
-    elif comparison is not None and comparison.p_value is not None:
-        p = comparison.p_value
-        p_text = "p < 0,001" if p < 0.001 else f"p = {formatting.number(p, 3)}"
-        word = "statistisk sikker endring" if comparison.significant else "ingen statistisk sikker endring"
-        parts.append(f"for få punkter til SPC; {word} mot grunnlinjen ({p_text})")
     elif spc.message:
         parts.append(_lower_first(spc.message.rstrip(".")))
     return f"{parts[0]}: " + "; ".join(parts[1:]) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class _TrendReading:
+    spc: SpcResult
+    comparison: Comparison | None
+    improving: bool
+    worsening: bool
+    text: str
+
+
+def _read_trend(
+    data: UnitRows, series: pd.DataFrame, indicator: Indicator, baseline: Baseline, limits: Limits
+) -> _TrendReading:
+    """SPC on the newest point and the 12 months against the baseline, for one cut of data."""
+    spc = judged_spc(series, indicator.direction, None, limits)
+    end = latest_end(series)
+    comparison = baseline_comparison(data, baseline, end) if end is not None else None
+    improving = worsening = False
+    if indicator.direction != "neutral":
+        lower = indicator.direction == "decrease"
+        if spc.enough_points:
+            improving = spc.variation in ("improvement_high", "improvement_low")
+            worsening = spc.variation in ("concern_high", "concern_low")
+        if comparison is not None and comparison.significant:
+            step = comparison.direction() * (-1 if lower else 1)
+            improving, worsening = improving or step > 0, worsening or step < 0
+            if improving and worsening:  # the test and the newest point disagree: neither
+                improving = worsening = False
+    return _TrendReading(spc, comparison, improving, worsening, _trend_text(indicator, spc, comparison))
+
+
+def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
+    """The power rule's answer, unless the data have already answered: a change the exact
+    test finds (p < 0,05), or a 12-month interval wholly on one side of the target, shows
+    the series could show it. None: the rule does not apply."""
+    if check is None:
+        return None
+    return check.enough or shown
 
 
 def _numeric_part(
@@ -440,9 +727,16 @@ def _numeric_part(
     due: dt.date | None,
     today: dt.date,
 ) -> tuple[IndicatorEvidence, Evidence]:
-    """Evidence for a target, trend or monitor criterion on one indicator."""
+    """Evidence for a target, trend or monitor criterion on one indicator.
+
+    today: the day judged as (as_of); rows after it are never read. After the deadline a
+    target or trend is judged on the rows up to the deadline; later rows only add a
+    sentence («forbedring etter fristen …»).
+    """
     kind = criterion.kind.value
-    data = rows.get(indicator, scope.unit_ids)
+    full = cut_rows(rows.get(indicator, scope.unit_ids), today)
+    passed = due is not None and today > due and kind in ("target", "trend")
+    data = cut_rows(full, due) if passed else full
     series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
     latest = _latest(series)
@@ -460,87 +754,128 @@ def _numeric_part(
     if latest is None:
         return part, Evidence()
     lower = indicator.direction == "decrease"
-    target, note = (None, None)
-    if kind == "target":
-        target, note = _target(board, criterion, indicator, series, scope)
-    part.target, part.target_note = target, note
-    values = series["judge_value"].astype(float).tolist()
-    # A rollout only ever climbs: its SPC limits describe no stable process, so there is
-    # no assurance icon; the projection answers "will we get there?" instead.
-    part.spc = xmr(values, improvement=indicator.direction, target=None if is_rollout(indicator) else target)
-    if kind == "target":
-        single_rollout = scope.single and is_rollout(indicator)
-        clip = float(scope.municipalities) if is_rollout(indicator) and scope.municipalities else None
-        part.clip_max = 1.0 if single_rollout else clip
-        in_time, projection_text = None, None
-        # One municipality either takes part or not: there is no pace to project.
-        if target is not None and not single_rollout and (due is not None or is_rollout(indicator)):
-            part.projection, in_time, projection_text = _project(indicator, series, target, due)
-            part.pace_text = projection_text
-            if part.projection is not None and part.projection.projected is not None:
-                last = series.loc[series["judge_value"].notna(), "period_end"].iloc[-1].date()
-                part.horizon = due or _horizon(last)
-                part.horizon_label = (
-                    f"Frist {formatting.date(due)}" if due else f"Horisont ({ROLLOUT_HORIZON_YEARS} år)"
-                )
-        if single_rollout:
-            takes_part = "deltar" if latest["judge_value"] >= 1 else "deltar ikke"
-            head = f"{indicator.name}: kommunen {takes_part} ({latest['label']})"
-        else:
-            head = _head(indicator, latest, target, note)
-        if due is not None and today > due and target is not None and not single_rollout:
-            at_due = _value_at(series, due)
-            if at_due is not None and at_due["period_end"] != latest["period_end"]:
-                shown = format_value(indicator, at_due["value"])
-                head += f"; ved fristen {shown}"
+    rollout = is_rollout(indicator)
+    baseline = plan.baseline_for(criterion)
+    change_date = criterion.change.date if criterion.change else None
+    part.limits = limits_for(series, baseline, change_date)
+    end = latest_end(series)
+    detect = criterion.detect_change or DETECT_CHANGE
+    if kind != "target":
+        reading = _read_trend(data, series, indicator, baseline, part.limits)
+        # A rollout only ever climbs: no SPC (its limits describe no stable process).
+        part.spc = None if rollout else reading.spc
+        part.comparison = reading.comparison
+        check = None if kind == "monitor" else power_check(data, baseline, end, detect, None, scope.single)
+        part.power = check
+        after = None
+        if passed and not reading.improving:
+            later_series = judged_series(full, today=today)
+            later = _read_trend(
+                full, later_series, indicator, baseline, limits_for(later_series, baseline, change_date)
+            )
+            newest = _latest(later_series)
+            if later.improving and newest is not None:
+                after = f"forbedring etter fristen, påvist {newest['label']} (vurderes ikke mot fristen)"
         evidence = Evidence(
             latest=float(latest["judge_value"]),
             latest_period=str(latest["label"]),
-            target=target,
-            target_text=indicator.name,
-            head=head,
-            reached_text=_reached(indicator, series, target, due) if target is not None else None,
-            projected_in_time=in_time,
-            projection_text=projection_text,
-            assurance=part.spc.assurance,
-            hold_level=not is_rollout(indicator),
-            shared_target=single_rollout
-            and criterion.target is not None
-            and not criterion.target.all_members,
+            improving=reading.improving,
+            worsening=reading.worsening,
+            trend_text=reading.text,
+            enough_data=_enough(check, reading.comparison is not None and reading.comparison.significant),
+            power_text=None if check is None else check.reason,
+            after_deadline_text=after,
             lower_is_better=lower,
         )
         return part, evidence
-    end = latest_end(series)
-    year = criterion.baseline_year or int(series["period_start"].iloc[0].year)
-    part.comparison = compare_with_baseline(data, year, end) if end is not None else None
-    spc = part.spc
-    improving = worsening = False
-    if indicator.direction != "neutral":
-        if spc.enough_points:
-            improving = spc.variation in ("improvement_high", "improvement_low")
-            worsening = spc.variation in ("concern_high", "concern_low")
-        elif part.comparison is not None and part.comparison.significant:
-            step = part.comparison.direction() * (-1 if lower else 1)
-            improving, worsening = step > 0, step < 0
+    target, note = _target(board, criterion, indicator, series, scope)
+    part.target, part.target_note = target, note
+    part.spc = None if rollout else judged_spc(series, indicator.direction, target, part.limits)
+    single_rollout = scope.single and rollout
+    clip = float(scope.municipalities) if rollout and scope.municipalities else None
+    part.clip_max = 1.0 if single_rollout else clip
+    in_time = band = projection_text = interval = None
+    # One municipality either takes part or not: there is no pace to project.
+    if target is not None and not single_rollout and (due is not None or rollout):
+        part.projection, band, projection_text, interval = _project(
+            indicator, series, target, due, part.clip_max
+        )
+        in_time = part.projection.reaches_target if part.projection is not None else None
+        part.pace_text = projection_text
+        if part.projection is not None and part.projection.projected is not None:
+            last = series.loc[series["judge_value"].notna(), "period_end"].iloc[-1].date()
+            part.horizon = due or _horizon(last)
+            part.horizon_label = (
+                f"Frist {formatting.date(due)}" if due else f"Horisont ({ROLLOUT_HORIZON_YEARS} år)"
+            )
+    if single_rollout:
+        takes_part = "deltar" if latest["judge_value"] >= 1 else "deltar ikke"
+        head = f"{indicator.name}: kommunen {takes_part} ({latest['label']})"
+    else:
+        head = _head(indicator, latest, target, note)
+    if passed:
+        head += f"; data til fristen {formatting.date(due)}"
+    process_reached = process_text = after = check = None
+    settled = False  # the 12 months' interval lies wholly on one side of the target
+    if not rollout and target is not None:
+        check = power_check(
+            data, baseline, end, detect, target if indicator.kind == "share" else None, scope.single
+        )
+        part.power = check
+        interval12 = process_interval(data, end) if end is not None else None
+        process_text = _process_text(indicator, interval12)
+        if interval12 is not None:
+            _, low, high, _ = interval12
+            process_reached = high <= target if lower else low >= target
+            settled = process_reached or (low > target if lower else high < target)
+        elif part.spc is not None and part.spc.assurance is not None:
+            process_reached = part.spc.assurance == "consistent_pass"
+    if passed and target is not None:
+        later_series = judged_series(full, today=today)
+        if rollout:
+            when = _reached(indicator, later_series, target, due)
+            after = f"målet nådd{when}" if when else None
+        else:
+            later_end = latest_end(later_series)
+            later = process_interval(full, later_end) if later_end is not None else None
+            if later is not None and later_end > pd.Timestamp(due):
+                hit = later[2] <= target if lower else later[1] >= target
+                if hit:
+                    after = f"målet nås etter fristen: {_process_text(indicator, later)}"
     evidence = Evidence(
         latest=float(latest["judge_value"]),
         latest_period=str(latest["label"]),
-        improving=improving,
-        worsening=worsening,
-        trend_text=_trend_text(indicator, spc, part.comparison),
+        target=target,
+        target_text=indicator.name,
+        head=head,
+        reached_text=_reached(indicator, series, target, due) if target is not None else None,
+        projected_in_time=in_time,
+        projection_band=band,
+        projection_text=projection_text,
+        interval_text=interval,
+        assurance=part.spc.assurance if part.spc is not None else None,
+        process_reached=process_reached,
+        process_text=process_text,
+        hold_level=not rollout,
+        shared_target=single_rollout and criterion.target is not None and not criterion.target.all_members,
+        enough_data=_enough(check, settled),
+        power_text=None if check is None else check.reason,
+        after_deadline_text=after,
         lower_is_better=lower,
     )
     return part, evidence
 
 
-def _coverage(board: Board, rows: _Rows, plan: Plan, indicator: Indicator, scope: Scope) -> Evidence:
+def _coverage(
+    board: Board, rows: _Rows, plan: Plan, indicator: Indicator, scope: Scope, today: dt.date
+) -> Evidence:
     units = list(scope.unit_ids)
     kinds = board.units.set_index("unit_id")["kind"]
     regions = board.units.set_index("unit_id")["region"]
     if scope.single:
         # A municipality is covered by what its region has, for region-level indicators.
         units += [r for r in (regions.get(u) for u in scope.unit_ids) if isinstance(r, str)]
-    data = rows.get(indicator, tuple(units))
+    data = cut_rows(rows.get(indicator, tuple(units)), today)
     facts = data.rows[data.rows["value"].notna()]
     if facts.empty:
         return Evidence()
@@ -567,25 +902,90 @@ def _coverage(board: Board, rows: _Rows, plan: Plan, indicator: Indicator, scope
     )
 
 
-def _before_after(rows: _Rows, indicators: list[Indicator], scope: Scope, today: dt.date) -> Evidence:
-    after_ind = indicators[0]
-    after = judged_series(rows.get(after_ind, scope.unit_ids), "year", today)
-    if len(indicators) < 2:
-        latest = _latest(after)
-        return Evidence(after=None if latest is None else float(latest["judge_value"]))
-    before = judged_series(rows.get(indicators[1], scope.unit_ids), "year", today)
+def _before_after_pair(
+    rows: _Rows, after_ind: Indicator, before_ind: Indicator, units: tuple[str, ...], today: dt.date
+) -> pd.Series | None:
+    """The newest year with both figures: value, numerator and denominator after and before."""
+    after = judged_series(cut_rows(rows.get(after_ind, units), today), "year", today)
+    before = judged_series(cut_rows(rows.get(before_ind, units), today), "year", today)
     merged = after.merge(before, on="period_start", suffixes=("_after", "_before")).dropna(
         subset=["judge_value_after", "judge_value_before"]
     )
-    if merged.empty:
-        return Evidence()
-    last = merged.iloc[-1]
-    return Evidence(
-        after=float(last["judge_value_after"]),
-        before=float(last["judge_value_before"]),
-        lower_is_better=after_ind.direction == "decrease",
-        latest_period=str(last["period_start"].year),
+    return None if merged.empty else merged.iloc[-1]
+
+
+def difference_in_differences(
+    treated: pd.Series, reference: pd.Series, lower_is_better: bool
+) -> tuple[bool | None, str]:
+    """Compare the change in the treated group with the change in the comparison group.
+
+    The estimate is the difference in differences of the values. The test is the ratio of
+    the two after/before rate ratios on the log scale, se = √(Σ 1/count), with the four
+    counts as Poisson (Altman & Bland 2003, «Interaction revisited: the difference between
+    two estimates», BMJ 326:219). Without counts (only means) there is no test and the
+    result is None. Returns (significantly better / worse / None, a Norwegian sentence).
+    """
+    did = (treated["judge_value_after"] - treated["judge_value_before"]) - (
+        reference["judge_value_after"] - reference["judge_value_before"]
     )
+    text = f"forskjell i forskjeller mot sammenligningsgruppen {formatting.number(did, 1)}"
+    counts = [
+        treated["numerator_after"],
+        treated["numerator_before"],
+        reference["numerator_after"],
+        reference["numerator_before"],
+    ]
+    if any(pd.isna(c) or c <= 0 for c in counts):
+        return None, f"{text}; ingen test (tallene mangler tellere), så endringen er ikke påvist"
+    ratio = (treated["judge_value_after"] / treated["judge_value_before"]) / (
+        reference["judge_value_after"] / reference["judge_value_before"]
+    )
+    se = math.sqrt(sum(1 / float(c) for c in counts))
+    z = math.log(ratio) / se
+    p = float(2 * (1 - power.stats.norm.cdf(abs(z))))
+    low, high = math.exp(math.log(ratio) - 1.96 * se), math.exp(math.log(ratio) + 1.96 * se)
+    p_text = "p < 0,001" if p < 0.001 else f"p = {formatting.number(p, 3)}"
+    text += (
+        f"; forholdet etter/før mot sammenligningsgruppen {formatting.number(ratio, 2)} "
+        f"(95 % KI {formatting.number(low, 2)} til {formatting.number(high, 2)}, {p_text})"
+    )
+    if p >= power.ALPHA:
+        return None, f"{text}; ingen statistisk sikker forskjell"
+    better = bool(ratio < 1) if lower_is_better else bool(ratio > 1)
+    return better, text
+
+
+def _before_after(
+    board: Board, rows: _Rows, criterion: Criterion, indicators: list[Indicator], scope: Scope, today: dt.date
+) -> Evidence:
+    after_ind = indicators[0]
+    lower = after_ind.direction == "decrease"
+    if len(indicators) < 2:
+        after = judged_series(cut_rows(rows.get(after_ind, scope.unit_ids), today), "year", today)
+        latest = _latest(after)
+        return Evidence(after=None if latest is None else float(latest["judge_value"]))
+    last = _before_after_pair(rows, after_ind, indicators[1], scope.unit_ids, today)
+    if last is None:
+        return Evidence()
+    common = {
+        "after": float(last["judge_value_after"]),
+        "before": float(last["judge_value_before"]),
+        "lower_is_better": lower,
+        "latest_period": str(last["period_start"].year),
+    }
+    group = criterion.comparison
+    if group is None:
+        return Evidence(**common)
+    if group.indicators:
+        pair = [board.registry.get(i) for i in group.indicators]
+        reference = _before_after_pair(rows, pair[0], pair[1], scope.unit_ids, today)
+    else:
+        reference = _before_after_pair(rows, after_ind, indicators[1], tuple(group.units), today)
+    if reference is None or reference["period_start"] != last["period_start"]:
+        text = "sammenligningsgruppen mangler tall for samme år; endringen er ikke påvist"
+        return Evidence(**common, controlled=True, did_text=text)
+    better, text = difference_in_differences(last, reference, lower)
+    return Evidence(**common, controlled=True, did_text=text, did_better=better)
 
 
 def evaluate_criterion(
@@ -598,9 +998,14 @@ def evaluate_criterion(
     today: dt.date | None = None,
     milestones: pd.DataFrame | None = None,
     rows: _Rows | None = None,
+    as_of: dt.date | None = None,
 ) -> CriterionResult:
-    """Judge one criterion over ``scope`` (the whole partnership by default)."""
-    today = today or dt.date.today()
+    """Judge one criterion over ``scope`` (the whole partnership by default).
+
+    as_of: judge as if today were this day, on data up to it only (e.g. "status at the
+    deadline", or a meeting pack "per 31.12.2025"); milestones recorded later do not count.
+    """
+    today = as_of or today or dt.date.today()
     scope = scope or partnership_scope(board, plan.id)
     rows = rows or _Rows(board)
     deadline = plan.effective_deadline(measure)
@@ -615,17 +1020,18 @@ def evaluate_criterion(
         evidence = Evidence()
         if not row.empty:
             done = row["done_date"].iloc[0]
-            evidence = Evidence(
-                milestone_state=str(row["status"].iloc[0]),
-                milestone_done=pd.Timestamp(done).date() if pd.notna(done) else None,
-            )
+            done_date = pd.Timestamp(done).date() if pd.notna(done) else None
+            state = str(row["status"].iloc[0])
+            if as_of is not None and state == "Oppnådd" and done_date is not None and done_date > as_of:
+                state = "Pågår"  # reached after the day judged: not yet then
+            evidence = Evidence(milestone_state=state, milestone_done=done_date)
         judgement = judge(kind, evidence, due, today)
     elif not indicators:
         judgement = judge(kind, Evidence(), due, today)
     elif kind == "coverage":
-        judgement = judge(kind, _coverage(board, rows, plan, indicators[0], scope), due, today)
+        judgement = judge(kind, _coverage(board, rows, plan, indicators[0], scope, today), due, today)
     elif kind == "before_after":
-        judgement = judge(kind, _before_after(rows, indicators, scope, today), due, today)
+        judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
         judgements = []
         for indicator in indicators:
@@ -646,8 +1052,11 @@ def evaluate_criterion(
     return CriterionResult(measure, criterion, judgement, due, parts)
 
 
-def evaluate_plan(board: Board, partnership: str, today: dt.date | None = None) -> PlanStatus:
-    today = today or dt.date.today()
+def evaluate_plan(
+    board: Board, partnership: str, today: dt.date | None = None, as_of: dt.date | None = None
+) -> PlanStatus:
+    """Judge every criterion of a partnership's plan and roll up (as_of: see evaluate_criterion)."""
+    today = as_of or today or dt.date.today()
     plan = board.plan(partnership)
     result = PlanStatus(partnership)
     milestones = board.store.milestone_states(partnership)
@@ -657,8 +1066,17 @@ def evaluate_plan(board: Board, partnership: str, today: dt.date | None = None) 
         statuses = []
         for criterion in measure.criteria:
             outcome = evaluate_criterion(
-                board, plan, measure, criterion, scope=scope, today=today, milestones=milestones, rows=rows
+                board,
+                plan,
+                measure,
+                criterion,
+                scope=scope,
+                today=today,
+                milestones=milestones,
+                rows=rows,
+                as_of=as_of,
             )
+
             result.criteria[criterion.id] = outcome.judgement
             statuses.append(outcome.judgement.status)
             if outcome.icons is not None:

@@ -20,6 +20,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from analytics import formatting, icons
+from analytics.evaluate import is_rollout
 from analytics.funnel import FunnelResult
 from analytics.projection import Projection
 from analytics.registry import Indicator
@@ -166,36 +167,7 @@ def spc_figure(
             connectgaps=False,
         )
     )
-    if spc.enough_points:
-        mean = float(spc_points["mean"].iloc[0])
-        # Counts, rates and shares cannot leave 0 … (100 %): limits are drawn within.
-        upl, lpl = natural_bounds(
-            indicator, float(spc_points["upl"].iloc[0]), float(spc_points["lpl"].iloc[0])
-        )
-        ends = [periods[0], periods[-1]]
-        fig.add_trace(
-            go.Scatter(
-                x=ends,
-                y=[mean, mean],
-                mode="lines",
-                line={"color": MEAN_COLOUR, "width": 1.5},
-                name=f"Gjennomsnitt ({format_value(indicator, mean)})",
-                hoverinfo="skip",
-            )
-        )
-        for bound, name in ((upl, "Øvre kontrollgrense"), (lpl, "Nedre kontrollgrense")):
-            fig.add_trace(
-                go.Scatter(
-                    x=ends,
-                    y=[bound, bound],
-                    mode="lines",
-                    line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash"},
-                    name="Kontrollgrenser" if name.startswith("Øvre") else name,
-                    legendgroup="limits",
-                    showlegend=name.startswith("Øvre"),
-                    hovertemplate=f"{name}: {format_value(indicator, bound)}<extra></extra>",
-                )
-            )
+    _phase_lines(fig, spc, spc_points, periods, indicator)
     if target is not None and not math.isnan(target):
         fig.add_trace(
             go.Scatter(
@@ -244,6 +216,80 @@ def spc_figure(
         },
     )
     return fig
+
+
+def _phase_lines(
+    fig: go.Figure, spc: SpcResult, spc_points: pd.DataFrame, periods: list, indicator: Indicator
+) -> None:
+    """Mean and process limits drawn per phase (own segments), a dotted line at each change.
+
+    A phase starts at a break given to the chart (a known change date from the plan,
+    NHSRplotthedots' rebase). Limits that vary with the exposure (u chart) step per
+    point. Phases too short for limits get no lines.
+    """
+    bounds = [(p.start, p.stop) for p in spc.phases] or [(0, len(spc_points))]
+    drawn = 0
+    for start, stop in bounds:
+        rows = spc_points.iloc[start:stop]
+        if rows.empty or rows["mean"].isna().all():
+            continue
+        x = periods[start:stop]
+        if stop - start == 1:
+            x = [x[0], x[0]]
+            rows = pd.concat([rows, rows])
+        mean = float(rows["mean"].iloc[0])
+        first = drawn == 0
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=rows["mean"].tolist(),
+                mode="lines",
+                line={"color": MEAN_COLOUR, "width": 1.5},
+                name=f"Gjennomsnitt ({format_value(indicator, mean)})" if first else "Gjennomsnitt",
+                legendgroup="mean",
+                showlegend=first,
+                hovertemplate=f"Gjennomsnitt: {format_value(indicator, mean)}<extra></extra>",
+            )
+        )
+        for column, name in (("upl", "Øvre kontrollgrense"), ("lpl", "Nedre kontrollgrense")):
+            bound = [
+                natural_bounds(indicator, v, v)[0 if column == "upl" else 1]
+                for v in rows[column].astype(float)
+            ]
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=bound,
+                    mode="lines",
+                    line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash", "shape": "hv"},
+                    name="Kontrollgrenser" if column == "upl" else name,
+                    legendgroup="limits",
+                    showlegend=first and column == "upl",
+                    customdata=[format_value(indicator, v) for v in bound],
+                    hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
+                )
+            )
+        drawn += 1
+    for start, _stop in bounds[1:]:
+        fig.add_shape(
+            type="line",
+            x0=periods[start],
+            x1=periods[start],
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": LINE_GREY, "width": 1.5, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=periods[start],
+            y=1,
+            yref="paper",
+            text="Endring: nye grenser",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11, "color": LINE_GREY},
+        )
 
 
 def natural_bounds(indicator: Indicator, upper: float, lower: float) -> tuple[float, float]:
@@ -543,7 +589,8 @@ def projection_figure(
             x=x,
             y=y,
             mode="lines+markers",
-            line={"color": UNIT_COLOUR},
+            # A count of municipalities taking part changes in steps: drawn as steps, not slopes.
+            line={"color": UNIT_COLOUR, "shape": "hv" if is_rollout(indicator) else "linear"},
             marker={"size": 7},
             name="Tall så langt",
             customdata=[[lab, format_value(indicator, v)] for lab, v in zip(labels, y, strict=True)],
@@ -562,33 +609,47 @@ def projection_figure(
         last = x[-1]
         ahead = deadline > last
         expected = pd.Timestamp(projection.expected_date) if projection.expected_date else None
-        if ahead:
-            end = deadline
-        elif expected is not None and last < expected <= last + pd.DateOffset(years=MAX_YEARS_DRAWN):
-            end = expected
-        else:
-            end = last + pd.DateOffset(years=2)
-        fitted_from = x[-min(projection.n_points, len(x))]
+        fitted = x[-min(projection.n_points, len(x)) :]  # the points the line was fitted on
         per_day = projection.slope_per_year / 365.25
 
         def line(at: pd.Timestamp) -> float:
             return projection.projected + per_day * (at - deadline).days
 
-        line_x, line_y = [fitted_from, end], [clip(line(fitted_from)), clip(line(end))]
-        if clip_max is not None and expected is not None and per_day > 0 and fitted_from < expected < end:
-            # A rollout stops at all members: bend the line flat where it gets there.
-            line_x, line_y = [fitted_from, expected, end], [clip(line(fitted_from)), clip_max, clip_max]
-        all_x.append(end)
+        # The trend line covers exactly the fitted points, each at the fitted model's value.
         fig.add_trace(
             go.Scatter(
-                x=line_x,
-                y=line_y,
+                x=fitted,
+                y=[line(at) for at in fitted],
                 mode="lines",
-                line={"color": UNIT_COLOUR, "dash": "dash"},
+                line={"color": UNIT_COLOUR, "width": 2},
                 name=f"Trend (lineær, siste {projection.n_points} punkter)",
                 hoverinfo="skip",
             )
         )
+        # The projection goes on from the last fitted point: to the deadline while it is
+        # ahead, or to the day the target is reached (a passed deadline), within MAX_YEARS_DRAWN.
+        end = None
+        if ahead:
+            end = deadline
+        elif expected is not None and last < expected <= last + pd.DateOffset(years=MAX_YEARS_DRAWN):
+            end = expected
+        if end is not None:
+            ahead_x, ahead_y = [last, end], [clip(line(last)), clip(line(end))]
+            if clip_max is not None and per_day > 0 and line(last) < clip_max < line(end):
+                # A rollout stops at all members: bend the line flat on the day it gets there.
+                full = last + pd.Timedelta(days=(clip_max - line(last)) / per_day)
+                ahead_x, ahead_y = [last, full, end], [clip(line(last)), clip_max, clip_max]
+            all_x.append(end)
+            fig.add_trace(
+                go.Scatter(
+                    x=ahead_x,
+                    y=ahead_y,
+                    mode="lines",
+                    line={"color": UNIT_COLOUR, "dash": "dash"},
+                    name="Framskrevet i dagens tempo",
+                    hoverinfo="skip",
+                )
+            )
         if ahead:
             low, high, mid = clip(projection.lower), clip(projection.upper), clip(projection.projected)
             fig.add_trace(
@@ -617,7 +678,7 @@ def projection_figure(
                     "<br>80 %-intervall: %{customdata[2]}–%{customdata[3]}<extra></extra>",
                 )
             )
-        if expected is not None and expected > last and expected <= end:
+        if expected is not None and end is not None and last < expected <= end:
             when = formatting.month_year(expected.date())
             fig.add_trace(
                 go.Scatter(

@@ -41,6 +41,7 @@ from analytics.evaluate import (
     evaluate_criterion,
     is_rollout,
     partnership_scope,
+    scope_units,
     unit_scope,
 )
 from analytics.funnel import FunnelResult, funnel_limits
@@ -89,6 +90,29 @@ def plan_indicator_ids(board: Board, partnership: str) -> list[str]:
     return ids
 
 
+def data_indicator_ids(board: Board, partnership: str) -> list[str]:
+    """Indicators outside the plan that have values in the partnership (registry order), e.g.
+    LoVeSa's falls and hip fractures: shown like the plan's, without a criterion. Population
+    groups and projections (the denominators and Befolkning's figures) are left out."""
+    in_plan = set(plan_indicator_ids(board, partnership))
+    groups = {i.population for i in board.registry.indicators if i.population}
+    catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
+    with_values = set(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
+    return [
+        i.id
+        for i in board.registry.indicators
+        if i.id in with_values and i.id not in in_plan and i.id not in groups and not i.projection
+    ]
+
+
+def shown_indicator_ids(board: Board, partnership: str) -> list[str]:
+    """What the Indikator page offers: the plan's indicators (with their population groups),
+    then other indicators with values in the partnership (data_indicator_ids)."""
+    measured = list(dict.fromkeys(i for _, c in board.plan(partnership).criteria for i in c.indicators))
+    groups = [i for i in plan_indicator_ids(board, partnership) if i not in measured]
+    return [*measured, *data_indicator_ids(board, partnership), *groups]
+
+
 def member_units(board: Board, partnership: str) -> pd.DataFrame:
     """Municipalities and districts of the partnership: unit_id, name, kind, region."""
     return board.member_units(partnership)[["unit_id", "name", "kind", "region"]]
@@ -105,7 +129,7 @@ def _own_units(board: Board, partnership: str, unit_ids: list[str] | None) -> li
 
 
 def _check_indicator(board: Board, partnership: str, indicator_id: str) -> Indicator:
-    if indicator_id not in plan_indicator_ids(board, partnership):
+    if indicator_id not in shown_indicator_ids(board, partnership):
         raise KeyError(f"indikatoren {indicator_id} er ikke i planen til {partnership}")
     return board.registry.get(indicator_id)
 
@@ -358,8 +382,12 @@ def indicator_view(
     *,
     grain: str | None = None,
     today: dt.date | None = None,
+    with_small_multiples: bool = True,
 ) -> IndicatorView:
     """Series, SPC, figures, projection, funnel, small multiples and tables for one indicator.
+
+    with_small_multiples=False leaves out the one-panel-per-municipality figure (the heaviest:
+    357 panels nationally); the page asks for it with `small_multiples` when it is opened.
 
     unit_ids: some of the partnership's units (default: the whole partnership).
     years: (first, last) calendar year shown; judging always uses every figure.
@@ -426,7 +454,9 @@ def indicator_view(
     funnel = funnel_view(board, partnership, indicator, today, rows)
     highlight = board.unit_name(unit_ids[0]) if unit_ids and len(unit_ids) == 1 else None
     funnel_fig = funnel.figure(highlight=highlight) if funnel is not None else None
-    small = _small_multiples(board, partnership, indicator, rows, years, today)
+    small = (
+        _small_multiples(board, partnership, indicator, rows, years, today) if with_small_multiples else None
+    )
 
     notes = _notes(indicator, data, spc, grain, funnel)
     return IndicatorView(
@@ -462,6 +492,20 @@ def _target_part(criteria: list[CriterionResult], indicator_id: str) -> Indicato
                 if part.indicator.id == indicator_id and part.target is not None:
                     return part
     return None
+
+
+def small_multiples(
+    board: Board,
+    partnership: str,
+    indicator_id: str,
+    years: tuple[int, int] | None = None,
+    today: dt.date | None = None,
+) -> go.Figure | None:
+    """One small chart per member unit (the Per kommune view), or None without per-unit rows.
+
+    Raises KeyError for an indicator the partnership does not show."""
+    indicator = _check_indicator(board, partnership, indicator_id)
+    return _small_multiples(board, partnership, indicator, _Rows(board), years, today or dt.date.today())
 
 
 def _projection_text(indicator: Indicator, projection: Projection, part: IndicatorEvidence) -> str:
@@ -753,11 +797,13 @@ class PartnershipComparison:
 
 
 def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
-    """The indicators of the plan's measured (not milestone) criteria, in plan order."""
+    """The indicators of the plan's measured (not milestone) criteria, in plan order, then
+    other indicators with values in the partnership (data_indicator_ids)."""
     ids: dict[str, None] = {}
     for _, criterion in board.plan(partnership).criteria:
         if criterion.indicators and criterion.kind is not CriterionKind.milestone:
             ids.update(dict.fromkeys(criterion.indicators))
+    ids.update(dict.fromkeys(data_indicator_ids(board, partnership)))
     return [board.registry.get(i) for i in ids]
 
 
@@ -825,7 +871,7 @@ def municipality_view(
             whole_value, _ = comparison.recent[indicator_id]
             records.append(
                 {
-                    "Kriterium": criterion.text,
+                    "Kriterium": criterion.title,
                     "Status i kommunen": f"{STATUS_STYLE[mine.judgement.status][0]} {mine.judgement.status.value}",
                     "Kommunen": mine_value,
                     "Helsefellesskapet": whole_value,
@@ -837,6 +883,24 @@ def municipality_view(
                     "Indikator": indicator.name,
                 }
             )
+    for indicator_id in data_indicator_ids(board, partnership):  # values, but no criterion
+        indicator = board.registry.get(indicator_id)
+        funnel = comparison.funnels.get(indicator_id)
+        mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
+        records.append(
+            {
+                "Kriterium": "Ikke i planen (tallene følges)",
+                "Status i kommunen": "",
+                "Kommunen": mine_value,
+                "Helsefellesskapet": comparison.recent.get(indicator_id, ("", ""))[0],
+                "Måles som": value_label(indicator),
+                "Periode": period,
+                "Plassering i trakt": (funnel.flag(unit_id) if funnel else None) or "–",
+                "Status i helsefellesskapet": "",
+                "Begrunnelse (kommunen)": "",
+                "Indikator": indicator.name,
+            }
+        )
     population = _population(board, rows, unit_id, partnership, today)
     figs = [
         (f, f.figure(highlight=name))

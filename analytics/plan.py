@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analytics import config
 
@@ -110,13 +110,123 @@ class Target(Strict):
     default: bool = True
 
 
+YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Who set a value the plan document does not give: the board's default, the board's own
+# reading (marked in the file), or a decision of the partnership (issue 17 records who and when).
+ValueSource = Literal["default", "board", "plan", "decision"]
+SOURCE_LABELS = {
+    "default": "tavlas standardverdi",
+    "board": "tavlas egen verdi",
+    "plan": "planen",
+    "decision": "vedtak",
+}
+BASELINE_MONTHS = 24  # the default baseline: the 24 months before the plan period
+DETECT_CHANGE = 0.20  # the default relative change the "enough data" rule asks about
+
+
+def parse_year_month(value: object) -> dt.date:
+    """'2022-01' (or a date) → the first day of that month; ValueError in Norwegian."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    match = YEAR_MONTH.match(str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"ugyldig måned «{value}» (bruk ÅÅÅÅ-MM, f.eks. 2022-01)")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+class Baseline(Strict):
+    """The period SPC limits are computed from: whole months ``from`` … ``to`` (YAML
+    ``{from: 2022-01, to: 2023-12, source: board}``). Default (source "default"): the
+    ``BASELINE_MONTHS`` months before the plan period."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    source: ValueSource = "board"
+    note: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, value: object) -> dt.date:
+        return parse_year_month(value)
+
+    @model_validator(mode="after")
+    def _order(self) -> Baseline:
+        if self.start > self.end:
+            raise ValueError("grunnlinjen starter etter at den slutter")
+        return self
+
+    @property
+    def last_day(self) -> dt.date:
+        return month_end(self.end)
+
+    @property
+    def text(self) -> str:
+        """'jan. 2022–des. 2023 (tavlas standardverdi)'."""
+        from analytics.formatting import month_year
+
+        return f"{month_year(self.start)}–{month_year(self.end)} ({SOURCE_LABELS[self.source]})"
+
+
+class ProcessChange(Strict):
+    """A known change to the process (e.g. a rollout started): new SPC limits from ``date``.
+    Only when the plan (or a decision) says the process changed; never found automatically."""
+
+    date: dt.date
+    source: ValueSource = "board"
+    note: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _month(cls, value: object) -> dt.date:
+        return parse_year_month(value)
+
+
+class ComparisonGroup(Strict):
+    """What a before/after result is compared with (difference in differences).
+
+    units: the comparison units (e.g. municipalities not yet taking part), judged on the
+    criterion's own indicators; or ``indicators``: a reference group's [after, before]
+    figures on the same units (e.g. matched patients). One of the two is needed.
+    """
+
+    units: list[str] = Field(default_factory=list)
+    indicators: list[str] = Field(default_factory=list)
+    source: ValueSource = "board"
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> ComparisonGroup:
+        if not self.units and len(self.indicators) != 2:
+            raise ValueError("sammenligningsgruppen må ha enheter (units) eller to indikatorer (etter, før)")
+        return self
+
+
 class Reference(Strict):
     title: str
     publisher: str | None = None
     note: str | None = None  # e.g. the source's own "Jfr."
 
 
-class Criterion(Strict):
+class Titled(Strict):
+    """An entry with the plan's own words (`text`) and, optionally, the board's short title."""
+
+    text: str
+    short: str | None = None  # the board's own (marked in the file); `text` stays word for word
+
+    @property
+    def title(self) -> str:
+        """The short title for tables and slides where the plan file gives one, else `text`."""
+        return self.short or self.text
+
+
+class Criterion(Titled):
     id: str
     text: str
     kind: CriterionKind
@@ -124,6 +234,10 @@ class Criterion(Strict):
     heading: str | None = None  # a sub-heading in the source, e.g. "Ahus-data"
     target: Target | None = None
     baseline_year: int | None = None
+    baseline: Baseline | None = None  # SPC limits from here; None: Plan.baseline_for's default
+    change: ProcessChange | None = None  # new limits from this month (the plan says so)
+    comparison: ComparisonGroup | None = None  # before/after: a difference in differences
+    detect_change: Annotated[float, Field(gt=0, lt=1)] | None = None  # default DETECT_CHANGE
     proposed: bool = False  # proposed by the board, not the partnership's own words
     note: str | None = None
 
@@ -132,7 +246,7 @@ class Criterion(Strict):
         return self.indicators[0] if self.indicators else None
 
 
-class Measure(Strict):
+class Measure(Titled):
     id: str
     text: str
     goal: str
@@ -274,6 +388,22 @@ class Plan(Strict):
 
     def indicator_ids(self) -> set[str]:
         return {i for _, c in self.criteria for i in c.indicators}
+
+    def baseline_for(self, criterion: Criterion) -> Baseline:
+        """The criterion's baseline, or the default: the ``BASELINE_MONTHS`` months before
+        the plan period (e.g. jan. 2022–des. 2023 for a plan 2024–2025)."""
+        if criterion.baseline is not None:
+            return criterion.baseline
+        start = self.partnership.period_start
+        return Baseline(
+            start=dt.date(start - BASELINE_MONTHS // 12, 1, 1),
+            end=dt.date(start - 1, 12, 1),
+            source="default",
+        )
+
+    @property
+    def period_first_day(self) -> dt.date:
+        return dt.date(self.partnership.period_start, 1, 1)
 
 
 def _entry_name(location: tuple, raw: dict) -> str:

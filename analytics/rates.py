@@ -1,4 +1,4 @@
-"""Rates and like-for-like sums, in plain pandas.
+"""Rates and like-for-like sums, in plain pandas, and directly age-standardised rates.
 
 Aggregation rule: a group's rate is its summed numerators over its summed
 denominators, never a mean of the units' rates (a mean of rates gives a small
@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from analytics import config, formatting, series
+from analytics.board import Board
 from analytics.periods import MONTHS_SHORT
+from analytics.registry import AgeBand, Indicator, age_text, parse_age
 
 PER = 1000
 PARTIAL_LABEL = "delvis år"
@@ -178,3 +184,198 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{name} mangler kolonnene: {', '.join(missing)}.")
+
+
+# -- direct age standardisation ---------------------------------------------------------------
+
+
+def read_standard(path: Path) -> pd.DataFrame:
+    """A standard population file: age_from, age_to (empty = open-ended), weight.
+
+    Raises ValueError (Norwegian, naming the file) when a column is missing or a weight is
+    not a positive number.
+    """
+    frame = pd.read_csv(path, dtype={"age_from": "Int64", "age_to": "Int64"})
+    missing = {"age_from", "age_to", "weight"} - set(frame.columns)
+    if missing:
+        raise ValueError(
+            f"Standardbefolkningen «{path.name}» mangler kolonnene: {', '.join(sorted(missing))}."
+        )
+    if not (pd.to_numeric(frame["weight"], errors="coerce") > 0).all():
+        raise ValueError(f"Standardbefolkningen «{path.name}»: hver vekt må være et positivt tall.")
+    return frame
+
+
+OPEN_BAND_YEARS = 5  # an open standard band (e.g. 95+) counts as this many years when split
+
+
+def standard_weights(bands: Sequence[AgeBand], standard: pd.DataFrame) -> np.ndarray:
+    """The standard population's weight in each of ``bands`` (the board's age bands).
+
+    A standard band that a board band cuts is split in proportion to its years of age
+    (uniform within the band: ESP 2013's 65–69 gives 2/5 to 65–66 and 3/5 to 67–69). An
+    open standard band (95+) is split as if it were ``OPEN_BAND_YEARS`` years wide.
+    """
+    out = np.zeros(len(bands))
+    for _, row in standard.iterrows():
+        s_first = int(row["age_from"])
+        s_last = s_first + OPEN_BAND_YEARS - 1 if pd.isna(row["age_to"]) else int(row["age_to"])
+        width = s_last - s_first + 1
+        for i, (first, last) in enumerate(bands):
+            top = s_last if last is None else min(last, s_last)
+            overlap = top - max(first, s_first) + 1
+            if overlap > 0:
+                out[i] += float(row["weight"]) * overlap / width
+    return out
+
+
+def direct_standardised_rate(
+    counts: Sequence[float], person_years: Sequence[float], weights: Sequence[float], alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """Directly age-standardised rate per 1 000 person-years, with its confidence interval.
+
+    counts, person_years, weights: one entry per age band. DSR = Σ wᵢ·dᵢ/nᵢ / Σ wᵢ × 1 000.
+    Interval by Dobson et al. (1991, Stat Med 10:457–62), as Public Health England's
+    PHEindicatormethods (phe_dsr) computes it: the exact Poisson interval of the total count
+    O, scaled to the DSR with var(DSR) = Σ (wᵢ/Σw)²·dᵢ/nᵢ². Returns (rate, lower, upper);
+    NaN bounds when no event is counted. Raises ValueError when a band has no person-years.
+    """
+    d = np.asarray(counts, dtype=float)
+    n = np.asarray(person_years, dtype=float)
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    if (n <= 0).any() or np.isnan(n).any():
+        raise ValueError("Hver aldersgruppe trenger personår for en aldersstandardisert rate.")
+    dsr = float(np.sum(w * d / n))
+    total = float(d.sum())
+    if total <= 0:
+        return dsr * PER, np.nan, np.nan
+    var = float(np.sum(w**2 * d / n**2))
+    low_o = stats.chi2.ppf(alpha / 2, 2 * total) / 2
+    high_o = stats.chi2.ppf(1 - alpha / 2, 2 * total + 2) / 2
+    scale = np.sqrt(var / total)
+    return dsr * PER, (dsr + scale * (low_o - total)) * PER, (dsr + scale * (high_o - total)) * PER
+
+
+@dataclass(frozen=True)
+class Standardised:
+    """The crude rate of a window and, where the bands allow it, the age-standardised one.
+
+    rate/lower/upper are per 1 000 person-years (None when not computed; ``reason`` says why
+    in Norwegian). crude is the count over the person-years of its whole band.
+    """
+
+    crude: float | None
+    rate: float | None
+    lower: float | None
+    upper: float | None
+    standard: str | None
+    reason: str | None
+    bands: pd.DataFrame  # band, count, person_years, rate, weight (empty when not computed)
+
+    @property
+    def text(self) -> str:
+        """One Norwegian line for a page or a table note."""
+        if self.rate is None:
+            return str(self.reason)
+        return (
+            f"Aldersstandardisert rate {formatting.number(self.rate, 1)} per 1 000 per år "
+            f"(95 % KI {formatting.number(self.lower, 1)}–{formatting.number(self.upper, 1)}), "
+            f"standard: {self.standard}."
+        )
+
+
+def age_standardised(
+    board: Board, indicator: Indicator, unit_ids: Sequence[str], start: dt.date, end: dt.date
+) -> Standardised:
+    """The indicator's directly age-standardised rate over [start, end] for these units.
+
+    Needs the count split by age (registry ``numerator_by_age``), a standard population
+    (registry ``standard_population``) and person-years per band: a population group whose
+    ``age`` is the band, or, for one band at most, the count's own band minus the others
+    (65–66 = 65+ − 67–79 − 80+). Hidden cells count at their expected value (see
+    `series.aggregate`). Where something is missing the result says so and computes nothing.
+    """
+    empty = pd.DataFrame(columns=["band", "count", "person_years", "rate", "weight"])
+    standard = board.registry.standard_population
+    if not indicator.numerator_by_age:
+        band = age_text(parse_age(indicator.numerator_age)) if indicator.numerator_age else "aldersgrupper"
+        return Standardised(
+            None, None, None, None, None,
+            f"Aldersstandardisert rate kan ikke regnes ut: antallet leveres bare samlet for {band}, "
+            "ikke fordelt på aldersgrupper.",
+            empty,
+        )  # fmt: skip
+    if standard is None:
+        reason = "Aldersstandardisert rate kan ikke regnes ut: registeret navngir ingen standardbefolkning."
+        return Standardised(None, None, None, None, None, reason, empty)
+    populations = _band_populations(board, indicator, unit_ids)
+    if isinstance(populations, str):
+        return Standardised(None, None, None, None, standard.name, populations, empty)
+    weights = standard_weights(
+        [parse_age(b) for b in indicator.numerator_by_age],
+        read_standard(config.REFERENCE_DIR / standard.file),
+    )
+    records = []
+    for (band, count_id), weight in zip(indicator.numerator_by_age.items(), weights, strict=True):
+        band_indicator = board.registry.get(count_id).model_copy(update={"population": "band"})
+        facts = board.store.facts([count_id], list(unit_ids), grain=band_indicator.grain)
+        facts = facts.assign(
+            unit_id=facts["unit_id"].astype(str), period_start=pd.to_datetime(facts["period_start"])
+        )
+        facts = facts[
+            (facts["period_start"] >= pd.Timestamp(start)) & (facts["period_start"] <= pd.Timestamp(end))
+        ]
+        if facts.empty:
+            reason = f"Aldersstandardisert rate kan ikke regnes ut: ingen tall for aldersgruppen {band} i perioden."
+            return Standardised(None, None, None, None, standard.name, reason, empty)
+        facts["period_end"] = series.period_ends(facts["period_start"], band_indicator.grain)
+        facts["suppressed"] = facts["suppressed"].astype(bool)
+        rows, _ = series.attach_population(facts, populations[band])
+        rows["estimate"] = series.hidden_estimates(rows, band_indicator)
+        total = series.aggregate(rows, band_indicator).iloc[0]
+        if not total["denominator"] > 0 or pd.isna(total["numerator"]):
+            reason = (
+                f"Aldersstandardisert rate kan ikke regnes ut: mangler befolkning for aldersgruppen {band}."
+            )
+            return Standardised(None, None, None, None, standard.name, reason, empty)
+        records.append(
+            {
+                "band": band,
+                "count": float(total["numerator"]),
+                "person_years": float(total["denominator"]),
+                "rate": float(total["numerator"]) / float(total["denominator"]) * PER,
+                "weight": float(weight),
+            }
+        )
+    bands = pd.DataFrame(records)
+    rate, lower, upper = direct_standardised_rate(bands["count"], bands["person_years"], bands["weight"])
+    crude = bands["count"].sum() / bands["person_years"].sum() * PER
+    return Standardised(float(crude), rate, lower, upper, standard.name, None, bands)
+
+
+def _band_populations(
+    board: Board, indicator: Indicator, unit_ids: Sequence[str]
+) -> dict[str, pd.DataFrame] | str:
+    """Population (unit_id, year, value, kind) per band of the split, or why there is none."""
+    groups = {
+        parse_age(i.age): i.id
+        for i in board.registry.indicators
+        if i.age and not i.projection and i.id.startswith("population")
+    }
+    bands = list(indicator.numerator_by_age or {})
+    direct = {b: groups.get(parse_age(b)) for b in bands}
+    lacking = [b for b, ident in direct.items() if ident is None]
+    whole = groups.get(parse_age(indicator.numerator_age or ""))
+    if len(lacking) > 1 or (lacking and whole is None):
+        names = ", ".join(lacking)
+        return (
+            f"Aldersstandardisert rate kan ikke regnes ut: ingen befolkningstall for aldersgruppene {names}."
+        )
+    out = {b: series.population_table(board, ident, unit_ids) for b, ident in direct.items() if ident}
+    if lacking:
+        rest = series.population_table(board, whole, unit_ids).set_index(["unit_id", "year"])
+        for table in out.values():
+            other = table.set_index(["unit_id", "year"])["value"]
+            rest["value"] = rest["value"] - other.reindex(rest.index)
+        out[lacking[0]] = rest[rest["value"].notna()].reset_index()
+    return out

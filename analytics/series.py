@@ -18,18 +18,36 @@ rule per indicator kind:
 * share: 100 × Σ numerators / Σ denominators of the known rows.
 * score: the mean of the known values (no weights are delivered).
 
-A suppressed row (or a row without population) is left out of both numerator and
-denominator, never read as zero, and the aggregate is marked incomplete. Population for
-a year that is not published yet is carried forward from the newest year (and backward
-before the oldest), which the ``population_note`` says. Pure pandas; the store is only
-read through ``Store.facts``.
+Suppressed cells (counts and stocks of 1 to threshold − 1, shown as «:» in the source)
+are never read as zero, and never dropped from the person-years: a suppressed
+municipality-month still had its inhabitants, and dropping it from both sides makes the
+aggregate rate too high (the months left are disproportionately the zero months of small
+units) and flattens a real change. Instead, an aggregate over several units
+
+* uses the source file's own total row where one exists (``UnitRows.totals``, from
+  ``Store.file_totals``): the hidden cells of that period then add up to the file total minus
+  the known cells, kept within their possible range;
+* otherwise gives the range over every possible hidden value: ``lower`` with each hidden cell
+  at 1 and ``upper`` at threshold − 1, person-years always complete. ``value`` is the point
+  in between: each hidden cell at its expected value given that it lies in 1..threshold − 1,
+  under a Poisson count with the pooled rate of the same period (counts with a population)
+  or the unit's own mean (others). That is the truncated-Poisson mean; the method is an
+  EM-type imputation of interval-censored counts.
+
+A single suppressed cell on its own stays missing (no value is shown for it). A row without
+population is left out of both numerator and denominator and makes the aggregate
+incomplete. Population for a year that is not published yet comes from SSB's projection
+(the registry's ``projected_by``), else it is carried from the nearest year; the
+``population_note`` says which. Pure pandas; the store is only read through
+``Store.facts`` and ``Store.file_totals``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +56,7 @@ from scipy import stats
 from analytics import config, formatting
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_text
-from analytics.population import members_of, sum_over_members
+from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
 from analytics.registry import Indicator
 
 PER = 1000
@@ -96,9 +114,14 @@ def hidden(indicator: Indicator, numerator: float | None) -> bool:
 
 
 def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) -> pd.DataFrame:
-    """unit_id, year, value: the population group per unit and year (1 January).
+    """unit_id, year, value, kind: the population group per unit and year (1 January).
 
-    A region or partnership unit gets the sum of its member municipalities and districts.
+    kind is "registrert" (SSB 07459) or "framskrevet": a year after a member's last
+    published year comes from the projection the registry names in ``projected_by``
+    (SSB 13600, main alternative), as SSB's own projections are the best figure for a year
+    not yet counted. A region or partnership unit gets the sum of its member municipalities
+    and districts (only years where every member is known; "registrert" only when every
+    member's figure is).
     """
     kinds = board.units.set_index("unit_id")["kind"]
     members = {
@@ -106,26 +129,47 @@ def population_table(board: Board, population_id: str, unit_ids: Sequence[str]) 
         for unit in unit_ids
     }
     wanted = sorted({m for ms in members.values() for m in ms})
-    facts = board.store.facts([population_id], wanted, grain="year")
+    projection = _projection_of(board, population_id)
+    ids = [population_id, *([projection] if projection else [])]
+    facts = board.store.facts(ids, wanted, grain="year")
     facts = facts[~facts["suppressed"] & facts["value"].notna()]
     base = pd.DataFrame(
         {
             "unit_id": facts["unit_id"].astype(str),
+            "group": population_id,
             "year": pd.to_datetime(facts["period_start"]).dt.year,
             "value": facts["value"].astype(float),
         }
     )
-    summed = sum_over_members(base, members, ["year"])
+    registered = facts["indicator"].to_numpy() == population_id
+    base = combine(base[registered], base[~registered])
+    summed = sum_over_members(
+        base.assign(is_registered=base["kind"] == REGISTERED),
+        members,
+        ["year"],
+        {"registered": ("is_registered", "min")},
+    )
     if summed is None:
-        return pd.DataFrame(columns=["unit_id", "year", "value"])
-    return summed[["unit_id", "year", "value"]]
+        return pd.DataFrame(columns=["unit_id", "year", "value", "kind"])
+    summed["kind"] = np.where(summed["registered"].astype(bool), REGISTERED, PROJECTED)
+    return summed[["unit_id", "year", "value", "kind"]]
+
+
+def _projection_of(board: Board, population_id: str) -> str | None:
+    """The projection indicator the registry names for a population group, if any."""
+    try:
+        return board.registry.get(population_id).projected_by
+    except KeyError:
+        return None
 
 
 def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Rows with population and person-years; years without population are carried.
 
-    facts: unit_id, period_start, period_end, ... ; population: unit_id, year, value.
-    Returns the rows and a Norwegian note naming carried years (None if none).
+    facts: unit_id, period_start, period_end, ... ; population: unit_id, year, value and
+    optionally kind ("registrert"/"framskrevet", from `population_table`).
+    Returns the rows and a Norwegian note naming projected and carried years (None if none),
+    e.g. «Befolkning 2026: SSBs framskriving (hovedalternativet).»
     """
     rows = facts.copy()
     rows["year"] = pd.to_datetime(rows["period_start"]).dt.year
@@ -155,14 +199,22 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
     days = (end - start).dt.days + 1
     year_days = np.where(start.dt.is_leap_year, 366, 365)
     rows["person_years"] = rows["population"] * days / year_days
-    note = None
+    notes = []
+    if "kind" in pop.columns:
+        projected = set(pop.loc[pop["kind"] == PROJECTED, "year"].astype(int))
+        used_years = set(keyed["year"].to_numpy()[~np.isnan(exact)].astype(int))
+        used_years |= {source for _, source in carried}
+        shown = sorted(used_years & projected)
+        if shown:
+            years = ", ".join(str(y) for y in shown)
+            notes.append(f"Befolkning {years}: SSBs framskriving (hovedalternativet).")
     if carried:
         note = "; ".join(
             f"befolkningstall for {year} er ikke publisert, tallene for {used} er brukt"
             for year, used in sorted(carried)
         )
-        note = note[0].upper() + note[1:] + "."
-    return rows.drop(columns="year"), note
+        notes.append(note[0].upper() + note[1:] + ".")
+    return rows.drop(columns="year"), " ".join(notes) or None
 
 
 def period_ends(starts: pd.Series, grain: str) -> pd.Series:
@@ -183,6 +235,9 @@ class UnitRows:
     population_note: str | None
     # judged_series results by (grain, today, by_unit): several views judge the same rows.
     judged: dict = field(default_factory=dict, repr=False, compare=False)
+    # The source file's own total per native period (period_start, value) for exactly the
+    # units in ``rows``; None when there is none (or the rows are a subset of it).
+    totals: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -197,6 +252,8 @@ def load_rows(
     populations: population tables already built, by (population id, units); filled in.
     """
     facts = board.store.facts([indicator.id], list(unit_ids), grain=indicator.grain)
+    if "file_total" in facts.columns:  # a file's own total row is not a unit's value
+        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
     facts = facts.assign(
         unit_id=facts["unit_id"].astype(str),
         period_start=pd.to_datetime(facts["period_start"]),
@@ -214,7 +271,93 @@ def load_rows(
     else:
         facts["population"] = np.nan
         facts["person_years"] = np.nan
-    return UnitRows(indicator, facts[ROW_COLUMNS].reset_index(drop=True), note)
+    rows = facts[ROW_COLUMNS].reset_index(drop=True)
+    rows["estimate"] = hidden_estimates(rows, indicator)
+    return UnitRows(indicator, rows, note, totals=_file_totals(board, indicator, rows))
+
+
+def _file_totals(board: Board, indicator: Indicator, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """The file's own totals for the unit the rows make up, when the rows are all its members.
+
+    Only counts: a stock's total row is a different kind of number (the last value).
+    """
+    if indicator.kind != "count" or rows.empty or not rows["suppressed"].any():
+        return None
+    units = board.units
+    present = set(rows["unit_id"])
+    for unit in units.loc[units["kind"].isin(["partnership", "region"]), "unit_id"]:
+        if set(members_of(units, unit)) == present:
+            totals = board.store.file_totals(indicator.id, unit, indicator.grain)
+            if totals.empty:
+                return None
+            return pd.DataFrame(
+                {
+                    "period_start": pd.to_datetime(totals["period_start"]),
+                    "value": totals["value"].astype(float),
+                }
+            )
+    return None
+
+
+def truncated_poisson_mean(lam: np.ndarray, threshold: int | None = None) -> np.ndarray:
+    """E[X | 1 ≤ X ≤ threshold − 1] for X ~ Poisson(lam), elementwise (1 when lam = 0).
+
+    The expected value of a suppressed count given only that it was suppressed.
+    """
+    threshold = threshold or config.SUPPRESSION_THRESHOLD
+    lam = np.asarray(lam, dtype=float)
+    ks = np.arange(1, threshold)
+    safe = np.where(lam > 0, lam, 1.0)[..., None]
+    # Weights ∝ λ^k / k!, scaled by λ^1 so they stay finite for small λ.
+    logw = (ks - 1) * np.log(safe) - np.cumsum(np.log(ks))
+    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
+    mean = (w * ks).sum(axis=-1) / w.sum(axis=-1)
+    return np.where(lam > 0, mean, 1.0)
+
+
+def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int = 25) -> pd.Series:
+    """Expected value of each suppressed count or stock cell (NaN for every other row).
+
+    Counts with person-years: λ = r̂ × person-years, r̂ the period's pooled rate over all the
+    rows, found by fixed-point iteration (r̂ = (known + Σ expected hidden) / person-years,
+    the EM estimate for interval-censored Poisson counts with a common rate). Others: λ =
+    the unit's own mean over its rows, by the same iteration.
+    """
+    out = pd.Series(np.nan, index=rows.index)
+    if indicator.kind not in ("count", "stock") or rows.empty:
+        return out
+    hidden = rows["suppressed"].astype(bool).to_numpy()
+    if not hidden.any():
+        return out
+    value = rows["value"].to_numpy(dtype=float)
+    known = ~hidden & ~np.isnan(value)
+    if rated(indicator) and indicator.kind == "count":
+        exposure = rows["person_years"].to_numpy(dtype=float)
+        codes = pd.factorize(rows["period_start"])[0]
+    else:
+        exposure = np.ones(len(rows))
+        codes = pd.factorize(rows["unit_id"])[0]
+    usable = ~np.isnan(exposure) & (exposure > 0) & (known | hidden)
+    exposure = np.where(usable, exposure, 0.0)
+    groups = codes.max() + 1
+    total_exposure = np.bincount(codes, weights=exposure, minlength=groups)
+    known_sum = np.bincount(codes, weights=np.where(known & usable, value, 0.0), minlength=groups)
+    in_hidden = hidden & usable
+    rate = np.divide(
+        known_sum + np.bincount(codes, weights=in_hidden * 1.0, minlength=groups),
+        total_exposure,
+        out=np.zeros(groups),
+        where=total_exposure > 0,
+    )
+    for _ in range(iterations):
+        expected = truncated_poisson_mean(rate[codes] * exposure)
+        hidden_sum = np.bincount(codes, weights=np.where(in_hidden, expected, 0.0), minlength=groups)
+        rate = np.divide(
+            known_sum + hidden_sum, total_exposure, out=np.zeros(groups), where=total_exposure > 0
+        )
+    expected = truncated_poisson_mean(rate[codes] * exposure)
+    out[hidden] = np.where(usable, expected, np.nan)[hidden]
+    return out
 
 
 # -- aggregation ------------------------------------------------------------------------
@@ -229,15 +372,33 @@ AGG_COLUMNS = [
     "incomplete",
     "first_start",
     "last_end",
+    "lower",
+    "upper",
+    "n_hidden",
+    "from_total",
 ]
 
 
-def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()) -> pd.DataFrame:
+def aggregate(
+    rows: pd.DataFrame,
+    indicator: Indicator,
+    keys: Sequence[str] = (),
+    totals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Aggregate rows over ``keys`` (columns of ``rows``) by the indicator's kind.
 
-    Returns *keys plus value, numerator (the count, stock or share numerator),
-    denominator (person-years, population or share denominator), n_units, n_rows,
-    n_suppressed (rows left out), incomplete, first_start, last_end.
+    totals: the source file's own total per native period (period_start, value) for
+        exactly the units in ``rows`` (``UnitRows.totals``); used only when ``keys`` does
+        not split by unit, so a hidden cell is never derivable from it.
+
+    Returns *keys plus value, numerator (the count, stock or share numerator; with hidden
+    cells at their expected value), denominator (person-years, population or share
+    denominator; complete for hidden cells), n_units, n_rows, n_suppressed (rows suppressed
+    or without population), incomplete (the value is not exact: a hidden cell not resolved
+    by a file total, or a row left out), first_start, last_end, lower and upper (the value
+    with every unresolved hidden cell at 1 and at threshold − 1; equal to value when
+    nothing is hidden), n_hidden (suppressed cells counted in) and from_total (every hidden
+    cell resolved by the file's total).
     """
     keys = list(keys)
     kind = indicator.kind
@@ -246,7 +407,9 @@ def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()
     if kind == "stock":
         # Each unit's last row in the group stands for the group.
         df = df.sort_values("period_start").groupby([*keys, "unit_id"], as_index=False, sort=False).tail(1)
-    known = ~df["suppressed"].astype(bool)
+    suppressed = df["suppressed"].astype(bool)
+    known = ~suppressed
+    hidden = pd.Series(False, index=df.index)
     if kind == "share":
         known &= df["numerator"].notna() & df["denominator"].notna() & (df["denominator"] > 0)
         num, den = df["numerator"], df["denominator"]
@@ -255,45 +418,100 @@ def aggregate(rows: pd.DataFrame, indicator: Indicator, keys: Sequence[str] = ()
         num = df["value"]
         den = df["person_years"] if kind == "count" else df["population"]
         if with_rate:
-            known &= den.notna() & (den > 0)
+            has_den = den.notna() & (den > 0)
+            known &= has_den
         else:
+            has_den = pd.Series(True, index=df.index)
             den = pd.Series(np.nan, index=df.index)
+        if kind in ("count", "stock"):
+            hidden = suppressed & has_den
+    low, high = _hidden_bounds(df, hidden, known, num, totals if "unit_id" not in keys else None)
+    estimate = df["estimate"] if "estimate" in df.columns else hidden_estimates(df, indicator)
+    point = estimate.where(low != high, low)  # a cell resolved by the file total is exact
+    counted = known | hidden
     df = df.assign(
-        _num=num.where(known),
-        _den=den.where(known),
+        _num=num.where(known, point.where(hidden)),
+        _low=num.where(known, low.where(hidden)),
+        _high=num.where(known, high.where(hidden)),
+        _den=den.where(counted),
         _known=known,
+        _counted=counted,
+        _hidden=hidden,
+        _open=hidden & (low != high),
         _key=0,
     )
     group_keys = keys or ["_key"]
     grouped = df.groupby(group_keys, sort=True, dropna=False)
     out = grouped.agg(
         numerator=("_num", "sum"),
+        low=("_low", "sum"),
+        high=("_high", "sum"),
         n_numerator=("_num", "count"),
         denominator=("_den", "sum"),
         n_denominator=("_den", "count"),
         n_units=("unit_id", "nunique"),
         n_rows=("_known", "size"),
         n_known=("_known", "sum"),
+        n_counted=("_counted", "sum"),
+        n_hidden=("_hidden", "sum"),
+        n_open=("_open", "sum"),
         first_start=("period_start", "min"),
         last_end=("period_end", "max"),
         mean=("_num", "mean"),
     ).reset_index()
     # A sum over nothing known is unknown, not 0 (built-in sums are far faster than min_count).
-    out.loc[out["n_numerator"] == 0, "numerator"] = np.nan
+    nothing = out["n_numerator"] == 0
+    out.loc[nothing, ["numerator", "low", "high"]] = np.nan
     out.loc[out["n_denominator"] == 0, "denominator"] = np.nan
     out["n_suppressed"] = (out["n_rows"] - out["n_known"]).astype(int)
-    out["incomplete"] = out["n_suppressed"] > 0
-    if kind == "share":
-        out["value"] = 100 * out["numerator"] / out["denominator"]
-    elif kind == "score":
+    out["n_hidden"] = out["n_hidden"].astype(int)
+    out["incomplete"] = (out["n_open"] > 0) | (out["n_counted"] < out["n_rows"])
+    out["from_total"] = (out["n_hidden"] > 0) & (out["n_open"] == 0)
+    if kind == "score":
         out["value"] = out["mean"]
         out["numerator"] = np.nan
-    elif with_rate:
-        out["value"] = out["numerator"] / out["denominator"] * PER
+        out["lower"] = out["upper"] = out["value"]
     else:
-        out["value"] = out["numerator"]
-    out.loc[out["n_known"] == 0, "value"] = np.nan
+        # value = numerator × scale: a share in per cent, a rate per 1 000, or the sum itself.
+        if kind == "share":
+            scale = 100 / out["denominator"]
+        elif with_rate:
+            scale = PER / out["denominator"]
+        else:
+            scale = pd.Series(1.0, index=out.index)
+        out["value"] = out["numerator"] * scale
+        out["lower"] = out["low"] * scale
+        out["upper"] = out["high"] * scale
+    # Nothing known (only hidden cells): the aggregate stays missing, like the cell.
+    out.loc[out["n_known"] == 0, ["value", "lower", "upper"]] = np.nan
     return out[[*keys, *AGG_COLUMNS]]
+
+
+def _hidden_bounds(
+    df: pd.DataFrame, hidden: pd.Series, known: pd.Series, num: pd.Series, totals: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series]:
+    """Per row: the least and the most a hidden cell can hold (1 and threshold − 1).
+
+    Where the file's total covers the row's period, the period's hidden cells share the total
+    minus the known cells (kept within their range), so low = high = that share.
+    """
+    low = pd.Series(1.0, index=df.index)
+    high = pd.Series(float(config.SUPPRESSION_THRESHOLD - 1), index=df.index)
+    if totals is None or totals.empty or not hidden.any():
+        return low, high
+    period = pd.to_datetime(df["period_start"])
+    per = pd.DataFrame(
+        {"period_start": period, "known": num.where(known, 0.0).fillna(0.0), "hidden": hidden.astype(int)}
+    )
+    per = per.groupby("period_start").sum()
+    total = pd.to_datetime(totals["period_start"]).to_frame().assign(total=totals["value"].to_numpy())
+    per = per.join(total.set_index("period_start")["total"], how="left")
+    with_total = per["total"].notna() & (per["hidden"] > 0)
+    rest = (per["total"] - per["known"]).clip(per["hidden"], per["hidden"] * high.iloc[0])
+    share = (rest / per["hidden"]).where(with_total)
+    shared = period.map(share).where(hidden)
+    resolved = shared.notna()
+    return low.mask(resolved, shared), high.mask(resolved, shared)
 
 
 SERIES_COLUMNS = [
@@ -304,6 +522,8 @@ SERIES_COLUMNS = [
     "partial",
     "hidden",
     "judge_value",
+    "judge_lower",
+    "judge_upper",
     "partial_text",
 ]
 
@@ -353,7 +573,7 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     if data.empty:
         return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
     rows = data.rows.assign(period=truncate(data.rows["period_start"], grain))
-    out = aggregate(rows, indicator, keys)
+    out = aggregate(rows, indicator, keys, None if by_unit else data.totals)
     out = out.rename(columns={"period": "period_start"})
     starts = pd.to_datetime(out["period_start"])
     out["period_start"] = starts
@@ -366,14 +586,75 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         out["partial"] |= out["period_end"] > pd.Timestamp(today)
     numerator = out["numerator"].astype(float)
     out["hidden"] = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
-    not_whole = out["incomplete"] & (indicator.kind in ("count", "stock")) & (not rated(indicator))
-    out["judge_value"] = out["value"].where(~out["partial"] & ~not_whole)
+    # Hidden cells: judged on the point value, with both ends of their range beside it, so a
+    # verdict can be checked at each end (see `verdict_range`).
+    out["judge_value"] = out["value"].where(~out["partial"])
+    out["judge_lower"] = out["lower"].where(out["judge_value"].notna())
+    out["judge_upper"] = out["upper"].where(out["judge_value"].notna())
     out["partial_text"] = ""
     partial = out["partial"].to_numpy()
     out.loc[partial, "partial_text"] = [
         partial_label(s, e, grain) for s, e in zip(starts[partial], covered[partial], strict=True)
     ]
     return out.reset_index(drop=True)
+
+
+Verdict = TypeVar("Verdict")
+
+
+def verdict_range(
+    series: pd.DataFrame, decide: Callable[[pd.DataFrame], Verdict]
+) -> tuple[Verdict, Verdict, Verdict]:
+    """A verdict on the point values and at both ends of the hidden cells' range.
+
+    series: a judged series (judge_value, judge_lower, judge_upper); decide: any function
+    of a judged series that reads ``judge_value`` (e.g. the SPC or target rule). Returns
+    (at the point values, with every hidden cell at 1, with every hidden cell at
+    threshold − 1). When the two ends differ the data cannot settle the verdict.
+    """
+    at_point = decide(series)
+    at_lower = decide(series.assign(judge_value=series["judge_lower"]))
+    at_upper = decide(series.assign(judge_value=series["judge_upper"]))
+    return at_point, at_lower, at_upper
+
+
+def range_note(indicator: Indicator, series: pd.DataFrame, changes_verdict: bool | None = None) -> str | None:
+    """Norwegian note on hidden cells in a judged series; None when nothing is hidden.
+
+    Names how many periods hold hidden cells, whether the file's own total resolved them, the
+    newest period's range, and (when ``changes_verdict`` is given) whether that range could
+    change the verdict.
+    """
+    if series.empty or "n_hidden" not in series or not (series["n_hidden"] > 0).any():
+        return None
+    low = config.SUPPRESSION_THRESHOLD - 1
+    with_hidden = series[series["n_hidden"] > 0]
+    resolved = with_hidden["from_total"].astype(bool)
+    parts = []
+    if resolved.any():
+        parts.append(
+            f"{_periods(int(resolved.sum()))} med skjulte celler er regnet med kildefilens egen totalsum"
+        )
+    open_rows = with_hidden[~resolved]
+    if not open_rows.empty:
+        last = open_rows.iloc[-1]
+        parts.append(
+            f"{_periods(len(open_rows))} har skjulte celler (1–{low} hver), som er regnet med sin forventede "
+            f"verdi; i {last['label'] if 'label' in last else 'siste periode'} ligger verdien mellom "
+            f"{format_value(indicator, last['lower'])} og {format_value(indicator, last['upper'])}"
+        )
+        if changes_verdict is not None:
+            parts.append(
+                "innenfor spennet kan vurderingen bli en annen"
+                if changes_verdict
+                else "vurderingen er den samme i begge ender av spennet"
+            )
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _periods(n: int) -> str:
+    return "1 periode" if n == 1 else f"{n} perioder"
 
 
 def partial_label(start: pd.Timestamp, covered_until: pd.Timestamp, grain: str) -> str:
@@ -494,8 +775,8 @@ def compare_with_baseline(data: UnitRows, baseline_year: int, end: pd.Timestamp)
             base_rows = base_rows.iloc[0:0]
         baseline_text = f"første 12 mnd, {shown}" if indicator.kind != "stock" else f"første tall, {shown}"
         note = f"ingen tall for grunnlinjeåret {baseline_year}"
-    recent = aggregate(recent_rows, indicator).iloc[0] if not recent_rows.empty else None
-    base = aggregate(base_rows, indicator).iloc[0] if not base_rows.empty else None
+    recent = aggregate(recent_rows, indicator, totals=data.totals).iloc[0] if not recent_rows.empty else None
+    base = aggregate(base_rows, indicator, totals=data.totals).iloc[0] if not base_rows.empty else None
 
     def get(row: pd.Series | None, col: str) -> float | None:
         return None if row is None or pd.isna(row[col]) else float(row[col])
@@ -585,7 +866,7 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
                 & (rows["period_end"] <= covered - pd.DateOffset(years=1))
             ]
             if not same.empty:
-                previous = aggregate(same, data.indicator).iloc[0]
+                previous = aggregate(same, data.indicator, totals=data.totals).iloc[0]
                 span = (
                     MONTHS_SHORT[0]
                     if covered.month == 1

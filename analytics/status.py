@@ -1,23 +1,31 @@
 """Status vocabulary, the rule that judges one criterion, and the roll-up. Pure functions.
 
 The rule, by criterion kind. It lives here and nowhere else (README "Statusregelen" repeats
-it in Norwegian); analytics.evaluate only gathers the Evidence.
+it in Norwegian, and a test holds the two to the same words); analytics.evaluate only
+gathers the Evidence. Before a trend or level verdict, analytics.power asks whether the
+series could show the change the criterion asks for; if not: «For lite data».
 
-| kind         | Oppnådd                         | På sporet / Ikke på sporet / Usikker (before the deadline)          | Forsinket                        |
-|--------------|---------------------------------|---------------------------------------------------------------------|----------------------------------|
-| milestone    | recorded «Oppnådd»              | «Pågår» → På sporet; «Ikke startet» → Usikker                       | deadline passed, not «Oppnådd»   |
-| target, with | latest value reaches the target | projection (linear trend) reaches it by the deadline → På sporet,   | deadline passed, target not      |
-| a deadline   | (late: said in the reason)      | else Ikke på sporet; no projection → SPC assurance (below); neither | reached (the reason gives the    |
-|              |                                 | → Usikker                                                           | pace: when it would be reached)  |
-| target,      | a rollout (count toward the     | rollout: today's pace reaches all members within 5 years → På       | –                                |
-| Fortløpende  | members) that reaches it        | sporet, else Ikke på; a level (share, rate): SPC assurance:         |                                  |
-|              |                                 | consistent_pass → På sporet,                                        |                                  |
-|              |                                 | consistent_fail → Ikke på sporet, inconsistent → Usikker; under 12  |                                  |
-|              |                                 | points: latest reaches target → På sporet, else Usikker             |                                  |
-| trend        | deadline passed and improvement | improvement → På sporet; concern → Ikke på sporet; else Usikker     | deadline passed, no improvement  |
-| coverage     | every unit in scope has it      | as a target (units with it vs units in scope)                       | deadline passed, not all         |
-| before_after | use after lower than before     | (never: judged on the latest comparison) → else Ikke på sporet      | –                                |
-| monitor      | –                               | always «Følges»                                                     | –                                |
+| kind         | Oppnådd                          | På sporet / Ikke på sporet / Usikker (before the deadline)         | Forsinket                        |
+|--------------|----------------------------------|--------------------------------------------------------------------|----------------------------------|
+| milestone    | recorded «Oppnådd»               | «Pågår» → På sporet; «Ikke startet» → Usikker                      | deadline passed, not «Oppnådd»   |
+| target, with | a count: the value at the        | the projection's 80 % prediction interval at the deadline: all of  | deadline passed, target not      |
+| a deadline   | deadline reaches it; a level     | it reaches the target → På sporet, none of it → Ikke på sporet,    | reached by the deadline (after   |
+|              | (share, rate): the process does  | it straddles → Usikker; no projection → SPC assurance (below);     | the deadline: said in the reason)|
+|              | (SPC assurance or 12 months' CI) | neither → Usikker                                                  |                                  |
+| target,      | a rollout (count toward the      | rollout: the interval at a 5-year horizon, as above. A level       | –                                |
+| Fortløpende  | members) that reaches it         | (share, rate): SPC assurance: consistent_pass → På sporet,         |                                  |
+|              |                                  | consistent_fail → Ikke på sporet, inconsistent → Usikker; under 12 |                                  |
+|              |                                  | points: the 12 months' CI clears the target → På sporet, else      |                                  |
+|              |                                  | Usikker                                                            |                                  |
+| trend        | deadline passed and improvement  | improvement → På sporet; concern → Ikke på sporet; else Usikker    | deadline passed, no improvement  |
+|              | by the deadline                  |                                                                    | by the deadline                  |
+| coverage     | every unit in scope has it       | as a target (units with it vs units in scope)                      | deadline passed, not all         |
+| before_after | with a comparison group: the     | with a comparison: significantly worse → Ikke på sporet, else      | –                                |
+|              | difference in differences is     | Usikker. Without one («ukontrollert før–etter»): better → Usikker, |                                  |
+|              | significantly better             | not better → Ikke på sporet; never Oppnådd                         |                                  |
+| monitor      | –                                | always «Følges»                                                    | –                                |
+| any trend or | –                                | «For lite data» when the series cannot show the change asked for   | never (For lite data instead)    |
+| level target |                                  | (analytics.power: under 80 % power); the reason says what would do |                                  |
 
 On the Kommune page the same rule judges one municipality: a count of municipalities
 becomes "the municipality takes part" (target 1); for a "more municipalities" target
@@ -25,16 +33,20 @@ becomes "the municipality takes part" (target 1); for a "more municipalities" ta
 not ask it of every municipality.
 
 A rollout (a count of municipalities) only climbs, so its SPC limits describe no stable
-process: it gets no assurance icon, and the projection answers instead.
+process: it gets no SPC icons, and the projection answers instead.
 
-"Improvement" for a trend is the SPC variation icon of the newest point (special cause in
-the improving direction, NHS Making Data Count); with fewer than 12 points it is the exact
-test of the last 12 months against the baseline year (p < 0,05 in the improving direction).
+"Improvement" for a trend: the SPC variation icon of the newest point (special cause in the
+improving direction, NHS Making Data Count; limits from the criterion's baseline, new
+limits only from a change date the plan gives), or the exact test of the last 12 months
+against the baseline (p < 0,05 in the improving direction). After the deadline only data
+up to the deadline count; what came after is said separately («forbedring etter fristen»).
+Every verdict that rests on a projection or an estimate gives its interval in the reason.
 No usable data → «Mangler data».
 
 Roll-up (criteria → measure → goal / target group / focus area): the worst part wins in the
-order Forsinket, Ikke på sporet, Usikker, Mangler data, På sporet, Oppnådd, so a missing
-figure never hides a red; «Følges» counts only when every part is «Følges».
+order Forsinket, Ikke på sporet, Usikker, Mangler data, For lite data, På sporet, Oppnådd,
+so a missing or too thin figure never hides a red; «Følges» counts only when every part is
+«Følges».
 """
 
 from __future__ import annotations
@@ -53,6 +65,7 @@ class Status(StrEnum):
     off_track = "Ikke på sporet"
     overdue = "Forsinket"
     no_data = "Mangler data"
+    too_little_data = "For lite data"
     monitored = "Følges"
 
 
@@ -64,6 +77,7 @@ STATUS_STYLE: dict[Status, tuple[str, str]] = {
     Status.off_track: ("🔴", "#cf222e"),
     Status.overdue: ("⏰", "#8c1d18"),
     Status.no_data: ("⚪", "#6e7781"),
+    Status.too_little_data: ("🔍", "#8c959f"),
     Status.monitored: ("👁", "#0969da"),
 }
 
@@ -72,6 +86,7 @@ SEVERITY = [
     Status.off_track,
     Status.uncertain,
     Status.no_data,
+    Status.too_little_data,
     Status.on_track,
     Status.achieved,
 ]
@@ -106,7 +121,15 @@ ASSURANCE_REASON = {
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the data says about one criterion; every field may be unknown (None)."""
+    """What the data says about one criterion; every field may be unknown (None).
+
+    projection_band: where the projection's prediction interval lies at the deadline (or
+    horizon): "reaches" (all of it reaches the target), "misses" (none of it does) or
+    "straddles"; it decides before ``projected_in_time`` (the trend line alone), which is
+    kept for callers that have no interval. process_reached: a level (share, rate) is met
+    by the process (SPC assurance passes, or the last 12 months' confidence interval lies
+    on the right side of the target); None when that cannot be said.
+    """
 
     latest: float | None = None
     latest_period: str | None = None
@@ -115,19 +138,29 @@ class Evidence:
     head: str | None = None  # the opening of the reason, if evaluate words it itself
     reached_text: str | None = None  # e.g. " i 2. kvartal 2026, etter fristen"
     projected_in_time: bool | None = None
+    projection_band: str | None = None  # reaches / straddles / misses
     projection_text: str | None = None
+    interval_text: str | None = None  # '80 % prediksjonsintervall −28 til 179'
     assurance: str | None = None  # SPC: consistent_pass / consistent_fail / inconsistent
+    process_reached: bool | None = None  # a level: the process meets the target
+    process_text: str | None = None  # '12 mnd 86,2 % (95 % KI 84,0 til 88,1)'
     hold_level: bool = False  # a level to keep (share, rate), not a count to reach
     shared_target: bool = False  # one municipality of a "more municipalities" target: not required
     improving: bool | None = None  # SPC: special cause in the improving direction
     worsening: bool | None = None  # SPC: special cause in the concerning direction
     trend_text: str | None = None
+    enough_data: bool | None = None  # analytics.power: can the series show the change?
+    power_text: str | None = None  # the power rule's sentence (what would be needed)
+    after_deadline_text: str | None = None  # 'forbedring etter fristen (2. kvartal 2023)'
     milestone_state: str | None = None
     milestone_done: dt.date | None = None
     units_with: int | None = None
     units_in_scope: int | None = None
     before: float | None = None
     after: float | None = None
+    controlled: bool = False  # before/after: compared with a comparison group
+    did_text: str | None = None  # the difference in differences, with its interval and test
+    did_better: bool | None = None  # significant improvement (True), worsening (False), or None
     lower_is_better: bool = False
 
 
@@ -147,8 +180,19 @@ def _sentence(*parts: str | None) -> str:
     return f"{text}." if text else ""
 
 
+def _too_little(head: str | None, ev: Evidence) -> Judgement:
+    return Judgement(
+        Status.too_little_data,
+        _sentence(head, f"for lite data til å vurdere endringen: {ev.power_text or ''}".rstrip(": ")),
+    )
+
+
 def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) -> Judgement:
-    """Status and a one-line Norwegian reason for one criterion (the table above)."""
+    """Status and a one-line Norwegian reason for one criterion (the table above).
+
+    today: the day judged as (analytics.evaluate passes ``as_of`` here); after ``due`` the
+    evidence must already be cut at the deadline, with later data in after_deadline_text.
+    """
     passed = _deadline_passed(due, today)
     frist = f"fristen {due:%d.%m.%Y}" if due else "fortløpende"
     if kind == "monitor":
@@ -169,28 +213,50 @@ def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) ->
     if kind in ("target", "coverage"):
         return _judge_target(kind, evidence, due, passed, frist)
     if kind == "trend":
-        if evidence.latest is None:
-            return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
-        text = evidence.trend_text or ""
-        if evidence.improving:
-            return Judgement(Status.achieved if passed else Status.on_track, _sentence(text))
-        if passed:
-            return Judgement(Status.overdue, _sentence(text, f"ingen påvist forbedring innen {frist}"))
-        if evidence.worsening:
-            return Judgement(Status.off_track, _sentence(text))
-        return Judgement(Status.uncertain, _sentence(text, "ingen påvist endring ennå"))
+        return _judge_trend(evidence, passed, frist)
     if kind == "before_after":
-        if evidence.before is None or evidence.after is None:
-            return Judgement(Status.no_data, "Mangler tall for før og/eller etter.")
-        better = (
-            evidence.after < evidence.before if evidence.lower_is_better else evidence.after > evidence.before
-        )
-        head = f"Før {_fmt(evidence.before)}, etter {_fmt(evidence.after)}"
-        if better:
-            word = "lavere" if evidence.lower_is_better else "høyere"
-            return Judgement(Status.achieved, f"{head}: {word} etter innføring.")
-        return Judgement(Status.off_track, f"{head}: ingen forbedring etter innføring.")
+        return _judge_before_after(evidence)
     raise ValueError(f"unknown criterion kind {kind!r}")
+
+
+def _judge_trend(ev: Evidence, passed: bool, frist: str) -> Judgement:
+    if ev.latest is None:
+        return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
+    text = ev.trend_text or ""
+    if ev.enough_data is False:
+        return _too_little(text, ev)
+    if ev.improving:
+        return Judgement(Status.achieved if passed else Status.on_track, _sentence(text))
+    if passed:
+        return Judgement(
+            Status.overdue, _sentence(text, f"ingen påvist forbedring innen {frist}", ev.after_deadline_text)
+        )
+    if ev.worsening:
+        return Judgement(Status.off_track, _sentence(text))
+    return Judgement(Status.uncertain, _sentence(text, "ingen påvist endring ennå"))
+
+
+def _judge_before_after(ev: Evidence) -> Judgement:
+    if ev.before is None or ev.after is None:
+        return Judgement(Status.no_data, "Mangler tall for før og/eller etter.")
+    better = ev.after < ev.before if ev.lower_is_better else ev.after > ev.before
+    head = f"Før {_fmt(ev.before)}, etter {_fmt(ev.after)}"
+    if not ev.controlled:
+        # Patients enrolled at a peak improve anyway (regression to the mean): without a
+        # comparison group a fall says nothing about the measure.
+        note = "ukontrollert før–etter uten sammenligningsgruppe; bedringen kan skyldes regresjon mot gjennomsnittet"
+        if better:
+            word = "lavere" if ev.lower_is_better else "høyere"
+            return Judgement(Status.uncertain, _sentence(f"{head}: {word} etter innføring", note))
+        return Judgement(Status.off_track, _sentence(f"{head}: ingen forbedring etter innføring", note))
+    if ev.did_better is True:
+        return Judgement(Status.achieved, _sentence(head, ev.did_text))
+    if ev.did_better is False:
+        return Judgement(Status.off_track, _sentence(head, ev.did_text))
+    return Judgement(Status.uncertain, _sentence(head, ev.did_text))
+
+
+BAND_STATUS = {"reaches": Status.on_track, "misses": Status.off_track, "straddles": Status.uncertain}
 
 
 def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, frist: str) -> Judgement:
@@ -204,37 +270,61 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
         return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
     head = ev.head or f"{ev.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"
     lower_wins = ev.lower_is_better and kind == "target"
-    reached = (latest <= target) if lower_wins else (latest >= target)
-    # A level to hold with no end date is never "done": SPC assurance judges it.
+    # A level (share, rate) is reached by its process, never by one point; a count of
+    # units (a rollout, coverage) is a fact, so its value counts.
+    if ev.hold_level:
+        if ev.enough_data is False:
+            return _too_little(head, ev)
+        reached = bool(ev.process_reached)
+    else:
+        reached = (latest <= target) if lower_wins else (latest >= target)
+    # A level to hold with no end date is never "done": the process judges it.
     hold = ev.hold_level and due is None
     if reached and not hold:
-        return Judgement(Status.achieved, _sentence(f"{head}; målet er nådd{ev.reached_text or ''}"))
+        return Judgement(
+            Status.achieved, _sentence(f"{head}; målet er nådd{ev.reached_text or ''}", ev.process_text)
+        )
     if ev.shared_target:
         return Judgement(
             Status.monitored, _sentence(head, "målet gjelder helsefellesskapet samlet, ikke hver kommune")
         )
     if passed:
-        return Judgement(Status.overdue, _sentence(head, f"ikke nådd innen {frist}", ev.projection_text))
+        return Judgement(
+            Status.overdue,
+            _sentence(
+                head, f"ikke nådd innen {frist}", ev.process_text, ev.after_deadline_text, ev.projection_text
+            ),
+        )
+    if ev.projection_band in BAND_STATUS and not hold:
+        return Judgement(
+            BAND_STATUS[ev.projection_band],
+            _sentence(head, ev.process_text, ev.projection_text, ev.interval_text),
+        )
     if ev.projected_in_time is not None and not hold:
         status = Status.on_track if ev.projected_in_time else Status.off_track
-        return Judgement(status, _sentence(head, ev.projection_text))
+        return Judgement(status, _sentence(head, ev.process_text, ev.projection_text, ev.interval_text))
     if ev.assurance in ASSURANCE_REASON:
         status = {
             "consistent_pass": Status.on_track,
             "consistent_fail": Status.off_track,
             "inconsistent": Status.uncertain,
         }[ev.assurance]
-        return Judgement(status, _sentence(head, ASSURANCE_REASON[ev.assurance]))
+        return Judgement(status, _sentence(head, ASSURANCE_REASON[ev.assurance], ev.process_text))
     if hold and reached:
         return Judgement(
             Status.on_track,
-            _sentence(head, "siste verdi når målet; for få punkter til å vurdere stabiliteten"),
+            _sentence(
+                head, ev.process_text, "for få punkter til SPC; konfidensintervallet ligger på riktig side"
+            ),
         )
-    return Judgement(Status.uncertain, _sentence(head, "for få tall til å anslå om målet nås"))
+    return Judgement(
+        Status.uncertain, _sentence(head, ev.process_text, "for få tall til å anslå om målet nås")
+    )
 
 
 def roll_up(statuses: list[Status]) -> Status:
-    """The worst part wins; «Følges» only when every part is «Følges»; nothing → Mangler data."""
+    """The worst part wins (``SEVERITY``); «Følges» only when every part is «Følges»;
+    nothing → Mangler data."""
     judged = [s for s in statuses if s is not Status.monitored]
     if not judged:
         return Status.monitored if statuses else Status.no_data

@@ -19,12 +19,11 @@ def icon_summary(plan: Plan, status: PlanStatus) -> pd.DataFrame:
     """
     rows = []
     for measure in plan.leaf_measures:
-        parent = plan.parent_of(measure)
         state = status.measures[measure.id]
         found = status.measure_icons(measure)
         rows.append(
             {
-                "Tiltak": f"{parent.text} {measure.text}" if parent else measure.text,
+                "Tiltak": measure.title,  # the board's short title; the plan's text is measure.text
                 "Indikator": found.indicator if found else "–",
                 # Measures judged by milestones only have no series: a plain dash.
                 "Variasjon": found.variation_text if found else "–",

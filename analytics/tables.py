@@ -24,7 +24,8 @@ def priority_text(plan: Plan, measure: Measure) -> str:
 
 
 def measure_table(plan: Plan, status: PlanStatus) -> pd.DataFrame:
-    """One row per leaf measure, in plan order."""
+    """One row per leaf measure, in plan order: «Tiltak» is the board's short title,
+    «Tiltakstekst» the plan's words (with the parent's lead-in)."""
     rows = []
     for measure in plan.leaf_measures:
         parent = plan.parent_of(measure)
@@ -32,7 +33,7 @@ def measure_table(plan: Plan, status: PlanStatus) -> pd.DataFrame:
         rows.append(
             {
                 "id": measure.id,
-                "Tiltak": f"{parent.text} {measure.text}" if parent else measure.text,
+                "Tiltak": measure.title,  # the board's short title
                 "Status": status_label(status.measures[measure.id]),
                 "Målgruppe": plan.target_group(measure.target_group).name,
                 "Prioritet": priority_text(plan, measure),
@@ -40,6 +41,7 @@ def measure_table(plan: Plan, status: PlanStatus) -> pd.DataFrame:
                 "Frist": deadline.text if deadline else "",
                 "Kriterier": len(measure.criteria),
                 "Mål": plan.goal(measure.goal).text,
+                "Tiltakstekst": f"{parent.text} {measure.text}" if parent else measure.text,
             }
         )
     return pd.DataFrame(rows)
@@ -53,12 +55,13 @@ def criteria_table(plan: Plan, measure: Measure, status: PlanStatus, registry: R
         text = f"{criterion.heading}: {criterion.text}" if criterion.heading else criterion.text
         rows.append(
             {
-                "Kriterium": ("Forslag: " if criterion.proposed else "") + text,
+                "Kriterium": ("Forslag: " if criterion.proposed else "") + criterion.title,
+                "Status": judgement.label,
                 "Type": KIND_LABELS[criterion.kind],
                 "Indikator": indicator,
-                "Status": judgement.label,
                 "Begrunnelse": judgement.reason,
                 "Mål": criterion.target.basis if criterion.target else "",
+                "Kriteriets tekst": text,
             }
         )
     return pd.DataFrame(rows)

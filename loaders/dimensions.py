@@ -32,7 +32,7 @@ from loaders.normalise import SUPPRESSED_MARKERS, ColumnRoles
 from loaders.problems import FileRefused
 
 if TYPE_CHECKING:
-    from analytics.store import Staging
+    from loaders.staging import Staging
 
 AGE = re.compile(
     r"^(\d{1,3})\s*(?:år|aar|years?|yrs?)?\s*(eller eldre|og eldre|or older|and older|and over|\+)?$",

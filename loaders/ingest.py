@@ -17,12 +17,13 @@ import pandas as pd
 from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
-from analytics.store import StageSpec, StageStats, Staging, Store, UploadMeta, UploadResult
+from analytics.store import Store, UploadMeta, UploadResult
 from loaders import dimensions, normalise
 from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
 from loaders.problems import FileRefused, Problem, message, summarise
 from loaders.profiles import Profile, ProfileError
+from loaders.staging import StageSpec, StageStats, Staging
 
 HEAD_ROWS = 10
 KEPT_PROBLEMS = 1000  # listed on the page and in its download; the count covers all
@@ -144,7 +145,7 @@ def process(
         sheet=choices.sheet or (profile.sheet if profile else None),
     )
     try:
-        with open_table(path, file_name, read) as table, store.staging() as staging:
+        with open_table(path, file_name, read) as table, Staging(store) as staging:
             report.guess = table.guess
             _check(
                 table,

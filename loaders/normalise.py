@@ -2,8 +2,8 @@
 
 They run in Python over the *distinct* texts of a column (a few dozen units and periods, even
 in a file of a million rows) and come back as small map tables that the store joins in SQL
-(analytics.store.Staging.map). Numbers and suppression markers, which differ in every cell,
-are read by SQL macros in the store; their markers are listed here.
+(loaders.staging.Staging.map). Numbers and suppression markers, which differ in every cell,
+are read by SQL macros in staging; their markers are listed here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, fields
 import pandas as pd
 
 from analytics.registry import Indicator
-from analytics.store import StageSpec
 from loaders.problems import FileRefused
+from loaders.staging import StageSpec
 
 # Suppressed or missing, never zero: `..` `:` `.` `*` `-` `x`; "<5" and the like are matched
 # by the store's stage_marker macro.

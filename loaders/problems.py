@@ -2,7 +2,7 @@
 
 Two kinds: a file that is not a usable table at all (FileRefused: one sentence), and problems
 in rows (Problem: file, line, column and what is wrong). The wording of every row problem is
-here, in MESSAGES, so the CLI, the upload page and the tests say the same thing.
+in the checks table (loaders.checks) or here, so the CLI, the upload page and the tests say the same thing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import GRAIN_LABELS
+from loaders.checks import BY_CODE
 
 MAX_LISTED = 50
 
@@ -79,47 +80,22 @@ def message(
     other_line: int | None,
     indicator_name: str,
 ) -> str:
-    """The Norwegian sentence for one problem found by the staging checks."""
-    if code == "unit":
-        if text is None:
-            return "kommune/enhet mangler"
-        if text.startswith("split:"):
-            return f"«{text[6:]}» ble delt mellom flere kommuner og kan ikke føres over til dagens kommuner"
-        return f"«{text}» er ikke en kjent kommune, bydel eller region"
-    if code == "indicator":
-        return f"{_quoted(text)} er ikke en verdi profilen kjenner"
-    if code == "period":
-        return (
-            f"{_quoted(text)} er ikke en gyldig periode "
-            "(bruk f.eks. 2024, 2024K1, 2024M01, 2024-01, jan 2024 eller 01.01.2024)"
-        )
-    if code == "future":
-        return f"perioden {_period(start, grain)} er fram i tid"
-    if code == "grain":
-        got = GRAIN_LABELS.get(grain or "", grain)
-        want = GRAIN_LABELS.get(text or "", text)
-        return (
-            f"perioden {_period(start, grain)} er oppgitt per {got}, men «{indicator_name}» "
-            f"registreres per {want}"
-        )
-    if code == "number":
-        return f"{_quoted(text)} er ikke et tall"
-    if code == "negative":
-        return f"«{_number(text)}» er negativt; antall og andeler kan ikke være negative"
-    also = f" (linje {other_line})" if other_line is not None else ""
-    if code == "duplicate":
-        return f"«{text}» har en annen verdi for {_period(start, grain)} tidligere i filen{also}"
-    if code == "mixed":
-        return (
-            f"«{text}» er en tidligere kode for en kommune som også står med dagens kode for "
-            f"{_period(start, grain)}{also}; det ville telt dobbelt"
-        )
-    if code == "merge":
-        return (
-            f"«{text}» er slått sammen med andre kommuner; andeler kan bare legges sammen med "
-            "teller og nevner"
-        )
-    return f"{_quoted(text)}: ukjent feil ({code})"
+    """The Norwegian sentence for one problem found by the staging checks (loaders.checks)."""
+    check = BY_CODE.get(code)
+    if check is None:
+        return f"{_quoted(text)}: ukjent feil ({code})"
+    fields = {
+        "text": text,
+        "quoted": _quoted(text),
+        "name": (text or "").removeprefix("split:"),
+        "number": _number(text),
+        "period": _period(start, grain),
+        "got": GRAIN_LABELS.get(grain or "", grain),
+        "want": GRAIN_LABELS.get(text or "", text),
+        "indicator": indicator_name,
+        "also": f" (linje {other_line})" if other_line is not None else "",
+    }
+    return check.template.format(**fields)
 
 
 REJECTS = {

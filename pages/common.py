@@ -96,6 +96,22 @@ def url_select(label: str, key: str, options: list[str], format_func=str, contai
     return choice
 
 
+def url_radio(label: str, key: str, options: list[str], format_func=str, container=None) -> str:
+    """A row of choices (st.radio, horizontal) whose value lives in the URL (?key=value).
+
+    For views where only the chosen one should be built (st.tabs runs every tab's code)."""
+    container = container or st
+    state_key = f"url_{key}"
+    if state_key not in st.session_state or st.session_state[state_key] not in options:
+        st.session_state[state_key] = query_value(key, options, options[0])
+    choice = container.radio(label, options, format_func=format_func, key=state_key, horizontal=True)
+    if choice == options[0]:
+        st.query_params.pop(key, None)  # the default view keeps the URL short
+    else:
+        st.query_params[key] = choice
+    return choice
+
+
 FIRST_YEAR = 2018
 
 
@@ -231,7 +247,41 @@ def _indicator_view(
     from analytics.indicator_view import indicator_view
 
     return indicator_view(
-        _board(db_path), partnership, indicator_id, list(unit_ids) or None, years, grain=grain, today=today
+        _board(db_path),
+        partnership,
+        indicator_id,
+        list(unit_ids) or None,
+        years,
+        grain=grain,
+        today=today,
+        with_small_multiples=False,  # built when «Per kommune» is opened (small_multiples)
+    )
+
+
+@st.cache_data(show_spinner="Tegner én figur per kommune …", max_entries=16)
+def _small_multiples(
+    partnership: str,
+    indicator_id: str,
+    years: tuple[int, int],
+    data_version: str,
+    today: dt.date,
+    db_path: str,
+):
+    from analytics.indicator_view import small_multiples
+
+    return small_multiples(_board(db_path), partnership, indicator_id, years, today)
+
+
+def small_multiples(partnership: str, indicator_id: str, years: tuple[int, int]):
+    """analytics.indicator_view.small_multiples, cached per data version."""
+    current = board()
+    return _small_multiples(
+        partnership,
+        indicator_id,
+        tuple(years),
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
     )
 
 
@@ -299,3 +349,16 @@ def population_view(partnership: str, alternative: str) -> tuple:
     """Befolkning's population frame and expected demand, cached per data version."""
     current = board()
     return _population_view(partnership, alternative, current.store.data_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner="Vurderer hver kommune …", max_entries=8)
+def _status_matrix(partnership: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.matrix import status_matrix
+
+    return status_matrix(_board(db_path), partnership, today)
+
+
+def status_matrix(partnership: str):
+    """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
+    current = board()
+    return _status_matrix(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))

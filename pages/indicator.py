@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
-from analytics.indicator_view import member_units, plan_indicator_ids
+from analytics.indicator_view import member_units, shown_indicator_ids
 from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
 from analytics.series import GRAIN_MONTHS
 from pages import common
@@ -14,9 +16,23 @@ board = common.board()
 partnership = common.partnership()
 demo = board.store.is_demo()
 registry = board.registry
-ids = plan_indicator_ids(board, partnership)
+ids = shown_indicator_ids(board, partnership)
+plan = board.plan(partnership)
 
 st.title("Indikator")
+asked = st.query_params.get("indikator")
+if asked and asked not in ids and st.session_state.get("url_indikator") is None:
+    # A link to an indicator this partnership has no figures for: say so, never switch silently.
+    name = registry.get(asked).name if asked in registry else asked
+    offers = " · ".join(
+        f"[{common.safe_md(registry.get(i).name)}](/indikator?{urlencode({'hf': partnership, 'indikator': i})})"
+        for i in ids[:8]
+    )
+    st.warning(
+        f"**{common.safe_md(name)}** har ingen tall for {common.safe_md(plan.partnership.name)}, "
+        f"så siden viser {common.safe_md(registry.get(ids[0]).name)}. Indikatorer med tall: {offers}",
+        icon="🔎",
+    )
 left, middle, right = st.columns([3, 2, 1])
 indicator_id = common.url_select(
     "Indikator", "indikator", ids, format_func=lambda i: registry.get(i).name, container=left
@@ -88,23 +104,24 @@ show_chart(
 )
 
 # The projection matters only for a target with a deadline (or a rollout): then it comes first.
+# A choice, not st.tabs: tabs run (and send) every figure on every run, and the per-municipality
+# figure alone has one panel per municipality (357 nationally); only the chosen view is built.
 has_projection = view.projection_figure is not None or bool(view.projection_text)
-labels = ["Kommunene sammenlignet", "Per kommune", "Tallene"]
-tabs = st.tabs(["Framskriving", *labels] if has_projection else labels)
-funnel_tab, units_tab, numbers_tab = tabs[-3:]
-if has_projection:
-    with tabs[0]:
-        if view.projection_figure is not None:
-            show_chart(
-                view.projection_figure,
-                key=f"projection_{indicator_id}",
-                title=f"{indicator.name}: framskriving",
-                source=source,
-                demo=demo,
-            )
-        st.markdown(common.safe_md(view.projection_text or ""))
+views = {"framskriving": "Framskriving"} if has_projection else {}
+views |= {"kommuner": "Kommunene sammenlignet", "per-kommune": "Per kommune", "tallene": "Tallene"}
+chosen_view = common.url_radio("Visning", "visning", list(views), format_func=views.get)
 
-with funnel_tab:
+if chosen_view == "framskriving":
+    if view.projection_figure is not None:
+        show_chart(
+            view.projection_figure,
+            key=f"projection_{indicator_id}",
+            title=f"{indicator.name}: framskriving",
+            source=source,
+            demo=demo,
+        )
+    st.markdown(common.safe_md(view.projection_text or ""))
+elif chosen_view == "kommuner":
     if view.funnel is not None and view.funnel_figure is not None:
         st.caption(
             "Traktdiagram: hver kommune er et punkt. Punkter utenfor grensene skiller seg mer fra det "
@@ -124,11 +141,11 @@ with funnel_tab:
             "Denne indikatoren er et antall uten befolkningsgruppe, en beholdning eller et gjennomsnitt.",
             icon="ℹ️",
         )
-
-with units_tab:
-    if view.small_multiples is not None:
+elif chosen_view == "per-kommune":
+    small = common.small_multiples(partnership, indicator_id, years)
+    if small is not None:
         show_chart(
-            view.small_multiples,
+            small,
             key=f"units_{indicator_id}",
             title=f"{indicator.name} per kommune",
             source=source,
@@ -136,8 +153,7 @@ with units_tab:
         )
     else:
         st.info("Ingen tall per kommune.", icon="ℹ️")
-
-with numbers_tab:
+else:
     st.markdown("**Tallene bak diagrammet**")
     st.dataframe(view.table, hide_index=True, width="stretch")
     st.download_button(

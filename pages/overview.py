@@ -8,6 +8,7 @@ from analytics.status import STATUS_STYLE
 from analytics.summary import icon_summary
 from analytics.tables import status_counts
 from pages import common
+from ui.tables import Cell, html_table
 
 board = common.board()
 partnership = common.partnership()
@@ -38,17 +39,18 @@ st.caption(
     "✖️ når ikke målet · 📈 når målet i dagens tempo."
 )
 summary = icon_summary(plan, status)
-st.dataframe(
-    summary,
-    hide_index=True,
-    width="stretch",
-    height=35 * (len(summary) + 1) + 3,
-    key="icon_summary",
-    column_config={
-        "Tiltak": st.column_config.TextColumn(width="large"),
-        "Status": st.column_config.TextColumn(width="small"),
-        "Mål": st.column_config.TextColumn(width="medium"),
-    },
+# The board's short titles; the plan's own words on hover (and in full further down the page).
+full_text = {m.title: m.text for m in plan.leaf_measures}
+st.html(
+    html_table(
+        list(summary.columns),
+        [
+            [Cell(row[0], hover=full_text.get(row[0])), *(Cell(str(v)) for v in row[1:])]
+            for row in summary.itertuples(index=False)
+        ],
+        key="icon-summary",
+        column_css={"Status": "bt-nowrap"},
+    )
 )
 
 st.subheader("Satsningsområder")

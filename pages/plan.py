@@ -66,7 +66,18 @@ keep = [
 shown = table[keep]
 
 st.markdown(f"**{len(shown)} av {len(table)} tiltak** · {int(shown['Kriterier'].sum())} suksesskriterier")
-st.dataframe(shown.drop(columns=["id"]), hide_index=True, width="stretch")
+st.dataframe(
+    shown.drop(columns=["id"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Tiltak": st.column_config.TextColumn(
+            width="medium", help="Tavlas korttittel; planens tekst til høyre"
+        ),
+        "Status": st.column_config.TextColumn(width="medium"),
+        "Tiltakstekst": st.column_config.TextColumn("Tiltakstekst (planens ord)", width="large"),
+    },
+)
 
 st.subheader("Tiltak og suksesskriterier")
 for measure_id in shown["id"]:
@@ -86,4 +97,12 @@ for measure_id in shown["id"]:
             st.caption(measure.priority_note)
         if measure.note:
             st.caption(f"Merknad: {measure.note}")
-        st.dataframe(criteria_table(plan, measure, status, board.registry), hide_index=True, width="stretch")
+        st.dataframe(
+            criteria_table(plan, measure, status, board.registry),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Kriterium": st.column_config.TextColumn(width="medium"),
+                "Status": st.column_config.TextColumn(width="medium"),
+            },
+        )

@@ -26,3 +26,62 @@ def copy_store(source: Path, target: Path) -> Path:
     if wal.exists():
         shutil.copy(wal, target.with_name(target.name + ".wal"))
     return target
+
+
+def html_table_frame(body: str, table_id: str):
+    """The body rows of an HTML table made by ui.tables.html_table, as a DataFrame (cell text,
+    with a cell's small second line left out), columns from its last header row."""
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = self.small = False
+            self.headers: list[str] = []
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+            self.in_head = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table":
+                self.inside = attrs.get("id") == table_id
+            elif self.inside and tag == "thead":
+                self.in_head = True
+            elif self.inside and tag == "tr":
+                if self.in_head:
+                    self.headers = []
+                else:
+                    self.rows.append([])
+            elif self.inside and tag in ("td", "th"):
+                self.cell = []
+            elif self.inside and tag == "span" and "bt-small" in (attrs.get("class") or ""):
+                self.small = True
+
+        def handle_endtag(self, tag):
+            if tag == "table":
+                self.inside = False
+            elif tag == "thead":
+                self.in_head = False
+            elif tag == "span":
+                self.small = False
+            elif self.inside and tag in ("td", "th") and self.cell is not None:
+                text = "".join(self.cell).strip()
+                (self.headers if self.in_head else self.rows[-1]).append(text)
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None and not self.small:
+                self.cell.append(data)
+
+    parser = Parser()
+    parser.feed(body)
+    return pd.DataFrame(parser.rows, columns=parser.headers)
+
+
+def html_table_of(at, table_id: str):
+    """The DataFrame of the st.html table with that id on an AppTest page."""
+    body = next(h.proto.body for h in at.get("html") if f'id="{table_id}"' in h.proto.body)
+    return html_table_frame(body, table_id)

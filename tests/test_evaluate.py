@@ -59,8 +59,13 @@ def test_level_target_reached_once_is_not_achieved_without_assurance():
     # Fortløpende: a single good quarter with hit-and-miss limits is «Usikker», not «Oppnådd».
     evidence = Evidence(latest=62.5, target=50, assurance="inconsistent", hold_level=True)
     assert judge("target", evidence, None, TODAY).status is Status.uncertain
+    # Too few points for limits: one good quarter is not enough, the 12 months' interval is.
     few = Evidence(latest=62.5, target=50, hold_level=True)
-    result = judge("target", few, None, TODAY)
+    assert judge("target", few, None, TODAY).status is Status.uncertain
+    held = Evidence(
+        latest=62.5, target=50, hold_level=True, process_reached=True, process_text="KI 55 til 70"
+    )
+    result = judge("target", held, None, TODAY)
     assert result.status is Status.on_track and "for få punkter" in result.reason
 
 
@@ -156,7 +161,8 @@ def test_rollouts_past_their_deadline_are_overdue_with_pace(ahus):
     result = ahus.criteria["m10-k1"]
     assert result.status is Status.overdue
     assert re.match(
-        r"Antall kommuner som deltar i IHT \d+ av 22 \(\d\. kvartal \d{4}\); ved fristen \d+;", result.reason
+        r"Antall kommuner som deltar i IHT \d+ av 22 \(4\. kvartal 2025\); data til fristen 31\.12\.2025;",
+        result.reason,
     )
     assert "i dagens tempo nås 22 i" in result.reason and "etter fristen 31.12.2025" in result.reason
 
@@ -174,8 +180,8 @@ def test_count_trends_are_judged_as_rates(ahus):
     hip = ahus.criteria["m11-k3"]
     assert hip.status is Status.achieved
     assert re.match(
-        r"Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd \d+,\d "
-        r"\(grunnlinje 2023: \d+,\d\)",
+        r"Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
+        r"\(grunnlinje januar 2022–desember 2023 \(tavlas standardverdi\): \d+,\d\)",
         hip.reason,
     )
     assert "SPC: ⬇️ Forbedring (lav)" in hip.reason
@@ -184,28 +190,35 @@ def test_count_trends_are_judged_as_rates(ahus):
 def test_share_trend_is_not_summed(lovesa):
     reason = lovesa.criteria["l4-k2"].reason
     # A share of the last 12 months (one number up to 100 %), not a sum of four quarters.
-    share = re.search(r"siste 12 mnd (\d+),\d\u00a0%", reason)
+    share = re.search(r"siste 12 mnd \([^)]+\) (\d+),\d\u00a0%", reason)
     assert share and int(share.group(1)) <= 100
 
 
 def test_too_few_points_fall_back_to_an_exact_test(ahus):
     result = ahus.criteria["m06-k1"]
     assert result.status is Status.achieved
-    assert "for få punkter til SPC; statistisk sikker endring mot grunnlinjen (p < 0,001)" in result.reason
+    assert "statistisk sikker endring mot grunnlinjen (p < 0,001); for få datapunkter (4)" in result.reason
 
 
 def test_continuous_lovesa_targets_use_assurance_and_pace(lovesa):
-    for cid in ("l3-k1", "l3-k2", "l3-k3"):
+    for cid in ("l3-k1", "l3-k3"):
         assert "SPC:" in lovesa.criteria[cid].reason
         assert lovesa.criteria[cid].status is Status.uncertain
+    # Stroke: too few patients to tell 41 % from the target 50 %.
+    assert lovesa.criteria["l3-k2"].status is Status.too_little_data
+    assert "styrke til å skille" in lovesa.criteria["l3-k2"].reason
     assert lovesa.criteria["l1-k2"].status is Status.on_track
     assert "i dagens tempo nås 21 i" in lovesa.criteria["l1-k2"].reason
 
 
-def test_two_indicators_in_one_criterion_each_have_their_say(ahus, lovesa):
+def test_two_indicators_in_one_criterion_each_have_their_say(demo_board, lovesa):
     reason = lovesa.criteria["l1-k1"].reason
     assert "Antall inkluderte DHO-pasienter" in reason and "Antall aktive DHO-pasienter" in reason
-    assert lovesa.criteria["l1-k1"].status is Status.uncertain  # the worse of the two
+    plan = demo_board.plan("lovesa")
+    measure = plan.measure("l1")
+    result = evaluate_criterion(demo_board, plan, measure, measure.criteria[0], today=NOW)
+    assert len(result.parts) == 2
+    assert result.judgement.status is roll_up([p.judgement.status for p in result.parts])  # the worse
 
 
 def test_roll_up_of_the_demo_plan(demo_board, ahus):
@@ -215,7 +228,7 @@ def test_roll_up_of_the_demo_plan(demo_board, ahus):
     assert ahus.measures["m01"] is roll_up([ahus.measures[m] for m in ("m02", "m03", "m04", "m05")])
     assert ahus.goals["g1"] is Status.overdue
     icons = ahus.measure_icons(plan.measure("m10"))
-    assert icons.variation_text == "⬆️ Forbedring (høy)"
+    assert icons.variation_text == "– Ikke SPC (kumulativt antall)"  # a rollout: no SPC
     assert icons.assurance_text.startswith("📈 Nås i dagens tempo")
 
 

@@ -76,6 +76,28 @@ def test_spc_limits_never_below_zero_and_too_few_points_has_no_limits():
     assert fig.layout.title.subtitle.text.startswith("For få datapunkter (5)")
 
 
+def test_spc_figure_draws_each_phase_and_marks_the_change():
+    values = [*VALUES[:12], *[v - 15 for v in VALUES]]
+    periods = [dt.date(2024, 1, 1) + pd.DateOffset(months=i) for i in range(len(values))]
+    spc = xmr(values, improvement="decrease", breaks=[12])
+    fig = figures.spc_figure(pd.DataFrame({"value": values}), periods, spc, RATE, title="T")
+    means = [t for t in fig.data if t.legendgroup == "mean"]
+    assert len(means) == 2 and sum(bool(t.showlegend) for t in means) == 1
+    assert len(means[0].x) == 12 and len(means[1].x) == len(values) - 12
+    for trace, phase in zip(means, spc.phases, strict=True):
+        assert list(trace.y) == pytest.approx([phase.mean] * len(trace.y))
+    uppers = [t for t in fig.data if t.legendgroup == "limits" and t.name == "Kontrollgrenser"]
+    assert len(uppers) == 2
+    for trace, phase in zip(uppers, spc.phases, strict=True):
+        assert list(trace.y) == pytest.approx([phase.upl] * len(trace.y))
+    assert len(fig.layout.shapes) == 1
+    assert pd.Timestamp(fig.layout.shapes[0].x0) == pd.Timestamp(periods[12])
+    assert any(a.text == "Endring: nye grenser" for a in fig.layout.annotations)
+    # Without a break: one mean line, no marker.
+    plain, _ = spc_fig()
+    assert len([t for t in plain.data if t.legendgroup == "mean"]) == 1 and not plain.layout.shapes
+
+
 def test_hidden_points_are_not_drawn_and_hover_uses_display_text():
     values = VALUES.copy()
     values[3] = math.nan  # a small count: hidden
@@ -169,3 +191,42 @@ def test_time_ticks_use_norwegian_names():
     assert figures.time_ticks(quarters, "quarter")[1][0] == "1. kv. 2024"
     years = [dt.date(y, 1, 1) for y in range(2015, 2026)]
     assert figures.time_ticks(years)[1][-1] == "2025"
+
+
+def _fitted_model(periods, values, n):
+    """Ordinary least squares over the last n points, x in days (as analytics.projection)."""
+    pairs = list(zip(periods, values, strict=True))[-n:]
+    origin = pairs[0][0]
+    x = np.array([(p - origin).days for p, _ in pairs], dtype=float)
+    slope, intercept = np.polyfit(x, np.array([v for _, v in pairs]), 1)
+    return lambda day: intercept + slope * (day - origin).days
+
+
+@pytest.mark.parametrize("passed", [False, True])
+def test_trend_line_is_drawn_over_the_fitted_points_at_the_fitted_values(passed):
+    # 15 quarters climbing 1 → 10 with a plateau (FACT teams): the window is the last 12.
+    periods = [dt.date(2023, 3, 31) + pd.offsets.QuarterEnd(i) for i in range(15)]
+    periods = [pd.Timestamp(p).date() for p in periods]
+    values = [1, 1, 2, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10]
+    deadline = dt.date(2025, 12, 31) if passed else dt.date(2027, 12, 31)
+    projection = project_to_deadline(periods, values, deadline, 22, "increase")
+    series = pd.DataFrame({"period_end": pd.to_datetime(periods), "judge_value": values, "label": "x"})
+    fig = figures.projection_figure(
+        series,
+        projection,
+        ROLLOUT,
+        title="T",
+        target=22,
+        horizon=deadline,
+        horizon_label="Frist",
+        clip_max=22,
+    )
+    trend = next(t for t in fig.data if t.name.startswith("Trend"))
+    model = _fitted_model(periods, values, projection.n_points)
+    drawn = [pd.Timestamp(x).date() for x in trend.x]
+    assert drawn == periods[-projection.n_points :]  # starts at the first fitted point, ends at the last
+    assert trend.y == pytest.approx([model(d) for d in drawn])
+    ahead = [t for t in fig.data if t.name == "Framskrevet i dagens tempo"]
+    if ahead:  # the projection starts where the data end and never passes all members
+        assert pd.Timestamp(ahead[0].x[0]).date() == periods[-1] and max(ahead[0].y) <= 22
+    assert next(t for t in fig.data if t.name == "Tall så langt").line.shape == "hv"  # steps

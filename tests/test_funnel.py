@@ -76,10 +76,10 @@ def test_overdispersion_widens_limits(overdispersed) -> None:
         assert (wider.limits["upper_998"] > plain.limits["upper_998"]).all()
         assert (wider.limits["lower_998"] <= plain.limits["lower_998"]).all()
         assert (wider.units["upper_95"] > plain.units["upper_95"]).all()
-    # Multiplicative: the distance to the target grows by exactly √φ.
-    gap_plain = plain.limits["upper_998"] - plain.target
-    gap_mult = mult.limits["upper_998"] - mult.target
-    np.testing.assert_allclose(gap_mult, math.sqrt(mult.phi) * gap_plain)
+    # Multiplicative: on the √ scale the distance to the target is 3.09 × √φ × 1/(2√n).
+    gap_mult = np.sqrt(mult.limits["upper_998"]) - math.sqrt(mult.target)
+    se = 1 / (2 * np.sqrt(mult.limits["denominator"]))
+    np.testing.assert_allclose(gap_mult, stats.norm.ppf(0.999) * math.sqrt(mult.phi) * se)
     # Fewer units fall outside once the spread between units is allowed for.
     out_plain = (plain.units["flag"] != "innenfor").sum()
     out_mult = (mult.units["flag"] != "innenfor").sum()
@@ -90,10 +90,11 @@ def test_overdispersion_widens_limits(overdispersed) -> None:
 def test_phi_and_tau2_follow_spiegelhalter(overdispersed) -> None:
     num, den = overdispersed
     r = funnel_limits(num, den, overdispersion="additive", winsor=0.1)
+    # On the square-root scale (FunnelPlotR "SR"/"CQC"): y = √rate, s = 1/(2√n).
     n = np.array(den, dtype=float)
     theta = sum(num) / sum(den)
-    se = np.sqrt(theta / n)
-    z = (np.array(num) / n - theta) / se
+    se = 1 / (2 * np.sqrt(n))
+    z = (np.sqrt(np.array(num) / n) - math.sqrt(theta)) / se
     lo, hi = np.quantile(z, [0.1, 0.9])
     phi = float(np.mean(np.clip(z, lo, hi) ** 2))
     w = 1 / se**2
@@ -121,12 +122,14 @@ def test_small_unit_with_extreme_rate_by_chance_is_not_flagged_at_998() -> None:
     assert small["rate"] < small["upper_998"]
 
     # A share: 2 of 5 (40 %) against about 10 % passes the interpolated 95 % limit
-    # (1.78 of 5) but is far from the 99.8 % one; 1 of 3 (33 %) is inside.
+    # (1.78 of 5), but the exact chance of 2 or more is 8 %: not flagged. The
+    # interpolated limits are only drawn.
     num = [100] * 10 + [2, 1]
     den = [1000] * 10 + [5, 3]
     r = funnel_limits(num, den, kind="binomial", overdispersion=None)
-    assert r.units["flag"].iloc[-2:].tolist() == ["over 95 %", "innenfor"]
-    assert r.units["upper_998"].iloc[-2] > 0.55
+    assert r.units["rate"].iloc[-2] > r.units["upper_95"].iloc[-2]
+    assert r.units["p_above"].iloc[-2] == pytest.approx(stats.binom.sf(1, 5, r.target))
+    assert r.units["flag"].iloc[-2:].tolist() == ["innenfor", "innenfor"]
 
 
 def test_exact_limits_are_between_neighbouring_counts() -> None:
@@ -177,6 +180,8 @@ def test_missing_numerator_is_left_out() -> None:
         "rate",
         "z",
         *LIMITS,
+        "p_above",
+        "p_below",
         "flag",
     ]
 
@@ -197,3 +202,71 @@ def test_bad_input_is_refused() -> None:
         funnel_limits([1], [5], kind="normal")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         funnel_limits([None], [5])
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 10, 15])
+def test_all_of_a_few_patients_is_judged_by_its_exact_chance(k: int) -> None:
+    # Issue 13 case 4: 1 of 1 against a pooled 70 % has an exact chance of 0.70.
+    r = funnel_limits([k, 700], [k, 1000], kind="binomial", overdispersion=None)
+    unit = r.units.iloc[0]
+    assert unit["p_above"] == pytest.approx(r.target**k)
+    # Below 20 in the denominator only the 99.8 % level flags (p < 0.001): none of these.
+    assert unit["flag"] == "innenfor"
+    # Without that rule the exact 95 % test alone decides: only 15 of 15 (p ≈ 0.005) passes it.
+    exact = funnel_limits([k, 700], [k, 1000], kind="binomial", overdispersion=None, small_denominator=0)
+    expected = "over 95 %" if r.target**k < 0.025 else "innenfor"
+    assert exact.units["flag"].iloc[0] == expected
+    assert (k == 15) is (expected == "over 95 %")
+
+
+def test_small_unit_is_flagged_when_its_exact_chance_is_below_0_001() -> None:
+    # 12 of 12 against a pooled 30 %: P = 0.3^12, far below 0.001.
+    r = funnel_limits([12, 300], [12, 1000], kind="binomial", overdispersion=None)
+    assert r.units["p_above"].iloc[0] < 0.001
+    assert r.units["flag"].iloc[0] == "over 99,8 %"
+
+
+def test_poisson_flags_follow_exact_tails() -> None:
+    # 5 per 1000 everywhere; 25 cases where 10 are expected: P(X >= 25) < 0.001.
+    num = [50] * 10 + [25, 0]
+    den = [10_000] * 10 + [2_000, 2_000]
+    r = funnel_limits(num, den, kind="poisson", overdispersion=None)
+    lam = r.target * 2_000
+    assert r.units["p_above"].iloc[-2] == pytest.approx(stats.poisson.sf(24, lam))
+    assert r.units["flag"].iloc[-2] == "over 99,8 %"
+    # 0 where about 10 are expected: P(X = 0) = e^-10.
+    assert r.units["p_below"].iloc[-1] == pytest.approx(math.exp(-lam))
+    assert r.units["flag"].iloc[-1] == "under 99,8 %"
+
+
+def test_overdispersion_is_added_only_when_the_test_rejects() -> None:
+    # Binomial noise around 10 % in 30 units of 400: φ near 1, the χ² test does not reject.
+    rng = np.random.default_rng(3)
+    den = [400] * 30
+    num = rng.binomial(400, 0.1, 30).tolist()
+    r = funnel_limits(num, den, kind="binomial")
+    assert r.od_p == pytest.approx(stats.chi2.sf(30 * r.phi, 29))
+    assert r.od_p >= 0.05 and r.adjusted is None and r.tau2 == 0
+    assert "ingen påvist overspredning" in r.method
+    plain = funnel_limits(num, den, kind="binomial", overdispersion=None)
+    pd.testing.assert_frame_equal(r.limits, plain.limits)
+    # A φ slightly above 1 is not enough on its own.
+    tried = [funnel_limits(rng.binomial(400, 0.1, 30).tolist(), den, kind="binomial") for _ in range(20)]
+    slightly = [t for t in tried if 1 < t.phi and t.od_p >= 0.05]
+    assert slightly and all(t.adjusted is None for t in slightly)
+    # Real spread between units (true shares 5-15 %): the test rejects and τ² > 0.
+    shares = np.linspace(0.05, 0.15, 30)
+    spread = funnel_limits((shares * 400).round().tolist(), den, kind="binomial")
+    assert spread.od_p < 0.05 and spread.adjusted == "additive" and spread.tau2 > 0
+    assert "overspredning funnet" in spread.method and "additivt" in spread.method
+
+
+def test_additive_limits_on_the_arcsine_scale() -> None:
+    shares = np.linspace(0.05, 0.15, 30)
+    den = np.array([200, 400, 800] * 10, dtype=float)
+    r = funnel_limits((shares * den).round().tolist(), den.tolist(), kind="binomial")
+    assert r.adjusted == "additive"
+    y0 = math.asin(math.sqrt(r.target))
+    se = 1 / (2 * np.sqrt(r.limits["denominator"]))
+    expected = np.sin(y0 + stats.norm.ppf(0.999) * np.sqrt(se**2 + r.tau2)) ** 2
+    np.testing.assert_allclose(r.limits["upper_998"], expected)

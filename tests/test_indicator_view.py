@@ -92,7 +92,9 @@ def test_month_rate_is_annualised_by_its_days():
     assert out["value"] == pytest.approx(365.0)
 
 
-def test_suppressed_row_is_left_out_of_numerator_and_denominator():
+def test_suppressed_row_keeps_its_person_years_and_gives_a_range():
+    """Issue 13 case 5: a suppressed cell (1–4 events) is not dropped from the person-years;
+    the aggregate is a range over its possible values, with the expected value as the point."""
     ind = indicator()
     data = rows(
         [
@@ -101,12 +103,15 @@ def test_suppressed_row_is_left_out_of_numerator_and_denominator():
         ]
     )
     out = S.aggregate(data, ind).iloc[0]
-    assert out["numerator"] == 10
-    assert out["denominator"] == pytest.approx(1000 * 31 / 365)
-    assert bool(out["incomplete"]) and out["n_suppressed"] == 1
+    person_years = 6000 * 31 / 365
+    assert out["denominator"] == pytest.approx(person_years)  # b's inhabitants are still there
+    assert out["lower"] == pytest.approx(11 / person_years * 1000)  # b had at least 1
+    assert out["upper"] == pytest.approx(14 / person_years * 1000)  # and at most 4
+    assert 11 < out["numerator"] < 14 and out["lower"] < out["value"] < out["upper"]
+    assert bool(out["incomplete"]) and out["n_suppressed"] == 1 and out["n_hidden"] == 1
 
 
-def test_count_without_population_is_not_judged_when_incomplete():
+def test_count_without_population_is_judged_with_its_range():
     ind = indicator(population=None)
     data = S.UnitRows(
         ind,
@@ -114,8 +119,11 @@ def test_count_without_population_is_not_judged_when_incomplete():
         None,
     )
     series = S.judged_series(data, today=TODAY)
-    assert series["value"].iloc[0] == 10  # a lower bound, shown
-    assert np.isnan(series["judge_value"].iloc[0])  # never judged
+    row = series.iloc[0]
+    assert 11 <= row["value"] <= 14 and row["judge_value"] == row["value"]
+    assert (row["judge_lower"], row["judge_upper"]) == (11, 14)  # the verdict code checks both ends
+    one = S.judged_series(S.UnitRows(ind, data.rows[data.rows["unit_id"] == "b"], None), today=TODAY)
+    assert np.isnan(one["value"].iloc[0])  # a hidden cell on its own stays missing
 
 
 def test_share_is_sum_over_sum_and_stock_is_last_value_and_score_is_mean():
@@ -232,7 +240,8 @@ def test_share_comparison_uses_fisher():
 
 def test_plan_indicators_are_the_partnerships_own(demo_board):
     ahus = plan_indicator_ids(demo_board, "ahus")
-    assert "hip_fractures" in ahus and "population_80_plus" in ahus
+    # hip_fractures counts patients 65+ and divides by the same band (registry numerator_age)
+    assert "hip_fractures" in ahus and "population_65_plus" in ahus
     assert "stemi_pci_120" not in ahus
     assert "projection_80_plus" in plan_indicator_ids(demo_board, "lovesa")
 
@@ -248,7 +257,7 @@ def test_other_partnerships_units_and_indicators_are_refused(demo_board):
 
 def test_hip_fractures_view_rates_spc_funnel_and_tables(demo_board):
     view = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW)
-    assert view.value_label == "Per 1 000 innbyggere 80 år og eldre per år"
+    assert view.value_label == "Per 1 000 innbyggere 65 år og eldre per år"
     assert view.spc.enough_points and view.spc.variation == "improvement_low"
     assert view.funnel is not None and view.funnel.result.kind == "poisson"
     assert re.fullmatch(r"siste 12 mnd \(\w+\.? \d{4}–\w+\.? \d{4}\)", view.funnel.period_text)
@@ -261,7 +270,8 @@ def test_hip_fractures_view_rates_spc_funnel_and_tables(demo_board):
     if "delvis år" in last["År"]:  # a year in progress is compared like for like
         assert last["Samme måneder året før"] and last["Endring"]
     assert view.criteria and view.criteria[0].criterion.id == "m11-k3"
-    assert any("ikke publisert" in note for note in view.notes)
+    # 2026 is not published: SSB's projection stands in, and the notes say so
+    assert "Befolkning 2026: SSBs framskriving (hovedalternativet)." in view.notes
 
 
 def test_suppressed_and_small_counts_are_hidden_for_one_municipality(demo_board):

@@ -37,7 +37,7 @@ def trace_names(at) -> set[str]:
     ],
 )
 def test_indicator_page_for_several_indicators(app, partnership, indicator, name):
-    at = app(PAGE, hf=partnership, indikator=indicator)
+    at = app(PAGE, hf=partnership, indikator=indicator, visning="tallene")
     assert not at.exception
     assert at.header[0].value == name
     assert at.selectbox(key="url_indikator").value == indicator
@@ -53,14 +53,16 @@ def test_indicator_page_for_several_indicators(app, partnership, indicator, name
 def test_hip_fractures_shows_spc_status_funnel_and_small_multiples(app):
     at = app(PAGE, indikator="hip_fractures")
     body = text(at)
-    assert "Antall hoftebrudd per 1 000 innbyggere 80 år og eldre per år: siste 12 mnd" in body
+    assert "Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd" in body
     assert "Oppnådd" in body
     assert "Forbedring (lav)" in body  # variation icon in words beside the chart
     names = trace_names(at)
-    assert {"Kontrollgrenser", "Spesiell årsak – forbedring", "95 %-grenser", "Kommunen"} <= names
-    assert [t.label for t in at.tabs] == ["Kommunene sammenlignet", "Per kommune", "Tallene"]
+    assert {"Kontrollgrenser", "Spesiell årsak – forbedring", "95 %-grenser"} <= names
+    assert at.radio(key="url_visning").options == ["Kommunene sammenlignet", "Per kommune", "Tallene"]
     funnel = next(d.value for d in at.dataframe if "Plassering" in d.value.columns)
     assert "Lillestrøm" in set(funnel["Kommune"])
+    at.radio(key="url_visning").set_value("per-kommune").run()
+    assert "Kommunen" in trace_names(at)  # the small multiples, built when chosen
 
 
 def test_too_few_points_are_said(app):
@@ -71,20 +73,20 @@ def test_too_few_points_are_said(app):
 
 
 def test_suppressed_and_small_counts_for_one_municipality(app):
-    at = app(PAGE, indikator="hip_fractures", kommune="3242")
+    at = app(PAGE, indikator="hip_fractures", kommune="3242", visning="tallene")
     assert not at.exception
     assert any("færre enn 5 tilfeller" in i.value for i in at.info)
     table = next(d.value for d in at.dataframe if "Periode" in d.value.columns)
     assert "<5" in set(table["Antall"])
-    assert "skjult (<5)" in set(table["Per 1 000 innbyggere 80 år og eldre per år"])
-    district = app(PAGE, indikator="hip_fractures", kommune="030110")
+    assert "skjult (<5)" in set(table["Per 1 000 innbyggere 65 år og eldre per år"])
+    district = app(PAGE, indikator="hip_fractures", kommune="030110", visning="tallene")
     table = next(d.value for d in district.dataframe if "Periode" in d.value.columns)
     assert table["Merknad"].str.contains("ufullstendig").any()  # the demo's ":" cells
 
 
 def test_rollout_has_projection_first(app):
     at = app(PAGE, indikator="iht_municipalities")
-    assert at.tabs[0].label == "Framskriving"
+    assert at.radio(key="url_visning").options[0] == "Framskriving"
     assert "Tall så langt" in trace_names(at)
     assert "nås 22 i" in text(at)
 
@@ -108,3 +110,34 @@ def test_only_the_partnerships_own_indicators_and_units(app):
     assert "Andel STEMI-pasienter med PCI innen 120 minutter" not in options
     units = at.selectbox(key="url_kommune").options
     assert "Lillestrøm" in units and "Bodø" not in units
+
+
+def test_only_the_chosen_view_is_built(app):
+    at = app(PAGE, indikator="hip_fractures")
+    assert len(charts(at)) == 2  # the SPC chart and the funnel; not one panel per municipality
+    at.radio(key="url_visning").set_value("per-kommune").run()
+    assert at.query_params["visning"] == "per-kommune"
+    specs = charts(at)
+    assert len(specs) == 2 and len(specs[1]["data"]) > 20  # SPC + small multiples, a panel per unit
+    again = app(PAGE, indikator="hip_fractures", visning="tallene")
+    assert [d for d in again.dataframe if "Periode" in d.value.columns]
+    assert len(charts(again)) == 1
+
+
+def test_a_link_to_an_indicator_without_figures_says_so(app):
+    at = app(PAGE, hf="lovesa", indikator="iht_patients")  # Ahus' IHT: no figures in LoVeSa
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "har ingen tall" in w.value)
+    assert "Antall pasienter inkludert i IHT" in warning.replace("\\", "")
+    assert "/indikator?hf=lovesa&indikator=" in warning
+
+
+def test_lovesa_falls_and_hip_fractures_are_shown(app):
+    at = app(PAGE, hf="lovesa", indikator="hip_fractures")
+    assert not at.exception
+    assert at.selectbox(key="url_indikator").value == "hip_fractures"
+    assert at.header[0].value == "Antall hoftebrudd"
+    assert not [w for w in at.warning if "har ingen tall" in w.value]
+    assert "fall_injury_admissions" in at.selectbox(key="url_indikator").options or any(
+        "fallskade" in o for o in at.selectbox(key="url_indikator").options
+    )

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from analytics.indicator_view import data_indicator_ids
 from analytics.plan import CriterionKind
 
 PAGE = "pages/municipality.py"
@@ -30,12 +31,13 @@ def test_municipality_page(app, demo_board, partnership, unit, name):
     expected = sum(
         len(c.indicators) for _, c in plan.criteria if c.indicators and c.kind is not CriterionKind.milestone
     )
-    assert len(table) == expected
+    assert len(table) == expected + len(data_indicator_ids(demo_board, partnership))
     # Every status has its icon and its word, never colour alone.
     for column in ("Status i kommunen", "Status i helsefellesskapet"):
         for cell in table[column]:
-            icon, word = cell.split(" ", 1)
-            assert icon and word in STATUS_WORDS
+            if cell:  # an indicator outside the plan has no status
+                icon, word = cell.split(" ", 1)
+                assert icon and word in STATUS_WORDS
     assert {"Kommunen", "Helsefellesskapet", "Plassering i trakt"} <= set(table.columns)
     assert [m.label for m in at.metric], "population groups are shown"
 
@@ -64,3 +66,11 @@ def test_another_partnerships_municipality_is_not_shown(app):
     assert not at.exception
     assert at.header[0].value != "Bodø"
     assert "Bodø" not in at.selectbox(key="url_kommune").options
+
+
+def test_lovesa_falls_and_hip_fractures_on_the_municipality_page(app):
+    at = app(PAGE, hf="lovesa", kommune="1804")
+    table = indicator_table(at)
+    assert {"Antall hoftebrudd", "Antall innleggelser i sengepost med fallskade"} <= set(table["Indikator"])
+    row = table[table["Indikator"] == "Antall hoftebrudd"].iloc[0]
+    assert row["Kommunen"] not in ("", "–") and row["Status i kommunen"] == ""

@@ -7,6 +7,7 @@ import pytest
 from analytics import config
 from analytics.plan import load_plan
 from analytics.registry import load_registry
+from tests.support import html_table_of
 
 DEMO_LABEL = config.DEMO_LABEL
 
@@ -111,7 +112,7 @@ def test_lovesa_plan_marks_proposed_criteria(app):
 def test_overview_icon_summary_one_row_per_measure(app, partnership):
     at = app(hf=partnership)
     assert not at.exception
-    summary = next(d.value for d in at.dataframe if "Variasjon" in d.value.columns)
+    summary = html_table_of(at, "icon-summary")
     expected = plan(partnership)
     assert list(summary.columns) == ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
     assert len(summary) == len(expected.leaf_measures)
@@ -128,8 +129,28 @@ def test_overview_icon_summary_one_row_per_measure(app, partnership):
 
 def test_overview_icon_summary_ahus_values(app):
     at = app()
-    summary = next(d.value for d in at.dataframe if "Variasjon" in d.value.columns)
+    summary = html_table_of(at, "icon-summary")
     iht = summary[summary["Indikator"] == "Antall kommuner som deltar i IHT"].iloc[0]
     assert iht["Variasjon"] == "⬆️ Forbedring (høy)"
     assert iht["Mål"].startswith("📈 Nås i dagens tempo:")
     assert iht["Status"] == "⏰ Forsinket"
+
+
+def test_overview_uses_short_titles_with_the_plans_words_on_hover(app):
+    at = app()
+    summary = html_table_of(at, "icon-summary")
+    ahus = plan("ahus")
+    assert list(summary["Tiltak"]) == [m.short for m in ahus.leaf_measures]
+    # No row repeats its parent's lead-in (the first four read «Styrke og videreutvikle …» before).
+    assert not any(cell.startswith("Styrke og videreutvikle") for cell in summary["Tiltak"])
+    body = next(h.proto.body for h in at.get("html") if 'id="icon-summary"' in h.proto.body)
+    measure = ahus.measure("m05")
+    assert f'title="{" ".join(measure.text.split())}"' in " ".join(body.split())
+
+
+def test_every_measure_and_criterion_has_a_short_title():
+    for name in ("ahus", "lovesa"):
+        for measure in plan(name).measures:
+            assert measure.short and len(measure.short) <= 50, measure.id
+            for criterion in measure.criteria:
+                assert criterion.short and len(criterion.short) <= 40, criterion.id

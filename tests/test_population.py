@@ -291,7 +291,8 @@ def test_demo_partnership_is_the_sum_of_its_members(demo_board, partnership):
 @pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
 def test_demo_expected_demand(demo_board, partnership):
     demand = pop.expected_demand(demo_board, partnership, "hip_fractures")
-    assert not demand.empty and demand.group == "80_plus"
+    # The count is of patients 65+, so the rate and its projection use 65+ (registry numerator_age).
+    assert not demand.empty and demand.group == "65_plus"
     assert demand.base_year == pop.last_complete_year(
         demo_board.store.facts(["hip_fractures"], demo_board.member_ids(partnership)), "month"
     )
@@ -302,7 +303,7 @@ def test_demo_expected_demand(demo_board, partnership):
     assert result.loc[partnership, "rate"] == pytest.approx(
         known["observed"].sum() / known["population"].sum() * 1000
     )
-    # 80+ grows everywhere in the demo projection, so the same rate means more fractures
+    # 65+ grows everywhere in the demo projection, so the same rate means more fractures
     assert result.loc[partnership, "expected_2040"] > result.loc[partnership, "expected_2030"]
     assert result.loc[partnership, "expected_2030"] > result.loc[partnership, "observed"]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from analytics import spc
+from analytics import config, spc
 from analytics.spc import xmr
 
 # R: set.seed(123); rnorm(20)
@@ -378,3 +380,163 @@ def test_no_values_at_all() -> None:
 def test_bad_direction_is_refused() -> None:
     with pytest.raises(ValueError):
         xmr(RNORM_20, improvement="up")  # type: ignore[arg-type]
+
+
+# Baseline, breaks (rebase) and rule sets -------------------------------------------
+
+
+def test_baseline_is_the_documented_name_of_fix_after_n_points(rnorm_20: list[float]) -> None:
+    by_name = xmr(rnorm_20, baseline=12)
+    by_r_name = xmr(rnorm_20, fix_after_n_points=12)
+    pd.testing.assert_frame_equal(by_name.points, by_r_name.points)
+    assert by_name.phases[0].limit_points == 12
+    with pytest.raises(ValueError):
+        xmr(rnorm_20, baseline=12, fix_after_n_points=14)
+    with pytest.raises(ValueError):
+        xmr(rnorm_20, baseline=11)
+
+
+def test_breaks_give_each_phase_its_own_limits() -> None:
+    rng = np.random.default_rng(7)
+    before = list(rng.normal(20, 2, 24))
+    after = list(rng.normal(15, 1, 15))
+    result = xmr([*before, *after], improvement="decrease", breaks=[24])
+    assert [(p.start, p.stop) for p in result.phases] == [(0, 24), (24, 39)]
+    for part, rows in ((before, slice(0, 24)), (after, slice(24, 39))):
+        alone = xmr(part, improvement="decrease")
+        mine = result.points.iloc[rows].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.points)
+        # Independent computation: mean and 2.66 × mean moving range (screened).
+        mr = np.abs(np.diff(part))
+        amr = mr[mr < 3.267 * mr.mean()].mean()
+        assert mine["mean"].iloc[0] == pytest.approx(np.mean(part))
+        assert mine["upl"].iloc[0] == pytest.approx(np.mean(part) + 2.66 * amr)
+        assert mine["lpl"].iloc[0] == pytest.approx(np.mean(part) - 2.66 * amr)
+    # Without the break the fall is a signal; with it the new process is judged on its own.
+    assert (xmr([*before, *after], improvement="decrease").points["point_type"][24:] != "common_cause").any()
+
+
+def test_baseline_applies_within_each_phase() -> None:
+    values = [*BASE, 30.0, *[11.0, 13.0] * 7, 40.0]
+    result = xmr(values, baseline=12, breaks=[13])
+    second = result.phases[1]
+    assert second.limit_points == 12
+    assert second.mean == pytest.approx(12.0)
+    assert result.points["point_type"].iloc[-1] == "special_cause_improvement"
+
+
+def test_rules_do_not_run_across_a_break() -> None:
+    # Seven points above the mean: a run, unless a break falls inside it.
+    values = [*BASE, *[11.5] * 7, *[12.0, 10.0] * 6]
+    joined = xmr(values, baseline=12)
+    split = xmr(values, baseline=12, breaks=[16])
+    assert joined.points["point_type"][12:19].tolist() == ["special_cause_improvement"] * 7
+    assert (split.points["point_type"] == "common_cause").all()
+
+
+def test_short_last_phase_gives_no_limits_and_says_so() -> None:
+    result = xmr([*BASE, *BASE, 11.0, 12.0, 13.0], breaks=[24])
+    assert result.enough_points is False
+    assert result.points[["mean", "lpl", "upl"]].iloc[24:].isna().all().all()
+    assert result.points["mean"].iloc[0] == pytest.approx(11.0)
+    assert "etter endringen (3)" in (result.message or "")
+    assert result.assurance is None
+
+
+@pytest.mark.parametrize("bad", [[0], [40], [5, 5], [10, 5]])
+def test_bad_breaks_are_refused(bad: list[int]) -> None:
+    with pytest.raises(ValueError):
+        xmr([*BASE, *BASE], breaks=bad)
+
+
+def test_screening_is_on_by_default_as_in_the_r_package(rnorm_20: list[float]) -> None:
+    rnorm_20[14] = 10.0
+    assert only_limits(xmr(rnorm_20)) == pytest.approx(only_limits(xmr(rnorm_20, screen_outliers=True)))
+    assert only_limits(xmr(rnorm_20)) != pytest.approx(only_limits(xmr(rnorm_20, screen_outliers=False)))
+
+
+def test_default_rule_set_is_mdc2023_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config.SPC_RULES == "mdc2023"
+    assert xmr(BASE).rules == "mdc2023"
+    monkeypatch.setattr(config, "SPC_RULES", "ptd2022")
+    assert xmr(BASE).rules == "ptd2022"
+    with pytest.raises(ValueError, match="Ukjent regelsett"):
+        xmr(BASE, rules="western_electric")
+
+
+def test_two_of_three_counts_a_point_beyond_the_limit_since_2023() -> None:
+    # 15 is between 2σ (14.55) and 3σ (16.32); 20 is beyond 3σ.
+    values = [*BASE, 15.0, 20.0, 12.0]
+    new = xmr(values, baseline=12).points["point_type"].tolist()
+    old = xmr(values, baseline=12, rules="ptd2022").points["point_type"].tolist()
+    assert new[12:] == ["special_cause_improvement", "special_cause_improvement", "common_cause"]
+    assert old[12:] == ["common_cause", "special_cause_improvement", "common_cause"]
+
+
+def test_six_point_rule_set_flags_runs_and_trends_of_six() -> None:
+    run = [*BASE, *[11.5] * 6]
+    trend = [*BASE, 9.0, 10.0, 10.5, 11.5, 12.0, 13.0]
+    for values in (run, trend):
+        assert (xmr(values, baseline=12).points["point_type"] == "common_cause").all()
+        six = xmr(values, baseline=12, rules="mdc2023_6").points["point_type"].tolist()
+        assert six[12:] == ["special_cause_improvement"] * 6
+
+
+# Charts for rare events -------------------------------------------------------------
+
+
+def test_u_chart_limits_follow_the_exposure() -> None:
+    counts = [3, 5, 2, 4, 6, 3, 1, 4, 5, 2, 3, 4, 30]
+    exposure = [1000, 1200, 800, 1000, 1500, 900, 500, 1000, 1100, 700, 1000, 1000, 1000]
+    result = spc.u_chart(counts, exposure, baseline=12)
+    u_bar = sum(counts[:12]) / sum(exposure[:12])
+    points = result.points
+    assert points["mean"].iloc[0] == pytest.approx(u_bar)
+    expected_upper = [u_bar + 3 * math.sqrt(u_bar / n) for n in exposure]
+    np.testing.assert_allclose(points["upl"], expected_upper)
+    np.testing.assert_allclose(points["lpl"], [max(0.0, u_bar - 3 * math.sqrt(u_bar / n)) for n in exposure])
+    assert points["value"].tolist() == pytest.approx([c / n for c, n in zip(counts, exposure, strict=True)])
+    # 30 per 1000 against about 3.3: concern when lower is better.
+    assert points["point_type"].iloc[-1] == "special_cause_concern"
+    assert (points["point_type"].iloc[:12] == "common_cause").all()
+
+
+def test_u_chart_skips_suppressed_counts_and_refuses_bad_exposure() -> None:
+    counts = [3, None, 2, 4, 6, 3, 1, 4, 5, 2, 3, 4, 3]
+    result = spc.u_chart(counts, [1000] * 13)
+    assert result.points["point_type"].iloc[1] == "missing"
+    assert result.points["mean"].iloc[0] == pytest.approx(40 / 12_000)
+    with pytest.raises(ValueError):
+        spc.u_chart([1, 2], [100, 0])
+
+
+def test_g_chart_follows_benneyan() -> None:
+    gaps = [12, 30, 5, 44, 18, 9, 25, 60, 3, 15, 22, 37, 400]
+    result = spc.g_chart(gaps, baseline=12)
+    g_bar = float(np.mean(gaps[:12]))
+    assert result.points["mean"].iloc[0] == pytest.approx(g_bar)
+    assert result.points["upl"].iloc[0] == pytest.approx(g_bar + 3 * math.sqrt(g_bar * (g_bar + 1)))
+    assert result.points["lpl"].iloc[0] == 0.0
+    # A long gap between adverse events is an improvement.
+    assert result.points["point_type"].iloc[-1] == "special_cause_improvement"
+    assert result.variation == "improvement_high"
+
+
+def test_t_chart_is_an_xmr_chart_of_transformed_times() -> None:
+    days = [10.0, 25, 7, 40, 16, 12, 30, 55, 5, 14, 20, 33, 21]
+    result = spc.t_chart(days)
+    inner = xmr([d ** (1 / 3.6) for d in days])
+    assert result.points["value"].tolist() == pytest.approx(days)
+    assert result.points["mean"].iloc[0] == pytest.approx(inner.points["mean"].iloc[0] ** 3.6)
+    assert result.points["upl"].iloc[0] == pytest.approx(inner.points["upl"].iloc[0] ** 3.6)
+    assert result.points["point_type"].tolist() == inner.points["point_type"].tolist()
+    with pytest.raises(ValueError):
+        spc.t_chart([0.0, 5.0])
+
+
+def test_break_positions_start_the_phase_with_the_first_whole_period() -> None:
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    changes = [dt.date(2024, 3, 15), dt.date(2024, 6, 1), dt.date(2023, 5, 1), dt.date(2025, 2, 1)]
+    assert spc.break_positions(months, changes) == [3, 5]
+    assert spc.break_positions(months, [dt.date(2024, 3, 2), dt.date(2024, 3, 20)]) == [3]
+    assert spc.break_positions(months, []) == []

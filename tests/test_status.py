@@ -82,11 +82,29 @@ def test_coverage_counts_units():
     )
 
 
-def test_before_after():
-    lower = Evidence(before=9.0, after=6.0, lower_is_better=True)
-    assert judge("before_after", lower, DUE, BEFORE).status is Status.achieved
+def test_before_after_without_comparison_is_never_achieved():
+    # Issue 13, case 3: DHO bed days 8,9 → 8,8 with no comparison group (regression to the mean).
+    lower = Evidence(before=8.9, after=8.8, lower_is_better=True)
+    result = judge("before_after", lower, DUE, BEFORE)
+    assert result.status is Status.uncertain
+    assert "ukontrollert før–etter" in result.reason
     higher = Evidence(before=6.0, after=9.0, lower_is_better=True)
     assert judge("before_after", higher, DUE, BEFORE).status is Status.off_track
+
+
+@pytest.mark.parametrize(
+    ("better", "expected"), [(True, Status.achieved), (False, Status.off_track), (None, Status.uncertain)]
+)
+def test_before_after_with_comparison_follows_the_test(better, expected):
+    evidence = Evidence(
+        before=8.9,
+        after=6.0,
+        lower_is_better=True,
+        controlled=True,
+        did_better=better,
+        did_text="forskjell …",
+    )
+    assert judge("before_after", evidence, DUE, AFTER).status is expected
 
 
 def test_monitor_is_followed_not_judged():

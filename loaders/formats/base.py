@@ -19,7 +19,7 @@ from analytics import config
 from loaders.problems import FileRefused, Problem
 
 if TYPE_CHECKING:
-    from analytics.store import Staging
+    from loaders.staging import Staging
 
 MB = 1024 * 1024
 

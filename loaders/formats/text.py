@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.store import StagingError
 from loaders.formats.base import (
     DELIMITERS,
     ENCODINGS,
@@ -39,9 +38,10 @@ from loaders.formats.base import (
     over_limit,
 )
 from loaders.problems import FileRefused, Problem, reject_message
+from loaders.staging import StagingError
 
 if TYPE_CHECKING:
-    from analytics.store import Staging
+    from loaders.staging import Staging
 
 __all__ = ["DELIMITERS", "ENCODINGS"]
 

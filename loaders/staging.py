@@ -1,0 +1,595 @@
+"""Staging: one file on its way in, in TEMP tables of one private cursor; only commit() writes.
+
+A file's table is read straight into TEMP tables of one private cursor (nothing persistent),
+mapped and checked there in a few set-based passes, and only Staging.commit() writes, through
+Store.merge_stage: one transaction. Columns are named c0, c1, ... by position, so a header
+from a file never becomes SQL; the loader maps names to positions. The rules that need a
+reading of free text (units, periods) run in Python over the *distinct* texts and come back
+as small map tables, joined on the cell text as written; the rules on every cell (numbers,
+suppression markers) are the macros below, the one place they are written. The checks are
+rows of one table (loaders.checks).
+
+A reader hands staging a raw table (read_csv, or load_rows for rows read in Python); the
+loader then maps it (map), checks it (check) and makes the facts (finish).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.store import Store, UploadMeta, UploadResult
+from loaders import checks as check_table
+
+_STAGE_MACROS = [
+    # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS "
+    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', '')",
+    # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
+    "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "
+    "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
+    "WHEN instr(reverse(t), ',') < instr(reverse(t), '.') THEN replace(replace(t, '.', ''), ',', '.') "
+    "ELSE replace(t, ',', '') END ELSE replace(t, ',', '.') END",
+    # fast path first ('12', '12,5'); a leading '+' is formula-like and not a number ('=1+1'
+    # and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and are caught by the
+    # checks. Nothing is ever evaluated.
+    "CREATE OR REPLACE TEMP MACRO stage_number(t) AS CASE "
+    "WHEN t IS NULL OR starts_with(t, '+') THEN NULL "
+    "ELSE coalesce(TRY_CAST(replace(t, ',', '.') AS DOUBLE), "
+    "TRY_CAST(stage_decimal(stage_clean(t)) AS DOUBLE)) END",
+    # missing (blank) or a suppression marker: '..', ':', '*', '<5', ...; only asked of cells
+    # that are not numbers, so the trim here costs nothing on a clean file
+    "CREATE OR REPLACE TEMP MACRO stage_marker(t, markers) AS "
+    "t IS NULL OR trim(t) = '' OR list_contains(markers, trim(t)) "
+    "OR regexp_full_match(trim(t), '<\\s*\\d+')",
+]
+_COLUMN_ID = re.compile(r"c\d{1,5}")
+
+
+class StagingError(Exception):
+    """DuckDB could not read the file as told; `reason` is 'encoding' or 'format'."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """How a file's columns (by position: 'c0', 'c1', ...) become facts, as the loader decided."""
+
+    unit: str
+    period: str | None = None  # one period column, or the year when `subperiod` is set
+    subperiod: str | None = None  # quarter or month, beside a year column
+    wide: tuple[str, ...] = ()  # one column per period instead
+    value: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    indicator: str | None = None  # a column whose values pick the indicator (profiles)
+
+    def used(self) -> list[str]:
+        named = [self.unit, self.period, self.subperiod, self.value, self.numerator, self.denominator]
+        columns = [c for c in [*named, self.indicator] if c] + list(self.wide)
+        for column in columns:
+            if not _COLUMN_ID.fullmatch(column):
+                raise ValueError(f"not a staging column id: {column!r}")
+        return list(dict.fromkeys(columns))
+
+
+@dataclass(frozen=True)
+class StageStats:
+    rows: int  # data rows read (after the header, before footnotes)
+    facts: int  # facts ready to load
+    units: int
+    first_period: dt.date | None
+    last_period: dt.date | None
+    suppressed: int
+    totals: int  # rows recognised as totals ("Totalt", "Hele Ahus") and left out
+    refused: int  # rows left out because they had a problem (only when loading the rest)
+    indicators: tuple[str, ...] = ()  # the indicators the facts are for
+    grain: str | None = None  # the periods' grain, when they share one
+
+
+_KEYED = "NOT is_total AND unit_id IS NOT NULL AND ind_no IS NOT NULL AND period_start IS NOT NULL"
+
+
+class Staging:
+    """One file on its way in: TEMP tables on a private cursor; only commit() writes."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._cur = store.cursor()
+        self.columns: list[str] = []
+        self._last_row = -1
+        self._spec: StageSpec | None = None
+        self._stage_kind: str | None = None
+        for statement in _STAGE_MACROS:
+            self._cur.execute(statement)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closing the cursor drops every TEMP table with it."""
+        try:
+            self._cur.close()
+        except duckdb.Error:
+            pass
+
+    def _set_width(self, width: int) -> None:
+        self.columns = [f"c{i}" for i in range(width)]
+
+    # -- raw text in --------------------------------------------------------------------
+
+    def read_csv(
+        self, path: Path | str, encoding: str, delimiter: str, skip: int, width: int
+    ) -> list[tuple[int, str]]:
+        """The table body (after `skip` lines) into TEMP raw, every cell text, in file order.
+
+        Returns lines DuckDB could not read as (line number, error type); they are not in raw.
+        Raises StagingError when the file cannot be read in this encoding or at all.
+        """
+        self._set_width(width)
+        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in self.columns) + "}"
+        sql = (
+            "CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv(?, encoding = ?, delim = ?, "
+            "quote = '\"', escape = '\"', header = false, skip = ?, auto_detect = false, "
+            "null_padding = true, store_rejects = true, rejects_table = 'stage_rejects', "
+            f"rejects_scan = 'stage_scans', parallel = ?, columns = {columns})"
+        )
+        drop = "DROP TABLE IF EXISTS stage_rejects; DROP TABLE IF EXISTS stage_scans"
+        try:
+            self._cur.execute(drop)
+            try:
+                self._cur.execute(sql, [str(path), encoding, delimiter, skip, True])
+            except duckdb.Error as exc:
+                # Quoted line breaks with short rows need the sequential reader.
+                if "parallel=false" not in str(exc):
+                    raise
+                self._cur.execute(drop)
+                self._cur.execute(sql, [str(path), encoding, delimiter, skip, False])
+        except duckdb.InvalidInputException as exc:
+            text = str(exc)
+            reason = "encoding" if "encoded" in text or "unicode" in text.lower() else "format"
+            raise StagingError(reason, text.splitlines()[0]) from None
+        except duckdb.Error as exc:
+            raise StagingError("format", str(exc).splitlines()[0]) from None
+        rejects = self._cur.execute(
+            "SELECT line, any_value(error_type) FROM stage_rejects GROUP BY line ORDER BY line"
+        ).fetchall()
+        self._last_row = self.raw_count() - 1
+        return [(int(line), str(kind)) for line, kind in rejects]
+
+    def load_rows(self, rows: list[list[str | None]], width: int) -> None:
+        """Rows already read in Python (an Excel sheet's body) into TEMP raw, in order."""
+        import pyarrow as pa
+
+        self._set_width(width)
+        table = pa.table(
+            {
+                name: pa.array([row[i] if i < len(row) else None for row in rows], pa.string())
+                for i, name in enumerate(self.columns)
+            }
+        )
+        self._cur.register("rows_in", table)
+        self._cur.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM rows_in")
+        self._cur.unregister("rows_in")
+        self._last_row = len(rows) - 1
+
+    def raw_count(self) -> int:
+        return int(self._cur.execute("SELECT count(*) FROM raw").fetchone()[0])
+
+    def head(self, n: int) -> list[tuple]:
+        """The first rows as read: cells as text, row numbers 0, 1, ... in file order."""
+        return self._cur.execute("SELECT * FROM raw ORDER BY rowid LIMIT ?", [n]).fetchall()
+
+    def end_before_footnotes(self, used: Sequence[str]) -> int:
+        """Set and return the last row with two or more filled cells among `used`.
+
+        Rows below it (one cell: "Kilde: NPR", "«:» = skjult") are footnotes, not data.
+        """
+        StageSpec(unit=used[0], wide=tuple(used[1:])).used()  # ids checked before use
+        filled = " + ".join(f"(nullif(trim({c}), '') IS NOT NULL)::INTEGER" for c in used)
+        total = self.raw_count()
+        last = None
+        for lowest in (total - 1000, -1):  # the tail first: footnotes are at the end
+            last = self._cur.execute(
+                f"SELECT max(rowid) FROM raw WHERE rowid > ? AND ({filled}) >= 2", [lowest]
+            ).fetchone()[0]
+            if last is not None or lowest < 0:
+                break
+        self._last_row = -1 if last is None else int(last)
+        return self._last_row
+
+    def distinct(self, column: str) -> list[str]:
+        """The column's distinct texts, exactly as written (the map tables join on them)."""
+        StageSpec(unit=column).used()
+        rows = self._cur.execute(
+            f"SELECT DISTINCT {column} FROM raw WHERE rowid <= ? AND {column} IS NOT NULL", [self._last_row]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def distinct_pairs(self, first: str, second: str) -> list[tuple[str, str]]:
+        StageSpec(unit=first, period=second).used()
+        return self._cur.execute(
+            f"SELECT DISTINCT coalesce({first}, ''), coalesce({second}, '') FROM raw WHERE rowid <= ?",
+            [self._last_row],
+        ).fetchall()
+
+    def distinct_in_order(self, column: str) -> list[str]:
+        """The column's distinct texts in the order they first appear in the file."""
+        StageSpec(unit=column).used()
+        rows = self._cur.execute(
+            f"SELECT {column} FROM raw WHERE rowid <= ? AND {column} IS NOT NULL GROUP BY {column} "
+            "ORDER BY min(rowid)",
+            [self._last_row],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def varies(self, column: str, keys: Sequence[str]) -> bool:
+        """Whether `column` holds more than one value for some key (unit, period, ...)."""
+        StageSpec(unit=column, wide=tuple(keys)).used()
+        group = ", ".join(keys) or "1"
+        found = self._cur.execute(
+            f"SELECT 1 FROM raw WHERE rowid <= ? GROUP BY {group} HAVING count(DISTINCT {column}) > 1 LIMIT 1",
+            [self._last_row],
+        ).fetchone()
+        return found is not None
+
+    def reshape(self, select_sql: str, params: dict, tables: dict[str, pd.DataFrame]) -> list[int]:
+        """Replace raw by the rows of `select_sql` (loaders.dimensions: rows kept by a chosen
+        value and summed over a dimension or into age bands). The query reads raw (rows up to
+        $last) and the small `tables` (registered as TEMP stage_<name>), and gives c0, c1, ...
+        and first_row. Returns, per new row, the raw row it stands for (its first), so a
+        problem still names a line of the file."""
+        for name, frame in tables.items():
+            self._cur.register(f"{name}_in", frame)
+            self._cur.execute(f"CREATE OR REPLACE TEMP TABLE stage_{name} AS SELECT * FROM {name}_in")
+            self._cur.unregister(f"{name}_in")
+        self._cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_reshaped AS {select_sql}", {**params, "last": self._last_row}
+        )
+        origin = [
+            int(r[0])
+            for r in self._cur.execute("SELECT first_row FROM raw_reshaped ORDER BY rowid").fetchall()
+        ]
+        columns = ", ".join(self.columns)
+        self._cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {columns} FROM raw_reshaped ORDER BY rowid"
+        )
+        self._cur.execute("DROP TABLE raw_reshaped")
+        self._last_row = len(origin) - 1
+        return origin
+
+    # -- map and check ------------------------------------------------------------------
+
+    def map(
+        self,
+        spec: StageSpec,
+        units: pd.DataFrame,
+        periods: pd.DataFrame,
+        indicators: pd.DataFrame,
+        markers: Sequence[str],
+    ) -> None:
+        """Every value cell with its unit, period, indicator and numbers (TEMP cells).
+
+        units: text, unit_id, source_code, is_current, is_total, reason, unit_no;
+        periods: k1, k2, period_start, grain, period_no (k1 = period text, or year with k2 the
+        quarter or month, or the column id of a wide column); indicators: k, indicator, grain,
+        kind, projection, source, ind_no (k = '' when one indicator covers the file). The
+        numbers make a key one integer. Cells hold ids and numbers only (cheap to write); the
+        texts of the few cells with a problem are fetched from raw when they are reported.
+        """
+        used = spec.used()
+        missing = [c for c in used if c not in self.columns]
+        if missing:
+            raise ValueError(f"no such staging columns: {missing}")
+        self._spec = spec
+        cur = self._cur
+        for name, frame in (("units", units), ("periods", periods), ("indicators", indicators)):
+            cur.register(f"{name}_in", frame)
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE stage_{name} AS SELECT * FROM {name}_in")
+            cur.unregister(f"{name}_in")
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_ind AS SELECT DISTINCT ind_no, indicator, grain, kind, "
+            "coalesce(projection, false) AS projection, source FROM stage_indicators"
+        )
+
+        def col(column: str | None) -> str:
+            return column or "NULL::VARCHAR"
+
+        ind_key = f"coalesce({spec.indicator}, '')" if spec.indicator else "''"
+        filled = f"coalesce({', '.join(used)}) IS NOT NULL"
+        if spec.wide:
+            wide = ", ".join(spec.wide)
+            source = (
+                "SELECT row_no, unit_text, ind_key, k1, '' AS k2, k1 AS col, value_text, "
+                "NULL::VARCHAR AS num_text, NULL::VARCHAR AS den_text FROM ("
+                f"SELECT rowid AS row_no, {spec.unit} AS unit_text, {ind_key} AS ind_key, {wide} "
+                f"FROM raw WHERE rowid <= $last AND {filled}) "
+                f"UNPIVOT INCLUDE NULLS (value_text FOR k1 IN ({wide}))"
+            )
+        else:
+            source = (
+                f"SELECT rowid AS row_no, {spec.unit} AS unit_text, {ind_key} AS ind_key, "
+                f"coalesce({col(spec.period)}, '') AS k1, coalesce({col(spec.subperiod)}, '') AS k2, "
+                f"{col(spec.value)} AS value_text, "
+                f"{col(spec.numerator)} AS num_text, {col(spec.denominator)} AS den_text "
+                f"FROM raw WHERE rowid <= $last AND {filled}"
+            )
+        if spec.value or spec.wide:
+            value = "stage_number(value_text)"
+        else:  # numerator and denominator: a share in per cent, a score as a mean
+            n, d = "stage_number(num_text)", "stage_number(den_text)"
+            value = (
+                f"CASE WHEN i.kind = 'share' THEN 100 * {n} / nullif({d}, 0) "
+                f"WHEN i.kind = 'score' THEN {n} / nullif({d}, 0) ELSE {n} END"
+            )
+        # A cell with text that is not a number and not a suppression marker. The marker test
+        # runs only where the number did not parse, on the parsed number: written as a CASE,
+        # which costs a third of the same test as an AND on 1M cells (0.02 s against 0.055 s).
+        numbers = [("value_text", "value")] if spec.value or spec.wide else []
+        numbers += [
+            (f"{t}_text", n)
+            for t, n, c in (("num", "numerator", spec.numerator), ("den", "denominator", spec.denominator))
+            if c
+        ]
+        unreadable = (
+            " OR ".join(
+                f"CASE WHEN {number} IS NULL AND {text} IS NOT NULL "
+                f"THEN NOT stage_marker({text}, $markers) ELSE false END"
+                for text, number in numbers
+            )
+            or "false"
+        )
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE cells AS
+            WITH src AS ({source}), parsed AS (
+                SELECT src.*, u.unit_id, u.source_code,
+                       coalesce(u.is_current, false) AS is_current, coalesce(u.is_total, false) AS is_total,
+                       p.period_start::DATE AS period_start, p.grain, i.ind_no,
+                       (i.ind_no * $periods + p.period_no) * $units + u.unit_no AS key_no,
+                       {value} AS value, stage_number(num_text) AS numerator,
+                       stage_number(den_text) AS denominator
+                FROM src
+                LEFT JOIN stage_units u ON u.text = src.unit_text
+                LEFT JOIN stage_periods p ON p.k1 = src.k1 AND p.k2 = src.k2
+                LEFT JOIN stage_indicators i ON i.k = src.ind_key
+            )
+            SELECT row_no, {"col, " if spec.wide else ""}unit_id, source_code, is_current, is_total,
+                   period_start, grain, ind_no, key_no, value, numerator, denominator,
+                   {unreadable} AS unreadable
+            FROM parsed
+            """,
+            {
+                "last": self._last_row,
+                "periods": len(periods) + 1,
+                "units": len(units) + 1,
+                "markers": list(markers),
+            },
+        )
+
+    def check(self, today: dt.date, markers: Sequence[str]) -> int:
+        """Find every problem (TEMP problems); returns how many.
+
+        One row per problem: row_no, col (the column id it concerns), code, text (the cell as
+        written, or the wanted grain), period_start and grain, other_row (the row it clashes
+        with). Codes: unit, indicator, period, future, grain, number, negative, duplicate,
+        mixed (today's code and older codes for one unit and period), merge (shares of merged
+        municipalities without numerator and denominator). One pass over all cells picks the
+        few that may have a problem (a missing value may be a suppression marker); the cell
+        texts and the detailed checks are for those only.
+        """
+        spec = self._spec
+        cur = self._cur
+        if spec.wide:
+            cases = " ".join(f"WHEN '{c}' THEN r.{c}" for c in spec.wide)
+            value_text = f"CASE s.col {cases} END"
+        else:
+            value_text = f"r.{spec.value}" if spec.value else "NULL::VARCHAR"
+        period_text = "NULL::VARCHAR"
+        if not spec.wide:
+            parts = ", ".join(f"nullif(r.{c}, '')" for c in (spec.period, spec.subperiod) if c)
+            period_text = f"concat_ws(' ', {parts})"
+        # Two steps, so the join with raw is built on the few suspects, not on raw.
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE stage_suspect_ids AS
+                SELECT c.*, i.indicator, i.grain AS want_grain, i.kind, coalesce(i.projection, false) AS projection
+                FROM cells c LEFT JOIN stage_ind i ON i.ind_no = c.ind_no
+                WHERE NOT c.is_total AND (c.unit_id IS NULL OR c.ind_no IS NULL OR c.period_start IS NULL
+                    OR (c.period_start > $today AND NOT coalesce(i.projection, false))
+                    OR c.grain <> i.grain OR c.unreadable
+                    OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
+                    OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0)))
+            """,
+            {"today": today},
+        )
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE stage_suspect AS
+            SELECT s.*, r.{spec.unit} AS unit_text, u.reason AS unit_reason, {period_text} AS period_text,
+                   {f"r.{spec.indicator}" if spec.indicator else "NULL::VARCHAR"} AS ind_text,
+                   {value_text} AS value_text,
+                   {f"r.{spec.numerator}" if spec.numerator else "NULL::VARCHAR"} AS num_text,
+                   {f"r.{spec.denominator}" if spec.denominator else "NULL::VARCHAR"} AS den_text
+            FROM stage_suspect_ids s JOIN raw r ON r.rowid = s.row_no
+            LEFT JOIN stage_units u ON u.text = r.{spec.unit}
+            """
+        )
+        columns = {
+            "unit": f"'{spec.unit}'",
+            "indicator": f"'{spec.indicator or spec.unit}'",
+            "period": "col" if spec.wide else f"'{spec.subperiod or spec.period or ''}'",
+            "value": "col" if spec.wide else f"'{spec.value or ''}'",
+            "numerator": f"'{spec.numerator}'",
+            "denominator": f"'{spec.denominator}'",
+        }
+        numbers = {}
+        if spec.value or spec.wide:  # else the value is made from numerator and denominator
+            numbers["value"] = ("value_text", "value")
+        if spec.numerator:
+            numbers["numerator"] = ("num_text", "numerator")
+        if spec.denominator:
+            numbers["denominator"] = ("den_text", "denominator")
+        selects = [
+            f"SELECT row_no, {columns[role]} AS col, '{check.code}' AS code, {report} AS text, "
+            f"{'period_start' if check.dated else 'NULL'} AS period_start, "
+            f"{'grain' if check.dated else 'NULL'} AS grain, NULL::BIGINT AS other_row "
+            f"FROM stage_suspect WHERE {where}"
+            for check, role, where, report in check_table.cell_checks(numbers)
+        ]
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE problems AS SELECT DISTINCT * FROM ("
+            + " UNION ALL ".join(selects)
+            + ")",
+            {"today": today, "markers": list(markers)},
+        )
+        # Keys met more than once: a repeated row, a clash, or a merged municipality's parts.
+        # Counting one integer is cheap; the details are worked out for those few keys only.
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_keys AS SELECT key_no FROM cells "
+            "WHERE key_no IS NOT NULL AND NOT is_total GROUP BY key_no HAVING count(*) > 1"
+        )
+        if cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]:
+            key = "PARTITION BY c.key_no"
+            selects = [
+                f"SELECT row_no, {columns[check.column]}, '{check.code}', * EXCLUDE (row_no) "
+                f"FROM ({check.sql}) AS found(row_no, text, period_start, grain, other_row)"
+                for check in check_table.key_checks()
+            ]
+            cur.execute(
+                f"""
+                INSERT INTO problems
+                WITH candidates AS (
+                    SELECT c.*, i.kind, r.{spec.unit} AS unit_as_written,
+                           count(DISTINCT c.source_code) OVER ({key}) AS n_codes,
+                           bool_or(c.is_current) OVER ({key}) AS any_current,
+                           bool_and(c.numerator IS NOT NULL AND c.denominator IS NOT NULL)
+                               OVER ({key}) AS all_fractions
+                    FROM cells c SEMI JOIN stage_keys k ON c.key_no = k.key_no
+                    JOIN stage_ind i ON i.ind_no = c.ind_no
+                    JOIN raw r ON r.rowid = c.row_no
+                    WHERE NOT c.is_total
+                )
+                {" UNION ALL ".join(selects)}
+                """
+            )
+        return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
+
+    def problems(self, limit: int) -> list[tuple]:
+        """The first `limit` problems in file order (row, then column)."""
+        return self._cur.execute(
+            "SELECT row_no, col, code, text, period_start, grain, other_row FROM problems "
+            "ORDER BY row_no, col, code LIMIT ?",
+            [limit],
+        ).fetchall()
+
+    def finish(self, leave_out_problems: bool = False, detail: bool = True) -> StageStats:
+        """The facts to load (TEMP stage, FACT_COLUMNS): repeats once, merged municipalities'
+        parts summed into today's unit; rows with problems left out when asked. `detail`:
+        also count units, periods and suppressed cells (for the preview)."""
+        cur = self._cur
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_out AS SELECT row_no FROM problems "
+            "UNION SELECT other_row FROM problems WHERE other_row IS NOT NULL"
+        )
+        exclude = "AND row_no NOT IN (SELECT row_no FROM stage_out)" if leave_out_problems else ""
+        if self._stage_kind == "view":
+            cur.execute("DROP VIEW stage")
+        elif self._stage_kind == "table":
+            cur.execute("DROP TABLE stage")
+        repeated = int(cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]) > 0
+        if not repeated:  # the usual case: every key once, so the facts are a view on cells
+            self._stage_kind = "view"
+            cur.execute(
+                "CREATE TEMP VIEW stage AS SELECT i.indicator, c.unit_id, c.period_start, c.grain, "
+                "c.value, c.numerator, c.denominator, c.value IS NULL AS suppressed, i.source "
+                f"FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED} {exclude}"
+            )
+        else:
+            self._stage_kind = "table"
+            cur.execute(
+                f"""
+                CREATE TEMP TABLE stage AS
+                WITH parts AS (
+                    SELECT DISTINCT key_no, ind_no, unit_id, source_code, period_start, grain, value,
+                           numerator, denominator
+                    FROM cells WHERE {_KEYED} {exclude}
+                ), merged AS (
+                    SELECT key_no, any_value(ind_no) AS ind_no, any_value(unit_id) AS unit_id,
+                           any_value(period_start) AS period_start, any_value(grain) AS grain,
+                           count(*) AS n_parts, bool_or(value IS NULL) AS any_missing,
+                           sum(value) AS value_sum, sum(numerator) AS numerator,
+                           sum(denominator) AS denominator
+                    FROM parts GROUP BY key_no
+                ), valued AS (
+                    SELECT m.*, i.indicator, i.source, CASE
+                        WHEN any_missing THEN NULL
+                        WHEN n_parts = 1 OR i.kind IN ('count', 'stock') THEN value_sum
+                        WHEN i.kind = 'share' THEN 100 * m.numerator / nullif(m.denominator, 0)
+                        ELSE m.numerator / nullif(m.denominator, 0) END AS value
+                    FROM merged m JOIN stage_ind i ON i.ind_no = m.ind_no
+                )
+                SELECT indicator, unit_id, period_start, grain, value, numerator, denominator,
+                       value IS NULL AS suppressed, source
+                FROM valued
+                """
+            )
+        if detail:  # for the preview: what the analyst is about to load
+            facts, units, first, last, suppressed, grains = cur.execute(
+                "SELECT count(*), count(DISTINCT unit_id), min(period_start), max(period_start), "
+                "count(*) FILTER (WHERE suppressed), list(DISTINCT grain) FROM stage"
+            ).fetchone()
+        else:  # loading: the count is all the log needs
+            facts, units, first, last, suppressed = (
+                cur.execute("SELECT count(*) FROM stage").fetchone()[0],
+                0,
+                None,
+                None,
+                0,
+            )
+            grains = []
+        named = [r[0] for r in cur.execute("SELECT indicator FROM stage_ind").fetchall()]
+        if len(named) == 1:  # the usual file: one indicator, no need to look through the facts
+            indicators = named if facts else []
+        else:
+            indicators = [
+                r[0] for r in cur.execute("SELECT DISTINCT indicator FROM stage ORDER BY 1").fetchall()
+            ]
+        totals = cur.execute("SELECT count(DISTINCT row_no) FROM cells WHERE is_total").fetchone()[0]
+        refused = 0
+        if leave_out_problems:
+            refused = cur.execute(
+                "SELECT count(*) FROM stage_out o SEMI JOIN cells c ON c.row_no = o.row_no"
+            ).fetchone()[0]
+        return StageStats(
+            rows=self._last_row + 1,
+            facts=int(facts),
+            units=int(units),
+            first_period=first,
+            last_period=last,
+            suppressed=int(suppressed),
+            totals=int(totals),
+            refused=int(refused),
+            indicators=tuple(indicators),
+            grain=grains[0] if len(grains or []) == 1 else None,
+        )
+
+    def stage_head(self, n: int) -> pd.DataFrame:
+        """The first facts, in file order when every key came once."""
+        return self._cur.execute("SELECT * FROM stage LIMIT ?", [n]).df()
+
+    def commit(self, meta: UploadMeta) -> UploadResult:
+        """Load TEMP stage into the store: one transaction, all rows or none."""
+        return self._store.merge_stage(self._cur, meta)

@@ -1,0 +1,83 @@
+"""Hvor står vi? (AppTest): each cell's status is evaluate_criterion for that municipality alone,
+and a cell's link opens Indikator on that municipality and indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from analytics.evaluate import criterion_by_id, evaluate_criterion, unit_scope
+from analytics.matrix import status_matrix
+from analytics.status import STATUS_STYLE, Status
+
+PAGE = "pages/matrix.py"
+
+
+def matrix_html(at) -> str:
+    return next(h.proto.body for h in at.get("html") if 'id="status-matrix"' in h.proto.body)
+
+
+def cells(body: str) -> list[tuple[str, str]]:
+    """(link, shown status word) for every cell of the rendered matrix."""
+    found = []
+    for match in re.finditer(r'<a href="([^"]+)" target="_self">([^<]*)<', body):
+        href, text = html.unescape(match.group(1)), html.unescape(match.group(2))
+        found.append((href, text.split(" ", 1)[1]))
+    return found
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_cell_status_is_evaluate_criterion_for_the_municipality(app, demo_board, partnership):
+    at = app(PAGE, hf=partnership)
+    assert not at.exception
+    shown = cells(matrix_html(at))
+    plan = demo_board.plan(partnership)
+    members = demo_board.member_ids(partnership)
+    matrix = status_matrix(demo_board, partnership)
+    assert len(shown) == len(members) * len(matrix.columns) > 0
+    checked = 0
+    for href, word in shown[:: max(1, len(shown) // 25)]:  # a spread sample across the table
+        query = {k: v[0] for k, v in parse_qs(urlparse(href).query).items()}
+        cell = matrix.cells[
+            (matrix.cells["unit_id"] == query["kommune"])
+            & (matrix.cells["indicator_id"] == query["indikator"])
+        ]
+        if len(cell) != 1:  # an indicator in two criteria: the link alone does not say which
+            continue
+        measure, criterion = criterion_by_id(plan, cell["criterion_id"].iloc[0])
+        scope = unit_scope(demo_board, [query["kommune"]])
+        expected = evaluate_criterion(
+            demo_board, plan, measure, criterion, scope=scope, today=dt.date.today()
+        )
+        assert word == expected.judgement.status.value, (href, word, expected.judgement)
+        checked += 1
+    assert checked >= 10
+
+
+def test_status_filter_keeps_only_municipalities_with_that_status(app, demo_board):
+    matrix = status_matrix(demo_board, "ahus")
+    off = matrix.cells[matrix.cells["status"] == Status.overdue.value]["unit_id"].unique()
+    assert 0 < len(off)
+    at = app(PAGE, hf="ahus", status="forsinket")
+    body = matrix_html(at)
+    rows = body.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == len(off)
+    assert all(f"{STATUS_STYLE[Status.overdue][0]} Forsinket" in row for row in rows)
+
+
+def test_click_through_opens_indicator_for_that_municipality(app):
+    at = app(PAGE, hf="ahus")
+    href, _ = next(c for c in cells(matrix_html(at)) if "hip_fractures" in c[0])
+    url = urlparse(href)
+    assert url.path == "/indikator"
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["hf"] == "ahus" and query["indikator"] == "hip_fractures"
+    target = app("pages/indicator.py", **query)
+    assert not target.exception
+    assert target.selectbox(key="url_indikator").value == "hip_fractures"
+    assert target.selectbox(key="url_kommune").value == query["kommune"]
+    assert target.header[0].value == "Antall hoftebrudd"

@@ -1,0 +1,59 @@
+"""The registry's `charts:` table: one place that says which chart each kind of series gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analytics import config
+from analytics.plan import PlanError
+from analytics.registry import load_registry
+
+
+def write(tmp_path: Path, change) -> Path:
+    raw = yaml.safe_load(config.REGISTRY_FILE.read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_every_kind_in_use_has_a_chart_and_rollouts_and_projections_get_no_spc() -> None:
+    registry = load_registry()
+    for indicator in registry.indicators:
+        assert indicator.series_kind in registry.charts
+    for ident in ("iht_municipalities", "fact_team_municipalities", "dho_municipalities"):
+        rule = registry.chart(ident)
+        assert rule.chart == "planned_path" and not rule.spc
+    for ident in ("projection_80_plus", "projection_total"):
+        assert registry.get(ident).series_kind == "projection"
+        assert registry.chart(ident).chart == "target" and not registry.chart(ident).spc
+    assert registry.chart("hip_fractures").spc
+    assert registry.chart("stemi_pci_120").chart == "xmr"
+
+
+def test_rare_chart_is_picked_below_the_threshold() -> None:
+    rule = load_registry().chart("hip_fractures")
+    assert rule.rare_chart is not None and rule.rare_below is not None
+    assert rule.pick(None) == rule.chart
+    assert rule.pick(rule.rare_below) == rule.chart
+    assert rule.pick(rule.rare_below / 2) == rule.rare_chart
+
+
+@pytest.mark.parametrize(
+    ("change", "entry", "problem"),
+    [
+        (lambda r: r["charts"]["count"].update(chart="pie"), "charts.count", "chart"),
+        (lambda r: r["charts"].pop("rollout"), "iht_municipalities", "rollout"),
+        (lambda r: r["charts"]["share"].update(rare_chart="g"), "charts.share", "rare_below"),
+        (lambda r: r["charts"]["score"].update(colour="red"), "charts.score", "colour"),
+        (lambda r: r.pop("charts"), "toppnivå", "charts"),
+    ],
+)
+def test_bad_chart_table_is_refused_in_norwegian(tmp_path: Path, change, entry: str, problem: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        load_registry(write(tmp_path, change))
+    text = str(caught.value)
+    assert "indicators.yaml" in text and entry in text and problem in text

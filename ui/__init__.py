@@ -1,0 +1,1 @@
+"""Shared UI helpers for the pages (layout only: every number comes from analytics)."""
