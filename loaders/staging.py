@@ -240,7 +240,7 @@ class Staging:
         StageSpec(unit=column, wide=tuple(keys)).used()
         group = ", ".join(keys) or "1"
         found = self._cur.execute(
-            f"SELECT 1 FROM raw WHERE rowid <= ? GROUP BY {group} HAVING count(DISTINCT {column}) > 1 LIMIT 1",
+            f"SELECT 1 FROM raw WHERE rowid <= ? GROUP BY {group} HAVING min(hash({column})) <> max(hash({column})) LIMIT 1",
             [self._last_row],
         ).fetchone()
         return found is not None
