@@ -38,12 +38,14 @@ XLSX: dict = {}  # make_corpus.xlsx (deterministic .xlsx bytes), handed over by 
 
 @dataclass
 class FormatCase:
+    """A corpus file (as make_corpus.Case) with the analyst's --where/--sum choices; its rows
+    name their indicator, since a statbank file loads several (one per age band)."""
+
     file: str
     about: str
     data: bytes
     indicator: str | None = None
     profile: str | None = None
-    sheet: str | None = None
     where: dict[str, str] = field(default_factory=dict)
     sums: list[str] = field(default_factory=list)
     rows: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # ind, unit, period, value
@@ -540,7 +542,7 @@ def write_many_rows(path, rows: int) -> None:
 def manifest(good: list[FormatCase], bad: list[FormatCase]) -> dict:
     def entry(case: FormatCase, ok: bool) -> dict:
         item: dict = {"file": case.file, "about": case.about}
-        for key in ("indicator", "profile", "sheet", "where", "sums"):
+        for key in ("indicator", "profile", "where", "sums"):
             if getattr(case, key):
                 item[key] = getattr(case, key)
         if ok:

@@ -26,7 +26,7 @@ from loaders.normalise import date_grain, header_period, is_period_header
 from loaders.problems import FileRefused
 from tests import corpus_formats
 from tests.conftest import CORPUS, ROOT, export_lines, run_cli, store_state
-from tests.support import copy_store
+from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["formats"]
 GOOD, BAD = MANIFEST["good"], MANIFEST["bad"]
@@ -326,22 +326,8 @@ def test_streamlit_upload_size_is_the_loaders_limit():
 # -- the upload page -----------------------------------------------------------------------
 
 
-@pytest.fixture()
-def board_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = copy_store(demo_db, tmp_path / "board.duckdb")
-    monkeypatch.setenv("BOARD_DB", str(db))
-    monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
-    monkeypatch.chdir(ROOT)
-    return db
-
-
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_upload()
 
 
 def _upload(at: AppTest, case: dict) -> AppTest:
@@ -376,7 +362,7 @@ def _facts(db: Path, case: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
-def test_every_good_file_loads_through_the_upload_page(board_db, case):
+def test_every_good_file_loads_through_the_upload_page(board_db, case):  # noqa: F811 (the fixture)
     at = _upload(_page(), case)
     dims = {
         **{k: v for k, v in (case.get("where") or {}).items()},
@@ -395,7 +381,7 @@ def test_every_good_file_loads_through_the_upload_page(board_db, case):
     assert _facts(board_db, case) == case["export"]
 
 
-def test_a_refused_format_file_leaves_the_store_as_it_was_on_the_page(board_db):
+def test_a_refused_format_file_leaves_the_store_as_it_was_on_the_page(board_db):  # noqa: F811
     store = Store(board_db)
     before = store_state(store)
     store.close()
@@ -407,7 +393,7 @@ def test_a_refused_format_file_leaves_the_store_as_it_was_on_the_page(board_db):
     store.close()
 
 
-def test_an_upload_over_the_limit_gets_a_norwegian_sentence(board_db, monkeypatch):
+def test_an_upload_over_the_limit_gets_a_norwegian_sentence(board_db, monkeypatch):  # noqa: F811
     monkeypatch.setattr(config, "MAX_UPLOAD_MB", 0.001)  # about 1 KB
     at = _upload(_page(), {"file": "f04_ssb_enkeltaar_norsk.csv", "profile": "ssb_07459"})
     assert [e.value.replace("\\", "") for e in at.error] == [

@@ -17,7 +17,7 @@ import json
 import math
 from pathlib import Path
 
-from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, over_limit
+from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, column_names, over_limit
 from loaders.formats.px import GEO_WORDS, TIME_WORDS, VALUE_COLUMN
 from loaders.problems import FileRefused
 
@@ -107,7 +107,7 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
                 else str(value)
             )
         rows.append([shown[k][(flat // strides[k]) % sizes[k]] for k in range(len(ids))] + [text])
-    columns = _unique([labels[i] for i in ids]) + [VALUE_COLUMN]
+    columns = column_names([labels[i] for i in ids], len(ids)) + [VALUE_COLUMN]
     guess = ReadGuess("jsonstat", "utf-8", "", 1, columns)
     guess.known_roles = {"value": VALUE_COLUMN}
     if geo:
@@ -121,13 +121,3 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
 def _unit(code: str, label: str) -> str:
     """'3205' and 'Lillestrøm' → '3205 Lillestrøm' (SSB's 'K-3205' the resolver reads as 3205)."""
     return label if label.startswith(code) else f"{code} {label}"
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: list[str] = []
-    for name in names:
-        base, n = name, 2
-        while name in seen:
-            name, n = f"{base} ({n})", n + 1
-        seen.append(name)
-    return seen

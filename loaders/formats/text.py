@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loaders.formats.base import (
-    DELIMITERS,
     ENCODINGS,
     Limits,
     ReadChoices,
@@ -42,8 +41,6 @@ from loaders.staging import StagingError
 
 if TYPE_CHECKING:
     from loaders.staging import Staging
-
-__all__ = ["DELIMITERS", "ENCODINGS"]
 
 SAMPLE_BYTES = 256 * 1024
 SNIFF_ROWS = 60
