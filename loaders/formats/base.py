@@ -122,6 +122,7 @@ class ReadGuess:
     notes: list[str] = field(default_factory=list)
     known_roles: dict[str, str] = field(default_factory=dict)
     dimensions: dict[str, list[str]] = field(default_factory=dict)
+    header_width: int | None = None  # fields in the header row (rows may have more: ragged)
 
     @property
     def encoding_label(self) -> str:

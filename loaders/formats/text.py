@@ -397,7 +397,9 @@ def open_text(
         raise FileRefused(
             file_name, "har ikke en overskriftsrad med minst to kolonner; er skilletegnet riktig?"
         )
-    guess = ReadGuess("csv", encoding, delimiter, header_line, column_names(header, width))
+    guess = ReadGuess(
+        "csv", encoding, delimiter, header_line, column_names(header, width), header_width=len(header)
+    )
     return TextTable(
         path, file_name, guess, sample=sample, chosen_encoding=choices.encoding is not None, limits=limits
     )
