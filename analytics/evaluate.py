@@ -53,8 +53,8 @@ from analytics.registry import Indicator
 from analytics.series import (
     Comparison,
     UnitRows,
-    _test,
     aggregate,
+    compare_rows,
     format_value,
     hidden,
     judged_series,
@@ -263,7 +263,7 @@ class _Rows:
         for (indicator_id, loaded), data in self._cache.items():
             if indicator_id == indicator.id and data.population_note is None and wanted <= set(loaded):
                 subset = data.rows[data.rows["unit_id"].isin(wanted)].reset_index(drop=True)
-                return UnitRows(indicator, subset, None)
+                return UnitRows(indicator, subset, None, cube=data.cube)
         return None
 
 
@@ -461,7 +461,8 @@ def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
     if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
-    return UnitRows(data.indicator, rows, data.population_note)
+    # File totals are matched per period, so later periods in them are never read.
+    return UnitRows(data.indicator, rows, data.population_note, totals=data.totals, cube=data.cube)
 
 
 @dataclass(frozen=True)
@@ -556,28 +557,10 @@ def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -
             recent_text = str(end.year)
     if recent_rows.empty:
         return None
-    recent = aggregate(recent_rows, indicator).iloc[0]
-    base = aggregate(base_rows, indicator).iloc[0] if not base_rows.empty else None
-    if base is not None and base_rows["period_end"].max() >= recent_rows["period_start"].min():
-        base = None  # the windows overlap: nothing to compare
-
-    def get(row: pd.Series | None, col: str) -> float | None:
-        return None if row is None or pd.isna(row[col]) else float(row[col])
-
-    p_value, test = (
-        _test(indicator, recent, base, recent_rows, base_rows) if base is not None else (None, None)
-    )
-    return Comparison(
-        recent=get(recent, "value"),
-        recent_numerator=get(recent, "numerator"),
-        recent_text=recent_text,
-        baseline=get(base, "value"),
-        baseline_numerator=get(base, "numerator"),
-        baseline_text=f"grunnlinje {baseline.text}",
-        p_value=p_value,
-        test=test,
-        note=None if base is not None else f"ingen tall for grunnlinjen {baseline.text}",
-    )
+    if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
+        base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
+    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
+    return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
 
 
 def power_check(
@@ -622,23 +605,28 @@ def power_check(
 
 def process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, float, str] | None:
     """The newest 12 months' value with its 95 % CI (exact: Clopper–Pearson for shares,
-    Garwood for Poisson rates per 1 000 person-years); None for stocks and scores."""
+    Garwood for Poisson rates per 1 000 person-years); None for stocks and scores.
+
+    A rate with hidden cells (1–4) uses analytics.series' range over what they may hold:
+    the interval runs from the lower end's lower bound to the upper end's upper bound."""
     indicator = data.indicator
     if indicator.kind not in ("count", "share") or (indicator.kind == "count" and not rated(indicator)):
         return None
     window = window_rows(data.rows, end)
     if window.empty:
         return None
-    total = aggregate(window, indicator).iloc[0]
+    total = aggregate(window, indicator, totals=data.totals).iloc[0]
     x, n = total["numerator"], total["denominator"]
-    if pd.isna(x) or pd.isna(n) or n <= 0 or total["incomplete"]:
+    ranged = indicator.kind == "count" and pd.notna(total.get("lower")) and pd.notna(total.get("upper"))
+    if pd.isna(x) or pd.isna(n) or n <= 0 or (total["incomplete"] and not ranged):
         return None
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     span = window_span(start, end, indicator.grain)
     if indicator.kind == "share":
         low, high = power.share_interval(int(round(x)), int(round(n)))
         return float(total["value"]), low * 100, high * 100, span
-    low, high = power.poisson_interval(float(x))
+    x_low, x_high = (total["lower"] * n / 1000, total["upper"] * n / 1000) if ranged else (x, x)
+    low, high = power.poisson_interval(float(x_low))[0], power.poisson_interval(float(x_high))[1]
     return float(total["value"]), low / n * 1000, high / n * 1000, span
 
 
