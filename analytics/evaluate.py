@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analytics import formatting, icons, power
+from analytics import config, formatting, icons, power
 from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
@@ -61,11 +61,12 @@ from analytics.series import (
     latest_end,
     load_rows,
     rated,
+    verdict_range,
     window_rows,
     window_span,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
-from analytics.status import Evidence, Judgement, Status, judge, roll_up
+from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up
 
 PROJECTION_WINDOW = 12
 ROLLOUT_HORIZON_YEARS = 5
@@ -735,18 +736,21 @@ def _numeric_part(
     scope: Scope,
     due: dt.date | None,
     today: dt.date,
+    series: pd.DataFrame | None = None,
 ) -> tuple[IndicatorEvidence, Evidence]:
     """Evidence for a target, trend or monitor criterion on one indicator.
 
     today: the day judged as (as_of); rows after it are never read. After the deadline a
     target or trend is judged on the rows up to the deadline; later rows only add a
-    sentence («forbedring etter fristen …»).
+    sentence («forbedring etter fristen …»). series: the judged series to read instead of
+    the one built from the rows (an end of the hidden cells' range, see `_judge_part`).
     """
     kind = criterion.kind.value
     full = cut_rows(rows.get(indicator, scope.unit_ids), today)
     passed = due is not None and today > due and kind in ("target", "trend")
     data = cut_rows(full, due) if passed else full
-    series = judged_series(data, today=today)
+    if series is None:
+        series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
     latest = _latest(series)
     if indicator.projection:
@@ -875,6 +879,72 @@ def _numeric_part(
         lower_is_better=lower,
     )
     return part, evidence
+
+
+def open_range(series: pd.DataFrame) -> pd.DataFrame:
+    """The judged periods whose value has a range: hidden cells a file total did not resolve."""
+    judged = series[
+        series["judge_value"].notna() & series["judge_lower"].notna() & series["judge_upper"].notna()
+    ]
+    return judged[~np.isclose(judged["judge_lower"].astype(float), judged["judge_upper"].astype(float))]
+
+
+def range_value(indicator: Indicator, value: float) -> str:
+    """A value at one end of a range, with its unit: '6,1 per 1 000', '12,5 %', '17'."""
+    return format_value(indicator, value) + (" per 1 000" if rated(indicator) else "")
+
+
+def _judge_part(
+    board: Board,
+    rows: _Rows,
+    plan: Plan,
+    criterion: Criterion,
+    indicator: Indicator,
+    scope: Scope,
+    due: dt.date | None,
+    today: dt.date,
+) -> IndicatorEvidence:
+    """One indicator's evidence and judgement, over the hidden cells' range where there is one.
+
+    An aggregate over several units (the partnership, a region) with hidden cells (1–4) that
+    the file's own total does not resolve has a range (analytics.series: ``judge_lower``
+    with every hidden cell at 1, ``judge_upper`` at threshold − 1). The criterion is then
+    judged at the expected value and at both ends (``series.verdict_range``) and the three
+    are combined by ``status.judge_over_range``: kept with a note when they agree, «Usikker»
+    naming both ends when they differ. The reason gives the newest range («mellom 6,1 og
+    6,4 per 1 000 avhengig av skjulte celler»). A file total, or no hidden cell, leaves
+    no range and the judgement as it is.
+    """
+    kind = criterion.kind.value
+    part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
+    point = judge(kind, evidence, due, today)
+    ranged = open_range(part.series) if not indicator.projection and not part.series.empty else None
+    if ranged is None or ranged.empty:
+        part.judgement = point
+        return part
+
+    def decide(series: pd.DataFrame) -> Judgement:
+        if series is part.series:
+            return point
+        _, at_end = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today, series=series)
+        return judge(kind, at_end, due, today)
+
+    if kind == "monitor":  # «Følges» at every value: nothing to judge again
+        at_lower = at_upper = point
+    else:
+        _, at_lower, at_upper = verdict_range(part.series, decide)
+    newest = ranged.iloc[-1]
+    part.judgement = judge_over_range(
+        point,
+        at_lower,
+        at_upper,
+        int(ranged["n_hidden"].sum()),
+        str(newest["label"]),
+        range_value(indicator, float(newest["judge_lower"])),
+        range_value(indicator, float(newest["judge_upper"])),
+        config.SUPPRESSION_THRESHOLD - 1,
+    )
+    return part
 
 
 def _coverage(
@@ -1046,8 +1116,7 @@ def evaluate_criterion(
     else:
         judgements = []
         for indicator in indicators:
-            part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
-            part.judgement = judge(kind, evidence, due, today)
+            part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
             parts.append(part)
             judgements.append(part.judgement)
         status = roll_up([j.status for j in judgements])

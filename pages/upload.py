@@ -21,7 +21,7 @@ from loaders.formats import DELIMITERS, ENCODINGS
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.service import Loader
-from pages import access, common
+from ui import access, common
 
 NONE = "(ingen)"
 UNCHOSEN, SUMMED = "(velg)", "(summer alle)"
