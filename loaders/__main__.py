@@ -5,6 +5,7 @@
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
+    python -m loaders plan export|import|set|log|undo …   (the plan overlay: loaders/plan_cli.py)
 
 Exit codes: 0 done; 2 the file was refused (problems on stderr, store unchanged); 1 any
 other failure, in one sentence.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from analytics.plan import PlanError
 from analytics.store import StoreError
-from loaders import service
+from loaders import plan_cli, service
 
 REFUSED = 2
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="lag og last inn syntetiske demodata")
     for sub in commands.choices.values():
         sub.add_argument("--db", type=Path, default=None)
+    plan_cli.add_parser(commands, _Parser)  # its sub-commands take --db themselves
     return parser
 
 
@@ -101,6 +103,8 @@ def run(argv: list[str]) -> int:
     if args.command == "undo":
         print(loader.undo(args.upload_id, undone_by=_user()))
         return 0
+    if args.command == "plan":
+        return plan_cli.run(args, loader.board, _user())
     if args.command == "demo":
         for line in loader.load_demo():
             print(line)

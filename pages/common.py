@@ -34,14 +34,32 @@ def board() -> Board:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _plan_status(partnership: str, data_version: str, today: dt.date, db_path: str) -> PlanStatus:
-    return evaluate_plan(_board(db_path), partnership, today)
+def _plan_status(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+) -> PlanStatus:
+    return evaluate_plan(_board(db_path), partnership, today, as_of=as_of)
+
+
+def period_end(partnership: str) -> dt.date | None:
+    """The last day of a closed plan period (its end-of-period report is judged then);
+    None for the period in force."""
+    current = board()
+    if current.is_current(partnership):
+        return None
+    return dt.date(current.plan(partnership).partnership.period_end, 12, 31)
 
 
 def plan_status(partnership: str) -> PlanStatus:
-    """Cached per data version: a new upload or milestone edit is visible at once."""
+    """Cached per data version (uploads, milestones and plan decisions change it), so a new
+    upload, milestone edit or decision is visible at once. A closed period: status at its end."""
     current = board()
-    return _plan_status(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    return _plan_status(
+        partnership,
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+        period_end(partnership),
+    )
 
 
 def query_value(key: str, allowed: list[str], default: str) -> str:
@@ -49,10 +67,42 @@ def query_value(key: str, allowed: list[str], default: str) -> str:
     return value if value in allowed else default
 
 
+def partnership_ids() -> list[str]:
+    """One entry per partnership (its plan in force), in file order."""
+    current = board()
+    return [key for key in current.plan_keys() if current.is_current(key)]
+
+
+def period_token(plan) -> str:
+    """The period as the URL keeps it: '2024-2025' (?periode=2024-2025)."""
+    return plan.period_id.removeprefix(f"{plan.id}-")
+
+
 def partnership() -> str:
-    """The partnership chosen in the sidebar (kept in the URL as ?hf=...)."""
-    plans = board().plans
-    return query_value("hf", list(plans), next(iter(plans)))
+    """The plan chosen in the sidebar: ?hf=ahus is the partnership's plan in force, and
+    ?hf=ahus&periode=2024-2025 an earlier period (its key, 'ahus-2024-2025')."""
+    current = board()
+    ids = partnership_ids()
+    chosen = query_value("hf", ids, ids[0])
+    period = st.query_params.get("periode")
+    if period:
+        key = current.key_for_period(f"{chosen}-{period}")
+        if key is not None and current.plan(key).id == chosen:
+            return key
+    return chosen
+
+
+def period_banner() -> None:
+    """A closed plan period says so on every page: read-only, status at the end of the period."""
+    key = partnership()
+    end = period_end(key)
+    if end is not None:
+        plan = board().plan(key)
+        st.info(
+            f"**Avsluttet planperiode {plan.period_text}.** Planen kan bare leses; statusene er "
+            f"vurdert per {end.strftime('%d.%m.%Y')} (periodens slutt).",
+            icon="🗄️",
+        )
 
 
 def status_badge(status: Status) -> str:

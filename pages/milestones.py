@@ -22,7 +22,7 @@ st.caption(
     f"{plan.partnership.plan_title} · suksesskriterier som er milepæler, med frist, ansvarlig og status"
 )
 
-register = milestones.register(plan, board.store.milestone_states(partnership), today)
+register = milestones.register(plan, board.store.milestone_states(plan.id), today)
 if register.empty:
     st.info("Handlingsplanen har ingen suksesskriterier som er milepæler.")
     st.stop()
@@ -142,7 +142,7 @@ for row in shown.itertuples(index=False):
                         st.error(problem)
                     else:
                         board.store.record_milestone(
-                            partnership,
+                            plan.id,
                             row.criterion_id,
                             state,
                             access.user_name(),
@@ -152,7 +152,7 @@ for row in shown.itertuples(index=False):
                         )
                         st.session_state["milestone_saved"] = row.criterion
                         st.rerun()
-        history = board.store.milestone_history(partnership, row.criterion_id)
+        history = board.store.milestone_history(plan.id, row.criterion_id)
         if history.empty:
             st.caption("Ingen endringer er registrert.")
         else:
