@@ -62,8 +62,9 @@ with st.sidebar:
             "Planperiode",
             "periode",
             list(by_token),
-            format_func=lambda t: by_token[t].period_text
-            + (" (gjeldende)" if by_token[t] is periods[0] else " (avsluttet)"),
+            format_func=lambda t: (
+                by_token[t].period_text + (" (gjeldende)" if by_token[t] is periods[0] else " (avsluttet)")
+            ),
         )
     common.url_year_range()
 access.sidebar_login()

@@ -113,7 +113,8 @@ class Decision:
 
 def decisions_from_frame(frame) -> list[Decision]:
     """Store rows (Store.plan_decisions) → Decisions, oldest first."""
-    rows = frame.sort_values("decision_id").to_dict("records")
+    frame = frame.sort_values("decision_id")
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return [
         Decision(
             decision_id=int(r["decision_id"]),
@@ -124,18 +125,16 @@ def decisions_from_frame(frame) -> list[Decision]:
             new_value=json.loads(r["new_value"]) if r["new_value"] is not None else None,
             reference=r["reference"] or None,
             decided_by=r["decided_by"],
-            decided_at=r["decided_at"].to_pydatetime()
-            if hasattr(r["decided_at"], "to_pydatetime")
-            else r["decided_at"],
-            undone_at=None if _missing(r["undone_at"]) else r["undone_at"],
-            undone_by=None if _missing(r["undone_by"]) else r["undone_by"],
+            decided_at=_datetime(r["decided_at"]),
+            undone_at=None if r["undone_at"] is None else _datetime(r["undone_at"]),
+            undone_by=r["undone_by"],
         )
         for r in rows
     ]
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value) == "NaT"
+def _datetime(value: object) -> dt.datetime:
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]
 
 
 # -- values: read from a plan, set on a plan -------------------------------------------------------
@@ -580,6 +579,7 @@ def plan_problems(
     problems += [
         str(PlanError(file_name, entry, problem)) for entry, problem in check_values(plan, registry, unit_ids)
     ]
+    problems = list(dict.fromkeys(problems))  # the reference check and check_values may agree
     return (None if problems else plan), problems
 
 
