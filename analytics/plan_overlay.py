@@ -525,13 +525,20 @@ def value_views(board: Board, key: str, entry_id: str) -> list[ValueView]:
             continue
         latest = next((d for d in reversed(decisions) if d.field == field.name), None)
         value = current_value(plan, entry_id, field.name)
+        shown = show_value(field.name, value, board.registry)
+        if field.name == "target_direction" and value is None:
+            criterion = criterion_by_id(plan, entry_id)
+            own = (
+                board.registry.get(criterion.indicator).direction
+                if criterion.indicator in board.registry
+                else None
+            )
+            shown = DIRECTION_LABELS.get(own or "", "–")
         if latest is not None:
             source = f"vedtak: {latest.reference or 'uten referanse'} ({latest.decided_by}, {formatting.date(latest.decided_at.date())})"
         else:
             source = _base_source(base, entry_id, field.name)
-        views.append(
-            ValueView(field.name, field.label, show_value(field.name, value, board.registry), source, latest)
-        )
+        views.append(ValueView(field.name, field.label, shown, source, latest))
     return views
 
 

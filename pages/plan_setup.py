@@ -38,8 +38,8 @@ if flash:
 # -- choose a criterion ------------------------------------------------------------------------
 entries = [(m, c) for m, c in plan.criteria]
 labels = {c.id: f"{m.id} · {m.title} — {c.id} · {c.title}" for m, c in entries}
-chosen = st.selectbox(
-    "Suksesskriterium", list(labels), format_func=labels.get, key=f"ps_entry_{plan.period_id}"
+chosen = common.url_select(
+    "Suksesskriterium", "kriterium", list(labels), format_func=labels.get, container=st
 )
 measure, criterion = next((m, c) for m, c in entries if c.id == chosen)
 
@@ -66,6 +66,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key=f"ps_values_{criterion.id}",
+    column_config={"Kilde": st.column_config.TextColumn(width="large")},
 )
 
 
@@ -171,7 +172,17 @@ rows = overlay.decision_rows(board, key)
 if not rows:
     st.caption("Ingen verdier er endret i tavla for denne planperioden; alle kommer fra planfilen.")
 else:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ps_history")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        key="ps_history",
+        column_config={
+            "Nr.": st.column_config.NumberColumn(width="small"),
+            "Når": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm"),
+            "Gjelder": st.column_config.TextColumn(width="small"),
+        },
+    )
     active = [r["Nr."] for r in rows if not r["Angret"]]
     if editable and active:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -227,12 +238,13 @@ if not current:
 # -- a new plan period --------------------------------------------------------------------------------
 if editable:
     st.subheader("Ny planperiode")
-    st.caption(
+    new_period = st.expander("Kopier planen til neste planperiode")
+    new_period.caption(
         "Kopierer planen til neste periode. Velg for hvert tiltak om det videreføres med ny frist, "
         "er fullført, eller strykes. Kriteriene beholder indikatorer, grunnlinjer og vedtak. Den "
         "gamle planen blir liggende på tavla, bare for lesing, med status ved periodens slutt."
     )
-    with st.form("ps_new_period"):
+    with new_period.form("ps_new_period"):
         end_year = plan.partnership.period_end
         length = plan.partnership.period_end - plan.partnership.period_start
         left, right = st.columns(2)

@@ -253,7 +253,7 @@ def test_analyst_edits_a_target_sees_the_new_verdict_and_undoes_it(app, editable
     monkeypatch.setenv("BOARD_DB", str(editable_db))
     at = analyst(app(PAGE))
     assert not at.exception and at.title[0].value == "Planoppsett"
-    at.selectbox(key="ps_entry_ahus-2024-2025").set_value("m10-k1").run()
+    at.selectbox(key="url_kriterium").set_value("m10-k1").run()
     assert "Antall kommuner som deltar" in texts(at)  # the plan's words, read-only
     before = texts(at)
     assert "mål 15" not in before
@@ -278,7 +278,7 @@ def test_analyst_edits_a_target_sees_the_new_verdict_and_undoes_it(app, editable
     at.switch_page("pages/overview.py").run()
     assert f"mål 15 ({AU})" in texts(at)
     at.switch_page(PAGE).run()
-    at.selectbox(key="ps_entry_ahus-2024-2025").set_value("m10-k1").run()
+    at.selectbox(key="url_kriterium").set_value("m10-k1").run()
     at.button(key="ps_undo").click().run()
     assert not at.exception and "er angret" in texts(at)
     assert f"mål 15 ({AU})" not in texts(at)
@@ -289,7 +289,7 @@ def test_a_refused_value_shows_one_sentence_and_stores_nothing(app, editable_db,
     monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
     monkeypatch.setenv("BOARD_DB", str(editable_db))
     at = analyst(app(PAGE))
-    at.selectbox(key="ps_entry_ahus-2024-2025").set_value("m10-k2").run()
+    at.selectbox(key="url_kriterium").set_value("m10-k2").run()
     at.text_input(key="ps_change_m10-k2").input("2027-02")
     at.button(key="ps_save_m10-k2").click().run()
     assert [e.value for e in at.error] == ["Endringsdatoen februar 2027 er utenfor planperioden 2024–2025."]
