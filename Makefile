@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/indicators.duckdb
 PORT ?= 8501
 
-.PHONY: run test install demo bench lint format clean
+.PHONY: run test install browser demo bench lint format clean deck-tools
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,23 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# PNG, PowerPoint and the browser tests need Debian's chromium. As root on Debian it is
+# installed with apt when missing; otherwise one line says what to install.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installerer chromium med apt-get (trengs for PNG, PowerPoint og nettlesertestene) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Mangler chromium: installer Debians «chromium» (sudo apt-get install chromium) for PNG, PowerPoint og nettlesertestene."; fi
+
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
-run: demo
+run: demo browser deck-tools
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP)
+test: $(STAMP) browser deck-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
@@ -41,3 +51,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/sample/out $(DB)
+
+# The deck test renders slides with LibreOffice and poppler (Debian packages): installed when missing.
+deck-tools:
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends libreoffice-impress poppler-utils

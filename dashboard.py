@@ -12,6 +12,10 @@ from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
 from pages import access, common
+from safety import server
+
+# No session may empty the caches every user shares (safety/server.py).
+server.refuse_clear_cache()
 
 # Streamlit takes a `pages/` folder next to the entry script for an old-style multipage app and
 # wraps each run in a navigation of its own, built from the file names: a new visitor's

@@ -21,22 +21,40 @@ import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
 from analytics import config, export, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view, shown_value
+from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
 from analytics.series import judged_series, load_rows, value_label
+from analytics.slidetext import Line, fit_scale, shorten
 from analytics.status import STATUS_STYLE, Status
 from analytics.summary import icon_summary
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
-SUMMARY_ROWS_PER_SLIDE = 12
-# The chart fills about 8,5 of the slide's 13,3 inches: larger text keeps it readable (~10 pt).
-SLIDE_FONT_SCALE = 1.7
+SUMMARY_ROWS_PER_SLIDE = 10
+MARK_SIZE = Inches(0.28)  # a status shape beside its word
+MILESTONES_PER_SLIDE = 4  # measures judged by milestones only, two by two on a slide
+MATRIX_ROWS_PER_SLIDE, MATRIX_COLUMNS_PER_SLIDE = 21, 8
+# The chart fills about 8,5 of the slide's 13,3 inches: 16 px × 1,9 on a 1 600 px wide image
+# is 12,3 pt on the slide (and a chart's subtitle gets the body size: never below 12 pt).
+SLIDE_FONT_SCALE = 1.9
+# Status icons are drawn shapes (an emoji glyph is a blank gap on a PC without an emoji font);
+# the shape differs per status as well as the colour, and the word always stands beside it.
+STATUS_SHAPES = {
+    Status.achieved: MSO_SHAPE.OVAL,
+    Status.on_track: MSO_SHAPE.OVAL,
+    Status.uncertain: MSO_SHAPE.ISOSCELES_TRIANGLE,
+    Status.off_track: MSO_SHAPE.DIAMOND,
+    Status.overdue: MSO_SHAPE.OCTAGON,
+    Status.no_data: MSO_SHAPE.DONUT,
+    Status.monitored: MSO_SHAPE.ROUNDED_RECTANGLE,
+}
 TITLE_SIZE, BODY_SIZE, SMALL_SIZE = Pt(26), Pt(16), Pt(11)
 GREY = RGBColor(0x57, 0x60, 0x6A)
 # Kinds whose indicator makes the best chart for a measure, best first.
@@ -113,7 +131,14 @@ def short_text(text: str, limit: int) -> str:
 
 
 def status_label(status: Status) -> str:
-    return f"{STATUS_STYLE[status][0]} {status.value}"
+    """The status in words (the icon beside it is a drawn shape, see status_mark)."""
+    return status.value
+
+
+def words_only(text: str) -> str:
+    """Text without a leading icon glyph ('⬆️ Forbedring (høy)' → 'Forbedring (høy)')."""
+    head, _, rest = text.partition(" ")
+    return rest if rest and not any(ch.isalnum() for ch in head) else text
 
 
 def measure_reason(board: Board, plan: Plan, status: PlanStatus, measure: Measure) -> str:
@@ -139,7 +164,8 @@ def summary_table(plan: Plan, status: PlanStatus, measures: Sequence[Measure]) -
     chosen = {m.id for m in measures}
     keep = [m.id in chosen for m in plan.leaf_measures]
     table = table[keep].reset_index(drop=True)
-    table["Tiltak"] = table["Tiltak"].map(lambda text: short_text(text, 90))
+    for column in ("Status", "Variasjon", "Mål"):
+        table[column] = table[column].map(words_only)
     return table
 
 
@@ -147,22 +173,37 @@ def summary_table(plan: Plan, status: PlanStatus, measures: Sequence[Measure]) -
 
 
 def _text_box(slide, left, top, width, height, lines, size=BODY_SIZE, bold=False, colour=None):
-    """A text box; `lines` are paragraphs (str) or (str, size, bold, colour) tuples."""
+    """A text box; `lines` are paragraphs (str) or (str, size, bold, colour) tuples.
+
+    The text is measured (analytics.slidetext) and shrunk as one, to at most 60 %, until it
+    fits the box; callers that may have more text than that split it first."""
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
-    for index, line in enumerate(lines):
-        text, line_size, line_bold, line_colour = (
-            line if isinstance(line, tuple) else (line, size, bold, colour)
-        )
+    parts = [line if isinstance(line, tuple) else (line, size, bold, colour) for line in lines]
+    measured = [Line(text, Emu(line_size).pt, bool(line_bold)) for text, line_size, line_bold, _ in parts]
+    scale = fit_scale(measured, width, height) or 0.6
+    for index, (text, line_size, line_bold, line_colour) in enumerate(parts):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         run = paragraph.add_run()
         run.text = text
-        run.font.size = line_size
+        run.font.size = Pt(round(Emu(line_size).pt * scale, 1))
         run.font.bold = line_bold
         if line_colour is not None:
             run.font.color.rgb = line_colour
     return box
+
+
+def status_mark(slide, left, top, status: Status, size=MARK_SIZE):
+    """The status icon as a drawn shape (named «Status: <word>»), filled with its colour."""
+    shape = slide.shapes.add_shape(STATUS_SHAPES.get(status, MSO_SHAPE.OVAL), left, top, size, size)
+    shape.name = f"Status: {status.value}"
+    colour = _rgb(STATUS_STYLE[status][1])
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = colour
+    shape.line.color.rgb = colour
+    shape.shadow.inherit = False
+    return shape
 
 
 def _title(slide, text: str, size=TITLE_SIZE) -> None:
@@ -173,10 +214,11 @@ def _title(slide, text: str, size=TITLE_SIZE) -> None:
     title.text = text
     frame = title.text_frame
     frame.word_wrap = True
+    scale = fit_scale([Line(text, Emu(size).pt, True)], title.width, title.height) or 0.6
     for paragraph in frame.paragraphs:
         paragraph.alignment = 1  # left
         for run in paragraph.runs:
-            run.font.size = size
+            run.font.size = Pt(round(Emu(size).pt * scale, 1))
             run.font.bold = True
 
 
@@ -210,32 +252,60 @@ class DeckInfo:
     slides: int
 
 
-def _summary_slides(prs, info: DeckInfo, table: pd.DataFrame, number: int) -> int:
+def _two_lines(text: str, width_emu: int, size_pt: float) -> str:
+    """At most two lines in a cell `width_emu` wide (cell margins 0,1 in each side)."""
+    inner = width_emu / 12700 - 14.4
+    from analytics.slidetext import wrap
+
+    lines = wrap(str(text), inner, size_pt)
+    if len(lines) <= 2:
+        return str(text)
+    return f"{lines[0]} {shorten(' '.join(lines[1:]), inner, size_pt)}"
+
+
+SUMMARY_ROW_HEIGHT, SUMMARY_TOP = Inches(0.5), Inches(1.4)
+
+
+def _summary_slides(prs, info: DeckInfo, table: pd.DataFrame, statuses: list[Status], number: int) -> int:
+    """The summary table, SUMMARY_ROWS_PER_SLIDE rows a slide; each cell is measured to at most
+    two lines, so every row keeps its height and the status shapes sit on their rows."""
     chunks = [
-        table.iloc[i : i + SUMMARY_ROWS_PER_SLIDE] for i in range(0, len(table), SUMMARY_ROWS_PER_SLIDE)
+        (table.iloc[i : i + SUMMARY_ROWS_PER_SLIDE], statuses[i : i + SUMMARY_ROWS_PER_SLIDE])
+        for i in range(0, len(table), SUMMARY_ROWS_PER_SLIDE)
     ]
     # Measure text and indicator name get room; the icon columns share the rest of 12,3 in.
-    fixed = {"Tiltak": Inches(4.6), "Indikator": Inches(2.6)}
+    fixed = {"Tiltak": Inches(3.6), "Indikator": Inches(3.0), "Status": Inches(1.9)}
     rest = (Inches(12.33) - sum((fixed.get(c, 0) for c in table.columns), Emu(0))) // max(
         1, sum(c not in fixed for c in table.columns)
     )
     widths = [Emu(int(fixed.get(c, rest))) for c in table.columns]
-    for index, chunk in enumerate(chunks or [table]):
+    status_col = list(table.columns).index("Status")
+    status_left = Inches(0.5) + sum(widths[:status_col], Emu(0))
+    for index, (chunk, chunk_statuses) in enumerate(chunks or [(table, statuses)]):
         slide = prs.slides.add_slide(prs.slide_layouts[5])
         part = f" ({index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         _title(slide, f"Oppsummering{part}")
         rows, cols = len(chunk) + 1, len(table.columns)
         shape = slide.shapes.add_table(
-            rows, cols, Inches(0.5), Inches(1.4), sum(widths, Emu(0)), Inches(0.4) * rows
+            rows, cols, Inches(0.5), SUMMARY_TOP, sum(widths, Emu(0)), SUMMARY_ROW_HEIGHT * rows
         )
         grid = shape.table
         for col, width in enumerate(widths):
             grid.columns[col].width = width
+        for row in range(rows):
+            grid.rows[row].height = SUMMARY_ROW_HEIGHT
         for col, name in enumerate(table.columns):
             grid.cell(0, col).text = name
         for row, values in enumerate(chunk.itertuples(index=False), start=1):
             for col, value in enumerate(values):
-                grid.cell(row, col).text = str(value)
+                grid.cell(row, col).text = _two_lines(str(value), widths[col], 12)
+            grid.cell(row, status_col).margin_left = Inches(0.45)  # room for the drawn icon
+            status_mark(
+                slide,
+                status_left + Inches(0.1),
+                SUMMARY_TOP + SUMMARY_ROW_HEIGHT * row + Inches(0.11),
+                chunk_statuses[row - 1],
+            )
         for row in range(rows):
             for col in range(cols):
                 for paragraph in grid.cell(row, col).text_frame.paragraphs:
@@ -244,6 +314,25 @@ def _summary_slides(prs, info: DeckInfo, table: pd.DataFrame, number: int) -> in
         _footer(slide, info.footer, number, info.slides)
         number += 1
     return number
+
+
+def _criteria_lines(plan: Plan, status: PlanStatus, measure: Measure) -> list:
+    """Each criterion as «status word – short title», then target group, responsible, deadline."""
+    parent = plan.parent_of(measure)
+    deadline = plan.effective_deadline(measure)
+    responsible = measure.responsible or (parent.responsible if parent else [])
+    lines: list = []
+    for criterion in measure.criteria:
+        judgement = status.criteria.get(criterion.id)
+        label = status_label(judgement.status) if judgement else ""
+        lines.append((f"{label} – {criterion.title}", Pt(12), False, None))
+    lines.append(("", Pt(6), False, None))
+    lines.append((f"Målgruppe: {plan.target_group(measure.target_group).name}", Pt(12), False, GREY))
+    lines.append((f"Ansvarlig: {', '.join(responsible) or '–'}", Pt(12), False, GREY))
+    lines.append((f"Frist: {deadline.text if deadline else '–'}", Pt(12), False, GREY))
+    if parent:
+        lines.append((f"Del av: {parent.title}", Pt(12), False, GREY))
+    return lines
 
 
 def _measure_slide(
@@ -257,22 +346,22 @@ def _measure_slide(
     number: int,
 ) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    parent = plan.parent_of(measure)
-    _title(slide, short_text(measure.text, 120), size=Pt(20))
+    _title(slide, measure.title, size=Pt(24))
     state = status.measures[measure.id]
     reason = measure_reason(board, plan, status, measure)
+    status_mark(slide, Inches(0.5), Inches(1.45), state, Inches(0.32))
     _text_box(
         slide,
-        Inches(0.5),
-        Inches(1.4),
-        SLIDE_WIDTH - Inches(1.0),
-        Inches(0.8),
+        Inches(0.9),
+        Inches(1.35),
+        SLIDE_WIDTH - Inches(1.4),
+        Inches(0.9),
         [
             (status_label(state), Pt(20), True, _rgb(STATUS_STYLE[state][1])),
-            (short_text(reason, 220), Pt(14), False, None),
+            (reason, Pt(13), False, None),
         ],
     )
-    chart_left, chart_top, chart_width = Inches(0.5), Inches(2.25), Inches(8.5)
+    chart_left, chart_top, chart_width = Inches(0.5), Inches(2.3), Inches(8.3)
     if png is not None:
         slide.shapes.add_picture(io.BytesIO(png), chart_left, chart_top, width=chart_width)
     else:
@@ -286,50 +375,149 @@ def _measure_slide(
             size=Pt(14),
             colour=GREY,
         )
-    deadline = plan.effective_deadline(measure)
-    responsible = measure.responsible or (parent.responsible if parent else [])
-    lines: list = [("Suksesskriterier", Pt(14), True, None)]
-    for criterion in measure.criteria:
-        judgement = status.criteria.get(criterion.id)
-        label = status_label(judgement.status) if judgement else ""
-        lines.append((f"{label} – {short_text(criterion.text, 90)}", Pt(12), False, None))
-    lines.append(("", Pt(8), False, None))
-    lines.append((f"Målgruppe: {plan.target_group(measure.target_group).name}", Pt(12), False, GREY))
-    lines.append((f"Ansvarlig: {', '.join(responsible) or '–'}", Pt(12), False, GREY))
-    lines.append((f"Frist: {deadline.text if deadline else '–'}", Pt(12), False, GREY))
-    if parent:
-        lines.append((f"Del av: {short_text(parent.text, 120)}", Pt(11), False, GREY))
-    _text_box(slide, Inches(9.4), chart_top, Inches(3.45), Inches(4.6), lines)
+    lines = [("Suksesskriterier", Pt(14), True, None), *_criteria_lines(plan, status, measure)]
+    _text_box(slide, Inches(9.2), chart_top, Inches(3.65), Inches(4.6), lines)
     _footer(slide, info.footer, number, info.slides)
+
+
+def _milestone_slide(
+    prs, info: DeckInfo, plan: Plan, status: PlanStatus, measures: Sequence[Measure], number: int
+) -> None:
+    """Up to MILESTONES_PER_SLIDE measures judged by milestones only, two by two."""
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _title(slide, "Tiltak som måles med milepæler")
+    width, height = Inches(6.0), Inches(2.65)
+    for index, measure in enumerate(measures):
+        left = Inches(0.5) + (width + Inches(0.33)) * (index % 2)
+        top = Inches(1.4) + (height + Inches(0.15)) * (index // 2)
+        state = status.measures[measure.id]
+        status_mark(slide, left, top + Inches(0.08), state, Inches(0.3))
+        _text_box(
+            slide,
+            left + Inches(0.4),
+            top,
+            width - Inches(0.4),
+            height,
+            [
+                (measure.title, Pt(16), True, None),
+                (status_label(state), Pt(14), True, _rgb(STATUS_STYLE[state][1])),
+                *_criteria_lines(plan, status, measure),
+            ],
+        )
+    _footer(slide, info.footer, number, info.slides)
+
+
+def _matrix_pages(matrix: StatusMatrix) -> list[tuple[list, list[str]]]:
+    return matrix_pages(matrix.columns, list(dict.fromkeys(matrix.cells["unit_id"])))
+
+
+def matrix_pages(columns: Sequence[MatrixColumn], units: Sequence[str]) -> list[tuple[list, list[str]]]:
+    """(columns, unit ids) per slide: whole target groups packed up to MATRIX_COLUMNS_PER_SLIDE
+    columns (a larger group is cut), municipalities MATRIX_ROWS_PER_SLIDE at a time (balanced).
+    Needs only the plan's columns and the units, so a page can count slides before judging."""
+    all_columns = list(columns)
+    column_pages: list[list] = []
+    for column in all_columns:
+        page = column_pages[-1] if column_pages else None
+        same_group = page and page[-1].target_group == column.target_group
+        if page is None or len(page) >= MATRIX_COLUMNS_PER_SLIDE:
+            column_pages.append([column])
+        elif same_group or len(page) + sum(c.target_group == column.target_group for c in all_columns) <= (
+            MATRIX_COLUMNS_PER_SLIDE
+        ):
+            page.append(column)
+        else:
+            column_pages.append([column])
+    units = list(units)
+    per_slide = -(-len(units) // max(1, -(-len(units) // MATRIX_ROWS_PER_SLIDE)))  # balanced: 25 → 13 + 12
+    unit_pages = [units[i : i + per_slide] for i in range(0, len(units), per_slide)]
+    return [(page, unit_ids) for page in column_pages for unit_ids in unit_pages]
+
+
+def _matrix_slides(prs, info: DeckInfo, matrix: StatusMatrix, number: int) -> int:
+    """«Hvor står vi?»: municipalities × criteria, each cell a drawn status shape and its word."""
+    pages = _matrix_pages(matrix)
+    cells = matrix.cells.set_index(["unit_id", "criterion_id"])
+    names = dict(zip(matrix.cells["unit_id"], matrix.cells["name"], strict=False))
+    name_width, top, header = Inches(2.1), Inches(1.3), Inches(0.75)
+    row_height = Inches(0.215)
+    for index, (columns, unit_ids) in enumerate(pages):
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        part = f" ({index + 1}/{len(pages)})" if len(pages) > 1 else ""
+        _title(slide, f"Hvor står vi? Status per kommune{part}")
+        width = (SLIDE_WIDTH - Inches(1.0) - name_width) // max(1, len(columns))
+        for col, column in enumerate(columns):
+            _text_box(
+                slide,
+                Inches(0.5) + name_width + width * col,
+                top,
+                width,
+                header,
+                [(column.title, Pt(11), True, None), (column.target_group, Pt(9), False, GREY)],
+            )
+        for row, unit_id in enumerate(unit_ids):
+            y = top + header + row_height * row
+            _cell_text(slide, Inches(0.5), y, name_width, row_height, names[unit_id], bold=True)
+            for col, column in enumerate(columns):
+                state = Status(cells.loc[(unit_id, column.criterion_id), "status"])
+                x = Inches(0.5) + name_width + width * col
+                status_mark(slide, x + Inches(0.08), y + Inches(0.035), state, Inches(0.15))
+                _cell_text(slide, x + Inches(0.28), y, width - Inches(0.3), row_height, state.value)
+        _text_box(
+            slide,
+            Inches(0.5),
+            SLIDE_HEIGHT - Inches(0.85),
+            SLIDE_WIDTH - Inches(1.0),
+            Inches(0.35),
+            [
+                "Status for kommunen alene, med samme regel som for helsefellesskapet. "
+                "Milepæler og kriterier som bare følges, er ikke med."
+            ],
+            size=Pt(10),
+            colour=GREY,
+        )
+        _footer(slide, info.footer, number, info.slides)
+        number += 1
+    return number
+
+
+def _cell_text(slide, left, top, width, height, text: str, bold: bool = False) -> None:
+    """One line of 9 pt text without inner margins, cut with «…» to the width."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+    frame.word_wrap = False
+    run = frame.paragraphs[0].add_run()
+    run.text = shorten(text, Emu(width).pt, 9, bold)
+    run.font.size = Pt(9)
+    run.font.bold = bold
 
 
 def _sources_slide(
     prs, info: DeckInfo, board: Board, plan: Plan, measures: Sequence[Measure], number: int
 ) -> None:
+    """The plan by its title, each indicator's source, the date and the rules, in two columns
+    measured to fit (a very long list is cut with a count of what is left out)."""
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     _title(slide, "Kilder og merknader")
-    lines: list = [
-        (
-            f"Handlingsplan: {plan.partnership.plan_title} (kilde: {plan.partnership.source_document}).",
-            Pt(13),
-            False,
-            None,
-        )
-    ]
     seen: list[str] = []
     for measure in measures:
         for criterion in measure.criteria:
             for indicator_id in criterion.indicators:
                 if indicator_id not in seen:
                     seen.append(indicator_id)
-    for indicator_id in seen:
-        indicator = board.registry.get(indicator_id)
-        lines.append(
-            (f"{indicator.name}: {indicator.source} – {indicator.source_detail}", Pt(12), False, None)
+    indicators = [
+        (
+            f"{board.registry.get(i).name}: {board.registry.get(i).source} – {board.registry.get(i).source_detail}",
+            Pt(12),
+            False,
+            None,
         )
+        for i in seen
+    ]
     limit = protection.threshold()
-    lines += [
-        ("", Pt(8), False, None),
+    notes: list = [
+        (f"Handlingsplan: {plan.partnership.plan_title}.", Pt(13), True, None),
         (f"Tallene er hentet {formatting.date(info.fetched)}.", Pt(12), False, GREY),
         (
             f"Små tall: antall under {limit} vises som «<{limit}», og andeler bygget på dem vises ikke. "
@@ -347,10 +535,19 @@ def _sources_slide(
         ),
     ]
     if info.demo:
-        lines.append(
+        notes.append(
             (f"{config.DEMO_LABEL}: tallene beskriver ingen virkelige pasienter.", Pt(13), True, None)
         )
-    _text_box(slide, Inches(0.5), Inches(1.4), SLIDE_WIDTH - Inches(1.0), Inches(5.4), lines)
+    column_width, column_height = (SLIDE_WIDTH - Inches(1.3)) // 2, Inches(5.4)
+    measured = [Line(text, Emu(size).pt, bold) for text, size, bold, _ in indicators]
+    shown = len(indicators)
+    while shown and fit_scale(measured[:shown], column_width, column_height, smallest=0.85) is None:
+        shown -= 1
+    left_lines = [("Indikatorer og kilder", Pt(13), True, None), *indicators[:shown]]
+    if shown < len(indicators):
+        left_lines.append((f"… og {len(indicators) - shown} til (se Datakatalog).", Pt(12), False, GREY))
+    _text_box(slide, Inches(0.5), Inches(1.4), column_width, column_height, left_lines)
+    _text_box(slide, Inches(0.8) + column_width, Inches(1.4), column_width, column_height, notes)
     _footer(slide, info.footer, number, info.slides)
 
 
@@ -363,8 +560,13 @@ def build_deck(
     *,
     fetched: dt.date | None = None,
     title: str | None = None,
+    matrix: StatusMatrix | None = None,
 ) -> bytes:
-    """The whole deck as .pptx bytes. Charts for all measures render in one browser."""
+    """The whole deck as .pptx bytes. Charts for all measures render in one browser.
+
+    Order: title, summary, «Hvor står vi?» (when `matrix` is given: analytics.matrix), one
+    slide per measure with a chart criterion, the milestone-only measures MILESTONES_PER_SLIDE
+    to a slide, sources."""
     plan = board.plan(partnership)
     fetched = fetched or dt.date.today()
     demo = board.store.is_demo()
@@ -375,7 +577,7 @@ def build_deck(
         + (f" · {config.DEMO_LABEL}" if demo else ""),
         fetched=fetched,
         demo=demo,
-        slides=slide_count(measures),
+        slides=slide_count(measures, matrix),
     )
     charts = _chart_requests(board, partnership, measures, figure_for, demo, SLIDE_FONT_SCALE)
     pngs = export.figures_png([request for _, _, request in charts], fetched)
@@ -395,9 +597,18 @@ def build_deck(
     if demo:
         extra += f" · {config.DEMO_LABEL}"
     subtitle.text_frame.add_paragraph().text = extra
-    number = _summary_slides(prs, info, summary_table(plan, status, measures), 2)
-    for measure in measures:
+    statuses = [status.measures[m.id] for m in measures]
+    number = _summary_slides(prs, info, summary_table(plan, status, measures), statuses, 2)
+    if matrix is not None:
+        number = _matrix_slides(prs, info, matrix, number)
+    charted, milestones_only = _split_measures(measures)
+    for measure in charted:
         _measure_slide(prs, info, board, plan, status, measure, images.get(measure.id), number)
+        number += 1
+    for start in range(0, len(milestones_only), MILESTONES_PER_SLIDE):
+        _milestone_slide(
+            prs, info, plan, status, milestones_only[start : start + MILESTONES_PER_SLIDE], number
+        )
         number += 1
     _sources_slide(prs, info, board, plan, measures, number)
     out = io.BytesIO()
@@ -486,7 +697,21 @@ def default_figure_for(board: Board, partnership: str) -> FigureFor:
     return figure_for
 
 
-def slide_count(measures: Sequence[Measure]) -> int:
-    """Title, summary (one per SUMMARY_ROWS_PER_SLIDE measures), one per measure, sources."""
+def _split_measures(measures: Sequence[Measure]) -> tuple[list[Measure], list[Measure]]:
+    """(measures with a chart criterion, measures judged by milestones only), plan order."""
+    charted = [m for m in measures if chart_criterion(m) is not None]
+    return charted, [m for m in measures if chart_criterion(m) is None]
+
+
+def slide_count(measures: Sequence[Measure], matrix: StatusMatrix | int | None = None) -> int:
+    """Title, summary (one per SUMMARY_ROWS_PER_SLIDE measures), the matrix's slides, one per
+    measure with a chart criterion, one per MILESTONES_PER_SLIDE milestone-only measures, sources.
+
+    matrix: the StatusMatrix the deck gets, or the number of its slides (matrix_pages)."""
     summaries = max(1, -(-len(measures) // SUMMARY_ROWS_PER_SLIDE))
-    return 1 + summaries + len(measures) + 1
+    charted, milestones_only = _split_measures(measures)
+    if isinstance(matrix, int):
+        matrix_slides = matrix
+    else:
+        matrix_slides = len(_matrix_pages(matrix)) if matrix is not None else 0
+    return 1 + summaries + matrix_slides + len(charted) + -(-len(milestones_only) // MILESTONES_PER_SLIDE) + 1

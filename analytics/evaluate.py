@@ -6,27 +6,38 @@ The rule lives in analytics.status; this module only turns numbers into Evidence
   per 1 000 per year (person-time, so months and a year in progress are comparable), never
   as raw counts; shares as Σ numerators / Σ denominators; stocks as the sum of each unit's
   last value.
-* SPC (analytics.spc, XmR with limits from every point of the series) gives the variation
-  icon of the newest point and, for a target, the assurance icon.
+* Day and deadline: ``as_of`` judges as if today were that day, on rows up to it. After a
+  deadline a target or trend is judged on rows up to the deadline; later rows only add a
+  sentence («forbedring etter fristen …», «målet nås etter fristen …»).
+* SPC (analytics.spc, XmR): limits from the criterion's baseline (Plan.baseline_for: the
+  plan's ``baseline``, default the 24 months before the plan period, extended to 12 points),
+  new limits only from the plan's ``change`` date (``limits_for``, ``judged_spc``). Points
+  before the baseline are shown, not judged. A rollout (a count of municipalities) gets no
+  SPC: it grows on purpose.
+* Enough data (analytics.power): before a trend or a level target, whether the series can
+  show the change asked for (80 % power for a 20 % change, or the plan's ``detect_change``).
 * Projection (analytics.projection): a straight least-squares line through the last
-  12 points with a value (3 years of quarters, 1 year of months), x = the end of each
-  period, extended to the deadline with an 80 % prediction interval. Counts of
-  municipalities are clipped to 0 … the number of member municipalities. A rollout with
-  a «Fortløpende» deadline is «på sporet» when the line reaches all members within
-  ``ROLLOUT_HORIZON_YEARS`` years of the newest figure.
+  12 points with a value, x = the end of each period, extended to the deadline with an
+  80 % prediction interval; ``projection_band`` says whether all of the interval reaches
+  the target, none of it, or it straddles. Counts of municipalities are clipped to
+  0 … the number of member municipalities. A rollout with a «Fortløpende» deadline is
+  judged at a horizon of ``ROLLOUT_HORIZON_YEARS`` years.
+* A level target (share, rate) is reached by the process: the newest 12 months' exact
+  95 % confidence interval on the right side of the target, or SPC assurance; never one point.
 * Targets: ``all_members`` = the partnership's municipalities (districts are not counted);
   ``min_increase`` = the value at the end of the baseline year + N (the first figure when
   the baseline year has none, which the reason says); ``relative_change`` = the baseline
   year's value × (1 + change). For one municipality a count of municipalities becomes
   "the municipality takes part" (target 1).
-* Trends: improvement is the SPC variation of the newest point; with fewer than 12 points,
-  the exact test of the last 12 months against the baseline year (p < 0,05).
+* Trends: improvement is the SPC variation of the newest point, or the exact test of the
+  last 12 months against the baseline (p < 0,05) in the improving direction.
+* Before/after: with the plan's ``comparison`` group, a difference in differences with the
+  ratio-of-rate-ratios test (Altman & Bland 2003); without one, «ukontrollert før–etter».
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import math
 from dataclasses import dataclass, field, replace
 
@@ -257,8 +268,8 @@ class _Rows:
 
 
 def is_rollout(indicator: Indicator) -> bool:
-    """A count of municipalities taking part."""
-    return indicator.unit == "kommuner" and indicator.kind in ("stock", "count")
+    """A count of municipalities taking part (the registry's chart kind «rollout»)."""
+    return indicator.series_kind == "rollout"
 
 
 def _latest(series: pd.DataFrame) -> pd.Series | None:
@@ -483,7 +494,9 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
     in_baseline = usable & (starts >= baseline.start).to_numpy() & (starts <= baseline.last_day).to_numpy()
     n = int(in_baseline.sum())
     note = f"grensene bygger på grunnlinjen {baseline.text}"
-    if n < MIN_POINTS:
+    if int(usable[start:].sum()) < MIN_POINTS:
+        note = f"for få punkter fra grunnlinjen {baseline.text} til kontrollgrenser"
+    elif n < MIN_POINTS:
         n = MIN_POINTS
         note = f"grensene bygger på de første {MIN_POINTS} punktene fra grunnlinjen {baseline.text}"
     breaks: tuple[int, ...] = ()
@@ -498,14 +511,7 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
     """analytics.spc.xmr with the baseline and breaks, on the judged window."""
     n = limits.points if limits.points is not None and limits.points >= MIN_POINTS else None
-    if "breaks" in inspect.signature(xmr).parameters:
-        return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
-    # Before analytics.spc had phases: the newest phase alone, earlier points left out.
-    if limits.breaks:
-        cut = limits.breaks[-1]
-        values = [math.nan] * cut + list(values[cut:])
-        n = None
-    return xmr(values, improvement=improvement, target=target, fix_after_n_points=n)
+    return xmr(values, improvement=improvement, target=target, baseline=n, breaks=list(limits.breaks))
 
 
 def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -521,7 +527,12 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
         head[column] = math.nan if first is None else first[column]
     head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
     points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
-    return replace(spc, points=points)
+    # Phases by position in the whole series: the first one's lines reach back to the start.
+    phases = tuple(
+        replace(phase, start=0 if i == 0 else phase.start + limits.start, stop=phase.stop + limits.start)
+        for i, phase in enumerate(spc.phases)
+    )
+    return replace(spc, points=points, phases=phases)
 
 
 def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
@@ -643,8 +654,13 @@ def _process_text(indicator: Indicator, interval: tuple[float, float, float, str
     )
 
 
-def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | None) -> str:
-    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (grunnlinje …: 35,2); p = …; SPC: ⬇️ Forbedring (lav)'."""
+def _trend_text(
+    indicator: Indicator,
+    spc: SpcResult,
+    comparison: Comparison | None,
+    interval: tuple[float, float, float, str] | None = None,
+) -> str:
+    """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (95 % KI …) (grunnlinje …: 35,2); p = …; SPC: …'."""
     label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
     if indicator.kind == "share":
         label = f"{indicator.name}"
@@ -656,6 +672,9 @@ def _trend_text(indicator: Indicator, spc: SpcResult, comparison: Comparison | N
             else format_value(indicator, comparison.recent)
         )
         text = f"{comparison.recent_text} {recent}"
+        if interval is not None and not hidden(indicator, comparison.recent_numerator):
+            low, high = (format_value(indicator, v) for v in interval[1:3])
+            text += f" (95 % KI {low} til {high})"
         if comparison.baseline is not None:
             base = (
                 "færre enn 5"
@@ -707,7 +726,9 @@ def _read_trend(
             improving, worsening = improving or step > 0, worsening or step < 0
             if improving and worsening:  # the test and the newest point disagree: neither
                 improving = worsening = False
-    return _TrendReading(spc, comparison, improving, worsening, _trend_text(indicator, spc, comparison))
+    interval = process_interval(data, end) if end is not None and indicator.kind != "stock" else None
+    text = _trend_text(indicator, spc, comparison, interval)
+    return _TrendReading(spc, comparison, improving, worsening, text)
 
 
 def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
@@ -757,6 +778,8 @@ def _numeric_part(
         return part, Evidence()
     lower = indicator.direction == "decrease"
     rollout = is_rollout(indicator)
+    # The registry's charts table: no SPC where the kind's chart is not a control chart.
+    spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
     part.limits = limits_for(series, baseline, change_date)
@@ -765,7 +788,7 @@ def _numeric_part(
     if kind != "target":
         reading = _read_trend(data, series, indicator, baseline, part.limits)
         # A rollout only ever climbs: no SPC (its limits describe no stable process).
-        part.spc = None if rollout else reading.spc
+        part.spc = reading.spc if spc_applies else None
         part.comparison = reading.comparison
         check = None if kind == "monitor" else power_check(data, baseline, end, detect, None, scope.single)
         part.power = check
@@ -792,7 +815,7 @@ def _numeric_part(
         return part, evidence
     target, note = _target(board, criterion, indicator, series, scope)
     part.target, part.target_note = target, note
-    part.spc = None if rollout else judged_spc(series, indicator.direction, target, part.limits)
+    part.spc = judged_spc(series, indicator.direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None
     part.clip_max = 1.0 if single_rollout else clip

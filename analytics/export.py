@@ -19,11 +19,25 @@ from dataclasses import dataclass, field
 import kaleido
 import pandas as pd
 import plotly.graph_objects as go
+from choreographer.errors import ChromeNotFoundError
 
 from analytics import config, formatting
 
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 _PNG_OPTS = {"format": "png", "width": PNG_WIDTH, "height": PNG_HEIGHT, "scale": PNG_SCALE}
+
+
+NO_BROWSER = (
+    "Bildet kan ikke lages: serveren har ingen nettleser (chromium) å tegne det med. "
+    "Be den som drifter tavla installere Debians «chromium» (apt-get install chromium)."
+)
+
+
+class NoBrowserError(RuntimeError):
+    """No chromium for kaleido; str() is the Norwegian sentence a page shows (NO_BROWSER)."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_BROWSER)
 
 
 def _browser_path() -> None:
@@ -32,6 +46,16 @@ def _browser_path() -> None:
         found = shutil.which("chromium") or shutil.which("chromium-browser")
         if found:
             os.environ["BROWSER_PATH"] = found
+
+
+def browser_path() -> str | None:
+    """The chromium kaleido will start (BROWSER_PATH, PATH, kaleido's own download), if it is an
+    executable file; None when there is none (then a PNG cannot be made)."""
+    from choreographer.browsers.chromium import Chromium
+
+    _browser_path()
+    found = Chromium.find_browser(skip_local=False)
+    return str(found) if found and os.path.isfile(found) and os.access(found, os.X_OK) else None
 
 
 def source_note(source: str, demo: bool, fetched: dt.date | None = None, notes: Sequence[str] = ()) -> str:
@@ -79,6 +103,10 @@ def print_ready(
         height=None,
         width=None,
     )
+    if copy.layout.title.subtitle and copy.layout.title.subtitle.text:
+        # A chart's subtitle (e.g. the SPC caption) at the body size: 13 px was 4 pt on a slide.
+        copy.update_layout(title_subtitle_font_size=size)
+    thousands(copy)
     copy.add_annotation(
         text=note,
         xref="paper",
@@ -92,6 +120,14 @@ def print_ready(
         font={"size": note_size},
     )
     return copy
+
+
+def thousands(fig: go.Figure) -> go.Figure:
+    """Numbers on every axis in full with Norwegian thousands (14 000, not «14k»): plotly's
+    SI suffixes off, thousands separated (the separator is the figure's `separators`)."""
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)
+    return fig
 
 
 @dataclass(frozen=True)
@@ -112,7 +148,8 @@ def _render(figures: list[dict]) -> list[bytes]:
     A fresh thread keeps kaleido's event loop away from any loop the caller runs (Streamlit,
     Playwright); mathjax=False keeps chromium from fetching MathJax over the network.
     """
-    _browser_path()
+    if browser_path() is None:
+        raise NoBrowserError()
     outcome: dict[str, object] = {}
 
     async def run() -> list[bytes]:
@@ -128,13 +165,17 @@ def _render(figures: list[dict]) -> list[bytes]:
     thread = threading.Thread(target=target, name="kaleido-render")
     thread.start()
     thread.join()
+    if isinstance(outcome.get("error"), ChromeNotFoundError | FileNotFoundError):
+        raise NoBrowserError() from outcome["error"]  # type: ignore[misc]
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["images"]  # type: ignore[return-value]
 
 
 def figures_png(requests: Sequence[PngRequest], fetched: dt.date | None = None) -> list[bytes]:
-    """Several figures as print-ready PNGs (1600×900 at 2×), in one browser, in order."""
+    """Several figures as print-ready PNGs (1600×900 at 2×), in one browser, in order.
+
+    Raises NoBrowserError (a Norwegian message) when no chromium can be found or started."""
     if not requests:
         return []
     ready = [

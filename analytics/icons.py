@@ -45,7 +45,7 @@ POINT_TYPES: dict[str, tuple[str, str, str]] = {
 }
 NO_VARIATION = "– For få punkter"
 NO_ASSURANCE = "– Ikke tallfestet mål"
-NO_SPC = "– Ikke SPC (kumulativt antall)"
+NO_SPC = "– Ikke SPC (kumulativt antall eller framskriving)"
 
 
 def variation_text(key: str | None, enough_points: bool = True) -> str:

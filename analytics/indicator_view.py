@@ -22,7 +22,7 @@ population group get no funnel: there is no rate to compare.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,6 +40,8 @@ from analytics.evaluate import (
     criterion_by_id,
     evaluate_criterion,
     is_rollout,
+    judged_spc,
+    limits_for,
     partnership_scope,
     scope_units,
     unit_scope,
@@ -48,6 +50,7 @@ from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
 from analytics.plan import CriterionKind
 from analytics.projection import Projection
+from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
     UnitRows,
@@ -95,7 +98,9 @@ def data_indicator_ids(board: Board, partnership: str) -> list[str]:
     LoVeSa's falls and hip fractures: shown like the plan's, without a criterion. Population
     groups and projections (the denominators and Befolkning's figures) are left out."""
     in_plan = set(plan_indicator_ids(board, partnership))
+    # Population groups: every entry with an age band (registry `age`), divisor or not.
     groups = {i.population for i in board.registry.indicators if i.population}
+    groups |= {i.id for i in board.registry.indicators if i.age}
     catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
     with_values = set(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
     return [
@@ -344,6 +349,8 @@ class IndicatorView:
     table: pd.DataFrame  # the numbers behind the SPC chart, formatted
     year_table: pd.DataFrame  # per calendar year, a year in progress compared like for like
     notes: list[str] = field(default_factory=list)
+    judged: IndicatorEvidence | None = None  # the part the status judges: cards come from it
+    window_notes: list[str] = field(default_factory=list)  # what the filters changed, in words
 
     @property
     def rollout(self) -> bool:
@@ -356,8 +363,12 @@ class IndicatorView:
 
     @property
     def variation_text(self) -> str:
-        """The variation icon of the newest point, in words ('⬇️ Forbedring (lav)')."""
-        return icons.variation_text(self.spc.variation, self.spc.enough_points)
+        """The variation icon of the newest judged point, in words ('⬇️ Forbedring (lav)'):
+        from the status's own computation when a criterion judges the indicator."""
+        if self.rollout or self.indicator.projection:
+            return icons.NO_SPC
+        spc = self.judged.spc if self.judged is not None and self.judged.spc is not None else self.spc
+        return icons.variation_text(spc.variation, spc.enough_points)
 
     @property
     def latest_text(self) -> str:
@@ -402,7 +413,7 @@ def indicator_view(
     grain = grain or indicator.grain
     rows = _Rows(board)
     data = rows.get(indicator, scope.unit_ids)
-    series = filter_years(judged_series(data, grain, today), years)
+    full = judged_series(data, grain, today)
     label = value_label(indicator)
 
     criteria = [
@@ -411,13 +422,14 @@ def indicator_view(
         if indicator_id in c.indicators
     ]
     part = _target_part(criteria, indicator_id)
+    judged = part or _judged_part(criteria, indicator_id)
     target = part.target if part is not None else indicator.target
-    rollout = is_rollout(indicator)
-    spc = xmr(
-        series["judge_value"].astype(float).tolist(),
-        improvement=indicator.direction,
-        target=None if rollout else target,
-    )
+    whole_spc, window_notes = _display_spc(board, plan, criteria, judged, indicator, full, grain, target)
+    series, spc = _shown(full, whole_spc, years)
+    if years and len(series) < len(full):
+        window_notes.append(
+            f"Viser {years[0]}–{years[1]}; grensene og statusen bygger på hele serien, ikke bare de viste årene."
+        )
     pace = part.pace if part is not None else None
     points = _points(indicator, series)
     title = f"{indicator.name} – {scope_label}"
@@ -458,7 +470,7 @@ def indicator_view(
         _small_multiples(board, partnership, indicator, rows, years, today) if with_small_multiples else None
     )
 
-    notes = _notes(indicator, data, spc, grain, funnel)
+    notes = _notes(indicator, data, spc, grain, funnel) + definition_notes(board, data, series)
     return IndicatorView(
         indicator=indicator,
         partnership=partnership,
@@ -470,7 +482,7 @@ def indicator_view(
         points=points,
         spc=spc,
         target=target,
-        assurance_text=pace or icons.assurance_text(spc.assurance, target is not None, spc.enough_points),
+        assurance_text=pace or _assurance_text(judged, spc, target),
         spc_figure=spc_fig,
         criteria=criteria,
         projection=projection,
@@ -482,7 +494,99 @@ def indicator_view(
         table=_table(indicator, series, spc, label),
         year_table=_year_table(indicator, data, today),
         notes=notes,
+        judged=judged,
+        window_notes=window_notes,
     )
+
+
+def _judged_part(criteria: list[CriterionResult], indicator_id: str) -> IndicatorEvidence | None:
+    """The first judged part for the indicator (a trend's, when there is no target)."""
+    for result in criteria:
+        for part in result.parts:
+            if part.indicator.id == indicator_id and part.limits is not None:
+                return part
+    return None
+
+
+def _spc_applies(board: Board, indicator: Indicator) -> bool:
+    """The registry's chart for the indicator's kind is a control chart (no SPC on
+    projections or cumulative rollout counts)."""
+    return board.registry.chart(indicator).spc
+
+
+def _no_limits(series: pd.DataFrame, message: str) -> SpcResult:
+    """The series drawn as values only: no limits, no special causes, no icons."""
+    values = series["judge_value"].astype(float)
+    points = pd.DataFrame(
+        {
+            "value": values,
+            "mean": float("nan"),
+            "lpl": float("nan"),
+            "upl": float("nan"),
+            "point_type": ["missing" if pd.isna(v) else "common_cause" for v in values],
+        }
+    )
+    return SpcResult(points.reset_index(drop=True), None, None, False, message)
+
+
+def _display_spc(
+    board: Board,
+    plan,
+    criteria: list[CriterionResult],
+    judged: IndicatorEvidence | None,
+    indicator: Indicator,
+    full: pd.DataFrame,
+    grain: str,
+    target: float | None,
+) -> tuple[SpcResult, list[str]]:
+    """The chart's SPC over the whole series at the chosen grain, by the status's own rule:
+    the same baseline and change date; at another grain, or for a kind the registry does
+    not chart as SPC, values only (a filter never gives a second verdict)."""
+    notes: list[str] = []
+    grain_word = GRAIN_LABELS[indicator.grain]
+    if not _spc_applies(board, indicator):
+        what = "En framskriving" if indicator.projection else "Et kumulativt antall (kommuner som deltar)"
+        return _no_limits(
+            full, f"{what} vises uten SPC: den vokser med vilje, så grenser sier ingenting."
+        ), notes
+    if judged is None:
+        # No criterion judges the indicator: the chart shows SPC, there is no status.
+        values = full["judge_value"].astype(float).tolist()
+        return xmr(values, improvement=indicator.direction, target=target), notes
+    if grain != indicator.grain:
+        message = (
+            f"Statusen og SPC-grensene bygger på tall per {grain_word}; tall per {GRAIN_LABELS[grain]} "
+            "vises uten kontrollgrenser og gir ingen egen vurdering."
+        )
+        return _no_limits(full, message), notes
+    result = next(r for r in criteria if judged in r.parts)
+    baseline = plan.baseline_for(result.criterion)
+    change = result.criterion.change.date if result.criterion.change else None
+    spc = judged_spc(full, indicator.direction, target, limits_for(full, baseline, change))
+    notes.append(judged.limits.note[0].upper() + judged.limits.note[1:] + ".")
+    if result.due is not None and len(judged.series) < len(full):
+        notes.append(
+            f"Statusen vurderes på tall til fristen {formatting.date(result.due)}; senere punkter vises, "
+            "men teller ikke i statusen."
+        )
+    return spc, notes
+
+
+def _shown(
+    full: pd.DataFrame, spc: SpcResult, years: tuple[int, int] | None
+) -> tuple[pd.DataFrame, SpcResult]:
+    """The chosen years of the series and its SPC points (limits stay those of the whole)."""
+    if not years or full.empty:
+        return full, spc
+    year = pd.to_datetime(full["period_start"]).dt.year
+    mask = ((year >= years[0]) & (year <= years[1])).to_numpy()
+    points = spc.points.reset_index(drop=True)[mask].reset_index(drop=True)
+    return full[mask].reset_index(drop=True), replace(spc, points=points)
+
+
+def _assurance_text(judged: IndicatorEvidence | None, spc: SpcResult, target: float | None) -> str:
+    source = judged.spc if judged is not None and judged.spc is not None else spc
+    return icons.assurance_text(source.assurance, target is not None, source.enough_points)
 
 
 def _target_part(criteria: list[CriterionResult], indicator_id: str) -> IndicatorEvidence | None:
@@ -692,7 +796,8 @@ def _notes(
     if spc.enough_points:
         notes.append(
             "SPC (XmR, NHS «Making Data Count»): gjennomsnitt og kontrollgrenser (gjennomsnitt ± 2,66 × "
-            "gjennomsnittlig glidende variasjonsbredde) fra alle viste punkter. Spesiell årsak: punkt "
+            "gjennomsnittlig glidende variasjonsbredde) fra grunnlinjen i planen (standard: de 24 månedene "
+            "før planperioden), nye grenser bare fra en endringsdato planen oppgir. Spesiell årsak: punkt "
             "utenfor grensene, 7 punkter på rad på samme side av gjennomsnittet, 7 punkter som stiger "
             "eller faller (like verdier bryter), eller 2 av 3 punkter nær en grense. Grensene vises "
             "aldri under 0 (og aldri over 100 % for andeler)."
@@ -756,12 +861,10 @@ def criterion_view(
                 clip_max=part.clip_max,
             )
         else:
-            series = filter_years(part.series, years)
-            spc = xmr(
-                series["judge_value"].astype(float).tolist(),
-                improvement=indicator.direction,
-                target=None if is_rollout(indicator) else part.target,
-            )
+            # The status's own SPC (same points, same limits), cut to the years shown.
+            series = part.series
+            spc = part.spc or _no_limits(series, "Vises uten SPC.")
+            series, spc = _shown(series, spc, years)
             figure = figures.spc_figure(
                 _points(indicator, series),
                 series["period_start"].tolist(),

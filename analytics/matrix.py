@@ -10,7 +10,7 @@ and are left out: the matrix answers "where are we off track, and in which munic
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -87,8 +87,13 @@ def matrix_columns(plan: Plan) -> list[MatrixColumn]:
     return sorted(columns, key=lambda c: order.get(measure_group[c.measure_id], len(order)))
 
 
-def status_matrix(board: Board, partnership: str, today: dt.date | None = None) -> StatusMatrix:
+def status_matrix(
+    board: Board, partnership: str, today: dt.date | None = None, as_of: dt.date | None = None
+) -> StatusMatrix:
     """Judge every judged numeric criterion of the plan in every member municipality.
+
+    as_of: the status as it stood that day (evaluate_criterion's as_of: data up to that day),
+    with the values shown as of then too.
 
     Returns a StatusMatrix (see its fields). Rows are read once per indicator for the whole
     partnership and cut per municipality, so the cost is the judging, not the reading.
@@ -111,10 +116,23 @@ def status_matrix(board: Board, partnership: str, today: dt.date | None = None) 
         for column in columns:
             measure, criterion = criteria[column.criterion_id]
             result = evaluate_criterion(
-                board, plan, measure, criterion, scope=own, today=today, milestones=milestones, rows=rows
+                board,
+                plan,
+                measure,
+                criterion,
+                scope=own,
+                today=today,
+                milestones=milestones,
+                rows=rows,
+                as_of=as_of,
             )
             indicator = board.registry.get(column.indicator_id)
-            value, period = _recent(rows.get(indicator, own.unit_ids), today)
+            data = rows.get(indicator, own.unit_ids)
+            if as_of is not None:
+                data = replace(
+                    data, rows=data.rows[data.rows["period_start"] <= pd.Timestamp(as_of)], judged={}
+                )
+            value, period = _recent(data, as_of or today)
             records.append(
                 {
                     "unit_id": unit_id,

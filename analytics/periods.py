@@ -1,8 +1,45 @@
-"""Period labels: `2024` (year), `2024K1` (quarter), `2024M01` (month) ↔ start date + grain."""
+"""Period labels ↔ start date + grain: `2024M01` (month), `2024K1` (quarter), `2024T1`
+(tertial), `2024` (year), `2019–2021` (a multi-year period such as FHI's three-year means,
+grain `3year`: never shown as one year).
+
+A grain is data: its length in months (GRAIN_MONTHS, or `Nyear` for N whole years). A fact
+keeps the grain its file gives; analytics builds coarser periods from finer ones.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "tertial": 4, "year": 12}
+_MULTI_YEAR = re.compile(r"([2-9]|[1-9]\d)year")
+
+
+def grain_months(grain: str) -> int:
+    """Length of a grain in months: month 1, quarter 3, tertial 4, year 12, '3year' 36.
+
+    Raises ValueError for a grain that is none of these.
+    """
+    if grain in GRAIN_MONTHS:
+        return GRAIN_MONTHS[grain]
+    if m := _MULTI_YEAR.fullmatch(grain or ""):
+        return 12 * int(m[1])
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def multi_year(years: int) -> str:
+    """The grain of a period of `years` whole years: 2 → '2year'."""
+    return "year" if years == 1 else f"{years}year"
+
+
+def grain_sql(column: str) -> str:
+    """SQL for the length in months of the grain in `column` (a column name, never user text)."""
+    cases = " ".join(f"WHEN '{g}' THEN {m}" for g, m in GRAIN_MONTHS.items())
+    return (
+        f"CASE {column} {cases} ELSE 12 * TRY_CAST(regexp_extract({column}, '^(\\d+)year$', 1) "
+        "AS INTEGER) END"
+    )
+
 
 # Short month names as Norwegian tables write them in a span ("jan.–okt.").
 MONTHS_SHORT = (
@@ -36,24 +73,34 @@ MONTHS_NB = [
 
 
 def period_label(start: dt.date, grain: str) -> str:
+    """'2024M01', '2024K1', '2024T1', '2024', '2019–2021' (a multi-year period)."""
     if grain == "year":
         return f"{start.year}"
     if grain == "quarter":
         return f"{start.year}K{(start.month - 1) // 3 + 1}"
-    return f"{start.year}M{start.month:02d}"
+    if grain == "tertial":
+        return f"{start.year}T{(start.month - 1) // 4 + 1}"
+    if grain == "month":
+        return f"{start.year}M{start.month:02d}"
+    return f"{start.year}–{period_end(start, grain).year}"
 
 
 def period_end(start: dt.date, grain: str) -> dt.date:
     """Last day of the period."""
-    months = {"year": 12, "quarter": 3, "month": 1}[grain]
+    months = grain_months(grain)
     year, month = divmod(start.month - 1 + months, 12)
     return dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
 
 
 def period_text(start: dt.date, grain: str) -> str:
-    """Norwegian reading of a period: '2024', '1. kvartal 2024', 'januar 2024'."""
+    """Norwegian reading of a period: '2024', '1. kvartal 2024', '1. tertial 2024',
+    'januar 2024', '2019–2021'."""
     if grain == "year":
         return str(start.year)
     if grain == "quarter":
         return f"{(start.month - 1) // 3 + 1}. kvartal {start.year}"
-    return f"{MONTHS_NB[start.month - 1]} {start.year}"
+    if grain == "tertial":
+        return f"{(start.month - 1) // 4 + 1}. tertial {start.year}"
+    if grain == "month":
+        return f"{MONTHS_NB[start.month - 1]} {start.year}"
+    return period_label(start, grain)

@@ -520,6 +520,14 @@ def _check_references(plan: Plan, indicator_ids: set[str], unit_ids: set[str] | 
                         f"{entry}, kriterium «{criterion.id}»",
                         f"ukjent indikator «{indicator}» (finnes ikke i indicators.yaml)",
                     )
+            group = criterion.comparison
+            for indicator in group.indicators if group else []:
+                if indicator not in indicator_ids:
+                    raise PlanError(
+                        file,
+                        f"{entry}, kriterium «{criterion.id}», sammenligningsgruppe",
+                        f"ukjent indikator «{indicator}» (finnes ikke i indicators.yaml)",
+                    )
             numeric = {CriterionKind.target, CriterionKind.trend, CriterionKind.before_after}
             if criterion.kind in numeric and not criterion.indicators:
                 raise PlanError(
@@ -528,6 +536,14 @@ def _check_references(plan: Plan, indicator_ids: set[str], unit_ids: set[str] | 
                     f"kriterier av typen «{criterion.kind.value}» må ha en indikator",
                 )
     if unit_ids is not None:
+        for measure, criterion in plan.criteria:
+            for code in criterion.comparison.units if criterion.comparison else []:
+                if code not in unit_ids:
+                    raise PlanError(
+                        file,
+                        f"tiltak «{measure.id}», kriterium «{criterion.id}», sammenligningsgruppe",
+                        f"ukjent kommune/bydel «{code}» i referansedata",
+                    )
         for code in [*plan.partnership.municipalities, *plan.partnership.districts]:
             if code not in unit_ids:
                 raise PlanError(file, "partnerskap", f"ukjent kommune/bydel «{code}» i referansedata")

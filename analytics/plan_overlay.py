@@ -41,6 +41,7 @@ from analytics.plan import (
     parse_year_month,
 )
 from analytics.registry import Registry
+from analytics.writes import WriteRefused
 
 if TYPE_CHECKING:
     from analytics.board import Board
@@ -75,7 +76,7 @@ DIRECTION_LABELS = {"increase": "høyere er bedre", "decrease": "lavere er bedre
 SHORT_MAX = 80
 
 
-class DecisionRefused(ValueError):
+class DecisionRefused(WriteRefused):
     """A value that would make the plan invalid; the message is one Norwegian sentence."""
 
 

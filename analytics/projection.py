@@ -10,7 +10,9 @@ Rules:
 * Fewer than 4 points with a value (or fewer than 4 distinct dates): no projection,
   ``reaches_target`` None.
 * ``reaches_target`` compares the trend line at the deadline with the target
-  (>= for "increase", <= for "decrease"); the interval is reported, not used.
+  (>= for "increase", <= for "decrease"). The status does not rest on the line alone:
+  analytics.evaluate.projection_band reads the 80 % interval (all of it reaches the
+  target: «På sporet»; it straddles the target: «Usikker»).
 * ``expected_date`` is the day the trend line crosses the target while moving in
   the right direction; None if it is flat, moving away or would take more than
   100 years. The date may lie in the past when the line is already beyond target.

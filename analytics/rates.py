@@ -24,6 +24,7 @@ from analytics import config, formatting, series
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT
 from analytics.registry import AgeBand, Indicator, age_text, parse_age
+from analytics.spc import xmr
 
 PER = 1000
 PARTIAL_LABEL = "delvis år"
@@ -379,3 +380,34 @@ def _band_populations(
             rest["value"] = rest["value"] - other.reindex(rest.index)
         out[lacking[0]] = rest[rest["value"].notna()].reset_index()
     return out
+
+
+def definition_notes(board: Board, data: series.UnitRows, judged: pd.DataFrame) -> list[str]:
+    """Notes for a page under a judged series: hidden cells and the age-standardised rate.
+
+    judged: the series as shown (`series.judged_series`). Hidden cells: their range, and
+    whether the SPC reading (XmR on the shown points, as the page draws it) is the same at
+    both ends of it. For a count per 1 000: the standardised rate of the newest 12 months,
+    or the sentence saying why there is none.
+    """
+    indicator = data.indicator
+    notes = []
+    changes = None
+    if indicator.direction != "neutral" and "judge_lower" in judged and (judged["n_hidden"] > 0).any():
+
+        def reading(s: pd.DataFrame) -> str | None:
+            return xmr(s["judge_value"].astype(float).tolist(), improvement=indicator.direction).variation
+
+        _, at_lower, at_upper = series.verdict_range(judged, reading)
+        changes = at_lower != at_upper
+    hidden = series.range_note(indicator, judged, changes)
+    if hidden:
+        notes.append(hidden)
+    if series.rated(indicator) and indicator.kind == "count" and not data.empty:
+        end = series.latest_end(judged)
+        if end is not None:
+            start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+            units = sorted(set(data.rows["unit_id"]))
+            result = age_standardised(board, indicator, units, start.date(), end.date())
+            notes.append(result.text)
+    return notes

@@ -12,9 +12,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from analytics import config
 from analytics.plan import PlanError
 
-Grain = Literal["year", "quarter", "month"]
+Grain = Literal["year", "tertial", "quarter", "month"]
 
-GRAIN_LABELS = {"year": "år", "quarter": "kvartal", "month": "måned"}
+GRAIN_LABELS = {"year": "år", "tertial": "tertial", "quarter": "kvartal", "month": "måned"}
+
+
+def grain_label(grain: str) -> str:
+    """'måned', 'kvartal', 'tertial', 'år', or '3-årsperiode' for a multi-year grain."""
+    if grain in GRAIN_LABELS:
+        return GRAIN_LABELS[grain]
+    return f"{grain.removesuffix('year')}-årsperiode"
+
+
 DIRECTION_LABELS = {
     "increase": "Høyere er bedre",
     "decrease": "Lavere er bedre",
@@ -180,6 +189,7 @@ def load_registry(path: Path | None = None) -> Registry:
     for kind, rule in registry.charts.items():
         if (rule.rare_chart is None) != (rule.rare_below is None):
             raise PlanError(path, f"charts.{kind}", "rare_chart og rare_below må oppgis sammen")
+    for indicator in registry.indicators:
         problem = age_problem(registry, indicator)
         if problem:
             raise PlanError(path, f"indikator «{indicator.id}»", problem)

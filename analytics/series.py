@@ -247,18 +247,24 @@ class UnitRows:
 def load_rows(
     board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
 ) -> UnitRows:
-    """Facts of the indicator's own grain for these units, with population attached.
+    """Rows at the indicator's own grain for these units, with population attached.
 
+    Each row is built by the store from the finest stored grain that fills the period
+    (Store.unit_series: months summed into a quarter; a file's months are never truncated);
+    a period only partly filled (a quarter in progress) ends where its data end, so its
+    person-time is that of the months it holds and it is marked partial. Rows of a coarser
+    grain than the indicator's (a year for a monthly indicator) are not rows of this series.
     populations: population tables already built, by (population id, units); filled in.
     """
-    facts = board.store.facts([indicator.id], list(unit_ids), grain=indicator.grain)
+    facts = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, indicator.grain)
+    facts = facts[facts["grain"] == indicator.grain]
     if "file_total" in facts.columns:  # a file's own total row is not a unit's value
         facts = facts[~facts["file_total"].fillna(False).astype(bool)]
     facts = facts.assign(
         unit_id=facts["unit_id"].astype(str),
         period_start=pd.to_datetime(facts["period_start"]),
     )
-    facts["period_end"] = period_ends(facts["period_start"], indicator.grain)
+    facts["period_end"] = pd.to_datetime(facts["covered_until"]).astype(facts["period_start"].dtype)
     facts["suppressed"] = facts["suppressed"].astype(bool)
     note = None
     if rated(indicator) and not facts.empty:
@@ -635,7 +641,10 @@ def range_note(indicator: Indicator, series: pd.DataFrame, changes_verdict: bool
         parts.append(
             f"{_periods(int(resolved.sum()))} med skjulte celler er regnet med kildefilens egen totalsum"
         )
-    open_rows = with_hidden[~resolved]
+    open_rows = with_hidden[~resolved & with_hidden["lower"].notna()]
+    alone = int((~resolved & with_hidden["lower"].isna()).sum())
+    if alone:
+        parts.append(f"{_periods(alone)} er skjult i kilden (1–{low}) og vises ikke")
     if not open_rows.empty:
         last = open_rows.iloc[-1]
         parts.append(
@@ -645,9 +654,9 @@ def range_note(indicator: Indicator, series: pd.DataFrame, changes_verdict: bool
         )
         if changes_verdict is not None:
             parts.append(
-                "innenfor spennet kan vurderingen bli en annen"
+                "innenfor spennet kan SPC-vurderingen bli en annen"
                 if changes_verdict
-                else "vurderingen er den samme i begge ender av spennet"
+                else "SPC-vurderingen er den samme i begge ender av spennet"
             )
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ from analytics.status import Status
 
 def _evaluate(board: Board, plan, measure, criterion, scope, today, milestones, rows, as_of):
     kwargs = {"scope": scope, "today": today, "milestones": milestones, "rows": rows}
-    if as_of is not None and "as_of" in inspect.signature(evaluate.evaluate_criterion).parameters:
+    if as_of is not None:
         kwargs["as_of"] = as_of
     return evaluate.evaluate_criterion(board, plan, measure, criterion, **kwargs).judgement.status
 

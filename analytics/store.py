@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from analytics.formatting import counted
+from analytics.periods import grain_months, grain_sql
 
 FACT_COLUMNS = [
     "indicator",
@@ -30,12 +31,16 @@ FACT_COLUMNS = [
     "denominator",
     "suppressed",
     "source",
+    "file_total",
 ]
 KEY = ("indicator", "unit_id", "period_start", "grain")
 _KEY_JOIN = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
 _SAME_VALUES = " AND ".join(
-    f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("value", "numerator", "denominator", "suppressed")
+    f"a.{c} IS NOT DISTINCT FROM b.{c}"
+    for c in ("value", "numerator", "denominator", "suppressed", "file_total")
 )
+_FACT_LIST = ", ".join(FACT_COLUMNS)
+_HISTORY_LIST = f"{_FACT_LIST}, upload_id, replaced_by, replaced_at"
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS upload_seq START 1;
@@ -135,6 +140,61 @@ CREATE TABLE IF NOT EXISTS plan_documents (
     removed_by VARCHAR
 );
 """
+# Later columns, added to stores made before them (and to new ones, so the column order is the
+# same everywhere; every INSERT names its columns anyway). file_total: the value is a file's own
+# total row («Totalt», «Hele Ahus»), stored for the partnership or region, kept out of series.
+MIGRATIONS = """
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
+ALTER TABLE fact_history ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
+"""
+
+
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{c}" for c in FACT_COLUMNS)
+
+
+_MONTH_NO = "(year(period_start) * 12 + month(period_start) - 1)"
+# One indicator's rows per unit at a grain of `$months` months (see Store.unit_series).
+_UNIT_SERIES = f"""
+    WITH f AS (
+        SELECT unit_id, period_start, grain, {grain_sql("grain")} AS months, {_MONTH_NO} AS m0,
+               value, numerator, denominator, suppressed
+        FROM facts WHERE indicator = $indicator AND list_contains($units, unit_id) AND NOT file_total
+    ), fine AS (
+        SELECT *, m0 // $months * $months AS bucket FROM f WHERE months <= $months
+    ), grains AS (  -- per unit and bucket: how much of it each stored grain fills
+        SELECT unit_id, bucket, months, sum(months) >= $months AS fills
+        FROM fine GROUP BY ALL
+    ), chosen AS (
+        SELECT unit_id, bucket, arg_min(months, CASE WHEN fills THEN months ELSE 1000 + months END) AS months
+        FROM grains GROUP BY ALL
+    ), used AS (
+        SELECT fine.* FROM fine JOIN chosen USING (unit_id, bucket, months)
+    ), built AS (
+        SELECT unit_id, make_date((bucket // 12)::INTEGER, (bucket % 12 + 1)::INTEGER, 1) AS period_start,
+               $grain AS grain,
+               CASE WHEN count(*) = 1 THEN any_value(value)
+                    WHEN $kind = 'stock' THEN arg_max(value, period_start)
+                    WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                    WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
+               sum(numerator) AS numerator, sum(denominator) AS denominator,
+               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+               any_value(grain) AS source_grain, max(period_start) AS last_start,
+               max(m0) + any_value(months) AS end_month, sum(months) < $months AS partial
+        FROM used GROUP BY unit_id, bucket
+    ), coarse AS (  -- coarser rows, only where no finer row of the unit falls inside them
+        SELECT c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
+               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
+               c.m0 + c.months AS end_month, false AS partial
+        FROM f c WHERE c.months > $months AND NOT EXISTS (
+            SELECT 1 FROM fine WHERE fine.unit_id = c.unit_id
+              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
+    )
+    SELECT * EXCLUDE (end_month),
+           make_date((end_month // 12)::INTEGER, (end_month % 12 + 1)::INTEGER, 1) - 1 AS covered_until
+    FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
+    ORDER BY unit_id, period_start, grain
+"""
 
 
 class StoreError(Exception):
@@ -190,6 +250,7 @@ class Store:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
                 self._con.execute(SCHEMA)
+                self._con.execute(MIGRATIONS)
             self._verify()
         except duckdb.IOException as exc:
             text = str(exc)
@@ -277,6 +338,8 @@ class Store:
 
     def ingest(self, facts: pd.DataFrame | object, meta: UploadMeta) -> UploadResult:
         """Load one upload's facts (pandas or arrow, FACT_COLUMNS) atomically."""
+        if isinstance(facts, pd.DataFrame) and "file_total" not in facts:
+            facts = facts.assign(file_total=False)
         with self.cursor() as cur:
             cur.register("incoming", facts)
             cur.execute(
@@ -285,7 +348,8 @@ class Store:
                 "CAST(period_start AS DATE) AS period_start, CAST(grain AS VARCHAR) AS grain, "
                 "CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator, "
                 "CAST(denominator AS DOUBLE) AS denominator, CAST(suppressed AS BOOLEAN) AS suppressed, "
-                "CAST(source AS VARCHAR) AS source FROM incoming"
+                "CAST(source AS VARCHAR) AS source, coalesce(CAST(file_total AS BOOLEAN), false) AS file_total "
+                "FROM incoming"
             )
             cur.unregister("incoming")
             return self.merge_stage(cur, meta)
@@ -326,7 +390,10 @@ class Store:
                 "SELECT count(*) FROM facts WHERE list_contains(?, indicator)", [indicators]
             ).fetchone()[0]
             if not existing:  # the first values for these indicators: all added, nothing to compare
-                cur.execute(f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM stage", [upload_id])
+                cur.execute(
+                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM stage",
+                    [upload_id],
+                )
                 counts = {"added": rows_in}
             else:
                 cur.execute(
@@ -338,13 +405,14 @@ class Store:
                     [indicators],
                 )
                 cur.execute(
-                    "INSERT INTO fact_history SELECT b.*, ?, now() FROM facts b "
+                    f"INSERT INTO fact_history ({_HISTORY_LIST}) SELECT {_prefixed('b')}, b.upload_id, ?, now() "
+                    "FROM facts b "
                     f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
                     [upload_id],
                 )
                 cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
                 cur.execute(
-                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, ? FROM staged "
+                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM staged "
                     "WHERE change <> 'unchanged'",
                     [upload_id],
                 )
@@ -389,7 +457,8 @@ class Store:
                 cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id])
                 # Values this upload replaced come back where nothing newer has taken the key.
                 cur.execute(
-                    f"INSERT INTO facts SELECT {', '.join(FACT_COLUMNS)}, upload_id FROM fact_history a "
+                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_prefixed('a')}, a.upload_id "
+                    "FROM fact_history a "
                     "WHERE a.replaced_by = ? AND NOT EXISTS "
                     f"(SELECT 1 FROM facts b WHERE {_KEY_JOIN})",
                     [upload_id],
@@ -446,50 +515,83 @@ class Store:
         indicators: Sequence[str] | None = None,
         unit_ids: Sequence[str] | None = None,
         grain: str | None = None,
+        file_totals: bool = False,
     ) -> pd.DataFrame:
-        """Raw long facts, filtered; sorted by indicator, unit, period."""
+        """Raw long facts, filtered; sorted by indicator, unit, period. A file's own total rows
+        (file_total) are left out unless `file_totals` (the export keeps them)."""
         return self._frame(
             "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
-            "suppressed, source, upload_id FROM facts "
+            "suppressed, source, upload_id, file_total FROM facts "
             "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
             "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
-            "AND (?::VARCHAR IS NULL OR grain = ?) "
-            "ORDER BY indicator, unit_id, period_start",
-            [indicators, indicators, unit_ids, unit_ids, grain, grain],
+            "AND (?::VARCHAR IS NULL OR grain = ?) AND (? OR NOT file_total) "
+            "ORDER BY indicator, unit_id, period_start, grain",
+            [indicators, indicators, unit_ids, unit_ids, grain, grain, file_totals],
+        )
+
+    def unit_series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
+        """Per unit, the indicator at `grain` built from the finest stored grain that covers it.
+
+        Facts keep the grain their file gave (month, quarter, tertial, year, '3year', ...).
+        For each unit and period of `grain` (month, quarter, tertial or year) the rows used are
+        those of the finest stored grain that fills the period (all its months); when no grain
+        fills it, the finest there is (the period is then `partial`: a year in progress). Rows
+        of a coarser grain (a year for a monthly series, FHI's 2019–2021) are used only where
+        no finer row of the unit falls inside them; they keep their own period and grain.
+        Kinds: count sums; stock takes the last row; share sums numerator and denominator
+        (100 × Σnum / Σden); score is the mean. Suppressed cells are missing, never zero.
+
+        Returns unit_id, period_start, grain (the period's own grain), value, numerator,
+        denominator, suppressed (any part suppressed), n_periods (rows used), source_grain,
+        covered_until (last day with data), partial. File totals are left out.
+        """
+        months = grain_months(grain)
+        if months > 12 or 12 % months:
+            raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
+        return self._frame(
+            _UNIT_SERIES,
+            {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain, "months": months},
         )
 
     def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
-        """One indicator over time, summed across units and rolled up to `grain`.
+        """One indicator over time, summed across units, at `grain` (see unit_series for how
+        each unit's periods are built from the finest stored grain).
 
-        count: sum over units and periods; stock: sum over units of each unit's last value in
-        the period; share/score: summed numerators over summed denominators (never a mean
-        of rates). `n_units` and `n_suppressed` say how complete each period is.
+        count: sum over units; stock: sum over units of each unit's last value in the period;
+        share: summed numerators over summed denominators (never a mean of rates); score: the
+        mean. Returns period_start, grain, value, numerator, denominator, n_units, n_suppressed,
+        n_periods, last_start, covered_until and partial (some unit's period is not filled,
+        e.g. a year in progress).
         """
-        trunc = {"year": "year", "quarter": "quarter", "month": "month"}[grain]
+        months = grain_months(grain)
+        if months > 12 or 12 % months:
+            raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
         return self._frame(
             f"""
-            WITH base AS (
-                SELECT unit_id, date_trunc('{trunc}', period_start)::DATE AS period,
-                       period_start, value, numerator, denominator, suppressed
-                FROM facts WHERE indicator = ? AND list_contains(?, unit_id)
-            ), per_unit AS (
-                SELECT unit_id, period,
-                       CASE WHEN ? = 'stock' THEN arg_max(value, period_start) ELSE sum(value) END AS value,
-                       sum(numerator) AS numerator, sum(denominator) AS denominator,
-                       bool_or(suppressed) AS suppressed, count(*) AS n_periods,
-                       max(period_start) AS last_start
-                FROM base GROUP BY unit_id, period
-            )
-            SELECT period AS period_start,
-                   CASE WHEN ? = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                        WHEN ? = 'score' THEN avg(value) ELSE sum(value) END AS value,
-                   sum(numerator) AS numerator,
-                   sum(denominator) AS denominator, count(DISTINCT unit_id) AS n_units,
-                   count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                   max(n_periods) AS n_periods, max(last_start) AS last_start
-            FROM per_unit GROUP BY period ORDER BY period
+            WITH per_unit AS ({_UNIT_SERIES})
+            SELECT period_start, grain,
+                   CASE WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start,
+                   max(covered_until) AS covered_until, bool_or(partial) AS partial
+            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
             """,
-            [indicator, list(unit_ids), kind, kind, kind],
+            {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain, "months": months},
+        )
+
+    def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
+        """A file's own total rows («Totalt», «Hele Ahus») stored for `unit_id` (a partnership
+        or region) at `grain`: period_start, value, numerator, denominator, suppressed.
+
+        The total a source publishes counts the suppressed cells too, so a partnership's rate
+        built on it is not biased the way a sum around suppressed cells is.
+        """
+        return self._frame(
+            "SELECT period_start, value, numerator, denominator, suppressed FROM facts "
+            "WHERE file_total AND indicator = ? AND unit_id = ? AND grain = ? ORDER BY period_start",
+            [indicator, unit_id, grain],
         )
 
     def coverage(self, indicator: str, unit_ids: Sequence[str]) -> pd.DataFrame:
@@ -766,26 +868,4 @@ class Store:
             "WHERE list_contains(?, f.indicator) "
             "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
             [list(indicators)],
-        )
-
-    # -- file totals --------------------------------------------------------------------
-
-    def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
-        """A source file's own total row per period for a partnership or region unit.
-
-        Returns period_start, value (the unsuppressed sum the file printed), one row per
-        period; empty when the store keeps no totals (facts without a ``file_total`` column,
-        from before the loader kept them) or the file had none.
-        """
-        has_column = self._scalar(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_name = 'facts' AND column_name = 'file_total'"
-        )
-        if not has_column:
-            return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "value": []})
-        return self._frame(
-            "SELECT period_start, value FROM facts "
-            "WHERE file_total AND indicator = ? AND unit_id = ? AND grain = ? AND value IS NOT NULL "
-            "ORDER BY period_start",
-            [indicator, unit_id, grain],
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
+from analytics import formatting
 from analytics.evaluate import PlanStatus
 from analytics.plan import Plan
 from analytics.status import STATUS_STYLE
@@ -11,11 +14,23 @@ from analytics.status import STATUS_STYLE
 COLUMNS = ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
 
 
-def icon_summary(plan: Plan, status: PlanStatus) -> pd.DataFrame:
+def period_end(plan: Plan) -> dt.date:
+    """The last day of the plan's period (31 December of its last year)."""
+    return dt.date(int(plan.partnership.period_end), 12, 31)
+
+
+def period_ended(plan: Plan, today: dt.date | None = None) -> bool:
+    """Whether the plan's period is over (today after its last day)."""
+    return (today or dt.date.today()) > period_end(plan)
+
+
+def icon_summary(plan: Plan, status: PlanStatus, at_end: PlanStatus | None = None) -> pd.DataFrame:
     """Measure, the SPC variation and assurance icons (with words) and the status.
 
     The icons are those of the criterion that sets the measure's status (or the first
-    criterion with a series); measures judged only by milestones show a dash.
+    criterion with a series); measures judged only by milestones show a dash. `at_end`: the
+    plan's status at the end of its period (evaluate_plan(as_of=period_end)); when given, a
+    column «Status <date>» beside «Status» shows what was reached by the deadline.
     """
     rows = []
     for measure in plan.leaf_measures:
@@ -31,4 +46,13 @@ def icon_summary(plan: Plan, status: PlanStatus) -> pd.DataFrame:
                 "Status": f"{STATUS_STYLE[state][0]} {state.value}",
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+        if at_end is not None:
+            then = at_end.measures[measure.id]
+            rows[-1][end_column(plan)] = f"{STATUS_STYLE[then][0]} {then.value}"
+    columns = [*COLUMNS[:2], end_column(plan), *COLUMNS[2:]] if at_end is not None else COLUMNS
+    return pd.DataFrame(rows, columns=columns)
+
+
+def end_column(plan: Plan) -> str:
+    """The heading of the status-at-the-deadline column: «Status 31.12.2025»."""
+    return f"Status {formatting.date(period_end(plan))}"

@@ -21,6 +21,7 @@ from pathlib import Path
 from analytics.plan import PlanError
 from analytics.store import StoreError
 from loaders import plan_cli, service
+from loaders.ingest import Choices
 
 REFUSED = 2
 
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--profile")
     ingest.add_argument("--sheet")
     ingest.add_argument("--dry-run", action="store_true")
+    ingest.add_argument(
+        "--partnership", help="helsefellesskapet filen lastes for; rader for andre kommuner hoppes over"
+    )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
     export.add_argument("--indicator")
     commands.add_parser("log", help="vis opplastingsloggen")
@@ -74,6 +78,9 @@ def run(argv: list[str]) -> int:
                 f"Ukjent indikator «{args.indicator}»; se data/indicators.yaml for gyldige id-er."
             )
         loader.profile(args.profile)  # an unknown profile is a usage error (exit 1), not a refusal
+        if args.partnership and args.partnership not in loader.board.plans:
+            known = ", ".join(sorted(loader.board.plans))
+            raise service.LoaderError(f"Ukjent helsefellesskap «{args.partnership}» (finnes: {known}).")
         report = loader.ingest(
             args.file,
             args.indicator,
@@ -81,6 +88,7 @@ def run(argv: list[str]) -> int:
             profile_id=args.profile,
             sheet=args.sheet,
             dry_run=args.dry_run,
+            choices=Choices(partnership=args.partnership),
         )
         if report.refused:
             print(report.refused, file=sys.stderr)
@@ -91,6 +99,8 @@ def run(argv: list[str]) -> int:
                 print(f"  {line}", file=sys.stderr)
             return REFUSED
         print(report.summary())
+        for note in report.notes:  # rows skipped and counted, totals kept, unused columns
+            print(f"  {note}")
         return 0
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):

@@ -10,18 +10,24 @@ Kinds of check:
   want_grain, kind, projection, value, numerator, denominator). `report` is the SQL for the text
   shown in the message. A check on numbers is written once with {text} and {number} and runs
   for each number column the file has (value, numerator, denominator).
+- "file": a SELECT over TEMP cells and the map tables (stage_ind, stage_mergers,
+  stage_wholes), and for the grain check the store's facts and uploads, returning row_no,
+  text, period_start, grain, other_row.
 - "key": a SELECT over TEMP candidates (every cell whose key, indicator × unit today × period,
   is met more than once), returning row_no, text, period_start, grain, other_row.
 
 Template fields: {quoted} (the cell, «quoted», or "en tom celle"), {text}, {name} (the text
-after "split:"), {number} (a number the Norwegian way), {period}, {got} and {want} (grain
-words), {indicator} (the indicator's name), {also} (" (linje N)" for the row it clashes with).
-The SQL uses only named parameters ($today, $markers); nothing in it comes from a file.
+after "split:"), {number} (a number the Norwegian way), {period}, {indicator} (the indicator's name), {also} (" (linje N)" for the row it clashes with).
+A text of several parts ('a|b|c') gives {t0}, {t1}, ... as written, {n0}, ... as numbers,
+{g0}, ... as plural grain words ('månedene') and {l0}, ... as lists ('Fet og Sørum').
+The SQL uses only named parameters ($today, $markers, $file_name); nothing in it comes from a file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from analytics.periods import grain_sql
 
 # Kinds whose values cannot be negative (scores may be).
 NON_NEGATIVE = "('count', 'stock', 'share')"
@@ -39,6 +45,64 @@ class Check:
 
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
+
+# A total row (file_total) of a count or stock against the sum of its members in the file.
+_TOTALS = """
+    WITH t AS (
+        SELECT c.row_no, c.ind_no, c.unit_id, c.period_start, c.grain, c.value
+        FROM cells c JOIN stage_ind i USING (ind_no)
+        WHERE c.file_total AND c.skip IS NULL AND c.value IS NOT NULL AND i.kind IN ('count', 'stock')
+    ), parts AS (
+        SELECT t.row_no, sum(p.value) AS parts_sum, bool_or(p.value IS NULL) AS any_suppressed,
+               count(DISTINCT p.unit_id) AS n_parts, any_value(w.n_members) AS n_members
+        FROM t JOIN stage_wholes w ON w.whole_id = t.unit_id
+        JOIN cells p ON p.unit_id = w.member_id AND p.ind_no = t.ind_no
+             AND p.period_start = t.period_start AND p.grain = t.grain
+        WHERE p.skip IS NULL AND NOT p.file_total
+        GROUP BY t.row_no
+    )
+    SELECT t.row_no, t.value::VARCHAR || '|' || parts_sum::VARCHAR, t.period_start, t.grain, NULL
+    FROM t JOIN parts USING (row_no) WHERE {test}
+"""
+# Counts of one indicator and unit at two grains, from this file (row_no set) and the store
+# (file_name set; keys this file replaces are left out), where the finer grain fills the
+# coarser period (a year at most) and no cell is suppressed. Ends with a CTE `conflicts`.
+_GRAINS = f"""
+    WITH mine AS (
+        SELECT ind_no, unit_id, period_start, grain, sum(value) AS value,
+               bool_or(value IS NULL) AS suppressed, min(row_no) AS row_no, NULL::VARCHAR AS file_name
+        FROM (SELECT ind_no, unit_id, source_code, period_start, grain, any_value(value) AS value,
+                     min(row_no) AS row_no
+              FROM cells WHERE skip IS NULL AND NOT file_total AND unit_id IS NOT NULL
+                   AND period_start IS NOT NULL AND ind_no IS NOT NULL GROUP BY ALL)
+        GROUP BY ALL
+    ), theirs AS (
+        SELECT i.ind_no, f.unit_id, f.period_start, f.grain, f.value, f.suppressed,
+               NULL::BIGINT AS row_no, u.file_name
+        FROM facts f JOIN stage_ind i ON i.indicator = f.indicator JOIN uploads u USING (upload_id)
+        WHERE NOT f.file_total AND f.unit_id IN (SELECT unit_id FROM mine)
+          AND NOT EXISTS (SELECT 1 FROM mine m WHERE m.ind_no = i.ind_no AND m.unit_id = f.unit_id
+                          AND m.period_start = f.period_start AND m.grain = f.grain)
+    ), every AS (
+        SELECT a.*, {grain_sql("a.grain")} AS months,
+               year(a.period_start) * 12 + month(a.period_start) - 1 AS m0
+        FROM (SELECT * FROM mine UNION ALL SELECT * FROM theirs) a
+        JOIN stage_ind i USING (ind_no) WHERE i.kind = 'count'
+    ), conflicts AS (
+        SELECT c.row_no, c.file_name, c.period_start, c.grain, any_value(c.value) AS value,
+               p.grain AS fine_grain, sum(p.value) AS parts_sum, min(p.row_no) AS first_fine_row,
+               any_value(p.file_name) AS fine_file
+        FROM every c JOIN every p ON p.ind_no = c.ind_no AND p.unit_id = c.unit_id
+             AND p.months < c.months AND c.months % p.months = 0
+             AND p.m0 >= c.m0 AND p.m0 < c.m0 + c.months
+        WHERE c.months <= 12 AND NOT c.suppressed
+        GROUP BY c.ind_no, c.unit_id, c.row_no, c.file_name, c.period_start, c.grain, c.months, p.grain,
+                 p.months
+        HAVING count(*) = c.months // p.months AND NOT bool_or(p.suppressed)
+           AND abs(any_value(c.value) - sum(p.value)) > 0.5
+           AND (c.row_no IS NOT NULL OR bool_or(p.row_no IS NOT NULL))
+    )
+"""
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -90,15 +154,6 @@ CHECKS: tuple[Check, ...] = (
         dated=True,
     ),
     Check(
-        "grain",
-        "cell",
-        "period",
-        "grain <> want_grain",
-        "perioden {period} er oppgitt per {got}, men «{indicator}» registreres per {want}",
-        report="want_grain",
-        dated=True,
-    ),
-    Check(
         "number",
         "cell",
         NUMBERS,
@@ -147,6 +202,71 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
+FILE_CHECKS: tuple[Check, ...] = (
+    # Old codes are summed into today's unit only when every part of the merger is there.
+    Check(
+        "merger_partial",
+        "file",
+        "unit",
+        """
+        WITH parts AS (
+            SELECT c.row_no, c.ind_no, c.unit_id, c.period_start, c.grain, m.merge_group, m.n_parts,
+                   m.part_name, m.whole_name, m.all_parts, c.source_code
+            FROM cells c JOIN stage_mergers m ON m.source_code = c.source_code
+            WHERE c.skip IS NULL AND c.period_start < m.changed AND c.ind_no IS NOT NULL
+        ), groups AS (
+            SELECT ind_no, unit_id, period_start, grain, merge_group,
+                   list_sort(list(DISTINCT part_name)) AS present, any_value(all_parts) AS all_parts,
+                   any_value(whole_name) AS whole_name
+            FROM parts GROUP BY ALL HAVING count(DISTINCT source_code) < any_value(n_parts)
+        )
+        SELECT p.row_no, g.whole_name || '|' || array_to_string(g.present, ',') || '|'
+                   || array_to_string(list_filter(string_split(g.all_parts, ','),
+                                                  lambda x: NOT list_contains(g.present, x)), ','),
+               p.period_start, p.grain, NULL
+        FROM parts p JOIN groups g USING (ind_no, unit_id, period_start, grain, merge_group)
+        """,
+        "{t0} {period}: filen har {l1}, mangler {l2}; delene kan bare legges sammen når alle er med",
+    ),
+    # A file's own total row against the sum of its parts in the same file.
+    Check(
+        "total_sum",
+        "file",
+        "unit",
+        _TOTALS.format(test="NOT any_suppressed AND n_parts = n_members AND abs(t.value - parts_sum) > 0.5"),
+        "totalen for {period} er {n0}, men summen av enhetene i filen er {n1}; "
+        "de må stemme når ingen celle er skjult",
+    ),
+    Check(
+        "total_less",
+        "file",
+        "unit",
+        _TOTALS.format(test="t.value < parts_sum - 0.5"),
+        "totalen for {period} er {n0}, mindre enn summen av enhetene som vises ({n1})",
+    ),
+    # The same indicator, unit and time at two grains, in this file or in the store: a count's
+    # year (or quarter) is the sum of its months (or quarters) when none is suppressed.
+    Check(
+        "grain_sum",
+        "file",
+        "period",
+        _GRAINS + " SELECT row_no, value::VARCHAR || '|' || fine_grain || '|' || parts_sum::VARCHAR || '|' "
+        "|| coalesce(fine_file, $file_name), period_start, grain, NULL FROM conflicts WHERE row_no IS NOT NULL",
+        "{period} er {n0} her, men summen av {g1} for samme periode er {n2} i «{t3}»; "
+        "tallene må stemme når ingen celle er skjult",
+    ),
+    Check(
+        "grain_part",
+        "file",
+        "period",
+        _GRAINS + " SELECT first_fine_row, value::VARCHAR || '|' || fine_grain || '|' || parts_sum::VARCHAR "
+        "|| '|' || file_name, period_start, grain, NULL FROM conflicts WHERE row_no IS NULL",
+        "summen av {g1} for {period} er {n2} her, men «{t3}» har {n0} for hele perioden; "
+        "tallene må stemme når ingen celle er skjult",
+    ),
+)
+CHECKS = CHECKS + FILE_CHECKS
+
 BY_CODE = {check.code: check for check in CHECKS}
 
 
@@ -171,3 +291,7 @@ def cell_checks(numbers: dict[str, tuple[str, str]]) -> list[tuple[Check, str, s
 
 def key_checks() -> list[Check]:
     return [check for check in CHECKS if check.kind == "key"]
+
+
+def file_checks() -> list[Check]:
+    return [check for check in CHECKS if check.kind == "file"]

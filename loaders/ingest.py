@@ -39,6 +39,7 @@ class Choices:
     sheet: str | None = None
     roles: ColumnRoles | None = None
     leave_out_problems: bool = False  # load the clean rows and refuse the rest (page option)
+    partnership: str | None = None  # rows for units outside it are skipped and counted
 
 
 @dataclass
@@ -59,6 +60,7 @@ class IngestReport:
     dry_run: bool = False
     leave_out_problems: bool = False
     notes: list[str] = field(default_factory=list)
+    partnership: str | None = None  # the partnership the file was read for (chosen)
 
     @property
     def ok(self) -> bool:
@@ -127,7 +129,10 @@ def process(
     choices = choices or Choices()
     file_name = file_name or path.name
     report = IngestReport(
-        file_name=file_name, dry_run=not commit, leave_out_problems=choices.leave_out_problems
+        file_name=file_name,
+        dry_run=not commit,
+        leave_out_problems=choices.leave_out_problems,
+        partnership=choices.partnership,
     )
     try:
         targets = _targets(indicator_id, profile, registry)
@@ -210,6 +215,7 @@ def _check(
     report.duplicate_of = store.find_upload_by_hash(table.file_hash)
     if preview:
         report.head = pd.DataFrame(staging.head(HEAD_ROWS), columns=columns)
+    rejects = rejects or _ragged(table, staging)
     if rejects:  # the file's structure is broken: that is the thing to fix first
         report.problems, report.problem_count = rejects[:KEPT_PROBLEMS], len(rejects)
         return
@@ -229,18 +235,17 @@ def _check(
     if last < 0:
         raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
 
-    grains = {i.grain for _, i in targets}
-    hint = next(iter(grains)) if len(grains) == 1 else None
-    units = normalise.unit_map(staging.distinct(spec.unit), resolver)
-    periods = _periods(staging, spec, roles, columns, hint)
+    units = normalise.unit_map(staging.distinct(spec.unit), resolver, choices.partnership)
+    periods = _periods(staging, spec, roles, columns)
     if spec.indicator:
         present = set(staging.distinct(spec.indicator))
         indicators = normalise.indicator_frame([(k, i) for k, i in targets if k in present])
     else:
         indicators = normalise.indicator_frame(targets)
-    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS)
+    wholes = resolver.wholes([u for u in units["unit_id"] if isinstance(u, str)])
+    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, resolver.mergers, wholes)
 
-    count = staging.check(today, normalise.SUPPRESSED_MARKERS)
+    count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
     if count:
         rows = staging.problems(KEPT_PROBLEMS)
@@ -258,21 +263,34 @@ def _check(
         ]
     report.stats = staging.finish(leave_out_problems=choices.leave_out_problems and count > 0, detail=preview)
     if preview:
-        report.parsed = _parsed(staging.stage_head(HEAD_ROWS))
+        indicator_names = {i.id: i.name for _, i in targets}
+        report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
     report.notes = _notes(report, roles, columns, footnotes)
     if not count and report.stats.facts == 0:
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
 
 
-def _periods(
-    staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str], hint: str | None
-) -> pd.DataFrame:
+def _ragged(table: TableFile, staging: Staging) -> list[Problem]:
+    """Rows with more filled fields than the header has names: named as such, by line."""
+    width, columns = table.guess.header_width, table.guess.columns
+    if not width or width >= len(columns):
+        return []
+    rows = staging.filled_rows([f"c{i}" for i in range(width, len(columns))], KEPT_PROBLEMS)
+    lines = table.lines(rows)
+    text = (
+        f"raden har flere felt enn overskriften ({width}); står skilletegnet inne i en verdi uten "
+        "anførselstegn, eller mangler et kolonnenavn i overskriften?"
+    )
+    return [Problem(table.file_name, lines.get(row), None, text) for row in rows]
+
+
+def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str]) -> pd.DataFrame:
     """The period map: each distinct period text (or year + quarter/month, or wide column)."""
     rows = []
     if spec.wide:
         names = {f"c{i}": name for i, name in enumerate(columns)}
         for column in spec.wide:
-            if parsed := normalise.parse_period(names[column], hint):
+            if parsed := normalise.parse_period(names[column]):
                 rows.append((column, "", *parsed))
     elif spec.subperiod:
         kind = normalise.subperiod_kind(roles.subperiod or "")
@@ -281,31 +299,56 @@ def _periods(
                 rows.append((year, sub, *parsed))
     else:
         for text in staging.distinct(spec.period):
-            if text and (parsed := normalise.parse_period(text, hint)):
+            if text and (parsed := normalise.parse_period(text)):
                 rows.append((text, "", *parsed))
     return normalise.period_frame(rows)
 
 
-def _parsed(stage: pd.DataFrame) -> pd.DataFrame:
-    """The first facts as a reader would check them: unit, period label, value, suppressed."""
+def _parsed(stage: pd.DataFrame, unit_names: dict[str, str], indicator_names: dict[str, str]) -> pd.DataFrame:
+    """The first facts as they will be stored, in file order and by name: indicator, unit,
+    period label, value (empty when suppressed, never 'None'), suppressed, file total."""
     return pd.DataFrame(
         {
-            "Indikator": stage["indicator"],
-            "Enhet": stage["unit_id"],
+            "Indikator": [indicator_names.get(i, i) for i in stage["indicator"]],
+            "Enhet": [unit_names.get(u, u) for u in stage["unit_id"]],
             "Periode": [
                 period_label(s, g) for s, g in zip(stage["period_start"], stage["grain"], strict=True)
             ],
-            "Verdi": stage["value"],
+            "Verdi": [_shown(v) for v in stage["value"]],
             "Skjult": stage["suppressed"].map({True: "ja", False: "nei"}),
+            "Filens total": stage["file_total"].map({True: "ja", False: ""}),
         }
     )
+
+
+def _shown(value: float | None) -> str:
+    """A stored number as text: '12', '12,5'; '' for a missing (suppressed) value."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:.10g}".replace(".", ",")
 
 
 def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnotes: int) -> list[str]:
     notes = list(report.guess.notes if report.guess else [])
     stats = report.stats
+    if stats and stats.outside:
+        where = "helsefellesskapet" if report.partnership else "helsefellesskapene på tavla"
+        notes.append(f"{_rows(stats.outside)} for kommuner utenfor {where} ble ikke lastet inn.")
+    if stats and stats.areas:
+        notes.append(
+            f"{_rows(stats.areas)} for fylker, hele landet og restkategorier (f.eks. «Uoppgitt») "
+            "ble ikke lastet inn."
+        )
+    if stats and stats.file_totals:
+        notes.append(
+            f"{_rows(stats.file_totals)} med filens egne totaler (f.eks. «Totalt», «Hele Ahus») er lagret "
+            "som helsefellesskapets eller regionens verdi og kontrollert mot summen av enhetene."
+        )
     if stats and stats.totals:
-        notes.append(f"{_rows(stats.totals)} med totaler (f.eks. «Totalt», «Hele Ahus») er ikke tatt med.")
+        notes.append(
+            f"{_rows(stats.totals)} med totaler (f.eks. «Totalt») er ikke tatt med: filen gjelder "
+            "flere helsefellesskap, så totalen hører ikke til ett av dem."
+        )
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
     unused = [c for c in columns if c not in roles.used()]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
+from analytics.periods import multi_year
 from analytics.registry import Indicator
 from loaders.problems import FileRefused
 from loaders.staging import StageSpec
@@ -154,28 +155,28 @@ class ColumnRoles:
 # -- periods -------------------------------------------------------------------------------
 
 
-def _truncate(date: dt.date, grain: str) -> dt.date:
-    """The start of the period a date falls in."""
-    if grain == "year":
-        return dt.date(date.year, 1, 1)
-    if grain == "quarter":
-        return dt.date(date.year, 3 * ((date.month - 1) // 3) + 1, 1)
-    return dt.date(date.year, date.month, 1)
+def parse_period(text: str) -> tuple[dt.date, str] | None:
+    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', '01.01.2024', '2024-01-01',
+    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
 
-
-def parse_period(text: str, grain_hint: str | None = None) -> tuple[dt.date, str] | None:
-    """'2024', '2024K1', '2024M01', '2024-01', 'jan 2024', '01.01.2024', '2024-01-01'.
-
-    A full date belongs to the period of the indicator's grain (`grain_hint`) it falls in;
-    without a hint it is read as its month.
+    Returns (period start, grain). A period keeps the grain it is written at: a full date is
+    read as its month, never truncated to a coarser grain (a quarterly indicator may hold
+    months; analytics sums them). None when the text is not a period.
     """
     value = text.strip().lower().replace(" ", "").replace("\xa0", "")
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
+    if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
+        first, last = int(m[1]), int(m[2])
+        return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
     if m := re.fullmatch(r"([1-4])\.?kvartal(\d{4})", value):
         return dt.date(int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
+    if m := re.fullmatch(r"(\d{4})-?t([1-3])", value):
+        return dt.date(int(m[1]), 4 * int(m[2]) - 3, 1), "tertial"
+    if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value):
+        return dt.date(int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
@@ -189,8 +190,7 @@ def parse_period(text: str, grain_hint: str | None = None) -> tuple[dt.date, str
         date = _safe_date(int(m[1]), int(m[2]), int(m[3]))
     if date is None:
         return None
-    grain = grain_hint or "month"
-    return _truncate(date, grain), grain
+    return dt.date(date.year, date.month, 1), "month"
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -279,17 +279,65 @@ class UnitMatch:
 
 
 SPLIT = "split"
+# Rows that are recognised and skipped (and counted), by why: a known unit outside the
+# partnership, an area that is no unit of the board (county, the whole country, SSB's residual
+# rows), or a total row with no partnership to hold it.
+OUTSIDE, AREA, TOTAL = "outside", "area", "total"
+COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)", re.IGNORECASE)
+RESIDUAL_ROW = re.compile(
+    r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
+    r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",
+    re.IGNORECASE,
+)
+COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
+WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """What one unit text in a file is: a unit today, or a row to skip, or unknown."""
+
+    unit_id: str | None = None
+    source_code: str | None = None
+    is_current: bool = False
+    file_total: bool = False  # a total row or a region/partnership: the file's own total
+    skip: str | None = None  # OUTSIDE, AREA or TOTAL
+    reason: str | None = None  # 'split:TEXT' for a split municipality
 
 
 @dataclass
 class UnitResolver:
-    """Codes, 'CODE Name', 'K-CODE', names and old codes → today's unit."""
+    """Codes, 'CODE Name', 'K-CODE', SSB ward codes, names and old codes → today's unit.
+
+    Besides the board's units it knows every municipality in Norway (national files) and the
+    county, country and residual rows SSB writes, so only a code or name that exists nowhere
+    is unknown. `mergers` has one row per old code that was merged with others into one unit:
+    source_code, merge_group, changed (the date of the merger), n_parts, part_name,
+    whole_name, all_parts (names, comma-separated), for the check that every part is present.
+    """
 
     by_code: dict[str, UnitMatch | str]
     by_name: dict[str, UnitMatch | str]
+    kinds: dict[str, str] = field(default_factory=dict)  # unit id → kind
+    partnership_of: dict[str, str] = field(default_factory=dict)  # unit id → partnership
+    members: dict[str, list[str]] = field(default_factory=dict)  # region/partnership → members
+    national_codes: set[str] = field(default_factory=set)
+    national_names: set[str] = field(default_factory=set)
+    county_names: set[str] = field(default_factory=set)
+    mergers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    names: dict[str, str] = field(default_factory=dict)  # unit id → name
 
     @classmethod
-    def build(cls, units: pd.DataFrame, code_map: pd.DataFrame) -> UnitResolver:
+    def build(
+        cls,
+        units: pd.DataFrame,
+        code_map: pd.DataFrame,
+        national: pd.DataFrame | None = None,
+        history: pd.DataFrame | None = None,
+    ) -> UnitResolver:
+        """units: unit_id, name, kind, region, partnership; code_map: old_code, old_name,
+        current_code (resolved chains); national: code, name, county (all municipalities);
+        history: old_code, old_name, new_code, new_name, changed, change (one step each)."""
         by_code: dict[str, UnitMatch | str] = {u: UnitMatch(u, u, True) for u in units["unit_id"]}
         by_name: dict[str, UnitMatch | str] = {}
         for name, unit_id in zip(units["name"], units["unit_id"], strict=True):
@@ -303,12 +351,34 @@ class UnitResolver:
             match = SPLIT if rows_per_code[old_code] > 1 else UnitMatch(current, old_code, False)
             by_code.setdefault(old_code, match)
             by_name.setdefault(_name_key(str(old_name)), match)
-        return cls(by_code=by_code, by_name=by_name)
+        kinds = dict(zip(units["unit_id"], units["kind"], strict=True))
+        partnership_of = {
+            u: p for u, p in zip(units["unit_id"], units["partnership"], strict=True) if isinstance(p, str)
+        }
+        members: dict[str, list[str]] = {}
+        for unit_id, kind, region, partnership in zip(
+            units["unit_id"], units["kind"], units["region"], units["partnership"], strict=True
+        ):
+            if kind in ("municipality", "district"):
+                for whole in (region, partnership):
+                    if isinstance(whole, str):
+                        members.setdefault(whole, []).append(unit_id)
+        resolver = cls(by_code, by_name, kinds, partnership_of, members)
+        resolver.names = dict(zip(units["unit_id"], units["name"], strict=True))
+        if national is not None:
+            resolver.national_codes = set(national["code"])
+            resolver.national_names = {_name_key(n) for n in national["name"]}
+            resolver.county_names = {_name_key(n) for n in national["county"]}
+        if history is not None:
+            resolver.mergers = _merger_parts(history)
+        return resolver
 
     def resolve(self, text: str) -> UnitMatch | str | None:
-        """A UnitMatch, SPLIT, or None when the text names no unit we know."""
+        """A UnitMatch, SPLIT, or None when the text names no unit of the board."""
         value = " ".join(text.replace("\xa0", " ").split())
         value = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        if m := WARD_CODE.match(value):
+            return self.by_code.get(m[1])
         if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–])", value) or re.search(r"\((\d{3,6})\)$", value):
             code = m[1]
             if len(code) in (3, 5):  # Excel drops the leading zero: 301 → 0301
@@ -319,6 +389,81 @@ class UnitResolver:
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
 
+    def classify(self, text: str, partnership: str | None) -> UnitRow | None:
+        """The unit a text names for a file of `partnership` (None: any of the board's units),
+        a row to skip, or None when the text names nothing that exists."""
+        value = " ".join(text.replace("\xa0", " ").split())
+        if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value):
+            return UnitRow(skip=AREA)
+        match = self.resolve(value)
+        if match == SPLIT:
+            return UnitRow(reason=f"split:{text}")
+        if isinstance(match, UnitMatch):
+            whole = self.kinds.get(match.unit_id) in ("region", "partnership")
+            if partnership and self.partnership_of.get(match.unit_id) != partnership:
+                return UnitRow(skip=OUTSIDE)
+            return UnitRow(match.unit_id, match.source_code, match.is_current, file_total=whole)
+        if self.is_total(value):
+            return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
+        bare = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        if m := WARD_CODE.match(bare):
+            return UnitRow(skip=OUTSIDE) if m[1].startswith("0301") else None
+        if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
+            return UnitRow(skip=OUTSIDE) if m[1].zfill(4) in self.national_codes else None
+        if COUNTY_CODE.match(bare):
+            return UnitRow(skip=AREA)
+        key = _name_key(bare)
+        if key in self.national_names:
+            return UnitRow(skip=OUTSIDE)
+        if key in self.county_names or key.removesuffix(" fylke") in self.county_names:
+            return UnitRow(skip=AREA)
+        return None
+
+    def partnership_of_units(self, unit_ids: list[str]) -> str | None:
+        """The one partnership the board's units in a file belong to (None when several)."""
+        found = {self.partnership_of[u] for u in unit_ids if u in self.partnership_of}
+        return found.pop() if len(found) == 1 else None
+
+    def wholes(self, unit_ids: list[str]) -> pd.DataFrame:
+        """whole_id, member_id, n_members for the regions and partnerships among `unit_ids`."""
+        rows = [
+            (w, m, len(self.members.get(w, [])))
+            for w in sorted(set(unit_ids))
+            if self.kinds.get(w) in ("region", "partnership")
+            for m in self.members.get(w, [])
+        ]
+        return pd.DataFrame(rows, columns=["whole_id", "member_id", "n_members"]).astype(
+            {"whole_id": "object", "member_id": "object", "n_members": "int64"}
+        )
+
+
+def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per old code merged with others into one unit on one date (Skedsmo, Fet and
+    Sørum into Lillestrøm 2020): the parts that must all be present to sum them."""
+    merged = history[history["change"] == "merge"]
+    rows = []
+    for (new_code, changed), group in merged.groupby(["new_code", "changed"]):
+        if len(group) < 2:
+            continue
+        names = ",".join(group["old_name"])
+        for code, name in zip(group["old_code"], group["old_name"], strict=True):
+            whole = str(group["new_name"].iloc[0])
+            rows.append(
+                (
+                    code,
+                    f"{new_code}@{changed}",
+                    dt.date.fromisoformat(changed),
+                    len(group),
+                    name,
+                    whole,
+                    names,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["source_code", "merge_group", "changed", "n_parts", "part_name", "whole_name", "all_parts"],
+    ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
+
 
 def _name_key(name: str) -> str:
     key = " ".join(name.lower().split())
@@ -328,24 +473,41 @@ def _name_key(name: str) -> str:
 
 # -- map tables for the store --------------------------------------------------------------
 
+UNIT_COLUMNS = ["text", "unit_id", "source_code", "is_current", "file_total", "skip", "reason"]
 
-def unit_map(texts: list[str | None], resolver: UnitResolver) -> pd.DataFrame:
-    """text → unit today, the code the text names, and unit_no (a small number per unit today,
-    so the store can find repeated keys by grouping on one integer)."""
+
+def unit_map(texts: list[str | None], resolver: UnitResolver, partnership: str | None = None) -> pd.DataFrame:
+    """text → unit today, the code the text names, file_total, skip, reason, and unit_no (a
+    small number per unit today, so staging can find repeated keys by grouping on one integer).
+
+    `partnership`: rows of the board's units outside it are skipped (None: inferred from the
+    file when all its units belong to one partnership; a total row is stored for it).
+    A text that names nothing known has no row (staging reports it).
+    """
+    texts = [t for t in texts if t is not None]
+    if partnership is None:
+        found = [m.unit_id for t in texts if isinstance(m := resolver.resolve(t), UnitMatch)]
+        partnership = resolver.partnership_of_units(found)
     rows = []
     for text in texts:
-        if text is None:
+        row = resolver.classify(text, partnership)
+        if row is None:
             continue
-        if resolver.is_total(text):
-            rows.append((text, None, None, False, True, None))
-            continue
-        match = resolver.resolve(text)
-        if match == SPLIT:
-            rows.append((text, None, None, False, False, f"split:{text}"))
-        elif isinstance(match, UnitMatch):
-            rows.append((text, match.unit_id, match.source_code, match.is_current, False, None))
-    frame = pd.DataFrame(rows, columns=["text", "unit_id", "source_code", "is_current", "is_total", "reason"])
-    frame = frame.astype({"text": "object", "unit_id": "object", "source_code": "object", "reason": "object"})
+        unit_id = partnership if row.file_total and row.unit_id is None else row.unit_id
+        rows.append(
+            (
+                text,
+                unit_id,
+                row.source_code or unit_id,
+                row.is_current or row.unit_id is None,
+                row.file_total,
+                row.skip,
+                row.reason,
+            )
+        )
+    frame = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    frame = frame.astype({c: "object" for c in ("text", "unit_id", "source_code", "skip", "reason")})
+    frame = frame.astype({"is_current": "bool", "file_total": "bool"})
     return frame.assign(unit_no=_numbers(frame["unit_id"]))
 
 

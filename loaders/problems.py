@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from analytics.formatting import counted
 from analytics.periods import period_label
-from analytics.registry import GRAIN_LABELS
 from loaders.checks import BY_CODE
 
 MAX_LISTED = 50
@@ -46,12 +45,42 @@ class Problem:
 
 
 def summarise(problems: list[Problem], total: int | None = None, limit: int = MAX_LISTED) -> list[str]:
-    """The first `limit` problems, then a count of the rest ("… og 10 problemer til.")."""
+    """One sentence per cause: the problems with the same message in the same column and file
+    become one line with their line ranges and a count («Linje 2–97 (96 rader), kolonne
+    «Kvartal»: …»). The first `limit` such lines, then a count of the problems not listed
+    ("… og 10 problemer til.")."""
     total = len(problems) if total is None else total
-    lines = [str(p) for p in problems[:limit]]
-    if total > limit:
-        lines.append(f"… og {counted(total - limit, 'problem', 'problemer')} til.")
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.file_name, problem.column, problem.message), []).append(problem)
+    listed = list(groups.values())[:limit]
+    lines = [_grouped(group) for group in listed]
+    rest = total - sum(len(group) for group in listed)
+    if rest > 0:
+        lines.append(f"… og {counted(rest, 'problem', 'problemer')} til.")
     return lines
+
+
+def _grouped(group: list[Problem]) -> str:
+    first = group[0]
+    numbers = sorted({p.line for p in group if p.line is not None})
+    if len(group) == 1 or not numbers:
+        return str(first)
+    where = [f"Linje {line_ranges(numbers)} ({counted(len(numbers), 'rad', 'rader')})"]
+    if first.column is not None:
+        where.append(f"kolonne «{first.column}»")
+    return f"{', '.join(where)}: {first.message} (fil «{first.file_name}»)"
+
+
+def line_ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 9, 12, 13] → '2–4, 9, 12–13' (sorted line numbers)."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def _period(start: dt.date | None, grain: str | None) -> str:
@@ -90,12 +119,25 @@ def message(
         "name": (text or "").removeprefix("split:"),
         "number": _number(text),
         "period": _period(start, grain),
-        "got": GRAIN_LABELS.get(grain or "", grain),
-        "want": GRAIN_LABELS.get(text or "", text),
         "indicator": indicator_name,
         "also": f" (linje {other_line})" if other_line is not None else "",
     }
+    for i, part in enumerate((text or "").split("|")):
+        fields[f"t{i}"] = part
+        fields[f"n{i}"] = _number(part)
+        fields[f"g{i}"] = GRAIN_PLURAL.get(part, part)
+        fields[f"l{i}"] = and_list([p for p in part.split(",") if p])
     return check.template.format(**fields)
+
+
+GRAIN_PLURAL = {"month": "månedene", "quarter": "kvartalene", "tertial": "tertialene", "year": "årene"}
+
+
+def and_list(items: list[str]) -> str:
+    """'Fet', 'Fet og Sørum', 'Fet, Sørum og Skedsmo'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 REJECTS = {

@@ -87,6 +87,7 @@ class ReadGuess:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    header_width: int | None = None  # fields in the header row (rows may have more: ragged)
 
     @property
     def encoding_label(self) -> str:
@@ -500,7 +501,9 @@ def _open_text(path: Path, file_name: str, sample: bytes, size: int, choices: Re
         raise FileRefused(
             file_name, "har ikke en overskriftsrad med minst to kolonner; er skilletegnet riktig?"
         )
-    guess = ReadGuess("csv", encoding, delimiter, header_line, column_names(header, width))
+    guess = ReadGuess(
+        "csv", encoding, delimiter, header_line, column_names(header, width), header_width=len(header)
+    )
     return TableFile(path, file_name, guess, sample=sample, chosen_encoding=choices.encoding is not None)
 
 

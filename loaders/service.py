@@ -13,11 +13,10 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from analytics import config
+from analytics import config, reference, writes
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
-from analytics.store import undo_summary
 from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
@@ -45,7 +44,12 @@ class Loader:
 
     @classmethod
     def for_board(cls, board: Board) -> Loader:
-        resolver = UnitResolver.build(board.units, board.store.current_code_map())
+        resolver = UnitResolver.build(
+            board.units,
+            board.store.current_code_map(),
+            reference.national_municipalities(),
+            reference.read_code_history(),
+        )
         try:
             profiles = load_profiles()
         except ProfileError as exc:
@@ -117,7 +121,7 @@ class Loader:
 
     def export_csv(self, out: TextIO, indicator_id: str | None = None) -> int:
         """indicator,unit,period,value,suppressed as UTF-8 CSV, sorted; formula-safe cells."""
-        facts = self.board.store.facts([indicator_id] if indicator_id else None)
+        facts = self.board.store.facts([indicator_id] if indicator_id else None, file_totals=True)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["indicator", "unit", "period", "value", "suppressed"])
         for row in facts.itertuples(index=False):
@@ -147,15 +151,12 @@ class Loader:
         return "\n".join(lines)
 
     def undo(self, upload_id: int, undone_by: str = "lokal") -> str:
-        """Undo one upload; raises LoaderError with a sentence if there is no such upload."""
-        store = self.board.store
-        log = store.uploads().set_index("upload_id")
-        if upload_id not in log.index:
-            raise LoaderError(f"Fant ingen opplasting {upload_id}.")
-        if pd.notna(log.loc[upload_id, "undone_at"]):
-            return f"Opplasting {upload_id} var allerede angret; ingenting er endret."
-        removed = store.undo(upload_id, undone_by=undone_by)
-        return undo_summary(upload_id, removed)
+        """Undo one upload (analytics.writes.undo_upload, as the Datakatalog page does);
+        raises LoaderError with a sentence if there is no such upload."""
+        try:
+            return writes.undo_upload(self.board.store, upload_id, undone_by)
+        except writes.WriteRefused as exc:
+            raise LoaderError(str(exc)) from None
 
     def load_demo(self, out_dir: Path | None = None) -> list[str]:
         """Make the synthetic demo files and load them (and the reference population)."""
@@ -187,7 +188,14 @@ class Loader:
                 continue
             for row in rows.itertuples(index=False):
                 done = dt.date.fromisoformat(row.dato) if row.dato else None
-                store.record_milestone(partnership, row.kriterium, row.status, "demo", done, row.kommentar)
+                try:  # checked as the Milepæler page checks an edit
+                    writes.record_milestone(
+                        store, partnership, row.kriterium, row.status, "demo", done, row.kommentar
+                    )
+                except writes.WriteRefused as exc:
+                    raise LoaderError(
+                        f"Demodata kunne ikke lastes: {path.name}, {row.kriterium}: {exc}"
+                    ) from None
                 recorded += 1
         return f"{path.name}: {recorded} milepælstatuser registrert."
 

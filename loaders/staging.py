@@ -90,13 +90,34 @@ class StageStats:
     first_period: dt.date | None
     last_period: dt.date | None
     suppressed: int
-    totals: int  # rows recognised as totals ("Totalt", "Hele Ahus") and left out
+    totals: int  # total rows ("Totalt", "Hele Ahus") left out: no partnership to hold them
     refused: int  # rows left out because they had a problem (only when loading the rest)
     indicators: tuple[str, ...] = ()  # the indicators the facts are for
     grain: str | None = None  # the periods' grain, when they share one
+    outside: int = 0  # rows for known units outside the partnership, left out
+    areas: int = 0  # rows for counties, the whole country, SSB's residual rows, left out
+    file_totals: int = 0  # total rows stored as the partnership's or region's value
 
 
-_KEYED = "NOT is_total AND unit_id IS NOT NULL AND ind_no IS NOT NULL AND period_start IS NOT NULL"
+_EMPTY_MERGERS = pd.DataFrame(
+    {
+        "source_code": pd.Series(dtype="object"),
+        "merge_group": pd.Series(dtype="object"),
+        "changed": pd.Series(dtype="datetime64[s]"),
+        "n_parts": pd.Series(dtype="int64"),
+        "part_name": pd.Series(dtype="object"),
+        "whole_name": pd.Series(dtype="object"),
+        "all_parts": pd.Series(dtype="object"),
+    }
+)
+_EMPTY_WHOLES = pd.DataFrame(
+    {
+        "whole_id": pd.Series(dtype="object"),
+        "member_id": pd.Series(dtype="object"),
+        "n_members": pd.Series(dtype="int64"),
+    }
+)
+_KEYED = "skip IS NULL AND unit_id IS NOT NULL AND ind_no IS NOT NULL AND period_start IS NOT NULL"
 
 
 class Staging:
@@ -210,6 +231,15 @@ class Staging:
         self._last_row = -1 if last is None else int(last)
         return self._last_row
 
+    def filled_rows(self, columns: Sequence[str], limit: int) -> list[int]:
+        """Row numbers (file order, at most `limit`) with a non-empty cell in any of `columns`."""
+        StageSpec(unit=columns[0], wide=tuple(columns[1:])).used()  # ids checked before use
+        filled = " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in columns)
+        rows = self._cur.execute(
+            f"SELECT rowid FROM raw WHERE {filled} ORDER BY rowid LIMIT ?", [limit]
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def distinct(self, column: str) -> list[str]:
         """The column's distinct texts, exactly as written (the map tables join on them)."""
         StageSpec(unit=column).used()
@@ -234,10 +264,16 @@ class Staging:
         periods: pd.DataFrame,
         indicators: pd.DataFrame,
         markers: Sequence[str],
+        mergers: pd.DataFrame | None = None,
+        wholes: pd.DataFrame | None = None,
     ) -> None:
         """Every value cell with its unit, period, indicator and numbers (TEMP cells).
 
-        units: text, unit_id, source_code, is_current, is_total, reason, unit_no;
+        units: text, unit_id, source_code, is_current, file_total, skip, reason, unit_no
+        (normalise.unit_map; skip: a row recognised and left out, counted by why);
+        mergers: source_code, merge_group, changed, n_parts, part_name, whole_name, all_parts
+        (old codes that must all be present to be summed); wholes: whole_id, member_id,
+        n_members (the members of the regions and partnerships a file's total rows are for);
         periods: k1, k2, period_start, grain, period_no (k1 = period text, or year with k2 the
         quarter or month, or the column id of a wide column); indicators: k, indicator, grain,
         kind, projection, source, ind_no (k = '' when one indicator covers the file). The
@@ -250,7 +286,18 @@ class Staging:
             raise ValueError(f"no such staging columns: {missing}")
         self._spec = spec
         cur = self._cur
-        for name, frame in (("units", units), ("periods", periods), ("indicators", indicators)):
+        if mergers is None or mergers.empty:
+            mergers = _EMPTY_MERGERS
+        if wholes is None or wholes.empty:
+            wholes = _EMPTY_WHOLES
+        tables = (
+            ("units", units),
+            ("periods", periods),
+            ("indicators", indicators),
+            ("mergers", mergers),
+            ("wholes", wholes),
+        )
+        for name, frame in tables:
             cur.register(f"{name}_in", frame)
             cur.execute(f"CREATE OR REPLACE TEMP TABLE stage_{name} AS SELECT * FROM {name}_in")
             cur.unregister(f"{name}_in")
@@ -311,7 +358,10 @@ class Staging:
             CREATE OR REPLACE TEMP TABLE cells AS
             WITH src AS ({source}), parsed AS (
                 SELECT src.*, u.unit_id, u.source_code,
-                       coalesce(u.is_current, false) AS is_current, coalesce(u.is_total, false) AS is_total,
+                       coalesce(u.is_current, false) AS is_current,
+                       coalesce(u.file_total, false) AS file_total,
+                       -- a total row without a period ("Sum" under the table) is left out
+                       CASE WHEN u.file_total AND p.period_start IS NULL THEN 'total' ELSE u.skip END AS skip,
                        p.period_start::DATE AS period_start, p.grain, i.ind_no,
                        (i.ind_no * $periods + p.period_no) * $units + u.unit_no AS key_no,
                        {value} AS value, stage_number(num_text) AS numerator,
@@ -321,7 +371,7 @@ class Staging:
                 LEFT JOIN stage_periods p ON p.k1 = src.k1 AND p.k2 = src.k2
                 LEFT JOIN stage_indicators i ON i.k = src.ind_key
             )
-            SELECT row_no, {"col, " if spec.wide else ""}unit_id, source_code, is_current, is_total,
+            SELECT row_no, {"col, " if spec.wide else ""}unit_id, source_code, is_current, file_total, skip,
                    period_start, grain, ind_no, key_no, value, numerator, denominator,
                    {unreadable} AS unreadable
             FROM parsed
@@ -334,7 +384,7 @@ class Staging:
             },
         )
 
-    def check(self, today: dt.date, markers: Sequence[str]) -> int:
+    def check(self, today: dt.date, markers: Sequence[str], file_name: str = "") -> int:
         """Find every problem (TEMP problems); returns how many.
 
         One row per problem: row_no, col (the column id it concerns), code, text (the cell as
@@ -360,11 +410,11 @@ class Staging:
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE stage_suspect_ids AS
-                SELECT c.*, i.indicator, i.grain AS want_grain, i.kind, coalesce(i.projection, false) AS projection
+                SELECT c.*, i.indicator, i.kind, coalesce(i.projection, false) AS projection
                 FROM cells c LEFT JOIN stage_ind i ON i.ind_no = c.ind_no
-                WHERE NOT c.is_total AND (c.unit_id IS NULL OR c.ind_no IS NULL OR c.period_start IS NULL
+                WHERE c.skip IS NULL AND (c.unit_id IS NULL OR c.ind_no IS NULL OR c.period_start IS NULL
                     OR (c.period_start > $today AND NOT coalesce(i.projection, false))
-                    OR c.grain <> i.grain OR c.unreadable
+                    OR c.unreadable
                     OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
                     OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0)))
             """,
@@ -414,7 +464,7 @@ class Staging:
         # Counting one integer is cheap; the details are worked out for those few keys only.
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_keys AS SELECT key_no FROM cells "
-            "WHERE key_no IS NOT NULL AND NOT is_total GROUP BY key_no HAVING count(*) > 1"
+            "WHERE key_no IS NOT NULL AND skip IS NULL GROUP BY key_no HAVING count(*) > 1"
         )
         if cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]:
             key = "PARTITION BY c.key_no"
@@ -435,10 +485,18 @@ class Staging:
                     FROM cells c SEMI JOIN stage_keys k ON c.key_no = k.key_no
                     JOIN stage_ind i ON i.ind_no = c.ind_no
                     JOIN raw r ON r.rowid = c.row_no
-                    WHERE NOT c.is_total
+                    WHERE c.skip IS NULL
                 )
                 {" UNION ALL ".join(selects)}
                 """
+            )
+        if spec.wide:  # the file checks work on cells' keys, not on one cell's column
+            columns["period"] = "NULL::VARCHAR"
+        for check in check_table.file_checks():
+            cur.execute(
+                f"INSERT INTO problems SELECT row_no, {columns[check.column]}, '{check.code}', * "
+                f"EXCLUDE (row_no) FROM ({check.sql}) AS found(row_no, text, period_start, grain, other_row)",
+                {"file_name": file_name} if "$file_name" in check.sql else None,
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
@@ -469,7 +527,8 @@ class Staging:
             self._stage_kind = "view"
             cur.execute(
                 "CREATE TEMP VIEW stage AS SELECT i.indicator, c.unit_id, c.period_start, c.grain, "
-                "c.value, c.numerator, c.denominator, c.value IS NULL AS suppressed, i.source "
+                "c.value, c.numerator, c.denominator, c.value IS NULL AS suppressed, i.source, "
+                "c.file_total, c.row_no "
                 f"FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED} {exclude}"
             )
         else:
@@ -478,15 +537,16 @@ class Staging:
                 f"""
                 CREATE TEMP TABLE stage AS
                 WITH parts AS (
-                    SELECT DISTINCT key_no, ind_no, unit_id, source_code, period_start, grain, value,
-                           numerator, denominator
-                    FROM cells WHERE {_KEYED} {exclude}
+                    SELECT key_no, ind_no, unit_id, source_code, period_start, grain, value,
+                           numerator, denominator, bool_or(file_total) AS file_total, min(row_no) AS row_no
+                    FROM cells WHERE {_KEYED} {exclude} GROUP BY ALL
                 ), merged AS (
                     SELECT key_no, any_value(ind_no) AS ind_no, any_value(unit_id) AS unit_id,
                            any_value(period_start) AS period_start, any_value(grain) AS grain,
                            count(*) AS n_parts, bool_or(value IS NULL) AS any_missing,
                            sum(value) AS value_sum, sum(numerator) AS numerator,
-                           sum(denominator) AS denominator
+                           sum(denominator) AS denominator, bool_or(file_total) AS file_total,
+                           min(row_no) AS row_no
                     FROM parts GROUP BY key_no
                 ), valued AS (
                     SELECT m.*, i.indicator, i.source, CASE
@@ -497,8 +557,8 @@ class Staging:
                     FROM merged m JOIN stage_ind i ON i.ind_no = m.ind_no
                 )
                 SELECT indicator, unit_id, period_start, grain, value, numerator, denominator,
-                       value IS NULL AS suppressed, source
-                FROM valued
+                       value IS NULL AS suppressed, source, file_total, row_no
+                FROM valued ORDER BY row_no
                 """
             )
         if detail:  # for the preview: what the analyst is about to load
@@ -522,7 +582,14 @@ class Staging:
             indicators = [
                 r[0] for r in cur.execute("SELECT DISTINCT indicator FROM stage ORDER BY 1").fetchall()
             ]
-        totals = cur.execute("SELECT count(DISTINCT row_no) FROM cells WHERE is_total").fetchone()[0]
+        skipped = dict(
+            cur.execute(
+                "SELECT skip, count(DISTINCT row_no) FROM cells WHERE skip IS NOT NULL GROUP BY skip"
+            ).fetchall()
+        )
+        file_totals = cur.execute(
+            f"SELECT count(DISTINCT row_no) FROM cells WHERE file_total AND {_KEYED}"
+        ).fetchone()[0]
         refused = 0
         if leave_out_problems:
             refused = cur.execute(
@@ -535,15 +602,18 @@ class Staging:
             first_period=first,
             last_period=last,
             suppressed=int(suppressed),
-            totals=int(totals),
+            totals=int(skipped.get("total", 0)),
             refused=int(refused),
+            outside=int(skipped.get("outside", 0)),
+            areas=int(skipped.get("area", 0)),
+            file_totals=int(file_totals),
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
         )
 
     def stage_head(self, n: int) -> pd.DataFrame:
-        """The first facts, in file order when every key came once."""
-        return self._cur.execute("SELECT * FROM stage LIMIT ?", [n]).df()
+        """The first facts in file order (FACT_COLUMNS and row_no)."""
+        return self._cur.execute("SELECT * FROM stage ORDER BY row_no LIMIT ?", [n]).df()
 
     def commit(self, meta: UploadMeta) -> UploadResult:
         """Load TEMP stage into the store: one transaction, all rows or none."""

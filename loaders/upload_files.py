@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from safety import params
+
 PREFIX = "board-page-upload-"
 STALE_SECONDS = 12 * 3600
 
@@ -20,7 +22,7 @@ def save(data: bytes, name: str) -> Path:
     """The upload as a file in a new folder of its own; its name as the analyst's file had it."""
     sweep()
     directory = Path(tempfile.mkdtemp(prefix=PREFIX))
-    path = directory / (Path(name).name or "opplasting")
+    path = directory / params.safe_name(name)  # not "..", no folders, at most 255 bytes
     path.write_bytes(data)
     return path
 

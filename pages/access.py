@@ -4,8 +4,9 @@ Three ways, in order:
 1. OIDC with `st.login` when `.streamlit/secrets.toml` has an `[auth]` section; analysts are
    the e-mail addresses listed under `[roles] analysts = [...]`.
 2. A shared analyst password from secrets (`analyst_password`) or env `BOARD_ANALYST_PASSWORD`.
-3. Neither configured: the board is a local tool; analyst actions work on localhost only,
-   and the page says so.
+3. Neither configured: the board is a local tool; analyst actions work only for a browser on
+   the same machine, decided from the connection's peer address (safety.peer), and the page
+   says so. Wrong passwords are slowed down and locked out (safety.attempts).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 
 import streamlit as st
 
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+from safety import attempts, peer
 
 
 def _secret(key: str) -> object | None:
@@ -43,14 +44,14 @@ def mode() -> str:
 
 
 def _is_localhost() -> bool:
-    host = ""
-    try:
-        host = (st.context.headers or {}).get("Host", "") or ""
-    except Exception:
-        host = ""
-    if not host:  # no request headers: run in-process (tests, scripts), which is local
-        return True
-    return host.rsplit(":", 1)[0] in LOCAL_HOSTS or host.startswith("[::1]")
+    """Local from the connection's peer address, never the Host header (safety.peer)."""
+    return peer.session_is_local()
+
+
+def _client_key() -> str:
+    """Who is guessing: the peer address (one key for all in-process runs)."""
+    connection = peer.session_connection()
+    return str(connection[0]) if connection is not None else "lokal"
 
 
 def user_name() -> str:
@@ -92,14 +93,20 @@ def sidebar_login() -> None:
                     name = st.text_input("Navn", key="analyst_name_input")
                     given = st.text_input("Passord", type="password", key="analyst_password_input")
                     if st.button("Logg inn", key="analyst_login"):
-                        if hmac.compare_digest(given.encode(), (_password() or "").encode()):
+                        client = _client_key()
+                        verdict = attempts.shared.check(client)
+                        if not verdict.allowed:
+                            st.error(verdict.message)
+                        elif hmac.compare_digest(given.encode(), (_password() or "").encode()):
+                            attempts.shared.succeeded(client)
                             st.session_state["analyst_ok"] = True
                             st.session_state["analyst_name"] = name.strip() or "analytiker"
                             st.rerun()
                         else:
+                            attempts.shared.failed(client)
                             st.error("Feil passord.")
         elif _is_localhost():
             st.caption(
-                "Ingen innlogging er satt opp: analytikerfunksjoner er åpne fordi tavla kjører lokalt "
-                "(localhost)."
+                "Ingen innlogging er satt opp: analytikerfunksjoner er åpne fordi nettleseren kjører på "
+                "samme maskin som tavla."
             )

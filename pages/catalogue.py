@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import catalogue, config, formatting
-from analytics.store import undo_summary
+from analytics import catalogue, config, formatting, writes
 from pages import access, common
 from pages.charts import show_chart
 
@@ -32,11 +31,11 @@ def _undo(upload_id: int) -> None:
         st.session_state[FLASH_KEY] = ("error", "Bare analytikere kan angre opplastinger.")
         return
     try:
-        removed = common.board().store.undo(upload_id, undone_by=access.user_name())
-    except KeyError:
-        st.session_state[FLASH_KEY] = ("error", f"Fant ingen opplasting {upload_id}.")
+        said = writes.undo_upload(common.board().store, upload_id, undone_by=access.user_name())
+    except writes.WriteRefused as exc:
+        st.session_state[FLASH_KEY] = ("error", str(exc))
         return
-    st.session_state[FLASH_KEY] = ("success", undo_summary(upload_id, removed))
+    st.session_state[FLASH_KEY] = ("success", said)
 
 
 board = common.board()
@@ -119,7 +118,13 @@ with st.container(border=True):
         "Verdiene fra opplastingen fjernes, og verdiene den erstattet kommer tilbake. "
         "Angringen står i loggen med navnet ditt."
     )
-    chosen = st.selectbox("Opplasting", list(labels), format_func=labels.get, key="undo_choice")
+    chosen = st.selectbox(
+        "Opplasting",
+        list(labels),
+        format_func=labels.get,
+        key="undo_choice",
+        placeholder="Velg en opplasting",
+    )
     confirmed = st.checkbox(f"Ja, angre opplasting {chosen}", key=f"undo_confirm_{chosen}")
     st.button(
         "Angre opplastingen",

@@ -21,7 +21,11 @@ def show_chart(
 ) -> None:
     """`notes` go into the PNG's footnote (e.g. that small counts are shown as "<5")."""
     fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
+    export.thousands(fig)
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False, "locale": "no"})
+    if export.browser_path() is None:  # kaleido needs chromium: say so instead of failing on click
+        st.caption(f"🖼️ {export.NO_BROWSER}")
+        return
     st.download_button(
         "Last ned som bilde (PNG)",
         data=lambda: export.figure_png(fig, title, source, demo, notes),  # made only when clicked

@@ -17,6 +17,7 @@ from analytics.evaluate import PlanStatus, evaluate_plan
 from analytics.plan import PlanError
 from analytics.status import STATUS_STYLE, Status
 from analytics.store import StoreError
+from safety import params
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,22 +50,25 @@ def period_end(partnership: str) -> dt.date | None:
     return dt.date(current.plan(partnership).partnership.period_end, 12, 31)
 
 
-def plan_status(partnership: str) -> PlanStatus:
-    """Cached per data version (uploads, milestones and plan decisions change it), so a new
-    upload, milestone edit or decision is visible at once. A closed period: status at its end."""
+def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
+    """Cached per data version (uploads, milestones and plan decisions change it): a new upload,
+    milestone edit or decision is visible at once.
+
+    as_of: the status as it stood that day, on the data up to it (e.g. the plan period's end);
+    a closed plan period is judged at its end unless another day is asked for."""
     current = board()
     return _plan_status(
         partnership,
         current.store.data_version(),
         dt.date.today(),
         str(config.db_path()),
-        period_end(partnership),
+        as_of or period_end(partnership),
     )
 
 
 def query_value(key: str, allowed: list[str], default: str) -> str:
-    value = st.query_params.get(key)
-    return value if value in allowed else default
+    """The URL parameter `key` if it is one of `allowed`, else `default` (safety.params)."""
+    return params.choice(st.query_params.get(key), allowed, default)
 
 
 def partnership_ids() -> list[str]:
@@ -141,7 +145,7 @@ def url_select(label: str, key: str, options: list[str], format_func=str, contai
     state_key = f"url_{key}"
     if state_key not in st.session_state or st.session_state[state_key] not in options:
         st.session_state[state_key] = query_value(key, options, options[0])
-    choice = container.selectbox(label, options, format_func=format_func, key=state_key)
+    choice = container.selectbox(label, options, format_func=format_func, key=state_key, placeholder="Velg")
     st.query_params[key] = choice
     return choice
 
@@ -171,11 +175,7 @@ def url_year_range(container=None) -> tuple[int, int]:
     last = dt.date.today().year
     years = list(range(FIRST_YEAR, last + 1))
 
-    def year(key: str, default: int) -> int:
-        value = st.query_params.get(key)
-        return int(value) if value and value.isdigit() and int(value) in years else default
-
-    chosen = (year("fra", 2019), year("til", last))
+    chosen = params.years_between(st.query_params.get("fra"), st.query_params.get("til"), years, (2019, last))
     start, end = container.select_slider("Periode (år)", options=years, value=chosen, key="url_years")
     st.query_params["fra"], st.query_params["til"] = str(start), str(end)
     return start, end
@@ -217,8 +217,7 @@ def url_multiselect(
     container = container or st
     state_key = f"url_{key}"
     if not isinstance(st.session_state.get(state_key), list):
-        raw = st.query_params.get(key, "")
-        st.session_state[state_key] = [v for v in dict.fromkeys(raw.split(",")) if v in options]
+        st.session_state[state_key] = params.choices(st.query_params.get(key), options)
     else:  # options can change (another partnership): keep only what still exists
         st.session_state[state_key] = [v for v in st.session_state[state_key] if v in options]
     chosen = container.multiselect(
@@ -402,13 +401,63 @@ def population_view(partnership: str, alternative: str) -> tuple:
 
 
 @st.cache_data(show_spinner="Vurderer hver kommune …", max_entries=8)
-def _status_matrix(partnership: str, data_version: str, today: dt.date, db_path: str):
+def _status_matrix(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+):
     from analytics.matrix import status_matrix
 
-    return status_matrix(_board(db_path), partnership, today)
+    return status_matrix(_board(db_path), partnership, today, as_of=as_of)
 
 
-def status_matrix(partnership: str):
+def status_matrix(partnership: str, as_of: dt.date | None = None):
     """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
     current = board()
-    return _status_matrix(partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    return _status_matrix(
+        partnership, current.store.data_version(), dt.date.today(), str(config.db_path()), as_of
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _population_page(partnership: str, alternative: str, unit: str, data_version: str, db_path: str) -> dict:
+    from analytics import population as pop
+    from analytics import population_figures as figures
+
+    current = _board(db_path)
+    frame, demands = _population_view(partnership, alternative, data_version, db_path)
+    name = current.unit_name(unit)
+    own = pop.of_unit(frame, unit)
+    page: dict = {"own": own}
+    if own.empty:
+        return page
+    page["sentence"] = pop.headline(own, name)
+    page["growth"] = pop.growth(own)
+    page["age_figures"] = {
+        index: figures.age_groups_figure(own, name, index=index) for index in (False, True)
+    }
+    page["age_table"] = pop.age_table(own)
+    wave = pop.elder_wave(own)
+    page["wave"] = None if wave.empty else (figures.elder_wave_figure(wave, name), pop.wave_table(wave))
+    members = pop.members_of(current.units, unit)
+    page["members"] = None
+    if len(members) > 1:
+        overview = pop.member_overview(frame, current.units, members, pop.HORIZON[-1])
+        if not overview.empty:
+            page["members"] = (figures.member_share_figure(overview, name), pop.overview_table(overview))
+    page["demands"] = [
+        (d, None, None, None)
+        if d.empty
+        else (d, figures.demand_figure(d, unit, name), *pop.demand_table(d, unit, current.units))
+        for d in demands
+    ]
+    page["method"] = pop.method_text(demands)
+    return page
+
+
+def population_page(partnership: str, alternative: str, unit: str) -> dict:
+    """Everything Befolkning shows for one unit (frames, tables and figures), built once per
+    data version: a rerun (another radio choice, a widget) only lays it out again. Kept as a
+    resource, not pickled per run (the figures are the cost)."""
+    current = board()
+    return _population_page(
+        partnership, alternative, unit, current.store.data_version(), str(config.db_path())
+    )

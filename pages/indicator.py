@@ -86,8 +86,10 @@ if view.rollout:
         "Antall kommuner øker trinnvis, så SPC-grensene beskriver ikke en stabil prosess; "
         "om målet nås, vurderes med framskrivingen under."
     )
-if view.too_few_points:
+if view.too_few_points and not view.rollout:
     st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
+for note in view.window_notes:  # the filters change what is shown, never the verdict
+    st.caption(common.safe_md(note))
 hidden_points = int(view.series["hidden"].sum())
 if hidden_points:
     st.info(

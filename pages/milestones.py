@@ -6,10 +6,11 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import export, milestones
+from analytics import export, milestones, writes
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Status
 from pages import access, common
 from pages.charts import show_chart
+from safety import text
 
 board = common.board()
 partnership = common.partnership()
@@ -104,8 +105,9 @@ for row in shown.itertuples(index=False):
             f":small[:gray[{common.safe_md(row.reason)}]]"
         )
         if evidence_now:
-            if evidence_now.startswith(("https://", "http://")) and " " not in evidence_now:
-                st.markdown(f"**Dokumentasjon:** [{common.safe_md(evidence_now)}]({evidence_now})")
+            url = text.plain_url(evidence_now)  # a link only if the whole field is one http(s) URL
+            if url:
+                st.markdown(f"**Dokumentasjon:** [{common.safe_md(url)}]({url})")
             else:
                 st.markdown(f"**Dokumentasjon:** {common.safe_md(evidence_now)}")
         if analyst:
@@ -137,19 +139,21 @@ for row in shown.itertuples(index=False):
                     key=f"ms_evidence_{row.criterion_id}",
                 )
                 if st.form_submit_button("Lagre", key=f"ms_save_{row.criterion_id}", type="primary"):
-                    problem = milestones.validate_edit(state, done, today)
-                    if problem:
-                        st.error(problem)
-                    else:
-                        board.store.record_milestone(
+                    try:
+                        writes.record_milestone(
+                            board.store,
                             plan.id,
                             row.criterion_id,
                             state,
                             access.user_name(),
-                            milestones.normalise_edit(state, done),
-                            comment.strip() or None,
-                            evidence.strip() or None,
+                            done,
+                            comment,
+                            evidence,
+                            today,
                         )
+                    except writes.WriteRefused as exc:
+                        st.error(str(exc))
+                    else:
                         st.session_state["milestone_saved"] = row.criterion
                         st.rerun()
         history = board.store.milestone_history(plan.id, row.criterion_id)

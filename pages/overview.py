@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import formatting
 from analytics.status import STATUS_STYLE
-from analytics.summary import icon_summary
+from analytics.summary import end_column, icon_summary, period_end, period_ended
 from analytics.tables import status_counts
 from pages import common
 from ui.tables import Cell, html_table
@@ -26,6 +27,18 @@ if info.values:
     with st.expander("Verdigrunnlag"):
         st.markdown(info.values)
 
+# A plan whose period is over: what was reached by its end, beside what has happened since.
+ended = period_ended(plan)
+at_end = common.plan_status(partnership, as_of=period_end(plan)) if ended else None
+if ended:
+    st.info(
+        f"**Planperioden er over.** {common.safe_md(info.plan_title)} gjaldt {info.period_start}–"
+        f"{info.period_end} og ble avsluttet {formatting.date(period_end(plan))}. Sammendraget viser hvert "
+        f"tiltaks status ved periodens slutt (på tallene fram til da) ved siden av status nå. "
+        "Møtepakken kan lages per denne datoen.",
+        icon="🏁",
+    )
+
 st.subheader("Tiltak etter status")
 counts = status_counts(plan, status)
 columns = st.columns(len(counts))
@@ -38,7 +51,7 @@ st.caption(
     "〰️ vanlig variasjon · ⬆️⬇️ forbedring · ⚠️ bekymring · ✔️ når målet stabilt · ❓ treffer og bommer · "
     "✖️ når ikke målet · 📈 når målet i dagens tempo."
 )
-summary = icon_summary(plan, status)
+summary = icon_summary(plan, status, at_end)
 # The board's short titles; the plan's own words on hover (and in full further down the page).
 full_text = {m.title: m.text for m in plan.leaf_measures}
 st.html(
@@ -49,7 +62,7 @@ st.html(
             for row in summary.itertuples(index=False)
         ],
         key="icon-summary",
-        column_css={"Status": "bt-nowrap"},
+        column_css={"Status": "bt-nowrap", **({end_column(plan): "bt-nowrap"} if ended else {})},
     )
 )
 

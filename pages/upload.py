@@ -57,8 +57,8 @@ profile_choice = left.selectbox(
 profile_id = None if profile_choice == NONE else profile_choice
 profile = loader.profiles.get(profile_id) if profile_id else None
 indicator_ids = [i.id for i in registry.indicators]
-wanted = st.query_params.get("indikator")
-if "upload_indicator" not in st.session_state and wanted in indicator_ids:
+wanted = common.query_value("indikator", indicator_ids, "")
+if "upload_indicator" not in st.session_state and wanted:
     st.session_state["upload_indicator"] = wanted
 indicator_id = right.selectbox(
     "Indikator",
@@ -124,6 +124,7 @@ def _choices(key: str, columns_key: str) -> Choices:
         sheet=pick("sheet"),
         roles=roles,
         leave_out_problems=bool(state.get(f"leave_out_{key}")),
+        partnership=common.partnership(),  # rows for other municipalities are skipped and counted
     )
 
 
@@ -178,6 +179,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
             guess.columns,
             default=[c for c in report.roles.wide if c in guess.columns],
             key=f"role_wide_{columns_key}",
+            placeholder="Ingen valgt",
             help="Brukes når tabellen har én kolonne per år, kvartal eller måned og ingen periodekolonne.",
         )
 

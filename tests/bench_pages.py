@@ -132,6 +132,7 @@ def write_registry(path: Path) -> list[dict]:
                 "grain": "month",
                 "direction": "decrease",
                 "population": "population_65_plus",
+                "numerator_age": "65+",
                 "source": "Ytelsestest",
                 "source_detail": "Syntetiske tall for ytelsestesten",
                 "definition_source": "Ingen (syntetisk)",

@@ -14,6 +14,7 @@ from pptx.util import Inches
 
 from analytics import config, deck
 from analytics.evaluate import evaluate_plan
+from analytics.matrix import status_matrix
 from analytics.status import STATUS_STYLE
 from analytics.summary import COLUMNS as summary_columns
 
@@ -54,7 +55,7 @@ def test_deck_has_title_summary_one_slide_per_measure_and_sources(ten_slides):
     assert titles[0] == plan.partnership.name
     assert titles[1] == "Oppsummering"
     for measure, title in zip(measures, titles[2:-1], strict=True):
-        assert title == deck.short_text(measure.text, 120)
+        assert title == measure.title  # the board's short title
     assert titles[-1] == "Kilder og merknader"
 
 
@@ -74,7 +75,9 @@ def test_measure_slides_show_status_icon_word_and_reason(ten_slides):
     for measure, slide in zip(ten_slides["measures"], list(prs.slides)[2:-1], strict=True):
         text = slide_text(slide)
         state = status.measures[measure.id]
-        assert f"{STATUS_STYLE[state][0]} {state.value}" in text
+        assert state.value in text and STATUS_STYLE[state][0] not in text  # the word, no emoji glyph
+        marks = [s for s in slide.shapes if s.name == f"Status: {state.value}"]
+        assert len(marks) == 1 and marks[0].shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
         reason = status.measure_reason(plan, measure)
         assert deck.short_text(reason, 220)[:40] in text or "<5" in text
         assert f"Frist: {plan.effective_deadline(measure).text}" in text
@@ -123,14 +126,47 @@ def test_select_measures_by_goal_group_or_id(demo_board):
     assert children and all(m.parent == "m01" for m in children)
 
 
-def test_long_selection_splits_the_summary_and_milestone_measures_say_why_no_chart(demo_board):
+def test_long_selection_splits_the_summary_and_combines_milestone_measures(demo_board):
     plan = demo_board.plan("ahus")
     status = evaluate_plan(demo_board, "ahus")
     measures = list(plan.leaf_measures)
     data = deck.build_deck(demo_board, "ahus", status, measures, lambda m: None, fetched=FETCHED)
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == deck.slide_count(measures) == 1 + 2 + len(measures) + 1
-    assert prs.slides[1].shapes.title.text == "Oppsummering (1/2)"
-    assert prs.slides[2].shapes.title.text == "Oppsummering (2/2)"
-    milestone_only = next(i for i, m in enumerate(measures) if deck.chart_criterion(m) is None)
-    assert "Ingen figur" in slide_text(prs.slides[3 + milestone_only])
+    charted = [m for m in measures if deck.chart_criterion(m) is not None]
+    milestones_only = [m for m in measures if deck.chart_criterion(m) is None]
+    assert len(milestones_only) > deck.MILESTONES_PER_SLIDE
+    combined = -(-len(milestones_only) // deck.MILESTONES_PER_SLIDE)
+    summaries = -(-len(measures) // deck.SUMMARY_ROWS_PER_SLIDE)
+    assert summaries == 2
+    assert len(prs.slides) == deck.slide_count(measures) == 1 + summaries + len(charted) + combined + 1
+    assert [prs.slides[i].shapes.title.text for i in (1, 2)] == ["Oppsummering (1/2)", "Oppsummering (2/2)"]
+    assert "Ingen figur" in slide_text(prs.slides[3])  # a charted measure whose figure is missing
+    milestone_slides = [s for s in prs.slides if s.shapes.title.text == "Tiltak som måles med milepæler"]
+    assert len(milestone_slides) == combined
+    first = slide_text(milestone_slides[0])
+    assert all(m.title in first for m in milestones_only[: deck.MILESTONES_PER_SLIDE])
+
+
+def test_sources_name_the_plan_document_not_a_file_id(ten_slides):
+    prs = Presentation(io.BytesIO(ten_slides["data"]))
+    sources = slide_text(list(prs.slides)[-1])
+    assert ten_slides["plan"].partnership.plan_title in sources
+    assert ".txt" not in sources and "000_" not in sources
+
+
+def test_matrix_slides_show_each_cell_as_a_shape_and_word(demo_board):
+    plan = demo_board.plan("lovesa")
+    status = evaluate_plan(demo_board, "lovesa")
+    matrix = status_matrix(demo_board, "lovesa")
+    measures = list(plan.leaf_measures)[:1]
+    data = deck.build_deck(
+        demo_board, "lovesa", status, measures, lambda m: None, fetched=FETCHED, matrix=matrix
+    )
+    prs = Presentation(io.BytesIO(data))
+    assert len(prs.slides) == deck.slide_count(measures, matrix)
+    slides = [s for s in prs.slides if s.shapes.title.text.startswith("Hvor står vi?")]
+    assert slides
+    marks = [s for slide in slides for s in slide.shapes if s.name.startswith("Status: ")]
+    assert len(marks) == len(matrix.cells)
+    assert {m.name.removeprefix("Status: ") for m in marks} == set(matrix.cells["status"])
+    assert all(m.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE for m in marks)

@@ -15,6 +15,7 @@ from analytics.evaluate import (
     partnership_scope,
     unit_scope,
 )
+from analytics.icons import NO_SPC
 from analytics.plan import Target
 from analytics.projection import project_to_deadline
 from analytics.spc import xmr
@@ -181,7 +182,7 @@ def test_count_trends_are_judged_as_rates(ahus):
     assert hip.status is Status.achieved
     assert re.match(
         r"Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
-        r"\(grunnlinje januar 2022–desember 2023 \(tavlas standardverdi\): \d+,\d\)",
+        r"\(grunnlinje januar 2022–desember 2023 \(tavlas egen verdi\): \d+,\d\)",
         hip.reason,
     )
     assert "SPC: ⬇️ Forbedring (lav)" in hip.reason
@@ -228,7 +229,7 @@ def test_roll_up_of_the_demo_plan(demo_board, ahus):
     assert ahus.measures["m01"] is roll_up([ahus.measures[m] for m in ("m02", "m03", "m04", "m05")])
     assert ahus.goals["g1"] is Status.overdue
     icons = ahus.measure_icons(plan.measure("m10"))
-    assert icons.variation_text == "– Ikke SPC (kumulativt antall)"  # a rollout: no SPC
+    assert icons.variation_text == NO_SPC  # a rollout: no SPC
     assert icons.assurance_text.startswith("📈 Nås i dagens tempo")
 
 

@@ -116,27 +116,27 @@ def test_the_corpus_script_is_deterministic(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "text, hint, expected",
+    "text, expected",
     [
-        ("2024", None, (dt.date(2024, 1, 1), "year")),
-        ("2024K1", None, (dt.date(2024, 1, 1), "quarter")),
-        ("2024k4", None, (dt.date(2024, 10, 1), "quarter")),
-        ("2. kvartal 2024", None, (dt.date(2024, 4, 1), "quarter")),
-        ("2024M01", None, (dt.date(2024, 1, 1), "month")),
-        ("2024-01", None, (dt.date(2024, 1, 1), "month")),
-        ("jan 2024", None, (dt.date(2024, 1, 1), "month")),
-        ("Desember 2023", None, (dt.date(2023, 12, 1), "month")),
-        ("01.01.2024", None, (dt.date(2024, 1, 1), "month")),
-        ("15.02.2024", "quarter", (dt.date(2024, 1, 1), "quarter")),
-        ("2024-01-01", "year", (dt.date(2024, 1, 1), "year")),
-        ("2024-05-31 00:00:00", "month", (dt.date(2024, 5, 1), "month")),
-        ("2024M13", None, None),
-        ("31.02.2024", None, None),
-        ("i fjor", None, None),
+        ("2024", (dt.date(2024, 1, 1), "year")),
+        ("2024K1", (dt.date(2024, 1, 1), "quarter")),
+        ("2024k4", (dt.date(2024, 10, 1), "quarter")),
+        ("2. kvartal 2024", (dt.date(2024, 4, 1), "quarter")),
+        ("2024M01", (dt.date(2024, 1, 1), "month")),
+        ("2024-01", (dt.date(2024, 1, 1), "month")),
+        ("jan 2024", (dt.date(2024, 1, 1), "month")),
+        ("Desember 2023", (dt.date(2023, 12, 1), "month")),
+        ("01.01.2024", (dt.date(2024, 1, 1), "month")),
+        ("15.02.2024", (dt.date(2024, 2, 1), "month")),  # never truncated to a quarter
+        ("2024-01-01", (dt.date(2024, 1, 1), "month")),
+        ("2024-05-31 00:00:00", (dt.date(2024, 5, 1), "month")),
+        ("2024M13", None),
+        ("31.02.2024", None),
+        ("i fjor", None),
     ],
 )
-def test_period_formats(text, hint, expected):
-    assert parse_period(text, hint) == expected
+def test_period_formats(text, expected):
+    assert parse_period(text) == expected
 
 
 def test_year_and_quarter_or_month_in_two_columns():

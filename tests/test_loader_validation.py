@@ -89,12 +89,13 @@ def test_cli_refusal_exits_2_with_the_problems_on_stderr_and_no_traceback(tmp_pa
     assert run_cli("log", "--db", str(db)).stdout.strip() == "Ingen opplastinger ennå."
 
 
-def test_grain_must_match_the_indicator(fresh_loader, tmp_path):
-    path = write_csv(tmp_path / "q.csv", "Kommune;Periode;Antall\n3205;2024K1;4\n")
-    report = fresh_loader.preview(path, "hip_fractures")  # a monthly indicator
-    assert report.problem_lines() == [
-        "Linje 2, kolonne «Periode»: perioden 2024K1 er oppgitt per kvartal, men «Antall hoftebrudd» "
-        "registreres per måned (fil «q.csv»)"
+def test_a_fact_keeps_the_grain_its_file_gives(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "q.csv", "Kommune;Periode;Antall\n3205;2024K1;4\n3205;2019_2021;9\n")
+    report = fresh_loader.ingest(path, "hip_fractures")  # a monthly indicator
+    assert report.ok, report.problem_lines()
+    assert export_lines(fresh_loader)[1:] == [
+        "hip_fractures,3205,2019–2021,9,false",
+        "hip_fractures,3205,2024K1,4,false",
     ]
 
 
@@ -123,12 +124,14 @@ def test_infinity_and_nan_are_not_numbers(fresh_loader, tmp_path):
 
 
 def test_shares_of_merged_municipalities_need_numerator_and_denominator(fresh_loader, tmp_path):
-    path = write_csv(tmp_path / "s.csv", "Kommune;År;Andel\n0231;2019;50\n0227;2019;60\n")
+    path = write_csv(tmp_path / "s.csv", "Kommune;År;Andel\n0231;2019;50\n0227;2019;60\n0226;2019;10\n")
     lines = fresh_loader.preview(path, "referral_quality_share").problem_lines()
-    assert len(lines) == 2 and "andeler kan bare legges sammen med teller og nevner" in lines[0]
-    path = write_csv(tmp_path / "t.csv", "Kommune;År;Teller;Nevner\n0231;2019;5;10\n0227;2019;9;10\n")
+    assert len(lines) == 3 and "andeler kan bare legges sammen med teller og nevner" in lines[0]
+    path = write_csv(
+        tmp_path / "t.csv", "Kommune;År;Teller;Nevner\n0231;2019;5;10\n0227;2019;9;10\n0226;2019;7;20\n"
+    )
     report = fresh_loader.ingest(path, "referral_quality_share")
-    assert report.ok and export_lines(fresh_loader)[1] == "referral_quality_share,3205,2019,70,false"
+    assert report.ok and export_lines(fresh_loader)[1] == "referral_quality_share,3205,2019,52.5,false"
 
 
 def test_the_clean_rows_can_be_loaded_and_the_rest_counted_as_refused(fresh_loader):

@@ -68,7 +68,7 @@ def test_hip_fractures_shows_spc_status_funnel_and_small_multiples(app):
 def test_too_few_points_are_said(app):
     at = app(PAGE, indikator="referral_quality_share")
     assert not at.exception
-    assert any(i.value.startswith("For få datapunkter (5)") for i in at.info)
+    assert any(i.value.startswith("For få datapunkter (4)") for i in at.info)
     assert "Kontrollgrenser" not in trace_names(at)
 
 

@@ -8,12 +8,16 @@ import zipfile
 from PIL import Image
 from pptx import Presentation
 
+from analytics import deck
+
 PAGE = "pages/meeting.py"
 
 
 def test_choices_from_the_url_and_a_deck_is_produced(app, demo_board):
     at = app(PAGE, tiltak="m10,m11", malgruppe="rop")
     assert not at.exception
+    assert at.toggle(key="deck_matrix").value  # the matrix comes along by default
+    at.toggle(key="deck_matrix").set_value(False).run()
     assert at.title[0].value == "Møtepakke"
     assert at.multiselect(key="url_tiltak").value == ["m10", "m11"]
     assert at.multiselect(key="url_malgruppe").value == ["rop"]
@@ -21,7 +25,7 @@ def test_choices_from_the_url_and_a_deck_is_produced(app, demo_board):
     expected = [m for m in plan.leaf_measures if m.id in ("m10", "m11") or m.target_group == "rop"]
     summary = next(m.value for m in at.markdown if "tiltak** blir med" in m.value)
     assert summary.startswith(f"**{len(expected)} tiltak**")
-    slides = 1 + 1 + len(expected) + 1
+    slides = deck.slide_count(expected)
     assert f"presentasjonen får {slides} lysbilder" in summary
 
     at.button(key="make_deck").click().run()
@@ -56,3 +60,23 @@ def test_no_choice_means_the_whole_plan(app, demo_board):
     summary = next(m.value for m in at.markdown if "tiltak** blir med" in m.value)
     assert summary.startswith(f"**{len(leaves)} tiltak**")
     assert "tiltak" not in at.query_params and "mal" not in at.query_params
+
+
+def test_a_deck_per_the_end_of_the_plan_period(app, demo_board):
+    import datetime as dt
+
+    from analytics.evaluate import evaluate_plan
+
+    at = app(PAGE, tiltak="m10,m19", per="slutt")
+    assert not at.exception
+    assert at.radio(key="url_per").value == "slutt"
+    at.toggle(key="deck_matrix").set_value(False).run()
+    at.button(key="make_deck").click().run()
+    signature, data, _ = at.session_state["meeting_deck"]
+    assert dt.date(2025, 12, 31) in signature
+    prs = Presentation(io.BytesIO(data))
+    assert prs.slides[0].shapes.title.text.endswith("status per 31.12.2025")
+    at_end = evaluate_plan(demo_board, "ahus", as_of=dt.date(2025, 12, 31))
+    table = next(s for s in prs.slides[1].shapes if s.has_table).table
+    shown = [table.cell(row, 1).text for row in range(1, len(table.rows))]
+    assert shown == [at_end.measures[m].value for m in ("m10", "m19")]

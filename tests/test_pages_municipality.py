@@ -8,9 +8,10 @@ import pytest
 
 from analytics.indicator_view import data_indicator_ids
 from analytics.plan import CriterionKind
+from analytics.status import Status
 
 PAGE = "pages/municipality.py"
-STATUS_WORDS = ("Oppnådd", "På sporet", "Usikker", "Ikke på sporet", "Forsinket", "Mangler data", "Følges")
+STATUS_WORDS = tuple(s.value for s in Status)
 
 
 def indicator_table(at):

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from analytics import config
+from analytics.icons import NO_SPC
 from analytics.plan import load_plan
 from analytics.registry import load_registry
+from analytics.status import STATUS_STYLE, Status
 from tests.support import html_table_of
+
+ICONS = "".join(icon for icon, _ in STATUS_STYLE.values())
 
 DEMO_LABEL = config.DEMO_LABEL
 
@@ -60,7 +64,7 @@ def test_overview_icon_and_word_never_colour_alone(app):
         )
     ]
     assert badges
-    assert all(any(icon in b for icon in "✅🟢🟡🔴⏰⚪👁") for b in badges)
+    assert all(any(icon in b for icon in ICONS) for b in badges)
 
 
 def test_plan_page_shows_every_measure_and_criterion(app):
@@ -114,12 +118,13 @@ def test_overview_icon_summary_one_row_per_measure(app, partnership):
     assert not at.exception
     summary = html_table_of(at, "icon-summary")
     expected = plan(partnership)
-    assert list(summary.columns) == ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
+    end = f"Status 31.12.{expected.partnership.period_end}"  # both demo plans' periods are over
+    assert list(summary.columns) == ["Tiltak", "Status", end, "Variasjon", "Mål", "Indikator"]
     assert len(summary) == len(expected.leaf_measures)
-    words = ("Oppnådd", "På sporet", "Usikker", "Ikke på sporet", "Forsinket", "Mangler data", "Følges")
+    words = [s.value for s in Status]
     for cell in summary["Status"]:
         icon, word = cell.split(" ", 1)
-        assert icon in "✅🟢🟡🔴⏰⚪👁" and word in words
+        assert icon in ICONS and word in words
     # Icons always come with words.
     judged = summary[summary["Variasjon"] != "–"]
     assert len(judged) > 0
@@ -131,7 +136,7 @@ def test_overview_icon_summary_ahus_values(app):
     at = app()
     summary = html_table_of(at, "icon-summary")
     iht = summary[summary["Indikator"] == "Antall kommuner som deltar i IHT"].iloc[0]
-    assert iht["Variasjon"] == "⬆️ Forbedring (høy)"
+    assert iht["Variasjon"] == NO_SPC  # a rollout gets no SPC (issue 13, case 9)
     assert iht["Mål"].startswith("📈 Nås i dagens tempo:")
     assert iht["Status"] == "⏰ Forsinket"
 
@@ -154,3 +159,19 @@ def test_every_measure_and_criterion_has_a_short_title():
             assert measure.short and len(measure.short) <= 50, measure.id
             for criterion in measure.criteria:
                 assert criterion.short and len(criterion.short) <= 40, criterion.id
+
+
+def test_overview_says_the_plan_period_is_over_and_shows_status_at_its_end(app, demo_board):
+    import datetime as dt
+
+    from analytics.evaluate import evaluate_plan
+
+    at = app()
+    assert any("Planperioden er over" in i.value and "31.12.2025" in i.value for i in at.info)
+    summary = html_table_of(at, "icon-summary")
+    at_end = evaluate_plan(demo_board, "ahus", as_of=dt.date(2025, 12, 31))
+    ahus = plan("ahus")
+    expected = [at_end.measures[m.id].value for m in ahus.leaf_measures]
+    assert [cell.split(" ", 1)[1] for cell in summary["Status 31.12.2025"]] == expected
+    now = [cell.split(" ", 1)[1] for cell in summary["Status"]]
+    assert now != expected  # something happened after the deadline in the demo data

@@ -10,7 +10,6 @@ import pytest
 
 from analytics import population as pop
 from analytics.board import Board
-from analytics.registry import Registry
 from analytics.store import UploadMeta
 
 
@@ -321,7 +320,7 @@ def test_another_alternative_loads_as_indicators(empty_loader):
     board = empty_loader.board
     base = board.registry.get("projection_80_plus")
     extra = [base.model_copy(update={"id": pop.projection_id(group, "LLML")}) for group in pop.GROUPS]
-    registry = Registry(indicators=[*board.registry.indicators, *extra])
+    registry = board.registry.model_copy(update={"indicators": [*board.registry.indicators, *extra]})
     board = Board(registry=registry, plans=board.plans, units=board.units, store=board.store)
     members = board.member_ids("lovesa")
     data = []

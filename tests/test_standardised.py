@@ -12,7 +12,7 @@ from scipy import stats
 from analytics import config
 from analytics import rates as R
 from analytics.board import Board
-from analytics.registry import Registry, age_problem
+from analytics.registry import age_problem
 from analytics.store import UploadMeta
 
 BANDS = {"65-66": "hf_65_66", "67-79": "hf_67_79", "80+": "hf_80_plus"}
@@ -78,9 +78,7 @@ def _board_with_split(empty_loader) -> Board:
         for band, ident in BANDS.items()
     ]
     indicators = [hip if i.id == "hip_fractures" else i for i in board.registry.indicators]
-    registry = Registry(
-        standard_population=board.registry.standard_population, indicators=[*indicators, *bands]
-    )
+    registry = board.registry.model_copy(update={"indicators": [*indicators, *bands]})
     assert age_problem(registry, hip) is None
     return Board(registry=registry, plans=board.plans, units=board.units, store=board.store)
 

@@ -13,27 +13,13 @@ from analytics import config
 from analytics import series as S
 from analytics.periods import period_end
 from analytics.registry import Indicator
+from tests.support import count_indicator
 
 THRESHOLD = config.SUPPRESSION_THRESHOLD
 
 
 def indicator(**changes) -> Indicator:
-    base = {
-        "id": "x",
-        "name": "Antall brudd",
-        "unit": "antall",
-        "kind": "count",
-        "grain": "month",
-        "direction": "decrease",
-        "population": "population_65_plus",
-        "numerator_age": "65+",
-        "source": "Test",
-        "source_detail": "Test",
-        "definition_source": "Test",
-        "protect_small": True,
-        "description": "Test",
-    }
-    return Indicator(**{**base, **changes})
+    return count_indicator(**changes)
 
 
 def month_rows(cells: list[tuple[str, str, float | None, float]]) -> pd.DataFrame:
@@ -125,7 +111,7 @@ def test_verdict_range_and_note_say_when_the_range_could_change_the_verdict():
     note = S.range_note(ind, series, changes_verdict=low != high)
     assert note.startswith("1 periode har skjulte celler (1–4 hver)")
     # the lower end is a small count: shown as «<5», never as the number
-    assert "mellom <5 og 7" in note and "kan vurderingen bli en annen" in note
+    assert "mellom <5 og 7" in note and "kan SPC-vurderingen bli en annen" in note
     assert S.range_note(ind, series.assign(n_hidden=0)) is None
 
 
@@ -203,3 +189,84 @@ def test_simulated_partnership_rate_is_unbiased_and_the_range_holds_the_truth():
     assert abs(np.mean(fall_new) - np.mean(fall_true)) < 0.02
     # the old rule is measurably wrong in the same data (so this test catches a return to it)
     assert np.mean(bias_old) > 0.02 and np.mean(fall_old) - np.mean(fall_true) > 0.04
+
+
+def test_a_period_hidden_on_its_own_is_named_not_given_a_range():
+    ind = indicator()
+    rows = month_rows([("b", "2025-01-01", None, 1000), ("b", "2025-02-01", 7, 1000)])
+    series = S.judged_series(S.UnitRows(ind, rows, None), today=dt.date(2026, 1, 1))
+    assert np.isnan(series["value"].iloc[0])
+    assert S.range_note(ind, series) == "1 periode er skjult i kilden (1–4) og vises ikke."
+
+
+def test_demo_page_notes_name_hidden_cells_and_the_missing_age_split(demo_board):
+    from analytics.evaluate import scope_units
+    from analytics.rates import definition_notes
+
+    ind = demo_board.registry.get("hip_fractures")
+    data = S.load_rows(demo_board, ind, scope_units(demo_board, "ahus"))
+    series = S.judged_series(data, today=dt.date(2026, 11, 30))
+    notes = definition_notes(demo_board, data, series)
+    hidden = [n for n in notes if "skjulte celler (1–4 hver)" in n and "ligger verdien mellom" in n]
+    # the SPC reading is checked at both ends of the range, and the note says the outcome
+    assert hidden and hidden[0].endswith(
+        ("kan SPC-vurderingen bli en annen.", "SPC-vurderingen er den samme i begge ender av spennet.")
+    )
+    assert notes[-1].startswith("Aldersstandardisert rate kan ikke regnes ut")
+
+
+def test_file_totals_are_read_only_for_the_whole_unit_the_rows_make_up(demo_board):
+    """The partnership's (or a region's) total is used when the rows are exactly its members."""
+    from analytics.board import Board
+
+    asked: list[tuple[str, str, str]] = []
+
+    class Totals:
+        def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
+            asked.append((indicator, unit_id, grain))
+            return pd.DataFrame({"period_start": [pd.Timestamp("2025-01-01")], "value": [99.0]})
+
+    board = Board(demo_board.registry, demo_board.plans, demo_board.units, Totals())
+    ind = indicator()
+    region = demo_board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(demo_board.units, region)
+    cells = [(m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(members)]
+    totals = S._file_totals(board, ind, month_rows(cells))
+    assert asked == [("x", region, "month")] and totals["value"].tolist() == [99.0]
+    asked.clear()
+    assert S._file_totals(board, ind, month_rows(cells[1:])) is None  # a subset: no total applies
+    assert asked == []
+    whole = [
+        (m, "2025-01-01", None if i == 0 else 6, 1000) for i, m in enumerate(demo_board.member_ids("ahus"))
+    ]
+    S._file_totals(board, ind, month_rows(whole))
+    assert asked == [("x", "ahus", "month")]
+
+
+def test_a_stored_file_total_makes_the_region_sum_exact(empty_loader):
+    """End to end: a total row kept by the loader (file_total) resolves the hidden cell."""
+    from analytics.store import UploadMeta
+
+    board = empty_loader.board
+    region = board.regions("ahus")["unit_id"].iloc[0]
+    members = S.members_of(board.units, region)
+    hip = board.registry.get("hip_fractures")
+    facts = [("population_65_plus", m, dt.date(2025, 1, 1), "year", 2000.0, False, False) for m in members]
+    facts += [
+        ("hip_fractures", m, dt.date(2025, 3, 1), "month", None if i == 0 else 6.0, i == 0, False)
+        for i, m in enumerate(members)
+    ]
+    total = 6.0 * (len(members) - 1) + 3
+    facts.append(("hip_fractures", region, dt.date(2025, 3, 1), "month", total, False, True))
+    frame = pd.DataFrame(
+        facts, columns=["indicator", "unit_id", "period_start", "grain", "value", "suppressed", "file_total"]
+    ).assign(numerator=None, denominator=None, source="Test")
+    board.store.ingest(frame, UploadMeta("npr.csv", "hash-npr"))
+    data = S.load_rows(board, hip, [region, *members])
+    assert region not in set(data.rows["unit_id"])  # the total is not a unit's value
+    series = S.judged_series(data, today=dt.date(2026, 1, 1))
+    row = series.iloc[0]
+    assert row["numerator"] == total and bool(row["from_total"]) and not bool(row["incomplete"])
+    assert row["lower"] == row["upper"] == row["value"]
+    per_unit = S.judged_series(data, today=dt.date(2026, 1, 1), by_unit=True).set_index("unit_id")
+    assert np.isnan(per_unit.loc[members[0], "value"])  # the hidden cell stays hidden

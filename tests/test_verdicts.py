@@ -22,6 +22,7 @@ from analytics.evaluate import (
     projection_band,
     unit_scope,
 )
+from analytics.icons import NO_SPC
 from analytics.plan import Baseline, ComparisonGroup, Plan, PlanError, load_plan
 from analytics.projection import project_to_deadline
 from analytics.status import SEVERITY, STATUS_STYLE, Evidence, Status, judge
@@ -284,6 +285,7 @@ def test_case10_limits_come_from_the_baseline():
     assert len(spc.points) == len(series)
     assert spc.points["mean"].iloc[-1] == pytest.approx(np.mean(baseline))
     assert spc.variation == "improvement_high"
+    assert spc.phases[0].start == 0 and spc.phases[-1].stop == len(series)  # drawn over the whole series
     # Limits over the whole history would have taken in the shift.
     everything = judged_spc(series, "increase", None, Limits(0, None, (), ""))
     assert everything.points["mean"].iloc[-1] > np.mean(baseline) + 0.5
@@ -297,6 +299,8 @@ def test_a_change_date_starts_new_limits_only_when_the_plan_gives_it():
     assert limits.breaks == (24,) and "nye grenser fra endringen" in limits.note
     spc = judged_spc(series, "increase", None, limits)
     assert spc.points["mean"].iloc[-1] == pytest.approx(21.0, abs=0.1)
+    assert spc.points["mean"].iloc[0] == pytest.approx(11.0, abs=0.1)
+    assert [p.start for p in spc.phases] == [0, 24]
 
 
 def test_default_baseline_is_the_24_months_before_the_plan(demo_board):
@@ -336,3 +340,70 @@ def test_readme_status_rule_and_status_module_use_the_same_words():
     from analytics import status as module
 
     assert order in " ".join(module.__doc__.split())
+
+
+# -- case 8: one judged series per view --------------------------------------------------------------
+
+
+def test_case8_year_filter_changes_the_window_not_the_verdict(demo_board):
+    from analytics.indicator_view import indicator_view
+
+    whole = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW)
+    shown = indicator_view(demo_board, "ahus", "hip_fractures", years=(2024, 2026), today=NOW)
+    status = shown.criteria[0].judgement
+    assert status == whole.criteria[0].judgement
+    # The card, the chart's limits and the status line come from the same computation.
+    judged = shown.criteria[0].parts[0].spc
+    assert shown.variation_text == whole.variation_text
+    assert shown.variation_text.split(" ", 1)[1] in status.reason
+    assert shown.spc.points["mean"].iloc[-1] == pytest.approx(judged.points["mean"].iloc[-1])
+    assert shown.series["period_start"].dt.year.min() == 2024
+    assert any(note.startswith("Viser 2024–2026") for note in shown.window_notes)
+
+
+def test_case8_another_grain_draws_values_only_and_says_so(demo_board):
+    from analytics.indicator_view import indicator_view
+
+    monthly = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW)
+    yearly = indicator_view(demo_board, "ahus", "hip_fractures", grain="year", today=NOW)
+    assert yearly.variation_text == monthly.variation_text  # not «For få punkter»
+    assert not yearly.spc.enough_points
+    assert "vises uten kontrollgrenser og gir ingen egen vurdering" in yearly.spc.message
+
+
+def test_case8_the_page_shows_one_verdict_for_a_filtered_window(app):
+    at = app("pages/indicator.py", indikator="hip_fractures", fra="2024")
+    assert not at.exception
+    body = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]).replace("\\", "")
+    status = next(m for m in body.split("\n") if "SPC:" in m)
+    word = status.split("SPC: ", 1)[1].split(";")[0].rstrip(".")
+    assert f"**{word}**" in body  # the variation card says what the status line says
+    assert "Viser 2024" in body
+
+
+# -- case 9: the right chart per kind ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("partnership", "indicator"), [("lovesa", "projection_80_plus"), ("ahus", "iht_municipalities")]
+)
+def test_case9_no_spc_on_projections_or_rollouts(demo_board, partnership, indicator):
+    from analytics.indicator_view import indicator_view
+
+    view = indicator_view(demo_board, partnership, indicator, today=NOW)
+    assert not view.spc.enough_points
+    assert set(view.spc.points["point_type"]) <= {"common_cause", "missing"}
+    assert view.variation_text == NO_SPC
+    assert "uten SPC" in view.spc.message
+
+
+def test_plan_file_refuses_an_unknown_comparison_indicator(tmp_path, board_context):
+    registry, _, units, _ = board_context
+    text = (ROOT / "data" / "plan" / "ahus-2024-2025.yaml").read_text(encoding="utf-8")
+    anchor = "        indicators: [dho_bed_days_after, dho_bed_days_before]\n"
+    bad = text.replace(anchor, anchor + "        comparison: {indicators: [nope_after, nope_before]}\n", 1)
+    assert bad != text
+    path = tmp_path / "plan.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(PlanError, match="sammenligningsgruppe: ukjent indikator «nope_after»"):
+        load_plan(path, registry.ids(), set(units["unit_id"]))
