@@ -233,7 +233,11 @@ def check_values(plan: Plan, registry: Registry, unit_ids: set[str] | None = Non
     - a target against the indicator's direction (registry), or a share outside 0–100 %;
     - a baseline that ends on or after the change date;
     - a change date outside the plan period (a continued plan: from its predecessor's start);
-    - an unknown indicator or comparison unit.
+    - an unknown indicator (also found by the plan's reference check; listed here so that
+      every criterion's problem is named, not only the first).
+
+    Unknown comparison units are the reference check's (analytics.plan._check_references).
+    `unit_ids` is kept for callers that pass the reference units.
     """
     problems: list[tuple[str, str]] = []
     first_year = plan.predecessor.period_start if plan.predecessor else plan.partnership.period_start
@@ -297,10 +301,6 @@ def check_values(plan: Plan, registry: Registry, unit_ids: set[str] | None = Non
                         f"endringsdatoen {formatting.month_year(change_date)}",
                     )
                 )
-        if criterion.comparison is not None and unit_ids is not None:
-            for unit in criterion.comparison.units:
-                if unit not in unit_ids:
-                    problems.append((entry, f"ukjent enhet «{unit}» i sammenligningsgruppen"))
     return problems
 
 
@@ -376,6 +376,10 @@ def check_change(
         raise DecisionRefused(
             f"{_entry_name(first['loc'], raw).capitalize()}: {_problem_text(first)}."
         ) from None
+    try:
+        _check_references(changed, registry.ids(), unit_ids)
+    except PlanError as exc:
+        raise DecisionRefused(f"{exc.problem[0].upper()}{exc.problem[1:]}.") from None
     before = set(check_values(plan, registry, unit_ids))
     for entry, problem in check_values(changed, registry, unit_ids):
         if (entry, problem) not in before and f"«{entry_id}»" in entry:

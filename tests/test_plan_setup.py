@@ -84,6 +84,7 @@ def test_a_decision_sets_the_target_records_who_and_changes_the_data_version(boa
         ("m10-k2", {"baseline": {"from": "2023-12", "to": "2022-01"}}, "Grunnlinjen starter"),
         ("m10-k1", {"target_value": "mange"}, "Målverdien «mange» er ikke et tall."),
         ("m10-k2", {"comparison_units": ["3205"]}, "Bare kriterier av typen «før og etter»"),
+        ("m19-k3", {"comparison_units": ["9999"]}, "Ukjent kommune/bydel «9999» i referansedata."),
     ],
 )
 def test_a_value_that_makes_the_plan_invalid_is_refused_in_one_sentence_and_nothing_is_stored(
