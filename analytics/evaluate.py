@@ -263,7 +263,7 @@ class _Rows:
         for (indicator_id, loaded), data in self._cache.items():
             if indicator_id == indicator.id and data.population_note is None and wanted <= set(loaded):
                 subset = data.rows[data.rows["unit_id"].isin(wanted)].reset_index(drop=True)
-                return UnitRows(indicator, subset, None)
+                return UnitRows(indicator, subset, None, cube=data.cube)
         return None
 
 
@@ -463,7 +463,7 @@ def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
     if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
-    return UnitRows(data.indicator, rows, data.population_note)
+    return UnitRows(data.indicator, rows, data.population_note, cube=data.cube)
 
 
 @dataclass(frozen=True)

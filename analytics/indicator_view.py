@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import config, figures, formatting, icons, protection
+from analytics import config, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
     ROLLOUT_HORIZON_YEARS,
@@ -180,10 +180,7 @@ def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
         {
             "value": series["value"].where(~series["hidden"]).astype(float),
             "label": series["label"],
-            "display": [
-                shown_value(indicator, v, n)
-                for v, n in zip(series["value"], series["numerator"], strict=True)
-            ],
+            "display": _displays(indicator, series),
             "note": [_note(r) for _, r in series.iterrows()],
             "partial": series["partial"].astype(bool),
         }
@@ -274,9 +271,19 @@ def funnel_view(
     except ValueError:
         return None
     scale = 100.0 if kind == "binomial" else 1000.0
-    hide = [hidden(indicator, n) for n in per_unit["numerator"]]
+    anchor = window["period_start"].max()
+    hide = [
+        hidden(indicator, n)
+        or bool(data.cube is not None and data.cube.is_hidden(u, hierarchy.FUNNEL, anchor))
+        for u, n in zip(per_unit["unit_id"], per_unit["numerator"], strict=True)
+    ]
     counts = [
-        formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in per_unit["numerator"]
+        protection.SECONDARY
+        if h and not formatting.below_threshold(n)
+        else formatting.count(n, indicator.protect_small)
+        if pd.notna(n)
+        else "–"
+        for n, h in zip(per_unit["numerator"], hide, strict=True)
     ]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     period = window_span(start, end, indicator.grain)
@@ -287,8 +294,10 @@ def funnel_view(
             _numerator_label(indicator): counts,
             _denominator_label(indicator): [formatting.number(d) for d in per_unit["denominator"]],
             rate_name: [
-                HIDDEN_TEXT if h else _rate_text(indicator, r * scale)
-                for h, r in zip(hide, result.units["rate"], strict=True)
+                (HIDDEN_TEXT if c == SMALL else protection.SECONDARY)
+                if h
+                else _rate_text(indicator, r * scale)
+                for h, c, r in zip(hide, counts, result.units["rate"], strict=True)
             ],
             "Plassering": [funnel_reading(f, indicator.direction) for f in result.units["flag"]],
         }
@@ -424,7 +433,18 @@ def indicator_view(
     part = _target_part(criteria, indicator_id)
     judged = part or _judged_part(criteria, indicator_id)
     target = part.target if part is not None else indicator.target
-    whole_spc, window_notes = _display_spc(board, plan, criteria, judged, indicator, full, grain, target)
+    whole_spc, window_notes = _display_spc(
+        # A hidden point is missing data to the drawn SPC, so its centre line and limits carry
+        # no hidden count (analytics.hierarchy, rule 4; the status judgement uses every figure).
+        board,
+        plan,
+        criteria,
+        judged,
+        indicator,
+        _without_hidden(full),
+        grain,
+        target,
+    )
     series, spc = _shown(full, whole_spc, years)
     if years and len(series) < len(full):
         window_notes.append(
@@ -570,6 +590,16 @@ def _display_spc(
             "men teller ikke i statusen."
         )
     return spc, notes
+
+
+def _without_hidden(full: pd.DataFrame) -> pd.DataFrame:
+    """The series as the drawn SPC sees it: hidden points are missing (NaN) values."""
+    hidden = full["hidden"].astype(bool)
+    out = full.copy()
+    for column in ("judge_value", "judge_lower", "judge_upper"):
+        if column in out:
+            out[column] = out[column].where(~hidden)
+    return out
 
 
 def _shown(
@@ -724,18 +754,32 @@ def _number_columns(
 ) -> pd.DataFrame:
     """Period, numerator (small counts "<5"), denominator and, when named, the value, as shown."""
     out = pd.DataFrame({period_column: rows["label"]})
+    secondary = _secondary(rows)
     if indicator.kind != "score":
         out[_numerator_label(indicator)] = [
-            formatting.count(n, indicator.protect_small) if pd.notna(n) else "–" for n in rows["numerator"]
+            protection.SECONDARY
+            if sec
+            else formatting.count(n, indicator.protect_small)
+            if pd.notna(n)
+            else "–"
+            for n, sec in zip(rows["numerator"], secondary, strict=True)
         ]
     denominator = _denominator_label(indicator)
     if denominator:
         out[denominator] = [formatting.number(d) for d in rows["denominator"]]
     if value_column:
-        out[value_column] = [
-            shown_value(indicator, v, n) for v, n in zip(rows["value"], rows["numerator"], strict=True)
-        ]
+        out[value_column] = _displays(indicator, rows)
     return out
+
+
+def _secondary(rows: pd.DataFrame) -> list[bool]:
+    """Cells hidden to protect another one (not small themselves): shown as ":"."""
+    if "hidden" not in rows:
+        return [False] * len(rows)
+    return [
+        bool(h) and not formatting.below_threshold(n)
+        for h, n in zip(rows["hidden"], rows["numerator"], strict=True)
+    ]
 
 
 def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: str) -> pd.DataFrame:
@@ -1028,6 +1072,11 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     window = window_rows(data.rows, end, 12)
     total = aggregate(window, indicator).iloc[0]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+    scope = data.scope
+    if scope is not None and data.cube.is_hidden(scope, hierarchy.FUNNEL, window["period_start"].max()):
+        small = formatting.below_threshold(total["numerator"])
+        shown = shown_value(indicator, total["value"], total["numerator"]) if small else protection.SECONDARY
+        return shown, window_span(start, end, indicator.grain)
     return shown_value(indicator, total["value"], total["numerator"]), window_span(
         start, end, indicator.grain
     )

@@ -9,6 +9,14 @@ a total, the next smallest shown part is hidden as well, until the hidden cells 
 at least two and together at least the threshold. Secondary cells are shown as ":" (Statistics
 Norway's symbol for "not shown for confidentiality"), never as "<5", because they are not small.
 Every result carries the footnotes that say what was done.
+
+Across views: the tables here protect one table at a time. The counts of an indicator are
+protected once over the whole hierarchy (months → quarter → year, municipalities → partnership,
+the funnel's window), so that no combination of views reachable by changing a filter gives a
+hidden count away: analytics/hierarchy.py holds that rule (a cube of every cell the board can
+show, lines of totals and parts, complementary hiding until no line can be solved, windows
+hidden with the periods in them, and SPC lines drawn without hidden points), and
+tests/test_protection_search.py proves it by search.
 """
 
 from __future__ import annotations

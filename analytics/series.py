@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import config, formatting
+from analytics import config, formatting, hierarchy
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
@@ -235,6 +235,20 @@ class UnitRows:
     population_note: str | None
     # judged_series results by (grain, today, by_unit): several views judge the same rows.
     judged: dict = field(default_factory=dict, repr=False, compare=False)
+    # The partnership's protected cube (analytics.hierarchy) for a protected count, else None.
+    cube: hierarchy.Cube | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def scope(self) -> str | None:
+        """The cube scope of the whole set: ALL, one unit, or None (another set)."""
+        if self.cube is None:
+            return None
+        return self.cube.scope_of(self.units)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(sorted(self.rows["unit_id"].astype(str).unique()))
+
     # The source file's own total per native period (period_start, value) for exactly the
     # units in ``rows``; None when there is none (or the rows are a subset of it).
     totals: pd.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -279,7 +293,13 @@ def load_rows(
         facts["person_years"] = np.nan
     rows = facts[ROW_COLUMNS].reset_index(drop=True)
     rows["estimate"] = hidden_estimates(rows, indicator)
-    return UnitRows(indicator, rows, note, totals=_file_totals(board, indicator, rows))
+    return UnitRows(
+        indicator,
+        rows,
+        note,
+        totals=_file_totals(board, indicator, rows),
+        cube=cube_for(board, indicator, unit_ids),
+    )
 
 
 def _file_totals(board: Board, indicator: Indicator, rows: pd.DataFrame) -> pd.DataFrame | None:
@@ -364,6 +384,60 @@ def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int =
     expected = truncated_poisson_mean(rate[codes] * exposure)
     out[hidden] = np.where(usable, expected, np.nan)[hidden]
     return out
+
+
+_CUBES: dict[tuple, hierarchy.Cube | None] = {}
+
+
+def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today: dt.date | None = None):
+    """The protected cube of the partnership these units belong to (None: not a protected
+    count, or units of several partnerships). Cached per store, data version and day."""
+    if not indicator.protect_small or indicator.kind not in ("count", "share"):
+        return None  # a stock's periods do not add up: each period's cell is protected alone
+    units = board.units
+    partnerships = set(units.loc[units["unit_id"].isin(list(unit_ids)), "partnership"].dropna())
+    if len(partnerships) != 1:
+        return None
+    partnership = partnerships.pop()
+    today = today or dt.date.today()
+    key = (str(board.store.path), board.store.data_version(), indicator.id, partnership, today)
+    if key not in _CUBES:
+        members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
+        facts = board.store.facts([indicator.id], members, grain=indicator.grain)
+        facts = facts[~facts["suppressed"].astype(bool)]
+        facts = facts.assign(
+            period_start=pd.to_datetime(facts["period_start"]),
+            unit_id=facts["unit_id"].astype(str),
+            numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
+        )
+        if len(_CUBES) > 64:
+            _CUBES.clear()
+        _CUBES[key] = hierarchy.build_cube(
+            facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
+        )
+    return _CUBES[key]
+
+
+def _windows(facts: pd.DataFrame, indicator: Indicator, today: dt.date) -> dict[str, list[pd.Timestamp]]:
+    """The windows views show besides whole periods: the funnel's 12 months (as funnel_view picks
+    them) and, for a year in progress, the same months of the year before (as year_table)."""
+    if facts.empty or indicator.grain == "year":
+        return {}
+    starts = pd.Series(sorted(facts["period_start"].unique()))
+    ends = period_ends(starts, indicator.grain)
+    whole = ends if indicator.projection else ends[ends <= pd.Timestamp(today)]
+    windows: dict[str, list[pd.Timestamp]] = {}
+    if not whole.empty:
+        end = whole.max()
+        first = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
+        windows[hierarchy.FUNNEL] = starts[(starts >= first) & (ends <= end)].tolist()
+    covered = ends.max()
+    if covered < pd.Timestamp(covered.year, 12, 31) or (
+        not indicator.projection and pd.Timestamp(covered.year, 12, 31) > pd.Timestamp(today)
+    ):
+        before = covered - pd.DateOffset(years=1)
+        windows[hierarchy.SAME_MONTHS] = starts[(starts.dt.year == before.year) & (ends <= before)].tolist()
+    return windows
 
 
 # -- aggregation ------------------------------------------------------------------------
@@ -592,6 +666,11 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         out["partial"] |= out["period_end"] > pd.Timestamp(today)
     numerator = out["numerator"].astype(float)
     out["hidden"] = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
+    scope = data.scope
+    if data.cube is not None and (by_unit or scope is not None):
+        # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
+        scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * len(out)
+        out["hidden"] = out["hidden"].to_numpy() | data.cube.mask(scopes, grain, out["period_start"].tolist())
     # Hidden cells: judged on the point value, with both ends of their range beside it, so a
     # verdict can be checked at each end (see `verdict_range`).
     out["judge_value"] = out["value"].where(~out["partial"])
@@ -843,6 +922,14 @@ def _days(rows: pd.DataFrame) -> float:
 # -- years and like for like ------------------------------------------------------------------
 
 
+def _same_months_hidden(data: UnitRows, same: pd.DataFrame) -> bool:
+    """The same months of the year before are a cell of the cube too (hierarchy.SAME_MONTHS)."""
+    if data.cube is None or data.scope is None:
+        return False
+    anchor = pd.Timestamp(same["period_start"].max())
+    return bool(data.cube.is_hidden(data.scope, hierarchy.SAME_MONTHS, anchor))
+
+
 def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
     """One row per calendar year; a year in progress is marked and compared like for like.
 
@@ -874,7 +961,7 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
                 (rows["period_start"].dt.year == year)
                 & (rows["period_end"] <= covered - pd.DateOffset(years=1))
             ]
-            if not same.empty:
+            if not same.empty and not _same_months_hidden(data, same):
                 previous = aggregate(same, data.indicator, totals=data.totals).iloc[0]
                 span = (
                     MONTHS_SHORT[0]

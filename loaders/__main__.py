@@ -1,11 +1,15 @@
 """Command line for scheduled loads.
 
     python -m loaders ingest FILE --indicator ID [--db PATH] [--profile NAME] [--sheet NAME] [--dry-run]
-    python -m loaders export [--indicator ID] [--db PATH]
+    python -m loaders export [--indicator ID] [--raw] [--db PATH]
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
     python -m loaders plan export|import|set|log|undo …   (the plan overlay: loaders/plan_cli.py)
+    python -m loaders migrate [--db PATH]     (bring the store's schema up to date)
+    python -m loaders copy --from STORE --to STORE   (move a store to another backend)
+
+PATH (and STORE) is a DuckDB file or a postgresql://… connection string; default BOARD_DB.
 
 Exit codes: 0 done; 2 the file was refused (problems on stderr, store unchanged); 1 any
 other failure, in one sentence.
@@ -18,8 +22,9 @@ import getpass
 import sys
 from pathlib import Path
 
+from analytics import config
 from analytics.plan import PlanError
-from analytics.store import StoreError
+from analytics.store import StoreError, open_store
 from loaders import plan_cli, service
 from loaders.ingest import Choices
 
@@ -47,14 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
     export.add_argument("--indicator")
+    export.add_argument(
+        "--raw",
+        action="store_true",
+        help="tallene slik de er lagret, også tall under 5 (bare for analytikere; ellers vernet som på sidene)",
+    )
     commands.add_parser("log", help="vis opplastingsloggen")
     undo = commands.add_parser("undo", help="angre en opplasting")
     undo.add_argument("upload_id", type=int)
     commands.add_parser("demo", help="lag og last inn syntetiske demodata")
+    commands.add_parser("migrate", help="oppdater databasens skjema til denne versjonen")
     for sub in commands.choices.values():
-        sub.add_argument("--db", type=Path, default=None)
-    plan_cli.add_parser(commands, _Parser)  # its sub-commands take --db themselves
+        sub.add_argument("--db", type=_target, default=None)
+    copy = commands.add_parser("copy", help="kopier hele databasen til en ny, tom database")
+    copy.add_argument("--from", dest="source", type=_target, required=True)
+    copy.add_argument("--to", dest="target", type=_target, required=True)
+    plan_cli.add_parser(commands, _Parser, _target)  # its sub-commands take --db themselves
     return parser
+
+
+def _target(value: str) -> Path | str:
+    """A store: a postgresql://… connection string as given, else a DuckDB file path."""
+    return value if config.is_server_url(value) else Path(value)
 
 
 def _user() -> str:
@@ -71,6 +90,16 @@ def run(argv: list[str]) -> int:
             raise service.LoaderError("Oppgi --indicator ID eller --profile NAVN.")
         if not args.file.is_file():
             raise service.LoaderError(f"Finner ikke filen «{args.file}».")
+    if args.command == "migrate":
+        store = open_store(args.db or config.db_path(), migrate=True)
+        before, after = store.migrated
+        print(f"«{store.describe()}»: skjemaversjon {before} → {after}.")
+        store.close()
+        return 0
+    if args.command == "copy":
+        for line in service.copy_store(args.source, args.target):
+            print(line)
+        return 0
     loader = service.Loader.open(args.db)
     if args.command == "ingest":
         if args.indicator and args.indicator not in loader.board.registry:
@@ -105,7 +134,9 @@ def run(argv: list[str]) -> int:
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8", newline="\n")
-        loader.export_csv(sys.stdout, args.indicator)
+        if args.raw:
+            print("Uten vern: tall under 5 skrives som de er. Bare for analytikere.", file=sys.stderr)
+        loader.export_csv(sys.stdout, args.indicator, raw=args.raw)
         return 0
     if args.command == "log":
         print(loader.log_text())

@@ -23,8 +23,8 @@ from analytics.board import Board
 REFUSED = 2
 
 
-def add_parser(commands, parser_class) -> None:
-    """Add `plan` and its sub-commands to the loader's command parsers."""
+def add_parser(commands, parser_class, db_type=Path) -> None:
+    """Add `plan` and its sub-commands to the loader's command parsers (`db_type` reads --db)."""
     plan = commands.add_parser("plan", help="planoppsett: eksporter, importer, endre og angre")
     sub = plan.add_subparsers(dest="plan_command", required=True, parser_class=parser_class)
     export = sub.add_parser("export", help="skriv planen med vedtak som YAML")
@@ -44,7 +44,7 @@ def add_parser(commands, parser_class) -> None:
     undo = sub.add_parser("undo", help="angre ett vedtak")
     undo.add_argument("decision_id", type=int)
     for command in sub.choices.values():
-        command.add_argument("--db", type=Path, default=None)
+        command.add_argument("--db", type=db_type, default=None)
 
 
 def _key(board: Board, partnership: str, period: str | None = None) -> str:

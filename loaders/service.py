@@ -17,6 +17,7 @@ from analytics import config, reference, writes
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
+from analytics.store import STORE_TABLES, open_store
 from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
@@ -39,7 +40,7 @@ class Loader:
     profiles: dict[str, Profile]
 
     @classmethod
-    def open(cls, db_path: Path | None = None) -> Loader:
+    def open(cls, db_path: Path | str | None = None) -> Loader:
         return cls.for_board(open_board(db_path))
 
     @classmethod
@@ -119,22 +120,61 @@ class Loader:
             today=today,
         )
 
-    def export_csv(self, out: TextIO, indicator_id: str | None = None) -> int:
-        """indicator,unit,period,value,suppressed as UTF-8 CSV, sorted; formula-safe cells."""
+    def export_csv(self, out: TextIO, indicator_id: str | None = None, raw: bool = False) -> int:
+        """indicator,unit,period,value,suppressed as UTF-8 CSV, sorted; formula-safe cells.
+
+        Protected by default, like every page: a cell the partnership's cube hides
+        (analytics.hierarchy) is written as "<5" (a small count) or ":" (hidden to protect
+        one), for every protected count and share. `raw`: the numbers as stored, for analysts.
+        """
         facts = self.board.store.facts([indicator_id] if indicator_id else None, file_totals=True)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["indicator", "unit", "period", "value", "suppressed"])
-        for row in facts.itertuples(index=False):
+        shown = self._protected_values(facts) if not raw else None
+        for i, row in enumerate(facts.itertuples(index=False)):
+            value = "" if row.suppressed else format_value(row.value)
+            if shown is not None and shown[i] is not None and not row.suppressed:
+                value = shown[i]
             writer.writerow(
                 [
                     neutralise(row.indicator),
                     neutralise(row.unit_id),
                     period_label(row.period_start, row.grain),
-                    "" if row.suppressed else format_value(row.value),
+                    value,
                     "true" if row.suppressed else "false",
                 ]
             )
         return len(facts)
+
+    def _protected_values(self, facts: pd.DataFrame) -> list[str | None]:
+        """Per fact: "<5" or ":" when the page would hide it, else None (shown as stored)."""
+        from analytics import protection
+        from analytics.series import cube_for
+
+        limit = config.SUPPRESSION_THRESHOLD
+        out: list[str | None] = [None] * len(facts)
+        partnership_of = self.board.units.set_index("unit_id")["partnership"].to_dict()
+        cubes: dict[tuple[str, object], object] = {}
+        for i, row in enumerate(facts.itertuples(index=False)):
+            if row.indicator not in self.board.registry:
+                continue
+            indicator = self.board.registry.get(row.indicator)
+            if not indicator.protect_small:
+                continue
+            count = row.numerator if indicator.kind == "share" else row.value
+            small = pd.notna(count) and 0 < float(count) < limit
+            hidden = small
+            partnership = partnership_of.get(str(row.unit_id))
+            if (indicator.id, partnership) not in cubes:
+                cubes[(indicator.id, partnership)] = (
+                    cube_for(self.board, indicator, [str(row.unit_id)]) if partnership else None
+                )
+            cube = cubes[(indicator.id, partnership)]
+            if cube is not None:
+                hidden |= bool(cube.is_hidden(str(row.unit_id), row.grain, pd.Timestamp(row.period_start)))
+            if hidden:
+                out[i] = protection.small_label(limit) if small else protection.SECONDARY
+        return out
 
     def log_text(self) -> str:
         log = self.board.store.uploads()
@@ -198,6 +238,33 @@ class Loader:
                     ) from None
                 recorded += 1
         return f"{path.name}: {recorded} milepælstatuser registrert."
+
+
+def copy_store(source: Path | str, target: Path | str) -> list[str]:
+    """Copy every table of one store into a new, empty one (DuckDB file ↔ PostgreSQL), in one
+    transaction, then check the counts: each table as many rows in the target as in the
+    source, read back from both. Returns one line per table; raises LoaderError on a mismatch
+    (StoreError when the target is not empty: nothing is written)."""
+    if str(source) == str(target):
+        raise LoaderError("«--from» og «--to» er samme database.")
+    origin = open_store(source, read_only=not config.is_server_url(source))
+    try:
+        tables = {table: origin.read_table(table) for table in STORE_TABLES}
+        expected = origin.table_counts()
+    finally:
+        origin.close()
+    destination = open_store(target)
+    try:
+        destination.load_tables(tables)
+        found = destination.table_counts()
+    finally:
+        destination.close()
+    wrong = [t for t in STORE_TABLES if found[t] != expected[t]]
+    if wrong:
+        raise LoaderError(
+            "Kopien stemmer ikke: " + ", ".join(f"{t} {expected[t]} → {found[t]}" for t in wrong) + "."
+        )
+    return [f"{t}: {expected[t]} rader kopiert og kontrollert." for t in STORE_TABLES]
 
 
 def _demo_module():

@@ -88,7 +88,8 @@ def partnership() -> str:
     current = board()
     ids = partnership_ids()
     chosen = query_value("hf", ids, ids[0])
-    period = st.query_params.get("periode")
+    tokens = [period_token(p) for p in current.plan_periods(chosen)]
+    period = params.choice(st.query_params.get("periode"), tokens, None)
     if period:
         key = current.key_for_period(f"{chosen}-{period}")
         if key is not None and current.plan(key).id == chosen:

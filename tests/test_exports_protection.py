@@ -49,7 +49,15 @@ def figure_leaks(fig: go.Figure, board, partnership: str, indicator_id: str) -> 
     counts = indicator.kind in ("count", "stock") and not rated(indicator)
     leaks = []
     for trace in fig.data:
-        is_data = trace.name == "Verdi" or trace.customdata is not None or trace.hovertext is not None
+        # A reference line (mean, limits) carries its own value as plain text in customdata.
+        reference = (
+            trace.customdata is not None and len(trace.customdata) and isinstance(trace.customdata[0], str)
+        )
+        is_data = (
+            trace.name == "Verdi"
+            or (trace.customdata is not None and not reference)
+            or trace.hovertext is not None
+        )
         if not is_data or trace.y is None:
             continue
         if counts:

@@ -1,0 +1,240 @@
+"""Small-count protection over the hierarchy: one mask for every view a user can reach.
+
+The rule (README «Små tall», analytics/protection.py):
+
+A partnership's counts for one indicator form a cube: units (its municipalities, districts,
+regions and the partnership itself as reporting units, plus ALL, their sum) × periods (the
+indicator's own grain, every coarser grain up to the year, and the windows the board shows: the
+funnel's 12 months and, for a year in progress, the same months of the year before). Every
+figure the board shows for a count is one cell of this cube, whatever the page, filter, grain or
+export; so protection is decided once, on the whole cube, and every view reads its cells' mask.
+
+1. Primary: a cell with 0 < count < threshold is hidden ("<5").
+2. Lines: each total with its parts — every coarser period with the finer periods in it
+   (months → quarter, months → year, quarters → year, months → window) for every unit and for
+   ALL, and ALL with its units for every period. A user can combine any shown cells of a line.
+3. Complementary: in every line (total and parts alike) the hidden cells are 0 or at least 2,
+   and when the total is shown the hidden parts' sum (total − shown parts) is neither a small
+   count nor so small or so large that only primary cells could make it (each is 1..threshold−1).
+   Otherwise the smallest positive shown part is hidden as well (":"; the total when no part is
+   left), and all lines are checked again until none changes (Cox 1980, «Suppression
+   methodology and statistical disclosure control», JASA 75: the line-by-line heuristic for
+   hierarchical tables; SSB and Eurostat use the same idea).
+3b. Windows (the funnel's 12 months, the same months a year before) cross quarter and year
+   boundaries, so beside the periods they overlap they could close a chain of lines: a window
+   is hidden whenever a period inside it is hidden, and the lines are checked again.
+4. Lines and means: a hidden cell is missing data to every statistic drawn on the page: the SPC
+   centre line and limits are computed without it (NHSRplotthedots drops missing values), so no
+   line drawn from the shown values carries a hidden one.
+
+tests/test_protection_search.py proves it by search on the demo store and on a store built to
+have small counts: it collects every figure every view shows and solves the linear system
+total = Σ parts over all of them, asserting that no hidden small count is determined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+ALL = "*"
+GRAINS = ("month", "quarter", "year")
+FUNNEL = "funnel"  # the 12 months the funnel compares
+SAME_MONTHS = "same_months"  # a year in progress's months, a year earlier
+
+
+def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarray:
+    """Period starts at a coarser grain (datetime64[ns]): month → quarter → year."""
+    months = np.asarray(pd.to_datetime(pd.Series(starts)).to_numpy(), dtype="datetime64[M]")
+    if grain == "year":
+        months = months.astype("datetime64[Y]").astype("datetime64[M]")
+    elif grain == "quarter":
+        number = months.astype(int)
+        months = (number - number % 3).astype("datetime64[M]")
+    return months.astype("datetime64[ns]")
+
+
+@dataclass
+class Cube:
+    """Cells (unit or ALL, level, period start) with their counts and the protection decided.
+
+    `levels`: the grains from the native one up, then window names. `lines`: (total, parts)
+    cell indices. `hidden`/`primary`: bool per cell.
+    """
+
+    keys: list[tuple[str, str, pd.Timestamp]]
+    values: np.ndarray
+    primary: np.ndarray
+    hidden: np.ndarray
+    lines: list[tuple[int, np.ndarray]]
+    limit: int
+    index: dict[tuple[str, str, pd.Timestamp], int] = field(default_factory=dict)
+    windows: dict[str, list[pd.Timestamp]] = field(default_factory=dict)  # name → native starts
+    native: str = "month"
+
+    @property
+    def units(self) -> frozenset[str]:
+        if not hasattr(self, "_units"):
+            self._units = frozenset(k[0] for k in self.keys if k[0] != ALL)
+        return self._units
+
+    def scope_of(self, unit_ids: Sequence[str]) -> str | None:
+        """ALL for the partnership's whole set of units, the unit for one unit, else None."""
+        wanted = set(unit_ids)
+        units = self.units
+        if wanted and wanted >= units:
+            return ALL
+        if len(wanted) == 1 and wanted <= units:
+            return next(iter(wanted))
+        return None
+
+    def is_hidden(self, scope: str, level: str, start: pd.Timestamp) -> bool | None:
+        """The mask of one cell; None when the cube has no such cell."""
+        at = self.index.get((scope, level, pd.Timestamp(start)))
+        return None if at is None else bool(self.hidden[at])
+
+    def mask(self, scopes: Sequence[str], level: str, starts: Sequence[pd.Timestamp]) -> np.ndarray:
+        """Hidden per (scope, start) pair; cells the cube lacks are not hidden by it."""
+        return np.array(
+            [bool(self.is_hidden(s, level, t)) for s, t in zip(scopes, starts, strict=True)], dtype=bool
+        )
+
+
+def build_cube(
+    rows: pd.DataFrame,
+    native: str,
+    limit: int,
+    windows: dict[str, list[pd.Timestamp]] | None = None,
+) -> Cube:
+    """The protected cube of one partnership's counts.
+
+    `rows`: unit_id, period_start (the native grain), numerator (a count; NaN/suppressed rows
+    count as 0: the board shows nothing for them either). `native`: 'month', 'quarter' or
+    'year'. `windows`: name → the native period starts it covers (each a cell per unit and ALL).
+    """
+    frame = rows[["unit_id", "period_start", "numerator"]].copy()
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
+    atoms = frame.groupby(["unit_id", "period_start"], as_index=False)["numerator"].sum()
+    levels = list(GRAINS[GRAINS.index(native) :])
+    values: dict[tuple[str, str, pd.Timestamp], float] = {}
+    members: dict[tuple[str, str, pd.Timestamp], list[tuple[str, str, pd.Timestamp]]] = {}
+    for level in levels:
+        starts = pd.to_datetime(truncate(atoms["period_start"], level))
+        grouped = atoms.assign(start=starts).groupby(["unit_id", "start"])["numerator"].sum()
+        for (unit, start), value in grouped.items():
+            values[(str(unit), level, start)] = float(value)
+        for start, value in atoms.assign(start=starts).groupby("start")["numerator"].sum().items():
+            values[(ALL, level, start)] = float(value)
+    for name, starts in (windows or {}).items():
+        wanted = set(pd.to_datetime(list(starts)))
+        inside = atoms[atoms["period_start"].isin(wanted)]
+        if inside.empty:
+            continue
+        anchor = max(wanted)
+        for unit, value in inside.groupby("unit_id")["numerator"].sum().items():
+            values[(str(unit), name, anchor)] = float(value)
+        values[(ALL, name, anchor)] = float(inside["numerator"].sum())
+        levels.append(name)
+        members[(name, anchor)] = sorted(wanted)  # type: ignore[index]
+
+    keys = list(values)
+    index = {k: i for i, k in enumerate(keys)}
+    cells = pd.DataFrame(keys, columns=["scope", "level", "start"])
+    cells["start"] = pd.to_datetime(cells["start"])
+    cells["at"] = np.arange(len(keys))
+    lines: list[tuple[int, np.ndarray]] = []
+
+    def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
+        """A line per total: the parts whose `on` columns match it."""
+        matched = parts.merge(totals, on=on, suffixes=("", "_total"))
+        for total, group in matched.groupby("at_total", sort=False)["at"]:
+            lines.append((int(total), group.to_numpy()))
+
+    grains = [g for g in levels if g in GRAINS]
+    # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
+    for fine_i, fine in enumerate(grains):
+        fine_cells = cells[cells["level"] == fine]
+        for coarse in grains[fine_i + 1 :]:
+            parts = fine_cells.assign(parent=truncate(fine_cells["start"], coarse))
+            totals = cells[cells["level"] == coarse].rename(columns={"start": "parent"})
+            add(parts[["scope", "parent", "at"]], totals[["scope", "parent", "at"]], ["scope", "parent"])
+    # Windows: the window with the native periods in it.
+    for name in levels[len(grains) :]:
+        for anchor in cells.loc[cells["level"] == name, "start"].unique():
+            covered = set(members[(name, pd.Timestamp(anchor))])  # type: ignore[index]
+            native_cells = cells[(cells["level"] == native) & cells["start"].isin(covered)]
+            totals = cells[(cells["level"] == name) & (cells["start"] == anchor)]
+            add(native_cells[["scope", "at"]], totals[["scope", "at"]], ["scope"])
+    # Space: ALL with its units, for every period of every level.
+    unit_cells = cells[cells["scope"] != ALL]
+    totals = cells[cells["scope"] == ALL]
+    add(unit_cells[["level", "start", "at"]], totals[["level", "start", "at"]], ["level", "start"])
+
+    array = np.array([values[k] for k in keys], dtype=float)
+    primary = (array > 0) & (array < limit)
+    # Windows cross the quarter and year boundaries, so a window beside the periods it overlaps
+    # could close a chain of lines (window − shown months = a hidden month whose quarter then
+    # gives away its neighbour): a window is hidden whenever a period inside it is (rule 3b).
+    window_lines = (
+        [(t, p) for t, p in lines if keys[t][1] not in GRAINS and keys[p[0]][1] in GRAINS] if lines else []
+    )
+    hidden = primary.copy()
+    while True:
+        hidden = _sweep(array, hidden, primary, lines, limit)
+        more = [t for t, parts in window_lines if not hidden[t] and hidden[parts].any()]
+        if not more:
+            break
+        hidden[more] = True
+    covered = {name: list(starts) for (name, _), starts in members.items()}  # type: ignore[misc]
+    return Cube(keys, array, primary, hidden, lines, limit, index, covered, native)
+
+
+def _needs_more(
+    values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, total: int, parts: np.ndarray, limit: int
+) -> bool:
+    hidden_parts = parts[hidden[parts]]
+    count = len(hidden_parts) + int(hidden[total])
+    if count == 0:
+        return False
+    if count == 1:
+        return True
+    if hidden[total]:
+        return False
+    derived = values[total] - values[parts[~hidden[parts]]].sum()
+    if 0 < derived < limit:
+        return True
+    if len(hidden_parts) and primary[hidden_parts].all():
+        # Each primary part is 1..limit-1: a sum at either end gives every part away.
+        return derived <= len(hidden_parts) or derived >= (limit - 1) * len(hidden_parts)
+    return False
+
+
+def _sweep(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    primary: np.ndarray,
+    lines: list[tuple[int, np.ndarray]],
+    limit: int,
+) -> np.ndarray:
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            while _needs_more(values, hidden, primary, total, parts, limit):
+                shown = parts[~hidden[parts]]
+                positive = shown[values[shown] > 0]
+                if len(positive):
+                    pick = positive[np.argsort(values[positive], kind="stable")[0]]
+                elif not hidden[total]:
+                    pick = total
+                elif len(shown):
+                    pick = shown[0]
+                else:
+                    break
+                hidden[pick] = True
+                changed = True
+    return hidden
