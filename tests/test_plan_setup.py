@@ -338,3 +338,41 @@ def test_new_period_from_the_page_both_periods_selectable_old_read_only(app, edi
     at.switch_page("pages/overview.py").run()
     assert not at.exception and "Avsluttet planperiode 2024–2025" in texts(at)
     assert "2024–2025" in at.caption[0].value
+
+
+# -- the store's plan tables, on both backends --------------------------------------------------------
+
+
+def test_plan_decisions_and_plan_documents_in_the_store(store_target):
+    from analytics.store import open_store
+
+    store = open_store(store_target)
+    try:
+        start = store.plan_version()
+        row = {
+            "plan_id": "ahus-2024-2025",
+            "entry_id": "m10-k1",
+            "field": "target_value",
+            "old_value": "null",
+            "new_value": "15.0",
+            "reference": AU,
+            "decided_by": "Kari",
+        }
+        ids = store.record_plan_decisions([row, {**row, "entry_id": "m10-k2", "reference": None}])
+        assert len(ids) == 2 and ids[1] == ids[0] + 1 and store.plan_version() != start
+        frame = store.plan_decisions("ahus-2024-2025")
+        assert frame["entry_id"].tolist() == ["m10-k1", "m10-k2"] and frame["reference"].iloc[0] == AU
+        assert store.plan_decisions("lovesa-2022-2023").empty
+        before_undo = store.data_version()
+        assert store.undo_plan_decision(ids[0], "Per") is True
+        assert store.undo_plan_decision(ids[0], "Per") is False and store.data_version() != before_undo
+        with pytest.raises(KeyError):
+            store.undo_plan_decision(ids[1] + 100, "Per")
+        first = store.save_plan_document("ahus-2026-2027", "ahus", "a: 1", "new_period", None, "Kari")
+        second = store.save_plan_document("ahus-2026-2027", "ahus", "a: 2", "import", "ny.yaml", "Ola")
+        assert store.plan_documents()["document_id"].tolist() == [second]
+        assert store.plan_documents(active=False)["document_id"].tolist() == [first, second]
+        assert store.remove_plan_document("ahus-2026-2027", "Per") is True
+        assert store.plan_documents().empty and store.remove_plan_document("ahus-2026-2027", "Per") is False
+    finally:
+        store.close()
