@@ -11,8 +11,8 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
-from pages import access, common
 from safety import server
+from ui import access, common
 
 # No session may empty the caches every user shares (safety/server.py).
 server.refuse_clear_cache()

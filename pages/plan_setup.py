@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import plan_overlay as overlay
 from analytics.plan import KIND_LABELS, CriterionKind
-from pages import access, common
+from ui import access, common
 
 board = common.board()
 key = common.partnership()

@@ -1,0 +1,256 @@
+"""What the pages read, cached per data version: the board (one DuckDB connection per process),
+the plan's status, and the views of Indikator, Kommune, Befolkning and «Hvor står vi?».
+
+Every number comes from analytics; a new upload or undo changes the data version, so it shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics import config
+from analytics.board import Board, open_board
+from analytics.evaluate import PlanStatus, evaluate_plan
+from analytics.plan import PlanError
+from analytics.store import StoreError
+
+
+@st.cache_resource(show_spinner=False)
+def _board(db_path: str) -> Board:
+    return open_board(db_path)
+
+
+def board() -> Board:
+    """The process-wide board (one DuckDB connection); a bad plan or store stops the page politely."""
+    try:
+        return _board(str(config.db_path()))
+    except (PlanError, StoreError) as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan_status(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+) -> PlanStatus:
+    return evaluate_plan(_board(db_path), partnership, today, as_of=as_of)
+
+
+def period_end(partnership: str) -> dt.date | None:
+    """The last day of a closed plan period (its end-of-period report is judged then);
+    None for the period in force."""
+    current = board()
+    if current.is_current(partnership):
+        return None
+    return dt.date(current.plan(partnership).partnership.period_end, 12, 31)
+
+
+def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
+    """Cached per data version (uploads, milestones and plan decisions change it): a new upload,
+    milestone edit or decision is visible at once.
+
+    as_of: the status as it stood that day, on the data up to it (e.g. the plan period's end);
+    a closed plan period is judged at its end unless another day is asked for."""
+    current = board()
+    return _plan_status(
+        partnership,
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+        as_of or period_end(partnership),
+    )
+
+
+@st.cache_data(show_spinner="Regner ut …", max_entries=64)
+def _indicator_view(
+    partnership: str,
+    indicator_id: str,
+    unit_ids: tuple[str, ...],
+    years: tuple[int, int],
+    grain: str,
+    data_version: str,
+    today: dt.date,
+    db_path: str,
+):
+    from analytics.indicator_view import indicator_view
+
+    return indicator_view(
+        _board(db_path),
+        partnership,
+        indicator_id,
+        list(unit_ids) or None,
+        years,
+        grain=grain,
+        today=today,
+        with_small_multiples=False,  # built when «Per kommune» is opened (small_multiples)
+    )
+
+
+@st.cache_data(show_spinner="Tegner én figur per kommune …", max_entries=16)
+def _small_multiples(
+    partnership: str,
+    indicator_id: str,
+    years: tuple[int, int],
+    data_version: str,
+    today: dt.date,
+    db_path: str,
+):
+    from analytics.indicator_view import small_multiples
+
+    return small_multiples(_board(db_path), partnership, indicator_id, years, today)
+
+
+def small_multiples(partnership: str, indicator_id: str, years: tuple[int, int]):
+    """analytics.indicator_view.small_multiples, cached per data version."""
+    current = board()
+    return _small_multiples(
+        partnership,
+        indicator_id,
+        tuple(years),
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+    )
+
+
+def indicator_view(
+    partnership: str, indicator_id: str, unit_ids: list[str], years: tuple[int, int], grain: str
+):
+    """analytics.indicator_view.indicator_view, cached until the next upload or undo."""
+    current = board()
+    return _indicator_view(
+        partnership,
+        indicator_id,
+        tuple(unit_ids),
+        tuple(years),
+        grain,
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+    )
+
+
+@st.cache_data(show_spinner="Regner ut …", max_entries=8)
+def _partnership_comparison(partnership: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.indicator_view import partnership_comparison
+
+    return partnership_comparison(_board(db_path), partnership, today)
+
+
+@st.cache_data(show_spinner="Regner ut …", max_entries=64)
+def _municipality_view(partnership: str, unit_id: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.indicator_view import municipality_view
+
+    # The plan's status and the funnels are the partnership's: worked out once per data
+    # version, so moving to another municipality only reads and judges that one.
+    status = _plan_status(partnership, data_version, today, db_path)
+    comparison = _partnership_comparison(partnership, data_version, today, db_path)
+    return municipality_view(
+        _board(db_path), partnership, unit_id, today=today, plan_status=status, comparison=comparison
+    )
+
+
+def municipality_view(partnership: str, unit_id: str):
+    """analytics.indicator_view.municipality_view, cached until the next upload or undo."""
+    current = board()
+    return _municipality_view(
+        partnership, unit_id, current.store.data_version(), dt.date.today(), str(config.db_path())
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _population_view(partnership: str, alternative: str, data_version: str, db_path: str) -> tuple:
+    from analytics import population  # local: this block is appended to a shared module
+
+    current = _board(db_path)
+    frame = population.population(current, partnership, alternative)
+    members = frame[frame["unit_id"].isin(current.member_ids(partnership))]
+    demands = [
+        population.expected_demand(current, partnership, indicator, population_frame=members)
+        for indicator in population.DEMAND_INDICATORS
+        if indicator in current.registry
+    ]
+    return frame, demands
+
+
+def population_view(partnership: str, alternative: str) -> tuple:
+    """Befolkning's population frame and expected demand, cached per data version."""
+    current = board()
+    return _population_view(partnership, alternative, current.store.data_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner="Vurderer hver kommune …", max_entries=8)
+def _status_matrix(
+    partnership: str, data_version: str, today: dt.date, db_path: str, as_of: dt.date | None = None
+):
+    from analytics.matrix import status_matrix
+
+    return status_matrix(_board(db_path), partnership, today, as_of=as_of)
+
+
+_MATRIX_DONE: set[tuple] = set()  # (partnership, data version, as_of) judged in this process
+
+
+def _matrix_key(partnership: str, as_of: dt.date | None) -> tuple:
+    return (partnership, board().store.data_version(), dt.date.today(), str(config.db_path()), as_of)
+
+
+def status_matrix(partnership: str, as_of: dt.date | None = None):
+    """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
+    key = _matrix_key(partnership, as_of)
+    result = _status_matrix(*key[:4], as_of)
+    _MATRIX_DONE.add(key)
+    return result
+
+
+def status_matrix_ready(partnership: str, as_of: dt.date | None = None) -> bool:
+    """Whether the matrix for the current data is already judged (showing it is then instant)."""
+    return _matrix_key(partnership, as_of) in _MATRIX_DONE
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _population_page(partnership: str, alternative: str, unit: str, data_version: str, db_path: str) -> dict:
+    from analytics import population as pop
+    from analytics import population_figures as figures
+
+    current = _board(db_path)
+    frame, demands = _population_view(partnership, alternative, data_version, db_path)
+    name = current.unit_name(unit)
+    own = pop.of_unit(frame, unit)
+    page: dict = {"own": own}
+    if own.empty:
+        return page
+    page["sentence"] = pop.headline(own, name)
+    page["growth"] = pop.growth(own)
+    page["age_figures"] = {
+        index: figures.age_groups_figure(own, name, index=index) for index in (False, True)
+    }
+    page["age_table"] = pop.age_table(own)
+    wave = pop.elder_wave(own)
+    page["wave"] = None if wave.empty else (figures.elder_wave_figure(wave, name), pop.wave_table(wave))
+    members = pop.members_of(current.units, unit)
+    page["members"] = None
+    if len(members) > 1:
+        overview = pop.member_overview(frame, current.units, members, pop.HORIZON[-1])
+        if not overview.empty:
+            page["members"] = (figures.member_share_figure(overview, name), pop.overview_table(overview))
+    page["demands"] = [
+        (d, None, None, None)
+        if d.empty
+        else (d, figures.demand_figure(d, unit, name), *pop.demand_table(d, unit, current.units))
+        for d in demands
+    ]
+    page["method"] = pop.method_text(demands)
+    return page
+
+
+def population_page(partnership: str, alternative: str, unit: str) -> dict:
+    """Everything Befolkning shows for one unit (frames, tables and figures), built once per
+    data version: a rerun (another radio choice, a widget) only lays it out again. Kept as a
+    resource, not pickled per run (the figures are the cost)."""
+    current = board()
+    return _population_page(
+        partnership, alternative, unit, current.store.data_version(), str(config.db_path())
+    )
