@@ -6,6 +6,7 @@
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
+    python -m loaders plan export|import|set|log|undo …   (the plan overlay: loaders/plan_cli.py)
     python -m loaders migrate [--db PATH]     (bring the store's schema up to date)
     python -m loaders copy --from STORE --to STORE   (move a store to another backend)
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from analytics import config
 from analytics.plan import PlanError
 from analytics.store import StoreError, open_store
-from loaders import service
+from loaders import plan_cli, service
 from loaders.ingest import Choices
 
 REFUSED = 2
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     copy = commands.add_parser("copy", help="kopier hele databasen til en ny, tom database")
     copy.add_argument("--from", dest="source", type=_target, required=True)
     copy.add_argument("--to", dest="target", type=_target, required=True)
+    plan_cli.add_parser(commands, _Parser, _target)  # its sub-commands take --db themselves
     return parser
 
 
@@ -168,6 +170,8 @@ def run(argv: list[str]) -> int:
     if args.command == "undo":
         print(loader.undo(args.upload_id, undone_by=_user()))
         return 0
+    if args.command == "plan":
+        return plan_cli.run(args, loader.board, _user())
     if args.command == "demo":
         for line in loader.load_demo():
             print(line)
