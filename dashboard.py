@@ -11,6 +11,9 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
+from analytics import config
+from loaders import spool
+from loaders.service import Loader
 from pages import access, common
 from safety import server
 
@@ -51,6 +54,8 @@ PAGES = [
 
 board = common.board()
 plans = board.plans
+# Scheduled `python -m loaders ingest` runs hand their files to this board (loaders/spool.py).
+spool.serve(config.db_path(), lambda path, request: spool.ingest(Loader.for_board(board), path, request))
 with st.sidebar:
     st.markdown("### Helsefellesskap")
     partnership = common.url_select(
