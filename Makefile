@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/indicators.duckdb
 PORT ?= 8501
 
-.PHONY: run test install browser demo bench lint format clean deck-tools
+.PHONY: run test install browser postgres demo bench lint format clean deck-tools
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,23 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Mangler chromium: installer Debians «chromium» (sudo apt-get install chromium) for PNG, PowerPoint og nettlesertestene."; fi
 
+# The store tests also run on PostgreSQL (a throwaway cluster they start themselves, never
+# skipped): Debian's server is installed with apt when missing, as chromium is above.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installerer postgresql med apt-get (trengs for testene av PostgreSQL-lageret) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "Mangler PostgreSQL: installer Debians «postgresql» (sudo apt-get install postgresql) for testene."; fi
+
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
 run: demo browser deck-tools
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP) browser deck-tools
+test: $(STAMP) browser deck-tools postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
@@ -41,6 +51,7 @@ bench: $(STAMP)
 	$(PY) -m loaders.bench
 	$(PY) -m tests.bench_pages
 	$(PY) -m analytics.bench_stats
+	$(PY) -m tests.bench_servers
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -10,7 +10,7 @@ import pandas as pd
 from analytics import config, reference
 from analytics.plan import Plan, load_plans
 from analytics.registry import Registry, load_registry
-from analytics.store import Store
+from analytics.store import Store, open_store
 
 
 @dataclass
@@ -53,6 +53,6 @@ def load_context() -> tuple[Registry, dict[str, Plan], pd.DataFrame, pd.DataFram
 
 def open_board(db_path: Path | str | None = None) -> Board:
     registry, plans, units, code_map = load_context()
-    store = Store(db_path or config.db_path())
+    store = open_store(db_path or config.db_path())
     store.sync_reference(units, code_map)
     return Board(registry=registry, plans=plans, units=units, store=store)

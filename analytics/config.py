@@ -25,6 +25,16 @@ SPC_RULES = os.environ.get("BOARD_SPC_RULES", "mdc2023")
 DEMO_LABEL = "Demodata – syntetiske tall"
 
 
-def db_path() -> Path:
-    """The DuckDB file: env BOARD_DB, else data/indicators.duckdb."""
-    return Path(os.environ.get("BOARD_DB", DATA_DIR / "indicators.duckdb"))
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(target: object) -> bool:
+    """True when a store target is a PostgreSQL connection string, not a DuckDB file path."""
+    return str(target).startswith(SERVER_SCHEMES)
+
+
+def db_path() -> Path | str:
+    """The store: env BOARD_DB, else data/indicators.duckdb. A DuckDB file's Path, or a
+    postgresql://… connection string as given (a Path would fold its '//')."""
+    target = os.environ.get("BOARD_DB", str(DATA_DIR / "indicators.duckdb"))
+    return target if is_server_url(target) else Path(target)

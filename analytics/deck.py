@@ -53,6 +53,7 @@ STATUS_SHAPES = {
     Status.off_track: MSO_SHAPE.DIAMOND,
     Status.overdue: MSO_SHAPE.OCTAGON,
     Status.no_data: MSO_SHAPE.DONUT,
+    Status.too_little_data: MSO_SHAPE.REGULAR_PENTAGON,
     Status.monitored: MSO_SHAPE.ROUNDED_RECTANGLE,
 }
 TITLE_SIZE, BODY_SIZE, SMALL_SIZE = Pt(26), Pt(16), Pt(11)

@@ -18,8 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics import config
 from analytics.formatting import counted
-from analytics.periods import grain_months, grain_sql
+from analytics.periods import GRAIN_MONTHS, grain_months, grain_sql
 
 FACT_COLUMNS = [
     "indicator",
@@ -34,6 +35,10 @@ FACT_COLUMNS = [
     "file_total",
 ]
 KEY = ("indicator", "unit_id", "period_start", "grain")
+_VALUE_COLUMNS = [*(c for c in FACT_COLUMNS if c not in KEY), "upload_id"]
+# The classification of a stage (staged) keeps each replaced row's values as old_<column>
+# (the comma first: it follows the `change` column).
+_OLD_VALUES = "".join(f", b.{c} AS old_{c}" for c in _VALUE_COLUMNS)
 _KEY_JOIN = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
 _SAME_VALUES = " AND ".join(
     f"a.{c} IS NOT DISTINCT FROM b.{c}"
@@ -42,7 +47,7 @@ _SAME_VALUES = " AND ".join(
 _FACT_LIST = ", ".join(FACT_COLUMNS)
 _HISTORY_LIST = f"{_FACT_LIST}, upload_id, replaced_by, replaced_at"
 
-SCHEMA = """
+_SCHEMA_V1 = """
 CREATE SEQUENCE IF NOT EXISTS upload_seq START 1;
 CREATE SEQUENCE IF NOT EXISTS milestone_seq START 1;
 CREATE TABLE IF NOT EXISTS uploads (
@@ -113,10 +118,10 @@ CREATE TABLE IF NOT EXISTS milestone_events (
     changed_at TIMESTAMP NOT NULL
 );
 """
-# Later columns, added to stores made before them (and to new ones, so the column order is the
-# same everywhere; every INSERT names its columns anyway). file_total: the value is a file's own
-# total row («Totalt», «Hele Ahus»), stored for the partnership or region, kept out of series.
-MIGRATIONS = """
+# Version 2: file_total, the value is a file's own total row («Totalt», «Hele Ahus»), stored for
+# the partnership or region, kept out of series (IF NOT EXISTS: files that got the column before
+# versions). The same statements in both dialects.
+_FILE_TOTAL = """
 ALTER TABLE facts ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 ALTER TABLE fact_history ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 """
@@ -168,6 +173,296 @@ _UNIT_SERIES = f"""
     FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
     ORDER BY unit_id, period_start, grain
 """
+# The same in PostgreSQL 15: arg_min/arg_max are the first of an ordered array_agg, any_value is
+# min (one value per group where it is used), // is integer /, % is mod(), EXCLUDE and
+# UNION ALL BY NAME are written out; the grain's months from the same GRAIN_MONTHS table.
+_GRAIN_MONTHS_PG = (
+    "CASE grain "
+    + " ".join(f"WHEN '{g}' THEN {m}" for g, m in GRAIN_MONTHS.items())
+    + " ELSE 12 * (substring(grain from '^([0-9]+)year$'))::INTEGER END"
+)
+_MONTH_NO_PG = (
+    "(extract(year FROM period_start)::INTEGER * 12 + extract(month FROM period_start)::INTEGER - 1)"
+)
+_UNIT_SERIES_PG = f"""
+    WITH f AS (
+        SELECT unit_id, period_start, grain, {_GRAIN_MONTHS_PG} AS months, {_MONTH_NO_PG} AS m0,
+               value, numerator, denominator, suppressed
+        FROM facts WHERE indicator = %(indicator)s AND unit_id = ANY(%(units)s::text[]) AND NOT file_total
+    ), fine AS (
+        SELECT *, m0 / %(months)s::INTEGER * %(months)s::INTEGER AS bucket FROM f WHERE months <= %(months)s::INTEGER
+    ), grains AS (
+        SELECT unit_id, bucket, months, sum(months) >= %(months)s::INTEGER AS fills
+        FROM fine GROUP BY unit_id, bucket, months
+    ), chosen AS (
+        SELECT unit_id, bucket,
+               (array_agg(months ORDER BY CASE WHEN fills THEN months ELSE 1000 + months END))[1] AS months
+        FROM grains GROUP BY unit_id, bucket
+    ), used AS (
+        SELECT fine.* FROM fine JOIN chosen USING (unit_id, bucket, months)
+    ), built AS (
+        SELECT unit_id, make_date(bucket / 12, mod(bucket, 12) + 1, 1) AS period_start,
+               %(grain)s::text AS grain,
+               CASE WHEN count(*) = 1 THEN min(value)
+                    WHEN %(kind)s::text = 'stock' THEN (array_agg(value ORDER BY period_start DESC))[1]
+                    WHEN %(kind)s::text = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                    WHEN %(kind)s::text = 'score' THEN avg(value) ELSE sum(value) END AS value,
+               sum(numerator) AS numerator, sum(denominator) AS denominator,
+               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+               min(grain) AS source_grain, max(period_start) AS last_start,
+               max(m0) + min(months) AS end_month, sum(months) < %(months)s::INTEGER AS partial
+        FROM used GROUP BY unit_id, bucket
+    ), coarse AS (
+        SELECT c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
+               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
+               c.m0 + c.months AS end_month, false AS partial
+        FROM f c WHERE c.months > %(months)s::INTEGER AND NOT EXISTS (
+            SELECT 1 FROM fine WHERE fine.unit_id = c.unit_id
+              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
+    ), rows AS (
+        SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+               source_grain, last_start, end_month, partial FROM built
+        UNION ALL
+        SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+               source_grain, last_start, end_month, partial FROM coarse
+    )
+    SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+           source_grain, last_start, partial,
+           make_date(end_month / 12, mod(end_month, 12) + 1, 1) - 1 AS covered_until
+    FROM rows
+    ORDER BY unit_id, period_start, grain
+"""
+
+# Schema versions. The store records its version in schema_info; MIGRATIONS[n] takes a store
+# from version n-1 to n, one statement list per dialect, side by side. A DuckDB file made before
+# versioning has the tables and no schema_info: it is version 1. `python -m loaders migrate`
+# applies what is missing (Store.migrate); a DuckDB file is also brought up to date when it is
+# opened (one process owns it), a PostgreSQL store only by `migrate` (many servers share it).
+MIGRATIONS: dict[int, dict[str, str]] = {
+    1: {
+        "duckdb": _SCHEMA_V1,
+        # PostgreSQL calls DOUBLE "DOUBLE PRECISION"; it gets the indexes its merge, undo and
+        # page reads use (DuckDB scans its columns instead and needs none).
+        "postgres": _SCHEMA_V1.replace(" DOUBLE,", " DOUBLE PRECISION,")
+        + """
+CREATE INDEX IF NOT EXISTS facts_key ON facts (indicator, unit_id, period_start, grain);
+CREATE INDEX IF NOT EXISTS history_upload ON fact_history (upload_id);
+CREATE INDEX IF NOT EXISTS history_replaced_by ON fact_history (replaced_by);
+CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
+""",
+    },
+    2: {"duckdb": _FILE_TOTAL, "postgres": _FILE_TOTAL},
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+STORE_TABLES = ("units", "code_history", "uploads", "facts", "fact_history", "milestone_events")
+SEQUENCES = {"upload_seq": ("uploads", "upload_id"), "milestone_seq": ("milestone_events", "event_id")}
+
+
+# Statements whose text differs between DuckDB and PostgreSQL: both versions side by side, the
+# same '?' parameters in the same order (PostgresStore turns '?' into psycopg's '%s'). DuckDB's
+# list_contains is PostgreSQL's = ANY(array); arg_max is the first of an ordered array_agg;
+# QUALIFY is DISTINCT ON. tests/test_store.py runs every reading method on both backends.
+# The coverage map's last step, the same in both dialects: every unit × period, with its state.
+_CELLS_JOIN = """
+            SELECT u.unit_id, p.period AS period_start,
+                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
+                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
+            FROM units u CROSS JOIN periods p
+            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
+            ORDER BY u.unit_id, p.period
+            """
+# The catalogue's last step, the same in both dialects (f: facts per indicator, u: uploads).
+_CATALOGUE_JOIN = """
+            SELECT coalesce(f.indicator, u.indicator) AS indicator,
+                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
+                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
+                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
+                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
+            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
+            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
+            ORDER BY indicator
+            """
+_SQL: dict[str, dict[str, str]] = {
+    "tables": {
+        "duckdb": "SELECT table_name FROM duckdb_tables() WHERE NOT temporary",
+        "postgres": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    },
+    "units": {
+        "duckdb": "SELECT * FROM units WHERE (? IS NULL OR partnership = ?) AND list_contains(?, kind) "
+        "ORDER BY kind, unit_id",
+        "postgres": "SELECT * FROM units WHERE (?::text IS NULL OR partnership = ?) AND kind = ANY(?::text[]) "
+        "ORDER BY kind, unit_id",
+    },
+    "facts": {
+        "duckdb": "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
+        "suppressed, source, upload_id, file_total FROM facts "
+        "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
+        "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
+        "AND (?::VARCHAR IS NULL OR grain = ?) AND (? OR NOT file_total) "
+        "ORDER BY indicator, unit_id, period_start, grain",
+        "postgres": "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
+        "suppressed, source, upload_id, file_total FROM facts "
+        "WHERE (?::text[] IS NULL OR indicator = ANY(?::text[])) "
+        "AND (?::text[] IS NULL OR unit_id = ANY(?::text[])) "
+        "AND (?::text IS NULL OR grain = ?) AND (?::BOOLEAN OR NOT file_total) "
+        "ORDER BY indicator, unit_id, period_start, grain",
+    },
+    # Named parameters: DuckDB's $name, psycopg's %(name)s (so '%' is mod() there).
+    "unit_series": {"duckdb": _UNIT_SERIES, "postgres": _UNIT_SERIES_PG},
+    "series": {
+        "duckdb": f"""
+            WITH per_unit AS ({_UNIT_SERIES})
+            SELECT period_start, grain,
+                   CASE WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start,
+                   max(covered_until) AS covered_until, bool_or(partial) AS partial
+            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
+            """,
+        "postgres": f"""
+            WITH per_unit AS ({_UNIT_SERIES_PG})
+            SELECT period_start, grain,
+                   CASE WHEN %(kind)s::text = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
+                        WHEN %(kind)s::text = 'score' THEN avg(value) ELSE sum(value) END AS value,
+                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start,
+                   max(covered_until) AS covered_until, bool_or(partial) AS partial
+            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
+            """,
+    },
+    "coverage": {
+        "duckdb": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
+        "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
+        "FROM facts WHERE indicator = ? AND list_contains(?, unit_id) GROUP BY unit_id",
+        "postgres": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
+        "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
+        "FROM facts WHERE indicator = ? AND unit_id = ANY(?::text[]) GROUP BY unit_id",
+    },
+    "milestone_states": {
+        "duckdb": "SELECT * FROM milestone_events WHERE partnership = ? "
+        "QUALIFY row_number() OVER (PARTITION BY criterion_id ORDER BY event_id DESC) = 1",
+        "postgres": "SELECT DISTINCT ON (criterion_id) * FROM milestone_events WHERE partnership = ? "
+        "ORDER BY criterion_id, event_id DESC",
+    },
+    "coverage_cells": {
+        "duckdb": """
+            WITH f AS (
+                SELECT unit_id,
+                       make_date(year(period_start),
+                                 ((month(period_start) - 1) // ? * ? + 1)::INTEGER, 1) AS period,
+                       bool_and(suppressed) AS all_suppressed
+                FROM facts
+                WHERE indicator = ? AND list_contains(?, unit_id)
+                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
+                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
+                GROUP BY ALL
+            ), periods AS (
+                SELECT unnest(generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
+                                              to_months(?)))::DATE AS period
+                FROM f HAVING count(*) > 0
+            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)"""
+        + _CELLS_JOIN,
+        "postgres": """
+            WITH f AS (
+                SELECT unit_id,
+                       make_date(extract(year FROM period_start)::INTEGER,
+                                 (extract(month FROM period_start)::INTEGER - 1) / ?::INTEGER * ?::INTEGER + 1,
+                                 1) AS period,
+                       bool_and(suppressed) AS all_suppressed
+                FROM facts
+                WHERE indicator = ? AND unit_id = ANY(?::text[])
+                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
+                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
+                GROUP BY 1, 2
+            ), periods AS (
+                SELECT generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
+                                       make_interval(months => ?::INTEGER))::DATE AS period
+                FROM f HAVING count(*) > 0
+            ), units AS (SELECT unnest(?::text[]) AS unit_id)"""
+        + _CELLS_JOIN,
+    },
+    "indicator_catalogue": {
+        "duckdb": """
+            WITH f AS (
+                SELECT indicator,
+                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
+                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                       count(DISTINCT unit_id) AS n_units,
+                       min(period_start) AS first_period,
+                       max(period_start) AS newest_period,
+                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
+                       max(upload_id) AS changed_upload_id
+                FROM facts
+                WHERE ?::VARCHAR[] IS NULL OR list_contains(?, unit_id)
+                GROUP BY indicator
+            ), named AS (
+                SELECT trim(unnest(string_split(indicator, ','))) AS indicator, upload_id, loaded_at
+                FROM uploads WHERE undone_at IS NULL AND indicator IS NOT NULL
+            ), u AS (
+                SELECT indicator, max(loaded_at) AS last_upload_at,
+                       arg_max(upload_id, loaded_at) AS last_upload_id, count(*) AS n_uploads
+                FROM named GROUP BY indicator
+            )
+            """
+        + _CATALOGUE_JOIN,
+        "postgres": """
+            WITH per_unit AS (  -- two hash aggregations: PostgreSQL sorts for count(DISTINCT)
+                SELECT indicator, unit_id,
+                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
+                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                       min(period_start) AS first_period,
+                       max(period_start) AS newest_period,
+                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
+                       max(upload_id) AS changed_upload_id
+                FROM facts
+                WHERE ?::text[] IS NULL OR unit_id = ANY(?::text[])
+                GROUP BY indicator, unit_id
+            ), f AS (
+                SELECT indicator, sum(n_values)::BIGINT AS n_values,
+                       sum(n_suppressed)::BIGINT AS n_suppressed, count(*) AS n_units,
+                       min(first_period) AS first_period, max(newest_period) AS newest_period,
+                       max(newest_value_period) AS newest_value_period,
+                       max(changed_upload_id) AS changed_upload_id
+                FROM per_unit GROUP BY indicator
+            ), named AS (
+                SELECT trim(x.name) AS indicator, p.upload_id, p.loaded_at
+                FROM uploads p, unnest(string_to_array(p.indicator, ',')) AS x(name)
+                WHERE p.undone_at IS NULL AND p.indicator IS NOT NULL
+            ), u AS (
+                SELECT indicator, max(loaded_at) AS last_upload_at,
+                       (array_agg(upload_id ORDER BY loaded_at DESC))[1] AS last_upload_id,
+                       count(*) AS n_uploads
+                FROM named GROUP BY indicator
+            )
+            """
+        + _CATALOGUE_JOIN,
+    },
+    "fact_sources": {
+        "duckdb": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
+        "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
+        "WHERE list_contains(?, f.indicator) "
+        "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+        "postgres": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
+        "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
+        "WHERE f.indicator = ANY(?::text[]) "
+        "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+    },
+}
+
+
+def _table(name: str) -> str:
+    """A store table's name for SQL, checked against the fixed list (never from user text)."""
+    if name not in (*STORE_TABLES, "schema_info"):
+        raise ValueError(f"not a store table: {name!r}")
+    return name
+
+
+def _frame_columns(frame: object) -> list[str]:
+    """Column names of a pandas DataFrame or an arrow table."""
+    return [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)]
 
 
 class StoreError(Exception):
@@ -204,14 +499,45 @@ class UploadResult:
         )
 
 
+def pause_in_transaction(upload_id: int) -> None:
+    """A test kills the process here (SIGKILL), inside an upload's transaction, to prove an
+    upload is all or nothing: with BOARD_TEST_PAUSE_IN_TRANSACTION set, say so in that file
+    and wait."""
+    pause = os.environ.get("BOARD_TEST_PAUSE_IN_TRANSACTION")
+    if pause:
+        Path(pause).write_text(str(upload_id), encoding="utf-8")
+        time.sleep(120)
+
+
 def undo_summary(upload_id: int, removed: int) -> str:
     """What undoing an upload did, in one sentence (the CLI and Datakatalog say the same)."""
     values = counted(removed, "verdi", "verdier")
     return f"Opplasting {upload_id} er angret: {values} er fjernet og tidligere verdier gjenopprettet."
 
 
+def open_store(target: Path | str, read_only: bool = False, migrate: bool = False) -> Store:
+    """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
+
+    Both backends keep one contract (this class's methods); pages and analytics never ask which
+    one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
+    is, on opening). Raises StoreError with one Norwegian sentence when it cannot be used.
+    """
+    if config.is_server_url(target):
+        from analytics.store_pg import PostgresStore
+
+        return PostgresStore(str(target), migrate=migrate)
+    return Store(target, read_only=read_only)
+
+
 class Store:
-    """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe)."""
+    """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe).
+
+    The PostgreSQL backend (analytics.store_pg.PostgresStore) is a subclass: the statements
+    both dialects share are written once here with '?' placeholders, the ones that differ are
+    in _SQL, one version per dialect side by side, picked by `self.dialect`.
+    """
+
+    dialect = "duckdb"
 
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -221,9 +547,11 @@ class Store:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = duckdb.connect(str(self.path), read_only=read_only)
+            self.migrated = (0, 0)  # (schema version found, version now) when opened
             if not read_only:
-                self._con.execute(SCHEMA)
-                self._con.execute(MIGRATIONS)
+                self.migrated = self.migrate()
+            elif self.schema_version() > SCHEMA_VERSION:
+                raise StoreError(self._newer_message(self.schema_version()))
             self._verify()
         except duckdb.IOException as exc:
             text = str(exc)
@@ -263,6 +591,142 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
 
+    def staging_cursor(self) -> duckdb.DuckDBPyConnection:
+        """Where a file is read and checked: a cursor on this file (PostgreSQL: in memory)."""
+        return self._con.cursor()
+
+    def expose_stored(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Make the stored facts and upload names that a file's checks compare with readable
+        as `facts` and `uploads` on the staging cursor `cur`. A cursor on the file sees them."""
+
+    def _q(self, name: str) -> str:
+        """The statement `name` in this store's dialect (see _SQL)."""
+        return _SQL[name][self.dialect]
+
+    def _lock_writes(self, cur: object) -> None:
+        """Inside a write transaction: wait for other writers. DuckDB: one process owns the
+        file and _write_lock serialises its threads; PostgreSQL takes an advisory lock."""
+
+    def _insert_frame(self, cur: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
+        """Append a pandas or arrow frame (columns named as in `table`) inside `cur`'s transaction."""
+        cur.register("frame_in", frame)
+        columns = ", ".join(f'"{c}"' for c in _frame_columns(frame))
+        cur.execute(f"INSERT INTO {_table(table)} ({columns}) SELECT {columns} FROM frame_in")
+        cur.unregister("frame_in")
+
+    # -- schema versions --------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The version recorded in the store: 0 empty, 1 before versioning (tables, no record)."""
+        with self.cursor() as cur:
+            return self.schema_version_in(cur)
+
+    def _newer_message(self, version: int) -> str:
+        return (
+            f"Databasen «{self.describe()}» er laget av en nyere versjon av tavla "
+            f"(skjemaversjon {version}, denne versjonen kjenner {SCHEMA_VERSION}). "
+            "Oppdater programmet."
+        )
+
+    def migrate(self) -> tuple[int, int]:
+        """Apply the missing MIGRATIONS in one transaction; returns (version before, after).
+
+        Raises StoreError when the store is newer than this program."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                before = self.schema_version_in(cur)
+                if before > SCHEMA_VERSION:
+                    raise StoreError(self._newer_message(before))
+                for version in range(before + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[version][self.dialect].split(";"):
+                        if statement.strip():
+                            cur.execute(statement)
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)")
+                cur.execute("DELETE FROM schema_info")
+                cur.execute("INSERT INTO schema_info VALUES (?)", [max(before, SCHEMA_VERSION)])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return before, max(before, SCHEMA_VERSION)
+
+    def schema_version_in(self, cur: object) -> int:
+        tables = {r[0] for r in cur.execute(self._q("tables")).fetchall()}
+        if "schema_info" in tables:
+            return int(cur.execute("SELECT max(version) FROM schema_info").fetchone()[0] or 0)
+        return 1 if "facts" in tables else 0
+
+    def describe(self) -> str:
+        """The store's name for messages: the file path, or the server URL without a password."""
+        return str(self.path)
+
+    # -- whole tables (python -m loaders copy) ----------------------------------------
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (STORE_TABLES), for the count check after a copy."""
+        with self.cursor() as cur:
+            return {
+                t: int(cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]) for t in STORE_TABLES
+            }
+
+    def read_table(self, table: str) -> pd.DataFrame:
+        """Every row of one of STORE_TABLES, in a stable order."""
+        return self._frame(
+            f"SELECT * FROM {_table(table)} ORDER BY ALL"
+            if self.dialect == "duckdb"
+            else f"SELECT * FROM {_table(table)}"
+        )
+
+    def load_tables(self, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Fill an empty store with whole tables in one transaction; sequences continue after
+        the highest ids. Returns the counts as read back inside the transaction; raises
+        StoreError (nothing written) when the store is not empty or a count differs."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                busy = [
+                    t
+                    for t in ("uploads", "facts", "fact_history", "milestone_events")
+                    if cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]
+                ]
+                if busy:
+                    raise StoreError(
+                        f"Måldatabasen «{self.describe()}» er ikke tom ({', '.join(busy)}); "
+                        "kopier bare til en ny database."
+                    )
+                counts = {}
+                for table in STORE_TABLES:
+                    cur.execute(f"DELETE FROM {_table(table)}")
+                    frame = tables[table]
+                    if len(frame):
+                        self._insert_frame(cur, table, frame)
+                    counts[table] = int(cur.execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
+                    if counts[table] != len(frame):
+                        raise StoreError(
+                            f"Kopieringen stemmer ikke for {table}: {len(frame)} rader lest, "
+                            f"{counts[table]} skrevet; ingenting er lagret."
+                        )
+                for sequence, (table, column) in SEQUENCES.items():
+                    top = int(
+                        cur.execute(f"SELECT coalesce(max({column}), 0) FROM {_table(table)}").fetchone()[0]
+                    )
+                    self._restart_sequence(cur, sequence, top + 1)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return counts
+
+    def _restart_sequence(self, cur: duckdb.DuckDBPyConnection, sequence: str, start: int) -> None:
+        """DuckDB cannot ALTER a sequence: drop and create it starting at `start`."""
+        if sequence not in SEQUENCES:
+            raise ValueError(sequence)
+        cur.execute(f"DROP SEQUENCE {sequence}")
+        cur.execute(f"CREATE SEQUENCE {sequence} START {int(start)}")
+
     def close(self) -> None:
         self._con.close()
 
@@ -280,23 +744,24 @@ class Store:
     def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
         """Replace units and the old→current code map (both small) in one transaction."""
         with self._write_lock, self.cursor() as cur:
+            codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
+            codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
             cur.execute("BEGIN")
-            cur.execute("DELETE FROM units")
-            cur.register("units_in", units[["unit_id", "name", "kind", "region", "partnership"]])
-            cur.execute("INSERT INTO units SELECT * FROM units_in")
-            cur.execute("DELETE FROM code_history")
-            cur.register("codes_in", code_map[["old_code", "old_name", "current_code", "changed"]])
-            cur.execute(
-                "INSERT INTO code_history SELECT old_code, old_name, current_code, "
-                "CAST(changed AS DATE) FROM codes_in"
-            )
-            cur.execute("COMMIT")
+            try:
+                self._lock_writes(cur)
+                cur.execute("DELETE FROM units")
+                self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
+                cur.execute("DELETE FROM code_history")
+                self._insert_frame(cur, "code_history", codes)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
     def units(self, partnership: str | None = None, kinds: Iterable[str] | None = None) -> pd.DataFrame:
         kinds = list(kinds or ["municipality", "district", "region", "partnership"])
         return self._frame(
-            "SELECT * FROM units WHERE (? IS NULL OR partnership = ?) AND list_contains(?, kind) "
-            "ORDER BY kind, unit_id",
+            self._q("units"),
             [partnership, partnership, kinds],
         )
 
@@ -313,7 +778,7 @@ class Store:
         """Load one upload's facts (pandas or arrow, FACT_COLUMNS) atomically."""
         if isinstance(facts, pd.DataFrame) and "file_total" not in facts:
             facts = facts.assign(file_total=False)
-        with self.cursor() as cur:
+        with self.staging_cursor() as cur:
             cur.register("incoming", facts)
             cur.execute(
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT "
@@ -326,6 +791,51 @@ class Store:
             )
             cur.unregister("incoming")
             return self.merge_stage(cur, meta)
+
+    @staticmethod
+    def _apply_staged(cur: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
+        """TEMP staged (the stage with a `change` per row: added, replaced, unchanged) into
+        facts: replaced values to fact_history, then the new values; the same SQL in both
+        dialects. Returns rows per change."""
+        cur.execute(  # the replaced values came along in staged: no second join with facts
+            f"INSERT INTO fact_history ({_HISTORY_LIST}) SELECT {', '.join(KEY)}, "
+            f"{', '.join(f'old_{c}' for c in _VALUE_COLUMNS)}, ?, now() FROM staged WHERE change = 'replaced'",
+            [upload_id],
+        )
+        cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
+        cur.execute(
+            f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM staged "
+            "WHERE change <> 'unchanged'",
+            [upload_id],
+        )
+        return dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
+
+    @staticmethod
+    def _record_counts(cur: duckdb.DuckDBPyConnection, upload_id: int, counts: dict[str, int]) -> None:
+        cur.execute(
+            "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? WHERE upload_id = ?",
+            [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
+        )
+
+    @staticmethod
+    def _log_upload(cur: duckdb.DuckDBPyConnection, upload_id: int, meta: UploadMeta, rows_in: int) -> None:
+        """The upload's row in the log, inside the merge's transaction (counts follow)."""
+        cur.execute(
+            "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
+            "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                upload_id,
+                dt.datetime.now(),
+                meta.loaded_by,
+                meta.file_name,
+                meta.file_hash,
+                meta.indicator,
+                meta.source,
+                meta.demo,
+                rows_in,
+                meta.rows_refused,
+            ],
+        )
 
     def merge_stage(self, cur: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
         """Merge the cursor's TEMP stage (a table or a view of FACT_COLUMNS) into facts in one
@@ -343,22 +853,7 @@ class Store:
         cur.execute("BEGIN")
         try:
             upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
-            cur.execute(
-                "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
-                "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    upload_id,
-                    dt.datetime.now(),
-                    meta.loaded_by,
-                    meta.file_name,
-                    meta.file_hash,
-                    meta.indicator,
-                    meta.source,
-                    meta.demo,
-                    rows_in,
-                    meta.rows_refused,
-                ],
-            )
+            self._log_upload(cur, upload_id, meta, rows_in)
             existing = cur.execute(
                 "SELECT count(*) FROM facts WHERE list_contains(?, indicator)", [indicators]
             ).fetchone()[0]
@@ -373,33 +868,14 @@ class Store:
                     "CREATE OR REPLACE TEMP TABLE staged AS SELECT a.*, CASE "
                     "WHEN b.indicator IS NULL THEN 'added' "
                     f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
-                    "FROM stage a LEFT JOIN (SELECT * FROM facts WHERE list_contains(?, indicator)) b "
+                    f"{_OLD_VALUES} FROM stage a "
+                    "LEFT JOIN (SELECT * FROM facts WHERE list_contains(?, indicator)) b "
                     f"ON {_KEY_JOIN}",
                     [indicators],
                 )
-                cur.execute(
-                    f"INSERT INTO fact_history ({_HISTORY_LIST}) SELECT {_prefixed('b')}, b.upload_id, ?, now() "
-                    "FROM facts b "
-                    f"JOIN staged a ON {_KEY_JOIN} WHERE a.change = 'replaced'",
-                    [upload_id],
-                )
-                cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
-                cur.execute(
-                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM staged "
-                    "WHERE change <> 'unchanged'",
-                    [upload_id],
-                )
-                counts = dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
-            cur.execute(
-                "UPDATE uploads SET rows_added = ?, rows_replaced = ?, rows_unchanged = ? "
-                "WHERE upload_id = ?",
-                [counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0), upload_id],
-            )
-            # A test kills the process here (SIGKILL) to prove an upload is all or nothing.
-            pause = os.environ.get("BOARD_TEST_PAUSE_IN_TRANSACTION")
-            if pause:
-                Path(pause).write_text(str(upload_id), encoding="utf-8")
-                time.sleep(120)
+                counts = self._apply_staged(cur, upload_id)
+            self._record_counts(cur, upload_id, counts)
+            pause_in_transaction(upload_id)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -417,13 +893,15 @@ class Store:
     def undo(self, upload_id: int, undone_by: str = "lokal") -> int:
         """Undo one upload: remove its values and restore what it replaced. Returns rows removed."""
         with self._write_lock, self.cursor() as cur:
-            row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
-            if row is None:
-                raise KeyError(upload_id)
-            if row[0] is not None:
-                return 0
             cur.execute("BEGIN")
             try:
+                self._lock_writes(cur)  # asked under the lock: two undos of one upload undo it once
+                row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+                if row is None:
+                    raise KeyError(upload_id)
+                if row[0] is not None:
+                    cur.execute("ROLLBACK")
+                    return 0
                 removed = int(
                     cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
                 )
@@ -467,8 +945,10 @@ class Store:
             uploads = cur.execute(
                 "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at) FROM uploads"
             ).fetchone()
-            events = cur.execute("SELECT coalesce(max(event_id), 0) FROM milestone_events").fetchone()
-        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}"
+            events = cur.execute(
+                "SELECT count(*), coalesce(max(event_id), 0) FROM milestone_events"
+            ).fetchone()
+        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}-{events[1]}"
 
     def uploads(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM uploads ORDER BY upload_id DESC")
@@ -493,12 +973,7 @@ class Store:
         """Raw long facts, filtered; sorted by indicator, unit, period. A file's own total rows
         (file_total) are left out unless `file_totals` (the export keeps them)."""
         return self._frame(
-            "SELECT indicator, unit_id, period_start, grain, value, numerator, denominator, "
-            "suppressed, source, upload_id, file_total FROM facts "
-            "WHERE (?::VARCHAR[] IS NULL OR list_contains(?, indicator)) "
-            "AND (?::VARCHAR[] IS NULL OR list_contains(?, unit_id)) "
-            "AND (?::VARCHAR IS NULL OR grain = ?) AND (? OR NOT file_total) "
-            "ORDER BY indicator, unit_id, period_start, grain",
+            self._q("facts"),
             [indicators, indicators, unit_ids, unit_ids, grain, grain, file_totals],
         )
 
@@ -522,7 +997,7 @@ class Store:
         if months > 12 or 12 % months:
             raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
         return self._frame(
-            _UNIT_SERIES,
+            self._q("unit_series"),
             {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain, "months": months},
         )
 
@@ -540,17 +1015,7 @@ class Store:
         if months > 12 or 12 % months:
             raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
         return self._frame(
-            f"""
-            WITH per_unit AS ({_UNIT_SERIES})
-            SELECT period_start, grain,
-                   CASE WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                        WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
-                   sum(numerator) AS numerator, sum(denominator) AS denominator,
-                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                   max(n_periods) AS n_periods, max(last_start) AS last_start,
-                   max(covered_until) AS covered_until, bool_or(partial) AS partial
-            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
-            """,
+            self._q("series"),
             {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain, "months": months},
         )
 
@@ -570,9 +1035,7 @@ class Store:
     def coverage(self, indicator: str, unit_ids: Sequence[str]) -> pd.DataFrame:
         """Per unit: number of periods with a value, suppressed, and the newest period."""
         return self._frame(
-            "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
-            "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
-            "FROM facts WHERE indicator = ? AND list_contains(?, unit_id) GROUP BY unit_id",
+            self._q("coverage"),
             [indicator, list(unit_ids)],
         )
 
@@ -620,8 +1083,7 @@ class Store:
     def milestone_states(self, partnership: str) -> pd.DataFrame:
         """The latest recorded state of each milestone criterion."""
         return self._frame(
-            "SELECT * FROM milestone_events WHERE partnership = ? "
-            "QUALIFY row_number() OVER (PARTITION BY criterion_id ORDER BY event_id DESC) = 1",
+            self._q("milestone_states"),
             [partnership],
         )
 
@@ -648,29 +1110,7 @@ class Store:
         Finer facts roll up into the period: one value in it makes the cell 'data'.
         """
         return self._frame(
-            """
-            WITH f AS (
-                SELECT unit_id,
-                       make_date(year(period_start),
-                                 ((month(period_start) - 1) // ? * ? + 1)::INTEGER, 1) AS period,
-                       bool_and(suppressed) AS all_suppressed
-                FROM facts
-                WHERE indicator = ? AND list_contains(?, unit_id)
-                  AND (?::DATE IS NULL OR period_start >= ?::DATE)
-                  AND (?::DATE IS NULL OR period_start <= ?::DATE)
-                GROUP BY ALL
-            ), periods AS (
-                SELECT unnest(generate_series(min(period)::TIMESTAMP, max(period)::TIMESTAMP,
-                                              to_months(?)))::DATE AS period
-                FROM f HAVING count(*) > 0
-            ), units AS (SELECT unnest(?::VARCHAR[]) AS unit_id)
-            SELECT u.unit_id, p.period AS period_start,
-                   CASE WHEN f.unit_id IS NULL THEN 'mangler'
-                        WHEN f.all_suppressed THEN 'skjult' ELSE 'data' END AS state
-            FROM units u CROSS JOIN periods p
-            LEFT JOIN f ON f.unit_id = u.unit_id AND f.period = p.period
-            ORDER BY u.unit_id, p.period
-            """,
+            self._q("coverage_cells"),
             [months, months, indicator, list(unit_ids), start, start, end, end, months, list(unit_ids)],
         )
 
@@ -679,36 +1119,7 @@ class Store:
         (all units when None); `changed_upload_id`/`changed_at`: the newest upload whose values
         are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it."""
         return self._frame(
-            """
-            WITH f AS (
-                SELECT indicator,
-                       count(*) FILTER (WHERE NOT suppressed) AS n_values,
-                       count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                       count(DISTINCT unit_id) AS n_units,
-                       min(period_start) AS first_period,
-                       max(period_start) AS newest_period,
-                       max(period_start) FILTER (WHERE NOT suppressed) AS newest_value_period,
-                       max(upload_id) AS changed_upload_id
-                FROM facts
-                WHERE ?::VARCHAR[] IS NULL OR list_contains(?, unit_id)
-                GROUP BY indicator
-            ), named AS (
-                SELECT trim(unnest(string_split(indicator, ','))) AS indicator, upload_id, loaded_at
-                FROM uploads WHERE undone_at IS NULL AND indicator IS NOT NULL
-            ), u AS (
-                SELECT indicator, max(loaded_at) AS last_upload_at,
-                       arg_max(upload_id, loaded_at) AS last_upload_id, count(*) AS n_uploads
-                FROM named GROUP BY indicator
-            )
-            SELECT coalesce(f.indicator, u.indicator) AS indicator,
-                   coalesce(f.n_values, 0) AS n_values, coalesce(f.n_suppressed, 0) AS n_suppressed,
-                   coalesce(f.n_units, 0) AS n_units, f.first_period, f.newest_period,
-                   f.newest_value_period, f.changed_upload_id, c.loaded_at AS changed_at,
-                   u.last_upload_id, u.last_upload_at, coalesce(u.n_uploads, 0) AS n_uploads
-            FROM f FULL OUTER JOIN u ON f.indicator = u.indicator
-            LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
-            ORDER BY indicator
-            """,
+            self._q("indicator_catalogue"),
             [None if unit_ids is None else list(unit_ids)] * 2,
         )
 
@@ -718,9 +1129,6 @@ class Store:
         """The uploads whose values for `indicators` are in the store now: file name and hash
         (so the board can tell the shipped, approximate population files from real exports)."""
         return self._frame(
-            "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
-            "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
-            "WHERE list_contains(?, f.indicator) "
-            "GROUP BY u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo ORDER BY u.upload_id",
+            self._q("fact_sources"),
             [list(indicators)],
         )

@@ -5,6 +5,10 @@
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
+    python -m loaders migrate [--db PATH]     (bring the store's schema up to date)
+    python -m loaders copy --from STORE --to STORE   (move a store to another backend)
+
+PATH (and STORE) is a DuckDB file or a postgresql://… connection string; default BOARD_DB.
 
 Exit codes: 0 done; 2 the file was refused (problems on stderr, store unchanged); 1 any
 other failure, in one sentence.
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from analytics import config
 from analytics.plan import PlanError
-from analytics.store import StoreError
+from analytics.store import StoreError, open_store
 from loaders import service, spool
 
 REFUSED = 2
@@ -55,9 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     undo = commands.add_parser("undo", help="angre en opplasting")
     undo.add_argument("upload_id", type=int)
     commands.add_parser("demo", help="lag og last inn syntetiske demodata")
+    commands.add_parser("migrate", help="oppdater databasens skjema til denne versjonen")
     for sub in commands.choices.values():
-        sub.add_argument("--db", type=Path, default=None)
+        sub.add_argument("--db", type=_target, default=None)
+    copy = commands.add_parser("copy", help="kopier hele databasen til en ny, tom database")
+    copy.add_argument("--from", dest="source", type=_target, required=True)
+    copy.add_argument("--to", dest="target", type=_target, required=True)
     return parser
+
+
+def _target(value: str) -> Path | str:
+    """A store: a postgresql://… connection string as given, else a DuckDB file path."""
+    return value if config.is_server_url(value) else Path(value)
 
 
 def _user() -> str:
@@ -84,6 +97,16 @@ def run(argv: list[str]) -> int:
             raise service.LoaderError("Oppgi --indicator ID eller --profile NAVN.")
         if not args.file.is_file():
             raise service.LoaderError(f"Finner ikke filen «{args.file}».")
+    if args.command == "migrate":
+        store = open_store(args.db or config.db_path(), migrate=True)
+        before, after = store.migrated
+        print(f"«{store.describe()}»: skjemaversjon {before} → {after}.")
+        store.close()
+        return 0
+    if args.command == "copy":
+        for line in service.copy_store(args.source, args.target):
+            print(line)
+        return 0
     try:
         loader = service.Loader.open(args.db)
     except StoreError:

@@ -1,10 +1,10 @@
 """Benchmark: our ingest of a 1 000 000-row NPR-style file against bare DuckDB and pandas.
 
-    python -m loaders.bench [--rows 1000000] [--repeat 3] [--keep DIR]
+    python -m loaders.bench [--rows 1000000,3000000] [--repeat 3] [--keep DIR]
 
 The file is what NPR sends: windows-1252 (with a title «–», so it needs the transcoding
 path), `;`, decimal comma, units as "CODE Name" with æøå, periods 2004M01…, a few suppressed
-cells, a footnote. Its rows are 4 000 synthetic units × 250 months, so the bench runs on its
+cells, a footnote. Its rows are synthetic units × 250 months (4 000 units per million rows), so the bench runs on its
 own reference units (no plan needed). Each measurement runs in a fresh child process, timed
 around the work only; peak RSS is the child's own high-water mark (/proc/self/status VmHWM,
 imports included).
@@ -17,7 +17,7 @@ imports included).
   only the python engine has: that figure is printed too, for context, not for the goal.
 - the floor: what no loader writing into this board can skip, measured in parts: transcoding
   windows-1252 (DuckDB has no such decoder offline), bare DuckDB's read into memory, and
-  writing the same number of finished facts into the board's ten-column `facts` table.
+  writing the same number of finished facts into the board's eleven-column `facts` table.
 """
 
 from __future__ import annotations
@@ -32,16 +32,16 @@ import tempfile
 import time
 from pathlib import Path
 
-UNITS, MONTHS = 4000, 250
+UNITS, MONTHS = 12000, 250  # room for 3 000 000 rows, each key once
 INDICATOR = "hip_fractures"
 TITLE = "NPR-uttrekk – innleggelser etter hoftebrudd (syntetisk testfil)"
 FOOTER = "Kilde: Norsk pasientregister – syntetiske tall. «:» = skjult (færre enn 5)."
 
 
 def unit_rows() -> list[tuple[str, str]]:
-    """Synthetic units (codes 5000–8999 are not in the board's reference units)."""
+    """Synthetic units (six-digit codes 500000–511999 are not in the board's reference units)."""
     letters = ["Ås", "Sør", "Øst", "Ærø", "Lø", "Rå", "Bø", "Nes"]
-    return [(str(5000 + i), f"{letters[i % len(letters)]}-kommune {i}") for i in range(UNITS)]
+    return [(str(500000 + i), f"{letters[i % len(letters)]}-kommune {i}") for i in range(UNITS)]
 
 
 def make_file(directory: Path, rows: int) -> tuple[Path, Path]:
@@ -61,7 +61,7 @@ def make_file(directory: Path, rows: int) -> tuple[Path, Path]:
             value = str(rng.randint(0, 999))
         lines.append(f"{code} {name};{months[index % MONTHS]};{value}")
     text = "\r\n".join([*lines, "", FOOTER]) + "\r\n"
-    npr, utf8 = directory / "npr_1m.csv", directory / "npr_1m_utf8.csv"
+    npr, utf8 = directory / "npr.csv", directory / "npr_utf8.csv"
     npr.write_bytes(text.encode("cp1252"))
     utf8.write_bytes(text.encode("utf-8"))
     return npr, utf8
@@ -143,7 +143,7 @@ def child_pandas(path: str, db: str) -> dict:
 
 def child_store(path: str, db: str) -> dict:
     """The part of ours no loader can skip: writing the file's facts, finished, into the board's
-    `facts` table (ten columns) in one committed transaction. The facts are made in memory
+    `facts` table (eleven columns) in one committed transaction. The facts are made in memory
     first (not timed), so this is the write alone, with no reading, mapping or checking.
     `path` is not a file here: it carries the number of facts."""
     from analytics.store import Store
@@ -156,7 +156,7 @@ def child_store(path: str, db: str) -> dict:
             "(5000 + (i // ?) % ?)::VARCHAR AS unit_id, DATE '2004-01-01' + to_months((i % ?)::INTEGER) "
             "AS period_start, 'month' AS grain, CASE WHEN i % 100 = 0 THEN NULL ELSE (i % 1000) / 10 END "
             "AS value, NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, i % 100 = 0 AS suppressed, "
-            "'NPR' AS source, 1 AS upload_id FROM range(?) t(i)",
+            "'NPR' AS source, 1 AS upload_id, false AS file_total FROM range(?) t(i)",
             [MONTHS, UNITS, MONTHS, rows],
         )
         start = time.perf_counter()
@@ -227,9 +227,49 @@ def run_child(kind: str, path: Path, directory: Path, run: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def measure(rows: int, repeat: int, directory: Path, compare: bool) -> dict:
+    """Ours and the floor's parts (and, when `compare`, bare DuckDB and pandas) at one size."""
+    npr, utf8 = make_file(directory, rows)
+    size_mb = npr.stat().st_size / 1024 / 1024
+    shown = f"{rows:,}".replace(",", " ")
+    print(f"{shown} rows NPR-style (windows-1252, ';', decimal comma), {size_mb:.1f} MB")
+    kinds = ["ours", "store", "parse", *(["duckdb", "pandas"] if compare else [])]
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    for run in range(repeat):  # interleaved, so a slow moment hurts all alike
+        for kind in kinds:
+            source = {"duckdb": utf8, "parse": utf8, "store": Path(str(rows))}.get(kind, npr)
+            runs[kind].append(run_child(kind, source, directory, run))
+    if compare:
+        runs["pandas_footer"] = [run_child("pandas_footer", npr, directory, 0)]  # slow: once
+    copy = transcode_seconds(npr, directory)
+    median = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
+    floor = copy + median["parse"] + median["store"]
+    peak = max(r["peak_mb"] for r in runs["ours"])
+    print(
+        f"  ours   ingest (read, map, validate, store):   {median['ours']:.2f} s  ({runs['ours'][0]['rows']:,} facts)"
+    )
+    print(f"  floor: transcoding {copy:.2f} s + bare DuckDB read into memory {median['parse']:.2f} s")
+    print(f"         + writing {shown} finished facts into the store {median['store']:.2f} s = {floor:.2f} s")
+    print(f"  ours = {median['ours'] / floor:.2f}× the floor (goal ≤ 1.5×); peak RSS {peak:.0f} MB")
+    if compare:
+        print(f"  bare   DuckDB read_csv of the same rows, UTF-8: {median['duckdb']:.2f} s")
+        print(f"  pandas read_csv + insert:                      {median['pandas']:.2f} s")
+        print(
+            f"  (pandas dropping the footnotes, skipfooter:    {median['pandas_footer']:.2f} s; "
+            "the python engine, once; not used for the goal)"
+        )
+        print(
+            f"  ours / bare DuckDB = {median['ours'] / median['duckdb']:.2f}×; "
+            f"pandas / ours = {median['pandas'] / median['ours']:.2f}×"
+        )
+    for name in (npr, utf8):
+        name.unlink()
+    return {"rows": rows, "ours": median["ours"], "floor": floor, "peak_mb": peak}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", default="1000000,3000000", help="sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the files here and keep them")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
@@ -239,50 +279,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[kind](path, db)))
         return 0
 
+    sizes = [int(n) for n in args.rows.split(",")]
     with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
         directory = args.keep or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        npr, utf8 = make_file(directory, args.rows)
-        size_mb = npr.stat().st_size / 1024 / 1024
-        rows = f"{args.rows:,}".replace(",", " ")
-        print(f"{rows} rows NPR-style (windows-1252, ';', decimal comma), {size_mb:.1f} MB")
-        runs: dict[str, list[dict]] = {k: [] for k in CHILDREN}
-        for run in range(args.repeat):  # interleaved, so a slow moment hurts all three alike
-            runs["ours"].append(run_child("ours", npr, directory, run))
-            runs["duckdb"].append(run_child("duckdb", utf8, directory, run))
-            runs["pandas"].append(run_child("pandas", npr, directory, run))
-            runs["store"].append(run_child("store", Path(str(args.rows)), directory, run))
-            runs["parse"].append(run_child("parse", utf8, directory, run))
-        runs["pandas_footer"].append(run_child("pandas_footer", npr, directory, 0))  # slow: once
-        copy = transcode_seconds(npr, directory)
-
-    median = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
-    peak = max(r["peak_mb"] for r in runs["ours"])
-    loaded = runs["ours"][0]["rows"]
-    print(f"  ours   ingest (read, map, validate, store):   {median['ours']:.2f} s  ({loaded:,} facts)")
-    print(f"  bare   DuckDB read_csv of the same rows, UTF-8: {median['duckdb']:.2f} s")
-    print(f"  pandas read_csv + insert:                      {median['pandas']:.2f} s")
-    print(
-        f"  (pandas dropping the footnotes, skipfooter:    {median['pandas_footer']:.2f} s; "
-        "the python engine, once; not used for the goal)"
-    )
-    print(f"  peak RSS of our ingest process:                {peak:.0f} MB")
-    print(f"  of which transcoding windows-1252 → UTF-8:     {copy:.2f} s")
-    floor = copy + median["parse"] + median["store"]
-    print(f"  bare DuckDB read into memory (TEMP table):     {median['parse']:.2f} s")
-    print(f"  writing {rows} finished facts into the store: {median['store']:.2f} s")
-    print(
-        f"  floor, what no loader here can skip (transcoding + read into memory + writing the "
-        f"facts): {floor:.2f} s = {floor / median['duckdb']:.2f}× bare DuckDB; "
-        f"ours = {median['ours'] / floor:.2f}× the floor"
-    )
-    print(f"  (median of {args.repeat} runs, each in a fresh process)")
-    vs_duckdb = median["ours"] / median["duckdb"]
-    vs_pandas = median["pandas"] / median["ours"]
-    print(
-        f"  ours / bare DuckDB = {vs_duckdb:.2f}× (goal ≤ 1.5×); "
-        f"pandas / ours = {vs_pandas:.2f}× (goal ≥ 5×); RSS {peak:.0f} MB (goal < 600 MB)"
-    )
+        results = [measure(rows, args.repeat, directory, compare=i == 0) for i, rows in enumerate(sizes)]
+    print(f"(median of {args.repeat} runs, each in a fresh process; the floor measured in the same run)")
+    for result in results:
+        millions = result["rows"] / 1_000_000
+        print(
+            f"  {millions:g} M rows: ours {result['ours'] / result['floor']:.2f}× the floor (goal ≤ 1.5×), "
+            f"peak RSS {result['peak_mb']:.0f} MB (goal < 600 MB at 3 M)"
+        )
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        growth = (last["peak_mb"] - first["peak_mb"]) / ((last["rows"] - first["rows"]) / 1_000_000)
+        print(f"  peak RSS grows {growth:.0f} MB per million rows (goal ≤ about 210)")
     return 0
 
 

@@ -42,6 +42,7 @@ class Check:
     template: str
     report: str = "NULL"  # "cell": the text reported
     dated: bool = False  # "cell": the problem names the period
+    when: str | None = None  # "file": a cheap SQL condition; the check runs only when it holds
 
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
@@ -64,6 +65,15 @@ _TOTALS = """
     SELECT t.row_no, t.value::VARCHAR || '|' || parts_sum::VARCHAR, t.period_start, t.grain, NULL
     FROM t JOIN parts USING (row_no) WHERE {test}
 """
+# Worth looking only when the file's periods, or the file's and the store's facts of its
+# indicators, come in more than one grain (stage_periods and stage_ind are small).
+_TWO_GRAINS = """
+    SELECT count(DISTINCT grain) > 1 FROM (
+        SELECT grain FROM stage_periods
+        UNION SELECT DISTINCT f.grain FROM facts f SEMI JOIN stage_ind i ON i.indicator = f.indicator
+    )
+"""
+_ANY_TOTAL = "SELECT count(*) > 0 FROM stage_units WHERE file_total AND skip IS NULL"
 # Counts of one indicator and unit at two grains, from this file (row_no set) and the store
 # (file_name set; keys this file replaces are left out), where the finer grain fills the
 # coarser period (a year at most) and no cell is suppressed. Ends with a CTE `conflicts`.
@@ -88,14 +98,17 @@ _GRAINS = f"""
                year(a.period_start) * 12 + month(a.period_start) - 1 AS m0
         FROM (SELECT * FROM mine UNION ALL SELECT * FROM theirs) a
         JOIN stage_ind i USING (ind_no) WHERE i.kind = 'count'
+    ), coarse AS (
+        SELECT * FROM every WHERE months IN (3, 4, 12) AND NOT suppressed
+    ), parts AS (  -- each finer row in the bucket of every coarser grain it divides
+        SELECT p.*, g.size, p.m0 // g.size * g.size AS bucket
+        FROM every p JOIN (VALUES (3), (4), (12)) g(size) ON p.months < g.size AND g.size % p.months = 0
     ), conflicts AS (
         SELECT c.row_no, c.file_name, c.period_start, c.grain, any_value(c.value) AS value,
                p.grain AS fine_grain, sum(p.value) AS parts_sum, min(p.row_no) AS first_fine_row,
                any_value(p.file_name) AS fine_file
-        FROM every c JOIN every p ON p.ind_no = c.ind_no AND p.unit_id = c.unit_id
-             AND p.months < c.months AND c.months % p.months = 0
-             AND p.m0 >= c.m0 AND p.m0 < c.m0 + c.months
-        WHERE c.months <= 12 AND NOT c.suppressed
+        FROM coarse c JOIN parts p ON p.ind_no = c.ind_no AND p.unit_id = c.unit_id
+             AND p.size = c.months AND p.bucket = c.m0
         GROUP BY c.ind_no, c.unit_id, c.row_no, c.file_name, c.period_start, c.grain, c.months, p.grain,
                  p.months
         HAVING count(*) = c.months // p.months AND NOT bool_or(p.suppressed)
@@ -227,6 +240,7 @@ FILE_CHECKS: tuple[Check, ...] = (
         FROM parts p JOIN groups g USING (ind_no, unit_id, period_start, grain, merge_group)
         """,
         "{t0} {period}: filen har {l1}, mangler {l2}; delene kan bare legges sammen når alle er med",
+        when="SELECT count(*) > 0 FROM stage_units u SEMI JOIN stage_mergers m ON m.source_code = u.source_code",
     ),
     # A file's own total row against the sum of its parts in the same file.
     Check(
@@ -236,6 +250,7 @@ FILE_CHECKS: tuple[Check, ...] = (
         _TOTALS.format(test="NOT any_suppressed AND n_parts = n_members AND abs(t.value - parts_sum) > 0.5"),
         "totalen for {period} er {n0}, men summen av enhetene i filen er {n1}; "
         "de må stemme når ingen celle er skjult",
+        when=_ANY_TOTAL,
     ),
     Check(
         "total_less",
@@ -243,6 +258,7 @@ FILE_CHECKS: tuple[Check, ...] = (
         "unit",
         _TOTALS.format(test="t.value < parts_sum - 0.5"),
         "totalen for {period} er {n0}, mindre enn summen av enhetene som vises ({n1})",
+        when=_ANY_TOTAL,
     ),
     # The same indicator, unit and time at two grains, in this file or in the store: a count's
     # year (or quarter) is the sum of its months (or quarters) when none is suppressed.
@@ -254,6 +270,7 @@ FILE_CHECKS: tuple[Check, ...] = (
         "|| coalesce(fine_file, $file_name), period_start, grain, NULL FROM conflicts WHERE row_no IS NOT NULL",
         "{period} er {n0} her, men summen av {g1} for samme periode er {n2} i «{t3}»; "
         "tallene må stemme når ingen celle er skjult",
+        when=_TWO_GRAINS,
     ),
     Check(
         "grain_part",
@@ -263,6 +280,7 @@ FILE_CHECKS: tuple[Check, ...] = (
         "|| '|' || file_name, period_start, grain, NULL FROM conflicts WHERE row_no IS NULL",
         "summen av {g1} for {period} er {n2} her, men «{t3}» har {n0} for hele perioden; "
         "tallene må stemme når ingen celle er skjult",
+        when=_TWO_GRAINS,
     ),
 )
 CHECKS = CHECKS + FILE_CHECKS

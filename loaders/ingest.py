@@ -267,6 +267,13 @@ def _check(
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
     report.notes = _notes(report, roles, columns, footnotes)
     if not count and report.stats.facts == 0:
+        skipped = report.stats.outside + report.stats.areas
+        if skipped:  # a national file for another partnership, or only county rows
+            raise FileRefused(
+                file_name,
+                f"har ingen verdier for kommuner i helsefellesskapet; alle {_rows(skipped)} gjelder "
+                "kommuner utenfor det, fylker, hele landet eller restkategorier",
+            )
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
 
 

@@ -17,6 +17,7 @@ from analytics import config, reference, writes
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
+from analytics.store import STORE_TABLES, open_store
 from loaders.ingest import Choices, IngestReport, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
@@ -39,7 +40,7 @@ class Loader:
     profiles: dict[str, Profile]
 
     @classmethod
-    def open(cls, db_path: Path | None = None) -> Loader:
+    def open(cls, db_path: Path | str | None = None) -> Loader:
         return cls.for_board(open_board(db_path))
 
     @classmethod
@@ -237,6 +238,33 @@ class Loader:
                     ) from None
                 recorded += 1
         return f"{path.name}: {recorded} milepælstatuser registrert."
+
+
+def copy_store(source: Path | str, target: Path | str) -> list[str]:
+    """Copy every table of one store into a new, empty one (DuckDB file ↔ PostgreSQL), in one
+    transaction, then check the counts: each table as many rows in the target as in the
+    source, read back from both. Returns one line per table; raises LoaderError on a mismatch
+    (StoreError when the target is not empty: nothing is written)."""
+    if str(source) == str(target):
+        raise LoaderError("«--from» og «--to» er samme database.")
+    origin = open_store(source, read_only=not config.is_server_url(source))
+    try:
+        tables = {table: origin.read_table(table) for table in STORE_TABLES}
+        expected = origin.table_counts()
+    finally:
+        origin.close()
+    destination = open_store(target)
+    try:
+        destination.load_tables(tables)
+        found = destination.table_counts()
+    finally:
+        destination.close()
+    wrong = [t for t in STORE_TABLES if found[t] != expected[t]]
+    if wrong:
+        raise LoaderError(
+            "Kopien stemmer ikke: " + ", ".join(f"{t} {expected[t]} → {found[t]}" for t in wrong) + "."
+        )
+    return [f"{t}: {expected[t]} rader kopiert og kontrollert." for t in STORE_TABLES]
 
 
 def _demo_module():

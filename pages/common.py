@@ -368,3 +368,49 @@ def status_matrix(partnership: str, as_of: dt.date | None = None):
     return _status_matrix(
         partnership, current.store.data_version(), dt.date.today(), str(config.db_path()), as_of
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _population_page(partnership: str, alternative: str, unit: str, data_version: str, db_path: str) -> dict:
+    from analytics import population as pop
+    from analytics import population_figures as figures
+
+    current = _board(db_path)
+    frame, demands = _population_view(partnership, alternative, data_version, db_path)
+    name = current.unit_name(unit)
+    own = pop.of_unit(frame, unit)
+    page: dict = {"own": own}
+    if own.empty:
+        return page
+    page["sentence"] = pop.headline(own, name)
+    page["growth"] = pop.growth(own)
+    page["age_figures"] = {
+        index: figures.age_groups_figure(own, name, index=index) for index in (False, True)
+    }
+    page["age_table"] = pop.age_table(own)
+    wave = pop.elder_wave(own)
+    page["wave"] = None if wave.empty else (figures.elder_wave_figure(wave, name), pop.wave_table(wave))
+    members = pop.members_of(current.units, unit)
+    page["members"] = None
+    if len(members) > 1:
+        overview = pop.member_overview(frame, current.units, members, pop.HORIZON[-1])
+        if not overview.empty:
+            page["members"] = (figures.member_share_figure(overview, name), pop.overview_table(overview))
+    page["demands"] = [
+        (d, None, None, None)
+        if d.empty
+        else (d, figures.demand_figure(d, unit, name), *pop.demand_table(d, unit, current.units))
+        for d in demands
+    ]
+    page["method"] = pop.method_text(demands)
+    return page
+
+
+def population_page(partnership: str, alternative: str, unit: str) -> dict:
+    """Everything Befolkning shows for one unit (frames, tables and figures), built once per
+    data version: a rerun (another radio choice, a widget) only lays it out again. Kept as a
+    resource, not pickled per run (the figures are the cost)."""
+    current = board()
+    return _population_page(
+        partnership, alternative, unit, current.store.data_version(), str(config.db_path())
+    )

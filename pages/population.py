@@ -55,8 +55,8 @@ if len(alternatives) > 1:  # a selector only when more than the main alternative
         "Framskrivingsalternativ", "alternativ", alternatives, format_func=pop.alternative_label, container=st
     )
 
-frame, demands = common.population_view(partnership, alternative)
-own = pop.of_unit(frame, unit)
+page = common.population_page(partnership, alternative, unit)
+own = page["own"]
 if own.empty:
     st.info(
         f"Ingen befolkningstall for {unit_name} er lastet inn. Last inn SSB-tabell 07459 "
@@ -66,10 +66,9 @@ if own.empty:
 
 # -- headline ------------------------------------------------------------------------------
 st.subheader(f"Eldre i {unit_name}")
-sentence = pop.headline(own, unit_name)
-if sentence:
-    st.markdown(sentence)
-grown = pop.growth(own)
+if page["sentence"]:
+    st.markdown(page["sentence"])
+grown = page["growth"]
 for column, (_, row) in zip(st.columns(max(1, len(grown))), grown.iterrows(), strict=False):
     column.metric(
         f"{row['label']} i {row['year']}",
@@ -83,7 +82,7 @@ for column, (_, row) in zip(st.columns(max(1, len(grown))), grown.iterrows(), st
 st.subheader("Befolkning etter aldersgruppe")
 view = st.radio("Vis som", ["Antall", "Indeks"], horizontal=True, key="pop_view")
 show_chart(
-    figures.age_groups_figure(own, unit_name, index=view == "Indeks"),
+    page["age_figures"][view == "Indeks"],
     key="pop_age",
     title=f"{unit_name}: befolkning etter aldersgruppe",
     source=SOURCE,
@@ -94,14 +93,14 @@ st.caption(
     "Indeks viser veksten i hver gruppe i forhold til siste registrerte år."
 )
 with st.expander("Tall i tabell"):
-    st.dataframe(pop.age_table(own), hide_index=True)
+    st.dataframe(page["age_table"], hide_index=True)
 
 # -- the eldrebølge ------------------------------------------------------------------------
 st.subheader("Eldrebølgen år for år")
-wave = pop.elder_wave(own)
-if not wave.empty:
+if page["wave"] is not None:
+    wave_figure, wave_table = page["wave"]
     show_chart(
-        figures.elder_wave_figure(wave, unit_name),
+        wave_figure,
         key="pop_wave",
         title=f"{unit_name}: eldrebølgen år for år",
         source=SOURCE,
@@ -109,23 +108,20 @@ if not wave.empty:
     )
     st.caption(figures.PROJECTED_NOTE)
     with st.expander("Tall i tabell"):
-        st.dataframe(pop.wave_table(wave), hide_index=True)
+        st.dataframe(wave_table, hide_index=True)
 
 # -- members compared ----------------------------------------------------------------------
-members = pop.members_of(board.units, unit)
-if len(members) > 1:
+if page["members"] is not None:
+    member_figure, table = page["members"]
     st.subheader(f"Sammenligning av {pop.members_label(board, partnership)} i {unit_name}")
-    overview = pop.member_overview(frame, board.units, members, pop.HORIZON[-1])
-    if not overview.empty:
-        show_chart(
-            figures.member_share_figure(overview, unit_name),
-            key="pop_members",
-            title=f"{unit_name}: andel 80 år og eldre per kommune",
-            source=SOURCE,
-            demo=demo,
-        )
-        table = pop.overview_table(overview)
-        st.dataframe(table, hide_index=True, height=_table_height(table))
+    show_chart(
+        member_figure,
+        key="pop_members",
+        title=f"{unit_name}: andel 80 år og eldre per kommune",
+        source=SOURCE,
+        demo=demo,
+    )
+    st.dataframe(table, hide_index=True, height=_table_height(table))
 
 # -- expected demand -----------------------------------------------------------------------
 st.subheader("Forventet behov uten endring i rate")
@@ -133,13 +129,15 @@ st.markdown(
     f"Hvor mange kan vi vente i {' og '.join(str(y) for y in pop.HORIZON)} hvis raten per 1 000 "
     "innbyggere i aldersgruppen holder seg som i dag?"
 )
-for tab, demand in zip(st.tabs([d.indicator.name for d in demands]), demands, strict=True):
+demands = page["demands"]
+for tab, (demand, fig, table, notes) in zip(
+    st.tabs([d[0].indicator.name for d in demands]), demands, strict=True
+):
     with tab:
         if demand.empty:
             st.info(f"Ingen tall for {demand.indicator.name.lower()} i {name} ennå.")
             continue
         st.caption(f"Rate {demand.indicator.rate_label}, siste hele år med data: {demand.base_year}.")
-        fig = figures.demand_figure(demand, unit, unit_name)
         if fig is None:
             st.info(f"Antallet for {unit_name} er skjult eller mangler, så det vises ingen figur.")
         else:
@@ -150,11 +148,10 @@ for tab, demand in zip(st.tabs([d.indicator.name for d in demands]), demands, st
                 source=f"{demand.indicator.source} og SSB 13600",
                 demo=demo,
             )
-        table, notes = pop.demand_table(demand, unit, board.units)
         st.dataframe(table, hide_index=True, height=_table_height(table))
         if notes:
             st.caption(" ".join(notes))
-st.markdown(pop.method_text(demands))
+st.markdown(page["method"])
 
 # -- sources -------------------------------------------------------------------------------
 if len(alternatives) <= 1:

@@ -45,9 +45,14 @@ def _free_port() -> int:
 
 @contextmanager
 def start_server(
-    db_path: Path | str, env: Mapping[str, str] | None = None, timeout: float = 60
+    db_path: Path | str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60,
+    script: Path | str | None = None,
 ) -> Iterator[str]:
-    """The board on http://localhost:<port>, on the given store; stopped (its process group) after."""
+    """The board on http://localhost:<port>, on the given store; stopped (its process group) after.
+
+    script: another Streamlit script to serve the same way (e.g. an empty page, as a floor)."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / f"server-{port}.log").open("w")
@@ -55,7 +60,7 @@ def start_server(
     process = subprocess.Popen(
         [
             sys.executable,
-            "dashboard.py",  # as `make run` starts it
+            *(["-m", "streamlit", "run", str(script)] if script else ["dashboard.py"]),  # as `make run`
             "--server.port",
             str(port),
             "--server.headless",

@@ -22,6 +22,26 @@ os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "de
 
 
 @pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the session (tests/pg_cluster.py); never skipped:
+    `.ci/run` and `make test` install the server when it is missing."""
+    from tests.pg_cluster import Cluster
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store_target(request, tmp_path: Path) -> str:
+    """A new, empty store on each backend: a DuckDB file, or a fresh schema on the test cluster.
+    Tests that take it run twice; what they check holds on both."""
+    if request.param == "duckdb":
+        return str(tmp_path / "store.duckdb")
+    return request.getfixturevalue("pg_cluster").new_schema()
+
+
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store filled with the synthetic demo data, exactly as `make run` fills it."""
     directory = tmp_path_factory.mktemp("demo")
@@ -142,13 +162,13 @@ def board_context():
 
 
 @pytest.fixture()
-def fresh_loader(board_context, tmp_path: Path) -> Loader:
-    """A new store with only the reference data, without reading the plans again."""
+def fresh_loader(board_context, store_target: str) -> Loader:
+    """A new store (each backend) with only the reference data, without reading the plans again."""
     from analytics.board import Board
-    from analytics.store import Store
+    from analytics.store import open_store
 
     registry, plans, units, code_map = board_context
-    store = Store(tmp_path / "fresh.duckdb")
+    store = open_store(store_target)
     store.sync_reference(units, code_map)
     loader = Loader.for_board(Board(registry=registry, plans=plans, units=units, store=store))
     yield loader
@@ -167,10 +187,9 @@ def export_lines(loader: Loader, indicator: str | None = None) -> list[str]:
 def store_state(store) -> tuple:
     """Everything an upload can change (facts, history, log), to prove nothing did."""
     tables = ("facts", "fact_history", "uploads")
-    with store.cursor() as cur:
-        return tuple(
-            tuple(map(tuple, cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall())) for t in tables
-        )
+    return tuple(
+        tuple(sorted(map(tuple, store.read_table(t).astype(str).to_numpy().tolist()))) for t in tables
+    )
 
 
 def fact_rows(

@@ -85,3 +85,25 @@ def html_table_of(at, table_id: str):
     """The DataFrame of the st.html table with that id on an AppTest page."""
     body = next(h.proto.body for h in at.get("html") if f'id="{table_id}"' in h.proto.body)
     return html_table_frame(body, table_id)
+
+
+def count_indicator(**changes: object):
+    """A registry entry for unit tests: a monthly count of persons 65+ per 1 000 of 65+."""
+    from analytics.registry import Indicator
+
+    base = {
+        "id": "x",
+        "name": "Antall brudd",
+        "unit": "antall",
+        "kind": "count",
+        "grain": "month",
+        "direction": "decrease",
+        "population": "population_65_plus",
+        "numerator_age": "65+",
+        "source": "Test",
+        "source_detail": "Test",
+        "definition_source": "Test",
+        "protect_small": True,
+        "description": "Test",
+    }
+    return Indicator(**{**base, **changes})

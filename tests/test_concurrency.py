@@ -36,9 +36,10 @@ BEFORE, AFTER = (100, 100.0), (200, 400.0)
 
 
 @pytest.fixture()
-def shared_board(tmp_path, monkeypatch):
-    """The process-wide board the pages use (common._board), on a store with 100 known facts."""
-    db = tmp_path / "concurrent.duckdb"
+def shared_board(store_target, monkeypatch):
+    """The process-wide board the pages use (common._board), on a store with 100 known facts;
+    once on a DuckDB file, once on PostgreSQL (where a read is one statement: one snapshot)."""
+    db = store_target
     Loader.open(db).board.store.close()  # schema and reference data
     monkeypatch.setenv("BOARD_DB", str(db))
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)

@@ -26,7 +26,7 @@ PY = sys.executable
 # loader uses), announcing on stdout when it starts, so the parent can kill it mid-write.
 BIG_INGEST = r"""
 import sys, numpy as np, pandas as pd
-from analytics.store import Store, UploadMeta
+from analytics.store import UploadMeta, open_store
 db, rows = sys.argv[1], int(sys.argv[2])
 rng = np.random.default_rng(7)
 units = np.array([f"u{i:05d}" for i in range(rows // 120)])
@@ -39,7 +39,7 @@ frame = pd.DataFrame({
     "value": rng.poisson(20, len(units) * 120).astype(float),
     "numerator": np.nan, "denominator": np.nan, "suppressed": False, "source": "test",
 })
-store = Store(db)
+store = open_store(db)  # a DuckDB file, or a PostgreSQL URL (tests/test_store_server.py)
 print("ready", flush=True)
 result = store.ingest(frame, UploadMeta("stor.csv", "hash-stor", loaded_by="test", indicator="hip_fractures"))
 print("done", result.upload_id, flush=True)

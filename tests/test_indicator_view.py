@@ -20,27 +20,14 @@ from analytics.indicator_view import (
 )
 from analytics.periods import period_end
 from analytics.registry import Indicator
+from tests.support import count_indicator
 
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.date.today()  # the demo data end with the last whole month before today
 
 
 def indicator(**changes) -> Indicator:
-    base = {
-        "id": "x",
-        "name": "Antall brudd",
-        "unit": "antall",
-        "kind": "count",
-        "grain": "month",
-        "direction": "decrease",
-        "population": "population_80_plus",
-        "source": "Test",
-        "source_detail": "Test",
-        "definition_source": "Test",
-        "protect_small": True,
-        "description": "Test",
-    }
-    return Indicator(**{**base, **changes})
+    return count_indicator(**changes)
 
 
 def rows(records: list[tuple], grain: str = "month") -> pd.DataFrame:

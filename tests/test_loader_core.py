@@ -132,3 +132,42 @@ def test_bad_file_is_refused_on_the_upload_page_and_nothing_is_written(empty_db,
     store = Store(empty_db)
     assert store_state(store) == before
     store.close()
+
+
+def test_a_file_only_for_other_municipalities_is_refused_saying_so(fresh_loader, tmp_path):
+    from loaders.ingest import Choices
+    from tests.conftest import write_csv
+
+    path = write_csv(tmp_path / "l.csv", "Kommune;År;Antall\n1804 Bodø;2023;40\n02 Akershus;2023;9\n")
+    report = fresh_loader.preview(path, "hip_fractures", choices=Choices(partnership="ahus"))
+    assert report.refused == (
+        "Filen «l.csv» har ingen verdier for kommuner i helsefellesskapet; alle 2 rader gjelder "
+        "kommuner utenfor det, fylker, hele landet eller restkategorier."
+    )
+
+
+def test_units_are_recognised_the_way_national_files_write_them(fresh_loader):
+    from loaders.normalise import AREA, OUTSIDE
+
+    resolver = fresh_loader.resolver
+    said = {
+        text: resolver.classify(text, "ahus")
+        for text in (
+            "K-5605 Sør-Varanger",
+            "02 Akershus",
+            "K-Rest Akershus",
+            "Uoppgitt",
+            "9999",
+            "0 Hele landet",
+            "030110a Grorud",
+            "030101a Gamle Oslo",
+            "Totalt",
+            "9999 Atlantis",
+        )
+    }
+    assert said["K-5605 Sør-Varanger"].skip == OUTSIDE and said["030101a Gamle Oslo"].skip == OUTSIDE
+    assert {
+        said[t].skip for t in ("02 Akershus", "K-Rest Akershus", "Uoppgitt", "9999", "0 Hele landet")
+    } == {AREA}
+    assert said["030110a Grorud"].unit_id == "030110"
+    assert said["Totalt"].file_total and said["9999 Atlantis"] is None

@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from analytics.store import Store
+from analytics.store import open_store
 from loaders.ingest import Choices
 from tests.conftest import CORPUS, ROOT, export_lines, run_cli, store_state, write_csv
 
@@ -176,7 +176,7 @@ def test_a_process_killed_inside_the_transaction_leaves_the_store_as_before(fres
             child.kill()
             child.wait()
     assert child.returncode == -signal.SIGKILL
-    reopened = Store(db)
+    reopened = open_store(db)
     try:
         assert store_state(reopened) == before
     finally:

@@ -8,13 +8,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics.store import Store, StoreError, UploadMeta
+from analytics.store import Store, StoreError, UploadMeta, open_store
 from tests.conftest import fact_rows
 
 
 @pytest.fixture()
-def store(tmp_path):
-    store = Store(tmp_path / "s.duckdb")
+def store(store_target):
+    """An empty store on each backend (DuckDB file, PostgreSQL schema)."""
+    store = open_store(store_target)
     yield store
     store.close()
 

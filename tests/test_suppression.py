@@ -13,27 +13,13 @@ from analytics import config
 from analytics import series as S
 from analytics.periods import period_end
 from analytics.registry import Indicator
+from tests.support import count_indicator
 
 THRESHOLD = config.SUPPRESSION_THRESHOLD
 
 
 def indicator(**changes) -> Indicator:
-    base = {
-        "id": "x",
-        "name": "Antall brudd",
-        "unit": "antall",
-        "kind": "count",
-        "grain": "month",
-        "direction": "decrease",
-        "population": "population_65_plus",
-        "numerator_age": "65+",
-        "source": "Test",
-        "source_detail": "Test",
-        "definition_source": "Test",
-        "protect_small": True,
-        "description": "Test",
-    }
-    return Indicator(**{**base, **changes})
+    return count_indicator(**changes)
 
 
 def month_rows(cells: list[tuple[str, str, float | None, float]]) -> pd.DataFrame:

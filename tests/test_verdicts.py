@@ -407,3 +407,12 @@ def test_plan_file_refuses_an_unknown_comparison_indicator(tmp_path, board_conte
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(PlanError, match="sammenligningsgruppe: ukjent indikator «nope_after»"):
         load_plan(path, registry.ids(), set(units["unit_id"]))
+
+
+def test_every_status_has_its_own_icon_and_deck_shape():
+    from analytics.deck import STATUS_SHAPES
+
+    assert set(STATUS_SHAPES) == set(Status)
+    icons = [icon for icon, _ in STATUS_STYLE.values()]
+    assert len(set(icons)) == len(icons) == len(Status)
+    assert STATUS_STYLE[Status.too_little_data][1] != STATUS_STYLE[Status.no_data][1]

@@ -1,0 +1,294 @@
+"""The store on a PostgreSQL server: the same contract as analytics.store.Store, for many servers.
+
+BOARD_DB=postgresql://… puts facts, upload log, history, milestones and reference tables in
+PostgreSQL (psycopg 3, a connection pool per process). Everything else is the DuckDB store's
+code: the statements both dialects share are written once there with '?' placeholders (turned
+into psycopg's '%s' here), the ones that differ are side by side in analytics.store._SQL.
+
+A file is still read and checked in an in-memory DuckDB (staging_cursor); an accepted upload is
+merged here in one transaction: COPY into a temporary table, then one merge, so readers see the
+store before or after it, never half of it. Every write transaction first takes one advisory
+lock, so uploads, undos, reference syncs and migrations from any number of processes run one
+after another: the later of two uploads of the same keys replaces the earlier, with history.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from psycopg_pool import ConnectionPool
+
+from analytics.store import (
+    _KEY_JOIN,
+    _OLD_VALUES,
+    _SAME_VALUES,
+    FACT_COLUMNS,
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+    UploadMeta,
+    UploadResult,
+    _table,
+    pause_in_transaction,
+)
+
+# One number for every writer of every board on this database (pg_advisory_xact_lock).
+WRITE_LOCK_KEY = 0x1D1C_A70E
+# PostgreSQL result types → arrow, so a frame has the dtypes DuckDB's .df() gives (oid: type).
+_ARROW_TYPES = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    700: pa.float32(),
+    701: pa.float64(),
+    1700: pa.float64(),
+    25: pa.string(),
+    1043: pa.string(),
+    19: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+}
+_PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
+
+
+_local = threading.local()
+
+
+def _placeholders(sql: str) -> str:
+    """DuckDB's '?' placeholders as psycopg's '%s' (a literal '%' doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas by DuckDB's own conversion (one in-memory connection per thread: a
+    DuckDB connection refuses a second caller), so both backends give the same dtypes."""
+    if not hasattr(_local, "duck"):
+        _local.duck = duckdb.connect(":memory:")
+    return _local.duck.from_arrow(table).df()
+
+
+class _Cursor:
+    """A pooled psycopg connection (autocommit: BEGIN/COMMIT are statements, as in DuckDB)
+    behind the few DuckDB cursor methods the store uses: execute(sql, params) with '?'
+    placeholders, fetchone, fetchall; frame() for DataFrames. Use it as a context manager."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        self.connection = pool.getconn()
+        self._cur = self.connection.cursor()
+
+    def __enter__(self) -> _Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self._cur.close()
+            self._pool.putconn(self.connection)  # the pool rolls back an open transaction
+            self.connection = None
+
+    def execute(self, sql: str, params: Sequence | None = None) -> _Cursor:
+        if params:
+            self._cur.execute(_placeholders(sql), list(params))
+        else:
+            self._cur.execute(sql)
+        return self
+
+    def fetchone(self) -> tuple | None:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        return self._cur.fetchall()
+
+    def frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
+        """A query's result as a DataFrame with DuckDB's dtypes, fast for many rows: the server
+        writes it as CSV (COPY … TO STDOUT) and arrow parses that in C++, with the column types
+        the server reports for the query (asked with LIMIT 0), instead of a Python object per cell."""
+        if isinstance(params, dict):  # named: the statement is written for psycopg already
+            query, args = sql, params
+        else:
+            query, args = (_placeholders(sql), list(params)) if params else (sql, None)
+        self._cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0", args)
+        columns = self._cur.description or []
+        names = [c.name for c in columns]
+        types = {c.name: _ARROW_TYPES.get(c.type_code, pa.string()) for c in columns}
+        buffer = io.BytesIO()
+        with self._cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", args) as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.tell():
+            table = pa.table({n: pa.array([], type=types[n]) for n in names})
+        else:
+            buffer.seek(0)
+            table = pa_csv.read_csv(
+                buffer,
+                read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(names))]),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={f"c{i}": types[n] for i, n in enumerate(names)},
+                    true_values=["t"],
+                    false_values=["f"],
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            ).rename_columns(names)
+        return _to_pandas(table)
+
+    def copy_in(self, table: str, frame: pa.Table) -> None:
+        """COPY an arrow table into `table` (a store table or this transaction's temp table)."""
+        columns = ", ".join(f'"{c}"' for c in frame.column_names)
+        buffer = io.BytesIO()
+        pa_csv.write_csv(frame, buffer, pa_csv.WriteOptions(include_header=False))
+        data = buffer.getbuffer()
+        with self._cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start : start + (1 << 20)])
+
+
+class PostgresStore(Store):
+    """The Store contract on PostgreSQL; `url` is a libpq connection string (postgresql://…)."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, migrate: bool = False, pool_size: int = 8) -> None:
+        self.path = url
+        self.read_only = False
+        self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
+        try:
+            psycopg.connect(url, connect_timeout=10).close()  # fails fast, and quietly (the pool logs)
+            self._pool = ConnectionPool(
+                url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
+            )
+            self._pool.open(wait=True, timeout=10)
+        except Exception:
+            raise StoreError(
+                f"Får ikke kontakt med databasen «{self.describe()}». Sjekk adressen i BOARD_DB "
+                "og at databasetjeneren kjører."
+            ) from None
+        version = self.schema_version()
+        self.migrated = (version, version)  # (schema version found, version now)
+        if version == 0 or migrate:
+            self.migrated = self.migrate()  # a new, empty database gets the schema, as a DuckDB file
+        elif version < SCHEMA_VERSION:
+            self._pool.close()
+            raise StoreError(
+                f"Databasen «{self.describe()}» har skjemaversjon {version}; denne versjonen av tavla "
+                f"trenger {SCHEMA_VERSION}. Kjør «python -m loaders migrate --db …» først."
+            )
+        elif version > SCHEMA_VERSION:
+            self._pool.close()
+            raise StoreError(self._newer_message(version))
+
+    def describe(self) -> str:
+        return _PASSWORD.sub(r"\1:***@", self.path)
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self._pool)
+
+    def staging_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A file is read and checked in a private in-memory DuckDB (closed with the cursor)."""
+        return duckdb.connect(":memory:")
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def expose_stored(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """The stored facts of the file's indicators and units (and the upload names) copied
+        into TEMP tables `facts` and `uploads` of the in-memory staging DuckDB, for the checks
+        that compare a file with what is stored."""
+        indicators = [r[0] for r in cur.execute("SELECT DISTINCT indicator FROM stage_ind").fetchall()]
+        units = [
+            r[0]
+            for r in cur.execute("SELECT DISTINCT unit_id FROM cells WHERE unit_id IS NOT NULL").fetchall()
+        ]
+        facts = self._frame(
+            f"SELECT {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
+            "WHERE indicator = ANY(?::text[]) AND unit_id = ANY(?::text[])",
+            [indicators, units],
+        )
+        uploads = self._frame(
+            "SELECT upload_id, file_name FROM uploads WHERE upload_id IN "
+            "(SELECT DISTINCT upload_id FROM facts WHERE indicator = ANY(?::text[]))",
+            [indicators],
+        )
+        for name, frame in (("facts", facts), ("uploads", uploads)):
+            cur.register(f"{name}_in", frame)
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
+            cur.unregister(f"{name}_in")
+
+    def _frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.frame(sql, params)
+
+    def _lock_writes(self, cur: _Cursor) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK_KEY])
+
+    def _insert_frame(self, cur: _Cursor, table: str, frame: object) -> None:
+        arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        cur.copy_in(_table(table), arrow)
+
+    def _restart_sequence(self, cur: _Cursor, sequence: str, start: int) -> None:
+        cur.execute("SELECT setval(?, ?, false)", [sequence, int(start)])
+
+    # -- ingest -----------------------------------------------------------------------
+
+    def _merge_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
+        """Merge the staging cursor's TEMP stage into facts on the server: one transaction.
+
+        The rows go by COPY into a temporary table, then one classification (added, replaced,
+        unchanged) against facts, history for what is replaced, and the new values. The file
+        hash is checked again under the advisory lock: the same file loaded by two processes
+        at once lands once."""
+        staging.execute("SELECT 1").fetchall()  # finish any open result before a relation
+        rows = staging.sql(f"SELECT {', '.join(FACT_COLUMNS)} FROM stage").to_arrow_table()
+        rows_in = rows.num_rows
+        with self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                duplicate = cur.execute(
+                    "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
+                    [meta.file_hash],
+                ).fetchone()[0]
+                if duplicate is not None:
+                    cur.execute("ROLLBACK")
+                    return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
+                upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
+                self._log_upload(cur, upload_id, meta, rows_in)
+                cur.execute(
+                    "CREATE TEMP TABLE stage_in ON COMMIT DROP AS "
+                    f"SELECT {', '.join(FACT_COLUMNS)} FROM facts WITH NO DATA"
+                )
+                cur.execute("SET LOCAL work_mem = '256MB'")  # a million-row merge hashes in memory
+                cur.copy_in("stage_in", rows)
+                cur.execute("ANALYZE stage_in")
+                cur.execute(
+                    "CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT a.*, CASE "
+                    "WHEN b.indicator IS NULL THEN 'added' "
+                    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
+                    f"{_OLD_VALUES} FROM stage_in a LEFT JOIN facts b ON {_KEY_JOIN}"
+                )
+                cur.execute("ANALYZE staged")  # temp tables get no statistics otherwise: bad join plans
+                counts = self._apply_staged(cur, upload_id)
+                self._record_counts(cur, upload_id, counts)
+                pause_in_transaction(upload_id)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return UploadResult(
+            upload_id, rows_in, counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0)
+        )

@@ -1,0 +1,253 @@
+"""Several servers and loads at once: `python -m tests.bench_servers [--full]` (also `make bench`).
+
+The national store of tests/bench_pages.py (357 municipalities, ~1.3 million facts), two scenarios
+run by this one script, one after the other, on the same machine:
+
+- **duckdb**: one process on the embedded file, as one partnership runs it today: it renders
+  pages (AppTest, a round of PAGES after another) while, in the same process (only one
+  process may write the file), two files are loaded one after the other through the loader.
+- **postgres**: the same store copied (`loaders copy`) to a throwaway PostgreSQL cluster;
+  4 board processes render the same pages in a loop while 2 CLI-style processes load the same
+  two files at the same time (the advisory lock makes their merges take turns).
+
+Each file has `--rows` rows (default 200 000; `--full`: 1 000 000), an NPR-style CSV of the
+national municipalities × months of one monthly count indicator, overlapping the store's own
+values (some replaced, most added). Reported: median page time and the load times of each
+scenario, and the ratios postgres / duckdb (goals: pages ≤ 1.5×, loads ≤ 3×, no errors).
+Not a pytest module; timings are never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.bench_pages import DEFAULT_DIR, ensure_store, paths, use_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/municipality.py", "pages/catalogue.py"]
+LOADS = ["hip_fractures", "falls_registered"]
+BOARDS, ROUNDS = 4, 2
+GOALS = {"pages": 1.5, "loads": 3.0}
+
+
+def make_file(directory: Path, indicator: str, rows: int, codes: list[str]) -> Path:
+    """Municipality × month counts, newest month last month, going back as far as `rows` needs."""
+    months_needed = -(-rows // len(codes))
+    today = time.localtime()
+    year, month = today.tm_year, today.tm_mon - 1 or 12
+    months = []
+    for _ in range(months_needed):
+        months.append(f"{year}M{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    lines = ["Kommune;Periode;Antall"]
+    n = 0
+    for period in months:
+        for code in codes:
+            if n == rows:
+                break
+            lines.append(f"{code};{period};{(n * 7919) % 500 + 5}")
+            n += 1
+    path = directory / f"{indicator}_{rows}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# -- children ------------------------------------------------------------------------------
+
+
+def board_child(stop: Path, rounds: int) -> dict:
+    """Render PAGES round after round (one session, as one user clicking through) until `stop`
+    exists and at least `rounds` rounds are done; each render timed."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    at.run()
+    times: list[float] = []
+    problems: list[str] = []
+    done = 0
+    print("ready", flush=True)
+    while done < rounds or not stop.exists():
+        for page in PAGES:
+            started = time.perf_counter()
+            at.switch_page(page)
+            at.run()
+            times.append(time.perf_counter() - started)
+            problems += [str(e.value)[:200] for e in [*at.exception, *at.error]]
+        done += 1
+    return {"times": times, "problems": problems}
+
+
+def load_child(path: Path, indicator: str, db: str) -> dict:
+    """What `python -m loaders ingest` does, timed around the ingest itself."""
+    from loaders.service import Loader
+
+    loader = Loader.open(db)
+    started = time.perf_counter()
+    report = loader.ingest(path, indicator, loaded_by="bench")
+    seconds = time.perf_counter() - started
+    loader.board.store.close()
+    ok = report.ok and report.result is not None
+    return {
+        "seconds": seconds,
+        "ok": ok,
+        "summary": report.summary() if ok else str(report.problem_lines()[:3]),
+    }
+
+
+def _child(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.bench_servers", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def _result(child: subprocess.Popen) -> dict:
+    out, err = child.communicate()
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if child.returncode or not lines:
+        return {"error": (err.strip().splitlines() or ["?"])[-1][:300]}
+    return json.loads(lines[-1])
+
+
+# -- the two scenarios ---------------------------------------------------------------------
+
+
+def scenario_duckdb(db: Path, files: dict[str, Path], rounds: int) -> dict:
+    """One process: pages in this thread, the loads one after another in another thread."""
+    os.environ["BOARD_DB"] = str(db)
+    stop = Path(tempfile.mkdtemp()) / "stop"
+    loads: list[dict] = []
+
+    def run_loads() -> None:
+        from loaders.service import Loader
+
+        loader = Loader.open(db)
+        for indicator, path in files.items():
+            started = time.perf_counter()
+            report = loader.ingest(path, indicator, loaded_by="bench")
+            loads.append({"seconds": time.perf_counter() - started, "ok": report.ok})
+        stop.touch()
+
+    thread = threading.Thread(target=run_loads)
+    thread.start()
+    pages = board_child(stop, rounds)
+    thread.join()
+    return {"pages": pages["times"], "problems": pages["problems"], "loads": loads}
+
+
+def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int) -> dict:
+    stop = Path(tempfile.mkdtemp()) / "stop"
+    env_db = {"BOARD_DB": url}
+    os.environ.update(env_db)
+    children = [_child(["--board", str(stop), "--rounds", str(rounds)]) for _ in range(boards)]
+    for child in children:
+        child.stdout.readline()  # "ready": imports done and the board open, as a running server
+    started = time.perf_counter()
+    loaders = [_child(["--load", str(path), "--indicator", ind, "--db", url]) for ind, path in files.items()]
+    loads = [_result(child) for child in loaders]
+    wall = time.perf_counter() - started
+    stop.touch()
+    boards_out = [_result(child) for child in children]
+    times = [t for b in boards_out for t in b.get("times", [])]
+    problems = [p for b in boards_out for p in b.get("problems", [])]
+    problems += [b["error"] for b in [*boards_out, *loads] if "error" in b]
+    problems += [x["summary"] for x in loads if not x.get("ok", True)]
+    return {"pages": times, "problems": problems, "loads": loads, "loads_wall": wall}
+
+
+def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
+    d_page, p_page = median(duck["pages"]), median(pg["pages"])
+    d_load = median([x["seconds"] for x in duck["loads"]])
+    p_load = median([x.get("seconds", float("nan")) for x in pg["loads"]])
+    lines = [
+        f"Flere tjenere ({os.cpu_count()} kjerner), nasjonalt datasett, to filer à {rows:,} rader.".replace(
+            ",", " "
+        ),
+        f"  kopi DuckDB → PostgreSQL (loaders copy): {copy_seconds:.1f} s",
+        f"  {'':34} {'DuckDB, 1 prosess':>18} {'PostgreSQL':>12} {'forhold':>8} {'mål':>6}",
+        f"  {'side, median s':34} {d_page:>18.3f} {p_page:>12.3f} {p_page / d_page:>8.2f} {GOALS['pages']:>6}",
+        f"  {'innlasting per fil, median s':34} {d_load:>18.2f} {p_load:>12.2f} {p_load / d_load:>8.2f} "
+        f"{GOALS['loads']:>6}",
+        f"  {'sidevisninger':34} {len(duck['pages']):>18} {len(pg['pages']):>12}",
+        f"  {'prosesser (tavler + innlastinger)':34} {'1':>18} {f'{BOARDS} + {len(LOADS)}':>12}",
+        f"  begge innlastinger på PostgreSQL, vegg: {pg['loads_wall']:.2f} s "
+        f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s)",
+    ]
+    problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
+    lines.append(f"  feil: {len(problems)}" + (f" – {problems[:3]}" if problems else ""))
+    verdict = p_page / d_page <= GOALS["pages"] and p_load / d_load <= GOALS["loads"] and not problems
+    lines.append(f"  mål nådd: {'ja' if verdict else 'nei'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench_servers", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the national store is kept")
+    parser.add_argument("--rows", type=int, default=200_000, help="rows per loaded file")
+    parser.add_argument("--full", action="store_true", help="1 000 000 rows per file (the issue's size)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="page rounds per board, at least")
+    parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--indicator", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    directory = args.dir.resolve()
+    os.chdir(ROOT)
+    db_env = os.environ.get("BOARD_DB")
+    use_directory(directory)
+    if args.board:
+        os.environ["BOARD_DB"] = db_env
+        print(json.dumps(board_child(args.board, args.rounds)))
+        return 0
+    if args.load:
+        print(json.dumps(load_child(args.load, args.indicator, args.db)))
+        return 0
+    rows = 1_000_000 if args.full else args.rows
+    ensure_store(directory, regenerate=False)
+    from analytics import reference
+    from loaders.service import copy_store
+    from tests.pg_cluster import Cluster
+
+    codes = reference.read_units().query("kind == 'municipality'")["unit_id"].tolist()
+    with tempfile.TemporaryDirectory(prefix="bench-servers-") as scratch:
+        scratch = Path(scratch)
+        files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
+        db = scratch / "national.duckdb"
+        shutil.copy(paths(directory)["db"], db)
+        print("DuckDB, én prosess …", flush=True)
+        duck = scenario_duckdb(db, files, args.rounds)
+        cluster = Cluster().start()
+        try:
+            url = cluster.new_schema()
+            started = time.perf_counter()
+            copy_store(paths(directory)["db"], url)
+            copied = time.perf_counter() - started
+            print(f"PostgreSQL, {BOARDS} tavler + {len(LOADS)} innlastinger …", flush=True)
+            pg = scenario_postgres(url, files, args.rounds, BOARDS)
+        finally:
+            cluster.stop()
+    print()
+    print(report(rows, duck, pg, copied))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

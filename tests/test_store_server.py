@@ -1,0 +1,317 @@
+"""The store on a PostgreSQL server, as several servers and loads share it: the same answers as
+the DuckDB file, uploads that serialise, kills that leave nothing behind, a page on one server
+that sees another's upload, schema versions, and the copy between backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.store import SCHEMA_VERSION, STORE_TABLES, StoreError, UploadMeta, open_store
+from loaders.service import copy_store
+from tests.conftest import fact_rows, run_cli
+from tests.test_faults import BIG_INGEST
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+@pytest.fixture(scope="module")
+def pg_demo(pg_cluster, demo_db: Path) -> str:
+    """The demo store copied to a schema on the test cluster (by `loaders copy`), read-only use."""
+    url = pg_cluster.new_schema()
+    copy_store(demo_db, url)
+    return url
+
+
+def demo_copy(pg_cluster, demo_db: Path) -> str:
+    url = pg_cluster.new_schema()
+    copy_store(demo_db, url)
+    return url
+
+
+def content(store) -> dict[str, list]:
+    """Every table, as sorted rows of text (ids and times included)."""
+    return {t: sorted(map(tuple, store.read_table(t).astype(str).to_numpy().tolist())) for t in STORE_TABLES}
+
+
+# -- the same answers on both backends ------------------------------------------------------
+
+
+def test_every_reading_gives_the_same_frame_on_both_backends(demo_db, pg_demo, board_context):
+    duck, pg = open_store(demo_db, read_only=True), open_store(pg_demo)
+    try:
+        ahus = duck.units("ahus")["unit_id"].tolist()
+        reads = {
+            "units": lambda s: s.units("ahus"),
+            "facts": lambda s: s.facts(["hip_fractures", "falls_registered"], ahus[:12], "month"),
+            "all_facts": lambda s: s.facts(),
+            "series_count": lambda s: s.series("hip_fractures", ahus, "count", "quarter"),
+            "coverage": lambda s: s.coverage("hip_fractures", ahus).sort_values("unit_id", ignore_index=True),
+            "summary": lambda s: s.indicator_summary(),
+            "catalogue": lambda s: s.indicator_catalogue(ahus),
+            "catalogue_all": lambda s: s.indicator_catalogue(),
+            "cells": lambda s: s.coverage_cells("hip_fractures", ahus, 3),
+            "cells_window": lambda s: s.coverage_cells(
+                "hip_fractures", ahus[:5], 12, dt.date(2021, 1, 1), dt.date(2023, 12, 31)
+            ),
+            "sources": lambda s: s.fact_sources(["hip_fractures", "population"]),
+            "milestones": lambda s: s.milestone_states("ahus").sort_values("criterion_id", ignore_index=True),
+            "uploads": lambda s: s.uploads(),
+            "codes": lambda s: s.current_code_map().sort_values(
+                ["old_code", "current_code"], ignore_index=True
+            ),
+        }
+        facts = duck.facts()
+        with_facts = set(facts["indicator"])
+        for kind in ("count", "share", "stock"):  # one indicator of each kind with facts
+            indicator = next(
+                i.id for i in board_context[0].indicators if i.kind == kind and i.id in with_facts
+            )
+            units = sorted(set(facts.loc[facts["indicator"] == indicator, "unit_id"]))
+            reads[f"series_{kind}"] = lambda s, i=indicator, u=units, k=kind: s.series(i, u, k, "year")
+        for name, read in reads.items():
+            expected, found = read(duck), read(pg)
+            assert len(expected), name  # a comparison of two empty frames would prove nothing
+            pd.testing.assert_frame_equal(found, expected, check_exact=False, obj=name)
+        assert duck.data_version() == pg.data_version()
+        assert (duck.is_demo(), duck.fact_count(), duck.history_count()) == (
+            pg.is_demo(),
+            pg.fact_count(),
+            pg.history_count(),
+        )
+    finally:
+        duck.close()
+        pg.close()
+
+
+def test_copy_to_postgresql_and_back_keeps_every_row(demo_db, pg_demo, tmp_path):
+    back = tmp_path / "back.duckdb"
+    done = run_cli("copy", "--from", pg_demo, "--to", str(back))
+    assert done.returncode == 0, done.stderr
+    assert "facts:" in done.stdout and "kontrollert" in done.stdout
+    origin, copy, server = open_store(demo_db, read_only=True), open_store(back), open_store(pg_demo)
+    try:
+        assert content(copy) == content(origin) == content(server)
+        # ids go on after the copied ones
+        new = copy.ingest(fact_rows({"3205": 1.0}, indicator="falls_registered"), UploadMeta("n.csv", "n"))
+        assert new.upload_id == int(origin.uploads()["upload_id"].max()) + 1
+    finally:
+        for store in (origin, copy, server):
+            store.close()
+
+
+def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_db):
+    done = run_cli("copy", "--from", str(demo_db), "--to", pg_demo)
+    assert done.returncode == 1
+    assert "ikke tom" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- schema versions ------------------------------------------------------------------------
+
+
+def test_a_new_store_records_the_schema_version(store_target):
+    store = open_store(store_target)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.migrate() == (SCHEMA_VERSION, SCHEMA_VERSION)  # up to date: nothing to do
+    finally:
+        store.close()
+
+
+def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch, capsys):
+    """A program one schema version ahead (a test migration adds a table) meets a store made
+    by this one: it refuses to run on it until `python -m loaders migrate` brings it up."""
+    from analytics import store as store_module
+    from analytics import store_pg
+    from loaders.__main__ import main
+
+    url = pg_cluster.new_schema()
+    open_store(url).close()
+    newer = SCHEMA_VERSION + 1
+    step = "CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (1)"
+    monkeypatch.setitem(store_module.MIGRATIONS, newer, {"duckdb": step, "postgres": step})
+    for module in (store_module, store_pg):
+        monkeypatch.setattr(module, "SCHEMA_VERSION", newer)
+    with pytest.raises(StoreError, match="loaders migrate"):
+        open_store(url)
+    assert main(["migrate", "--db", url]) == 0
+    assert f"{SCHEMA_VERSION} → {newer}" in capsys.readouterr().out
+    store = open_store(url)
+    with store.cursor() as cur:
+        assert cur.execute("SELECT x FROM probe").fetchall() == [(1,)]
+    assert store.schema_version() == newer
+    store.close()
+
+
+def test_a_duckdb_file_from_before_versions_is_version_one_and_migrates_on_opening(tmp_path, monkeypatch):
+    from analytics import store as store_module
+
+    path = tmp_path / "old.duckdb"
+    store = open_store(path)
+    with store.cursor() as cur:
+        cur.execute("DROP TABLE schema_info")  # as the files made before versions
+    store.close()
+    step = "CREATE TABLE probe (x INTEGER)"
+    monkeypatch.setitem(store_module.MIGRATIONS, 2, {"duckdb": step, "postgres": step})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    store = open_store(path)
+    assert store.schema_version() == 2
+    with store.cursor() as cur:
+        assert cur.execute("SELECT count(*) FROM probe").fetchone() == (0,)
+    store.close()
+
+
+def test_a_store_from_a_newer_program_is_refused(store_target):
+    store = open_store(store_target)
+    with store.cursor() as cur:
+        cur.execute("UPDATE schema_info SET version = ?", [SCHEMA_VERSION + 1])
+    store.close()
+    with pytest.raises(StoreError, match="nyere versjon"):
+        open_store(store_target)
+
+
+def test_a_server_that_does_not_answer_gives_one_sentence(pg_cluster):
+    done = run_cli("log", "--db", f"postgresql://{pg_cluster.user}:hemmelig@127.0.0.1:1/finnes_ikke")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Får ikke kontakt med databasen") and "hemmelig" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# -- several writers at once ----------------------------------------------------------------
+
+
+def test_two_uploads_of_the_same_keys_at_once_serialise(pg_cluster, board_context):
+    """Two servers (own connection pools) load 20 000 facts with the same keys at the same time:
+    one lands first, the other replaces every value of it, with history; never a mix."""
+    url = pg_cluster.new_schema()
+    units = [f"u{i:04d}" for i in range(1000)]
+    months = [dt.date(2020 + m // 12, m % 12 + 1, 1) for m in range(20)]
+    frames = {v: fact_rows(dict.fromkeys(units, float(v)), months) for v in (1, 2)}
+    servers = [open_store(url), open_store(url)]
+    results: dict[int, object] = {}
+    start = threading.Barrier(2)
+
+    def load(value: int) -> None:
+        start.wait()
+        results[value] = servers[value - 1].ingest(frames[value], UploadMeta(f"{value}.csv", f"h{value}"))
+
+    threads = [threading.Thread(target=load, args=(v,)) for v in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = sorted(results.values(), key=lambda r: r.upload_id)
+    assert (first.added, first.replaced) == (20_000, 0)
+    assert (second.added, second.replaced) == (0, 20_000)
+    later_value = next(v for v, r in results.items() if r is second)
+    facts = servers[0].facts()
+    assert len(facts) == 20_000
+    assert set(facts["value"]) == {float(later_value)} and set(facts["upload_id"]) == {second.upload_id}
+    assert servers[0].history_count() == 20_000
+    # undo of the later one brings back exactly the earlier one's values
+    servers[1].undo(second.upload_id)
+    facts = servers[0].facts()
+    assert set(facts["value"]) == {float(3 - later_value)} and set(facts["upload_id"]) == {first.upload_id}
+    for server in servers:
+        server.close()
+
+
+def test_the_same_file_from_two_servers_at_once_lands_once(pg_cluster):
+    url = pg_cluster.new_schema()
+    frame = fact_rows({f"u{i}": 1.0 for i in range(2000)}, [dt.date(2024, m, 1) for m in range(1, 13)])
+    servers = [open_store(url), open_store(url)]
+    start = threading.Barrier(2)
+    results = []
+
+    def load(store) -> None:
+        start.wait()
+        results.append(store.ingest(frame, UploadMeta("same.csv", "same-hash")))
+
+    threads = [threading.Thread(target=load, args=(s,)) for s in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.duplicate_of is None for r in results) == [False, True]
+    assert len(servers[0].uploads()) == 1 and servers[0].fact_count() == 24_000
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
+def test_kill_during_a_big_server_ingest_leaves_before_or_after(pg_cluster, demo_db, delay):
+    url = demo_copy(pg_cluster, demo_db)
+    store = open_store(url)
+    before = content(store)
+    child = subprocess.Popen(
+        [PY, "-c", BIG_INGEST, url, "240000"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(delay)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    # the server ends the dead client's transaction; wait until its connection is gone
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _other_sessions(pg_cluster):
+        time.sleep(0.1)
+    after = content(store)
+    if after != before:  # it had committed: then all of it is there
+        assert store.fact_count() == len(before["facts"]) + 240_000
+        assert "hash-stor" in set(store.uploads()["file_hash"])
+    else:
+        assert "hash-stor" not in set(store.uploads()["file_hash"])
+    store.close()
+
+
+def _other_sessions(pg_cluster) -> int:
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as con:
+        return con.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' "
+            "OR (state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
+        ).fetchone()[0]
+
+
+# -- one server sees another's upload -------------------------------------------------------
+
+
+def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_db, tmp_path, monkeypatch):
+    """Server B renders the catalogue; server A (another process: the CLI) loads a file into the
+    same database; B's next run shows it: its caches are keyed on the version in the database."""
+    url = demo_copy(pg_cluster, demo_db)
+    monkeypatch.setenv("BOARD_DB", url)
+    monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["analyst_ok"] = True
+    at.session_state["analyst_name"] = "Kari"
+    at.run()
+    at.switch_page("pages/catalogue.py")
+    at.run()
+    assert not at.exception
+    values = at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
+    assert "hoftebrudd_ny.csv" not in set(at.dataframe[1].value["Fil"])
+    new_file = tmp_path / "hoftebrudd_ny.csv"
+    new_file.write_text("Kommune;Periode;Antall\n3205;2005M01;7\n3222;2005M01;9\n", encoding="utf-8")
+    done = run_cli("ingest", str(new_file), "--indicator", "hip_fractures", "--db", url)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert not at.exception
+    assert "hoftebrudd_ny.csv" in set(at.dataframe[1].value["Fil"])
+    assert at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"] == values + 2
