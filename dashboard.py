@@ -14,8 +14,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from loaders import spool
 from loaders.service import Loader
-from pages import access, common
 from safety import server
+from ui import access, common
 
 # No session may empty the caches every user shares (safety/server.py).
 server.refuse_clear_cache()

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analytics import formatting, icons, power
+from analytics import config, formatting, icons, power
 from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
@@ -53,19 +53,20 @@ from analytics.registry import Indicator
 from analytics.series import (
     Comparison,
     UnitRows,
-    _test,
     aggregate,
+    compare_rows,
     format_value,
     hidden,
     judged_series,
     latest_end,
     load_rows,
     rated,
+    verdict_range,
     window_rows,
     window_span,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
-from analytics.status import Evidence, Judgement, Status, judge, roll_up
+from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up
 
 PROJECTION_WINDOW = 12
 ROLLOUT_HORIZON_YEARS = 5
@@ -461,7 +462,8 @@ def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
     if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
-    return UnitRows(data.indicator, rows, data.population_note, cube=data.cube)
+    # File totals are matched per period, so later periods in them are never read.
+    return UnitRows(data.indicator, rows, data.population_note, totals=data.totals, cube=data.cube)
 
 
 @dataclass(frozen=True)
@@ -556,28 +558,10 @@ def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -
             recent_text = str(end.year)
     if recent_rows.empty:
         return None
-    recent = aggregate(recent_rows, indicator).iloc[0]
-    base = aggregate(base_rows, indicator).iloc[0] if not base_rows.empty else None
-    if base is not None and base_rows["period_end"].max() >= recent_rows["period_start"].min():
-        base = None  # the windows overlap: nothing to compare
-
-    def get(row: pd.Series | None, col: str) -> float | None:
-        return None if row is None or pd.isna(row[col]) else float(row[col])
-
-    p_value, test = (
-        _test(indicator, recent, base, recent_rows, base_rows) if base is not None else (None, None)
-    )
-    return Comparison(
-        recent=get(recent, "value"),
-        recent_numerator=get(recent, "numerator"),
-        recent_text=recent_text,
-        baseline=get(base, "value"),
-        baseline_numerator=get(base, "numerator"),
-        baseline_text=f"grunnlinje {baseline.text}",
-        p_value=p_value,
-        test=test,
-        note=None if base is not None else f"ingen tall for grunnlinjen {baseline.text}",
-    )
+    if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
+        base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
+    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
+    return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
 
 
 def power_check(
@@ -622,23 +606,28 @@ def power_check(
 
 def process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, float, str] | None:
     """The newest 12 months' value with its 95 % CI (exact: Clopper–Pearson for shares,
-    Garwood for Poisson rates per 1 000 person-years); None for stocks and scores."""
+    Garwood for Poisson rates per 1 000 person-years); None for stocks and scores.
+
+    A rate with hidden cells (1–4) uses analytics.series' range over what they may hold:
+    the interval runs from the lower end's lower bound to the upper end's upper bound."""
     indicator = data.indicator
     if indicator.kind not in ("count", "share") or (indicator.kind == "count" and not rated(indicator)):
         return None
     window = window_rows(data.rows, end)
     if window.empty:
         return None
-    total = aggregate(window, indicator).iloc[0]
+    total = aggregate(window, indicator, totals=data.totals).iloc[0]
     x, n = total["numerator"], total["denominator"]
-    if pd.isna(x) or pd.isna(n) or n <= 0 or total["incomplete"]:
+    ranged = indicator.kind == "count" and pd.notna(total.get("lower")) and pd.notna(total.get("upper"))
+    if pd.isna(x) or pd.isna(n) or n <= 0 or (total["incomplete"] and not ranged):
         return None
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     span = window_span(start, end, indicator.grain)
     if indicator.kind == "share":
         low, high = power.share_interval(int(round(x)), int(round(n)))
         return float(total["value"]), low * 100, high * 100, span
-    low, high = power.poisson_interval(float(x))
+    x_low, x_high = (total["lower"] * n / 1000, total["upper"] * n / 1000) if ranged else (x, x)
+    low, high = power.poisson_interval(float(x_low))[0], power.poisson_interval(float(x_high))[1]
     return float(total["value"]), low / n * 1000, high / n * 1000, span
 
 
@@ -747,18 +736,21 @@ def _numeric_part(
     scope: Scope,
     due: dt.date | None,
     today: dt.date,
+    series: pd.DataFrame | None = None,
 ) -> tuple[IndicatorEvidence, Evidence]:
     """Evidence for a target, trend or monitor criterion on one indicator.
 
     today: the day judged as (as_of); rows after it are never read. After the deadline a
     target or trend is judged on the rows up to the deadline; later rows only add a
-    sentence («forbedring etter fristen …»).
+    sentence («forbedring etter fristen …»). series: the judged series to read instead of
+    the one built from the rows (an end of the hidden cells' range, see `_judge_part`).
     """
     kind = criterion.kind.value
     full = cut_rows(rows.get(indicator, scope.unit_ids), today)
     passed = due is not None and today > due and kind in ("target", "trend")
     data = cut_rows(full, due) if passed else full
-    series = judged_series(data, today=today)
+    if series is None:
+        series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
     latest = _latest(series)
     if indicator.projection:
@@ -887,6 +879,72 @@ def _numeric_part(
         lower_is_better=lower,
     )
     return part, evidence
+
+
+def open_range(series: pd.DataFrame) -> pd.DataFrame:
+    """The judged periods whose value has a range: hidden cells a file total did not resolve."""
+    judged = series[
+        series["judge_value"].notna() & series["judge_lower"].notna() & series["judge_upper"].notna()
+    ]
+    return judged[~np.isclose(judged["judge_lower"].astype(float), judged["judge_upper"].astype(float))]
+
+
+def range_value(indicator: Indicator, value: float) -> str:
+    """A value at one end of a range, with its unit: '6,1 per 1 000', '12,5 %', '17'."""
+    return format_value(indicator, value) + (" per 1 000" if rated(indicator) else "")
+
+
+def _judge_part(
+    board: Board,
+    rows: _Rows,
+    plan: Plan,
+    criterion: Criterion,
+    indicator: Indicator,
+    scope: Scope,
+    due: dt.date | None,
+    today: dt.date,
+) -> IndicatorEvidence:
+    """One indicator's evidence and judgement, over the hidden cells' range where there is one.
+
+    An aggregate over several units (the partnership, a region) with hidden cells (1–4) that
+    the file's own total does not resolve has a range (analytics.series: ``judge_lower``
+    with every hidden cell at 1, ``judge_upper`` at threshold − 1). The criterion is then
+    judged at the expected value and at both ends (``series.verdict_range``) and the three
+    are combined by ``status.judge_over_range``: kept with a note when they agree, «Usikker»
+    naming both ends when they differ. The reason gives the newest range («mellom 6,1 og
+    6,4 per 1 000 avhengig av skjulte celler»). A file total, or no hidden cell, leaves
+    no range and the judgement as it is.
+    """
+    kind = criterion.kind.value
+    part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
+    point = judge(kind, evidence, due, today)
+    ranged = open_range(part.series) if not indicator.projection and not part.series.empty else None
+    if ranged is None or ranged.empty:
+        part.judgement = point
+        return part
+
+    def decide(series: pd.DataFrame) -> Judgement:
+        if series is part.series:
+            return point
+        _, at_end = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today, series=series)
+        return judge(kind, at_end, due, today)
+
+    if kind == "monitor":  # «Følges» at every value: nothing to judge again
+        at_lower = at_upper = point
+    else:
+        _, at_lower, at_upper = verdict_range(part.series, decide)
+    newest = ranged.iloc[-1]
+    part.judgement = judge_over_range(
+        point,
+        at_lower,
+        at_upper,
+        int(ranged["n_hidden"].sum()),
+        str(newest["label"]),
+        range_value(indicator, float(newest["judge_lower"])),
+        range_value(indicator, float(newest["judge_upper"])),
+        config.SUPPRESSION_THRESHOLD - 1,
+    )
+    return part
 
 
 def _coverage(
@@ -1058,8 +1116,7 @@ def evaluate_criterion(
     else:
         judgements = []
         for indicator in indicators:
-            part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
-            part.judgement = judge(kind, evidence, due, today)
+            part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
             parts.append(part)
             judgements.append(part.judgement)
         status = roll_up([j.status for j in judgements])

@@ -863,6 +863,20 @@ def compare_with_baseline(data: UnitRows, baseline_year: int, end: pd.Timestamp)
             base_rows = base_rows.iloc[0:0]
         baseline_text = f"første 12 mnd, {shown}" if indicator.kind != "stock" else f"første tall, {shown}"
         note = f"ingen tall for grunnlinjeåret {baseline_year}"
+    return compare_rows(data, recent_rows, base_rows, recent_text, baseline_text, note)
+
+
+def compare_rows(
+    data: UnitRows,
+    recent_rows: pd.DataFrame,
+    base_rows: pd.DataFrame,
+    recent_text: str,
+    baseline_text: str,
+    note: str | None = None,
+) -> Comparison:
+    """A Comparison of two sets of the data's rows (file totals used where they exist),
+    with the exact test when both have figures."""
+    indicator = data.indicator
     recent = aggregate(recent_rows, indicator, totals=data.totals).iloc[0] if not recent_rows.empty else None
     base = aggregate(base_rows, indicator, totals=data.totals).iloc[0] if not base_rows.empty else None
 

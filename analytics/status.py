@@ -43,6 +43,13 @@ up to the deadline count; what came after is said separately («forbedring etter
 Every verdict that rests on a projection or an estimate gives its interval in the reason.
 No usable data → «Mangler data».
 
+Hidden cells (suppressed 1–4) in an aggregate over several units, not resolved by the
+source file's own total: the criterion is judged at both ends of their range as well
+(every hidden cell at 1, and at threshold − 1; analytics.series.verdict_range). The same
+status at both ends (and at the expected value) is kept, and the reason says the hidden
+cells do not change it; different statuses give «Usikker», naming both ends
+(``judge_over_range``).
+
 Roll-up (criteria → measure → goal / target group / focus area): the worst part wins in the
 order Forsinket, Ikke på sporet, Usikker, Mangler data, For lite data, På sporet, Oppnådd,
 so a missing or too thin figure never hides a red; «Følges» counts only when every part is
@@ -320,6 +327,47 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
     return Judgement(
         Status.uncertain, _sentence(head, ev.process_text, "for få tall til å anslå om målet nås")
     )
+
+
+def judge_over_range(
+    point: Judgement,
+    lower: Judgement,
+    upper: Judgement,
+    hidden_cells: int,
+    period: str,
+    lower_text: str,
+    upper_text: str,
+    high_end: int = 4,
+) -> Judgement:
+    """One verdict from the verdicts at the expected value and at both ends of a range.
+
+    point, lower, upper: the judgement with every unresolved hidden cell at its expected
+    value, at 1 and at ``high_end`` (threshold − 1); hidden_cells: how many such cells the
+    judged periods hold; period, lower_text, upper_text: the newest period with a range and
+    its value at each end, already formatted (e.g. 'okt. 2026', '6,1 per 1 000').
+
+    The same status everywhere: that judgement, with the range and «skjulte celler (n)
+    endrer ikke vurderingen» added. Different statuses: «Usikker», with both ends' statuses
+    and values, then the reason at the expected value. Usikker is chosen rather than the
+    worse of the two (the roll-up order): the roll-up combines parts that are each known,
+    while the two ends are alternatives of which only one is true, so the worse one would
+    claim a red (or «Forsinket») the data cannot show, and a verdict the data cannot
+    support is not given. «Følges» is no verdict: only the range is added.
+    """
+    span = f"{period}: mellom {lower_text} og {upper_text} avhengig av skjulte celler"
+    if point.status is Status.monitored:
+        return Judgement(point.status, _sentence(point.reason, span))
+    if point.status == lower.status == upper.status:
+        return Judgement(
+            point.status,
+            _sentence(point.reason, span, f"skjulte celler ({hidden_cells}) endrer ikke vurderingen"),
+        )
+    changes = (
+        f"Skjulte celler ({hidden_cells}) kan endre vurderingen: med hver skjult celle lik 1 "
+        f"({period} {lower_text}) blir den «{lower.status.value}», lik {high_end} ({period} {upper_text}) "
+        f"«{upper.status.value}»"
+    )
+    return Judgement(Status.uncertain, f"{_sentence(changes)} Ved forventet verdi: {point.reason}")
 
 
 def roll_up(statuses: list[Status]) -> Status:

@@ -776,8 +776,13 @@ class Store:
 
     def ingest(self, facts: pd.DataFrame | object, meta: UploadMeta) -> UploadResult:
         """Load one upload's facts (pandas or arrow, FACT_COLUMNS) atomically."""
-        if isinstance(facts, pd.DataFrame) and "file_total" not in facts:
-            facts = facts.assign(file_total=False)
+        if "file_total" not in _frame_columns(facts):  # pandas or arrow without the column
+            if isinstance(facts, pd.DataFrame):
+                facts = facts.assign(file_total=False)
+            else:
+                import pyarrow as pa
+
+                facts = facts.append_column("file_total", pa.array([False] * facts.num_rows, pa.bool_()))
         with self.staging_cursor() as cur:
             cur.register("incoming", facts)
             cur.execute(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import catalogue, config, formatting, writes
-from pages import access, common
-from pages.charts import show_chart
+from ui import access, common
+from ui.charts import show_chart
 
 FLASH_KEY = "catalogue_flash"
 

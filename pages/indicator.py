@@ -9,8 +9,8 @@ import streamlit as st
 from analytics.indicator_view import member_units, shown_indicator_ids
 from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
 from analytics.series import GRAIN_MONTHS
-from pages import common
-from pages.charts import show_chart
+from ui import common
+from ui.charts import show_chart
 
 board = common.board()
 partnership = common.partnership()

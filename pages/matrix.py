@@ -9,15 +9,25 @@ import streamlit as st
 
 from analytics.matrix import status_rank
 from analytics.status import STATUS_STYLE, Status
-from pages import common
+from ui import common
 from ui.tables import Cell, html_table
 
 board = common.board()
 partnership = common.partnership()
 plan = board.plan(partnership)
-matrix = common.status_matrix(partnership)
-
 st.title("Hvor står vi?")
+if not common.status_matrix_ready(partnership) and not st.session_state.get("matrix_start"):
+    # Judging every criterion in every municipality takes a while the first time after new
+    # data (then it is kept): asked for, so that opening the page never stalls the board.
+    st.info(
+        "Matrisen vurderer hvert suksesskriterium i hver kommune. Første gang etter nye data tar "
+        "det litt tid (opptil et par minutter for mange kommuner); etterpå vises den med en gang.",
+        icon="⏳",
+    )
+    if not st.button("Vurder alle kommuner", type="primary", key="matrix_start_button"):
+        st.stop()
+    st.session_state["matrix_start"] = True
+matrix = common.status_matrix(partnership)
 st.caption(
     f"{common.safe_md(plan.partnership.name)}: hver kommune mot hvert målbare suksesskriterium i planen. "
     "Statusen er vurdert for kommunen alene, med samme regel som for helsefellesskapet (Kommune-siden). "

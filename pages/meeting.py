@@ -12,7 +12,7 @@ import streamlit as st
 from analytics import deck, export, formatting
 from analytics.matrix import matrix_columns
 from analytics.summary import period_end, period_ended
-from pages import common
+from ui import common
 
 board = common.board()
 partnership = common.partnership()

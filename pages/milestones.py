@@ -8,9 +8,9 @@ import streamlit as st
 
 from analytics import export, milestones, writes
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Status
-from pages import access, common
-from pages.charts import show_chart
 from safety import text
+from ui import access, common
+from ui.charts import show_chart
 
 board = common.board()
 partnership = common.partnership()

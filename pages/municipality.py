@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.indicator_view import member_units
-from pages import common
-from pages.charts import show_chart
+from ui import common
+from ui.charts import show_chart
 
 board = common.board()
 partnership = common.partnership()

@@ -8,7 +8,7 @@ from analytics import formatting
 from analytics.status import STATUS_STYLE
 from analytics.summary import end_column, icon_summary, period_end, period_ended
 from analytics.tables import status_counts
-from pages import common
+from ui import common
 from ui.tables import Cell, html_table
 
 board = common.board()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.tables import criteria_table, measure_table
-from pages import common
+from ui import common
 
 board = common.board()
 partnership = common.partnership()

@@ -11,8 +11,8 @@ import streamlit as st
 from analytics import formatting
 from analytics import population as pop
 from analytics import population_figures as figures
-from pages import common
-from pages.charts import show_chart
+from ui import common
+from ui.charts import show_chart
 
 
 def _table_height(table) -> int:

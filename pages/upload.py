@@ -21,7 +21,7 @@ from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.reading import DELIMITERS, ENCODINGS
 from loaders.service import Loader
-from pages import access, common
+from ui import access, common
 
 NONE = "(ingen)"
 ROLE_FIELDS = ["unit", "period", "year", "subperiod", "value", "numerator", "denominator"]

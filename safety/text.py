@@ -1,6 +1,6 @@
 """Text typed by a user stays text: the only thing that may become a link is a bare URL.
 
-A field (a milestone's «Dokumentasjon», a comment) is shown escaped (pages.common.safe_md:
+A field (a milestone's «Dokumentasjon», a comment) is shown escaped (ui.common.safe_md:
 no Markdown, no HTML, no remote image). It is shown as a link only when the whole field is
 one http(s) URL made of the characters RFC 3986 allows, less those that end or start Markdown
 (`( ) [ ] < > * ! ' "` and the backslash): then the URL cannot close the link it sits in.

@@ -134,12 +134,16 @@ def scenario_duckdb(db: Path, files: dict[str, Path], rounds: int) -> dict:
     def run_loads() -> None:
         from loaders.service import Loader
 
-        loader = Loader.open(db)
-        for indicator, path in files.items():
-            started = time.perf_counter()
-            report = loader.ingest(path, indicator, loaded_by="bench")
-            loads.append({"seconds": time.perf_counter() - started, "ok": report.ok})
-        stop.touch()
+        try:
+            loader = Loader.open(db)
+            for indicator, path in files.items():
+                started = time.perf_counter()
+                report = loader.ingest(path, indicator, loaded_by="bench")
+                loads.append({"seconds": time.perf_counter() - started, "ok": report.ok})
+        except Exception as exc:  # reported as an error, and the pages stop
+            loads.append({"seconds": float("nan"), "ok": False, "error": repr(exc)[:200]})
+        finally:
+            stop.touch()
 
     thread = threading.Thread(target=run_loads)
     thread.start()
@@ -204,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=200_000, help="rows per loaded file")
     parser.add_argument("--full", action="store_true", help="1 000 000 rows per file (the issue's size)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="page rounds per board, at least")
+    parser.add_argument("--regenerate", action="store_true", help="make the national store again")
     parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--indicator", help=argparse.SUPPRESS)
@@ -221,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(load_child(args.load, args.indicator, args.db)))
         return 0
     rows = 1_000_000 if args.full else args.rows
-    ensure_store(directory, regenerate=False)
+    ensure_store(directory, regenerate=args.regenerate)
     from analytics import reference
     from loaders.service import copy_store
     from tests.pg_cluster import Cluster

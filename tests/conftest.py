@@ -176,11 +176,11 @@ def fresh_loader(board_context, store_target: str) -> Loader:
 
 
 def export_lines(loader: Loader, indicator: str | None = None) -> list[str]:
-    """What `python -m loaders export` prints, as lines."""
+    """What `python -m loaders export --raw` prints (the numbers as stored), as lines."""
     import io
 
     out = io.StringIO()
-    loader.export_csv(out, indicator)
+    loader.export_csv(out, indicator, raw=True)
     return out.getvalue().splitlines()
 
 

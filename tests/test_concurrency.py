@@ -22,8 +22,8 @@ from analytics import catalogue
 from analytics.evaluate import scope_units
 from analytics.store import UploadMeta
 from loaders.service import Loader
-from pages import common
 from tests.conftest import fact_rows
+from ui import common
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATOR = "falls_registered"

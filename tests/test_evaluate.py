@@ -182,6 +182,7 @@ def test_count_trends_are_judged_as_rates(ahus):
     assert hip.status is Status.achieved
     assert re.match(
         r"Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år: siste 12 mnd \([^)]+\) \d+,\d "
+        r"\(95 % KI \d+,\d til \d+,\d\) "  # the exact interval, hidden cells as a range
         r"\(grunnlinje januar 2022–desember 2023 \(tavlas egen verdi\): \d+,\d\)",
         hip.reason,
     )

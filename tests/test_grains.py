@@ -121,24 +121,6 @@ def test_file_totals_are_kept_apart_from_series(store):
     assert store.facts(["hip_fractures"])["unit_id"].tolist() == ["3205"]
 
 
-def test_an_old_store_gets_the_file_total_column(tmp_path):
-    import duckdb
-
-    path = tmp_path / "old.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "CREATE TABLE facts (indicator VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, period_start DATE NOT NULL, "
-            "grain VARCHAR NOT NULL, value DOUBLE, numerator DOUBLE, denominator DOUBLE, suppressed BOOLEAN NOT NULL, "
-            "source VARCHAR, upload_id INTEGER NOT NULL)"
-        )
-        con.execute(
-            "INSERT INTO facts VALUES ('hip_fractures', '3205', DATE '2024-01-01', 'month', 3, NULL, NULL, false, 'NPR', 1)"
-        )
-    store = Store(path)
-    assert store.facts()["file_total"].tolist() == [False]
-    store.close()
-
-
 # -- through the loader ---------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ def test_good_file_loads_through_the_cli_to_its_export(tmp_path, case):
     assert done.returncode == 0, done.stderr
     for note in case.get("notes", []):
         assert note in done.stdout, done.stdout
-    exported = run_cli("export", "--indicator", case["indicator"], "--db", str(db))
+    exported = run_cli("export", "--raw", "--indicator", case["indicator"], "--db", str(db))
     assert exported.stdout.splitlines() == case["export"]
 
 
@@ -91,7 +91,7 @@ def _export(db: Path, indicator: str) -> list[str]:
     board = open_board(db)
     try:
         out = io.StringIO()
-        Loader.for_board(board).export_csv(out, indicator)
+        Loader.for_board(board).export_csv(out, indicator, raw=True)
     finally:
         board.store.close()
     return out.getvalue().splitlines()

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import config
 from analytics.store import Store, UploadMeta
-from pages.common import safe_md
 from tests.conftest import fact_rows, run_cli
 from tests.support import copy_store, dashboard_pages
+from ui.common import safe_md
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = "'; DROP TABLE facts; --"

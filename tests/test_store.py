@@ -117,3 +117,15 @@ def test_corrupt_file_gives_norwegian_message(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="skadet|kan ikke åpnes"):
         Store(path)
+
+
+def test_an_arrow_table_without_file_total_loads(store):
+    """Store.ingest takes arrow as well as pandas (the national bench loads arrow); a missing
+    file_total column means no file totals."""
+    import pyarrow as pa
+
+    result = store.ingest(
+        pa.Table.from_pandas(fact_rows({"3205": 4.0, "3222": 2.0})), UploadMeta("a.csv", "h1")
+    )
+    assert result.added == 2
+    assert not store.facts(file_totals=True)["file_total"].any()
