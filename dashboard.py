@@ -6,11 +6,14 @@ Entry point: page setup, navigation and the sidebar filters that every page shar
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
+from loaders import spool
+from loaders.service import Loader
 from safety import server
 from ui import access, common
 
@@ -51,6 +54,10 @@ PAGES = [
 ]
 
 board = common.board()
+# Scheduled `python -m loaders ingest` runs hand their files to this board (loaders/spool.py).
+# Only a DuckDB file is held by one process; a PostgreSQL store takes the CLI's writes itself.
+if isinstance(board.store.path, Path):
+    spool.serve(board.store.path, lambda path, request: spool.ingest(Loader.for_board(board), path, request))
 with st.sidebar:
     st.markdown("### Helsefellesskap")
     partnership = common.url_select(

@@ -26,8 +26,7 @@ from pathlib import Path
 from analytics import config
 from analytics.plan import PlanError
 from analytics.store import StoreError, open_store
-from loaders import plan_cli, service
-from loaders.ingest import Choices
+from loaders import plan_cli, service, spool
 
 REFUSED = 2
 
@@ -109,6 +108,18 @@ def _user() -> str:
         return "lokal"
 
 
+def _request(args) -> dict:
+    return {
+        "indicator": args.indicator,
+        "profile": args.profile,
+        "sheet": args.sheet,
+        "partnership": args.partnership,
+        "where": _where(args.where),
+        "sums": list(args.sum),
+        "loaded_by": _user(),
+    }
+
+
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "ingest":
@@ -126,7 +137,19 @@ def run(argv: list[str]) -> int:
         for line in service.copy_store(args.source, args.target):
             print(line)
         return 0
-    loader = service.Loader.open(args.db)
+    try:
+        loader = service.Loader.open(args.db)
+    except StoreError:
+        db = args.db or config.db_path()
+        if args.command != "ingest" or args.dry_run or not spool.board_alive(db):
+            raise
+        # The running board holds the store: hand the file over and wait (loaders/spool.py).
+        outcome = spool.submit(db, args.file, _request(args))
+        for line in outcome.out:
+            print(line)
+        for line in outcome.err:
+            print(line, file=sys.stderr)
+        return outcome.code
     if args.command == "ingest":
         if args.indicator and args.indicator not in loader.board.registry:
             raise service.LoaderError(
@@ -136,27 +159,12 @@ def run(argv: list[str]) -> int:
         if args.partnership and args.partnership not in loader.board.plans:
             known = ", ".join(sorted(loader.board.plans))
             raise service.LoaderError(f"Ukjent helsefellesskap «{args.partnership}» (finnes: {known}).")
-        report = loader.ingest(
-            args.file,
-            args.indicator,
-            loaded_by=_user(),
-            profile_id=args.profile,
-            sheet=args.sheet,
-            dry_run=args.dry_run,
-            choices=Choices(where=_where(args.where), sums=list(args.sum), partnership=args.partnership),
-        )
-        if report.refused:
-            print(report.refused, file=sys.stderr)
-            return REFUSED
-        if report.problem_count:
-            print(f"Filen «{report.file_name}» ble avvist; ingenting er lagret:", file=sys.stderr)
-            for line in report.problem_lines():
-                print(f"  {line}", file=sys.stderr)
-            return REFUSED
-        print(report.summary())
-        for note in report.notes:  # rows skipped and counted, totals kept, unused columns
-            print(f"  {note}")
-        return 0
+        outcome = spool.ingest(loader, args.file, {**_request(args), "dry_run": args.dry_run})
+        for line in outcome.out:
+            print(line)
+        for line in outcome.err:
+            print(line, file=sys.stderr)
+        return outcome.code
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8", newline="\n")
