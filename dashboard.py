@@ -6,11 +6,14 @@ Entry point: page setup, navigation and the sidebar filters that every page shar
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
+from loaders import spool
+from loaders.service import Loader
 from safety import server
 from ui import access, common
 
@@ -47,15 +50,33 @@ PAGES = [
     ("pages/milestones.py", "Milepæler", "🏁", "milepaeler", False),
     ("pages/meeting.py", "Møtepakke", "🗂️", "motepakke", False),
     ("pages/upload.py", "Last opp data", "⬆️", "last-opp", True),
+    ("pages/plan_setup.py", "Planoppsett", "⚙️", "planoppsett", False),
 ]
 
 board = common.board()
-plans = board.plans
+# Scheduled `python -m loaders ingest` runs hand their files to this board (loaders/spool.py).
+# Only a DuckDB file is held by one process; a PostgreSQL store takes the CLI's writes itself.
+if isinstance(board.store.path, Path):
+    spool.serve(board.store.path, lambda path, request: spool.ingest(Loader.for_board(board), path, request))
 with st.sidebar:
     st.markdown("### Helsefellesskap")
     partnership = common.url_select(
-        "Helsefellesskap", "hf", list(plans), format_func=lambda p: plans[p].partnership.name
+        "Helsefellesskap",
+        "hf",
+        common.partnership_ids(),
+        format_func=lambda p: board.plan(p).partnership.name,
     )
+    periods = board.plan_periods(partnership)
+    if len(periods) > 1:  # the plan in force first, then the closed periods (read-only)
+        by_token = {common.period_token(p): p for p in periods}
+        common.url_select(
+            "Planperiode",
+            "periode",
+            list(by_token),
+            format_func=lambda t: (
+                by_token[t].period_text + (" (gjeldende)" if by_token[t] is periods[0] else " (avsluttet)")
+            ),
+        )
     common.url_year_range()
 access.sidebar_login()
 analyst = access.is_analyst()
@@ -67,4 +88,5 @@ navigation = st.navigation(
     ]
 )
 common.demo_banner()
+common.period_banner()
 navigation.run()

@@ -91,7 +91,7 @@ class Scope:
 def scope_units(board: Board, partnership: str) -> list[str]:
     """Every unit id a partnership's facts may sit on: members, its regions, itself."""
     regions = board.regions(partnership)["unit_id"].tolist()
-    return [*board.member_ids(partnership), *regions, partnership]
+    return [*board.member_ids(partnership), *regions, board.partnership_id(partnership)]
 
 
 def partnership_scope(board: Board, partnership: str) -> Scope:
@@ -312,7 +312,9 @@ def _target(
     if target.all_members:
         return float(scope.municipalities), None
     if target.value is not None:
-        return target.value, None
+        # A decided target says which decision set it: «mål 90 % (Vedtatt i AU 12.03.2026)».
+        used = f"mål {format_value(indicator, target.value)} ({target.decision})" if target.decision else None
+        return target.value, used
     if target.min_increase is not None:
         base, where = _baseline_value(series, criterion.baseline_year)
         if base is None:
@@ -1148,7 +1150,7 @@ def evaluate_plan(
     today = as_of or today or dt.date.today()
     plan = board.plan(partnership)
     result = PlanStatus(partnership)
-    milestones = board.store.milestone_states(partnership)
+    milestones = board.store.milestone_states(plan.id)
     scope = partnership_scope(board, partnership)
     rows = _Rows(board)
     for measure in plan.measures:

@@ -997,7 +997,7 @@ def municipality_view(
     whole = partnership_scope(board, partnership)
     if comparison is None:  # one read of the partnership's rows serves both
         comparison = partnership_comparison(board, partnership, today, rows)
-    milestones = board.store.milestone_states(partnership)
+    milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
     for measure, criterion in plan.criteria:
         if not criterion.indicators or criterion.kind is CriterionKind.milestone:

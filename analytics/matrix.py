@@ -105,7 +105,7 @@ def status_matrix(
     units = member_units(board, partnership)
     rows = _Rows(board)
     whole = partnership_scope(board, partnership)
-    milestones = board.store.milestone_states(partnership)
+    milestones = board.store.milestone_states(board.partnership_id(partnership))
     criteria = {c.id: (m, c) for m, c in plan.criteria}
     for column in columns:
         for indicator_id in criteria[column.criterion_id][1].indicators:

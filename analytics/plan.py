@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -108,9 +109,13 @@ class Target(Strict):
     all_members: bool = False  # rollout counted toward the number of member municipalities
     basis: str
     default: bool = True
+    # The direction the target asks for; None: the indicator's own (registry). A value that
+    # contradicts a non-neutral indicator is refused (analytics.plan_overlay.check_values).
+    direction: Literal["increase", "decrease"] | None = None
+    decision: str | None = None  # set by a partnership decision: e.g. «Vedtatt i AU 12.03.2026»
 
 
-YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")  # 2022-01 (or an exported 2022-01-01)
 # Who set a value the plan document does not give: the board's default, the board's own
 # reading (marked in the file), or a decision of the partnership (issue 17 records who and when).
 ValueSource = Literal["default", "board", "plan", "decision"]
@@ -339,9 +344,22 @@ class Partnership(Strict):
     background: str | None = None
 
 
+class Predecessor(Strict):
+    """The plan period this one continues («Ny planperiode»): what became of each measure."""
+
+    plan_id: str  # e.g. "ahus-2024-2025"
+    period_start: int  # the first year of that period (a change date may lie in it)
+    carried: list[str] = Field(default_factory=list)  # measures carried over (new deadline)
+    finished: list[str] = Field(default_factory=list)  # marked finished at the end of the period
+    dropped: list[str] = Field(default_factory=list)  # dropped at the end of the period
+    created_by: str | None = None
+    created_at: dt.datetime | None = None
+
+
 class Plan(Strict):
     schema_version: Literal[1] = 1
     partnership: Partnership
+    predecessor: Predecessor | None = None
     focus_areas: list[FocusArea]
     goals: list[Goal]
     target_groups: list[TargetGroup]
@@ -349,7 +367,20 @@ class Plan(Strict):
 
     @property
     def id(self) -> str:
+        """The partnership's id (units, milestones and the URL's ?hf= use it)."""
         return self.partnership.id
+
+    @property
+    def period_id(self) -> str:
+        """The plan period's id: 'ahus-2024-2025' (one year: 'ahus-2024')."""
+        start, end = self.partnership.period_start, self.partnership.period_end
+        return f"{self.id}-{start}" if start == end else f"{self.id}-{start}-{end}"
+
+    @property
+    def period_text(self) -> str:
+        """'2024–2025'."""
+        start, end = self.partnership.period_start, self.partnership.period_end
+        return str(start) if start == end else f"{start}–{end}"
 
     @cached_property
     def leaf_measures(self) -> list[Measure]:
@@ -546,11 +577,28 @@ def load_plan(path: Path | str, indicator_ids: set[str], unit_ids: set[str] | No
 def load_plans(
     indicator_ids: set[str], unit_ids: set[str] | None = None, plan_dir: Path | None = None
 ) -> dict[str, Plan]:
-    """All plans in data/plan, keyed by partnership id, in file-name order."""
-    plans: dict[str, Plan] = {}
+    """All plans in data/plan: each partnership's newest period keyed by partnership id
+    ('ahus'), earlier periods by their period id ('ahus-2024-2025'); file-name order."""
+    periods: dict[str, Plan] = {}
     for path in sorted((plan_dir or config.PLAN_DIR).glob("*.yaml")):
         plan = load_plan(path, indicator_ids, unit_ids)
-        if plan.id in plans:
-            raise PlanError(path, "partnerskap", f"partnerskapet «{plan.id}» finnes i to filer")
-        plans[plan.id] = plan
-    return plans
+        if plan.period_id in periods:
+            raise PlanError(
+                path, "partnerskap", f"planperioden «{plan.period_id}» for «{plan.id}» finnes i to filer"
+            )
+        periods[plan.period_id] = plan
+    return key_periods(periods.values())
+
+
+def key_periods(plans: Iterable[Plan]) -> dict[str, Plan]:
+    """Plans keyed as the board names them: the newest period of each partnership by the
+    partnership id (so ?hf=ahus is always the plan in force), older periods by period id."""
+    ordered = sorted(plans, key=lambda p: (p.partnership.period_start, p.partnership.period_end))
+    newest = {plan.id: plan for plan in ordered}
+    keyed: dict[str, Plan] = {}
+    for plan in ordered:
+        keyed[plan.id if newest[plan.id] is plan else plan.period_id] = plan
+    order = list(dict.fromkeys(p.id for p in plans))
+    return dict(
+        sorted(keyed.items(), key=lambda kv: (order.index(kv[1].id), -kv[1].partnership.period_start))
+    )

@@ -31,7 +31,7 @@ def _evaluate(board: Board, plan, measure, criterion, scope, today, milestones, 
 def status_rows(board: Board, partnership: str, today: dt.date, as_of: dt.date | None = None) -> list[dict]:
     """One dict per criterion: id, kind, the partnership's status and a Counter over members."""
     plan = board.plan(partnership)
-    milestones = board.store.milestone_states(partnership)
+    milestones = board.store.milestone_states(board.partnership_id(partnership))
     rows = evaluate._Rows(board)
     whole = evaluate.partnership_scope(board, partnership)
     members = board.member_ids(partnership)

@@ -126,6 +126,38 @@ ALTER TABLE facts ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 ALTER TABLE fact_history ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 """
 
+# Version 3: the partnership's decisions on its plan and the plan periods made in the board
+# (Planoppsett, analytics.plan_overlay). The same statements in both dialects.
+_PLAN_TABLES = """
+CREATE SEQUENCE IF NOT EXISTS plan_decision_seq START 1;
+CREATE TABLE IF NOT EXISTS plan_decisions (
+    decision_id INTEGER PRIMARY KEY,
+    plan_id VARCHAR NOT NULL,
+    entry_id VARCHAR NOT NULL,
+    field VARCHAR NOT NULL,
+    old_value VARCHAR,
+    new_value VARCHAR,
+    reference VARCHAR,
+    decided_by VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    undone_at TIMESTAMP,
+    undone_by VARCHAR
+);
+CREATE SEQUENCE IF NOT EXISTS plan_document_seq START 1;
+CREATE TABLE IF NOT EXISTS plan_documents (
+    document_id INTEGER PRIMARY KEY,
+    plan_id VARCHAR NOT NULL,
+    partnership VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    file_name VARCHAR,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    removed_at TIMESTAMP,
+    removed_by VARCHAR
+);
+"""
+
 
 def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c}" for c in FACT_COLUMNS)
@@ -252,10 +284,25 @@ CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
 """,
     },
     2: {"duckdb": _FILE_TOTAL, "postgres": _FILE_TOTAL},
+    3: {"duckdb": _PLAN_TABLES, "postgres": _PLAN_TABLES},
 }
 SCHEMA_VERSION = max(MIGRATIONS)
-STORE_TABLES = ("units", "code_history", "uploads", "facts", "fact_history", "milestone_events")
-SEQUENCES = {"upload_seq": ("uploads", "upload_id"), "milestone_seq": ("milestone_events", "event_id")}
+STORE_TABLES = (
+    "units",
+    "code_history",
+    "uploads",
+    "facts",
+    "fact_history",
+    "milestone_events",
+    "plan_decisions",
+    "plan_documents",
+)
+SEQUENCES = {
+    "upload_seq": ("uploads", "upload_id"),
+    "milestone_seq": ("milestone_events", "event_id"),
+    "plan_decision_seq": ("plan_decisions", "decision_id"),
+    "plan_document_seq": ("plan_documents", "document_id"),
+}
 
 
 # Statements whose text differs between DuckDB and PostgreSQL: both versions side by side, the
@@ -945,7 +992,8 @@ class Store:
     # -- reading ----------------------------------------------------------------------
 
     def data_version(self) -> str:
-        """Changes whenever an upload lands, is undone, or a milestone is edited (cache key)."""
+        """Changes whenever an upload lands, is undone, a milestone is edited, or a plan decision
+        or plan period is stored or undone (cache key)."""
         with self.cursor() as cur:
             uploads = cur.execute(
                 "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at) FROM uploads"
@@ -953,7 +1001,7 @@ class Store:
             events = cur.execute(
                 "SELECT count(*), coalesce(max(event_id), 0) FROM milestone_events"
             ).fetchone()
-        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}-{events[1]}"
+        return f"{uploads[0]}-{uploads[1]}-{uploads[2]}-{events[0]}-{events[1]}-{self.plan_version()}"
 
     def uploads(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM uploads ORDER BY upload_id DESC")
@@ -1097,6 +1145,126 @@ class Store:
             "SELECT * FROM milestone_events WHERE partnership = ? AND criterion_id = ? "
             "ORDER BY event_id DESC",
             [partnership, criterion_id],
+        )
+
+    # -- plan decisions and plan documents (Planoppsett) ------------------------------
+
+    def plan_version(self) -> str:
+        """Changes whenever a plan decision is made or undone, or a plan document is stored."""
+        with self.cursor() as cur:
+            d = cur.execute(
+                "SELECT count(*), coalesce(max(decision_id), 0), count(undone_at) FROM plan_decisions"
+            ).fetchone()
+            p = cur.execute(
+                "SELECT count(*), coalesce(max(document_id), 0), count(removed_at) FROM plan_documents"
+            ).fetchone()
+        return f"d{d[0]}.{d[1]}.{d[2]}p{p[0]}.{p[1]}.{p[2]}"
+
+    def record_plan_decisions(self, rows: Sequence[dict]) -> list[int]:
+        """Store decisions (plan_id, entry_id, field, old_value, new_value: JSON text,
+        reference, decided_by) in one transaction; returns their ids."""
+        ids: list[int] = []
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                for row in rows:
+                    decision_id = int(cur.execute("SELECT nextval('plan_decision_seq')").fetchone()[0])
+                    cur.execute(
+                        "INSERT INTO plan_decisions (decision_id, plan_id, entry_id, field, old_value, "
+                        "new_value, reference, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            decision_id,
+                            row["plan_id"],
+                            row["entry_id"],
+                            row["field"],
+                            row["old_value"],
+                            row["new_value"],
+                            row.get("reference"),
+                            row["decided_by"],
+                            row.get("decided_at") or dt.datetime.now(),
+                        ],
+                    )
+                    ids.append(decision_id)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return ids
+
+    def undo_plan_decision(self, decision_id: int, undone_by: str) -> bool:
+        """Mark one decision undone (kept in the history); False if it already was."""
+        with self._write_lock, self.cursor() as cur:
+            row = cur.execute(
+                "SELECT undone_at FROM plan_decisions WHERE decision_id = ?", [decision_id]
+            ).fetchone()
+            if row is None:
+                raise KeyError(decision_id)
+            if row[0] is not None:
+                return False
+            cur.execute(
+                "UPDATE plan_decisions SET undone_at = ?, undone_by = ? WHERE decision_id = ?",
+                [dt.datetime.now(), undone_by, decision_id],
+            )
+        return True
+
+    def plan_decisions(self, plan_id: str | None = None) -> pd.DataFrame:
+        """Every decision (active and undone), oldest first; one plan period or all."""
+        return self._frame(
+            "SELECT * FROM plan_decisions WHERE (?::VARCHAR IS NULL OR plan_id = ?) ORDER BY decision_id",
+            [plan_id, plan_id],
+        )
+
+    def save_plan_document(
+        self,
+        plan_id: str,
+        partnership: str,
+        body: str,
+        origin: str,
+        file_name: str | None,
+        created_by: str,
+    ) -> int:
+        """Store a plan period's YAML (a new period or an imported file); an earlier document
+        for the same period is marked removed in the same transaction."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                now = dt.datetime.now()
+                cur.execute(
+                    "UPDATE plan_documents SET removed_at = ?, removed_by = ? "
+                    "WHERE plan_id = ? AND removed_at IS NULL",
+                    [now, created_by, plan_id],
+                )
+                document_id = int(cur.execute("SELECT nextval('plan_document_seq')").fetchone()[0])
+                cur.execute(
+                    "INSERT INTO plan_documents (document_id, plan_id, partnership, body, origin, "
+                    "file_name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [document_id, plan_id, partnership, body, origin, file_name, created_by, now],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return document_id
+
+    def remove_plan_document(self, plan_id: str, removed_by: str) -> bool:
+        """Take a stored plan period off the board (kept in the history); False if none."""
+        with self._write_lock, self.cursor() as cur:
+            found = cur.execute(
+                "SELECT count(*) FROM plan_documents WHERE plan_id = ? AND removed_at IS NULL", [plan_id]
+            ).fetchone()[0]
+            cur.execute(
+                "UPDATE plan_documents SET removed_at = ?, removed_by = ? "
+                "WHERE plan_id = ? AND removed_at IS NULL",
+                [dt.datetime.now(), removed_by, plan_id],
+            )
+        return bool(found)
+
+    def plan_documents(self, active: bool = True) -> pd.DataFrame:
+        """Stored plan documents, oldest first (only those on the board when `active`)."""
+        return self._frame(
+            "SELECT * FROM plan_documents WHERE NOT ? OR removed_at IS NULL ORDER BY document_id", [active]
         )
 
     # -- catalogue --------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Command line for scheduled loads.
 
     python -m loaders ingest FILE --indicator ID [--db PATH] [--profile NAME] [--sheet NAME] [--dry-run]
+                             [--where KOLONNE=VERDI ...] [--sum KOLONNE ...]
     python -m loaders export [--indicator ID] [--raw] [--db PATH]
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
     python -m loaders demo [--db PATH]        (make the synthetic demo files and load them)
+    python -m loaders plan export|import|set|log|undo …   (the plan overlay: loaders/plan_cli.py)
     python -m loaders migrate [--db PATH]     (bring the store's schema up to date)
     python -m loaders copy --from STORE --to STORE   (move a store to another backend)
 
@@ -24,8 +26,7 @@ from pathlib import Path
 from analytics import config
 from analytics.plan import PlanError
 from analytics.store import StoreError, open_store
-from loaders import service
-from loaders.ingest import Choices
+from loaders import plan_cli, service, spool
 
 REFUSED = 2
 
@@ -47,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--sheet")
     ingest.add_argument("--dry-run", action="store_true")
     ingest.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="KOLONNE=VERDI",
+        help='behold bare radene med denne verdien, f.eks. --where kjønn="Begge kjønn"',
+    )
+    ingest.add_argument(
+        "--sum",
+        action="append",
+        default=[],
+        metavar="KOLONNE",
+        help="summer over kolonnen, f.eks. --sum kjønn",
+    )
+    ingest.add_argument(
         "--partnership", help="helsefellesskapet filen lastes for; rader for andre kommuner hoppes over"
     )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
@@ -66,7 +81,19 @@ def _parser() -> argparse.ArgumentParser:
     copy = commands.add_parser("copy", help="kopier hele databasen til en ny, tom database")
     copy.add_argument("--from", dest="source", type=_target, required=True)
     copy.add_argument("--to", dest="target", type=_target, required=True)
+    plan_cli.add_parser(commands, _Parser, _target)  # its sub-commands take --db themselves
     return parser
+
+
+def _where(pairs: list[str]) -> dict[str, str]:
+    """['kjønn=Begge kjønn'] → {'kjønn': 'Begge kjønn'} (quotes around the value dropped)."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, value = pair.partition("=")
+        if not sep or not column.strip():
+            raise service.LoaderError(f"Feil i kommandoen: --where «{pair}» må ha formen KOLONNE=VERDI.")
+        chosen[column.strip()] = value.strip().strip('"').strip("'")
+    return chosen
 
 
 def _target(value: str) -> Path | str:
@@ -79,6 +106,18 @@ def _user() -> str:
         return getpass.getuser() or "lokal"
     except Exception:  # no user name in some containers
         return "lokal"
+
+
+def _request(args) -> dict:
+    return {
+        "indicator": args.indicator,
+        "profile": args.profile,
+        "sheet": args.sheet,
+        "partnership": args.partnership,
+        "where": _where(args.where),
+        "sums": list(args.sum),
+        "loaded_by": _user(),
+    }
 
 
 def run(argv: list[str]) -> int:
@@ -98,7 +137,19 @@ def run(argv: list[str]) -> int:
         for line in service.copy_store(args.source, args.target):
             print(line)
         return 0
-    loader = service.Loader.open(args.db)
+    try:
+        loader = service.Loader.open(args.db)
+    except StoreError:
+        db = args.db or config.db_path()
+        if args.command != "ingest" or args.dry_run or not spool.board_alive(db):
+            raise
+        # The running board holds the store: hand the file over and wait (loaders/spool.py).
+        outcome = spool.submit(db, args.file, _request(args))
+        for line in outcome.out:
+            print(line)
+        for line in outcome.err:
+            print(line, file=sys.stderr)
+        return outcome.code
     if args.command == "ingest":
         if args.indicator and args.indicator not in loader.board.registry:
             raise service.LoaderError(
@@ -108,27 +159,12 @@ def run(argv: list[str]) -> int:
         if args.partnership and args.partnership not in loader.board.plans:
             known = ", ".join(sorted(loader.board.plans))
             raise service.LoaderError(f"Ukjent helsefellesskap «{args.partnership}» (finnes: {known}).")
-        report = loader.ingest(
-            args.file,
-            args.indicator,
-            loaded_by=_user(),
-            profile_id=args.profile,
-            sheet=args.sheet,
-            dry_run=args.dry_run,
-            choices=Choices(partnership=args.partnership),
-        )
-        if report.refused:
-            print(report.refused, file=sys.stderr)
-            return REFUSED
-        if report.problem_count:
-            print(f"Filen «{report.file_name}» ble avvist; ingenting er lagret:", file=sys.stderr)
-            for line in report.problem_lines():
-                print(f"  {line}", file=sys.stderr)
-            return REFUSED
-        print(report.summary())
-        for note in report.notes:  # rows skipped and counted, totals kept, unused columns
-            print(f"  {note}")
-        return 0
+        outcome = spool.ingest(loader, args.file, {**_request(args), "dry_run": args.dry_run})
+        for line in outcome.out:
+            print(line)
+        for line in outcome.err:
+            print(line, file=sys.stderr)
+        return outcome.code
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8", newline="\n")
@@ -142,6 +178,8 @@ def run(argv: list[str]) -> int:
     if args.command == "undo":
         print(loader.undo(args.upload_id, undone_by=_user()))
         return 0
+    if args.command == "plan":
+        return plan_cli.run(args, loader.board, _user())
     if args.command == "demo":
         for line in loader.load_demo():
             print(line)

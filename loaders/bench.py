@@ -203,7 +203,7 @@ CHILDREN = {
 
 
 def transcode_seconds(path: Path, directory: Path) -> float:
-    from loaders.reading import _transcode
+    from loaders.formats.text import _transcode
 
     start = time.perf_counter()
     _transcode(path, "cp1252", directory / "transcoded.csv")

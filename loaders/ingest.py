@@ -18,11 +18,11 @@ from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
 from analytics.store import Store, UploadMeta, UploadResult
-from loaders import normalise
+from loaders import dimensions, normalise
+from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
 from loaders.problems import FileRefused, Problem, message, summarise
 from loaders.profiles import Profile, ProfileError
-from loaders.reading import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.staging import StageSpec, StageStats, Staging
 
 HEAD_ROWS = 10
@@ -39,6 +39,8 @@ class Choices:
     sheet: str | None = None
     roles: ColumnRoles | None = None
     leave_out_problems: bool = False  # load the clean rows and refuse the rest (page option)
+    where: dict[str, str] = field(default_factory=dict)  # column → the one value kept (--where)
+    sums: list[str] = field(default_factory=list)  # columns summed over (--sum)
     partnership: str | None = None  # rows for units outside it are skipped and counted
 
 
@@ -60,6 +62,7 @@ class IngestReport:
     dry_run: bool = False
     leave_out_problems: bool = False
     notes: list[str] = field(default_factory=list)
+    dimensions: dict[str, list[str]] = field(default_factory=dict)  # columns to choose or sum
     partnership: str | None = None  # the partnership the file was read for (chosen)
 
     @property
@@ -227,6 +230,8 @@ def _check(
             roles = profile.roles(columns)
         except ProfileError as exc:
             raise FileRefused(file_name, f"passer ikke til profilen «{profile.id}»: {exc}") from None
+    if roles is None and table.guess.known_roles:  # PX, JSON-stat: the file says
+        roles = ColumnRoles(**table.guess.known_roles)
     roles = roles or normalise.guess_roles(columns)
     report.roles = roles
     spec = roles.to_spec(columns, file_name)
@@ -234,6 +239,13 @@ def _check(
     footnotes = staging.raw_count() - 1 - last
     if last < 0:
         raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
+    bands = {k: tuple(v) for k, v in profile.age_bands.items()} if profile else None
+    try:
+        dims = dimensions.apply(staging, columns, roles, choices.where, choices.sums, bands, file_name)
+    except dimensions.DimensionsUnchosen as exc:
+        report.dimensions = exc.dimensions
+        raise
+    report.dimensions = dims.dimensions
 
     units = normalise.unit_map(staging.distinct(spec.unit), resolver, choices.partnership)
     periods = _periods(staging, spec, roles, columns)
@@ -248,7 +260,7 @@ def _check(
     count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
     if count:
-        rows = staging.problems(KEPT_PROBLEMS)
+        rows = [(dims.row(r[0]), *r[1:6], dims.row(r[6])) for r in staging.problems(KEPT_PROBLEMS)]
         lines = table.lines([r[0] for r in rows] + [r[6] for r in rows])
         names = {f"c{i}": name for i, name in enumerate(columns)}
         indicator_name = targets[0][1].name if len(targets) == 1 else "indikatoren"
@@ -265,7 +277,7 @@ def _check(
     if preview:
         indicator_names = {i.id: i.name for _, i in targets}
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
-    report.notes = _notes(report, roles, columns, footnotes)
+    report.notes = _notes(report, roles, columns, footnotes) + dims.notes
     if not count and report.stats.facts == 0:
         skipped = report.stats.outside + report.stats.areas
         if skipped:  # a national file for another partnership, or only county rows
@@ -297,7 +309,7 @@ def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: lis
     if spec.wide:
         names = {f"c{i}": name for i, name in enumerate(columns)}
         for column in spec.wide:
-            if parsed := normalise.parse_period(names[column]):
+            if parsed := normalise.period_of_header(names[column]):
                 rows.append((column, "", *parsed))
     elif spec.subperiod:
         kind = normalise.subperiod_kind(roles.subperiod or "")
@@ -358,7 +370,7 @@ def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnot
         )
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
-    unused = [c for c in columns if c not in roles.used()]
+    unused = [c for c in columns if c not in roles.used() and c not in report.dimensions]
     if unused:
         notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
     if report.duplicate_of is not None:

@@ -55,6 +55,9 @@ QUARTER_WORDS = ("kvartal", "quarter")
 MONTH_WORDS = ("måned", "maaned", "maned", "mnd", "month")
 VALUE_WORDS = (
     "antall",
+    "persons",
+    "population",
+    "folkemengde",
     "verdi",
     "value",
     "personer",
@@ -215,9 +218,44 @@ def parse_subperiod(year_text: str, sub_text: str, kind: str) -> tuple[dt.date, 
     return dt.date(int(year), number, 1), "month"
 
 
+# A value column's header that carries its period, as statistics banks write it: "Persons 2021",
+# "Personer 2021", "2021 Personer", "y2021", "2019_2021", "Antall 2024K1". The label must not
+# name a unit ("Kommune 2024" is a unit column of 2024's municipalities).
+HEADER_PERIOD = re.compile(
+    r"^(?:(?P<before>.*?[^\d\s_])[\s_:.-]*)?(?P<period>\d{4}(?:[-_]\d{4}|[-]?[KkQqMm]\d{1,2})?)$"
+    r"|^(?P<period2>\d{4}(?:[-_]\d{4}|[KkQqMm]\d{1,2})?)[\s_:.-]+(?P<after>[^\d].*)$"
+)
+SHORT_YEAR = re.compile(r"^[yY](\d{4})$")
+
+
+def header_period(column: str) -> str | None:
+    """The period text a column's header carries ('Persons 2021' → '2021'), or None."""
+    name = " ".join(column.split())
+    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", name):
+        return None  # a date as a header is a date, not "a label and a year"
+    if parse_period(name) is not None:
+        return name  # '2024-01', 'jan 2024', '2024M01': the header is the period
+    if m := SHORT_YEAR.match(name):
+        return m[1]
+    m = HEADER_PERIOD.match(name)
+    if m is None:
+        return None
+    label = (m["before"] or m["after"] or "").lower()
+    if any(w in label for w in UNIT_WORDS) or _begins(label, UNIT_STARTS):
+        return None
+    return m["period"] or m["period2"]
+
+
 def is_period_header(column: str) -> bool:
-    """A column named like a period ('2019', '2020K1', '2023M01'): a wide table's value column."""
-    return parse_period(column) is not None and not re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", column.strip())
+    """A column named like a period ('2019', '2020K1', 'Persons 2021'): a wide table's value column."""
+    text = header_period(column)
+    return text is not None and parse_period(text) is not None
+
+
+def period_of_header(column: str) -> tuple[dt.date, str] | None:
+    """The period of a wide table's value column ('Personer 2021' → 2021, year)."""
+    text = header_period(column)
+    return parse_period(text) if text is not None else None
 
 
 # -- column roles --------------------------------------------------------------------------

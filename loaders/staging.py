@@ -288,6 +288,51 @@ class Staging:
             [self._last_row],
         ).fetchall()
 
+    def distinct_in_order(self, column: str) -> list[str]:
+        """The column's distinct texts in the order they first appear in the file."""
+        StageSpec(unit=column).used()
+        rows = self._cur.execute(
+            f"SELECT {column} FROM raw WHERE rowid <= ? AND {column} IS NOT NULL GROUP BY {column} "
+            "ORDER BY min(rowid)",
+            [self._last_row],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def varies(self, column: str, keys: Sequence[str]) -> bool:
+        """Whether `column` holds more than one value for some key (unit, period, ...)."""
+        StageSpec(unit=column, wide=tuple(keys)).used()
+        group = ", ".join(keys) or "1"
+        found = self._cur.execute(
+            f"SELECT 1 FROM raw WHERE rowid <= ? GROUP BY {group} HAVING min(hash({column})) <> max(hash({column})) LIMIT 1",
+            [self._last_row],
+        ).fetchone()
+        return found is not None
+
+    def reshape(self, select_sql: str, params: dict, tables: dict[str, pd.DataFrame]) -> list[int]:
+        """Replace raw by the rows of `select_sql` (loaders.dimensions: rows kept by a chosen
+        value and summed over a dimension or into age bands). The query reads raw (rows up to
+        $last) and the small `tables` (registered as TEMP stage_<name>), and gives c0, c1, ...
+        and first_row. Returns, per new row, the raw row it stands for (its first), so a
+        problem still names a line of the file."""
+        for name, frame in tables.items():
+            self._cur.register(f"{name}_in", frame)
+            self._cur.execute(f"CREATE OR REPLACE TEMP TABLE stage_{name} AS SELECT * FROM {name}_in")
+            self._cur.unregister(f"{name}_in")
+        self._cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_reshaped AS {select_sql}", {**params, "last": self._last_row}
+        )
+        origin = [
+            int(r[0])
+            for r in self._cur.execute("SELECT first_row FROM raw_reshaped ORDER BY rowid").fetchall()
+        ]
+        columns = ", ".join(self.columns)
+        self._cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {columns} FROM raw_reshaped ORDER BY rowid"
+        )
+        self._cur.execute("DROP TABLE raw_reshaped")
+        self._last_row = len(origin) - 1
+        return origin
+
     # -- map and check ------------------------------------------------------------------
 
     def map(

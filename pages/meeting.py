@@ -80,6 +80,8 @@ if st.button("Lag presentasjon", type="primary", icon="🗂️", key="make_deck"
     with st.spinner("Lager presentasjonen (figurene tegnes i nettleseren) …"):
         started = time.perf_counter()
         try:
+            if export.browser_path() is None:  # say so at once, before the slides are laid out
+                raise export.NoBrowserError()
             data = deck.build_deck(
                 board,
                 partnership,
@@ -114,6 +116,8 @@ if left.button("Lag figurene (PNG, zip)", icon="🖼️", key="make_pngs", disab
     with st.spinner("Tegner figurene …"):
         buffer = io.BytesIO()
         try:
+            if export.browser_path() is None:
+                raise export.NoBrowserError()
             images = deck.chart_images(board, partnership, measures, figure_for)
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for name, png in images.items():

@@ -23,7 +23,7 @@ st.caption(
     f"{plan.partnership.plan_title} · suksesskriterier som er milepæler, med frist, ansvarlig og status"
 )
 
-register = milestones.register(plan, board.store.milestone_states(partnership), today)
+register = milestones.register(plan, board.store.milestone_states(plan.id), today)
 if register.empty:
     st.info("Handlingsplanen har ingen suksesskriterier som er milepæler.")
     st.stop()
@@ -142,7 +142,7 @@ for row in shown.itertuples(index=False):
                     try:
                         writes.record_milestone(
                             board.store,
-                            partnership,
+                            plan.id,
                             row.criterion_id,
                             state,
                             access.user_name(),
@@ -156,7 +156,7 @@ for row in shown.itertuples(index=False):
                     else:
                         st.session_state["milestone_saved"] = row.criterion
                         st.rerun()
-        history = board.store.milestone_history(partnership, row.criterion_id)
+        history = board.store.milestone_history(plan.id, row.criterion_id)
         if history.empty:
             st.caption("Ingen endringer er registrert.")
         else:

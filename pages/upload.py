@@ -17,13 +17,14 @@ import streamlit as st
 from analytics import config, export
 from analytics.formatting import counted
 from loaders import upload_files
+from loaders.formats import DELIMITERS, ENCODINGS
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
-from loaders.reading import DELIMITERS, ENCODINGS
 from loaders.service import Loader
 from ui import access, common
 
 NONE = "(ingen)"
+UNCHOSEN, SUMMED = "(velg)", "(summer alle)"
 ROLE_FIELDS = ["unit", "period", "year", "subperiod", "value", "numerator", "denominator"]
 
 board = common.board()
@@ -40,7 +41,7 @@ if access.mode() == "local":
 loader = Loader.for_board(board)
 registry = board.registry
 st.markdown(
-    "Last opp et uttrekk slik det kom fra kilden (CSV, TXT eller Excel). Tavla viser hvordan filen "
+    "Last opp et uttrekk slik det kom fra kilden (CSV, TXT, Excel, PC-Axis eller JSON-stat). Tavla viser hvordan filen "
     "ble lest og sjekker hver rad **før** noe lagres; du bekrefter til slutt. Én opplasting er én "
     "transaksjon: alle radene eller ingen."
 )
@@ -79,8 +80,18 @@ elif indicator_id:
 uploaded = st.file_uploader(
     f"Fil (høyst {config.MAX_UPLOAD_MB} MB)",
     key="upload_file",
-    help="CSV/TXT med ; , eller tabulator, eller .xlsx",
+    help="CSV/TXT med ; , eller tabulator, .xlsx, PC-Axis (.px) eller JSON-stat 2.0 (.json)",
+    max_upload_size=max(1, int(config.MAX_UPLOAD_MB)),  # the loader's limit, as in config.toml
 )
+if uploaded is not None and uploaded.size > config.MAX_UPLOAD_MB * 1024 * 1024:
+    # Streamlit's own limit (server.maxUploadSize) is the same number; this covers a server
+    # started with another setting: the sentence is ours, and nothing is saved.
+    st.error(
+        f"Filen «{common.safe_md(uploaded.name)}» er {uploaded.size / 1024 / 1024:.1f} MB, mer enn "
+        f"grensen på {config.MAX_UPLOAD_MB} MB. Del opp uttrekket eller last det inn med "
+        "kommandolinjen på serveren."
+    )
+    st.stop()
 
 
 def _saved(file) -> tuple[Path, str]:
@@ -115,9 +126,18 @@ def _choices(key: str, columns_key: str) -> Choices:
         values = {r: state.get(f"role_{r}_{columns_key}") for r in ROLE_FIELDS}
         roles = ColumnRoles(**{r: (None if v in (None, NONE) else v) for r, v in values.items()})
         roles.wide = list(state.get(f"role_wide_{columns_key}") or [])
-        roles.indicator = profile.indicator_column if profile else None
+        roles.indicator = profile.indicator_column_in(state.get(f"columns_{key}") or []) if profile else None
     header = state.get(f"header_{key}")
+    where, sums = {}, []
+    for name in state.get(f"dims_{key}") or []:  # the file's other dimensions, as last shown
+        picked = state.get(f"dim_{name}_{key}")
+        if picked == SUMMED:
+            sums.append(name)
+        elif picked not in (None, UNCHOSEN):
+            where[name] = picked
     return Choices(
+        where=where,
+        sums=sums,
         encoding=pick("encoding"),
         delimiter=pick("delimiter"),
         header_line=int(header) if header else None,
@@ -136,7 +156,9 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
         expanded=bool(report.problem_count or report.refused),
     ):
         cols = st.columns(3)
-        if guess.format == "excel":
+        if guess.format in ("px", "jsonstat"):  # the file names its own dimensions and codes
+            cols[0].caption(" · ".join(f"{k}: {v}" for k, v in guess.describe().items()))
+        elif guess.format == "excel":
             cols[0].selectbox("Ark", guess.sheets, index=guess.sheets.index(guess.sheet), key=f"sheet_{key}")
             cols[1].number_input(
                 "Overskriften står på rad", min_value=1, value=guess.header_line, key=f"header_{key}"
@@ -184,9 +206,21 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
         )
 
 
+def _show_dimensions(report: IngestReport, key: str) -> None:
+    """A control per other dimension (kjønn, statistikkvariabel): one value, or the sum."""
+    if not report.dimensions:
+        return
+    st.session_state[f"dims_{key}"] = list(report.dimensions)
+    st.markdown("**Andre kolonner i filen** – velg én verdi eller summer over alle")
+    cols = st.columns(min(3, len(report.dimensions)))
+    for index, (name, values) in enumerate(report.dimensions.items()):
+        cols[index % len(cols)].selectbox(f"«{name}»", [UNCHOSEN, SUMMED, *values], key=f"dim_{name}_{key}")
+
+
 def _show_report(report: IngestReport, key: str) -> None:
     if report.refused:
         st.error(common.safe_md(report.refused))
+    _show_dimensions(report, key)
     for note in report.notes:
         st.caption(common.safe_md(note))
     if report.head is not None and not report.head.empty:

@@ -14,6 +14,7 @@ import argparse
 import codecs
 import io
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -870,6 +871,7 @@ def _sibling(name: str):
 
     spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
     return module
 
@@ -889,7 +891,8 @@ def main(argv: list[str] | None = None) -> Path:
     }
     (out / "expected.yaml").write_text(
         yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120)
-        + _sibling("corpus_core").write(out),
+        + _sibling("corpus_core").write(out)
+        + _sibling("corpus_formats").write(out, xlsx),  # loader-formats: f*.*, block «formats»
         encoding="utf-8",
     )
     return out

@@ -276,8 +276,8 @@ def _workbook(path: Path, sheets: dict[str, str], prefix: str = "") -> Path:
     return path
 
 
-def test_formula_cells_are_found_in_the_chosen_sheet_with_whether_a_value_was_saved(tmp_path):
-    from loaders.reading import _formula_cells
+def testformula_cells_are_found_in_the_chosen_sheet_with_whether_a_value_was_saved(tmp_path):
+    from loaders.reading import formula_cells
 
     book = _workbook(
         tmp_path / "formler.xlsx",
@@ -291,23 +291,23 @@ def test_formula_cells_are_found_in_the_chosen_sheet_with_whether_a_value_was_sa
             ),
         },
     )
-    assert _formula_cells(book, "Tall") == [
+    assert formula_cells(book, "Tall") == [
         (1, 2, "=SUM(A1:B1)>0", True),
         (1, 3, '=IF(A1,"","x")', True),
         (2, 2, "=A3*2", False),
         (2, 26, "(formel)", True),
     ]
-    assert _formula_cells(book, "Annet") == [(0, 0, "=1+1", False)]
-    assert _formula_cells(book, "Finnes ikke") == []
+    assert formula_cells(book, "Annet") == [(0, 0, "=1+1", False)]
+    assert formula_cells(book, "Finnes ikke") == []
 
 
-def test_formula_cells_with_a_namespace_prefix_and_in_files_that_are_no_xlsx(tmp_path):
-    from loaders.reading import _formula_cells
+def testformula_cells_with_a_namespace_prefix_and_in_files_that_are_no_xlsx(tmp_path):
+    from loaders.reading import formula_cells
 
     prefixed = _workbook(  # the SDK style: <x:c>, <x:f>
         tmp_path / "x.xlsx", {"Ark1": '<x:row r="5"><x:c r="B5"><x:f>2*3</x:f></x:c></x:row>'}, prefix="x"
     )
-    assert _formula_cells(prefixed, "Ark1") == [(4, 1, "=2*3", False)]
+    assert formula_cells(prefixed, "Ark1") == [(4, 1, "=2*3", False)]
     not_zip = tmp_path / "gammel.xls"
     not_zip.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
-    assert _formula_cells(not_zip, "Ark1") == []
+    assert formula_cells(not_zip, "Ark1") == []

@@ -52,7 +52,7 @@ def _lookups(base: str, function: str) -> dict[str, int]:
         text = response.read().decode()
     found = {}
     for line in text.splitlines():
-        if f'cache="ui.common.{function}"' in line:
+        if f'cache="ui.cache.{function}"' in line:
             result = line.split('result="', 1)[1].split('"', 1)[0]
             found[result] = int(float(line.rsplit(" ", 1)[1]))
     return found
@@ -69,4 +69,4 @@ def test_the_clear_cache_message_is_refused_and_caches_survive(server):
     after = _lookups(server, "_indicator_view")
     assert after["miss"] == before["miss"], "the view was computed again: the cache was emptied"
     assert after["hit"] == before.get("hit", 0) + 1
-    assert {"ui.common._board", "ui.common._indicator_view"} <= ws.cached_functions(server)
+    assert {"ui.cache._board", "ui.cache._indicator_view"} <= ws.cached_functions(server)

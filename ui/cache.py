@@ -38,13 +38,28 @@ def _plan_status(
     return evaluate_plan(_board(db_path), partnership, today, as_of=as_of)
 
 
-def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
-    """Cached per data version: a new upload or milestone edit is visible at once.
+def period_end(partnership: str) -> dt.date | None:
+    """The last day of a closed plan period (its end-of-period report is judged then);
+    None for the period in force."""
+    current = board()
+    if current.is_current(partnership):
+        return None
+    return dt.date(current.plan(partnership).partnership.period_end, 12, 31)
 
-    as_of: the status as it stood that day, on the data up to it (e.g. the plan period's end)."""
+
+def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
+    """Cached per data version (uploads, milestones and plan decisions change it): a new upload,
+    milestone edit or decision is visible at once.
+
+    as_of: the status as it stood that day, on the data up to it (e.g. the plan period's end);
+    a closed plan period is judged at its end unless another day is asked for."""
     current = board()
     return _plan_status(
-        partnership, current.store.data_version(), dt.date.today(), str(config.db_path()), as_of
+        partnership,
+        current.store.data_version(),
+        dt.date.today(),
+        str(config.db_path()),
+        as_of or period_end(partnership),
     )
 
 

@@ -14,6 +14,7 @@ from ui.cache import (  # noqa: F401
     board,
     indicator_view,
     municipality_view,
+    period_end,
     plan_status,
     population_page,
     population_view,
@@ -34,6 +35,9 @@ from ui.style import (  # noqa: F401
 from ui.urlstate import (  # noqa: F401
     FIRST_YEAR,
     partnership,
+    partnership_ids,
+    period_banner,
+    period_token,
     presentation_mode,
     query_value,
     slug,

@@ -18,10 +18,45 @@ def query_value(key: str, allowed: list[str], default: str) -> str:
     return params.choice(st.query_params.get(key), allowed, default)
 
 
+def partnership_ids() -> list[str]:
+    """One entry per partnership (its plan in force), in file order."""
+    current = board()
+    return [key for key in current.plan_keys() if current.is_current(key)]
+
+
+def period_token(plan) -> str:
+    """The period as the URL keeps it: '2024-2025' (?periode=2024-2025)."""
+    return plan.period_id.removeprefix(f"{plan.id}-")
+
+
 def partnership() -> str:
-    """The partnership chosen in the sidebar (kept in the URL as ?hf=...)."""
-    plans = board().plans
-    return query_value("hf", list(plans), next(iter(plans)))
+    """The plan chosen in the sidebar: ?hf=ahus is the partnership's plan in force, and
+    ?hf=ahus&periode=2024-2025 an earlier period (its key, 'ahus-2024-2025')."""
+    current = board()
+    ids = partnership_ids()
+    chosen = query_value("hf", ids, ids[0])
+    tokens = [period_token(p) for p in current.plan_periods(chosen)]
+    period = params.choice(st.query_params.get("periode"), tokens, None)
+    if period:
+        key = current.key_for_period(f"{chosen}-{period}")
+        if key is not None and current.plan(key).id == chosen:
+            return key
+    return chosen
+
+
+def period_banner() -> None:
+    """A closed plan period says so on every page: read-only, status at the end of the period."""
+    from ui.cache import period_end
+
+    key = partnership()
+    end = period_end(key)
+    if end is not None:
+        plan = board().plan(key)
+        st.info(
+            f"**Avsluttet planperiode {plan.period_text}.** Planen kan bare leses; statusene er "
+            f"vurdert per {end.strftime('%d.%m.%Y')} (periodens slutt).",
+            icon="🗄️",
+        )
 
 
 def url_select(label: str, key: str, options: list[str], format_func=str, container=None) -> str:

@@ -1,0 +1,222 @@
+"""The dimensions step: a statbank table's other columns, chosen, summed or banded.
+
+A statbank export often has more columns than unit, period and value: sex (`kjønn`/`sex`),
+contents (`statistikkvariabel`/`contents`), single-year age (`alder`/`age`). Such a column
+gives several rows for one unit and period, which the checks would call duplicates. Here,
+between reading and mapping, each such column is
+
+- chosen: the analyst keeps the rows with one value (`--where kjønn="Begge kjønn"`, or the
+  control on the upload page);
+- summed: the rows are added up over it (`--sum kjønn`); a sum with a suppressed part is
+  suppressed (missing, never a smaller number), a text that is no number is kept so the
+  checks name it;
+- banded: single-year ages (`0 år` … `105 år eller eldre`, `0 years` … `105 years or older`)
+  are summed into the profile's age bands (loaders/profiles/ssb_07459.yaml `age_bands`),
+  each band only where the file has every age in it (SSB's own bands are sums of single
+  years, table 07459's definition).
+
+A column that varies within one unit and period and is not chosen or summed stops the load
+with one sentence saying so. The step rewrites the staging area's raw table; each new row
+keeps the line of the first file row it sums, so a problem still names a line of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from loaders.normalise import SUPPRESSED_MARKERS, ColumnRoles
+from loaders.problems import FileRefused
+
+if TYPE_CHECKING:
+    from loaders.staging import Staging
+
+AGE = re.compile(
+    r"^(\d{1,3})\s*(?:år|aar|years?|yrs?)?\s*(eller eldre|og eldre|or older|and older|and over|\+)?$",
+    re.IGNORECASE,
+)
+SHOWN_VALUES = 6
+# A cell summed over rows: one row keeps its text; all numbers give their sum; otherwise a
+# text that is no number (the checks name it), else a suppression marker, else empty.
+SUM_SQL = (
+    "CASE WHEN count(*) = 1 THEN any_value({c}) "
+    "WHEN count(*) = count(stage_number({c})) THEN CAST(sum(stage_number({c})) AS VARCHAR) "
+    "ELSE coalesce(any_value({c}) FILTER (WHERE stage_number({c}) IS NULL AND NOT stage_marker({c}, $markers)), "
+    "any_value({c}) FILTER (WHERE stage_number({c}) IS NULL AND trim({c}) <> '')) END"
+)
+
+
+def single_age(text: str | None) -> tuple[int, bool] | None:
+    """'17 år' → (17, False); '105 years or older' → (105, True); anything else → None."""
+    if text is None:
+        return None
+    m = AGE.match(" ".join(text.split()))
+    return (int(m[1]), bool(m[2])) if m else None
+
+
+class DimensionsUnchosen(FileRefused):
+    """The file has columns that must be chosen or summed; `dimensions` lists them."""
+
+    def __init__(self, file_name: str, dimensions: dict[str, list[str]]) -> None:
+        parts = [f"kolonnen «{name}» med verdiene {_listed(values)}" for name, values in dimensions.items()]
+        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+        each = "velg én" if len(parts) == 1 else "velg én verdi i hver"
+        super().__init__(file_name, f"har {what}: {each} (--where) eller summer (--sum)")
+        self.dimensions = dimensions
+
+
+def _listed(values: list[str]) -> str:
+    shown = ", ".join(values[:SHOWN_VALUES])
+    return shown + (f" … ({len(values)} i alt)" if len(values) > SHOWN_VALUES else "")
+
+
+@dataclass
+class DimensionResult:
+    """What the step did: the columns it found (for the page's controls), notes, row origins."""
+
+    dimensions: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    origin: list[int] | None = None  # new row → first raw row, when raw was rewritten
+
+    def row(self, row_no: int | None) -> int | None:
+        if row_no is None or self.origin is None or not 0 <= row_no < len(self.origin):
+            return row_no
+        return self.origin[row_no]
+
+
+def apply(
+    staging: Staging,
+    columns: list[str],
+    roles: ColumnRoles,
+    where: dict[str, str],
+    sums: list[str],
+    age_bands: dict[str, tuple[int, int | None]] | None,
+    file_name: str,
+) -> DimensionResult:
+    """Choose, sum and band the file's other dimensions in the staging area (see module doc).
+
+    Raises FileRefused for an unknown column or value, and DimensionsUnchosen when a column
+    varies within a unit and period and the analyst has not said what to do with it.
+    """
+    ids = {name: f"c{i}" for i, name in enumerate(columns)}
+    for name in [*where, *sums]:
+        if name not in ids:
+            raise FileRefused(file_name, f"har ingen kolonne «{name}» (oppgitt i --where eller --sum)")
+    result = DimensionResult()
+    used = set(roles.used())
+    keys = [c for c in (roles.unit, roles.period, roles.year, roles.subperiod, roles.indicator) if c]
+    values = [c for c in (roles.value, roles.numerator, roles.denominator, *roles.wide) if c]
+    key_ids = [ids[k] for k in keys]
+    ages = None
+    if age_bands and roles.indicator:
+        texts = staging.distinct(ids[roles.indicator])
+        # Two or more single years ("80 years or older" alone is a ready-made band)
+        if sum(1 for t in texts if (a := single_age(t)) is not None and not a[1]) >= 2:
+            ages = roles.indicator
+    unchosen: dict[str, list[str]] = {}
+    for name in columns:
+        if name in used and name != ages or name in where or name in sums:
+            continue
+        if name == ages or not staging.varies(ids[name], key_ids):
+            continue
+        unchosen[name] = staging.distinct_in_order(ids[name])
+    for name in [*where, *sums]:
+        result.dimensions[name] = staging.distinct_in_order(ids[name])
+    result.dimensions.update(unchosen)
+    for name, value in where.items():
+        if value not in result.dimensions[name]:
+            raise FileRefused(
+                file_name,
+                f"har ikke verdien «{value}» i kolonnen «{name}» (verdiene er {_listed(result.dimensions[name])})",
+            )
+    if unchosen:
+        error = DimensionsUnchosen(file_name, unchosen)
+        error.dimensions = result.dimensions
+        raise error
+    if not (where or sums or ages):
+        return result
+    tables: dict[str, pd.DataFrame] = {}
+    band_note = None
+    if ages:
+        bands, band_note = _band_map(staging.distinct(ids[ages]), age_bands or {})
+        tables["age_bands"] = bands
+        if band_note:
+            result.notes.append(band_note)
+    select, group = [], []
+    for name, cid in ids.items():
+        if name == ages:
+            select.append(f"b.band AS {cid}")
+            group += ["b.band", "b.band_no"]
+        elif name in keys:
+            select.append(f"r.{cid} AS {cid}")
+            group.append(f"r.{cid}")
+        elif name in values:
+            total = SUM_SQL.format(c=f"r.{cid}")
+            if ages:  # a band the file lacks an age of (for this unit and period) is missing
+                total = (
+                    f"CASE WHEN count(DISTINCT r.{ids[ages]}) < any_value(b.ages) THEN NULL ELSE {total} END"
+                )
+            select.append(f"{total} AS {cid}")
+        elif name in sums:
+            select.append(f"NULL::VARCHAR AS {cid}")
+        else:
+            select.append(f"any_value(r.{cid}) AS {cid}")
+    conditions = ["r.rowid <= $last"]
+    params: dict[str, object] = {"markers": list(SUPPRESSED_MARKERS)}
+    for n, (name, value) in enumerate(where.items()):
+        conditions.append(f"r.{ids[name]} = $w{n}")
+        params[f"w{n}"] = value
+    join = f"JOIN stage_age_bands b ON b.text = r.{ids[ages]}" if ages else ""
+    order = "first_row, b.band_no" if ages else "first_row"
+    sql = (
+        f"SELECT {', '.join(select)}, min(r.rowid) AS first_row FROM raw r {join} "
+        f"WHERE {' AND '.join(conditions)} GROUP BY {', '.join(group) or '()'} ORDER BY {order}"
+    )
+    result.origin = staging.reshape(sql, params, tables)
+    summed = [f"«{n}»" for n in sums]
+    chosen = [f"«{n}» = «{v}»" for n, v in where.items()]
+    if chosen:
+        result.notes.append(f"Bare radene der {' og '.join(chosen)} er lest.")
+    if summed:
+        result.notes.append(f"Verdiene er summert over {' og '.join(summed)}.")
+    if ages:
+        result.notes.append(
+            f"Enkeltår i «{ages}» er summert til aldersgruppene {', '.join(bands['band'].unique())}."
+        )
+    return result
+
+
+def _band_map(texts: list[str], bands: dict[str, tuple[int, int | None]]) -> tuple[pd.DataFrame, str | None]:
+    """age text → band label (one row per band the age is in), for bands the file covers."""
+    parsed = {t: a for t in texts if (a := single_age(t)) is not None}
+    closed = {age for age, open_ in parsed.values() if not open_}
+    tops = [age for age, open_ in parsed.values() if open_]
+    top = min(tops) if tops else None
+    rows, missing = [], []
+    for number, (label, (low, high)) in enumerate(bands.items()):
+        if high is None and top is None:
+            missing.append(label)
+            continue
+        last = high if high is not None else top - 1
+        need = set(range(low, last + 1))
+        if not need <= closed:
+            missing.append(label)
+            continue
+        size = len(need) + (1 if high is None else 0)
+        for text, (age, open_) in parsed.items():
+            if (open_ and high is None and age == top) or (not open_ and low <= age <= last):
+                rows.append((text, label, number, size))
+    frame = pd.DataFrame(rows, columns=["text", "band", "band_no", "ages"]).astype(
+        {"text": "object", "band": "object"}
+    )
+    note = None
+    if missing:
+        note = (
+            f"Aldersgruppene {', '.join(missing)} er ikke laget: filen har ikke alle enkeltårene i dem"
+            + ("" if top is not None else " (og ingen åpen øverste alder som «105 år eller eldre»)")
+            + "."
+        )
+    return frame, note

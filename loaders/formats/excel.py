@@ -1,0 +1,306 @@
+"""Excel workbooks (.xlsx, .xlsm; .xls, .xlsb and .ods through calamine), read once.
+
+Before calamine reads anything, an .xlsx (a zip of XML parts) is inspected: the zip
+directory's declared sizes against Limits.unzipped_bytes (a 1.5 MB file whose one cell unzips
+to 1.5 GB is refused at once), then every part is inflated in a stream, in 1 MB chunks, to
+check that it really is the size declared (zipfile stops at the declared size and checks the
+CRC, so a lying directory is a damaged file) and, for the chosen sheet and the shared strings,
+to find the sheet's extent (calamine holds a sheet as a dense grid: one cell at XFD1048576
+would be 17 billion cells), the longest cell and the formula cells, in the same pass. Memory
+stays flat whatever the file holds. Then calamine (python-calamine) reads the sheet once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from loaders.formats.base import (
+    Limits,
+    ReadChoices,
+    ReadGuess,
+    RowsTable,
+    column_names,
+    over_limit,
+)
+from loaders.formats.text import SNIFF_ROWS, find_header
+from loaders.problems import FileRefused, Problem
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+STREAM_CHUNK = 1 << 20
+# Cells in a sheet's XML (SpreadsheetML), with or without a namespace prefix ("x:c").
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
+CELL_END = re.compile(rb"</(?:\w+:)?c>")
+CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
+ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
+CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def matches(path: Path, sample: bytes) -> bool:
+    return sample.startswith((ZIP, OLE)) or path.suffix.lower() in SUFFIXES
+
+
+class SheetScan:
+    """What one streamed pass over a sheet's XML found (0-based rows and columns)."""
+
+    def __init__(self) -> None:
+        self.rows = 0  # the highest row number seen (1-based), i.e. the grid's height
+        self.columns = 0  # the widest column seen (1-based)
+        self.formulas: list[tuple[int, int, str, bool]] = []  # row, column, formula, value saved
+
+
+def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
+    """Inspect, then read the chosen sheet once; FileRefused (one sentence) when it cannot be."""
+    from python_calamine import CalamineWorkbook
+
+    broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
+    scan: SheetScan | None = None
+    if zipfile.is_zipfile(path):
+        names = _xlsx_sheets(path, file_name, limits)
+        if names is not None:  # an .xlsx: the sheet is chosen before calamine reads it
+            sheet = _chosen(file_name, names, choices)
+            scan = _inspect(path, file_name, sheet, limits)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = list(workbook.sheet_names)
+    except Exception:  # calamine raises many kinds for a broken zip; all mean the same here
+        raise broken from None
+    if not sheets:
+        raise FileRefused(file_name, "har ingen ark")
+    sheet = _chosen(file_name, sheets, choices)
+    try:
+        values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception:
+        raise broken from None
+    rows = [[_excel_cell(v) for v in row] for row in values]
+    del values
+    width = max((max((i + 1 for i, c in enumerate(r) if c is not None), default=0) for r in rows), default=0)
+    if width > limits.columns:
+        raise over_limit(file_name, "columns", width, limits)
+    longest = max((len(c) for r in rows for c in r if c is not None), default=0)
+    if longest > limits.cell_chars:
+        raise over_limit(file_name, "cell_chars", longest, limits)
+    if width < 2 or not rows:
+        raise FileRefused(file_name, f"har ingen tabell på arket «{sheet}»")
+    if choices.header_line:
+        index = choices.header_line - 1
+        if not 0 <= index < len(rows):
+            raise FileRefused(file_name, f"har ingen rad {choices.header_line} på arket «{sheet}»")
+    else:
+        index = find_header([[c or "" for c in r] for r in rows[:SNIFF_ROWS]])
+    header = [c or "" for c in rows[index][:width]]
+    if len([c for c in header if c.strip()]) < 2:
+        raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
+    body = [r[:width] for r in rows[index + 1 :]]
+    columns = column_names(header, width)
+    guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    # Formula cells in the table (below the header): calamine gives the value Excel saved.
+    found = scan.formulas if scan is not None else []
+    formulas = [cell for cell in found if cell[0] > index and cell[1] < width]
+    unsaved = [
+        Problem(
+            file_name,
+            r + 1,
+            columns[c],
+            f"cellen har formelen «{f}», men ingen utregnet verdi er lagret i filen; "
+            "åpne filen i Excel og lagre den på nytt",
+        )
+        for r, c, f, saved in formulas
+        if not saved
+    ]
+    if len(formulas) > len(unsaved):
+        guess.notes.append(
+            f"{len(formulas) - len(unsaved):,} celler i tabellen er formler; ".replace(",", " ")
+            + "verdiene Excel sist regnet ut er lest."
+        )
+    return RowsTable(path, file_name, guess, body, unsaved)
+
+
+def _chosen(file_name: str, sheets: list[str], choices: ReadChoices) -> str:
+    if not sheets:
+        raise FileRefused(file_name, "har ingen ark")
+    if choices.sheet and choices.sheet not in sheets:
+        raise FileRefused(file_name, f"har ikke arket «{choices.sheet}» (arkene heter {', '.join(sheets)})")
+    return choices.sheet or sheets[0]
+
+
+def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None:
+    """The sheet names of an .xlsx, after the declared sizes are checked; None for .ods etc."""
+    broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            declared = sum(item.file_size for item in archive.infolist())
+            if declared > limits.unzipped_bytes:
+                raise over_limit(file_name, "unzipped_bytes", declared, limits)
+            if "xl/workbook.xml" not in archive.namelist():
+                return None
+            workbook = ElementTree.fromstring(_read_small(archive, "xl/workbook.xml", file_name))
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError, EOFError):
+        raise broken from None
+    return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
+
+
+def _read_small(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
+    """A small part (workbook.xml, its relationships), read whole only if it is small."""
+    if archive.getinfo(name).file_size > 16 * STREAM_CHUNK:
+        raise FileRefused(file_name, f"har en uvanlig stor del «{name}» og er trolig skadet")
+    return archive.read(name)
+
+
+def _inspect(path: Path, file_name: str, sheet: str, limits: Limits) -> SheetScan:
+    """Inflate every part in a stream: real sizes, the sheet's extent, long cells, formulas."""
+    broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
+    longest_run = 4 * limits.cell_chars + 64  # bytes of text between two tags (UTF-8, entities)
+    scan = SheetScan()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet, file_name)
+            total = 0
+            for item in archive.infolist():
+                checked = item.filename == part or item.filename.endswith("sharedStrings.xml")
+                with archive.open(item) as stream:
+                    carry = b""
+                    while chunk := stream.read(STREAM_CHUNK):
+                        total += len(chunk)
+                        if total > limits.unzipped_bytes:
+                            raise over_limit(file_name, "unzipped_bytes", total, limits)
+                        if not checked:
+                            continue
+                        buffer = carry + chunk
+                        if max(map(len, buffer.split(b"<"))) > longest_run:
+                            raise over_limit(file_name, "cell_chars", longest_run // 4, limits)
+                        # Whole cells only: the rest waits for the next chunk.
+                        cut = _last_boundary(buffer) if item.filename == part else buffer.rfind(b"<")
+                        cut = max(cut, 0)
+                        if item.filename == part:
+                            _scan_cells(buffer[:cut], scan, limits, file_name)
+                        carry = buffer[cut:]
+                        if len(carry) > longest_run + STREAM_CHUNK:
+                            raise over_limit(file_name, "cell_chars", longest_run // 4, limits)
+                    if item.filename == part and carry:
+                        _scan_cells(carry, scan, limits, file_name)
+    except FileRefused:
+        raise
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError, EOFError):
+        raise broken from None
+    return scan
+
+
+def _last_boundary(buffer: bytes) -> int:
+    """Where the last complete cell (or row) ends in the buffer, or 0."""
+    ends = [buffer.rfind(tag) for tag in (b"</c>", b"</row>")]
+    position = max(ends)
+    if position < 0:
+        return 0
+    return buffer.index(b">", position) + 1
+
+
+def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> None:
+    """Extent, cell count and formula cells of a run of whole cells."""
+    rows = ROW_REF.findall(xml)
+    if rows:
+        scan.rows = max(scan.rows, int(rows[-1]), int(max(rows, key=int)))
+    columns = set(CELL_COLUMN.findall(xml))
+    if columns:
+        scan.columns = max(scan.columns, max(_column_index(c.decode()) + 1 for c in columns))
+    if scan.columns > limits.columns:
+        raise over_limit(file_name, "columns", scan.columns, limits)
+    if scan.rows * max(scan.columns, 1) > limits.cells:
+        raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
+    if FORMULA_TAG.search(xml):
+        scan.formulas.extend(_formula_cells(xml))
+
+
+def _formula_cells(xml: bytes) -> list[tuple[int, int, str, bool]]:
+    """(row, column, formula, value saved), 0-based, of the formula cells in a run of cells.
+
+    calamine reads a formula cell as the value saved with it, and as empty when none was saved
+    (a file written by a program and never opened in Excel). That empty cell must not pass for
+    a suppressed one, so the sheet's XML is searched for formulas: a few regex scans.
+    """
+    found = []
+    for match in FORMULA_TAG.finditer(xml):
+        # The formula's cell: the last cell opened before it, up to the cell's end tag.
+        starts = list(CELL_START.finditer(xml, max(0, match.start() - 400), match.start()))
+        end = CELL_END.search(xml, match.start())
+        if not starts or end is None:
+            continue
+        cell = xml[starts[-1].start() : end.start()]
+        head = cell[: cell.find(b">")]
+        reference = CELL_REF.search(head)
+        if reference is None:
+            continue
+        formula = FORMULA_TEXT.search(cell)
+        value = CELL_VALUE.search(cell)
+        # Excel saves an empty text result as <v></v> in a cell of type "str".
+        saved = value is not None and (value[1] != b"" or b't="str"' in head)
+        text = (
+            "=" + html.unescape(formula[1].decode("utf-8", "replace"))
+            if formula and formula[1]
+            else "(formel)"
+        )
+        found.append((int(reference[2]) - 1, _column_index(reference[1].decode()), text, saved))
+    return found
+
+
+def formula_cells(path: Path, sheet: str) -> list[tuple[int, int, str, bool]]:
+    """The formula cells of one sheet of an .xlsx ([] when it is not one)."""
+    try:
+        return _inspect(path, path.name, sheet, Limits()).formulas
+    except FileRefused:
+        return []
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str, file_name: str) -> str | None:
+    """The zip member holding the sheet named `sheet` (workbook.xml and its relationships)."""
+    workbook = ElementTree.fromstring(_read_small(archive, "xl/workbook.xml", file_name))
+    ids = [
+        s.get(RELATION)
+        for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")
+        if s.get("name") == sheet
+    ]
+    if not ids:
+        return None
+    relations = ElementTree.fromstring(_read_small(archive, "xl/_rels/workbook.xml.rels", file_name))
+    for relation_element in relations:
+        if relation_element.get("Id") == ids[0]:
+            target = relation_element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _column_index(letters: str) -> int:
+    """'A' → 0, 'Z' → 25, 'AA' → 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _excel_cell(value: object) -> str | None:
+    """An Excel cell as the text a CSV export would have (dates as ISO, 12.0 as 12).
+
+    A date keeps the day it has: 2024-02-01 stays 2024-02-01, read later as its month
+    (loaders.normalise.parse_period); nothing is truncated to a coarser grain here.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

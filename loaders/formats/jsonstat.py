@@ -1,0 +1,123 @@
+"""JSON-stat 2.0 datasets, the statistics banks' API format (SSB's PxWebApi, FHI, Eurostat).
+
+A dataset names its dimensions (`id`, `size`), each dimension's categories (`index` as a list
+or an object, `label`), which dimension is time and which is geography (`role`), the values in
+row-major order (`value`, a list or a sparse object) and markers for missing ones (`status`).
+The reader returns a long table: one column per dimension (by its label), one for the value.
+
+Own reader, not pyjstat (2.4.0, last released March 2023): the format is small and fully
+specified (https://json-stat.org/full/), and here the number of cells is checked against
+Limits.cells before the table is built, and the file's size against Limits.json_bytes
+before it is parsed at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, column_names, over_limit
+from loaders.formats.px import GEO_WORDS, TIME_WORDS, VALUE_COLUMN
+from loaders.problems import FileRefused
+
+
+def matches(path: Path, sample: bytes) -> bool:
+    head = sample.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return path.suffix.lower() == ".json" or head.startswith(b"{")
+
+
+def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
+    """Read a JSON-stat 2.0 dataset into a long table; FileRefused when it is not one."""
+    size = path.stat().st_size
+    if size > limits.json_bytes:
+        raise over_limit(file_name, "json_bytes", size, limits)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise FileRefused(file_name, "er ikke gyldig JSON (og ikke en tabell)") from None
+    if isinstance(data, dict) and "dataset" in data and "class" not in data:
+        raise FileRefused(file_name, "er JSON-stat 1.0; last ned tabellen som JSON-stat 2.0 eller CSV")
+    if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
+        kind = data.get("class") if isinstance(data, dict) else None
+        what = f" (class «{kind}»)" if kind else ""
+        raise FileRefused(file_name, f"er JSON, men ikke et JSON-stat 2.0-datasett{what}; last ned én tabell")
+    try:
+        return _dataset(path, file_name, data, limits)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        raise FileRefused(
+            file_name, "er et JSON-stat-datasett som ikke følger formatet (dimensjoner eller verdier mangler)"
+        ) from None
+
+
+def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTable:
+    ids: list[str] = list(data["id"])
+    sizes: list[int] = [int(n) for n in data["size"]]
+    if len(ids) != len(sizes):
+        raise ValueError("id and size differ")
+    cells = math.prod(sizes)
+    if cells * (len(ids) + 1) > limits.cells:
+        raise over_limit(file_name, "cells", cells * (len(ids) + 1), limits)
+    roles = data.get("role") or {}
+    time = next(iter(roles.get("time") or []), None)
+    geo = next(iter(roles.get("geo") or []), None)
+    labels = {i: str(data["dimension"][i].get("label") or i) for i in ids}
+    time = time or next((i for i in ids if TIME_WORDS.match(labels[i]) or TIME_WORDS.match(i)), None)
+    geo = geo or next(
+        (i for i in ids if i != time and (GEO_WORDS.search(labels[i]) or GEO_WORDS.search(i))), None
+    )
+    shown: list[list[str]] = []
+    for dim_id, n in zip(ids, sizes, strict=True):
+        category = data["dimension"][dim_id]["category"]
+        index = category.get("index")
+        if index is None:
+            codes = list(category["label"])
+        elif isinstance(index, list):
+            codes = [str(c) for c in index]
+        else:
+            codes = [c for c, _ in sorted(index.items(), key=lambda item: int(item[1]))]
+        if len(codes) != n:
+            raise ValueError("size and categories differ")
+        names = category.get("label") or {}
+        if dim_id == time:
+            shown.append(codes)
+        elif dim_id == geo:
+            shown.append([_unit(c, str(names.get(c, c))) for c in codes])
+        else:
+            shown.append([str(names.get(c, c)) for c in codes])
+    values = data["value"]
+    status = data.get("status") or {}
+    rows = []
+    strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
+    for flat in range(cells):
+        value = values.get(str(flat)) if isinstance(values, dict) else values[flat]
+        if value is None:
+            mark = (
+                status.get(str(flat))
+                if isinstance(status, dict)
+                else (status[flat] if isinstance(status, list) else status)
+            )
+            text = str(mark) if mark not in (None, "") else None
+        else:
+            text = (
+                repr(value)
+                if isinstance(value, float) and not value.is_integer()
+                else str(int(value))
+                if isinstance(value, (int, float))
+                else str(value)
+            )
+        rows.append([shown[k][(flat // strides[k]) % sizes[k]] for k in range(len(ids))] + [text])
+    columns = column_names([labels[i] for i in ids], len(ids)) + [VALUE_COLUMN]
+    guess = ReadGuess("jsonstat", "utf-8", "", 1, columns)
+    guess.known_roles = {"value": VALUE_COLUMN}
+    if geo:
+        guess.known_roles["unit"] = columns[ids.index(geo)]
+    if time:
+        guess.known_roles["period"] = columns[ids.index(time)]
+    guess.dimensions = {columns[k]: shown[k] for k, i in enumerate(ids) if i not in (geo, time)}
+    return RowsTable(path, file_name, guess, rows)
+
+
+def _unit(code: str, label: str) -> str:
+    """'3205' and 'Lillestrøm' → '3205 Lillestrøm' (SSB's 'K-3205' the resolver reads as 3205)."""
+    return label if label.startswith(code) else f"{code} {label}"

@@ -1,0 +1,404 @@
+"""The readers (loaders/formats) and the dimensions step, on the `formats` corpus block: each
+good file through the CLI and the upload page to its export; each bad file refused with its
+cause and the store unchanged; limits with flat memory; PX and JSON-stat details; periods read
+from headers; single-year ages; dates keep their month."""
+
+from __future__ import annotations
+
+import functools
+import io
+import resource
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from analytics import config
+from analytics.store import Store
+from loaders import formats
+from loaders.dimensions import single_age
+from loaders.formats import Limits, open_table
+from loaders.ingest import Choices
+from loaders.normalise import header_period, is_period_header
+from loaders.problems import FileRefused
+from tests import corpus_formats
+from tests.conftest import CORPUS, ROOT, run_cli, store_state
+from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
+
+MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["formats"]
+GOOD, BAD = MANIFEST["good"], MANIFEST["bad"]
+
+
+def _raw_lines(loader) -> list[str]:
+    """What `python -m loaders export --raw` prints: the stored values, small ones too."""
+    out = io.StringIO()
+    loader.export_csv(out, None, raw=True)
+    return out.getvalue().splitlines()
+
+
+def _cli_args(case: dict) -> list[str]:
+    args = []
+    for key in ("indicator", "profile"):
+        if case.get(key):
+            args += [f"--{key}", case[key]]
+    for column, value in (case.get("where") or {}).items():
+        args += ["--where", f'{column}="{value}"']
+    for column in case.get("sums") or []:
+        args += ["--sum", column]
+    return args
+
+
+def _choices(case: dict) -> Choices:
+    return Choices(where=dict(case.get("where") or {}), sums=list(case.get("sums") or []))
+
+
+def test_the_formats_block_is_marked_and_every_file_is_listed():
+    text = (CORPUS / "expected.yaml").read_text(encoding="utf-8")
+    assert "# loader-formats" in text
+    files = sorted(p.name for p in CORPUS.glob("f*"))
+    assert files == sorted(c["file"] for c in GOOD + BAD) and len(files) >= 19
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
+def test_every_good_file_loads_through_the_cli_to_its_export(case, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    done = run_cli("ingest", str(CORPUS / case["file"]), *_cli_args(case), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    exported = run_cli("export", "--raw", "--db", str(db))  # the stored values, small ones too
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.splitlines() == case["export"]
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
+def test_every_good_file_loads_in_process_with_its_row_count(fresh_loader, case):
+    report = fresh_loader.ingest(
+        CORPUS / case["file"], case.get("indicator"), profile_id=case.get("profile"), choices=_choices(case)
+    )
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _raw_lines(fresh_loader) == case["export"]
+    assert report.result.added == len(case["export"]) - 1
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c["file"] for c in BAD])
+def test_every_bad_file_is_refused_with_its_cause_and_nothing_is_written(fresh_loader, case):
+    store = fresh_loader.board.store
+    fresh_loader.ingest(CORPUS / "g02_utf8_bom.csv", "hip_fractures")  # something to keep
+    before = store_state(store)
+    report = fresh_loader.ingest(
+        CORPUS / case["file"], case.get("indicator"), profile_id=case.get("profile"), choices=_choices(case)
+    )
+    assert not report.ok and report.result is None
+    said = [report.refused] if report.refused else report.problem_lines()
+    assert any(case["message"] in line for line in said), said
+    assert case["file"] in said[0]
+    assert store_state(store) == before
+
+
+def test_an_unchosen_dimension_is_named_by_the_cli_with_the_words_to_use(tmp_path):
+    done = run_cli(
+        "ingest",
+        str(CORPUS / "f20_ssb_kjonn_uten_valg.csv"),
+        "--profile",
+        "ssb_07459",
+        "--db",
+        str(tmp_path / "x.duckdb"),
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "Filen «f20_ssb_kjonn_uten_valg.csv» har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn: "
+        "velg én (--where) eller summer (--sum)."
+    )
+    assert "tidligere i filen" not in done.stderr
+
+
+def test_a_where_value_the_file_lacks_and_an_unknown_column_are_named(fresh_loader):
+    path = CORPUS / "f20_ssb_kjonn_uten_valg.csv"
+    wrong = fresh_loader.ingest(path, None, profile_id="ssb_07459", choices=Choices(where={"kjønn": "Alle"}))
+    assert (
+        "har ikke verdien «Alle» i kolonnen «kjønn» (verdiene er Menn, Kvinner, Begge kjønn)" in wrong.refused
+    )
+    unknown = fresh_loader.ingest(path, None, profile_id="ssb_07459", choices=Choices(sums=["sex"]))
+    assert "har ingen kolonne «sex»" in unknown.refused
+
+
+def test_a_missing_single_age_leaves_its_bands_out_and_says_so(fresh_loader, tmp_path):
+    lines = ["region;alder;år;Personer"] + [
+        f"3205 Lillestrøm;{a} år;2021;10" for a in range(0, 90) if a != 70
+    ]
+    path = tmp_path / "hull.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = fresh_loader.ingest(path, None, profile_id="ssb_07459", dry_run=True)
+    assert report.ok, report.summary()
+    assert report.stats.indicators == ("population_0_17", "population_18_66")
+    assert any(
+        "67-79 år, 80 år eller eldre, 65 år eller eldre, I alt er ikke laget" in n for n in report.notes
+    )
+
+
+def test_a_band_with_a_suppressed_age_is_suppressed_not_smaller(fresh_loader, tmp_path):
+    lines = ["region;alder;år;Personer"] + [
+        f"3205 Lillestrøm;{a} år;2021;{'..' if a == 3 else 10}" for a in range(0, 18)
+    ]
+    path = tmp_path / "skjult.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = fresh_loader.ingest(path, None, profile_id="ssb_07459")
+    assert report.ok, report.summary()
+    assert _raw_lines(fresh_loader) == [
+        "indicator,unit,period,value,suppressed",
+        "population_0_17,3205,2021,,true",
+    ]
+
+
+def test_a_problem_in_a_summed_row_names_a_line_of_the_file(fresh_loader, tmp_path):
+    lines = ["region;kjønn;år;Antall"] + [
+        "3205 Lillestrøm;Menn;2021;4",
+        "3205 Lillestrøm;Kvinner;2021;tolv",
+    ]
+    path = tmp_path / "tolv.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = fresh_loader.ingest(path, "population_total", choices=Choices(sums=["kjønn"]))
+    assert report.problem_lines() == ["Linje 2, kolonne «Antall»: «tolv» er ikke et tall (fil «tolv.csv»)"]
+
+
+def test_monthly_dates_for_a_quarterly_indicator_stay_months_in_preview_and_load(fresh_loader):
+    path = CORPUS / "f12_excel_maanedsdatoer_kvartalsindikator.xlsx"
+    report = fresh_loader.preview(path, "iht_patients")
+    assert report.ok, report.problem_lines()
+    assert set(report.parsed["Periode"]) <= {f"2016M{m:02d}" for m in range(1, 7)}
+    assert not any("K" in p for p in report.parsed["Periode"])
+
+
+@pytest.mark.parametrize(
+    "header, period",
+    [
+        ("Persons 2021", "2021"),
+        ("Personer 2021", "2021"),
+        ("2021 Personer", "2021"),
+        ("y2021", "2021"),
+        ("2019_2021", "2019_2021"),
+        ("Antall 2024K1", "2024K1"),
+        ("2024-01", "2024-01"),
+        ("Kommune 2024", None),
+        ("region", None),
+        ("01.01.2024", None),
+    ],
+)
+def test_the_period_is_read_from_a_header(header, period):
+    assert header_period(header) == period
+
+
+def test_only_headers_with_a_known_period_are_period_columns():
+    assert is_period_header("Persons 2021") and not is_period_header("Kommune 2024")
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("0 år", (0, False)),
+        ("1 year", (1, False)),
+        ("17 years", (17, False)),
+        ("105 år eller eldre", (105, True)),
+        ("105 years or older", (105, True)),
+        ("0-17 år", None),
+        ("I alt", None),
+        (None, None),
+    ],
+)
+def test_single_ages(text, age):
+    assert single_age(text) == age
+
+
+# -- PX and JSON-stat details ----------------------------------------------------------------
+
+
+def test_px_reads_codepage_multiline_values_markers_and_knows_its_roles(tmp_path):
+    path = tmp_path / "t.px"
+    path.write_bytes(
+        (
+            'CHARSET="ANSI";\r\nCODEPAGE="windows-1252";\r\nSTUB="region";\r\nHEADING="tid";\r\n'
+            'VALUES("region")="Lillestrøm",\r\n"Lørenskog";\r\nVALUES("tid")="2021K1","2021K2";\r\n'
+            'CODES("region")="3205","3222";\r\nTIMEVAL("tid")=TLIST(Q1),"2021K1","2021K2";\r\n'
+            'NOTE="lang tekst "\r\n"over to linjer";\r\nDATA=\r\n1 2\r\n".." 4;\r\n'
+        ).encode("cp1252")
+    )
+    with open_table(path) as table:
+        guess = table.guess
+        rows = table._rows
+    assert (guess.format, guess.encoding) == ("px", "cp1252")
+    assert guess.known_roles == {"value": "verdi", "unit": "region", "period": "tid"}
+    assert rows == [
+        ["3205 Lillestrøm", "2021K1", "1"],
+        ["3205 Lillestrøm", "2021K2", "2"],
+        ["3222 Lørenskog", "2021K1", ".."],
+        ["3222 Lørenskog", "2021K2", "4"],
+    ]
+
+
+def test_px_with_too_few_numbers_is_refused(tmp_path):
+    path = tmp_path / "kort.px"
+    path.write_bytes(
+        b'STUB="region";\r\nHEADING="tid";\r\nVALUES("region")="a","b";\r\nVALUES("tid")="2021";\r\nDATA=\r\n1;\r\n'
+    )
+    with pytest.raises(FileRefused, match="2 celler etter dimensjonene, men DATA har 1 tall"):
+        open_table(path)
+
+
+def test_jsonstat_sparse_values_and_status(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(
+        '{"version":"2.0","class":"dataset","id":["r","t"],"size":[1,3],'
+        '"dimension":{"r":{"label":"region","category":{"label":{"3205":"Lillestrøm"}}},'
+        '"t":{"label":"år","category":{"index":["2021","2022","2023"]}}},'
+        '"value":{"0":5,"2":7.5},"status":{"1":":"}}',
+        encoding="utf-8",
+    )
+    with open_table(path) as table:
+        assert table.guess.known_roles == {"value": "verdi", "unit": "region", "period": "år"}
+        assert table._rows == [
+            ["3205 Lillestrøm", "2021", "5"],
+            ["3205 Lillestrøm", "2022", ":"],
+            ["3205 Lillestrøm", "2023", "7.5"],
+        ]
+
+
+def test_jsonstat_1_is_named(tmp_path):
+    path = tmp_path / "v1.json"
+    path.write_text('{"dataset": {"dimension": {}}}', encoding="utf-8")
+    with pytest.raises(FileRefused, match="er JSON-stat 1.0"):
+        open_table(path)
+
+
+# -- limits --------------------------------------------------------------------------------
+
+
+def _peak_rss_mb(code: str) -> tuple[float, str]:
+    """Run `code` in a child Python; its peak RSS in MB and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024, done.stdout.strip()
+
+
+def test_a_zip_bomb_xlsx_is_refused_from_its_directory_with_flat_memory(tmp_path):
+    path = tmp_path / "bombe.xlsx"
+    corpus_formats.write_xlsx_bomb(path, 600 << 20)  # 600 MB of one cell, in about 600 KB
+    assert path.stat().st_size < 2 << 20
+    code = (
+        "from pathlib import Path\nfrom loaders.formats import open_table\nfrom loaders.problems import FileRefused\n"
+        f"try:\n    open_table(Path({str(path)!r}))\nexcept FileRefused as e:\n    print(e)\n"
+    )
+    peak, said = _peak_rss_mb(code)
+    assert said.startswith("Filen «bombe.xlsx» pakker seg ut til 600.") and "grensen på 512 MB" in said
+    assert peak < 400  # an interpreter with pandas and duckdb imported; the cell would be 600+
+
+
+def test_a_huge_cell_under_the_unzipped_limit_is_refused_in_a_stream_with_flat_memory(tmp_path):
+    path = tmp_path / "celle.xlsx"
+    corpus_formats.write_xlsx_bomb(path, 200 << 20)
+    code = (
+        "from pathlib import Path\nfrom loaders.formats import open_table\nfrom loaders.problems import FileRefused\n"
+        f"try:\n    open_table(Path({str(path)!r}))\nexcept FileRefused as e:\n    print(e)\n"
+    )
+    peak, said = _peak_rss_mb(code)
+    assert "har en celle med mer enn 32 767 tegn" in said
+    assert peak < 400
+
+
+def test_too_many_rows_are_refused_from_the_sample_before_reading(fresh_loader, tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "Limits", functools.partial(Limits, rows=20_000))
+    path = tmp_path / "rader.csv"
+    corpus_formats.write_many_rows(path, 100_000)
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert (
+        report.refused.startswith("Filen «rader.csv» har ")
+        and "rader, mer enn grensen på 20 000" in report.refused
+    )
+    assert report.stats is None  # refused before DuckDB read it
+
+
+def test_streamlit_upload_size_is_the_loaders_limit():
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["maxUploadSize"] == config.MAX_UPLOAD_MB == Limits().file_bytes // (1 << 20)
+
+
+# -- the upload page -----------------------------------------------------------------------
+
+
+def _page() -> AppTest:
+    return open_upload()
+
+
+def _upload(at: AppTest, case: dict) -> AppTest:
+    if case.get("profile"):
+        at.selectbox(key="upload_profile").set_value(case["profile"]).run()
+    if case.get("indicator"):
+        at.selectbox(key="upload_indicator").set_value(case["indicator"]).run()
+    data = (CORPUS / case["file"]).read_bytes()
+    at.file_uploader(key="upload_file").set_value((case["file"], data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _facts(db: Path, case: dict) -> list[str]:
+    """The store's rows for the units and periods the case names, as export lines."""
+    wanted = {tuple(line.split(",")[:3]) for line in case["export"][1:]}
+    store = Store(db)
+    try:
+        facts = store.facts(sorted({w[0] for w in wanted}))
+    finally:
+        store.close()
+    from analytics.periods import period_label
+    from loaders.service import format_value
+
+    lines = []
+    for row in facts.itertuples(index=False):
+        key = (row.indicator, row.unit_id, period_label(row.period_start, row.grain))
+        if key in wanted:
+            value = "" if row.suppressed else format_value(row.value)
+            lines.append(f"{','.join(key)},{value},{'true' if row.suppressed else 'false'}")
+    return case["export"][:1] + lines
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
+def test_every_good_file_loads_through_the_upload_page(board_db, case):  # noqa: F811 (the fixture)
+    at = _upload(_page(), case)
+    dims = {
+        **{k: v for k, v in (case.get("where") or {}).items()},
+        **{k: "(summer alle)" for k in case.get("sums") or []},
+    }
+    if dims:  # the page asks, in the words the CLI uses, and offers a control per column
+        assert any("velg én (--where) eller summer (--sum)" in e.value.replace("\\", "") for e in at.error)
+        for column, pick in dims.items():
+            at.selectbox(key=next(s.key for s in at.selectbox if s.label == f"«{column}»")).set_value(
+                pick
+            ).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key=next(b.key for b in at.button if b.label == "Last inn")).click().run()
+    assert not at.exception
+    assert at.success and at.success[0].value.startswith("Opplasting "), [e.value for e in at.error]
+    assert _facts(board_db, case) == case["export"]
+
+
+def test_a_refused_format_file_leaves_the_store_as_it_was_on_the_page(board_db):  # noqa: F811
+    store = Store(board_db)
+    before = store_state(store)
+    store.close()
+    at = _upload(_page(), {"file": "f22_xlsx_kjempecelle.xlsx", "indicator": "hip_fractures"})
+    assert any("har en celle med mer enn 32 767 tegn" in e.value.replace("\\", "") for e in at.error)
+    assert not [b for b in at.button if b.label == "Last inn"]
+    store = Store(board_db)
+    assert store_state(store) == before
+    store.close()
+
+
+def test_an_upload_over_the_limit_gets_a_norwegian_sentence(board_db, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 0.001)  # about 1 KB
+    at = _upload(_page(), {"file": "f04_ssb_enkeltaar_norsk.csv", "profile": "ssb_07459"})
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Filen «f04_ssb_enkeltaar_norsk.csv» er 0.0 MB, mer enn grensen på 0.001 MB. Del opp uttrekket "
+        "eller last det inn med kommandolinjen på serveren."
+    ]
