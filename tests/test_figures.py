@@ -36,6 +36,7 @@ ROLLOUT = RATE.model_copy(
         "grain": "quarter",
         "direction": "increase",
         "population": None,
+        "chart_kind": "rollout",  # a count of municipalities taking part (the registry's charts: row)
     }
 )
 VALUES = [40.0, 42.0, 39.0, 41.0, 40.5, 38.0, 43.0, 40.0, 39.5, 41.5, 40.0, 12.0, 40.0, 41.0]

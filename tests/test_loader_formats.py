@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import io
-import resource
 import subprocess
 import sys
 import tomllib
@@ -276,11 +275,18 @@ def test_jsonstat_1_is_named(tmp_path):
 
 
 def _peak_rss_mb(code: str) -> tuple[float, str]:
-    """Run `code` in a child Python; its peak RSS in MB and its stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024, done.stdout.strip()
+    """Run `code` in a child Python; the child's own peak RSS in MB and its stdout.
+
+    The child reports its own ru_maxrss: RUSAGE_CHILDREN in this process would be the largest
+    child the whole test session ever waited for, not this one."""
+    probe = "\nimport resource as _r\nprint('PEAK', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code + probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    lines = done.stdout.strip().splitlines()
+    peak = next(float(line.split()[1]) for line in reversed(lines) if line.startswith("PEAK "))
+    said = "\n".join(line for line in lines if not line.startswith("PEAK "))
+    return peak / 1024, said
 
 
 def test_a_zip_bomb_xlsx_is_refused_from_its_directory_with_flat_memory(tmp_path):

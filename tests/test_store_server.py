@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.store import SCHEMA_VERSION, STORE_TABLES, StoreError, UploadMeta, open_store
 from loaders.service import copy_store
+from tests import support
 from tests.conftest import fact_rows, run_cli
 from tests.test_faults import BIG_INGEST
 
@@ -28,16 +29,23 @@ PY = sys.executable
 
 
 @pytest.fixture(scope="module")
-def pg_demo(pg_cluster, demo_db: Path) -> str:
+def demo_file(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the demo store: the session's shared board keeps the original open in
+    this process, and DuckDB refuses a second connection to it with another configuration."""
+    return support.copy_store(demo_db, tmp_path_factory.mktemp("server") / "demo.duckdb")
+
+
+@pytest.fixture(scope="module")
+def pg_demo(pg_cluster, demo_file: Path) -> str:
     """The demo store copied to a schema on the test cluster (by `loaders copy`), read-only use."""
     url = pg_cluster.new_schema()
-    copy_store(demo_db, url)
+    copy_store(demo_file, url)
     return url
 
 
-def demo_copy(pg_cluster, demo_db: Path) -> str:
+def demo_copy(pg_cluster, demo_file: Path) -> str:
     url = pg_cluster.new_schema()
-    copy_store(demo_db, url)
+    copy_store(demo_file, url)
     return url
 
 
@@ -49,8 +57,8 @@ def content(store) -> dict[str, list]:
 # -- the same answers on both backends ------------------------------------------------------
 
 
-def test_every_reading_gives_the_same_frame_on_both_backends(demo_db, pg_demo, board_context):
-    duck, pg = open_store(demo_db, read_only=True), open_store(pg_demo)
+def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo, board_context):
+    duck, pg = open_store(demo_file, read_only=True), open_store(pg_demo)
     try:
         ahus = duck.units("ahus")["unit_id"].tolist()
         reads = {
@@ -96,12 +104,12 @@ def test_every_reading_gives_the_same_frame_on_both_backends(demo_db, pg_demo, b
         pg.close()
 
 
-def test_copy_to_postgresql_and_back_keeps_every_row(demo_db, pg_demo, tmp_path):
+def test_copy_to_postgresql_and_back_keeps_every_row(demo_file, pg_demo, tmp_path):
     back = tmp_path / "back.duckdb"
     done = run_cli("copy", "--from", pg_demo, "--to", str(back))
     assert done.returncode == 0, done.stderr
     assert "facts:" in done.stdout and "kontrollert" in done.stdout
-    origin, copy, server = open_store(demo_db, read_only=True), open_store(back), open_store(pg_demo)
+    origin, copy, server = open_store(demo_file, read_only=True), open_store(back), open_store(pg_demo)
     try:
         assert content(copy) == content(origin) == content(server)
         # ids go on after the copied ones
@@ -112,8 +120,8 @@ def test_copy_to_postgresql_and_back_keeps_every_row(demo_db, pg_demo, tmp_path)
             store.close()
 
 
-def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_db):
-    done = run_cli("copy", "--from", str(demo_db), "--to", pg_demo)
+def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_file):
+    done = run_cli("copy", "--from", str(demo_file), "--to", pg_demo)
     assert done.returncode == 1
     assert "ikke tom" in done.stderr and "Traceback" not in done.stderr
 
@@ -251,8 +259,8 @@ def test_the_same_file_from_two_servers_at_once_lands_once(pg_cluster):
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
-def test_kill_during_a_big_server_ingest_leaves_before_or_after(pg_cluster, demo_db, delay):
-    url = demo_copy(pg_cluster, demo_db)
+def test_kill_during_a_big_server_ingest_leaves_before_or_after(pg_cluster, demo_file, delay):
+    url = demo_copy(pg_cluster, demo_file)
     store = open_store(url)
     before = content(store)
     child = subprocess.Popen(
@@ -291,10 +299,10 @@ def _other_sessions(pg_cluster) -> int:
 # -- one server sees another's upload -------------------------------------------------------
 
 
-def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_db, tmp_path, monkeypatch):
+def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_file, tmp_path, monkeypatch):
     """Server B renders the catalogue; server A (another process: the CLI) loads a file into the
     same database; B's next run shows it: its caches are keyed on the version in the database."""
-    url = demo_copy(pg_cluster, demo_db)
+    url = demo_copy(pg_cluster, demo_file)
     monkeypatch.setenv("BOARD_DB", url)
     monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
     monkeypatch.chdir(ROOT)
