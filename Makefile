@@ -39,7 +39,7 @@ postgres:
 demo: $(STAMP)
 	BOARD_DB=$(DB) $(PY) -m loaders demo --db $(DB)
 
-run: demo browser deck-tools
+run: demo browser
 	BOARD_DB=$(DB) $(PY) dashboard.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP) browser deck-tools postgres
@@ -63,7 +63,13 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) data/sample/out $(DB)
 
-# The deck test renders slides with LibreOffice and poppler (Debian packages): installed when missing.
+# The deck test renders slides with LibreOffice and poppler, and the slides measure text with
+# DejaVu Sans (Debian packages): as root on Debian installed with apt when missing; otherwise
+# one line says what to install.
 deck-tools:
-	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
-		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends libreoffice-impress poppler-utils
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installerer LibreOffice, poppler og DejaVu-fonter med apt-get (trengs for lysbildetestene) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress poppler-utils fonts-dejavu-core >/dev/null; \
+	else echo "Mangler LibreOffice/poppler: installer Debians «libreoffice-impress poppler-utils fonts-dejavu-core» for lysbildetestene."; fi
