@@ -277,9 +277,13 @@ def test_jsonstat_1_is_named(tmp_path):
 def _peak_rss_mb(code: str) -> tuple[float, str]:
     """Run `code` in a child Python; the child's own peak RSS in MB and its stdout.
 
-    The child reports its own ru_maxrss: RUSAGE_CHILDREN in this process would be the largest
-    child the whole test session ever waited for, not this one."""
-    probe = "\nimport resource as _r\nprint('PEAK', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n"
+    The child reports its own high-water mark (VmHWM in /proc/self/status, in kB): ru_maxrss
+    would not do, since RUSAGE_CHILDREN here is the largest child the whole session ever waited
+    for, and a child's RUSAGE_SELF keeps the forking parent's peak across exec."""
+    probe = (
+        "\nprint('PEAK', next(line.split()[1] for line in open('/proc/self/status') "
+        "if line.startswith('VmHWM:')))\n"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code + probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
