@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import config, figures, formatting, hierarchy, icons, protection
+from analytics import config, datacache, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
     ROLLOUT_HORIZON_YEARS,
@@ -957,8 +957,21 @@ def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
 def partnership_comparison(
     board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
 ) -> PartnershipComparison:
-    """Each compared indicator's funnel and the partnership's newest value."""
+    """Each compared indicator's funnel and the partnership's newest value.
+
+    Kept per data version (analytics.datacache) and day: shared, read-only.
+    """
     today = today or dt.date.today()
+    plan = board.plan(partnership)
+    name = ("partnership_comparison", datacache.fingerprint(plan), partnership, today)
+    return datacache.cached(
+        datacache.board_key(board), name, lambda: _partnership_comparison(board, partnership, today, rows)
+    )
+
+
+def _partnership_comparison(
+    board: Board, partnership: str, today: dt.date, rows: _Rows | None
+) -> PartnershipComparison:
     rows = rows or _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}

@@ -554,22 +554,28 @@ def aggregate(
     )
     group_keys = keys or ["_key"]
     grouped = df.groupby(group_keys, sort=True, dropna=False)
-    out = grouped.agg(
-        numerator=("_num", "sum"),
-        low=("_low", "sum"),
-        high=("_high", "sum"),
-        n_numerator=("_num", "count"),
-        denominator=("_den", "sum"),
-        n_denominator=("_den", "count"),
-        n_units=("unit_id", "nunique"),
-        n_rows=("_known", "size"),
-        n_known=("_known", "sum"),
-        n_counted=("_counted", "sum"),
-        n_hidden=("_hidden", "sum"),
-        n_open=("_open", "sum"),
-        first_start=("period_start", "min"),
-        last_end=("period_end", "max"),
-        mean=("_num", "mean"),
+    # One grouped call per reduction (not one per named column): the same cython kernels as
+    # named aggregation, far less per-call overhead on the many small frames judging makes.
+    sums = grouped[["_num", "_low", "_high", "_den", "_known", "_counted", "_hidden", "_open"]].sum()
+    counts = grouped[["_num", "_den"]].count()
+    out = pd.DataFrame(
+        {
+            "numerator": sums["_num"],
+            "low": sums["_low"],
+            "high": sums["_high"],
+            "n_numerator": counts["_num"],
+            "denominator": sums["_den"],
+            "n_denominator": counts["_den"],
+            "n_units": grouped["unit_id"].nunique(),
+            "n_rows": grouped.size(),
+            "n_known": sums["_known"],
+            "n_counted": sums["_counted"],
+            "n_hidden": sums["_hidden"],
+            "n_open": sums["_open"],
+            "first_start": grouped["period_start"].min(),
+            "last_end": grouped["period_end"].max(),
+            "mean": grouped["_num"].mean(),
+        }
     ).reset_index()
     # A sum over nothing known is unknown, not 0 (built-in sums are far faster than min_count).
     nothing = out["n_numerator"] == 0
