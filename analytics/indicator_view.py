@@ -1010,6 +1010,10 @@ def municipality_view(
     whole = partnership_scope(board, partnership)
     if comparison is None:  # one read of the partnership's rows serves both
         comparison = partnership_comparison(board, partnership, today, rows)
+    # The partnership's rows (read for its status and funnels, so kept in analytics.datacache):
+    # the municipality's rows are cut from them where that is exact (evaluate._Rows).
+    for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
+        rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
     for measure, criterion in plan.criteria:
