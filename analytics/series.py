@@ -557,37 +557,57 @@ def aggregate(
         out = _grouped(df, keys)
     else:  # one group (a window, a baseline): the same sums without a groupby's overhead
         out = _one_group(df)
+    return _finish(out, keys, kind, with_rate)
+
+
+def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
+    """aggregate's columns from the reductions, in numpy, built as one frame (adding columns
+    one by one costs more than the sums on the small frames judging makes)."""
+
+    def floats(column: str) -> np.ndarray:
+        return out[column].to_numpy(dtype=float)
+
+    n_rows, n_known = out["n_rows"].to_numpy(), out["n_known"].to_numpy()
+    n_hidden, n_open = out["n_hidden"].to_numpy().astype(int), out["n_open"].to_numpy()
     # A sum over nothing known is unknown, not 0 (built-in sums are far faster than min_count).
-    nothing = (out["n_numerator"] == 0).to_numpy()
-    for column in ("numerator", "low", "high"):
-        out[column] = np.where(nothing, np.nan, out[column].to_numpy(dtype=float))
-    out["denominator"] = np.where(
-        (out["n_denominator"] == 0).to_numpy(), np.nan, out["denominator"].to_numpy(dtype=float)
-    )
-    out["n_suppressed"] = (out["n_rows"] - out["n_known"]).astype(int)
-    out["n_hidden"] = out["n_hidden"].astype(int)
-    out["incomplete"] = (out["n_open"] > 0) | (out["n_counted"] < out["n_rows"])
-    out["from_total"] = (out["n_hidden"] > 0) & (out["n_open"] == 0)
+    nothing = out["n_numerator"].to_numpy() == 0
+    numerator, low, high = (np.where(nothing, np.nan, floats(c)) for c in ("numerator", "low", "high"))
+    denominator = np.where(out["n_denominator"].to_numpy() == 0, np.nan, floats("denominator"))
     if kind == "score":
-        out["value"] = out["mean"]
-        out["numerator"] = np.nan
-        out["lower"] = out["upper"] = out["value"]
+        value = floats("mean")
+        numerator = np.full(len(out), np.nan)
+        lower = upper = value
     else:
         # value = numerator × scale: a share in per cent, a rate per 1 000, or the sum itself.
-        if kind == "share":
-            scale = 100 / out["denominator"]
-        elif with_rate:
-            scale = PER / out["denominator"]
-        else:
-            scale = pd.Series(1.0, index=out.index)
-        out["value"] = out["numerator"] * scale
-        out["lower"] = out["low"] * scale
-        out["upper"] = out["high"] * scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "share":
+                scale = 100 / denominator
+            elif with_rate:
+                scale = PER / denominator
+            else:
+                scale = np.ones(len(out))
+        value, lower, upper = numerator * scale, low * scale, high * scale
     # Nothing known (only hidden cells): the aggregate stays missing, like the cell.
-    none_known = (out["n_known"] == 0).to_numpy()
-    for column in ("value", "lower", "upper"):
-        out[column] = np.where(none_known, np.nan, out[column].to_numpy(dtype=float))
-    return out[[*keys, *AGG_COLUMNS]]
+    none_known = n_known == 0
+    columns = {key: out[key] for key in keys}
+    columns.update(
+        {
+            "value": np.where(none_known, np.nan, value),
+            "numerator": numerator,
+            "denominator": denominator,
+            "n_units": out["n_units"],
+            "n_rows": out["n_rows"],
+            "n_suppressed": (n_rows - n_known).astype(int),
+            "incomplete": (n_open > 0) | (out["n_counted"].to_numpy() < n_rows),
+            "first_start": out["first_start"],
+            "last_end": out["last_end"],
+            "lower": np.where(none_known, np.nan, lower),
+            "upper": np.where(none_known, np.nan, upper),
+            "n_hidden": n_hidden,
+            "from_total": (n_hidden > 0) & (n_open == 0),
+        }
+    )
+    return pd.DataFrame(columns)[[*keys, *AGG_COLUMNS]]
 
 
 _SUMMED = ["_num", "_low", "_high", "_den", "_known", "_counted", "_hidden", "_open"]
