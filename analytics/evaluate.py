@@ -246,13 +246,13 @@ class _Rows:
         self.board = board
         self._cache: dict[tuple[str, tuple[str, ...]], UnitRows] = {}
         self._populations: dict = {}  # several indicators share a population group
-        self._key = datacache.board_key(board)
+        self.key = datacache.board_key(board)  # the store's data version, units and registry
 
     def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
         key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
             self._cache[key] = datacache.cached(
-                self._key,
+                self.key,
                 ("rows", datacache.fingerprint(indicator), key[1]),
                 lambda: (
                     self._from_wider(indicator, key[1])
@@ -1108,6 +1108,29 @@ def evaluate_criterion(
     today = as_of or today or dt.date.today()
     scope = scope or partnership_scope(board, plan.id)
     rows = rows or _Rows(board)
+    if criterion.kind.value == "milestone":  # cheap, and judged on the milestones given
+        return _evaluate_criterion(board, plan, measure, criterion, scope, today, milestones, rows, as_of)
+    # Judged once per data version, plan, scope and day (analytics.datacache): the plan's
+    # status, the matrix, the Kommune page and the deck share each judgement. Read-only.
+    name = ("criterion", datacache.fingerprint(plan), measure.id, criterion.id, scope, today, as_of)
+    return datacache.cached(
+        rows.key,
+        name,
+        lambda: _evaluate_criterion(board, plan, measure, criterion, scope, today, milestones, rows, as_of),
+    )
+
+
+def _evaluate_criterion(
+    board: Board,
+    plan: Plan,
+    measure: Measure,
+    criterion: Criterion,
+    scope: Scope,
+    today: dt.date,
+    milestones: pd.DataFrame | None,
+    rows: _Rows,
+    as_of: dt.date | None,
+) -> CriterionResult:
     deadline = plan.effective_deadline(measure)
     due = deadline.due_date if deadline else None
     kind = criterion.kind.value
