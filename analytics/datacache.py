@@ -91,6 +91,16 @@ def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Valu
     return value
 
 
+def peek(key: tuple[str, str, str], name: Hashable) -> object | None:
+    """The value stored under ``name`` for ``key``, or None (nothing is computed)."""
+    path, version, context = key
+    with _LOCK:
+        held = _STORES.get(path)
+        if held is None or held[0] != version:
+            return None
+        return held[1].get((context, name))
+
+
 def clear() -> None:
     """Forget everything (tests; a process that changed its store behind the data version)."""
     with _LOCK:

@@ -261,6 +261,15 @@ class _Rows:
             )
         return self._cache[key]
 
+    def use_kept(self, indicator: Indicator, units: tuple[str, ...]) -> None:
+        """Take a wide set already kept for this data version (nothing is read), so narrower
+        sets are cut from it."""
+        key = (indicator.id, tuple(sorted(set(units))))
+        if key not in self._cache:
+            kept = datacache.peek(self.key, ("rows", datacache.fingerprint(indicator), key[1]))
+            if kept is not None:
+                self._cache[key] = kept
+
     def load_all(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Load a wide set once, so narrower sets (one municipality) are cut from it."""
         self.get(indicator, units)

@@ -931,7 +931,16 @@ class MunicipalityView:
     region: str | None
     population: pd.DataFrame  # the population groups, newest year
     table: pd.DataFrame  # one row per criterion and indicator
-    funnels: list[tuple[FunnelView, go.Figure]]  # each funnel with the municipality marked
+    funnel_views: list[FunnelView]  # the funnels the municipality is in
+
+    def funnel_figure(self, funnel: FunnelView) -> go.Figure:
+        """The funnel with the municipality marked (built when asked: a page shows it opened)."""
+        return funnel.figure(highlight=self.name)
+
+    @property
+    def funnels(self) -> list[tuple[FunnelView, go.Figure]]:
+        """Each funnel with the municipality marked (builds every figure)."""
+        return [(f, self.funnel_figure(f)) for f in self.funnel_views]
 
 
 @dataclass(frozen=True)
@@ -1010,10 +1019,10 @@ def municipality_view(
     whole = partnership_scope(board, partnership)
     if comparison is None:  # one read of the partnership's rows serves both
         comparison = partnership_comparison(board, partnership, today, rows)
-    # The partnership's rows (read for its status and funnels, so kept in analytics.datacache):
-    # the municipality's rows are cut from them where that is exact (evaluate._Rows).
+    # The partnership's rows, when kept (read for its status and funnels): the municipality's
+    # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
     for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
-        rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
+        rows.use_kept(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
     for measure, criterion in plan.criteria:
@@ -1066,12 +1075,8 @@ def municipality_view(
             }
         )
     population = _population(board, rows, unit_id, partnership, today)
-    figs = [
-        (f, f.figure(highlight=name))
-        for f in comparison.funnels.values()
-        if f is not None and unit_id in f.unit_ids
-    ]
-    return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), figs)
+    funnels = [f for f in comparison.funnels.values() if f is not None and unit_id in f.unit_ids]
+    return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), funnels)
 
 
 def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:

@@ -50,13 +50,19 @@ else:
     )
 
 st.subheader("Kommunen i traktdiagrammene")
-if not view.funnels:
+if not view.funnel_views:
     st.info("Ingen av planens indikatorer er rater eller andeler med tall for kommunen.", icon="ℹ️")
-for funnel, figure in view.funnels:
+for funnel in view.funnel_views:
     flag = funnel.flag(unit_id) or "–"
-    with st.expander(f"{funnel.indicator.name}: {flag}"):
+    # The figure is drawn when its box is opened (a closed expander's content would still run).
+    box = st.expander(
+        f"{funnel.indicator.name}: {flag}", key=f"trakt_{funnel.indicator.id}", on_change="rerun"
+    )
+    if not box.open:
+        continue
+    with box:
         show_chart(
-            figure,
+            view.funnel_figure(funnel),
             key=f"funnel_{funnel.indicator.id}",
             title=f"{funnel.indicator.name}: {view.name} blant kommunene, {funnel.period_text}",
             source=funnel.indicator.source_detail,

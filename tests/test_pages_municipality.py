@@ -43,12 +43,22 @@ def test_municipality_page(app, demo_board, partnership, unit, name):
     assert [m.label for m in at.metric], "population groups are shown"
 
 
-def test_funnels_mark_the_municipality(app):
+def test_funnels_mark_the_municipality(app, demo_board):
     at = app(PAGE, kommune="3224")
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Antall hoftebrudd: ") for label in labels)
+    # Closed boxes build no figure; opening one (its expanded state) draws that funnel only.
+    assert not at.get("plotly_chart")
+    at.session_state["trakt_hip_fractures"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1
+    for indicator in demo_board.registry.indicators:  # open every box
+        at.session_state[f"trakt_{indicator.id}"] = True
+    at.run()
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == len(labels)  # every funnel drawn
     marked = [t for spec in specs for t in spec["data"] if t.get("name") == "Rælingen"]
     assert marked and marked[0]["text"] == ["Rælingen"]
 
