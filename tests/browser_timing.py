@@ -87,10 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     use_directory(args.dir)
     from analytics.board import open_board
+    from analytics.indicator_view import shown_indicator_ids
 
     board = open_board(where["db"])
     plan = next(iter(board.plans.values()))
-    ids = list(dict.fromkeys(i for _, c in plan.criteria for i in c.indicators))[:4]
+    # The selectbox's own options (indicators with figures), the plan's first; the page opens
+    # on the first option, so the switches start from the second.
+    shown = shown_indicator_ids(board, plan.id)
+    in_plan = [i for i in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators) if i in shown]
+    ids = [shown[0], *[i for i in in_plan if i != shown[0]]][:4]
     names = [board.registry.get(i).name for i in ids[1:]] + [board.registry.get(ids[0]).name]
     board.store.close()
     empty = Path(tempfile.mkdtemp(prefix="floor-")) / "empty.py"
