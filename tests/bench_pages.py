@@ -333,7 +333,7 @@ def median_time(call: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def query_timings(runs: int) -> list[tuple[str, float, float]]:
-    from analytics import catalogue
+    from analytics import catalogue, figures
     from analytics.board import open_board
     from analytics.evaluate import evaluate_plan, scope_units
 
@@ -363,7 +363,7 @@ def query_timings(runs: int) -> list[tuple[str, float, float]]:
         ("catalogue.overview", lambda: catalogue.overview(board, PARTNERSHIP)),
         (
             "catalogue.coverage + figur",
-            lambda: catalogue.coverage_figure(catalogue.coverage(board, "hip_fractures", PARTNERSHIP)),
+            lambda: figures.coverage_figure(catalogue.coverage(board, "hip_fractures", PARTNERSHIP)),
         ),
         ("evaluate_plan(hele planen)", lambda: evaluate_plan(board, PARTNERSHIP)),
     ]
