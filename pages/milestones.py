@@ -119,6 +119,7 @@ for row in shown.itertuples(index=False):
                     MILESTONE_STATES,
                     index=MILESTONE_STATES.index(current),
                     key=f"ms_state_{row.criterion_id}",
+                    placeholder="Velg",
                 )
                 done = right.date_input(
                     "Dato oppnådd",
