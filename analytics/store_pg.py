@@ -27,17 +27,11 @@ import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
 
 from analytics.store import (
-    _KEY_JOIN,
-    _OLD_VALUES,
-    _SAME_VALUES,
     FACT_COLUMNS,
     SCHEMA_VERSION,
     Store,
     StoreError,
-    UploadMeta,
-    UploadResult,
     _table,
-    pause_in_transaction,
 )
 
 # One number for every writer of every board on this database (pg_advisory_xact_lock).
@@ -243,52 +237,35 @@ class PostgresStore(Store):
     def _restart_sequence(self, cur: _Cursor, sequence: str, start: int) -> None:
         cur.execute("SELECT setval(?, ?, false)", [sequence, int(start)])
 
-    # -- ingest -----------------------------------------------------------------------
+    # -- ingest: the hooks of Store.merge_stage ---------------------------------------
 
-    def _merge_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
-        """Merge the staging cursor's TEMP stage into facts on the server: one transaction.
+    # Added rows go in key order: the key index (facts_key) is then filled page after page
+    # instead of at random places (1M rows: 6.2 s → 5.0 s measured here).
+    _INSERT_ORDER = " ORDER BY indicator, unit_id, period_start, grain"
 
-        The rows go by COPY into a temporary table, then one classification (added, replaced,
-        unchanged) against facts, history for what is replaced, and the new values. The file
-        hash is checked again under the advisory lock: the same file loaded by two processes
-        at once lands once."""
+    def _merge_cursor(self, staging: duckdb.DuckDBPyConnection) -> None:
+        return None  # a pooled connection to the server
+
+    def _bring_stage(self, staging: duckdb.DuckDBPyConnection, cur: _Cursor, rows_in: int) -> None:
+        """COPY the in-memory stage into this transaction's TEMP `stage` (dropped at COMMIT),
+        with statistics (ANALYZE: a temp table has none, and the planner would guess its size).
+
+        Two settings, for this transaction only (SET LOCAL; the server's defaults stay): 256 MB
+        work_mem, so a million-row join and sort hash in memory instead of spilling to disk; and
+        for a large file (over 50 000 rows) no nested-loop joins, which the planner picks for the
+        join of staged with facts when most keys are found and which probe the key index once
+        per row (1M replaced rows: 6.7 s; a hash join: about 1 s). synchronous_commit stays on:
+        an upload that was reported loaded must survive a crash, and one commit per upload costs
+        one flush. The COPY is CSV (arrow writes it in C++): binary COPY would need a row-by-row
+        encoder in Python, and the CSV COPY is 1.6–1.9 s of a 1M-row upload."""
         staging.execute("SELECT 1").fetchall()  # finish any open result before a relation
         rows = staging.sql(f"SELECT {', '.join(FACT_COLUMNS)} FROM stage").to_arrow_table()
-        rows_in = rows.num_rows
-        with self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                duplicate = cur.execute(
-                    "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
-                    [meta.file_hash],
-                ).fetchone()[0]
-                if duplicate is not None:
-                    cur.execute("ROLLBACK")
-                    return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
-                upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
-                self._log_upload(cur, upload_id, meta, rows_in)
-                cur.execute(
-                    "CREATE TEMP TABLE stage_in ON COMMIT DROP AS "
-                    f"SELECT {', '.join(FACT_COLUMNS)} FROM facts WITH NO DATA"
-                )
-                cur.execute("SET LOCAL work_mem = '256MB'")  # a million-row merge hashes in memory
-                cur.copy_in("stage_in", rows)
-                cur.execute("ANALYZE stage_in")
-                cur.execute(
-                    "CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT a.*, CASE "
-                    "WHEN b.indicator IS NULL THEN 'added' "
-                    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
-                    f"{_OLD_VALUES} FROM stage_in a LEFT JOIN facts b ON {_KEY_JOIN}"
-                )
-                cur.execute("ANALYZE staged")  # temp tables get no statistics otherwise: bad join plans
-                counts = self._apply_staged(cur, upload_id)
-                self._record_counts(cur, upload_id, counts)
-                pause_in_transaction(upload_id)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        return UploadResult(
-            upload_id, rows_in, counts.get("added", 0), counts.get("replaced", 0), counts.get("unchanged", 0)
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        if rows_in > 50_000:
+            cur.execute("SET LOCAL enable_nestloop = off")
+        cur.execute(
+            "CREATE TEMP TABLE stage ON COMMIT DROP AS "
+            f"SELECT {', '.join(FACT_COLUMNS)} FROM facts WITH NO DATA"
         )
+        cur.copy_in("stage", rows)
+        cur.execute("ANALYZE stage")
