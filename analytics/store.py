@@ -592,17 +592,28 @@ def undo_summary(upload_id: int, removed: int) -> str:
     return f"Opplasting {upload_id} er angret: {values} er fjernet og tidligere verdier gjenopprettet."
 
 
-def open_store(target: Path | str, read_only: bool = False, migrate: bool = False) -> Store:
+def open_store(
+    target: Path | str, read_only: bool = False, migrate: bool = False, read_target: str | None = None
+) -> Store:
     """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
 
     Both backends keep one contract (this class's methods); pages and analytics never ask which
     one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
-    is, on opening). Raises StoreError with one Norwegian sentence when it cannot be used.
+    is, on opening). `read_target` (BOARD_READ_DB) is a read replica of a PostgreSQL `target`:
+    reads go there, writes to `target`. Raises StoreError with one Norwegian sentence when it
+    cannot be used (a read replica of a DuckDB file included).
     """
+    if read_target and not config.is_server_url(read_target):
+        raise StoreError(f"BOARD_READ_DB «{read_target}» er ingen postgresql://-adresse.")
     if config.is_server_url(target):
         from analytics.store_pg import PostgresStore
 
-        return PostgresStore(str(target), migrate=migrate)
+        return PostgresStore(str(target), migrate=migrate, read_url=read_target)
+    if read_target:
+        raise StoreError(
+            "BOARD_READ_DB (en lesekopi) virker bare når BOARD_DB er en PostgreSQL-database "
+            f"(postgresql://…), ikke filen «{target}»."
+        )
     return Store(target, read_only=read_only)
 
 
@@ -668,6 +679,10 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
 
+    def _write_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The cursor writes go through (PostgreSQL: on the primary, not the read replica)."""
+        return self._con.cursor()
+
     def staging_cursor(self) -> duckdb.DuckDBPyConnection:
         """Where a file is read and checked: a cursor on this file (PostgreSQL: in memory)."""
         return self._con.cursor()
@@ -698,7 +713,7 @@ class Store:
         here: this process's threads take turns on _write_lock, processes on _lock_writes
         (PostgreSQL's advisory lock), so what is read inside is not changed by another writer.
         Returning early commits what was done (nothing, for a check that finds no work)."""
-        with self._write_lock, nullcontext(cur) if cur is not None else self.cursor() as cur:
+        with self._write_lock, nullcontext(cur) if cur is not None else self._write_cursor() as cur:
             cur.execute("BEGIN")
             try:
                 self._lock_writes(cur)
@@ -882,6 +897,10 @@ class Store:
         """Make the stage readable as `stage` on `cur`, inside the merge's transaction (DuckDB:
         it is already; PostgreSQL copies it in)."""
 
+    def _classify(self, cur: object, indicators: list[str], rows_in: int) -> None:
+        """TEMP staged: each staged row against the stored facts of `indicators` (see _SQL)."""
+        cur.execute(self._q("classify"), [indicators])
+
     @classmethod
     def _apply_staged(cls, cur: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
         """TEMP staged (the stage with a `change` per row: added, replaced, unchanged, and each
@@ -965,7 +984,7 @@ class Store:
                 )
                 counts = {"added": rows_in}
             else:
-                cur.execute(self._q("classify"), [indicators])
+                self._classify(cur, indicators, rows_in)
                 counts = self._apply_staged(cur, upload_id)
                 cur.execute("DROP TABLE staged")
             self._record_counts(cur, upload_id, counts)
