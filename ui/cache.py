@@ -19,7 +19,8 @@ from analytics.store import StoreError
 
 @st.cache_resource(show_spinner=False)
 def _board(db_path: str) -> Board:
-    return open_board(db_path)
+    # The read replica (BOARD_READ_DB) is the process's setting, like the store it copies.
+    return open_board(db_path, read_db=config.read_db())
 
 
 def board() -> Board:
