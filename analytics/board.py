@@ -132,8 +132,12 @@ def load_context() -> tuple[Registry, dict[str, Plan], pd.DataFrame, pd.DataFram
     return registry, plans, units, code_map
 
 
-def open_board(db_path: Path | str | None = None) -> Board:
+def open_board(db_path: Path | str | None = None, read_db: str | None = None) -> Board:
+    """The board on the store `db_path` (default: BOARD_DB and its read replica BOARD_READ_DB),
+    or on `db_path` read through the replica `read_db`. Raises PlanError or StoreError."""
     registry, plans, units, code_map = load_context()
-    store = open_store(db_path or config.db_path())
+    if db_path is None:
+        db_path, read_db = config.db_path(), config.read_db()
+    store = open_store(db_path, read_target=read_db)
     store.sync_reference(units, code_map)
     return Board(registry=registry, plans=plans, units=units, store=store)

@@ -33,6 +33,11 @@ def is_server_url(target: object) -> bool:
     return str(target).startswith(SERVER_SCHEMES)
 
 
+def read_db() -> str | None:
+    """The read replica: env BOARD_READ_DB (a postgresql://… standby of BOARD_DB), or None."""
+    return os.environ.get("BOARD_READ_DB") or None
+
+
 def db_path() -> Path | str:
     """The store: env BOARD_DB, else data/indicators.duckdb. A DuckDB file's Path, or a
     postgresql://… connection string as given (a Path would fold its '//')."""

@@ -18,13 +18,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
-from analytics import config, export, formatting, protection
+from analytics import config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view, shown_value
@@ -67,7 +66,7 @@ CHART_KINDS = (
     CriterionKind.monitor,
 )
 
-FigureFor = Callable[[Measure], go.Figure | None]
+FigureFor = Callable[[Measure], figures.Figure | None]
 
 
 # -- choosing what goes in ---------------------------------------------------------------
@@ -689,7 +688,7 @@ def default_figure_for(board: Board, partnership: str) -> FigureFor:
     """The chart each measure gets: the board's own chart for its chart criterion
     (analytics.indicator_view.criterion_view: SPC or projection, small counts shown as "<5")."""
 
-    def figure_for(measure: Measure) -> go.Figure | None:
+    def figure_for(measure: Measure) -> figures.Figure | None:
         criterion = chart_criterion(measure)
         if criterion is None:
             return None

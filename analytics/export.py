@@ -1,5 +1,7 @@
 """Images and tables for the meeting: clean PNGs (kaleido driving Debian's chromium) and CSV.
 
+The figure comes from analytics.figures, laid out for print there (figures.print_ready).
+
 Starting chromium costs ~1.5 s, drawing one more figure in it ~0.1–0.2 s, so `figures_png`
 renders a batch in one browser (a 10-slide deck) and `figure_png` is a batch of one.
 """
@@ -11,19 +13,17 @@ import datetime as dt
 import os
 import re
 import shutil
-import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import kaleido
 import pandas as pd
-import plotly.graph_objects as go
 from choreographer.errors import ChromeNotFoundError
 
-from analytics import config, formatting
+from analytics import figures
+from analytics.figures import PNG_HEIGHT, PNG_SCALE, PNG_WIDTH
 
-PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 _PNG_OPTS = {"format": "png", "width": PNG_WIDTH, "height": PNG_HEIGHT, "scale": PNG_SCALE}
 
 
@@ -58,83 +58,11 @@ def browser_path() -> str | None:
     return str(found) if found and os.path.isfile(found) and os.access(found, os.X_OK) else None
 
 
-def source_note(source: str, demo: bool, fetched: dt.date | None = None, notes: Sequence[str] = ()) -> str:
-    """'Kilde: NPR. Hentet 31.12.2025. Demodata – syntetiske tall.' plus protection notes."""
-    fetched = fetched or dt.date.today()
-    text = f"Kilde: {source}. Hentet {formatting.date(fetched)}."
-    if demo:
-        text += f" {config.DEMO_LABEL}."
-    return " ".join([text, *notes])
-
-
-def print_ready(
-    fig: go.Figure,
-    title: str,
-    source: str,
-    demo: bool,
-    fetched: dt.date | None = None,
-    notes: Sequence[str] = (),
-    font_scale: float = 1.0,
-) -> go.Figure:
-    """A copy of the figure for print: white background, Norwegian title, source footnote.
-
-    The footnote sits in the bottom margin, below any legend under the plot. `font_scale`
-    enlarges every text for a chart that is shown smaller (on a slide next to text).
-    """
-    size = 16 * font_scale
-    note_size = 13 * font_scale
-    top, bottom = round(90 * font_scale), round(125 * font_scale)
-    # Wrap the footnote to the image width (about 0,55 em per character).
-    note = "<br>".join(
-        textwrap.wrap(source_note(source, demo, fetched, notes), int(1500 / (0.55 * note_size)))
-    )
-    lines = note.count("<br>") + 1
-    bottom += round((lines - 1) * note_size * 1.3)
-    plot_height = PNG_HEIGHT - top - bottom
-    copy = go.Figure(fig)
-    copy.update_layout(
-        title={"text": title, "x": 0.02, "font": {"size": 26 * font_scale}},
-        template="plotly_white",
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        font={"size": size},
-        separators=formatting.PLOTLY_SEPARATORS,
-        margin={"t": top, "b": bottom, "l": round(80 * font_scale), "r": 40},
-        height=None,
-        width=None,
-    )
-    if copy.layout.title.subtitle and copy.layout.title.subtitle.text:
-        # A chart's subtitle (e.g. the SPC caption) at the body size: 13 px was 4 pt on a slide.
-        copy.update_layout(title_subtitle_font_size=size)
-    thousands(copy)
-    copy.add_annotation(
-        text=note,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-(bottom - 12) / plot_height,
-        yanchor="bottom",
-        showarrow=False,
-        xanchor="left",
-        align="left",
-        font={"size": note_size},
-    )
-    return copy
-
-
-def thousands(fig: go.Figure) -> go.Figure:
-    """Numbers on every axis in full with Norwegian thousands (14 000, not «14k»): plotly's
-    SI suffixes off, thousands separated (the separator is the figure's `separators`)."""
-    fig.update_xaxes(exponentformat="none", separatethousands=True)
-    fig.update_yaxes(exponentformat="none", separatethousands=True)
-    return fig
-
-
 @dataclass(frozen=True)
 class PngRequest:
     """One figure to render, with what its footnote says."""
 
-    fig: go.Figure
+    fig: figures.Figure
     title: str
     source: str
     demo: bool
@@ -179,13 +107,13 @@ def figures_png(requests: Sequence[PngRequest], fetched: dt.date | None = None) 
     if not requests:
         return []
     ready = [
-        print_ready(r.fig, r.title, r.source, r.demo, fetched, r.notes, r.font_scale).to_dict()
+        figures.print_ready(r.fig, r.title, r.source, r.demo, fetched, r.notes, r.font_scale).to_dict()
         for r in requests
     ]
     return _render(ready)
 
 
-def figure_png(fig: go.Figure, title: str, source: str, demo: bool, notes: Sequence[str] = ()) -> bytes:
+def figure_png(fig: figures.Figure, title: str, source: str, demo: bool, notes: Sequence[str] = ()) -> bytes:
     """1600×900 at 2× scale, ready for a slide."""
     return figures_png([PngRequest(fig, title, source, demo, tuple(notes))])[0]
 

@@ -25,7 +25,6 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics import config, datacache, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
@@ -209,7 +208,7 @@ class FunnelView:
     x_title: str
     y_title: str
 
-    def figure(self, title: str | None = None, highlight: str | None = None) -> go.Figure:
+    def figure(self, title: str | None = None, highlight: str | None = None) -> figures.Figure:
         return figures.funnel_figure(
             self.result,
             self.names,
@@ -347,14 +346,14 @@ class IndicatorView:
     spc: SpcResult
     target: float | None
     assurance_text: str  # the assurance icon in words, or a rollout's pace
-    spc_figure: go.Figure
+    spc_figure: figures.Figure
     criteria: list[CriterionResult]
     projection: Projection | None
-    projection_figure: go.Figure | None
+    projection_figure: figures.Figure | None
     projection_text: str | None
     funnel: FunnelView | None
-    funnel_figure: go.Figure | None
-    small_multiples: go.Figure | None
+    funnel_figure: figures.Figure | None
+    small_multiples: figures.Figure | None
     table: pd.DataFrame  # the numbers behind the SPC chart, formatted
     year_table: pd.DataFrame  # per calendar year, a year in progress compared like for like
     notes: list[str] = field(default_factory=list)
@@ -634,7 +633,7 @@ def small_multiples(
     indicator_id: str,
     years: tuple[int, int] | None = None,
     today: dt.date | None = None,
-) -> go.Figure | None:
+) -> figures.Figure | None:
     """One small chart per member unit (the Per kommune view), or None without per-unit rows.
 
     Raises KeyError for an indicator the partnership does not show."""
@@ -672,7 +671,7 @@ def _small_multiples(
     rows: _Rows,
     years: tuple[int, int] | None,
     today: dt.date,
-) -> go.Figure | None:
+) -> figures.Figure | None:
     """One panel per unit; monthly data and counts per year (small monthly counts are hidden)."""
     units = board.units[board.units["partnership"] == partnership]
     reporting = tuple(units.loc[units["kind"].isin(["municipality", "district", "region"]), "unit_id"])
@@ -861,7 +860,7 @@ class CriterionView:
     result: CriterionResult
     title: str
     status_line: str
-    figure: go.Figure | None
+    figure: figures.Figure | None
 
     @property
     def judgement(self) -> Judgement:
@@ -933,12 +932,12 @@ class MunicipalityView:
     table: pd.DataFrame  # one row per criterion and indicator
     funnel_views: list[FunnelView]  # the funnels the municipality is in
 
-    def funnel_figure(self, funnel: FunnelView) -> go.Figure:
+    def funnel_figure(self, funnel: FunnelView) -> figures.Figure:
         """The funnel with the municipality marked (built when asked: a page shows it opened)."""
         return funnel.figure(highlight=self.name)
 
     @property
-    def funnels(self) -> list[tuple[FunnelView, go.Figure]]:
+    def funnels(self) -> list[tuple[FunnelView, figures.Figure]]:
         """Each funnel with the municipality marked (builds every figure)."""
         return [(f, self.funnel_figure(f)) for f in self.funnel_views]
 

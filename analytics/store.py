@@ -11,7 +11,8 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -285,6 +286,15 @@ CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
     },
     2: {"duckdb": _FILE_TOTAL, "postgres": _FILE_TOTAL},
     3: {"duckdb": _PLAN_TABLES, "postgres": _PLAN_TABLES},
+    # Version 4 (PostgreSQL only): the key's text columns compare bytes (COLLATE "C"), as DuckDB
+    # does. The merge's join and sort and the key index's inserts then skip the locale's
+    # strcoll (about 20 % of a million-row merge measured here), and ORDER BY gives DuckDB's order
+    # under any server locale. Codes and indicator names are ASCII: nothing else changes.
+    4: {
+        "duckdb": "",
+        "postgres": 'ALTER TABLE facts ALTER COLUMN indicator TYPE VARCHAR COLLATE "C", '
+        'ALTER COLUMN unit_id TYPE VARCHAR COLLATE "C", ALTER COLUMN grain TYPE VARCHAR COLLATE "C"',
+    },
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 STORE_TABLES = (
@@ -329,6 +339,12 @@ _CATALOGUE_JOIN = """
             LEFT JOIN uploads c ON c.upload_id = f.changed_upload_id
             ORDER BY indicator
             """
+_CLASSIFY = (
+    "SELECT a.*, CASE WHEN b.indicator IS NULL THEN 'added' "
+    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change {_OLD_VALUES} "
+    "FROM stage a LEFT JOIN (SELECT * FROM facts WHERE {indicators}) b "
+    f"ON {_KEY_JOIN}"
+)
 _SQL: dict[str, dict[str, str]] = {
     "tables": {
         "duckdb": "SELECT table_name FROM duckdb_tables() WHERE NOT temporary",
@@ -487,6 +503,20 @@ _SQL: dict[str, dict[str, str]] = {
             """
         + _CATALOGUE_JOIN,
     },
+    # The merge (Store.merge_stage): are there stored facts of the file's indicators, and the
+    # classification of each staged row against them (added, unchanged, replaced with its old
+    # values). Only the file's indicators are joined: a national store's other indicators are
+    # never read (PostgreSQL: 4.4 s → 1.1 s for 1M rows against 1.3M facts).
+    "indicator_stored": {
+        "duckdb": "SELECT count(*) > 0 FROM facts WHERE list_contains(?, indicator)",
+        "postgres": "SELECT EXISTS (SELECT 1 FROM facts WHERE indicator = ANY(?::text[]))",
+    },
+    "classify": {
+        "duckdb": "CREATE OR REPLACE TEMP TABLE staged AS "
+        + _CLASSIFY.format(indicators="list_contains(?, indicator)"),
+        "postgres": "CREATE TEMP TABLE staged ON COMMIT DROP AS "
+        + _CLASSIFY.format(indicators="indicator = ANY(?::text[])"),
+    },
     "fact_sources": {
         "duckdb": "SELECT u.upload_id, u.file_name, u.file_hash, u.loaded_at, u.demo, count(*) AS n_facts "
         "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id "
@@ -562,17 +592,28 @@ def undo_summary(upload_id: int, removed: int) -> str:
     return f"Opplasting {upload_id} er angret: {values} er fjernet og tidligere verdier gjenopprettet."
 
 
-def open_store(target: Path | str, read_only: bool = False, migrate: bool = False) -> Store:
+def open_store(
+    target: Path | str, read_only: bool = False, migrate: bool = False, read_target: str | None = None
+) -> Store:
     """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
 
     Both backends keep one contract (this class's methods); pages and analytics never ask which
     one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
-    is, on opening). Raises StoreError with one Norwegian sentence when it cannot be used.
+    is, on opening). `read_target` (BOARD_READ_DB) is a read replica of a PostgreSQL `target`:
+    reads go there, writes to `target`. Raises StoreError with one Norwegian sentence when it
+    cannot be used (a read replica of a DuckDB file included).
     """
+    if read_target and not config.is_server_url(read_target):
+        raise StoreError(f"BOARD_READ_DB «{read_target}» er ingen postgresql://-adresse.")
     if config.is_server_url(target):
         from analytics.store_pg import PostgresStore
 
-        return PostgresStore(str(target), migrate=migrate)
+        return PostgresStore(str(target), migrate=migrate, read_url=read_target)
+    if read_target:
+        raise StoreError(
+            "BOARD_READ_DB (en lesekopi) virker bare når BOARD_DB er en PostgreSQL-database "
+            f"(postgresql://…), ikke filen «{target}»."
+        )
     return Store(target, read_only=read_only)
 
 
@@ -638,6 +679,10 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
 
+    def _write_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The cursor writes go through (PostgreSQL: on the primary, not the read replica)."""
+        return self._con.cursor()
+
     def staging_cursor(self) -> duckdb.DuckDBPyConnection:
         """Where a file is read and checked: a cursor on this file (PostgreSQL: in memory)."""
         return self._con.cursor()
@@ -661,6 +706,23 @@ class Store:
         cur.execute(f"INSERT INTO {_table(table)} ({columns}) SELECT {columns} FROM frame_in")
         cur.unregister("frame_in")
 
+    @contextmanager
+    def _transaction(self, cur: object | None = None) -> Iterator[object]:
+        """One write transaction: yields a cursor (`cur`, left open, or a new one, closed after)
+        inside BEGIN … COMMIT, ROLLBACK on any exception. Every write of the store goes through
+        here: this process's threads take turns on _write_lock, processes on _lock_writes
+        (PostgreSQL's advisory lock), so what is read inside is not changed by another writer.
+        Returning early commits what was done (nothing, for a check that finds no work)."""
+        with self._write_lock, nullcontext(cur) if cur is not None else self._write_cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                self._lock_writes(cur)
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
     # -- schema versions --------------------------------------------------------------
 
     def schema_version(self) -> int:
@@ -679,24 +741,17 @@ class Store:
         """Apply the missing MIGRATIONS in one transaction; returns (version before, after).
 
         Raises StoreError when the store is newer than this program."""
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                before = self.schema_version_in(cur)
-                if before > SCHEMA_VERSION:
-                    raise StoreError(self._newer_message(before))
-                for version in range(before + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[version][self.dialect].split(";"):
-                        if statement.strip():
-                            cur.execute(statement)
-                cur.execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)")
-                cur.execute("DELETE FROM schema_info")
-                cur.execute("INSERT INTO schema_info VALUES (?)", [max(before, SCHEMA_VERSION)])
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            before = self.schema_version_in(cur)
+            if before > SCHEMA_VERSION:
+                raise StoreError(self._newer_message(before))
+            for version in range(before + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[version][self.dialect].split(";"):
+                    if statement.strip():
+                        cur.execute(statement)
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)")
+            cur.execute("DELETE FROM schema_info")
+            cur.execute("INSERT INTO schema_info VALUES (?)", [max(before, SCHEMA_VERSION)])
         return before, max(before, SCHEMA_VERSION)
 
     def schema_version_in(self, cur: object) -> int:
@@ -730,41 +785,34 @@ class Store:
         """Fill an empty store with whole tables in one transaction; sequences continue after
         the highest ids. Returns the counts as read back inside the transaction; raises
         StoreError (nothing written) when the store is not empty or a count differs."""
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                busy = [
-                    t
-                    for t in ("uploads", "facts", "fact_history", "milestone_events")
-                    if cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]
-                ]
-                if busy:
+        with self._transaction() as cur:
+            busy = [
+                t
+                for t in ("uploads", "facts", "fact_history", "milestone_events")
+                if cur.execute(f"SELECT count(*) FROM {_table(t)}").fetchone()[0]
+            ]
+            if busy:
+                raise StoreError(
+                    f"Måldatabasen «{self.describe()}» er ikke tom ({', '.join(busy)}); "
+                    "kopier bare til en ny database."
+                )
+            counts = {}
+            for table in STORE_TABLES:
+                cur.execute(f"DELETE FROM {_table(table)}")
+                frame = tables[table]
+                if len(frame):
+                    self._insert_frame(cur, table, frame)
+                counts[table] = int(cur.execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
+                if counts[table] != len(frame):
                     raise StoreError(
-                        f"Måldatabasen «{self.describe()}» er ikke tom ({', '.join(busy)}); "
-                        "kopier bare til en ny database."
+                        f"Kopieringen stemmer ikke for {table}: {len(frame)} rader lest, "
+                        f"{counts[table]} skrevet; ingenting er lagret."
                     )
-                counts = {}
-                for table in STORE_TABLES:
-                    cur.execute(f"DELETE FROM {_table(table)}")
-                    frame = tables[table]
-                    if len(frame):
-                        self._insert_frame(cur, table, frame)
-                    counts[table] = int(cur.execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
-                    if counts[table] != len(frame):
-                        raise StoreError(
-                            f"Kopieringen stemmer ikke for {table}: {len(frame)} rader lest, "
-                            f"{counts[table]} skrevet; ingenting er lagret."
-                        )
-                for sequence, (table, column) in SEQUENCES.items():
-                    top = int(
-                        cur.execute(f"SELECT coalesce(max({column}), 0) FROM {_table(table)}").fetchone()[0]
-                    )
-                    self._restart_sequence(cur, sequence, top + 1)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+            for sequence, (table, column) in SEQUENCES.items():
+                top = int(
+                    cur.execute(f"SELECT coalesce(max({column}), 0) FROM {_table(table)}").fetchone()[0]
+                )
+                self._restart_sequence(cur, sequence, top + 1)
         return counts
 
     def _restart_sequence(self, cur: duckdb.DuckDBPyConnection, sequence: str, start: int) -> None:
@@ -790,20 +838,13 @@ class Store:
 
     def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
         """Replace units and the old→current code map (both small) in one transaction."""
-        with self._write_lock, self.cursor() as cur:
-            codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
-            codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                cur.execute("DELETE FROM units")
-                self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
-                cur.execute("DELETE FROM code_history")
-                self._insert_frame(cur, "code_history", codes)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
+        codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM units")
+            self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
+            cur.execute("DELETE FROM code_history")
+            self._insert_frame(cur, "code_history", codes)
 
     def units(self, partnership: str | None = None, kinds: Iterable[str] | None = None) -> pd.DataFrame:
         kinds = list(kinds or ["municipality", "district", "region", "partnership"])
@@ -844,20 +885,43 @@ class Store:
             cur.unregister("incoming")
             return self.merge_stage(cur, meta)
 
-    @staticmethod
-    def _apply_staged(cur: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
-        """TEMP staged (the stage with a `change` per row: added, replaced, unchanged) into
-        facts: replaced values to fact_history, then the new values; the same SQL in both
-        dialects. Returns rows per change."""
+    # The merge's dialect hooks (PostgresStore overrides them; see merge_stage).
+    _INSERT_ORDER = ""  # ORDER BY for inserted rows (PostgreSQL: key order, for its key index)
+
+    def _merge_cursor(self, staging: duckdb.DuckDBPyConnection) -> object | None:
+        """The cursor the merge writes with: DuckDB the staging cursor itself (its TEMP stage
+        is on the file's connection); None for a new one (PostgreSQL)."""
+        return staging
+
+    def _bring_stage(self, staging: duckdb.DuckDBPyConnection, cur: object, rows_in: int) -> None:
+        """Make the stage readable as `stage` on `cur`, inside the merge's transaction (DuckDB:
+        it is already; PostgreSQL copies it in)."""
+
+    def _classify(self, cur: object, indicators: list[str], rows_in: int) -> None:
+        """TEMP staged: each staged row against the stored facts of `indicators` (see _SQL)."""
+        cur.execute(self._q("classify"), [indicators])
+
+    @classmethod
+    def _apply_staged(cls, cur: duckdb.DuckDBPyConnection, upload_id: int) -> dict[str, int]:
+        """TEMP staged (the stage with a `change` per row: added, replaced, unchanged, and each
+        replaced row's old values) into facts: the old values to fact_history, replaced rows
+        updated in place, added rows inserted; the same SQL in both dialects. Returns rows per
+        change. An UPDATE in place writes each replaced row once (PostgreSQL: a new row version
+        and its index entry, 8.6 s against 10.1 s for DELETE + INSERT of 1M rows measured here)."""
         cur.execute(  # the replaced values came along in staged: no second join with facts
             f"INSERT INTO fact_history ({_HISTORY_LIST}) SELECT {', '.join(KEY)}, "
             f"{', '.join(f'old_{c}' for c in _VALUE_COLUMNS)}, ?, now() FROM staged WHERE change = 'replaced'",
             [upload_id],
         )
-        cur.execute(f"DELETE FROM facts b USING staged a WHERE {_KEY_JOIN} AND a.change = 'replaced'")
+        new_values = ", ".join(f"{c} = a.{c}" for c in _VALUE_COLUMNS if c != "upload_id")
+        cur.execute(
+            f"UPDATE facts b SET {new_values}, upload_id = ? FROM staged a "
+            f"WHERE {_KEY_JOIN} AND a.change = 'replaced'",
+            [upload_id],
+        )
         cur.execute(
             f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM staged "
-            "WHERE change <> 'unchanged'",
+            f"WHERE change = 'added'{cls._INSERT_ORDER}",
             [upload_id],
         )
         return dict(cur.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
@@ -889,51 +953,42 @@ class Store:
             ],
         )
 
-    def merge_stage(self, cur: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
-        """Merge the cursor's TEMP stage (a table or a view of FACT_COLUMNS) into facts in one
-        transaction: all rows or none; replaced values go to fact_history (for undo). The loader
-        (loaders.staging) builds the stage; this is the only way facts are written."""
-        with self._write_lock:
-            return self._merge_stage(cur, meta)
+    def merge_stage(self, staging: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
+        """Merge the staging cursor's TEMP stage (a table or a view of FACT_COLUMNS) into facts
+        in one transaction: all rows or none; replaced values go to fact_history (for undo).
+        The loader (loaders.staging) builds the stage; this is the only way facts are written.
 
-    def _merge_stage(self, cur: duckdb.DuckDBPyConnection, meta: UploadMeta) -> UploadResult:
-        rows_in, indicators = cur.execute("SELECT count(*), list(DISTINCT indicator) FROM stage").fetchone()
+        One skeleton for both backends (the hooks above differ): under the write lock, the file
+        hash is checked again (the same file loaded by two processes at once lands once), the
+        upload is logged, the stage is classified against the stored facts of its indicators
+        (none stored: all added, no join), applied, and counted."""
+        rows_in, indicators = staging.execute(
+            "SELECT count(*), list(DISTINCT indicator) FROM stage"
+        ).fetchone()
         rows_in, indicators = int(rows_in), list(indicators or [])
-        duplicate = self.find_upload_by_hash(meta.file_hash)
-        if duplicate is not None:
-            return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=duplicate)
-        cur.execute("BEGIN")
-        try:
+        with self._transaction(self._merge_cursor(staging)) as cur:
+            duplicate = cur.execute(
+                "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
+                [meta.file_hash],
+            ).fetchone()[0]
+            if duplicate is not None:
+                return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
             upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
             self._log_upload(cur, upload_id, meta, rows_in)
-            existing = cur.execute(
-                "SELECT count(*) FROM facts WHERE list_contains(?, indicator)", [indicators]
-            ).fetchone()[0]
-            if not existing:  # the first values for these indicators: all added, nothing to compare
-                cur.execute(
-                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM stage",
+            self._bring_stage(staging, cur, rows_in)
+            if not cur.execute(self._q("indicator_stored"), [indicators]).fetchone()[0]:
+                cur.execute(  # the first values for these indicators: all added, nothing to compare
+                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_FACT_LIST}, ? FROM stage"
+                    f"{self._INSERT_ORDER}",
                     [upload_id],
                 )
                 counts = {"added": rows_in}
             else:
-                cur.execute(
-                    "CREATE OR REPLACE TEMP TABLE staged AS SELECT a.*, CASE "
-                    "WHEN b.indicator IS NULL THEN 'added' "
-                    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change "
-                    f"{_OLD_VALUES} FROM stage a "
-                    "LEFT JOIN (SELECT * FROM facts WHERE list_contains(?, indicator)) b "
-                    f"ON {_KEY_JOIN}",
-                    [indicators],
-                )
+                self._classify(cur, indicators, rows_in)
                 counts = self._apply_staged(cur, upload_id)
+                cur.execute("DROP TABLE staged")
             self._record_counts(cur, upload_id, counts)
             pause_in_transaction(upload_id)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.execute("DROP TABLE IF EXISTS staged")
         return UploadResult(
             upload_id,
             rows_in,
@@ -944,49 +999,41 @@ class Store:
 
     def undo(self, upload_id: int, undone_by: str = "lokal") -> int:
         """Undo one upload: remove its values and restore what it replaced. Returns rows removed."""
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)  # asked under the lock: two undos of one upload undo it once
-                row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
-                if row is None:
-                    raise KeyError(upload_id)
-                if row[0] is not None:
-                    cur.execute("ROLLBACK")
-                    return 0
-                removed = int(
-                    cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
-                )
-                cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id])
-                # Values this upload replaced come back where nothing newer has taken the key.
-                cur.execute(
-                    f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_prefixed('a')}, a.upload_id "
-                    "FROM fact_history a "
-                    "WHERE a.replaced_by = ? AND NOT EXISTS "
-                    f"(SELECT 1 FROM facts b WHERE {_KEY_JOIN})",
-                    [upload_id],
-                )
-                cur.execute(
-                    "DELETE FROM fact_history a WHERE a.replaced_by = ? AND NOT EXISTS "
-                    f"(SELECT 1 FROM fact_history b WHERE b.upload_id = ? AND {_KEY_JOIN})",
-                    [upload_id, upload_id],
-                )
-                # Where a later upload replaced this one's value, the older value now counts
-                # as replaced by that later upload.
-                cur.execute(
-                    "UPDATE fact_history a SET replaced_by = b.replaced_by FROM fact_history b "
-                    f"WHERE a.replaced_by = ? AND b.upload_id = ? AND {_KEY_JOIN}",
-                    [upload_id, upload_id],
-                )
-                cur.execute("DELETE FROM fact_history WHERE upload_id = ?", [upload_id])
-                cur.execute(
-                    "UPDATE uploads SET undone_at = ?, undone_by = ? WHERE upload_id = ?",
-                    [dt.datetime.now(), undone_by, upload_id],
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:  # asked under the lock: two undos of one upload undo it once
+            row = cur.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+            if row is None:
+                raise KeyError(upload_id)
+            if row[0] is not None:
+                return 0
+            removed = int(
+                cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
+            )
+            cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id])
+            # Values this upload replaced come back where nothing newer has taken the key.
+            cur.execute(
+                f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_prefixed('a')}, a.upload_id "
+                "FROM fact_history a "
+                "WHERE a.replaced_by = ? AND NOT EXISTS "
+                f"(SELECT 1 FROM facts b WHERE {_KEY_JOIN})",
+                [upload_id],
+            )
+            cur.execute(
+                "DELETE FROM fact_history a WHERE a.replaced_by = ? AND NOT EXISTS "
+                f"(SELECT 1 FROM fact_history b WHERE b.upload_id = ? AND {_KEY_JOIN})",
+                [upload_id, upload_id],
+            )
+            # Where a later upload replaced this one's value, the older value now counts
+            # as replaced by that later upload.
+            cur.execute(
+                "UPDATE fact_history a SET replaced_by = b.replaced_by FROM fact_history b "
+                f"WHERE a.replaced_by = ? AND b.upload_id = ? AND {_KEY_JOIN}",
+                [upload_id, upload_id],
+            )
+            cur.execute("DELETE FROM fact_history WHERE upload_id = ?", [upload_id])
+            cur.execute(
+                "UPDATE uploads SET undone_at = ?, undone_by = ? WHERE upload_id = ?",
+                [dt.datetime.now(), undone_by, upload_id],
+            )
         return removed
 
     # -- reading ----------------------------------------------------------------------
@@ -1115,7 +1162,7 @@ class Store:
         evidence: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> int:
-        with self._write_lock, self.cursor() as cur:
+        with self._transaction() as cur:
             event_id = int(cur.execute("SELECT nextval('milestone_seq')").fetchone()[0])
             cur.execute(
                 "INSERT INTO milestone_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1164,37 +1211,30 @@ class Store:
         """Store decisions (plan_id, entry_id, field, old_value, new_value: JSON text,
         reference, decided_by) in one transaction; returns their ids."""
         ids: list[int] = []
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                for row in rows:
-                    decision_id = int(cur.execute("SELECT nextval('plan_decision_seq')").fetchone()[0])
-                    cur.execute(
-                        "INSERT INTO plan_decisions (decision_id, plan_id, entry_id, field, old_value, "
-                        "new_value, reference, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            decision_id,
-                            row["plan_id"],
-                            row["entry_id"],
-                            row["field"],
-                            row["old_value"],
-                            row["new_value"],
-                            row.get("reference"),
-                            row["decided_by"],
-                            row.get("decided_at") or dt.datetime.now(),
-                        ],
-                    )
-                    ids.append(decision_id)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            for row in rows:
+                decision_id = int(cur.execute("SELECT nextval('plan_decision_seq')").fetchone()[0])
+                cur.execute(
+                    "INSERT INTO plan_decisions (decision_id, plan_id, entry_id, field, old_value, "
+                    "new_value, reference, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        decision_id,
+                        row["plan_id"],
+                        row["entry_id"],
+                        row["field"],
+                        row["old_value"],
+                        row["new_value"],
+                        row.get("reference"),
+                        row["decided_by"],
+                        row.get("decided_at") or dt.datetime.now(),
+                    ],
+                )
+                ids.append(decision_id)
         return ids
 
     def undo_plan_decision(self, decision_id: int, undone_by: str) -> bool:
         """Mark one decision undone (kept in the history); False if it already was."""
-        with self._write_lock, self.cursor() as cur:
+        with self._transaction() as cur:
             row = cur.execute(
                 "SELECT undone_at FROM plan_decisions WHERE decision_id = ?", [decision_id]
             ).fetchone()
@@ -1226,31 +1266,24 @@ class Store:
     ) -> int:
         """Store a plan period's YAML (a new period or an imported file); an earlier document
         for the same period is marked removed in the same transaction."""
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                self._lock_writes(cur)
-                now = dt.datetime.now()
-                cur.execute(
-                    "UPDATE plan_documents SET removed_at = ?, removed_by = ? "
-                    "WHERE plan_id = ? AND removed_at IS NULL",
-                    [now, created_by, plan_id],
-                )
-                document_id = int(cur.execute("SELECT nextval('plan_document_seq')").fetchone()[0])
-                cur.execute(
-                    "INSERT INTO plan_documents (document_id, plan_id, partnership, body, origin, "
-                    "file_name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [document_id, plan_id, partnership, body, origin, file_name, created_by, now],
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            now = dt.datetime.now()
+            cur.execute(
+                "UPDATE plan_documents SET removed_at = ?, removed_by = ? "
+                "WHERE plan_id = ? AND removed_at IS NULL",
+                [now, created_by, plan_id],
+            )
+            document_id = int(cur.execute("SELECT nextval('plan_document_seq')").fetchone()[0])
+            cur.execute(
+                "INSERT INTO plan_documents (document_id, plan_id, partnership, body, origin, "
+                "file_name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [document_id, plan_id, partnership, body, origin, file_name, created_by, now],
+            )
         return document_id
 
     def remove_plan_document(self, plan_id: str, removed_by: str) -> bool:
         """Take a stored plan period off the board (kept in the history); False if none."""
-        with self._write_lock, self.cursor() as cur:
+        with self._transaction() as cur:
             found = cur.execute(
                 "SELECT count(*) FROM plan_documents WHERE plan_id = ? AND removed_at IS NULL", [plan_id]
             ).fetchone()[0]

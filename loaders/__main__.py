@@ -145,11 +145,7 @@ def run(argv: list[str]) -> int:
             raise
         # The running board holds the store: hand the file over and wait (loaders/spool.py).
         outcome = spool.submit(db, args.file, _request(args))
-        for line in outcome.out:
-            print(line)
-        for line in outcome.err:
-            print(line, file=sys.stderr)
-        return outcome.code
+        return _emit(outcome)
     if args.command == "ingest":
         if args.indicator and args.indicator not in loader.board.registry:
             raise service.LoaderError(
@@ -160,11 +156,7 @@ def run(argv: list[str]) -> int:
             known = ", ".join(sorted(loader.board.plans))
             raise service.LoaderError(f"Ukjent helsefellesskap «{args.partnership}» (finnes: {known}).")
         outcome = spool.ingest(loader, args.file, {**_request(args), "dry_run": args.dry_run})
-        for line in outcome.out:
-            print(line)
-        for line in outcome.err:
-            print(line, file=sys.stderr)
-        return outcome.code
+        return _emit(outcome)
     if args.command == "export":
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8", newline="\n")
@@ -185,6 +177,15 @@ def run(argv: list[str]) -> int:
             print(line)
         return 0
     return 1
+
+
+def _emit(outcome: spool.Outcome) -> int:
+    """Print a load's lines (stdout and stderr, as the spool or the load gave them); its exit code."""
+    for line in outcome.out:
+        print(line)
+    for line in outcome.err:
+        print(line, file=sys.stderr)
+    return outcome.code
 
 
 def main(argv: list[str] | None = None) -> int:

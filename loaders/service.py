@@ -75,14 +75,12 @@ class Loader:
         today: dt.date | None = None,
     ) -> IngestReport:
         """Read and check the whole file; write nothing (the upload page's preview)."""
-        return process(
+        return self.ingest(
             path,
-            self.board.store,
-            self.board.registry,
-            self.resolver,
+            indicator_id,
+            profile_id=profile_id,
+            dry_run=True,
             file_name=file_name,
-            indicator_id=indicator_id,
-            profile=self.profile(profile_id),
             choices=choices,
             today=today,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import catalogue, config, formatting, writes
+from analytics import catalogue, config, figures, formatting, writes
 from ui import access, common
 from ui.charts import show_chart
 
@@ -85,7 +85,7 @@ else:
         share = formatting.percent(100 * counts[state] / total, 0)
         column.metric(catalogue.STATE_LABELS[state], f"{formatting.number(counts[state])} celler ({share})")
     show_chart(
-        catalogue.coverage_figure(cov),
+        figures.coverage_figure(cov),
         key=f"coverage_{indicator_id}",
         title=f"Dekning: {cov.indicator.name}",
         source=f"Datakatalogen ({cov.indicator.source})",

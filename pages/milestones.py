@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import export, milestones, writes
+from analytics import export, figures, milestones, writes
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Status
 from safety import text
 from ui import access, common
@@ -69,7 +69,7 @@ if shown.empty:
 
 demo = board.store.is_demo()
 show_chart(
-    milestones.timeline_figure(shown, today),
+    figures.timeline_figure(shown, today),
     key="milestone_timeline",
     title="Milepæler etter frist",
     source=f"{plan.partnership.plan_title}; milepælregisteret",
@@ -119,6 +119,7 @@ for row in shown.itertuples(index=False):
                     MILESTONE_STATES,
                     index=MILESTONE_STATES.index(current),
                     key=f"ms_state_{row.criterion_id}",
+                    placeholder="Velg",
                 )
                 done = right.date_input(
                     "Dato oppnådd",

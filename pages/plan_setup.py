@@ -102,6 +102,7 @@ if editable:
                 index=directions.index((target.direction if target else None) or ""),
                 format_func=lambda d: overlay.DIRECTION_LABELS.get(d, "indikatorens retning"),
                 key=_form_key("direction"),
+                placeholder="Velg",
             )
             if changes["target_direction"] == "":
                 changes.pop("target_direction")
@@ -127,6 +128,7 @@ if editable:
                 index=indicator_ids.index(criterion.indicator) if criterion.indicator in indicator_ids else 0,
                 format_func=lambda i: f"{board.registry.get(i).name} ({i})",
                 key=_form_key("indicator"),
+                placeholder="Velg",
             )
         if criterion.kind is CriterionKind.before_after:
             members = board.member_ids(key)
@@ -138,6 +140,7 @@ if editable:
                 ],
                 format_func=lambda u: f"{board.unit_name(u)} ({u})",
                 key=_form_key("comparison"),
+                placeholder="Velg",
             )
         left, right = st.columns(2)
         changes["short"] = left.text_input(
@@ -195,6 +198,7 @@ else:
                 if r["Nr."] == n
             ),
             key="ps_undo_choice",
+            placeholder="Velg",
         )
         if right.button("Angre", key="ps_undo"):
             try:

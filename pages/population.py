@@ -1,16 +1,15 @@
 """Befolkning: population by age group, projections, the eldrebølge and expected demand.
 
 The partnership's shared knowledge base ("felles kunnskapsgrunnlag"). Layout only: every
-number comes from analytics.population, every figure from analytics.population_figures.
+number comes from analytics.population, every figure from analytics.figures.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics import formatting
+from analytics import figures, formatting
 from analytics import population as pop
-from analytics import population_figures as figures
 from ui import common
 from ui.charts import show_chart
 

@@ -54,6 +54,7 @@ profile_choice = left.selectbox(
     profile_ids,
     format_func=lambda p: p if p == NONE else f"{loader.profiles[p].name}",
     key="upload_profile",
+    placeholder="Velg",
 )
 profile_id = None if profile_choice == NONE else profile_choice
 profile = loader.profiles.get(profile_id) if profile_id else None
@@ -159,7 +160,13 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
         if guess.format in ("px", "jsonstat"):  # the file names its own dimensions and codes
             cols[0].caption(" · ".join(f"{k}: {v}" for k, v in guess.describe().items()))
         elif guess.format == "excel":
-            cols[0].selectbox("Ark", guess.sheets, index=guess.sheets.index(guess.sheet), key=f"sheet_{key}")
+            cols[0].selectbox(
+                "Ark",
+                guess.sheets,
+                index=guess.sheets.index(guess.sheet),
+                key=f"sheet_{key}",
+                placeholder="Velg",
+            )
             cols[1].number_input(
                 "Overskriften står på rad", min_value=1, value=guess.header_line, key=f"header_{key}"
             )
@@ -171,6 +178,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
                 index=encodings.index(guess.encoding),
                 format_func=ENCODINGS.get,
                 key=f"encoding_{key}",
+                placeholder="Velg",
             )
             delimiters = list(DELIMITERS)
             cols[1].selectbox(
@@ -179,6 +187,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
                 index=delimiters.index(guess.delimiter),
                 format_func=DELIMITERS.get,
                 key=f"delimiter_{key}",
+                placeholder="Velg",
             )
             cols[2].number_input(
                 "Overskriften står på linje", min_value=1, value=guess.header_line, key=f"header_{key}"
@@ -195,6 +204,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
                 options,
                 index=options.index(current) if current in options else 0,
                 key=f"role_{role}_{columns_key}",
+                placeholder="Velg",
             )
         st.multiselect(
             "Perioder i kolonner (bred tabell)",
@@ -214,7 +224,9 @@ def _show_dimensions(report: IngestReport, key: str) -> None:
     st.markdown("**Andre kolonner i filen** – velg én verdi eller summer over alle")
     cols = st.columns(min(3, len(report.dimensions)))
     for index, (name, values) in enumerate(report.dimensions.items()):
-        cols[index % len(cols)].selectbox(f"«{name}»", [UNCHOSEN, SUMMED, *values], key=f"dim_{name}_{key}")
+        cols[index % len(cols)].selectbox(
+            f"«{name}»", [UNCHOSEN, SUMMED, *values], key=f"dim_{name}_{key}", placeholder="Velg"
+        )
 
 
 def _show_report(report: IngestReport, key: str) -> None:

@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from tests.support import dashboard_pages
+from tests.support import count_indicator_fields, dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "bench_out" / "national"
@@ -124,21 +124,14 @@ def write_registry(path: Path) -> list[dict]:
     observed = [i for i in raw["indicators"] if not i["id"].startswith(("population_", "projection_"))]
     for n in range(1, MONTHLY_INDICATORS - len(observed) + 1):
         raw["indicators"].append(
-            {
-                "id": f"{EXTRA_PREFIX}{n}",
-                "name": f"Ytelsestest, ekstra indikator {n}",
-                "unit": "antall",
-                "kind": "count",
-                "grain": "month",
-                "direction": "decrease",
-                "population": "population_65_plus",
-                "numerator_age": "65+",
-                "source": "Ytelsestest",
-                "source_detail": "Syntetiske tall for ytelsestesten",
-                "definition_source": "Ingen (syntetisk)",
-                "protect_small": True,
-                "description": "Finnes bare i ytelsestesten.",
-            }
+            count_indicator_fields(
+                id=f"{EXTRA_PREFIX}{n}",
+                name=f"Ytelsestest, ekstra indikator {n}",
+                source="Ytelsestest",
+                source_detail="Syntetiske tall for ytelsestesten",
+                definition_source="Ingen (syntetisk)",
+                description="Finnes bare i ytelsestesten.",
+            )
         )
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return [i for i in raw["indicators"] if not i["id"].startswith(("population_", "projection_"))]
@@ -333,7 +326,7 @@ def median_time(call: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def query_timings(runs: int) -> list[tuple[str, float, float]]:
-    from analytics import catalogue
+    from analytics import catalogue, figures
     from analytics.board import open_board
     from analytics.evaluate import evaluate_plan, scope_units
 
@@ -363,7 +356,7 @@ def query_timings(runs: int) -> list[tuple[str, float, float]]:
         ("catalogue.overview", lambda: catalogue.overview(board, PARTNERSHIP)),
         (
             "catalogue.coverage + figur",
-            lambda: catalogue.coverage_figure(catalogue.coverage(board, "hip_fractures", PARTNERSHIP)),
+            lambda: figures.coverage_figure(catalogue.coverage(board, "hip_fractures", PARTNERSHIP)),
         ),
         ("evaluate_plan(hele planen)", lambda: evaluate_plan(board, PARTNERSHIP)),
     ]

@@ -54,6 +54,23 @@ class Cluster:
             str(bin_dir / "initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust",
             "-E", "UTF8", "--no-sync",
         )  # fmt: skip
+        return self._launch()
+
+    def standby(self) -> Cluster:
+        """A streaming standby of this cluster (a read replica), started on its own port:
+        pg_basebackup -R copies the data directory and writes the standby's primary_conninfo,
+        so it replays this cluster's WAL as it comes (hot standby: read-only queries)."""
+        replica = Cluster()
+        if replica._as_user:
+            shutil.chown(replica.dir, "postgres", "postgres")
+        self._run(
+            str(server_bin() / "pg_basebackup"), "-D", str(replica.data), "-R", "-X", "stream",
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "--no-sync",
+        )  # fmt: skip
+        return replica._launch()
+
+    def _launch(self) -> Cluster:
+        bin_dir = server_bin()
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c max_connections=200 -c shared_buffers=128MB"

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import catalogue
+from analytics import catalogue, figures
+from analytics.figures import catalogue as catalogue_figures
 from analytics.store import UploadMeta, undo_summary
 
 
@@ -155,7 +156,7 @@ def test_upload_log_says_who_what_and_undone(board):
 def test_figure_is_a_discrete_heat_map_with_words(board):
     load(board, rows("hip_fractures", {("3205", month(1)): 4, ("3222", month(2)): None}), "a")
     cov = catalogue.coverage(board, "hip_fractures", "ahus")
-    fig = catalogue.coverage_figure(cov)
+    fig = figures.coverage_figure(cov)
     heat = fig.data[0]
     assert heat.type == "heatmap"
     assert len(heat.y) == len(board.member_ids("ahus")) and list(heat.x) == ["2024M01", "2024M02"]
@@ -178,12 +179,12 @@ def test_figure_labels_are_text_and_unique():
     from analytics.registry import load_registry
 
     cov = catalogue.Coverage(load_registry().get("hip_fractures"), cells)
-    labels = list(catalogue.coverage_figure(cov).data[0].y)
+    labels = list(figures.coverage_figure(cov).data[0].y)
     assert labels == ["Herøy (1515)", "Herøy (1818)", "&lt;b&gt;Fet&lt;/b&gt;"]
 
 
 def test_large_maps_drop_cell_marks(board, monkeypatch):
-    monkeypatch.setattr(catalogue, "MARK_LIMIT", 10)
+    monkeypatch.setattr(catalogue_figures, "MARK_LIMIT", 10)
     load(board, rows("hip_fractures", {("3205", month(m)): 1 for m in range(1, 13)}), "a")
-    heat = catalogue.coverage_figure(catalogue.coverage(board, "hip_fractures", "ahus")).data[0]
+    heat = figures.coverage_figure(catalogue.coverage(board, "hip_fractures", "ahus")).data[0]
     assert heat.text is None and heat.customdata is not None

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from analytics import config, export
+from analytics import config, export, figures
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -64,7 +64,7 @@ def test_batch_renders_every_figure_in_order(rendered):
 
 
 def test_print_ready_has_norwegian_title_source_date_and_demo_label():
-    ready = export.print_ready(
+    ready = figures.print_ready(
         figure(),
         "Antall hoftebrudd",
         "NPR",
@@ -78,13 +78,13 @@ def test_print_ready_has_norwegian_title_source_date_and_demo_label():
     note = ready.layout.annotations[-1].text.replace("<br>", " ")
     assert "Kilde: NPR." in note and "Hentet 31.12.2025." in note
     assert config.DEMO_LABEL in note and "«<5» betyr færre enn 5." in note
-    plain = export.print_ready(figure(), "T", "NPR", demo=False)
+    plain = figures.print_ready(figure(), "T", "NPR", demo=False)
     assert config.DEMO_LABEL not in plain.layout.annotations[-1].text
 
 
 def test_print_ready_leaves_the_screen_figure_alone():
     original = figure()
-    export.print_ready(original, "T", "NPR", demo=False)
+    figures.print_ready(original, "T", "NPR", demo=False)
     assert original.layout.paper_bgcolor == "#f0f2f6" and not original.layout.annotations
 
 

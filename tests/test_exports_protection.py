@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from pptx import Presentation
 
-from analytics import deck, export, milestones, protection
+from analytics import deck, export, figures, milestones, protection
 from analytics.evaluate import PlanStatus, evaluate_plan
 from analytics.indicator_view import criterion_view
 from analytics.plan import CriterionKind
@@ -153,7 +153,7 @@ def test_every_protected_criterion_chart_shows_no_small_count(demo_board):
 def test_png_footnote_says_small_counts_are_hidden(demo_board):
     notes = deck.chart_notes(demo_board, "lovesa", "dho_included_patients")
     assert notes == (protection.primary_note(protection.threshold()),)
-    ready = export.print_ready(go.Figure(), "DHO", "Prosjektrapport", True, notes=notes)
+    ready = figures.print_ready(go.Figure(), "DHO", "Prosjektrapport", True, notes=notes)
     assert "«<5»" in ready.layout.annotations[-1].text
     assert deck.chart_notes(demo_board, "lovesa", "stemi_pci_120") == ()
 

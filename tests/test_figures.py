@@ -231,3 +231,23 @@ def test_trend_line_is_drawn_over_the_fitted_points_at_the_fitted_values(passed)
     if ahead:  # the projection starts where the data end and never passes all members
         assert pd.Timestamp(ahead[0].x[0]).date() == periods[-1] and max(ahead[0].y) <= 22
     assert next(t for t in fig.data if t.name == "Tall så langt").line.shape == "hv"  # steps
+
+
+def _axes(fig) -> list:
+    layout = fig.to_dict()["layout"]
+    return [layout[key] for key in layout if key.startswith(("xaxis", "yaxis"))]
+
+
+@pytest.mark.parametrize("ready", ["screen", "print"])
+def test_every_axis_writes_numbers_in_full_with_norwegian_thousands(ready):
+    # 14 000, never «14k»: on every panel of a small-multiples figure, on screen and in print.
+    frame = pd.DataFrame(
+        {"name": ["A", "A", "B", "B"], "period_start": PERIODS[:2] * 2, "value": [14000.0, 15000.0, 9.0, 8.0]}
+    )
+    fig = figures.small_multiples_figure(frame, RATE, title="T")
+    fig.update_layout(separators=None)
+    shown = figures.for_screen(fig) if ready == "screen" else figures.print_ready(fig, "T", "NPR", demo=False)
+    axes = _axes(shown)
+    assert len(axes) == 4
+    assert all(a.get("exponentformat") == "none" and a.get("separatethousands") for a in axes)
+    assert shown.layout.separators == formatting.PLOTLY_SEPARATORS

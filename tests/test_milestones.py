@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import milestones
+from analytics import figures, milestones
 from analytics.evaluate import evaluate_plan
 from analytics.plan import CriterionKind
 from analytics.status import Status
@@ -127,7 +127,7 @@ def test_timeline_groups_by_target_group_and_marks_overdue(board):
     store.record_milestone("ahus", "m02-k1", "Oppnådd", "kari", dt.date(2024, 5, 2))
     plan = board.plan("ahus")
     frame = milestones.register(plan, store.milestone_states("ahus"), AFTER)
-    fig = milestones.timeline_figure(frame, AFTER)
+    fig = figures.timeline_figure(frame, AFTER)
     bars = [t for t in fig.data if t.type == "bar"]
     assert {t.name for t in bars} == {"Oppnådd", "Forsinket"}
     overdue = next(t for t in bars if t.name == "Forsinket")
@@ -147,5 +147,5 @@ def test_timeline_groups_by_target_group_and_marks_overdue(board):
 
 def test_timeline_of_an_empty_register_says_so(board):
     frame = pd.DataFrame(columns=milestones.REGISTER_COLUMNS)
-    fig = milestones.timeline_figure(frame)
+    fig = figures.timeline_figure(frame)
     assert fig.layout.annotations[0].text == "Planen har ingen milepæler."

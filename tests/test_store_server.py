@@ -323,3 +323,124 @@ def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_fi
     assert not at.exception
     assert "hoftebrudd_ny.csv" in set(at.dataframe[1].value["Fil"])
     assert at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"] == values + 2
+
+
+# -- a read replica (BOARD_READ_DB) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standby(pg_cluster):
+    """A streaming standby of the session's cluster (pg_basebackup -R), on its own port."""
+    replica = pg_cluster.standby()
+    yield replica
+    replica.stop()
+
+
+def _on(standby, url: str) -> str:
+    """The same database and schema on the standby (only the port differs)."""
+    port = url.split("@127.0.0.1:")[1].split("/")[0]
+    return url.replace(f"127.0.0.1:{port}/", f"127.0.0.1:{standby.port}/")
+
+
+def _replayed(primary_url: str, replica_url: str) -> None:
+    """Wait until the standby has replayed everything the primary has written (no timing is
+    asserted: a replica that never catches up fails the test after a minute)."""
+    with psycopg.connect(primary_url, autocommit=True) as con:
+        target = con.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    with psycopg.connect(replica_url, autocommit=True) as con:
+        for _ in range(600):
+            if con.execute(
+                "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn".replace("?", "%s"), [target]
+            ).fetchone()[0]:
+                return
+            time.sleep(0.1)
+    raise AssertionError("the standby did not replay the primary's WAL within a minute")
+
+
+def _replay(replica_url: str, on: bool) -> None:
+    with psycopg.connect(replica_url, autocommit=True) as con:
+        con.execute("SELECT pg_wal_replay_resume()" if on else "SELECT pg_wal_replay_pause()")
+
+
+def test_a_page_reading_a_replica_shows_a_primary_upload_once_replayed(
+    pg_cluster, standby, demo_file, tmp_path, monkeypatch
+):
+    """BOARD_READ_DB: the page reads the standby, the CLI loads into the primary. While the
+    standby's replay is paused the page shows the store as the standby has it (its version and
+    its numbers agree: nothing stale is cached as new); once replayed, the next run shows the
+    upload."""
+    url = demo_copy(pg_cluster, demo_file)
+    replica = _on(standby, url)
+    _replayed(url, replica)
+    monkeypatch.setenv("BOARD_DB", url)
+    monkeypatch.setenv("BOARD_READ_DB", replica)
+    monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["analyst_ok"] = True
+    at.session_state["analyst_name"] = "Kari"
+    at.run()
+    at.switch_page("pages/catalogue.py")
+    at.run()
+    assert not at.exception
+    values = at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
+    new_file = tmp_path / "hoftebrudd_replika.csv"
+    new_file.write_text("Kommune;Periode;Antall\n3205;2005M01;7\n3222;2005M01;9\n", encoding="utf-8")
+    _replay(replica, on=False)
+    try:
+        done = run_cli("ingest", str(new_file), "--indicator", "hip_fractures", "--db", url)
+        assert done.returncode == 0, done.stderr
+        at.run()  # the standby has not replayed the upload: the page reads the standby
+        assert not at.exception
+        assert "hoftebrudd_replika.csv" not in set(at.dataframe[1].value["Fil"])
+        assert at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"] == values
+    finally:
+        _replay(replica, on=True)
+    _replayed(url, replica)
+    at.run()
+    assert not at.exception
+    assert "hoftebrudd_replika.csv" in set(at.dataframe[1].value["Fil"])
+    assert at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"] == values + 2
+
+
+def test_with_a_read_replica_writes_go_to_the_primary(pg_cluster, standby):
+    """A store with BOARD_READ_DB writes (ingest, undo) on the primary and reads the standby."""
+    url = pg_cluster.new_schema()
+    open_store(url).close()
+    replica = _on(standby, url)
+    _replayed(url, replica)
+    store = open_store(url, read_target=replica)
+    try:
+        result = store.ingest(fact_rows({"a": 1.0}, [dt.date(2024, 1, 1)]), UploadMeta("a.csv", "ha"))
+        assert result.added == 1
+        with psycopg.connect(url, autocommit=True) as con:
+            assert con.execute("SELECT count(*) FROM facts").fetchone()[0] == 1
+        with store.cursor() as cur:  # reads are the standby's
+            assert cur.execute("SELECT pg_is_in_recovery()").fetchone()[0] is True
+        _replayed(url, replica)
+        assert store.fact_count() == 1
+        assert store.undo(result.upload_id) == 1
+        _replayed(url, replica)
+        assert store.fact_count() == 0
+    finally:
+        store.close()
+
+
+def test_a_replica_as_the_only_store_refuses_writes_in_one_sentence(pg_cluster, standby, tmp_path):
+    """BOARD_DB pointing at the standby: reads work, a write is refused with one sentence and
+    nothing is written; BOARD_READ_DB beside a DuckDB file is refused when the store opens."""
+    url = pg_cluster.new_schema()
+    open_store(url).close()
+    replica = _on(standby, url)
+    _replayed(url, replica)
+    store = open_store(replica)
+    try:
+        assert store.fact_count() == 0
+        with pytest.raises(StoreError, match="er en lesekopi og tar ikke imot endringer"):
+            store.ingest(fact_rows({"a": 1.0}, [dt.date(2024, 1, 1)]), UploadMeta("a.csv", "ha"))
+        with psycopg.connect(url, autocommit=True) as con:
+            assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+    finally:
+        store.close()
+    with pytest.raises(StoreError, match="virker bare når BOARD_DB er en PostgreSQL-database"):
+        open_store(tmp_path / "fil.duckdb", read_target=replica)

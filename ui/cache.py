@@ -19,7 +19,8 @@ from analytics.store import StoreError
 
 @st.cache_resource(show_spinner=False)
 def _board(db_path: str) -> Board:
-    return open_board(db_path)
+    # The read replica (BOARD_READ_DB) is the process's setting, like the store it copies.
+    return open_board(db_path, read_db=config.read_db())
 
 
 def board() -> Board:
@@ -212,8 +213,8 @@ def status_matrix_ready(partnership: str, as_of: dt.date | None = None) -> bool:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _population_page(partnership: str, alternative: str, unit: str, data_version: str, db_path: str) -> dict:
+    from analytics import figures
     from analytics import population as pop
-    from analytics import population_figures as figures
 
     current = _board(db_path)
     frame, demands = _population_view(partnership, alternative, data_version, db_path)

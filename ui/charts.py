@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import export, formatting
+from analytics import export, figures
 
 
 def _file_name(title: str) -> str:
@@ -17,11 +16,10 @@ def _file_name(title: str) -> str:
 
 
 def show_chart(
-    fig: go.Figure, *, key: str, title: str, source: str, demo: bool, notes: Sequence[str] = ()
+    fig: figures.Figure, *, key: str, title: str, source: str, demo: bool, notes: Sequence[str] = ()
 ) -> None:
     """`notes` go into the PNG's footnote (e.g. that small counts are shown as "<5")."""
-    fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
-    export.thousands(fig)
+    figures.for_screen(fig)
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False, "locale": "no"})
     if export.browser_path() is None:  # kaleido needs chromium: say so instead of failing on click
         st.caption(f"🖼️ {export.NO_BROWSER}")

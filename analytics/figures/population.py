@@ -1,7 +1,6 @@
 """Plotly figures for Befolkning: age groups, the eldrebølge, members compared, expected demand.
 
-No streamlit here. Norwegian labels, decimal comma (``formatting.PLOTLY_SEPARATORS``), hover
-texts formatted in advance. Registered and projected figures differ by line style or bar
+Norwegian labels, decimal comma (analytics.figures.style), hover texts formatted in advance. Registered and projected figures differ by line style or bar
 pattern as well as by legend text, never by colour alone.
 """
 
@@ -12,13 +11,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics import formatting
-from analytics.figures import board_layout
+from analytics.figures.style import (
+    BASE_YEAR_COLOUR,
+    GROUP_COLOURS,
+    LINE_GREY,
+    NOTE_GREY,
+    PROJECTED_PATTERN,
+    REGISTERED_COLOUR,
+    board_layout,
+)
 from analytics.population import AGE_BANDS, GROUPS, PROJECTED, REGISTERED, Demand, last_registered_year
 
 HEIGHT = 460
-GROUP_COLOURS = {"0_17": "#6baed6", "18_66": "#1f5fa8", "67_79": "#e6550d", "80_plus": "#8c2d04"}
-REGISTERED_COLOUR = "#1f5fa8"
-PROJECTED_PATTERN = "/"
 PROJECTED_NOTE = "Heltrukket: registrert (SSB 07459). Stiplet eller skravert: framskrevet (SSB 13600)."
 
 
@@ -46,7 +50,7 @@ def _split(sub: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _mark_projection_start(fig: go.Figure, year: int | None) -> None:
     if year is None:
         return
-    fig.add_vline(x=year + 0.5, line={"color": "#9a9a9a", "dash": "dot", "width": 1})
+    fig.add_vline(x=year + 0.5, line={"color": LINE_GREY, "dash": "dot", "width": 1})
     fig.add_annotation(
         x=year + 0.5,
         y=0,
@@ -56,7 +60,7 @@ def _mark_projection_start(fig: go.Figure, year: int | None) -> None:
         showarrow=False,
         xanchor="left",
         yanchor="bottom",
-        font={"size": 11, "color": "#6e7781"},
+        font={"size": 11, "color": NOTE_GREY},
     )
 
 
@@ -95,7 +99,7 @@ def age_groups_figure(frame: pd.DataFrame, name: str, index: bool = False) -> go
                         hovertemplate=f"{GROUPS[group]} %{{x}}: indeks %{{customdata}}<extra></extra>",
                     )
                 )
-        fig.add_hline(y=100, line={"color": "#9a9a9a", "width": 1})
+        fig.add_hline(y=100, line={"color": LINE_GREY, "width": 1})
         _mark_projection_start(fig, base_year)
         fig.update_yaxes(title_text=f"Indeks ({base_year} = 100)")
         return _layout(fig, f"{name}: vekst per aldersgruppe, indeks {base_year} = 100")
@@ -205,7 +209,7 @@ def member_share_figure(overview: pd.DataFrame, name: str) -> go.Figure:
     base, year = int(ordered["base_year"].iloc[0]), int(ordered["year"].iloc[0])
     fig = go.Figure()
     for column, label, pattern, colour in (
-        ("share_80_base", f"{base} (registrert)", "", "#fdae6b"),
+        ("share_80_base", f"{base} (registrert)", "", BASE_YEAR_COLOUR),
         ("share_80", f"{year} (framskrevet)", PROJECTED_PATTERN, GROUP_COLOURS["80_plus"]),
     ):
         fig.add_trace(

@@ -1,0 +1,81 @@
+"""A figure made ready for print (PNG, slide): white, Norwegian title, source footnote.
+
+analytics.export renders the result to PNG with kaleido; this module only lays it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from analytics import config, formatting
+from analytics.figures.style import TEMPLATE, thousands
+
+PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
+
+
+def source_note(source: str, demo: bool, fetched: dt.date | None = None, notes: Sequence[str] = ()) -> str:
+    """'Kilde: NPR. Hentet 31.12.2025. Demodata – syntetiske tall.' plus protection notes."""
+    fetched = fetched or dt.date.today()
+    text = f"Kilde: {source}. Hentet {formatting.date(fetched)}."
+    if demo:
+        text += f" {config.DEMO_LABEL}."
+    return " ".join([text, *notes])
+
+
+def print_ready(
+    fig: go.Figure,
+    title: str,
+    source: str,
+    demo: bool,
+    fetched: dt.date | None = None,
+    notes: Sequence[str] = (),
+    font_scale: float = 1.0,
+) -> go.Figure:
+    """A copy of the figure for print: white background, Norwegian title, source footnote.
+
+    The footnote sits in the bottom margin, below any legend under the plot. `font_scale`
+    enlarges every text for a chart that is shown smaller (on a slide next to text).
+    """
+    size = 16 * font_scale
+    note_size = 13 * font_scale
+    top, bottom = round(90 * font_scale), round(125 * font_scale)
+    # Wrap the footnote to the image width (about 0,55 em per character).
+    note = "<br>".join(
+        textwrap.wrap(source_note(source, demo, fetched, notes), int(1500 / (0.55 * note_size)))
+    )
+    lines = note.count("<br>") + 1
+    bottom += round((lines - 1) * note_size * 1.3)
+    plot_height = PNG_HEIGHT - top - bottom
+    copy = go.Figure(fig)
+    copy.update_layout(
+        title={"text": title, "x": 0.02, "font": {"size": 26 * font_scale}},
+        template=TEMPLATE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"size": size},
+        separators=formatting.PLOTLY_SEPARATORS,
+        margin={"t": top, "b": bottom, "l": round(80 * font_scale), "r": 40},
+        height=None,
+        width=None,
+    )
+    if copy.layout.title.subtitle and copy.layout.title.subtitle.text:
+        # A chart's subtitle (e.g. the SPC caption) at the body size: 13 px was 4 pt on a slide.
+        copy.update_layout(title_subtitle_font_size=size)
+    thousands(copy)
+    copy.add_annotation(
+        text=note,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-(bottom - 12) / plot_height,
+        yanchor="bottom",
+        showarrow=False,
+        xanchor="left",
+        align="left",
+        font={"size": note_size},
+    )
+    return copy
