@@ -31,7 +31,11 @@ GOAL_SWITCH = 2.0
 
 
 def _choose(page, label: str, option: str) -> None:
-    page.get_by_label(label).first.click()
+    """Pick an option in a Streamlit selectbox (a combobox; the sidebar's page link of the
+    same name is not it): type to filter, take the exact match."""
+    box = page.get_by_role("combobox", name=label).first
+    box.click()
+    box.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
 
 
