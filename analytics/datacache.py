@@ -17,6 +17,7 @@ Thread-safe for Streamlit's session threads; two threads may compute the same va
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
@@ -89,6 +90,33 @@ def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Valu
             while len(held[1]) > MAX_ENTRIES:
                 held[1].popitem(last=False)
     return value
+
+
+def for_plan(board: Board, what: str, plan: object, args: tuple, compute: Callable[[], Value]) -> Value:
+    """``cached`` under (what, the plan's fingerprint, *args) for this board's store and data
+    version: a value judged from one plan (its status, the matrix, the funnels)."""
+    return cached(board_key(board), (what, fingerprint(plan), *args), compute)
+
+
+def judged_plan(
+    board: Board,
+    compute: Callable[[Board, str, object, dt.date, dt.date | None], Value],
+    partnership: str,
+    today: dt.date,
+    as_of: dt.date | None,
+) -> Value:
+    """``compute(board, partnership, plan, today, as_of)`` for the partnership's plan as the
+    board shows it, kept under the function's name (analytics.evaluate's plan status,
+    analytics.matrix's matrix)."""
+    plan = board.plan(partnership)
+    what = f"{compute.__module__}.{compute.__name__}"
+    return for_plan(
+        board,
+        what,
+        plan,
+        (partnership, today, as_of),
+        lambda: compute(board, partnership, plan, today, as_of),
+    )
 
 
 def peek(key: tuple[str, str, str], name: Hashable) -> object | None:

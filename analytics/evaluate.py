@@ -1192,11 +1192,7 @@ def evaluate_plan(
     Handlingsplan pages and the deck share one evaluation. The PlanStatus is shared: read-only.
     """
     today = as_of or today or dt.date.today()
-    plan = board.plan(partnership)
-    name = ("plan_status", datacache.fingerprint(plan), partnership, today, as_of)
-    return datacache.cached(
-        datacache.board_key(board), name, lambda: _evaluate_plan(board, partnership, plan, today, as_of)
-    )
+    return datacache.judged_plan(board, _evaluate_plan, partnership, today, as_of)
 
 
 def _evaluate_plan(

@@ -971,9 +971,12 @@ def partnership_comparison(
     """
     today = today or dt.date.today()
     plan = board.plan(partnership)
-    name = ("partnership_comparison", datacache.fingerprint(plan), partnership, today)
-    return datacache.cached(
-        datacache.board_key(board), name, lambda: _partnership_comparison(board, partnership, today, rows)
+    return datacache.for_plan(
+        board,
+        "partnership_comparison",
+        plan,
+        (partnership, today),
+        lambda: _partnership_comparison(board, partnership, today, rows),
     )
 
 

@@ -101,12 +101,7 @@ def status_matrix(
     per data version, plan and day (analytics.datacache): the page, the deck and
     ``analytics.status_table`` share one judging. Raises KeyError for an unknown partnership.
     """
-    today = today or dt.date.today()
-    plan = board.plan(partnership)
-    name = ("status_matrix", datacache.fingerprint(plan), partnership, today, as_of)
-    return datacache.cached(
-        datacache.board_key(board), name, lambda: _status_matrix(board, partnership, plan, today, as_of)
-    )
+    return datacache.judged_plan(board, _status_matrix, partnership, today or dt.date.today(), as_of)
 
 
 def _status_matrix(
