@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analytics import config, formatting, icons, power
+from analytics import config, datacache, formatting, icons, power
 from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
@@ -238,18 +238,26 @@ class PlanStatus:
 
 
 class _Rows:
-    """Rows per (indicator, scope), loaded once per evaluation."""
+    """Rows per (indicator, scope), loaded once per data version: each series read is kept in
+    analytics.datacache (shared by every evaluation, page and process thread until the
+    store's data version changes) and here for this evaluation."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
         self._cache: dict[tuple[str, tuple[str, ...]], UnitRows] = {}
         self._populations: dict = {}  # several indicators share a population group
+        self._key = datacache.board_key(board)
 
     def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
         key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
-            self._cache[key] = self._from_wider(indicator, key[1]) or load_rows(
-                self.board, indicator, units, self._populations
+            self._cache[key] = datacache.cached(
+                self._key,
+                ("rows", datacache.fingerprint(indicator), key[1]),
+                lambda: (
+                    self._from_wider(indicator, key[1])
+                    or load_rows(self.board, indicator, units, self._populations)
+                ),
             )
         return self._cache[key]
 
@@ -1146,9 +1154,22 @@ def evaluate_criterion(
 def evaluate_plan(
     board: Board, partnership: str, today: dt.date | None = None, as_of: dt.date | None = None
 ) -> PlanStatus:
-    """Judge every criterion of a partnership's plan and roll up (as_of: see evaluate_criterion)."""
+    """Judge every criterion of a partnership's plan and roll up (as_of: see evaluate_criterion).
+
+    Kept per data version (analytics.datacache), plan and day: the Oversikt, Kommune and
+    Handlingsplan pages and the deck share one evaluation. The PlanStatus is shared: read-only.
+    """
     today = as_of or today or dt.date.today()
     plan = board.plan(partnership)
+    name = ("plan_status", datacache.fingerprint(plan), partnership, today, as_of)
+    return datacache.cached(
+        datacache.board_key(board), name, lambda: _evaluate_plan(board, partnership, plan, today, as_of)
+    )
+
+
+def _evaluate_plan(
+    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
+) -> PlanStatus:
     result = PlanStatus(partnership)
     milestones = board.store.milestone_states(plan.id)
     scope = partnership_scope(board, partnership)

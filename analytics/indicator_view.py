@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from analytics import config, figures, formatting, hierarchy, icons, protection
+from analytics import config, datacache, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
     ROLLOUT_HORIZON_YEARS,
@@ -956,8 +956,21 @@ def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
 def partnership_comparison(
     board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
 ) -> PartnershipComparison:
-    """Each compared indicator's funnel and the partnership's newest value."""
+    """Each compared indicator's funnel and the partnership's newest value.
+
+    Kept per data version (analytics.datacache) and day: shared, read-only.
+    """
     today = today or dt.date.today()
+    plan = board.plan(partnership)
+    name = ("partnership_comparison", datacache.fingerprint(plan), partnership, today)
+    return datacache.cached(
+        datacache.board_key(board), name, lambda: _partnership_comparison(board, partnership, today, rows)
+    )
+
+
+def _partnership_comparison(
+    board: Board, partnership: str, today: dt.date, rows: _Rows | None
+) -> PartnershipComparison:
     rows = rows or _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
@@ -996,6 +1009,10 @@ def municipality_view(
     whole = partnership_scope(board, partnership)
     if comparison is None:  # one read of the partnership's rows serves both
         comparison = partnership_comparison(board, partnership, today, rows)
+    # The partnership's rows (read for its status and funnels, so kept in analytics.datacache):
+    # the municipality's rows are cut from them where that is exact (evaluate._Rows).
+    for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
+        rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
     for measure, criterion in plan.criteria:

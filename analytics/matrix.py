@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from analytics import datacache
 from analytics.board import Board
 from analytics.evaluate import _Rows, evaluate_criterion, partnership_scope, unit_scope
 from analytics.indicator_view import _recent, member_units
@@ -96,11 +97,21 @@ def status_matrix(
     with the values shown as of then too.
 
     Returns a StatusMatrix (see its fields). Rows are read once per indicator for the whole
-    partnership and cut per municipality, so the cost is the judging, not the reading.
-    Raises KeyError for an unknown partnership.
+    partnership and cut per municipality, so the cost is the judging, not the reading. Kept
+    per data version, plan and day (analytics.datacache): the page, the deck and
+    ``analytics.status_table`` share one judging. Raises KeyError for an unknown partnership.
     """
     today = today or dt.date.today()
     plan = board.plan(partnership)
+    name = ("status_matrix", datacache.fingerprint(plan), partnership, today, as_of)
+    return datacache.cached(
+        datacache.board_key(board), name, lambda: _status_matrix(board, partnership, plan, today, as_of)
+    )
+
+
+def _status_matrix(
+    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
+) -> StatusMatrix:
     columns = matrix_columns(plan)
     units = member_units(board, partnership)
     rows = _Rows(board)
@@ -159,3 +170,85 @@ def status_rank(status: Status | str) -> int:
 
 def status_icon(status: Status) -> str:
     return STATUS_STYLE[status][0]
+
+
+# Sort keys of ``matrix_view`` besides a criterion id.
+SORT_WORST = "verst"
+SORT_NAME = "navn"
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """The matrix as shown: the chosen columns, the municipalities kept by the status filter in
+    display order, and the count of each status word over exactly the cells shown.
+
+    cells: (unit_id, criterion_id) → the cell's record (status, value, period, reason, …);
+    counts: status → number of shown cells (statuses in ``SORT_ORDER``, worst first, only
+    those present); shown_units / all_units: rows shown and municipalities in the matrix.
+    """
+
+    columns: list[MatrixColumn]
+    units: list[str]
+    names: dict[str, str]
+    cells: dict[tuple[str, str], dict]
+    counts: dict[Status, int]
+    all_units: int
+
+
+def chosen_columns(matrix: StatusMatrix, groups: list[str] | None = None) -> list[MatrixColumn]:
+    """The columns of the chosen target groups (by name), in plan order; all when none."""
+    return [c for c in matrix.columns if not groups or c.target_group in groups]
+
+
+def column_groups(columns: list[MatrixColumn]) -> list[tuple[str, int]]:
+    """(target group, number of adjacent columns) for the table's grouped header."""
+    groups: list[tuple[str, int]] = []
+    for column in columns:
+        if groups and groups[-1][0] == column.target_group:
+            groups[-1] = (column.target_group, groups[-1][1] + 1)
+        else:
+            groups.append((column.target_group, 1))
+    return groups
+
+
+def present_statuses(matrix: StatusMatrix) -> list[Status]:
+    """The status words that occur in the matrix, worst first (the status filter's choices)."""
+    return sorted({Status(s) for s in matrix.cells["status"]}, key=status_rank)
+
+
+def matrix_view(
+    matrix: StatusMatrix,
+    groups: list[str] | None = None,
+    statuses: set[Status] | None = None,
+    sort: str = SORT_WORST,
+) -> MatrixView:
+    """Columns of the chosen target groups (all when none), the municipalities with at least
+    one shown cell of a chosen status (all when none), sorted by ``sort``: SORT_WORST (the
+    most severe statuses first, analytics.status.SEVERITY), SORT_NAME, or a criterion id
+    (that column's status, worst first; then by name).
+
+    Raises KeyError when ``sort`` names a criterion that is not among the shown columns.
+    """
+    columns = chosen_columns(matrix, groups)
+    shown_ids = [c.criterion_id for c in columns]
+    records = matrix.cells[matrix.cells["criterion_id"].isin(shown_ids)].to_dict("records")
+    cells = {(r["unit_id"], r["criterion_id"]): r for r in records}
+    names = dict(zip(matrix.cells["unit_id"], matrix.cells["name"], strict=False))
+    order = list(dict.fromkeys(r["unit_id"] for r in records))
+    wanted = {s.value for s in statuses or ()}
+
+    def row_statuses(unit: str) -> list[str]:
+        return [cells[(unit, c)]["status"] for c in shown_ids if (unit, c) in cells]
+
+    units = [u for u in order if not wanted or wanted & set(row_statuses(u))]
+    if sort == SORT_NAME:
+        units.sort(key=lambda u: names[u])
+    elif sort == SORT_WORST:
+        units.sort(key=lambda u: (*sorted(status_rank(s) for s in row_statuses(u)), names[u]))
+    else:
+        if sort not in shown_ids:
+            raise KeyError(sort)
+        units.sort(key=lambda u: (status_rank(cells[(u, sort)]["status"]), names[u]))
+    shown = [Status(cells[(u, c)]["status"]) for u in units for c in shown_ids if (u, c) in cells]
+    counts = {s: shown.count(s) for s in sorted(set(shown), key=status_rank)}
+    return MatrixView(columns, units, names, cells, counts, len(order))

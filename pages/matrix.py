@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.matrix import status_rank
+from analytics import matrix as matrix_module
 from analytics.status import STATUS_STYLE, Status
 from ui import common
 from ui.tables import Cell, html_table
@@ -31,7 +31,9 @@ matrix = common.status_matrix(partnership)
 st.caption(
     f"{common.safe_md(plan.partnership.name)}: hver kommune mot hvert målbare suksesskriterium i planen. "
     "Statusen er vurdert for kommunen alene, med samme regel som for helsefellesskapet (Kommune-siden). "
-    "Milepæler og kriterier som bare følges, har ingen status per kommune og er ikke med. "
+    "Milepæler og kriterier som bare følges, har ingen status per kommune og er ikke med; "
+    "«Følges» i en celle betyr at kriteriet ikke kan vurderes for kommunen alene (grunnen vises "
+    "når du holder over cellen). Tellingene gjelder cellene som vises. "
     "Klikk en celle for å se indikatoren for kommunen."
 )
 
@@ -39,8 +41,7 @@ if not matrix.columns:
     st.info("Planen har ingen målbare suksesskriterier med status per kommune.", icon="ℹ️")
     st.stop()
 
-cells = matrix.cells
-present = sorted({Status(s) for s in cells["status"]}, key=status_rank)
+present = matrix_module.present_statuses(matrix)
 group_names = list(dict.fromkeys(c.target_group for c in matrix.columns))
 left, middle, right = st.columns([2, 2, 2])
 chosen_groups = common.url_multiselect(
@@ -54,48 +55,30 @@ chosen_status = common.url_multiselect(
     container=middle,
     placeholder="Alle statuser",
 )
-columns = [c for c in matrix.columns if not chosen_groups or c.target_group in chosen_groups]
-sort_options = ["verst", "navn", *[c.criterion_id for c in columns]]
+columns = matrix_module.chosen_columns(matrix, chosen_groups)
+sort_options = [matrix_module.SORT_WORST, matrix_module.SORT_NAME, *[c.criterion_id for c in columns]]
 titles = {c.criterion_id: f"{c.title} ({c.measure_title})" for c in columns}
 sort = common.url_select(
     "Sorter etter",
     "sorter",
     sort_options,
     format_func=lambda v: (
-        {"verst": "Flest avvik først", "navn": "Kommunenavn"}.get(v) or f"Status: {titles[v]}"
+        {matrix_module.SORT_WORST: "Flest avvik først", matrix_module.SORT_NAME: "Kommunenavn"}.get(v)
+        or f"Status: {titles[v]}"
     ),
     container=right,
 )
-
-shown_ids = {c.criterion_id for c in columns}
-shown = cells[cells["criterion_id"].isin(shown_ids)]
-by_unit = {unit: frame.set_index("criterion_id") for unit, frame in shown.groupby("unit_id", sort=False)}
-names = dict(zip(cells["unit_id"], cells["name"], strict=False))
-wanted = {s.value for s in present if common.slug(s.value) in chosen_status}
-units = [u for u, frame in by_unit.items() if not wanted or set(frame["status"]) & wanted]
-
-
-def _worst_key(unit: str) -> tuple:
-    ranks = sorted(status_rank(s) for s in by_unit[unit]["status"])
-    return (*ranks, names[unit])
-
-
-if sort == "navn":
-    units.sort(key=lambda u: names[u])
-elif sort == "verst":
-    units.sort(key=_worst_key)
-else:
-    units.sort(key=lambda u: (status_rank(by_unit[u].loc[sort, "status"]), names[u]))
-
-counts = shown["status"].value_counts()  # by the status word
+view = matrix_module.matrix_view(
+    matrix, chosen_groups, {s for s in present if common.slug(s.value) in chosen_status}, sort
+)
 st.markdown(
-    f"**{len(units)} av {len(by_unit)} kommuner** · {len(columns)} kriterier · "
-    + " · ".join(f"{STATUS_STYLE[s][0]} {s.value}: {int(counts.get(s.value, 0))}" for s in present)
+    f"**{len(view.units)} av {view.all_units} kommuner** · {len(view.columns)} kriterier · "
+    + " · ".join(f"{STATUS_STYLE[s][0]} {s.value}: {n}" for s, n in view.counts.items())
 )
 
 
 def _cell(unit: str, criterion_id: str) -> Cell:
-    row = by_unit[unit].loc[criterion_id]
+    row = view.cells[(unit, criterion_id)]
     state = Status(row["status"])
     icon, colour = STATUS_STYLE[state]
     value = "" if row["value"] in ("–", None) else f"{row['value']} ({row['period']})"
@@ -108,15 +91,10 @@ def _cell(unit: str, criterion_id: str) -> Cell:
     )
 
 
-groups: list[tuple[str, int]] = []
-for column in columns:
-    if groups and groups[-1][0] == column.target_group:
-        groups[-1] = (column.target_group, groups[-1][1] + 1)
-    else:
-        groups.append((column.target_group, 1))
-headers = ["Kommune", *[c.title for c in columns]]
-labels = ["Kommune", *[f"{c.title} ({c.target_group})" for c in columns]]
-rows = [[Cell(names[u]), *[_cell(u, c.criterion_id) for c in columns]] for u in units]
+groups = matrix_module.column_groups(view.columns)
+headers = ["Kommune", *[c.title for c in view.columns]]
+labels = ["Kommune", *[f"{c.title} ({c.target_group})" for c in view.columns]]
+rows = [[Cell(view.names[u]), *[_cell(u, c.criterion_id) for c in view.columns]] for u in view.units]
 st.html(html_table(headers, rows, key="status-matrix", groups=groups, labels=labels, sticky_first=True))
 
 with st.expander("Kriteriene i planens ord"):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections import Counter
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 
 from analytics.evaluate import criterion_by_id, evaluate_criterion, unit_scope
-from analytics.matrix import status_matrix
+from analytics.matrix import SORT_NAME, MatrixColumn, StatusMatrix, matrix_view, status_matrix
 from analytics.status import STATUS_STYLE, Status
 
 PAGE = "pages/matrix.py"
@@ -93,6 +95,58 @@ def test_status_filter_keeps_only_municipalities_with_that_status(matrix_app, de
     rows = body.split("<tbody>")[1].split("</tr>")[:-1]
     assert len(rows) == len(off)
     assert all(f"{STATUS_STYLE[Status.overdue][0]} Forsinket" in row for row in rows)
+    # The summary counts exactly the cells shown (the filtered rows), not the whole matrix.
+    summary = next(m.value for m in at.markdown if " kommuner** · " in m.value)
+    assert summary.startswith(f"**{len(off)} av {len(demo_board.member_ids('ahus'))} kommuner**")
+    shown = Counter(word for _, word in cells(body))
+    items = summary.split("kriterier · ")[1].split(" · ")  # «✅ Oppnådd: 12»
+    counted = {item.split(" ", 1)[1].rsplit(": ", 1)[0]: int(item.rsplit(": ", 1)[1]) for item in items}
+    assert counted == dict(shown)
+    assert counted != dict(Counter(matrix.cells["status"]))  # the unfiltered counts differ
+
+
+def _matrix(statuses: dict[tuple[str, str], Status]) -> StatusMatrix:
+    columns = [
+        MatrixColumn(cid, "m", cid, "m", "tekst", "mål", group, "ind")
+        for cid, group in (("k1", "Eldre"), ("k2", "Eldre"), ("k3", "Barn"))
+    ]
+    names = {"a": "Asker", "b": "Bærum", "c": "Drammen"}
+    records = [
+        {"unit_id": u, "name": names[u], "criterion_id": c, "status": s.value, "value": "1", "period": "2025"}
+        for (u, c), s in statuses.items()
+    ]
+    return StatusMatrix("ahus", columns, pd.DataFrame(records))
+
+
+STATUSES = {
+    ("a", "k1"): Status.achieved,
+    ("a", "k2"): Status.monitored,
+    ("a", "k3"): Status.achieved,
+    ("b", "k1"): Status.overdue,
+    ("b", "k2"): Status.achieved,
+    ("b", "k3"): Status.monitored,
+    ("c", "k1"): Status.achieved,
+    ("c", "k2"): Status.achieved,
+    ("c", "k3"): Status.overdue,
+}
+
+
+def test_matrix_view_counts_only_the_cells_shown():
+    matrix = _matrix(STATUSES)
+    whole = matrix_view(matrix)
+    assert whole.counts == {Status.overdue: 2, Status.achieved: 5, Status.monitored: 2}
+    assert whole.units == ["c", "b", "a"]  # worst first: Forsinket, then Oppnådd before Følges
+    filtered = matrix_view(matrix, statuses={Status.overdue})
+    assert filtered.units == ["c", "b"] and filtered.all_units == 3
+    assert filtered.counts == {Status.overdue: 2, Status.achieved: 3, Status.monitored: 1}
+    elderly = matrix_view(matrix, groups=["Eldre"], statuses={Status.overdue}, sort=SORT_NAME)
+    assert [c.criterion_id for c in elderly.columns] == ["k1", "k2"]
+    assert elderly.units == ["b"]  # Drammen's only delay is in another target group
+    assert elderly.counts == {Status.overdue: 1, Status.achieved: 1}
+    by_column = matrix_view(matrix, sort="k3")
+    assert by_column.units == ["c", "a", "b"]
+    with pytest.raises(KeyError):
+        matrix_view(matrix, groups=["Eldre"], sort="k3")
 
 
 def test_click_through_opens_indicator_for_that_municipality(matrix_app, app):

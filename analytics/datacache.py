@@ -1,0 +1,98 @@
+"""Values computed from the store, kept until its data version changes (one object per process).
+
+Judging reads the same series many times: the plan's evaluation, the Kommune page, the matrix
+«Hvor står vi?» and the deck each read every (indicator, units) series of a plan, and the
+pages' own caches (Streamlit's) are per function and cleared with them. This cache sits in
+analytics, under every caller, and is keyed by what the value depends on:
+
+* the store (its path) and its ``data_version()`` (an upload, an undo, a milestone edit, a
+  plan decision or period changes it, and then every entry of that store is dropped);
+* the board's reference units, registry and plan as given (a fingerprint of each), so a
+  board with another plan or registry over the same store never sees another's values.
+
+Values are shared, not copied: callers treat them as read-only (UnitRows' own series cache
+hands out copies). Bounded: at most ``MAX_ENTRIES`` per store, oldest dropped first.
+Thread-safe for Streamlit's session threads; two threads may compute the same value once each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, TypeVar
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analytics.board import Board
+
+MAX_ENTRIES = 4096
+
+Value = TypeVar("Value")
+
+_LOCK = threading.Lock()
+_STORES: dict[str, tuple[str, OrderedDict]] = {}  # store path → (data version, entries)
+_FINGERPRINTS: dict[int, tuple[object, str]] = {}  # id(object) → (the object, its digest)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def fingerprint(value: object) -> str:
+    """A short digest of a plan, a registry, an indicator or a units frame (kept per object)."""
+    cached = _FINGERPRINTS.get(id(value))
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    if isinstance(value, pd.DataFrame):
+        text = value.to_csv(index=False)
+    else:
+        text = value.model_dump_json()  # pydantic models: Plan, Registry, Indicator
+    digest = _digest(text)
+    with _LOCK:
+        if len(_FINGERPRINTS) > 1024:
+            _FINGERPRINTS.clear()
+        _FINGERPRINTS[id(value)] = (value, digest)
+    return digest
+
+
+def board_key(board: Board) -> tuple[str, str, str]:
+    """(store path, data version, units and registry fingerprint): what every entry depends on."""
+    units = fingerprint(board.units)
+    registry = fingerprint(board.registry)
+    return str(board.store.path), board.store.data_version(), f"{units}:{registry}"
+
+
+def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Value]) -> Value:
+    """The value stored under ``name`` for ``key`` (see board_key), computing it when absent.
+
+    A new data version for the store drops every entry of the old one first.
+    """
+    path, version, context = key
+    full = (context, name)
+    with _LOCK:
+        held = _STORES.get(path)
+        if held is None or held[0] != version:
+            held = (version, OrderedDict())
+            _STORES[path] = held
+        entries = held[1]
+        if full in entries:
+            entries.move_to_end(full)
+            return entries[full]
+    value = compute()
+    with _LOCK:
+        held = _STORES.get(path)
+        if held is not None and held[0] == version:
+            held[1][full] = value
+            while len(held[1]) > MAX_ENTRIES:
+                held[1].popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget everything (tests; a process that changed its store behind the data version)."""
+    with _LOCK:
+        _STORES.clear()
+        _FINGERPRINTS.clear()

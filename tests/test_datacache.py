@@ -1,0 +1,101 @@
+"""analytics.datacache: values kept per store and data version, shared across boards, dropped
+when the data change, and never shared between boards with another plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics import datacache, evaluate
+from analytics.board import open_board
+from analytics.matrix import status_matrix
+
+TODAY = dt.date(2026, 11, 30)
+
+
+class _Store:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.version = "1"
+
+    def data_version(self) -> str:
+        return self.version
+
+
+class _Board:
+    def __init__(self, store: _Store, units) -> None:
+        import pandas as pd
+
+        from analytics.registry import load_registry
+
+        self.store = store
+        self.units = pd.DataFrame({"unit_id": units})
+        self.registry = load_registry()
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    datacache.clear()
+    yield
+    datacache.clear()
+
+
+def test_a_value_is_computed_once_per_data_version():
+    board = _Board(_Store("/tmp/a.duckdb"), ["0301"])
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert datacache.cached(datacache.board_key(board), "x", compute) == 1
+    assert datacache.cached(datacache.board_key(board), "x", compute) == 1
+    board.store.version = "2"  # an upload, undo, milestone or decision
+    assert datacache.cached(datacache.board_key(board), "x", compute) == 2
+    assert len(calls) == 2
+
+
+def test_boards_with_other_units_or_stores_do_not_share():
+    first = _Board(_Store("/tmp/a.duckdb"), ["0301"])
+    other_units = _Board(_Store("/tmp/a.duckdb"), ["0301", "3201"])
+    other_store = _Board(_Store("/tmp/b.duckdb"), ["0301"])
+    datacache.cached(datacache.board_key(first), "x", lambda: "first")
+    assert datacache.cached(datacache.board_key(other_units), "x", lambda: "units") == "units"
+    assert datacache.cached(datacache.board_key(other_store), "x", lambda: "store") == "store"
+    assert datacache.cached(datacache.board_key(first), "x", lambda: "again") == "first"
+
+
+def test_the_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(datacache, "MAX_ENTRIES", 3)
+    board = _Board(_Store("/tmp/a.duckdb"), ["0301"])
+    key = datacache.board_key(board)
+    for i in range(5):
+        datacache.cached(key, i, lambda i=i: i)
+    assert datacache.cached(key, 0, lambda: "recomputed") == "recomputed"
+    assert datacache.cached(key, 4, lambda: "recomputed") == 4
+
+
+def test_a_second_board_on_the_same_store_reuses_the_evaluation(demo_db, demo_board):
+    first = evaluate.evaluate_plan(demo_board, "lovesa", TODAY)
+    again = open_board(demo_db)  # as after Streamlit's caches are cleared
+    assert evaluate.evaluate_plan(again, "lovesa", TODAY) is first
+    # The series read for it are shared too: a new evaluation object reads nothing again.
+    rows = evaluate._Rows(again)
+    indicator = demo_board.registry.get("hip_fractures")
+    units = tuple(demo_board.member_ids("lovesa"))
+    assert rows.get(indicator, units) is evaluate._Rows(demo_board).get(indicator, units)
+
+
+def test_another_plan_on_the_same_store_is_judged_anew(demo_db, demo_board):
+    matrix = status_matrix(demo_board, "lovesa", TODAY)
+    other = open_board(demo_db)
+    plan = other.plan("lovesa")
+    measure, criterion = next((m, c) for m, c in plan.criteria if c.kind.value == "trend" and c.indicators)
+    changed = plan.model_copy(deep=True)
+    changed_criterion = next(c for m, c in changed.criteria if c.id == criterion.id)
+    object.__setattr__(changed_criterion, "text", "Endret tekst")
+    other.plan = lambda partnership: changed  # a board whose plan differs (e.g. a decision in memory)
+    again = status_matrix(other, "lovesa", TODAY)
+    assert again is not matrix
+    assert "Endret tekst" in [c.text for c in again.columns]
