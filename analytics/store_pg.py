@@ -10,6 +10,10 @@ merged here in one transaction: COPY into a temporary table, then one merge, so 
 store before or after it, never half of it. Every write transaction first takes one advisory
 lock, so uploads, undos, reference syncs and migrations from any number of processes run one
 after another: the later of two uploads of the same keys replaces the earlier, with history.
+The merge itself is Store.merge_stage, shared with DuckDB; this class gives its hooks.
+
+BOARD_READ_DB=postgresql://… (optional) names a read replica (a streaming standby): every read,
+the data version included, goes there, every write to BOARD_DB (see PostgresStore.cursor).
 """
 
 from __future__ import annotations

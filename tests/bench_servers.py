@@ -104,9 +104,10 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
     }
 
 
-def _child(args: list[str]) -> subprocess.Popen:
+def _child(args: list[str], directory: Path) -> subprocess.Popen:
+    """A board or load process on the national files in `directory` (as this process uses)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.bench_servers", *args],
+        [sys.executable, "-m", "tests.bench_servers", "--dir", str(directory), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -152,15 +153,18 @@ def scenario_duckdb(db: Path, files: dict[str, Path], rounds: int) -> dict:
     return {"pages": pages["times"], "problems": pages["problems"], "loads": loads}
 
 
-def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int) -> dict:
+def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int, directory: Path) -> dict:
     stop = Path(tempfile.mkdtemp()) / "stop"
     env_db = {"BOARD_DB": url}
     os.environ.update(env_db)
-    children = [_child(["--board", str(stop), "--rounds", str(rounds)]) for _ in range(boards)]
+    children = [_child(["--board", str(stop), "--rounds", str(rounds)], directory) for _ in range(boards)]
     for child in children:
         child.stdout.readline()  # "ready": imports done and the board open, as a running server
     started = time.perf_counter()
-    loaders = [_child(["--load", str(path), "--indicator", ind, "--db", url]) for ind, path in files.items()]
+    loaders = [
+        _child(["--load", str(path), "--indicator", ind, "--db", url], directory)
+        for ind, path in files.items()
+    ]
     loads = [_result(child) for child in loaders]
     wall = time.perf_counter() - started
     stop.touch()
@@ -170,6 +174,48 @@ def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int
     problems += [b["error"] for b in [*boards_out, *loads] if "error" in b]
     problems += [x["summary"] for x in loads if not x.get("ok", True)]
     return {"pages": times, "problems": problems, "loads": loads, "loads_wall": wall}
+
+
+def postgres_floor(url: str, rows: int) -> float:
+    """The floor no merge into PostgreSQL can go below: `rows` finished facts written by COPY
+    (as the merge writes its stage) into an empty table shaped like facts, with its key index,
+    in one committed transaction; seconds. Measured on the same cluster after the loads."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from analytics.store import FACT_COLUMNS, open_store
+
+    n = pa.array(range(rows))
+    frame = pa.table(
+        {
+            "indicator": pa.array(["floor"] * rows),
+            "unit_id": pc.cast(pc.divide(n, 2800), pa.string()),
+            "period_start": pa.array([dt.date(1800 + i % 2800 // 12, i % 12 + 1, 1) for i in range(rows)]),
+            "grain": pa.array(["month"] * rows),
+            "value": pc.cast(n, pa.float64()),
+            "numerator": pa.nulls(rows, pa.float64()),
+            "denominator": pa.nulls(rows, pa.float64()),
+            "suppressed": pa.array([False] * rows),
+            "source": pa.array(["bench"] * rows),
+            "file_total": pa.array([False] * rows),
+            "upload_id": pa.array([0] * rows, pa.int32()),
+        }
+    ).select([*FACT_COLUMNS, "upload_id"])
+    store = open_store(url)
+    try:
+        with store._write_cursor() as cur:
+            cur.execute("CREATE TABLE floor_facts (LIKE facts INCLUDING INDEXES)")
+            started = time.perf_counter()
+            cur.execute("BEGIN")
+            cur.copy_in("floor_facts", frame)
+            cur.execute("COMMIT")
+            seconds = time.perf_counter() - started
+            cur.execute("DROP TABLE floor_facts")
+    finally:
+        store.close()
+    return seconds
 
 
 def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
@@ -191,7 +237,10 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  {'sidevisninger':34} {len(duck['pages']):>18} {len(pg['pages']):>12}",
         f"  {'prosesser (tavler + innlastinger)':34} {'1':>18} {f'{BOARDS} + {len(LOADS)}':>12}",
         f"  begge innlastinger på PostgreSQL, vegg: {pg['loads_wall']:.2f} s "
-        f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s)",
+        f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s; forhold "
+        f"{pg['loads_wall'] / sum(x['seconds'] for x in duck['loads']):.2f})",
+        f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med nøkkelindeks: "
+        f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
     problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
     lines.append(f"  feil: {len(problems)}" + (f" – {problems[:3]}" if problems else ""))
@@ -246,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             copy_store(paths(directory)["db"], url)
             copied = time.perf_counter() - started
             print(f"PostgreSQL, {BOARDS} tavler + {len(LOADS)} innlastinger …", flush=True)
-            pg = scenario_postgres(url, files, args.rounds, BOARDS)
+            pg = scenario_postgres(url, files, args.rounds, BOARDS, directory)
+            pg["floor"] = postgres_floor(url, rows)
         finally:
             cluster.stop()
     print()

@@ -299,11 +299,12 @@ def _other_sessions(pg_cluster) -> int:
 # -- one server sees another's upload -------------------------------------------------------
 
 
-def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_file, tmp_path, monkeypatch):
-    """Server B renders the catalogue; server A (another process: the CLI) loads a file into the
-    same database; B's next run shows it: its caches are keyed on the version in the database."""
-    url = demo_copy(pg_cluster, demo_file)
+def catalogue_page(monkeypatch, url: str, read_url: str | None = None) -> tuple[AppTest, int]:
+    """Datakatalog as an analyst sees it on the store `url` (reading `read_url` when given),
+    and the number of hip-fracture values it shows."""
     monkeypatch.setenv("BOARD_DB", url)
+    if read_url:
+        monkeypatch.setenv("BOARD_READ_DB", read_url)
     monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
@@ -313,7 +314,14 @@ def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_fi
     at.switch_page("pages/catalogue.py")
     at.run()
     assert not at.exception
-    values = at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
+    return at, at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
+
+
+def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_file, tmp_path, monkeypatch):
+    """Server B renders the catalogue; server A (another process: the CLI) loads a file into the
+    same database; B's next run shows it: its caches are keyed on the version in the database."""
+    url = demo_copy(pg_cluster, demo_file)
+    at, values = catalogue_page(monkeypatch, url)
     assert "hoftebrudd_ny.csv" not in set(at.dataframe[1].value["Fil"])
     new_file = tmp_path / "hoftebrudd_ny.csv"
     new_file.write_text("Kommune;Periode;Antall\n3205;2005M01;7\n3222;2005M01;9\n", encoding="utf-8")
@@ -372,18 +380,7 @@ def test_a_page_reading_a_replica_shows_a_primary_upload_once_replayed(
     url = demo_copy(pg_cluster, demo_file)
     replica = _on(standby, url)
     _replayed(url, replica)
-    monkeypatch.setenv("BOARD_DB", url)
-    monkeypatch.setenv("BOARD_READ_DB", replica)
-    monkeypatch.setenv("BOARD_ANALYST_PASSWORD", "hemmelig")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.session_state["analyst_ok"] = True
-    at.session_state["analyst_name"] = "Kari"
-    at.run()
-    at.switch_page("pages/catalogue.py")
-    at.run()
-    assert not at.exception
-    values = at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
+    at, values = catalogue_page(monkeypatch, url, replica)
     new_file = tmp_path / "hoftebrudd_replika.csv"
     new_file.write_text("Kommune;Periode;Antall\n3205;2005M01;7\n3222;2005M01;9\n", encoding="utf-8")
     _replay(replica, on=False)
