@@ -55,6 +55,7 @@ from analytics.series import (
     UnitRows,
     aggregate,
     compare_rows,
+    derived,
     format_value,
     hidden,
     judged_series,
@@ -477,8 +478,16 @@ def _project(
 
 
 def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
-    """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows."""
-    if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
+    """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows, made
+    once per (rows, until) (series.derived), so the criteria sharing an indicator share its
+    judged series too."""
+    if until is None or data.empty:
+        return data
+    return derived(data, ("cut_rows", until), lambda: _cut_rows(data, until))
+
+
+def _cut_rows(data: UnitRows, until: dt.date) -> UnitRows:
+    if not (data.rows["period_end"].dt.date > until).any():
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
     # File totals are matched per period, so later periods in them are never read.
@@ -563,7 +572,14 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
 
 def baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
     """The newest 12 months (a stock: the newest period) against the baseline window, with
-    series' exact test (Poisson rates, or Fisher for shares); None without baseline data."""
+    series' exact test (Poisson rates, or Fisher for shares); None without baseline data.
+    Computed once per (rows, baseline, end) (series.derived); the Comparison is frozen."""
+    return derived(
+        data, ("baseline_comparison", baseline, end), lambda: _baseline_comparison(data, baseline, end)
+    )
+
+
+def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) -> Comparison | None:
     indicator, rows = data.indicator, data.rows
     if rows.empty:
         return None
@@ -635,7 +651,12 @@ def process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, f
     Garwood for Poisson rates per 1 000 person-years); None for stocks and scores.
 
     A rate with hidden cells (1–4) uses analytics.series' range over what they may hold:
-    the interval runs from the lower end's lower bound to the upper end's upper bound."""
+    the interval runs from the lower end's lower bound to the upper end's upper bound.
+    Computed once per (rows, end) (series.derived)."""
+    return derived(data, ("process_interval", end), lambda: _process_interval(data, end))
+
+
+def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, float, str] | None:
     indicator = data.indicator
     if indicator.kind not in ("count", "share") or (indicator.kind == "count" and not rated(indicator)):
         return None

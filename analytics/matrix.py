@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -20,6 +21,7 @@ from analytics.board import Board
 from analytics.evaluate import _Rows, evaluate_criterion, partnership_scope, unit_scope
 from analytics.indicator_view import _recent, member_units
 from analytics.plan import CriterionKind, Plan
+from analytics.series import UnitRows, derived
 from analytics.status import SEVERITY, STATUS_STYLE, Status
 
 # Criteria kinds with a verdict per municipality (a milestone is the partnership's; a
@@ -134,11 +136,10 @@ def _status_matrix(
             )
             indicator = board.registry.get(column.indicator_id)
             data = rows.get(indicator, own.unit_ids)
-            if as_of is not None:
-                data = replace(
-                    data, rows=data.rows[data.rows["period_start"] <= pd.Timestamp(as_of)], judged={}
-                )
-            value, period = _recent(data, as_of or today)
+            # The shown value: once per (municipality, indicator, day), kept on its rows.
+            value, period = derived(
+                data, ("matrix_recent", as_of, today), partial(_shown, data, as_of, today)
+            )
             records.append(
                 {
                     "unit_id": unit_id,
@@ -152,6 +153,14 @@ def _status_matrix(
                 }
             )
     return StatusMatrix(partnership, columns, pd.DataFrame(records))
+
+
+def _shown(data: UnitRows, as_of: dt.date | None, today: dt.date) -> tuple[str, str]:
+    """The newest value and its period as shown (indicator_view._recent), of the rows up to
+    as_of when given."""
+    if as_of is not None:
+        data = replace(data, rows=data.rows[data.rows["period_start"] <= pd.Timestamp(as_of)], judged={})
+    return _recent(data, as_of or today)
 
 
 SORT_ORDER = [*SEVERITY, Status.monitored]

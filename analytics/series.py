@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -262,6 +262,21 @@ class UnitRows:
     @property
     def empty(self) -> bool:
         return self.rows.empty
+
+
+Derived = TypeVar("Derived")
+
+
+def derived(data: UnitRows, key: Hashable, compute: Callable[[], Derived]) -> Derived:
+    """``compute()`` kept on ``data`` under ``key``: a value that depends only on these rows
+    and ``key`` (a cut of the rows, a window's comparison), so the criteria that share an
+    indicator and a scope compute it once per judging. Kept in ``data.judged`` beside the
+    judged series (a UnitRows built with other rows starts with an empty one). The value is
+    shared: callers treat it as read-only."""
+    full = ("derived", key)
+    if full not in data.judged:
+        data.judged[full] = compute()
+    return data.judged[full]
 
 
 def load_rows(
@@ -516,48 +531,118 @@ def aggregate(
     keys = list(keys)
     kind = indicator.kind
     with_rate = rated(indicator)
-    df = rows.copy()
+    df = rows  # read only: the reductions below are built in numpy beside it
     if kind == "stock":
         # Each unit's last row in the group stands for the group.
         df = df.sort_values("period_start").groupby([*keys, "unit_id"], as_index=False, sort=False).tail(1)
-    suppressed = df["suppressed"].astype(bool)
+    parts = _parts(df, indicator, totals if "unit_id" not in keys else None)
+    if keys or df.empty:
+        order = _one_row_per_group(df, keys)
+        if order is not None:
+            out = _per_row(df, parts, keys, order)
+        else:
+            frame = df[[*dict.fromkeys([*keys, "unit_id", "period_start", "period_end"])]]
+            out = _grouped(frame.assign(**parts, _key=0), keys)
+    else:  # one group (a window, a baseline): the same sums without a groupby's overhead
+        out = _one_group_columns(df, parts)
+    return _finish(out, keys, kind, with_rate)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _parts(df: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """aggregate's per-row terms, in numpy: _num (the numerator, a hidden cell at its expected
+    value), _low/_high (a hidden cell at 1 and threshold − 1, or its share of a file total),
+    _den (the denominator of the counted rows), _known, _counted, _hidden, _open (a hidden
+    cell not resolved by a file total). NaN where a row is not counted."""
+    kind = indicator.kind
+    suppressed = df["suppressed"].to_numpy(dtype=bool)
     known = ~suppressed
-    hidden = pd.Series(False, index=df.index)
+    hidden = np.zeros(len(df), dtype=bool)
     if kind == "share":
-        known &= df["numerator"].notna() & df["denominator"].notna() & (df["denominator"] > 0)
-        num, den = df["numerator"], df["denominator"]
+        num, den = _floats(df["numerator"]), _floats(df["denominator"])
+        with np.errstate(invalid="ignore"):
+            known &= ~np.isnan(num) & ~np.isnan(den) & (den > 0)
     else:
-        known &= df["value"].notna()
-        num = df["value"]
-        den = df["person_years"] if kind == "count" else df["population"]
-        if with_rate:
-            has_den = den.notna() & (den > 0)
+        num = _floats(df["value"])
+        known &= ~np.isnan(num)
+        if rated(indicator):
+            den = _floats(df["person_years"] if kind == "count" else df["population"])
+            with np.errstate(invalid="ignore"):
+                has_den = ~np.isnan(den) & (den > 0)
             known &= has_den
         else:
-            has_den = pd.Series(True, index=df.index)
-            den = pd.Series(np.nan, index=df.index)
+            has_den = np.ones(len(df), dtype=bool)
+            den = np.full(len(df), np.nan)
         if kind in ("count", "stock"):
             hidden = suppressed & has_den
-    low, high = _hidden_bounds(df, hidden, known, num, totals if "unit_id" not in keys else None)
-    estimate = df["estimate"] if "estimate" in df.columns else hidden_estimates(df, indicator)
-    point = estimate.where(low != high, low)  # a cell resolved by the file total is exact
-    counted = known | hidden
-    df = df.assign(
-        _num=num.where(known, point.where(hidden)),
-        _low=num.where(known, low.where(hidden)),
-        _high=num.where(known, high.where(hidden)),
-        _den=den.where(counted),
-        _known=known,
-        _counted=counted,
-        _hidden=hidden,
-        _open=hidden & (low != high),
-        _key=0,
+    low, high = _hidden_bounds(df, hidden, known, num, totals)
+    estimate = (
+        _floats(df["estimate"]) if "estimate" in df.columns else _floats(hidden_estimates(df, indicator))
     )
-    if keys or df.empty:
-        out = _grouped(df, keys)
-    else:  # one group (a window, a baseline): the same sums without a groupby's overhead
-        out = _one_group(df)
-    return _finish(out, keys, kind, with_rate)
+    ranged = low != high
+    point = np.where(ranged, estimate, low)  # a cell resolved by the file total is exact
+    counted = known | hidden
+    return {
+        "_num": np.where(known, num, np.where(hidden, point, np.nan)),
+        "_low": np.where(known, num, np.where(hidden, low, np.nan)),
+        "_high": np.where(known, num, np.where(hidden, high, np.nan)),
+        "_den": np.where(counted, den, np.nan),
+        "_known": known,
+        "_counted": counted,
+        "_hidden": hidden,
+        "_open": hidden & ranged,
+    }
+
+
+def _one_row_per_group(df: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """The row order of the groups (sorted by the key, as groupby sorts) when ``keys`` is one
+    column with one row per distinct, non-missing value; else None (group them)."""
+    if len(keys) != 1 or df.empty:
+        return None
+    column = df[keys[0]]
+    if column.hasnans or not column.is_unique:
+        return None
+    return np.argsort(column.to_numpy(), kind="stable")
+
+
+def _per_row(df: pd.DataFrame, parts: dict[str, np.ndarray], keys: list[str], order: np.ndarray) -> dict:
+    """_grouped(df, keys) when every group is one row: a sum over one value is the value
+    (0.0 + x, as the grouped sum starts from 0.0: −0.0 becomes 0.0), over a missing one 0."""
+
+    def total(name: str) -> np.ndarray:
+        values = parts[name][order]
+        return np.where(np.isnan(values), 0.0, values + 0.0)
+
+    def present(name: str) -> np.ndarray:
+        return (~np.isnan(parts[name][order])).astype(np.int64)
+
+    def count(name: str) -> np.ndarray:
+        return parts[name][order].astype(np.int64)
+
+    def column(name: str) -> pd.Series:
+        return df[name].iloc[order].reset_index(drop=True)
+
+    return {
+        **{key: column(key) for key in keys},
+        "numerator": total("_num"),
+        "low": total("_low"),
+        "high": total("_high"),
+        "n_numerator": present("_num"),
+        "denominator": total("_den"),
+        "n_denominator": present("_den"),
+        "n_units": df["unit_id"].notna().to_numpy()[order].astype(np.int64),
+        "n_rows": np.ones(len(order), dtype=np.int64),
+        "n_known": count("_known"),
+        "n_counted": count("_counted"),
+        "n_hidden": count("_hidden"),
+        "n_open": count("_open"),
+        "first_start": column("period_start"),
+        "last_end": column("period_end"),
+        "mean": parts["_num"][order],
+    }
 
 
 def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
@@ -565,17 +650,17 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
     one by one costs more than the sums on the small frames judging makes)."""
 
     def floats(column: str) -> np.ndarray:
-        return out[column].to_numpy(dtype=float)
+        return np.asarray(out[column], dtype=float)
 
-    n_rows, n_known = out["n_rows"].to_numpy(), out["n_known"].to_numpy()
-    n_hidden, n_open = out["n_hidden"].to_numpy().astype(int), out["n_open"].to_numpy()
+    n_rows, n_known = np.asarray(out["n_rows"]), np.asarray(out["n_known"])
+    n_hidden, n_open = np.asarray(out["n_hidden"]).astype(int), np.asarray(out["n_open"])
     # A sum over nothing known is unknown, not 0 (built-in sums are far faster than min_count).
-    nothing = out["n_numerator"].to_numpy() == 0
+    nothing = np.asarray(out["n_numerator"]) == 0
     numerator, low, high = (np.where(nothing, np.nan, floats(c)) for c in ("numerator", "low", "high"))
-    denominator = np.where(out["n_denominator"].to_numpy() == 0, np.nan, floats("denominator"))
+    denominator = np.where(np.asarray(out["n_denominator"]) == 0, np.nan, floats("denominator"))
     if kind == "score":
         value = floats("mean")
-        numerator = np.full(len(out), np.nan)
+        numerator = np.full(len(n_rows), np.nan)
         lower = upper = value
     else:
         # value = numerator × scale: a share in per cent, a rate per 1 000, or the sum itself.
@@ -585,7 +670,7 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             elif with_rate:
                 scale = PER / denominator
             else:
-                scale = np.ones(len(out))
+                scale = np.ones(len(n_rows))
         value, lower, upper = numerator * scale, low * scale, high * scale
     # Nothing known (only hidden cells): the aggregate stays missing, like the cell.
     none_known = n_known == 0
@@ -598,7 +683,7 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             "n_units": out["n_units"],
             "n_rows": out["n_rows"],
             "n_suppressed": (n_rows - n_known).astype(int),
-            "incomplete": (n_open > 0) | (out["n_counted"].to_numpy() < n_rows),
+            "incomplete": (n_open > 0) | (np.asarray(out["n_counted"]) < n_rows),
             "first_start": out["first_start"],
             "last_end": out["last_end"],
             "lower": np.where(none_known, np.nan, lower),
@@ -651,35 +736,39 @@ def _sum(values: np.ndarray) -> tuple[float, int]:
 
 def _one_group(df: pd.DataFrame) -> pd.DataFrame:
     """_grouped(df, []) for a non-empty frame, in numpy: the same values and dtypes."""
-    num, n_num = _sum(df["_num"].to_numpy(dtype=float))
-    low, _ = _sum(df["_low"].to_numpy(dtype=float))
-    high, _ = _sum(df["_high"].to_numpy(dtype=float))
-    den, n_den = _sum(df["_den"].to_numpy(dtype=float))
+    out = _one_group_columns(df, {column: df[column].to_numpy() for column in _SUMMED})
+    return pd.DataFrame(out).assign(_key=np.array([0], dtype=df["_key"].dtype))[["_key", *_ONE_GROUP_COLUMNS]]
+
+
+def _one_group_columns(df: pd.DataFrame, parts: dict[str, np.ndarray]) -> dict:
+    """_one_group's columns (one value each) from the rows and their terms (see _parts)."""
+    num, n_num = _sum(np.asarray(parts["_num"], dtype=float))
+    low, _ = _sum(np.asarray(parts["_low"], dtype=float))
+    high, _ = _sum(np.asarray(parts["_high"], dtype=float))
+    den, n_den = _sum(np.asarray(parts["_den"], dtype=float))
     starts, ends = df["period_start"], df["period_end"]
-    return pd.DataFrame(
-        {
-            "numerator": [num],
-            "low": [low],
-            "high": [high],
-            "n_numerator": np.array([n_num], dtype=np.int64),
-            "denominator": [den],
-            "n_denominator": np.array([n_den], dtype=np.int64),
-            "n_units": np.array([df["unit_id"].nunique()], dtype=np.int64),
-            "n_rows": np.array([len(df)], dtype=np.int64),
-            **{
-                name: np.array([int(df[column].to_numpy(dtype=bool).sum())], dtype=np.int64)
-                for name, column in (
-                    ("n_known", "_known"),
-                    ("n_counted", "_counted"),
-                    ("n_hidden", "_hidden"),
-                    ("n_open", "_open"),
-                )
-            },
-            "first_start": pd.Series([starts.min()], dtype=starts.dtype),
-            "last_end": pd.Series([ends.max()], dtype=ends.dtype),
-            "mean": [num / n_num if n_num else np.nan],
-        }
-    ).assign(_key=np.array([0], dtype=df["_key"].dtype))[["_key", *_ONE_GROUP_COLUMNS]]
+    return {
+        "numerator": np.array([num]),
+        "low": np.array([low]),
+        "high": np.array([high]),
+        "n_numerator": np.array([n_num], dtype=np.int64),
+        "denominator": np.array([den]),
+        "n_denominator": np.array([n_den], dtype=np.int64),
+        "n_units": np.array([df["unit_id"].nunique()], dtype=np.int64),
+        "n_rows": np.array([len(df)], dtype=np.int64),
+        **{
+            name: np.array([int(np.asarray(parts[column], dtype=bool).sum())], dtype=np.int64)
+            for name, column in (
+                ("n_known", "_known"),
+                ("n_counted", "_counted"),
+                ("n_hidden", "_hidden"),
+                ("n_open", "_open"),
+            )
+        },
+        "first_start": pd.Series([starts.min()], dtype=starts.dtype),
+        "last_end": pd.Series([ends.max()], dtype=ends.dtype),
+        "mean": np.array([num / n_num if n_num else np.nan]),
+    }
 
 
 _ONE_GROUP_COLUMNS = [
@@ -702,30 +791,35 @@ _ONE_GROUP_COLUMNS = [
 
 
 def _hidden_bounds(
-    df: pd.DataFrame, hidden: pd.Series, known: pd.Series, num: pd.Series, totals: pd.DataFrame | None
-) -> tuple[pd.Series, pd.Series]:
+    df: pd.DataFrame, hidden: np.ndarray, known: np.ndarray, num: np.ndarray, totals: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the least and the most a hidden cell can hold (1 and threshold − 1).
 
     Where the file's total covers the row's period, the period's hidden cells share the total
     minus the known cells (kept within their range), so low = high = that share.
     """
-    low = pd.Series(1.0, index=df.index)
-    high = pd.Series(float(config.SUPPRESSION_THRESHOLD - 1), index=df.index)
+    low = np.full(len(df), 1.0)
+    high = np.full(len(df), float(config.SUPPRESSION_THRESHOLD - 1))
     if totals is None or totals.empty or not hidden.any():
         return low, high
     period = pd.to_datetime(df["period_start"])
     per = pd.DataFrame(
-        {"period_start": period, "known": num.where(known, 0.0).fillna(0.0), "hidden": hidden.astype(int)}
+        {
+            "period_start": period,
+            "known": np.nan_to_num(np.where(known, num, 0.0), nan=0.0),
+            "hidden": hidden.astype(int),
+        },
+        index=df.index,
     )
     per = per.groupby("period_start").sum()
     total = pd.to_datetime(totals["period_start"]).to_frame().assign(total=totals["value"].to_numpy())
     per = per.join(total.set_index("period_start")["total"], how="left")
     with_total = per["total"].notna() & (per["hidden"] > 0)
-    rest = (per["total"] - per["known"]).clip(per["hidden"], per["hidden"] * high.iloc[0])
+    rest = (per["total"] - per["known"]).clip(per["hidden"], per["hidden"] * high[0])
     share = (rest / per["hidden"]).where(with_total)
-    shared = period.map(share).where(hidden)
-    resolved = shared.notna()
-    return low.mask(resolved, shared), high.mask(resolved, shared)
+    shared = period.map(share).to_numpy(dtype=float, na_value=np.nan)
+    resolved = hidden & ~np.isnan(shared)
+    return np.where(resolved, shared, low), np.where(resolved, shared, high)
 
 
 SERIES_COLUMNS = [
