@@ -837,14 +837,14 @@ SERIES_COLUMNS = [
 
 
 def truncate(stamps: pd.Series, grain: str) -> pd.Series:
-    """Period start at a coarser grain: month → quarter → year."""
-    stamps = pd.to_datetime(stamps)
+    """Period start at a coarser grain: month → quarter → year (datetime64[us], NaT kept)."""
+    months = pd.to_datetime(stamps).to_numpy().astype("datetime64[M]")
     if grain == "year":
-        return pd.to_datetime({"year": stamps.dt.year, "month": 1, "day": 1})
-    if grain == "quarter":
-        month = (stamps.dt.month - 1) // 3 * 3 + 1
-        return pd.to_datetime({"year": stamps.dt.year, "month": month, "day": 1})
-    return pd.to_datetime({"year": stamps.dt.year, "month": stamps.dt.month, "day": 1})
+        months = months.astype("datetime64[Y]").astype("datetime64[M]")
+    elif grain == "quarter":
+        index = months.astype(np.int64)  # months since 1970-01, whose quarters start at 0
+        months = np.where(np.isnat(months), months, (index - index % 3).astype("datetime64[M]"))
+    return pd.Series(months.astype("datetime64[us]"), index=stamps.index)
 
 
 def finer_or_equal(grain: str, native: str) -> bool:
@@ -882,34 +882,45 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
     rows = data.rows.assign(period=truncate(data.rows["period_start"], grain))
     out = aggregate(rows, indicator, keys, None if by_unit else data.totals)
-    out = out.rename(columns={"period": "period_start"})
-    starts = pd.to_datetime(out["period_start"])
-    out["period_start"] = starts
-    out["period_end"] = period_ends(starts, grain)
-    out["label"] = starts.map({p: period_text(p.date(), grain) for p in starts.unique()})
+    starts = pd.to_datetime(out["period"])
+    ends = period_ends(starts, grain)
+    texts = {p: period_text(p.date(), grain) for p in starts.unique()}
     covered = pd.to_datetime(out["last_end"])
-    out["partial"] = covered < out["period_end"]
+    partial = (covered < ends).to_numpy()
     if not indicator.projection:
         # A period that has not ended is in progress (projections are about the future).
-        out["partial"] |= out["period_end"] > pd.Timestamp(today)
-    numerator = out["numerator"].astype(float)
-    out["hidden"] = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
+        partial = partial | (ends > pd.Timestamp(today)).to_numpy()
+    numerator = out["numerator"].to_numpy(dtype=float)
+    hidden = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
     scope = data.scope
     if data.cube is not None and (by_unit or scope is not None):
         # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
         scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * len(out)
-        out["hidden"] = out["hidden"].to_numpy() | data.cube.mask(scopes, grain, out["period_start"].tolist())
+        hidden = hidden | data.cube.mask(scopes, grain, starts.tolist())
     # Hidden cells: judged on the point value, with both ends of their range beside it, so a
     # verdict can be checked at each end (see `verdict_range`).
-    out["judge_value"] = out["value"].where(~out["partial"])
-    out["judge_lower"] = out["lower"].where(out["judge_value"].notna())
-    out["judge_upper"] = out["upper"].where(out["judge_value"].notna())
-    out["partial_text"] = ""
-    partial = out["partial"].to_numpy()
-    out.loc[partial, "partial_text"] = [
-        partial_label(s, e, grain) for s, e in zip(starts[partial], covered[partial], strict=True)
+    judge_value = np.where(partial, np.nan, out["value"].to_numpy(dtype=float))
+    judged = ~np.isnan(judge_value)
+    partial_text = [
+        partial_label(s, e, grain) if p else ""
+        for s, e, p in zip(starts.tolist(), covered.tolist(), partial.tolist(), strict=True)
     ]
-    return out.reset_index(drop=True)
+    columns = {name: out[name] for name in out.columns if name != "period"}
+    return pd.DataFrame(
+        {
+            **({"unit_id": columns.pop("unit_id")} if by_unit else {}),
+            "period_start": starts,
+            **columns,
+            "period_end": ends,
+            "label": starts.map(texts),
+            "partial": partial,
+            "hidden": np.asarray(hidden, dtype=bool),
+            "judge_value": judge_value,
+            "judge_lower": np.where(judged, out["lower"].to_numpy(dtype=float), np.nan),
+            "judge_upper": np.where(judged, out["upper"].to_numpy(dtype=float), np.nan),
+            "partial_text": partial_text,
+        }
+    )
 
 
 Verdict = TypeVar("Verdict")
