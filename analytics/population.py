@@ -145,8 +145,28 @@ def level_units(board: Board, partnership: str, level: str) -> list[str]:
     return chosen["unit_id"].tolist()
 
 
+# id(units frame) → (the frame, {unit id → its members}): judging asks for the same units'
+# members many times (a matrix: every municipality × every rated indicator).
+_MEMBERS: dict[int, tuple[pd.DataFrame, dict[str, tuple[str, ...]]]] = {}
+
+
 def members_of(units: pd.DataFrame, unit_id: str) -> list[str]:
-    """The municipalities and districts a unit is made of (a member is made of itself)."""
+    """The municipalities and districts a unit is made of (a member is made of itself).
+
+    Kept per units frame (the frames a board holds are not changed in place)."""
+    held = _MEMBERS.get(id(units))
+    if held is None or held[0] is not units:
+        if len(_MEMBERS) > 64:
+            _MEMBERS.clear()
+        held = (units, {})
+        _MEMBERS[id(units)] = held
+    known = held[1]
+    if unit_id not in known:
+        known[unit_id] = tuple(_members_of(units, unit_id))
+    return list(known[unit_id])
+
+
+def _members_of(units: pd.DataFrame, unit_id: str) -> list[str]:
     kind = units.loc[units["unit_id"] == unit_id, "kind"]
     kind = kind.iloc[0] if len(kind) else None
     members = units[units["kind"].isin(MEMBER_KINDS)]
