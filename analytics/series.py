@@ -692,7 +692,16 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             "from_total": (n_hidden > 0) & (n_open == 0),
         }
     )
-    return pd.DataFrame(columns)[[*keys, *AGG_COLUMNS]]
+    return frame_of(columns, len(n_rows))[[*keys, *AGG_COLUMNS]]
+
+
+def frame_of(columns: dict, length: int) -> pd.DataFrame:
+    """A frame with a 0…length − 1 index from columns of that length (arrays or Series with
+    that index), built without aligning indexes: each Series' values keep their dtype."""
+    return pd.DataFrame(
+        {name: value.array if isinstance(value, pd.Series) else value for name, value in columns.items()},
+        index=pd.RangeIndex(length),
+    )
 
 
 _SUMMED = ["_num", "_low", "_high", "_den", "_known", "_counted", "_hidden", "_open"]
@@ -906,7 +915,7 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         for s, e, p in zip(starts.tolist(), covered.tolist(), partial.tolist(), strict=True)
     ]
     columns = {name: out[name] for name in out.columns if name != "period"}
-    return pd.DataFrame(
+    return frame_of(
         {
             **({"unit_id": columns.pop("unit_id")} if by_unit else {}),
             "period_start": starts,
@@ -919,7 +928,8 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
             "judge_lower": np.where(judged, out["lower"].to_numpy(dtype=float), np.nan),
             "judge_upper": np.where(judged, out["upper"].to_numpy(dtype=float), np.nan),
             "partial_text": partial_text,
-        }
+        },
+        len(out),
     )
 
 
