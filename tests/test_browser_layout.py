@@ -72,6 +72,10 @@ def test_matrix_cell_opens_indicator_for_the_municipality(browser, board_url, wi
     page.locator("#status-matrix").wait_for(timeout=4 * TIMEOUT)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"layout-matrix-{width}.png"))
+    pads = page.eval_on_selector_all(
+        "#status-matrix td.bt-colour", "els => els.map(e => parseFloat(getComputedStyle(e).paddingLeft))"
+    )
+    assert pads and min(pads) >= 6  # the 4 px status bar never covers a cell's first digit (a phone's card)
     link = page.locator('#status-matrix a[href*="indikator=hip_fractures"]').first
     query = {k: v[0] for k, v in parse_qs(urlparse(link.get_attribute("href")).query).items()}
     link.scroll_into_view_if_needed()
