@@ -156,6 +156,8 @@ def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch,
         open_store(url)
     assert main(["migrate", "--db", url]) == 0
     assert f"{SCHEMA_VERSION} → {newer}" in capsys.readouterr().out
+    assert main(["migrate", "--db", url]) == 0  # a second time: nothing to do, and it says so
+    assert f"er allerede oppdatert (skjemaversjon {newer})" in capsys.readouterr().out
     store = open_store(url)
     with store.cursor() as cur:
         assert cur.execute("SELECT x FROM probe").fetchall() == [(1,)]
