@@ -55,6 +55,12 @@ def test_oversikt_status_column_is_visible_without_scrolling(browser, board_url,
         label = page.eval_on_selector(status_cells, "e => getComputedStyle(e, '::before').content")
         assert "Status" in label
         assert page.eval_on_selector("#icon-summary thead", "e => getComputedStyle(e).display") == "none"
+    # The status tiles' words are whole («Ikke på sporet», not «Ikke på sp…»).
+    cut = page.eval_on_selector_all(
+        '[data-testid="stMetricLabel"] *',
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert not cut, cut
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"layout-oversikt-{width}.png"))
     context.close()
