@@ -560,13 +560,29 @@ def _display_spc(
 ) -> tuple[SpcResult, list[str]]:
     """The chart's SPC over the whole series at the chosen grain, by the status's own rule:
     the same baseline and change date; at another grain, or for a kind the registry does
-    not chart as SPC, values only (a filter never gives a second verdict)."""
+    not chart as SPC, values only (a filter never gives a second verdict).
+
+    A series with hidden points (small counts, analytics.hierarchy) is drawn as values only:
+    NHS MDC's XmR assumes every point of the baseline is in the mean; leaving out the points that
+    are hidden *because* they are small biases the centre line upwards, and keeping them would
+    let the drawn mean reveal their sum. So no centre line or limits at that grain."""
     notes: list[str] = []
     grain_word = GRAIN_LABELS[indicator.grain]
     if not _spc_applies(board, indicator):
         what = "En framskriving" if indicator.projection else "Et kumulativt antall (kommuner som deltar)"
         return _no_limits(
             full, f"{what} vises uten SPC: den vokser med vilje, så grenser sier ingenting."
+        ), notes
+    hidden = int(full["hidden"].astype(bool).sum()) if "hidden" in full else 0
+    if hidden:
+        # Small counts are hidden because they are small: a mean and limits over the shown points
+        # alone sit too high (selection on the value), and over every point they would carry the
+        # hidden counts. So neither is drawn at this grain (the status uses every figure).
+        return _no_limits(
+            full,
+            f"{hidden} av {len(full)} punkter er skjult for å verne små tall, så senterlinje og "
+            "kontrollgrenser tegnes ikke: et snitt av bare de viste punktene ville ligget for høyt. "
+            "Statusen bygger på alle tallene. Velg en grovere tidsoppløsning for å se tallene samlet.",
         ), notes
     if judged is None:
         # No criterion judges the indicator: the chart shows SPC, there is no status.

@@ -79,6 +79,41 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return _local.duck.from_arrow(table).df()
 
 
+# SQLSTATE classes a failed connection reports (PostgreSQL, Appendix A «Error codes»).
+_CONNECT_PROBLEMS = {
+    "28P01": "passordet ble ikke godtatt",
+    "28000": "brukeren får ikke logge inn (ukjent bruker, eller pg_hba.conf stenger)",
+    "3D000": "databasen finnes ikke på tjeneren (lag den med createdb)",
+    "42501": "brukeren mangler rett til å koble til databasen",
+    "53300": "tjeneren har ikke flere ledige tilkoblinger",
+    "57P03": "databasetjeneren starter eller stopper akkurat nå",
+}
+
+
+def connect_problem(url: str, setting: str, exc: BaseException) -> str:
+    """One Norwegian sentence for a failed connection to `url` (password hidden), by cause.
+
+    The cause is read from the server's SQLSTATE when it answered (wrong password, unknown
+    user, missing database …), else from the client's message (unknown host, nothing listening,
+    time-out). `setting`: where the address came from (BOARD_DB, BOARD_READ_DB, --db)."""
+    where = f"«{_hide_password(url)}» (fra {setting})"
+    state = getattr(exc, "sqlstate", None)
+    text = str(exc).lower()
+    if state in _CONNECT_PROBLEMS:
+        return f"Databasen {where} svarte, men {_CONNECT_PROBLEMS[state]}."
+    if "password authentication failed" in text or "no password supplied" in text:
+        return f"Databasen {where} svarte, men {_CONNECT_PROBLEMS['28P01']}."
+    if "does not exist" in text and "database" in text:
+        return f"Databasen {where} svarte, men {_CONNECT_PROBLEMS['3D000']}."
+    if "role" in text and "does not exist" in text:
+        return f"Databasen {where} svarte, men {_CONNECT_PROBLEMS['28000']}."
+    if "translate host name" in text or "name or service not known" in text or "nodename" in text:
+        return f"Finner ikke tjeneren i adressen {where}: sjekk vertsnavnet."
+    if "timeout" in text or "timed out" in text:
+        return f"Databasen {where} svarte ikke innen 10 sekunder: sjekk adressen, porten og brannmuren."
+    return f"Får ikke kontakt med databasen {where}: sjekk adressen og at databasetjeneren kjører."
+
+
 class _Cursor:
     """A pooled psycopg connection (autocommit: BEGIN/COMMIT are statements, as in DuckDB)
     behind the few DuckDB cursor methods the store uses: execute(sql, params) with '?'
@@ -174,7 +209,7 @@ class PostgresStore(Store):
         self.read_url = read_url
         self.read_only = False
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
-        self._pool = self._connect(url, pool_size, "BOARD_DB")
+        self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
         self._read_pool = self._pool
         if read_url:
             try:
@@ -205,11 +240,8 @@ class PostgresStore(Store):
                 url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
             )
             pool.open(wait=True, timeout=10)
-        except Exception:
-            raise StoreError(
-                f"Får ikke kontakt med databasen «{_hide_password(url)}». Sjekk adressen i "
-                f"{setting} og at databasetjeneren kjører."
-            ) from None
+        except Exception as exc:
+            raise StoreError(connect_problem(url, setting, exc)) from None
         return pool
 
     def describe(self) -> str:

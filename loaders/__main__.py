@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -130,7 +131,10 @@ def run(argv: list[str]) -> int:
     if args.command == "migrate":
         store = open_store(args.db or config.db_path(), migrate=True)
         before, after = store.migrated
-        print(f"«{store.describe()}»: skjemaversjon {before} → {after}.")
+        if before == after:
+            print(f"«{store.describe()}» er allerede oppdatert (skjemaversjon {after}).")
+        else:
+            print(f"«{store.describe()}»: skjemaversjon {before} → {after}.")
         store.close()
         return 0
     if args.command == "copy":
@@ -194,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     except (PlanError, StoreError, service.LoaderError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped (`loaders log | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
+        return 0
     except OSError as exc:
         print(f"Kan ikke lese eller skrive «{exc.filename}»: {exc.strerror}.", file=sys.stderr)
         return 1

@@ -41,9 +41,10 @@ if ended:
 
 st.subheader("Tiltak etter status")
 counts = status_counts(plan, status)
-columns = st.columns(len(counts))
-for column, (state, count) in zip(columns, counts.items(), strict=True):
-    column.metric(f"{STATUS_STYLE[state][0]} {state.value}", count)
+items = list(counts.items())
+for start in range(0, len(items), 4):  # four to a row: eight in one row cut «Ikke på sporet» at 1280 px
+    for column, (state, count) in zip(st.columns(4), items[start : start + 4], strict=False):
+        column.metric(f"{STATUS_STYLE[state][0]} {state.value}", count)
 
 st.subheader("Sammendrag med ikoner")
 st.caption(

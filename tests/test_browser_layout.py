@@ -55,6 +55,12 @@ def test_oversikt_status_column_is_visible_without_scrolling(browser, board_url,
         label = page.eval_on_selector(status_cells, "e => getComputedStyle(e, '::before').content")
         assert "Status" in label
         assert page.eval_on_selector("#icon-summary thead", "e => getComputedStyle(e).display") == "none"
+    # The status tiles' words are whole («Ikke på sporet», not «Ikke på sp…»).
+    cut = page.eval_on_selector_all(
+        '[data-testid="stMetricLabel"] *',
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert not cut, cut
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"layout-oversikt-{width}.png"))
     context.close()
@@ -72,6 +78,10 @@ def test_matrix_cell_opens_indicator_for_the_municipality(browser, board_url, wi
     page.locator("#status-matrix").wait_for(timeout=4 * TIMEOUT)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"layout-matrix-{width}.png"))
+    pads = page.eval_on_selector_all(
+        "#status-matrix td.bt-colour", "els => els.map(e => parseFloat(getComputedStyle(e).paddingLeft))"
+    )
+    assert pads and min(pads) >= 6  # the 4 px status bar never covers a cell's first digit (a phone's card)
     link = page.locator('#status-matrix a[href*="indikator=hip_fractures"]').first
     query = {k: v[0] for k, v in parse_qs(urlparse(link.get_attribute("href")).query).items()}
     link.scroll_into_view_if_needed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.__main__ import main
-from tests.conftest import CORPUS, run_cli
+from tests.conftest import CORPUS, ROOT, run_cli
 
 NPR = str(CORPUS / "g01_npr_cp1252_semikolon.csv")
 
@@ -129,3 +129,24 @@ def test_a_broken_store_is_one_sentence_and_exit_1(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "skadet" in result.stderr or "kan ikke åpnes" in result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_complaint(demo_db, tmp_path):
+    """`loaders log | head -1`: the closed pipe is the reader's choice, not an error to report."""
+    import subprocess
+    import sys
+
+    from tests.support import copy_store
+
+    db = copy_store(demo_db, tmp_path / "pipe.duckdb")
+    done = subprocess.run(
+        f"'{sys.executable}' -m loaders log --db '{db}' | head -1",
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert len(done.stdout.splitlines()) == 1
+    assert "Kan ikke lese eller skrive" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -259,10 +259,8 @@ def test_the_spc_centre_line_does_not_move_with_a_hidden_value(demo_db, tmp_path
             )
             assert view.series["hidden"].any()
             points = view.spc.points
-            return (
-                tuple(points["mean"].round(12)),
-                tuple(points["upl"].round(12)),
-                tuple(points["lpl"].round(12)),
+            return tuple(  # NaN (no line drawn) compares equal to NaN here
+                tuple(points[column].round(12).fillna(-1.0)) for column in ("mean", "upl", "lpl")
             )
         finally:
             board.store.close()
@@ -279,3 +277,20 @@ def test_the_spc_centre_line_does_not_move_with_a_hidden_value(demo_db, tmp_path
             "AND period_start = DATE '2023-06-01'"
         )
     assert lines(changed) == lines(demo_db)
+
+
+def test_a_series_with_hidden_points_gets_no_biased_centre_line(demo_db):
+    """A mean over the shown points alone sits too high (they are shown because they are not
+    small): with hidden points the drawn SPC has no centre line or limits, and says why; the
+    whole partnership (nothing hidden) gets both."""
+    board = open_board(demo_db)
+    try:
+        month = indicator_view(board, PARTNERSHIP, "hip_fractures", ["3205"], grain="month", today=TODAY)
+        whole = indicator_view(board, PARTNERSHIP, "hip_fractures", grain="month", today=TODAY)
+    finally:
+        board.store.close()
+    assert month.series["hidden"].any()
+    assert month.spc.points["mean"].isna().all() and month.spc.points["upl"].isna().all()
+    assert "skjult for å verne små tall" in (month.spc.message or "")
+    assert not whole.series["hidden"].any()
+    assert whole.spc.points["mean"].notna().any()

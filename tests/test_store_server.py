@@ -156,6 +156,8 @@ def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch,
         open_store(url)
     assert main(["migrate", "--db", url]) == 0
     assert f"{SCHEMA_VERSION} → {newer}" in capsys.readouterr().out
+    assert main(["migrate", "--db", url]) == 0  # a second time: nothing to do, and it says so
+    assert f"er allerede oppdatert (skjemaversjon {newer})" in capsys.readouterr().out
     store = open_store(url)
     with store.cursor() as cur:
         assert cur.execute("SELECT x FROM probe").fetchall() == [(1,)]
@@ -194,7 +196,40 @@ def test_a_server_that_does_not_answer_gives_one_sentence(pg_cluster):
     done = run_cli("log", "--db", f"postgresql://{pg_cluster.user}:hemmelig@127.0.0.1:1/finnes_ikke")
     assert done.returncode == 1
     assert done.stderr.startswith("Får ikke kontakt med databasen") and "hemmelig" not in done.stderr
+    assert "sjekk adressen og at databasetjeneren kjører" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("dbname", "svarte, men databasen finnes ikke på tjeneren"),
+        ("user", "svarte, men brukeren får ikke logge inn"),
+        ("host", "Finner ikke tjeneren i adressen"),
+    ],
+)
+def test_each_connection_problem_gets_its_own_sentence(pg_cluster, where, says):
+    """A missing database or an unknown user is not «is the server running?» (it answered)."""
+    url = {
+        "dbname": pg_cluster.url(dbname="finnes_ikke"),
+        "user": pg_cluster.url().replace(f"//{pg_cluster.user}@", "//ingen_slik_bruker@"),
+        "host": "postgresql://tavle@ingen-slik-vert.invalid/tavle",
+    }[where]
+    done = run_cli("log", "--db", url)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert says in done.stderr and "(fra BOARD_DB eller --db)" in done.stderr, done.stderr
+
+
+def test_a_refused_password_is_named_as_such():
+    from analytics.store_pg import connect_problem
+
+    class Refused(Exception):
+        sqlstate = "28P01"
+
+    text = connect_problem("postgresql://kari:hemmelig@db.example/tavle", "BOARD_DB", Refused("x"))
+    assert text == (
+        "Databasen «postgresql://kari:***@db.example/tavle» (fra BOARD_DB) svarte, men passordet ble ikke godtatt."
+    )
 
 
 # -- several writers at once ----------------------------------------------------------------

@@ -34,6 +34,7 @@ table.bt .bt-small {{ display: block; color: #57606a; font-size: .8rem; }}
   table.bt tr {{ border: 1px solid rgba(128,128,128,.35); border-radius: .5rem; margin: 0 0 .75rem 0;
     padding: .25rem .5rem; }}
   table.bt td {{ border: none; padding: .2rem 0; white-space: normal; position: static; }}
+  table.bt td.bt-colour {{ padding-left: .6rem; }}
   table.bt td::before {{ content: attr(data-label); display: block; font-size: .75rem;
     color: #57606a; font-weight: 600; }}
   table.bt td.bt-head {{ font-weight: 600; font-size: 1rem; }}
@@ -70,7 +71,7 @@ def _cell(cell: Cell | str, label: str, css: str) -> str:
     attrs = f' data-label="{_attr(label)}"'
     if cell.hover:
         attrs += f' title="{_attr(cell.hover)}"'
-    classes = " ".join(c for c in (css, cell.css) if c)
+    classes = " ".join(c for c in (css, cell.css, "bt-colour" if cell.colour else "") if c)
     if classes:
         attrs += f' class="{classes}"'
     if cell.colour:
