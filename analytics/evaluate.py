@@ -478,16 +478,11 @@ def _project(
 
 
 def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
-    """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows, made
-    once per (rows, until) (series.derived), so the criteria sharing an indicator share its
-    judged series too."""
-    if until is None or data.empty:
-        return data
-    return derived(data, ("cut_rows", until), lambda: _cut_rows(data, until))
+    """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows.
 
-
-def _cut_rows(data: UnitRows, until: dt.date) -> UnitRows:
-    if not (data.rows["period_end"].dt.date > until).any():
+    Not kept (series.derived): a cut of a wide set is as big as the set, and keeping each one
+    with its judged series raised the national benchmark's peak memory by a third."""
+    if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
         return data
     rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
     # File totals are matched per period, so later periods in them are never read.

@@ -692,7 +692,7 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             "from_total": (n_hidden > 0) & (n_open == 0),
         }
     )
-    return frame_of(columns, len(n_rows))[[*keys, *AGG_COLUMNS]]
+    return frame_of(columns, len(n_rows))  # built in the order *keys, *AGG_COLUMNS
 
 
 def frame_of(columns: dict, length: int) -> pd.DataFrame:

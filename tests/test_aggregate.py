@@ -77,7 +77,7 @@ def _rows(rng: np.random.Generator, n: int) -> pd.DataFrame:
 def test_one_row_groups_equal_the_grouped_reduction(kind, population):
     """aggregate's path for one row per group (a municipality's own series) gives exactly what
     the grouped sums give: values to the last bit, dtypes, key order."""
-    from analytics.series import _finish, _one_row_per_group, _parts, _per_row
+    from analytics.series import AGG_COLUMNS, _finish, _one_row_per_group, _parts, _per_row
     from tests.support import count_indicator
 
     indicator = count_indicator(kind=kind, population=population)
@@ -91,6 +91,7 @@ def test_one_row_groups_equal_the_grouped_reduction(kind, population):
         fast = _finish(_per_row(rows, parts, keys, order), keys, kind, bool(population))
         frame = rows[["unit_id", "period_start", "period_end"]].assign(**parts, _key=0)
         grouped = _finish(_grouped(frame, keys), keys, kind, bool(population))
+        assert list(fast.columns) == ["period_start", *AGG_COLUMNS]
         pd.testing.assert_frame_equal(fast, grouped, check_exact=True)
         assert (np.signbit(fast["numerator"].dropna()) == np.signbit(grouped["numerator"].dropna())).all()
 
