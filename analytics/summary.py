@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics import formatting
 from analytics.evaluate import PlanStatus
-from analytics.plan import Plan
+from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.status import STATUS_STYLE
 
 COLUMNS = ["Tiltak", "Status", "Variasjon", "Mål", "Indikator"]
@@ -35,11 +35,14 @@ def icon_summary(plan: Plan, status: PlanStatus, at_end: PlanStatus | None = Non
     rows = []
     for measure in plan.leaf_measures:
         state = status.measures[measure.id]
-        found = status.measure_icons(measure)
+        deciding = _milestone_deciding(measure, status)
+        found = None if deciding else status.measure_icons(measure)
         rows.append(
             {
                 "Tiltak": measure.title,  # the board's short title; the plan's text is measure.text
-                "Indikator": found.indicator if found else "–",
+                # A status set by a milestone names it: an indicator's icons beside it would
+                # show a series that is on track next to «Forsinket».
+                "Indikator": f"Milepæl: {deciding.title}" if deciding else found.indicator if found else "–",
                 # Measures judged by milestones only have no series: a plain dash.
                 "Variasjon": found.variation_text if found else "–",
                 "Mål": found.assurance_text if found else "–",
@@ -51,6 +54,17 @@ def icon_summary(plan: Plan, status: PlanStatus, at_end: PlanStatus | None = Non
             rows[-1][end_column(plan)] = f"{STATUS_STYLE[then][0]} {then.value}"
     columns = [*COLUMNS[:2], end_column(plan), *COLUMNS[2:]] if at_end is not None else COLUMNS
     return pd.DataFrame(rows, columns=columns)
+
+
+def _milestone_deciding(measure: Measure, status: PlanStatus) -> Criterion | None:
+    """The milestone criterion that sets the measure's status when no measured one does, else None."""
+    worst = status.measures[measure.id]
+    deciding = [
+        c for c in measure.criteria if c.id in status.criteria and status.criteria[c.id].status == worst
+    ]
+    if deciding and all(c.kind is CriterionKind.milestone for c in deciding):
+        return deciding[0]
+    return None
 
 
 def end_column(plan: Plan) -> str:

@@ -7,7 +7,8 @@ and the board's spool thread ingests it through the same `Loader.ingest` the upl
 in one DuckDB transaction (a page sees the data before or after the load, never half), writes
 the outcome next to it and the CLI prints it and exits as if it had loaded the file itself
 (0 loaded, 2 refused for its content, 1 other errors). A board shows it is alive by touching
-`<db>.spool/board.alive` every second; a CLI that sees no live board reports the lock as before.
+`<db>.spool/board.alive` every second from a heartbeat thread of its own (so a long load or a
+busy board still shows alive); a CLI that sees no live board reports the lock as before.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ALIVE_SECONDS = 10.0
+ALIVE_SECONDS = 30.0  # a board under heavy load may miss a few beats; a dead one stops at once
 POLL = 0.2
 
 
@@ -75,19 +76,27 @@ class Watcher:
         self.handle = handle
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="board-spool", daemon=True)
+        self.heart = threading.Thread(target=self._beat, name="board-spool-alive", daemon=True)
 
     def start(self) -> Watcher:
         (folder(self.db) / "inbox").mkdir(parents=True, exist_ok=True)
+        (folder(self.db) / "board.alive").touch()
+        self.heart.start()
         self.thread.start()
         return self
+
+    def _beat(self) -> None:
+        """Touch board.alive every second, also while a handed-over file is being loaded."""
+        alive = folder(self.db) / "board.alive"
+        while not self._stop.is_set():
+            alive.touch()
+            self._stop.wait(1.0)
 
     def stop(self) -> None:
         self._stop.set()
 
     def _run(self) -> None:
-        alive = folder(self.db) / "board.alive"
         while not self._stop.is_set():
-            alive.touch()
             for job in sorted((folder(self.db) / "inbox").iterdir(), key=lambda p: p.stat().st_mtime):
                 if job.name.endswith(".part") or (job / "result.json").exists() or not job.is_dir():
                     continue

@@ -88,6 +88,24 @@ def test_print_ready_leaves_the_screen_figure_alone():
     assert original.layout.paper_bgcolor == "#f0f2f6" and not original.layout.annotations
 
 
+def test_print_has_words_only_no_emoji():
+    """The PNG and the slide are drawn by the server's chromium: an emoji without an emoji font
+    there is baked in as an empty box. Print keeps the words («Variasjon: Vanlig variasjon»)."""
+    import json
+
+    from tests.conftest import _strings
+
+    screen = figure()
+    screen.update_layout(title_subtitle_text="Variasjon: 〰️ Vanlig variasjon · Mål: ⬆️ 8,1 → 7,0 📈")
+    screen.add_annotation(text="⚠️ Bekymring", x=1, y=1)
+    screen.data[0].name = "✔️ Når målet"
+    ready = figures.print_ready(screen, "T", "NPR", demo=False)
+    texts = _strings(json.loads(ready.to_json()))
+    assert not [t for t in texts if figures.EMOJI.search(t)]
+    assert ready.layout.title.subtitle.text == "Variasjon: Vanlig variasjon · Mål: 8,1 → 7,0"
+    assert ready.data[0].name == "Når målet" and "Bekymring" in [a.text for a in ready.layout.annotations]
+
+
 def test_csv_is_semicolon_separated_utf8_with_bom_and_notes():
     import pandas as pd
 

@@ -141,6 +141,17 @@ def test_overview_icon_summary_ahus_values(app):
     assert iht["Status"] == "⏰ Forsinket"
 
 
+def test_a_status_set_by_a_milestone_names_the_milestone_not_a_series(app):
+    """Fallforebygging is «Forsinket» because its milestone «NPR-data vurdert» is not registered,
+    while both its series are fine: the row names the milestone, and shows no series' icons."""
+    at = app()
+    summary = html_table_of(at, "icon-summary")
+    falls = summary[summary["Tiltak"] == plan("ahus").measure("m11").title].iloc[0]
+    assert falls["Status"] == "⏰ Forsinket"
+    assert falls["Indikator"].startswith("Milepæl: ")
+    assert falls["Variasjon"] == "–" and falls["Mål"] == "–"
+
+
 def test_overview_uses_short_titles_with_the_plans_words_on_hover(app):
     at = app()
     summary = html_table_of(at, "icon-summary")

@@ -102,3 +102,28 @@ def test_twenty_cli_ingests_land_while_ten_sessions_browse(demo_db, tmp_path):
     assert uploads - uploads_before == 16
     assert sorted(n for _, n in per_upload) == [3] * 16  # every upload whole
     print(f"\n20 CLI ingests (16 loaded, 4 refused) while 10 sessions ran {runs[0]} pages without an error")
+
+
+def test_a_board_busy_with_a_long_load_still_shows_alive(tmp_path, monkeypatch):
+    """The heartbeat is its own thread: a load that outlasts ALIVE_SECONDS (a busy board, a big
+    file) does not make a waiting CLI give up with «Tavla svarte ikke»."""
+    from loaders import spool
+
+    monkeypatch.setattr(spool, "ALIVE_SECONDS", 1.5)
+    db = tmp_path / "store.duckdb"
+    started = threading.Event()
+
+    def slow(file, request):
+        started.set()
+        time.sleep(4)
+        return spool.Outcome(0, ["lastet"], [])
+
+    watcher = spool.Watcher(db, slow).start()
+    try:
+        source = tmp_path / "fil.csv"
+        source.write_text("x\n", encoding="utf-8")
+        outcome = spool.submit(db, source, {"indicator": "hip_fractures"}, timeout=60)
+    finally:
+        watcher.stop()
+    assert started.is_set()
+    assert outcome.code == 0 and outcome.out == ["lastet"], outcome

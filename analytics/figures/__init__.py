@@ -27,7 +27,15 @@ from analytics.figures.population import (
     elder_wave_figure,
     member_share_figure,
 )
-from analytics.figures.printing import PNG_HEIGHT, PNG_SCALE, PNG_WIDTH, print_ready, source_note
+from analytics.figures.printing import (
+    EMOJI,
+    PNG_HEIGHT,
+    PNG_SCALE,
+    PNG_WIDTH,
+    print_ready,
+    source_note,
+    without_emoji,
+)
 from analytics.figures.projection import MAX_YEARS_DRAWN, projection_figure
 from analytics.figures.spc import natural_bounds, spc_caption, spc_figure
 from analytics.figures.style import Figure, board_layout, for_screen, thousands, time_ticks
@@ -37,6 +45,7 @@ __all__ = [
     "PNG_HEIGHT",
     "PNG_SCALE",
     "PNG_WIDTH",
+    "EMOJI",
     "PROJECTED_NOTE",
     "Figure",
     "age_groups_figure",
@@ -57,4 +66,5 @@ __all__ = [
     "thousands",
     "time_ticks",
     "timeline_figure",
+    "without_emoji",
 ]

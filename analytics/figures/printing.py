@@ -6,6 +6,7 @@ analytics.export renders the result to PNG with kaleido; this module only lays i
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -24,6 +25,14 @@ def source_note(source: str, demo: bool, fetched: dt.date | None = None, notes: 
     if demo:
         text += f" {config.DEMO_LABEL}."
     return " ".join([text, *notes])
+
+
+EMOJI = re.compile("[\u2300-\u23ff\u3030\u303d\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]")
+
+
+def without_emoji(text: str) -> str:
+    """The text without emoji (pictographs, ⬆️, 〰️, the variation selector), spaces tidied; «→» stays."""
+    return re.sub(r"\s{2,}", " ", EMOJI.sub("", text)).strip()
 
 
 def print_ready(
@@ -64,7 +73,13 @@ def print_ready(
     )
     if copy.layout.title.subtitle and copy.layout.title.subtitle.text:
         # A chart's subtitle (e.g. the SPC caption) at the body size: 13 px was 4 pt on a slide.
-        copy.update_layout(title_subtitle_font_size=size)
+        copy.update_layout(
+            title_subtitle_font_size=size, title_subtitle_text=without_emoji(copy.layout.title.subtitle.text)
+        )
+    # Print has words only: the image is drawn by the server's chromium, and an emoji without an
+    # emoji font there is baked into the PNG and the slide as an empty box. Every icon has its word.
+    copy.for_each_trace(lambda t: t.update(name=without_emoji(t.name)) if t.name else None)
+    copy.for_each_annotation(lambda a: a.update(text=without_emoji(a.text)) if a.text else None)
     thousands(copy)
     copy.add_annotation(
         text=note,
