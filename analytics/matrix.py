@@ -136,9 +136,12 @@ def _status_matrix(
             )
             indicator = board.registry.get(column.indicator_id)
             data = rows.get(indicator, own.unit_ids)
-            # The shown value: once per (municipality, indicator, day), kept on its rows.
+            # The shown value is the one the status rests on: after a passed deadline, the data
+            # up to the deadline (as the reason says), not the newest months. Once per
+            # (municipality, indicator, cut-off, day), kept on its rows.
+            until = result.due if result.due is not None and result.due < (as_of or today) else as_of
             value, period = derived(
-                data, ("matrix_recent", as_of, today), partial(_shown, data, as_of, today)
+                data, ("matrix_recent", until, today), partial(_shown, data, until, today)
             )
             records.append(
                 {

@@ -32,9 +32,11 @@ st.caption(
     f"{common.safe_md(plan.partnership.name)}: hver kommune mot hvert målbare suksesskriterium i planen. "
     "Statusen er vurdert for kommunen alene, med samme regel som for helsefellesskapet (Kommune-siden). "
     "Milepæler og kriterier som bare følges, har ingen status per kommune og er ikke med; "
-    "«Følges» i en celle betyr at kriteriet ikke kan vurderes for kommunen alene (grunnen vises "
-    "når du holder over cellen). Tellingene gjelder cellene som vises. "
-    "Klikk en celle for å se indikatoren for kommunen."
+    "«Følges» i en celle betyr at kriteriet ikke kan vurderes for kommunen alene. "
+    "Tallet i cellen er det statusen bygger på (når fristen er passert: tallene fram til fristen). "
+    "«<5» er færre enn 5 tilfeller; «:» er et tall som er skjult for å verne et lite tall et annet sted. "
+    "Tellingene gjelder cellene som vises. Hold over en celle for grunnen, eller klikk (trykk) for å "
+    "se indikatoren og grunnen for kommunen."
 )
 
 if not matrix.columns:

@@ -181,3 +181,17 @@ def test_the_first_visit_asks_before_judging_every_municipality(app):
     assert not at.exception
     assert [b.label for b in at.button if b.key == "matrix_start_button"] == ["Vurder alle kommuner"]
     assert not [h for h in at.get("html") if 'id="status-matrix"' in h.proto.body]
+
+
+def test_a_cell_shows_the_value_its_status_rests_on(demo_board):
+    """After a passed deadline the status reads the data up to the deadline («siste 12 mnd
+    (jan. 2025–des. 2025) 8,1»); the cell shows that window and value, not the newest months."""
+    matrix = status_matrix(demo_board, "ahus")
+    cells = matrix.cells
+    windowed = cells[cells["reason"].str.contains("siste 12 mnd (", regex=False)]
+    assert len(windowed) > 20
+    for row in windowed.itertuples():
+        assert f"({row.period})" in row.reason, (row.unit_id, row.criterion_id, row.period, row.reason[:120])
+    hip = cells[(cells["unit_id"] == "3240") & (cells["criterion_id"] == "m11-k3")].iloc[0]
+    assert hip["period"] == "jan. 2025–des. 2025"
+    assert f"(jan. 2025–des. 2025) {hip['value']}" in hip["reason"]
