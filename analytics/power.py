@@ -47,6 +47,7 @@ METHOD = (
     "mellom grunnlinjen og 12 måneder, tosidig test med α = 0,05; antall: normaltilnærming til "
     "log-rateforholdet (Breslow & Day 1987), andeler: to andeler (Fleiss, Levin & Paik 2003)."
 )
+MAX_YEARS_AFTER = 10  # a longer wait than this is not offered as a way to enough data
 UNIT_WORDS = {"month": ("måned", "måneder"), "quarter": ("kvartal", "kvartaler"), "year": ("år", "år")}
 
 
@@ -143,9 +144,10 @@ def check_counts(
     ways = []
     if needed is not None:
         ways.append(f"minst ca. {formatting.number(math.ceil(needed))} per {one}")
-    if longer is not None and longer > window:
+    if longer is not None and window < longer <= MAX_YEARS_AFTER * per_year:
         years = formatting.number(longer / per_year, 1)
         ways.append(f"en periode etter grunnlinjen på {longer} {many} ({years} år)")
+    # Longer than MAX_YEARS_AFTER is no way for a plan period («1996 måneder (166,3 år)»): not offered.
     ways.append(
         "regionen eller helsefellesskapet samlet i stedet for kommunen"
         if single_unit

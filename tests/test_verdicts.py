@@ -78,6 +78,17 @@ def test_power_rule_follows_the_events_per_period():
     assert power.check_counts(60.0 * 24, 24, "month", -0.2).enough
 
 
+def test_a_wait_longer_than_ten_years_is_not_offered():
+    """«80 % krever … en periode på 1996 måneder (166,3 år)» is no advice: past ten years the
+    longer wait is left out, and the other ways remain."""
+    slow = power.check_counts(8.0 * 24, 24, "month", -0.2)  # 138 months after the baseline
+    assert slow.window_periods == 138
+    assert "en periode etter grunnlinjen" not in slow.reason and "en lengre grunnlinje" in slow.reason
+    near = power.check_counts(10.0 * 24, 24, "month", -0.2)  # 58 months: a way worth naming
+    assert near.window_periods == 58
+    assert "en periode etter grunnlinjen på 58 måneder (4,8 år)" in near.reason
+
+
 def test_case1_hip_fractures_per_municipality_are_too_little_data_not_overdue(demo_board):
     plan = demo_board.plan("ahus")
     measure, criterion = evaluate.criterion_by_id(plan, "m11-k3")
