@@ -23,6 +23,10 @@ MAX_UPLOAD_MB = int(os.environ.get("BOARD_MAX_UPLOAD_MB", "200"))
 # "mdc2023_6" (6-point runs and trends) or "ptd2022" (NHSRplotthedots 0.2 as coded).
 SPC_RULES = os.environ.get("BOARD_SPC_RULES", "mdc2023")
 DEMO_LABEL = "Demodata – syntetiske tall"
+# Kommune: from this many member municipalities, the partnership's side of the page (its status,
+# newest values and funnels) is worked out after the municipality's first view, not before it
+# (analytics.indicator_view.municipality_view, wait=False); smaller partnerships wait for it.
+DEFER_PARTNERSHIP_FROM = int(os.environ.get("BOARD_DEFER_PARTNERSHIP_FROM", "100"))
 
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")

@@ -119,6 +119,59 @@ def judged_plan(
     )
 
 
+def kept_for_plan(board: Board, what: str, plan: object, args: tuple) -> object | None:
+    """What ``for_plan`` keeps under the same arguments, or None (nothing is computed)."""
+    return peek(board_key(board), (what, fingerprint(plan), *args))
+
+
+def kept_judged_plan(
+    board: Board, compute: Callable, partnership: str, today: dt.date, as_of: dt.date | None
+) -> object | None:
+    """What ``judged_plan`` keeps under the same arguments, or None (nothing is computed)."""
+    what = f"{compute.__module__}.{compute.__name__}"
+    return kept_for_plan(board, what, board.plan(partnership), (partnership, today, as_of))
+
+
+_JOBS: dict[Hashable, threading.Thread] = {}
+_FAILED: set[Hashable] = set()
+
+
+def in_background(key: Hashable, work: Callable[[], object]) -> None:
+    """Run ``work()`` in a daemon thread, once per ``key`` while it runs (its values land in this
+    cache). A job that raised is recorded (``failed``), so a caller can compute in the open and
+    show the error as usual instead of waiting."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # recorded; the caller computes again and shows the error
+            with _LOCK:
+                _FAILED.add(key)
+
+    with _LOCK:
+        running = _JOBS.get(key)
+        if running is not None and running.is_alive():
+            return
+        _FAILED.discard(key)
+        thread = threading.Thread(target=run, name=f"datacache-{key}", daemon=True)
+        _JOBS[key] = thread
+    thread.start()
+
+
+def failed(key: Hashable) -> bool:
+    """Whether the last background job under ``key`` raised."""
+    with _LOCK:
+        return key in _FAILED
+
+
+def wait(key: Hashable | None = None, timeout: float | None = None) -> None:
+    """Wait for the background job under ``key`` (None: every job) to end; tests and the bench."""
+    with _LOCK:
+        threads = list(_JOBS.values()) if key is None else [t for t in [_JOBS.get(key)] if t is not None]
+    for thread in threads:
+        thread.join(timeout)
+
+
 def peek(key: tuple[str, str, str], name: Hashable) -> object | None:
     """The value stored under ``name`` for ``key``, or None (nothing is computed)."""
     path, version, context = key

@@ -1211,6 +1211,15 @@ def evaluate_plan(
     return datacache.judged_plan(board, _evaluate_plan, partnership, today, as_of)
 
 
+def kept_plan_status(
+    board: Board, partnership: str, today: dt.date | None = None, as_of: dt.date | None = None
+) -> PlanStatus | None:
+    """evaluate_plan's result when it is already kept for the current data, else None (nothing
+    is judged)."""
+    today = as_of or today or dt.date.today()
+    return datacache.kept_judged_plan(board, _evaluate_plan, partnership, today, as_of)
+
+
 def _evaluate_plan(
     board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
 ) -> PlanStatus:

@@ -38,8 +38,10 @@ from analytics.evaluate import (
     clipped,
     criterion_by_id,
     evaluate_criterion,
+    evaluate_plan,
     is_rollout,
     judged_spc,
+    kept_plan_status,
     limits_for,
     partnership_scope,
     scope_units,
@@ -78,6 +80,8 @@ POINT_TYPE_TEXT = {
 }
 SMALL = f"<{config.SUPPRESSION_THRESHOLD}"
 HIDDEN_TEXT = f"skjult ({SMALL})"
+# A cell of the partnership's side that is still being worked out (municipality_view, wait=False).
+PENDING = "beregnes …"
 
 
 # -- what may be shown --------------------------------------------------------------------------
@@ -947,6 +951,7 @@ class MunicipalityView:
     population: pd.DataFrame  # the population groups, newest year
     table: pd.DataFrame  # one row per criterion and indicator
     funnel_views: list[FunnelView]  # the funnels the municipality is in
+    pending: bool = False  # the partnership's side is not worked out yet (municipality_view, wait=False)
 
     def funnel_figure(self, funnel: FunnelView) -> figures.Figure:
         """The funnel with the municipality marked (built when asked: a page shows it opened)."""
@@ -1010,6 +1015,40 @@ def _partnership_comparison(
     return PartnershipComparison(funnels, recent)
 
 
+def kept_comparison(
+    board: Board, partnership: str, today: dt.date | None = None
+) -> PartnershipComparison | None:
+    """partnership_comparison's result when it is already kept for the current data, else None."""
+    today = today or dt.date.today()
+    found = datacache.kept_for_plan(
+        board, "partnership_comparison", board.plan(partnership), (partnership, today)
+    )
+    return found if isinstance(found, PartnershipComparison) else None
+
+
+def defers_partnership(board: Board, partnership: str) -> bool:
+    """Whether Kommune shows a municipality before its partnership's side is worked out: from
+    config.DEFER_PARTNERSHIP_FROM member municipalities (the whole country's plan status and
+    funnels take seconds; a municipality's own columns do not need them)."""
+    return len(board.member_ids(partnership)) >= config.DEFER_PARTNERSHIP_FROM
+
+
+def partnership_side_kept(board: Board, partnership: str, today: dt.date | None = None) -> bool:
+    """Whether the partnership's status (today) and comparison are kept for the current data."""
+    return (
+        kept_comparison(board, partnership, today) is not None
+        and kept_plan_status(board, partnership, today) is not None
+    )
+
+
+def work_out_partnership_side(board: Board, partnership: str, today: dt.date | None = None) -> None:
+    """The partnership's status (today) and comparison, kept in analytics.datacache (run in the
+    background by the page after a municipality's first view)."""
+    today = today or dt.date.today()
+    evaluate_plan(board, partnership, today)
+    partnership_comparison(board, partnership, today)
+
+
 def municipality_view(
     board: Board,
     partnership: str,
@@ -1018,12 +1057,17 @@ def municipality_view(
     today: dt.date | None = None,
     plan_status: PlanStatus | None = None,
     comparison: PartnershipComparison | None = None,
+    wait: bool = True,
 ) -> MunicipalityView:
     """One municipality across every indicator in the plan.
 
     plan_status: the partnership's evaluation, if the caller has it (saves judging twice);
     comparison: partnership_comparison(...), if the caller has it (then only the
     municipality's own rows are read).
+    wait=False: what is not given and not kept yet for the current data (the partnership's
+    status, newest values and funnels) is not worked out: those cells say «beregnes …», there
+    are no funnels, and ``pending`` is True. The municipality's own columns are the same
+    either way: its rows are cut from the partnership's rows, which are read for it.
     """
     today = today or dt.date.today()
     _own_units(board, partnership, [unit_id])
@@ -1035,7 +1079,15 @@ def municipality_view(
     rows = _Rows(board)
     own = unit_scope(board, [unit_id])
     whole = partnership_scope(board, partnership)
-    if comparison is None:  # one read of the partnership's rows serves both
+    if not wait:
+        comparison = comparison or kept_comparison(board, partnership, today)
+        plan_status = plan_status or kept_plan_status(board, partnership, today)
+    pending = not wait and (comparison is None or plan_status is None)
+    if pending:  # the partnership's rows are read all the same: the municipality's are cut from them
+        comparison = None
+        for indicator in _compared_indicators(board, partnership):
+            rows.load_all(indicator, whole.unit_ids)
+    elif comparison is None:  # one read of the partnership's rows serves both
         comparison = partnership_comparison(board, partnership, today, rows)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
     # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
@@ -1049,7 +1101,9 @@ def municipality_view(
         mine = evaluate_criterion(
             board, plan, measure, criterion, scope=own, today=today, milestones=milestones, rows=rows
         )
-        if plan_status is not None and criterion.id in plan_status.criteria:
+        if pending:
+            theirs = None
+        elif plan_status is not None and criterion.id in plan_status.criteria:
             theirs = plan_status.criteria[criterion.id]
         else:
             theirs = evaluate_criterion(
@@ -1057,44 +1111,60 @@ def municipality_view(
             ).judgement
         for indicator_id in criterion.indicators:
             indicator = board.registry.get(indicator_id)
-            funnel = comparison.funnels[indicator_id]
             mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
-            whole_value, _ = comparison.recent[indicator_id]
             records.append(
                 {
                     "Kriterium": criterion.title,
                     "Status i kommunen": f"{STATUS_STYLE[mine.judgement.status][0]} {mine.judgement.status.value}",
                     "Kommunen": mine_value,
-                    "Helsefellesskapet": whole_value,
+                    "Helsefellesskapet": PENDING
+                    if comparison is None
+                    else comparison.recent[indicator_id][0],
                     "Måles som": value_label(indicator),
                     "Periode": period,
-                    "Plassering i trakt": (funnel.flag(unit_id) if funnel else None) or "–",
-                    "Status i helsefellesskapet": f"{STATUS_STYLE[theirs.status][0]} {theirs.status.value}",
+                    "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
+                    "Status i helsefellesskapet": PENDING
+                    if theirs is None
+                    else f"{STATUS_STYLE[theirs.status][0]} {theirs.status.value}",
                     "Begrunnelse (kommunen)": mine.judgement.reason,
                     "Indikator": indicator.name,
                 }
             )
     for indicator_id in data_indicator_ids(board, partnership):  # values, but no criterion
         indicator = board.registry.get(indicator_id)
-        funnel = comparison.funnels.get(indicator_id)
         mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
         records.append(
             {
                 "Kriterium": "Ikke i planen (tallene følges)",
                 "Status i kommunen": "",
                 "Kommunen": mine_value,
-                "Helsefellesskapet": comparison.recent.get(indicator_id, ("", ""))[0],
+                "Helsefellesskapet": PENDING
+                if comparison is None
+                else comparison.recent.get(indicator_id, ("", ""))[0],
                 "Måles som": value_label(indicator),
                 "Periode": period,
-                "Plassering i trakt": (funnel.flag(unit_id) if funnel else None) or "–",
+                "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
                 "Status i helsefellesskapet": "",
                 "Begrunnelse (kommunen)": "",
                 "Indikator": indicator.name,
             }
         )
     population = _population(board, rows, unit_id, partnership, today)
-    funnels = [f for f in comparison.funnels.values() if f is not None and unit_id in f.unit_ids]
-    return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), funnels)
+    funnels = (
+        []
+        if comparison is None
+        else [f for f in comparison.funnels.values() if f is not None and unit_id in f.unit_ids]
+    )
+    return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), funnels, pending)
+
+
+def _placing(comparison: PartnershipComparison | None, indicator_id: str, unit_id: str) -> str:
+    """«Plassering i trakt»: the municipality's funnel flag, «–» without one, PENDING when the
+    funnels are not worked out yet."""
+    if comparison is None:
+        return PENDING
+    funnel = comparison.funnels.get(indicator_id)
+    return (funnel.flag(unit_id) if funnel else None) or "–"
 
 
 def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:

@@ -30,6 +30,19 @@ if not view.population.empty:
         column.metric(f"{row.Gruppe} ({row.År})", row.Innbyggere)
 
 st.subheader("Alle indikatorer i planen")
+if view.pending:
+    st.info(
+        "Kommunens egne tall og status er klare. Helsefellesskapets status, tall og traktene regnes ut "
+        "nå («beregnes …») og fylles inn av seg selv om noen sekunder.",
+        icon="⏳",
+    )
+
+    @st.fragment(run_every=2.0)
+    def _fill_in_when_ready() -> None:
+        if common.partnership_side_ready(partnership):
+            st.rerun()
+
+    _fill_in_when_ready()
 st.caption(
     "Kommunens tall for siste 12 måneder (beholdninger: siste periode; årstall: siste år) ved siden av "
     "helsefellesskapet samlet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
@@ -50,7 +63,9 @@ else:
     )
 
 st.subheader("Kommunen i traktdiagrammene")
-if not view.funnel_views:
+if view.pending:
+    st.info("Traktdiagrammene vises når helsefellesskapets tall er regnet ut.", icon="⏳")
+elif not view.funnel_views:
     st.info("Ingen av planens indikatorer er rater eller andeler med tall for kommunen.", icon="ℹ️")
 for funnel in view.funnel_views:
     flag = funnel.flag(unit_id) or "–"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analytics.indicator_view import data_indicator_ids
@@ -85,3 +86,41 @@ def test_lovesa_falls_and_hip_fractures_on_the_municipality_page(app):
     assert {"Antall hoftebrudd", "Antall innleggelser i sengepost med fallskade"} <= set(table["Indikator"])
     row = table[table["Indikator"] == "Antall hoftebrudd"].iloc[0]
     assert row["Kommunen"] not in ("", "–") and row["Status i kommunen"] == ""
+
+
+OWN_COLUMNS = ["Kriterium", "Status i kommunen", "Kommunen", "Måles som", "Periode", "Begrunnelse (kommunen)"]
+SIDE_COLUMNS = ["Helsefellesskapet", "Plassering i trakt", "Status i helsefellesskapet"]
+
+
+def test_a_large_partnership_shows_the_municipality_first_and_fills_in_its_own_side(
+    app, demo_board, monkeypatch
+):
+    """From config.DEFER_PARTNERSHIP_FROM members, the first view after new data shows the
+    municipality's own columns (the same as when everything is worked out first) and says
+    «beregnes …» in the partnership's columns; they fill in after the background job."""
+    from analytics import config, datacache
+    from analytics.indicator_view import PENDING, municipality_view
+
+    full = app(PAGE, kommune="3224")
+    expected = indicator_table(full)
+    assert PENDING not in set(expected[SIDE_COLUMNS].to_numpy().ravel())  # small: worked out first
+    monkeypatch.setattr(config, "DEFER_PARTNERSHIP_FROM", 1)
+    datacache.clear()
+    import streamlit as st
+
+    st.cache_data.clear()
+    at = app(PAGE, kommune="3224")
+    assert not at.exception
+    first = indicator_table(at)
+    pd.testing.assert_frame_equal(first[OWN_COLUMNS], expected[OWN_COLUMNS])
+    statuses = [c for c in first["Status i helsefellesskapet"] if c]
+    assert statuses and set(statuses) == {PENDING}  # never blank or a guess
+    assert set(first["Plassering i trakt"]) == {PENDING}
+    assert any("regnes ut" in i.value for i in at.info)
+    datacache.wait()
+    at.run()
+    pd.testing.assert_frame_equal(indicator_table(at), expected)
+    assert any(e.label.startswith("Antall hoftebrudd: ") for e in at.expander)
+    # analytics alone: the waiting view is the full one with the side left out
+    view = municipality_view(demo_board, "ahus", "3224", wait=False)
+    assert not view.pending and view.table.equals(municipality_view(demo_board, "ahus", "3224").table)

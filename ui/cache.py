@@ -153,12 +153,62 @@ def _municipality_view(partnership: str, unit_id: str, data_version: str, today:
     )
 
 
+@st.cache_data(show_spinner="Regner ut …", max_entries=16)
+def _first_municipality_view(partnership: str, unit_id: str, data_version: str, today: dt.date, db_path: str):
+    from analytics.indicator_view import municipality_view
+
+    return municipality_view(_board(db_path), partnership, unit_id, today=today, wait=False)
+
+
+def _partnership_job(partnership: str, data_version: str, today: dt.date, db_path: str) -> tuple:
+    return ("kommune", partnership, data_version, today, db_path)
+
+
 def municipality_view(partnership: str, unit_id: str):
-    """analytics.indicator_view.municipality_view, cached until the next upload or undo."""
+    """analytics.indicator_view.municipality_view, cached until the next upload or undo.
+
+    In a large partnership (indicator_view.defers_partnership) a municipality is shown before
+    the partnership's side (its status, newest values, funnels) is worked out: that is done in
+    the background after the first view (the view's ``pending`` says so; see
+    partnership_side_ready), unless it is kept already or the background job failed (then it
+    is worked out here, and an error shows as usual)."""
+    from analytics import datacache
+    from analytics.indicator_view import defers_partnership, partnership_side_kept
+
     current = board()
-    return _municipality_view(
-        partnership, unit_id, current.store.data_version(), dt.date.today(), str(config.db_path())
+    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    if (
+        defers_partnership(current, partnership)
+        and not partnership_side_kept(current, partnership, key[2])
+        and not datacache.failed(_partnership_job(*key))
+    ):
+        view = _first_municipality_view(partnership, unit_id, *key[1:])
+        start_partnership_side(partnership)
+        return view
+    return _municipality_view(partnership, unit_id, *key[1:])
+
+
+def start_partnership_side(partnership: str) -> None:
+    """Work out the partnership's side of Kommune in the background (once per data version)."""
+    from analytics import datacache
+    from analytics.indicator_view import work_out_partnership_side
+
+    current = board()
+    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    datacache.in_background(
+        _partnership_job(*key), lambda: work_out_partnership_side(_board(key[3]), partnership, key[2])
     )
+
+
+def partnership_side_ready(partnership: str) -> bool:
+    """Whether the partnership's side of Kommune can be shown now (worked out, or failed: then
+    municipality_view works it out in the open and shows the error)."""
+    from analytics import datacache
+    from analytics.indicator_view import partnership_side_kept
+
+    current = board()
+    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    return partnership_side_kept(current, partnership, key[2]) or datacache.failed(_partnership_job(*key))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

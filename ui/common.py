@@ -14,6 +14,7 @@ from ui.cache import (  # noqa: F401
     board,
     indicator_view,
     municipality_view,
+    partnership_side_ready,
     period_end,
     plan_status,
     population_page,
