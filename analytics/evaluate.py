@@ -186,11 +186,18 @@ class IndicatorEvidence:
 
 @dataclass
 class CriterionResult:
+    """One criterion judged over one scope on one day.
+
+    data_until: the last day of the data the status rests on (``judged_until``): the
+    deadline once it has passed for a target or trend, else the day judged. A value shown
+    beside the status is taken from the data up to it (indicator_view.criterion_value)."""
+
     measure: Measure
     criterion: Criterion
     judgement: Judgement
     due: dt.date | None
     parts: list[IndicatorEvidence] = field(default_factory=list)
+    data_until: dt.date | None = None
 
     @property
     def icons(self) -> Icons | None:
@@ -475,6 +482,22 @@ def _project(
 
 
 # -- baseline, limits and the judged window ----------------------------------------------------
+
+
+def judged_until(kind: str, due: dt.date | None, today: dt.date) -> dt.date:
+    """The last day of the data a criterion of this kind is judged on, on ``today`` (the day
+    judged: today or as_of): the deadline once it has passed, for a target or a trend (later
+    rows only add a sentence, «målet nås etter fristen …»); else ``today``. A coverage,
+    before/after or monitored criterion reads the data up to the day judged."""
+    if due is not None and today > due and kind in ("target", "trend"):
+        return due
+    return today
+
+
+def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
+    """``judged_until`` for a criterion of the plan (its measure's deadline), on ``today``."""
+    deadline = plan.effective_deadline(measure)
+    return judged_until(criterion.kind.value, deadline.due_date if deadline else None, today)
 
 
 def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
@@ -789,8 +812,9 @@ def _numeric_part(
     """
     kind = criterion.kind.value
     full = cut_rows(rows.get(indicator, scope.unit_ids), today)
-    passed = due is not None and today > due and kind in ("target", "trend")
-    data = cut_rows(full, due) if passed else full
+    until = judged_until(kind, due, today)
+    passed = until < today
+    data = cut_rows(full, until) if passed else full
     if series is None:
         series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
@@ -1196,7 +1220,7 @@ def _evaluate_criterion(
             for p, j in zip(parts, judgements, strict=True)
         )
         judgement = Judgement(status, reason)
-    return CriterionResult(measure, criterion, judgement, due, parts)
+    return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
 
 
 def evaluate_plan(
