@@ -95,6 +95,35 @@ def scope_units(board: Board, partnership: str) -> list[str]:
     return [*board.member_ids(partnership), *regions, board.partnership_id(partnership)]
 
 
+# How a reason names one unit of each kind (the reference units' «kind»).
+UNIT_WORDS = {"municipality": "kommunen", "district": "bydelen", "region": "regionen"}
+
+
+def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Scope) -> str | None:
+    """The reason for one unit without figures when others in the partnership have them: it
+    is the unit that lacks them, not the upload («Ingen tall for kommunen for indikatoren
+    (andre i helsefellesskapet har tall).»). None for a wider scope, or when the partnership
+    has no figures either (then status.NO_FIGURES says so). Which indicators have values in
+    the partnership is read once per data version (analytics.datacache)."""
+    if not scope.single:
+        return None
+    with_values = datacache.cached(
+        datacache.board_key(board),
+        ("indicators_with_values", partnership),
+        lambda: frozenset(_with_values(board, partnership)),
+    )
+    if indicator.id not in with_values:
+        return None
+    kind = board.units.set_index("unit_id")["kind"].get(scope.unit_ids[0])
+    word = UNIT_WORDS.get(kind, "enheten")
+    return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
+
+
+def _with_values(board: Board, partnership: str) -> list[str]:
+    catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
+    return catalogue.loc[catalogue["n_values"] > 0, "indicator"].tolist()
+
+
 def partnership_scope(board: Board, partnership: str) -> Scope:
     units = board.member_units(partnership)
     return Scope(tuple(scope_units(board, partnership)), int((units["kind"] == "municipality").sum()))
@@ -983,6 +1012,8 @@ def _judge_part(
     """
     kind = criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
+    if evidence.latest is None:
+        evidence = replace(evidence, no_data_text=no_data_text(board, plan.id, indicator, scope))
     point = judge(kind, evidence, due, today)
     if part.data.grain_note:  # judged at a coarser grain than the registry's (issue 12)
         point = replace(point, reason=f"{point.reason} {part.data.grain_note}".strip())
@@ -1201,7 +1232,10 @@ def _evaluate_criterion(
     elif not indicators:
         judgement = judge(kind, Evidence(), due, today)
     elif kind == "coverage":
-        judgement = judge(kind, _coverage(board, rows, plan, indicators[0], scope, today), due, today)
+        evidence = _coverage(board, rows, plan, indicators[0], scope, today)
+        if evidence.latest is None:
+            evidence = replace(evidence, no_data_text=no_data_text(board, plan.id, indicators[0], scope))
+        judgement = judge(kind, evidence, due, today)
     elif kind == "before_after":
         judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
