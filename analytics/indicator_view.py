@@ -37,6 +37,8 @@ from analytics.evaluate import (
     _Rows,
     clipped,
     criterion_by_id,
+    criterion_until,
+    cut_rows,
     evaluate_criterion,
     evaluate_plan,
     is_rollout,
@@ -56,6 +58,7 @@ from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
     UnitRows,
     aggregate,
+    derived,
     filter_years,
     format_value,
     hidden,
@@ -970,6 +973,9 @@ class PartnershipComparison:
 
     funnels: dict[str, FunnelView | None]  # indicator → its funnel (None: no rate to compare)
     recent: dict[str, tuple[str, str]]  # indicator → the partnership's newest value, its period
+    # (indicator, the last day a criterion's status rests on: evaluate.criterion_until) → the
+    # partnership's value and period up to that day (value_until), for each plan criterion
+    judged: dict[tuple[str, dt.date], tuple[str, str]] = field(default_factory=dict)
 
 
 def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
@@ -1012,7 +1018,15 @@ def _partnership_comparison(
         rows.load_all(indicator, whole.unit_ids)
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
-    return PartnershipComparison(funnels, recent)
+    judged: dict[tuple[str, dt.date], tuple[str, str]] = {}
+    plan = board.plan(partnership)
+    for measure, criterion in plan.criteria:
+        if criterion.indicators and criterion.kind is not CriterionKind.milestone:
+            until = criterion_until(plan, measure, criterion, today)
+            for indicator_id in criterion.indicators:
+                data = rows.get(board.registry.get(indicator_id), whole.unit_ids)
+                judged[(indicator_id, until)] = value_until(data, until, today)
+    return PartnershipComparison(funnels, recent, judged)
 
 
 def kept_comparison(
@@ -1111,15 +1125,23 @@ def municipality_view(
             ).judgement
         for indicator_id in criterion.indicators:
             indicator = board.registry.get(indicator_id)
-            mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
+            # The values the two statuses rest on, over the same cut-off (after a passed
+            # deadline, the data up to the deadline); the partnership's is worked out once.
+            mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today)
+            if comparison is None:  # waiting: the partnership's value is not shown yet
+                whole_value = PENDING
+                if period == "–":  # its period is needed now: the municipality has no figures
+                    period = value_until(rows.get(indicator, whole.unit_ids), mine.data_until, today)[1]
+            else:
+                whole_value, whole_period = comparison.judged[(indicator_id, mine.data_until)]
+                if period == "–":  # no figures for the municipality: the period is the partnership's
+                    period = whole_period
             records.append(
                 {
                     "Kriterium": criterion.title,
                     "Status i kommunen": f"{STATUS_STYLE[mine.judgement.status][0]} {mine.judgement.status.value}",
                     "Kommunen": mine_value,
-                    "Helsefellesskapet": PENDING
-                    if comparison is None
-                    else comparison.recent[indicator_id][0],
+                    "Helsefellesskapet": whole_value,
                     "Måles som": value_label(indicator),
                     "Periode": period,
                     "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
@@ -1165,6 +1187,27 @@ def _placing(comparison: PartnershipComparison | None, indicator_id: str, unit_i
         return PENDING
     funnel = comparison.funnels.get(indicator_id)
     return (funnel.flag(unit_id) if funnel else None) or "–"
+
+
+def criterion_value(result: CriterionResult, data: UnitRows, today: dt.date) -> tuple[str, str]:
+    """The value and period shown beside a criterion's status: `_recent` (the newest
+    12 months; a stock or yearly data: the newest period) of ``data`` up to the last day the
+    status rests on (``result.data_until``, evaluate.judged_until). After a passed deadline
+    that is the data up to the deadline, as the reason says; before it, and for coverage,
+    before/after and monitored criteria, the data up to the day judged.
+
+    data: the rows of one of the criterion's indicators for the scope shown (one
+    municipality, the partnership); today: the day judged (as_of when given). Returns
+    (value as shown, small counts hidden; period), or ("–", "–") without data. Used by the
+    matrix («Hvor står vi?», also on the deck's matrix slides) and Kommune's table.
+    """
+    return value_until(data, result.data_until, today)
+
+
+def value_until(data: UnitRows, until: dt.date | None, today: dt.date) -> tuple[str, str]:
+    """`_recent` of the rows whose period ended by ``until`` (all rows when None); kept on
+    ``data`` per cut-off and day (series.derived)."""
+    return derived(data, ("value_until", until, today), lambda: _recent(cut_rows(data, until), today))
 
 
 def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:

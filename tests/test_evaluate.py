@@ -283,3 +283,42 @@ def test_before_the_deadline_projection_decides(empty_loader):
     )
     assert one.judgement.status is Status.achieved and "kommunen deltar" in one.judgement.reason
     assert partnership_scope(board, "ahus").municipalities == 22
+
+
+def test_a_unit_without_figures_that_others_have_is_named_in_the_reason(demo_board):
+    from analytics import evaluate
+    from analytics.status import NO_FIGURES
+
+    plan = demo_board.plan("ahus")
+
+    def reason(unit: str, criterion_id: str) -> str:
+        measure, criterion = evaluate.criterion_by_id(plan, criterion_id)
+        scope = evaluate.unit_scope(demo_board, [unit])
+        return evaluate_criterion(
+            demo_board, plan, measure, criterion, scope=scope, today=NOW
+        ).judgement.reason
+
+    # Grorud (a district in Oslo) has no referral figures; other members have.
+    assert (
+        reason("030110", "m06-k1")
+        == "Ingen tall for bydelen for indikatoren (andre i helsefellesskapet har tall)."
+    )
+    # Lillestrøm has included DHO patients but no active ones: the second indicator says so.
+    assert "Ingen tall for kommunen for indikatoren (andre i helsefellesskapet har tall)." in reason(
+        "3205", "m19-k1"
+    )
+    # Nobody in the partnership has figures (an indicator only LoVeSa uploads): the plain reason.
+    only_lovesa = next(
+        demo_board.registry.get(i)
+        for i in evaluate._with_values(demo_board, "lovesa")
+        if i not in evaluate._with_values(demo_board, "ahus")
+    )
+    one = evaluate.unit_scope(demo_board, ["3205"])
+    assert evaluate.no_data_text(demo_board, "ahus", only_lovesa, one) is None
+    assert judge("target", Evidence(no_data_text=None), None, NOW).reason == NO_FIGURES
+    # The partnership as a whole: never «for kommunen».
+    whole = evaluate.partnership_scope(demo_board, "ahus")
+    assert (
+        evaluate.no_data_text(demo_board, "ahus", demo_board.registry.get("referral_quality_share"), whole)
+        is None
+    )

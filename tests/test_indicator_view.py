@@ -378,3 +378,82 @@ def test_complementary_suppression_hides_a_second_unit_when_one_is_small():
     assert first_year["hidden"].tolist() == [True, True, False]
     assert not protected[protected["period_start"] == periods[1]]["hidden"].any()
     assert not total["hidden"].any()
+
+
+WINDOW = re.compile(r"siste 12 mnd \(([^)]+)\) ([^ ;]+)")
+
+
+def _window_end(period: str) -> tuple[int, int]:
+    """(year, month) a shown period ends in: «jan. 2025–des. 2025», «4. kvartal 2025», «2025»."""
+    last = period.split("–")[-1]
+    year = int(last.split()[-1])
+    if "kvartal" in last:
+        return year, int(last.split(".")[0]) * 3
+    if last.isdigit():
+        return year, 12
+    month = last.split()[0].rstrip(".")
+    return year, next(
+        i + 1 for i, m in enumerate(S.MONTHS_SHORT) if m.rstrip(".") == month[: len(m.rstrip("."))]
+    )
+
+
+@pytest.mark.parametrize(("partnership", "unit"), [("ahus", "3205"), ("ahus", "3242"), ("lovesa", "1860")])
+def test_kommune_shows_the_value_and_period_each_status_rests_on(demo_board, partnership, unit):
+    """After a passed deadline a status rests on the data up to the deadline («siste 12 mnd
+    (jan. 2025–des. 2025) 10,1»); the row shows that window and value for the municipality,
+    and the partnership's value over the same window, not the newest months."""
+    from analytics import evaluate, protection
+    from analytics.plan import CriterionKind
+    from analytics.series import latest_end
+
+    view = municipality_view(demo_board, partnership, unit, today=NOW)
+    plan = demo_board.plan(partnership)
+    whole = evaluate.evaluate_plan(demo_board, partnership, NOW)
+    judged = [
+        (m, c, i)
+        for m, c in plan.criteria
+        if c.indicators and c.kind is not CriterionKind.milestone
+        for i in c.indicators
+    ]
+    table = view.table.to_dict("records")
+    assert [r["Kriterium"] for r in table[: len(judged)]] == [c.title for _, c, _ in judged]
+    windows = ends = cut = 0
+    for row, (measure, criterion, indicator_id) in zip(table, judged, strict=False):
+        # judged afresh (not the judgement analytics.datacache kept for the view)
+        result = evaluate._evaluate_criterion(
+            demo_board,
+            plan,
+            measure,
+            criterion,
+            evaluate.unit_scope(demo_board, [unit]),
+            NOW,
+            None,
+            evaluate._Rows(demo_board),
+            None,
+        )
+        part = next((p for p in result.parts if p.indicator.id == indicator_id), None)
+        if part is None:  # coverage and before/after: judged on the data up to today
+            assert result.data_until == NOW
+            continue
+        end = latest_end(part.series)
+        if end is None:  # no figures for the municipality
+            assert row["Kommunen"] == "–"
+            continue
+        cut += part.series["period_end"].max() < pd.Timestamp(NOW) - pd.DateOffset(months=6)
+        assert _window_end(row["Periode"]) == (end.year, end.month), (criterion.id, row["Periode"], end)
+        ends += 1
+        named = WINDOW.findall(part.judgement.reason.split("etter fristen")[0])
+        if named:
+            period, value = named[0]
+            assert row["Periode"] == period, (criterion.id, part.judgement.reason)
+            if value[0].isdigit():  # «:»: hidden so a small neighbour cannot be worked out
+                assert row["Kommunen"] in (value, protection.SECONDARY), (criterion.id, value)
+            else:  # «færre enn 5»
+                assert not row["Kommunen"][0].isdigit(), (criterion.id, row["Kommunen"])
+            theirs = WINDOW.findall(whole.criteria[criterion.id].reason)
+            if theirs and theirs[0][0] == row["Periode"] and row["Helsefellesskapet"][0].isdigit():
+                assert theirs[0][1] == row["Helsefellesskapet"], (criterion.id, theirs[0])
+            windows += 1
+    assert ends >= 8 and windows >= 2 and (cut > 0 or partnership == "lovesa")
+    for row in table[len(judged) :]:  # not in the plan: the newest 12 months
+        assert row["Kriterium"] == "Ikke i planen (tallene følges)" and row["Periode"] != "–"
