@@ -461,8 +461,7 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
 def _build_cube(board: Board, indicator: Indicator, partnership: str, today: dt.date) -> hierarchy.Cube:
     units = board.units
     members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
-    facts = board.store.facts([indicator.id], members, grain=indicator.grain)
-    facts = facts[~facts["suppressed"].astype(bool)]
+    facts = board.store.known_cells(indicator.id, members, indicator.grain)
     facts = facts.assign(
         period_start=pd.to_datetime(facts["period_start"]),
         unit_id=facts["unit_id"].astype(str),

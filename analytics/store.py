@@ -405,6 +405,14 @@ _SQL: dict[str, dict[str, str]] = {
         "AND (?::text IS NULL OR grain = ?) AND (?::BOOLEAN OR NOT file_total) "
         "ORDER BY indicator, unit_id, period_start, grain",
     },
+    "known_cells": {
+        "duckdb": "SELECT unit_id, period_start, value, numerator FROM facts "
+        "WHERE indicator = ? AND list_contains(?, unit_id) AND grain = ? AND NOT file_total "
+        "AND NOT suppressed ORDER BY unit_id, period_start",
+        "postgres": "SELECT unit_id, period_start, value, numerator FROM facts "
+        "WHERE indicator = ? AND unit_id = ANY(?::text[]) AND grain = ? AND NOT file_total "
+        "AND NOT suppressed ORDER BY unit_id, period_start",
+    },
     # Named parameters: DuckDB's $name, psycopg's %(name)s (so '%' is mod() there).
     "unit_series": {"duckdb": _UNIT_SERIES, "postgres": _UNIT_SERIES_PG},
     "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
@@ -1119,6 +1127,12 @@ class Store:
             self._q("facts"),
             [indicators, indicators, unit_ids, unit_ids, grain, grain, file_totals],
         )
+
+    def known_cells(self, indicator: str, unit_ids: Sequence[str], grain: str) -> pd.DataFrame:
+        """The stored cells of one indicator at one grain that are not suppressed (file totals
+        left out): unit_id, period_start, value, numerator, sorted by unit and period. What the
+        protected cube is built from (analytics.hierarchy), read without the other columns."""
+        return self._frame(self._q("known_cells"), [indicator, list(unit_ids), grain])
 
     def unit_series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
         """Per unit, the indicator at `grain` built from the finest stored grain that covers it.

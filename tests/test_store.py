@@ -129,3 +129,22 @@ def test_an_arrow_table_without_file_total_loads(store):
     )
     assert result.added == 2
     assert not store.facts(file_totals=True)["file_total"].any()
+
+
+def test_known_cells_are_the_shown_cells_of_one_grain(store):
+    """What the protected cube is built from: not suppressed, not another grain or indicator,
+    not a file total; sorted by unit and period (Store.known_cells)."""
+    months = (dt.date(2024, 2, 1), dt.date(2024, 1, 1))
+    store.ingest(fact_rows({"3222": 7.0, "3205": 4.0, "3030": None}, months), UploadMeta("a.csv", "h1"))
+    store.ingest(fact_rows({"3205": 9.0}, indicator="falls_registered"), UploadMeta("b.csv", "h2"))
+    cells = store.known_cells("hip_fractures", ["3205", "3222", "3030"], "month")
+    got = [
+        (u, p.date(), v) for u, p, v in cells[["unit_id", "period_start", "value"]].itertuples(index=False)
+    ]
+    assert got == [
+        ("3205", dt.date(2024, 1, 1), 4.0),
+        ("3205", dt.date(2024, 2, 1), 4.0),
+        ("3222", dt.date(2024, 1, 1), 7.0),
+        ("3222", dt.date(2024, 2, 1), 7.0),
+    ]
+    assert store.known_cells("hip_fractures", ["3205"], "quarter").empty
