@@ -183,7 +183,9 @@ def peek(key: tuple[str, str, str], name: Hashable) -> object | None:
 
 
 def clear() -> None:
-    """Forget everything (tests; a process that changed its store behind the data version)."""
+    """Forget everything (tests; a process that changed its store behind the data version).
+    Background jobs still running are let finish first, so none refills the cache after it."""
+    wait()
     with _LOCK:
         _STORES.clear()
         _FINGERPRINTS.clear()

@@ -423,6 +423,9 @@ def clear_caches(analytics: bool = True) -> None:
 
     from analytics import datacache
 
+    # Work a page left running in the background (Kommune's partnership side) ends first, so
+    # it neither fills the caches nor takes the processor during the next figure.
+    datacache.wait()
     st.cache_data.clear()
     st.cache_resource.clear()
     if analytics:
