@@ -49,7 +49,7 @@ from analytics.evaluate import (
 )
 from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
-from analytics.plan import CriterionKind
+from analytics.plan import CriterionKind, Plan
 from analytics.projection import Projection
 from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
@@ -985,27 +985,22 @@ def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
 
 
 def partnership_comparison(
-    board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
+    board: Board, partnership: str, today: dt.date | None = None
 ) -> PartnershipComparison:
-    """Each compared indicator's funnel and the partnership's newest value.
+    """Each compared indicator's funnel and the partnership's newest value, and its value up
+    to each criterion's cut-off (PartnershipComparison.judged).
 
-    Kept per data version (analytics.datacache) and day: shared, read-only.
+    Kept per data version (analytics.datacache), plan and day: shared, read-only. The
+    partnership's rows it reads are kept there too, so a municipality's are cut from them.
     """
-    today = today or dt.date.today()
-    plan = board.plan(partnership)
-    return datacache.for_plan(
-        board,
-        "partnership_comparison",
-        plan,
-        (partnership, today),
-        lambda: _partnership_comparison(board, partnership, today, rows),
-    )
+    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today(), None)
 
 
 def _partnership_comparison(
-    board: Board, partnership: str, today: dt.date, rows: _Rows | None
+    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
 ) -> PartnershipComparison:
-    rows = rows or _Rows(board)
+    # as_of: always None (datacache.judged_plan's signature): the comparison is of today.
+    rows = _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
     recent: dict[str, tuple[str, str]] = {}
@@ -1014,7 +1009,6 @@ def _partnership_comparison(
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
     judged: dict[tuple[str, dt.date], tuple[str, str]] = {}
-    plan = board.plan(partnership)
     for measure, criterion in plan.criteria:
         if criterion.indicators and criterion.kind is not CriterionKind.milestone:
             until = criterion_until(plan, measure, criterion, today)
@@ -1049,11 +1043,13 @@ def municipality_view(
     rows = _Rows(board)
     own = unit_scope(board, [unit_id])
     whole = partnership_scope(board, partnership)
-    if comparison is None:  # one read of the partnership's rows serves both
-        comparison = partnership_comparison(board, partnership, today, rows)
+    if comparison is None:  # one read of the partnership's rows serves both (kept)
+        comparison = partnership_comparison(board, partnership, today)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
     # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
-    for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
+    for indicator_id in dict.fromkeys(
+        [*(i for _, c in plan.criteria for i in c.indicators), *comparison.funnels]
+    ):
         rows.use_kept(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
