@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import config, formatting, hierarchy
+from analytics import config, datacache, formatting, hierarchy
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
@@ -455,23 +455,26 @@ def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int =
         out=np.zeros(groups),
         where=total_exposure > 0,
     )
+    # Only the hidden cells' expectations enter the sums (every other row adds 0.0, which
+    # changes no float sum), so only they are computed: the same numbers, far fewer of them.
+    at, exposure_hidden = codes[in_hidden], exposure[in_hidden]
+    weights = np.zeros(len(rows))
     for _ in range(iterations):
-        expected = truncated_poisson_mean(rate[codes] * exposure)
-        hidden_sum = np.bincount(codes, weights=np.where(in_hidden, expected, 0.0), minlength=groups)
+        weights[in_hidden] = truncated_poisson_mean(rate[at] * exposure_hidden)
+        hidden_sum = np.bincount(codes, weights=weights, minlength=groups)
         rate = np.divide(
             known_sum + hidden_sum, total_exposure, out=np.zeros(groups), where=total_exposure > 0
         )
-    expected = truncated_poisson_mean(rate[codes] * exposure)
-    out[hidden] = np.where(usable, expected, np.nan)[hidden]
+    expected = np.full(len(rows), np.nan)
+    expected[in_hidden] = truncated_poisson_mean(rate[at] * exposure_hidden)
+    out[hidden] = expected[hidden]
     return out
-
-
-_CUBES: dict[tuple, hierarchy.Cube | None] = {}
 
 
 def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today: dt.date | None = None):
     """The protected cube of the partnership these units belong to (None: not a protected
-    count, or units of several partnerships). Cached per store, data version and day."""
+    count, or units of several partnerships). Kept in analytics.datacache per store, data
+    version and day (by the indicator's id: a series judged per year reads the same cube)."""
     if not indicator.protect_small or indicator.kind not in ("count", "share"):
         return None  # a stock's periods do not add up: each period's cell is protected alone
     units = board.units
@@ -480,22 +483,26 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
         return None
     partnership = partnerships.pop()
     today = today or dt.date.today()
-    key = (str(board.store.path), board.store.data_version(), indicator.id, partnership, today)
-    if key not in _CUBES:
-        members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
-        facts = board.store.facts([indicator.id], members, grain=indicator.grain)
-        facts = facts[~facts["suppressed"].astype(bool)]
-        facts = facts.assign(
-            period_start=pd.to_datetime(facts["period_start"]),
-            unit_id=facts["unit_id"].astype(str),
-            numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
-        )
-        if len(_CUBES) > 64:
-            _CUBES.clear()
-        _CUBES[key] = hierarchy.build_cube(
-            facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
-        )
-    return _CUBES[key]
+    return datacache.cached(
+        datacache.board_key(board),
+        ("cube", indicator.id, partnership, today),
+        lambda: _build_cube(board, indicator, partnership, today),
+    )
+
+
+def _build_cube(board: Board, indicator: Indicator, partnership: str, today: dt.date) -> hierarchy.Cube:
+    units = board.units
+    members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
+    facts = board.store.facts([indicator.id], members, grain=indicator.grain)
+    facts = facts[~facts["suppressed"].astype(bool)]
+    facts = facts.assign(
+        period_start=pd.to_datetime(facts["period_start"]),
+        unit_id=facts["unit_id"].astype(str),
+        numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
+    )
+    return hierarchy.build_cube(
+        facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
+    )
 
 
 def _windows(facts: pd.DataFrame, indicator: Indicator, today: dt.date) -> dict[str, list[pd.Timestamp]]:
