@@ -382,6 +382,21 @@ class IndicatorView:
         return icons.variation_text(spc.variation, spc.enough_points)
 
     @property
+    def variation_label(self) -> str:
+        """The variation card's heading. «Variasjon (siste punkt)», or, when the status judged
+        an older point than the newest shown (after a passed deadline, the data up to it), that
+        point: «Variasjon (desember 2025, som statusen bygger på)», so the card beside «Siste
+        verdi» does not pass for the newest point's."""
+        judged = self.judged
+        if judged is None or judged.spc is None or self.rollout or self.indicator.projection:
+            return "Variasjon (siste punkt)"
+        points = judged.series[judged.series["judge_value"].notna()]
+        whole = self.series[self.series["value"].notna() & ~self.series["partial"]]
+        if points.empty or whole.empty or points["period_end"].iloc[-1] >= whole["period_end"].iloc[-1]:
+            return "Variasjon (siste punkt)"
+        return f"Variasjon ({points['label'].iloc[-1]}, som statusen bygger på)"
+
+    @property
     def latest_text(self) -> str:
         """'Siste: 25,8 (oktober 2026)' — the newest whole period, as shown."""
         whole = self.series[self.series["value"].notna() & ~self.series["partial"]]

@@ -458,3 +458,17 @@ def test_kommune_shows_the_value_and_period_each_status_rests_on(demo_board, par
     assert ends >= 8 and windows >= 2 and (cut > 0 or partnership == "lovesa")
     for row in table[len(judged) :]:  # not in the plan: the newest 12 months
         assert row["Kriterium"] == "Ikke i planen (tallene følges)" and row["Periode"] != "–"
+
+
+def test_the_variation_card_names_the_point_its_status_judged(demo_board):
+    """After the deadline (31.12.2025) the trend is judged on the data up to it: the card
+    beside «Siste verdi» names that point instead of passing for the newest point's."""
+    hip = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW, with_small_multiples=False)
+    judged = hip.judged.series[hip.judged.series["judge_value"].notna()]
+    assert judged["period_end"].iloc[-1] == pd.Timestamp(2025, 12, 31)
+    assert hip.variation_label == "Variasjon (desember 2025, som statusen bygger på)"
+    assert "(desember 2025)" not in hip.latest_text  # the newest value is later
+    ongoing = indicator_view(
+        demo_board, "lovesa", "sepsis_antibiotics_1h", today=NOW, with_small_multiples=False
+    )
+    assert ongoing.variation_label == "Variasjon (siste punkt)"  # judged up to the newest point
