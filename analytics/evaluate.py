@@ -1012,10 +1012,13 @@ def _judge_part(
     """
     kind = criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
+    # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
+    unjudged = part.data.empty and part.data.grain_note
     if evidence.latest is None:
-        evidence = replace(evidence, no_data_text=no_data_text(board, plan.id, indicator, scope))
+        reason = unjudged or no_data_text(board, plan.id, indicator, scope)
+        evidence = replace(evidence, no_data_text=reason)
     point = judge(kind, evidence, due, today)
-    if part.data.grain_note:  # judged at a coarser grain than the registry's (issue 12)
+    if part.data.grain_note and not unjudged:  # judged at a coarser grain than the registry's (issue 12)
         point = replace(point, reason=f"{point.reason} {part.data.grain_note}".strip())
     ranged = open_range(part.series) if not indicator.projection and not part.series.empty else None
     if ranged is None or ranged.empty:

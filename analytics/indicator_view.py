@@ -51,7 +51,7 @@ from analytics.evaluate import (
 )
 from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
-from analytics.plan import CriterionKind
+from analytics.plan import CriterionKind, Plan
 from analytics.projection import Projection
 from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
@@ -384,6 +384,21 @@ class IndicatorView:
             return icons.NO_SPC
         spc = self.judged.spc if self.judged is not None and self.judged.spc is not None else self.spc
         return icons.variation_text(spc.variation, spc.enough_points)
+
+    @property
+    def variation_label(self) -> str:
+        """The variation card's heading. «Variasjon (siste punkt)», or, when the status judged
+        an older point than the newest shown (after a passed deadline, the data up to it), that
+        point: «Variasjon (desember 2025, som statusen bygger på)», so the card beside «Siste
+        verdi» does not pass for the newest point's."""
+        judged = self.judged
+        if judged is None or judged.spc is None or self.rollout or self.indicator.projection:
+            return "Variasjon (siste punkt)"
+        points = judged.series[judged.series["judge_value"].notna()]
+        whole = self.series[self.series["value"].notna() & ~self.series["partial"]]
+        if points.empty or whole.empty or points["period_end"].iloc[-1] >= whole["period_end"].iloc[-1]:
+            return "Variasjon (siste punkt)"
+        return f"Variasjon ({points['label'].iloc[-1]}, som statusen bygger på)"
 
     @property
     def latest_text(self) -> str:
@@ -990,27 +1005,22 @@ def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
 
 
 def partnership_comparison(
-    board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
+    board: Board, partnership: str, today: dt.date | None = None
 ) -> PartnershipComparison:
-    """Each compared indicator's funnel and the partnership's newest value.
+    """Each compared indicator's funnel and the partnership's newest value, and its value up
+    to each criterion's cut-off (PartnershipComparison.judged).
 
-    Kept per data version (analytics.datacache) and day: shared, read-only.
+    Kept per data version (analytics.datacache), plan and day: shared, read-only. The
+    partnership's rows it reads are kept there too, so a municipality's are cut from them.
     """
-    today = today or dt.date.today()
-    plan = board.plan(partnership)
-    return datacache.for_plan(
-        board,
-        "partnership_comparison",
-        plan,
-        (partnership, today),
-        lambda: _partnership_comparison(board, partnership, today, rows),
-    )
+    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today(), None)
 
 
 def _partnership_comparison(
-    board: Board, partnership: str, today: dt.date, rows: _Rows | None
+    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
 ) -> PartnershipComparison:
-    rows = rows or _Rows(board)
+    # as_of: always None (datacache.judged_plan's signature): the comparison is of today.
+    rows = _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
     recent: dict[str, tuple[str, str]] = {}
@@ -1019,7 +1029,6 @@ def _partnership_comparison(
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
     judged: dict[tuple[str, dt.date], tuple[str, str]] = {}
-    plan = board.plan(partnership)
     for measure, criterion in plan.criteria:
         if criterion.indicators and criterion.kind is not CriterionKind.milestone:
             until = criterion_until(plan, measure, criterion, today)
@@ -1034,9 +1043,7 @@ def kept_comparison(
 ) -> PartnershipComparison | None:
     """partnership_comparison's result when it is already kept for the current data, else None."""
     today = today or dt.date.today()
-    found = datacache.kept_for_plan(
-        board, "partnership_comparison", board.plan(partnership), (partnership, today)
-    )
+    found = datacache.kept_judged_plan(board, _partnership_comparison, partnership, today, None)
     return found if isinstance(found, PartnershipComparison) else None
 
 
@@ -1101,11 +1108,13 @@ def municipality_view(
         comparison = None
         for indicator in _compared_indicators(board, partnership):
             rows.load_all(indicator, whole.unit_ids)
-    elif comparison is None:  # one read of the partnership's rows serves both
-        comparison = partnership_comparison(board, partnership, today, rows)
+    elif comparison is None:  # one read of the partnership's rows serves both (kept)
+        comparison = partnership_comparison(board, partnership, today)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
     # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
-    for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
+    for indicator_id in dict.fromkeys(
+        [*(i for _, c in plan.criteria for i in c.indicators), *(comparison.funnels if comparison else ())]
+    ):
         rows.use_kept(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []

@@ -322,3 +322,40 @@ def test_a_unit_without_figures_that_others_have_is_named_in_the_reason(demo_boa
         evaluate.no_data_text(demo_board, "ahus", demo_board.registry.get("referral_quality_share"), whole)
         is None
     )
+
+
+def test_three_year_means_are_not_judged_and_the_reason_says_why(empty_loader):
+    """FHI's rolling three-year means (2021–2023, 2022–2024, …) overlap, so they are not
+    independent points: no SPC, no trend. With only such figures the criterion says so,
+    instead of «Ingen tall er lastet inn» (the figures are loaded)."""
+    board = empty_loader.board
+    members = board.member_units("ahus")
+    units = members.loc[members["kind"] == "municipality", "unit_id"].tolist()
+    rows = [
+        {
+            "indicator": "referral_quality_share",
+            "unit_id": unit,
+            "period_start": dt.date(start, 1, 1),
+            "grain": "3year",
+            "value": 70.0,
+            "numerator": 70.0,
+            "denominator": 100.0,
+            "suppressed": False,
+            "source": "test",
+        }
+        for start in range(2017, 2024)
+        for unit in units
+    ]
+    board.store.ingest(pd.DataFrame(rows), UploadMeta(file_name="fhi", file_hash="fhi"))
+    plan = board.plan("ahus")
+    measure, criterion = next((m, c) for m, c in plan.criteria if c.id == "m06-k1")  # a trend
+    expected = (
+        "Tallene finnes bare som 3-årsperioder (nyeste 2023–2025), glidende gjennomsnitt som overlapper "
+        "hverandre; de vurderes ikke: overlappende perioder er ikke uavhengige punkter, så de gir "
+        "verken SPC eller trend."
+    )
+    for scope in (None, unit_scope(board, [units[0]])):
+        result = evaluate_criterion(board, plan, measure, criterion, scope=scope, today=NOW)
+        assert result.judgement.status is Status.no_data
+        assert result.judgement.reason == expected
+        assert result.parts[0].data.population_note == expected  # the pages show the note too

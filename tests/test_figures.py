@@ -323,3 +323,20 @@ def test_mark_vertical_draws_a_line_in_every_panel_and_a_note_beside_it():
         None,
         "bottom",
     )
+
+
+def test_a_print_copy_wraps_a_y_title_longer_than_its_axis():
+    """On a slide (font_scale 1.9) «Per 1 000 innbyggere 80 år og eldre per år» is longer than
+    the axis is high and ran up into the chart's subtitle: it is wrapped, with room beside it."""
+    from analytics import slidetext
+
+    fig, _ = spc_fig()
+    title = fig.layout.yaxis.title.text
+    plain = figures.print_ready(fig, "T", "S", False)
+    assert plain.layout.yaxis.title.text == title  # fits at the body size: left as it is
+    slide = figures.print_ready(fig, "T", "S", False, font_scale=1.9)
+    lines = slide.layout.yaxis.title.text.split("<br>")
+    assert len(lines) == 2 and " ".join(lines) == title
+    height = figures.PNG_HEIGHT - slide.layout.margin.t - slide.layout.margin.b
+    assert all(slidetext.text_width(line, 16 * 1.9) <= height for line in lines)
+    assert slide.layout.margin.l == round(80 * 1.9) + round(16 * 1.9 * 1.3)

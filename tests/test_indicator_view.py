@@ -317,9 +317,7 @@ def test_municipality_view(demo_board):
     assert set(view.population["Gruppe"]) >= {"Folkemengde 80 år og eldre"}
 
 
-def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_municipality(
-    demo_board, monkeypatch
-):
+def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_municipality(demo_board):
     from analytics import datacache, evaluate
     from analytics.indicator_view import partnership_comparison
 
@@ -333,22 +331,25 @@ def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_mu
         read.append(tuple(units))
         return load_rows(board, indicator, units, *args, **kwargs)
 
-    monkeypatch.setattr(evaluate, "load_rows", spy)
-    shared = municipality_view(
-        demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
-    )
-    pd.testing.assert_frame_equal(shared.table, alone.table)
-    pd.testing.assert_frame_equal(shared.population, alone.population)
-    assert [fig.to_json() for _, fig in shared.funnels] == [fig.to_json() for _, fig in alone.funnels]
-    # the municipality's own rows (with its region where a criterion asks), no other member's
-    others = set(demo_board.member_ids("ahus")) - {"3222"}
-    assert not [units for units in read if others & set(units)]  # all kept from the first view
-    datacache.clear()  # as after a new upload: the shared comparison still spares the others' rows
-    again = municipality_view(
-        demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
-    )
-    pd.testing.assert_frame_equal(again.table, alone.table)
-    assert ("3222",) in read and not [units for units in read if others & set(units)]
+    # pytest's own monkeypatch: a spy changes no rule, so the kept values stay (conftest's
+    # would forget them)
+    with pytest.MonkeyPatch.context() as spying:
+        spying.setattr(evaluate, "load_rows", spy)
+        shared = municipality_view(
+            demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
+        )
+        pd.testing.assert_frame_equal(shared.table, alone.table)
+        pd.testing.assert_frame_equal(shared.population, alone.population)
+        assert [fig.to_json() for _, fig in shared.funnels] == [fig.to_json() for _, fig in alone.funnels]
+        # the municipality's own rows (with its region where a criterion asks), no other member's
+        others = set(demo_board.member_ids("ahus")) - {"3222"}
+        assert not [units for units in read if others & set(units)]  # all kept from the first view
+        datacache.clear()  # as after a new upload: the shared comparison still spares the others' rows
+        again = municipality_view(
+            demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
+        )
+        pd.testing.assert_frame_equal(again.table, alone.table)
+        assert ("3222",) in read and not [units for units in read if others & set(units)]
 
 
 def test_funnel_reading_names_the_good_direction():
@@ -457,3 +458,17 @@ def test_kommune_shows_the_value_and_period_each_status_rests_on(demo_board, par
     assert ends >= 8 and windows >= 2 and (cut > 0 or partnership == "lovesa")
     for row in table[len(judged) :]:  # not in the plan: the newest 12 months
         assert row["Kriterium"] == "Ikke i planen (tallene følges)" and row["Periode"] != "–"
+
+
+def test_the_variation_card_names_the_point_its_status_judged(demo_board):
+    """After the deadline (31.12.2025) the trend is judged on the data up to it: the card
+    beside «Siste verdi» names that point instead of passing for the newest point's."""
+    hip = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW, with_small_multiples=False)
+    judged = hip.judged.series[hip.judged.series["judge_value"].notna()]
+    assert judged["period_end"].iloc[-1] == pd.Timestamp(2025, 12, 31)
+    assert hip.variation_label == "Variasjon (desember 2025, som statusen bygger på)"
+    assert "(desember 2025)" not in hip.latest_text  # the newest value is later
+    ongoing = indicator_view(
+        demo_board, "lovesa", "sepsis_antibiotics_1h", today=NOW, with_small_multiples=False
+    )
+    assert ongoing.variation_label == "Variasjon (siste punkt)"  # judged up to the newest point
