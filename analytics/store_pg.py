@@ -286,15 +286,21 @@ class PostgresStore(Store):
     def expose_stored(self, cur: duckdb.DuckDBPyConnection) -> None:
         """The stored facts of the file's indicators and units (and the upload names) copied
         into TEMP tables `facts` and `uploads` of the in-memory staging DuckDB, for the checks
-        that compare a file with what is stored."""
+        that compare a file with what is stored.
+
+        Read from the primary in one REPEATABLE READ snapshot, with each row's address (tid)
+        and the snapshot's stamp (_facts_stamp) in TEMP exposed_stamp: the merge reuses these
+        rows when the stamp is unchanged under the write lock, instead of fetching them again."""
         indicators = [r[0] for r in cur.execute("SELECT DISTINCT indicator FROM stage_ind").fetchall()]
         units = [
             r[0]
             for r in cur.execute("SELECT DISTINCT unit_id FROM cells WHERE unit_id IS NOT NULL").fetchall()
         ]
-        with self.cursor() as reader:  # arrow straight into DuckDB: no pandas frame in between
+        with self._write_cursor() as reader:  # arrow straight into DuckDB: no pandas frame in between
+            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            stamp = self._facts_stamp(reader)
             facts = reader.arrow(
-                f"SELECT {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
+                f"SELECT ctid::text AS tid, {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
                 "WHERE indicator = ANY(?::text[]) AND unit_id = ANY(?::text[])",
                 [indicators, units],
             )
@@ -302,10 +308,38 @@ class PostgresStore(Store):
             uploads = reader.arrow(
                 "SELECT upload_id, file_name FROM uploads WHERE upload_id = ANY(?::integer[])", [ids]
             )
+            reader.execute("COMMIT")
         for name, table in (("facts", facts), ("uploads", uploads)):
             cur.register(f"{name}_in", table)
             cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
             cur.unregister(f"{name}_in")
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE exposed_stamp AS "
+            "SELECT ?::VARCHAR AS stamp, ?::VARCHAR[] AS indicators, ?::VARCHAR[] AS units",
+            [stamp, indicators, units],
+        )
+
+    @staticmethod
+    def _facts_stamp(cur: _Cursor, leave_out: int = 0) -> str:
+        """Changes whenever facts may have: every write of facts logs or undoes an upload (counts
+        only grow), and VACUUM FULL, CLUSTER or a migration that rewrites the table (moving its
+        rows) gives it a new file node. `leave_out`: the upload being merged (logged already)."""
+        row = cur.execute(
+            "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at), pg_relation_filenode('facts') "
+            "FROM uploads WHERE upload_id <> ?",
+            [leave_out],
+        ).fetchone()
+        return "-".join(str(x) for x in row)
+
+    @staticmethod
+    def _exposed(staging: duckdb.DuckDBPyConnection) -> tuple[str, set[str], set[str]] | None:
+        """What expose_stored left in `staging`: (stamp, indicators, units), or None."""
+        if not staging.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'exposed_stamp'"
+        ).fetchall()[0][0]:
+            return None
+        stamp, indicators, units = staging.execute("SELECT * FROM exposed_stamp").fetchall()[0]
+        return stamp, set(indicators), set(units)
 
     def _frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
         with self.cursor() as cur:
@@ -340,8 +374,9 @@ class PostgresStore(Store):
         DuckDB) into the server's facts. Returns rows per change.
 
         The stored facts the stage can meet (the file's indicators, units and period range) are
-        fetched with their row address (ctid) into the staging DuckDB, and each staged row is
-        classified there (_CLASSIFY, the same statement as the DuckDB store's). Then only what
+        fetched with their row address (ctid) into the staging DuckDB (or, when nothing was
+        written since, the rows expose_stored fetched for the checks are used), and each staged
+        row is classified there (_CLASSIFY, the same statement as the DuckDB store's). Then only what
         changes goes to the server: the replaced rows' old values by COPY straight into
         fact_history, their stored rows deleted by row address (_remove_replaced), and the
         added and replaced rows' new values by one COPY straight into facts, in key order.
@@ -358,16 +393,25 @@ class PostgresStore(Store):
         units, first, last = staging.execute(  # fetchall: DuckDB wants a result finished
             "SELECT list(DISTINCT unit_id), min(period_start), max(period_start) FROM stage"
         ).fetchall()[0]
-        stored = cur.arrow(
-            f"SELECT ctid::text AS tid, {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
-            "WHERE indicator = ANY(?::text[]) AND unit_id = ANY(?::text[]) AND period_start BETWEEN ? AND ?",
-            [indicators, list(units or []), first, last],
-        )
-        staging.register("stored", stored)
-        try:
-            staging.execute(_CLASSIFY.format(stored="stored", tid=", b.tid"), [indicators])
-        finally:
-            staging.unregister("stored")
+        exposed = self._exposed(staging)
+        if (
+            exposed is not None
+            and exposed[0] == self._facts_stamp(cur, upload_id)
+            and set(indicators) <= exposed[1]
+            and set(units or []) <= exposed[2]
+        ):  # nothing written since the checks read the stored rows: they are still exact
+            staging.execute(_CLASSIFY.format(stored="facts", tid=", b.tid"), [indicators])
+        else:
+            stored = cur.arrow(
+                f"SELECT ctid::text AS tid, {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
+                "WHERE indicator = ANY(?::text[]) AND unit_id = ANY(?::text[]) AND period_start BETWEEN ? AND ?",
+                [indicators, list(units or []), first, last],
+            )
+            staging.register("stored", stored)
+            try:
+                staging.execute(_CLASSIFY.format(stored="stored", tid=", b.tid"), [indicators])
+            finally:
+                staging.unregister("stored")
         counts = dict(staging.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
         cur.execute("SET LOCAL work_mem = '256MB'")  # the DELETE's hash in memory, this transaction only
         if counts.get("replaced"):
