@@ -92,12 +92,6 @@ def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Valu
     return value
 
 
-def for_plan(board: Board, what: str, plan: object, args: tuple, compute: Callable[[], Value]) -> Value:
-    """``cached`` under (what, the plan's fingerprint, *args) for this board's store and data
-    version: a value judged from one plan (its status, the matrix, the funnels)."""
-    return cached(board_key(board), (what, fingerprint(plan), *args), compute)
-
-
 def judged_plan(
     board: Board,
     compute: Callable[[Board, str, object, dt.date, dt.date | None], Value],
@@ -106,17 +100,13 @@ def judged_plan(
     as_of: dt.date | None,
 ) -> Value:
     """``compute(board, partnership, plan, today, as_of)`` for the partnership's plan as the
-    board shows it, kept under the function's name (analytics.evaluate's plan status,
-    analytics.matrix's matrix)."""
+    board shows it, kept under the function's name, the plan's fingerprint, the day and as_of
+    for this board's store and data version (analytics.evaluate's plan status,
+    analytics.matrix's matrix, indicator_view's partnership comparison)."""
     plan = board.plan(partnership)
     what = f"{compute.__module__}.{compute.__name__}"
-    return for_plan(
-        board,
-        what,
-        plan,
-        (partnership, today, as_of),
-        lambda: compute(board, partnership, plan, today, as_of),
-    )
+    name = (what, fingerprint(plan), partnership, today, as_of)
+    return cached(board_key(board), name, lambda: compute(board, partnership, plan, today, as_of))
 
 
 def peek(key: tuple[str, str, str], name: Hashable) -> object | None:

@@ -95,6 +95,35 @@ def scope_units(board: Board, partnership: str) -> list[str]:
     return [*board.member_ids(partnership), *regions, board.partnership_id(partnership)]
 
 
+# How a reason names one unit of each kind (the reference units' «kind»).
+UNIT_WORDS = {"municipality": "kommunen", "district": "bydelen", "region": "regionen"}
+
+
+def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Scope) -> str | None:
+    """The reason for one unit without figures when others in the partnership have them: it
+    is the unit that lacks them, not the upload («Ingen tall for kommunen for indikatoren
+    (andre i helsefellesskapet har tall).»). None for a wider scope, or when the partnership
+    has no figures either (then status.NO_FIGURES says so). Which indicators have values in
+    the partnership is read once per data version (analytics.datacache)."""
+    if not scope.single:
+        return None
+    with_values = datacache.cached(
+        datacache.board_key(board),
+        ("indicators_with_values", partnership),
+        lambda: frozenset(_with_values(board, partnership)),
+    )
+    if indicator.id not in with_values:
+        return None
+    kind = board.units.set_index("unit_id")["kind"].get(scope.unit_ids[0])
+    word = UNIT_WORDS.get(kind, "enheten")
+    return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
+
+
+def _with_values(board: Board, partnership: str) -> list[str]:
+    catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
+    return catalogue.loc[catalogue["n_values"] > 0, "indicator"].tolist()
+
+
 def partnership_scope(board: Board, partnership: str) -> Scope:
     units = board.member_units(partnership)
     return Scope(tuple(scope_units(board, partnership)), int((units["kind"] == "municipality").sum()))
@@ -186,11 +215,18 @@ class IndicatorEvidence:
 
 @dataclass
 class CriterionResult:
+    """One criterion judged over one scope on one day.
+
+    data_until: the last day of the data the status rests on (``judged_until``): the
+    deadline once it has passed for a target or trend, else the day judged. A value shown
+    beside the status is taken from the data up to it (indicator_view.criterion_value)."""
+
     measure: Measure
     criterion: Criterion
     judgement: Judgement
     due: dt.date | None
     parts: list[IndicatorEvidence] = field(default_factory=list)
+    data_until: dt.date | None = None
 
     @property
     def icons(self) -> Icons | None:
@@ -475,6 +511,22 @@ def _project(
 
 
 # -- baseline, limits and the judged window ----------------------------------------------------
+
+
+def judged_until(kind: str, due: dt.date | None, today: dt.date) -> dt.date:
+    """The last day of the data a criterion of this kind is judged on, on ``today`` (the day
+    judged: today or as_of): the deadline once it has passed, for a target or a trend (later
+    rows only add a sentence, «målet nås etter fristen …»); else ``today``. A coverage,
+    before/after or monitored criterion reads the data up to the day judged."""
+    if due is not None and today > due and kind in ("target", "trend"):
+        return due
+    return today
+
+
+def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
+    """``judged_until`` for a criterion of the plan (its measure's deadline), on ``today``."""
+    deadline = plan.effective_deadline(measure)
+    return judged_until(criterion.kind.value, deadline.due_date if deadline else None, today)
 
 
 def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
@@ -789,8 +841,9 @@ def _numeric_part(
     """
     kind = criterion.kind.value
     full = cut_rows(rows.get(indicator, scope.unit_ids), today)
-    passed = due is not None and today > due and kind in ("target", "trend")
-    data = cut_rows(full, due) if passed else full
+    until = judged_until(kind, due, today)
+    passed = until < today
+    data = cut_rows(full, until) if passed else full
     if series is None:
         series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
@@ -959,8 +1012,13 @@ def _judge_part(
     """
     kind = criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
+    # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
+    unjudged = part.data.empty and part.data.grain_note
+    if evidence.latest is None:
+        reason = unjudged or no_data_text(board, plan.id, indicator, scope)
+        evidence = replace(evidence, no_data_text=reason)
     point = judge(kind, evidence, due, today)
-    if part.data.grain_note:  # judged at a coarser grain than the registry's (issue 12)
+    if part.data.grain_note and not unjudged:  # judged at a coarser grain than the registry's (issue 12)
         point = replace(point, reason=f"{point.reason} {part.data.grain_note}".strip())
     ranged = open_range(part.series) if not indicator.projection and not part.series.empty else None
     if ranged is None or ranged.empty:
@@ -1177,7 +1235,10 @@ def _evaluate_criterion(
     elif not indicators:
         judgement = judge(kind, Evidence(), due, today)
     elif kind == "coverage":
-        judgement = judge(kind, _coverage(board, rows, plan, indicators[0], scope, today), due, today)
+        evidence = _coverage(board, rows, plan, indicators[0], scope, today)
+        if evidence.latest is None:
+            evidence = replace(evidence, no_data_text=no_data_text(board, plan.id, indicators[0], scope))
+        judgement = judge(kind, evidence, due, today)
     elif kind == "before_after":
         judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
@@ -1196,7 +1257,7 @@ def _evaluate_criterion(
             for p, j in zip(parts, judgements, strict=True)
         )
         judgement = Judgement(status, reason)
-    return CriterionResult(measure, criterion, judgement, due, parts)
+    return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
 
 
 def evaluate_plan(

@@ -309,11 +309,17 @@ def _limits(
     return out
 
 
+# (tail probability, its normal quantile, flags): the 99.8 % level first. The quantiles are
+# computed once here, not per unit (a scipy call per unit and level cost 1 s per national funnel set).
+_LEVELS = [
+    (p, float(stats.norm.isf(p)), over, under)
+    for p, over, under in ((0.001, FLAG_OVER_998, FLAG_UNDER_998), (0.025, FLAG_OVER_95, FLAG_UNDER_95))
+]
+
+
 def _flag(p_above: float, p_below: float, adjusted_z: float, only_998: bool = False) -> str:
     """Exact tail probability below the level; when adjusted, the adjusted z must agree."""
-    levels = [(0.001, FLAG_OVER_998, FLAG_UNDER_998), (0.025, FLAG_OVER_95, FLAG_UNDER_95)]
-    for p, over, under in levels[:1] if only_998 else levels:
-        z = stats.norm.isf(p)
+    for p, z, over, under in _LEVELS[:1] if only_998 else _LEVELS:
         if p_above < p and (math.isnan(adjusted_z) or adjusted_z > z):
             return over
         if p_below < p and (math.isnan(adjusted_z) or adjusted_z < -z):

@@ -34,6 +34,7 @@ total = Σ parts over all of them, asserting that no hidden small count is deter
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,24 +62,40 @@ def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarr
 class Cube:
     """Cells (unit or ALL, level, period start) with their counts and the protection decided.
 
-    `levels`: the grains from the native one up, then window names. `lines`: (total, parts)
-    cell indices. `hidden`/`primary`: bool per cell.
+    One cell per position of `scopes` (unit id or ALL), `levels` (a grain from the native one
+    up, or a window name) and `starts` (datetime64[ns]). `lines`: (total, parts) cell indices.
+    `hidden`/`primary`: bool per cell. `keys` and `index` give the cells as (scope, level,
+    Timestamp) tuples, built when first asked for (lookups use the cells' own arrays).
     """
 
-    keys: list[tuple[str, str, pd.Timestamp]]
+    scopes: np.ndarray
+    levels: np.ndarray
+    starts: np.ndarray
     values: np.ndarray
     primary: np.ndarray
     hidden: np.ndarray
     lines: list[tuple[int, np.ndarray]]
     limit: int
-    index: dict[tuple[str, str, pd.Timestamp], int] = field(default_factory=dict)
     windows: dict[str, list[pd.Timestamp]] = field(default_factory=dict)  # name → native starts
     native: str = "month"
 
     @property
+    def keys(self) -> list[tuple[str, str, pd.Timestamp]]:
+        if not hasattr(self, "_keys"):
+            stamps = [pd.Timestamp(t) for t in self.starts]
+            self._keys = list(zip(self.scopes.tolist(), self.levels.tolist(), stamps, strict=True))
+        return self._keys
+
+    @property
+    def index(self) -> dict[tuple[str, str, pd.Timestamp], int]:
+        if not hasattr(self, "_index"):
+            self._index = {k: i for i, k in enumerate(self.keys)}
+        return self._index
+
+    @property
     def units(self) -> frozenset[str]:
         if not hasattr(self, "_units"):
-            self._units = frozenset(k[0] for k in self.keys if k[0] != ALL)
+            self._units = frozenset(self.scopes[self.scopes != ALL].tolist())
         return self._units
 
     def scope_of(self, unit_ids: Sequence[str]) -> str | None:
@@ -91,9 +108,17 @@ class Cube:
             return next(iter(wanted))
         return None
 
+    def _at(self, scope: str, level: str, start: object) -> int | None:
+        """The cell's position: a dict on (scope, level, nanoseconds), made on first use."""
+        if not hasattr(self, "_positions"):
+            nanos = self.starts.astype("datetime64[ns]").view("int64").tolist()
+            cells = zip(self.scopes.tolist(), self.levels.tolist(), nanos, strict=True)
+            self._positions = {cell: i for i, cell in enumerate(cells)}
+        return self._positions.get((scope, level, pd.Timestamp(start).as_unit("ns").value))
+
     def is_hidden(self, scope: str, level: str, start: pd.Timestamp) -> bool | None:
         """The mask of one cell; None when the cube has no such cell."""
-        at = self.index.get((scope, level, pd.Timestamp(start)))
+        at = self._at(scope, level, start)
         return None if at is None else bool(self.hidden[at])
 
     def mask(self, scopes: Sequence[str], level: str, starts: Sequence[pd.Timestamp]) -> np.ndarray:
@@ -120,39 +145,58 @@ def build_cube(
     frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
     atoms = frame.groupby(["unit_id", "period_start"], as_index=False)["numerator"].sum()
     levels = list(GRAINS[GRAINS.index(native) :])
-    values: dict[tuple[str, str, pd.Timestamp], float] = {}
-    members: dict[tuple[str, str, pd.Timestamp], list[tuple[str, str, pd.Timestamp]]] = {}
+    # The cells, as columns: per level each unit's periods (sorted), then ALL's.
+    scopes: list[np.ndarray] = []
+    names: list[np.ndarray] = []
+    stamps: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
+
+    def put(scope: object, level: str, start: object, value: object) -> None:
+        value = np.asarray(value, dtype=float)
+        scopes.append(np.asarray(scope, dtype=object))
+        names.append(np.full(len(value), level, dtype=object))
+        stamps.append(np.asarray(start, dtype="datetime64[ns]"))
+        sums.append(value)
+
+    members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
     for level in levels:
-        starts = pd.to_datetime(truncate(atoms["period_start"], level))
-        grouped = atoms.assign(start=starts).groupby(["unit_id", "start"])["numerator"].sum()
-        for (unit, start), value in grouped.items():
-            values[(str(unit), level, start)] = float(value)
-        for start, value in atoms.assign(start=starts).groupby("start")["numerator"].sum().items():
-            values[(ALL, level, start)] = float(value)
+        framed = atoms.assign(start=truncate(atoms["period_start"], level))
+        grouped = framed.groupby(["unit_id", "start"])["numerator"].sum()
+        units = grouped.index.get_level_values(0).astype(str)
+        put(units, level, grouped.index.get_level_values(1), grouped.to_numpy())
+        whole = framed.groupby("start")["numerator"].sum()
+        put([ALL] * len(whole), level, whole.index, whole.to_numpy())
     for name, starts in (windows or {}).items():
         wanted = set(pd.to_datetime(list(starts)))
         inside = atoms[atoms["period_start"].isin(wanted)]
         if inside.empty:
             continue
         anchor = max(wanted)
-        for unit, value in inside.groupby("unit_id")["numerator"].sum().items():
-            values[(str(unit), name, anchor)] = float(value)
-        values[(ALL, name, anchor)] = float(inside["numerator"].sum())
+        grouped = inside.groupby("unit_id")["numerator"].sum()
+        put(grouped.index.astype(str), name, [anchor] * len(grouped), grouped.to_numpy())
+        put([ALL], name, [anchor], [float(inside["numerator"].sum())])
         levels.append(name)
-        members[(name, anchor)] = sorted(wanted)  # type: ignore[index]
+        members[(name, anchor)] = sorted(wanted)
 
-    keys = list(values)
-    index = {k: i for i, k in enumerate(keys)}
-    cells = pd.DataFrame(keys, columns=["scope", "level", "start"])
-    cells["start"] = pd.to_datetime(cells["start"])
-    cells["at"] = np.arange(len(keys))
+    scope_of = np.concatenate(scopes) if scopes else np.array([], dtype=object)
+    level_of = np.concatenate(names) if names else np.array([], dtype=object)
+    start_of = np.concatenate(stamps) if stamps else np.array([], dtype="datetime64[ns]")
+    array = np.concatenate(sums) if sums else np.array([], dtype=float)
+    cells = pd.DataFrame({"scope": scope_of, "level": level_of, "start": start_of})
+    cells["at"] = np.arange(len(cells))
     lines: list[tuple[int, np.ndarray]] = []
 
     def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
         """A line per total: the parts whose `on` columns match it."""
         matched = parts.merge(totals, on=on, suffixes=("", "_total"))
-        for total, group in matched.groupby("at_total", sort=False)["at"]:
-            lines.append((int(total), group.to_numpy()))
+        # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
+        # one stable sort and a split, not a Python loop over pandas groups.
+        codes, found = pd.factorize(matched["at_total"])
+        order = np.argsort(codes, kind="stable")
+        ats = matched["at"].to_numpy()[order]
+        bounds = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(ats)]
+        groups = [ats[a:b] for a, b in itertools.pairwise(bounds)] if len(ats) else []
+        lines.extend(zip(found.tolist(), groups, strict=True))
 
     grains = [g for g in levels if g in GRAINS]
     # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
@@ -165,7 +209,7 @@ def build_cube(
     # Windows: the window with the native periods in it.
     for name in levels[len(grains) :]:
         for anchor in cells.loc[cells["level"] == name, "start"].unique():
-            covered = set(members[(name, pd.Timestamp(anchor))])  # type: ignore[index]
+            covered = set(members[(name, pd.Timestamp(anchor))])
             native_cells = cells[(cells["level"] == native) & cells["start"].isin(covered)]
             totals = cells[(cells["level"] == name) & (cells["start"] == anchor)]
             add(native_cells[["scope", "at"]], totals[["scope", "at"]], ["scope"])
@@ -174,13 +218,12 @@ def build_cube(
     totals = cells[cells["scope"] == ALL]
     add(unit_cells[["level", "start", "at"]], totals[["level", "start", "at"]], ["level", "start"])
 
-    array = np.array([values[k] for k in keys], dtype=float)
     primary = (array > 0) & (array < limit)
     # Windows cross the quarter and year boundaries, so a window beside the periods it overlaps
     # could close a chain of lines (window − shown months = a hidden month whose quarter then
     # gives away its neighbour): a window is hidden whenever a period inside it is (rule 3b).
     window_lines = (
-        [(t, p) for t, p in lines if keys[t][1] not in GRAINS and keys[p[0]][1] in GRAINS] if lines else []
+        [(t, p) for t, p in lines if level_of[t] not in GRAINS and level_of[p[0]] in GRAINS] if lines else []
     )
     hidden = primary.copy()
     while True:
@@ -189,8 +232,8 @@ def build_cube(
         if not more:
             break
         hidden[more] = True
-    covered = {name: list(starts) for (name, _), starts in members.items()}  # type: ignore[misc]
-    return Cube(keys, array, primary, hidden, lines, limit, index, covered, native)
+    covered = {name: list(starts) for (name, _), starts in members.items()}
+    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
 
 
 def _needs_more(

@@ -37,6 +37,8 @@ from analytics.evaluate import (
     _Rows,
     clipped,
     criterion_by_id,
+    criterion_until,
+    cut_rows,
     evaluate_criterion,
     is_rollout,
     judged_spc,
@@ -47,13 +49,14 @@ from analytics.evaluate import (
 )
 from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
-from analytics.plan import CriterionKind
+from analytics.plan import CriterionKind, Plan
 from analytics.projection import Projection
 from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
     UnitRows,
     aggregate,
+    derived,
     filter_years,
     format_value,
     hidden,
@@ -377,6 +380,21 @@ class IndicatorView:
             return icons.NO_SPC
         spc = self.judged.spc if self.judged is not None and self.judged.spc is not None else self.spc
         return icons.variation_text(spc.variation, spc.enough_points)
+
+    @property
+    def variation_label(self) -> str:
+        """The variation card's heading. «Variasjon (siste punkt)», or, when the status judged
+        an older point than the newest shown (after a passed deadline, the data up to it), that
+        point: «Variasjon (desember 2025, som statusen bygger på)», so the card beside «Siste
+        verdi» does not pass for the newest point's."""
+        judged = self.judged
+        if judged is None or judged.spc is None or self.rollout or self.indicator.projection:
+            return "Variasjon (siste punkt)"
+        points = judged.series[judged.series["judge_value"].notna()]
+        whole = self.series[self.series["value"].notna() & ~self.series["partial"]]
+        if points.empty or whole.empty or points["period_end"].iloc[-1] >= whole["period_end"].iloc[-1]:
+            return "Variasjon (siste punkt)"
+        return f"Variasjon ({points['label'].iloc[-1]}, som statusen bygger på)"
 
     @property
     def latest_text(self) -> str:
@@ -965,6 +983,9 @@ class PartnershipComparison:
 
     funnels: dict[str, FunnelView | None]  # indicator → its funnel (None: no rate to compare)
     recent: dict[str, tuple[str, str]]  # indicator → the partnership's newest value, its period
+    # (indicator, the last day a criterion's status rests on: evaluate.criterion_until) → the
+    # partnership's value and period up to that day (value_until), for each plan criterion
+    judged: dict[tuple[str, dt.date], tuple[str, str]] = field(default_factory=dict)
 
 
 def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
@@ -979,27 +1000,22 @@ def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
 
 
 def partnership_comparison(
-    board: Board, partnership: str, today: dt.date | None = None, rows: _Rows | None = None
+    board: Board, partnership: str, today: dt.date | None = None
 ) -> PartnershipComparison:
-    """Each compared indicator's funnel and the partnership's newest value.
+    """Each compared indicator's funnel and the partnership's newest value, and its value up
+    to each criterion's cut-off (PartnershipComparison.judged).
 
-    Kept per data version (analytics.datacache) and day: shared, read-only.
+    Kept per data version (analytics.datacache), plan and day: shared, read-only. The
+    partnership's rows it reads are kept there too, so a municipality's are cut from them.
     """
-    today = today or dt.date.today()
-    plan = board.plan(partnership)
-    return datacache.for_plan(
-        board,
-        "partnership_comparison",
-        plan,
-        (partnership, today),
-        lambda: _partnership_comparison(board, partnership, today, rows),
-    )
+    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today(), None)
 
 
 def _partnership_comparison(
-    board: Board, partnership: str, today: dt.date, rows: _Rows | None
+    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
 ) -> PartnershipComparison:
-    rows = rows or _Rows(board)
+    # as_of: always None (datacache.judged_plan's signature): the comparison is of today.
+    rows = _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
     recent: dict[str, tuple[str, str]] = {}
@@ -1007,7 +1023,14 @@ def _partnership_comparison(
         rows.load_all(indicator, whole.unit_ids)
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
-    return PartnershipComparison(funnels, recent)
+    judged: dict[tuple[str, dt.date], tuple[str, str]] = {}
+    for measure, criterion in plan.criteria:
+        if criterion.indicators and criterion.kind is not CriterionKind.milestone:
+            until = criterion_until(plan, measure, criterion, today)
+            for indicator_id in criterion.indicators:
+                data = rows.get(board.registry.get(indicator_id), whole.unit_ids)
+                judged[(indicator_id, until)] = value_until(data, until, today)
+    return PartnershipComparison(funnels, recent, judged)
 
 
 def municipality_view(
@@ -1035,11 +1058,13 @@ def municipality_view(
     rows = _Rows(board)
     own = unit_scope(board, [unit_id])
     whole = partnership_scope(board, partnership)
-    if comparison is None:  # one read of the partnership's rows serves both
-        comparison = partnership_comparison(board, partnership, today, rows)
+    if comparison is None:  # one read of the partnership's rows serves both (kept)
+        comparison = partnership_comparison(board, partnership, today)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
     # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
-    for indicator_id in dict.fromkeys(i for _, c in plan.criteria for i in c.indicators):
+    for indicator_id in dict.fromkeys(
+        [*(i for _, c in plan.criteria for i in c.indicators), *comparison.funnels]
+    ):
         rows.use_kept(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
     records = []
@@ -1058,8 +1083,12 @@ def municipality_view(
         for indicator_id in criterion.indicators:
             indicator = board.registry.get(indicator_id)
             funnel = comparison.funnels[indicator_id]
-            mine_value, period = _recent(rows.get(indicator, own.unit_ids), today)
-            whole_value, _ = comparison.recent[indicator_id]
+            # The values the two statuses rest on, over the same cut-off (after a passed
+            # deadline, the data up to the deadline); the partnership's is worked out once.
+            mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today)
+            whole_value, whole_period = comparison.judged[(indicator_id, mine.data_until)]
+            if period == "–":  # no figures for the municipality: the period is the partnership's
+                period = whole_period
             records.append(
                 {
                     "Kriterium": criterion.title,
@@ -1095,6 +1124,27 @@ def municipality_view(
     population = _population(board, rows, unit_id, partnership, today)
     funnels = [f for f in comparison.funnels.values() if f is not None and unit_id in f.unit_ids]
     return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), funnels)
+
+
+def criterion_value(result: CriterionResult, data: UnitRows, today: dt.date) -> tuple[str, str]:
+    """The value and period shown beside a criterion's status: `_recent` (the newest
+    12 months; a stock or yearly data: the newest period) of ``data`` up to the last day the
+    status rests on (``result.data_until``, evaluate.judged_until). After a passed deadline
+    that is the data up to the deadline, as the reason says; before it, and for coverage,
+    before/after and monitored criteria, the data up to the day judged.
+
+    data: the rows of one of the criterion's indicators for the scope shown (one
+    municipality, the partnership); today: the day judged (as_of when given). Returns
+    (value as shown, small counts hidden; period), or ("–", "–") without data. Used by the
+    matrix («Hvor står vi?», also on the deck's matrix slides) and Kommune's table.
+    """
+    return value_until(data, result.data_until, today)
+
+
+def value_until(data: UnitRows, until: dt.date | None, today: dt.date) -> tuple[str, str]:
+    """`_recent` of the rows whose period ended by ``until`` (all rows when None); kept on
+    ``data`` per cut-off and day (series.derived)."""
+    return derived(data, ("value_until", until, today), lambda: _recent(cut_rows(data, until), today))
 
 
 def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:

@@ -2,16 +2,15 @@
 
 One cell per (municipality, criterion): the criterion's status judged over that municipality
 alone (``evaluate_criterion`` with ``unit_scope([unit])``, the rule the Kommune page uses) and
-the municipality's newest value, shown as everywhere else (a small count is hidden: see
-``indicator_view.shown_value``). Milestones and monitored criteria have no municipal verdict
+the value and window that status rests on (``indicator_view.criterion_value``, as on Kommune),
+shown as everywhere else (a small count is hidden: see ``indicator_view.shown_value``). Milestones and monitored criteria have no municipal verdict
 and are left out: the matrix answers "where are we off track, and in which municipalities".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -19,9 +18,8 @@ import pandas as pd
 from analytics import datacache
 from analytics.board import Board
 from analytics.evaluate import _Rows, evaluate_criterion, partnership_scope, unit_scope
-from analytics.indicator_view import _recent, member_units
+from analytics.indicator_view import criterion_value, member_units
 from analytics.plan import CriterionKind, Plan
-from analytics.series import UnitRows, derived
 from analytics.status import SEVERITY, STATUS_STYLE, Status
 
 # Criteria kinds with a verdict per municipality (a milestone is the partnership's; a
@@ -135,14 +133,9 @@ def _status_matrix(
                 as_of=as_of,
             )
             indicator = board.registry.get(column.indicator_id)
-            data = rows.get(indicator, own.unit_ids)
             # The shown value is the one the status rests on: after a passed deadline, the data
-            # up to the deadline (as the reason says), not the newest months. Once per
-            # (municipality, indicator, cut-off, day), kept on its rows.
-            until = result.due if result.due is not None and result.due < (as_of or today) else as_of
-            value, period = derived(
-                data, ("matrix_recent", until, today), partial(_shown, data, until, today)
-            )
+            # up to the deadline (as the reason says), not the newest months.
+            value, period = criterion_value(result, rows.get(indicator, own.unit_ids), as_of or today)
             records.append(
                 {
                     "unit_id": unit_id,
@@ -156,14 +149,6 @@ def _status_matrix(
                 }
             )
     return StatusMatrix(partnership, columns, pd.DataFrame(records))
-
-
-def _shown(data: UnitRows, as_of: dt.date | None, today: dt.date) -> tuple[str, str]:
-    """The newest value and its period as shown (indicator_view._recent), of the rows up to
-    as_of when given."""
-    if as_of is not None:
-        data = replace(data, rows=data.rows[data.rows["period_start"] <= pd.Timestamp(as_of)], judged={})
-    return _recent(data, as_of or today)
 
 
 SORT_ORDER = [*SEVERITY, Status.monitored]

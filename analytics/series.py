@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import config, formatting, hierarchy
+from analytics import config, datacache, formatting, hierarchy
 from analytics.board import Board
-from analytics.periods import MONTHS_SHORT, period_text
+from analytics.periods import MONTHS_SHORT, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
 from analytics.registry import Indicator
 
@@ -298,7 +298,9 @@ def load_rows(
     ``population_note``, which the pages show) says so («Vurdert per år: …»).
     The threshold follows NHS Making Data Count's rule of thumb that an SPC chart needs
     about 12 points before its limits mean much; fewer finer points are not worth more than
-    the whole years the data do hold. Multi-year periods (FHI's 2019–2021) are not judged.
+    the whole years the data do hold. Multi-year periods (FHI's 2019–2021) are not judged:
+    when they are all there is, the rows are empty and ``grain_note`` says why
+    (``multi_year_note``).
     populations: population tables already built, by (population id, units); filled in.
     """
     facts = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, indicator.grain)
@@ -316,7 +318,10 @@ def load_rows(
             )
             indicator = indicator.model_copy(update={"grain": "year"})
             facts = yearly
+    multi = facts[facts["grain"].map(is_multi_year)]
     facts = facts[facts["grain"] == indicator.grain]
+    if facts.empty and not multi.empty:
+        grain_note = multi_year_note(multi)
     if "file_total" in facts.columns:  # a file's own total row is not a unit's value
         facts = facts[~facts["file_total"].fillna(False).astype(bool)]
     facts = facts.assign(
@@ -347,6 +352,33 @@ def load_rows(
         totals=_file_totals(board, indicator, rows),
         cube=cube_for(board, indicator, unit_ids),
         grain_note=grain_note,
+    )
+
+
+def is_multi_year(grain: str) -> bool:
+    """A period of several whole years ('3year': FHI's three-year means), not a calendar year."""
+    return bool(grain) and grain.endswith("year") and grain != "year"
+
+
+def multi_year_note(facts: pd.DataFrame) -> str:
+    """Why figures stored only as multi-year periods are not judged, in the reason's words.
+
+    FHI publishes many indicators (Kommunehelsa, Folkehelsebarometeret) as three-year rolling
+    means («glidende gjennomsnitt», 2019–2021, 2020–2022, …) to steady small numbers. Two
+    neighbouring periods share two of their three years, so the points are not independent:
+    an SPC chart of them would show runs and trends the overlap makes (NHS England, Making
+    Data Count: no SPC on rolling averages), and a trend test would count the same events
+    two or three times. So they are shown, not judged. Comparing periods that do not overlap
+    (2017–2019 against 2020–2022) could be done with the exact tests of a baseline
+    comparison; the board does not do it yet.
+    facts: the multi-year rows (grain, period_start)."""
+    newest = facts.sort_values("period_start").iloc[-1]
+    label = period_label(pd.Timestamp(newest["period_start"]).date(), str(newest["grain"]))
+    years = str(newest["grain"]).removesuffix("year")
+    return (
+        f"Tallene finnes bare som {years}-årsperioder (nyeste {label}), glidende gjennomsnitt som "
+        "overlapper hverandre; de vurderes ikke: overlappende perioder er ikke uavhengige punkter, "
+        "så de gir verken SPC eller trend."
     )
 
 
@@ -423,23 +455,26 @@ def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int =
         out=np.zeros(groups),
         where=total_exposure > 0,
     )
+    # Only the hidden cells' expectations enter the sums (every other row adds 0.0, which
+    # changes no float sum), so only they are computed: the same numbers, far fewer of them.
+    at, exposure_hidden = codes[in_hidden], exposure[in_hidden]
+    weights = np.zeros(len(rows))
     for _ in range(iterations):
-        expected = truncated_poisson_mean(rate[codes] * exposure)
-        hidden_sum = np.bincount(codes, weights=np.where(in_hidden, expected, 0.0), minlength=groups)
+        weights[in_hidden] = truncated_poisson_mean(rate[at] * exposure_hidden)
+        hidden_sum = np.bincount(codes, weights=weights, minlength=groups)
         rate = np.divide(
             known_sum + hidden_sum, total_exposure, out=np.zeros(groups), where=total_exposure > 0
         )
-    expected = truncated_poisson_mean(rate[codes] * exposure)
-    out[hidden] = np.where(usable, expected, np.nan)[hidden]
+    expected = np.full(len(rows), np.nan)
+    expected[in_hidden] = truncated_poisson_mean(rate[at] * exposure_hidden)
+    out[hidden] = expected[hidden]
     return out
-
-
-_CUBES: dict[tuple, hierarchy.Cube | None] = {}
 
 
 def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today: dt.date | None = None):
     """The protected cube of the partnership these units belong to (None: not a protected
-    count, or units of several partnerships). Cached per store, data version and day."""
+    count, or units of several partnerships). Kept in analytics.datacache per store, data
+    version and day (by the indicator's id: a series judged per year reads the same cube)."""
     if not indicator.protect_small or indicator.kind not in ("count", "share"):
         return None  # a stock's periods do not add up: each period's cell is protected alone
     units = board.units
@@ -448,22 +483,26 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
         return None
     partnership = partnerships.pop()
     today = today or dt.date.today()
-    key = (str(board.store.path), board.store.data_version(), indicator.id, partnership, today)
-    if key not in _CUBES:
-        members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
-        facts = board.store.facts([indicator.id], members, grain=indicator.grain)
-        facts = facts[~facts["suppressed"].astype(bool)]
-        facts = facts.assign(
-            period_start=pd.to_datetime(facts["period_start"]),
-            unit_id=facts["unit_id"].astype(str),
-            numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
-        )
-        if len(_CUBES) > 64:
-            _CUBES.clear()
-        _CUBES[key] = hierarchy.build_cube(
-            facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
-        )
-    return _CUBES[key]
+    return datacache.cached(
+        datacache.board_key(board),
+        ("cube", indicator.id, partnership, today),
+        lambda: _build_cube(board, indicator, partnership, today),
+    )
+
+
+def _build_cube(board: Board, indicator: Indicator, partnership: str, today: dt.date) -> hierarchy.Cube:
+    units = board.units
+    members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
+    facts = board.store.facts([indicator.id], members, grain=indicator.grain)
+    facts = facts[~facts["suppressed"].astype(bool)]
+    facts = facts.assign(
+        period_start=pd.to_datetime(facts["period_start"]),
+        unit_id=facts["unit_id"].astype(str),
+        numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
+    )
+    return hierarchy.build_cube(
+        facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
+    )
 
 
 def _windows(facts: pd.DataFrame, indicator: Indicator, today: dt.date) -> dict[str, list[pd.Timestamp]]:

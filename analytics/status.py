@@ -169,6 +169,12 @@ class Evidence:
     did_text: str | None = None  # the difference in differences, with its interval and test
     did_better: bool | None = None  # significant improvement (True), worsening (False), or None
     lower_is_better: bool = False
+    # The reason when there is no value: evaluate words it for one unit whose partnership has
+    # figures («Ingen tall for kommunen …»); None: NO_FIGURES.
+    no_data_text: str | None = None
+
+
+NO_FIGURES = "Ingen tall er lastet inn for indikatoren."
 
 
 def _deadline_passed(due: dt.date | None, today: dt.date) -> bool:
@@ -228,7 +234,7 @@ def judge(kind: str, evidence: Evidence, due: dt.date | None, today: dt.date) ->
 
 def _judge_trend(ev: Evidence, passed: bool, frist: str) -> Judgement:
     if ev.latest is None:
-        return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
+        return Judgement(Status.no_data, ev.no_data_text or NO_FIGURES)
     text = ev.trend_text or ""
     if ev.enough_data is False:
         return _too_little(text, ev)
@@ -272,7 +278,7 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
     else:
         latest, target = ev.latest, ev.target
     if latest is None:
-        return Judgement(Status.no_data, "Ingen tall er lastet inn for indikatoren.")
+        return Judgement(Status.no_data, ev.no_data_text or NO_FIGURES)
     if target is None:
         return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
     head = ev.head or f"{ev.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"

@@ -74,7 +74,7 @@ st.subheader("Utvikling over tid (SPC)")
 # Words, not only icons; bordered boxes instead of st.metric, which cuts long text.
 for column, label, text in zip(
     st.columns(3),
-    ("Siste verdi", "Variasjon (siste punkt)", "Når vi målet?"),
+    ("Siste verdi", view.variation_label, "Når vi målet?"),
     (view.latest_text, view.variation_text, view.assurance_text),
     strict=True,
 ):

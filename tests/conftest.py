@@ -7,15 +7,62 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import datacache
 from analytics.board import Board, open_board
 from loaders.service import Loader
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class RulePatch(pytest.MonkeyPatch):
+    """pytest's monkeypatch that also empties analytics.datacache (judgements and series kept
+    per process and data version) when a test replaces anything in an ``analytics`` module (a
+    rule, a threshold, a reader), and again when the test ends: no test reads a judgement
+    computed under another test's rules, and none leaves its own behind. Environment, paths
+    and other modules are patched as before, and the cache is kept."""
+
+    replaced_analytics = False
+
+    def setattr(self, target, *args, **kwargs) -> None:
+        super().setattr(target, *args, **kwargs)
+        self._forget_if_analytics(target)
+
+    def delattr(self, target, *args, **kwargs) -> None:
+        super().delattr(target, *args, **kwargs)
+        self._forget_if_analytics(target)
+
+    def undo(self) -> None:
+        super().undo()
+        if self.replaced_analytics:
+            datacache.clear()
+            self.replaced_analytics = False
+
+    def _forget_if_analytics(self, target: object) -> None:
+        if isinstance(target, str):
+            module = target
+        elif isinstance(target, ModuleType):
+            module = target.__name__
+        else:
+            module = getattr(target, "__module__", None) or type(target).__module__
+        if module == "analytics" or module.startswith("analytics."):
+            datacache.clear()
+            self.replaced_analytics = True
+
+
+@pytest.fixture
+def monkeypatch():
+    """RulePatch in place of pytest's own (every test and fixture that asks for it)."""
+    patch = RulePatch()
+    yield patch
+    patch.undo()
+
+
 # No test may touch the user's own store (data/indicators.duckdb): anything that opens the
 # default store, here or in a subprocess, gets an empty file of its own instead.
 os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "default.duckdb")

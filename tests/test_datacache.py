@@ -99,3 +99,24 @@ def test_another_plan_on_the_same_store_is_judged_anew(demo_db, demo_board):
     again = status_matrix(other, "lovesa", TODAY)
     assert again is not matrix
     assert "Endret tekst" in [c.text for c in again.columns]
+
+
+def test_replacing_an_analytics_rule_in_a_test_forgets_the_kept_judgements(monkeypatch):
+    """tests/conftest.py's monkeypatch: a test that replaces something in analytics never
+    reads a value kept before it, and leaves none behind; other patches keep the cache."""
+    from analytics import config
+
+    board = _Board(_Store("/tmp/a.duckdb"), ["0301"])
+    key = datacache.board_key(board)
+    datacache.cached(key, "x", lambda: "kept")
+    monkeypatch.setenv("BOARD_TEST_SOMETHING", "1")
+    monkeypatch.setattr("os.sep", "/")
+    assert datacache.peek(key, "x") == "kept"
+    monkeypatch.setattr(config, "SUPPRESSION_THRESHOLD", 10)
+    assert datacache.peek(key, "x") is None
+    datacache.cached(key, "x", lambda: "under the replaced rule")
+    monkeypatch.undo()
+    assert config.SUPPRESSION_THRESHOLD != 10 and datacache.peek(datacache.board_key(board), "x") is None
+    datacache.cached(key, "x", lambda: "kept")
+    monkeypatch.setattr(evaluate.judge, "__doc__", "x")  # an object from an analytics module
+    assert datacache.peek(key, "x") is None

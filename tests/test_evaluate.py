@@ -283,3 +283,79 @@ def test_before_the_deadline_projection_decides(empty_loader):
     )
     assert one.judgement.status is Status.achieved and "kommunen deltar" in one.judgement.reason
     assert partnership_scope(board, "ahus").municipalities == 22
+
+
+def test_a_unit_without_figures_that_others_have_is_named_in_the_reason(demo_board):
+    from analytics import evaluate
+    from analytics.status import NO_FIGURES
+
+    plan = demo_board.plan("ahus")
+
+    def reason(unit: str, criterion_id: str) -> str:
+        measure, criterion = evaluate.criterion_by_id(plan, criterion_id)
+        scope = evaluate.unit_scope(demo_board, [unit])
+        return evaluate_criterion(
+            demo_board, plan, measure, criterion, scope=scope, today=NOW
+        ).judgement.reason
+
+    # Grorud (a district in Oslo) has no referral figures; other members have.
+    assert (
+        reason("030110", "m06-k1")
+        == "Ingen tall for bydelen for indikatoren (andre i helsefellesskapet har tall)."
+    )
+    # Lillestrøm has included DHO patients but no active ones: the second indicator says so.
+    assert "Ingen tall for kommunen for indikatoren (andre i helsefellesskapet har tall)." in reason(
+        "3205", "m19-k1"
+    )
+    # Nobody in the partnership has figures (an indicator only LoVeSa uploads): the plain reason.
+    only_lovesa = next(
+        demo_board.registry.get(i)
+        for i in evaluate._with_values(demo_board, "lovesa")
+        if i not in evaluate._with_values(demo_board, "ahus")
+    )
+    one = evaluate.unit_scope(demo_board, ["3205"])
+    assert evaluate.no_data_text(demo_board, "ahus", only_lovesa, one) is None
+    assert judge("target", Evidence(no_data_text=None), None, NOW).reason == NO_FIGURES
+    # The partnership as a whole: never «for kommunen».
+    whole = evaluate.partnership_scope(demo_board, "ahus")
+    assert (
+        evaluate.no_data_text(demo_board, "ahus", demo_board.registry.get("referral_quality_share"), whole)
+        is None
+    )
+
+
+def test_three_year_means_are_not_judged_and_the_reason_says_why(empty_loader):
+    """FHI's rolling three-year means (2021–2023, 2022–2024, …) overlap, so they are not
+    independent points: no SPC, no trend. With only such figures the criterion says so,
+    instead of «Ingen tall er lastet inn» (the figures are loaded)."""
+    board = empty_loader.board
+    members = board.member_units("ahus")
+    units = members.loc[members["kind"] == "municipality", "unit_id"].tolist()
+    rows = [
+        {
+            "indicator": "referral_quality_share",
+            "unit_id": unit,
+            "period_start": dt.date(start, 1, 1),
+            "grain": "3year",
+            "value": 70.0,
+            "numerator": 70.0,
+            "denominator": 100.0,
+            "suppressed": False,
+            "source": "test",
+        }
+        for start in range(2017, 2024)
+        for unit in units
+    ]
+    board.store.ingest(pd.DataFrame(rows), UploadMeta(file_name="fhi", file_hash="fhi"))
+    plan = board.plan("ahus")
+    measure, criterion = next((m, c) for m, c in plan.criteria if c.id == "m06-k1")  # a trend
+    expected = (
+        "Tallene finnes bare som 3-årsperioder (nyeste 2023–2025), glidende gjennomsnitt som overlapper "
+        "hverandre; de vurderes ikke: overlappende perioder er ikke uavhengige punkter, så de gir "
+        "verken SPC eller trend."
+    )
+    for scope in (None, unit_scope(board, [units[0]])):
+        result = evaluate_criterion(board, plan, measure, criterion, scope=scope, today=NOW)
+        assert result.judgement.status is Status.no_data
+        assert result.judgement.reason == expected
+        assert result.parts[0].data.population_note == expected  # the pages show the note too

@@ -251,3 +251,92 @@ def test_every_axis_writes_numbers_in_full_with_norwegian_thousands(ready):
     assert len(axes) == 4
     assert all(a.get("exponentformat") == "none" and a.get("separatethousands") for a in axes)
     assert shown.layout.separators == formatting.PLOTLY_SEPARATORS
+
+
+def _population_frame() -> pd.DataFrame:
+    """One unit, four age bands and a total: registered 2022–2025, projected 2026–2028."""
+    from analytics.population import AGE_BANDS, PROJECTED, REGISTERED
+
+    rows = []
+    for year in range(2022, 2029):
+        kind = REGISTERED if year <= 2025 else PROJECTED
+        for i, group in enumerate((*AGE_BANDS, "total")):
+            rows.append(
+                {"unit_id": "u", "group": group, "year": year, "kind": kind, "value": 1000.0 * (i + 1) + year}
+            )
+    frame = pd.DataFrame(rows)
+    total = frame[frame["group"] != "total"].groupby("year")["value"].sum()
+    frame.loc[frame["group"] == "total", "value"] = frame.loc[frame["group"] == "total", "year"].map(total)
+    return frame
+
+
+def test_population_lines_are_registered_solid_then_projected_dashed_from_the_last_registered_year():
+    from analytics.population import elder_wave
+
+    frame = _population_frame()
+    wave = elder_wave(frame)
+    for fig, panels, marks in (
+        (figures.age_groups_figure(frame, "X"), 4, 0),
+        (figures.age_groups_figure(frame, "X", index=True), 1, 1),
+        (figures.elder_wave_figure(wave, "X"), 1, 2),  # bars above, shares below: both marked
+    ):
+        lines = [t for t in fig.data if t.type == "scatter"]
+        solid = [t for t in lines if t.line.dash == "solid"]
+        dashed = [t for t in lines if t.line.dash == "dash"]
+        assert len(solid) == len(dashed) >= panels
+        for registered, projected in zip(solid, dashed, strict=True):
+            assert list(registered.x) == [2022, 2023, 2024, 2025]
+            assert list(projected.x) == [2025, 2026, 2027, 2028]  # joined at the last registered point
+            assert registered.legendgroup and registered.customdata[0]
+        # The projection's start: a dotted line in every panel, the note on the bottom edge.
+        starts = [s for s in fig.layout.shapes if s.line.dash == "dot"]
+        assert len(starts) == marks and all(s.x0 == s.x1 == 2025.5 for s in starts)
+        notes = [a for a in fig.layout.annotations if a.text == " framskrevet →"]
+        assert [(a.x, a.y, a.xanchor) for a in notes] == [(2025.5, 0, "left")] * min(marks, 1)
+    index = figures.age_groups_figure(frame, "X", index=True)
+    first = next(t for t in index.data if t.line.dash == "solid")
+    assert first.y[-1] == pytest.approx(100.0)  # the last registered year is 100
+    assert first.hovertemplate.endswith(": indeks %{customdata}<extra></extra>")
+    assert [t.name for t in figures.age_groups_figure(frame, "X").data[:2]] == ["Registrert", "Framskrevet"]
+
+
+def test_mark_vertical_draws_a_line_in_every_panel_and_a_note_beside_it():
+    from plotly.subplots import make_subplots
+
+    from analytics.figures.style import mark_vertical
+
+    fig = make_subplots(rows=2, cols=1)
+    fig.add_scatter(x=[1, 2, 3], y=[1, 2, 3], row=1, col=1)
+    fig.add_scatter(x=[1, 2, 3], y=[3, 2, 1], row=2, col=1)
+    mark_vertical(fig, 2, "Frist", line={"color": "#555555", "dash": "dashdot", "width": 1}, xanchor=None)
+    assert [(s.x0, s.x1, s.xref, s.y0, s.y1) for s in fig.layout.shapes] == [
+        (2, 2, "x", 0, 1),
+        (2, 2, "x2", 0, 1),
+    ]
+    assert all(s.line.dash == "dashdot" for s in fig.layout.shapes)
+    (note,) = fig.layout.annotations
+    assert (note.text, note.x, note.y, note.yref, note.xanchor, note.yanchor) == (
+        "Frist",
+        2,
+        1,
+        "paper",
+        None,
+        "bottom",
+    )
+
+
+def test_a_print_copy_wraps_a_y_title_longer_than_its_axis():
+    """On a slide (font_scale 1.9) «Per 1 000 innbyggere 80 år og eldre per år» is longer than
+    the axis is high and ran up into the chart's subtitle: it is wrapped, with room beside it."""
+    from analytics import slidetext
+
+    fig, _ = spc_fig()
+    title = fig.layout.yaxis.title.text
+    plain = figures.print_ready(fig, "T", "S", False)
+    assert plain.layout.yaxis.title.text == title  # fits at the body size: left as it is
+    slide = figures.print_ready(fig, "T", "S", False, font_scale=1.9)
+    lines = slide.layout.yaxis.title.text.split("<br>")
+    assert len(lines) == 2 and " ".join(lines) == title
+    height = figures.PNG_HEIGHT - slide.layout.margin.t - slide.layout.margin.b
+    assert all(slidetext.text_width(line, 16 * 1.9) <= height for line in lines)
+    assert slide.layout.margin.l == round(80 * 1.9) + round(16 * 1.9 * 1.3)

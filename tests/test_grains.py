@@ -255,3 +255,36 @@ def test_a_total_row_beside_member_rows_stays_a_file_total(fresh_loader, tmp_pat
     store = fresh_loader.board.store
     assert sorted(store.facts(["hip_fractures"])["unit_id"]) == ["3205", "3222"]
     assert store.file_totals("hip_fractures", "ahus", "year")["value"].tolist() == [70.0]
+
+
+@pytest.mark.parametrize("asked", ["month", "quarter", "year"])
+def test_rows_stored_at_the_asked_grain_read_as_the_general_statement_builds_them(store_target, asked):
+    """unit_series reads rows already at the asked grain as they are (Store._UNIT_SERIES_NATIVE);
+    what it returns must be what the general statement builds, column for column and type for
+    type, on both backends; mixed grains go the general way."""
+    from analytics.store import open_store
+
+    store = open_store(store_target)
+    try:
+        rows = months("3205", 2023, [1.0, None, 3.0] * 4) + months("3222", 2023, [2.0] * 12)
+        rows += [("3205", f"2023-{m:02d}-01", "quarter", 10.0 + m) for m in (1, 4, 7, 10)]
+        rows += [("3222", "2022-01-01", "year", 30.0), ("3222", "2023-01-01", "year", 24.0)]
+        rows += [("3205", "2024-01-01", "month", 4.0)]
+        store.ingest(facts(rows), UploadMeta("a.csv", "h1"))
+        store.ingest(
+            facts(rows, indicator="fall_injury_admissions")[lambda f: f["grain"] == asked],
+            UploadMeta("b.csv", "h2"),
+        )
+        for indicator in ("hip_fractures", "fall_injury_admissions"):
+            for units in (["3205", "3222"], ["3222"], ["0000"]):
+                got = store.unit_series(indicator, units, "count", asked)
+                pd.testing.assert_frame_equal(
+                    got, store.unit_series_general(indicator, units, "count", asked), check_exact=True
+                )
+        native = store.unit_series("fall_injury_admissions", ["3205", "3222"], "count", asked)
+        assert native["source_grain"].eq(asked).all() and native["n_periods"].eq(1).all()
+        last = native.iloc[-1]
+        assert last["covered_until"].date() == period_end(last["period_start"].date(), asked)
+        assert native["suppressed"].sum() == (4 if asked == "month" else 0)
+    finally:
+        store.close()

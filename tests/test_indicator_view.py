@@ -317,9 +317,7 @@ def test_municipality_view(demo_board):
     assert set(view.population["Gruppe"]) >= {"Folkemengde 80 år og eldre"}
 
 
-def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_municipality(
-    demo_board, monkeypatch
-):
+def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_municipality(demo_board):
     from analytics import datacache, evaluate
     from analytics.indicator_view import partnership_comparison
 
@@ -333,22 +331,25 @@ def test_a_shared_partnership_comparison_gives_the_same_view_reading_only_the_mu
         read.append(tuple(units))
         return load_rows(board, indicator, units, *args, **kwargs)
 
-    monkeypatch.setattr(evaluate, "load_rows", spy)
-    shared = municipality_view(
-        demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
-    )
-    pd.testing.assert_frame_equal(shared.table, alone.table)
-    pd.testing.assert_frame_equal(shared.population, alone.population)
-    assert [fig.to_json() for _, fig in shared.funnels] == [fig.to_json() for _, fig in alone.funnels]
-    # the municipality's own rows (with its region where a criterion asks), no other member's
-    others = set(demo_board.member_ids("ahus")) - {"3222"}
-    assert not [units for units in read if others & set(units)]  # all kept from the first view
-    datacache.clear()  # as after a new upload: the shared comparison still spares the others' rows
-    again = municipality_view(
-        demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
-    )
-    pd.testing.assert_frame_equal(again.table, alone.table)
-    assert ("3222",) in read and not [units for units in read if others & set(units)]
+    # pytest's own monkeypatch: a spy changes no rule, so the kept values stay (conftest's
+    # would forget them)
+    with pytest.MonkeyPatch.context() as spying:
+        spying.setattr(evaluate, "load_rows", spy)
+        shared = municipality_view(
+            demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
+        )
+        pd.testing.assert_frame_equal(shared.table, alone.table)
+        pd.testing.assert_frame_equal(shared.population, alone.population)
+        assert [fig.to_json() for _, fig in shared.funnels] == [fig.to_json() for _, fig in alone.funnels]
+        # the municipality's own rows (with its region where a criterion asks), no other member's
+        others = set(demo_board.member_ids("ahus")) - {"3222"}
+        assert not [units for units in read if others & set(units)]  # all kept from the first view
+        datacache.clear()  # as after a new upload: the shared comparison still spares the others' rows
+        again = municipality_view(
+            demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison
+        )
+        pd.testing.assert_frame_equal(again.table, alone.table)
+        assert ("3222",) in read and not [units for units in read if others & set(units)]
 
 
 def test_funnel_reading_names_the_good_direction():
@@ -378,3 +379,96 @@ def test_complementary_suppression_hides_a_second_unit_when_one_is_small():
     assert first_year["hidden"].tolist() == [True, True, False]
     assert not protected[protected["period_start"] == periods[1]]["hidden"].any()
     assert not total["hidden"].any()
+
+
+WINDOW = re.compile(r"siste 12 mnd \(([^)]+)\) ([^ ;]+)")
+
+
+def _window_end(period: str) -> tuple[int, int]:
+    """(year, month) a shown period ends in: «jan. 2025–des. 2025», «4. kvartal 2025», «2025»."""
+    last = period.split("–")[-1]
+    year = int(last.split()[-1])
+    if "kvartal" in last:
+        return year, int(last.split(".")[0]) * 3
+    if last.isdigit():
+        return year, 12
+    month = last.split()[0].rstrip(".")
+    return year, next(
+        i + 1 for i, m in enumerate(S.MONTHS_SHORT) if m.rstrip(".") == month[: len(m.rstrip("."))]
+    )
+
+
+@pytest.mark.parametrize(("partnership", "unit"), [("ahus", "3205"), ("ahus", "3242"), ("lovesa", "1860")])
+def test_kommune_shows_the_value_and_period_each_status_rests_on(demo_board, partnership, unit):
+    """After a passed deadline a status rests on the data up to the deadline («siste 12 mnd
+    (jan. 2025–des. 2025) 10,1»); the row shows that window and value for the municipality,
+    and the partnership's value over the same window, not the newest months."""
+    from analytics import evaluate, protection
+    from analytics.plan import CriterionKind
+    from analytics.series import latest_end
+
+    view = municipality_view(demo_board, partnership, unit, today=NOW)
+    plan = demo_board.plan(partnership)
+    whole = evaluate.evaluate_plan(demo_board, partnership, NOW)
+    judged = [
+        (m, c, i)
+        for m, c in plan.criteria
+        if c.indicators and c.kind is not CriterionKind.milestone
+        for i in c.indicators
+    ]
+    table = view.table.to_dict("records")
+    assert [r["Kriterium"] for r in table[: len(judged)]] == [c.title for _, c, _ in judged]
+    windows = ends = cut = 0
+    for row, (measure, criterion, indicator_id) in zip(table, judged, strict=False):
+        # judged afresh (not the judgement analytics.datacache kept for the view)
+        result = evaluate._evaluate_criterion(
+            demo_board,
+            plan,
+            measure,
+            criterion,
+            evaluate.unit_scope(demo_board, [unit]),
+            NOW,
+            None,
+            evaluate._Rows(demo_board),
+            None,
+        )
+        part = next((p for p in result.parts if p.indicator.id == indicator_id), None)
+        if part is None:  # coverage and before/after: judged on the data up to today
+            assert result.data_until == NOW
+            continue
+        end = latest_end(part.series)
+        if end is None:  # no figures for the municipality
+            assert row["Kommunen"] == "–"
+            continue
+        cut += part.series["period_end"].max() < pd.Timestamp(NOW) - pd.DateOffset(months=6)
+        assert _window_end(row["Periode"]) == (end.year, end.month), (criterion.id, row["Periode"], end)
+        ends += 1
+        named = WINDOW.findall(part.judgement.reason.split("etter fristen")[0])
+        if named:
+            period, value = named[0]
+            assert row["Periode"] == period, (criterion.id, part.judgement.reason)
+            if value[0].isdigit():  # «:»: hidden so a small neighbour cannot be worked out
+                assert row["Kommunen"] in (value, protection.SECONDARY), (criterion.id, value)
+            else:  # «færre enn 5»
+                assert not row["Kommunen"][0].isdigit(), (criterion.id, row["Kommunen"])
+            theirs = WINDOW.findall(whole.criteria[criterion.id].reason)
+            if theirs and theirs[0][0] == row["Periode"] and row["Helsefellesskapet"][0].isdigit():
+                assert theirs[0][1] == row["Helsefellesskapet"], (criterion.id, theirs[0])
+            windows += 1
+    assert ends >= 8 and windows >= 2 and (cut > 0 or partnership == "lovesa")
+    for row in table[len(judged) :]:  # not in the plan: the newest 12 months
+        assert row["Kriterium"] == "Ikke i planen (tallene følges)" and row["Periode"] != "–"
+
+
+def test_the_variation_card_names_the_point_its_status_judged(demo_board):
+    """After the deadline (31.12.2025) the trend is judged on the data up to it: the card
+    beside «Siste verdi» names that point instead of passing for the newest point's."""
+    hip = indicator_view(demo_board, "ahus", "hip_fractures", today=NOW, with_small_multiples=False)
+    judged = hip.judged.series[hip.judged.series["judge_value"].notna()]
+    assert judged["period_end"].iloc[-1] == pd.Timestamp(2025, 12, 31)
+    assert hip.variation_label == "Variasjon (desember 2025, som statusen bygger på)"
+    assert "(desember 2025)" not in hip.latest_text  # the newest value is later
+    ongoing = indicator_view(
+        demo_board, "lovesa", "sepsis_antibiotics_1h", today=NOW, with_small_multiples=False
+    )
+    assert ongoing.variation_label == "Variasjon (siste punkt)"  # judged up to the newest point

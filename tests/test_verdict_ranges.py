@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import datacache, evaluate
+from analytics import evaluate
 from analytics import series as S
 from analytics.status import Judgement, Status, judge_over_range
 from analytics.store import UploadMeta
@@ -78,8 +78,7 @@ def test_different_status_at_the_ends_is_uncertain_and_names_both(empty_loader, 
         status = Status.on_track if evidence.latest < cut else Status.off_track
         return Judgement(status, real_judge(kind, evidence, due, today).reason)
 
-    monkeypatch.setattr(evaluate, "judge", by_latest)
-    datacache.clear()  # judgements are kept per data version: judge again with the replaced rule
+    monkeypatch.setattr(evaluate, "judge", by_latest)  # judged again (tests/conftest.py: RulePatch)
     result = _evaluate(board, members)
     assert result.judgement.status is Status.uncertain
     hip = board.registry.get("hip_fractures")

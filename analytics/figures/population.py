@@ -6,6 +6,8 @@ pattern as well as by legend text, never by colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -19,6 +21,7 @@ from analytics.figures.style import (
     PROJECTED_PATTERN,
     REGISTERED_COLOUR,
     board_layout,
+    mark_vertical,
 )
 from analytics.population import AGE_BANDS, GROUPS, PROJECTED, REGISTERED, Demand, last_registered_year
 
@@ -47,19 +50,57 @@ def _split(sub: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return registered, projected
 
 
+def _line_parts(
+    frame: pd.DataFrame,
+    texts: Callable[[pd.DataFrame], list[str]],
+    hover: str,
+    *,
+    y: str = "value",
+    names: tuple[str, str],
+    legendgroups: tuple[str, str],
+    showlegend: tuple[bool, bool],
+    colour: str,
+    markers: bool = True,
+) -> list[go.Scatter]:
+    """One line as two traces: registered (solid) and projected (dashed, from the last
+    registered point: ``_split``); an empty part gives no trace.
+
+    frame: rows with ``year``, ``kind`` and the column ``y``; texts: each point's hover text
+    for a part (formatted in advance); hover: the hover line before that text, with «%{x}»
+    for the year; names, legendgroups, showlegend: (registered, projected).
+    """
+    traces = []
+    for part, name, group, legend, dash in zip(
+        _split(frame), names, legendgroups, showlegend, ("solid", "dash"), strict=True
+    ):
+        if part.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=part["year"],
+                y=part[y],
+                mode="lines+markers" if markers else "lines",
+                name=name,
+                legendgroup=group,
+                showlegend=legend,
+                line={"color": colour, "dash": dash, "width": 2.5},
+                marker={"size": 5} if markers else None,
+                customdata=texts(part),
+                hovertemplate=f"{hover}%{{customdata}}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def _mark_projection_start(fig: go.Figure, year: int | None) -> None:
     if year is None:
         return
-    fig.add_vline(x=year + 0.5, line={"color": LINE_GREY, "dash": "dot", "width": 1})
-    fig.add_annotation(
-        x=year + 0.5,
-        y=0,
-        xref="x",
-        yref="paper",
-        text=" framskrevet →",
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
+    mark_vertical(
+        fig,
+        year + 0.5,
+        " framskrevet →",
+        line={"color": LINE_GREY, "dash": "dot", "width": 1},
+        at_top=False,
         font={"size": 11, "color": NOTE_GREY},
     )
 
@@ -78,27 +119,22 @@ def age_groups_figure(frame: pd.DataFrame, name: str, index: bool = False) -> go
             base = sub.loc[(sub["year"] == base_year) & (sub["kind"] == REGISTERED), "value"]
             if sub.empty or base.empty or not base.iloc[0]:
                 continue
-            for part, dash, legend in zip(_split(sub), ("solid", "dash"), (True, False), strict=True):
-                if part.empty:
-                    continue
-                values = part["value"] / float(base.iloc[0]) * 100
-                fig.add_trace(
-                    go.Scatter(
-                        x=part["year"],
-                        y=values,
-                        mode="lines+markers",
-                        name=GROUPS[group],
-                        legendgroup=group,
-                        showlegend=legend,
-                        line={"color": GROUP_COLOURS[group], "dash": dash, "width": 2.5},
-                        marker={"size": 5},
-                        customdata=[
-                            f"{formatting.number(i)} ({formatting.number(v)} personer, {k})"
-                            for i, v, k in zip(values, part["value"], part["kind"], strict=True)
-                        ],
-                        hovertemplate=f"{GROUPS[group]} %{{x}}: indeks %{{customdata}}<extra></extra>",
-                    )
+            indexed = sub.assign(index=sub["value"] / float(base.iloc[0]) * 100)
+            fig.add_traces(
+                _line_parts(
+                    indexed,
+                    lambda part: [
+                        f"{formatting.number(i)} ({formatting.number(v)} personer, {k})"
+                        for i, v, k in zip(part["index"], part["value"], part["kind"], strict=True)
+                    ],
+                    f"{GROUPS[group]} %{{x}}: indeks ",
+                    y="index",
+                    names=(GROUPS[group],) * 2,
+                    legendgroups=(group,) * 2,
+                    showlegend=(True, False),
+                    colour=GROUP_COLOURS[group],
                 )
+            )
         fig.add_hline(y=100, line={"color": LINE_GREY, "width": 1})
         _mark_projection_start(fig, base_year)
         fig.update_yaxes(title_text=f"Indeks ({base_year} = 100)")
@@ -115,28 +151,19 @@ def age_groups_figure(frame: pd.DataFrame, name: str, index: bool = False) -> go
     for position, group in enumerate(AGE_BANDS):
         row, col = position // 2 + 1, position % 2 + 1
         sub = frame[frame["group"] == group]
-        for part, kind, dash in zip(_split(sub), (REGISTERED, PROJECTED), ("solid", "dash"), strict=True):
-            if part.empty:
-                continue
-            fig.add_trace(
-                go.Scatter(
-                    x=part["year"],
-                    y=part["value"],
-                    mode="lines+markers",
-                    name=kind.capitalize(),
-                    legendgroup=kind,
-                    showlegend=position == 0,
-                    line={"color": REGISTERED_COLOUR, "dash": dash, "width": 2.5},
-                    marker={"size": 5},
-                    customdata=[
-                        f"{formatting.number(v)} personer ({k})"
-                        for v, k in zip(part["value"], part["kind"], strict=True)
-                    ],
-                    hovertemplate=f"{GROUPS[group]} %{{x}}: %{{customdata}}<extra></extra>",
-                ),
-                row=row,
-                col=col,
-            )
+        traces = _line_parts(
+            sub,
+            lambda part: [
+                f"{formatting.number(v)} personer ({k})"
+                for v, k in zip(part["value"], part["kind"], strict=True)
+            ],
+            f"{GROUPS[group]} %{{x}}: ",
+            names=(REGISTERED.capitalize(), PROJECTED.capitalize()),
+            legendgroups=(REGISTERED, PROJECTED),
+            showlegend=(position == 0,) * 2,
+            colour=REGISTERED_COLOUR,
+        )
+        fig.add_traces(traces, rows=row, cols=col)
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     return _layout(fig, f"{name}: befolkning etter aldersgruppe", height=560)
 
@@ -172,29 +199,21 @@ def elder_wave_figure(wave: pd.DataFrame, name: str) -> go.Figure:
             row=1,
             col=1,
         )
-        for part, dash in zip(
-            _split(wave.rename(columns={f"share_{group}": "value"})), ("solid", "dash"), strict=True
-        ):
-            if part.empty:
-                continue
-            fig.add_trace(
-                go.Scatter(
-                    x=part["year"],
-                    y=part["value"],
-                    mode="lines",
-                    name=GROUPS[group],
-                    legendgroup=group,
-                    showlegend=False,
-                    line={"color": GROUP_COLOURS[group], "dash": dash, "width": 2.5},
-                    customdata=[
-                        f"{formatting.percent(v)} ({k})"
-                        for v, k in zip(part["value"], part["kind"], strict=True)
-                    ],
-                    hovertemplate=f"Andel {GROUPS[group]} %{{x}}: %{{customdata}}<extra></extra>",
-                ),
-                row=2,
-                col=1,
-            )
+        share = f"share_{group}"
+        traces = _line_parts(
+            wave,
+            lambda part, share=share: [
+                f"{formatting.percent(v)} ({k})" for v, k in zip(part[share], part["kind"], strict=True)
+            ],
+            f"Andel {GROUPS[group]} %{{x}}: ",
+            y=share,
+            names=(GROUPS[group],) * 2,
+            legendgroups=(group,) * 2,
+            showlegend=(False, False),
+            colour=GROUP_COLOURS[group],
+            markers=False,
+        )
+        fig.add_traces(traces, rows=2, cols=1)
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=",d", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", ticksuffix=" %", row=2, col=1)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analytics import config, formatting
+from analytics import config, formatting, slidetext
 from analytics.figures.style import TEMPLATE, thousands
 
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
@@ -35,6 +35,40 @@ def without_emoji(text: str) -> str:
     return re.sub(r"\s{2,}", " ", EMOJI.sub("", text)).strip()
 
 
+# A wrapped axis title's extra line takes this many font sizes of margin beside the axis.
+TITLE_LINE = 1.3
+# The share of an axis's height its title may fill: room for the rounding of the measure.
+TITLE_FILL = 0.9
+
+
+def _fit_y_titles(fig: go.Figure, plot_height: float, size: float) -> tuple[int, int]:
+    """Wrap each y-axis title that is longer than its axis is high, at word boundaries.
+
+    A vertical title runs along the axis from its middle; one longer than the axis (at a
+    slide's font size «Per 1 000 innbyggere 65 år og eldre per år» is) runs past the plot
+    into the title and subtitle above. Widths are measured with a real font
+    (analytics.slidetext: DejaVu Sans, wider than the fonts the PNG is drawn with, so a title
+    measured to fit fits). Changes ``fig`` in place; titles that fit are left as they are.
+    Returns the extra margin (px) the added lines need on the left and on the right.
+    """
+    extra = {"left": 0, "right": 0}
+
+    def fit(axis) -> None:
+        text = axis.title.text
+        if not text:
+            return
+        font = (axis.title.font.size if axis.title.font else None) or size
+        low, high = axis.domain or (0.0, 1.0)
+        lines = slidetext.wrap(text.replace("<br>", " "), plot_height * (high - low) * TITLE_FILL, font)
+        if len(lines) > text.count("<br>") + 1:
+            axis.update(title_text="<br>".join(lines))
+            side = "right" if axis.side == "right" else "left"
+            extra[side] = max(extra[side], round((len(lines) - 1) * font * TITLE_LINE))
+
+    fig.for_each_yaxis(fit)
+    return extra["left"], extra["right"]
+
+
 def print_ready(
     fig: go.Figure,
     title: str,
@@ -47,7 +81,8 @@ def print_ready(
     """A copy of the figure for print: white background, Norwegian title, source footnote.
 
     The footnote sits in the bottom margin, below any legend under the plot. `font_scale`
-    enlarges every text for a chart that is shown smaller (on a slide next to text).
+    enlarges every text for a chart that is shown smaller (on a slide next to text); a y-axis
+    title longer than its axis is then wrapped, with room beside it (`_fit_y_titles`).
     """
     size = 16 * font_scale
     note_size = 13 * font_scale
@@ -81,6 +116,9 @@ def print_ready(
     copy.for_each_trace(lambda t: t.update(name=without_emoji(t.name)) if t.name else None)
     copy.for_each_annotation(lambda a: a.update(text=without_emoji(a.text)) if a.text else None)
     thousands(copy)
+    left, right = _fit_y_titles(copy, PNG_HEIGHT - top - bottom, size)
+    if left or right:
+        copy.update_layout(margin={"l": copy.layout.margin.l + left, "r": copy.layout.margin.r + right})
     copy.add_annotation(
         text=note,
         xref="paper",

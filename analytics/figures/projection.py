@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from analytics import formatting
 from analytics.evaluate import is_rollout
-from analytics.figures.style import LIMIT_COLOUR, TARGET_COLOUR, UNIT_COLOUR, layout, x_axis
+from analytics.figures.style import LIMIT_COLOUR, TARGET_COLOUR, UNIT_COLOUR, layout, mark_vertical, x_axis
 from analytics.projection import Projection
 from analytics.registry import Indicator
 from analytics.series import format_value, value_label
@@ -162,14 +162,12 @@ def projection_figure(
         )
     )
     passed = bool(x) and deadline <= x[-1]
-    fig.add_vline(x=deadline, line={"color": LIMIT_COLOUR, "dash": "dashdot", "width": 1})
-    fig.add_annotation(
-        x=deadline,
-        y=1,
-        yref="paper",
-        text=horizon_label + (" (passert)" if passed else ""),
-        showarrow=False,
-        yanchor="bottom",
+    mark_vertical(
+        fig,
+        deadline,
+        horizon_label + (" (passert)" if passed else ""),
+        line={"color": LIMIT_COLOUR, "dash": "dashdot", "width": 1},
+        xanchor=None,
     )
     layout(fig, title, y_title or value_label(indicator))
     x_axis(fig, all_x, "year" if (max(all_x) - min(all_x)).days > 3 * 366 else None)

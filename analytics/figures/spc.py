@@ -23,6 +23,7 @@ from analytics.figures.style import (
     TARGET_COLOUR,
     column_list,
     layout,
+    mark_vertical,
     x_axis,
 )
 from analytics.registry import Indicator
@@ -173,23 +174,11 @@ def _phase_lines(
             )
         drawn += 1
     for start, _stop in bounds[1:]:
-        fig.add_shape(
-            type="line",
-            x0=periods[start],
-            x1=periods[start],
-            y0=0,
-            y1=1,
-            yref="paper",
+        mark_vertical(
+            fig,
+            periods[start],
+            "Endring: nye grenser",
             line={"color": LINE_GREY, "width": 1.5, "dash": "dot"},
-        )
-        fig.add_annotation(
-            x=periods[start],
-            y=1,
-            yref="paper",
-            text="Endring: nye grenser",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
             font={"size": 11, "color": LINE_GREY},
         )
 

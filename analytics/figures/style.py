@@ -103,6 +103,37 @@ def for_screen(fig: go.Figure) -> go.Figure:
     return thousands(fig)
 
 
+def mark_vertical(
+    fig: go.Figure,
+    x: object,
+    text: str,
+    *,
+    line: dict,
+    at_top: bool = True,
+    font: dict | None = None,
+    xanchor: str | None = "left",
+) -> None:
+    """A vertical line across the plot at ``x`` (every panel of a figure with subplots) and a
+    short note beside it: a change in the process limits, a deadline, where a projection starts.
+
+    line: plotly line style ({"color", "dash", "width"}); at_top: the note stands on the top
+    edge of the plot area, else on the bottom edge; font: the note's font (None: the figure's);
+    xanchor: "left" puts the note to the right of the line, None centres it on the line.
+    """
+    fig.add_vline(x=x, line=line)
+    fig.add_annotation(
+        x=x,
+        y=1 if at_top else 0,
+        xref="x",
+        yref="paper",
+        text=text,
+        showarrow=False,
+        xanchor=xanchor,
+        yanchor="bottom",
+        font=font,
+    )
+
+
 # -- date axes -------------------------------------------------------------------------------
 
 
