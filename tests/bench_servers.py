@@ -218,7 +218,7 @@ def report_ingest(rows: int, duck: list[dict], pg: list[dict], floor: float) -> 
         )
     lines.append(
         f"  gulv: COPY av {f'{rows:,}'.replace(',', ' ')} ferdige fakta til en tom tabell med "
-        f"nøkkelindeks: {floor:.2f} s"
+        f"facts-indeksen: {floor:.2f} s"
     )
     failed = [x["summary"] for x in [*duck, *pg] if not x["ok"]]
     lines.append(f"  feil: {len(failed)}" + (f" – {failed[:2]}" if failed else ""))
@@ -227,7 +227,7 @@ def report_ingest(rows: int, duck: list[dict], pg: list[dict], floor: float) -> 
 
 def postgres_floor(url: str, rows: int) -> float:
     """The floor no merge into PostgreSQL can go below: `rows` finished facts written by COPY
-    (as the merge writes its stage) into an empty table shaped like facts, with its key index,
+    (as the merge writes its new rows) into an empty table shaped like facts, with its index,
     in one committed transaction; seconds. Measured on the same cluster after the loads."""
     import datetime as dt
 
@@ -288,7 +288,7 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  begge innlastinger på PostgreSQL, vegg: {pg['loads_wall']:.2f} s "
         f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s; forhold "
         f"{pg['loads_wall'] / sum(x['seconds'] for x in duck['loads']):.2f})",
-        f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med nøkkelindeks: "
+        f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med facts-indeksen: "
         f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
     problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
