@@ -109,17 +109,12 @@ def judged_plan(
     return cached(board_key(board), name, lambda: compute(board, partnership, plan, today, as_of))
 
 
-def kept_for_plan(board: Board, what: str, plan: object, args: tuple) -> object | None:
-    """What ``for_plan`` keeps under the same arguments, or None (nothing is computed)."""
-    return peek(board_key(board), (what, fingerprint(plan), *args))
-
-
 def kept_judged_plan(
     board: Board, compute: Callable, partnership: str, today: dt.date, as_of: dt.date | None
 ) -> object | None:
     """What ``judged_plan`` keeps under the same arguments, or None (nothing is computed)."""
     what = f"{compute.__module__}.{compute.__name__}"
-    return kept_for_plan(board, what, board.plan(partnership), (partnership, today, as_of))
+    return peek(board_key(board), (what, fingerprint(board.plan(partnership)), partnership, today, as_of))
 
 
 _JOBS: dict[Hashable, threading.Thread] = {}
