@@ -63,6 +63,7 @@ from analytics.series import (
     judged_series,
     latest_end,
     rated,
+    rows_hidden,
     value_label,
     window_rows,
     window_span,
@@ -1162,11 +1163,10 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     window = window_rows(data.rows, end, 12)
     total = aggregate(window, indicator).iloc[0]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
-    scope = data.scope
-    if scope is not None and data.cube.is_hidden(scope, hierarchy.FUNNEL, window["period_start"].max()):
-        small = formatting.below_threshold(total["numerator"])
-        shown = shown_value(indicator, total["value"], total["numerator"]) if small else protection.SECONDARY
-        return shown, window_span(start, end, indicator.grain)
+    # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
+    # month inside), as the status reason beside it does.
+    if rows_hidden(data, window) and not formatting.below_threshold(total["numerator"]):
+        return protection.SECONDARY, window_span(start, end, indicator.grain)
     return shown_value(indicator, total["value"], total["numerator"]), window_span(
         start, end, indicator.grain
     )
