@@ -12,6 +12,7 @@ still find no hidden small count determined, and (2) check directly that a matri
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -200,3 +201,30 @@ def test_a_hidden_matrix_cell_has_no_number_for_its_window_in_the_reason(partner
         if (first, last) == span and _is_number(fig)
     ]
     assert leaks == []
+
+
+def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_board, monkeypatch):
+    """Indikator's «Siste» tile and the deck's source table print a judged series row: a row
+    the cube hides besides (not small) reads «:», a small one «<5», as the tables do."""
+    from analytics import deck, protection
+    from analytics.indicator_view import indicator_view, shown_cell
+
+    indicator = demo_board.registry.get("hip_fractures")
+    assert shown_cell(indicator, 17.0, 12.0, True) == protection.SECONDARY
+    assert shown_cell(indicator, 2.0, 2.0, True) == shown_cell(indicator, 2.0, 2.0, False) != "2,0"
+    assert shown_cell(indicator, 17.0, 12.0, False) == "17,0"
+    view = indicator_view(demo_board, PARTNERSHIP, "hip_fractures", ["3205"], grain="month", today=TODAY)
+    view = dataclasses.replace(view, series=view.series.copy())  # the view may be kept: not in place
+    whole = view.series[view.series["value"].notna() & ~view.series["partial"]]
+    last = whole.index[-1]
+    view.series.loc[last, ["numerator", "hidden"]] = [12.0, True]
+    assert view.latest_text.startswith(f"{protection.SECONDARY} (")
+    series = view.series.loc[[last]]
+    monkeypatch.setattr(deck, "judged", lambda board, partnership, indicator_id: series)
+    measure = next(
+        m
+        for m in demo_board.plan(PARTNERSHIP).measures
+        if any("hip_fractures" in c.indicators for c in m.criteria)
+    )
+    table, notes = deck.source_table(demo_board, PARTNERSHIP, [measure])
+    assert set(table["Verdi"]) == {protection.SECONDARY} and protection.SECONDARY_NOTE in notes
