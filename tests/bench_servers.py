@@ -14,6 +14,9 @@ Each file has `--rows` rows (default 200 000; `--full`: 1 000 000), an NPR-style
 national municipalities × months of one monthly count indicator, overlapping the store's own
 values (some replaced, most added). Reported: median page time and the load times of each
 scenario, and the ratios postgres / duckdb (goals: pages ≤ 1.5×, loads ≤ 3×, no errors).
+`--ingest-alone` measures the loads only, one at a time with nothing else running: a file of
+mostly new rows, then a file of the same keys with every value changed (all replaced), into the
+DuckDB file and into PostgreSQL, and the floor (a bare COPY of the rows into PostgreSQL).
 Not a pytest module; timings are never asserted in tests.
 """
 
@@ -40,8 +43,9 @@ BOARDS, ROUNDS = 4, 2
 GOALS = {"pages": 1.5, "loads": 3.0}
 
 
-def make_file(directory: Path, indicator: str, rows: int, codes: list[str]) -> Path:
-    """Municipality × month counts, newest month last month, going back as far as `rows` needs."""
+def make_file(directory: Path, indicator: str, rows: int, codes: list[str], shift: int = 0) -> Path:
+    """Municipality × month counts, newest month last month, going back as far as `rows` needs;
+    `shift` added to every count (a file of the same keys whose every value differs)."""
     months_needed = -(-rows // len(codes))
     today = time.localtime()
     year, month = today.tm_year, today.tm_mon - 1 or 12
@@ -55,9 +59,9 @@ def make_file(directory: Path, indicator: str, rows: int, codes: list[str]) -> P
         for code in codes:
             if n == rows:
                 break
-            lines.append(f"{code};{period};{(n * 7919) % 500 + 5}")
+            lines.append(f"{code};{period};{(n * 7919) % 500 + 5 + shift}")
             n += 1
-    path = directory / f"{indicator}_{rows}.csv"
+    path = directory / f"{indicator}_{rows}{f'_{shift}' if shift else ''}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -176,9 +180,54 @@ def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int
     return {"pages": times, "problems": problems, "loads": loads, "loads_wall": wall}
 
 
+def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
+    """The files loaded one after another into the store `db` (a DuckDB path or a
+    postgresql:// URL) by one loader in this process, nothing else running; each timed as
+    `python -m loaders ingest` does it (read, check, merge)."""
+    from loaders.service import Loader
+
+    loader = Loader.open(db)
+    out = []
+    try:
+        for path in files:
+            started = time.perf_counter()
+            report = loader.ingest(path, indicator, loaded_by="bench")
+            out.append(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "ok": bool(report.ok and report.result),
+                    "summary": report.result.summary if report.result else str(report.problem_lines()[:2]),
+                }
+            )
+    finally:
+        loader.board.store.close()
+    return out
+
+
+def report_ingest(rows: int, duck: list[dict], pg: list[dict], floor: float) -> str:
+    """The ingest-alone table: per file, DuckDB and PostgreSQL seconds and their ratio."""
+    lines = [
+        f"Innlasting alene ({os.cpu_count()} kjerner, last {os.getloadavg()[0]:.1f}), nasjonalt "
+        f"datasett, {f'{rows:,}'.replace(',', ' ')} rader per fil, én innlasting om gangen.",
+        f"  {'fil':44} {'DuckDB s':>9} {'PostgreSQL s':>13} {'forhold':>8} {'mål':>5}",
+    ]
+    for d, p in zip(duck, pg, strict=True):
+        lines.append(
+            f"  {d['summary'].split(': ', 1)[-1][:44]:44} {d['seconds']:>9.2f} {p['seconds']:>13.2f} "
+            f"{p['seconds'] / d['seconds']:>8.2f} {GOALS['loads']:>5}"
+        )
+    lines.append(
+        f"  gulv: COPY av {f'{rows:,}'.replace(',', ' ')} ferdige fakta til en tom tabell med "
+        f"facts-indeksen: {floor:.2f} s"
+    )
+    failed = [x["summary"] for x in [*duck, *pg] if not x["ok"]]
+    lines.append(f"  feil: {len(failed)}" + (f" – {failed[:2]}" if failed else ""))
+    return "\n".join(lines)
+
+
 def postgres_floor(url: str, rows: int) -> float:
     """The floor no merge into PostgreSQL can go below: `rows` finished facts written by COPY
-    (as the merge writes its stage) into an empty table shaped like facts, with its key index,
+    (as the merge writes its new rows) into an empty table shaped like facts, with its index,
     in one committed transaction; seconds. Measured on the same cluster after the loads."""
     import datetime as dt
 
@@ -239,7 +288,7 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  begge innlastinger på PostgreSQL, vegg: {pg['loads_wall']:.2f} s "
         f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s; forhold "
         f"{pg['loads_wall'] / sum(x['seconds'] for x in duck['loads']):.2f})",
-        f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med nøkkelindeks: "
+        f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med facts-indeksen: "
         f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
     problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
@@ -258,6 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="1 000 000 rows per file (the issue's size)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="page rounds per board, at least")
     parser.add_argument("--regenerate", action="store_true", help="make the national store again")
+    parser.add_argument(
+        "--ingest-alone",
+        action="store_true",
+        help="only loads, one at a time, no pages: a file of new rows, then the same keys with every "
+        "value changed (all replaced), into DuckDB and into PostgreSQL",
+    )
     parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--indicator", help=argparse.SUPPRESS)
@@ -283,9 +338,24 @@ def main(argv: list[str] | None = None) -> int:
     codes = reference.read_units().query("kind == 'municipality'")["unit_id"].tolist()
     with tempfile.TemporaryDirectory(prefix="bench-servers-") as scratch:
         scratch = Path(scratch)
-        files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
         db = scratch / "national.duckdb"
         shutil.copy(paths(directory)["db"], db)
+        if args.ingest_alone:
+            alone = [make_file(scratch, LOADS[0], rows, codes, shift) for shift in (0, 1)]
+            print("DuckDB …", flush=True)
+            duck_alone = ingest_alone(str(db), alone, LOADS[0])
+            cluster = Cluster().start()
+            try:
+                url = cluster.new_schema()
+                copy_store(paths(directory)["db"], url)
+                print("PostgreSQL …", flush=True)
+                pg_alone = ingest_alone(url, alone, LOADS[0])
+                floor = postgres_floor(url, rows)
+            finally:
+                cluster.stop()
+            print(report_ingest(rows, duck_alone, pg_alone, floor))
+            return 0
+        files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
         print("DuckDB, én prosess …", flush=True)
         duck = scenario_duckdb(db, files, args.rounds)
         cluster = Cluster().start()

@@ -65,7 +65,7 @@ class Cluster:
             shutil.chown(replica.dir, "postgres", "postgres")
         self._run(
             str(server_bin() / "pg_basebackup"), "-D", str(replica.data), "-R", "-X", "stream",
-            "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "--no-sync",
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "--no-sync", "--checkpoint=fast",
         )  # fmt: skip
         return replica._launch()
 

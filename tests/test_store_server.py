@@ -476,3 +476,85 @@ def test_a_replica_as_the_only_store_refuses_writes_in_one_sentence(pg_cluster, 
         store.close()
     with pytest.raises(StoreError, match="virker bare når BOARD_DB er en PostgreSQL-database"):
         open_store(tmp_path / "fil.duckdb", read_target=replica)
+
+
+# -- the merge reads the stored rows the checks read, unless something was written since --------
+
+
+def _file_and_units(loader, tmp_path: Path) -> tuple[Path, list[str]]:
+    """A count file of two municipalities: A January 13 and March 14, B February 20."""
+    units = loader.board.units.query("kind == 'municipality'")["unit_id"].tolist()[:2]
+    path = tmp_path / "hofte.csv"
+    path.write_text(
+        f"Kommune;Periode;Antall\n{units[0]};2024M01;13\n{units[0]};2024M03;14\n{units[1]};2024M02;20\n",
+        encoding="utf-8",
+    )
+    return path, units
+
+
+def _stored(store) -> list[tuple]:
+    facts = store.facts(["hip_fractures"])
+    return sorted(zip(facts["unit_id"], facts["period_start"].astype(str), facts["value"], strict=True))
+
+
+def test_an_upload_between_the_checks_and_the_merge_is_merged_against(fresh_loader, tmp_path, monkeypatch):
+    """The checks read the stored rows before the write lock; another upload lands before the
+    merge takes it (adding A's March, replacing A's January). The merge must compare with the
+    store as it is then: March is replaced, not added a second time, with both old values in
+    history."""
+    store = fresh_loader.board.store
+    path, (a, b) = _file_and_units(fresh_loader, tmp_path)
+    jan, feb, mar = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    original = type(store).expose_stored
+
+    def checks_then_another_upload(self, cur):
+        original(self, cur)
+        store.ingest(
+            pd.concat([fact_rows({a: 12.0}, months=[jan]), fact_rows({a: 11.0}, months=[mar])]),
+            UploadMeta("between.csv", "h2"),
+        )
+
+    monkeypatch.setattr(type(store), "expose_stored", checks_then_another_upload)
+    report = fresh_loader.ingest(path, "hip_fractures")
+    result = report.result
+    assert (result.added, result.replaced, result.unchanged) == (0, 2, 1), report.summary()
+    assert _stored(store) == [
+        (a, "2024-01-01", 13.0),
+        (a, "2024-02-01", 10.0),
+        (a, "2024-03-01", 14.0),
+        (b, "2024-01-01", 20.0),
+        (b, "2024-02-01", 20.0),
+    ]
+    history = store.read_table("fact_history").query("replaced_by == @result.upload_id")
+    assert sorted(history["value"]) == [11.0, 12.0]
+    store.undo(result.upload_id)
+    assert _stored(store)[0] == (a, "2024-01-01", 12.0) and _stored(store)[2] == (a, "2024-03-01", 11.0)
+
+
+def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context, tmp_path, monkeypatch):
+    """PostgreSQL: with nothing written between the checks and the merge, the stored rows are
+    fetched once (by the checks), and the merge's result is the same as with a fetch."""
+    from analytics import store_pg
+    from analytics.board import Board
+    from loaders.service import Loader
+
+    registry, plans, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    store.sync_reference(units, code_map)
+    loader = Loader.for_board(Board(registry=registry, plans=plans, units=units, store=store))
+    path, (a, b) = _file_and_units(loader, tmp_path)
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    fetches = []
+    arrow = store_pg._Cursor.arrow
+
+    def counted(self, sql, params=None):
+        fetches.append(sql)
+        return arrow(self, sql, params)
+
+    monkeypatch.setattr(store_pg._Cursor, "arrow", counted)
+    result = loader.ingest(path, "hip_fractures").result
+    store.close()
+    assert sum("ctid" in sql for sql in fetches) == 1
+    assert (result.added, result.replaced, result.unchanged) == (1, 1, 1)
