@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from analytics import config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
-from analytics.indicator_view import criterion_view, shown_value
+from analytics.indicator_view import criterion_view, shown_cell
 from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
@@ -674,13 +674,15 @@ def source_table(
                         "Tiltak": measure.id,
                         "Indikator": indicator.name,
                         "Periode": row.label,
-                        "Verdi": shown_value(indicator, row.value, row.numerator),
+                        "Verdi": shown_cell(indicator, row.value, row.numerator, bool(row.hidden)),
                         "Måleenhet": value_label(indicator),
                         "Merknad": row.partial_text or "",
                         "Kilde": indicator.source,
                     }
                 )
     notes = [protection.primary_note(protection.threshold())] if hidden_any else []
+    if any(row["Verdi"] == protection.SECONDARY for row in rows):
+        notes.append(protection.SECONDARY_NOTE)
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS), notes
 
 

@@ -56,12 +56,13 @@ from analytics.series import (
     aggregate,
     compare_rows,
     derived,
+    figure_text,
     format_value,
-    hidden,
     judged_series,
     latest_end,
     load_rows,
     rated,
+    rows_hidden,
     verdict_range,
     window_rows,
     window_span,
@@ -386,9 +387,7 @@ def _target(
 
 def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: str | None) -> str:
     """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'."""
-    shown = (
-        "færre enn 5" if hidden(indicator, latest["numerator"]) else format_value(indicator, latest["value"])
-    )
+    shown = figure_text(indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False)))
     if target is None:
         return f"{indicator.name} {shown} ({latest['label']})"
     if note:
@@ -725,14 +724,22 @@ def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, 
     return float(total["value"]), low / n * 1000, high / n * 1000, span
 
 
-def _process_text(indicator: Indicator, interval: tuple[float, float, float, str] | None) -> str | None:
+def _process_text(
+    data: UnitRows, end: pd.Timestamp, interval: tuple[float, float, float, str] | None
+) -> str | None:
+    """'siste 12 mnd (span) value (95 % KI low til high)'; the value as the tables show that
+    window (series.figure_text: «færre enn 5», or «:» for a cell the cube hides, without the
+    interval, which would give the value away)."""
     if interval is None:
         return None
+    indicator = data.indicator
     value, low, high, span = interval
-    return (
-        f"siste 12 mnd ({span}) {format_value(indicator, value)} "
-        f"(95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"
-    )
+    window = window_rows(data.rows, end)
+    numerator = aggregate(window, indicator, totals=data.totals).iloc[0]["numerator"]
+    shown = figure_text(indicator, value, numerator, rows_hidden(data, window))
+    if shown != format_value(indicator, value):
+        return f"siste 12 mnd ({span}) {shown}"
+    return f"siste 12 mnd ({span}) {shown} (95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"
 
 
 def _trend_text(
@@ -747,20 +754,16 @@ def _trend_text(
         label = f"{indicator.name}"
     parts = [label]
     if comparison is not None and comparison.recent is not None:
-        recent = (
-            "færre enn 5"
-            if hidden(indicator, comparison.recent_numerator)
-            else format_value(indicator, comparison.recent)
+        recent = figure_text(
+            indicator, comparison.recent, comparison.recent_numerator, comparison.recent_masked
         )
         text = f"{comparison.recent_text} {recent}"
-        if interval is not None and not hidden(indicator, comparison.recent_numerator):
+        if interval is not None and recent == format_value(indicator, comparison.recent):
             low, high = (format_value(indicator, v) for v in interval[1:3])
             text += f" (95 % KI {low} til {high})"
         if comparison.baseline is not None:
-            base = (
-                "færre enn 5"
-                if hidden(indicator, comparison.baseline_numerator)
-                else format_value(indicator, comparison.baseline)
+            base = figure_text(
+                indicator, comparison.baseline, comparison.baseline_numerator, comparison.baseline_masked
             )
             text += f" ({comparison.baseline_text}: {base})"
         parts.append(text)
@@ -854,10 +857,8 @@ def _numeric_part(
         if known.empty:
             return part, Evidence()
         first, last = known.iloc[0], known.iloc[-1]
-        text = (
-            f"{indicator.name}: {first['label']} {format_value(indicator, first['value'])}, "
-            f"{last['label']} {format_value(indicator, last['value'])}"
-        )
+        ends = (figure_text(indicator, r["value"], r["numerator"], bool(r["hidden"])) for r in (first, last))
+        text = f"{indicator.name}: {first['label']} {next(ends)}, {last['label']} {next(ends)}"
         return part, Evidence(latest=float(last["value"]), trend_text=text)
     if latest is None:
         return part, Evidence()
@@ -933,7 +934,7 @@ def _numeric_part(
         )
         part.power = check
         interval12 = process_interval(data, end) if end is not None else None
-        process_text = _process_text(indicator, interval12)
+        process_text = _process_text(data, end, interval12)
         if interval12 is not None:
             _, low, high, _ = interval12
             process_reached = high <= target if lower else low >= target
@@ -951,7 +952,7 @@ def _numeric_part(
             if later is not None and later_end > pd.Timestamp(due):
                 hit = later[2] <= target if lower else later[1] >= target
                 if hit:
-                    after = f"målet nås etter fristen: {_process_text(indicator, later)}"
+                    after = f"målet nås etter fristen: {_process_text(full, later_end, later)}"
     evidence = Evidence(
         latest=float(latest["judge_value"]),
         latest_period=str(latest["label"]),

@@ -22,7 +22,10 @@ export; so protection is decided once, on the whole cube, and every view reads i
    hierarchical tables; SSB and Eurostat use the same idea).
 3b. Windows (the funnel's 12 months, the same months a year before) cross quarter and year
    boundaries, so beside the periods they overlap they could close a chain of lines: a window
-   is hidden whenever a period inside it is hidden, and the lines are checked again.
+   is hidden whenever a period inside it is hidden, and the lines are checked again. Spans a
+   status reason names that are no cell (12 months ending mid-year, a 24-month baseline) are
+   read by the same rule: hidden when a native period inside is (series.rows_hidden), so a
+   reason prints «:» where the tables do.
 4. Lines and means: a hidden cell is missing data to every statistic drawn on the page: the SPC
    centre line and limits are computed without it (NHSRplotthedots drops missing values), so no
    line drawn from the shown values carries a hidden one.

@@ -65,6 +65,7 @@ from analytics.series import (
     judged_series,
     latest_end,
     rated,
+    rows_hidden,
     value_label,
     window_rows,
     window_span,
@@ -153,6 +154,15 @@ def shown_value(indicator: Indicator, value: float | None, numerator: float | No
     if hidden(indicator, numerator):
         return SMALL if indicator.kind in ("count", "stock") and not rated(indicator) else HIDDEN_TEXT
     return format_value(indicator, value)
+
+
+def shown_cell(indicator: Indicator, value: float | None, numerator: float | None, masked: bool) -> str:
+    """`shown_value`, with «:» (SSB's symbol) for a cell the partnership's cube hides besides
+    (a judged series row's ``hidden``, or ``series.rows_hidden``): not small, but hidden so
+    that no small count can be worked out (analytics.hierarchy)."""
+    if masked and not formatting.below_threshold(numerator):
+        return protection.SECONDARY
+    return shown_value(indicator, value, numerator)
 
 
 def _numerator_label(indicator: Indicator) -> str:
@@ -407,7 +417,7 @@ class IndicatorView:
         if whole.empty:
             return "Ingen tall"
         row = whole.iloc[-1]
-        return f"{shown_value(self.indicator, row['value'], row['numerator'])} ({row['label']})"
+        return f"{shown_cell(self.indicator, row['value'], row['numerator'], bool(row['hidden']))} ({row['label']})"
 
     def table_csv(self) -> bytes:
         """The table as a Norwegian CSV (semicolon, decimal comma, UTF-8 with BOM for Excel)."""
@@ -766,7 +776,7 @@ def _small_multiples(
 def _displays(indicator: Indicator, frame: pd.DataFrame) -> list[str]:
     """Hover text; a cell hidden only to protect another one reads ":" (SSB's symbol)."""
     return [
-        protection.SECONDARY if hidden and not formatting.below_threshold(n) else shown_value(indicator, v, n)
+        shown_cell(indicator, v, n, bool(hidden))
         for v, n, hidden in zip(frame["value"], frame["numerator"], frame["hidden"], strict=True)
     ]
 
@@ -1230,18 +1240,14 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
         return "–", "–"
     if indicator.kind == "stock" or indicator.grain == "year":
         row = series[series["period_end"] == end].iloc[0]
-        return shown_value(indicator, row["value"], row["numerator"]), row["label"]
+        return shown_cell(indicator, row["value"], row["numerator"], bool(row["hidden"])), row["label"]
     window = window_rows(data.rows, end, 12)
     total = aggregate(window, indicator).iloc[0]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
-    scope = data.scope
-    if scope is not None and data.cube.is_hidden(scope, hierarchy.FUNNEL, window["period_start"].max()):
-        small = formatting.below_threshold(total["numerator"])
-        shown = shown_value(indicator, total["value"], total["numerator"]) if small else protection.SECONDARY
-        return shown, window_span(start, end, indicator.grain)
-    return shown_value(indicator, total["value"], total["numerator"]), window_span(
-        start, end, indicator.grain
-    )
+    # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
+    # month inside), as the status reason beside it does.
+    shown = shown_cell(indicator, total["value"], total["numerator"], rows_hidden(data, window))
+    return shown, window_span(start, end, indicator.grain)
 
 
 def _population(board: Board, rows: _Rows, unit_id: str, partnership: str, today: dt.date) -> pd.DataFrame:

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import config, datacache, formatting, hierarchy
+from analytics import config, datacache, formatting, hierarchy, protection
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
@@ -1083,6 +1083,51 @@ def window_span(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> str:
     return f"{MONTHS_SHORT[start.month - 1]} {start.year}–{MONTHS_SHORT[end.month - 1]} {end.year}"
 
 
+def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
+    """Whether the figure summed over ``rows`` (native periods of ``data``'s units) is hidden by
+    the partnership's protected cube (analytics.hierarchy), as every table shows that figure.
+
+    The rows' span (first period start to last period end) is read as a cell of the cube when
+    it is one: a whole month, quarter or year, or a named window (the funnel's 12 months, the
+    same months a year before) covering exactly the native periods in the span; that cell's
+    mask is the answer. Any other span (a 12-month window ending mid-year, a 24-month
+    baseline) is no cell the cube protects, so its lines were never checked: it is hidden
+    whenever a native period inside it is hidden, the conservative rule hierarchy.py applies
+    to windows (rule 3b), since the span minus its shown periods would give the hidden ones
+    away. False without a cube (not a protected count), for a set of units that is no scope
+    of the cube, or for no rows. Primary small counts are the caller's (``hidden``).
+    """
+    cube, scope = data.cube, data.scope
+    if cube is None or scope is None or rows.empty:
+        return False
+    first = pd.Timestamp(rows["period_start"].min())
+    last = pd.Timestamp(rows["period_end"].max())
+    native = np.unique(cube.starts[cube.levels == cube.native])
+    inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
+    for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
+        start = pd.Timestamp(hierarchy.truncate([first], level)[0])
+        if start == first and period_ends(pd.Series([start]), level).iloc[0] == last:
+            shown = cube.is_hidden(scope, level, start)
+            if shown is not None:
+                return shown
+    wanted = set(pd.to_datetime(inside).tolist())
+    for name, covered in cube.windows.items():
+        if covered and set(pd.to_datetime(covered).tolist()) == wanted:
+            shown = cube.is_hidden(scope, name, max(covered))
+            if shown is not None:
+                return shown
+    return bool(cube.mask([scope] * len(inside), cube.native, list(inside)).any())
+
+
+def figure_text(indicator: Indicator, value: float | None, numerator: float | None, masked: bool) -> str:
+    """A figure in a sentence (a status reason): «færre enn 5» for a small count or a rate or
+    share on one (``hidden``), «:» for a cell the cube hides besides (``masked``, see
+    ``rows_hidden``; analytics.protection.SECONDARY), else the value (``format_value``)."""
+    if hidden(indicator, numerator):
+        return "færre enn 5"
+    return protection.SECONDARY if masked else format_value(indicator, value)
+
+
 # -- baseline comparison -------------------------------------------------------------------
 
 
@@ -1106,6 +1151,9 @@ class Comparison:
     p_value: float | None
     test: str | None
     note: str | None = None  # e.g. "ingen tall for grunnlinjeåret 2023"
+    # The cube hides the recent / baseline figure (``rows_hidden``): shown as «:».
+    recent_masked: bool = False
+    baseline_masked: bool = False
 
     @property
     def significant(self) -> bool:
@@ -1183,6 +1231,8 @@ def compare_rows(
         p_value=p_value,
         test=test,
         note=note,
+        recent_masked=rows_hidden(data, recent_rows),
+        baseline_masked=rows_hidden(data, base_rows),
     )
 
 

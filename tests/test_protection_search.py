@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -127,12 +128,16 @@ def shown_figures(board, indicator, export_text: str) -> dict[tuple, float]:
     return shown
 
 
-def derivable(cube: hierarchy.Cube, shown: dict[tuple, float]) -> tuple[list[tuple], dict[str, int]]:
-    """The hidden small cells that the shown figures determine, and what was tried."""
+def derivable(
+    cube: hierarchy.Cube, shown: dict[tuple, float], spans: Sequence[list[tuple]] = ()
+) -> tuple[list[tuple], dict[str, int]]:
+    """The hidden small cells that the shown figures determine, and what was tried.
+
+    spans: more shown figures given as the atoms (unit, native start) they sum, for figures
+    that are no cell of the cube (a status reason's 12 months ending mid-year, its baseline)."""
     known_atoms = {(k[0], k[2]): v for k, v in shown.items() if k[0] != hierarchy.ALL and k[1] == cube.native}
     equations = []  # (unknown atoms, constant)
-    for key in shown:
-        atoms = _atoms(cube, key)
+    for atoms in [*(_atoms(cube, key) for key in shown), *spans]:
         unknown = [a for a in atoms if a not in known_atoms]
         if unknown:
             equations.append(unknown)
@@ -186,7 +191,11 @@ def derivable(cube: hierarchy.Cube, shown: dict[tuple, float]) -> tuple[list[tup
                 break
         if determined:
             found.append(key)
-    tried = {"figures": len(shown), "equations": len(equations), "hidden small cells": len(targets)}
+    tried = {
+        "figures": len(shown) + len(spans),
+        "equations": len(equations),
+        "hidden small cells": len(targets),
+    }
     return found, tried
 
 
