@@ -44,8 +44,9 @@ if view.pending:
 
     _fill_in_when_ready()
 st.caption(
-    "Kommunens tall for siste 12 måneder (beholdninger: siste periode; årstall: siste år) ved siden av "
-    "helsefellesskapet samlet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
+    "Kommunens tall for de siste 12 månedene statusen bygger på (beholdninger: siste periode; årstall: "
+    "siste år; etter en passert frist: tallene fram til fristen) ved siden av helsefellesskapet samlet "
+    "for samme periode. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
     "tilfeldig variasjon tilsier. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."
 )
 if view.table.empty:
