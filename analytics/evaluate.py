@@ -108,21 +108,22 @@ def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Sc
     the partnership is read once per data version (analytics.datacache)."""
     if not scope.single:
         return None
-    with_values = datacache.cached(
-        datacache.board_key(board),
-        ("indicators_with_values", partnership),
-        lambda: frozenset(_with_values(board, partnership)),
-    )
-    if indicator.id not in with_values:
+    if indicator.id not in indicators_with_values(board, partnership):
         return None
     kind = board.units.set_index("unit_id")["kind"].get(scope.unit_ids[0])
     word = UNIT_WORDS.get(kind, "enheten")
     return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
 
 
-def _with_values(board: Board, partnership: str) -> list[str]:
-    catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
-    return catalogue.loc[catalogue["n_values"] > 0, "indicator"].tolist()
+def indicators_with_values(board: Board, partnership: str) -> frozenset[str]:
+    """The ids of the indicators with at least one value in the partnership's units (the store's
+    catalogue), read once per data version (analytics.datacache)."""
+
+    def read() -> frozenset[str]:
+        catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
+        return frozenset(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
+
+    return datacache.cached(datacache.board_key(board), ("indicators_with_values", partnership), read)
 
 
 def partnership_scope(board: Board, partnership: str) -> Scope:

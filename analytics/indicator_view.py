@@ -41,12 +41,12 @@ from analytics.evaluate import (
     cut_rows,
     evaluate_criterion,
     evaluate_plan,
+    indicators_with_values,
     is_rollout,
     judged_spc,
     kept_plan_status,
     limits_for,
     partnership_scope,
-    scope_units,
     unit_scope,
 )
 from analytics.funnel import FunnelResult, funnel_limits
@@ -108,8 +108,7 @@ def data_indicator_ids(board: Board, partnership: str) -> list[str]:
     # Population groups: every entry with an age band (registry `age`), divisor or not.
     groups = {i.population for i in board.registry.indicators if i.population}
     groups |= {i.id for i in board.registry.indicators if i.age}
-    catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
-    with_values = set(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
+    with_values = indicators_with_values(board, partnership)
     return [
         i.id
         for i in board.registry.indicators

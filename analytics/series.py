@@ -1120,11 +1120,11 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
 
 
 def figure_text(indicator: Indicator, value: float | None, numerator: float | None, masked: bool) -> str:
-    """A figure in a sentence (a status reason): «færre enn 5» for a small count or a rate or
+    """A figure in a sentence (a status reason): «færre enn 5» (the threshold) for a small count or a rate or
     share on one (``hidden``), «:» for a cell the cube hides besides (``masked``, see
     ``rows_hidden``; analytics.protection.SECONDARY), else the value (``format_value``)."""
     if hidden(indicator, numerator):
-        return "færre enn 5"
+        return f"færre enn {config.SUPPRESSION_THRESHOLD}"
     return protection.SECONDARY if masked else format_value(indicator, value)
 
 

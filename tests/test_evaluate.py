@@ -310,8 +310,8 @@ def test_a_unit_without_figures_that_others_have_is_named_in_the_reason(demo_boa
     # Nobody in the partnership has figures (an indicator only LoVeSa uploads): the plain reason.
     only_lovesa = next(
         demo_board.registry.get(i)
-        for i in evaluate._with_values(demo_board, "lovesa")
-        if i not in evaluate._with_values(demo_board, "ahus")
+        for i in evaluate.indicators_with_values(demo_board, "lovesa")
+        if i not in evaluate.indicators_with_values(demo_board, "ahus")
     )
     one = evaluate.unit_scope(demo_board, ["3205"])
     assert evaluate.no_data_text(demo_board, "ahus", only_lovesa, one) is None
