@@ -68,29 +68,114 @@ def monkeypatch():
 os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "default.duckdb")
 
 
+# -- the backend a pass runs on ------------------------------------------------------------
+#
+# `make test` runs the suite twice: on DuckDB files (the default), then with
+# BOARD_TEST_BACKEND=postgres, where every store a test makes through `new_store` (and the
+# fixtures below) is a fresh schema on one throwaway cluster. Two markers say which tests a
+# pass leaves out (`-m "not backend_free and not duckdb_file"` in the PostgreSQL pass):
+#   backend_free  the module never opens a store (pure statistics, file reading, formatting):
+#                 running it twice proves nothing. Checked: in the DuckDB pass such a test
+#                 fails if it opens a Store (see _backend_free_check).
+#   duckdb_file("reason")  the test is about the DuckDB file itself (read-only opening, the
+#                 file lock, a damaged file, `copy --from x.duckdb`): DuckDB only.
+
+BACKEND = os.environ.get("BOARD_TEST_BACKEND", "duckdb")
+if BACKEND not in ("duckdb", "postgres"):
+    raise RuntimeError(f"BOARD_TEST_BACKEND={BACKEND!r}: use duckdb or postgres")
+
+_cluster = None
+
+
+def cluster():
+    """The session's throwaway PostgreSQL cluster (tests/pg_cluster.py), started on first use
+    and stopped when the session ends; never skipped: `.ci/run` and `make test` install the
+    server when it is missing."""
+    global _cluster
+    if _cluster is None:
+        from tests.pg_cluster import Cluster
+
+        _cluster = Cluster().start()
+    return _cluster
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _cluster is not None:
+        _cluster.stop()
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "backend_free: the test never opens a store; the PostgreSQL pass leaves it out"
+    )
+    config.addinivalue_line(
+        "markers", "duckdb_file(reason): the test is about the DuckDB file itself; DuckDB pass only"
+    )
+
+
+def new_store(tmp_path: Path, name: str, like: Path | str | None = None) -> Path | str:
+    """A new store for one test, on the pass's backend: the DuckDB file `tmp_path/<name>.duckdb`,
+    or (BOARD_TEST_BACKEND=postgres) a fresh schema's postgresql:// URL on the session cluster.
+    With `like` (a store of the same backend, e.g. demo_db), the new store is a copy of it,
+    which the test may change. Both kinds work as BOARD_DB, open_board, Loader.open."""
+    if BACKEND == "duckdb":
+        path = tmp_path / f"{name}.duckdb"
+        if like is not None:
+            from tests.support import copy_store
+
+            copy_store(Path(like), path)
+        return path
+    url = cluster().new_schema()
+    if like is not None:
+        from loaders.service import copy_store
+
+        copy_store(like, url)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _backend_free_check(request, monkeypatch):
+    """A test in a `backend_free` module must not open a store: the PostgreSQL pass leaves it
+    out, so a store it opened would be tested on DuckDB only. Every Store made (either
+    backend, by open_store or directly) is recorded, and the test fails if there was one."""
+    if request.node.get_closest_marker("backend_free") is None:
+        yield
+        return
+    from analytics.store import Store
+    from analytics.store_pg import PostgresStore
+
+    opened: list[str] = []
+    for cls in (Store, PostgresStore):
+        original = cls.__init__
+
+        def recording(self, target, *args, _original=original, **kwargs):
+            opened.append(str(target))
+            _original(self, target, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", recording)
+    yield
+    if opened:
+        pytest.fail(f"backend_free, men testen åpnet et lager: {', '.join(opened)}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
-    """One throwaway PostgreSQL cluster for the session (tests/pg_cluster.py); never skipped:
-    `.ci/run` and `make test` install the server when it is missing."""
-    from tests.pg_cluster import Cluster
-
-    cluster = Cluster().start()
-    yield cluster
-    cluster.stop()
+    """The session's PostgreSQL cluster (see `cluster`), for the tests about PostgreSQL itself."""
+    return cluster()
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def store_target(request, tmp_path: Path) -> str:
-    """A new, empty store on each backend: a DuckDB file, or a fresh schema on the test cluster.
-    Tests that take it run twice; what they check holds on both."""
-    if request.param == "duckdb":
-        return str(tmp_path / "store.duckdb")
-    return request.getfixturevalue("pg_cluster").new_schema()
+@pytest.fixture
+def store_target(tmp_path: Path) -> str:
+    """A new, empty store on the pass's backend: a DuckDB file, or a fresh schema on the test
+    cluster (BOARD_TEST_BACKEND=postgres). `make test` runs both passes, so what a test that
+    takes it checks holds on both."""
+    return str(new_store(tmp_path, "store"))
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store filled with the synthetic demo data, exactly as `make run` fills it."""
+def demo_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store as a DuckDB file, exactly as `make run` fills it (built once per session);
+    the demo's files are in its folder's `files`."""
     directory = tmp_path_factory.mktemp("demo")
     db = directory / "demo.duckdb"
     loader = Loader.open(db)
@@ -100,19 +185,33 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_board(demo_db: Path) -> Board:
+def demo_db(demo_duckdb: Path) -> Path | str:
+    """The demo store on the pass's backend: the DuckDB file, or (postgres) one copy of it in a
+    schema of its own, made once per session. Tests that change it copy it first:
+    new_store(tmp_path, name, like=demo_db)."""
+    if BACKEND == "duckdb":
+        return demo_duckdb
+    from loaders.service import copy_store
+
+    url = cluster().new_schema()
+    copy_store(demo_duckdb, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_board(demo_db: Path | str) -> Board:
     return open_board(demo_db)
 
 
 @pytest.fixture(scope="session")
-def demo_files(demo_db: Path) -> Path:
-    return demo_db.parent / "files"
+def demo_files(demo_duckdb: Path) -> Path:
+    return demo_duckdb.parent / "files"
 
 
 @pytest.fixture()
 def empty_loader(tmp_path: Path) -> Loader:
     """A new, empty store with the reference data loaded."""
-    loader = Loader.open(tmp_path / "empty.duckdb")
+    loader = Loader.open(new_store(tmp_path, "empty"))
     yield loader
     loader.board.store.close()
 
@@ -290,9 +389,8 @@ def board_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     """The board in its own process, on a copy of the demo store (the test process holds the
     original open, and DuckDB lets one process write a file), with an analyst password."""
     from tests.browser_support import ANALYST_PASSWORD, start_server
-    from tests.support import copy_store
 
-    copy = copy_store(demo_db, tmp_path_factory.mktemp("browser") / "board.duckdb")
+    copy = new_store(tmp_path_factory.mktemp("browser"), "board", like=demo_db)
     with start_server(copy, {"BOARD_ANALYST_PASSWORD": ANALYST_PASSWORD}) as url:
         yield url
 

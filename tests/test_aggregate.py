@@ -9,6 +9,8 @@ import pytest
 
 from analytics.series import _grouped, _one_group
 
+pytestmark = pytest.mark.backend_free
+
 
 def _frame(rng: np.random.Generator, n: int, missing: float) -> pd.DataFrame:
     starts = pd.date_range("2020-01-01", periods=n, freq="MS")

@@ -6,7 +6,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+# backend_free: the bench makes its own DuckDB stores in a child process, whatever the pass.
+pytestmark = pytest.mark.backend_free
 
 ROWS = 3000
 

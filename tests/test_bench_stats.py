@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analytics import bench_stats
+
+pytestmark = pytest.mark.backend_free
 
 
 def test_report_prints_every_level_and_chart_with_sane_rates() -> None:

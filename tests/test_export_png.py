@@ -12,6 +12,8 @@ from PIL import Image
 
 from analytics import config, export, figures
 
+pytestmark = pytest.mark.backend_free
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

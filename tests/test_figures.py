@@ -15,6 +15,8 @@ from analytics.projection import project_to_deadline
 from analytics.registry import Indicator
 from analytics.spc import xmr
 
+pytestmark = pytest.mark.backend_free
+
 RATE = Indicator(
     id="x",
     name="Antall brudd",

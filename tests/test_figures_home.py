@@ -9,6 +9,8 @@ import pytest
 
 from tests.support import ROOT
 
+pytestmark = pytest.mark.backend_free
+
 FIGURES = ROOT / "analytics" / "figures"
 SOURCES = ["analytics", "ui", "pages", "loaders", "safety", "dashboard.py"]
 

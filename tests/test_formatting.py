@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from analytics import formatting
+
+pytestmark = pytest.mark.backend_free
 
 
 def test_numbers_use_decimal_comma_and_space_thousands():

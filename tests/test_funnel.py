@@ -11,6 +11,8 @@ from scipy import stats
 
 from analytics.funnel import funnel_limits
 
+pytestmark = pytest.mark.backend_free
+
 LIMITS = ["lower_95", "upper_95", "lower_998", "upper_998"]
 
 

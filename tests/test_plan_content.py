@@ -14,6 +14,8 @@ from analytics import config
 from analytics.plan import CriterionKind, Plan, load_plan, parse_deadline
 from analytics.registry import load_registry
 
+pytestmark = pytest.mark.backend_free
+
 AHUS_FILE = config.PLAN_DIR / "ahus-2024-2025.yaml"
 LOVESA_FILE = config.PLAN_DIR / "lovesa-2022.yaml"
 

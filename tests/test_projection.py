@@ -11,6 +11,8 @@ from scipy import stats
 
 from analytics.projection import project_to_deadline
 
+pytestmark = pytest.mark.backend_free
+
 START = dt.date(2024, 1, 1)
 
 

@@ -9,6 +9,8 @@ import pytest
 from analytics import config, protection
 from analytics.protection import SECONDARY
 
+pytestmark = pytest.mark.backend_free
+
 LIMIT = 5
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from analytics.rates import like_for_like, rate_per_1000
 
+pytestmark = pytest.mark.backend_free
+
 
 @pytest.fixture
 def counts() -> pd.DataFrame:

@@ -10,6 +10,8 @@ import pytest
 
 from analytics.reference import national_municipalities
 
+pytestmark = pytest.mark.backend_free
+
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 AGE_GROUPS = ["0-17 år", "18-66 år", "67-79 år", "80 år eller eldre"]

@@ -11,6 +11,8 @@ from analytics import config
 from analytics.plan import PlanError
 from analytics.registry import load_registry
 
+pytestmark = pytest.mark.backend_free
+
 
 def write(tmp_path: Path, change) -> Path:
     raw = yaml.safe_load(config.REGISTRY_FILE.read_text(encoding="utf-8"))

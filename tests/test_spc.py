@@ -12,6 +12,8 @@ import pytest
 from analytics import config, spc
 from analytics.spc import xmr
 
+pytestmark = pytest.mark.backend_free
+
 # R: set.seed(123); rnorm(20)
 RNORM_20 = [
     -0.56047565,

@@ -8,6 +8,8 @@ import pytest
 
 from analytics.status import Evidence, Status, judge, roll_up
 
+pytestmark = pytest.mark.backend_free
+
 DUE = dt.date(2025, 12, 31)
 BEFORE = dt.date(2025, 6, 1)
 AFTER = dt.date(2026, 3, 1)

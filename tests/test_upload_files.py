@@ -6,7 +6,11 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from loaders import upload_files
+
+pytestmark = pytest.mark.backend_free
 
 
 def test_save_keeps_the_bytes_under_the_files_own_name_and_remove_takes_the_folder(tmp_path, monkeypatch):
