@@ -46,7 +46,7 @@ test: $(STAMP) browser deck-tools postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
-	BOARD_TEST_BACKEND=postgres $(PY) -m pytest -q -m "not backend_free and not duckdb_file"
+	BOARD_TEST_BACKEND=postgres $(PY) -m pytest -q -m "not backend_free and not duckdb_file and not own_backends"
 
 bench: $(STAMP)
 	$(PY) -m loaders.bench

@@ -79,6 +79,10 @@ os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "de
 #                 fails if it opens a Store (see _backend_free_check).
 #   duckdb_file("reason")  the test is about the DuckDB file itself (read-only opening, the
 #                 file lock, a damaged file, `copy --from x.duckdb`): DuckDB only.
+#   own_backends  the test makes the stores it is about itself on the test cluster (pg_cluster:
+#                 replicas, copies, migrations, a DuckDB file beside its PostgreSQL copy), so
+#                 it runs once, in the DuckDB pass. Checked: a test that takes pg_cluster
+#                 without it is a collection error.
 
 BACKEND = os.environ.get("BOARD_TEST_BACKEND", "duckdb")
 if BACKEND not in ("duckdb", "postgres"):
@@ -111,6 +115,24 @@ def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "duckdb_file(reason): the test is about the DuckDB file itself; DuckDB pass only"
     )
+    config.addinivalue_line(
+        "markers", "own_backends: the test makes its PostgreSQL stores itself (pg_cluster); DuckDB pass only"
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "pg_cluster" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("own_backends") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "These tests take pg_cluster without @pytest.mark.own_backends (they would run in both "
+            "passes; a test of the pass's own backend takes store_target or new_store): "
+            + ", ".join(unmarked)
+        )
 
 
 def new_store(tmp_path: Path, name: str, like: Path | str | None = None) -> Path | str:
@@ -131,6 +153,19 @@ def new_store(tmp_path: Path, name: str, like: Path | str | None = None) -> Path
 
         copy_store(like, url)
     return url
+
+
+def query(target: Path | str, sql: str, params: Sequence = ()) -> list[tuple]:
+    """The rows of one SELECT ('?' placeholders) on the store `target`, either backend, through
+    the Store contract's cursor; the store is closed again (a DuckDB file is free after)."""
+    from analytics.store import open_store
+
+    store = open_store(target)
+    try:
+        with store.cursor() as cur:
+            return cur.execute(sql, list(params)).fetchall()
+    finally:
+        store.close()
 
 
 @pytest.fixture(autouse=True)

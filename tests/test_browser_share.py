@@ -11,13 +11,13 @@ from PIL import Image
 from analytics.evaluate import evaluate_plan
 from analytics.status import Status
 from tests.browser_support import ANALYST_PASSWORD, ARTIFACTS, TIMEOUT, start_server
-from tests.support import copy_store
+from tests.conftest import new_store
 
 
 def test_a_new_servers_first_visitor_lands_on_the_shared_page(browser, demo_db, tmp_path):
     """The first run of a fresh server, on a deep link: the page itself, no "Page not found", and
     Streamlit's file-name pages (/upload, /common from the pages/ folder) do not exist."""
-    copy = copy_store(demo_db, tmp_path / "board.duckdb")
+    copy = new_store(tmp_path, "board", like=demo_db)
     with start_server(copy, {"BOARD_ANALYST_PASSWORD": ANALYST_PASSWORD}) as url:
         context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="nb-NO")
         page = context.new_page()

@@ -3,18 +3,16 @@ confirms and reads the summary; the store has the upload. Screenshots go to test
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from analytics.store import Store
+from analytics.store import open_store
 from tests.browser_support import ARTIFACTS, TIMEOUT, launch_browser, start_server
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, new_store
 
 
 def test_an_upload_through_the_browser(demo_db: Path, tmp_path: Path):
-    db = tmp_path / "board.duckdb"
-    shutil.copyfile(demo_db, db)
-    before = Store(db)
+    db = new_store(tmp_path, "board", like=demo_db)
+    before = open_store(db)
     uploads_before = len(before.uploads())
     before.close()
     # No login configured: on localhost the analyst pages are open (and say so).
@@ -36,7 +34,7 @@ def test_an_upload_through_the_browser(demo_db: Path, tmp_path: Path):
         page.get_by_text("er lastet inn før", exact=False).first.wait_for()
         page.screenshot(path=str(ARTIFACTS / "upload-done.png"), full_page=True)
         context.close()
-    after = Store(db)
+    after = open_store(db)
     try:
         log = after.uploads()
         assert len(log) == uploads_before + 1

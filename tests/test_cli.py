@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.__main__ import main
-from tests.conftest import CORPUS, ROOT, run_cli
+from tests.conftest import CORPUS, ROOT, new_store, run_cli
 
 NPR = str(CORPUS / "g01_npr_cp1252_semikolon.csv")
 
@@ -19,7 +19,7 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture()
 def db(tmp_path):
-    return str(tmp_path / "cli.duckdb")
+    return str(new_store(tmp_path, "cli"))
 
 
 def test_ingest_export_log_undo_in_a_real_process(db):
@@ -122,6 +122,7 @@ def test_other_failures_exit_1_with_one_sentence(capsys, db, args, message):
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+@pytest.mark.duckdb_file("a damaged DuckDB file")
 def test_a_broken_store_is_one_sentence_and_exit_1(tmp_path):
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(b"not a database" * 100)
@@ -136,9 +137,7 @@ def test_a_reader_that_stops_early_gets_no_complaint(demo_db, tmp_path):
     import subprocess
     import sys
 
-    from tests.support import copy_store
-
-    db = copy_store(demo_db, tmp_path / "pipe.duckdb")
+    db = new_store(tmp_path, "pipe", like=demo_db)
     done = subprocess.run(
         f"'{sys.executable}' -m loaders log --db '{db}' | head -1",
         shell=True,

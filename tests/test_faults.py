@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.store import Store
-from tests.conftest import run_cli
+from analytics.store import Store, open_store
+from tests.conftest import new_store, query, run_cli, store_state
 from tests.support import copy_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,27 +66,31 @@ def fingerprint(db: Path) -> dict:
     return {"facts": facts, "history": history, "uploads": uploads}
 
 
-def assert_consistent(db: Path) -> None:
-    """Every fact and every history row points at a logged, active upload; no key twice."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        orphans = con.execute(
-            "SELECT count(*) FROM facts f LEFT JOIN uploads u USING (upload_id) "
-            "WHERE u.upload_id IS NULL OR u.undone_at IS NOT NULL"
-        ).fetchone()[0]
-        history_orphans = con.execute(
-            "SELECT count(*) FROM fact_history h LEFT JOIN uploads u ON u.upload_id = h.replaced_by "
-            "WHERE u.upload_id IS NULL OR u.undone_at IS NOT NULL"
-        ).fetchone()[0]
-        duplicates = con.execute(
-            "SELECT count(*) FROM (SELECT indicator, unit_id, period_start, grain FROM facts "
-            "GROUP BY ALL HAVING count(*) > 1)"
-        ).fetchone()[0]
-        unlogged = con.execute(
-            "SELECT count(*) FROM uploads u WHERE undone_at IS NULL AND rows_added + rows_replaced > 0 "
-            "AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.upload_id = u.upload_id) "
-            "AND NOT EXISTS (SELECT 1 FROM fact_history h WHERE h.replaced_by = u.upload_id)"
-        ).fetchone()[0]
-    assert (orphans, history_orphans, duplicates, unlogged) == (0, 0, 0, 0)
+def assert_consistent(db: Path | str) -> None:
+    """Every fact and every history row points at a logged, active upload; no key twice.
+    Either backend (the statements are plain SQL, read through the Store contract)."""
+    counts = query(
+        db,
+        "SELECT (SELECT count(*) FROM facts f LEFT JOIN uploads u USING (upload_id) "
+        "        WHERE u.upload_id IS NULL OR u.undone_at IS NOT NULL), "
+        "(SELECT count(*) FROM fact_history h LEFT JOIN uploads u ON u.upload_id = h.replaced_by "
+        "        WHERE u.upload_id IS NULL OR u.undone_at IS NOT NULL), "
+        "(SELECT count(*) FROM (SELECT indicator, unit_id, period_start, grain FROM facts "
+        "        GROUP BY indicator, unit_id, period_start, grain HAVING count(*) > 1) AS twice), "
+        "(SELECT count(*) FROM uploads u WHERE undone_at IS NULL AND rows_added + rows_replaced > 0 "
+        "        AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.upload_id = u.upload_id) "
+        "        AND NOT EXISTS (SELECT 1 FROM fact_history h WHERE h.replaced_by = u.upload_id))",
+    )[0]
+    assert tuple(counts) == (0, 0, 0, 0)
+
+
+def state(db: Path | str) -> tuple:
+    """Facts, history and upload log as sorted rows of text, either backend (store_state)."""
+    store = open_store(db)
+    try:
+        return store_state(store)
+    finally:
+        store.close()
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -97,10 +101,10 @@ def env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def big_states(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+def big_states(demo_duckdb: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     """The demo store (before) and the same store after the big upload ran to the end (after)."""
     directory = tmp_path_factory.mktemp("faults")
-    before = copy_store(demo_db, directory / "before.duckdb")
+    before = copy_store(demo_duckdb, directory / "before.duckdb")
     with duckdb.connect(str(before)) as con:  # fold any WAL in, so copies are plain files
         con.execute("CHECKPOINT")
     after = copy_store(before, directory / "after.duckdb")
@@ -124,6 +128,9 @@ KILL_POINTS = [
 ]
 
 
+@pytest.mark.duckdb_file(
+    "kill -9 during a write to the DuckDB file and its WAL (PostgreSQL: test_store_server)"
+)
 @pytest.mark.parametrize(("after_line", "delay"), KILL_POINTS)
 def test_kill_during_a_big_ingest_leaves_before_or_after(big_states, tmp_path, after_line, delay):
     before, old, new = big_states
@@ -169,10 +176,10 @@ def upload_file(demo_files: Path, tmp_path: Path) -> Path:
 
 
 def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, tmp_path):
-    db = copy_store(demo_db, tmp_path / "store.duckdb")
-    with duckdb.connect(str(db)) as con:
-        con.execute("CHECKPOINT")
-    old = fingerprint(db)
+    """On either backend: the loader is killed inside its write transaction (DuckDB drops the
+    WAL's open transaction on opening; PostgreSQL rolls back the dead connection's)."""
+    db = new_store(tmp_path, "store", like=demo_db)
+    old = state(db)
     marker = tmp_path / "in_transaction"
     child = subprocess.Popen(
         [PY, "-m", "loaders", "ingest", str(upload_file), "--indicator", "hip_fractures", "--db", str(db)],
@@ -188,16 +195,17 @@ def test_kill_inside_the_loader_transaction_logs_nothing(demo_db, upload_file, t
     pending = int(marker.read_text(encoding="utf-8"))
     child.send_signal(signal.SIGKILL)
     child.wait()
-    state = fingerprint(db)
-    assert state == old
-    assert pending not in {u[0] for u in state["uploads"]}
+    killed = state(db)
+    assert killed == old
+    assert pending not in {int(u[0]) for u in query(db, "SELECT upload_id FROM uploads")}
     assert_consistent(db)
     # the store works afterwards: the same file loads in full, and the log says so
     done = run_cli("ingest", str(upload_file), "--indicator", "hip_fractures", "--db", str(db), timeout=300)
     assert done.returncode == 0, done.stderr
-    after = fingerprint(db)
-    assert after["facts"] != old["facts"] and after["history"][0] > old["history"][0]
-    assert len(after["uploads"]) == len(old["uploads"]) + 1
+    after = state(db)
+    facts, history, uploads = 0, 1, 2
+    assert after[facts] != old[facts] and len(after[history]) > len(old[history])
+    assert len(after[uploads]) == len(old[uploads]) + 1
     assert_consistent(db)
     log = run_cli("log", "--db", str(db), timeout=300)
     assert log.returncode == 0 and upload_file.name in log.stdout
@@ -236,8 +244,8 @@ def damaged_copies(demo_db: Path, directory: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def damaged(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return damaged_copies(demo_db, tmp_path_factory.mktemp("damaged"))
+def damaged(demo_duckdb: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return damaged_copies(demo_duckdb, tmp_path_factory.mktemp("damaged"))
 
 
 def start_board(db: Path, monkeypatch) -> AppTest:
@@ -248,6 +256,7 @@ def start_board(db: Path, monkeypatch) -> AppTest:
     return at
 
 
+@pytest.mark.duckdb_file("a damaged DuckDB file")
 @pytest.mark.parametrize("kind", ["not_a_database", "header", "blocks", "truncated"])
 def test_corrupt_store_at_start_up_gives_one_message(damaged, kind, monkeypatch):
     at = start_board(damaged[kind], monkeypatch)
@@ -260,6 +269,7 @@ def test_corrupt_store_at_start_up_gives_one_message(damaged, kind, monkeypatch)
     assert not at.title  # nothing else is drawn
 
 
+@pytest.mark.duckdb_file("a damaged DuckDB file")
 @pytest.mark.parametrize("kind", ["not_a_database", "blocks"])
 def test_cli_with_a_corrupt_store_says_one_sentence(damaged, kind):
     done = run_cli("log", "--db", str(damaged[kind]), timeout=300)
@@ -270,9 +280,9 @@ def test_cli_with_a_corrupt_store_says_one_sentence(damaged, kind):
 
 
 @pytest.fixture()
-def locked_store(demo_db: Path, tmp_path: Path):
+def locked_store(demo_duckdb: Path, tmp_path: Path):
     """Another process holds a read-write connection (as a running board or loader does)."""
-    db = copy_store(demo_db, tmp_path / "locked.duckdb")
+    db = copy_store(demo_duckdb, tmp_path / "locked.duckdb")
     holder = subprocess.Popen(
         [
             PY,
@@ -290,6 +300,7 @@ def locked_store(demo_db: Path, tmp_path: Path):
     holder.wait()
 
 
+@pytest.mark.duckdb_file("the DuckDB file's lock, held by another process")
 def test_locked_store_at_start_up_gives_one_message(locked_store, monkeypatch):
     at = start_board(locked_store, monkeypatch)
     assert not at.exception

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 from analytics.periods import grain_months, period_end, period_label, period_text
-from analytics.store import Store, UploadMeta
+from analytics.store import UploadMeta, open_store
 from loaders import normalise
-from tests.conftest import export_lines, write_csv
+from tests.conftest import export_lines, new_store, write_csv
 
 
 @pytest.fixture()
 def store(tmp_path):
-    store = Store(tmp_path / "g.duckdb")
+    store = open_store(new_store(tmp_path, "g"))
     yield store
     store.close()
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from analytics.store import Store
+from analytics.store import open_store
 from loaders.service import Loader
-from tests.conftest import CORPUS, ROOT, run_cli, store_state
+from tests.conftest import CORPUS, ROOT, new_store, run_cli, store_state
 
 CORE = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["core"]
 GOOD, BAD = CORE["good"], CORE["bad"]
@@ -37,7 +37,7 @@ def test_the_core_corpus_covers_every_kind():
 
 @pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
 def test_good_file_loads_through_the_cli_to_its_export(tmp_path, case):
-    db = tmp_path / "cli.duckdb"
+    db = new_store(tmp_path, "cli")
     done = run_cli(*_ingest_args(case, db))
     assert done.returncode == 0, done.stderr
     for note in case.get("notes", []):
@@ -48,7 +48,7 @@ def test_good_file_loads_through_the_cli_to_its_export(tmp_path, case):
 
 @pytest.mark.parametrize("case", BAD, ids=[c["file"] for c in BAD])
 def test_bad_file_is_refused_by_the_cli_naming_its_cause_and_nothing_is_written(tmp_path, case):
-    db = tmp_path / "cli.duckdb"
+    db = new_store(tmp_path, "cli")
     _preload(case, db)
     before = run_cli("export", "--db", str(db)).stdout, run_cli("log", "--db", str(db)).stdout
     done = run_cli(*_ingest_args(case, db))
@@ -63,7 +63,7 @@ def test_bad_file_is_refused_by_the_cli_naming_its_cause_and_nothing_is_written(
 @pytest.fixture()
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store with only the reference data (the page syncs it), so the export is the file's."""
-    db = tmp_path / "page.duckdb"
+    db = new_store(tmp_path, "page")
     monkeypatch.setenv("BOARD_DB", str(db))
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
     monkeypatch.chdir(ROOT)
@@ -99,8 +99,7 @@ def _export(db: Path, indicator: str) -> list[str]:
 
 def _prepare(case: dict, db: Path) -> None:
     _preload(case, db)
-    if not db.exists():
-        Store(db).close()
+    open_store(db).close()  # a new store gets its schema; an existing one is left as it is
 
 
 @pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
@@ -122,14 +121,14 @@ def test_good_file_loads_through_the_upload_page(empty_db, case):
 @pytest.mark.parametrize("case", BAD, ids=[c["file"] for c in BAD])
 def test_bad_file_is_refused_on_the_upload_page_and_nothing_is_written(empty_db, case):
     _prepare(case, empty_db)
-    store = Store(empty_db)
+    store = open_store(empty_db)
     before = store_state(store)
     store.close()
     at = _page(case)
     said = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert case["message"] in said, said
     assert not [b for b in at.button if b.label == "Last inn"]
-    store = Store(empty_db)
+    store = open_store(empty_db)
     assert store_state(store) == before
     store.close()
 

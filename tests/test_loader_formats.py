@@ -17,7 +17,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
-from analytics.store import Store
+from analytics.store import open_store
 from loaders import formats
 from loaders.dimensions import single_age
 from loaders.formats import Limits, open_table
@@ -25,7 +25,7 @@ from loaders.ingest import Choices
 from loaders.normalise import header_period, is_period_header
 from loaders.problems import FileRefused
 from tests import corpus_formats
-from tests.conftest import CORPUS, ROOT, run_cli, store_state
+from tests.conftest import CORPUS, ROOT, new_store, run_cli, store_state
 from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["formats"]
@@ -64,7 +64,7 @@ def test_the_formats_block_is_marked_and_every_file_is_listed():
 
 @pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
 def test_every_good_file_loads_through_the_cli_to_its_export(case, tmp_path):
-    db = tmp_path / "cli.duckdb"
+    db = new_store(tmp_path, "cli")
     done = run_cli("ingest", str(CORPUS / case["file"]), *_cli_args(case), "--db", str(db))
     assert done.returncode == 0, done.stderr
     exported = run_cli("export", "--raw", "--db", str(db))  # the stored values, small ones too
@@ -104,7 +104,7 @@ def test_an_unchosen_dimension_is_named_by_the_cli_with_the_words_to_use(tmp_pat
         "--profile",
         "ssb_07459",
         "--db",
-        str(tmp_path / "x.duckdb"),
+        str(new_store(tmp_path, "x")),
     )
     assert done.returncode == 2
     assert done.stderr.strip() == (
@@ -356,7 +356,7 @@ def _upload(at: AppTest, case: dict) -> AppTest:
 def _facts(db: Path, case: dict) -> list[str]:
     """The store's rows for the units and periods the case names, as export lines."""
     wanted = {tuple(line.split(",")[:3]) for line in case["export"][1:]}
-    store = Store(db)
+    store = open_store(db)
     try:
         facts = store.facts(sorted({w[0] for w in wanted}))
     finally:
@@ -394,13 +394,13 @@ def test_every_good_file_loads_through_the_upload_page(board_db, case):  # noqa:
 
 
 def test_a_refused_format_file_leaves_the_store_as_it_was_on_the_page(board_db):  # noqa: F811
-    store = Store(board_db)
+    store = open_store(board_db)
     before = store_state(store)
     store.close()
     at = _upload(_page(), {"file": "f22_xlsx_kjempecelle.xlsx", "indicator": "hip_fractures"})
     assert any("har en celle med mer enn 32 767 tegn" in e.value.replace("\\", "") for e in at.error)
     assert not [b for b in at.button if b.label == "Last inn"]
-    store = Store(board_db)
+    store = open_store(board_db)
     assert store_state(store) == before
     store.close()
 

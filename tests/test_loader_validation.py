@@ -15,7 +15,7 @@ from analytics.export import neutralise
 from analytics.store import UploadMeta
 from loaders.ingest import Choices
 from loaders.problems import MAX_LISTED
-from tests.conftest import CORPUS, export_lines, fact_rows, run_cli, store_state, write_csv
+from tests.conftest import CORPUS, export_lines, fact_rows, new_store, run_cli, store_state, write_csv
 
 ROW_PROBLEM = re.compile(r"^Linje \d+(, kolonne «[^»]+»)?: .+ \(fil «[^»]+»\)$")
 
@@ -75,7 +75,7 @@ def test_fifty_problems_are_listed_then_a_count_of_the_rest(fresh_loader):
 
 
 def test_cli_refusal_exits_2_with_the_problems_on_stderr_and_no_traceback(tmp_path):
-    db = tmp_path / "cli.duckdb"
+    db = new_store(tmp_path, "cli")
     for name in ("b03_tolv.csv", "b08_bilde.png", "b10_skadet.xlsx", "b12_10000_kolonner.csv"):
         result = run_cli("ingest", str(CORPUS / name), "--indicator", "hip_fractures", "--db", str(db))
         assert result.returncode == 2, result.stderr

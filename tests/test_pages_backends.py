@@ -19,13 +19,14 @@ from tests.conftest import visible_text
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [path for path, *_ in support.dashboard_pages()]
 TODAY = dt.date.today()
+pytestmark = pytest.mark.own_backends  # compares a DuckDB file with its copy on the test cluster
 
 
 @pytest.fixture(scope="module")
-def stores(demo_db: Path, pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def stores(demo_duckdb: Path, pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The demo store: a private DuckDB copy (the session's board holds the original open) and
     the same copied into a fresh PostgreSQL schema."""
-    duck = support.copy_store(demo_db, tmp_path_factory.mktemp("backends") / "demo.duckdb")
+    duck = support.copy_store(demo_duckdb, tmp_path_factory.mktemp("backends") / "demo.duckdb")
     url = pg_cluster.new_schema()
     copy_store(duck, url)
     return {"duckdb": str(duck), "postgres": url}

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
-from tests.support import copy_store, dashboard_pages
+from tests.conftest import new_store
+from tests.support import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/catalogue.py"
@@ -88,7 +89,7 @@ def test_leaders_see_neither_log_nor_undo(demo_db, monkeypatch):
 
 
 def test_analyst_undoes_an_upload_and_sees_it_at_once(demo_db, tmp_path, monkeypatch):
-    db = copy_store(demo_db, tmp_path / "copy.duckdb")
+    db = new_store(tmp_path, "copy", like=demo_db)
     at = run_page(db, monkeypatch, analyst=True)
     assert not at.exception
     log = at.dataframe[1].value
@@ -110,10 +111,10 @@ def test_analyst_undoes_an_upload_and_sees_it_at_once(demo_db, tmp_path, monkeyp
 
 @pytest.mark.parametrize("name", ["<b>Fet</b> **x**", "<script>alert(1)</script>"])
 def test_file_names_in_the_log_are_data(demo_db, tmp_path, monkeypatch, name):
-    from analytics.store import Store, UploadMeta
+    from analytics.store import UploadMeta, open_store
 
-    db = copy_store(demo_db, tmp_path / "names.duckdb")
-    store = Store(db)
+    db = new_store(tmp_path, "names", like=demo_db)
+    store = open_store(db)
     frame = store.facts(["hip_fractures"]).head(1).drop(columns="upload_id")
     frame["value"] = frame["value"] + 1
     store.ingest(frame, UploadMeta(name, "h-name", loaded_by=name, indicator="hip_fractures"))

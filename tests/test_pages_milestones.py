@@ -11,7 +11,7 @@ import pytest
 from analytics import config
 from analytics.plan import CriterionKind, load_plan
 from analytics.registry import load_registry
-from tests.support import copy_store
+from tests.conftest import new_store
 
 PAGE = "pages/milestones.py"
 
@@ -24,7 +24,7 @@ def ahus_milestones() -> list[str]:
 @pytest.fixture()
 def editable_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the demo store, so edits do not leak into other tests."""
-    return copy_store(demo_db, tmp_path / "edit.duckdb")
+    return new_store(tmp_path, "edit", like=demo_db)
 
 
 def texts(at) -> str:

@@ -13,7 +13,7 @@ from analytics import plan_overlay as overlay
 from analytics.board import open_board
 from analytics.plan import load_plan
 from loaders.__main__ import main as cli
-from tests.support import copy_store
+from tests.conftest import new_store
 
 PAGE = "pages/plan_setup.py"
 CORPUS = Path(__file__).resolve().parent / "plan_files"
@@ -22,7 +22,7 @@ AU = "Vedtatt i AU 12.03.2026"
 
 @pytest.fixture()
 def editable_db(demo_db: Path, tmp_path: Path) -> Path:
-    return copy_store(demo_db, tmp_path / "plan.duckdb")
+    return new_store(tmp_path, "plan", like=demo_db)
 
 
 @pytest.fixture()

@@ -9,6 +9,7 @@ import yaml
 
 from analytics.plan import PlanError, load_plan, load_plans, parse_deadline
 from analytics.registry import load_registry
+from tests.conftest import new_store
 
 INDICATORS = load_registry().ids()
 
@@ -144,7 +145,7 @@ def test_bad_plan_at_start_up_shows_message_not_traceback(tmp_path, monkeypatch)
     plan_dir.mkdir()
     write_plan(plan_dir, broken(lambda p: p["measures"][0].update(deadline="snart")), "feil.yaml")
     monkeypatch.setattr(config, "PLAN_DIR", plan_dir)
-    monkeypatch.setenv("BOARD_DB", str(tmp_path / "x.duckdb"))
+    monkeypatch.setenv("BOARD_DB", str(new_store(tmp_path, "x")))
     at = AppTest.from_file(str(config.ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     assert any("feil.yaml" in e.value and "ugyldig frist «snart»" in e.value for e in at.error)

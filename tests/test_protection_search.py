@@ -31,6 +31,7 @@ from analytics.evaluate import scope_units
 from analytics.indicator_view import funnel_view, indicator_view
 from analytics.series import GRAIN_MONTHS, judged_series, load_rows, rated, year_table
 from loaders.service import Loader
+from tests.conftest import new_store
 
 TODAY = dt.date(2026, 11, 30)
 PARTNERSHIP = "ahus"
@@ -39,7 +40,7 @@ PARTNERSHIP = "ahus"
 def _small_store(tmp_path: Path) -> Path:
     """hip_fractures for the partnership's first eight municipalities, 2023–2025: every month
     0–15, half of them 1–4 (small), so that lines of totals and parts hide and show side by side."""
-    db = tmp_path / "small.duckdb"
+    db = new_store(tmp_path, "small")
     loader = Loader.open(db)
     population = loader.ingest(config.REFERENCE_DIR / "population_07459.csv", None, profile_id="ssb_07459")
     assert population.ok  # the rate's person-years: without them the page shows no counts at all
@@ -256,9 +257,7 @@ def test_the_issue_case_june_2023_cannot_be_derived(demo_db):
 def test_the_spc_centre_line_does_not_move_with_a_hidden_value(demo_db, tmp_path):
     """The mean line is drawn from shown points only: change the hidden June 2023 (1 → 4) in a
     copy of the store and the drawn centre line and limits stay exactly the same."""
-    import duckdb
-
-    from tests.support import copy_store
+    from analytics.store import open_store
 
     def lines(db: Path) -> tuple:
         board = open_board(db)
@@ -274,17 +273,21 @@ def test_the_spc_centre_line_does_not_move_with_a_hidden_value(demo_db, tmp_path
         finally:
             board.store.close()
 
-    changed = copy_store(demo_db, tmp_path / "changed.duckdb")
-    with duckdb.connect(str(changed)) as con:
-        before = con.execute(
-            "SELECT value FROM facts WHERE indicator = 'hip_fractures' AND unit_id = '3205' "
-            "AND period_start = DATE '2023-06-01'"
-        ).fetchone()[0]
-        assert 0 < before < 4
-        con.execute(
-            "UPDATE facts SET value = 4 WHERE indicator = 'hip_fractures' AND unit_id = '3205' "
-            "AND period_start = DATE '2023-06-01'"
-        )
+    changed = new_store(tmp_path, "changed", like=demo_db)
+    store = open_store(changed)  # either backend: the statements are the same in both dialects
+    try:
+        with store.cursor() as cur:
+            before = cur.execute(
+                "SELECT value FROM facts WHERE indicator = 'hip_fractures' AND unit_id = '3205' "
+                "AND period_start = DATE '2023-06-01'"
+            ).fetchone()[0]
+            assert 0 < before < 4
+            cur.execute(
+                "UPDATE facts SET value = 4 WHERE indicator = 'hip_fractures' AND unit_id = '3205' "
+                "AND period_start = DATE '2023-06-01'"
+            )
+    finally:
+        store.close()
     assert lines(changed) == lines(demo_db)
 
 

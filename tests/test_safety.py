@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.store import Store
+from analytics.store import open_store
 from loaders import upload_files
 from safety import attempts, params, peer, text
-from tests.support import copy_store, dashboard_pages
+from tests.conftest import new_store
+from tests.support import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -189,7 +190,7 @@ def test_fuzzed_url_parameters_never_raise(demo_db, tmp_path, monkeypatch, page)
     """Every parameter the board reads, with every bad value (rotated so that each key gets each
     value once), on every page, as an analyst (who sees the most): no exception element."""
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
-    db = copy_store(demo_db, tmp_path / "fuzz.duckdb")
+    db = new_store(tmp_path, "fuzz", like=demo_db)
     for shift in range(len(BAD_VALUES)):
         query = {k: BAD_VALUES[(i + shift) % len(BAD_VALUES)] for i, k in enumerate(QUERY_KEYS)}
         at = _open(monkeypatch, db, page, **query)
@@ -198,7 +199,7 @@ def test_fuzzed_url_parameters_never_raise(demo_db, tmp_path, monkeypatch, page)
 
 def test_an_upload_named_dot_dot_or_too_long_is_read(demo_db, tmp_path, monkeypatch):
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
-    db = copy_store(demo_db, tmp_path / "upload.duckdb")
+    db = new_store(tmp_path, "upload", like=demo_db)
     data = "Kommune;Periode;Antall\n3205 Lillestrøm;2024M01;12\n".encode()
     for name in ["..", "a" * 300 + ".csv", "../../x.csv", "æ" * 200]:
         at = _open(monkeypatch, db, "pages/upload.py", indikator="hip_fractures")
@@ -231,8 +232,8 @@ def test_only_a_whole_http_url_is_a_link(field, url):
 
 @pytest.mark.parametrize("evidence", [MARKDOWN, "https://x)![](https://example.invalid/t.png)"])
 def test_markdown_in_a_milestone_field_is_shown_as_typed(demo_db, tmp_path, monkeypatch, evidence):
-    db = copy_store(demo_db, tmp_path / "milestone.duckdb")
-    store = Store(db)
+    db = new_store(tmp_path, "milestone", like=demo_db)
+    store = open_store(db)
     store.record_milestone("ahus", "m06-k3", "Pågår", "Kari", None, MARKDOWN, evidence)
     store.close()
     at = _open(monkeypatch, db, "pages/milestones.py")

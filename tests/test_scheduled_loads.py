@@ -10,11 +10,11 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
+import pytest
 
 from tests import ws_support as ws
 from tests.browser_support import ROOT, start_server
-from tests.support import copy_store
+from tests.conftest import new_store, query
 
 PAGES = [
     ("", ""),
@@ -36,9 +36,8 @@ def _file(directory: Path, i: int) -> tuple[Path, int]:
 
 
 def test_twenty_cli_ingests_land_while_ten_sessions_browse(demo_db, tmp_path):
-    db = copy_store(demo_db, tmp_path / "board.duckdb")
-    with duckdb.connect(str(db), read_only=True) as con:
-        uploads_before = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
+    db = new_store(tmp_path, "board", like=demo_db)
+    uploads_before = query(db, "SELECT count(*) FROM uploads")[0][0]
     with start_server(db) as base:
         ws.run_script(base)  # the first run starts the board's spool thread
         stop = threading.Event()
@@ -94,16 +93,16 @@ def test_twenty_cli_ingests_land_while_ten_sessions_browse(demo_db, tmp_path):
     assert all("9999" in out for _, expected, _, out in results if expected == 2)  # refused: says why
     assert problems == [], problems[:5]
     assert runs[0] >= 10
-    with duckdb.connect(str(db), read_only=True) as con:
-        uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
-        per_upload = con.execute(
-            "SELECT upload_id, count(*) FROM facts WHERE upload_id > ? GROUP BY upload_id", [uploads_before]
-        ).fetchall()
+    uploads = query(db, "SELECT count(*) FROM uploads")[0][0]
+    per_upload = query(
+        db, "SELECT upload_id, count(*) FROM facts WHERE upload_id > ? GROUP BY upload_id", [uploads_before]
+    )
     assert uploads - uploads_before == 16
     assert sorted(n for _, n in per_upload) == [3] * 16  # every upload whole
     print(f"\n20 CLI ingests (16 loaded, 4 refused) while 10 sessions ran {runs[0]} pages without an error")
 
 
+@pytest.mark.duckdb_file("the spool hands a file to the board process that holds the DuckDB file's lock")
 def test_a_board_busy_with_a_long_load_still_shows_alive(tmp_path, monkeypatch):
     """The heartbeat is its own thread: a load that outlasts ALIVE_SECONDS (a busy board, a big
     file) does not make a waiting CLI give up with «Tavla svarte ikke»."""

@@ -18,9 +18,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
-from analytics.store import Store, UploadMeta
-from tests.conftest import fact_rows, run_cli
-from tests.support import copy_store, dashboard_pages
+from analytics.store import UploadMeta, open_store
+from tests.conftest import fact_rows, new_store, run_cli
+from tests.support import dashboard_pages
 from ui.common import safe_md
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,7 @@ def test_analyst_pages_cannot_be_reached_by_leaders(demo_db, monkeypatch, page, 
 
 def test_analysts_do_get_the_actions(demo_db, tmp_path, monkeypatch):
     """The positive control for the leader test: the same check finds the analyst's actions."""
-    db = copy_store(demo_db, tmp_path / "analyst.duckdb")
+    db = new_store(tmp_path, "analyst", like=demo_db)
     at = open_page(board_app(db, monkeypatch, "analyst"), "pages/catalogue.py")
     assert "knapp «Angre opplastingen»" in write_controls(at)
     leader = open_page(board_app(db, monkeypatch, "leader"), "pages/catalogue.py")
@@ -112,8 +112,14 @@ def test_analysts_do_get_the_actions(demo_db, tmp_path, monkeypatch):
 # -- SQL text stays data -----------------------------------------------------------------------
 
 
-def counts(store: Store) -> tuple[int, int, int]:
-    tables = {r[0] for r in store.cursor().execute("SHOW TABLES").fetchall()}
+def counts(store) -> tuple[int, int, int]:
+    with store.cursor() as cur:
+        tables = {
+            r[0]
+            for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            ).fetchall()
+        }
     assert {"facts", "uploads", "fact_history", "units"} <= tables
     return store.fact_count(), len(store.uploads()), store.history_count()
 
@@ -198,8 +204,8 @@ def test_safe_md_escapes_and_keeps_every_character(text):
 
 def test_user_text_is_never_rendered_as_markup(demo_db, tmp_path, monkeypatch):
     """File names, user names, milestone comments and evidence with HTML/Markdown, on every page."""
-    db = copy_store(demo_db, tmp_path / "markup.duckdb")
-    store = Store(db)
+    db = new_store(tmp_path, "markup", like=demo_db)
+    store = open_store(db)
     frame = store.facts(["hip_fractures"]).head(1).drop(columns="upload_id")
     frame["value"] = frame["value"].fillna(0) + 1
     store.ingest(frame, UploadMeta(f"{SCRIPT}.csv", "markup", loaded_by=MARKUP, indicator="hip_fractures"))
@@ -223,7 +229,7 @@ def upload(db: Path, monkeypatch, name: str, content: bytes) -> AppTest:
 
 
 def test_upload_page_shows_cell_text_as_text(demo_db, tmp_path, monkeypatch):
-    db = copy_store(demo_db, tmp_path / "upload.duckdb")
+    db = new_store(tmp_path, "upload", like=demo_db)
     content = f'Kommune;Periode;Antall\n"{SCRIPT}";2024M01;3\n"**fet**";2024M02;4\n'.encode()
     at = upload(db, monkeypatch, "fall.csv", content)
     assert not at.exception
@@ -233,7 +239,7 @@ def test_upload_page_shows_cell_text_as_text(demo_db, tmp_path, monkeypatch):
 
 
 def test_upload_page_shows_a_file_name_as_text(demo_db, tmp_path, monkeypatch):
-    db = copy_store(demo_db, tmp_path / "upload.duckdb")
+    db = new_store(tmp_path, "upload", like=demo_db)
     at = upload(db, monkeypatch, "<b>fet</b>**x**.csv", b"")  # an empty file is refused, naming it
     assert not at.exception and at.error
     assert not [t for t in shown_text(at) if "<b>fet</b>" in t or "**x**" in t]
@@ -245,8 +251,8 @@ FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
 
 
 def test_cli_export_neutralises_formulas(demo_db, tmp_path):
-    db = copy_store(demo_db, tmp_path / "export.duckdb")
-    store = Store(db)
+    db = new_store(tmp_path, "export", like=demo_db)
+    store = open_store(db)
     rows = fact_rows(dict.fromkeys(FORMULAS, 1.0), source="test")
     store.ingest(rows, UploadMeta("f.csv", "formulas", indicator="hip_fractures"))
     store.close()

@@ -29,10 +29,10 @@ PY = sys.executable
 
 
 @pytest.fixture(scope="module")
-def demo_file(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_file(demo_duckdb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the demo store: the session's shared board keeps the original open in
     this process, and DuckDB refuses a second connection to it with another configuration."""
-    return support.copy_store(demo_db, tmp_path_factory.mktemp("server") / "demo.duckdb")
+    return support.copy_store(demo_duckdb, tmp_path_factory.mktemp("server") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,7 @@ def content(store) -> dict[str, list]:
 # -- the same answers on both backends ------------------------------------------------------
 
 
+@pytest.mark.own_backends
 def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo, board_context):
     duck, pg = open_store(demo_file, read_only=True), open_store(pg_demo)
     try:
@@ -104,6 +105,7 @@ def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo,
         pg.close()
 
 
+@pytest.mark.own_backends
 def test_copy_to_postgresql_and_back_keeps_every_row(demo_file, pg_demo, tmp_path):
     back = tmp_path / "back.duckdb"
     done = run_cli("copy", "--from", pg_demo, "--to", str(back))
@@ -120,6 +122,7 @@ def test_copy_to_postgresql_and_back_keeps_every_row(demo_file, pg_demo, tmp_pat
             store.close()
 
 
+@pytest.mark.own_backends
 def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_file):
     done = run_cli("copy", "--from", str(demo_file), "--to", pg_demo)
     assert done.returncode == 1
@@ -138,6 +141,7 @@ def test_a_new_store_records_the_schema_version(store_target):
         store.close()
 
 
+@pytest.mark.own_backends
 def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch, capsys):
     """A program one schema version ahead (a test migration adds a table) meets a store made
     by this one: it refuses to run on it until `python -m loaders migrate` brings it up."""
@@ -165,6 +169,7 @@ def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch,
     store.close()
 
 
+@pytest.mark.duckdb_file("a DuckDB file made before schema versions")
 def test_a_duckdb_file_from_before_versions_is_version_one_and_migrates_on_opening(tmp_path, monkeypatch):
     from analytics import store as store_module
 
@@ -192,6 +197,7 @@ def test_a_store_from_a_newer_program_is_refused(store_target):
         open_store(store_target)
 
 
+@pytest.mark.own_backends
 def test_a_server_that_does_not_answer_gives_one_sentence(pg_cluster):
     done = run_cli("log", "--db", f"postgresql://{pg_cluster.user}:hemmelig@127.0.0.1:1/finnes_ikke")
     assert done.returncode == 1
@@ -208,6 +214,7 @@ def test_a_server_that_does_not_answer_gives_one_sentence(pg_cluster):
         ("host", "Finner ikke tjeneren i adressen"),
     ],
 )
+@pytest.mark.own_backends
 def test_each_connection_problem_gets_its_own_sentence(pg_cluster, where, says):
     """A missing database or an unknown user is not «is the server running?» (it answered)."""
     url = {
@@ -235,6 +242,7 @@ def test_a_refused_password_is_named_as_such():
 # -- several writers at once ----------------------------------------------------------------
 
 
+@pytest.mark.own_backends
 def test_two_uploads_of_the_same_keys_at_once_serialise(pg_cluster, board_context):
     """Two servers (own connection pools) load 20 000 facts with the same keys at the same time:
     one lands first, the other replaces every value of it, with history; never a mix."""
@@ -271,6 +279,7 @@ def test_two_uploads_of_the_same_keys_at_once_serialise(pg_cluster, board_contex
         server.close()
 
 
+@pytest.mark.own_backends
 def test_the_same_file_from_two_servers_at_once_lands_once(pg_cluster):
     url = pg_cluster.new_schema()
     frame = fact_rows({f"u{i}": 1.0 for i in range(2000)}, [dt.date(2024, m, 1) for m in range(1, 13)])
@@ -293,6 +302,7 @@ def test_the_same_file_from_two_servers_at_once_lands_once(pg_cluster):
         server.close()
 
 
+@pytest.mark.own_backends
 @pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
 def test_kill_during_a_big_server_ingest_leaves_before_or_after(pg_cluster, demo_file, delay):
     url = demo_copy(pg_cluster, demo_file)
@@ -352,6 +362,7 @@ def catalogue_page(monkeypatch, url: str, read_url: str | None = None) -> tuple[
     return at, at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"]
 
 
+@pytest.mark.own_backends
 def test_a_page_on_one_server_sees_an_upload_made_on_another(pg_cluster, demo_file, tmp_path, monkeypatch):
     """Server B renders the catalogue; server A (another process: the CLI) loads a file into the
     same database; B's next run shows it: its caches are keyed on the version in the database."""
@@ -405,6 +416,7 @@ def _replay(replica_url: str, on: bool) -> None:
         con.execute("SELECT pg_wal_replay_resume()" if on else "SELECT pg_wal_replay_pause()")
 
 
+@pytest.mark.own_backends
 def test_a_page_reading_a_replica_shows_a_primary_upload_once_replayed(
     pg_cluster, standby, demo_file, tmp_path, monkeypatch
 ):
@@ -435,6 +447,7 @@ def test_a_page_reading_a_replica_shows_a_primary_upload_once_replayed(
     assert at.dataframe[0].value.set_index("Indikator").loc["Antall hoftebrudd", "Verdier"] == values + 2
 
 
+@pytest.mark.own_backends
 def test_with_a_read_replica_writes_go_to_the_primary(pg_cluster, standby):
     """A store with BOARD_READ_DB writes (ingest, undo) on the primary and reads the standby."""
     url = pg_cluster.new_schema()
@@ -458,6 +471,7 @@ def test_with_a_read_replica_writes_go_to_the_primary(pg_cluster, standby):
         store.close()
 
 
+@pytest.mark.own_backends
 def test_a_replica_as_the_only_store_refuses_writes_in_one_sentence(pg_cluster, standby, tmp_path):
     """BOARD_DB pointing at the standby: reads work, a write is refused with one sentence and
     nothing is written; BOARD_READ_DB beside a DuckDB file is refused when the store opens."""
@@ -532,6 +546,7 @@ def test_an_upload_between_the_checks_and_the_merge_is_merged_against(fresh_load
     assert _stored(store)[0] == (a, "2024-01-01", 12.0) and _stored(store)[2] == (a, "2024-03-01", 11.0)
 
 
+@pytest.mark.own_backends
 def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context, tmp_path, monkeypatch):
     """PostgreSQL: with nothing written between the checks and the merge, the stored rows are
     fetched once (by the checks), and the merge's result is the same as with a fetch."""

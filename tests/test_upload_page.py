@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.store import Store
-from tests.conftest import CORPUS, ROOT
-from tests.support import copy_store
+from analytics.store import open_store
+from tests.conftest import CORPUS, ROOT, new_store
 
 UPLOAD = "pages/upload.py"
 
@@ -18,7 +17,7 @@ UPLOAD = "pages/upload.py"
 @pytest.fixture()
 def board_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo store: uploads here never touch the shared one."""
-    db = copy_store(demo_db, tmp_path / "board.duckdb")
+    db = new_store(tmp_path, "board", like=demo_db)
     monkeypatch.setenv("BOARD_DB", str(db))
     monkeypatch.delenv("BOARD_ANALYST_PASSWORD", raising=False)
     monkeypatch.chdir(ROOT)
@@ -50,7 +49,7 @@ def plain(text: str) -> str:
 
 
 def uploads(db: Path):
-    store = Store(db)
+    store = open_store(db)
     try:
         return store.uploads()
     finally:

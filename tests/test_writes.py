@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 from analytics import writes
-from analytics.store import Store, UploadMeta
+from analytics.store import UploadMeta, open_store
 from loaders.service import LoaderError
-from tests.conftest import fact_rows
+from tests.conftest import fact_rows, new_store
 
 
 @pytest.fixture()
 def store(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+    store = open_store(new_store(tmp_path, "w"))
     yield store
     store.close()
 
