@@ -109,6 +109,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 def pytest_configure(config) -> None:
+    if BACKEND == "postgres":  # the default store (BOARD_DB, above) is on the pass's backend too
+        os.environ["BOARD_DB"] = cluster().new_schema()
     config.addinivalue_line(
         "markers", "backend_free: the test never opens a store; the PostgreSQL pass leaves it out"
     )
