@@ -72,11 +72,13 @@ os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "de
 #
 # `make test` runs the suite twice: on DuckDB files (the default), then with
 # BOARD_TEST_BACKEND=postgres, where every store a test makes through `new_store` (and the
-# fixtures below) is a fresh schema on one throwaway cluster. Two markers say which tests a
-# pass leaves out (`-m "not backend_free and not duckdb_file"` in the PostgreSQL pass):
-#   backend_free  the module never opens a store (pure statistics, file reading, formatting):
-#                 running it twice proves nothing. Checked: in the DuckDB pass such a test
-#                 fails if it opens a Store (see _backend_free_check).
+# fixtures below) is a fresh schema on one throwaway cluster. Three markers say which tests
+# the PostgreSQL pass leaves out (`-m "not backend_free and not duckdb_file and not
+# own_backends"`, see the Makefile):
+#   backend_free  the test (as a rule its whole module, by pytestmark) never opens a store:
+#                 pure statistics, file reading, formatting; running it twice proves nothing.
+#                 Checked: in the DuckDB pass such a test fails if it opens a Store (see
+#                 _backend_free_check; tests/test_pass_markers.py).
 #   duckdb_file("reason")  the test is about the DuckDB file itself (read-only opening, the
 #                 file lock, a damaged file, `copy --from x.duckdb`): DuckDB only.
 #   own_backends  the test makes the stores it is about itself on the test cluster (pg_cluster:
