@@ -507,4 +507,3 @@ def test_kommune_names_the_partnerships_own_period_where_it_differs(demo_board):
     assert beside("jan. 2025–des. 2025", ("92", "jan. 2025–des. 2025")) == "92"
     assert beside("–", ("92", "jan. 2025–des. 2025")) == "92 (jan. 2025–des. 2025)"
     assert beside("2025", ("–", "–")) == "–"
-
