@@ -60,6 +60,11 @@ else:
         height=35 * (len(view.table) + 1) + 3,
         column_config={
             "Kriterium": st.column_config.TextColumn(width="medium"),
+            "Helsefellesskapet": st.column_config.TextColumn(
+                width="medium",
+                help="I parentes: helsefellesskapets egen periode, der den er en annen enn kommunens.",
+            ),
+            "Måles som": st.column_config.TextColumn(width="small"),
             "Begrunnelse (kommunen)": st.column_config.TextColumn(width="large"),
         },
     )
