@@ -575,6 +575,7 @@ def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context,
     assert (result.added, result.replaced, result.unchanged) == (1, 1, 1)
 
 
+@pytest.mark.own_backends
 def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, board_context, monkeypatch):
     """PostgreSQL: a replacing upload's new rows (facts) and old values (fact_history) go by
     binary COPY (pgpq; faster than CSV, see _Cursor.copy_in), cast to the columns' own types,
