@@ -110,15 +110,19 @@ def shown_figures(board, indicator, export_text: str) -> dict[tuple, float]:
             shown[(scope, hierarchy.SAME_MONTHS, anchor)] = float(years["previous_same"].dropna().iloc[-1])
     funnel = funnel_view(board, PARTNERSHIP, indicator, TODAY)  # Indikator and Kommune: the funnel
     if funnel is not None:
-        anchor = max(cube.windows[hierarchy.FUNNEL])
+        # The funnel's 12 months: a window of the cube, or (yearly data) the newest year cell.
+        level = hierarchy.FUNNEL if hierarchy.FUNNEL in cube.windows else indicator.grain
+        anchor = (
+            max(cube.windows[level])
+            if level in cube.windows
+            else max(pd.Timestamp(s) for s in cube.starts[cube.levels == level])
+        )
         for unit_id, text, hide in zip(funnel.unit_ids, funnel.counts, funnel.hidden, strict=True):
             if not hide:
-                shown[(unit_id, hierarchy.FUNNEL, anchor)] = float(
-                    text.replace("\u00a0", "").replace(" ", "")
-                )
+                shown[(unit_id, level, anchor)] = float(text.replace("\u00a0", "").replace(" ", ""))
         # The funnel's centre line is the partnership's pooled rate: its total is shown too.
-        total = cube.values[cube.index[(hierarchy.ALL, hierarchy.FUNNEL, anchor)]]
-        shown[(hierarchy.ALL, hierarchy.FUNNEL, anchor)] = float(total)
+        total = cube.values[cube.index[(hierarchy.ALL, level, anchor)]]
+        shown[(hierarchy.ALL, level, anchor)] = float(total)
     for row in csv.DictReader(io.StringIO(export_text)):  # loaders export (protected by default)
         if row["indicator"] != indicator.id or row["value"] in ("", "<5", ":"):
             continue
