@@ -58,6 +58,7 @@ from analytics.series import (
     derived,
     figure_text,
     format_value,
+    hidden,
     judged_series,
     latest_end,
     load_rows,
@@ -688,7 +689,14 @@ def power_check(
         )
         window_den = float(known["denominator"].sum()) * 12 / months
     goal = None if target is None else target / 100
-    return power.check_share(p0, float(known["denominator"].sum()), window_den, signed, goal, single)
+    protected = (
+        hidden(indicator, float(known["numerator"].sum()), float(known["denominator"].sum()))
+        or rows_hidden(data, base),
+        indicator.protect_small and formatting.below_threshold(window_den),
+    )
+    return power.check_share(
+        p0, float(known["denominator"].sum()), window_den, signed, goal, single, protected
+    )
 
 
 def process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, float, str] | None:
@@ -734,8 +742,10 @@ def _process_text(
     indicator = data.indicator
     value, low, high, span = interval
     window = window_rows(data.rows, end)
-    numerator = aggregate(window, indicator, totals=data.totals).iloc[0]["numerator"]
-    shown = figure_text(indicator, value, numerator, rows_hidden(data, window))
+    total = aggregate(window, indicator, totals=data.totals).iloc[0]
+    shown = figure_text(
+        indicator, value, total["numerator"], rows_hidden(data, window), denominator=total["denominator"]
+    )
     if shown != format_value(indicator, value):
         return f"siste 12 mnd ({span}) {shown}"
     return f"siste 12 mnd ({span}) {shown} (95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"

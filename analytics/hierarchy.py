@@ -37,6 +37,7 @@ total = Σ parts over all of them, asserting that no hidden small count is deter
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -225,18 +226,50 @@ def build_cube(
     # Windows cross the quarter and year boundaries, so a window beside the periods it overlaps
     # could close a chain of lines (window − shown months = a hidden month whose quarter then
     # gives away its neighbour): a window is hidden whenever a period inside it is (rule 3b).
+    hidden = _settle([(array, primary)], primary.copy(), lines, level_of, limit)
+    covered = {name: list(starts) for (name, _), starts in members.items()}
+    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+
+
+def _settle(
+    counts: list[tuple[np.ndarray, np.ndarray]],
+    hidden: np.ndarray,
+    lines: list[tuple[int, np.ndarray]],
+    level_of: np.ndarray,
+    limit: int,
+) -> np.ndarray:
+    """Rules 3 and 3b until nothing changes, for every (values, primary) pair of counts the
+    cells hold (one for a count; a share's numerator and complement, see `joint`)."""
     window_lines = (
         [(t, p) for t, p in lines if level_of[t] not in GRAINS and level_of[p[0]] in GRAINS] if lines else []
     )
-    hidden = primary.copy()
     while True:
-        hidden = _sweep(array, hidden, primary, lines, limit)
+        before = hidden.copy() if len(counts) > 1 else None  # one count: its sweep is final
+        for values, primary in counts:
+            hidden = _sweep(values, hidden, primary, lines, limit)
         more = [t for t, parts in window_lines if not hidden[t] and hidden[parts].any()]
-        if not more:
-            break
         hidden[more] = True
-    covered = {name: list(starts) for (name, _), starts in members.items()}
-    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+        if not more and (before is None or np.array_equal(before, hidden)):
+            return hidden
+
+
+def joint(first: Cube, *others: Cube) -> Cube:
+    """One mask for cells holding several counts of persons at once: a share's numerator and
+    its complement (denominator − numerator; analytics.protection.small_parts), each a cube
+    built by `build_cube` from the same rows (same cells and lines).
+
+    A cell is primary when any of its counts is small, and rules 3 and 3b are applied to
+    every count against the common mask until none changes, so no line of any of the counts
+    can be solved for a hidden cell. `values` stays the first cube's.
+    """
+    primary = first.primary.copy()
+    for other in others:
+        if len(other.values) != len(first.values) or not np.array_equal(other.levels, first.levels):
+            raise ValueError("joint: the cubes do not have the same cells")
+        primary |= other.primary
+    counts = [(cube.values, cube.primary) for cube in (first, *others)]
+    hidden = _settle(counts, primary.copy(), first.lines, first.levels, first.limit)
+    return dataclasses.replace(first, primary=primary, hidden=hidden)
 
 
 def _needs_more(

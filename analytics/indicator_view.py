@@ -274,10 +274,13 @@ def funnel_view(
         return None
     scale = 100.0 if kind == "binomial" else 1000.0
     anchor = window["period_start"].max()
+    # The funnel's 12 months are a window of the cube, or (yearly data) its newest year cell.
+    level = (
+        hierarchy.FUNNEL if data.cube is None or hierarchy.FUNNEL in data.cube.windows else indicator.grain
+    )
     hide = [
-        hidden(indicator, n)
-        or bool(data.cube is not None and data.cube.is_hidden(u, hierarchy.FUNNEL, anchor))
-        for u, n in zip(per_unit["unit_id"], per_unit["numerator"], strict=True)
+        hidden(indicator, n, d) or bool(data.cube is not None and data.cube.is_hidden(u, level, anchor))
+        for u, n, d in zip(per_unit["unit_id"], per_unit["numerator"], per_unit["denominator"], strict=True)
     ]
     counts = [
         protection.SECONDARY
@@ -294,7 +297,7 @@ def funnel_view(
         {
             "Kommune": per_unit["name"],
             _numerator_label(indicator): counts,
-            _denominator_label(indicator): [formatting.number(d) for d in per_unit["denominator"]],
+            _denominator_label(indicator): [denominator_text(indicator, d) for d in per_unit["denominator"]],
             rate_name: [
                 (HIDDEN_TEXT if c == SMALL else protection.SECONDARY)
                 if h
@@ -782,6 +785,14 @@ def _complementary(per_unit: pd.DataFrame, whole: pd.DataFrame) -> tuple[pd.Data
     return per_unit, whole.assign(hidden=whole["hidden"].to_numpy() | total_hidden)
 
 
+def denominator_text(indicator: Indicator, denominator: float | None) -> str:
+    """A denominator as shown: a protected share's denominator counts persons, so 1..4 reads
+    «<5» (analytics.protection.small_parts); a population's person-years are shown as they are."""
+    if indicator.kind == "share":
+        return formatting.count(denominator, indicator.protect_small)
+    return formatting.number(denominator)
+
+
 def _number_columns(
     indicator: Indicator, rows: pd.DataFrame, period_column: str, value_column: str | None
 ) -> pd.DataFrame:
@@ -799,7 +810,7 @@ def _number_columns(
         ]
     denominator = _denominator_label(indicator)
     if denominator:
-        out[denominator] = [formatting.number(d) for d in rows["denominator"]]
+        out[denominator] = [denominator_text(indicator, d) for d in rows["denominator"]]
     if value_column:
         out[value_column] = _displays(indicator, rows)
     return out
@@ -1268,7 +1279,14 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
     # month inside), as the status reason beside it does.
-    shown = figure_text(indicator, total["value"], total["numerator"], rows_hidden(data, window), "cell")
+    shown = figure_text(
+        indicator,
+        total["value"],
+        total["numerator"],
+        rows_hidden(data, window),
+        "cell",
+        denominator=total["denominator"],
+    )
     return shown, window_span(start, end, indicator.grain)
 
 

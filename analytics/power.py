@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from analytics import formatting
+from analytics import config, formatting
 
 ALPHA = 0.05
 POWER = 0.80
@@ -164,17 +164,31 @@ def check_share(
     change: float,
     target: float | None = None,
     single_unit: bool = False,
+    protected: tuple[bool, bool] = (False, False),
 ) -> PowerCheck:
     """The rule for shares (p0 and target as fractions 0 … 1; denominators as counts).
 
     With a target the change asked for is from p0 to the target; else p0 · (1 + change).
+    ``protected``: (the baseline level rests on a small count of persons, the window's
+    denominator is one; analytics.protection.small_parts, decided by the caller): then the
+    reason names neither p0 (nor p1 derived from it) nor the denominator, only «færre enn 5».
     """
     p1 = target if target is not None and abs(target - p0) > 1e-9 else p0 * (1 + change)
     p1 = min(max(p1, 0.01), 0.99)
     power = share_power(p0, p1, baseline_denominator, window_denominator)
+    hide_level, hide_window = protected
     shown = f"{formatting.number(p0 * 100, 0)} % til {formatting.number(p1 * 100, 0)} %"
+    if hide_level:
+        shown = "grunnlinjens nivå fra " + (
+            f"målet {formatting.number(p1 * 100, 0)} %"
+            if target is not None
+            else "den endringen planen ber om"
+        )
+    denominator = (
+        f"færre enn {config.SUPPRESSION_THRESHOLD}" if hide_window else formatting.number(window_denominator)
+    )
     head = (
-        f"nevneren {formatting.number(window_denominator)} på 12 måneder gir "
+        f"nevneren {denominator} på 12 måneder gir "
         f"{formatting.number(power * 100, 0)} % styrke til å skille {shown}"
     )
     if power >= POWER:

@@ -43,6 +43,51 @@ def small_label(limit: int | None = None) -> str:
     return f"<{threshold() if limit is None else limit}"
 
 
+def small_parts(
+    kind: str,
+    numerator: object,
+    denominator: object = None,
+    limit: int | None = None,
+) -> np.ndarray:
+    """Which cells of a protected indicator rest on a small count of persons (bool per cell).
+
+    `numerator`, `denominator`: scalars or arrays of counts (NaN: unknown). The rule, one place
+    for every view (series.hidden, the judged series, the cube in series._build_cube):
+
+    - count, stock: the value (the numerator) is 1..limit−1;
+    - share: the numerator (who got it) or the complement, denominator − numerator (who did
+      not), is 1..limit−1. A share is a two-cell table of persons («fikk» / «fikk ikke»), and
+      each cell is a count of persons: «0,0 % av 3» tells that three named-by-place patients
+      did not get the treatment as plainly as «100,0 % av 3» tells that they did. A
+      denominator of 1..limit−1 is always caught (one of its two parts is then small);
+    - score (a mean per person): the denominator (the persons averaged) is 1..limit−1, since
+      the mean of one or two persons is their own figure.
+
+    Source: primary suppression of every cell of a frequency table of persons below the
+    threshold (Heldal & Fosen, «Statistisk konfidensialitet i SSB», SSB Notater 2001/28;
+    SSB's symbol «:»; DESIGN.md §5, threshold 5), applied to both cells of the share. The
+    board follows this stricter reading rather than a numerator-only rule: the publishers'
+    own pages (Helsedirektoratet's kvalitetsindikatorer, FHI's «prikking» in Kommunehelsa)
+    could not be retrieved here to quote, and the numerator-only rule the board used before
+    let «0,0 %» of 3 patients through, which no reading of «never reveal a small count» allows.
+    """
+    limit = threshold() if limit is None else limit
+
+    def small(values: object) -> np.ndarray:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+        return (array > 0) & (array < limit)
+
+    num, den = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(np.nan if numerator is None else numerator, dtype=float)),
+        np.atleast_1d(np.asarray(np.nan if denominator is None else denominator, dtype=float)),
+    )
+    if kind == "score":
+        return small(den)
+    if kind == "share":
+        return small(num) | small(den - num) | small(den)
+    return small(num)
+
+
 def primary_note(limit: int) -> str:
     return f"«<{limit}» betyr færre enn {limit}; så små tall vises ikke av personvernhensyn."
 
@@ -213,12 +258,10 @@ def protect_series(
     elif kind in ("count", "stock") or "numerator" not in frame:
         small = (value > 0) & (value < limit)
     else:
-        # The numerator is the count; a small denominator would reveal it as well.
-        small = pd.Series(False, index=frame.index)
-        for column in ("numerator", "denominator"):
-            if column in frame:
-                part = pd.to_numeric(frame[column], errors="coerce").astype(float)
-                small |= (part > 0) & (part < limit)
+        # The numerator is the count; a small denominator or complement would reveal it too.
+        numerator = pd.to_numeric(frame["numerator"], errors="coerce")
+        denominator = pd.to_numeric(frame["denominator"], errors="coerce") if "denominator" in frame else None
+        small = pd.Series(small_parts("share", numerator, denominator, limit), index=frame.index)
     frame["hidden"] = small.to_numpy()
     frame["value"] = value.mask(small)
     for column in ("numerator", "denominator"):

@@ -89,6 +89,9 @@ class Indicator(BaseModel):
     source_detail: str
     definition_source: str
     protect_small: bool = False
+    # What the indicator's counts count (see data/indicators.yaml): persons (patients, and
+    # events or referrals of patients) must be protect_small, checked at load.
+    counts: Literal["persons", "municipalities", "teams", "categories", "population"] | None = None
     target: float | None = None
     projection: bool = False  # projected figures: periods in the future are expected
     chart_kind: ChartKind | None = None  # default: "projection" if projection, else kind
@@ -185,6 +188,13 @@ def load_registry(path: Path | None = None) -> Registry:
                 path,
                 f"indikator «{indicator.id}»",
                 f"diagramtypen «{indicator.series_kind}» mangler i charts",
+            )
+    for indicator in registry.indicators:
+        if indicator.counts == "persons" and not indicator.protect_small:
+            raise PlanError(
+                path,
+                f"indikator «{indicator.id}»",
+                "teller personer (counts: persons), men protect_small er ikke true; små tall ville vises",
             )
     for kind, rule in registry.charts.items():
         if (rule.rare_chart is None) != (rule.rare_below is None):

@@ -109,8 +109,20 @@ def format_value(indicator: Indicator, value: float | None) -> str:
     return formatting.count(value, indicator.protect_small)
 
 
-def hidden(indicator: Indicator, numerator: float | None) -> bool:
-    """A small count of persons, or a rate or share built on one, must not be shown."""
+def hidden(indicator: Indicator, numerator: float | None, denominator: float | None = None) -> bool:
+    """A small count of persons, or a rate or share built on one, must not be shown.
+
+    The rule per kind is analytics.protection.small_parts: a share is hidden when its
+    numerator or its complement (denominator − numerator) is 1..threshold − 1.
+    """
+    if not indicator.protect_small:
+        return False
+    return bool(protection.small_parts(indicator.kind, numerator, denominator)[0])
+
+
+def hidden_numerator(indicator: Indicator, numerator: float | None) -> bool:
+    """Hidden because the numerator itself is small (written «<5»); a cell hidden for its
+    complement or denominator only is written «:» (its numerator may be large)."""
     return indicator.protect_small and formatting.below_threshold(numerator)
 
 
@@ -499,8 +511,14 @@ def _build_cube(board: Board, indicator: Indicator, partnership: str, today: dt.
         unit_id=facts["unit_id"].astype(str),
         numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
     )
-    return hierarchy.build_cube(
-        facts, indicator.grain, config.SUPPRESSION_THRESHOLD, _windows(facts, indicator, today)
+    windows = _windows(facts, indicator, today)
+    cube = hierarchy.build_cube(facts, indicator.grain, config.SUPPRESSION_THRESHOLD, windows)
+    if indicator.kind != "share":
+        return cube
+    # A share's complement (who did not get it) is a count of persons too (protection.small_parts).
+    rest = facts.assign(numerator=facts["denominator"] - facts["numerator"])
+    return hierarchy.joint(
+        cube, hierarchy.build_cube(rest, indicator.grain, config.SUPPRESSION_THRESHOLD, windows)
     )
 
 
@@ -938,7 +956,8 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         # A period that has not ended is in progress (projections are about the future).
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
     numerator = out["numerator"].to_numpy(dtype=float)
-    hidden = indicator.protect_small & (numerator > 0) & (numerator < config.SUPPRESSION_THRESHOLD)
+    denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else None
+    hidden = indicator.protect_small & protection.small_parts(indicator.kind, numerator, denominator)
     scope = data.scope
     if data.cube is not None and (by_unit or scope is not None):
         # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
@@ -1125,6 +1144,7 @@ def figure_text(
     numerator: float | None,
     masked: bool,
     wording: Literal["sentence", "cell"] = "sentence",
+    denominator: float | None = None,
 ) -> str:
     """One figure as shown, by one rule for every place (reasons, tables, tiles, hover, deck).
 
@@ -1136,14 +1156,20 @@ def figure_text(
 
     wording: "sentence" (a status reason) writes a small figure «færre enn 5»; "cell" (a
     table cell, a tile, a hover) writes «<5» for a count and «skjult (<5)» for a rate or
-    share built on one (a bare «<5» beside a rate would read as a rate below 5).
+    share built on one (a bare «<5» beside a rate would read as a rate below 5). A share
+    hidden for its complement or denominator (``denominator`` given; protection.small_parts)
+    reads «:» like a masked cell: its numerator is not small, so «færre enn 5» would mislead.
     """
-    if hidden(indicator, numerator):
+    if hidden_numerator(indicator, numerator):
         if wording == "sentence":
             return f"færre enn {protection.threshold()}"
         small = protection.small_label()
         return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
-    return protection.SECONDARY if masked else format_value(indicator, value)
+    return (
+        protection.SECONDARY
+        if masked or hidden(indicator, numerator, denominator)
+        else format_value(indicator, value)
+    )
 
 
 # -- baseline comparison -------------------------------------------------------------------
@@ -1249,8 +1275,10 @@ def compare_rows(
         p_value=p_value,
         test=test,
         note=note,
-        recent_masked=rows_hidden(data, recent_rows),
-        baseline_masked=rows_hidden(data, base_rows),
+        recent_masked=rows_hidden(data, recent_rows)
+        or hidden(indicator, get(recent, "numerator"), get(recent, "denominator")),
+        baseline_masked=rows_hidden(data, base_rows)
+        or hidden(indicator, get(base, "numerator"), get(base, "denominator")),
     )
 
 

@@ -422,10 +422,10 @@ _SQL: dict[str, dict[str, str]] = {
         "ORDER BY indicator, unit_id, period_start, grain",
     },
     "known_cells": {
-        "duckdb": "SELECT unit_id, period_start, value, numerator FROM facts "
+        "duckdb": "SELECT unit_id, period_start, value, numerator, denominator FROM facts "
         "WHERE indicator = ? AND list_contains(?, unit_id) AND grain = ? AND NOT file_total "
         "AND NOT suppressed ORDER BY unit_id, period_start",
-        "postgres": "SELECT unit_id, period_start, value, numerator FROM facts "
+        "postgres": "SELECT unit_id, period_start, value, numerator, denominator FROM facts "
         "WHERE indicator = ? AND unit_id = ANY(?::text[]) AND grain = ? AND NOT file_total "
         "AND NOT suppressed ORDER BY unit_id, period_start",
     },
@@ -1130,7 +1130,7 @@ class Store:
 
     def known_cells(self, indicator: str, unit_ids: Sequence[str], grain: str) -> pd.DataFrame:
         """The stored cells of one indicator at one grain that are not suppressed (file totals
-        left out): unit_id, period_start, value, numerator, sorted by unit and period. What the
+        left out): unit_id, period_start, value, numerator, denominator, sorted by unit and period. What the
         protected cube is built from (analytics.hierarchy), read without the other columns."""
         return self._frame(self._q("known_cells"), [indicator, list(unit_ids), grain])
 

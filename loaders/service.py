@@ -161,7 +161,9 @@ class Loader:
                 continue
             count = row.numerator if indicator.kind == "share" else row.value
             small = pd.notna(count) and 0 < float(count) < limit
-            hidden = small
+            # A share's complement (or a small denominator) hides it too, shown «:».
+            denominator = getattr(row, "denominator", None)
+            hidden = small or bool(protection.small_parts(indicator.kind, count, denominator, limit)[0])
             partnership = partnership_of.get(str(row.unit_id))
             if (indicator.id, partnership) not in cubes:
                 cubes[(indicator.id, partnership)] = (

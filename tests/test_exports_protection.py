@@ -89,6 +89,8 @@ def plan_words(plan) -> list[str]:
     words = [plan.partnership.name, plan.partnership.plan_title, plan.partnership.short_name]
     for measure in plan.measures:
         words += [measure.text, *measure.responsible, *(c.text for c in measure.criteria)]
+        # The board's short titles are plan words too («Sepsis: antibiotika innen 1 time»).
+        words += [e.short for e in (measure, *measure.criteria) if e.short]
         if measure.deadline:
             words.append(measure.deadline.text)
     return sorted(words, key=len, reverse=True)

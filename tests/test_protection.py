@@ -184,3 +184,61 @@ def test_visible_small_counts_finds_leaks_only():
     texts = ["<5 pasienter", "3 pasienter", "31.12.2025", "1\u00a0234", "m02-k1", "2,5 %"]
     assert protection.visible_small_counts(texts, LIMIT) == ["3 pasienter"]
     assert protection.numeric_small([0, 1, 4.9, 5, None], LIMIT) == [1.0, 4.9]
+
+
+def test_a_share_is_hidden_on_a_small_numerator_complement_or_denominator() -> None:
+    """A share of persons is two counts (who got it, who did not): «0,0 % of 3» and «100,0 % of
+    1» are hidden as «1 of 40» is; a score (a mean per person) on 1–4 persons is hidden."""
+    numerator = np.array([0, 3, 10, 1, 0, 10, np.nan, 40, 0])
+    denominator = np.array([3, 40, 12, 1, 0, 10, 2, 40, 50])
+    small = protection.small_parts("share", numerator, denominator, LIMIT)
+    assert small.tolist() == [True, True, True, True, False, False, True, False, False]
+    assert protection.small_parts("count", [0, 2, 7], None, LIMIT).tolist() == [False, True, False]
+    assert protection.small_parts("score", 12.5, 2, LIMIT).tolist() == [True]
+    assert protection.small_parts("score", 12.5, 30, LIMIT).tolist() == [False]
+    series = pd.DataFrame({"value": [0.0, 80.0], "numerator": [0.0, 8.0], "denominator": [3.0, 10.0]})
+    frame = protection.protect_series(series, protect=True, kind="share", limit=LIMIT).frame
+    assert frame["hidden"].tolist() == [True, True]
+    assert frame["denominator"].isna().all() and set(frame["label"]) == {SECONDARY}
+
+
+def test_the_joint_cube_protects_a_shares_complement_along_its_lines() -> None:
+    """Two units, one quarter of months: unit a's complement is 2 in one month (8 of 10). The
+    joint cube hides that month and enough besides that neither the numerator nor the
+    complement of the hidden month can be worked out from the shown cells and totals."""
+    from analytics import hierarchy
+
+    months = pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"] * 2)
+    rows = pd.DataFrame(
+        {
+            "unit_id": ["a"] * 3 + ["b"] * 3,
+            "period_start": months,
+            "numerator": [8.0, 20.0, 30.0, 25.0, 25.0, 25.0],
+            "denominator": [10.0, 30.0, 40.0, 30.0, 30.0, 30.0],
+        }
+    )
+    plain = hierarchy.build_cube(rows, "month", LIMIT)
+    assert not plain.hidden.any()  # the numerator alone has no small cell
+    rest = hierarchy.build_cube(
+        rows.assign(numerator=rows["denominator"] - rows["numerator"]), "month", LIMIT
+    )
+    cube = hierarchy.joint(plain, rest)
+    target = cube.index[("a", "month", pd.Timestamp("2026-01-01"))]
+    assert cube.primary[target] and cube.hidden[target]
+    for total, parts in cube.lines:  # no line with exactly one hidden cell
+        assert int(cube.hidden[parts].sum()) + int(cube.hidden[total]) != 1
+    with pytest.raises(ValueError):
+        hierarchy.joint(plain, hierarchy.build_cube(rows.iloc[:3], "month", LIMIT))
+
+
+def test_the_power_statement_names_no_protected_denominator_or_level() -> None:
+    """«nevneren 1 på 12 måneder» named the one STEMI patient of Lødingen: a protected window
+    denominator reads «færre enn 5», and a protected baseline level is not printed."""
+    from analytics import power
+
+    open_text = power.check_share(0.5, 40, 2, 0.2, 0.8, True).reason
+    assert "nevneren 2 på 12 måneder" in open_text and "50 %" in open_text
+    closed = power.check_share(0.5, 40, 2, 0.2, 0.8, True, protected=(True, True)).reason
+    assert "nevneren færre enn 5 på 12 måneder" in closed
+    assert "50 %" not in closed and "målet 80 %" in closed
+    assert protection.visible_small_counts([closed.split("; 80 % krever")[0]]) == []

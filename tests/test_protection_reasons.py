@@ -258,3 +258,52 @@ def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
     for wording in ("sentence", "cell"):
         assert figure_text(plain, 2.0, 2.0, True, wording) == protection.SECONDARY
         assert figure_text(plain, 2.0, 2.0, False, wording) == figure_text(plain, 2.0, 2.0, False)
+
+
+def _window_parts(
+    board, indicator, scope: str, first: pd.Timestamp, last: pd.Timestamp
+) -> tuple[float, float]:
+    """Σ numerator and Σ denominator of the stored (not suppressed) native cells in a span."""
+    members = [str(u) for u in member_units(board, "lovesa")["unit_id"]]
+    facts = board.store.known_cells(indicator.id, members, indicator.grain)
+    starts = pd.to_datetime(facts["period_start"])
+    inside = facts[(starts >= first) & (starts <= last)]
+    if scope != hierarchy.ALL:
+        inside = inside[inside["unit_id"].astype(str) == scope]
+    return float(inside["numerator"].sum()), float(inside["denominator"].sum())
+
+
+def test_no_person_share_printed_on_a_small_numerator_or_complement(demo_db):
+    """LoVeSa's matrix showed 1851 Lødingen «100,0 % juli 2025–juni 2026», reason «nevneren 1
+    på 12 måneder» (one STEMI patient), and 1840 Saltdal «0,0 % (3. kvartal 2026)» of 3: a
+    share of persons is a two-cell table, and neither its numerator nor its complement
+    (denominator − numerator) may be 1–4 where it is printed (protection.small_parts). Every
+    figure of every patient share in the matrix cells, their reasons, the plan's reasons and
+    the Kommune tables is checked against the stored counts of its span, and no reason prints
+    a denominator of 1–4."""
+    from analytics import protection
+
+    board = open_board(demo_db)
+    try:
+        shares = [i for i in board.registry.indicators if i.kind == "share"]
+        in_plan = {i for _, c in board.plan("lovesa").criteria for i in c.indicators}
+        checked, leaks = 0, []
+        for indicator in [i for i in shares if i.id in in_plan]:
+            spans = printed_figures(board, "lovesa", indicator.id)
+            cells = status_matrix(board, "lovesa", today=TODAY).cells
+            for cell in cells[cells["indicator_id"] == indicator.id].itertuples():
+                shown = cell.value.removesuffix("\u00a0%").removesuffix(" %")
+                if _is_number(shown) and (span := _span_of(cell.period)):
+                    spans.append((cell.unit_id, *span))
+                leaks += [
+                    (cell.unit_id, n) for n in re.findall(r"nevneren (\d+) ", cell.reason) if 0 < int(n) < 5
+                ]
+            for scope, first, last in spans:
+                numerator, denominator = _window_parts(board, indicator, scope, first, last)
+                checked += 1
+                if protection.small_parts("share", numerator, denominator)[0]:
+                    leaks.append((indicator.id, scope, first.date(), last.date(), numerator, denominator))
+    finally:
+        board.store.close()
+    assert checked > 20
+    assert leaks == []

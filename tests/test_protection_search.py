@@ -86,14 +86,14 @@ def _atoms(cube: hierarchy.Cube, key: tuple) -> list[tuple[str, pd.Timestamp]]:
     return atoms if scope == hierarchy.ALL else [(u, s) for u, s in atoms if u == scope]
 
 
-def shown_figures(board, indicator, export_text: str) -> dict[tuple, float]:
+def shown_figures(board, indicator, export_text: str, partnership: str = PARTNERSHIP) -> dict[tuple, float]:
     """Every count the board shows for the indicator, as cube cells: (scope, level, start) → value."""
     shown: dict[tuple, float] = {}
     cube = None
-    members = board.member_ids(PARTNERSHIP)
+    members = board.member_ids(partnership)
     grains = [g for g in ("month", "quarter", "year") if GRAIN_MONTHS[g] >= GRAIN_MONTHS[indicator.grain]]
     for scope in [hierarchy.ALL, *members]:
-        units = scope_units(board, PARTNERSHIP) if scope == hierarchy.ALL else [scope]
+        units = scope_units(board, partnership) if scope == hierarchy.ALL else [scope]
         data = load_rows(board, indicator, units)
         if data.empty:
             continue
@@ -109,17 +109,21 @@ def shown_figures(board, indicator, export_text: str) -> dict[tuple, float]:
         if not rated(indicator) and years["previous_same"].notna().any():
             anchor = max(data.cube.windows[hierarchy.SAME_MONTHS])
             shown[(scope, hierarchy.SAME_MONTHS, anchor)] = float(years["previous_same"].dropna().iloc[-1])
-    funnel = funnel_view(board, PARTNERSHIP, indicator, TODAY)  # Indikator and Kommune: the funnel
+    funnel = funnel_view(board, partnership, indicator, TODAY)  # Indikator and Kommune: the funnel
     if funnel is not None:
-        anchor = max(cube.windows[hierarchy.FUNNEL])
+        # The funnel's 12 months: a window of the cube, or (yearly data) the newest year cell.
+        level = hierarchy.FUNNEL if hierarchy.FUNNEL in cube.windows else indicator.grain
+        anchor = (
+            max(cube.windows[level])
+            if level in cube.windows
+            else max(pd.Timestamp(s) for s in cube.starts[cube.levels == level])
+        )
         for unit_id, text, hide in zip(funnel.unit_ids, funnel.counts, funnel.hidden, strict=True):
-            if not hide:
-                shown[(unit_id, hierarchy.FUNNEL, anchor)] = float(
-                    text.replace("\u00a0", "").replace(" ", "")
-                )
+            if not hide and text != "–":  # «–»: no figure for the unit
+                shown[(unit_id, level, anchor)] = float(text.replace("\u00a0", "").replace(" ", ""))
         # The funnel's centre line is the partnership's pooled rate: its total is shown too.
-        total = cube.values[cube.index[(hierarchy.ALL, hierarchy.FUNNEL, anchor)]]
-        shown[(hierarchy.ALL, hierarchy.FUNNEL, anchor)] = float(total)
+        total = cube.values[cube.index[(hierarchy.ALL, level, anchor)]]
+        shown[(hierarchy.ALL, level, anchor)] = float(total)
     for row in csv.DictReader(io.StringIO(export_text)):  # loaders export (protected by default)
         if row["indicator"] != indicator.id or row["value"] in ("", "<5", ":"):
             continue
@@ -237,6 +241,36 @@ def test_no_hidden_small_count_can_be_derived_from_any_view(store, demo_db, tmp_
     assert total["indicators"] >= 1
     with capsys.disabled():
         print(f"\n[{store}] protection search: " + ", ".join(f"{n} {name}" for name, n in total.items()))
+
+
+def test_no_patient_share_shows_or_gives_away_a_small_numerator_or_complement(demo_db, capsys):
+    """LoVeSa's patient shares (STEMI, stroke, sepsis, cancer pathway; issue 14): no shown cell
+    rests on a numerator or complement of 1–4 (the joint cube's primary cells hold both), and
+    no such hidden cell is determined by the shown figures. With the denominators shown, a
+    hidden cell's complement is determined exactly when its numerator is, so the numerator
+    search covers both."""
+    board = open_board(demo_db)
+    total = defaultdict(int)
+    try:
+        shares = [i for i in board.registry.indicators if i.kind == "share" and i.counts == "persons"]
+        for indicator in shares:
+            data = load_rows(board, indicator, scope_units(board, "lovesa"))
+            if data.empty:
+                continue
+            assert data.cube is not None, f"{indicator.id}: not protected"
+            shown = shown_figures(board, indicator, "", partnership="lovesa")
+            primary_shown = [k for k in shown if data.cube.primary[data.cube.index[k]]]
+            assert primary_shown == [], f"{indicator.id}: shown on a small count {primary_shown[:5]}"
+            found, tried = derivable(data.cube, shown)
+            assert found == [], f"{indicator.id}: derivable {found[:5]}"
+            for name, n in tried.items():
+                total[name] += n
+            total["indicators"] += 1
+    finally:
+        board.store.close()
+    assert total["indicators"] >= 3 and total["hidden small cells"] > 0
+    with capsys.disabled():
+        print("\n[lovesa shares] protection search: " + ", ".join(f"{n} {name}" for name, n in total.items()))
 
 
 def test_the_issue_case_june_2023_cannot_be_derived(demo_db):

@@ -59,3 +59,29 @@ def test_bad_chart_table_is_refused_in_norwegian(tmp_path: Path, change, entry: 
         load_registry(write(tmp_path, change))
     text = str(caught.value)
     assert "indicators.yaml" in text and entry in text and problem in text
+
+
+def test_every_indicator_says_what_it_counts_and_every_count_of_persons_is_protected() -> None:
+    """Issue 14: patient shares (STEMI, stroke, sepsis, cancer pathway, BUP referrals) were
+    registered unprotected and showed «100,0 %» of one patient per municipality."""
+    registry = load_registry()
+    assert all(i.counts is not None for i in registry.indicators)
+    persons = [i for i in registry.indicators if i.counts == "persons"]
+    assert {"stemi_pci_120", "stroke_thrombolysis_30", "sepsis_antibiotics_1h"} <= {i.id for i in persons}
+    assert {"cancer_pathway_conversation_share", "referral_quality_share"} <= {i.id for i in persons}
+    assert all(i.protect_small for i in persons)
+    # Every share and count in the registry is either of persons or of something public.
+    for indicator in registry.indicators:
+        if indicator.kind in ("share", "count") and indicator.unit in ("prosent", "antall"):
+            assert indicator.counts == "persons", indicator.id
+
+
+def test_a_count_of_persons_without_protection_is_refused_in_norwegian(tmp_path: Path) -> None:
+    def unprotect(raw: dict) -> None:
+        entry = next(i for i in raw["indicators"] if i["id"] == "stemi_pci_120")
+        entry["protect_small"] = False
+
+    with pytest.raises(PlanError) as caught:
+        load_registry(write(tmp_path, unprotect))
+    text = str(caught.value)
+    assert "stemi_pci_120" in text and "protect_small" in text and "personer" in text
