@@ -123,7 +123,8 @@ class Loader:
 
         Protected by default, like every page: a cell the partnership's cube hides
         (analytics.hierarchy) is written as "<5" (a small count) or ":" (hidden to protect
-        one), for every protected count and share. `raw`: the numbers as stored, for analysts.
+        one), for every protected count and share. A share is always ":" when hidden: its value
+        is a per cent, where "<5" would read as "under 5 %" (protection.RATE_NOTE). `raw`: the numbers as stored, for analysts.
         """
         facts = self.board.store.facts([indicator_id] if indicator_id else None, file_totals=True)
         writer = csv.writer(out, lineterminator="\n")
@@ -173,7 +174,8 @@ class Loader:
             if cube is not None:
                 hidden |= bool(cube.is_hidden(str(row.unit_id), row.grain, pd.Timestamp(row.period_start)))
             if hidden:
-                out[i] = protection.small_label(limit) if small else protection.SECONDARY
+                count_shown = small and indicator.kind != "share"
+                out[i] = protection.small_label(limit) if count_shown else protection.SECONDARY
         return out
 
     def log_text(self) -> str:
