@@ -318,7 +318,8 @@ def load_rows(
             )
             indicator = indicator.model_copy(update={"grain": "year"})
             facts = yearly
-    multi = facts[facts["grain"].map(is_multi_year)]
+    # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
+    multi = facts[facts["grain"].isin([g for g in facts["grain"].unique() if is_multi_year(g)])]
     facts = facts[facts["grain"] == indicator.grain]
     if facts.empty and not multi.empty:
         grain_note = multi_year_note(multi)
@@ -413,12 +414,21 @@ def truncated_poisson_mean(lam: np.ndarray, threshold: int | None = None) -> np.
     threshold = threshold or config.SUPPRESSION_THRESHOLD
     lam = np.asarray(lam, dtype=float)
     ks = np.arange(1, threshold)
-    safe = np.where(lam > 0, lam, 1.0)[..., None]
-    # Weights ∝ λ^k / k!, scaled by λ^1 so they stay finite for small λ.
-    logw = (ks - 1) * np.log(safe) - np.cumsum(np.log(ks))
-    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
-    mean = (w * ks).sum(axis=-1) / w.sum(axis=-1)
-    return np.where(lam > 0, mean, 1.0)
+    log_lam = np.log(np.where(lam > 0, lam, 1.0))
+    # Weights ∝ λ^k / k!, scaled by λ^1 so they stay finite for small λ. One array per k, summed
+    # in k's order: the same floating-point operations as a sum over a trailing k axis, without
+    # numpy's per-element overhead of reducing an axis of length threshold − 1.
+    logw = [(k - 1) * log_lam - c for k, c in zip(ks.tolist(), np.cumsum(np.log(ks)).tolist(), strict=True)]
+    top = np.maximum.reduce(logw)
+    w = [np.exp(x - top) for x in logw]
+    if len(w) >= 8:  # numpy sums 8 or more terms pairwise: keep its order (and its bits)
+        stacked = np.stack(w, axis=-1)
+        return np.where(lam > 0, (stacked * ks).sum(axis=-1) / stacked.sum(axis=-1), 1.0)
+    weighted, total = w[0] * ks[0], w[0]
+    for k, x in zip(ks[1:].tolist(), w[1:], strict=True):
+        weighted = weighted + x * k
+        total = total + x
+    return np.where(lam > 0, weighted / total, 1.0)
 
 
 def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int = 25) -> pd.Series:
