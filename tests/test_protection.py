@@ -182,3 +182,61 @@ def test_visible_small_counts_finds_leaks_only():
     texts = ["<5 pasienter", "3 pasienter", "31.12.2025", "1\u00a0234", "m02-k1", "2,5 %"]
     assert protection.visible_small_counts(texts, LIMIT) == ["3 pasienter"]
     assert protection.numeric_small([0, 1, 4.9, 5, None], LIMIT) == [1.0, 4.9]
+
+
+def _full_passes(cube) -> np.ndarray:
+    """Rule 3 the plain way: every line checked on every pass, then rule 3b, until nothing
+    changes (what hierarchy._sweep must equal; it skips lines whose cells did not change)."""
+    from analytics import hierarchy
+
+    lines = list(cube.lines)
+    # Rule 3b: a window with the periods inside it (not ALL's window with the units' windows).
+    grains = hierarchy.GRAINS
+    windows = [(t, p) for t, p in lines if cube.levels[t] not in grains and cube.levels[p[0]] in grains]
+    hidden = cube.primary.copy()
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in lines:
+                while hierarchy._needs_more(cube.values, hidden, cube.primary, total, parts, cube.limit):
+                    shown = parts[~hidden[parts]]
+                    positive = shown[cube.values[shown] > 0]
+                    if len(positive):
+                        pick = positive[np.argsort(cube.values[positive], kind="stable")[0]]
+                    elif not hidden[total]:
+                        pick = total
+                    elif len(shown):
+                        pick = shown[0]
+                    else:
+                        break
+                    hidden[pick] = True
+                    changed = True
+        more = [t for t, parts in windows if not hidden[t] and hidden[parts].any()]
+        if not more:
+            return hidden
+        hidden[more] = True
+
+
+def test_the_cube_sweep_hides_what_checking_every_line_on_every_pass_hides():
+    from analytics import hierarchy
+
+    rng = np.random.default_rng(11)
+    tried = 0
+    for _ in range(30):
+        units = [f"u{i}" for i in range(int(rng.integers(2, 25)))]
+        months = pd.date_range("2023-01-01", periods=int(rng.integers(3, 30)), freq="MS")
+        rows = pd.DataFrame(
+            [
+                (u, m, float(rng.choice([0, 0, 1, 2, 3, 4, 5, 7, 12, 30])))
+                for u in units
+                for m in months
+                if rng.random() > 0.1
+            ],
+            columns=["unit_id", "period_start", "numerator"],
+        )
+        windows = {hierarchy.FUNNEL: list(months[-12:])} if len(months) > 12 else {}
+        cube = hierarchy.build_cube(rows, "month", LIMIT, windows)
+        assert np.array_equal(cube.hidden, _full_passes(cube))
+        tried += int((cube.hidden & ~cube.primary).any())
+    assert tried > 10  # most of the cubes needed complementary cells
