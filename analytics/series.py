@@ -391,9 +391,10 @@ def _file_totals(board: Board, indicator: Indicator, rows: pd.DataFrame) -> pd.D
     if indicator.kind != "count" or rows.empty or not rows["suppressed"].any():
         return None
     units = board.units
-    present = set(rows["unit_id"])
+    present = set(rows["unit_id"].unique().tolist())
     for unit in units.loc[units["kind"].isin(["partnership", "region"]), "unit_id"]:
-        if set(members_of(units, unit)) == present:
+        members = members_of(units, unit)
+        if len(members) >= len(present) and set(members) == present:
             totals = board.store.file_totals(indicator.id, unit, indicator.grain)
             if totals.empty:
                 return None
