@@ -212,7 +212,13 @@ def build_cube(
     level_of = np.concatenate(names) if names else np.array([], dtype=object)
     start_of = np.concatenate(stamps) if stamps else np.array([], dtype="datetime64[ns]")
     array = np.concatenate(sums) if sums else np.array([], dtype=float)
-    cells = pd.DataFrame({"scope": scope_of, "level": level_of, "start": start_of})
+    # The cells' scope and level as integer codes: the lines are found by joins on them, and
+    # joins on integers are several times cheaper than on strings (same rows, same order).
+    scope_codes, scope_names = pd.factorize(scope_of)
+    level_codes, level_names = pd.factorize(level_of)
+    level_code = {name: i for i, name in enumerate(level_names)}
+    all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
+    cells = pd.DataFrame({"scope": scope_codes, "level": level_codes, "start": start_of})
     cells["at"] = np.arange(len(cells))
     line_totals: list[np.ndarray] = []
     line_sizes: list[np.ndarray] = []
@@ -232,21 +238,23 @@ def build_cube(
     grains = [g for g in levels if g in GRAINS]
     # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
     for fine_i, fine in enumerate(grains):
-        fine_cells = cells[cells["level"] == fine]
+        fine_cells = cells[cells["level"] == level_code.get(fine, -1)]
         for coarse in grains[fine_i + 1 :]:
             parts = fine_cells.assign(parent=truncate(fine_cells["start"], coarse))
-            totals = cells[cells["level"] == coarse].rename(columns={"start": "parent"})
+            totals = cells[cells["level"] == level_code.get(coarse, -1)].rename(columns={"start": "parent"})
             add(parts[["scope", "parent", "at"]], totals[["scope", "parent", "at"]], ["scope", "parent"])
     # Windows: the window with the native periods in it.
     for name in levels[len(grains) :]:
-        for anchor in cells.loc[cells["level"] == name, "start"].unique():
+        for anchor in cells.loc[cells["level"] == level_code.get(name, -1), "start"].unique():
             covered = set(members[(name, pd.Timestamp(anchor))])
-            native_cells = cells[(cells["level"] == native) & cells["start"].isin(covered)]
-            totals = cells[(cells["level"] == name) & (cells["start"] == anchor)]
+            native_cells = cells[
+                (cells["level"] == level_code.get(native, -1)) & cells["start"].isin(covered)
+            ]
+            totals = cells[(cells["level"] == level_code.get(name, -1)) & (cells["start"] == anchor)]
             add(native_cells[["scope", "at"]], totals[["scope", "at"]], ["scope"])
     # Space: ALL with its units, for every period of every level.
-    unit_cells = cells[cells["scope"] != ALL]
-    totals = cells[cells["scope"] == ALL]
+    unit_cells = cells[cells["scope"] != all_code]
+    totals = cells[cells["scope"] == all_code]
     add(unit_cells[["level", "start", "at"]], totals[["level", "start", "at"]], ["level", "start"])
 
     def flat(pieces: list[np.ndarray]) -> np.ndarray:
