@@ -138,24 +138,39 @@ class Cube:
             return next(iter(wanted))
         return None
 
-    def _at(self, scope: str, level: str, start: object) -> int | None:
-        """The cell's position: a dict on (scope, level, nanoseconds), made on first use."""
-        if not hasattr(self, "_positions"):
-            nanos = self.starts.astype("datetime64[ns]").view("int64").tolist()
-            cells = zip(self.scopes.tolist(), self.levels.tolist(), nanos, strict=True)
-            self._positions = {cell: i for i, cell in enumerate(cells)}
-        return self._positions.get((scope, level, pd.Timestamp(start).as_unit("ns").value))
+    def _cells(self) -> pd.MultiIndex:
+        """The cells as a unique (scope, level, start) index, made on first use. A MultiIndex
+        keeps integer codes, not a tuple per cell (a dict of tuples of a national cube took
+        about 6 MB and as long to build as the lookups it served)."""
+        if not hasattr(self, "_multi"):
+            self._multi = pd.MultiIndex.from_arrays(
+                [self.scopes, self.levels, self.starts.astype("datetime64[ns]")]
+            )
+        return self._multi
+
+    def _positions(self, scopes: Sequence[str], level: str, starts: Sequence[object]) -> np.ndarray:
+        """Each (scope, level, start)'s position among the cells, -1 when the cube lacks it."""
+        wanted = pd.MultiIndex.from_arrays(
+            [list(scopes), [level] * len(scopes), pd.to_datetime(list(starts)).as_unit("ns")]
+        )
+        return self._cells().get_indexer(wanted)
 
     def is_hidden(self, scope: str, level: str, start: pd.Timestamp) -> bool | None:
         """The mask of one cell; None when the cube has no such cell."""
-        at = self._at(scope, level, start)
-        return None if at is None else bool(self.hidden[at])
+        try:
+            at = self._cells().get_loc((scope, level, pd.Timestamp(start).as_unit("ns")))
+        except (KeyError, TypeError, ValueError):  # no such cell (or not a period start)
+            return None
+        return bool(self.hidden[at])
 
     def mask(self, scopes: Sequence[str], level: str, starts: Sequence[pd.Timestamp]) -> np.ndarray:
         """Hidden per (scope, start) pair; cells the cube lacks are not hidden by it."""
-        return np.array(
-            [bool(self.is_hidden(s, level, t)) for s, t in zip(scopes, starts, strict=True)], dtype=bool
-        )
+        if len(scopes) != len(starts):
+            raise ValueError("one start per scope")
+        if not len(scopes) or not len(self.hidden):
+            return np.zeros(len(scopes), dtype=bool)
+        at = self._positions(scopes, level, starts)
+        return np.where(at >= 0, self.hidden[np.maximum(at, 0)], False).astype(bool)
 
 
 def build_cube(

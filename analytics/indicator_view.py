@@ -287,11 +287,13 @@ def funnel_view(
         return None
     scale = 100.0 if kind == "binomial" else 1000.0
     anchor = window["period_start"].max()
-    hide = [
-        hidden(indicator, n)
-        or bool(data.cube is not None and data.cube.is_hidden(u, hierarchy.FUNNEL, anchor))
-        for u, n in zip(per_unit["unit_id"], per_unit["numerator"], strict=True)
-    ]
+    units_shown = per_unit["unit_id"].astype(str).tolist()
+    masked = (
+        data.cube.mask(units_shown, hierarchy.FUNNEL, [anchor] * len(units_shown))
+        if data.cube is not None
+        else [False] * len(units_shown)
+    )
+    hide = [hidden(indicator, n) or bool(m) for n, m in zip(per_unit["numerator"], list(masked), strict=True)]
     counts = [
         protection.SECONDARY
         if h and not formatting.below_threshold(n)
