@@ -233,6 +233,8 @@ def build_cube(
     level_codes, level_names = pd.factorize(level_of)
     level_code = {name: i for i, name in enumerate(level_names)}
     all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
+    # One string object per unit, not one per cell (a national monthly cube has ~37 000 cells).
+    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes] if len(scope_of) else scope_of
     cells = pd.DataFrame({"scope": scope_codes, "level": level_codes, "start": start_of})
     cells["at"] = np.arange(len(cells))
     line_totals: list[np.ndarray] = []

@@ -240,3 +240,27 @@ def test_the_cube_sweep_hides_what_checking_every_line_on_every_pass_hides():
         assert np.array_equal(cube.hidden, _full_passes(cube))
         tried += int((cube.hidden & ~cube.primary).any())
     assert tried > 10  # most of the cubes needed complementary cells
+
+
+def test_the_cube_mask_reads_each_cell_as_is_hidden_does_and_lacks_no_cell():
+    from analytics import hierarchy
+
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2024-01-01", periods=18, freq="MS")
+    rows = pd.DataFrame(
+        [(u, m, float(rng.choice([0, 1, 2, 3, 8, 20]))) for u in ("a", "b", "c") for m in months],
+        columns=["unit_id", "period_start", "numerator"],
+    )
+    cube = hierarchy.build_cube(rows, "month", LIMIT, {hierarchy.FUNNEL: list(months[-12:])})
+    assert cube.hidden.any() and not cube.hidden.all()
+    for level in ("month", "quarter", "year", hierarchy.FUNNEL):
+        at = cube.levels == level
+        scopes, starts = cube.scopes[at].tolist(), [pd.Timestamp(t) for t in cube.starts[at]]
+        assert cube.mask(scopes, level, starts).tolist() == cube.hidden[at].tolist()
+        assert [cube.is_hidden(s, level, t) for s, t in zip(scopes, starts, strict=True)] == cube.hidden[
+            at
+        ].tolist()
+    # A cell the cube lacks is not hidden by it (mask) and unknown to it (is_hidden).
+    assert cube.mask(["a", "zz"], "month", [pd.Timestamp("2024-01-15"), months[0]]).tolist() == [False, False]
+    assert cube.is_hidden("zz", "month", months[0]) is None
+    assert cube.is_hidden("a", "month", pd.Timestamp("2024-01-15")) is None
