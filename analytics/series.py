@@ -280,7 +280,11 @@ def derived(data: UnitRows, key: Hashable, compute: Callable[[], Derived]) -> De
 
 
 def load_rows(
-    board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
+    board: Board,
+    indicator: Indicator,
+    unit_ids: Sequence[str],
+    populations: dict | None = None,
+    read: Callable[[str], pd.DataFrame] | None = None,
 ) -> UnitRows:
     """Rows at the indicator's own grain for these units, with population attached.
 
@@ -302,14 +306,21 @@ def load_rows(
     when they are all there is, the rows are empty and ``grain_note`` says why
     (``multi_year_note``).
     populations: population tables already built, by (population id, units); filled in.
+    read: the store's ``unit_series`` of these units at a grain, when the caller has read it
+    already (load_rows_each); else it is read here.
     """
-    facts = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, indicator.grain)
+    if read is None:
+
+        def read(grain: str) -> pd.DataFrame:
+            return board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, grain)
+
+    facts = read(indicator.grain)
     grain_note = None
     own = facts[facts["grain"] == indicator.grain]
     complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
     coarser = facts[facts["grain"] != indicator.grain]
     if indicator.grain != "year" and complete < MIN_PERIODS and not coarser.empty:
-        yearly = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, "year")
+        yearly = read("year")
         if (yearly["grain"] == "year").any():
             grain_note = (
                 "Vurdert per år: det finnes bare årstall."
@@ -354,6 +365,41 @@ def load_rows(
         cube=cube_for(board, indicator, unit_ids),
         grain_note=grain_note,
     )
+
+
+def load_rows_each(
+    board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
+) -> dict[str, UnitRows]:
+    """``load_rows`` for each unit alone (its own judging grain, hidden-cell estimates and
+    population note), with one store read per grain and one population table for all of them
+    instead of a few reads per unit. Exact: the store builds each unit's series from that unit's
+    facts only (Store.unit_series), and a municipality's population is its own (population_table),
+    so each unit's part of the shared reads is what a read of the unit alone returns.
+
+    Returns unit id → UnitRows for every unit in ``unit_ids``. populations: as for load_rows.
+    """
+    units = sorted({str(u) for u in unit_ids})
+    populations = {} if populations is None else populations
+    split: dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]] = {}
+
+    def part(unit: str, grain: str) -> pd.DataFrame:
+        if grain not in split:
+            frame = board.store.unit_series(indicator.id, units, indicator.kind, grain)
+            parts = {str(u): rows.reset_index(drop=True) for u, rows in frame.groupby("unit_id", sort=False)}
+            split[grain] = (parts, frame.iloc[0:0].reset_index(drop=True))
+        parts, empty = split[grain]
+        return parts.get(unit, empty)
+
+    if rated(indicator) and units:
+        table = population_table(board, indicator.population, units)
+        for unit, rows in table.groupby("unit_id", sort=False):
+            populations.setdefault((indicator.population, (str(unit),)), rows.reset_index(drop=True))
+    return {
+        unit: load_rows(
+            board, indicator, [unit], populations, read=lambda grain, unit=unit: part(unit, grain)
+        )
+        for unit in units
+    }
 
 
 def is_multi_year(grain: str) -> bool:
