@@ -138,30 +138,44 @@ class Cube:
             return next(iter(wanted))
         return None
 
+    # A lookup of a few scopes (one municipality, the partnership) goes through a small dict per
+    # scope, made when the scope is first asked for; a lookup over many units (a funnel, a series
+    # per unit) through one index of all cells. A dict of every cell of a national cube took
+    # about 6 MB; the index keeps integer codes (about 1 MB) but costs ~40 µs per single lookup.
+    FEW_SCOPES = 8
+
+    def _scope_cells(self, scope: str) -> dict[tuple[str, int], int]:
+        """(level, start in ns) → position, for the cells of one scope."""
+        if not hasattr(self, "_by_scope"):
+            codes, names = pd.factorize(self.scopes)
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+            self._groups = {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
+            self._by_scope = {}
+        found = self._by_scope.get(scope)
+        if found is None:
+            at = self._groups.get(scope, np.zeros(0, dtype=np.int64))
+            nanos = self.starts[at].astype("datetime64[ns]").view("int64").tolist()
+            found = dict(zip(zip(self.levels[at].tolist(), nanos, strict=True), at.tolist(), strict=True))
+            self._by_scope[scope] = found
+        return found
+
     def _cells(self) -> pd.MultiIndex:
-        """The cells as a unique (scope, level, start) index, made on first use. A MultiIndex
-        keeps integer codes, not a tuple per cell (a dict of tuples of a national cube took
-        about 6 MB and as long to build as the lookups it served)."""
+        """The cells as a unique (scope, level, start) index, made on first use."""
         if not hasattr(self, "_multi"):
             self._multi = pd.MultiIndex.from_arrays(
                 [self.scopes, self.levels, self.starts.astype("datetime64[ns]")]
             )
         return self._multi
 
-    def _positions(self, scopes: Sequence[str], level: str, starts: Sequence[object]) -> np.ndarray:
-        """Each (scope, level, start)'s position among the cells, -1 when the cube lacks it."""
-        wanted = pd.MultiIndex.from_arrays(
-            [list(scopes), [level] * len(scopes), pd.to_datetime(list(starts)).as_unit("ns")]
-        )
-        return self._cells().get_indexer(wanted)
+    def _at(self, scope: str, level: str, start: object) -> int | None:
+        """The cell's position; None when the cube lacks it."""
+        return self._scope_cells(scope).get((level, pd.Timestamp(start).as_unit("ns").value))
 
     def is_hidden(self, scope: str, level: str, start: pd.Timestamp) -> bool | None:
         """The mask of one cell; None when the cube has no such cell."""
-        try:
-            at = self._cells().get_loc((scope, level, pd.Timestamp(start).as_unit("ns")))
-        except (KeyError, TypeError, ValueError):  # no such cell (or not a period start)
-            return None
-        return bool(self.hidden[at])
+        at = self._at(scope, level, start)
+        return None if at is None else bool(self.hidden[at])
 
     def mask(self, scopes: Sequence[str], level: str, starts: Sequence[pd.Timestamp]) -> np.ndarray:
         """Hidden per (scope, start) pair; cells the cube lacks are not hidden by it."""
@@ -169,7 +183,14 @@ class Cube:
             raise ValueError("one start per scope")
         if not len(scopes) or not len(self.hidden):
             return np.zeros(len(scopes), dtype=bool)
-        at = self._positions(scopes, level, starts)
+        if len(set(scopes)) <= self.FEW_SCOPES:
+            return np.array(
+                [bool(self.is_hidden(s, level, t)) for s, t in zip(scopes, starts, strict=True)], dtype=bool
+            )
+        wanted = pd.MultiIndex.from_arrays(
+            [list(scopes), [level] * len(scopes), pd.to_datetime(list(starts)).as_unit("ns")]
+        )
+        at = self._cells().get_indexer(wanted)
         return np.where(at >= 0, self.hidden[np.maximum(at, 0)], False).astype(bool)
 
 
