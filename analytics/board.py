@@ -27,6 +27,8 @@ class Board:
     store: Store
     _cache: tuple[str, dict[str, Plan], dict[str, Plan]] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # (the units frame, its «kind» by unit id): built once per frame (unit_kind)
+    _kinds: tuple[pd.DataFrame, pd.Series] | None = field(default=None, init=False, repr=False)
 
     def _catalogue(self) -> tuple[dict[str, Plan], dict[str, Plan]]:
         """(plans as shown, plans without decisions), both keyed by plan key."""
@@ -114,6 +116,17 @@ class Board:
         partnership = self.partnership_id(partnership)
         units = self.units
         return units[(units["partnership"] == partnership) & (units["kind"] == "region")]
+
+    def unit_kind(self, unit_id: str) -> str | None:
+        """The reference units' «kind» of one unit ("municipality", "district", "region",
+        "partnership"), None for an unknown id. The lookup is built once per units frame, not
+        per call (judging one unit asks for every criterion)."""
+        kinds = self._kinds
+        if kinds is None or kinds[0] is not self.units:
+            kinds = (self.units, self.units.set_index("unit_id")["kind"])
+            self._kinds = kinds
+        found = kinds[1].get(unit_id)
+        return None if found is None else str(found)
 
     def unit_name(self, unit_id: str) -> str:
         match = self.units.loc[self.units["unit_id"] == unit_id, "name"]

@@ -17,7 +17,6 @@ Thread-safe for Streamlit's session threads; two threads may compute the same va
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
@@ -92,29 +91,30 @@ def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Valu
     return value
 
 
-def judged_plan(
-    board: Board,
-    compute: Callable[[Board, str, object, dt.date, dt.date | None], Value],
-    partnership: str,
-    today: dt.date,
-    as_of: dt.date | None,
-) -> Value:
-    """``compute(board, partnership, plan, today, as_of)`` for the partnership's plan as the
-    board shows it, kept under the function's name, the plan's fingerprint, the day and as_of
-    for this board's store and data version (analytics.evaluate's plan status,
-    analytics.matrix's matrix, indicator_view's partnership comparison)."""
+def judged_plan(board: Board, compute: Callable[..., Value], partnership: str, *args: Hashable) -> Value:
+    """``compute(board, partnership, plan, *args)`` for the partnership's plan as the board
+    shows it, kept under ``_plan_key``: the function's name, the plan's fingerprint and the
+    arguments (the day, and as_of where the function takes one) for this board's store and
+    data version (analytics.evaluate's plan status, analytics.matrix's matrix,
+    indicator_view's partnership comparison)."""
     plan = board.plan(partnership)
-    what = f"{compute.__module__}.{compute.__name__}"
-    name = (what, fingerprint(plan), partnership, today, as_of)
-    return cached(board_key(board), name, lambda: compute(board, partnership, plan, today, as_of))
+    return cached(
+        *_plan_key(board, compute, partnership, args), lambda: compute(board, partnership, plan, *args)
+    )
 
 
-def kept_judged_plan(
-    board: Board, compute: Callable, partnership: str, today: dt.date, as_of: dt.date | None
-) -> object | None:
+def kept_judged_plan(board: Board, compute: Callable, partnership: str, *args: Hashable) -> object | None:
     """What ``judged_plan`` keeps under the same arguments, or None (nothing is computed)."""
+    return peek(*_plan_key(board, compute, partnership, args))
+
+
+def _plan_key(
+    board: Board, compute: Callable, partnership: str, args: tuple[Hashable, ...]
+) -> tuple[tuple[str, str, str], Hashable]:
+    """(board_key, name): where ``judged_plan`` keeps ``compute``'s value and ``kept_judged_plan``
+    looks for it."""
     what = f"{compute.__module__}.{compute.__name__}"
-    return peek(board_key(board), (what, fingerprint(board.plan(partnership)), partnership, today, as_of))
+    return board_key(board), (what, fingerprint(board.plan(partnership)), partnership, *args)
 
 
 _JOBS: dict[Hashable, threading.Thread] = {}
@@ -137,6 +137,8 @@ def in_background(key: Hashable, work: Callable[[], object]) -> None:
         running = _JOBS.get(key)
         if running is not None and running.is_alive():
             return
+        for done in [k for k, t in _JOBS.items() if not t.is_alive()]:  # one per key and day: prune
+            del _JOBS[done]
         _FAILED.discard(key)
         thread = threading.Thread(target=run, name=f"datacache-{key}", daemon=True)
         _JOBS[key] = thread

@@ -26,11 +26,11 @@ from pptx.util import Emu, Inches, Pt
 from analytics import config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
-from analytics.indicator_view import criterion_view, shown_cell
+from analytics.indicator_view import criterion_view
 from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
-from analytics.series import judged_series, load_rows, value_label
+from analytics.series import figure_text, judged_series, load_rows, value_label
 from analytics.slidetext import Line, fit_scale, shorten
 from analytics.status import STATUS_STYLE, Status
 from analytics.summary import icon_summary
@@ -674,7 +674,7 @@ def source_table(
                         "Tiltak": measure.id,
                         "Indikator": indicator.name,
                         "Periode": row.label,
-                        "Verdi": shown_cell(indicator, row.value, row.numerator, bool(row.hidden)),
+                        "Verdi": figure_text(indicator, row.value, row.numerator, bool(row.hidden), "cell"),
                         "Måleenhet": value_label(indicator),
                         "Merknad": row.partial_text or "",
                         "Kilde": indicator.source,

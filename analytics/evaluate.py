@@ -111,8 +111,7 @@ def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Sc
         return None
     if indicator.id not in indicators_with_values(board, partnership):
         return None
-    kind = board.units.set_index("unit_id")["kind"].get(scope.unit_ids[0])
-    word = UNIT_WORDS.get(kind, "enheten")
+    word = UNIT_WORDS.get(board.unit_kind(scope.unit_ids[0]), "enheten")
     return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
 
 
@@ -133,8 +132,7 @@ def partnership_scope(board: Board, partnership: str) -> Scope:
 
 
 def unit_scope(board: Board, unit_ids: list[str]) -> Scope:
-    kinds = board.units.set_index("unit_id")["kind"]
-    municipalities = sum(1 for u in unit_ids if kinds.get(u) == "municipality")
+    municipalities = sum(1 for u in unit_ids if board.unit_kind(u) == "municipality")
     return Scope(tuple(unit_ids), municipalities, single=len(unit_ids) == 1)
 
 
@@ -770,6 +768,25 @@ def _process_text(
     return f"siste 12 mnd ({span}) {shown} (95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"
 
 
+def _projection_text(rows: _Rows, indicator: Indicator, scope: Scope, today: dt.date) -> str:
+    """Where projected figures go (they are followed, not judged): «Framskrevet folkemengde 80
+    år og eldre: 2025 8 081, 2040 13 706», the projection's first and last year, one year
+    once. Its years after the day judged are the projection itself (SSB's figures for years
+    not yet counted, e.g. table 13600), not data from after that day, so they are not cut at
+    it: cut, a projection starting this year read «2025 8 081, 2025 8 081»."""
+    series = judged_series(rows.get(indicator, scope.unit_ids), today=today)
+    known = series[series["value"].notna()]
+    ends = (
+        [known.iloc[0]]
+        if known["label"].iloc[0] == known["label"].iloc[-1]
+        else [known.iloc[0], known.iloc[-1]]
+    )
+    shown = (
+        f"{r['label']} {figure_text(indicator, r['value'], r['numerator'], bool(r['hidden']))}" for r in ends
+    )
+    return f"{indicator.name}: {', '.join(shown)}"
+
+
 def _trend_text(
     indicator: Indicator,
     spc: SpcResult,
@@ -880,14 +897,12 @@ def _numeric_part(
     part = IndicatorEvidence(indicator, data, series)
     latest = _latest(series)
     if indicator.projection:
-        # Projected figures are followed, not judged: say where they go.
         known = series[series["value"].notna()]
         if known.empty:
             return part, Evidence()
-        first, last = known.iloc[0], known.iloc[-1]
-        ends = (figure_text(indicator, r["value"], r["numerator"], bool(r["hidden"])) for r in (first, last))
-        text = f"{indicator.name}: {first['label']} {next(ends)}, {last['label']} {next(ends)}"
-        return part, Evidence(latest=float(last["value"]), trend_text=text)
+        return part, Evidence(
+            latest=float(known["value"].iloc[-1]), trend_text=_projection_text(rows, indicator, scope, today)
+        )
     if latest is None:
         return part, Evidence()
     lower = indicator.direction == "decrease"

@@ -22,7 +22,9 @@ population group get no funnel: there is no rate to compare.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
@@ -59,6 +61,7 @@ from analytics.series import (
     UnitRows,
     aggregate,
     derived,
+    figure_text,
     filter_years,
     format_value,
     hidden,
@@ -146,22 +149,6 @@ def _check_indicator(board: Board, partnership: str, indicator_id: str) -> Indic
 
 
 # -- display helpers ------------------------------------------------------------------------------
-
-
-def shown_value(indicator: Indicator, value: float | None, numerator: float | None) -> str:
-    """The value as a person sees it; a rate or share on a protected small count is hidden."""
-    if hidden(indicator, numerator):
-        return SMALL if indicator.kind in ("count", "stock") and not rated(indicator) else HIDDEN_TEXT
-    return format_value(indicator, value)
-
-
-def shown_cell(indicator: Indicator, value: float | None, numerator: float | None, masked: bool) -> str:
-    """`shown_value`, with «:» (SSB's symbol) for a cell the partnership's cube hides besides
-    (a judged series row's ``hidden``, or ``series.rows_hidden``): not small, but hidden so
-    that no small count can be worked out (analytics.hierarchy)."""
-    if masked and not formatting.below_threshold(numerator):
-        return protection.SECONDARY
-    return shown_value(indicator, value, numerator)
 
 
 def _numerator_label(indicator: Indicator) -> str:
@@ -418,7 +405,7 @@ class IndicatorView:
         if whole.empty:
             return "Ingen tall"
         row = whole.iloc[-1]
-        return f"{shown_cell(self.indicator, row['value'], row['numerator'], bool(row['hidden']))} ({row['label']})"
+        return f"{figure_text(self.indicator, row['value'], row['numerator'], bool(row['hidden']), 'cell')} ({row['label']})"
 
     def table_csv(self) -> bytes:
         """The table as a Norwegian CSV (semicolon, decimal comma, UTF-8 with BOM for Excel)."""
@@ -777,7 +764,7 @@ def _small_multiples(
 def _displays(indicator: Indicator, frame: pd.DataFrame) -> list[str]:
     """Hover text; a cell hidden only to protect another one reads ":" (SSB's symbol)."""
     return [
-        shown_cell(indicator, v, n, bool(hidden))
+        figure_text(indicator, v, n, bool(hidden), "cell")
         for v, n, hidden in zip(frame["value"], frame["numerator"], frame["hidden"], strict=True)
     ]
 
@@ -1024,13 +1011,12 @@ def partnership_comparison(
     Kept per data version (analytics.datacache), plan and day: shared, read-only. The
     partnership's rows it reads are kept there too, so a municipality's are cut from them.
     """
-    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today(), None)
+    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today())
 
 
 def _partnership_comparison(
-    board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
+    board: Board, partnership: str, plan: Plan, today: dt.date
 ) -> PartnershipComparison:
-    # as_of: always None (datacache.judged_plan's signature): the comparison is of today.
     rows = _Rows(board)
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
@@ -1054,7 +1040,7 @@ def kept_comparison(
 ) -> PartnershipComparison | None:
     """partnership_comparison's result when it is already kept for the current data, else None."""
     today = today or dt.date.today()
-    found = datacache.kept_judged_plan(board, _partnership_comparison, partnership, today, None)
+    found = datacache.kept_judged_plan(board, _partnership_comparison, partnership, today)
     return found if isinstance(found, PartnershipComparison) else None
 
 
@@ -1147,15 +1133,10 @@ def municipality_view(
             indicator = board.registry.get(indicator_id)
             # The values the two statuses rest on, over the same cut-off (after a passed
             # deadline, the data up to the deadline); the partnership's is worked out once.
-            mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today)
-            if comparison is None:  # waiting: the partnership's value is not shown yet
-                whole_value = PENDING
-                if period == "–":  # its period is needed now: the municipality has no figures
-                    period = value_until(rows.get(indicator, whole.unit_ids), mine.data_until, today)[1]
-            else:
-                whole_value, whole_period = comparison.judged[(indicator_id, mine.data_until)]
-                if period == "–":  # no figures for the municipality: the period is the partnership's
-                    period = whole_period
+            side = partial(_partnership_value, comparison, rows, indicator, whole, mine.data_until, today)
+            mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today, side)
+            # waiting: the partnership's value is not shown yet
+            whole_value = PENDING if comparison is None else beside(period, side())
             records.append(
                 {
                     "Kriterium": criterion.title,
@@ -1182,7 +1163,7 @@ def municipality_view(
                 "Kommunen": mine_value,
                 "Helsefellesskapet": PENDING
                 if comparison is None
-                else comparison.recent.get(indicator_id, ("", ""))[0],
+                else beside(period, comparison.recent.get(indicator_id, ("", ""))),
                 "Måles som": value_label(indicator),
                 "Periode": period,
                 "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
@@ -1209,7 +1190,41 @@ def _placing(comparison: PartnershipComparison | None, indicator_id: str, unit_i
     return (funnel.flag(unit_id) if funnel else None) or "–"
 
 
-def criterion_value(result: CriterionResult, data: UnitRows, today: dt.date) -> tuple[str, str]:
+def _partnership_value(
+    comparison: PartnershipComparison | None,
+    rows: _Rows,
+    indicator: Indicator,
+    whole: Scope,
+    until: dt.date | None,
+    today: dt.date,
+) -> tuple[str, str]:
+    """The partnership's value and period up to ``until``: kept in the comparison, or (while
+    it is worked out) from the partnership's rows, which are read by then."""
+    if comparison is not None:
+        return comparison.judged[(indicator.id, until)]
+    return value_until(rows.get(indicator, whole.unit_ids), until, today)
+
+
+def beside(period: str, theirs: tuple[str, str]) -> str:
+    """The partnership's value as Kommune shows it beside the municipality's, whose period is
+    ``period`` (the table's one «Periode» column): with the partnership's own period in
+    brackets where it differs («107,3 (okt. 2025–sep. 2026)»), as when the municipality's
+    figures end earlier. Two windows never stand under one heading unmarked.
+
+    theirs: (value as shown, period), e.g. PartnershipComparison.judged's; a value or period
+    of «–» or "" (no figures) is shown as it is."""
+    value, their_period = theirs
+    if value in ("–", "") or their_period in ("–", "", period):
+        return value
+    return f"{value} ({their_period})"
+
+
+def criterion_value(
+    result: CriterionResult,
+    data: UnitRows,
+    today: dt.date,
+    partnership: Callable[[], tuple[str, str]] | None = None,
+) -> tuple[str, str]:
     """The value and period shown beside a criterion's status: `_recent` (the newest
     12 months; a stock or yearly data: the newest period) of ``data`` up to the last day the
     status rests on (``result.data_until``, evaluate.judged_until). After a passed deadline
@@ -1220,8 +1235,15 @@ def criterion_value(result: CriterionResult, data: UnitRows, today: dt.date) -> 
     municipality, the partnership); today: the day judged (as_of when given). Returns
     (value as shown, small counts hidden; period), or ("–", "–") without data. Used by the
     matrix («Hvor står vi?», also on the deck's matrix slides) and Kommune's table.
+
+    partnership: Kommune's row, the partnership's (value, period) over the same cut-off:
+    where the municipality has no figures, the period shown is the partnership's (asked only
+    then), so the row still says which window the partnership's value covers.
     """
-    return value_until(data, result.data_until, today)
+    value, period = value_until(data, result.data_until, today)
+    if period == "–" and partnership is not None:
+        period = partnership()[1]
+    return value, period
 
 
 def value_until(data: UnitRows, until: dt.date | None, today: dt.date) -> tuple[str, str]:
@@ -1241,13 +1263,14 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
         return "–", "–"
     if indicator.kind == "stock" or indicator.grain == "year":
         row = series[series["period_end"] == end].iloc[0]
-        return shown_cell(indicator, row["value"], row["numerator"], bool(row["hidden"])), row["label"]
+        shown = figure_text(indicator, row["value"], row["numerator"], bool(row["hidden"]), "cell")
+        return shown, row["label"]
     window = window_rows(data.rows, end, 12)
     total = aggregate(window, indicator).iloc[0]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
     # month inside), as the status reason beside it does.
-    shown = shown_cell(indicator, total["value"], total["numerator"], rows_hidden(data, window))
+    shown = figure_text(indicator, total["value"], total["numerator"], rows_hidden(data, window), "cell")
     return shown, window_span(start, end, indicator.grain)
 
 

@@ -48,7 +48,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -1176,12 +1176,30 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
     return bool(cube.mask([scope] * len(inside), cube.native, list(inside)).any())
 
 
-def figure_text(indicator: Indicator, value: float | None, numerator: float | None, masked: bool) -> str:
-    """A figure in a sentence (a status reason): «færre enn 5» (the threshold) for a small count or a rate or
-    share on one (``hidden``), «:» for a cell the cube hides besides (``masked``, see
-    ``rows_hidden``; analytics.protection.SECONDARY), else the value (``format_value``)."""
+def figure_text(
+    indicator: Indicator,
+    value: float | None,
+    numerator: float | None,
+    masked: bool,
+    wording: Literal["sentence", "cell"] = "sentence",
+) -> str:
+    """One figure as shown, by one rule for every place (reasons, tables, tiles, hover, deck).
+
+    A small count of persons, or a rate or share built on one (``hidden``: below
+    config.SUPPRESSION_THRESHOLD, 5), is never shown; a cell the cube hides besides
+    (``masked``: ``rows_hidden``, or a judged series row's ``hidden``) reads «:», SSB's
+    symbol for "not shown for confidentiality" (analytics.protection.SECONDARY); else the
+    value (``format_value``). The rules and their sources: analytics.protection, hierarchy.
+
+    wording: "sentence" (a status reason) writes a small figure «færre enn 5»; "cell" (a
+    table cell, a tile, a hover) writes «<5» for a count and «skjult (<5)» for a rate or
+    share built on one (a bare «<5» beside a rate would read as a rate below 5).
+    """
     if hidden(indicator, numerator):
-        return f"færre enn {config.SUPPRESSION_THRESHOLD}"
+        if wording == "sentence":
+            return f"færre enn {protection.threshold()}"
+        small = protection.small_label()
+        return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
     return protection.SECONDARY if masked else format_value(indicator, value)
 
 

@@ -29,6 +29,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from pgpq import ArrowToPostgresBinaryEncoder
 from psycopg_pool import ConnectionPool
 
 from analytics.store import (
@@ -59,6 +60,15 @@ _ARROW_TYPES = {
     19: pa.string(),
     1082: pa.date32(),
     1114: pa.timestamp("us"),
+}
+# The wire type of each column of facts and fact_history, as binary COPY must send it (_Cursor.copy_in).
+_WIRE_TYPES = {
+    **dict.fromkeys(["indicator", "unit_id", "grain", "source"], pa.string()),
+    "period_start": pa.date32(),
+    **dict.fromkeys(["value", "numerator", "denominator"], pa.float64()),
+    **dict.fromkeys(["suppressed", "file_total"], pa.bool_()),
+    **dict.fromkeys(["upload_id", "replaced_by"], pa.int32()),
+    "replaced_at": pa.timestamp("us"),
 }
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
@@ -195,9 +205,28 @@ class _Cursor:
         """A query's result as a DataFrame with DuckDB's dtypes (see arrow)."""
         return _to_pandas(self.arrow(sql, params))
 
-    def copy_in(self, table: str, frame: pa.Table) -> None:
-        """COPY an arrow table into `table` (a store table or this transaction's temp table)."""
+    def copy_in(self, table: str, frame: pa.Table, binary: bool = False) -> None:
+        """COPY an arrow table into `table` (a store table or this transaction's temp table).
+
+        binary=True sends PostgreSQL's binary COPY format (pgpq encodes arrow in Rust), so the
+        server parses no text: 1M facts into an indexed table took 3.1–3.3 s against 3.7–3.9 s
+        as CSV (three rounds each, same cluster). The server reads each field with the
+        column type's binary input, so the arrow types must be the columns' own (string for
+        VARCHAR, float64 for DOUBLE, date32, bool, int32 for INTEGER, timestamp[us] for
+        TIMESTAMP): a wider one (int64 into INTEGER) is refused («incorrect binary data
+        format»). So a binary frame is first cast to the columns' types (_WIRE_TYPES: facts and
+        fact_history only; a value that does not fit raises); others go as CSV, which the
+        server converts."""
         columns = ", ".join(f'"{c}"' for c in frame.column_names)
+        if binary:
+            frame = frame.cast(pa.schema([(c, _WIRE_TYPES[c]) for c in frame.column_names]))
+            encoder = ArrowToPostgresBinaryEncoder(frame.schema)
+            with self._cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(encoder.write_header())
+                for batch in frame.to_batches(max_chunksize=1 << 16):
+                    copy.write(encoder.write_batch(batch))
+                copy.write(encoder.finish())
+            return
         buffer = io.BytesIO()
         pa_csv.write_csv(frame, buffer, pa_csv.WriteOptions(include_header=False))
         data = buffer.getbuffer()
@@ -424,6 +453,7 @@ class PostgresStore(Store):
                     f"WHERE change <> 'unchanged' ORDER BY {', '.join(KEY)}",
                     params=[upload_id],
                 ).to_arrow_table(),
+                binary=True,
             )
         staging.execute("DROP TABLE staged")
         return counts
@@ -443,6 +473,7 @@ class PostgresStore(Store):
                 "?::INTEGER AS replaced_by, ?::TIMESTAMP AS replaced_at FROM staged WHERE change = 'replaced'",
                 params=[upload_id, replaced_at],
             ).to_arrow_table(),
+            binary=True,
         )
         cur.execute(
             "CREATE TEMP TABLE replaced ON COMMIT DROP AS "

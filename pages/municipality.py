@@ -45,8 +45,9 @@ if view.pending:
     _fill_in_when_ready()
 st.caption(
     "Kommunens tall for de siste 12 månedene statusen bygger på (beholdninger: siste periode; årstall: "
-    "siste år; etter en passert frist: tallene fram til fristen) ved siden av helsefellesskapet samlet "
-    "for samme periode. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
+    "siste år; etter en passert frist: tallene fram til fristen) ved siden av helsefellesskapets tall "
+    "for samme periode. Gjelder helsefellesskapets tall en annen periode (når kommunens tall slutter "
+    "tidligere), står den perioden i parentes bak tallet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
     "tilfeldig variasjon tilsier. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."
 )
 if view.table.empty:
@@ -59,6 +60,11 @@ else:
         height=35 * (len(view.table) + 1) + 3,
         column_config={
             "Kriterium": st.column_config.TextColumn(width="medium"),
+            "Helsefellesskapet": st.column_config.TextColumn(
+                width="medium",
+                help="I parentes: helsefellesskapets egen periode, der den er en annen enn kommunens.",
+            ),
+            "Måles som": st.column_config.TextColumn(width="small"),
             "Begrunnelse (kommunen)": st.column_config.TextColumn(width="large"),
         },
     )

@@ -170,3 +170,55 @@ def test_the_matrix_reads_each_indicator_for_all_members_together(demo_db, monke
     assert len(matrix.cells) and per_indicator
     # Per indicator: the partnership's read and the members' read, at its grain and per year.
     assert max(per_indicator.values()) <= 4 < members
+
+
+class _Plan:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def model_dump_json(self) -> str:
+        return self.text
+
+
+def _judge(board, partnership, plan, today):  # a plan judgement that takes no as_of
+    return (partnership, plan.text, today)
+
+
+def test_a_plan_judgement_is_kept_under_its_own_arguments_and_found_by_the_same_key(monkeypatch):
+    """judged_plan passes the arguments after the partnership through (a function that takes
+    no as_of is not given one) and keeps the value under them; kept_judged_plan finds it under
+    the same ones only. Both build the key with one helper (datacache._plan_key)."""
+    board = _Board(_Store("/tmp/a.duckdb"), ["0301"])
+    board.plan = lambda partnership: _Plan(f"plan of {partnership}")
+    keys = []
+    plan_key = datacache._plan_key
+
+    def spy(*args):
+        keys.append(plan_key(*args))
+        return keys[-1]
+
+    monkeypatch.setattr(datacache, "_plan_key", spy)
+    value = datacache.judged_plan(board, _judge, "ahus", TODAY)
+    assert value == ("ahus", "plan of ahus", TODAY)
+    assert datacache.kept_judged_plan(board, _judge, "ahus", TODAY) is value
+    assert keys[0] == keys[1]  # one key, built in one place
+    assert datacache.kept_judged_plan(board, _judge, "ahus", TODAY - dt.timedelta(days=1)) is None
+    assert datacache.kept_judged_plan(board, _judge, "lovesa", TODAY) is None
+    board.plan = lambda partnership: _Plan("another plan")  # e.g. a decision: not the kept value
+    assert datacache.kept_judged_plan(board, _judge, "ahus", TODAY) is None
+
+
+def test_finished_background_jobs_are_pruned_and_a_failure_stays_known():
+    """One job per partnership and day: finished ones are dropped when the next one starts (the
+    table would grow for months), while «failed» still answers for a job that raised."""
+
+    def fail():
+        raise RuntimeError("x")
+
+    datacache.in_background(("job", 1), lambda: None)
+    datacache.in_background(("job", 2), fail)
+    datacache.wait()
+    datacache.in_background(("job", 3), lambda: None)
+    datacache.wait()
+    assert set(datacache._JOBS) == {("job", 3)}
+    assert datacache.failed(("job", 2)) and not datacache.failed(("job", 1))

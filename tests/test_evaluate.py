@@ -359,3 +359,56 @@ def test_three_year_means_are_not_judged_and_the_reason_says_why(empty_loader):
         assert result.judgement.status is Status.no_data
         assert result.judgement.reason == expected
         assert result.parts[0].data.population_note == expected  # the pages show the note too
+
+
+def test_judging_one_unit_looks_its_kind_up_without_rebuilding_the_units_index(demo_board, monkeypatch):
+    """no_data_text (asked for every criterion of a municipality) and unit_scope find a unit's
+    kind in a lookup built once per units frame (Board.unit_kind), not by indexing the units
+    frame on every call."""
+    import pandas as pd
+
+    from analytics.evaluate import no_data_text, unit_scope
+
+    indicator = demo_board.registry.get("hip_fractures")
+    scope = unit_scope(demo_board, ["3205"])
+    assert scope.municipalities == 1
+    first = no_data_text(demo_board, "ahus", indicator, scope)
+    assert first is not None and "for kommunen" in first
+    calls = []
+    set_index = pd.DataFrame.set_index
+
+    def spy(frame, keys, *args, **kwargs):
+        calls.append(keys)
+        return set_index(frame, keys, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "set_index", spy)
+    for _ in range(3):
+        assert no_data_text(demo_board, "ahus", indicator, unit_scope(demo_board, ["3205"])) == first
+    assert "unit_id" not in calls
+    region = demo_board.regions("ahus")["unit_id"].iloc[0]
+    assert "for regionen" in no_data_text(demo_board, "ahus", indicator, unit_scope(demo_board, [region]))
+
+
+@pytest.mark.parametrize("as_of", [None, DUE])
+def test_a_projection_reason_says_where_the_projection_goes_naming_each_year_once(demo_board, as_of):
+    """A monitored projection (LoVeSa l2-k2, SSB's projected 80+ population) is followed, not
+    judged: its reason names the projection's first and last year with their figures. Its
+    years after the day judged are the projection, not later data: cut at the day, a
+    projection starting this year read «2025 8 081, 2025 8 081», one year twice."""
+    plan = demo_board.plan("lovesa")
+    status = evaluate_plan(demo_board, "lovesa", NOW, as_of=as_of)
+    checked = 0
+    for _, criterion in plan.criteria:
+        projected = [i for i in criterion.indicators if demo_board.registry.get(i).projection]
+        if not projected:
+            continue
+        facts = demo_board.store.facts(projected, demo_board.member_ids("lovesa"))
+        first, last = facts["period_start"].min().year, facts["period_start"].max().year
+        assert first < last
+        reason = status.criteria[criterion.id].reason
+        name = demo_board.registry.get(projected[0]).name
+        match = re.search(rf"{re.escape(name)}: {first} ([\d\u00a0 ]+), {last} ([\d\u00a0 ]+)\.", reason)
+        assert match, reason
+        assert reason.count(f" {first} ") == 1 and reason.count(f" {last} ") == 1
+        checked += 1
+    assert checked

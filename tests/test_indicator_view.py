@@ -472,3 +472,38 @@ def test_the_variation_card_names_the_point_its_status_judged(demo_board):
         demo_board, "lovesa", "sepsis_antibiotics_1h", today=NOW, with_small_multiples=False
     )
     assert ongoing.variation_label == "Variasjon (siste punkt)"  # judged up to the newest point
+
+
+def test_kommune_names_the_partnerships_own_period_where_it_differs(demo_board):
+    """Kommune has one «Periode» column for both values. Where the partnership's value rests on
+    another window than the municipality's (the municipality's figures end earlier), the
+    partnership's cell names its own period; where the municipality has no figures, the period
+    shown is the partnership's (indicator_view.criterion_value), so nothing is bracketed."""
+    import dataclasses
+
+    from analytics import evaluate
+    from analytics.indicator_view import beside, partnership_comparison
+
+    status = evaluate.evaluate_plan(demo_board, "ahus", NOW)
+    comparison = partnership_comparison(demo_board, "ahus", NOW)
+    view = municipality_view(demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=comparison)
+    later = "okt. 2030–sep. 2031"  # a partnership whose figures run on past the municipality's
+    shifted = dataclasses.replace(
+        comparison,
+        judged={key: (value, later) for key, (value, _) in comparison.judged.items()},
+        recent={key: (value, later) for key, (value, _) in comparison.recent.items()},
+    )
+    again = municipality_view(demo_board, "ahus", "3222", today=NOW, plan_status=status, comparison=shifted)
+    bracketed = 0
+    for (_, before), (_, after) in zip(view.table.iterrows(), again.table.iterrows(), strict=True):
+        value = before["Helsefellesskapet"]
+        if value in ("–", "") or after["Periode"] == later:  # no value, or no figures for the municipality
+            assert after["Helsefellesskapet"] == value
+        else:
+            assert after["Periode"] == before["Periode"] != later
+            assert after["Helsefellesskapet"] == f"{value} ({later})"
+            bracketed += 1
+    assert bracketed and (again.table["Periode"] == later).any()
+    assert beside("jan. 2025–des. 2025", ("92", "jan. 2025–des. 2025")) == "92"
+    assert beside("–", ("92", "jan. 2025–des. 2025")) == "92 (jan. 2025–des. 2025)"
+    assert beside("2025", ("–", "–")) == "–"

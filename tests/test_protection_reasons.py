@@ -207,12 +207,17 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
     """Indikator's «Siste» tile and the deck's source table print a judged series row: a row
     the cube hides besides (not small) reads «:», a small one «<5», as the tables do."""
     from analytics import deck, protection
-    from analytics.indicator_view import indicator_view, shown_cell
+    from analytics.indicator_view import indicator_view
+    from analytics.series import figure_text
 
     indicator = demo_board.registry.get("hip_fractures")
-    assert shown_cell(indicator, 17.0, 12.0, True) == protection.SECONDARY
-    assert shown_cell(indicator, 2.0, 2.0, True) == shown_cell(indicator, 2.0, 2.0, False) != "2,0"
-    assert shown_cell(indicator, 17.0, 12.0, False) == "17,0"
+    assert figure_text(indicator, 17.0, 12.0, True, "cell") == protection.SECONDARY
+    assert (
+        figure_text(indicator, 2.0, 2.0, True, "cell")
+        == figure_text(indicator, 2.0, 2.0, False, "cell")
+        != "2,0"
+    )
+    assert figure_text(indicator, 17.0, 12.0, False, "cell") == "17,0"
     view = indicator_view(demo_board, PARTNERSHIP, "hip_fractures", ["3205"], grain="month", today=TODAY)
     view = dataclasses.replace(view, series=view.series.copy())  # the view may be kept: not in place
     whole = view.series[view.series["value"].notna() & ~view.series["partial"]]
@@ -228,3 +233,28 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
     )
     table, notes = deck.source_table(demo_board, PARTNERSHIP, [measure])
     assert set(table["Verdi"]) == {protection.SECONDARY} and protection.SECONDARY_NOTE in notes
+
+
+def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
+    """Reasons and cells (tables, tiles, hover, deck) print a figure by one rule
+    (series.figure_text); only the words for a small figure differ: «færre enn 5» in a
+    sentence, «<5» for a count and «skjult (<5)» for a rate in a cell. A cell the cube hides is
+    «:» in both, also when its count is small on an indicator that does not protect small
+    counts (a cell once showed the value there while the reason said «:»)."""
+    from analytics import protection
+    from analytics.series import figure_text
+
+    count = demo_board.registry.get("hip_fractures")  # protected, a rate per 1 000
+    plain = next(
+        i for i in demo_board.registry.indicators if not i.protect_small and i.kind in ("count", "stock")
+    )
+    share = next(i for i in demo_board.registry.indicators if i.kind == "share")
+    share = share.model_copy(update={"protect_small": True})
+    assert figure_text(count, 2.0, 2.0, False) == "færre enn 5"
+    assert figure_text(count, 2.0, 2.0, False, "cell") == "skjult (<5)"
+    assert figure_text(share, 0.5, 2.0, False, "cell") == "skjult (<5)"
+    stock = demo_board.registry.get("dho_active_patients")  # protected, a plain number
+    assert figure_text(stock, 2.0, 2.0, False, "cell") == "<5"
+    for wording in ("sentence", "cell"):
+        assert figure_text(plain, 2.0, 2.0, True, wording) == protection.SECONDARY
+        assert figure_text(plain, 2.0, 2.0, False, wording) == figure_text(plain, 2.0, 2.0, False)

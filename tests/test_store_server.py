@@ -558,3 +558,49 @@ def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context,
     store.close()
     assert sum("ctid" in sql for sql in fetches) == 1
     assert (result.added, result.replaced, result.unchanged) == (1, 1, 1)
+
+
+def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, board_context, monkeypatch):
+    """PostgreSQL: a replacing upload's new rows (facts) and old values (fact_history) go by
+    binary COPY (pgpq; faster than CSV, see _Cursor.copy_in), cast to the columns' own types,
+    and arrive exactly: NULLs, suppressed cells, dates, sources, ids; undo restores them."""
+    from analytics import store_pg
+
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    store.sync_reference(units, code_map)
+    a, b = units.query("kind == 'municipality'")["unit_id"].iloc[:2]
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    first = store.ingest(fact_rows({a: 10.25, b: None}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    sent = []
+    copy_in = store_pg._Cursor.copy_in
+
+    def spy(self, table, frame, binary=False):
+        sent.append((table, binary))
+        return copy_in(self, table, frame, binary)
+
+    monkeypatch.setattr(store_pg._Cursor, "copy_in", spy)
+    second = store.ingest(
+        fact_rows({a: 11.5, b: 3.0}, months=[feb], source="KPR"), UploadMeta("second.csv", "h2")
+    )
+    assert (second.added, second.replaced) == (0, 2)
+    assert ("facts", True) in sent and ("fact_history", True) in sent
+    facts = store.read_table("facts").sort_values(["unit_id", "period_start"])
+    now = facts[facts["period_start"] == pd.Timestamp(feb)].set_index("unit_id")
+    assert now.loc[a, "value"] == 11.5 and now.loc[b, "value"] == 3.0 and not now["suppressed"].any()
+    assert set(now["source"]) == {"KPR"} and set(now["upload_id"]) == {second.upload_id}
+    history = store.read_table("fact_history").set_index("unit_id")
+    assert (
+        history.loc[a, "value"] == 10.25 and pd.isna(history.loc[b, "value"]) and history.loc[b, "suppressed"]
+    )
+    assert set(history["upload_id"]) == {first.upload_id} and set(history["replaced_by"]) == {
+        second.upload_id
+    }
+    assert set(history["period_start"]) == {pd.Timestamp(feb)} and set(history["source"]) == {"NPR"}
+    assert history["replaced_at"].notna().all()
+    store.undo(second.upload_id)
+    back = store.read_table("facts").set_index(["unit_id", "period_start"])
+    assert back.loc[(a, pd.Timestamp(feb)), "value"] == 10.25 and pd.isna(
+        back.loc[(b, pd.Timestamp(feb)), "value"]
+    )
+    store.close()
