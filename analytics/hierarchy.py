@@ -379,15 +379,8 @@ def _sweep(
             queued[at] = False
             total, parts = int(totals[at]), lines.parts_of(at)
             while _needs_more(values, hidden, primary, total, parts, limit):
-                shown = parts[~hidden[parts]]
-                positive = shown[values[shown] > 0]
-                if len(positive):
-                    pick = positive[np.argsort(values[positive], kind="stable")[0]]
-                elif not hidden[total]:
-                    pick = total
-                elif len(shown):
-                    pick = shown[0]
-                else:
+                pick = _pick(values, hidden, total, parts)
+                if pick is None:
                     break
                 hidden[pick] = True
                 changed = True
@@ -402,6 +395,20 @@ def _sweep(
             break
         due = np.array(sorted(later), dtype=np.int64)
     return hidden
+
+
+def _pick(values: np.ndarray, hidden: np.ndarray, total: int, parts: np.ndarray) -> int | None:
+    """The cell rule 3 hides next in a line: its smallest positive shown part, else the total
+    when shown, else its first shown part; None when nothing is left to hide."""
+    shown = parts[~hidden[parts]]
+    positive = shown[values[shown] > 0]
+    if len(positive):
+        return positive[np.argsort(values[positive], kind="stable")[0]]
+    if not hidden[total]:
+        return total
+    if len(shown):
+        return shown[0]
+    return None
 
 
 def _needy(

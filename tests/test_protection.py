@@ -200,15 +200,8 @@ def _full_passes(cube) -> np.ndarray:
             changed = False
             for total, parts in lines:
                 while hierarchy._needs_more(cube.values, hidden, cube.primary, total, parts, cube.limit):
-                    shown = parts[~hidden[parts]]
-                    positive = shown[cube.values[shown] > 0]
-                    if len(positive):
-                        pick = positive[np.argsort(cube.values[positive], kind="stable")[0]]
-                    elif not hidden[total]:
-                        pick = total
-                    elif len(shown):
-                        pick = shown[0]
-                    else:
+                    pick = hierarchy._pick(cube.values, hidden, total, parts)
+                    if pick is None:
                         break
                     hidden[pick] = True
                     changed = True
