@@ -62,6 +62,7 @@ from analytics.series import (
     judged_series,
     latest_end,
     load_rows,
+    load_rows_each,
     rated,
     rows_hidden,
     verdict_range,
@@ -311,6 +312,32 @@ class _Rows:
     def load_all(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Load a wide set once, so narrower sets (one municipality) are cut from it."""
         self.get(indicator, units)
+
+    def load_each(self, indicator: Indicator, units: tuple[str, ...]) -> None:
+        """Rows of each unit alone (the matrix judges every member), read together: only when
+        they cannot be cut from a wider set already loaded (one that carries a population note
+        is not cut, see _from_wider) and are not kept yet (series.load_rows_each)."""
+        fingerprint = datacache.fingerprint(indicator)
+        wanted = sorted(set(units))
+        if any(
+            indicator_id == indicator.id and data.population_note is None and set(wanted) <= set(loaded)
+            for (indicator_id, loaded), data in self._cache.items()
+        ):
+            return
+        missing = [
+            u
+            for u in wanted
+            if (indicator.id, (u,)) not in self._cache
+            and datacache.peek(self.key, ("rows", fingerprint, (u,))) is None
+        ]
+        if len(missing) < 2:
+            return
+        loaded = load_rows_each(self.board, indicator, missing, self._populations)
+        for unit, data in loaded.items():
+            key = (unit,)
+            self._cache[(indicator.id, key)] = datacache.cached(
+                self.key, ("rows", fingerprint, key), lambda data=data: data
+            )
 
     def _from_wider(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows | None:
         """Rows are per unit, so a subset of a loaded wider set is exact; its population note

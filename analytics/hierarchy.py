@@ -38,7 +38,7 @@ total = Σ parts over all of them, asserting that no hidden small count is deter
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -62,12 +62,39 @@ def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarr
     return months.astype("datetime64[ns]")
 
 
+@dataclass(frozen=True)
+class Lines:
+    """The cube's lines (rule 2) as flat arrays: line i is total ``totals[i]`` with the parts
+    ``parts[starts[i]:starts[i + 1]]`` (cell indices). Iterating gives (total, parts) pairs."""
+
+    totals: np.ndarray  # int64, one per line
+    starts: np.ndarray  # int64, len(totals) + 1 offsets into parts
+    parts: np.ndarray  # int64, every line's parts end to end
+
+    def __len__(self) -> int:
+        return len(self.totals)
+
+    def __iter__(self):
+        for i, total in enumerate(self.totals.tolist()):
+            yield total, self.parts_of(i)
+
+    def parts_of(self, line: int) -> np.ndarray:
+        return self.parts[self.starts[line] : self.starts[line + 1]]
+
+    def any_hidden_part(self, hidden: np.ndarray) -> np.ndarray:
+        """Per line: whether one of its parts is hidden."""
+        if not len(self):
+            return np.zeros(0, dtype=bool)
+        return np.add.reduceat(hidden[self.parts].astype(np.int64), self.starts[:-1]) > 0
+
+
 @dataclass
 class Cube:
     """Cells (unit or ALL, level, period start) with their counts and the protection decided.
 
     One cell per position of `scopes` (unit id or ALL), `levels` (a grain from the native one
-    up, or a window name) and `starts` (datetime64[ns]). `lines`: (total, parts) cell indices.
+    up, or a window name) and `starts` (datetime64[ns]). `lines`: (total, parts) cell indices
+    (`Lines`).
     `hidden`/`primary`: bool per cell. `keys` and `index` give the cells as (scope, level,
     Timestamp) tuples, built when first asked for (lookups use the cells' own arrays).
     """
@@ -78,7 +105,7 @@ class Cube:
     values: np.ndarray
     primary: np.ndarray
     hidden: np.ndarray
-    lines: list[tuple[int, np.ndarray]]
+    lines: Lines
     limit: int
     windows: dict[str, list[pd.Timestamp]] = field(default_factory=dict)  # name → native starts
     native: str = "month"
@@ -112,13 +139,39 @@ class Cube:
             return next(iter(wanted))
         return None
 
+    # A lookup of a few scopes (one municipality, the partnership) goes through a small dict per
+    # scope, made when the scope is first asked for; a lookup over many units (a funnel, a series
+    # per unit) through one index of all cells. A dict of every cell of a national cube took
+    # about 6 MB; the index keeps integer codes (about 1 MB) but costs ~40 µs per single lookup.
+    FEW_SCOPES = 8
+
+    def _scope_cells(self, scope: str) -> dict[tuple[str, int], int]:
+        """(level, start in ns) → position, for the cells of one scope."""
+        if not hasattr(self, "_by_scope"):
+            codes, names = pd.factorize(self.scopes)
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+            self._groups = {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
+            self._by_scope = {}
+        found = self._by_scope.get(scope)
+        if found is None:
+            at = self._groups.get(scope, np.zeros(0, dtype=np.int64))
+            nanos = self.starts[at].astype("datetime64[ns]").view("int64").tolist()
+            found = dict(zip(zip(self.levels[at].tolist(), nanos, strict=True), at.tolist(), strict=True))
+            self._by_scope[scope] = found
+        return found
+
+    def _cells(self) -> pd.MultiIndex:
+        """The cells as a unique (scope, level, start) index, made on first use."""
+        if not hasattr(self, "_multi"):
+            self._multi = pd.MultiIndex.from_arrays(
+                [self.scopes, self.levels, self.starts.astype("datetime64[ns]")]
+            )
+        return self._multi
+
     def _at(self, scope: str, level: str, start: object) -> int | None:
-        """The cell's position: a dict on (scope, level, nanoseconds), made on first use."""
-        if not hasattr(self, "_positions"):
-            nanos = self.starts.astype("datetime64[ns]").view("int64").tolist()
-            cells = zip(self.scopes.tolist(), self.levels.tolist(), nanos, strict=True)
-            self._positions = {cell: i for i, cell in enumerate(cells)}
-        return self._positions.get((scope, level, pd.Timestamp(start).as_unit("ns").value))
+        """The cell's position; None when the cube lacks it."""
+        return self._scope_cells(scope).get((level, pd.Timestamp(start).as_unit("ns").value))
 
     def is_hidden(self, scope: str, level: str, start: pd.Timestamp) -> bool | None:
         """The mask of one cell; None when the cube has no such cell."""
@@ -127,9 +180,19 @@ class Cube:
 
     def mask(self, scopes: Sequence[str], level: str, starts: Sequence[pd.Timestamp]) -> np.ndarray:
         """Hidden per (scope, start) pair; cells the cube lacks are not hidden by it."""
-        return np.array(
-            [bool(self.is_hidden(s, level, t)) for s, t in zip(scopes, starts, strict=True)], dtype=bool
+        if len(scopes) != len(starts):
+            raise ValueError("one start per scope")
+        if not len(scopes) or not len(self.hidden):
+            return np.zeros(len(scopes), dtype=bool)
+        if len(set(scopes)) <= self.FEW_SCOPES:
+            return np.array(
+                [bool(self.is_hidden(s, level, t)) for s, t in zip(scopes, starts, strict=True)], dtype=bool
+            )
+        wanted = pd.MultiIndex.from_arrays(
+            [list(scopes), [level] * len(scopes), pd.to_datetime(list(starts)).as_unit("ns")]
         )
+        at = self._cells().get_indexer(wanted)
+        return np.where(at >= 0, self.hidden[np.maximum(at, 0)], False).astype(bool)
 
 
 def build_cube(
@@ -186,42 +249,60 @@ def build_cube(
     level_of = np.concatenate(names) if names else np.array([], dtype=object)
     start_of = np.concatenate(stamps) if stamps else np.array([], dtype="datetime64[ns]")
     array = np.concatenate(sums) if sums else np.array([], dtype=float)
-    cells = pd.DataFrame({"scope": scope_of, "level": level_of, "start": start_of})
+    # The cells' scope and level as integer codes: the lines are found by joins on them, and
+    # joins on integers are several times cheaper than on strings (same rows, same order).
+    scope_codes, scope_names = pd.factorize(scope_of)
+    level_codes, level_names = pd.factorize(level_of)
+    level_code = {name: i for i, name in enumerate(level_names)}
+    all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
+    # One string object per unit, not one per cell (a national monthly cube has ~37 000 cells).
+    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes] if len(scope_of) else scope_of
+    cells = pd.DataFrame({"scope": scope_codes, "level": level_codes, "start": start_of})
     cells["at"] = np.arange(len(cells))
-    lines: list[tuple[int, np.ndarray]] = []
+    line_totals: list[np.ndarray] = []
+    line_sizes: list[np.ndarray] = []
+    line_parts: list[np.ndarray] = []
 
     def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
         """A line per total: the parts whose `on` columns match it."""
         matched = parts.merge(totals, on=on, suffixes=("", "_total"))
         # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
-        # one stable sort and a split, not a Python loop over pandas groups.
+        # one stable sort, kept as flat arrays, not a Python loop over pandas groups.
         codes, found = pd.factorize(matched["at_total"])
         order = np.argsort(codes, kind="stable")
-        ats = matched["at"].to_numpy()[order]
-        bounds = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(ats)]
-        groups = [ats[a:b] for a, b in itertools.pairwise(bounds)] if len(ats) else []
-        lines.extend(zip(found.tolist(), groups, strict=True))
+        line_totals.append(np.asarray(found, dtype=np.int64))
+        line_sizes.append(np.bincount(codes, minlength=len(found)).astype(np.int64))
+        line_parts.append(matched["at"].to_numpy().astype(np.int64)[order])
 
     grains = [g for g in levels if g in GRAINS]
     # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
     for fine_i, fine in enumerate(grains):
-        fine_cells = cells[cells["level"] == fine]
+        fine_cells = cells[cells["level"] == level_code.get(fine, -1)]
         for coarse in grains[fine_i + 1 :]:
             parts = fine_cells.assign(parent=truncate(fine_cells["start"], coarse))
-            totals = cells[cells["level"] == coarse].rename(columns={"start": "parent"})
+            totals = cells[cells["level"] == level_code.get(coarse, -1)].rename(columns={"start": "parent"})
             add(parts[["scope", "parent", "at"]], totals[["scope", "parent", "at"]], ["scope", "parent"])
     # Windows: the window with the native periods in it.
     for name in levels[len(grains) :]:
-        for anchor in cells.loc[cells["level"] == name, "start"].unique():
+        for anchor in cells.loc[cells["level"] == level_code.get(name, -1), "start"].unique():
             covered = set(members[(name, pd.Timestamp(anchor))])
-            native_cells = cells[(cells["level"] == native) & cells["start"].isin(covered)]
-            totals = cells[(cells["level"] == name) & (cells["start"] == anchor)]
+            native_cells = cells[
+                (cells["level"] == level_code.get(native, -1)) & cells["start"].isin(covered)
+            ]
+            totals = cells[(cells["level"] == level_code.get(name, -1)) & (cells["start"] == anchor)]
             add(native_cells[["scope", "at"]], totals[["scope", "at"]], ["scope"])
     # Space: ALL with its units, for every period of every level.
-    unit_cells = cells[cells["scope"] != ALL]
-    totals = cells[cells["scope"] == ALL]
+    unit_cells = cells[cells["scope"] != all_code]
+    totals = cells[cells["scope"] == all_code]
     add(unit_cells[["level", "start", "at"]], totals[["level", "start", "at"]], ["level", "start"])
 
+    def flat(pieces: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+
+    sizes = flat(line_sizes)
+    lines = Lines(
+        flat(line_totals), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), flat(line_parts)
+    )
     primary = (array > 0) & (array < limit)
     # Windows cross the quarter and year boundaries, so a window beside the periods it overlaps
     # could close a chain of lines (window − shown months = a hidden month whose quarter then
@@ -234,22 +315,24 @@ def build_cube(
 def _settle(
     counts: list[tuple[np.ndarray, np.ndarray]],
     hidden: np.ndarray,
-    lines: list[tuple[int, np.ndarray]],
+    lines: Lines,
     level_of: np.ndarray,
     limit: int,
 ) -> np.ndarray:
     """Rules 3 and 3b until nothing changes, for every (values, primary) pair of counts the
     cells hold (one for a count; a share's numerator and complement, see `joint`)."""
-    window_lines = (
-        [(t, p) for t, p in lines if level_of[t] not in GRAINS and level_of[p[0]] in GRAINS] if lines else []
+    window_line = (
+        ~np.isin(level_of[lines.totals], GRAINS) & np.isin(level_of[lines.parts[lines.starts[:-1]]], GRAINS)
+        if len(lines)
+        else np.zeros(0, dtype=bool)
     )
     while True:
         before = hidden.copy() if len(counts) > 1 else None  # one count: its sweep is final
         for values, primary in counts:
             hidden = _sweep(values, hidden, primary, lines, limit)
-        more = [t for t, parts in window_lines if not hidden[t] and hidden[parts].any()]
+        more = lines.totals[window_line & ~hidden[lines.totals] & lines.any_hidden_part(hidden)]
         hidden[more] = True
-        if not more and (before is None or np.array_equal(before, hidden)):
+        if not len(more) and (before is None or np.array_equal(before, hidden)):
             return hidden
 
 
@@ -296,24 +379,94 @@ def _sweep(
     values: np.ndarray,
     hidden: np.ndarray,
     primary: np.ndarray,
-    lines: list[tuple[int, np.ndarray]],
+    lines: Lines,
     limit: int,
 ) -> np.ndarray:
-    changed = True
-    while changed:
+    """Rule 3, line by line in order, again and again until a pass changes nothing (Cox 1980).
+
+    The same picks as checking every line on every pass, with less work: a line is looked at
+    only when it can need more, i.e. when the check at the pass's start says so (`_needy`, all
+    lines at once) or one of its cells was hidden since. Within a pass a line after the one
+    being worked on is looked at in the same pass, one before it in the next, as a full pass
+    would. A line whose cells did not change gives the same answer, so skipping it is exact.
+    """
+    if not len(lines):
+        return hidden
+    totals, flat = lines.totals, lines.parts
+    sizes = np.diff(lines.starts)
+    # Which lines hold each cell (as total or part), to know whom a newly hidden cell concerns.
+    cells = np.concatenate([totals, flat])
+    owners = np.concatenate([np.arange(len(lines)), np.repeat(np.arange(len(lines)), sizes)])
+    order = np.argsort(cells, kind="stable")
+    cells, owners = cells[order], owners[order]
+    queued = np.zeros(len(lines), dtype=bool)
+    due = np.flatnonzero(_needy(values, hidden, primary, totals, sizes, flat, limit))
+    while len(due):
+        queued[:] = False
+        queued[due] = True
+        heap = due.tolist()  # sorted: a valid heap
+        later: set[int] = set()
         changed = False
-        for total, parts in lines:
+        while heap:
+            at = heapq.heappop(heap)
+            queued[at] = False
+            total, parts = int(totals[at]), lines.parts_of(at)
             while _needs_more(values, hidden, primary, total, parts, limit):
-                shown = parts[~hidden[parts]]
-                positive = shown[values[shown] > 0]
-                if len(positive):
-                    pick = positive[np.argsort(values[positive], kind="stable")[0]]
-                elif not hidden[total]:
-                    pick = total
-                elif len(shown):
-                    pick = shown[0]
-                else:
+                pick = _pick(values, hidden, total, parts)
+                if pick is None:
                     break
                 hidden[pick] = True
                 changed = True
+                lo, hi = np.searchsorted(cells, [pick, pick + 1])
+                for other in owners[lo:hi].tolist():
+                    if other > at and not queued[other]:
+                        queued[other] = True
+                        heapq.heappush(heap, other)
+                    elif other < at:
+                        later.add(other)
+        if not changed:
+            break
+        due = np.array(sorted(later), dtype=np.int64)
     return hidden
+
+
+def _pick(values: np.ndarray, hidden: np.ndarray, total: int, parts: np.ndarray) -> int | None:
+    """The cell rule 3 hides next in a line: its smallest positive shown part, else the total
+    when shown, else its first shown part; None when nothing is left to hide."""
+    shown = parts[~hidden[parts]]
+    positive = shown[values[shown] > 0]
+    if len(positive):
+        return positive[np.argsort(values[positive], kind="stable")[0]]
+    if not hidden[total]:
+        return total
+    if len(shown):
+        return shown[0]
+    return None
+
+
+def _needy(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    primary: np.ndarray,
+    totals: np.ndarray,
+    sizes: np.ndarray,
+    flat: np.ndarray,
+    limit: int,
+) -> np.ndarray:
+    """`_needs_more` for every line at once (lines as totals, part counts and their parts laid
+    end to end). Sums of whole counts are exact in any order; with a value that is not a whole
+    number every line is said to need a look (then `_needs_more` decides, as before)."""
+    if not len(sizes) or (sizes == 0).any() or not np.array_equal(values, np.floor(values)):
+        return np.ones(len(sizes), dtype=bool)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    part_hidden = hidden[flat]
+    n_hidden = np.add.reduceat(part_hidden.astype(np.int64), starts)
+    total_hidden = hidden[totals]
+    count = n_hidden + total_hidden
+    derived = values[totals] - np.add.reduceat(np.where(part_hidden, 0.0, values[flat]), starts)
+    all_primary = (n_hidden > 0) & (
+        np.add.reduceat((part_hidden & ~primary[flat]).astype(np.int64), starts) == 0
+    )
+    small = (derived > 0) & (derived < limit)
+    extreme = all_primary & ((derived <= n_hidden) | (derived >= (limit - 1) * n_hidden))
+    return (count == 1) | ((count >= 2) & ~total_hidden & (small | extreme))

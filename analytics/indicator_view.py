@@ -278,9 +278,15 @@ def funnel_view(
     level = (
         hierarchy.FUNNEL if data.cube is None or hierarchy.FUNNEL in data.cube.windows else indicator.grain
     )
+    units_shown = per_unit["unit_id"].astype(str).tolist()
+    masked = (
+        data.cube.mask(units_shown, level, [anchor] * len(units_shown))
+        if data.cube is not None
+        else [False] * len(units_shown)
+    )
     hide = [
-        hidden(indicator, n, d) or bool(data.cube is not None and data.cube.is_hidden(u, level, anchor))
-        for u, n, d in zip(per_unit["unit_id"], per_unit["numerator"], per_unit["denominator"], strict=True)
+        hidden(indicator, n, d) or bool(m)
+        for n, d, m in zip(per_unit["numerator"], per_unit["denominator"], list(masked), strict=True)
     ]
     counts = [
         protection.SECONDARY

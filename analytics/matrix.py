@@ -116,6 +116,9 @@ def _status_matrix(
     for column in columns:
         for indicator_id in criteria[column.criterion_id][1].indicators:
             rows.load_all(board.registry.get(indicator_id), whole.unit_ids)
+            # Each member's rows: cut from the partnership's, or (when they cannot be) read
+            # for all members at once rather than a few reads per municipality.
+            rows.load_each(board.registry.get(indicator_id), tuple(units["unit_id"]))
     records = []
     for unit_id, name in zip(units["unit_id"], units["name"], strict=True):
         own = unit_scope(board, [unit_id])

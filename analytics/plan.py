@@ -549,11 +549,21 @@ def _check_references(plan: Plan, indicator_ids: set[str], unit_ids: set[str] | 
                 raise PlanError(file, "partnerskap", f"ukjent kommune/bydel «{code}» i referansedata")
 
 
+# libyaml's parser when PyYAML was built with it (same safe constructor and resolver, so the same
+# objects; about 5x faster on the plan and the registry, which every cold start reads).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str) -> object:
+    """``yaml.safe_load`` of ``text``, by libyaml when available; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
 def load_plan(path: Path | str, indicator_ids: set[str], unit_ids: set[str] | None = None) -> Plan:
     """Read and validate one plan file; raise PlanError with a Norwegian message."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PlanError(path, "filen", "finnes ikke") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from analytics import config
-from analytics.plan import PlanError
+from analytics.plan import PlanError, read_yaml
 
 Grain = Literal["year", "tertial", "quarter", "month"]
 
@@ -159,7 +159,7 @@ def load_registry(path: Path | None = None) -> Registry:
     """Read data/indicators.yaml; raise PlanError (Norwegian) if it is wrong."""
     path = path or config.REGISTRY_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
         registry = Registry.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise PlanError(path, "filen", f"kan ikke leses ({type(exc).__name__})") from None

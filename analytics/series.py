@@ -292,7 +292,11 @@ def derived(data: UnitRows, key: Hashable, compute: Callable[[], Derived]) -> De
 
 
 def load_rows(
-    board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
+    board: Board,
+    indicator: Indicator,
+    unit_ids: Sequence[str],
+    populations: dict | None = None,
+    read: Callable[[str], pd.DataFrame] | None = None,
 ) -> UnitRows:
     """Rows at the indicator's own grain for these units, with population attached.
 
@@ -314,14 +318,21 @@ def load_rows(
     when they are all there is, the rows are empty and ``grain_note`` says why
     (``multi_year_note``).
     populations: population tables already built, by (population id, units); filled in.
+    read: the store's ``unit_series`` of these units at a grain, when the caller has read it
+    already (load_rows_each); else it is read here.
     """
-    facts = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, indicator.grain)
+    if read is None:
+
+        def read(grain: str) -> pd.DataFrame:
+            return board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, grain)
+
+    facts = read(indicator.grain)
     grain_note = None
     own = facts[facts["grain"] == indicator.grain]
     complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
     coarser = facts[facts["grain"] != indicator.grain]
     if indicator.grain != "year" and complete < MIN_PERIODS and not coarser.empty:
-        yearly = board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, "year")
+        yearly = read("year")
         if (yearly["grain"] == "year").any():
             grain_note = (
                 "Vurdert per år: det finnes bare årstall."
@@ -330,7 +341,8 @@ def load_rows(
             )
             indicator = indicator.model_copy(update={"grain": "year"})
             facts = yearly
-    multi = facts[facts["grain"].map(is_multi_year)]
+    # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
+    multi = facts[facts["grain"].isin([g for g in facts["grain"].unique() if is_multi_year(g)])]
     facts = facts[facts["grain"] == indicator.grain]
     if facts.empty and not multi.empty:
         grain_note = multi_year_note(multi)
@@ -365,6 +377,41 @@ def load_rows(
         cube=cube_for(board, indicator, unit_ids),
         grain_note=grain_note,
     )
+
+
+def load_rows_each(
+    board: Board, indicator: Indicator, unit_ids: Sequence[str], populations: dict | None = None
+) -> dict[str, UnitRows]:
+    """``load_rows`` for each unit alone (its own judging grain, hidden-cell estimates and
+    population note), with one store read per grain and one population table for all of them
+    instead of a few reads per unit. Exact: the store builds each unit's series from that unit's
+    facts only (Store.unit_series), and a municipality's population is its own (population_table),
+    so each unit's part of the shared reads is what a read of the unit alone returns.
+
+    Returns unit id → UnitRows for every unit in ``unit_ids``. populations: as for load_rows.
+    """
+    units = sorted({str(u) for u in unit_ids})
+    populations = {} if populations is None else populations
+    split: dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]] = {}
+
+    def part(unit: str, grain: str) -> pd.DataFrame:
+        if grain not in split:
+            frame = board.store.unit_series(indicator.id, units, indicator.kind, grain)
+            parts = {str(u): rows.reset_index(drop=True) for u, rows in frame.groupby("unit_id", sort=False)}
+            split[grain] = (parts, frame.iloc[0:0].reset_index(drop=True))
+        parts, empty = split[grain]
+        return parts.get(unit, empty)
+
+    if rated(indicator) and units:
+        table = population_table(board, indicator.population, units)
+        for unit, rows in table.groupby("unit_id", sort=False):
+            populations.setdefault((indicator.population, (str(unit),)), rows.reset_index(drop=True))
+    return {
+        unit: load_rows(
+            board, indicator, [unit], populations, read=lambda grain, unit=unit: part(unit, grain)
+        )
+        for unit in units
+    }
 
 
 def is_multi_year(grain: str) -> bool:
@@ -402,9 +449,10 @@ def _file_totals(board: Board, indicator: Indicator, rows: pd.DataFrame) -> pd.D
     if indicator.kind != "count" or rows.empty or not rows["suppressed"].any():
         return None
     units = board.units
-    present = set(rows["unit_id"])
+    present = set(rows["unit_id"].unique().tolist())
     for unit in units.loc[units["kind"].isin(["partnership", "region"]), "unit_id"]:
-        if set(members_of(units, unit)) == present:
+        members = members_of(units, unit)
+        if len(members) >= len(present) and set(members) == present:
             totals = board.store.file_totals(indicator.id, unit, indicator.grain)
             if totals.empty:
                 return None
@@ -425,12 +473,21 @@ def truncated_poisson_mean(lam: np.ndarray, threshold: int | None = None) -> np.
     threshold = threshold or config.SUPPRESSION_THRESHOLD
     lam = np.asarray(lam, dtype=float)
     ks = np.arange(1, threshold)
-    safe = np.where(lam > 0, lam, 1.0)[..., None]
-    # Weights ∝ λ^k / k!, scaled by λ^1 so they stay finite for small λ.
-    logw = (ks - 1) * np.log(safe) - np.cumsum(np.log(ks))
-    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
-    mean = (w * ks).sum(axis=-1) / w.sum(axis=-1)
-    return np.where(lam > 0, mean, 1.0)
+    log_lam = np.log(np.where(lam > 0, lam, 1.0))
+    # Weights ∝ λ^k / k!, scaled by λ^1 so they stay finite for small λ. One array per k, summed
+    # in k's order: the same floating-point operations as a sum over a trailing k axis, without
+    # numpy's per-element overhead of reducing an axis of length threshold − 1.
+    logw = [(k - 1) * log_lam - c for k, c in zip(ks.tolist(), np.cumsum(np.log(ks)).tolist(), strict=True)]
+    top = np.maximum.reduce(logw)
+    w = [np.exp(x - top) for x in logw]
+    if len(w) >= 8:  # numpy sums 8 or more terms pairwise: keep its order (and its bits)
+        stacked = np.stack(w, axis=-1)
+        return np.where(lam > 0, (stacked * ks).sum(axis=-1) / stacked.sum(axis=-1), 1.0)
+    weighted, total = w[0] * ks[0], w[0]
+    for k, x in zip(ks[1:].tolist(), w[1:], strict=True):
+        weighted = weighted + x * k
+        total = total + x
+    return np.where(lam > 0, weighted / total, 1.0)
 
 
 def hidden_estimates(rows: pd.DataFrame, indicator: Indicator, iterations: int = 25) -> pd.Series:

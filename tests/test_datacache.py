@@ -122,6 +122,56 @@ def test_replacing_an_analytics_rule_in_a_test_forgets_the_kept_judgements(monke
     assert datacache.peek(key, "x") is None
 
 
+def test_rows_read_for_all_members_at_once_equal_each_members_own_read(demo_board):
+    """series.load_rows_each (the matrix's one read per indicator) gives each municipality what
+    load_rows gives it alone: rows, judging grain, population note and file totals."""
+    import pandas as pd
+
+    from analytics import series
+
+    units = demo_board.member_ids("ahus")
+    checked = 0
+    for indicator_id in ("falls_registered", "hip_fractures", "dho_included_patients", "iht_patients"):
+        indicator = demo_board.registry.get(indicator_id)
+        together = series.load_rows_each(demo_board, indicator, units)
+        assert sorted(together) == sorted(units)
+        for unit in units:
+            alone = series.load_rows(demo_board, indicator, [unit])
+            mine = together[unit]
+            pd.testing.assert_frame_equal(mine.rows, alone.rows)
+            assert (mine.indicator.grain, mine.population_note, mine.grain_note) == (
+                alone.indicator.grain,
+                alone.population_note,
+                alone.grain_note,
+            )
+            assert (mine.totals is None) == (alone.totals is None)
+            checked += int(alone.population_note is not None)
+    assert checked  # some members' rows carry a population note (those are not cut from the partnership's)
+
+
+def test_the_matrix_reads_each_indicator_for_all_members_together(demo_db, monkeypatch):
+    """Not a few reads per municipality: the Ahus matrix once read rated rows 119 times."""
+    from collections import Counter
+
+    from analytics.store import Store
+
+    board = open_board(demo_db)
+    reads = []
+    original = Store.unit_series
+
+    def counted(self, indicator, unit_ids, kind, grain):
+        reads.append((indicator, len(unit_ids), grain))
+        return original(self, indicator, unit_ids, kind, grain)
+
+    monkeypatch.setattr(Store, "unit_series", counted)
+    matrix = status_matrix(board, "ahus", TODAY)
+    members = len(board.member_ids("ahus"))
+    per_indicator = Counter(r[0] for r in reads)
+    assert len(matrix.cells) and per_indicator
+    # Per indicator: the partnership's read and the members' read, at its grain and per year.
+    assert max(per_indicator.values()) <= 4 < members
+
+
 class _Plan:
     def __init__(self, text: str) -> None:
         self.text = text

@@ -149,3 +149,16 @@ def test_bad_plan_at_start_up_shows_message_not_traceback(tmp_path, monkeypatch)
     at = AppTest.from_file(str(config.ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     assert any("feil.yaml" in e.value and "ugyldig frist «snart»" in e.value for e in at.error)
+
+
+def test_plan_files_and_the_registry_read_as_safe_load_reads_them():
+    """read_yaml (libyaml when available, for a faster cold start) gives the same objects as
+    yaml.safe_load for every plan file and the registry."""
+    from analytics import config
+    from analytics.plan import read_yaml
+
+    paths = [config.REGISTRY_FILE, *sorted(config.PLAN_DIR.glob("*.yaml"))]
+    assert len(paths) > 1
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), path

@@ -242,3 +242,78 @@ def test_the_power_statement_names_no_protected_denominator_or_level() -> None:
     assert "nevneren færre enn 5 på 12 måneder" in closed
     assert "50 %" not in closed and "målet 80 %" in closed
     assert protection.visible_small_counts([closed.split("; 80 % krever")[0]]) == []
+
+
+def _full_passes(cube) -> np.ndarray:
+    """Rule 3 the plain way: every line checked on every pass, then rule 3b, until nothing
+    changes (what hierarchy._sweep must equal; it skips lines whose cells did not change)."""
+    from analytics import hierarchy
+
+    lines = list(cube.lines)
+    # Rule 3b: a window with the periods inside it (not ALL's window with the units' windows).
+    grains = hierarchy.GRAINS
+    windows = [(t, p) for t, p in lines if cube.levels[t] not in grains and cube.levels[p[0]] in grains]
+    hidden = cube.primary.copy()
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in lines:
+                while hierarchy._needs_more(cube.values, hidden, cube.primary, total, parts, cube.limit):
+                    pick = hierarchy._pick(cube.values, hidden, total, parts)
+                    if pick is None:
+                        break
+                    hidden[pick] = True
+                    changed = True
+        more = [t for t, parts in windows if not hidden[t] and hidden[parts].any()]
+        if not more:
+            return hidden
+        hidden[more] = True
+
+
+def test_the_cube_sweep_hides_what_checking_every_line_on_every_pass_hides():
+    from analytics import hierarchy
+
+    rng = np.random.default_rng(11)
+    tried = 0
+    for _ in range(30):
+        units = [f"u{i}" for i in range(int(rng.integers(2, 25)))]
+        months = pd.date_range("2023-01-01", periods=int(rng.integers(3, 30)), freq="MS")
+        rows = pd.DataFrame(
+            [
+                (u, m, float(rng.choice([0, 0, 1, 2, 3, 4, 5, 7, 12, 30])))
+                for u in units
+                for m in months
+                if rng.random() > 0.1
+            ],
+            columns=["unit_id", "period_start", "numerator"],
+        )
+        windows = {hierarchy.FUNNEL: list(months[-12:])} if len(months) > 12 else {}
+        cube = hierarchy.build_cube(rows, "month", LIMIT, windows)
+        assert np.array_equal(cube.hidden, _full_passes(cube))
+        tried += int((cube.hidden & ~cube.primary).any())
+    assert tried > 10  # most of the cubes needed complementary cells
+
+
+def test_the_cube_mask_reads_each_cell_as_is_hidden_does_and_lacks_no_cell():
+    from analytics import hierarchy
+
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2024-01-01", periods=18, freq="MS")
+    rows = pd.DataFrame(
+        [(u, m, float(rng.choice([0, 1, 2, 3, 8, 20]))) for u in ("a", "b", "c") for m in months],
+        columns=["unit_id", "period_start", "numerator"],
+    )
+    cube = hierarchy.build_cube(rows, "month", LIMIT, {hierarchy.FUNNEL: list(months[-12:])})
+    assert cube.hidden.any() and not cube.hidden.all()
+    for level in ("month", "quarter", "year", hierarchy.FUNNEL):
+        at = cube.levels == level
+        scopes, starts = cube.scopes[at].tolist(), [pd.Timestamp(t) for t in cube.starts[at]]
+        assert cube.mask(scopes, level, starts).tolist() == cube.hidden[at].tolist()
+        assert [cube.is_hidden(s, level, t) for s, t in zip(scopes, starts, strict=True)] == cube.hidden[
+            at
+        ].tolist()
+    # A cell the cube lacks is not hidden by it (mask) and unknown to it (is_hidden).
+    assert cube.mask(["a", "zz"], "month", [pd.Timestamp("2024-01-15"), months[0]]).tolist() == [False, False]
+    assert cube.is_hidden("zz", "month", months[0]) is None
+    assert cube.is_hidden("a", "month", pd.Timestamp("2024-01-15")) is None
