@@ -148,7 +148,7 @@ class Loader:
     def _protected_values(self, facts: pd.DataFrame) -> list[str | None]:
         """Per fact: "<5" or ":" when the page would hide it, else None (shown as stored)."""
         from analytics import protection
-        from analytics.series import cube_for
+        from analytics.series import cube_for, hidden, hidden_numerator
 
         limit = config.SUPPRESSION_THRESHOLD
         out: list[str | None] = [None] * len(facts)
@@ -161,10 +161,9 @@ class Loader:
             if not indicator.protect_small:
                 continue
             count = row.numerator if indicator.kind == "share" else row.value
-            small = pd.notna(count) and 0 < float(count) < limit
+            small = hidden_numerator(indicator, count)
             # A share's complement (or a small denominator) hides it too, shown «:».
-            denominator = getattr(row, "denominator", None)
-            hidden = small or bool(protection.small_parts(indicator.kind, count, denominator, limit)[0])
+            masked = hidden(indicator, count, getattr(row, "denominator", None))
             partnership = partnership_of.get(str(row.unit_id))
             if (indicator.id, partnership) not in cubes:
                 cubes[(indicator.id, partnership)] = (
@@ -172,8 +171,8 @@ class Loader:
                 )
             cube = cubes[(indicator.id, partnership)]
             if cube is not None:
-                hidden |= bool(cube.is_hidden(str(row.unit_id), row.grain, pd.Timestamp(row.period_start)))
-            if hidden:
+                masked |= bool(cube.is_hidden(str(row.unit_id), row.grain, pd.Timestamp(row.period_start)))
+            if masked:
                 count_shown = small and indicator.kind != "share"
                 out[i] = protection.small_label(limit) if count_shown else protection.SECONDARY
         return out
