@@ -172,7 +172,7 @@ def _note(row: pd.Series) -> str:
     if row.get("incomplete"):
         notes.append(f"ufullstendig: {int(row['n_suppressed'])} skjulte/manglende celler")
     if row.get("hidden"):
-        notes.append(f"færre enn {config.SUPPRESSION_THRESHOLD}: verdien vises ikke")
+        notes.append(f"{protection.fewer_than()}: verdien vises ikke")
     return "; ".join(notes)
 
 

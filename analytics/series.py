@@ -1219,7 +1219,7 @@ def figure_text(
     """
     if hidden_numerator(indicator, numerator):
         if wording == "sentence":
-            return f"færre enn {protection.threshold()}"
+            return protection.fewer_than()
         small = protection.small_label()
         return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
     return (
@@ -1336,6 +1336,23 @@ def compare_rows(
         or hidden(indicator, get(recent, "numerator"), get(recent, "denominator")),
         baseline_masked=rows_hidden(data, base_rows)
         or hidden(indicator, get(base, "numerator"), get(base, "denominator")),
+    )
+
+
+def figure_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
+    """Whether the figure summed over ``rows`` is shown as «:» or «færre enn 5»: the cube
+    hides it (``rows_hidden``) or it rests on a small count (``hidden``). The same test as a
+    Comparison's ``recent_masked`` / ``baseline_masked``; False for no rows."""
+    if rows.empty:
+        return False
+    if rows_hidden(data, rows):
+        return True
+    total = aggregate(rows, data.indicator, totals=data.totals).iloc[0]
+    numerator, denominator = total["numerator"], total["denominator"]
+    return hidden(
+        data.indicator,
+        None if pd.isna(numerator) else float(numerator),
+        None if pd.isna(denominator) else float(denominator),
     )
 
 
