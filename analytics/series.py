@@ -1332,10 +1332,8 @@ def compare_rows(
         p_value=p_value,
         test=test,
         note=note,
-        recent_masked=rows_hidden(data, recent_rows)
-        or hidden(indicator, get(recent, "numerator"), get(recent, "denominator")),
-        baseline_masked=rows_hidden(data, base_rows)
-        or hidden(indicator, get(base, "numerator"), get(base, "denominator")),
+        recent_masked=_total_hidden(data, recent_rows, recent),
+        baseline_masked=_total_hidden(data, base_rows, base),
     )
 
 
@@ -1345,15 +1343,20 @@ def figure_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
     Comparison's ``recent_masked`` / ``baseline_masked``; False for no rows."""
     if rows.empty:
         return False
+    return _total_hidden(data, rows, aggregate(rows, data.indicator, totals=data.totals).iloc[0])
+
+
+def _total_hidden(data: UnitRows, rows: pd.DataFrame, total: pd.Series | None) -> bool:
+    """``figure_hidden`` with the rows' aggregate ``total`` already made (None: no rows)."""
     if rows_hidden(data, rows):
         return True
-    total = aggregate(rows, data.indicator, totals=data.totals).iloc[0]
-    numerator, denominator = total["numerator"], total["denominator"]
-    return hidden(
-        data.indicator,
-        None if pd.isna(numerator) else float(numerator),
-        None if pd.isna(denominator) else float(denominator),
-    )
+    if total is None:
+        return False
+
+    def get(col: str) -> float | None:
+        return None if pd.isna(total[col]) else float(total[col])
+
+    return hidden(data.indicator, get("numerator"), get("denominator"))
 
 
 def _test(
