@@ -196,7 +196,11 @@ class IndicatorEvidence:
             return None
         if projection.expected_date is None:
             return "✖️ Nås ikke i dagens tempo"
-        return f"📈 Nås i dagens tempo: {formatting.month_year(projection.expected_date)}"
+        return protection.figures_or_words(
+            f"📈 Nås i dagens tempo: {formatting.month_year(projection.expected_date)}",
+            "📈 Nås i dagens tempo",
+            projection.rests_on_hidden,
+        )
 
     @property
     def icons(self) -> Icons | None:
@@ -504,7 +508,16 @@ def _project(
     due: dt.date | None,
     clip_max: float | None = None,
 ) -> tuple[Projection | None, str | None, str | None, str | None]:
-    """Projection, where its interval lies (band), the Norwegian sentence and the interval."""
+    """Projection, where its interval lies (band), the Norwegian sentence and the interval.
+
+    Where a point the line is fitted on is hidden (the judged series' ``hidden``: a protected
+    small count, or a cell hidden to protect one), the projection is marked
+    ``rests_on_hidden`` and its figures are left out of the sentence: no crossing month, no
+    interval (protection.statistic_text's rule: slope and intercept with the shown points
+    solve for a hidden one). The band, and so the status, still uses every figure, as the
+    status SPC does (NHS Making Data Count judges on all the data; the protection is of what
+    is printed, Heldal & Fosen, SSB Notater 2001/28; DESIGN.md §5).
+    """
     usable = series[series["judge_value"].notna()]
     if indicator.direction == "neutral" or usable.empty:
         return None, None, None, None
@@ -515,26 +528,42 @@ def _project(
     # The projection is kept as fitted (figures draw the line from it); clipped() gives the
     # values to show for a rollout, and the band is read from the shown values.
     projection = project_to_deadline(periods, values, horizon, target, indicator.direction, PROJECTION_WINDOW)
+    projection = replace(projection, rests_on_hidden=fitted_hidden(usable, projection.n_points)[0] > 0)
     if projection.reaches_target is None:
-        return projection, None, _lower_first(projection.reason), None
+        return projection, None, _lower_first(projection.shown_reason), None
     shown = clipped(projection, clip_max)
     band = projection_band(shown, target, indicator.direction)
-    interval = interval_text(indicator, shown, horizon)
+    interval = None if projection.rests_on_hidden else interval_text(indicator, shown, horizon)
     if due is not None:
-        return projection, band, _lower_first(projection.reason), interval
+        return projection, band, _lower_first(projection.shown_reason), interval
     # A continuous rollout: is all of it within the horizon at today's pace?
     target_text = formatting.number(target)
     if projection.expected_date is not None and projection.expected_date <= horizon:
         when = formatting.month_year(projection.expected_date)
         if projection.expected_date <= last:
             return projection, band, f"trendlinjen har nådd {target_text}", interval
-        return projection, band, f"i dagens tempo nås {target_text} i {when}", interval
+        pace = protection.figures_or_words(
+            f"i dagens tempo nås {target_text} i {when}",
+            f"i dagens tempo nås {target_text} innen {ROLLOUT_HORIZON_YEARS} år",
+            projection.rests_on_hidden,
+        )
+        return projection, band, pace, interval
     return (
         projection,
         band,
         f"i dagens tempo nås ikke {target_text} innen {ROLLOUT_HORIZON_YEARS} år",
         interval,
     )
+
+
+def fitted_hidden(usable: pd.DataFrame, n_points: int) -> tuple[int, int]:
+    """(hidden, fitted): how many of the last ``n_points`` rows with a value (the points a
+    projection's line is fitted on, analytics.projection) are hidden (bool column ``hidden``;
+    absent: none), and how many points that is."""
+    fitted = min(max(n_points, 0), len(usable))
+    if "hidden" not in usable or fitted == 0:
+        return 0, fitted
+    return int(usable["hidden"].astype(bool).tail(fitted).sum()), fitted
 
 
 # -- baseline, limits and the judged window ----------------------------------------------------

@@ -43,6 +43,7 @@ from analytics.evaluate import (
     cut_rows,
     evaluate_criterion,
     evaluate_plan,
+    fitted_hidden,
     indicators_with_values,
     is_rollout,
     judged_spc,
@@ -54,7 +55,7 @@ from analytics.evaluate import (
 from analytics.funnel import FunnelResult, funnel_limits
 from analytics.periods import period_text
 from analytics.plan import CriterionKind, Plan
-from analytics.projection import Projection
+from analytics.projection import Projection, hidden_fit_note
 from analytics.rates import definition_notes
 from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
@@ -165,15 +166,48 @@ def _denominator_label(indicator: Indicator) -> str | None:
     return None
 
 
-def _note(row: pd.Series) -> str:
+def _small(indicator: Indicator, row: pd.Series) -> bool:
+    """A hidden point that is itself a small count («færre enn 5»), by series.figure_text's rule;
+    else (hidden only to protect another cell, or a share's small complement) it reads «:»."""
+    return figure_text(indicator, row.get("value"), row.get("numerator"), True) == protection.fewer_than()
+
+
+def _note(indicator: Indicator, row: pd.Series) -> str:
+    """A point's remarks (hover, the table's «Merknad»): partial, incomplete, hidden and why."""
     notes = []
     if row.get("partial"):
         notes.append(row.get("partial_text") or "delvis periode")
     if row.get("incomplete"):
         notes.append(f"ufullstendig: {int(row['n_suppressed'])} skjulte/manglende celler")
     if row.get("hidden"):
-        notes.append(f"{protection.fewer_than()}: verdien vises ikke")
+        if _small(indicator, row):
+            notes.append(f"{protection.fewer_than()}: verdien vises ikke")
+        else:
+            notes.append(
+                f"«{protection.SECONDARY}»: verdien vises ikke, så et skjult lite tall ikke kan regnes ut"
+            )
     return "; ".join(notes)
+
+
+def hidden_points_text(indicator: Indicator, series: pd.DataFrame) -> str | None:
+    """The Indikator page's note on hidden points (None: none is hidden): how many are small
+    counts («færre enn 5») and how many are hidden to protect another cell («:»), by the rule
+    of the hover (series.figure_text)."""
+    rows = series[series["hidden"].astype(bool)] if "hidden" in series else series.iloc[:0]
+    if rows.empty:
+        return None
+    small = sum(_small(indicator, r) for _, r in rows.iterrows())
+    parts = []
+    if small:
+        parts.append(
+            f"{small} av {len(series)} punkter bygger på {protection.fewer_than()} tilfeller og vises ikke."
+        )
+    if len(rows) > small:
+        parts.append(
+            f"{len(rows) - small} av {len(series)} punkter vises som «{protection.SECONDARY}»: de er skjult "
+            "for at et skjult lite tall ikke skal kunne regnes ut."
+        )
+    return " ".join(parts) + " Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet."
 
 
 def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
@@ -183,7 +217,7 @@ def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
             "value": series["value"].where(~series["hidden"]).astype(float),
             "label": series["label"],
             "display": _displays(indicator, series),
-            "note": [_note(r) for _, r in series.iterrows()],
+            "note": [_note(indicator, r) for _, r in series.iterrows()],
             "partial": series["partial"].astype(bool),
         }
     )
@@ -378,6 +412,11 @@ class IndicatorView:
         return is_rollout(self.indicator)
 
     @property
+    def hidden_text(self) -> str | None:
+        """Why some points are not shown (hidden_points_text), None when none is hidden."""
+        return hidden_points_text(self.indicator, self.series)
+
+    @property
     def too_few_points(self) -> bool:
         return not self.spc.enough_points
 
@@ -507,7 +546,7 @@ def indicator_view(
         )
         projection_text = _projection_text(indicator, projection, part)
     elif part is not None and part.projection is not None:
-        projection_text = part.projection.reason
+        projection_text = part.projection.shown_reason
 
     funnel = funnel_view(board, partnership, indicator, today, rows)
     highlight = board.unit_name(unit_ids[0]) if unit_ids and len(unit_ids) == 1 else None
@@ -686,9 +725,13 @@ def small_multiples(
 
 def _projection_text(indicator: Indicator, projection: Projection, part: IndicatorEvidence) -> str:
     """'Framskrevet ved fristen 31.12.2025: 14 (80 %-intervall 12–16). <reason> <method>'."""
-    last = part.series.loc[part.series["judge_value"].notna(), "period_end"].iloc[-1].date()
+    usable = part.series[part.series["judge_value"].notna()]
+    last = usable["period_end"].iloc[-1].date()
     text = ""
-    if part.horizon and part.horizon > last:
+    if projection.rests_on_hidden:
+        # No projected value or interval beside hidden points (projection.hidden_fit_note).
+        text = hidden_fit_note(*fitted_hidden(usable, projection.n_points)) + " "
+    elif part.horizon and part.horizon > last:
         shown = format_value(indicator, projection.projected)
         low, high = format_value(indicator, projection.lower), format_value(indicator, projection.upper)
         where = part.horizon_label[0].lower() + part.horizon_label[1:] if part.horizon_label else ""
@@ -704,7 +747,7 @@ def _projection_text(indicator: Indicator, projection: Projection, part: Indicat
         reason = pace[:1].upper() + pace[1:] + "." if pace else ""
         method = method.replace("forlenget til fristen", f"forlenget {ROLLOUT_HORIZON_YEARS} år fram")
         return f"{text}{reason} {method}".strip()
-    return f"{text}{projection.reason} {method}"
+    return f"{text}{projection.shown_reason} {method}"
 
 
 def _small_multiples(
@@ -848,7 +891,7 @@ def _table(indicator: Indicator, series: pd.DataFrame, spc: SpcResult, label: st
         table["Nedre kontrollgrense"] = format_value(indicator, lower)
         table["Øvre kontrollgrense"] = format_value(indicator, upper)
     table["Punkttype"] = [POINT_TYPE_TEXT.get(t, t) for t in spc_points["point_type"]]
-    table["Merknad"] = [_note(r) for _, r in series.iterrows()]
+    table["Merknad"] = [_note(indicator, r) for _, r in series.iterrows()]
     return table
 
 

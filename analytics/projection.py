@@ -17,6 +17,10 @@ Rules:
   the right direction; None if it is flat, moving away or would take more than
   100 years. The date may lie in the past when the line is already beyond target.
 * direction "neutral": there is no good or bad side, so nothing is judged.
+* A point the line is fitted on that is hidden (a protected small count): the caller sets
+  ``rests_on_hidden``; the reason is then shown without the crossing month
+  (``Projection.shown_reason``) and no line, projection or interval is drawn or printed
+  (``hidden_fit_note`` says why). The fit itself, and so the status, uses every point.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from scipy import stats
+
+from analytics import protection
 
 MIN_POINTS = 4
 LEVEL = 0.80
@@ -51,6 +57,19 @@ class Projection:
     method: str
     n_points: int
     slope_per_year: float | None
+    # The reason without the figures computed from the data (the crossing month); None: the
+    # reason holds none. Set by project_to_deadline.
+    words: str | None = None
+    # A point the line was fitted on is hidden (a protected small count): set by the caller,
+    # which knows the series (analytics.evaluate._project).
+    rests_on_hidden: bool = False
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason as shown: without the crossing month when a fitted point is hidden
+        (protection.figures_or_words; slope, intercept and the shown points give a hidden
+        point back)."""
+        return protection.figures_or_words(self.reason, self.words or self.reason, self.rests_on_hidden)
 
 
 def project_to_deadline(
@@ -146,17 +165,22 @@ def project_to_deadline(
         # Flat or moving away: met only if the line is already on the right side.
         reaches = bool(sign * (projected - target) >= 0)
 
+    words = None
     if expected is not None:
         when = _month(expected)
         if expected > deadline and expected <= last_seen:
             # The deadline has passed and the line crossed only afterwards.
             reason = f"Trendlinjen nådde {target_text} i {when}, etter fristen {deadline_text}."
+            words = f"Trendlinjen nådde {target_text} etter fristen {deadline_text}."
         elif expected > deadline:
             reason = f"I dagens tempo nås {target_text} i {when}, etter fristen {deadline_text}."
+            words = f"I dagens tempo nås {target_text} etter fristen {deadline_text}."
         elif expected <= last_seen:
             reason = f"Trendlinjen har allerede nådd {target_text} (i {when}) og går i riktig retning."
+            words = f"Trendlinjen har allerede nådd {target_text} og går i riktig retning."
         else:
             reason = f"I dagens tempo nås {target_text} i {when}, innen fristen {deadline_text}."
+            words = f"I dagens tempo nås {target_text} innen fristen {deadline_text}."
     elif reaches and slope == 0:
         reason = f"Trenden er flat og ligger på eller forbi målet {target_text}."
     elif reaches:
@@ -167,7 +191,20 @@ def project_to_deadline(
     else:
         reason = f"Målet {target_text} nås ikke i dagens tempo innen fristen {deadline_text}."
 
-    return Projection(reaches_target=reaches, expected_date=expected, reason=reason, **common)
+    return Projection(reaches_target=reaches, expected_date=expected, reason=reason, words=words, **common)
+
+
+def hidden_fit_note(hidden: int, fitted: int) -> str:
+    """Why a trend line is not drawn: ``hidden`` of the ``fitted`` points it rests on are hidden.
+
+    A straight line through n points, one of them hidden, gives the hidden one back from its
+    slope, intercept and the shown points; so the line, its projection and interval are left
+    out (protection.figures_or_words), the status still uses every figure."""
+    return (
+        f"{hidden} av {fitted} punkter trendlinjen bygger på er skjult for å verne små tall, så "
+        "trendlinjen, framskrivingen og intervallet vises ikke: de kunne gitt de skjulte tallene "
+        "tilbake. Statusen bygger på alle tallene."
+    )
 
 
 def _as_date(value: object) -> dt.date:

@@ -71,9 +71,20 @@ def statistic_text(words: str, number: str | None, *rests_on_hidden: bool) -> st
     complementary suppression as for totals and parts (Heldal & Fosen, SSB Notater 2001/28:
     no published combination may give a suppressed cell back; DESIGN.md §5).
     """
-    if number is None or any(rests_on_hidden):
-        return words
-    return f"{words} ({number})"
+    return figures_or_words(words if number is None else f"{words} ({number})", words, *rests_on_hidden)
+
+
+def figures_or_words(with_figures: str, words: str, *rests_on_hidden: bool) -> str:
+    """A sentence with figures computed from the data (``with_figures``), or the same sentence
+    without them (``words``) when any figure it rests on is hidden (one flag per figure).
+
+    The rule of ``statistic_text`` for a sentence whose numbers sit inside it rather than in
+    brackets after it: a projection's «I dagens tempo nås 80 i mars 2027, innen fristen …»
+    reads «I dagens tempo nås 80 innen fristen …» when a point its trend line was fitted on
+    is hidden (the line's slope and intercept with the shown points give the hidden one
+    back; Heldal & Fosen, SSB Notater 2001/28; DESIGN.md §5).
+    """
+    return words if any(rests_on_hidden) else with_figures
 
 
 def small_parts(

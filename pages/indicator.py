@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from analytics import protection
 from analytics.indicator_view import member_units, shown_indicator_ids
 from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
 from analytics.series import GRAIN_MONTHS
@@ -91,13 +90,8 @@ if view.too_few_points and not view.rollout:
     st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
 for note in view.window_notes:  # the filters change what is shown, never the verdict
     st.caption(common.safe_md(note))
-hidden_points = int(view.series["hidden"].sum())
-if hidden_points:
-    st.info(
-        f"{hidden_points} av {len(view.series)} punkter bygger på {protection.fewer_than()} tilfeller og vises ikke. "
-        "Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet.",
-        icon="🔒",
-    )
+if view.hidden_text:
+    st.info(view.hidden_text, icon="🔒")
 show_chart(
     view.spc_figure,
     key=f"spc_{indicator_id}",

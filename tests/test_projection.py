@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -175,3 +176,20 @@ def test_bad_input_is_refused() -> None:
         project_to_deadline([START], [1.0, 2.0], START, 1, "increase")
     with pytest.raises(ValueError):
         project_to_deadline([START], [1.0], START, 1, "up")
+
+
+def test_reason_over_a_hidden_point_keeps_its_words_without_the_crossing_month(rollout) -> None:
+    """Projection.shown_reason: the crossing month is computed from the fitted points, so it
+    goes where one of them is hidden (protection.figures_or_words); the words stay."""
+    periods, values = rollout
+    for deadline, words in (
+        (dt.date(2025, 3, 31), "I dagens tempo nås 19 etter fristen 31.03.2025."),
+        (dt.date(2025, 12, 31), "I dagens tempo nås 19 innen fristen 31.12.2025."),
+    ):
+        p = project_to_deadline(periods, values, deadline, 19, "increase")
+        assert p.shown_reason == p.reason and "juni 2025" in p.reason
+        assert dataclasses.replace(p, rests_on_hidden=True).shown_reason == words
+    passed = project_to_deadline(periods, values, dt.date(2024, 12, 31), 5, "increase")
+    assert "(i " in passed.reason  # «har allerede nådd 5 (i februar 2024)»
+    hidden = dataclasses.replace(passed, rests_on_hidden=True).shown_reason
+    assert hidden == "Trendlinjen har allerede nådd 5 og går i riktig retning."

@@ -7,16 +7,17 @@ count of municipalities taking part is drawn as steps.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import formatting
-from analytics.evaluate import is_rollout
+from analytics.evaluate import fitted_hidden, is_rollout
 from analytics.figures.style import LIMIT_COLOUR, TARGET_COLOUR, UNIT_COLOUR, layout, mark_vertical, x_axis
-from analytics.projection import Projection
+from analytics.projection import Projection, hidden_fit_note
 from analytics.registry import Indicator
-from analytics.series import format_value, value_label
+from analytics.series import figure_text, format_value, value_label
 
 MAX_YEARS_DRAWN = 10
 
@@ -35,15 +36,30 @@ def projection_figure(
 ) -> go.Figure:
     """The figures so far, the fitted trend line, the target and the deadline.
 
-    series: period_end, judge_value, label (the points the projection was fitted on).
-    A deadline ahead gets the projected value with its 80 % interval. A deadline that has
-    passed gets the line drawn on to the day today's pace reaches the target (at most
-    ``MAX_YEARS_DRAWN`` years ahead), marked with that date.
+    series: period_end, judge_value, label and optionally hidden, value, numerator (the
+    judged series the projection was fitted on). A deadline ahead gets the projected value
+    with its 80 % interval. A deadline that has passed gets the line drawn on to the day
+    today's pace reaches the target (at most ``MAX_YEARS_DRAWN`` years ahead), marked with
+    that date.
+
+    A hidden point (a protected small count, ``hidden``) is a gap in the line, its hover
+    «<5» or «:» (series.figure_text). Where a point the trend is fitted on is hidden, no trend,
+    projection, interval or crossing date is drawn, and the subtitle says why
+    (projection.hidden_fit_note): a line through n points, one hidden, gives it back.
     """
     usable = series[series["judge_value"].notna()]
     x = [pd.Timestamp(p) for p in usable["period_end"]]
-    y = usable["judge_value"].astype(float).tolist()
+    masked = usable["hidden"].astype(bool).tolist() if "hidden" in usable else [False] * len(usable)
+    y = [None if m else float(v) for v, m in zip(usable["judge_value"], masked, strict=True)]
+    shown = [
+        figure_text(indicator, r.get("value"), r.get("numerator"), True, "cell")
+        if m
+        else format_value(indicator, v)
+        for (_, r), v, m in zip(usable.iterrows(), y, masked, strict=True)
+    ]
     labels = usable["label"].tolist()
+    hidden, fitted = fitted_hidden(usable, projection.n_points)
+    hidden_fit = projection.rests_on_hidden or hidden > 0
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -54,7 +70,8 @@ def projection_figure(
             line={"color": UNIT_COLOUR, "shape": "hv" if is_rollout(indicator) else "linear"},
             marker={"size": 7},
             name="Tall så langt",
-            customdata=[[lab, format_value(indicator, v)] for lab, v in zip(labels, y, strict=True)],
+            connectgaps=False,
+            customdata=[[lab, text] for lab, text in zip(labels, shown, strict=True)],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         )
     )
@@ -66,7 +83,7 @@ def projection_figure(
 
     deadline = pd.Timestamp(horizon)
     all_x = [*x, deadline]
-    if projection.projected is not None and projection.slope_per_year is not None and x:
+    if projection.projected is not None and projection.slope_per_year is not None and x and not hidden_fit:
         last = x[-1]
         ahead = deadline > last
         expected = pd.Timestamp(projection.expected_date) if projection.expected_date else None
@@ -171,4 +188,10 @@ def projection_figure(
     )
     layout(fig, title, y_title or value_label(indicator))
     x_axis(fig, all_x, "year" if (max(all_x) - min(all_x)).days > 3 * 366 else None)
+    if hidden_fit:
+        lines = textwrap.wrap(hidden_fit_note(hidden, fitted), 110)
+        fig.update_layout(
+            margin={"t": 70 + 18 * len(lines)},
+            title={"subtitle": {"text": "<br>".join(lines), "font": {"size": 13}}},
+        )
     return fig
