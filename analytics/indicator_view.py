@@ -1074,6 +1074,13 @@ def partnership_side_kept(board: Board, partnership: str, today: dt.date | None 
     )
 
 
+def side_job(board: Board, partnership: str, today: dt.date) -> tuple:
+    """The background job key (datacache.in_background) under which the partnership's side is
+    worked out for the current data version and day: the Kommune page and analytics.warming
+    share it, so neither starts the work while the other runs it."""
+    return ("kommune", partnership, board.store.data_version(), today, str(board.store.path))
+
+
 def work_out_partnership_side(board: Board, partnership: str, today: dt.date | None = None) -> None:
     """The partnership's status (today) and comparison, kept in analytics.datacache (run in the
     background by the page after a municipality's first view)."""
