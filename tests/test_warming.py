@@ -197,6 +197,8 @@ def test_kommune_after_warming_is_complete_at_once_and_reads_only_its_own_rows(a
     assert PENDING not in set(table.to_numpy().ravel())  # the partnership's side is there at once
     assert not any(i.value and "regnes ut" in i.value for i in at.info)
     assert all(units == 1 for _, units in reads)  # no partnership-wide read: warming did them
+    # the head's population groups are cut from the members' rows warming read
+    assert not [i for i, _ in reads if i.startswith("population_")]
 
 
 def test_kommune_without_warming_reads_the_partnerships_rows(app, monkeypatch):
