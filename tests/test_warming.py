@@ -226,3 +226,19 @@ def test_an_error_in_warming_does_not_reach_the_page(app, demo_board, monkeypatc
     at.run()
     table = next(d.value for d in at.dataframe if "Status i kommunen" in d.value.columns)
     assert PENDING not in set(table.to_numpy().ravel())
+
+
+def test_the_board_starts_one_watcher_per_process(app, monkeypatch):
+    """dashboard.py starts the watcher (BOARD_WARM_SECONDS > 0) once, on the pages' board."""
+    monkeypatch.setattr(warming, "_WATCHER", [])
+    warmed = []
+    monkeypatch.setattr(warming, "warm", lambda board: warmed.append(str(board.store.path)))
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "3600")
+    at = app()
+    assert not at.exception
+    at.run()  # a second run, or another session, starts none
+    assert len(warming._WATCHER) == 1
+    watcher = warming._WATCHER[0]
+    assert _until(lambda: watcher.rounds == 1)  # the version found at start is warmed
+    watcher.stop(30)
+    assert warmed == [str(config.db_path())]
