@@ -34,7 +34,7 @@ HIDDEN_MONTH = "2025M03"  # inside the last 12 months: a point the line is fitte
 _MONTH = re.compile(r"\bi (" + "|".join(MONTHS_NB) + r") \d{4}")
 
 
-def _store(tmp_path: Path, small: bool) -> Loader:
+def _store(tmp_path: Path, small: bool) -> tuple[Loader, str]:
     """One Ahus municipality, 2024M01–2025M06, 10, 11, … a month; with ``small`` the value of
     ``HIDDEN_MONTH`` is 3 (hidden). The plan's m14-k1 is pointed at the indicator, target 30."""
     loader = Loader.open(new_store(tmp_path, "hidden_fit" if small else "shown_fit"))
@@ -55,30 +55,27 @@ def _store(tmp_path: Path, small: bool) -> Loader:
     object.__setattr__(criterion, "indicators", [INDICATOR])
     object.__setattr__(criterion, "target", Target(value=30, basis="test", default=False))
     board.plan = lambda partnership: plan  # a board whose plan differs (as in test_datacache)
-    board.test_unit = unit["unit_id"]
-    return loader
+    return loader, unit["unit_id"]
 
 
 @pytest.fixture()
 def hidden_fit(tmp_path: Path):
-    loader = _store(tmp_path, small=True)
-    yield loader.board
+    loader, unit = _store(tmp_path, small=True)
+    yield loader.board, unit
     loader.board.store.close()
 
 
 @pytest.fixture()
 def shown_fit(tmp_path: Path):
-    loader = _store(tmp_path, small=False)
-    yield loader.board
+    loader, unit = _store(tmp_path, small=False)
+    yield loader.board, unit
     loader.board.store.close()
 
 
-def _judged(board):
+def _judged(board, unit: str):
     plan = board.plan("ahus")
     measure, criterion = next((m, c) for m, c in plan.criteria if c.id == CRITERION)
-    return evaluate_criterion(
-        board, plan, measure, criterion, scope=unit_scope(board, [board.test_unit]), today=TODAY
-    )
+    return evaluate_criterion(board, plan, measure, criterion, scope=unit_scope(board, [unit]), today=TODAY)
 
 
 def _names(figure) -> list[str]:
@@ -90,7 +87,7 @@ def _subtitle(figure) -> str:
 
 
 def test_reason_keeps_the_words_and_drops_the_projection_figures_over_a_hidden_point(hidden_fit):
-    result = _judged(hidden_fit)
+    result = _judged(*hidden_fit)
     part = result.parts[0]
     assert part.series["hidden"].astype(bool).tail(12).any()  # the fitted window has a hidden month
     assert part.projection.rests_on_hidden
@@ -104,17 +101,18 @@ def test_reason_keeps_the_words_and_drops_the_projection_figures_over_a_hidden_p
 
 
 def test_the_status_over_a_hidden_point_is_the_status_of_the_whole_data(hidden_fit, monkeypatch):
-    hidden_status = _judged(hidden_fit).judgement.status
+    hidden_status = _judged(*hidden_fit).judgement.status
     monkeypatch.setattr(config, "SUPPRESSION_THRESHOLD", 1)  # nothing hidden: the same figures
-    open_result = _judged(hidden_fit)
+    open_result = _judged(*hidden_fit)
     assert not open_result.parts[0].projection.rests_on_hidden
     assert _MONTH.search(open_result.judgement.reason)
     assert open_result.judgement.status is hidden_status
 
 
 def test_no_trend_is_drawn_over_a_hidden_point_and_a_note_says_why(hidden_fit):
-    view = indicator_view(hidden_fit, "ahus", INDICATOR, [hidden_fit.test_unit], today=TODAY)
-    deck = criterion_view(hidden_fit, "ahus", CRITERION, [hidden_fit.test_unit], today=TODAY).figure
+    board, unit = hidden_fit
+    view = indicator_view(board, "ahus", INDICATOR, [unit], today=TODAY)
+    deck = criterion_view(board, "ahus", CRITERION, [unit], today=TODAY).figure
     for figure in (view.projection_figure, deck):  # Indikator, and the PNG and the deck's slide
         names = _names(figure)
         assert "Tall så langt" in names
@@ -129,12 +127,13 @@ def test_no_trend_is_drawn_over_a_hidden_point_and_a_note_says_why(hidden_fit):
 
 
 def test_with_no_hidden_point_the_trend_and_its_figures_are_shown(shown_fit):
-    result = _judged(shown_fit)
+    board, unit = shown_fit
+    result = _judged(board, unit)
     assert not result.parts[0].projection.rests_on_hidden
     assert _MONTH.search(result.judgement.reason)
     assert "prediksjonsintervall" in result.judgement.reason
-    view = indicator_view(shown_fit, "ahus", INDICATOR, [shown_fit.test_unit], today=TODAY)
-    deck = criterion_view(shown_fit, "ahus", CRITERION, [shown_fit.test_unit], today=TODAY).figure
+    view = indicator_view(board, "ahus", INDICATOR, [unit], today=TODAY)
+    deck = criterion_view(board, "ahus", CRITERION, [unit], today=TODAY).figure
     for figure in (view.projection_figure, deck):
         names = _names(figure)
         assert any(n.startswith("Trend (lineær") for n in names), names
@@ -144,7 +143,7 @@ def test_with_no_hidden_point_the_trend_and_its_figures_are_shown(shown_fit):
 
 
 def test_a_point_hidden_to_protect_another_reads_colon_not_fewer_than_five(hidden_fit):
-    indicator = hidden_fit.registry.get(INDICATOR)
+    indicator = hidden_fit[0].registry.get(INDICATOR)
     series = pd.DataFrame(
         {
             "hidden": [True, True, False],
