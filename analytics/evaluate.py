@@ -47,7 +47,7 @@ import pandas as pd
 from analytics import config, datacache, formatting, icons, power
 from analytics.board import Board
 from analytics.periods import period_text
-from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
+from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
@@ -187,7 +187,7 @@ class IndicatorEvidence:
         """For a rollout, what stands in for the assurance icon: '📈 Nås i dagens tempo: april 2029'."""
         if not is_rollout(self.indicator) or self.target is None:
             return None
-        latest = _latest(self.series)
+        latest = latest_row(self.series)
         if latest is not None and latest["judge_value"] >= self.target:
             return "✔️ Målet er nådd"
         projection = self.projection
@@ -355,7 +355,9 @@ def is_rollout(indicator: Indicator) -> bool:
     return indicator.series_kind == "rollout"
 
 
-def _latest(series: pd.DataFrame) -> pd.Series | None:
+def latest_row(series: pd.DataFrame) -> pd.Series | None:
+    """The newest row of a judged series with a value to judge (``judge_value``), or None:
+    the figure a target criterion's reason names first (``_head``: «71,8 % (3. kvartal 2026)»)."""
     usable = series[series["judge_value"].notna()]
     return None if usable.empty else usable.iloc[-1]
 
@@ -547,6 +549,22 @@ def judged_until(kind: str, due: dt.date | None, today: dt.date) -> dt.date:
     if due is not None and today > due and kind in ("target", "trend"):
         return due
     return today
+
+
+# The figure a criterion's reason names first, beside its status, per kind: "newest", the
+# newest period with a value (a target's head, ``_head``: SPC assurance and the projection judge
+# the series up to that point); "recent", the newest 12 months (a stock: its newest period;
+# yearly data: the newest year), as a trend's or monitor's text gives it (``baseline_comparison``).
+# The value shown beside a status is this figure (indicator_view.criterion_value), so the value
+# column and the reason never name two windows. A new kind adds one line here.
+LEAD_FIGURE: dict[CriterionKind, str] = {
+    CriterionKind.target: "newest",
+    CriterionKind.trend: "recent",
+    CriterionKind.monitor: "recent",
+    CriterionKind.coverage: "recent",
+    CriterionKind.before_after: "recent",
+    CriterionKind.milestone: "recent",
+}
 
 
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
@@ -905,7 +923,7 @@ def _numeric_part(
     if series is None:
         series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
-    latest = _latest(series)
+    latest = latest_row(series)
     if indicator.projection:
         known = series[series["value"].notna()]
         if known.empty:
@@ -937,7 +955,7 @@ def _numeric_part(
             later = _read_trend(
                 full, later_series, indicator, baseline, limits_for(later_series, baseline, change_date)
             )
-            newest = _latest(later_series)
+            newest = latest_row(later_series)
             if later.improving and newest is not None:
                 after = f"forbedring etter fristen, påvist {newest['label']} (vurderes ikke mot fristen)"
         evidence = Evidence(
@@ -1199,7 +1217,7 @@ def _before_after(
     lower = after_ind.direction == "decrease"
     if len(indicators) < 2:
         after = judged_series(cut_rows(rows.get(after_ind, scope.unit_ids), today), "year", today)
-        latest = _latest(after)
+        latest = latest_row(after)
         return Evidence(after=None if latest is None else float(latest["judge_value"]))
     last = _before_after_pair(rows, after_ind, indicators[1], scope.unit_ids, today)
     if last is None:
