@@ -87,7 +87,9 @@ def test_value_period_is_the_period_the_status_reason_names(demo_board, partners
     datacache.clear()
     matrix = status_matrix(board, partnership, today=TODAY)
     for cell in matrix.cells.itertuples(index=False):
-        check(f"matrise {cell.unit_id} {cell.criterion_id}", cell.reason, names[cell.indicator_id], cell.period)
+        check(
+            f"matrise {cell.unit_id} {cell.criterion_id}", cell.reason, names[cell.indicator_id], cell.period
+        )
 
     status = evaluate_plan(board, partnership, today=TODAY)
     plan = board.plan(partnership)
@@ -98,10 +100,15 @@ def test_value_period_is_the_period_the_status_reason_names(demo_board, partners
         criterion = titles.get(row["Kriterium"])
         if criterion is None:  # «Ikke i planen»: no status beside it
             continue
-        check(f"Kommune {unit} {criterion.id}", row["Begrunnelse (kommunen)"], row["Indikator"], row["Periode"])
+        check(
+            f"Kommune {unit} {criterion.id}", row["Begrunnelse (kommunen)"], row["Indikator"], row["Periode"]
+        )
         theirs = partnership_period(row["Helsefellesskapet"], row["Periode"])
         check(
-            f"helsefellesskapet {criterion.id}", status.criteria[criterion.id].reason, row["Indikator"], theirs
+            f"helsefellesskapet {criterion.id}",
+            status.criteria[criterion.id].reason,
+            row["Indikator"],
+            theirs,
         )
     assert not mismatches, "\n".join(mismatches)
     # Every member's cells and the partnership's rows were compared, not a handful.
