@@ -164,28 +164,29 @@ class Loader:
         units = self.board.units.drop_duplicates("unit_id").set_index("unit_id")["partnership"]
         unit_ids = facts["unit_id"].astype(str)
         partnership = unit_ids.map(units).to_numpy(dtype=object)
-        starts = pd.to_datetime(facts["period_start"])
-        denominator = facts["denominator"].to_numpy(dtype=float) if "denominator" in facts else None
+        unit_ids = unit_ids.to_numpy(dtype=object)
+        starts = pd.to_datetime(facts["period_start"]).to_numpy()
+        grains = facts["grain"].to_numpy(dtype=object)
+        columns = {
+            c: facts[c].to_numpy(dtype=float) for c in ("value", "numerator", "denominator") if c in facts
+        }
         for indicator_id, at in facts.groupby("indicator", sort=False).indices.items():
             if indicator_id not in registry or not registry.get(indicator_id).protect_small:
                 continue
             indicator = registry.get(indicator_id)
-            count = facts["numerator" if indicator.kind == "share" else "value"].to_numpy(dtype=float)[at]
-            masked = protection.small_parts(
-                indicator.kind, count, None if denominator is None else denominator[at]
-            )
+            count = columns["numerator" if indicator.kind == "share" else "value"][at]
+            denominator = columns["denominator"][at] if "denominator" in columns else None
             # A share's complement (or a small denominator) hides it too, shown «:».
+            masked = protection.small_parts(indicator.kind, count, denominator)
             for (_owner, grain), cell in (
-                pd.DataFrame({"owner": partnership[at], "grain": facts["grain"].to_numpy()[at]})
+                pd.DataFrame({"owner": partnership[at], "grain": grains[at]})
                 .groupby(["owner", "grain"], sort=False)
                 .indices.items()
             ):
                 where = at[cell]
-                cube = cube_for(self.board, indicator, [unit_ids.iloc[where[0]]])
+                cube = cube_for(self.board, indicator, [unit_ids[where[0]]])
                 if cube is not None:
-                    masked[cell] |= cube.mask(
-                        unit_ids.iloc[where].tolist(), grain, starts.iloc[where].tolist()
-                    )
+                    masked[cell] |= cube.mask(unit_ids[where].tolist(), grain, starts[where])
             small = protection.small_parts("count", count, limit=limit) & (indicator.kind != "share")
             out[at] = np.where(
                 masked, np.where(small, protection.small_label(limit), protection.SECONDARY), None
