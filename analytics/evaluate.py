@@ -234,6 +234,12 @@ class CriterionResult:
     def icons(self) -> Icons | None:
         return next((p.icons for p in self.parts if p.icons is not None), None)
 
+    def figure(self, indicator_id: str) -> str:
+        """The figure of one indicator its status rests on: "recent" or "newest"
+        (``lead_figure`` of the indicator's part's judgement)."""
+        part = next((p for p in self.parts if p.indicator.id == indicator_id), None)
+        return lead_figure(self.criterion.kind, part.judgement if part is not None else None)
+
 
 @dataclass
 class PlanStatus:
@@ -556,7 +562,9 @@ def judged_until(kind: str, due: dt.date | None, today: dt.date) -> dt.date:
 # the series up to that point); "recent", the newest 12 months (a stock: its newest period;
 # yearly data: the newest year), as a trend's or monitor's text gives it (``baseline_comparison``).
 # The value shown beside a status is this figure (indicator_view.criterion_value), so the value
-# column and the reason never name two windows. A new kind adds one line here.
+# column and the reason never name two windows; a level target reached (or not by its deadline)
+# by its newest 12 months' interval rests on those 12 months instead (Judgement.rests_on,
+# ``lead_figure``). A new kind adds one line here.
 LEAD_FIGURE: dict[CriterionKind, str] = {
     CriterionKind.target: "newest",
     CriterionKind.trend: "recent",
@@ -565,6 +573,13 @@ LEAD_FIGURE: dict[CriterionKind, str] = {
     CriterionKind.before_after: "recent",
     CriterionKind.milestone: "recent",
 }
+
+
+def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
+    """The figure a status rests on, for the value beside it: the judgement's own
+    (``Judgement.rests_on``: a level target reached, or not by its deadline, by its newest
+    12 months' interval) or else the kind's (``LEAD_FIGURE``)."""
+    return (judgement.rests_on if judgement is not None else None) or LEAD_FIGURE[kind]
 
 
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
@@ -1328,7 +1343,7 @@ def _evaluate_criterion(
             else f"{p.indicator.name}: {j.reason}"
             for p, j in zip(parts, judgements, strict=True)
         )
-        judgement = Judgement(status, reason)
+        judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
 
 

@@ -49,6 +49,7 @@ from analytics.evaluate import (
     judged_spc,
     kept_plan_status,
     latest_row,
+    lead_figure,
     limits_for,
     partnership_scope,
     unit_scope,
@@ -1047,10 +1048,12 @@ def _partnership_comparison(
     for measure, criterion in plan.criteria:
         if criterion.indicators and criterion.kind is not CriterionKind.milestone:
             until = criterion_until(plan, measure, criterion, today)
-            figure = LEAD_FIGURE[criterion.kind]
+            # A level target's status may rest on either figure (status.Judgement.rests_on).
+            figures_ = {LEAD_FIGURE[criterion.kind], "recent"}
             for indicator_id in criterion.indicators:
                 data = rows.get(board.registry.get(indicator_id), whole.unit_ids)
-                judged[(indicator_id, until, figure)] = value_until(data, until, today, figure)
+                for figure in figures_:
+                    judged[(indicator_id, until, figure)] = value_until(data, until, today, figure)
     return PartnershipComparison(funnels, recent, judged)
 
 
@@ -1158,7 +1161,7 @@ def municipality_view(
                 rows,
                 indicator,
                 whole,
-                (mine.data_until, LEAD_FIGURE[criterion.kind]),
+                (mine.data_until, lead_figure(criterion.kind, theirs)),
                 today,
             )
             mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today, side)
@@ -1254,9 +1257,11 @@ def criterion_value(
     today: dt.date,
     partnership: Callable[[], tuple[str, str]] | None = None,
 ) -> tuple[str, str]:
-    """The value and period shown beside a criterion's status: the figure its reason names
-    first (evaluate.LEAD_FIGURE per kind: a target's newest period, «71,8 % (3. kvartal
-    2026)»; a trend's or monitor's newest 12 months; a stock's or yearly data's newest period)
+    """The value and period shown beside a criterion's status: the figure it rests on
+    (``result.figure``: evaluate.LEAD_FIGURE per kind, the figure its reason names first: a
+    target's newest period, «71,8 % (3. kvartal 2026)»; a trend's or monitor's newest 12
+    months; a stock's or yearly data's newest period; but a level target reached, or not by
+    its deadline, by its 12 months' interval: those 12 months, as the reason names them next)
     in ``data`` up to the last day the status rests on (``result.data_until``,
     evaluate.judged_until). After a passed deadline that is the data up to the deadline, as
     the reason says; before it, and for coverage, before/after and monitored criteria, the
@@ -1272,7 +1277,7 @@ def criterion_value(
     where the municipality has no figures, the period shown is the partnership's (asked only
     then), so the row still says which window the partnership's value covers.
     """
-    value, period = value_until(data, result.data_until, today, LEAD_FIGURE[result.criterion.kind])
+    value, period = value_until(data, result.data_until, today, result.figure(data.indicator.id))
     if period == "–" and partnership is not None:
         period = partnership()[1]
     return value, period
