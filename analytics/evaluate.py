@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analytics import config, datacache, formatting, icons, power
+from analytics import config, datacache, formatting, icons, power, protection
 from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
@@ -56,6 +56,7 @@ from analytics.series import (
     aggregate,
     compare_rows,
     derived,
+    figure_hidden,
     figure_text,
     format_value,
     hidden,
@@ -735,7 +736,9 @@ def power_check(
         # A count's events are its values (numerator is for shares); a hidden cell holds 1–4.
         events = base["value"].where(~base["suppressed"], power.SUPPRESSED_GUESS).fillna(0.0)
         periods = base["period_start"].nunique()
-        return power.check_counts(float(events.sum()), int(periods), indicator.grain, signed, single)
+        return power.check_counts(
+            float(events.sum()), int(periods), indicator.grain, signed, single, figure_hidden(data, base)
+        )
     # Shares: the baseline's level and denominators, the newest 12 months' denominator.
     known = base[base["denominator"].notna() & base["numerator"].notna()]
     if known.empty or known["denominator"].sum() <= 0:
@@ -752,7 +755,7 @@ def power_check(
     protected = (
         hidden(indicator, float(known["numerator"].sum()), float(known["denominator"].sum()))
         or rows_hidden(data, base),
-        indicator.protect_small and formatting.below_threshold(window_den),
+        hidden(indicator, None, window_den),
     )
     return power.check_share(
         p0, float(known["denominator"].sum()), window_den, signed, goal, single, protected
@@ -806,9 +809,10 @@ def _process_text(
     shown = figure_text(
         indicator, value, total["numerator"], rows_hidden(data, window), denominator=total["denominator"]
     )
-    if shown != format_value(indicator, value):
-        return f"siste 12 mnd ({span}) {shown}"
-    return f"siste 12 mnd ({span}) {shown} (95 % KI {format_value(indicator, low)} til {format_value(indicator, high)})"
+    ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
+    return f"siste 12 mnd ({span}) " + protection.statistic_text(
+        shown, ci, shown != format_value(indicator, value)
+    )
 
 
 def _projection_text(rows: _Rows, indicator: Indicator, scope: Scope, today: dt.date) -> str:
@@ -845,10 +849,13 @@ def _trend_text(
         recent = figure_text(
             indicator, comparison.recent, comparison.recent_numerator, comparison.recent_masked
         )
-        text = f"{comparison.recent_text} {recent}"
-        if interval is not None and recent == format_value(indicator, comparison.recent):
+        ci = None
+        if interval is not None:
             low, high = (format_value(indicator, v) for v in interval[1:3])
-            text += f" (95 % KI {low} til {high})"
+            ci = f"95 % KI {low} til {high}"
+        text = f"{comparison.recent_text} " + protection.statistic_text(
+            recent, ci, recent != format_value(indicator, comparison.recent)
+        )
         if comparison.baseline is not None:
             base = figure_text(
                 indicator, comparison.baseline, comparison.baseline_numerator, comparison.baseline_masked
@@ -858,12 +865,17 @@ def _trend_text(
         if comparison.note:
             parts.append(comparison.note)
         if comparison.p_value is not None:
-            p = comparison.p_value
-            p_text = "p < 0,001" if p < 0.001 else f"p = {formatting.number(p, 3)}"
             word = (
                 "statistisk sikker endring" if comparison.significant else "ingen statistisk sikker endring"
             )
-            parts.append(f"{word} mot grunnlinjen ({p_text})")
+            parts.append(
+                protection.statistic_text(
+                    f"{word} mot grunnlinjen",
+                    formatting.p_value(comparison.p_value),
+                    comparison.recent_masked,
+                    comparison.baseline_masked,
+                )
+            )
     if spc.enough_points:
         parts.append(f"SPC: {icons.variation_text(spc.variation)}")
     elif spc.message:
@@ -1193,12 +1205,18 @@ def difference_in_differences(
     the two after/before rate ratios on the log scale, se = √(Σ 1/count), with the four
     counts as Poisson (Altman & Bland 2003, «Interaction revisited: the difference between
     two estimates», BMJ 326:219). Without counts (only means) there is no test and the
-    result is None. Returns (significantly better / worse / None, a Norwegian sentence).
+    result is None. Where one of the four figures is hidden (the judged series' ``hidden``),
+    the numbers are left out and the words kept (protection.statistic_text); the verdict
+    stands. Returns (significantly better / worse / None, a Norwegian sentence).
     """
     did = (treated["judge_value_after"] - treated["judge_value_before"]) - (
         reference["judge_value_after"] - reference["judge_value_before"]
     )
-    text = f"forskjell i forskjeller mot sammenligningsgruppen {formatting.number(did, 1)}"
+    words = "forskjell i forskjeller mot sammenligningsgruppen"
+    # The numbers rest on the four figures: none is printed where one of them is hidden.
+    masked = [
+        bool(row.get(f"hidden_{side}", False)) for row in (treated, reference) for side in ("after", "before")
+    ]
     counts = [
         treated["numerator_after"],
         treated["numerator_before"],
@@ -1206,6 +1224,7 @@ def difference_in_differences(
         reference["numerator_before"],
     ]
     if any(pd.isna(c) or c <= 0 for c in counts):
+        text = protection.statistic_text(words, formatting.number(did, 1), *masked)
         return None, f"{text}; ingen test (tallene mangler tellere), så endringen er ikke påvist"
     ratio = (treated["judge_value_after"] / treated["judge_value_before"]) / (
         reference["judge_value_after"] / reference["judge_value_before"]
@@ -1214,10 +1233,11 @@ def difference_in_differences(
     z = math.log(ratio) / se
     p = float(2 * (1 - power.stats.norm.cdf(abs(z))))
     low, high = math.exp(math.log(ratio) - 1.96 * se), math.exp(math.log(ratio) + 1.96 * se)
-    p_text = "p < 0,001" if p < 0.001 else f"p = {formatting.number(p, 3)}"
-    text += (
-        f"; forholdet etter/før mot sammenligningsgruppen {formatting.number(ratio, 2)} "
-        f"(95 % KI {formatting.number(low, 2)} til {formatting.number(high, 2)}, {p_text})"
+    text = protection.statistic_text(
+        words,
+        f"{formatting.number(did, 1)}; forholdet etter/før {formatting.number(ratio, 2)}, "
+        f"95 % KI {formatting.number(low, 2)} til {formatting.number(high, 2)}, {formatting.p_value(p)}",
+        *masked,
     )
     if p >= power.ALPHA:
         return None, f"{text}; ingen statistisk sikker forskjell"

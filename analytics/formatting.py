@@ -61,6 +61,11 @@ def count(value: float | None, protect: bool = True, threshold: int | None = Non
     return number(value)
 
 
+def p_value(p: float) -> str:
+    """«p < 0,001» or «p = 0,553» (three decimals, comma), as the reasons print a test."""
+    return "p < 0,001" if p < 0.001 else f"p = {number(p, 3)}"
+
+
 def date(value: dt.date | None) -> str:
     """31.12.2025"""
     return "–" if value is None else _format_date(value, "dd.MM.yyyy", locale=LOCALE)

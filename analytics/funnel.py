@@ -52,6 +52,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics import protection
+
 Kind = Literal["poisson", "binomial"]
 Overdispersion = Literal["multiplicative", "additive"] | None
 
@@ -109,8 +111,14 @@ def funnel_limits(
     winsor: float = 0.1,
     od_alpha: float = OD_ALPHA,
     small_denominator: float = 20,
+    hidden: Sequence[bool] | None = None,
 ) -> FunnelResult:
     """Pooled target, exact flags, tested over-dispersion and 95 %/99.8 % funnel limits.
+
+    ``hidden``: per unit, whether its figure is shown hidden («:», «<5»). Where any is, the
+    method text says what the over-dispersion test found but prints neither φ, its p nor τ²:
+    φ is a sum of every unit's squared z, and with the shown units' z it gives a hidden one's
+    back (protection.statistic_text's rule).
 
     numerators, denominators: one value per unit (counts; person-years or
     persons). kind: "poisson" (rate per person) or "binomial" (share).
@@ -193,7 +201,9 @@ def funnel_limits(
         phi=phi,
         tau2=tau2,
         adjusted=adjusted,
-        method=_method_text(kind, overdispersion, adjusted, phi, od_p, tau2, winsor),
+        method=_method_text(
+            kind, overdispersion, adjusted, phi, od_p, tau2, winsor, hidden is not None and any(hidden)
+        ),
         od_p=od_p,
     )
 
@@ -346,6 +356,7 @@ def _method_text(
     od_p: float,
     tau2: float,
     winsor: float,
+    masked: bool = False,
 ) -> str:
     dist = "Poisson-fordelingen" if kind == "poisson" else "binomialfordelingen"
     base = (
@@ -355,14 +366,22 @@ def _method_text(
     )
     phi_text = "ikke beregnet" if math.isnan(phi) else _comma(phi, 2)
     if math.isnan(od_p):
-        return base + f" Overspredning kunne ikke testes (φ = {phi_text})."
+        return (
+            base
+            + " "
+            + protection.statistic_text("Overspredning kunne ikke testes", f"φ = {phi_text}", masked)
+            + "."
+        )
     scale = "arcsin-√-skala" if kind == "binomial" else "√-skala"
-    test = (
-        f"Overspredning testet: φ = {phi_text} (z-verdier på {scale}, winsorisert {winsor * 100:.0f} % i hver "
-        f"ende), I·φ mot χ² med I − 1 frihetsgrader gir p = {_comma(od_p, 3)}"
+    # With a hidden unit φ, p and τ² rest on its figure: the words stay, the numbers go.
+    test = protection.statistic_text(
+        f"Overspredning testet med z-verdier på {scale}, winsorisert {winsor * 100:.0f} % i hver ende",
+        f"φ = {phi_text}, I·φ mot χ² med I − 1 frihetsgrader gir p = {_comma(od_p, 3)}",
+        masked,
     )
     if adjusted == "additive":
-        return base + f" {test}: overspredning funnet, grensene er utvidet additivt (τ² = {_comma(tau2, 3)})."
+        widened = protection.statistic_text("grensene er utvidet additivt", f"τ² = {_comma(tau2, 3)}", masked)
+        return base + f" {test}: overspredning funnet, {widened}."
     if adjusted == "multiplicative":
         return base + f" {test}: overspredning funnet, grensene er utvidet multiplikativt med √φ."
     if od_p < OD_ALPHA:

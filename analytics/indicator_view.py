@@ -175,7 +175,7 @@ def _note(row: pd.Series) -> str:
     if row.get("incomplete"):
         notes.append(f"ufullstendig: {int(row['n_suppressed'])} skjulte/manglende celler")
     if row.get("hidden"):
-        notes.append(f"færre enn {config.SUPPRESSION_THRESHOLD}: verdien vises ikke")
+        notes.append(f"{protection.fewer_than()}: verdien vises ikke")
     return "; ".join(notes)
 
 
@@ -269,13 +269,6 @@ def funnel_view(
     per_unit = units.merge(per_unit, on="unit_id", how="inner")
     if len(per_unit) < 2:
         return None
-    kind = "binomial" if indicator.kind == "share" else "poisson"
-    numerators = per_unit["numerator"].round() if kind == "binomial" else per_unit["numerator"]
-    try:
-        result = funnel_limits(numerators.tolist(), per_unit["denominator"].tolist(), kind=kind)
-    except ValueError:
-        return None
-    scale = 100.0 if kind == "binomial" else 1000.0
     anchor = window["period_start"].max()
     # The funnel's 12 months are a window of the cube, or (yearly data) its newest year cell.
     level = (
@@ -291,6 +284,13 @@ def funnel_view(
         hidden(indicator, n, d) or bool(m)
         for n, d, m in zip(per_unit["numerator"], per_unit["denominator"], list(masked), strict=True)
     ]
+    kind = "binomial" if indicator.kind == "share" else "poisson"
+    numerators = per_unit["numerator"].round() if kind == "binomial" else per_unit["numerator"]
+    try:
+        result = funnel_limits(numerators.tolist(), per_unit["denominator"].tolist(), kind=kind, hidden=hide)
+    except ValueError:
+        return None
+    scale = 100.0 if kind == "binomial" else 1000.0
     counts = [
         protection.SECONDARY
         if h and not formatting.below_threshold(n)

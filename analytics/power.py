@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from analytics import config, formatting
+from analytics import formatting, protection
 
 ALPHA = 0.05
 POWER = 0.80
@@ -114,16 +114,30 @@ def _needed_window(events_per_period: float, baseline_periods: int, change: floa
     return math.ceil(1 / (events_per_period * (1 + change) * room))
 
 
+def _power_words(power: float, hide_level: bool) -> str:
+    """«23 %», or where the level it is computed from is hidden only which side of 80 % it is
+    on (protection.statistic_text's rule: the words stay, the number goes)."""
+    if hide_level:
+        return f"{'minst' if power >= POWER else 'under'} {formatting.number(POWER * 100, 0)} %"
+    return f"{formatting.number(power * 100, 0)} %"
+
+
 def check_counts(
     baseline_events: float,
     baseline_periods: int,
     grain: str,
     change: float,
     single_unit: bool = False,
+    hide_level: bool = False,
 ) -> PowerCheck:
     """The rule for counts. baseline_events: the baseline's total (hidden cells as 2,5).
 
     change: relative and signed in the improving direction (−0,2: a 20 % fall is wanted).
+    ``hide_level``: the baseline figure is hidden (shown «:» or «færre enn 5»; decided by the
+    caller, series.figure_hidden). Then the reason names neither the events per period nor
+    what is computed from them (the power, the longer window), since with the baseline's
+    length they give the level back; it says «under 80 %» / «minst 80 %» and the events a
+    period would need (which rest on the windows' lengths and the change alone).
     """
     per_year = {"month": 12, "quarter": 4, "year": 1}[grain]
     window = max(1, WINDOW_MONTHS * per_year // 12)
@@ -134,17 +148,21 @@ def check_counts(
     one, many = UNIT_WORDS[grain]
     word = "nedgang" if change < 0 else "økning"
     enough = power >= POWER
+    level = (
+        "grunnlinjen"
+        if hide_level
+        else f"ca. {formatting.number(per_period, 1)} hendelser per {one} i grunnlinjen"
+    )
     head = (
-        f"ca. {formatting.number(per_period, 1)} hendelser per {one} i grunnlinjen gir "
-        f"{formatting.number(power * 100, 0)} % styrke til å påvise {formatting.number(abs(change) * 100, 0)} % "
-        f"{word}"
+        f"{level} gir {_power_words(power, hide_level)} styrke til å påvise "
+        f"{formatting.number(abs(change) * 100, 0)} % {word}"
     )
     if enough:
         return PowerCheck(True, power, per_period, needed, longer, change, head)
     ways = []
     if needed is not None:
         ways.append(f"minst ca. {formatting.number(math.ceil(needed))} per {one}")
-    if longer is not None and window < longer <= MAX_YEARS_AFTER * per_year:
+    if not hide_level and longer is not None and window < longer <= MAX_YEARS_AFTER * per_year:
         years = formatting.number(longer / per_year, 1)
         ways.append(f"en periode etter grunnlinjen på {longer} {many} ({years} år)")
     # Longer than MAX_YEARS_AFTER is no way for a plan period («1996 måneder (166,3 år)»): not offered.
@@ -171,7 +189,8 @@ def check_share(
     With a target the change asked for is from p0 to the target; else p0 · (1 + change).
     ``protected``: (the baseline level rests on a small count of persons, the window's
     denominator is one; analytics.protection.small_parts, decided by the caller): then the
-    reason names neither p0 (nor p1 derived from it) nor the denominator, only «færre enn 5».
+    reason names neither p0 (nor p1 derived from it, the power, or the denominator needed,
+    which with the shown denominators give p0 back) nor the denominator, only «færre enn 5».
     """
     p1 = target if target is not None and abs(target - p0) > 1e-9 else p0 * (1 + change)
     p1 = min(max(p1, 0.01), 0.99)
@@ -184,19 +203,18 @@ def check_share(
             if target is not None
             else "den endringen planen ber om"
         )
-    denominator = (
-        f"færre enn {config.SUPPRESSION_THRESHOLD}" if hide_window else formatting.number(window_denominator)
-    )
-    head = (
-        f"nevneren {denominator} på 12 måneder gir "
-        f"{formatting.number(power * 100, 0)} % styrke til å skille {shown}"
-    )
+    denominator = protection.fewer_than() if hide_window else formatting.number(window_denominator)
+    head = f"nevneren {denominator} på 12 måneder gir {_power_words(power, hide_level or hide_window)} styrke til å skille {shown}"
     if power >= POWER:
         return PowerCheck(True, power, window_denominator, None, None, p1 / p0 - 1 if p0 else change, head)
     # Denominator per 12 months that would do, with the baseline twice as long (24 months).
     spread = p0 * (1 - p0) / 2 + p1 * (1 - p1)
     needed = math.ceil(spread * Z**2 / (p1 - p0) ** 2) if p1 != p0 else None
-    ways = [f"minst ca. {formatting.number(needed)} i nevneren per 12 måneder"] if needed else []
+    ways = (
+        [f"minst ca. {formatting.number(needed)} i nevneren per 12 måneder"]
+        if needed and not hide_level
+        else []
+    )
     ways.append(
         "regionen eller helsefellesskapet samlet i stedet for kommunen"
         if single_unit

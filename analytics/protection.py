@@ -43,6 +43,39 @@ def small_label(limit: int | None = None) -> str:
     return f"<{threshold() if limit is None else limit}"
 
 
+def fewer_than(limit: int | None = None) -> str:
+    """«færre enn 5»: a hidden small count in a sentence (a status reason, a power statement).
+
+    The one place this wording is built (series.figure_text, power.check_share and the
+    Indikator notes call it); a table cell writes ``small_label`` («<5») instead.
+    """
+    return f"færre enn {threshold() if limit is None else limit}"
+
+
+def statistic_text(words: str, number: str | None, *rests_on_hidden: bool) -> str:
+    """A statistic printed beside figures: «words (number)», or the words alone when a figure
+    it rests on is hidden.
+
+    ``words``: what is said whatever the figures (a verdict such as «ingen statistisk sikker
+    endring mot grunnlinjen», or the shown figure an interval belongs to); ``number``: the
+    statistic computed from the figures (a p-value «p = 0,553», an interval «95 % KI 9,9 til
+    17,6», a change), None when there is none; ``rests_on_hidden``: one flag per figure the
+    number is computed from (True: that figure is shown as «:» or «færre enn 5»).
+
+    Why: a hidden figure is not safe beside a statistic computed from it. With the shown
+    12-month rate, the person-years and the p-value of the exact test against the
+    baseline, the hidden baseline can be solved for; an interval gives its point back as
+    its middle; a per cent change times a shown figure gives the other. So where any figure
+    behind the number is hidden the number goes and the words stay; the verdict itself (a
+    status) is still given, as it says no more than the words. The same reading of
+    complementary suppression as for totals and parts (Heldal & Fosen, SSB Notater 2001/28:
+    no published combination may give a suppressed cell back; DESIGN.md §5).
+    """
+    if number is None or any(rests_on_hidden):
+        return words
+    return f"{words} ({number})"
+
+
 def small_parts(
     kind: str,
     numerator: object,

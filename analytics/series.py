@@ -1218,7 +1218,7 @@ def figure_text(
     """
     if hidden_numerator(indicator, numerator):
         if wording == "sentence":
-            return f"færre enn {protection.threshold()}"
+            return protection.fewer_than()
         small = protection.small_label()
         return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
     return (
@@ -1331,11 +1331,31 @@ def compare_rows(
         p_value=p_value,
         test=test,
         note=note,
-        recent_masked=rows_hidden(data, recent_rows)
-        or hidden(indicator, get(recent, "numerator"), get(recent, "denominator")),
-        baseline_masked=rows_hidden(data, base_rows)
-        or hidden(indicator, get(base, "numerator"), get(base, "denominator")),
+        recent_masked=_total_hidden(data, recent_rows, recent),
+        baseline_masked=_total_hidden(data, base_rows, base),
     )
+
+
+def figure_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
+    """Whether the figure summed over ``rows`` is shown as «:» or «færre enn 5»: the cube
+    hides it (``rows_hidden``) or it rests on a small count (``hidden``). The same test as a
+    Comparison's ``recent_masked`` / ``baseline_masked``; False for no rows."""
+    if rows.empty:
+        return False
+    return _total_hidden(data, rows, aggregate(rows, data.indicator, totals=data.totals).iloc[0])
+
+
+def _total_hidden(data: UnitRows, rows: pd.DataFrame, total: pd.Series | None) -> bool:
+    """``figure_hidden`` with the rows' aggregate ``total`` already made (None: no rows)."""
+    if rows_hidden(data, rows):
+        return True
+    if total is None:
+        return False
+
+    def get(col: str) -> float | None:
+        return None if pd.isna(total[col]) else float(total[col])
+
+    return hidden(data.indicator, get("numerator"), get("denominator"))
 
 
 def _test(

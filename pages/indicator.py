@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from analytics import protection
 from analytics.indicator_view import member_units, shown_indicator_ids
 from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
 from analytics.series import GRAIN_MONTHS
@@ -93,7 +94,7 @@ for note in view.window_notes:  # the filters change what is shown, never the ve
 hidden_points = int(view.series["hidden"].sum())
 if hidden_points:
     st.info(
-        f"{hidden_points} av {len(view.series)} punkter bygger på færre enn 5 tilfeller og vises ikke. "
+        f"{hidden_points} av {len(view.series)} punkter bygger på {protection.fewer_than()} tilfeller og vises ikke. "
         "Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet.",
         icon="🔒",
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import matrix as matrix_module
+from analytics import protection
 from analytics.status import STATUS_STYLE, Status
 from ui import common
 from ui.tables import Cell, html_table
@@ -34,7 +35,8 @@ st.caption(
     "Milepæler og kriterier som bare følges, har ingen status per kommune og er ikke med; "
     "«Følges» i en celle betyr at kriteriet ikke kan vurderes for kommunen alene. "
     "Tallet i cellen er det statusen bygger på (når fristen er passert: tallene fram til fristen). "
-    "«<5» er færre enn 5 tilfeller; «:» er et tall som er skjult for å verne et lite tall et annet sted. "
+    f"«{protection.small_label()}» er {protection.fewer_than()} tilfeller; «:» er et tall som er skjult for å "
+    "verne et lite tall et annet sted. "
     "Tellingene gjelder cellene som vises. Hold over en celle for grunnen, eller klikk (trykk) for å "
     "se indikatoren og grunnen for kommunen."
 )

@@ -272,3 +272,18 @@ def test_additive_limits_on_the_arcsine_scale() -> None:
     se = 1 / (2 * np.sqrt(r.limits["denominator"]))
     expected = np.sin(y0 + stats.norm.ppf(0.999) * np.sqrt(se**2 + r.tau2)) ** 2
     np.testing.assert_allclose(r.limits["upper_998"], expected)
+
+
+def test_the_method_text_gives_no_dispersion_number_over_a_hidden_unit() -> None:
+    """φ is a sum over every unit's squared z: printed beside a funnel with a hidden unit, it
+    and the shown units' z give the hidden unit's back. With a hidden unit the method says
+    what the test found (the words) without φ, its p or τ²; the result itself is the same."""
+    shares = np.linspace(0.05, 0.15, 30)
+    num, den = (shares * 400).round().tolist(), [400] * 30
+    shown = funnel_limits(num, den, kind="binomial")
+    masked = funnel_limits(num, den, kind="binomial", hidden=[True] + [False] * 29)
+    assert "φ = " in shown.method and "τ² = " in shown.method and "p = " in shown.method
+    assert "φ" not in masked.method and "τ²" not in masked.method and "p = " not in masked.method
+    assert "overspredning funnet" in masked.method and "grensene er utvidet additivt" in masked.method
+    assert masked.phi == shown.phi and masked.units.equals(shown.units)
+    assert "φ" in funnel_limits(num, den, kind="binomial", hidden=[False] * 30).method

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -317,3 +319,54 @@ def test_the_cube_mask_reads_each_cell_as_is_hidden_does_and_lacks_no_cell():
     assert cube.mask(["a", "zz"], "month", [pd.Timestamp("2024-01-15"), months[0]]).tolist() == [False, False]
     assert cube.is_hidden("zz", "month", months[0]) is None
     assert cube.is_hidden("a", "month", pd.Timestamp("2024-01-15")) is None
+
+
+def test_a_statistic_beside_a_hidden_figure_keeps_its_words_and_drops_its_number() -> None:
+    """protection.statistic_text, the one place every reason prints a p-value, an interval or
+    a difference beside figures: with every figure shown «words (number)», with any one hidden
+    the words alone, and the words alone where there is no number."""
+    words, p = "ingen statistisk sikker endring mot grunnlinjen", "p = 0,553"
+    assert protection.statistic_text(words, p, False, False) == f"{words} ({p})"
+    assert protection.statistic_text(words, p, False, True) == words
+    assert protection.statistic_text(words, p, True, False) == words
+    assert protection.statistic_text(words, None, False) == words
+    assert protection.statistic_text("13,3", "95 % KI 9,9 til 17,6") == "13,3 (95 % KI 9,9 til 17,6)"
+
+
+def test_one_function_words_a_hidden_small_count_in_a_sentence(monkeypatch) -> None:
+    """«færre enn N» is built by protection.fewer_than alone: the reasons' figure
+    (series.figure_text) and the power statement's denominator follow the configured limit."""
+    from analytics import power
+
+    assert protection.fewer_than() == f"færre enn {config.SUPPRESSION_THRESHOLD}"
+    assert protection.fewer_than(3) == "færre enn 3"
+    monkeypatch.setattr(config, "SUPPRESSION_THRESHOLD", 7)
+    closed = power.check_share(0.5, 40, 2, 0.2, 0.8, True, protected=(False, True)).reason
+    assert "nevneren færre enn 7 på 12 måneder" in closed
+    from analytics.series import figure_text
+
+    count = SimpleNamespace(kind="count", protect_small=True, population=None)  # what figure_text reads
+    assert figure_text(count, 6.0, 6.0, False) == "færre enn 7"
+
+
+def test_the_power_statement_gives_no_number_computed_from_a_hidden_baseline() -> None:
+    """«ca. 4,4 hendelser per måned i grunnlinjen gir 23 % styrke … en periode etter grunnlinjen
+    på 90 måneder» beside a hidden baseline: with the baseline's 24 months each number gives its
+    level back. Hidden, the statement says only which side of 80 % the power is on and what a
+    period would need (from the windows' lengths and the change alone); the verdict is the same."""
+    from analytics import power
+
+    shown = power.check_counts(4.4 * 24, 24, "month", -0.2, single_unit=True)
+    hidden = power.check_counts(4.4 * 24, 24, "month", -0.2, single_unit=True, hide_level=True)
+    assert "4,4 hendelser per måned" in shown.reason and "23 % styrke" in shown.reason
+    assert hidden.enough == shown.enough and hidden.power == shown.power
+    assert hidden.reason.startswith("grunnlinjen gir under 80 % styrke til å påvise 20 % nedgang")
+    assert "4,4" not in hidden.reason and "23 %" not in hidden.reason
+    assert "minst ca. 23 per måned" in hidden.reason  # rests on the windows alone
+    near = power.check_counts(10.0 * 24, 24, "month", -0.2, hide_level=True)
+    assert "etter grunnlinjen" not in near.reason  # the 58 months rest on the level
+    many = power.check_counts(60.0 * 24, 24, "month", -0.2, hide_level=True)
+    assert many.enough and many.reason.startswith("grunnlinjen gir minst 80 % styrke")
+    share = power.check_share(0.5, 40, 30, 0.2, 0.8, True, protected=(True, False))
+    assert "styrke" in share.reason and "gir under 80 % styrke" in share.reason
+    assert "i nevneren per 12 måneder" not in share.reason  # the denominator needed rests on p0

@@ -307,3 +307,86 @@ def test_no_person_share_printed_on_a_small_numerator_or_complement(demo_db):
         board.store.close()
     assert checked > 20
     assert leaks == []
+
+
+# A figure printed hidden («:», «færre enn 5», «skjult (<5)») and the statistics computed from it.
+_HIDDEN = r"(?::|færre enn \d+|skjult \(<\d+\))"
+_HIDDEN_BASELINE = re.compile(r"\(grunnlinje [^;]*?: " + _HIDDEN + r"\)")
+_HIDDEN_RECENT = re.compile(r"siste 12 mnd \([^()]*\) " + _HIDDEN + r"(?=[ ;.]|$)")
+_P_VALUE = re.compile(r"\(p [=<] [\d,]+\)")
+_INTERVAL = re.compile(r"95 % KI [\d,]")
+# The power statement's baseline level and what is computed from it (the power itself, the
+# window that would do); «under 80 % styrke» / «minst 80 % styrke» say only which side.
+_POWER_NUMBERS = re.compile(
+    r"[\d,]+ hendelser per \w+ i grunnlinjen|gir [\d,]+ % styrke|etter grunnlinjen på \d"
+)
+
+
+def statistics_beside_hidden(reason: str) -> list[str]:
+    """The statistics a reason prints that rest on a figure it prints hidden: per indicator's
+    sentence, a hidden baseline allows no p-value and no power numbers; a hidden 12-month
+    figure no interval and no p-value."""
+    found = []
+    for sentence in re.split(r"(?<=\.) (?=[A-ZÆØÅ])", reason):
+        banned = []
+        if _HIDDEN_BASELINE.search(sentence):
+            banned += [_P_VALUE, _POWER_NUMBERS]
+        if _HIDDEN_RECENT.search(sentence):
+            banned += [_P_VALUE, _INTERVAL]
+        found += [m[0] for pattern in banned for m in pattern.finditer(sentence)]
+    return found
+
+
+def test_statistics_beside_hidden_reads_the_reasons_as_printed():
+    """The parser of the test below, on main 6ca1d46's reason for Grorud m11-k2 (the leak) and
+    on the same reason as printed now."""
+    leak = (
+        "Antall innleggelser i sengepost med fallskade per 1 000 innbyggere 65 år og eldre per år: "
+        "siste 12 mnd (jan. 2025–des. 2025) 13,3 (95 % KI 9,9 til 17,6) (grunnlinje januar "
+        "2022–desember 2023 (tavlas egen verdi): :); ingen statistisk sikker endring mot grunnlinjen "
+        "(p = 0,553); SPC: 〰️ Vanlig variasjon; for lite data til å vurdere endringen: ca. 4,4 "
+        "hendelser per måned i grunnlinjen gir 23 % styrke til å påvise 20 % nedgang; 80 % krever "
+        "minst ca. 23 per måned, eller en periode etter grunnlinjen på 90 måneder (7,5 år). "
+        "Antall aktive DHO-pasienter: siste 12 mnd (jan. 2025–des. 2025) færre enn 5 (95 % KI 0,1 til 5,6)"
+    )
+    assert statistics_beside_hidden(leak) == [
+        "(p = 0,553)",
+        "4,4 hendelser per måned i grunnlinjen",
+        "gir 23 % styrke",
+        "etter grunnlinjen på 9",
+        "95 % KI 0",
+    ]
+    safe = (
+        "Antall hoftebrudd: siste 12 mnd (jan. 2025–des. 2025) 13,3 (95 % KI 9,9 til 17,6) "
+        "(grunnlinje januar 2022–desember 2023 (tavlas egen verdi): :); ingen statistisk sikker "
+        "endring mot grunnlinjen; for lite data til å vurdere endringen: grunnlinjen gir under 80 % "
+        "styrke til å påvise 20 % nedgang; 80 % krever minst ca. 23 per måned. Antall fall: siste 12 "
+        "mnd (jan. 2025–des. 2025) 12,0 (95 % KI 9,9 til 17,6) (grunnlinje januar 2022–desember 2023 "
+        "(tavlas egen verdi): 11,0); ingen statistisk sikker endring mot grunnlinjen (p = 0,553)"
+    )
+    assert statistics_beside_hidden(safe) == []
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_no_statistic_is_printed_beside_the_hidden_figure_it_rests_on(partnership, demo_db):
+    """Main 6ca1d46 printed for Ahus, Grorud (030110), m11-k2 «13,3 (95 % KI 9,9 til 17,6)
+    (grunnlinje …: :); ingen statistisk sikker endring mot grunnlinjen (p = 0,553); … ca. 4,4
+    hendelser per måned i grunnlinjen gir 23 % styrke»: with the shown rate, the person-years
+    and the p-value (or the power) the hidden baseline is solved for. Every reason the board
+    prints (the plan's, every matrix cell's, every Kommune row's) keeps the verdict's words
+    beside a hidden figure, but no number computed from it (protection.statistic_text)."""
+    board = open_board(demo_db)
+    try:
+        datacache.clear()
+        reasons = [j.reason for j in evaluate_plan(board, partnership, today=TODAY).criteria.values()]
+        reasons += list(status_matrix(board, partnership, today=TODAY).cells["reason"])
+        for unit_id in member_units(board, partnership)["unit_id"]:
+            table = municipality_view(board, partnership, unit_id, today=TODAY).table
+            reasons += [str(r) for r in table["Begrunnelse (kommunen)"]]
+    finally:
+        board.store.close()
+    beside_hidden = [r for r in reasons if _HIDDEN_BASELINE.search(r) or _HIDDEN_RECENT.search(r)]
+    assert len(beside_hidden) > 0  # the search has something to search
+    assert any("statistisk sikker endring mot grunnlinjen" in r for r in beside_hidden)  # the words stay
+    leaks = [(r[:120], found) for r in beside_hidden if (found := statistics_beside_hidden(r))]
+    assert leaks == []

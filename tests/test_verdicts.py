@@ -427,3 +427,31 @@ def test_every_status_has_its_own_icon_and_deck_shape():
     icons = [icon for icon, _ in STATUS_STYLE.values()]
     assert len(set(icons)) == len(icons) == len(Status)
     assert STATUS_STYLE[Status.too_little_data][1] != STATUS_STYLE[Status.no_data][1]
+
+
+def test_difference_in_differences_prints_no_number_over_a_hidden_figure():
+    """The difference, the ratio, its interval and p rest on the four figures: with one of them
+    hidden (the judged series' ``hidden``) the sentence keeps its words and the verdict, not
+    the numbers (protection.statistic_text)."""
+
+    def pair(after: float, before: float, hidden_after: bool = False) -> pd.Series:
+        return pd.Series(
+            {
+                "judge_value_after": after,
+                "judge_value_before": before,
+                "numerator_after": after,
+                "numerator_before": before,
+                "hidden_after": hidden_after,
+                "hidden_before": False,
+            }
+        )
+
+    shown_better, shown = evaluate.difference_in_differences(pair(40, 80), pair(300, 310), True)
+    assert shown_better is True and "95 % KI 0,34 til 0,78, p = 0,002" in shown
+    better, masked = evaluate.difference_in_differences(pair(40, 80, True), pair(300, 310), True)
+    assert better is True  # the verdict stands
+    assert masked == "forskjell i forskjeller mot sammenligningsgruppen"
+    no_counts = pair(40, 80, True)
+    no_counts["numerator_after"] = float("nan")
+    _, untested = evaluate.difference_in_differences(no_counts, pair(300, 310), True)
+    assert not re.search(r"\d", untested) and "ingen test" in untested
