@@ -58,6 +58,9 @@ board = common.board()
 # Only a DuckDB file is held by one process; a PostgreSQL store takes the CLI's writes itself.
 if isinstance(board.store.path, Path):
     spool.serve(board.store.path, lambda path, request: spool.ingest(Loader.for_board(board), path, request))
+# Each new data version's shared work (every partnership's status, values and funnels) is
+# done in the background as soon as this server sees it (analytics.warming; BOARD_WARM_SECONDS).
+common.start_warming()
 with st.sidebar:
     st.markdown("### Helsefellesskap")
     partnership = common.url_select(

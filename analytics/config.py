@@ -29,6 +29,12 @@ DEMO_LABEL = "Demodata – syntetiske tall"
 DEFER_PARTNERSHIP_FROM = int(os.environ.get("BOARD_DEFER_PARTNERSHIP_FROM", "100"))
 
 
+def warm_seconds() -> float:
+    """How often analytics.warming reads the store's data version, in seconds: env
+    BOARD_WARM_SECONDS (default 5; 0 turns warming off, as the test suite does)."""
+    return float(os.environ.get("BOARD_WARM_SECONDS", "5"))
+
+
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 

@@ -12,7 +12,8 @@ analytics, under every caller, and is keyed by what the value depends on:
 
 Values are shared, not copied: callers treat them as read-only (UnitRows' own series cache
 hands out copies). Bounded: at most ``MAX_ENTRIES`` per store, oldest dropped first.
-Thread-safe for Streamlit's session threads; two threads may compute the same value once each.
+Thread-safe for Streamlit's session threads and analytics.warming's: an entry being computed
+is waited for, not computed twice (see cached).
 """
 
 from __future__ import annotations
@@ -68,27 +69,72 @@ def board_key(board: Board) -> tuple[str, str, str]:
 def cached(key: tuple[str, str, str], name: Hashable, compute: Callable[[], Value]) -> Value:
     """The value stored under ``name`` for ``key`` (see board_key), computing it when absent.
 
-    A new data version for the store drops every entry of the old one first.
+    A new data version for the store drops every entry of the old one first. One computation
+    per entry at a time: a thread that asks for a value another thread is computing waits for
+    it (e.g. a page's first view for the rows analytics.warming is reading) instead of
+    computing it again, unless that wait could close a circle of threads waiting on each
+    other; if the other computation raises, the waiting thread computes it itself.
     """
     path, version, context = key
     full = (context, name)
-    with _LOCK:
-        held = _STORES.get(path)
-        if held is None or held[0] != version:
-            held = (version, OrderedDict())
-            _STORES[path] = held
-        entries = held[1]
-        if full in entries:
-            entries.move_to_end(full)
-            return entries[full]
-    value = compute()
-    with _LOCK:
-        held = _STORES.get(path)
-        if held is not None and held[0] == version:
-            held[1][full] = value
-            while len(held[1]) > MAX_ENTRIES:
-                held[1].popitem(last=False)
+    flight = (path, version, full)
+    me = threading.get_ident()
+    while True:
+        with _LOCK:
+            held = _STORES.get(path)
+            if held is None or held[0] != version:
+                held = (version, OrderedDict())
+                _STORES[path] = held
+            entries = held[1]
+            if full in entries:
+                entries.move_to_end(full)
+                return entries[full]
+            running = _FLIGHTS.get(flight)
+            if running is None or _circular(flight, me):
+                done = threading.Event()
+                if running is None:
+                    _FLIGHTS[flight] = (me, done)
+                break
+            _WAITING[me] = flight
+        try:
+            running[1].wait()
+        finally:
+            with _LOCK:
+                _WAITING.pop(me, None)
+    try:
+        value = compute()
+        with _LOCK:
+            held = _STORES.get(path)
+            if held is not None and held[0] == version:
+                held[1][full] = value
+                while len(held[1]) > MAX_ENTRIES:
+                    held[1].popitem(last=False)
+    finally:
+        with _LOCK:
+            if _FLIGHTS.get(flight, (None,))[0] == me and _FLIGHTS[flight][1] is done:
+                del _FLIGHTS[flight]
+        done.set()
     return value
+
+
+# (store path, data version, entry) being computed → (the computing thread, set when it ends)
+_FLIGHTS: dict[tuple, tuple[int, threading.Event]] = {}
+_WAITING: dict[int, tuple] = {}  # thread → the entry it waits for
+
+
+def _circular(flight: tuple, me: int) -> bool:
+    """Whether waiting for ``flight`` could wait for ``me`` in the end (its computing thread
+    waits, through others, for an entry ``me`` computes): then ``me`` computes it too. Under _LOCK."""
+    seen: set[int] = set()
+    while flight in _FLIGHTS:
+        owner = _FLIGHTS[flight][0]
+        if owner == me or owner in seen:
+            return True
+        seen.add(owner)
+        flight = _WAITING.get(owner)
+        if flight is None:
+            return False
+    return False
 
 
 def judged_plan(board: Board, compute: Callable[..., Value], partnership: str, *args: Hashable) -> Value:

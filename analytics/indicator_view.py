@@ -1081,12 +1081,25 @@ def partnership_side_kept(board: Board, partnership: str, today: dt.date | None 
     )
 
 
+def side_job(board: Board, partnership: str, today: dt.date) -> tuple:
+    """The background job key (datacache.in_background) under which the partnership's side is
+    worked out for the current data version and day: the Kommune page and analytics.warming
+    share it, so neither starts the work while the other runs it."""
+    return ("kommune", partnership, board.store.data_version(), today, str(board.store.path))
+
+
 def work_out_partnership_side(board: Board, partnership: str, today: dt.date | None = None) -> None:
-    """The partnership's status (today) and comparison, kept in analytics.datacache (run in the
-    background by the page after a municipality's first view)."""
+    """The partnership's status (today) and comparison, and its members' rows of the population
+    groups, kept in analytics.datacache (run in the background by the page after a
+    municipality's first view, and by analytics.warming when the data changes)."""
     today = today or dt.date.today()
     evaluate_plan(board, partnership, today)
     partnership_comparison(board, partnership, today)
+    # The population groups of Kommune's head: every member's rows, so a municipality's are cut
+    # from them (municipality_view) instead of read one by one.
+    rows, whole = _Rows(board), partnership_scope(board, partnership)
+    for group in _population_groups(board, partnership):
+        rows.load_all(board.registry.get(group), whole.unit_ids)
 
 
 def municipality_view(
@@ -1132,7 +1145,11 @@ def municipality_view(
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
     # rows are cut from them where that is exact (evaluate._Rows); else only its own are read.
     for indicator_id in dict.fromkeys(
-        [*(i for _, c in plan.criteria for i in c.indicators), *(comparison.funnels if comparison else ())]
+        [
+            *(i for _, c in plan.criteria for i in c.indicators),
+            *(comparison.funnels if comparison else ()),
+            *_population_groups(board, partnership),
+        ]
     ):
         rows.use_kept(board.registry.get(indicator_id), whole.unit_ids)
     milestones = board.store.milestone_states(board.partnership_id(partnership))
@@ -1335,13 +1352,18 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     return shown, window_span(start, end, indicator.grain)
 
 
-def _population(board: Board, rows: _Rows, unit_id: str, partnership: str, today: dt.date) -> pd.DataFrame:
+def _population_groups(board: Board, partnership: str) -> list[str]:
+    """The population indicators Kommune's head shows: the plan's, then total, 65+ and 80+."""
     groups = [i for i in plan_indicator_ids(board, partnership) if i.startswith("population_")]
     for extra in ("population_total", "population_65_plus", "population_80_plus"):
         if extra not in groups and extra in board.registry:
             groups.append(extra)
+    return groups
+
+
+def _population(board: Board, rows: _Rows, unit_id: str, partnership: str, today: dt.date) -> pd.DataFrame:
     records = []
-    for group in groups:
+    for group in _population_groups(board, partnership):
         indicator = board.registry.get(group)
         data = rows.get(indicator, (unit_id,))
         series = judged_series(data, today=today)

@@ -66,6 +66,9 @@ def monkeypatch():
 # No test may touch the user's own store (data/indicators.duckdb): anything that opens the
 # default store, here or in a subprocess, gets an empty file of its own instead.
 os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "default.duckdb")
+# No background warming (analytics.warming) unless a test turns it on: it would fill the caches
+# a test counts, and keep the processor busy beside it.
+os.environ["BOARD_WARM_SECONDS"] = "0"
 
 
 # -- the backend a pass runs on ------------------------------------------------------------

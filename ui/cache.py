@@ -16,11 +16,15 @@ from analytics.evaluate import PlanStatus, evaluate_plan
 from analytics.plan import PlanError
 from analytics.store import StoreError
 
+_OPENED: list[Board] = []  # the board _board opened last (analytics.warming follows it)
+
 
 @st.cache_resource(show_spinner=False)
 def _board(db_path: str) -> Board:
     # The read replica (BOARD_READ_DB) is the process's setting, like the store it copies.
-    return open_board(db_path, read_db=config.read_db())
+    opened = open_board(db_path, read_db=config.read_db())
+    _OPENED[:] = [opened]
+    return opened
 
 
 def board() -> Board:
@@ -160,27 +164,24 @@ def _first_municipality_view(partnership: str, unit_id: str, data_version: str, 
     return municipality_view(_board(db_path), partnership, unit_id, today=today, wait=False)
 
 
-def _partnership_job(partnership: str, data_version: str, today: dt.date, db_path: str) -> tuple:
-    return ("kommune", partnership, data_version, today, db_path)
-
-
 def municipality_view(partnership: str, unit_id: str):
     """analytics.indicator_view.municipality_view, cached until the next upload or undo.
 
     In a large partnership (indicator_view.defers_partnership) a municipality is shown before
     the partnership's side (its status, newest values, funnels) is worked out: that is done in
     the background after the first view (the view's ``pending`` says so; see
-    partnership_side_ready), unless it is kept already or the background job failed (then it
-    is worked out here, and an error shows as usual)."""
+    partnership_side_ready), unless it is kept already (analytics.warming works it out when the
+    data changes) or the background job failed (then it is worked out here, and an error shows
+    as usual)."""
     from analytics import datacache
-    from analytics.indicator_view import defers_partnership, partnership_side_kept
+    from analytics.indicator_view import defers_partnership, partnership_side_kept, side_job
 
     current = board()
     key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
     if (
         defers_partnership(current, partnership)
         and not partnership_side_kept(current, partnership, key[2])
-        and not datacache.failed(_partnership_job(*key))
+        and not datacache.failed(side_job(current, partnership, key[2]))
     ):
         view = _first_municipality_view(partnership, unit_id, *key[1:])
         start_partnership_side(partnership)
@@ -189,14 +190,15 @@ def municipality_view(partnership: str, unit_id: str):
 
 
 def start_partnership_side(partnership: str) -> None:
-    """Work out the partnership's side of Kommune in the background (once per data version)."""
+    """Work out the partnership's side of Kommune in the background (once per data version;
+    not beside analytics.warming's job for it, which runs under the same key)."""
     from analytics import datacache
-    from analytics.indicator_view import work_out_partnership_side
+    from analytics.indicator_view import side_job, work_out_partnership_side
 
     current = board()
-    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    today = dt.date.today()
     datacache.in_background(
-        _partnership_job(*key), lambda: work_out_partnership_side(_board(key[3]), partnership, key[2])
+        side_job(current, partnership, today), lambda: work_out_partnership_side(current, partnership, today)
     )
 
 
@@ -204,11 +206,23 @@ def partnership_side_ready(partnership: str) -> bool:
     """Whether the partnership's side of Kommune can be shown now (worked out, or failed: then
     municipality_view works it out in the open and shows the error)."""
     from analytics import datacache
-    from analytics.indicator_view import partnership_side_kept
+    from analytics.indicator_view import partnership_side_kept, side_job
 
     current = board()
-    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
-    return partnership_side_kept(current, partnership, key[2]) or datacache.failed(_partnership_job(*key))
+    today = dt.date.today()
+    return partnership_side_kept(current, partnership, today) or datacache.failed(
+        side_job(current, partnership, today)
+    )
+
+
+def start_warming() -> None:
+    """Start the process's watcher (analytics.warming): each new data version's shared work is
+    done in the background for every partnership, before a leader asks for it. Once per
+    process; off when env BOARD_WARM_SECONDS is 0. It follows the board the pages use."""
+    from analytics import warming
+
+    first = board()
+    warming.start(lambda: _OPENED[0] if _OPENED else first, config.warm_seconds())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -20,6 +20,7 @@ from ui.cache import (  # noqa: F401
     population_page,
     population_view,
     small_multiples,
+    start_warming,
     status_matrix,
     status_matrix_ready,
 )

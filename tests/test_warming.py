@@ -1,0 +1,244 @@
+"""Warming on new data (analytics.warming) and the one-computation-per-entry rule of
+analytics.datacache.cached it relies on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+import streamlit as st
+
+from analytics import config, datacache, evaluate, warming
+from analytics.indicator_view import PENDING, partnership_side_kept, side_job
+
+PAGE = "pages/municipality.py"
+KEY = ("store", "v1", "context")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    datacache.clear()
+    st.cache_data.clear()
+    yield
+    datacache.clear()
+
+
+def _until(condition, seconds: float = 30) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass (a hang fails instead of blocking)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+# -- datacache: one computation per entry ------------------------------------------------------
+
+
+def test_a_second_thread_waits_for_the_entry_being_computed_instead_of_computing_it():
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(30)
+        return "value"
+
+    got = []
+    first = threading.Thread(target=lambda: got.append(datacache.cached(KEY, "entry", slow)))
+    first.start()
+    started.wait(30)
+    second = threading.Thread(
+        target=lambda: got.append(datacache.cached(KEY, "entry", lambda: calls.append(2)))
+    )
+    second.start()
+    assert _until(lambda: second.ident in datacache._WAITING)  # it waits now
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert calls == [1] and got == ["value", "value"]
+
+
+def test_a_failed_computation_is_computed_again_by_the_thread_that_waited():
+    started, release = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        release.wait(30)
+        raise RuntimeError("broken")
+
+    errors, got = [], []
+
+    def first_run():
+        try:
+            datacache.cached(KEY, "entry", failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=first_run)
+    first.start()
+    started.wait(30)
+    second = threading.Thread(target=lambda: got.append(datacache.cached(KEY, "entry", lambda: "again")))
+    second.start()
+    assert _until(lambda: second.ident in datacache._WAITING)
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert len(errors) == 1 and got == ["again"]
+    assert datacache.peek(KEY, "entry") == "again"
+
+
+def test_two_threads_each_needing_the_others_entry_do_not_wait_for_ever():
+    """A computes a and then needs b; B computes b and then needs a: one of them computes the
+    other's entry itself (datacache._circular) rather than both waiting."""
+    both = threading.Barrier(2)
+
+    def outer(mine: str, theirs: str):
+        def compute():
+            both.wait(30)  # each holds its own entry now
+            if mine == "b":
+                _until(lambda: bool(datacache._WAITING))  # let A wait for b first
+            return mine + datacache.cached(KEY, theirs, lambda: theirs.upper())
+
+        return datacache.cached(KEY, mine, compute)
+
+    got = {}
+    threads = [
+        threading.Thread(target=lambda m=m, t=t: got.__setitem__(m, outer(m, t)))
+        for m, t in (("a", "b"), ("b", "a"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert got["a"].startswith("a") and got["b"].startswith("b")
+
+
+# -- the watcher -------------------------------------------------------------------------------
+
+
+def test_a_new_data_version_is_warmed_once(monkeypatch):
+    store = SimpleNamespace(version="v1")
+    board = SimpleNamespace(store=SimpleNamespace(data_version=lambda: store.version))
+    warmed = []
+    monkeypatch.setattr(warming, "warm", lambda b: warmed.append(b.store.data_version()))
+    watcher = warming.Watcher(lambda: board, seconds=60)
+    assert watcher.check() and warmed == ["v1"]  # the version found at start
+    assert not watcher.check() and warmed == ["v1"]  # nothing new
+    store.version = "v2"  # an upload, a CLI load, another server's write
+    assert watcher.check() and warmed == ["v1", "v2"]
+
+
+def test_the_watcher_thread_warms_and_survives_an_error(monkeypatch):
+    versions = iter(["v1", "v1", "v2"])
+    seen = []
+
+    def version():
+        value = next(versions, "v2")
+        if not seen:
+            seen.append("error")
+            raise RuntimeError("store busy")  # logged; read again next round
+        return value
+
+    board = SimpleNamespace(store=SimpleNamespace(data_version=version))
+    monkeypatch.setattr(warming, "warm", lambda b: seen.append("warmed"))
+    watcher = warming.Watcher(lambda: board, seconds=0.01).start()
+    _until(lambda: watcher.rounds >= 2)
+    watcher.stop(30)
+    assert seen[:3] == ["error", "warmed", "warmed"] and watcher.warmed == "v2"
+
+
+def test_warming_is_off_at_zero(monkeypatch):
+    monkeypatch.setattr(warming, "_WATCHER", [])
+    assert warming.start(lambda: None, 0) is None and warming._WATCHER == []
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "0")
+    assert config.warm_seconds() == 0
+
+
+def test_warming_keeps_each_partnerships_side(demo_board):
+    today = dt.date.today()
+    assert not partnership_side_kept(demo_board, "ahus", today)
+    assert warming.warm(demo_board, today) == []
+    for partnership in warming.partnerships(demo_board):
+        assert partnership_side_kept(demo_board, partnership, today)
+
+
+# -- the page after warming --------------------------------------------------------------------
+
+
+def _count_reads(monkeypatch) -> list[tuple[str, int]]:
+    """(indicator, number of units) of every series read from the store through evaluate._Rows.
+    (The suite's monkeypatch forgets analytics.datacache when it patches analytics: patch first.)"""
+    reads: list[tuple[str, int]] = []
+    original = evaluate.load_rows
+
+    def counted(board, indicator, units, *args, **kwargs):
+        reads.append((indicator.id, len(set(units))))
+        return original(board, indicator, units, *args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "load_rows", counted)
+    return reads
+
+
+def test_kommune_after_warming_is_complete_at_once_and_reads_only_its_own_rows(app, demo_board, monkeypatch):
+    monkeypatch.setattr(config, "DEFER_PARTNERSHIP_FROM", 1)  # as a large partnership
+    reads = _count_reads(monkeypatch)
+    assert warming.warm(demo_board) == []
+    assert any(units > 1 for _, units in reads)  # warming read the partnerships' rows
+    reads.clear()
+    at = app(PAGE, kommune="3224")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Status i kommunen" in d.value.columns)
+    assert PENDING not in set(table.to_numpy().ravel())  # the partnership's side is there at once
+    assert not any(i.value and "regnes ut" in i.value for i in at.info)
+    assert all(units == 1 for _, units in reads)  # no partnership-wide read: warming did them
+    # the head's population groups are cut from the members' rows warming read
+    assert not [i for i, _ in reads if i.startswith("population_")]
+
+
+def test_kommune_without_warming_reads_the_partnerships_rows(app, monkeypatch):
+    """The counterpart of the test above: the spy sees partnership-wide reads when nothing is warm."""
+    monkeypatch.setattr(config, "DEFER_PARTNERSHIP_FROM", 1)
+    reads = _count_reads(monkeypatch)
+    at = app(PAGE, kommune="3224")
+    assert not at.exception
+    assert any(units > 1 for _, units in reads)
+    datacache.wait()
+
+
+def test_an_error_in_warming_does_not_reach_the_page(app, demo_board, monkeypatch):
+    monkeypatch.setattr(config, "DEFER_PARTNERSHIP_FROM", 1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("warming broke")
+
+    monkeypatch.setattr(warming, "work_out_partnership_side", broken)
+    assert "ahus" in warming.warm(demo_board)
+    assert not datacache.failed(side_job(demo_board, "ahus", dt.date.today()))  # not the page's failure
+    at = app(PAGE, kommune="3224")
+    assert not at.exception and not at.error
+    datacache.wait()  # the page's own background job works the side out
+    at.run()
+    table = next(d.value for d in at.dataframe if "Status i kommunen" in d.value.columns)
+    assert PENDING not in set(table.to_numpy().ravel())
+
+
+def test_the_board_starts_one_watcher_per_process(app, monkeypatch):
+    """dashboard.py starts the watcher (BOARD_WARM_SECONDS > 0) once, on the pages' board."""
+    monkeypatch.setattr(warming, "_WATCHER", [])
+    warmed = []
+    monkeypatch.setattr(warming, "warm", lambda board: warmed.append(str(board.store.path)))
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "3600")
+    at = app()
+    assert not at.exception
+    at.run()  # a second run, or another session, starts none
+    assert len(warming._WATCHER) == 1
+    watcher = warming._WATCHER[0]
+    assert _until(lambda: watcher.rounds == 1)  # the version found at start is warmed
+    watcher.stop(30)
+    assert warmed == [str(config.db_path())]
