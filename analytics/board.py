@@ -27,7 +27,9 @@ class Board:
     store: Store
     _cache: tuple[str, dict[str, Plan], dict[str, Plan]] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    # (the units frame, its «kind» by unit id): built once per frame (unit_kind)
+    # (the units frame, its «kind» by unit id): built once per frame (unit_kind). Keyed on the
+    # frame itself, held here and compared by identity: never on id(), which a freed frame's
+    # successor may get.
     _kinds: tuple[pd.DataFrame, pd.Series] | None = field(default=None, init=False, repr=False)
 
     def _catalogue(self) -> tuple[dict[str, Plan], dict[str, Plan]]:

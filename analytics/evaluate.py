@@ -47,7 +47,7 @@ import pandas as pd
 from analytics import config, datacache, formatting, icons, power, protection
 from analytics.board import Board
 from analytics.periods import period_text
-from analytics.plan import DETECT_CHANGE, Baseline, Criterion, Measure, Plan
+from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
@@ -188,7 +188,7 @@ class IndicatorEvidence:
         """For a rollout, what stands in for the assurance icon: '📈 Nås i dagens tempo: april 2029'."""
         if not is_rollout(self.indicator) or self.target is None:
             return None
-        latest = _latest(self.series)
+        latest = latest_row(self.series)
         if latest is not None and latest["judge_value"] >= self.target:
             return "✔️ Målet er nådd"
         projection = self.projection
@@ -238,6 +238,12 @@ class CriterionResult:
     @property
     def icons(self) -> Icons | None:
         return next((p.icons for p in self.parts if p.icons is not None), None)
+
+    def figure(self, indicator_id: str) -> str:
+        """The figure of one indicator its status rests on: "recent" or "newest"
+        (``lead_figure`` of the indicator's part's judgement)."""
+        part = next((p for p in self.parts if p.indicator.id == indicator_id), None)
+        return lead_figure(self.criterion.kind, part.judgement if part is not None else None)
 
 
 @dataclass
@@ -360,7 +366,9 @@ def is_rollout(indicator: Indicator) -> bool:
     return indicator.series_kind == "rollout"
 
 
-def _latest(series: pd.DataFrame) -> pd.Series | None:
+def latest_row(series: pd.DataFrame) -> pd.Series | None:
+    """The newest row of a judged series with a value to judge (``judge_value``), or None:
+    the figure a target criterion's reason names first (``_head``: «71,8 % (3. kvartal 2026)»)."""
     usable = series[series["judge_value"].notna()]
     return None if usable.empty else usable.iloc[-1]
 
@@ -577,6 +585,31 @@ def judged_until(kind: str, due: dt.date | None, today: dt.date) -> dt.date:
     if due is not None and today > due and kind in ("target", "trend"):
         return due
     return today
+
+
+# The figure a criterion's reason names first, beside its status, per kind: "newest", the
+# newest period with a value (a target's head, ``_head``: SPC assurance and the projection judge
+# the series up to that point); "recent", the newest 12 months (a stock: its newest period;
+# yearly data: the newest year), as a trend's or monitor's text gives it (``baseline_comparison``).
+# The value shown beside a status is this figure (indicator_view.criterion_value), so the value
+# column and the reason never name two windows; a level target reached (or not by its deadline)
+# by its newest 12 months' interval rests on those 12 months instead (Judgement.rests_on,
+# ``lead_figure``). A new kind adds one line here.
+LEAD_FIGURE: dict[CriterionKind, str] = {
+    CriterionKind.target: "newest",
+    CriterionKind.trend: "recent",
+    CriterionKind.monitor: "recent",
+    CriterionKind.coverage: "recent",
+    CriterionKind.before_after: "recent",
+    CriterionKind.milestone: "recent",
+}
+
+
+def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
+    """The figure a status rests on, for the value beside it: the judgement's own
+    (``Judgement.rests_on``: a level target reached, or not by its deadline, by its newest
+    12 months' interval) or else the kind's (``LEAD_FIGURE``)."""
+    return (judgement.rests_on if judgement is not None else None) or LEAD_FIGURE[kind]
 
 
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
@@ -946,7 +979,7 @@ def _numeric_part(
     if series is None:
         series = judged_series(data, today=today)
     part = IndicatorEvidence(indicator, data, series)
-    latest = _latest(series)
+    latest = latest_row(series)
     if indicator.projection:
         known = series[series["value"].notna()]
         if known.empty:
@@ -978,7 +1011,7 @@ def _numeric_part(
             later = _read_trend(
                 full, later_series, indicator, baseline, limits_for(later_series, baseline, change_date)
             )
-            newest = _latest(later_series)
+            newest = latest_row(later_series)
             if later.improving and newest is not None:
                 after = f"forbedring etter fristen, påvist {newest['label']} (vurderes ikke mot fristen)"
         evidence = Evidence(
@@ -1248,7 +1281,7 @@ def _before_after(
     lower = after_ind.direction == "decrease"
     if len(indicators) < 2:
         after = judged_series(cut_rows(rows.get(after_ind, scope.unit_ids), today), "year", today)
-        latest = _latest(after)
+        latest = latest_row(after)
         return Evidence(after=None if latest is None else float(latest["judge_value"]))
     last = _before_after_pair(rows, after_ind, indicators[1], scope.unit_ids, today)
     if last is None:
@@ -1359,7 +1392,7 @@ def _evaluate_criterion(
             else f"{p.indicator.name}: {j.reason}"
             for p, j in zip(parts, judgements, strict=True)
         )
-        judgement = Judgement(status, reason)
+        judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
 
 

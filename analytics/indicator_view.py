@@ -31,6 +31,7 @@ import pandas as pd
 from analytics import config, datacache, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
+    LEAD_FIGURE,
     ROLLOUT_HORIZON_YEARS,
     CriterionResult,
     IndicatorEvidence,
@@ -48,6 +49,8 @@ from analytics.evaluate import (
     is_rollout,
     judged_spc,
     kept_plan_status,
+    latest_row,
+    lead_figure,
     limits_for,
     partnership_scope,
     unit_scope,
@@ -1044,9 +1047,10 @@ class PartnershipComparison:
 
     funnels: dict[str, FunnelView | None]  # indicator → its funnel (None: no rate to compare)
     recent: dict[str, tuple[str, str]]  # indicator → the partnership's newest value, its period
-    # (indicator, the last day a criterion's status rests on: evaluate.criterion_until) → the
-    # partnership's value and period up to that day (value_until), for each plan criterion
-    judged: dict[tuple[str, dt.date], tuple[str, str]] = field(default_factory=dict)
+    # (indicator, the last day a criterion's status rests on: evaluate.criterion_until, the
+    # figure its reason names: evaluate.LEAD_FIGURE) → the partnership's value and period
+    # (value_until), for each plan criterion
+    judged: dict[tuple[str, dt.date, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def _compared_indicators(board: Board, partnership: str) -> list[Indicator]:
@@ -1083,13 +1087,16 @@ def _partnership_comparison(
         rows.load_all(indicator, whole.unit_ids)
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
-    judged: dict[tuple[str, dt.date], tuple[str, str]] = {}
+    judged: dict[tuple[str, dt.date, str], tuple[str, str]] = {}
     for measure, criterion in plan.criteria:
         if criterion.indicators and criterion.kind is not CriterionKind.milestone:
             until = criterion_until(plan, measure, criterion, today)
+            # A level target's status may rest on either figure (status.Judgement.rests_on).
+            figures_ = {LEAD_FIGURE[criterion.kind], "recent"}
             for indicator_id in criterion.indicators:
                 data = rows.get(board.registry.get(indicator_id), whole.unit_ids)
-                judged[(indicator_id, until)] = value_until(data, until, today)
+                for figure in figures_:
+                    judged[(indicator_id, until, figure)] = value_until(data, until, today, figure)
     return PartnershipComparison(funnels, recent, judged)
 
 
@@ -1208,7 +1215,15 @@ def municipality_view(
             indicator = board.registry.get(indicator_id)
             # The values the two statuses rest on, over the same cut-off (after a passed
             # deadline, the data up to the deadline); the partnership's is worked out once.
-            side = partial(_partnership_value, comparison, rows, indicator, whole, mine.data_until, today)
+            side = partial(
+                _partnership_value,
+                comparison,
+                rows,
+                indicator,
+                whole,
+                (mine.data_until, lead_figure(criterion.kind, theirs)),
+                today,
+            )
             mine_value, period = criterion_value(mine, rows.get(indicator, own.unit_ids), today, side)
             # waiting: the partnership's value is not shown yet
             whole_value = PENDING if comparison is None else beside(period, side())
@@ -1270,14 +1285,16 @@ def _partnership_value(
     rows: _Rows,
     indicator: Indicator,
     whole: Scope,
-    until: dt.date | None,
+    cut: tuple[dt.date | None, str],
     today: dt.date,
 ) -> tuple[str, str]:
-    """The partnership's value and period up to ``until``: kept in the comparison, or (while
-    it is worked out) from the partnership's rows, which are read by then."""
+    """The partnership's value and period up to a day, as a kind of criterion names it: ``cut``
+    is (the last day, evaluate.LEAD_FIGURE's figure). Kept in the comparison, or (while it is
+    worked out) from the partnership's rows, which are read by then."""
+    until, figure = cut
     if comparison is not None:
-        return comparison.judged[(indicator.id, until)]
-    return value_until(rows.get(indicator, whole.unit_ids), until, today)
+        return comparison.judged[(indicator.id, until, figure)]
+    return value_until(rows.get(indicator, whole.unit_ids), until, today, figure)
 
 
 def beside(period: str, theirs: tuple[str, str]) -> str:
@@ -1300,31 +1317,55 @@ def criterion_value(
     today: dt.date,
     partnership: Callable[[], tuple[str, str]] | None = None,
 ) -> tuple[str, str]:
-    """The value and period shown beside a criterion's status: `_recent` (the newest
-    12 months; a stock or yearly data: the newest period) of ``data`` up to the last day the
-    status rests on (``result.data_until``, evaluate.judged_until). After a passed deadline
-    that is the data up to the deadline, as the reason says; before it, and for coverage,
-    before/after and monitored criteria, the data up to the day judged.
+    """The value and period shown beside a criterion's status: the figure it rests on
+    (``result.figure``: evaluate.LEAD_FIGURE per kind, the figure its reason names first: a
+    target's newest period, «71,8 % (3. kvartal 2026)»; a trend's or monitor's newest 12
+    months; a stock's or yearly data's newest period; but a level target reached, or not by
+    its deadline, by its 12 months' interval: those 12 months, as the reason names them next)
+    in ``data`` up to the last day the status rests on (``result.data_until``,
+    evaluate.judged_until). After a passed deadline that is the data up to the deadline, as
+    the reason says; before it, and for coverage, before/after and monitored criteria, the
+    data up to the day judged. The one place every view takes it from: the matrix («Hvor
+    står vi?», also on the deck's matrix slides) and Kommune's table (both columns).
 
     data: the rows of one of the criterion's indicators for the scope shown (one
     municipality, the partnership); today: the day judged (as_of when given). Returns
-    (value as shown, small counts hidden; period), or ("–", "–") without data. Used by the
-    matrix («Hvor står vi?», also on the deck's matrix slides) and Kommune's table.
+    (value as shown, small counts hidden by series.figure_text; period), or ("–", "–")
+    without data.
 
     partnership: Kommune's row, the partnership's (value, period) over the same cut-off:
     where the municipality has no figures, the period shown is the partnership's (asked only
     then), so the row still says which window the partnership's value covers.
     """
-    value, period = value_until(data, result.data_until, today)
+    value, period = value_until(data, result.data_until, today, result.figure(data.indicator.id))
     if period == "–" and partnership is not None:
         period = partnership()[1]
     return value, period
 
 
-def value_until(data: UnitRows, until: dt.date | None, today: dt.date) -> tuple[str, str]:
-    """`_recent` of the rows whose period ended by ``until`` (all rows when None); kept on
-    ``data`` per cut-off and day (series.derived)."""
-    return derived(data, ("value_until", until, today), lambda: _recent(cut_rows(data, until), today))
+def value_until(
+    data: UnitRows, until: dt.date | None, today: dt.date, figure: str = "recent"
+) -> tuple[str, str]:
+    """The figure ``figure`` (evaluate.LEAD_FIGURE: "recent", `_recent`; "newest", `_newest`)
+    of the rows whose period ended by ``until`` (all rows when None); kept on ``data`` per
+    figure, cut-off and day (series.derived)."""
+    shown = _newest if figure == "newest" else _recent
+    return derived(data, ("value_until", figure, until, today), lambda: shown(cut_rows(data, until), today))
+
+
+def _row_figure(indicator: Indicator, row: pd.Series) -> tuple[str, str]:
+    """One judged-series row as a table cell shows it (series.figure_text; the row's
+    ``hidden`` already holds protection.small_parts and the cube's mask), and its period."""
+    return figure_text(indicator, row["value"], row["numerator"], bool(row["hidden"]), "cell"), row["label"]
+
+
+def _newest(data: UnitRows, today: dt.date) -> tuple[str, str]:
+    """The newest period with a value to judge (evaluate.latest_row), shown: the figure a
+    target's reason names first."""
+    if data.empty:
+        return "–", "–"
+    row = latest_row(judged_series(data, today=today))
+    return ("–", "–") if row is None else _row_figure(data.indicator, row)
 
 
 def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
@@ -1337,9 +1378,7 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     if end is None:
         return "–", "–"
     if indicator.kind == "stock" or indicator.grain == "year":
-        row = series[series["period_end"] == end].iloc[0]
-        shown = figure_text(indicator, row["value"], row["numerator"], bool(row["hidden"]), "cell")
-        return shown, row["label"]
+        return _row_figure(indicator, series[series["period_end"] == end].iloc[0])
     window = window_rows(data.rows, end, 12)
     total = aggregate(window, indicator).iloc[0]
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)

@@ -103,8 +103,15 @@ MILESTONE_STATES = ("Ikke startet", "Pågår", "Oppnådd")
 
 @dataclass(frozen=True)
 class Judgement:
+    """status and its reason. rests_on: "recent" where a level target's status rests on its
+    newest 12 months' interval (reached by the process, or not reached by the deadline), which
+    the reason names after the newest period; None where the reason's first figure decides
+    (evaluate.LEAD_FIGURE). The value shown beside the status follows it
+    (indicator_view.criterion_value)."""
+
     status: Status
     reason: str
+    rests_on: str | None = None
 
     @property
     def icon(self) -> str:
@@ -293,9 +300,14 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
         reached = (latest <= target) if lower_wins else (latest >= target)
     # A level to hold with no end date is never "done": the process judges it.
     hold = ev.hold_level and due is None
+    # Reached or not by the newest 12 months' interval (process_text names it): the status rests
+    # on those 12 months, not on the newest period the head names.
+    process = "recent" if ev.hold_level and ev.process_text else None
     if reached and not hold:
         return Judgement(
-            Status.achieved, _sentence(f"{head}; målet er nådd{ev.reached_text or ''}", ev.process_text)
+            Status.achieved,
+            _sentence(f"{head}; målet er nådd{ev.reached_text or ''}", ev.process_text),
+            process,
         )
     if ev.shared_target:
         return Judgement(
@@ -307,6 +319,7 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
             _sentence(
                 head, f"ikke nådd innen {frist}", ev.process_text, ev.after_deadline_text, ev.projection_text
             ),
+            process,
         )
     if ev.projection_band in BAND_STATUS and not hold:
         return Judgement(
@@ -329,6 +342,7 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
             _sentence(
                 head, ev.process_text, "for få punkter til SPC; konfidensintervallet ligger på riktig side"
             ),
+            process,
         )
     return Judgement(
         Status.uncertain, _sentence(head, ev.process_text, "for få tall til å anslå om målet nås")
@@ -362,18 +376,21 @@ def judge_over_range(
     """
     span = f"{period}: mellom {lower_text} og {upper_text} avhengig av skjulte celler"
     if point.status is Status.monitored:
-        return Judgement(point.status, _sentence(point.reason, span))
+        return Judgement(point.status, _sentence(point.reason, span), point.rests_on)
     if point.status == lower.status == upper.status:
         return Judgement(
             point.status,
             _sentence(point.reason, span, f"skjulte celler ({hidden_cells}) endrer ikke vurderingen"),
+            point.rests_on,
         )
     changes = (
         f"Skjulte celler ({hidden_cells}) kan endre vurderingen: med hver skjult celle lik 1 "
         f"({period} {lower_text}) blir den «{lower.status.value}», lik {high_end} ({period} {upper_text}) "
         f"«{upper.status.value}»"
     )
-    return Judgement(Status.uncertain, f"{_sentence(changes)} Ved forventet verdi: {point.reason}")
+    return Judgement(
+        Status.uncertain, f"{_sentence(changes)} Ved forventet verdi: {point.reason}", point.rests_on
+    )
 
 
 def roll_up(statuses: list[Status]) -> Status:

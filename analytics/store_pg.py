@@ -18,6 +18,7 @@ the data version included, goes there, every write to BOARD_DB (see PostgresStor
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
@@ -38,6 +39,7 @@ from analytics.store import (
     _VALUE_COLUMNS,
     FACT_COLUMNS,
     KEY,
+    MIGRATIONS,
     SCHEMA_VERSION,
     Store,
     StoreError,
@@ -61,19 +63,46 @@ _ARROW_TYPES = {
     1082: pa.date32(),
     1114: pa.timestamp("us"),
 }
-# The wire type of each column of facts and fact_history, as binary COPY must send it (_Cursor.copy_in).
-_WIRE_TYPES = {
-    **dict.fromkeys(["indicator", "unit_id", "grain", "source"], pa.string()),
-    "period_start": pa.date32(),
-    **dict.fromkeys(["value", "numerator", "denominator"], pa.float64()),
-    **dict.fromkeys(["suppressed", "file_total"], pa.bool_()),
-    **dict.fromkeys(["upload_id", "replaced_by"], pa.int32()),
-    "replaced_at": pa.timestamp("us"),
+# The arrow type binary COPY must send for each SQL type of the schema (_Cursor.copy_in): the
+# column type's own binary input (VARCHAR, DOUBLE PRECISION, DATE, BOOLEAN, INTEGER, TIMESTAMP).
+_SQL_WIRE_TYPES = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+    "INTEGER": pa.int32(),
+    "TIMESTAMP": pa.timestamp("us"),
 }
+# The tables written by binary COPY.
+_BINARY_TABLES = ("facts", "fact_history")
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
 
 _local = threading.local()
+
+
+@functools.cache
+def wire_types() -> dict[str, pa.DataType]:
+    """The wire type of each column of facts and fact_history, derived from the schema itself:
+    store.MIGRATIONS' statements (the DuckDB dialect; PostgreSQL's differ only in spelling
+    DOUBLE, collation and indexes) run in an in-memory DuckDB, whose column types
+    ``_SQL_WIRE_TYPES`` maps. A column added by a migration gets its type here without a
+    second list. Raises KeyError for a column type the map lacks, and ValueError when the two
+    tables give one column two types."""
+    con = duckdb.connect(":memory:")
+    try:
+        for version in sorted(MIGRATIONS):
+            if MIGRATIONS[version]["duckdb"].strip():
+                con.execute(MIGRATIONS[version]["duckdb"])
+        types: dict[str, pa.DataType] = {}
+        for table in _BINARY_TABLES:
+            for name, sql_type, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+                wire = _SQL_WIRE_TYPES[sql_type]
+                if types.setdefault(name, wire) != wire:
+                    raise ValueError(f"column {name} has two types in {_BINARY_TABLES}")
+        return types
+    finally:
+        con.close()
 
 
 def _hide_password(url: str) -> str:
@@ -214,12 +243,12 @@ class _Cursor:
         column type's binary input, so the arrow types must be the columns' own (string for
         VARCHAR, float64 for DOUBLE, date32, bool, int32 for INTEGER, timestamp[us] for
         TIMESTAMP): a wider one (int64 into INTEGER) is refused («incorrect binary data
-        format»). So a binary frame is first cast to the columns' types (_WIRE_TYPES: facts and
+        format»). So a binary frame is first cast to the columns' types (wire_types: facts and
         fact_history only; a value that does not fit raises); others go as CSV, which the
         server converts."""
         columns = ", ".join(f'"{c}"' for c in frame.column_names)
         if binary:
-            frame = frame.cast(pa.schema([(c, _WIRE_TYPES[c]) for c in frame.column_names]))
+            frame = frame.cast(pa.schema([(c, wire_types()[c]) for c in frame.column_names]))
             encoder = ArrowToPostgresBinaryEncoder(frame.schema)
             with self._cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
                 copy.write(encoder.write_header())

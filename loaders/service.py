@@ -146,36 +146,52 @@ class Loader:
         return len(facts)
 
     def _protected_values(self, facts: pd.DataFrame) -> list[str | None]:
-        """Per fact: "<5" or ":" when the page would hide it, else None (shown as stored)."""
+        """Per fact: "<5" or ":" when the page would hide it, else None (shown as stored).
+
+        The rule every view uses, on whole columns: protection.small_parts (a small count,
+        or a share's small numerator, complement or denominator; series.hidden) and the
+        partnership's cube (hierarchy.Cube.mask), one call per indicator, partnership and
+        grain. «<5» only for a count whose own value is small (series.hidden_numerator); a
+        share, or a cell hidden to protect another, is ":"."""
         from analytics import protection
-        from analytics.series import cube_for, hidden, hidden_numerator
+        from analytics.series import cube_for
 
         limit = config.SUPPRESSION_THRESHOLD
-        out: list[str | None] = [None] * len(facts)
-        partnership_of = self.board.units.set_index("unit_id")["partnership"].to_dict()
-        cubes: dict[tuple[str, object], object] = {}
-        for i, row in enumerate(facts.itertuples(index=False)):
-            if row.indicator not in self.board.registry:
+        out = np.full(len(facts), None, dtype=object)
+        if facts.empty:
+            return out.tolist()
+        registry = self.board.registry
+        units = self.board.units.drop_duplicates("unit_id").set_index("unit_id")["partnership"]
+        unit_ids = facts["unit_id"].astype(str)
+        partnership = unit_ids.map(units).to_numpy(dtype=object)
+        unit_ids = unit_ids.to_numpy(dtype=object)
+        starts = pd.to_datetime(facts["period_start"]).to_numpy()
+        grains = facts["grain"].to_numpy(dtype=object)
+        columns = {
+            c: facts[c].to_numpy(dtype=float) for c in ("value", "numerator", "denominator") if c in facts
+        }
+        for indicator_id, at in facts.groupby("indicator", sort=False).indices.items():
+            if indicator_id not in registry or not registry.get(indicator_id).protect_small:
                 continue
-            indicator = self.board.registry.get(row.indicator)
-            if not indicator.protect_small:
-                continue
-            count = row.numerator if indicator.kind == "share" else row.value
-            small = hidden_numerator(indicator, count)
+            indicator = registry.get(indicator_id)
+            count = columns["numerator" if indicator.kind == "share" else "value"][at]
+            denominator = columns["denominator"][at] if "denominator" in columns else None
             # A share's complement (or a small denominator) hides it too, shown «:».
-            masked = hidden(indicator, count, getattr(row, "denominator", None))
-            partnership = partnership_of.get(str(row.unit_id))
-            if (indicator.id, partnership) not in cubes:
-                cubes[(indicator.id, partnership)] = (
-                    cube_for(self.board, indicator, [str(row.unit_id)]) if partnership else None
-                )
-            cube = cubes[(indicator.id, partnership)]
-            if cube is not None:
-                masked |= bool(cube.is_hidden(str(row.unit_id), row.grain, pd.Timestamp(row.period_start)))
-            if masked:
-                count_shown = small and indicator.kind != "share"
-                out[i] = protection.small_label(limit) if count_shown else protection.SECONDARY
-        return out
+            masked = protection.small_parts(indicator.kind, count, denominator)
+            for (_owner, grain), cell in (
+                pd.DataFrame({"owner": partnership[at], "grain": grains[at]})
+                .groupby(["owner", "grain"], sort=False)
+                .indices.items()
+            ):
+                where = at[cell]
+                cube = cube_for(self.board, indicator, [unit_ids[where[0]]])
+                if cube is not None:
+                    masked[cell] |= cube.mask(unit_ids[where].tolist(), grain, starts[where])
+            small = protection.small_parts("count", count, limit=limit) & (indicator.kind != "share")
+            out[at] = np.where(
+                masked, np.where(small, protection.small_label(limit), protection.SECONDARY), None
+            )
+        return out.tolist()
 
     def log_text(self) -> str:
         log = self.board.store.uploads()

@@ -44,8 +44,9 @@ if view.pending:
 
     _fill_in_when_ready()
 st.caption(
-    "Kommunens tall for de siste 12 månedene statusen bygger på (beholdninger: siste periode; årstall: "
-    "siste år; etter en passert frist: tallene fram til fristen) ved siden av helsefellesskapets tall "
+    "Kommunens tall som statusen bygger på, for perioden begrunnelsen nevner: for et mål siste periode "
+    "(kvartal eller måned), ellers de siste 12 månedene (beholdninger: siste periode; årstall: siste år); "
+    "etter en passert frist: tallene fram til fristen. Ved siden av står helsefellesskapets tall "
     "for samme periode. Gjelder helsefellesskapets tall en annen periode (når kommunens tall slutter "
     "tidligere), står den perioden i parentes bak tallet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
     "tilfeldig variasjon tilsier. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."

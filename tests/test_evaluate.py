@@ -412,3 +412,25 @@ def test_a_projection_reason_says_where_the_projection_goes_naming_each_year_onc
         assert reason.count(f" {first} ") == 1 and reason.count(f" {last} ") == 1
         checked += 1
     assert checked
+
+
+def test_unit_kind_follows_a_new_units_frame_even_where_the_old_ones_id_is_reused(demo_board, monkeypatch):
+    """Board.unit_kind's lookup is tied to the units frame itself (held, compared by identity),
+    not to its id(), which CPython hands to a new object once the old one is freed. The reuse
+    is forced here: every object gets the same id while the kinds are looked up, and each new
+    frame's kinds must still be its own."""
+    import builtins
+
+    from analytics.board import Board
+
+    base = demo_board.units
+    frames = {kind: base.assign(kind=kind) for kind in ("district", "region", "municipality", "partnership")}
+    board = Board(registry=demo_board.registry, plans=demo_board.plans, units=base, store=demo_board.store)
+    assert board.unit_kind("3205") == "municipality"
+    assert board.unit_kind("no such unit") is None
+    for kind, frame in [*frames.items(), ("district", frames["district"])]:
+        board.units = frame
+        with monkeypatch.context() as patched:
+            patched.setattr(builtins, "id", lambda obj: 1)
+            found = board.unit_kind("3205")
+        assert found == kind
