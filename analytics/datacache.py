@@ -18,6 +18,7 @@ is waited for, not computed twice (see cached).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import threading
 from collections import OrderedDict
@@ -165,12 +166,15 @@ def _plan_key(
 
 _JOBS: dict[Hashable, threading.Thread] = {}
 _FAILED: set[Hashable] = set()
+EXIT_WAIT_SECONDS = 120.0  # how long a process that ends waits for its background jobs
+_CLOSING = threading.Event()  # set when the process ends: no new background job starts
 
 
 def in_background(key: Hashable, work: Callable[[], object]) -> None:
     """Run ``work()`` in a daemon thread, once per ``key`` while it runs (its values land in this
     cache). A job that raised is recorded (``failed``), so a caller can compute in the open and
-    show the error as usual instead of waiting."""
+    show the error as usual instead of waiting. Once the process is ending (``_wait_at_exit``)
+    no job starts; it is recorded as failed, so the caller computes in the open."""
 
     def run() -> None:
         try:
@@ -180,6 +184,9 @@ def in_background(key: Hashable, work: Callable[[], object]) -> None:
                 _FAILED.add(key)
 
     with _LOCK:
+        if _CLOSING.is_set():
+            _FAILED.add(key)
+            return
         running = _JOBS.get(key)
         if running is not None and running.is_alive():
             return
@@ -189,6 +196,19 @@ def in_background(key: Hashable, work: Callable[[], object]) -> None:
         thread = threading.Thread(target=run, name=f"datacache-{key}", daemon=True)
         _JOBS[key] = thread
     thread.start()
+
+
+@atexit.register
+def _wait_at_exit() -> None:
+    """When the process ends, let running background jobs finish (at most EXIT_WAIT_SECONDS).
+
+    The jobs are daemon threads, so Python does not wait for them; one still inside DuckDB when
+    the interpreter shuts down aborts the whole process («FATAL: exception not rethrown», exit
+    code 134) as it tries to take the GIL back. A server stopped, or a script that ends, right
+    after an upload would then die instead of ending. analytics.warming stops its watcher
+    before this runs (atexit runs handlers last registered first)."""
+    _CLOSING.set()
+    wait(timeout=EXIT_WAIT_SECONDS)
 
 
 def failed(key: Hashable) -> bool:

@@ -22,6 +22,7 @@ Settings: env BOARD_WARM_SECONDS (config.warm_seconds), how often the version is
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import threading
@@ -114,10 +115,14 @@ _WATCHER: list[Watcher] = []  # the process's watcher, once started
 
 def start(board_of: Callable[[], Board], seconds: float) -> Watcher | None:
     """The process's watcher, started on the first call (later calls return it); None when
-    ``seconds`` is 0 or less (warming off)."""
+    ``seconds`` is 0 or less (warming off). When the process ends the watcher is stopped and
+    waited for (atexit, before datacache lets its jobs finish): a thread left inside DuckDB at
+    shutdown aborts the process (see datacache._wait_at_exit)."""
     if seconds <= 0:
         return None
     with _LOCK:
         if not _WATCHER:
-            _WATCHER.append(Watcher(board_of, seconds).start())
+            watcher = Watcher(board_of, seconds).start()
+            atexit.register(watcher.stop, datacache.EXIT_WAIT_SECONDS)
+            _WATCHER.append(watcher)
         return _WATCHER[0]

@@ -242,3 +242,64 @@ def test_the_board_starts_one_watcher_per_process(app, monkeypatch):
     assert _until(lambda: watcher.rounds == 1)  # the version found at start is warmed
     watcher.stop(30)
     assert warmed == [str(config.db_path())]
+
+
+# -- a process that ends while a job runs ----------------------------------------------------
+
+_ENDS_DURING_JOB = """
+import sys, duckdb
+from analytics import datacache
+connection = duckdb.connect()
+def work():
+    connection.execute("SELECT sum(i) FROM range(300000000) t(i)").fetchall()
+    print("job done", flush=True)
+datacache.in_background("job", work)
+print("leaving", flush=True)
+"""
+
+
+def test_a_process_that_ends_during_a_background_job_lets_it_finish_and_exits_cleanly():
+    """A daemon thread inside DuckDB at shutdown aborts the process («FATAL: exception not
+    rethrown», exit code 134); datacache waits for its jobs at exit instead."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", _ENDS_DURING_JOB], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split() == ["leaving", "job", "done"]
+
+
+def test_no_background_job_starts_once_the_process_is_ending(monkeypatch):
+    """After exit has begun a job is not started but recorded as failed, so its caller works
+    the value out in the open instead of waiting for a thread that never runs."""
+    closing = threading.Event()
+    closing.set()
+    monkeypatch.setattr(datacache, "_CLOSING", closing)
+    ran = []
+    datacache.in_background(("late", 1), lambda: ran.append(1))
+    datacache.wait(("late", 1))
+    assert ran == []
+    assert datacache.failed(("late", 1))
+
+
+def test_the_watcher_is_stopped_when_the_process_ends(monkeypatch):
+    """warming.start registers the watcher's stop with atexit (run before datacache's wait)."""
+    registered = []
+    monkeypatch.setattr(warming, "_WATCHER", [])
+    monkeypatch.setattr(warming.atexit, "register", lambda f, *a: registered.append((f, a)))
+    monkeypatch.setattr(warming, "warm", lambda board: None)
+
+    class _Board:
+        class store:
+            @staticmethod
+            def data_version() -> str:
+                return "v1"
+
+    watcher = warming.start(lambda: _Board, 3600)
+    assert registered == [(watcher.stop, (datacache.EXIT_WAIT_SECONDS,))]
+    watcher.stop(30)
+    assert not watcher._thread.is_alive()
