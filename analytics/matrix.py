@@ -104,6 +104,15 @@ def status_matrix(
     return datacache.judged_plan(board, _status_matrix, partnership, today or dt.date.today(), as_of)
 
 
+def matrix_kept(
+    board: Board, partnership: str, today: dt.date | None = None, as_of: dt.date | None = None
+) -> bool:
+    """Whether ``status_matrix`` with these arguments is kept for the store's current data
+    (by a page, the deck or analytics.warming): then showing it is instant. Computes nothing."""
+    kept = datacache.kept_judged_plan(board, _status_matrix, partnership, today or dt.date.today(), as_of)
+    return kept is not None
+
+
 def _status_matrix(
     board: Board, partnership: str, plan: Plan, today: dt.date, as_of: dt.date | None
 ) -> StatusMatrix:

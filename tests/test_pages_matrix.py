@@ -174,9 +174,11 @@ def test_click_through_opens_indicator_for_that_municipality(matrix_app, app):
 
 
 def test_the_first_visit_asks_before_judging_every_municipality(app):
+    from analytics import datacache
     from ui import cache
 
     cache._MATRIX_DONE.clear()  # as after a new upload: nothing judged yet in this process
+    datacache.clear()  # nor kept by the deck, the status table or warming (analytics.matrix.matrix_kept)
     at = app(PAGE, hf="lovesa")
     assert not at.exception
     assert [b.label for b in at.button if b.key == "matrix_start_button"] == ["Vurder alle kommuner"]

@@ -303,3 +303,18 @@ def test_the_watcher_is_stopped_when_the_process_ends(monkeypatch):
     assert registered == [(watcher.stop, (datacache.EXIT_WAIT_SECONDS,))]
     watcher.stop(30)
     assert not watcher._thread.is_alive()
+
+
+def test_the_matrix_is_shown_at_once_after_warming(app, demo_board):
+    """Below DEFER_PARTNERSHIP_FROM members the watcher judges the matrix too, so «Hvor står
+    vi?» shows it without asking first (counterpart: test_pages_matrix's first visit asks)."""
+    from analytics.matrix import matrix_kept
+
+    assert not matrix_kept(demo_board, "ahus")
+    assert warming.warm(demo_board) == []
+    assert matrix_kept(demo_board, "ahus")
+    at = app("pages/matrix.py")
+    assert not at.exception
+    assert "matrix_start_button" not in [b.key for b in at.button]
+    assert any("Hvor står vi" in t.value for t in at.title)
+    assert any("hver kommune mot hvert målbare suksesskriterium" in c.value for c in at.caption)

@@ -271,8 +271,12 @@ def status_matrix(partnership: str, as_of: dt.date | None = None):
 
 
 def status_matrix_ready(partnership: str, as_of: dt.date | None = None) -> bool:
-    """Whether the matrix for the current data is already judged (showing it is then instant)."""
-    return _matrix_key(partnership, as_of) in _MATRIX_DONE
+    """Whether the matrix for the current data is already judged (showing it is then instant):
+    by this page in this process, or kept in analytics.datacache (analytics.warming, the deck)."""
+    from analytics.matrix import matrix_kept
+
+    key = _matrix_key(partnership, as_of)
+    return key in _MATRIX_DONE or matrix_kept(board(), partnership, key[2], as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
