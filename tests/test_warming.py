@@ -230,9 +230,18 @@ def test_an_error_in_warming_does_not_reach_the_page(app, demo_board, monkeypatc
 
 def test_the_board_starts_one_watcher_per_process(app, monkeypatch):
     """dashboard.py starts the watcher (BOARD_WARM_SECONDS > 0) once, on the pages' board."""
+    from ui import cache
+
     monkeypatch.setattr(warming, "_WATCHER", [])
     warmed = []
     monkeypatch.setattr(warming, "warm", lambda board: warmed.append(str(board.store.path)))
+    assert not app().exception  # the pages' board is opened and kept (st.cache_resource)
+
+    class _Stale:  # a board another store opened later in this process (as in the suite)
+        class store:
+            path = "/elsewhere/board.duckdb"
+
+    monkeypatch.setattr(cache, "_OPENED", [_Stale])
     monkeypatch.setenv("BOARD_WARM_SECONDS", "3600")
     at = app()
     assert not at.exception

@@ -221,8 +221,10 @@ def start_warming() -> None:
     process; off when env BOARD_WARM_SECONDS is 0. It follows the board the pages use."""
     from analytics import warming
 
-    first = board()
-    warming.start(lambda: _OPENED[0] if _OPENED else first, config.warm_seconds())
+    # The board this run uses (st.cache_resource may hand out one opened earlier, without
+    # running _board): the watcher warms that one, not whichever board was opened last.
+    _OPENED[:] = [board()]
+    warming.start(lambda: _OPENED[0], config.warm_seconds())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
