@@ -69,6 +69,7 @@ from analytics.series import (
     filter_years,
     format_value,
     hidden,
+    hidden_numerator,
     judged_series,
     latest_end,
     rated,
@@ -170,9 +171,10 @@ def _denominator_label(indicator: Indicator) -> str | None:
 
 
 def _small(indicator: Indicator, row: pd.Series) -> bool:
-    """A hidden point that is itself a small count («færre enn 5»), by series.figure_text's rule;
-    else (hidden only to protect another cell, or a share's small complement) it reads «:»."""
-    return figure_text(indicator, row.get("value"), row.get("numerator"), True) == protection.fewer_than()
+    """A hidden point that is itself a small count («færre enn 5»: series.hidden_numerator, the
+    rule series.figure_text writes by); else (hidden only to protect another cell, or a share's
+    small complement) it reads «:»."""
+    return hidden_numerator(indicator, row.get("numerator"))
 
 
 def _note(indicator: Indicator, row: pd.Series) -> str:
