@@ -265,14 +265,17 @@ def build_cube(
 
     def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
         """A line per total: the parts whose `on` columns match it."""
-        matched = parts.merge(totals, on=on, suffixes=("", "_total"))
+        # An inner join on `on` (each total's key is one cell, so unique): the matched parts in
+        # row order, each with its total (_match, numpy, as the pandas merge did it before).
+        hit, total_row = _match([parts[c].to_numpy() for c in on], [totals[c].to_numpy() for c in on])
+        at_total = totals["at"].to_numpy().astype(np.int64)[total_row]
         # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
         # one stable sort, kept as flat arrays, not a Python loop over pandas groups.
-        codes, found = pd.factorize(matched["at_total"])
+        codes, found = pd.factorize(at_total)
         order = np.argsort(codes, kind="stable")
         line_totals.append(np.asarray(found, dtype=np.int64))
         line_sizes.append(np.bincount(codes, minlength=len(found)).astype(np.int64))
-        line_parts.append(matched["at"].to_numpy().astype(np.int64)[order])
+        line_parts.append(parts["at"].to_numpy().astype(np.int64)[hit][order])
 
     grains = [g for g in levels if g in GRAINS]
     # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
@@ -310,6 +313,24 @@ def build_cube(
     hidden = _settle([(array, primary)], primary.copy(), lines, level_of, limit)
     covered = {name: list(starts) for (name, _), starts in members.items()}
     return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+
+
+def _match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """An inner join of parts on totals by their key columns, when each total's key is unique:
+    (positions of the parts that have a total, in row order; the row of each one's total).
+    The keys are made dense integers per column and combined into one, then looked up by a
+    sorted search: the rows and order of ``merge(how="inner")`` on a unique right key."""
+    n_parts = len(parts[0])
+    combined = np.zeros(n_parts + len(totals[0]), dtype=np.int64)
+    for part, total in zip(parts, totals, strict=True):
+        uniques, inverse = np.unique(np.concatenate([part, total]), return_inverse=True)
+        combined = combined * len(uniques) + inverse.astype(np.int64)
+    part_key, total_key = combined[:n_parts], combined[n_parts:]
+    by_key = np.argsort(total_key, kind="stable")
+    sorted_keys = total_key[by_key]
+    found = np.minimum(np.searchsorted(sorted_keys, part_key), max(len(sorted_keys) - 1, 0))
+    hit = np.flatnonzero(sorted_keys[found] == part_key) if len(sorted_keys) else np.zeros(0, dtype=np.int64)
+    return hit, by_key[found[hit]]
 
 
 def _settle(

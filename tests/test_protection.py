@@ -370,3 +370,25 @@ def test_the_power_statement_gives_no_number_computed_from_a_hidden_baseline() -
     share = power.check_share(0.5, 40, 30, 0.2, 0.8, True, protected=(True, False))
     assert "styrke" in share.reason and "gir under 80 % styrke" in share.reason
     assert "i nevneren per 12 måneder" not in share.reason  # the denominator needed rests on p0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cube_joins_parts_to_totals_as_an_inner_merge_does(seed: int) -> None:
+    """hierarchy._match (the cube's lines) gives the rows and order of pandas' inner merge on a
+    unique right key, for integer and datetime keys, parts without a total and empty sides."""
+    from analytics.hierarchy import _match
+
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2020-01-01", periods=8, freq="MS").to_numpy()
+    keys = pd.DataFrame({"scope": rng.integers(0, 5, 60), "parent": months[rng.integers(0, 8, 60)]})
+    parts = keys.assign(at=np.arange(len(keys)))
+    totals = keys.drop_duplicates().sample(frac=0.7, random_state=seed)
+    totals = totals.assign(at=np.arange(len(totals)) + 1000)
+    for left, right in ((parts, totals), (parts.iloc[0:0], totals), (parts, totals.iloc[0:0])):
+        merged = left.merge(right, on=["scope", "parent"], suffixes=("", "_total"))
+        hit, row = _match(
+            [left[c].to_numpy() for c in ("scope", "parent")],
+            [right[c].to_numpy() for c in ("scope", "parent")],
+        )
+        assert left["at"].to_numpy()[hit].tolist() == merged["at"].tolist()
+        assert right["at"].to_numpy()[row].tolist() == merged["at_total"].tolist()
