@@ -1166,7 +1166,23 @@ def municipality_view(
     status, newest values and funnels) is not worked out: those cells say «beregnes …», there
     are no funnels, and ``pending`` is True. The municipality's own columns are the same
     either way: its rows are cut from the partnership's rows, which are read for it.
+
+    The store's versions are read once for the whole view (Store.versions_pinned): every
+    cached read and the plan ask for them, and each asking was a query.
     """
+    with board.store.versions_pinned():
+        return _municipality_view(board, partnership, unit_id, today, plan_status, comparison, wait)
+
+
+def _municipality_view(
+    board: Board,
+    partnership: str,
+    unit_id: str,
+    today: dt.date | None,
+    plan_status: PlanStatus | None,
+    comparison: PartnershipComparison | None,
+    wait: bool,
+) -> MunicipalityView:
     today = today or dt.date.today()
     _own_units(board, partnership, [unit_id])
     plan = board.plan(partnership)

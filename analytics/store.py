@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -670,6 +670,10 @@ def open_store(
     return Store(target, read_only=read_only)
 
 
+# Per thread: store id → its versions read while pinned (Store.versions_pinned).
+_PINNED = threading.local()
+
+
 class Store:
     """Owns one DuckDB connection per process; each call takes its own cursor (thread-safe).
 
@@ -1089,9 +1093,37 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------
 
+    @contextmanager
+    def versions_pinned(self) -> Iterator[None]:
+        """Inside: data_version() and plan_version() are read once on this thread and then
+        answered from that reading, so one piece of work (a municipality's view asks for them
+        some hundred times, ~1 ms each) sees one version throughout. Other threads (a page
+        beside the warming watcher) are not affected; nested use keeps the outer reading."""
+        pins = _PINNED.__dict__.setdefault("stores", {})
+        if id(self) in pins:
+            yield
+            return
+        pins[id(self)] = {}
+        try:
+            yield
+        finally:
+            del pins[id(self)]
+
+    def _pinned(self, name: str, read: Callable[[], str]) -> str:
+        """``read()``, or its pinned reading on this thread (versions_pinned)."""
+        pinned = _PINNED.__dict__.get("stores", {}).get(id(self))
+        if pinned is None:
+            return read()
+        if name not in pinned:
+            pinned[name] = read()
+        return pinned[name]
+
     def data_version(self) -> str:
         """Changes whenever an upload lands, is undone, a milestone is edited, or a plan decision
-        or plan period is stored or undone (cache key)."""
+        or plan period is stored or undone (cache key). Pinned inside versions_pinned."""
+        return self._pinned("data", self._read_data_version)
+
+    def _read_data_version(self) -> str:
         with self.cursor() as cur:
             uploads = cur.execute(
                 "SELECT count(*), coalesce(max(upload_id), 0), count(undone_at) FROM uploads"
@@ -1266,7 +1298,11 @@ class Store:
     # -- plan decisions and plan documents (Planoppsett) ------------------------------
 
     def plan_version(self) -> str:
-        """Changes whenever a plan decision is made or undone, or a plan document is stored."""
+        """Changes whenever a plan decision is made or undone, or a plan document is stored.
+        Pinned inside versions_pinned."""
+        return self._pinned("plan", self._read_plan_version)
+
+    def _read_plan_version(self) -> str:
         with self.cursor() as cur:
             d = cur.execute(
                 "SELECT count(*), coalesce(max(decision_id), 0), count(undone_at) FROM plan_decisions"
