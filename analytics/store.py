@@ -271,14 +271,19 @@ _UNIT_SERIES_PG = f"""
 # own period, so the result is the rows themselves, with the columns _UNIT_SERIES would give
 # them (n_periods 1, not partial, covered to the period's last day).
 _UNIT_SERIES_NATIVE = f"""
-    SELECT unit_id, period_start, $grain AS grain, value, numerator, denominator, suppressed,
-           1::BIGINT AS n_periods, grain AS source_grain, period_start AS last_start, false AS partial,
+    SELECT unit_id, period_start, value, numerator, denominator, suppressed,
+           1::BIGINT AS n_periods, period_start AS last_start, false AS partial,
            make_date(((m0 + $months) // 12)::INTEGER, ((m0 + $months) % 12 + 1)::INTEGER, 1) - 1
                AS covered_until
     FROM (SELECT *, {_MONTH_NO} AS m0 FROM facts
-          WHERE indicator = $indicator AND list_contains($units, unit_id) AND NOT file_total)
+          WHERE indicator = $indicator AND grain = $grain AND list_contains($units, unit_id)
+                AND NOT file_total)
     ORDER BY unit_id, period_start, grain
 """
+# DuckDB's statement leaves out grain and source_grain, which are the asked grain on every row
+# (_NATIVE_CHECK; so "grain = $grain" holds for every row it reads): a string per row made by
+# the database cost a third of a national read's conversion to pandas. Store.unit_series adds
+# them (_native_grains) as the database gave them.
 _UNIT_SERIES_NATIVE_PG = f"""
     SELECT unit_id, period_start, %(grain)s::text AS grain, value, numerator, denominator, suppressed,
            1::BIGINT AS n_periods, grain AS source_grain, period_start AS last_start, false AS partial,
@@ -582,6 +587,18 @@ def _table(name: str) -> str:
     if name not in (*STORE_TABLES, "schema_info"):
         raise ValueError(f"not a store table: {name!r}")
     return name
+
+
+def _native_grains(rows: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """The native statement's rows with grain and source_grain, both ``grain`` on every row,
+    where the statement leaves them out (DuckDB's, see _UNIT_SERIES_NATIVE): as DuckDB gives
+    a text column (pandas' str dtype; object when there are no rows), in its place."""
+    if "grain" in rows.columns:
+        return rows
+    dtype = object if rows.empty else pd.StringDtype(na_value=float("nan"))
+    for position, name in ((2, "grain"), (8, "source_grain")):
+        rows.insert(position, name, pd.array([grain] * len(rows), dtype=dtype))
+    return rows
 
 
 def _repeated_periods(rows: pd.DataFrame) -> bool:
@@ -1189,7 +1206,9 @@ class Store:
         # and the rows are the answer (a plain read, twice as fast as the grouping).
         check = {"indicator": indicator, "grain": grain, "months": months}
         if bool(self._frame(self._q("native_check"), check)["native"].iloc[0]):
-            rows = self._frame(self._q("unit_series_native"), {**check, "units": list(unit_ids)})
+            rows = _native_grains(
+                self._frame(self._q("unit_series_native"), {**check, "units": list(unit_ids)}), grain
+            )
             if not _repeated_periods(rows):
                 return rows
         return self.unit_series_general(indicator, unit_ids, kind, grain)
