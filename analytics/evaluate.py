@@ -64,6 +64,7 @@ from analytics.series import (
     latest_end,
     load_rows,
     load_rows_each,
+    own_rows,
     rated,
     rows_hidden,
     verdict_range,
@@ -323,6 +324,25 @@ class _Rows:
     def load_all(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Load a wide set once, so narrower sets (one municipality) are cut from it."""
         self.get(indicator, units)
+
+    def load_own(self, indicator: Indicator, unit: str, units: tuple[str, ...]) -> None:
+        """A unit's rows read alone where that gives exactly what cutting them from ``units``'
+        rows gives (series.own_rows), else ``units``' rows loaded to cut them from (load_all).
+        Kept as a cut would be (datacache, by the unit)."""
+        key = (indicator.id, (unit,))
+        if key in self._cache:
+            return
+        name = ("rows", datacache.fingerprint(indicator), key[1])
+        kept = datacache.peek(self.key, name)
+        if kept is not None:
+            self._cache[key] = kept
+            return
+        wide = datacache.peek(self.key, ("rows", datacache.fingerprint(indicator), tuple(sorted(set(units)))))
+        own = None if wide is not None else own_rows(self.board, indicator, unit, self._populations)
+        if own is None:
+            self.load_all(indicator, units)
+            return
+        self._cache[key] = datacache.cached(self.key, name, lambda: own)
 
     def load_each(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Rows of each unit alone (the matrix judges every member), read together: only when

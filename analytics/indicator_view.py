@@ -1165,7 +1165,8 @@ def municipality_view(
     wait=False: what is not given and not kept yet for the current data (the partnership's
     status, newest values and funnels) is not worked out: those cells say «beregnes …», there
     are no funnels, and ``pending`` is True. The municipality's own columns are the same
-    either way: its rows are cut from the partnership's rows, which are read for it.
+    either way: its rows are read alone where that gives exactly the cut from the
+    partnership's rows (series.own_rows), else cut from the partnership's rows, read for it.
 
     The store's versions are read once for the whole view (Store.versions_pinned): every
     cached read and the plan ask for them, and each asking was a query.
@@ -1197,10 +1198,10 @@ def _municipality_view(
         comparison = comparison or kept_comparison(board, partnership, today)
         plan_status = plan_status or kept_plan_status(board, partnership, today)
     pending = not wait and (comparison is None or plan_status is None)
-    if pending:  # the partnership's rows are read all the same: the municipality's are cut from them
+    if pending:  # the municipality's rows: read alone where exact, else cut from the partnership's
         comparison = None
         for indicator in _compared_indicators(board, partnership):
-            rows.load_all(indicator, whole.unit_ids)
+            rows.load_own(indicator, unit_id, whole.unit_ids)
     elif comparison is None:  # one read of the partnership's rows serves both (kept)
         comparison = partnership_comparison(board, partnership, today)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's
