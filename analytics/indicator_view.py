@@ -67,6 +67,7 @@ from analytics.series import (
     derived,
     figure_text,
     filter_years,
+    finer_or_equal,
     format_value,
     hidden,
     hidden_numerator,
@@ -382,6 +383,17 @@ def _rate_text(indicator: Indicator, value: float) -> str:
 # -- the Indikator page ------------------------------------------------------------------------------
 
 
+def shown_grain(data: UnitRows, grain: str) -> str:
+    """The grain a series of ``data`` is shown at: ``grain``, or the grain the rows are
+    judged at when that is coarser (``load_rows`` judges per year when the store holds only
+    years, or too few whole months or quarters: issue 12, «grain as data»). A view never asks
+    ``judged_series`` for a grain finer than its rows, which raises.
+
+    data: the rows (analytics.series.UnitRows); grain: 'month', 'quarter', 'tertial' or 'year'.
+    Returns one of those names."""
+    return grain if finer_or_equal(grain, data.indicator.grain) else data.indicator.grain
+
+
 @dataclass
 class IndicatorView:
     """What the Indikator page shows for one indicator over the chosen units and years."""
@@ -492,6 +504,7 @@ def indicator_view(
     grain = grain or indicator.grain
     rows = _Rows(board)
     data = rows.get(indicator, scope.unit_ids)
+    grain = shown_grain(data, grain)
     full = judged_series(data, grain, today)
     label = value_label(indicator)
 
@@ -769,7 +782,9 @@ def _small_multiples(
     data = rows.get(indicator, reporting)
     if data.empty:
         return None
-    grain = "year" if indicator.kind == "count" or indicator.grain == "month" else indicator.grain
+    grain = shown_grain(
+        data, "year" if indicator.kind == "count" or indicator.grain == "month" else indicator.grain
+    )
     per_unit = filter_years(judged_series(data, grain, today, by_unit=True), years)
     if per_unit.empty:
         return None

@@ -53,6 +53,12 @@ grain = common.url_select(
 )
 years = common.year_range()
 view = common.indicator_view(partnership, indicator_id, [] if unit == "alle" else [unit], years, grain)
+if view.grain != grain:  # only coarser figures stored: shown at the grain they are judged at
+    st.info(
+        f"Tidsoppløsningen «{GRAIN_LABELS[grain]}» kan ikke brukes her: tallene finnes og vurderes "
+        f"per {GRAIN_LABELS[view.grain]}, og vises slik.",
+        icon="ℹ️",
+    )
 source = indicator.source_detail
 
 st.header(indicator.name)
