@@ -195,10 +195,22 @@ def _note(indicator: Indicator, row: pd.Series) -> str:
     return "; ".join(notes)
 
 
-def hidden_points_text(indicator: Indicator, series: pd.DataFrame) -> str | None:
+def coarser_grain_advice(grain: str) -> str:
+    """The advice to choose a coarser «Tidsoppløsning» where hidden points may add up to a
+    shown one: kvartal or år from month, år from quarter or tertial, nothing from a year (the
+    page offers nothing coarser). A leading space, or ''."""
+    if grain == "month":
+        return " Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet."
+    if grain in ("quarter", "tertial"):
+        return " Velg år under «Tidsoppløsning» for å se tallene samlet."
+    return ""
+
+
+def hidden_points_text(indicator: Indicator, series: pd.DataFrame, grain: str | None = None) -> str | None:
     """The Indikator page's note on hidden points (None: none is hidden): how many are small
     counts («færre enn 5») and how many are hidden to protect another cell («:»), by the rule
-    of the hover (series.figure_text)."""
+    of the hover (series.figure_text). grain: the grain the series is shown at (default the
+    indicator's); the note advises a coarser one only where the page offers one."""
     rows = series[series["hidden"].astype(bool)] if "hidden" in series else series.iloc[:0]
     if rows.empty:
         return None
@@ -213,7 +225,7 @@ def hidden_points_text(indicator: Indicator, series: pd.DataFrame) -> str | None
             f"{len(rows) - small} av {len(series)} punkter vises som «{protection.SECONDARY}»: de er skjult "
             "for at et skjult lite tall ikke skal kunne regnes ut."
         )
-    return " ".join(parts) + " Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet."
+    return " ".join(parts) + coarser_grain_advice(grain or indicator.grain)
 
 
 def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
@@ -431,7 +443,7 @@ class IndicatorView:
     @property
     def hidden_text(self) -> str | None:
         """Why some points are not shown (hidden_points_text), None when none is hidden."""
-        return hidden_points_text(self.indicator, self.series)
+        return hidden_points_text(self.indicator, self.series, self.grain)
 
     @property
     def too_few_points(self) -> bool:
@@ -666,7 +678,7 @@ def _display_spc(
             full,
             f"{hidden} av {len(full)} punkter er skjult for å verne små tall, så senterlinje og "
             "kontrollgrenser tegnes ikke: et snitt av bare de viste punktene ville ligget for høyt. "
-            "Statusen bygger på alle tallene. Velg en grovere tidsoppløsning for å se tallene samlet.",
+            "Statusen bygger på alle tallene." + coarser_grain_advice(grain),
         ), notes
     if judged is None:
         # No criterion judges the indicator: the chart shows SPC, there is no status.

@@ -154,18 +154,19 @@ def test_a_monthly_indicator_with_only_yearly_figures_is_shown_per_year(
 ):
     """A KPR/FHI file gives only whole years for a monthly indicator (issue 12, «grain as
     data»): Indikator opens at its default «Måned» and shows the years, saying so, instead
-    of a traceback («Kan ikke vise year-tall per month»)."""
+    of a traceback («Kan ikke vise year-tall per month»); hidden small years are not met with
+    advice to choose a coarser grain than a year."""
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT, write_csv
 
     yearly = "Kommune;År;Antall\n" + "".join(
-        f"3205 Lillestrøm;{y};{200 + y % 7}\n3222 Lørenskog;{y};{120 + y % 5}\n" for y in range(2019, 2026)
+        f"3205 Lillestrøm;{y};{200 + y % 7}\n3222 Lørenskog;{y};{1 + y % 4}\n" for y in range(2019, 2026)
     )
     assert fresh_loader.ingest(write_csv(tmp_path / "kpr_aar.csv", yearly), "falls_registered").ok
     monkeypatch.setenv("BOARD_DB", store_target)
     monkeypatch.chdir(ROOT)
-    for unit in ("alle", "3205"):
+    for unit in ("alle", "3205", "3222"):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.query_params.update({"hf": "ahus", "indikator": "falls_registered", "kommune": unit})
         at.run()
@@ -175,4 +176,10 @@ def test_a_monthly_indicator_with_only_yearly_figures_is_shown_per_year(
         shown = text(at)
         assert "tallene finnes og vurderes per år" in shown
         drawn = {str(x)[:7] for spec in charts(at) for trace in spec["data"] for x in trace.get("x") or []}
-        assert {"2019-01", "2025-01"} <= drawn and "2025-02" not in drawn, sorted(drawn)  # one point a year
+        if unit != "3222":  # Lørenskog's counts are all 1–4: no point is drawn
+            assert {"2019-01", "2025-01"} <= drawn and "2025-02" not in drawn, sorted(
+                drawn
+            )  # one point a year
+        else:  # every point hidden; the page offers nothing coarser than a year, so advises none
+            assert "7 av 7 punkter er skjult for å verne små tall" in shown
+            assert "Velg" not in shown and "grovere" not in shown
