@@ -434,6 +434,7 @@ class IndicatorView:
     notes: list[str] = field(default_factory=list)
     judged: IndicatorEvidence | None = None  # the part the status judges: cards come from it
     window_notes: list[str] = field(default_factory=list)  # what the filters changed, in words
+    coverage_text: str | None = None  # the partnership's figures cover only some members (coverage_note)
 
     @property
     def rollout(self) -> bool:
@@ -586,6 +587,7 @@ def indicator_view(
     )
 
     notes = _notes(indicator, data, spc, grain, funnel) + definition_notes(board, data, series)
+    coverage = None if unit_ids else coverage_note(board, partnership, data)
     return IndicatorView(
         indicator=indicator,
         partnership=partnership,
@@ -611,6 +613,7 @@ def indicator_view(
         notes=notes,
         judged=judged,
         window_notes=window_notes,
+        coverage_text=coverage,
     )
 
 
@@ -943,6 +946,37 @@ def _year_table(indicator: Indicator, data: UnitRows, today: dt.date) -> pd.Data
     if years["hidden"].any():
         out.loc[years["hidden"].to_numpy(), ["Samme måneder året før", "Endring"]] = ""
     return out
+
+
+def coverage_note(board: Board, partnership: str, data: UnitRows) -> str | None:
+    """One sentence when the partnership's series rests on only some of its municipalities and
+    districts: a file for 3 of 21 members is summed over those 3, and a bare «Helsefellesskapet
+    …» beside the value would claim all. None when every member has figures (its own rows or
+    its region's) or there are none.
+
+    data: the partnership's rows (UnitRows over partnership_scope). Counts members by
+    Board.member_units; names the missing ones when at most five are missing, else the ones
+    with figures when at most five have them."""
+    members = board.member_units(partnership)
+    if data.empty or members.empty:
+        return None
+    with_rows = set(data.units)
+    covered = members[members["unit_id"].isin(with_rows) | members["region"].isin(with_rows)]
+    if len(covered) == len(members):
+        return None
+    missing = members[~members["unit_id"].isin(covered["unit_id"])]
+    if len(missing) <= 5:
+        named = f" Uten tall: {', '.join(missing['name'])}."
+    elif len(covered) <= 5:
+        named = f" Med tall: {', '.join(covered['name'])}."
+    else:
+        named = ""
+    name = board.plan(partnership).partnership.name
+    what = "kommunene og bydelene" if (members["kind"] == "district").any() else "kommunene"
+    return (
+        f"Tallene for {name} bygger på de {len(covered)} av {len(members)} {what} "
+        f"som har tall for indikatoren; de andre er ikke med.{named}"
+    )
 
 
 def _notes(

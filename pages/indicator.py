@@ -94,6 +94,8 @@ if view.rollout:
     )
 if view.too_few_points and not view.rollout:
     st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
+if view.coverage_text:  # the partnership's figures rest on only some members
+    st.caption(common.safe_md(view.coverage_text))
 for note in view.window_notes:  # the filters change what is shown, never the verdict
     st.caption(common.safe_md(note))
 if view.hidden_text:

@@ -183,3 +183,15 @@ def test_a_monthly_indicator_with_only_yearly_figures_is_shown_per_year(
         else:  # every point hidden; the page offers nothing coarser than a year, so advises none
             assert "7 av 7 punkter er skjult for å verne små tall" in shown
             assert "Velg" not in shown and "grovere" not in shown
+
+
+def test_the_partnerships_figure_says_when_some_members_have_none(app):
+    """The demo's IHT figures come from Ahus' 22 municipalities, not the three Oslo districts:
+    beside the partnership's figure the page says so (indicator_view.coverage_note)."""
+    at = app(PAGE, hf="ahus", indikator="iht_patients")
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "bygger på de" in c.value).replace("\\", "")
+    assert "de 22 av 25 kommunene og bydelene som har tall" in caption
+    assert caption.endswith("Uten tall: Grorud, Stovner, Alna.")
+    one = app(PAGE, hf="ahus", indikator="iht_patients", kommune="3205")
+    assert not [c for c in one.caption if "bygger på de" in c.value]
