@@ -320,3 +320,25 @@ def test_a_municipality_whose_every_figure_is_hidden_in_the_source_is_told_so_no
         board, plan, measure, criterion, scope=unit_scope(board, ["3232"]), today=today
     )
     assert nittedal.judgement.reason.startswith("Ingen tall for kommunen for indikatoren")  # no rows at all
+
+
+def test_figures_that_end_inside_the_baseline_are_not_called_missing_baseline(fresh_loader, tmp_path):
+    """An SSB export of 2021–2022 for a plan whose baseline is 2022–2023: the newest figure
+    (2022) lies in the baseline, so there is nothing newer to compare. The reason says that,
+    not «ingen tall for grunnlinjen» beside a power sentence about the baseline's events."""
+    from analytics.evaluate import evaluate_criterion, unit_scope
+
+    text = "Kommune;År;Antall\n" + "".join(f"3205 Lillestrøm;{y};{120 + y % 9}\n" for y in (2021, 2022))
+    assert fresh_loader.ingest(write_csv(tmp_path / "ssb.csv", text), "fall_injury_admissions").ok
+    people = "Kommune;År;Personer\n" + "".join(f"3205;{y};15000\n" for y in (2021, 2022))
+    assert fresh_loader.ingest(write_csv(tmp_path / "p.csv", people), "population_65_plus").ok
+    board = fresh_loader.board
+    plan = board.plans["ahus"]
+    measure = next(m for m in plan.measures if any(c.id == "m11-k2" for c in m.criteria))
+    criterion = next(c for c in measure.criteria if c.id == "m11-k2")
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, ["3205"]), today=dt.date(2026, 11, 30)
+    )
+    reason = result.judgement.reason
+    assert "de nyeste tallene (2022) ligger i grunnlinjen januar 2022–desember 2023" in reason, reason
+    assert "ingen tall for grunnlinjen" not in reason
