@@ -753,7 +753,7 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
     if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
-        note = f"de nyeste tallene ({recent_text}) ligger i grunnlinjen {baseline.text}, så ingen nyere tall å sammenligne med"
+        note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
     return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
 
 
