@@ -1210,17 +1210,21 @@ def figure_text(
     symbol for "not shown for confidentiality" (analytics.protection.SECONDARY); else the
     value (``format_value``). The rules and their sources: analytics.protection, hierarchy.
 
-    wording: "sentence" (a status reason) writes a small figure «færre enn 5»; "cell" (a
-    table cell, a tile, a hover) writes «<5» for a count and «skjult (<5)» for a rate or
-    share built on one (a bare «<5» beside a rate would read as a rate below 5). A share
+    wording: "sentence" (a status reason) writes a small count «færre enn 5» and a rate or
+    share built on one «skjult (færre enn 5 tilfeller)»; "cell" (a table cell, a tile, a
+    hover) writes «<5» for a count and «skjult (<5)» for a rate or share. A bare «færre enn
+    5» or «<5» beside a rate would read as a rate below 5 («Andel … færre enn 5 (3. kvartal
+    2026)» as a share under 5 %), not as the count it hides. A share
     hidden for its complement or denominator (``denominator`` given; protection.small_parts)
     reads «:» like a masked cell: its numerator is not small, so «færre enn 5» would mislead.
     """
     if hidden_numerator(indicator, numerator):
+        plain_count = indicator.kind in ("count", "stock") and not rated(indicator)
         if wording == "sentence":
-            return protection.fewer_than()
+            fewer = protection.fewer_than()
+            return fewer if plain_count else f"skjult ({fewer} tilfeller)"
         small = protection.small_label()
-        return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
+        return small if plain_count else f"skjult ({small})"
     return (
         protection.SECONDARY
         if masked or hidden(indicator, numerator, denominator)
