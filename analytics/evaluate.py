@@ -71,7 +71,7 @@ from analytics.series import (
     window_span,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
-from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up
+from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up, roll_up_parts
 
 PROJECTION_WINDOW = 12
 ROLLOUT_HORIZON_YEARS = 5
@@ -244,6 +244,17 @@ class CriterionResult:
         (``lead_figure`` of the indicator's part's judgement)."""
         part = next((p for p in self.parts if p.indicator.id == indicator_id), None)
         return lead_figure(self.criterion.kind, part.judgement if part is not None else None)
+
+    @property
+    def deciding(self) -> str | None:
+        """The indicator the status rests on, whose value a one-value view (the matrix cell)
+        shows beside it: the first part with figures whose status is the criterion's (the
+        worst part, status.roll_up_parts), else the first part with figures; None without
+        judged parts (milestones, coverage, before/after: the criterion's first indicator)."""
+        known = [p for p in self.parts if not without_figures(p)]
+        status = self.judgement.status
+        found = next((p for p in known if p.judgement.status is status), known[0] if known else None)
+        return found.indicator.id if found is not None else None
 
 
 @dataclass
@@ -610,6 +621,18 @@ def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
     (``Judgement.rests_on``: a level target reached, or not by its deadline, by its newest
     12 months' interval) or else the kind's (``LEAD_FIGURE``)."""
     return (judgement.rests_on if judgement is not None else None) or LEAD_FIGURE[kind]
+
+
+def without_figures(part: IndicatorEvidence) -> bool:
+    """Whether the scope has no figure at all for the part's indicator (its judgement is
+    «Mangler data» and its judged series has no value to judge), as for a municipality that
+    does not report one of a criterion's counts; a «Mangler data» for want of a quantified
+    target has figures."""
+    return (
+        part.judgement is not None
+        and part.judgement.status is Status.no_data
+        and (part.series.empty or latest_row(part.series) is None)
+    )
 
 
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
@@ -1383,15 +1406,21 @@ def _evaluate_criterion(
             part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
             parts.append(part)
             judgements.append(part.judgement)
-        status = roll_up([j.status for j in judgements])
-        # Several indicators (e.g. included and active patients): the worst sets the status,
-        # and every reason is kept, each naming its indicator.
+        # Several indicators (e.g. included and active patients): the worst part with figures
+        # sets the status (status.roll_up_parts: a part the unit has no figures for makes it
+        # no better than «Usikker», not «Mangler data»), and every reason is kept, each
+        # naming its indicator.
+        bare = [without_figures(p) for p in parts]
+        status, capped = roll_up_parts([j.status for j in judgements], bare)
         reason = " ".join(
             j.reason
             if j.reason.startswith(p.indicator.name) or len(parts) == 1
             else f"{p.indicator.name}: {j.reason}"
             for p, j in zip(parts, judgements, strict=True)
         )
+        if capped:
+            names = " og ".join(p.indicator.name for p, b in zip(parts, bare, strict=True) if b)
+            reason = f"{reason} Uten tall for {names} kan kriteriet ikke vurderes som bedre enn usikkert."
         judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
 
