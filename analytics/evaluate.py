@@ -66,6 +66,7 @@ from analytics.series import (
     load_rows_each,
     rated,
     rows_hidden,
+    shown_hidden,
     verdict_range,
     window_rows,
     window_span,
@@ -858,12 +859,12 @@ def _process_text(
     value, low, high, span = interval
     window = window_rows(data.rows, end)
     total = aggregate(window, indicator, totals=data.totals).iloc[0]
-    shown = figure_text(
-        indicator, value, total["numerator"], rows_hidden(data, window), denominator=total["denominator"]
-    )
+    masked = rows_hidden(data, window)
+    shown = figure_text(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
+    # Hidden by the rule figure_text writes by (series.shown_hidden), not by its text.
     return f"siste 12 mnd ({span}) " + protection.statistic_text(
-        shown, ci, shown != format_value(indicator, value)
+        shown, ci, shown_hidden(indicator, total["numerator"], masked, total["denominator"])
     )
 
 
@@ -906,7 +907,9 @@ def _trend_text(
             low, high = (format_value(indicator, v) for v in interval[1:3])
             ci = f"95 % KI {low} til {high}"
         text = f"{comparison.recent_text} " + protection.statistic_text(
-            recent, ci, recent != format_value(indicator, comparison.recent)
+            recent,
+            ci,
+            shown_hidden(indicator, comparison.recent_numerator, comparison.recent_masked),
         )
         if comparison.baseline is not None:
             base = figure_text(
