@@ -84,7 +84,9 @@ for funnel in view.funnel_views:
     flag = funnel.flag(unit_id) or "–"
     # The figure is drawn when its box is opened (a closed expander's content would still run).
     box = st.expander(
-        f"{funnel.indicator.name}: {flag}", key=f"trakt_{funnel.indicator.id}", on_change="rerun"
+        f"{funnel.indicator.name}: {flag} ({funnel.period})",
+        key=f"trakt_{funnel.indicator.id}",
+        on_change="rerun",
     )
     if not box.open:
         continue

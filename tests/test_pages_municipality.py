@@ -137,6 +137,10 @@ def test_a_placement_of_another_window_is_named_and_readable(app):
         "3. kvartal 2026",
         "innenfor (okt. 2025–sep. 2026)",
     )
+    # Each funnel's box names its window too.
+    assert "Andel STEMI-pasienter med PCI innen 120 minutter: innenfor (okt. 2025–sep. 2026)" in [
+        e.label for e in at.expander
+    ]
     grid = next(d for d in at.dataframe if "Status i kommunen" in d.value.columns)
     column = json.loads(grid.proto.columns)["Plassering i trakt"]
     assert column["width"] == "large" and "traktens egen periode" in column["help"]
