@@ -1404,28 +1404,35 @@ def _evaluate_criterion(
     elif kind == "before_after":
         judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
-        judgements = []
         for indicator in indicators:
-            part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
-            parts.append(part)
-            judgements.append(part.judgement)
-        # Several indicators (e.g. included and active patients): the worst part with figures
-        # sets the status (status.roll_up_parts: a part the unit has no figures for makes it
-        # no better than «Usikker», not «Mangler data»), and every reason is kept, each
-        # naming its indicator.
-        bare = [without_figures(p) for p in parts]
-        status, capped = roll_up_parts([j.status for j in judgements], bare)
-        reason = " ".join(
-            j.reason
-            if j.reason.startswith(p.indicator.name) or len(parts) == 1
-            else f"{p.indicator.name}: {j.reason}"
-            for p, j in zip(parts, judgements, strict=True)
-        )
-        if capped:
-            names = " og ".join(p.indicator.name for p, b in zip(parts, bare, strict=True) if b)
-            reason = f"{reason} Uten tall for {names} kan kriteriet ikke vurderes som bedre enn usikkert."
-        judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
+            parts.append(_judge_part(board, rows, plan, criterion, indicator, scope, due, today))
+        judgement = judge_parts(parts)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
+
+
+def judge_parts(parts: list[IndicatorEvidence]) -> Judgement:
+    """A criterion's judgement from its indicators' (each part judged, ``_judge_part``).
+
+    Several indicators (e.g. included and active patients): the worst part with figures sets
+    the status (status.roll_up_parts: a part the unit has no figures for does not make it
+    «Mangler data», and makes a good verdict «Usikker», said in a last sentence), and every
+    reason is kept, each naming its indicator. One part: its judgement. Raises
+    ValueError for no parts."""
+    if not parts:
+        raise ValueError("no parts to judge")
+    judgements = [p.judgement for p in parts]
+    if len(parts) == 1:
+        return judgements[0]
+    bare = [without_figures(p) for p in parts]
+    status, capped = roll_up_parts([j.status for j in judgements], bare)
+    reason = " ".join(
+        j.reason if j.reason.startswith(p.indicator.name) else f"{p.indicator.name}: {j.reason}"
+        for p, j in zip(parts, judgements, strict=True)
+    )
+    if capped:
+        names = " og ".join(p.indicator.name for p, b in zip(parts, bare, strict=True) if b)
+        reason = f"{reason} Uten tall for {names} kan kriteriet ikke vurderes som bedre enn usikkert."
+    return Judgement(status, reason, None)
 
 
 def evaluate_plan(

@@ -6,14 +6,15 @@ Before, the missing part made the whole criterion «Mangler data» beside the va
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 from analytics import datacache
-from analytics.evaluate import criterion_by_id, evaluate_criterion, unit_scope, without_figures
+from analytics.evaluate import criterion_by_id, evaluate_criterion, judge_parts, unit_scope, without_figures
 from analytics.indicator_view import municipality_view
 from analytics.matrix import status_matrix
-from analytics.status import Status, roll_up, roll_up_parts
+from analytics.status import Judgement, Status, roll_up, roll_up_parts
 
 TODAY = dt.date(2026, 11, 30)
 S = Status
@@ -100,3 +101,28 @@ def test_the_matrix_cell_shows_the_deciding_indicator(demo_board):
         assert f"indikator={cell.indicator_id}" in matrix.link(cell.unit_id, "l1-k1", cell.indicator_id)
         checked.add(cell.indicator_id)
     assert checked == {"dho_included_patients", "dho_active_patients"}
+
+
+def test_a_good_verdict_with_a_part_missing_is_uncertain_and_says_why(demo_board):
+    """Were Bodø's included patients «På sporet», the criterion would still not be: its active
+    patients have no figures, and the reason's last sentence names them."""
+    plan = demo_board.plan("lovesa")
+    measure, criterion = criterion_by_id(plan, "l1-k1")
+    result = evaluate_criterion(
+        demo_board, plan, measure, criterion, scope=unit_scope(demo_board, ["1804"]), today=TODAY
+    )
+    included, active = result.parts
+    assert not without_figures(included) and without_figures(active)
+    good = replace(included, judgement=Judgement(Status.on_track, "Antall inkluderte DHO-pasienter: økning."))
+    judged = judge_parts([good, active])
+    assert judged.status is Status.uncertain
+    assert judged.reason.startswith("Antall inkluderte DHO-pasienter: økning. Antall aktive DHO-pasienter: ")
+    assert judged.reason.endswith(
+        "Uten tall for Antall aktive DHO-pasienter kan kriteriet ikke vurderes som bedre enn usikkert."
+    )
+    # Both parts with figures: the plain roll-up, no such sentence.
+    both = judge_parts(
+        [good, replace(active, judgement=Judgement(Status.achieved, "x"), series=included.series)]
+    )
+    assert both.status is Status.on_track and "Uten tall" not in both.reason
+    assert judge_parts([included]) is included.judgement
