@@ -641,7 +641,8 @@ def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
 def without_figures(part: IndicatorEvidence) -> bool:
     """Whether the scope has no figure at all for the part's indicator (its judgement is
     «Mangler data» and its judged series has no value to judge), as for a municipality that
-    does not report one of a criterion's counts; a «Mangler data» for want of a quantified
+    does not report one of a criterion's counts, or whose every figure the source hid (a
+    suppressed cell is missing, never a value); a «Mangler data» for want of a quantified
     target has figures."""
     return (
         part.judgement is not None
