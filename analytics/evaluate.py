@@ -67,12 +67,13 @@ from analytics.series import (
     own_rows,
     rated,
     rows_hidden,
+    shown_hidden,
     verdict_range,
     window_rows,
     window_span,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
-from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up
+from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up, roll_up_parts
 
 PROJECTION_WINDOW = 12
 ROLLOUT_HORIZON_YEARS = 5
@@ -116,6 +117,20 @@ def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Sc
         return None
     word = UNIT_WORDS.get(board.unit_kind(scope.unit_ids[0]), "enheten")
     return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
+
+
+def all_hidden_text(board: Board, data: UnitRows, scope: Scope) -> str | None:
+    """The reason for one unit whose every figure the source hid («:», «..», a small count
+    withheld by NPR or SSB): it has rows, none with a value, so nothing can be judged, and
+    «Ingen tall for kommunen» would wrongly say nothing was delivered. None for a wider scope
+    (an aggregate's hidden cells have a range: `_judge_part`), or when any row has a value or
+    there are no rows (then `no_data_text`).
+
+    data: the unit's rows up to the day judged (series.UnitRows); scope: the criterion's."""
+    if not scope.single or data.empty or not data.rows["suppressed"].astype(bool).all():
+        return None
+    word = UNIT_WORDS.get(board.unit_kind(scope.unit_ids[0]), "enheten")
+    return f"Alle tallene for {word} er skjult i kilden (små tall eller «:»), så statusen kan ikke vurderes."
 
 
 def indicators_with_values(board: Board, partnership: str) -> frozenset[str]:
@@ -245,6 +260,17 @@ class CriterionResult:
         (``lead_figure`` of the indicator's part's judgement)."""
         part = next((p for p in self.parts if p.indicator.id == indicator_id), None)
         return lead_figure(self.criterion.kind, part.judgement if part is not None else None)
+
+    @property
+    def deciding(self) -> str | None:
+        """The indicator the status rests on, whose value a one-value view (the matrix cell)
+        shows beside it: the first part with figures whose status is the criterion's (the
+        worst part, status.roll_up_parts), else the first part with figures; None without
+        judged parts (milestones, coverage, before/after: the criterion's first indicator)."""
+        known = [p for p in self.parts if not without_figures(p)]
+        status = self.judgement.status
+        found = next((p for p in known if p.judgement.status is status), known[0] if known else None)
+        return found.indicator.id if found is not None else None
 
 
 @dataclass
@@ -632,6 +658,19 @@ def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
     return (judgement.rests_on if judgement is not None else None) or LEAD_FIGURE[kind]
 
 
+def without_figures(part: IndicatorEvidence) -> bool:
+    """Whether the scope has no figure at all for the part's indicator (its judgement is
+    «Mangler data» and its judged series has no value to judge), as for a municipality that
+    does not report one of a criterion's counts, or whose every figure the source hid (a
+    suppressed cell is missing, never a value); a «Mangler data» for want of a quantified
+    target has figures."""
+    return (
+        part.judgement is not None
+        and part.judgement.status is Status.no_data
+        and (part.series.empty or latest_row(part.series) is None)
+    )
+
+
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
     """``judged_until`` for a criterion of the plan (its measure's deadline), on ``today``."""
     deadline = plan.effective_deadline(measure)
@@ -756,9 +795,10 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
             recent_text = str(end.year)
     if recent_rows.empty:
         return None
+    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
     if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
-    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
+        note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
     return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
 
 
@@ -855,12 +895,12 @@ def _process_text(
     value, low, high, span = interval
     window = window_rows(data.rows, end)
     total = aggregate(window, indicator, totals=data.totals).iloc[0]
-    shown = figure_text(
-        indicator, value, total["numerator"], rows_hidden(data, window), denominator=total["denominator"]
-    )
+    masked = rows_hidden(data, window)
+    shown = figure_text(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
+    # Hidden by the rule figure_text writes by (series.shown_hidden), not by its text.
     return f"siste 12 mnd ({span}) " + protection.statistic_text(
-        shown, ci, shown != format_value(indicator, value)
+        shown, ci, shown_hidden(indicator, total["numerator"], masked, total["denominator"])
     )
 
 
@@ -903,7 +943,9 @@ def _trend_text(
             low, high = (format_value(indicator, v) for v in interval[1:3])
             ci = f"95 % KI {low} til {high}"
         text = f"{comparison.recent_text} " + protection.statistic_text(
-            recent, ci, recent != format_value(indicator, comparison.recent)
+            recent,
+            ci,
+            shown_hidden(indicator, comparison.recent_numerator, comparison.recent_masked),
         )
         if comparison.baseline is not None:
             base = figure_text(
@@ -1163,7 +1205,11 @@ def _judge_part(
     # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
     unjudged = part.data.empty and part.data.grain_note
     if evidence.latest is None:
-        reason = unjudged or no_data_text(board, plan.id, indicator, scope)
+        reason = (
+            unjudged
+            or all_hidden_text(board, part.data, scope)
+            or no_data_text(board, plan.id, indicator, scope)
+        )
         evidence = replace(evidence, no_data_text=reason)
     point = judge(kind, evidence, due, today)
     if part.data.grain_note and not unjudged:  # judged at a coarser grain than the registry's (issue 12)
@@ -1398,22 +1444,35 @@ def _evaluate_criterion(
     elif kind == "before_after":
         judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
-        judgements = []
         for indicator in indicators:
-            part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
-            parts.append(part)
-            judgements.append(part.judgement)
-        status = roll_up([j.status for j in judgements])
-        # Several indicators (e.g. included and active patients): the worst sets the status,
-        # and every reason is kept, each naming its indicator.
-        reason = " ".join(
-            j.reason
-            if j.reason.startswith(p.indicator.name) or len(parts) == 1
-            else f"{p.indicator.name}: {j.reason}"
-            for p, j in zip(parts, judgements, strict=True)
-        )
-        judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
+            parts.append(_judge_part(board, rows, plan, criterion, indicator, scope, due, today))
+        judgement = judge_parts(parts)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
+
+
+def judge_parts(parts: list[IndicatorEvidence]) -> Judgement:
+    """A criterion's judgement from its indicators' (each part judged, ``_judge_part``).
+
+    Several indicators (e.g. included and active patients): the worst part with figures sets
+    the status (status.roll_up_parts: a part the unit has no figures for does not make it
+    «Mangler data», and makes a good verdict «Usikker», said in a last sentence), and every
+    reason is kept, each naming its indicator. One part: its judgement. Raises
+    ValueError for no parts."""
+    if not parts:
+        raise ValueError("no parts to judge")
+    judgements = [p.judgement for p in parts]
+    if len(parts) == 1:
+        return judgements[0]
+    bare = [without_figures(p) for p in parts]
+    status, capped = roll_up_parts([j.status for j in judgements], bare)
+    reason = " ".join(
+        j.reason if j.reason.startswith(p.indicator.name) else f"{p.indicator.name}: {j.reason}"
+        for p, j in zip(parts, judgements, strict=True)
+    )
+    if capped:
+        names = " og ".join(p.indicator.name for p, b in zip(parts, bare, strict=True) if b)
+        reason = f"{reason} Uten tall for {names} kan kriteriet ikke vurderes som bedre enn usikkert."
+    return Judgement(status, reason, None)
 
 
 def evaluate_plan(
