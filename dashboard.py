@@ -32,6 +32,7 @@ if __name__ == "__main__" and not runtime.exists():
     # first visitor's run (under `streamlit run` it takes effect from the second run on).
     from streamlit.web import cli
 
+    common.warm_from_start()
     sys.exit(cli.main(["run", __file__, *sys.argv[1:]]))
 
 st.set_page_config(page_title="Indikatortavle for helsefellesskap", page_icon="📊", layout="wide")

@@ -26,6 +26,7 @@ import atexit
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from analytics import datacache
@@ -102,8 +103,15 @@ class Watcher:
         if version == self.warmed:
             return False
         self.warmed = version
-        warm(board)
+        started = time.perf_counter()
+        failed = warm(board)
         self.rounds += 1
+        LOG.info(
+            "Dataversjon %s er varmet på %.1f s%s.",
+            version,
+            time.perf_counter() - started,
+            f" (feilet: {', '.join(failed)})" if failed else "",
+        )
         return True
 
     def _run(self) -> None:

@@ -327,3 +327,48 @@ def test_the_matrix_is_shown_at_once_after_warming(app, demo_board):
     assert "matrix_start_button" not in [b.key for b in at.button]
     assert any("Hvor står vi" in t.value for t in at.title)
     assert any("hver kommune mot hvert målbare suksesskriterium" in c.value for c in at.caption)
+
+
+# -- `python dashboard.py` (as `make run`) warms before the first visitor ----------------------
+
+
+def test_the_server_warms_before_its_first_visitor(tmp_path):
+    """Started as `make run` starts it, the board opens its store and warms the current data
+    version at once: the watcher's line is in the server's log without any page having been
+    visited (under `streamlit run` it waits for the first session)."""
+    from tests.browser_support import ARTIFACTS, start_server
+    from tests.conftest import new_store
+
+    store = new_store(tmp_path, "start")
+    with start_server(store, {"BOARD_WARM_SECONDS": "1"}) as url:
+        log = ARTIFACTS / f"server-{url.rsplit(':', 1)[1]}.log"
+        assert _until(lambda: "er varmet på" in log.read_text(), seconds=120), log.read_text()[-2000:]
+        assert "Traceback" not in log.read_text()
+
+
+def test_the_board_opened_at_start_is_the_one_the_pages_use(app, monkeypatch):
+    """ui.cache.warm_from_start opens the board through the pages' st.cache_resource, so the
+    watcher started before the server and the first page's run share one board (one
+    connection) and one set of cached results."""
+    from ui import cache
+
+    started = []
+    monkeypatch.setattr(warming, "start", lambda board_of, seconds: started.append(board_of))
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "3600")
+    cache.warm_from_start()
+    assert len(started) == 1
+    opened = started[0]()
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "0")
+    assert not app().exception
+    assert cache._OPENED[0] is opened
+    assert cache.board() is opened
+
+
+def test_warming_from_start_is_off_at_zero(monkeypatch):
+    from ui import cache
+
+    started = []
+    monkeypatch.setattr(warming, "start", lambda board_of, seconds: started.append(board_of))
+    monkeypatch.setenv("BOARD_WARM_SECONDS", "0")
+    cache.warm_from_start()
+    assert started == []

@@ -7,6 +7,7 @@ Every number comes from analytics; a new upload or undo changes the data version
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import streamlit as st
 
@@ -213,6 +214,30 @@ def partnership_side_ready(partnership: str) -> bool:
     return partnership_side_kept(current, partnership, today) or datacache.failed(
         side_job(current, partnership, today)
     )
+
+
+def warm_from_start() -> None:
+    """`python dashboard.py` (as `make run`): open the pages' board and start the watcher
+    (analytics.warming) before the server takes its first visitor, so the first leader after a
+    restart finds the shared work done (under `streamlit run` it starts with the first
+    session instead). Off when env BOARD_WARM_SECONDS is 0; a plan or store that cannot be
+    opened is left for the first page to show."""
+    from analytics import warming
+
+    seconds = config.warm_seconds()
+    if seconds <= 0:
+        return
+    log = logging.getLogger(warming.__name__)  # a line per version warmed, for the operator
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    try:
+        _board(str(config.db_path()))  # kept by st.cache_resource for the pages' runs
+    except (PlanError, StoreError):
+        return
+    warming.start(lambda: _OPENED[0], seconds)
 
 
 def start_warming() -> None:
