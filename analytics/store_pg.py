@@ -449,7 +449,7 @@ class PostgresStore(Store):
         1.5–3 s; INSERT … SELECT of 958k added rows from a TEMP table 8 s, a COPY 4 s (PostgreSQL
         «Populating a Database»: COPY is the fastest way to load rows); 1M replaced rows by
         UPDATE from a TEMP table 12 s (7 s as HOT updates with fillfactor 50, which made adding
-        new rows 1.5 × slower), by DELETE and COPY 7.5 s, and 4.2 s + COPY as now (see
+        new rows 1.5 × slower), by moving them to history and a COPY 6.1 s + 2.9 s as now (see
         _move_replaced)."""
         units, first, last = staging.execute(  # fetchall: DuckDB wants a result finished
             "SELECT list(DISTINCT unit_id), min(period_start), max(period_start) FROM stage"
@@ -502,11 +502,12 @@ class PostgresStore(Store):
         The history is therefore the stored rows themselves, never a copy sent back from the
         client, and the addresses go as one tid[] parameter: the server sorts them and reads
         each page once (a TID scan), with no temporary table, no join and no scan of facts.
-        Measured with 1M replaced rows against 2.3M facts (load 3.5–5, same cluster): this
-        statement 4.1–4.3 s, against 3.6–4.3 s for a binary COPY of the old values into
-        fact_history plus 5–7 s for a TEMP table of addresses and keys and a DELETE joined
-        to it (PostgreSQL «Returning Data from Modified Rows», «WITH Queries»: a data-modifying
-        statement in WITH; «TID Scan» for ctid = ANY)."""
+        Measured with 1M replaced rows against 2.3M facts (same cluster, alternating with the
+        old way): this statement 6.1 s at load 3.8 and 8.6 s at 4.9–5.8, against 7.0 s and
+        9.6–10.5 s for a binary COPY of the old values into fact_history, a TEMP table of
+        addresses and keys and a DELETE joined to it (PostgreSQL «Returning Data from Modified
+        Rows» and «WITH Queries»: a data-modifying statement in WITH; a TID scan for
+        ctid = ANY)."""
         addresses = staging.execute(  # '{"(0,1)","(0,2)",…}': PostgreSQL's array input, one string
             "SELECT '{' || string_agg('\"' || tid || '\"', ',') || '}' FROM staged WHERE change = 'replaced'"
         ).fetchall()[0][0]
