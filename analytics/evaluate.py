@@ -117,6 +117,20 @@ def no_data_text(board: Board, partnership: str, indicator: Indicator, scope: Sc
     return f"Ingen tall for {word} for indikatoren (andre i helsefellesskapet har tall)."
 
 
+def all_hidden_text(board: Board, data: UnitRows, scope: Scope) -> str | None:
+    """The reason for one unit whose every figure the source hid («:», «..», a small count
+    withheld by NPR or SSB): it has rows, none with a value, so nothing can be judged, and
+    «Ingen tall for kommunen» would wrongly say nothing was delivered. None for a wider scope
+    (an aggregate's hidden cells have a range: `_judge_part`), or when any row has a value or
+    there are no rows (then `no_data_text`).
+
+    data: the unit's rows up to the day judged (series.UnitRows); scope: the criterion's."""
+    if not scope.single or data.empty or not data.rows["suppressed"].astype(bool).all():
+        return None
+    word = UNIT_WORDS.get(board.unit_kind(scope.unit_ids[0]), "enheten")
+    return f"Alle tallene for {word} er skjult i kilden (små tall eller «:»), så statusen kan ikke vurderes."
+
+
 def indicators_with_values(board: Board, partnership: str) -> frozenset[str]:
     """The ids of the indicators with at least one value in the partnership's units (the store's
     catalogue), read once per data version (analytics.datacache)."""
@@ -736,9 +750,10 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
             recent_text = str(end.year)
     if recent_rows.empty:
         return None
+    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
     if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
-    note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
+        note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
     return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
 
 
@@ -1143,7 +1158,11 @@ def _judge_part(
     # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
     unjudged = part.data.empty and part.data.grain_note
     if evidence.latest is None:
-        reason = unjudged or no_data_text(board, plan.id, indicator, scope)
+        reason = (
+            unjudged
+            or all_hidden_text(board, part.data, scope)
+            or no_data_text(board, plan.id, indicator, scope)
+        )
         evidence = replace(evidence, no_data_text=reason)
     point = judge(kind, evidence, due, today)
     if part.data.grain_note and not unjudged:  # judged at a coarser grain than the registry's (issue 12)

@@ -67,6 +67,7 @@ from analytics.series import (
     derived,
     figure_text,
     filter_years,
+    finer_or_equal,
     format_value,
     hidden,
     hidden_numerator,
@@ -194,10 +195,22 @@ def _note(indicator: Indicator, row: pd.Series) -> str:
     return "; ".join(notes)
 
 
-def hidden_points_text(indicator: Indicator, series: pd.DataFrame) -> str | None:
+def coarser_grain_advice(grain: str) -> str:
+    """The advice to choose a coarser «Tidsoppløsning» where hidden points may add up to a
+    shown one: kvartal or år from month, år from quarter or tertial, nothing from a year (the
+    page offers nothing coarser). A leading space, or ''."""
+    if grain == "month":
+        return " Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet."
+    if grain in ("quarter", "tertial"):
+        return " Velg år under «Tidsoppløsning» for å se tallene samlet."
+    return ""
+
+
+def hidden_points_text(indicator: Indicator, series: pd.DataFrame, grain: str | None = None) -> str | None:
     """The Indikator page's note on hidden points (None: none is hidden): how many are small
     counts («færre enn 5») and how many are hidden to protect another cell («:»), by the rule
-    of the hover (series.figure_text)."""
+    of the hover (series.figure_text). grain: the grain the series is shown at (default the
+    indicator's); the note advises a coarser one only where the page offers one."""
     rows = series[series["hidden"].astype(bool)] if "hidden" in series else series.iloc[:0]
     if rows.empty:
         return None
@@ -212,7 +225,7 @@ def hidden_points_text(indicator: Indicator, series: pd.DataFrame) -> str | None
             f"{len(rows) - small} av {len(series)} punkter vises som «{protection.SECONDARY}»: de er skjult "
             "for at et skjult lite tall ikke skal kunne regnes ut."
         )
-    return " ".join(parts) + " Velg kvartal eller år under «Tidsoppløsning» for å se tallene samlet."
+    return " ".join(parts) + coarser_grain_advice(grain or indicator.grain)
 
 
 def _points(indicator: Indicator, series: pd.DataFrame) -> pd.DataFrame:
@@ -382,6 +395,17 @@ def _rate_text(indicator: Indicator, value: float) -> str:
 # -- the Indikator page ------------------------------------------------------------------------------
 
 
+def shown_grain(data: UnitRows, grain: str) -> str:
+    """The grain a series of ``data`` is shown at: ``grain``, or the grain the rows are
+    judged at when that is coarser (``load_rows`` judges per year when the store holds only
+    years, or too few whole months or quarters: issue 12, «grain as data»). A view never asks
+    ``judged_series`` for a grain finer than its rows, which raises.
+
+    data: the rows (analytics.series.UnitRows); grain: 'month', 'quarter', 'tertial' or 'year'.
+    Returns one of those names."""
+    return grain if finer_or_equal(grain, data.indicator.grain) else data.indicator.grain
+
+
 @dataclass
 class IndicatorView:
     """What the Indikator page shows for one indicator over the chosen units and years."""
@@ -410,6 +434,7 @@ class IndicatorView:
     notes: list[str] = field(default_factory=list)
     judged: IndicatorEvidence | None = None  # the part the status judges: cards come from it
     window_notes: list[str] = field(default_factory=list)  # what the filters changed, in words
+    coverage_text: str | None = None  # the partnership's figures cover only some members (coverage_note)
 
     @property
     def rollout(self) -> bool:
@@ -419,7 +444,7 @@ class IndicatorView:
     @property
     def hidden_text(self) -> str | None:
         """Why some points are not shown (hidden_points_text), None when none is hidden."""
-        return hidden_points_text(self.indicator, self.series)
+        return hidden_points_text(self.indicator, self.series, self.grain)
 
     @property
     def too_few_points(self) -> bool:
@@ -492,6 +517,7 @@ def indicator_view(
     grain = grain or indicator.grain
     rows = _Rows(board)
     data = rows.get(indicator, scope.unit_ids)
+    grain = shown_grain(data, grain)
     full = judged_series(data, grain, today)
     label = value_label(indicator)
 
@@ -561,6 +587,7 @@ def indicator_view(
     )
 
     notes = _notes(indicator, data, spc, grain, funnel) + definition_notes(board, data, series)
+    coverage = None if unit_ids else coverage_note(board, partnership, data)
     return IndicatorView(
         indicator=indicator,
         partnership=partnership,
@@ -586,6 +613,7 @@ def indicator_view(
         notes=notes,
         judged=judged,
         window_notes=window_notes,
+        coverage_text=coverage,
     )
 
 
@@ -653,7 +681,7 @@ def _display_spc(
             full,
             f"{hidden} av {len(full)} punkter er skjult for å verne små tall, så senterlinje og "
             "kontrollgrenser tegnes ikke: et snitt av bare de viste punktene ville ligget for høyt. "
-            "Statusen bygger på alle tallene. Velg en grovere tidsoppløsning for å se tallene samlet.",
+            "Statusen bygger på alle tallene." + coarser_grain_advice(grain),
         ), notes
     if judged is None:
         # No criterion judges the indicator: the chart shows SPC, there is no status.
@@ -769,7 +797,9 @@ def _small_multiples(
     data = rows.get(indicator, reporting)
     if data.empty:
         return None
-    grain = "year" if indicator.kind == "count" or indicator.grain == "month" else indicator.grain
+    grain = shown_grain(
+        data, "year" if indicator.kind == "count" or indicator.grain == "month" else indicator.grain
+    )
     per_unit = filter_years(judged_series(data, grain, today, by_unit=True), years)
     if per_unit.empty:
         return None
@@ -916,6 +946,37 @@ def _year_table(indicator: Indicator, data: UnitRows, today: dt.date) -> pd.Data
     if years["hidden"].any():
         out.loc[years["hidden"].to_numpy(), ["Samme måneder året før", "Endring"]] = ""
     return out
+
+
+def coverage_note(board: Board, partnership: str, data: UnitRows) -> str | None:
+    """One sentence when the partnership's series rests on only some of its municipalities and
+    districts: a file for 3 of 21 members is summed over those 3, and a bare «Helsefellesskapet
+    …» beside the value would claim all. None when every member has figures (its own rows or
+    its region's) or there are none.
+
+    data: the partnership's rows (UnitRows over partnership_scope). Counts members by
+    Board.member_units; names the missing ones when at most five are missing, else the ones
+    with figures when at most five have them."""
+    members = board.member_units(partnership)
+    if data.empty or members.empty:
+        return None
+    with_rows = set(data.units)
+    covered = members[members["unit_id"].isin(with_rows) | members["region"].isin(with_rows)]
+    if len(covered) == len(members):
+        return None
+    missing = members[~members["unit_id"].isin(covered["unit_id"])]
+    if len(missing) <= 5:
+        named = f" Uten tall: {', '.join(missing['name'])}."
+    elif len(covered) <= 5:
+        named = f" Med tall: {', '.join(covered['name'])}."
+    else:
+        named = ""
+    name = board.plan(partnership).partnership.name
+    what = "kommunene og bydelene" if (members["kind"] == "district").any() else "kommunene"
+    return (
+        f"Tallene for {name} bygger på de {len(covered)} av {len(members)} {what} "
+        f"som har tall for indikatoren; de andre er ikke med.{named}"
+    )
 
 
 def _notes(

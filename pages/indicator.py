@@ -53,6 +53,12 @@ grain = common.url_select(
 )
 years = common.year_range()
 view = common.indicator_view(partnership, indicator_id, [] if unit == "alle" else [unit], years, grain)
+if view.grain != grain:  # only coarser figures stored: shown at the grain they are judged at
+    st.info(
+        f"Tidsoppløsningen «{GRAIN_LABELS[grain]}» kan ikke brukes her: tallene finnes og vurderes "
+        f"per {GRAIN_LABELS[view.grain]}, og vises slik.",
+        icon="ℹ️",
+    )
 source = indicator.source_detail
 
 st.header(indicator.name)
@@ -88,6 +94,8 @@ if view.rollout:
     )
 if view.too_few_points and not view.rollout:
     st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
+if view.coverage_text:  # the partnership's figures rest on only some members
+    st.caption(common.safe_md(view.coverage_text))
 for note in view.window_notes:  # the filters change what is shown, never the verdict
     st.caption(common.safe_md(note))
 if view.hidden_text:

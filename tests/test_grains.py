@@ -288,3 +288,60 @@ def test_rows_stored_at_the_asked_grain_read_as_the_general_statement_builds_the
         assert native["suppressed"].sum() == (4 if asked == "month" else 0)
     finally:
         store.close()
+
+
+def test_a_municipality_whose_every_figure_is_hidden_in_the_source_is_told_so_not_missing(
+    fresh_loader, tmp_path
+):
+    """SSB/NPR hide a small municipality's cells («:»): the municipality has rows, all hidden.
+    Its status is «Mangler data» (nothing can be judged), but the reason says the source hid
+    them, not «Ingen tall for kommunen» (which claims nothing was delivered)."""
+    from analytics.evaluate import evaluate_criterion, unit_scope
+
+    text = "Kommune;År;Antall\n" + "".join(
+        f"3205 Lillestrøm;{y};{120 + y % 9}\n3222 Lørenskog;{y};{60 + y % 4}\n3242 Hurdal;{y};:\n"
+        for y in range(2019, 2026)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "npr_aar.csv", text), "fall_injury_admissions").ok
+    board = fresh_loader.board
+    plan = board.plans["ahus"]
+    measure = next(m for m in plan.measures if any(c.id == "m11-k2" for c in m.criteria))
+    criterion = next(c for c in measure.criteria if c.id == "m11-k2")
+    today = dt.date(2026, 11, 30)
+    hurdal = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, ["3242"]), today=today
+    )
+    assert hurdal.judgement.status == "Mangler data"
+    assert hurdal.judgement.reason.startswith("Alle tallene for kommunen er skjult i kilden"), (
+        hurdal.judgement.reason
+    )
+    assert "Ingen tall for kommunen" not in hurdal.judgement.reason
+    nittedal = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, ["3232"]), today=today
+    )
+    assert nittedal.judgement.reason.startswith("Ingen tall for kommunen for indikatoren")  # no rows at all
+
+
+def test_figures_that_end_inside_the_baseline_are_not_called_missing_baseline(fresh_loader, tmp_path):
+    """An SSB export of 2021–2022 for a plan whose baseline is 2022–2023: the newest figure
+    (2022) lies in the baseline, so there is nothing newer to compare. The reason says that,
+    not «ingen tall for grunnlinjen» beside a power sentence about the baseline's events."""
+    from analytics.evaluate import evaluate_criterion, unit_scope
+
+    text = "Kommune;År;Antall\n" + "".join(f"3205 Lillestrøm;{y};{120 + y % 9}\n" for y in (2021, 2022))
+    assert fresh_loader.ingest(write_csv(tmp_path / "ssb.csv", text), "fall_injury_admissions").ok
+    people = "Kommune;År;Personer\n" + "".join(f"3205;{y};15000\n" for y in (2021, 2022))
+    assert fresh_loader.ingest(write_csv(tmp_path / "p.csv", people), "population_65_plus").ok
+    board = fresh_loader.board
+    plan = board.plans["ahus"]
+    measure = next(m for m in plan.measures if any(c.id == "m11-k2" for c in m.criteria))
+    criterion = next(c for c in measure.criteria if c.id == "m11-k2")
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, ["3205"]), today=dt.date(2026, 11, 30)
+    )
+    reason = result.judgement.reason
+    assert (
+        "2022 8,4" in reason
+        and "de nyeste tallene overlapper grunnlinjen januar 2022–desember 2023" in reason
+    )
+    assert "ingen tall for grunnlinjen" not in reason

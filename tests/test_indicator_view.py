@@ -507,3 +507,37 @@ def test_kommune_names_the_partnerships_own_period_where_it_differs(demo_board):
     assert beside("jan. 2025–des. 2025", ("92", "jan. 2025–des. 2025")) == "92"
     assert beside("–", ("92", "jan. 2025–des. 2025")) == "92 (jan. 2025–des. 2025)"
     assert beside("2025", ("–", "–")) == "–"
+
+
+def test_a_partnership_figure_from_some_members_says_which(fresh_loader, tmp_path):
+    """A file for 3 of LoVeSa's 21 municipalities is summed over those 3: the partnership's
+    Indikator view says so (coverage_text) and names them; a municipality's own view, and a
+    partnership whose members all have figures, carry no such sentence."""
+    from analytics.indicator_view import indicator_view
+    from tests.conftest import write_csv
+
+    rows = "Kommune;Måned;Antall\n" + "".join(
+        f"{unit};2024-{m:02d};{20 + m}\n"
+        for unit in ("1804 Bodø", "1860 Vestvågøy", "1870 Sortland")
+        for m in range(1, 13)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "tre.csv", rows), "fall_risk_assessments").ok
+    board = fresh_loader.board
+    today = dt.date(2026, 11, 30)
+    view = indicator_view(board, "lovesa", "fall_risk_assessments", today=today, with_small_multiples=False)
+    assert view.coverage_text is not None
+    assert "bygger på de 3 av 21 kommunene som har tall" in view.coverage_text
+    assert view.coverage_text.endswith("Med tall: Vestvågøy, Sortland, Bodø.")
+    one = indicator_view(
+        board, "lovesa", "fall_risk_assessments", ["1804"], today=today, with_small_multiples=False
+    )
+    assert one.coverage_text is None
+    members = board.member_units("ahus")
+    every = "Kommune;Måned;Antall\n" + "".join(f"{u};2024-01;30\n" for u in members["unit_id"])
+    assert fresh_loader.ingest(write_csv(tmp_path / "alle.csv", every), "fall_risk_assessments").ok
+    assert (
+        indicator_view(
+            board, "ahus", "fall_risk_assessments", today=today, with_small_multiples=False
+        ).coverage_text
+        is None
+    )

@@ -147,3 +147,51 @@ def test_lovesa_falls_and_hip_fractures_are_shown(app):
     assert "fall_injury_admissions" in at.selectbox(key="url_indikator").options or any(
         "fallskade" in o for o in at.selectbox(key="url_indikator").options
     )
+
+
+def test_a_monthly_indicator_with_only_yearly_figures_is_shown_per_year(
+    fresh_loader, store_target, tmp_path, monkeypatch
+):
+    """A KPR/FHI file gives only whole years for a monthly indicator (issue 12, «grain as
+    data»): Indikator opens at its default «Måned» and shows the years, saying so, instead
+    of a traceback («Kan ikke vise year-tall per month»); hidden small years are not met with
+    advice to choose a coarser grain than a year."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT, write_csv
+
+    yearly = "Kommune;År;Antall\n" + "".join(
+        f"3205 Lillestrøm;{y};{200 + y % 7}\n3222 Lørenskog;{y};{1 + y % 4}\n" for y in range(2019, 2026)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "kpr_aar.csv", yearly), "falls_registered").ok
+    monkeypatch.setenv("BOARD_DB", store_target)
+    monkeypatch.chdir(ROOT)
+    for unit in ("alle", "3205", "3222"):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.query_params.update({"hf": "ahus", "indikator": "falls_registered", "kommune": unit})
+        at.run()
+        at.switch_page(PAGE)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = text(at)
+        assert "tallene finnes og vurderes per år" in shown
+        drawn = {str(x)[:7] for spec in charts(at) for trace in spec["data"] for x in trace.get("x") or []}
+        if unit != "3222":  # Lørenskog's counts are all 1–4: no point is drawn
+            assert {"2019-01", "2025-01"} <= drawn and "2025-02" not in drawn, sorted(
+                drawn
+            )  # one point a year
+        else:  # every point hidden; the page offers nothing coarser than a year, so advises none
+            assert "7 av 7 punkter er skjult for å verne små tall" in shown
+            assert "Velg" not in shown and "grovere" not in shown
+
+
+def test_the_partnerships_figure_says_when_some_members_have_none(app):
+    """The demo's IHT figures come from Ahus' 22 municipalities, not the three Oslo districts:
+    beside the partnership's figure the page says so (indicator_view.coverage_note)."""
+    at = app(PAGE, hf="ahus", indikator="iht_patients")
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "bygger på de" in c.value).replace("\\", "")
+    assert "de 22 av 25 kommunene og bydelene som har tall" in caption
+    assert caption.endswith("Uten tall: Grorud, Stovner, Alna.")
+    one = app(PAGE, hf="ahus", indikator="iht_patients", kommune="3205")
+    assert not [c for c in one.caption if "bygger på de" in c.value]

@@ -159,3 +159,7 @@ def test_a_point_hidden_to_protect_another_reads_colon_not_fewer_than_five(hidde
     assert views._note(indicator, series.iloc[1]).startswith("«:»")
     assert "færre enn" not in views._note(indicator, series.iloc[1])
     assert views.hidden_points_text(indicator, series.assign(hidden=False)) is None
+    # The advice names only grains coarser than the one shown (a year has none).
+    assert "Velg kvartal eller år" in views.hidden_points_text(indicator, series, "month")
+    assert "Velg år under" in views.hidden_points_text(indicator, series, "quarter")
+    assert "Velg" not in views.hidden_points_text(indicator, series, "year")
