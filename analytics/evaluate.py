@@ -66,12 +66,13 @@ from analytics.series import (
     load_rows_each,
     rated,
     rows_hidden,
+    shown_hidden,
     verdict_range,
     window_rows,
     window_span,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
-from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up
+from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up, roll_up_parts
 
 PROJECTION_WINDOW = 12
 ROLLOUT_HORIZON_YEARS = 5
@@ -258,6 +259,17 @@ class CriterionResult:
         (``lead_figure`` of the indicator's part's judgement)."""
         part = next((p for p in self.parts if p.indicator.id == indicator_id), None)
         return lead_figure(self.criterion.kind, part.judgement if part is not None else None)
+
+    @property
+    def deciding(self) -> str | None:
+        """The indicator the status rests on, whose value a one-value view (the matrix cell)
+        shows beside it: the first part with figures whose status is the criterion's (the
+        worst part, status.roll_up_parts), else the first part with figures; None without
+        judged parts (milestones, coverage, before/after: the criterion's first indicator)."""
+        known = [p for p in self.parts if not without_figures(p)]
+        status = self.judgement.status
+        found = next((p for p in known if p.judgement.status is status), known[0] if known else None)
+        return found.indicator.id if found is not None else None
 
 
 @dataclass
@@ -626,6 +638,19 @@ def lead_figure(kind: CriterionKind, judgement: Judgement | None = None) -> str:
     return (judgement.rests_on if judgement is not None else None) or LEAD_FIGURE[kind]
 
 
+def without_figures(part: IndicatorEvidence) -> bool:
+    """Whether the scope has no figure at all for the part's indicator (its judgement is
+    «Mangler data» and its judged series has no value to judge), as for a municipality that
+    does not report one of a criterion's counts, or whose every figure the source hid (a
+    suppressed cell is missing, never a value); a «Mangler data» for want of a quantified
+    target has figures."""
+    return (
+        part.judgement is not None
+        and part.judgement.status is Status.no_data
+        and (part.series.empty or latest_row(part.series) is None)
+    )
+
+
 def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: dt.date) -> dt.date:
     """``judged_until`` for a criterion of the plan (its measure's deadline), on ``today``."""
     deadline = plan.effective_deadline(measure)
@@ -850,12 +875,12 @@ def _process_text(
     value, low, high, span = interval
     window = window_rows(data.rows, end)
     total = aggregate(window, indicator, totals=data.totals).iloc[0]
-    shown = figure_text(
-        indicator, value, total["numerator"], rows_hidden(data, window), denominator=total["denominator"]
-    )
+    masked = rows_hidden(data, window)
+    shown = figure_text(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
+    # Hidden by the rule figure_text writes by (series.shown_hidden), not by its text.
     return f"siste 12 mnd ({span}) " + protection.statistic_text(
-        shown, ci, shown != format_value(indicator, value)
+        shown, ci, shown_hidden(indicator, total["numerator"], masked, total["denominator"])
     )
 
 
@@ -898,7 +923,9 @@ def _trend_text(
             low, high = (format_value(indicator, v) for v in interval[1:3])
             ci = f"95 % KI {low} til {high}"
         text = f"{comparison.recent_text} " + protection.statistic_text(
-            recent, ci, recent != format_value(indicator, comparison.recent)
+            recent,
+            ci,
+            shown_hidden(indicator, comparison.recent_numerator, comparison.recent_masked),
         )
         if comparison.baseline is not None:
             base = figure_text(
@@ -1397,22 +1424,35 @@ def _evaluate_criterion(
     elif kind == "before_after":
         judgement = judge(kind, _before_after(board, rows, criterion, indicators, scope, today), due, today)
     else:
-        judgements = []
         for indicator in indicators:
-            part = _judge_part(board, rows, plan, criterion, indicator, scope, due, today)
-            parts.append(part)
-            judgements.append(part.judgement)
-        status = roll_up([j.status for j in judgements])
-        # Several indicators (e.g. included and active patients): the worst sets the status,
-        # and every reason is kept, each naming its indicator.
-        reason = " ".join(
-            j.reason
-            if j.reason.startswith(p.indicator.name) or len(parts) == 1
-            else f"{p.indicator.name}: {j.reason}"
-            for p, j in zip(parts, judgements, strict=True)
-        )
-        judgement = Judgement(status, reason, judgements[0].rests_on if len(judgements) == 1 else None)
+            parts.append(_judge_part(board, rows, plan, criterion, indicator, scope, due, today))
+        judgement = judge_parts(parts)
     return CriterionResult(measure, criterion, judgement, due, parts, judged_until(kind, due, today))
+
+
+def judge_parts(parts: list[IndicatorEvidence]) -> Judgement:
+    """A criterion's judgement from its indicators' (each part judged, ``_judge_part``).
+
+    Several indicators (e.g. included and active patients): the worst part with figures sets
+    the status (status.roll_up_parts: a part the unit has no figures for does not make it
+    «Mangler data», and makes a good verdict «Usikker», said in a last sentence), and every
+    reason is kept, each naming its indicator. One part: its judgement. Raises
+    ValueError for no parts."""
+    if not parts:
+        raise ValueError("no parts to judge")
+    judgements = [p.judgement for p in parts]
+    if len(parts) == 1:
+        return judgements[0]
+    bare = [without_figures(p) for p in parts]
+    status, capped = roll_up_parts([j.status for j in judgements], bare)
+    reason = " ".join(
+        j.reason if j.reason.startswith(p.indicator.name) else f"{p.indicator.name}: {j.reason}"
+        for p, j in zip(parts, judgements, strict=True)
+    )
+    if capped:
+        names = " og ".join(p.indicator.name for p, b in zip(parts, bare, strict=True) if b)
+        reason = f"{reason} Uten tall for {names} kan kriteriet ikke vurderes som bedre enn usikkert."
+    return Judgement(status, reason, None)
 
 
 def evaluate_plan(

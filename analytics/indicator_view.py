@@ -257,11 +257,12 @@ class FunnelView:
     unit_ids: list[str]
     hidden: list[bool]
     counts: list[str]
-    period_text: str
+    period_text: str  # as a title names it: «siste 12 mnd (okt. 2025–sep. 2026)», or a year
     table: pd.DataFrame
     scale: float
     x_title: str
     y_title: str
+    period: str = ""  # the window alone, as a «Periode» cell writes it: «okt. 2025–sep. 2026»
 
     def figure(self, title: str | None = None, highlight: str | None = None) -> figures.Figure:
         return figures.funnel_figure(
@@ -383,6 +384,7 @@ def funnel_view(
         scale=scale,
         x_title=x_title,
         y_title=y_title,
+        period=period,
     )
 
 
@@ -1298,7 +1300,7 @@ def municipality_view(
                     "Helsefellesskapet": whole_value,
                     "Måles som": value_label(indicator),
                     "Periode": period,
-                    "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
+                    "Plassering i trakt": _placing(comparison, indicator_id, unit_id, period),
                     "Status i helsefellesskapet": PENDING
                     if theirs is None
                     else f"{STATUS_STYLE[theirs.status][0]} {theirs.status.value}",
@@ -1319,7 +1321,7 @@ def municipality_view(
                 else beside(period, comparison.recent.get(indicator_id, ("", ""))),
                 "Måles som": value_label(indicator),
                 "Periode": period,
-                "Plassering i trakt": _placing(comparison, indicator_id, unit_id),
+                "Plassering i trakt": _placing(comparison, indicator_id, unit_id, period),
                 "Status i helsefellesskapet": "",
                 "Begrunnelse (kommunen)": "",
                 "Indikator": indicator.name,
@@ -1334,13 +1336,25 @@ def municipality_view(
     return MunicipalityView(unit_id, name, region, population, pd.DataFrame(records), funnels, pending)
 
 
-def _placing(comparison: PartnershipComparison | None, indicator_id: str, unit_id: str) -> str:
+def _placing(comparison: PartnershipComparison | None, indicator_id: str, unit_id: str, period: str) -> str:
     """«Plassering i trakt»: the municipality's funnel flag, «–» without one, PENDING when the
-    funnels are not worked out yet."""
+    funnels are not worked out yet. ``period``: the row's «Periode» (the value's window); a
+    funnel over another window names its own, as ``beside`` does for the partnership's value
+    («innenfor (okt. 2025–sep. 2026)» beside a quarterly target's «3. kvartal 2026»).
+
+    The funnel stays on its 12 months (its own window, not the value's quarter): a funnel's
+    control limits need each unit's denominator large enough for the normal approximation
+    and for over-dispersion to be estimated (Spiegelhalter 2005, «Funnel plots for comparing
+    institutional performance», Stat Med 24:1185–1202, §2 and §5; FunnelPlotR's
+    ``funnel_plot`` on a year's data). One quarter of a member's STEMI or stroke patients is a
+    handful, most of them hidden (<5), so a quarter's funnel would flag nobody and say nothing."""
     if comparison is None:
         return PENDING
     funnel = comparison.funnels.get(indicator_id)
-    return (funnel.flag(unit_id) if funnel else None) or "–"
+    flag = funnel.flag(unit_id) if funnel else None
+    if not flag:
+        return "–"
+    return beside(period, (flag, funnel.period))
 
 
 def _partnership_value(

@@ -38,7 +38,7 @@ class MatrixColumn:
     text: str  # the plan's own words, for hover
     goal: str  # the goal's text
     target_group: str  # the target group's name
-    indicator_id: str  # the indicator a click opens (the criterion's first)
+    indicator_id: str  # the criterion's first indicator (a cell's own: cells["indicator_id"])
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,12 @@ class StatusMatrix:
     columns: list[MatrixColumn]
     cells: pd.DataFrame
 
-    def link(self, unit_id: str, criterion_id: str) -> str:
-        """The Indikator page for this municipality and the criterion's indicator (URL state)."""
-        column = next(c for c in self.columns if c.criterion_id == criterion_id)
-        query = {"hf": self.partnership, "indikator": column.indicator_id, "kommune": unit_id}
+    def link(self, unit_id: str, criterion_id: str, indicator_id: str | None = None) -> str:
+        """The Indikator page for this municipality and the cell's indicator (URL state):
+        ``indicator_id``, the cell's (the one its value is of), else the criterion's first."""
+        if indicator_id is None:
+            indicator_id = next(c for c in self.columns if c.criterion_id == criterion_id).indicator_id
+        query = {"hf": self.partnership, "indikator": indicator_id, "kommune": unit_id}
         return f"/indikator?{urlencode(query)}"
 
     def status_of(self, unit_id: str, criterion_id: str) -> Status:
@@ -144,7 +146,9 @@ def _status_matrix(
                 rows=rows,
                 as_of=as_of,
             )
-            indicator = board.registry.get(column.indicator_id)
+            # The value beside the status is the deciding indicator's (with several, the worst
+            # part with figures: CriterionResult.deciding), and a click opens that indicator.
+            indicator = board.registry.get(result.deciding or column.indicator_id)
             # The shown value is the one the status rests on: after a passed deadline, the data
             # up to the deadline (as the reason says), not the newest months.
             value, period = criterion_value(result, rows.get(indicator, own.unit_ids), as_of or today)
@@ -157,7 +161,7 @@ def _status_matrix(
                     "value": value,
                     "period": period,
                     "reason": result.judgement.reason,
-                    "indicator_id": column.indicator_id,
+                    "indicator_id": indicator.id,
                 }
             )
     return StatusMatrix(partnership, columns, pd.DataFrame(records))

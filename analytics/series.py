@@ -109,21 +109,45 @@ def format_value(indicator: Indicator, value: float | None) -> str:
     return formatting.count(value, indicator.protect_small)
 
 
+def hidden_cells(indicator: Indicator, numerator: object, denominator: object = None) -> np.ndarray:
+    """``hidden`` on whole columns: bool per cell (numerator, denominator: scalars or arrays of
+    counts, NaN unknown), for the export and the judged series. The rule per kind is
+    analytics.protection.small_parts; all False for an indicator that is not protected."""
+    small = protection.small_parts(indicator.kind, numerator, denominator)
+    return small & indicator.protect_small
+
+
+def small_numerators(indicator: Indicator, numerator: object) -> np.ndarray:
+    """``hidden_numerator`` on whole columns (bool per cell): the count itself is 1..threshold − 1
+    (formatting.below_threshold's rule, protection.small_parts for a count)."""
+    return protection.small_parts("count", numerator) & indicator.protect_small
+
+
 def hidden(indicator: Indicator, numerator: float | None, denominator: float | None = None) -> bool:
     """A small count of persons, or a rate or share built on one, must not be shown.
 
     The rule per kind is analytics.protection.small_parts: a share is hidden when its
-    numerator or its complement (denominator − numerator) is 1..threshold − 1.
+    numerator or its complement (denominator − numerator) is 1..threshold − 1. One cell of
+    ``hidden_cells``.
     """
-    if not indicator.protect_small:
-        return False
-    return bool(protection.small_parts(indicator.kind, numerator, denominator)[0])
+    return bool(hidden_cells(indicator, numerator, denominator)[0])
 
 
 def hidden_numerator(indicator: Indicator, numerator: float | None) -> bool:
     """Hidden because the numerator itself is small (written «<5»); a cell hidden for its
-    complement or denominator only is written «:» (its numerator may be large)."""
-    return indicator.protect_small and formatting.below_threshold(numerator)
+    complement or denominator only is written «:» (its numerator may be large). One cell of
+    ``small_numerators``."""
+    return bool(small_numerators(indicator, numerator)[0])
+
+
+def shown_hidden(
+    indicator: Indicator, numerator: float | None, masked: bool, denominator: float | None = None
+) -> bool:
+    """Whether ``figure_text`` writes the figure as «færre enn 5», «<5» or «:» rather than its
+    value (the same arguments): its numerator is small, the cube hides it (``masked``), or a
+    share's complement or denominator is small. The test a statistic printed beside it asks
+    (protection.statistic_text), by the rule the text is written by, not by its text."""
+    return hidden_numerator(indicator, numerator) or bool(masked) or hidden(indicator, numerator, denominator)
 
 
 # -- rows -----------------------------------------------------------------------------
@@ -1013,7 +1037,7 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
     numerator = out["numerator"].to_numpy(dtype=float)
     denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else None
-    hidden = indicator.protect_small & protection.small_parts(indicator.kind, numerator, denominator)
+    hidden = hidden_cells(indicator, numerator, denominator)
     scope = data.scope
     if data.cube is not None and (by_unit or scope is not None):
         # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
@@ -1210,22 +1234,24 @@ def figure_text(
     symbol for "not shown for confidentiality" (analytics.protection.SECONDARY); else the
     value (``format_value``). The rules and their sources: analytics.protection, hierarchy.
 
-    wording: "sentence" (a status reason) writes a small figure «færre enn 5»; "cell" (a
-    table cell, a tile, a hover) writes «<5» for a count and «skjult (<5)» for a rate or
-    share built on one (a bare «<5» beside a rate would read as a rate below 5). A share
+    wording: "sentence" (a status reason) writes a small count «færre enn 5» and a rate or
+    share built on one «skjult (færre enn 5 tilfeller)»; "cell" (a table cell, a tile, a
+    hover) writes «<5» for a count and «skjult (<5)» for a rate or share. A bare «færre enn
+    5» or «<5» beside a rate would read as a rate below 5 («Andel … færre enn 5 (3. kvartal
+    2026)» as a share under 5 %), not as the count it hides. A share
     hidden for its complement or denominator (``denominator`` given; protection.small_parts)
     reads «:» like a masked cell: its numerator is not small, so «færre enn 5» would mislead.
     """
+    if not shown_hidden(indicator, numerator, masked, denominator):
+        return format_value(indicator, value)
     if hidden_numerator(indicator, numerator):
+        plain_count = indicator.kind in ("count", "stock") and not rated(indicator)
         if wording == "sentence":
-            return protection.fewer_than()
+            fewer = protection.fewer_than()
+            return fewer if plain_count else f"skjult ({fewer} tilfeller)"
         small = protection.small_label()
-        return small if indicator.kind in ("count", "stock") and not rated(indicator) else f"skjult ({small})"
-    return (
-        protection.SECONDARY
-        if masked or hidden(indicator, numerator, denominator)
-        else format_value(indicator, value)
-    )
+        return small if plain_count else f"skjult ({small})"
+    return protection.SECONDARY
 
 
 # -- baseline comparison -------------------------------------------------------------------

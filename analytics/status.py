@@ -400,3 +400,38 @@ def roll_up(statuses: list[Status]) -> Status:
     if not judged:
         return Status.monitored if statuses else Status.no_data
     return min(judged, key=SEVERITY.index)
+
+
+# A criterion's roll-up cannot claim more than this with one of its indicators unknown.
+_GOOD = (Status.on_track, Status.achieved)
+
+
+def roll_up_parts(statuses: list[Status], without_figures: list[bool]) -> tuple[Status, bool]:
+    """A criterion's status from its indicators' (its parts'), where a part may have no
+    figures at all for the unit judged (a municipality that reports one of the two counts of
+    «Antall inkluderte og aktive DHO-pasienter»). Returns (status, capped): capped is True when
+    a good verdict was lowered to «Usikker» for a part without figures (the reason says so).
+
+    statuses: each part's status; without_figures: per part, True when the unit has no figure
+    for it (its «Mangler data» says «Ingen tall for kommunen …»).
+
+    - Every part has figures, or none has: ``roll_up`` (the worst wins; none: «Mangler data»).
+    - Some have: those are rolled up. A part without figures is no evidence, so it does not
+      make a judged criterion «Mangler data», which is for a criterion with no figures to
+      judge (DESIGN.md §3); a real count of 0 beside «Mangler data» would contradict it. Nor
+      is it evidence of success: it could hold any verdict, and the worst part wins, so a
+      roll-up of «På sporet» or «Oppnådd» becomes «Usikker», the verdict given when the
+      values the data allow lead to different statuses (``judge_over_range``: a verdict the
+      data cannot support is not given). «For lite data» and worse stand: the missing part
+      cannot make a criterion that cannot be told, or is off track, any better.
+
+    Raises ValueError when the two lists differ in length."""
+    if len(statuses) != len(without_figures):
+        raise ValueError("one without_figures flag per status")
+    known = [s for s, bare in zip(statuses, without_figures, strict=True) if not bare]
+    if not known or len(known) == len(statuses):
+        return roll_up(statuses), False
+    status = roll_up(known)
+    if status in _GOOD:
+        return Status.uncertain, True
+    return status, False

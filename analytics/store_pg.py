@@ -81,28 +81,48 @@ _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 _local = threading.local()
 
 
+# The schema's own words for a column (store.MIGRATIONS, DuckDB dialect): «name TYPE …» in a
+# CREATE TABLE, «ALTER TABLE t ADD COLUMN [IF NOT EXISTS] name TYPE …». A type is a word, with
+# its arguments where it has them («DECIMAL(10, 2)»).
+_TYPE = r"[A-Za-z]+(?:\s*\([^)]*\))?"
+_CREATE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\((.*)\)\s*$", re.S | re.I)
+_COLUMN = re.compile(rf"^\s*(\w+)\s+({_TYPE})", re.I)
+_ALTER = re.compile(r"ALTER\s+TABLE\s+(\w+)\s+(.*)$", re.S | re.I)
+_ADD = re.compile(rf"^ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+({_TYPE})", re.I)
+
+
 @functools.cache
 def wire_types() -> dict[str, pa.DataType]:
-    """The wire type of each column of facts and fact_history, derived from the schema itself:
-    store.MIGRATIONS' statements (the DuckDB dialect; PostgreSQL's differ only in spelling
-    DOUBLE, collation and indexes) run in an in-memory DuckDB, whose column types
-    ``_SQL_WIRE_TYPES`` maps. A column added by a migration gets its type here without a
-    second list. Raises KeyError for a column type the map lacks, and ValueError when the two
-    tables give one column two types."""
-    con = duckdb.connect(":memory:")
-    try:
-        for version in sorted(MIGRATIONS):
-            if MIGRATIONS[version]["duckdb"].strip():
-                con.execute(MIGRATIONS[version]["duckdb"])
-        types: dict[str, pa.DataType] = {}
-        for table in _BINARY_TABLES:
-            for name, sql_type, *_ in con.execute(f"DESCRIBE {table}").fetchall():
-                wire = _SQL_WIRE_TYPES[sql_type]
-                if types.setdefault(name, wire) != wire:
-                    raise ValueError(f"column {name} has two types in {_BINARY_TABLES}")
-        return types
-    finally:
-        con.close()
+    """The wire type of each column of facts and fact_history, derived from the schema text
+    itself (store.MIGRATIONS' DuckDB statements, in version order; PostgreSQL's differ only in
+    spelling DOUBLE, collation and indexes): each CREATE TABLE's columns and each ALTER TABLE
+    … ADD COLUMN, their types mapped by ``_SQL_WIRE_TYPES``. A column added by a migration gets
+    its type here without a second list; read once per process, with no database opened.
+
+    Raises KeyError for a column type the map lacks (the schema writes DuckDB's own type
+    names), ValueError when the two tables give one column two types or a migration alters a
+    binary table other than by adding a column (a change this reading would miss)."""
+    columns: dict[str, dict[str, str]] = {table: {} for table in _BINARY_TABLES}
+    for version in sorted(MIGRATIONS):
+        for statement in MIGRATIONS[version]["duckdb"].split(";"):
+            created, altered = _CREATE.match(statement.strip()), _ALTER.match(statement.strip())
+            if created and created.group(1) in columns:
+                for line in created.group(2).split("\n"):
+                    column = _COLUMN.match(line)
+                    if column:
+                        columns[created.group(1)].setdefault(column.group(1), column.group(2))
+            elif altered and altered.group(1) in columns:
+                added = _ADD.match(altered.group(2).strip())
+                if added is None:
+                    raise ValueError(f"{altered.group(1)}: only ADD COLUMN is read ({statement.strip()})")
+                columns[altered.group(1)].setdefault(added.group(1), added.group(2))
+    types: dict[str, pa.DataType] = {}
+    for table in _BINARY_TABLES:
+        for name, sql_type in columns[table].items():
+            wire = _SQL_WIRE_TYPES[sql_type.upper()]
+            if types.setdefault(name, wire) != wire:
+                raise ValueError(f"column {name} has two types in {_BINARY_TABLES}")
+    return types
 
 
 def _hide_password(url: str) -> str:

@@ -148,15 +148,14 @@ class Loader:
     def _protected_values(self, facts: pd.DataFrame) -> list[str | None]:
         """Per fact: "<5" or ":" when the page would hide it, else None (shown as stored).
 
-        The rule every view uses, on whole columns: protection.small_parts (a small count,
-        or a share's small numerator, complement or denominator; series.hidden) and the
-        partnership's cube (hierarchy.Cube.mask), one call per indicator, partnership and
-        grain. «<5» only for a count whose own value is small (series.hidden_numerator); a
-        share, or a cell hidden to protect another, is ":"."""
+        The rule every view uses, on whole columns: series.hidden_cells (series.hidden's
+        columns: a small count, or a share's small numerator, complement or denominator) and
+        the partnership's cube (hierarchy.Cube.mask), one call per indicator, partnership and
+        grain. «<5» only for a count whose own value is small (series.small_numerators, the
+        columns of series.hidden_numerator); a share, or a cell hidden to protect another, is ":"."""
         from analytics import protection
-        from analytics.series import cube_for
+        from analytics.series import cube_for, hidden_cells, small_numerators
 
-        limit = config.SUPPRESSION_THRESHOLD
         out = np.full(len(facts), None, dtype=object)
         if facts.empty:
             return out.tolist()
@@ -177,7 +176,7 @@ class Loader:
             count = columns["numerator" if indicator.kind == "share" else "value"][at]
             denominator = columns["denominator"][at] if "denominator" in columns else None
             # A share's complement (or a small denominator) hides it too, shown «:».
-            masked = protection.small_parts(indicator.kind, count, denominator)
+            masked = hidden_cells(indicator, count, denominator)
             for (_owner, grain), cell in (
                 pd.DataFrame({"owner": partnership[at], "grain": grains[at]})
                 .groupby(["owner", "grain"], sort=False)
@@ -187,10 +186,8 @@ class Loader:
                 cube = cube_for(self.board, indicator, [unit_ids[where[0]]])
                 if cube is not None:
                     masked[cell] |= cube.mask(unit_ids[where].tolist(), grain, starts[where])
-            small = protection.small_parts("count", count, limit=limit) & (indicator.kind != "share")
-            out[at] = np.where(
-                masked, np.where(small, protection.small_label(limit), protection.SECONDARY), None
-            )
+            small = small_numerators(indicator, count) & (indicator.kind != "share")
+            out[at] = np.where(masked, np.where(small, protection.small_label(), protection.SECONDARY), None)
         return out.tolist()
 
     def log_text(self) -> str:

@@ -89,7 +89,7 @@ def _cell(unit: str, criterion_id: str) -> Cell:
     return Cell(
         f"{icon} {state.value}",
         hover=row["reason"],
-        href=matrix.link(unit, criterion_id),
+        href=matrix.link(unit, criterion_id, row["indicator_id"]),
         small=value or None,
         colour=colour,
     )

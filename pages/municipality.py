@@ -49,7 +49,8 @@ st.caption(
     "etter en passert frist: tallene fram til fristen. Ved siden av står helsefellesskapets tall "
     "for samme periode. Gjelder helsefellesskapets tall en annen periode (når kommunens tall slutter "
     "tidligere), står den perioden i parentes bak tallet. «Plassering i trakt» sier om kommunen skiller seg fra de andre mer enn "
-    "tilfeldig variasjon tilsier. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."
+    "tilfeldig variasjon tilsier, over traktens siste 12 måneder; er det en annen periode enn kommunens tall, "
+    "står den i parentes. Statusen i kommunen bruker den samme regelen som for helsefellesskapet."
 )
 if view.table.empty:
     st.info("Planen har ingen indikatorer.", icon="ℹ️")
@@ -66,6 +67,10 @@ else:
                 help="I parentes: helsefellesskapets egen periode, der den er en annen enn kommunens.",
             ),
             "Måles som": st.column_config.TextColumn(width="small"),
+            "Plassering i trakt": st.column_config.TextColumn(
+                width="large",
+                help="I parentes: traktens egen periode (siste 12 måneder), der den er en annen enn kommunens.",
+            ),
             "Begrunnelse (kommunen)": st.column_config.TextColumn(width="large"),
         },
     )
@@ -79,7 +84,9 @@ for funnel in view.funnel_views:
     flag = funnel.flag(unit_id) or "–"
     # The figure is drawn when its box is opened (a closed expander's content would still run).
     box = st.expander(
-        f"{funnel.indicator.name}: {flag}", key=f"trakt_{funnel.indicator.id}", on_change="rerun"
+        f"{funnel.indicator.name}: {flag} ({funnel.period})",
+        key=f"trakt_{funnel.indicator.id}",
+        on_change="rerun",
     )
     if not box.open:
         continue

@@ -97,3 +97,49 @@ def test_stored_facts_and_a_small_score(demo_board, facts):
 
 def test_empty_frame(demo_board, facts):
     assert Loader.for_board(demo_board)._protected_values(facts.head(0)) == []
+
+
+def _by_the_rule(kind: str, numerator: float, denominator: float) -> bool:
+    """The small-count rule written out for one cell (DESIGN.md §5; protection.small_parts)."""
+
+    def small(x: float) -> bool:
+        return not np.isnan(x) and 0 < x < config.SUPPRESSION_THRESHOLD
+
+    if kind == "score":
+        return small(denominator)
+    if kind == "share":
+        return small(numerator) or small(denominator - numerator) or small(denominator)
+    return small(numerator)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_one_rule_for_columns_and_cells(demo_board, seed):
+    """series.hidden_cells / small_numerators (the export's columns) give, cell by cell, what
+    series.hidden / hidden_numerator and figure_text (the pages' cells) give, and the rule
+    itself: counts, shares, scores and stocks, protected or not, small, zero, missing,
+    complements, and cells the cube hides («:» whatever the value)."""
+    from analytics.series import figure_text, hidden_cells, small_numerators
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    numerator = rng.choice([np.nan, 0.0, 1.0, 2.0, 4.0, 5.0, 6.0, 40.0], size=n)
+    denominator = numerator + rng.choice([np.nan, 0.0, 1.0, 3.0, 4.0, 5.0, 60.0], size=n)
+    masked = rng.random(n) < 0.2
+    kinds = {demo_board.registry.get(i).kind: demo_board.registry.get(i) for i in demo_board.registry.ids()}
+    assert {"count", "share", "score", "stock"} <= set(kinds)
+    unprotected = next(
+        i for i in map(demo_board.registry.get, demo_board.registry.ids()) if not i.protect_small
+    )
+    for indicator in [*kinds.values(), unprotected]:
+        columns = hidden_cells(indicator, numerator, denominator)
+        smalls = small_numerators(indicator, numerator)
+        for i in range(n):
+            num, den = numerator[i], denominator[i]
+            expected = indicator.protect_small and _by_the_rule(indicator.kind, num, den)
+            assert bool(columns[i]) == hidden(indicator, num, den) == expected, (indicator.id, num, den)
+            assert bool(smalls[i]) == hidden_numerator(indicator, num)
+            text = figure_text(indicator, 12.0, num, bool(masked[i]), denominator=den)
+            shown = text == figure_text(indicator, 12.0, 40.0, False, denominator=60.0)
+            assert shown == (not (columns[i] or smalls[i] or masked[i])), (indicator.id, num, den, text)
+            if not shown:
+                assert (text == protection.fewer_than()) == bool(smalls[i])

@@ -124,3 +124,23 @@ def test_a_large_partnership_shows_the_municipality_first_and_fills_in_its_own_s
     # analytics alone: the waiting view is the full one with the side left out
     view = municipality_view(demo_board, "ahus", "3224", wait=False)
     assert not view.pending and view.table.equals(municipality_view(demo_board, "ahus", "3224").table)
+
+
+def test_a_placement_of_another_window_is_named_and_readable(app):
+    """Bodø's quarterly targets: «Plassering i trakt» names the funnel's 12 months beside the
+    value's quarter, and its column is wide enough to read it (large), with the rule on hover."""
+    at = app(PAGE, hf="lovesa", kommune="1804")
+    assert not at.exception
+    table = indicator_table(at)
+    stemi = table[table["Kriterium"] == "STEMI: PCI innen 120 min"].iloc[0]
+    assert (stemi["Periode"], stemi["Plassering i trakt"]) == (
+        "3. kvartal 2026",
+        "innenfor (okt. 2025–sep. 2026)",
+    )
+    # Each funnel's box names its window too.
+    assert "Andel STEMI-pasienter med PCI innen 120 minutter: innenfor (okt. 2025–sep. 2026)" in [
+        e.label for e in at.expander
+    ]
+    grid = next(d for d in at.dataframe if "Status i kommunen" in d.value.columns)
+    column = json.loads(grid.proto.columns)["Plassering i trakt"]
+    assert column["width"] == "large" and "traktens egen periode" in column["help"]

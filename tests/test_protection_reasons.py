@@ -237,8 +237,8 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
 
 def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
     """Reasons and cells (tables, tiles, hover, deck) print a figure by one rule
-    (series.figure_text); only the words for a small figure differ: «færre enn 5» in a
-    sentence, «<5» for a count and «skjult (<5)» for a rate in a cell. A cell the cube hides is
+    (series.figure_text); only the words for a small figure differ: «færre enn 5» for a count
+    and «skjult (færre enn 5 tilfeller)» for a rate in a sentence, «<5» for a count and «skjult (<5)» for a rate in a cell. A cell the cube hides is
     «:» in both, also when its count is small on an indicator that does not protect small
     counts (a cell once showed the value there while the reason said «:»)."""
     from analytics import protection
@@ -250,11 +250,14 @@ def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
     )
     share = next(i for i in demo_board.registry.indicators if i.kind == "share")
     share = share.model_copy(update={"protect_small": True})
-    assert figure_text(count, 2.0, 2.0, False) == "færre enn 5"
+    # beside a rate a bare «færre enn 5» would read as a rate below 5: the sentence says what is few
+    assert figure_text(count, 2.0, 2.0, False) == "skjult (færre enn 5 tilfeller)"
+    assert figure_text(share, 0.5, 2.0, False) == "skjult (færre enn 5 tilfeller)"
     assert figure_text(count, 2.0, 2.0, False, "cell") == "skjult (<5)"
     assert figure_text(share, 0.5, 2.0, False, "cell") == "skjult (<5)"
     stock = demo_board.registry.get("dho_active_patients")  # protected, a plain number
     assert figure_text(stock, 2.0, 2.0, False, "cell") == "<5"
+    assert figure_text(stock, 2.0, 2.0, False) == "færre enn 5"
     for wording in ("sentence", "cell"):
         assert figure_text(plain, 2.0, 2.0, True, wording) == protection.SECONDARY
         assert figure_text(plain, 2.0, 2.0, False, wording) == figure_text(plain, 2.0, 2.0, False)

@@ -43,3 +43,33 @@ def test_a_type_without_a_wire_type_is_refused(fresh_wire_types, monkeypatch):
     monkeypatch.setitem(store_pg.MIGRATIONS, max(store_pg.MIGRATIONS) + 1, later)
     with pytest.raises(KeyError):
         fresh_wire_types()
+
+
+def test_read_from_the_schema_text_as_duckdb_reads_it(fresh_wire_types, monkeypatch):
+    """The text's reading equals DuckDB's own of the migrated schema (DESCRIBE), column for
+    column in order, and no database is opened to get it (it was one in-memory DuckDB per
+    process)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    for version in sorted(store.MIGRATIONS):
+        if store.MIGRATIONS[version]["duckdb"].strip():
+            con.execute(store.MIGRATIONS[version]["duckdb"])
+    described: dict[str, pa.DataType] = {}
+    for table in ("facts", "fact_history"):
+        for name, sql_type, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+            described.setdefault(name, store_pg._SQL_WIRE_TYPES[sql_type])
+    con.close()
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("wire_types opened a database")
+
+    monkeypatch.setattr(duckdb, "connect", refused)
+    assert list(fresh_wire_types().items()) == list(described.items())
+
+
+def test_a_migration_that_changes_a_binary_table_otherwise_is_refused(fresh_wire_types, monkeypatch):
+    later = {"duckdb": "ALTER TABLE facts DROP COLUMN source;", "postgres": ""}
+    monkeypatch.setitem(store_pg.MIGRATIONS, max(store_pg.MIGRATIONS) + 1, later)
+    with pytest.raises(ValueError):
+        fresh_wire_types()

@@ -182,3 +182,27 @@ def test_the_value_beside_a_status_follows_what_it_rests_on(demo_board):
     by_process = replace(result, parts=[replace(part, judgement=replace(part.judgement, rests_on="recent"))])
     assert by_process.figure(part.indicator.id) == "recent"
     assert criterion_value(by_process, part.data, TODAY) == recent
+
+
+def test_a_placement_over_another_window_names_it(demo_board):
+    """«Plassering i trakt» comes from the funnel's 12 months; beside a quarterly target's value
+    («3. kvartal 2026») it names that window, as the partnership's value does (``beside``), so
+    a row never reads as one period when it holds two. Where the windows agree it is bare."""
+    view = municipality_view(demo_board, "lovesa", "1804", today=TODAY)
+    funnels = {f.indicator.name: f for f in view.funnel_views}
+    placed = view.table[view.table["Indikator"].isin(funnels)]
+    differ = agree = 0
+    for row in placed.to_dict("records"):
+        funnel = funnels[row["Indikator"]]
+        flag = funnel.flag("1804")
+        assert funnel.period and funnel.period in funnel.period_text
+        if funnel.period == row["Periode"]:
+            agree += 1
+            assert row["Plassering i trakt"] == flag, row
+        else:
+            differ += 1
+            assert row["Plassering i trakt"] == f"{flag} ({funnel.period})", row
+    stemi = placed[placed["Kriterium"] == "STEMI: PCI innen 120 min"].iloc[0]
+    assert stemi["Periode"] == "3. kvartal 2026"
+    assert stemi["Plassering i trakt"] == "innenfor (okt. 2025–sep. 2026)"
+    assert differ >= 3 and agree >= 1

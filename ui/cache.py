@@ -282,28 +282,21 @@ def _status_matrix(
     return status_matrix(_board(db_path), partnership, today, as_of=as_of)
 
 
-_MATRIX_DONE: set[tuple] = set()  # (partnership, data version, as_of) judged in this process
-
-
-def _matrix_key(partnership: str, as_of: dt.date | None) -> tuple:
-    return (partnership, board().store.data_version(), dt.date.today(), str(config.db_path()), as_of)
-
-
 def status_matrix(partnership: str, as_of: dt.date | None = None):
     """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
-    key = _matrix_key(partnership, as_of)
-    result = _status_matrix(*key[:4], as_of)
-    _MATRIX_DONE.add(key)
-    return result
+    today = dt.date.today()
+    return _status_matrix(partnership, board().store.data_version(), today, str(config.db_path()), as_of)
 
 
 def status_matrix_ready(partnership: str, as_of: dt.date | None = None) -> bool:
     """Whether the matrix for the current data is already judged (showing it is then instant):
-    by this page in this process, or kept in analytics.datacache (analytics.warming, the deck)."""
+    kept in analytics.datacache, where every judging of it lands (this page's, the deck's,
+    analytics.warming's; analytics.matrix.matrix_kept). One record, no set of our own: should
+    datacache drop it (its bound) while Streamlit's cache still holds it, the page asks once
+    more and the click shows it at once, never a long judging unasked."""
     from analytics.matrix import matrix_kept
 
-    key = _matrix_key(partnership, as_of)
-    return key in _MATRIX_DONE or matrix_kept(board(), partnership, key[2], as_of)
+    return matrix_kept(board(), partnership, dt.date.today(), as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
