@@ -204,18 +204,31 @@ def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
     return out
 
 
-def report_ingest(rows: int, duck: list[dict], pg: list[dict], floor: float) -> str:
-    """The ingest-alone table: per file, DuckDB and PostgreSQL seconds and their ratio."""
+def report_ingest(rows: int, rounds: list[dict], floor: float) -> str:
+    """The ingest-alone table: per round (DuckDB then PostgreSQL, back to back, `uptime` load at
+    the round's start) and file, DuckDB and PostgreSQL seconds and their ratio; with more than
+    one round, per file the median of the rounds' ratios and their range."""
     lines = [
-        f"Innlasting alene ({os.cpu_count()} kjerner, last {os.getloadavg()[0]:.1f}), nasjonalt "
+        f"Innlasting alene ({os.cpu_count()} kjerner, last {os.getloadavg()[0]:.1f} nå), nasjonalt "
         f"datasett, {f'{rows:,}'.replace(',', ' ')} rader per fil, én innlasting om gangen.",
-        f"  {'fil':44} {'DuckDB s':>9} {'PostgreSQL s':>13} {'forhold':>8} {'mål':>5}",
+        f"  {'runde, last':12} {'fil':44} {'DuckDB s':>9} {'PostgreSQL s':>13} {'forhold':>8} {'mål':>5}",
     ]
-    for d, p in zip(duck, pg, strict=True):
-        lines.append(
-            f"  {d['summary'].split(': ', 1)[-1][:44]:44} {d['seconds']:>9.2f} {p['seconds']:>13.2f} "
-            f"{p['seconds'] / d['seconds']:>8.2f} {GOALS['loads']:>5}"
-        )
+    for i, r in enumerate(rounds, 1):
+        where = f"{i}, {r['load']:.1f}"
+        for d, p in zip(r["duck"], r["pg"], strict=True):
+            lines.append(
+                f"  {where:12} {d['summary'].split(': ', 1)[-1][:44]:44} {d['seconds']:>9.2f} "
+                f"{p['seconds']:>13.2f} {p['seconds'] / d['seconds']:>8.2f} {GOALS['loads']:>5}"
+            )
+    if len(rounds) > 1:
+        for j, d in enumerate(rounds[0]["duck"]):
+            ratios = [r["pg"][j]["seconds"] / r["duck"][j]["seconds"] for r in rounds]
+            lines.append(
+                f"  median av {len(rounds)} runder, {d['summary'].split(': ', 1)[-1][:30]}: "
+                f"{statistics.median(ratios):.2f} × (fra {min(ratios):.2f} til {max(ratios):.2f})"
+            )
+    duck = [x for r in rounds for x in r["duck"]]
+    pg = [x for r in rounds for x in r["pg"]]
     lines.append(
         f"  gulv: COPY av {f'{rows:,}'.replace(',', ' ')} ferdige fakta til en tom tabell med "
         f"facts-indeksen: {floor:.2f} s"
@@ -223,6 +236,15 @@ def report_ingest(rows: int, duck: list[dict], pg: list[dict], floor: float) -> 
     failed = [x["summary"] for x in [*duck, *pg] if not x["ok"]]
     lines.append(f"  feil: {len(failed)}" + (f" – {failed[:2]}" if failed else ""))
     return "\n".join(lines)
+
+
+def drop_schema(url: str) -> None:
+    """Drop the store of `url` (a schema of the bench's cluster, named in its search_path)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        schema = con.execute("SELECT current_schema()").fetchone()[0]
+        con.execute(psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema)))
 
 
 def postgres_floor(url: str, rows: int) -> float:
@@ -313,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only loads, one at a time, no pages: a file of new rows, then the same keys with every "
         "value changed (all replaced), into DuckDB and into PostgreSQL",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="with --ingest-alone: rounds of DuckDB then PostgreSQL, back to back (median of the ratios)",
+    )
     parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--indicator", help=argparse.SUPPRESS)
@@ -342,18 +370,27 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(paths(directory)["db"], db)
         if args.ingest_alone:
             alone = [make_file(scratch, LOADS[0], rows, codes, shift) for shift in (0, 1)]
-            print("DuckDB …", flush=True)
-            duck_alone = ingest_alone(str(db), alone, LOADS[0])
+            rounds = []
             cluster = Cluster().start()
             try:
-                url = cluster.new_schema()
-                copy_store(paths(directory)["db"], url)
-                print("PostgreSQL …", flush=True)
-                pg_alone = ingest_alone(url, alone, LOADS[0])
+                url = None
+                for i in range(args.repeat):  # DuckDB and PostgreSQL back to back, fresh stores
+                    if url:  # the last round's store goes, so its autovacuum does not run in this one
+                        drop_schema(url)
+                    load = os.getloadavg()[0]
+                    shutil.copy(paths(directory)["db"], db)
+                    print(f"Runde {i + 1}: DuckDB …", flush=True)
+                    duck_alone = ingest_alone(str(db), alone, LOADS[0])
+                    url = cluster.new_schema()
+                    copy_store(paths(directory)["db"], url)
+                    print(f"Runde {i + 1}: PostgreSQL …", flush=True)
+                    rounds.append(
+                        {"load": load, "duck": duck_alone, "pg": ingest_alone(url, alone, LOADS[0])}
+                    )
                 floor = postgres_floor(url, rows)
             finally:
                 cluster.stop()
-            print(report_ingest(rows, duck_alone, pg_alone, floor))
+            print(report_ingest(rows, rounds, floor))
             return 0
         files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
         print("DuckDB, én prosess …", flush=True)

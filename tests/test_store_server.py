@@ -577,9 +577,10 @@ def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context,
 
 @pytest.mark.own_backends
 def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, board_context, monkeypatch):
-    """PostgreSQL: a replacing upload's new rows (facts) and old values (fact_history) go by
-    binary COPY (pgpq; faster than CSV, see _Cursor.copy_in), cast to the columns' own types,
-    and arrive exactly: NULLs, suppressed cells, dates, sources, ids; undo restores them."""
+    """PostgreSQL: a replacing upload's new rows (facts) go by binary COPY (pgpq; faster than
+    CSV, see _Cursor.copy_in), cast to the columns' own types; the old values are moved to
+    fact_history on the server (_move_replaced), never sent from the client. Both arrive
+    exactly: NULLs, suppressed cells, dates, sources, ids; undo restores them."""
     from analytics import store_pg
 
     _, _, units, code_map = board_context
@@ -600,7 +601,7 @@ def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, b
         fact_rows({a: 11.5, b: 3.0}, months=[feb], source="KPR"), UploadMeta("second.csv", "h2")
     )
     assert (second.added, second.replaced) == (0, 2)
-    assert ("facts", True) in sent and ("fact_history", True) in sent
+    assert ("facts", True) in sent and not [t for t, _ in sent if t == "fact_history"]
     facts = store.read_table("facts").sort_values(["unit_id", "period_start"])
     now = facts[facts["period_start"] == pd.Timestamp(feb)].set_index("unit_id")
     assert now.loc[a, "value"] == 11.5 and now.loc[b, "value"] == 3.0 and not now["suppressed"].any()
@@ -619,4 +620,39 @@ def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, b
     assert back.loc[(a, pd.Timestamp(feb)), "value"] == 10.25 and pd.isna(
         back.loc[(b, pd.Timestamp(feb)), "value"]
     )
+    store.close()
+
+
+@pytest.mark.own_backends
+def test_a_replaced_row_not_where_it_was_fetched_rolls_the_upload_back(
+    pg_cluster, board_context, monkeypatch
+):
+    """PostgreSQL: the merge moves replaced rows to fact_history by the row addresses it
+    fetched (_move_replaced). When one of them is gone by then (deleted here behind the
+    board's back, which no board writer does), the count differs: one Norwegian sentence, and
+    nothing of the upload is written (no facts, no history, no log row)."""
+    from analytics import store_pg
+
+    _, _, units, code_map = board_context
+    url = pg_cluster.new_schema()
+    store = open_store(url)
+    store.sync_reference(units, code_map)
+    a, b = units.query("kind == 'municipality'")["unit_id"].iloc[:2]
+    jan = dt.date(2024, 1, 1)
+    first = store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan]), UploadMeta("first.csv", "h1"))
+    move = store_pg.PostgresStore._move_replaced
+
+    def one_row_gone_first(self, staging, cur, upload_id, n):
+        with psycopg.connect(url, autocommit=True) as other:
+            other.execute("DELETE FROM facts WHERE unit_id = %s", [a])
+        return move(self, staging, cur, upload_id, n)
+
+    monkeypatch.setattr(store_pg.PostgresStore, "_move_replaced", one_row_gone_first)
+    with pytest.raises(StoreError, match=r"ble endret under innlastingen \(1 av 2 erstattede rader funnet\)"):
+        store.ingest(fact_rows({a: 11.0, b: 21.0}, months=[jan]), UploadMeta("second.csv", "h2"))
+    facts = store.read_table("facts")
+    assert list(zip(facts["unit_id"], facts["value"], facts["upload_id"], strict=True)) == [
+        (b, 20.0, first.upload_id)
+    ]
+    assert store.history_count() == 0 and list(store.uploads()["upload_id"]) == [first.upload_id]
     store.close()
