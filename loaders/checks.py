@@ -265,7 +265,7 @@ FILE_CHECKS: tuple[Check, ...] = (
     Check(
         "grain_sum",
         "file",
-        "period",
+        "value",  # the number that disagrees (the period names itself in the sentence)
         _GRAINS + " SELECT row_no, value::VARCHAR || '|' || fine_grain || '|' || parts_sum::VARCHAR || '|' "
         "|| coalesce(fine_file, $file_name), period_start, grain, NULL FROM conflicts WHERE row_no IS NOT NULL",
         "{period} er {n0} her, men summen av {g1} for samme periode er {n2} i «{t3}»; "
@@ -275,7 +275,7 @@ FILE_CHECKS: tuple[Check, ...] = (
     Check(
         "grain_part",
         "file",
-        "period",
+        "value",
         _GRAINS + " SELECT first_fine_row, value::VARCHAR || '|' || fine_grain || '|' || parts_sum::VARCHAR "
         "|| '|' || file_name, period_start, grain, NULL FROM conflicts WHERE row_no IS NULL",
         "summen av {g1} for {period} er {n2} her, men «{t3}» har {n0} for hele perioden; "

@@ -588,7 +588,9 @@ class Staging:
                 """
             )
         if spec.wide:  # the file checks work on cells' keys, not on one cell's column
-            columns["period"] = "NULL::VARCHAR"
+            columns["period"] = columns["value"] = "NULL::VARCHAR"
+        elif not spec.value:  # a value made from numerator and denominator: name the numerator
+            columns["value"] = columns["numerator"]
         for check in check_table.file_checks():
             if check.when and not cur.execute(check.when).fetchone()[0]:
                 continue

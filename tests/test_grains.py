@@ -140,7 +140,7 @@ def test_files_at_two_grains_that_disagree_are_refused_naming_both_files(fresh_l
     report = fresh_loader.ingest(yearly, "hip_fractures")
     assert not report.ok and report.result is None
     assert report.problem_lines() == [
-        "Linje 2, kolonne «År»: 2023 er 91 her, men summen av månedene for samme periode er 78 i "
+        "Linje 2, kolonne «Antall»: 2023 er 91 her, men summen av månedene for samme periode er 78 i "
         "«maaned.csv»; tallene må stemme når ingen celle er skjult (fil «aar.csv»)"
     ]
     # the other way round: the months are checked against the stored year
@@ -151,6 +151,7 @@ def test_files_at_two_grains_that_disagree_are_refused_naming_both_files(fresh_l
     )
     lines = fresh_loader.preview(other, "hip_fractures").problem_lines()
     assert lines and "summen av månedene for 2023 er 79 her, men «aar2.csv» har 78" in lines[0]
+    assert lines[0].startswith("Linje 2, kolonne «Antall»:")  # the number that disagrees
 
 
 def test_a_suppressed_month_makes_no_conflict(fresh_loader, tmp_path):
