@@ -43,6 +43,11 @@ class Check:
     report: str = "NULL"  # "cell": the text reported
     dated: bool = False  # "cell": the problem names the period
     when: str | None = None  # "file": a cheap SQL condition; the check runs only when it holds
+    # Rows whose sentences differ only in their own figures (each row's period and numbers) are
+    # one cause: ``cause`` names the fields that make it one (e.g. "t3,g1": the other file and
+    # grain), and ``many`` is its sentence for several rows, with the first row as example.
+    cause: str | None = None
+    many: str | None = None
 
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
@@ -271,6 +276,9 @@ FILE_CHECKS: tuple[Check, ...] = (
         "{period} er {n0} her, men summen av {g1} for samme periode er {n2} i «{t3}»; "
         "tallene må stemme når ingen celle er skjult",
         when=_TWO_GRAINS,
+        cause="t3,g1",
+        many="tallene her er ikke summen av {g1} for samme periode i «{t3}» (første: {period} er {n0} "
+        "her, summen {n2} der); tallene må stemme når ingen celle er skjult",
     ),
     Check(
         "grain_part",
@@ -281,6 +289,9 @@ FILE_CHECKS: tuple[Check, ...] = (
         "summen av {g1} for {period} er {n2} her, men «{t3}» har {n0} for hele perioden; "
         "tallene må stemme når ingen celle er skjult",
         when=_TWO_GRAINS,
+        cause="t3,g1",
+        many="summen av {g1} her stemmer ikke med tallene for hele perioden i «{t3}» (første: {period} "
+        "har {n2} her, {n0} der); tallene må stemme når ingen celle er skjult",
     ),
 )
 CHECKS = CHECKS + FILE_CHECKS

@@ -21,7 +21,7 @@ from analytics.store import Store, UploadMeta, UploadResult
 from loaders import dimensions, normalise
 from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
-from loaders.problems import FileRefused, Problem, message, summarise
+from loaders.problems import FileRefused, Problem, cause, message, summarise
 from loaders.profiles import Profile, ProfileError
 from loaders.staging import StageSpec, StageStats, Staging
 
@@ -270,6 +270,7 @@ def _check(
                 lines.get(row_no),
                 names.get(col),
                 message(code, text, start, grain, lines.get(other), indicator_name),
+                *cause(code, text, start, grain, indicator_name),
             )
             for row_no, col, code, text, start, grain, other in rows
         ]

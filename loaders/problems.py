@@ -32,6 +32,10 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    # One cause over rows whose messages differ only in each row's own figures (Check.cause):
+    # the key that makes them one, and the sentence said once for all of them.
+    cause: str | None = None
+    many: str | None = None
 
     def __str__(self) -> str:
         where = []
@@ -47,12 +51,15 @@ class Problem:
 def summarise(problems: list[Problem], total: int | None = None, limit: int = MAX_LISTED) -> list[str]:
     """One sentence per cause: the problems with the same message in the same column and file
     become one line with their line ranges and a count («Linje 2–97 (96 rader), kolonne
-    «Kvartal»: …»). The first `limit` such lines, then a count of the problems not listed
-    ("… og 10 problemer til.")."""
+    «Kvartal»: …»); so do problems of one cause whose messages differ only in each row's own
+    figures (``Problem.cause``: a year file that disagrees with the stored months on many
+    rows), said once with the first row as example. The first `limit` such lines, then a
+    count of the problems not listed ("… og 10 problemer til.")."""
     total = len(problems) if total is None else total
     groups: dict[tuple, list[Problem]] = {}
     for problem in problems:
-        groups.setdefault((problem.file_name, problem.column, problem.message), []).append(problem)
+        key = problem.cause or problem.message
+        groups.setdefault((problem.file_name, problem.column, key), []).append(problem)
     listed = list(groups.values())[:limit]
     lines = [_grouped(group) for group in listed]
     rest = total - sum(len(group) for group in listed)
@@ -69,7 +76,8 @@ def _grouped(group: list[Problem]) -> str:
     where = [f"Linje {line_ranges(numbers)} ({counted(len(numbers), 'rad', 'rader')})"]
     if first.column is not None:
         where.append(f"kolonne «{first.column}»")
-    return f"{', '.join(where)}: {first.message} (fil «{first.file_name}»)"
+    said = first.many if first.many and len({p.message for p in group}) > 1 else first.message
+    return f"{', '.join(where)}: {said} (fil «{first.file_name}»)"
 
 
 def line_ranges(numbers: list[int]) -> str:
@@ -113,6 +121,25 @@ def message(
     check = BY_CODE.get(code)
     if check is None:
         return f"{_quoted(text)}: ukjent feil ({code})"
+    return check.template.format(**_fields(text, start, grain, other_line, indicator_name))
+
+
+def cause(
+    code: str, text: str | None, start: dt.date | None, grain: str | None, indicator_name: str
+) -> tuple[str | None, str | None]:
+    """(key, sentence) of the cause one problem shares with other rows (Check.cause and
+    Check.many), or (None, None) when each row's message is its own cause."""
+    check = BY_CODE.get(code)
+    if check is None or not check.cause or not check.many:
+        return None, None
+    fields = _fields(text, start, grain, None, indicator_name)
+    key = "|".join([code, *(str(fields[name]) for name in check.cause.split(","))])
+    return key, check.many.format(**fields)
+
+
+def _fields(
+    text: str | None, start: dt.date | None, grain: str | None, other_line: int | None, indicator_name: str
+) -> dict[str, object]:
     fields = {
         "text": text,
         "quoted": _quoted(text),
@@ -127,7 +154,7 @@ def message(
         fields[f"n{i}"] = _number(part)
         fields[f"g{i}"] = GRAIN_PLURAL.get(part, part)
         fields[f"l{i}"] = and_list([p for p in part.split(",") if p])
-    return check.template.format(**fields)
+    return fields
 
 
 GRAIN_PLURAL = {"month": "månedene", "quarter": "kvartalene", "tertial": "tertialene", "year": "årene"}

@@ -154,6 +154,25 @@ def test_files_at_two_grains_that_disagree_are_refused_naming_both_files(fresh_l
     assert lines[0].startswith("Linje 2, kolonne «Antall»:")  # the number that disagrees
 
 
+def test_many_years_that_disagree_with_the_stored_months_are_one_sentence(fresh_loader, tmp_path):
+    """One cause, one sentence (DESIGN: bad input), though each row's figures differ: the
+    lines, their count, the value column and the first row as example."""
+    monthly = "Kommune;Periode;Antall\n" + "".join(
+        f"{unit};{year}M{m:02d};{m}\n"
+        for unit in ("3205", "3222")
+        for year in (2022, 2023)
+        for m in range(1, 13)
+    )
+    assert fresh_loader.ingest(write_csv(tmp_path / "maaned.csv", monthly), "hip_fractures").ok
+    yearly = "Kommune;År;Antall\n3205;2022;91\n3205;2023;92\n3222;2022;78\n3222;2023;93\n"
+    report = fresh_loader.preview(write_csv(tmp_path / "aar.csv", yearly), "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 2–3, 5 (3 rader), kolonne «Antall»: tallene her er ikke summen av månedene for samme "
+        "periode i «maaned.csv» (første: 2022 er 91 her, summen 78 der); tallene må stemme når ingen "
+        "celle er skjult (fil «aar.csv»)"
+    ]
+
+
 def test_a_suppressed_month_makes_no_conflict(fresh_loader, tmp_path):
     monthly = "Kommune;Periode;Antall\n" + "".join(
         f"3205;2023M{m:02d};{m if m > 1 else '..'}\n" for m in range(1, 13)
