@@ -1157,6 +1157,16 @@ class Store:
         """True when any active upload came from the synthetic demo generator."""
         return bool(self._scalar("SELECT count(*) > 0 FROM uploads WHERE demo AND undone_at IS NULL"))
 
+    def figure_sources(self) -> pd.DataFrame:
+        """Per indicator with stored facts, whether any come from the synthetic demo generator
+        (``demo``) and whether any from a loaded file (``loaded``): one row per indicator,
+        sorted. For the demo label on a demo store someone loaded files into (a full pass over
+        facts: call it on a demo store only, and cache it per data version)."""
+        return self._frame(
+            "SELECT f.indicator, bool_or(u.demo) AS demo, bool_or(NOT u.demo) AS loaded "
+            "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id GROUP BY f.indicator ORDER BY 1"
+        )
+
     def fact_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM facts"))
 

@@ -44,6 +44,26 @@ def _plan_status(
     return evaluate_plan(_board(db_path), partnership, today, as_of=as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _loaded_beside_demo(data_version: str, db_path: str) -> list[str]:
+    current = _board(db_path)
+    sources = current.store.figure_sources()
+    loaded = sources.loc[sources["loaded"].astype(bool), "indicator"].astype(str)
+    # the demo's population files are reference tables made up for the demo, loaded as files
+    return [
+        i for i in loaded if i in current.registry.ids() and current.registry.get(i).counts != "population"
+    ]
+
+
+def loaded_beside_demo() -> list[str]:
+    """On a demo store: the indicators (not population tables) with figures from loaded files
+    (Store.figure_sources), cached per data version; empty when every figure is the demo's."""
+    current = board()
+    if not current.store.is_demo():
+        return []
+    return _loaded_beside_demo(current.store.data_version(), str(config.db_path()))
+
+
 def period_end(partnership: str) -> dt.date | None:
     """The last day of a closed plan period (its end-of-period report is judged then);
     None for the period in force."""

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import config
 from analytics.status import STATUS_STYLE, Status
-from ui.cache import board
+from ui.cache import board, loaded_beside_demo
 
 
 def status_badge(status: Status) -> str:
@@ -36,11 +36,25 @@ def status_text(status: Status) -> str:
 
 
 def demo_banner() -> None:
-    if board().store.is_demo():
+    """The synthetic-data label on every page. On a demo store someone loaded files into it
+    names the indicators with loaded figures (ui.cache.loaded_beside_demo), so the label
+    neither calls real figures synthetic nor lets synthetic ones pass as real."""
+    current = board()
+    if not current.store.is_demo():
+        return
+    loaded = loaded_beside_demo()
+    if loaded:
+        shown = ", ".join(f"«{safe_md(current.registry.get(i).name)}»" for i in loaded)
         st.warning(
-            f"**{config.DEMO_LABEL}.** Tallene er laget av et skript og beskriver ingen virkelige pasienter.",
+            f"**{config.DEMO_LABEL} blandet med innlastede tall.** Tall fra innlastede filer finnes for "
+            f"{shown}; resten av tallene er laget av et skript og beskriver ingen virkelige pasienter.",
             icon="🧪",
         )
+        return
+    st.warning(
+        f"**{config.DEMO_LABEL}.** Tallene er laget av et skript og beskriver ingen virkelige pasienter.",
+        icon="🧪",
+    )
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=])")
