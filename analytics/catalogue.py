@@ -132,6 +132,17 @@ def overview(board: Board, partnership: str) -> Overview:
     return Overview(pd.DataFrame(rows), period, _date(uploads.max()) if len(uploads) else "–")
 
 
+def loaded_beside_demo(board: Board) -> list[str]:
+    """On a demo store someone loaded files into: the ids of the indicators with figures from
+    loaded files (Store.figure_sources), in id order; empty when every figure is the demo's.
+    The demo's population tables are loaded as files but made up for the demo
+    (data/reference/README.md), so an indicator that counts population is not named."""
+    sources = board.store.figure_sources()
+    loaded = sources.loc[sources["loaded"].astype(bool), "indicator"].astype(str)
+    known = board.registry.ids()
+    return [i for i in loaded if i in known and board.registry.get(i).counts != "population"]
+
+
 def upload_log(board: Board) -> pd.DataFrame:
     """The upload log as people read it; `id` and `active` for the undo control."""
     log = board.store.uploads()

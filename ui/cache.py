@@ -46,22 +46,15 @@ def _plan_status(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _loaded_beside_demo(data_version: str, db_path: str) -> list[str]:
-    current = _board(db_path)
-    sources = current.store.figure_sources()
-    loaded = sources.loc[sources["loaded"].astype(bool), "indicator"].astype(str)
-    # the demo's population files are reference tables made up for the demo, loaded as files
-    return [
-        i for i in loaded if i in current.registry.ids() and current.registry.get(i).counts != "population"
-    ]
+    from analytics.catalogue import loaded_beside_demo as work_out
+
+    return work_out(_board(db_path))
 
 
 def loaded_beside_demo() -> list[str]:
-    """On a demo store: the indicators (not population tables) with figures from loaded files
-    (Store.figure_sources), cached per data version; empty when every figure is the demo's."""
-    current = board()
-    if not current.store.is_demo():
-        return []
-    return _loaded_beside_demo(current.store.data_version(), str(config.db_path()))
+    """analytics.catalogue.loaded_beside_demo, cached per data version (the demo label asks
+    on every page, and only on a demo store)."""
+    return _loaded_beside_demo(board().store.data_version(), str(config.db_path()))
 
 
 def period_end(partnership: str) -> dt.date | None:
