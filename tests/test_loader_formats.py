@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import config
 from analytics.store import open_store
 from loaders import formats
-from loaders.dimensions import single_age
+from loaders.dimensions import single_age, total_member
 from loaders.formats import Limits, open_table
 from loaders.ingest import Choices
 from loaders.normalise import header_period, is_period_header
@@ -108,8 +108,8 @@ def test_an_unchosen_dimension_is_named_by_the_cli_with_the_words_to_use(tmp_pat
     )
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "Filen «f20_ssb_kjonn_uten_valg.csv» har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn: "
-        "velg én (--where) eller summer (--sum)."
+        "Filen «f20_ssb_kjonn_uten_valg.csv» har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn, "
+        'der «Begge kjønn» er summen av de andre: velg totalen «Begge kjønn» (--where kjønn="Begge kjønn").'
     )
     assert "tidligere i filen" not in done.stderr
 
@@ -381,7 +381,8 @@ def test_every_good_file_loads_through_the_upload_page(board_db, case):  # noqa:
         **{k: "(summer alle)" for k in case.get("sums") or []},
     }
     if dims:  # the page asks, in the words the CLI uses, and offers a control per column
-        assert any("velg én (--where) eller summer (--sum)" in e.value.replace("\\", "") for e in at.error)
+        said = [e.value.replace("\\", "") for e in at.error]
+        assert any("(--where" in t and all(f"kolonnen «{c}»" in t for c in dims) for t in said), said
         for column, pick in dims.items():
             at.selectbox(key=next(s.key for s in at.selectbox if s.label == f"«{column}»")).set_value(
                 pick
@@ -412,3 +413,82 @@ def test_an_upload_over_the_limit_gets_a_norwegian_sentence(board_db, monkeypatc
         "Filen «f04_ssb_enkeltaar_norsk.csv» er 0.0 MB, mer enn grensen på 0.001 MB. Del opp uttrekket "
         "eller last det inn med kommandolinjen på serveren."
     ]
+
+
+# -- a dimension that holds its own total (tryout2) -------------------------------------------
+
+
+def _sex_with_total(tmp_path):
+    lines = ["Kommune;År;Kjønn;Antall"]
+    for code, name in (("3205", "Lillestrøm"), ("3222", "Lørenskog")):
+        lines += [
+            f"{code} {name};2017;Begge kjønn;30",
+            f"{code} {name};2017;Menn;10",
+            f"{code} {name};2017;Kvinner;20",
+        ]
+    path = tmp_path / "kjonn.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_sum_over_a_column_with_its_own_total_is_refused_never_doubled(fresh_loader, tmp_path):
+    path = _sex_with_total(tmp_path)
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["Kjønn"]))
+    assert report.refused == (
+        "Filen «kjonn.csv» har totalen «Begge kjønn» i kolonnen «Kjønn» ved siden av delene, så en sum over "
+        '«Kjønn» ville telle alt to ganger: velg totalen «Begge kjønn» (--where Kjønn="Begge kjønn").'
+    )
+    assert report.stats is None or not report.stats.added
+    chosen = fresh_loader.preview(path, "hip_fractures", choices=Choices(where={"Kjønn": "Begge kjønn"}))
+    assert chosen.ok, chosen.problem_lines()
+    assert len(chosen.parsed) == 2 and (chosen.parsed.astype(str) == "30").any(axis=None), chosen.parsed
+
+
+def test_an_age_total_beside_bands_is_named_as_the_one_to_choose(fresh_loader, tmp_path):
+    path = tmp_path / "alder.csv"
+    path.write_text(
+        "region;alder;år;Antall\n3205 Lillestrøm;Alle aldre;2023;60\n3205 Lillestrøm;0-66 år;2023;10\n"
+        "3205 Lillestrøm;67 år og over;2023;50\n",
+        encoding="utf-8",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures", dry_run=True)
+    assert report.refused.endswith(
+        'der «Alle aldre» er summen av de andre: velg totalen «Alle aldre» (--where alder="Alle aldre").'
+    )
+    assert "summer (--sum)" not in report.refused
+
+
+@pytest.mark.parametrize(
+    "values, total",
+    [
+        (["Begge kjønn", "Menn", "Kvinner"], "Begge kjønn"),
+        (["Males", "Females", "Both sexes"], "Both sexes"),
+        (["0-17 år", "Alder i alt"], "Alder i alt"),
+        (["Menn", "Kvinner"], None),
+        (["I alt"], None),
+    ],
+)
+def test_total_member(values, total):
+    assert total_member(values) == total
+
+
+def test_the_upload_page_refuses_a_sum_over_a_total_and_loads_the_chosen_total(board_db, tmp_path):  # noqa: F811
+    path = _sex_with_total(tmp_path)
+    at = _upload(_page(), {"file": str(path), "indicator": "hip_fractures"})
+    said = [e.value.replace("\\", "") for e in at.error]
+    assert any("der «Begge kjønn» er summen av de andre" in t for t in said), said
+    key = next(s.key for s in at.selectbox if s.label == "«Kjønn»")
+    at.selectbox(key=key).set_value("(summer alle)").run()
+    assert any("ville telle alt to ganger" in e.value.replace("\\", "") for e in at.error)
+    assert not [b for b in at.button if b.label == "Last inn"] or not at.success
+    at.selectbox(key=key).set_value("Begge kjønn").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key=next(b.key for b in at.button if b.label == "Last inn")).click().run()
+    assert at.success and at.success[0].value.startswith("Opplasting ")
+    store = open_store(board_db)
+    try:
+        facts = store.facts(["hip_fractures"])
+    finally:
+        store.close()
+    mine = facts[facts["period_start"].astype(str).str.startswith("2017")]
+    assert sorted(mine["value"]) == [30.0, 30.0]
