@@ -208,6 +208,26 @@ def test_numbers_as_sources_write_them(fresh_loader, tmp_path, cell, value):
     assert export_lines(fresh_loader)[1] == f"hip_fractures,3205,2024M01,{value},false"
 
 
+@pytest.mark.parametrize(
+    "first, other, value",
+    [
+        ("1.234", "2.345,0", "1234"),  # the file writes a decimal comma: '.' is its thousands mark
+        ("1.234", "12,5", "1234"),
+        ('"1,234"', "12.5", "1234"),  # a decimal point: ',' is the thousands mark
+        ("1.234", "12.5", "1.234"),  # a decimal point elsewhere: 1.234 stays 1.234
+        ("1.234", "12", "1.234"),  # no evidence either way: a lone mark is a decimal mark
+        ("1.234.567", "12,5", "1234567"),
+    ],
+)
+def test_a_thousands_mark_is_read_as_the_file_itself_shows_it(fresh_loader, tmp_path, first, other, value):
+    path = write_csv(
+        tmp_path / "t.csv", f"Kommune;Periode;Antall\n3205;2024M01;{first}\n3222;2024M01;{other}\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert export_lines(fresh_loader)[1] == f"hip_fractures,3205,2024M01,{value},false"
+
+
 @pytest.mark.parametrize("cell", ["..", ":", ".", "*", "-", "x", "X", "<5", "< 3", " : ", ""])
 def test_suppressed_markers_are_missing_never_zero(fresh_loader, tmp_path, cell):
     path = write_csv(tmp_path / "s.csv", f"Kommune;Periode;Antall\n3205;2024M01;{cell}\n3222;2024M01;1\n")
