@@ -25,7 +25,7 @@ from loaders.ingest import Choices
 from loaders.normalise import header_period, is_period_header
 from loaders.problems import FileRefused
 from tests import corpus_formats
-from tests.conftest import CORPUS, ROOT, new_store, run_cli, store_state
+from tests.conftest import CORPUS, ROOT, export_lines, new_store, run_cli, store_state
 from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["formats"]
@@ -492,3 +492,60 @@ def test_the_upload_page_refuses_a_sum_over_a_total_and_loads_the_chosen_total(b
         store.close()
     mine = facts[facts["period_start"].astype(str).str.startswith("2017")]
     assert sorted(mine["value"]) == [30.0, 30.0]
+
+
+# -- an Excel workbook as an office sends it (tryout2) ----------------------------------------
+
+
+def _office_workbook(path: Path) -> Path:
+    """Sheet 1 about the table; sheet 2 the table under a title and a note, its header merged
+    over two rows («Kommune» down, «Antall hoftebrudd» across the years), numbers as text with
+    spaces, a suppressed cell and a footnote; sheet 3 notes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Om tabellen"
+    book.active["A1"] = "Hoftebrudd per kommune"
+    sheet = book.create_sheet("Tabell")
+    sheet["A1"] = "Tabell 3. Hoftebrudd etter kommune og år"
+    sheet["A2"] = "Antall pasienter. Tall under 5 er skjult (:)"
+    sheet["A4"], sheet["B4"] = "Kommune", "Antall hoftebrudd"
+    sheet.merge_cells("A4:A5")
+    sheet.merge_cells("B4:D4")
+    sheet["B5"], sheet["C5"], sheet["D5"] = "2017", "2018", "2016"
+    for row in (("3205 Lillestrøm", "1 234", "1 240", "1 301"), ("3222 Lørenskog", "412", ":", "398")):
+        sheet.append(row)
+    sheet["A9"] = "Kilde: Norsk pasientregister. : = skjult av personvernhensyn."
+    book.create_sheet("Notater")["A1"] = "Ingen"
+    book.save(path)
+    return path
+
+
+def test_an_office_workbook_loads_from_its_table_sheet_with_a_merged_header(fresh_loader, tmp_path):
+    path = _office_workbook(tmp_path / "kontor.xlsx")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.refused or report.problem_lines()
+    assert "Tabellen er lest fra arket «Tabell»; arket «Om tabellen» har ingen tabell." in report.notes
+    assert export_lines(fresh_loader) == [
+        "indicator,unit,period,value,suppressed",
+        "hip_fractures,3205,2016,1301,false",
+        "hip_fractures,3205,2017,1234,false",
+        "hip_fractures,3205,2018,1240,false",
+        "hip_fractures,3222,2016,398,false",
+        "hip_fractures,3222,2017,412,false",
+        "hip_fractures,3222,2018,,true",
+    ]
+
+
+def test_a_workbook_without_a_table_names_its_sheets(fresh_loader, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Forside"
+    book.active["A1"] = "Ingen tall her"
+    book.create_sheet("Notater")["A1"] = "Heller ikke her"
+    book.save(tmp_path / "tom.xlsx")
+    report = fresh_loader.ingest(tmp_path / "tom.xlsx", "hip_fractures")
+    assert report.refused == "Filen «tom.xlsx» har ingen tabell på noen av arkene (Forside, Notater)."
+    chosen = fresh_loader.ingest(tmp_path / "tom.xlsx", "hip_fractures", sheet="Notater")
+    assert chosen.refused == "Filen «tom.xlsx» har ingen tabell på arket «Notater»."
