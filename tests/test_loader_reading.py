@@ -91,7 +91,9 @@ def test_excel_reads_the_first_sheet_or_the_named_one(fresh_loader):
         assert (table.guess.format, table.guess.header_line) == ("excel", 3)
         assert table.guess.columns == ["Kommune", "Periode", "Antall"]
     report = fresh_loader.preview(CORPUS / "g11_excel_ark.xlsx", "hip_fractures")
-    assert not report.ok  # the first sheet is a note, not a table
+    # the first sheet is a note, not a table: the first sheet with a table is read, and named
+    assert report.ok and report.stats.facts == 1
+    assert "Tabellen er lest fra arket «Data»; arket «Om» har ingen tabell." in report.notes
     from loaders.ingest import Choices
 
     report = fresh_loader.preview(
@@ -331,3 +333,25 @@ def testformula_cells_with_a_namespace_prefix_and_in_files_that_are_no_xlsx(tmp_
     not_zip = tmp_path / "gammel.xls"
     not_zip.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     assert formula_cells(not_zip, "Ark1") == []
+
+
+# -- older municipality codes in national files (tryout2) -------------------------------------
+
+
+def test_older_codes_of_municipalities_elsewhere_are_skipped_not_refused(fresh_loader, tmp_path):
+    """A national 2023 file has Ålesund 1507 (split 2024 into Ålesund and Haram, neither on the
+    board); a 2019 file has «1201 Bergen». Both are rows for somewhere else, skipped and counted.
+    The board's own names with a code nobody knows stay a problem."""
+    path = write_csv(
+        tmp_path / "nasjonal.csv",
+        "Kommune;År;Antall\n1507 Ålesund;2023;70\n1201 Bergen;2019;10\n3030 Lillestrøm;2023;88\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.outside == 2
+    assert export_lines(fresh_loader)[1:] == ["hip_fractures,3205,2023,88,false"]
+    wrong = write_csv(tmp_path / "feil.csv", "Kommune;År;Antall\n9999 Lillestrøm;2019;10\n")
+    refused = fresh_loader.ingest(wrong, "hip_fractures")
+    assert refused.problem_lines() == [
+        "Linje 2, kolonne «Kommune»: «9999 Lillestrøm» er ikke en kjent kommune, bydel eller region (fil «feil.csv»)"
+    ]
