@@ -159,7 +159,7 @@ class ColumnRoles:
 
 
 def parse_period(text: str) -> tuple[dt.date, str] | None:
-    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', '01.01.2024', '2024-01-01',
+    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
     and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
@@ -186,6 +186,11 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if month else None
+    # Excel's month format 'mmm.yy' (Norwegian: 'jan.25', 'des.24'; English 'Jan-25'): month
+    # name, then a two-digit year of this century. A day before the name ('25. jan') is no match.
+    if m := re.fullmatch(r"([a-zæøå]+)[.\-/]?(\d{2})", value):
+        month = MONTH_NAMES.get(m[1])
+        return (dt.date(2000 + int(m[2]), month, 1), "month") if month else None
     date = None
     if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
         date = _safe_date(int(m[3]), int(m[2]), int(m[1]))

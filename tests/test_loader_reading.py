@@ -135,10 +135,35 @@ def test_the_corpus_script_is_deterministic(tmp_path):
         ("2024M13", None),
         ("31.02.2024", None),
         ("i fjor", None),
+        ("jan.25", (dt.date(2025, 1, 1), "month")),  # Excel's 'mmm.yy' in Norwegian
+        ("des.24", (dt.date(2024, 12, 1), "month")),
+        ("Jan-25", (dt.date(2025, 1, 1), "month")),
+        ("25. jan", None),  # a day, not a month
+        ("fjor.25", None),
+        ("2025U05", None),
+        ("2023/2024", None),
     ],
 )
 def test_period_formats(text, expected):
     assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize(
+    "cell, said",
+    [
+        ("2025U05", "«2025U05» er en uke; tavla tar ikke ukestall"),
+        ("2025-W05", "«2025-W05» er en uke; tavla tar ikke ukestall"),
+        ("uke 5 2025", "«uke 5 2025» er en uke; tavla tar ikke ukestall"),
+        ("2023/2024", "«2023/2024» er en periode over et årsskifte (f.eks. et skoleår)"),
+        ("2023/24", "«2023/24» er en periode over et årsskifte (f.eks. et skoleår)"),
+        ("", "en tom celle er ikke en gyldig periode"),
+        ("i fjor", "«i fjor» er ikke en gyldig periode"),
+    ],
+)
+def test_a_week_or_a_school_year_is_refused_as_what_it_is(fresh_loader, tmp_path, cell, said):
+    path = write_csv(tmp_path / "p.csv", f"Kommune;Periode;Antall\n3205;{cell};7\n")
+    lines = fresh_loader.ingest(path, "hip_fractures").problem_lines()
+    assert len(lines) == 1 and lines[0].startswith(f"Linje 2, kolonne «Periode»: {said}"), lines
 
 
 def test_year_and_quarter_or_month_in_two_columns():
