@@ -760,8 +760,10 @@ class Staging:
         )
 
     def stage_head(self, n: int) -> pd.DataFrame:
-        """The first facts in file order (FACT_COLUMNS and row_no)."""
-        return self._cur.execute("SELECT * FROM stage ORDER BY row_no LIMIT ?", [n]).df()
+        """The first facts in file order (FACT_COLUMNS and row_no); a wide row's periods in time order."""
+        return self._cur.execute(
+            "SELECT * FROM stage ORDER BY row_no, period_start, indicator LIMIT ?", [n]
+        ).df()
 
     def commit(self, meta: UploadMeta) -> UploadResult:
         """Load TEMP stage into the store: one transaction, all rows or none."""

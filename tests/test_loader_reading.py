@@ -380,3 +380,18 @@ def test_older_codes_of_municipalities_elsewhere_are_skipped_not_refused(fresh_l
     assert refused.problem_lines() == [
         "Linje 2, kolonne «Kommune»: «9999 Lillestrøm» er ikke en kjent kommune, bydel eller region (fil «feil.csv»)"
     ]
+
+
+def test_the_preview_of_a_wide_file_keeps_each_rows_periods_in_order(fresh_loader, tmp_path):
+    years = [str(y) for y in range(2010, 2022)]
+    path = write_csv(
+        tmp_path / "bred.csv",
+        "Kommune;"
+        + ";".join(years)
+        + "\n"
+        + "".join(f"{c};" + ";".join("7" * len(years)) + "\n" for c in ("3205", "3222")),
+    )
+    report = fresh_loader.preview(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert list(report.parsed["Periode"]) == (years * 2)[: len(report.parsed)]
+    assert len(report.parsed) >= 10
