@@ -424,7 +424,7 @@ class UnitResolver:
     def resolve(self, text: str) -> UnitMatch | str | None:
         """A UnitMatch, SPLIT, or None when the text names no unit of the board."""
         value = " ".join(text.replace("\xa0", " ").split())
-        value = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        value = _bare(value)
         if m := WARD_CODE.match(value):
             return self.by_code.get(m[1])
         if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–])", value) or re.search(r"\((\d{3,6})\)$", value):
@@ -459,7 +459,7 @@ class UnitResolver:
             return UnitRow(match.unit_id, match.source_code, match.is_current, file_total=whole)
         if self.is_total(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
-        bare = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        bare = _bare(value)
         if m := WARD_CODE.match(bare):
             return UnitRow(skip=OUTSIDE) if m[1].startswith("0301") else None
         if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
@@ -483,7 +483,7 @@ class UnitResolver:
     def _split_outside(self, value: str, partnership: str | None) -> bool:
         """True when every unit a split municipality went into is outside `partnership`
         (None: outside every partnership on the board)."""
-        bare = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        bare = _bare(value)
         code = re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare)
         parts = self.split_into.get(code[1].zfill(4) if code else _name_key(bare))
         if not parts:
@@ -537,6 +537,11 @@ def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
         rows,
         columns=["source_code", "merge_group", "changed", "n_parts", "part_name", "whole_name", "all_parts"],
     ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
+
+
+def _bare(value: str) -> str:
+    """A unit text without SSB's «K-» before the code: 'K-3205' → '3205'."""
+    return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
 
 
 def _name_key(name: str) -> str:
