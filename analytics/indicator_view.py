@@ -22,7 +22,7 @@ population group get no funnel: there is no rate to compare.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -437,6 +437,9 @@ class IndicatorView:
     judged: IndicatorEvidence | None = None  # the part the status judges: cards come from it
     window_notes: list[str] = field(default_factory=list)  # what the filters changed, in words
     coverage_text: str | None = None  # the partnership's figures cover only some members (coverage_note)
+    left_out_text: str | None = (
+        None  # periods shown but not judged: short of members, not over (left_out_note)
+    )
 
     @property
     def rollout(self) -> bool:
@@ -616,6 +619,7 @@ def indicator_view(
         judged=judged,
         window_notes=window_notes,
         coverage_text=coverage,
+        left_out_text=left_out_note(board, data, full, today),
     )
 
 
@@ -979,6 +983,59 @@ def coverage_note(board: Board, partnership: str, data: UnitRows) -> str | None:
         f"Tallene for {name} bygger på de {len(covered)} av {len(members)} {what} "
         f"som har tall for indikatoren; de andre er ikke med.{named}"
     )
+
+
+def units_word(board: Board, unit_ids: Sequence[str]) -> str:
+    """«kommuner», «bydeler» or «kommuner og bydeler» for a set of units (Board.unit_kind);
+    «enheter» when they are neither (regions, partnerships)."""
+    kinds = {board.unit_kind(u) for u in unit_ids}
+    words = [w for k, w in (("municipality", "kommuner"), ("district", "bydeler")) if k in kinds]
+    if not words or kinds - {"municipality", "district"}:
+        return "enheter"
+    return " og ".join(words)
+
+
+def left_out_note(board: Board, data: UnitRows, series: pd.DataFrame, today: dt.date) -> str | None:
+    """One Norwegian sentence per cause for the periods a view shows but does not judge
+    (analytics.series.judged_series: ``short`` and ``partial``), None when there are none:
+
+    * short of members (series.member_gaps): «4. kvartal 2026 bygger på 3 av 22 kommuner og er
+      ikke tatt med i vurderingen.» (the newest such period; several are counted);
+    * not over yet (series.JUDGED_BEFORE_END): «4. kvartal 2026 er ikke over før 31.12.2026 og
+      er ikke tatt med i vurderingen.»
+
+    data: the rows judged (UnitRows); series: their judged series at the shown grain; today: the
+    day judged. Periods short of members come first: they are what a leader would misread."""
+    if series.empty or "short" not in series:
+        return None
+    word = units_word(board, data.units)
+    sentences = []
+    short = series[series["short"].astype(bool)]
+    if not short.empty:
+        last = short.iloc[-1]
+        n, expected = int(last["n_units"]), int(last["n_expected"])
+        base = (
+            f"bygger på {n} av {expected} {word}"
+            if n < expected
+            else f"mangler tall for noen av de {expected} {word} i deler av perioden"
+        )
+        if len(short) == 1:
+            sentences.append(f"{last['label']} {base} og er ikke tatt med i vurderingen.")
+        else:
+            sentences.append(
+                f"{len(short)} perioder bygger ikke på alle {word} som har tall før dem, og er ikke tatt med "
+                f"i vurderingen; den siste er {last['label']}, som {base}."
+            )
+    ends = pd.to_datetime(series["period_end"])
+    running = series[
+        ~series["short"].astype(bool) & series["partial"].astype(bool) & (ends > pd.Timestamp(today))
+    ]
+    if not running.empty:
+        last = running.iloc[-1]
+        end = pd.Timestamp(last["period_end"]).strftime("%d.%m.%Y")
+        sentences.append(f"{last['label']} er ikke over før {end} og er ikke tatt med i vurderingen.")
+    text = " ".join(sentences)
+    return text[0].upper() + text[1:] if text else None
 
 
 def _notes(

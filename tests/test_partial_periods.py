@@ -1,0 +1,170 @@
+"""Incomplete periods make no verdict (issue 14, «numbers are honest»): a partnership period
+that only some members report, and a period that has not ended, are shown and marked but left
+out of SPC, the newest value, projections and the «siste 12 mnd» windows; `as_of` judges only
+periods complete by that day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import series as S
+from analytics.periods import period_end
+from analytics.registry import ChartKind
+from tests.support import count_indicator
+
+LATER = dt.date(2027, 1, 15)  # 2026K4 is over
+
+
+def rows(records: list[tuple], grain: str = "month", suppressed: tuple = ()) -> pd.DataFrame:
+    """(unit, 'YYYY-MM-DD', value) at ``grain``, 1 000 inhabitants each; ``suppressed``: the
+    (unit, start) cells hidden in the source (1–4)."""
+    out = []
+    for unit, start, value in records:
+        start = pd.Timestamp(start)
+        end = pd.Timestamp(period_end(start.date(), grain))
+        hide = (unit, str(start.date())) in suppressed
+        out.append(
+            {
+                "unit_id": unit,
+                "period_start": start,
+                "period_end": end,
+                "value": np.nan if hide else value,
+                "numerator": None,
+                "denominator": None,
+                "suppressed": hide,
+                "population": 1000,
+                "person_years": 1000 * ((end - start).days + 1) / 365,
+            }
+        )
+    return pd.DataFrame(out, columns=S.ROW_COLUMNS)
+
+
+def months(units: tuple[str, ...], first: int, last: int, year: int = 2025) -> list[tuple]:
+    return [(u, f"{year}-{m:02d}-01", 10 + m) for u in units for m in range(first, last + 1)]
+
+
+def test_a_period_only_some_members_report_is_marked_and_not_judged():
+    """The newest month has rows for 1 of 3 units: shown with «tall fra 1 av 3 enheter», no
+    judge value, and the newest whole period (the end of «siste 12 mnd») is the month before."""
+    data = S.UnitRows(
+        count_indicator(), rows(months(("a", "b", "c"), 1, 11) + [("a", "2025-12-01", 40)]), None
+    )
+    series = S.judged_series(data, "month", LATER)
+    last = series.iloc[-1]
+    assert last["short"] and last["partial"]
+    assert (last["n_units"], last["n_expected"]) == (1, 3)
+    assert np.isnan(last["judge_value"])
+    assert last["partial_text"] == "tall fra 1 av 3 enheter"
+    assert not series["short"].iloc[:-1].any()
+    assert S.latest_end(series) == pd.Timestamp("2025-11-30")
+
+
+def test_a_gap_in_the_middle_and_a_coarser_grain_are_short_but_a_later_start_and_a_hidden_cell_are_not():
+    records = months(("a", "b"), 1, 12) + [
+        (u, f"2025-{m:02d}-01", 5) for u in ("c",) for m in range(4, 13) if m != 8
+    ]
+    # c starts in April (not short before it), misses August (short), is hidden in October.
+    data = S.UnitRows(count_indicator(), rows(records, suppressed=(("b", "2025-10-01"),)), None)
+    monthly = S.judged_series(data, "month", LATER)
+    short = dict(zip(monthly["period_start"].dt.month, monthly["short"], strict=True))
+    assert [m for m, s in short.items() if s] == [8]
+    assert (
+        monthly.loc[monthly["period_start"].dt.month == 8, "partial_text"].item() == "tall fra 2 av 3 enheter"
+    )
+    quarterly = S.judged_series(data, "quarter", LATER)
+    assert quarterly["short"].tolist() == [False, False, True, False]
+    assert quarterly["partial_text"].iloc[2] == "tall mangler for noen av de 3 enhetene i deler av perioden"
+    assert np.isnan(quarterly["judge_value"].iloc[2]) and not np.isnan(quarterly["judge_value"].iloc[3])
+    per_unit = S.judged_series(data, "month", LATER, by_unit=True)
+    assert not per_unit["short"].any()  # one unit's own series has no members to miss
+
+
+def test_a_period_that_has_not_ended_is_not_judged_for_any_measured_kind():
+    """A quarterly file's 2026K4 delivered on 30.11.2026 carries the whole quarter's person-time
+    and a part of its count: partial for every measured kind, judged once the quarter is over."""
+    records = [(u, f"2026-{m:02d}-01", 30) for u in ("a", "b") for m in (1, 4, 7, 10)]
+    today = dt.date(2026, 11, 30)
+    for kind in ("count", "stock", "share", "score"):
+        ind = count_indicator(kind=kind, grain="quarter", population=None, numerator_age=None)
+        frame = rows(records, "quarter").assign(numerator=30.0, denominator=60.0)
+        series = S.judged_series(S.UnitRows(ind, frame, None), "quarter", today)
+        assert series["partial"].tolist() == [False, False, False, True], kind
+        assert series["partial_text"].iloc[-1] == "delvis periode"
+        assert not np.isnan(
+            S.judged_series(S.UnitRows(ind, frame, None), "quarter", LATER)["judge_value"].iloc[-1]
+        )
+
+
+def test_the_rule_for_periods_not_over_is_one_table_over_every_series_kind():
+    assert set(S.JUDGED_BEFORE_END) == set(typing.get_args(ChartKind))
+    assert [k for k, judged in S.JUDGED_BEFORE_END.items() if judged] == ["projection"]
+    ind = count_indicator(projection=True, population=None, numerator_age=None)
+    data = S.UnitRows(ind, rows([("a", "2027-01-01", 5), ("a", "2028-01-01", 6)], "year"), None)
+    assert not S.judged_series(data, "year", dt.date(2026, 11, 30))["partial"].any()
+
+
+@pytest.fixture()
+def three_members(demo_db, tmp_path):
+    """A copy of the demo store (Ahus' IHT patients for its 22 municipalities) with the quarter
+    after the demo's newest one loaded for 3 of them (as the integrator's tryout file
+    t5_tre_kommuner_iht_pasienter.csv does for 2026K4). Returns (loader, that quarter's label,
+    the day after it ends + 14, the number of members with figures)."""
+    from loaders.service import Loader
+    from tests.conftest import new_store, write_csv
+
+    loader = Loader.open(new_store(tmp_path, "tre", like=demo_db))
+    board = loader.board
+    before = board.store.unit_series("iht_patients", ["3205"], "count", "quarter")
+    newest = pd.Timestamp(before["period_start"].max())
+    start = newest + pd.DateOffset(months=3)
+    quarter = f"{start.year}K{(start.month - 1) // 3 + 1}"
+    after = period_end(start.date(), "quarter") + dt.timedelta(days=15)
+    text = f"Kommune;Kvartal;Antall\n3205 Lillestrøm;{quarter};90\n3222 Lørenskog;{quarter};60\n3242 Hurdal;{quarter};9\n"
+    assert loader.ingest(write_csv(tmp_path / "tre.csv", text), "iht_patients", today=after).ok
+    yield loader, f"{(start.month - 1) // 3 + 1}. kvartal {start.year}", after, newest
+    board.store.close()
+
+
+def test_the_indicator_view_leaves_out_a_quarter_from_3_members_and_says_so(three_members):
+    """On main the 3-member quarter was an SPC point (special cause, improvement: the three
+    are the largest users) and the newest value; now it is missing to SPC and said."""
+    from analytics.indicator_view import indicator_view
+
+    loader, label, after, _ = three_members
+    view = indicator_view(loader.board, "ahus", "iht_patients", today=after, with_small_multiples=False)
+    assert view.series["label"].iloc[-1] == label
+    assert view.spc.points["point_type"].iloc[-1] == "missing"
+    assert view.left_out_text == f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen."
+    assert view.table["Merknad"].iloc[-1] == "tall fra 3 av 22 enheter"
+    assert not view.latest_text.endswith(f"({label})")
+
+
+def test_a_period_not_complete_by_as_of_is_not_judged(three_members, demo_board):
+    """A meeting pack «per» a day inside the 3-member quarter: that quarter is not over by then
+    (nor complete), so the cut rows end before it and its newest judged period is the one
+    before; the partnership's verdicts are those of the store without the three rows."""
+    from analytics import datacache
+    from analytics.evaluate import _Rows, cut_rows, evaluate_plan, partnership_scope
+
+    loader, _, after, newest = three_members
+    board = loader.board
+    as_of = after - dt.timedelta(days=30)
+    data = cut_rows(
+        _Rows(board).get(board.registry.get("iht_patients"), partnership_scope(board, "ahus").unit_ids), as_of
+    )
+    assert data.rows["period_start"].max() == newest
+    assert S.latest_end(S.judged_series(data, today=as_of)) == pd.Timestamp(
+        period_end(newest.date(), "quarter")
+    )
+    datacache.clear()
+    judged = evaluate_plan(board, "ahus", as_of=as_of)
+    datacache.clear()
+    without = evaluate_plan(demo_board, "ahus", as_of=as_of)
+    assert {k: (j.status, j.reason) for k, j in judged.criteria.items()} == {
+        k: (j.status, j.reason) for k, j in without.criteria.items()
+    }
