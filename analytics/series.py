@@ -1559,7 +1559,9 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
 
     Columns: year, label ('2026, delvis år (jan.–okt.)'), value, numerator, denominator,
     incomplete, partial, previous_same (the same months of the year before, on the same
-    scale), previous_text, change (value − previous_same).
+    scale), previous_text, change (value − previous_same). A year short of members
+    (judged_series' ``short``: some units that report before it have no row in part of it) is
+    labelled so and not compared: the same months of the year before hold every unit.
     """
     series = judged_series(data, "year", today)
     rows = data.rows
@@ -1578,7 +1580,7 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
             "previous_text": "",
             "change": np.nan,
         }
-        if row["partial"] and pd.notna(row["last_end"]):
+        if row["partial"] and not row["short"] and pd.notna(row["last_end"]):
             covered = pd.Timestamp(row["last_end"])
             year = covered.year - 1
             same = rows[

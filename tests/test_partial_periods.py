@@ -113,11 +113,12 @@ def three_members(demo_db, tmp_path):
     """A copy of the demo store (Ahus' IHT patients for its 22 municipalities) with the quarter
     after the demo's newest one loaded for 3 of them (as the integrator's tryout file
     t5_tre_kommuner_iht_pasienter.csv does for 2026K4). Returns (loader, that quarter's label,
-    the day after it ends + 14, the number of members with figures)."""
+    15 days after it ends, the demo's newest quarter, the store)."""
     from loaders.service import Loader
     from tests.conftest import new_store, write_csv
 
-    loader = Loader.open(new_store(tmp_path, "tre", like=demo_db))
+    target = new_store(tmp_path, "tre", like=demo_db)
+    loader = Loader.open(target)
     board = loader.board
     before = board.store.unit_series("iht_patients", ["3205"], "count", "quarter")
     newest = pd.Timestamp(before["period_start"].max())
@@ -126,7 +127,7 @@ def three_members(demo_db, tmp_path):
     after = period_end(start.date(), "quarter") + dt.timedelta(days=15)
     text = f"Kommune;Kvartal;Antall\n3205 Lillestrøm;{quarter};90\n3222 Lørenskog;{quarter};60\n3242 Hurdal;{quarter};9\n"
     assert loader.ingest(write_csv(tmp_path / "tre.csv", text), "iht_patients", today=after).ok
-    yield loader, f"{(start.month - 1) // 3 + 1}. kvartal {start.year}", after, newest
+    yield loader, f"{(start.month - 1) // 3 + 1}. kvartal {start.year}", after, newest, target
     board.store.close()
 
 
@@ -135,7 +136,7 @@ def test_the_indicator_view_leaves_out_a_quarter_from_3_members_and_says_so(thre
     are the largest users) and the newest value; now it is missing to SPC and said."""
     from analytics.indicator_view import indicator_view
 
-    loader, label, after, _ = three_members
+    loader, label, after, _, _ = three_members
     view = indicator_view(loader.board, "ahus", "iht_patients", today=after, with_small_multiples=False)
     assert view.series["label"].iloc[-1] == label
     assert view.spc.points["point_type"].iloc[-1] == "missing"
@@ -151,7 +152,7 @@ def test_a_period_not_complete_by_as_of_is_not_judged(three_members, demo_board)
     from analytics import datacache
     from analytics.evaluate import _Rows, cut_rows, evaluate_plan, partnership_scope
 
-    loader, _, after, newest = three_members
+    loader, _, after, newest, _ = three_members
     board = loader.board
     as_of = after - dt.timedelta(days=30)
     data = cut_rows(
@@ -168,3 +169,37 @@ def test_a_period_not_complete_by_as_of_is_not_judged(three_members, demo_board)
     assert {k: (j.status, j.reason) for k, j in judged.criteria.items()} == {
         k: (j.status, j.reason) for k, j in without.criteria.items()
     }
+
+
+def test_a_year_short_of_members_is_labelled_and_not_compared_with_the_year_before():
+    """Jan–Oct 2026 for a and b, but b misses October: 2026 is not compared with Jan–Oct 2025
+    (which holds both), and its label says why; a year short only in time still is."""
+    records = months(("a", "b"), 1, 12) + months(("a",), 1, 10, 2026) + months(("b",), 1, 9, 2026)
+    table = S.year_table(S.UnitRows(count_indicator(), rows(records), None), dt.date(2026, 11, 30))
+    current = table[table["year"] == 2026].iloc[0]
+    assert current["label"] == "2026, tall mangler for noen av de 2 enhetene i deler av perioden"
+    assert np.isnan(current["previous_same"]) and current["previous_text"] == ""
+    whole = months(("a", "b"), 1, 12) + months(("a", "b"), 1, 10, 2026)
+    table = S.year_table(S.UnitRows(count_indicator(), rows(whole), None), dt.date(2026, 11, 30))
+    assert table[table["year"] == 2026].iloc[0]["previous_text"] == "jan.–okt. 2025"
+
+
+def test_indikator_page_says_the_quarter_from_3_members_is_left_out(three_members, monkeypatch):
+    """Indikator, as a leader opens it (AppTest): the sentence under the status, the quarter
+    drawn as missing to SPC (no special-cause marker on it), and the table's remark."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT, visible_text
+
+    _, label, _, _, target = three_members
+    monkeypatch.setenv("BOARD_DB", str(target))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update({"hf": "ahus", "indikator": "iht_patients"})
+    at.run()
+    at.switch_page("pages/indicator.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen." in captions
+    assert "tall fra 3 av 22 enheter" in visible_text(at)
