@@ -1162,30 +1162,29 @@ def member_gaps(rows: pd.DataFrame, grain: str, starts: pd.Series) -> tuple[np.n
     population's; Making Data Count judges a series only on like-for-like points, so a short
     period is shown, marked, and left out of SPC, projections, the newest value and windows.
     n_expected at a coarser grain is the most units any of its native periods expects. Done
-    once per series, vectorised (one groupby and one searchsorted over the rows).
+    once per series, vectorised (a units × periods table of booleans and one searchsorted).
     """
     n = len(starts)
-    if rows.empty or rows["unit_id"].nunique() < 2:
-        return np.zeros(n, dtype=bool), np.full(n, rows["unit_id"].nunique(), dtype=np.int64)
-    pairs = rows[["unit_id", "period_start"]].drop_duplicates()
-    present = pairs.groupby("period_start").size()
-    firsts = np.sort(pairs.groupby("unit_id")["period_start"].min().to_numpy())
-    expected = np.searchsorted(firsts, present.index.to_numpy(), side="right")
-    native = pd.DataFrame(
-        {
-            "period": truncate(present.index.to_series(), grain).to_numpy(),
-            "short": present.to_numpy() < expected,
-            "expected": expected,
-        }
-    )
-    per = native.groupby("period").agg(short=("short", "any"), expected=("expected", "max"))
+    codes, units = pd.factorize(rows["unit_id"], sort=False)
+    if len(units) < 2:
+        return np.zeros(n, dtype=bool), np.full(n, len(units), dtype=np.int64)
+    places, periods = pd.factorize(rows["period_start"], sort=True)
+    has = np.zeros((len(units), len(periods)), dtype=bool)  # unit × native period: has a row
+    has[codes, places] = True
+    present = has.sum(axis=0)
+    firsts = np.sort(has.argmax(axis=1))  # each unit's earliest period (every unit has one)
+    expected = np.searchsorted(firsts, np.arange(len(periods)), side="right")
+    short_native = present < expected
+    # Native periods onto the judged ones (a coarser grain takes the any / the most).
+    coarse = truncate(pd.Series(periods), grain).to_numpy().astype("datetime64[us]")
     at = pd.to_datetime(starts).to_numpy().astype("datetime64[us]")
-    per.index = per.index.to_numpy().astype("datetime64[us]")
-    per = per.reindex(at)
-    return (
-        per["short"].fillna(False).to_numpy(dtype=bool),
-        per["expected"].fillna(0).to_numpy(dtype=np.int64),
-    )
+    slot = np.searchsorted(at, coarse)
+    found = (slot < n) & (at[np.minimum(slot, n - 1)] == coarse) if n else np.zeros(len(coarse), dtype=bool)
+    short = np.zeros(n, dtype=bool)
+    most = np.zeros(n, dtype=np.int64)
+    np.logical_or.at(short, slot[found], short_native[found])
+    np.maximum.at(most, slot[found], expected[found])
+    return short, most
 
 
 def short_label(present: int, expected: int) -> str:
