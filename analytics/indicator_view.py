@@ -995,7 +995,9 @@ def units_word(board: Board, unit_ids: Sequence[str]) -> str:
     return " og ".join(words)
 
 
-def left_out_note(board: Board, data: UnitRows, series: pd.DataFrame, today: dt.date) -> str | None:
+def left_out_note(
+    board: Board, data: UnitRows, series: pd.DataFrame, today: dt.date, running: bool = True
+) -> str | None:
     """One Norwegian sentence per cause for the periods a view shows but does not judge
     (analytics.series.judged_series: ``short`` and ``partial``), None when there are none:
 
@@ -1005,7 +1007,9 @@ def left_out_note(board: Board, data: UnitRows, series: pd.DataFrame, today: dt.
       er ikke tatt med i vurderingen.»
 
     data: the rows judged (UnitRows); series: their judged series at the shown grain; today: the
-    day judged. Periods short of members come first: they are what a leader would misread."""
+    day judged; running=False leaves out the second cause (a chart's legend already marks such a
+    period «Delvis periode (ikke vurdert)»). Periods short of members come first: they are what a
+    leader would misread."""
     if series.empty or "short" not in series:
         return None
     word = units_word(board, data.units)
@@ -1027,11 +1031,11 @@ def left_out_note(board: Board, data: UnitRows, series: pd.DataFrame, today: dt.
                 f"i vurderingen; den siste er {last['label']}, som {base}."
             )
     ends = pd.to_datetime(series["period_end"])
-    running = series[
+    ongoing = series[
         ~series["short"].astype(bool) & series["partial"].astype(bool) & (ends > pd.Timestamp(today))
     ]
-    if not running.empty:
-        last = running.iloc[-1]
+    if running and not ongoing.empty:
+        last = ongoing.iloc[-1]
         end = pd.Timestamp(last["period_end"]).strftime("%d.%m.%Y")
         sentences.append(f"{last['label']} er ikke over før {end} og er ikke tatt med i vurderingen.")
     text = " ".join(sentences)

@@ -203,3 +203,24 @@ def test_indikator_page_says_the_quarter_from_3_members_is_left_out(three_member
     captions = [c.value.replace("\\", "") for c in at.caption]
     assert f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen." in captions
     assert "tall fra 3 av 22 enheter" in visible_text(at)
+
+
+def test_the_deck_chart_names_the_short_quarter_in_its_footnote(three_members):
+    from analytics import deck
+
+    loader, label, _, _, _ = three_members
+    notes = deck.chart_notes(loader.board, "ahus", "iht_patients")
+    assert f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen." in notes
+
+
+def test_a_period_not_over_is_said_on_indikator_but_not_in_a_chart_footnote(demo_board):
+    from analytics.indicator_view import left_out_note
+
+    ind = count_indicator(grain="quarter")
+    data = S.UnitRows(
+        ind, rows([(u, f"2026-{m:02d}-01", 9) for u in ("a", "b") for m in (1, 4, 7, 10)], "quarter"), None
+    )
+    series = S.judged_series(data, "quarter", dt.date(2026, 11, 30))
+    text = left_out_note(demo_board, data, series, dt.date(2026, 11, 30))
+    assert text == "4. kvartal 2026 er ikke over før 31.12.2026 og er ikke tatt med i vurderingen."
+    assert left_out_note(demo_board, data, series, dt.date(2026, 11, 30), running=False) is None
