@@ -229,6 +229,19 @@ def partnership_side_ready(partnership: str) -> bool:
     )
 
 
+def _log_warming() -> None:
+    """The watcher's line per version warmed («Dataversjon … er varmet på 7,1 s») goes to the
+    server's log (stderr) at INFO, whichever way the server was started; once per process."""
+    from analytics import warming
+
+    log = logging.getLogger(warming.__name__)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def warm_from_start() -> None:
     """`python dashboard.py` (as `make run`): open the pages' board and start the watcher
     (analytics.warming) before the server takes its first visitor, so the first leader after a
@@ -240,12 +253,7 @@ def warm_from_start() -> None:
     seconds = config.warm_seconds()
     if seconds <= 0:
         return
-    log = logging.getLogger(warming.__name__)  # a line per version warmed, for the operator
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+    _log_warming()
     try:
         _board(str(config.db_path()))  # kept by st.cache_resource for the pages' runs
     except (PlanError, StoreError):
@@ -262,6 +270,7 @@ def start_warming() -> None:
     # The board this run uses (st.cache_resource may hand out one opened earlier, without
     # running _board): the watcher warms that one, not whichever board was opened last.
     _OPENED[:] = [board()]
+    _log_warming()
     warming.start(lambda: _OPENED[0], config.warm_seconds())
 
 
