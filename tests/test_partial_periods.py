@@ -135,9 +135,15 @@ def test_the_indicator_view_leaves_out_a_quarter_from_3_members_and_says_so(thre
     """On main the 3-member quarter was an SPC point (special cause, improvement: the three
     are the largest users) and the newest value; now it is missing to SPC and said."""
     from analytics.indicator_view import indicator_view
+    from analytics.periods import MONTHS_SHORT
 
-    loader, label, after, _, _ = three_members
+    loader, label, after, newest, _ = three_members
     view = indicator_view(loader.board, "ahus", "iht_patients", today=after, with_small_multiples=False)
+    # The funnel's «siste 12 mnd» ends with the newest whole quarter, not the short one.
+    end = pd.Timestamp(period_end(newest.date(), "quarter"))
+    assert view.funnel is not None and view.funnel.period.endswith(
+        f"{MONTHS_SHORT[end.month - 1]} {end.year}"
+    )
     assert view.series["label"].iloc[-1] == label
     assert view.spc.points["point_type"].iloc[-1] == "missing"
     assert view.left_out_text == f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen."
