@@ -285,6 +285,29 @@ class FunnelView:
         return funnel_reading(self.result.units["flag"].iloc[i], self.indicator.direction)
 
 
+def _window_masked(data: UnitRows, units_shown: list[str], window: pd.DataFrame) -> list[bool]:
+    """Per unit, whether the partnership's cube (analytics.hierarchy) hides its figure over the
+    funnel's ``window`` (native rows of the newest 12 months, or the newest year for yearly data).
+
+    The cube's own funnel window, or (yearly data) its year cell, where the window is that cell.
+    A window the cube has no cell for (the funnel ends before a newest period the cube counts
+    in, one short of members: series.member_gaps) is hidden for a unit whenever one of the
+    unit's native periods in it is: the conservative rule for windows (hierarchy, rule 3b, as
+    series.rows_hidden), so no secondary suppression is undone."""
+    cube, n = data.cube, len(units_shown)
+    if cube is None or not n:
+        return [False] * n
+    starts = sorted(pd.to_datetime(window["period_start"].unique()))
+    anchor = starts[-1]
+    covered = cube.windows.get(hierarchy.FUNNEL)
+    if covered is None:  # yearly data: the newest year's own cell
+        return list(cube.mask(units_shown, data.indicator.grain, [anchor] * n))
+    if set(pd.to_datetime(covered)) == set(starts):
+        return list(cube.mask(units_shown, hierarchy.FUNNEL, [anchor] * n))
+    pairs = [bool(h) for h in cube.mask([u for u in units_shown for _ in starts], cube.native, starts * n)]
+    return [any(pairs[i * len(starts) : (i + 1) * len(starts)]) for i in range(n)]
+
+
 def funnel_reading(flag: str, direction: str) -> str:
     """'over 95 % (uønsket retning)': the flag and what it means for this indicator."""
     if flag in ("innenfor", "mangler data"):
@@ -319,17 +342,8 @@ def funnel_view(
     per_unit = units.merge(per_unit, on="unit_id", how="inner")
     if len(per_unit) < 2:
         return None
-    anchor = window["period_start"].max()
-    # The funnel's 12 months are a window of the cube, or (yearly data) its newest year cell.
-    level = (
-        hierarchy.FUNNEL if data.cube is None or hierarchy.FUNNEL in data.cube.windows else indicator.grain
-    )
     units_shown = per_unit["unit_id"].astype(str).tolist()
-    masked = (
-        data.cube.mask(units_shown, level, [anchor] * len(units_shown))
-        if data.cube is not None
-        else [False] * len(units_shown)
-    )
+    masked = _window_masked(data, units_shown, window)
     hide = [
         hidden(indicator, n, d) or bool(m)
         for n, d, m in zip(per_unit["numerator"], per_unit["denominator"], list(masked), strict=True)

@@ -230,3 +230,35 @@ def test_a_period_not_over_is_said_on_indikator_but_not_in_a_chart_footnote(demo
     text = left_out_note(demo_board, data, series, dt.date(2026, 11, 30))
     assert text == "4. kvartal 2026 er ikke over før 31.12.2026 og er ikke tatt med i vurderingen."
     assert left_out_note(demo_board, data, series, dt.date(2026, 11, 30), running=False) is None
+
+
+def test_a_funnel_window_the_cube_has_no_cell_for_is_hidden_where_any_of_its_periods_is():
+    """The funnel's 12 months end with the newest whole period; when a newer period is left out
+    (short of members) the cube's own funnel window differs, and a unit's figure over the shown
+    window is hidden whenever one of its periods in it is (hierarchy rule 3b), never shown
+    because the cube has no cell for that window."""
+    from analytics import hierarchy
+    from analytics.indicator_view import _window_masked
+
+    quarters = ["2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01"]
+    counts = {"a": [30, 31, 32, 33, 34], "b": [40, 41, 42, 43, 44], "c": [20, 2, 21, 22, 23]}
+    facts = pd.DataFrame(
+        [
+            (u, pd.Timestamp(q), float(v))
+            for u, vs in counts.items()
+            for q, v in zip(quarters, vs, strict=True)
+        ],
+        columns=["unit_id", "period_start", "numerator"],
+    )
+    cube = hierarchy.build_cube(
+        facts, "quarter", 5, {hierarchy.FUNNEL: [pd.Timestamp(q) for q in quarters[1:]]}
+    )
+    data = S.UnitRows(count_indicator(grain="quarter"), rows([], "quarter"), None, cube=cube)
+    shown = pd.DataFrame({"period_start": [pd.Timestamp(q) for q in quarters[:4]]})
+    masked = _window_masked(data, ["a", "b", "c"], shown)
+    native = {u: cube.mask([u] * 4, "quarter", list(shown["period_start"])).any() for u in "abc"}
+    assert masked[2] and masked == [bool(native[u]) for u in "abc"]
+    own = pd.DataFrame({"period_start": [pd.Timestamp(q) for q in quarters[1:]]})  # the cube's window
+    assert _window_masked(data, ["a", "b", "c"], own) == list(
+        cube.mask(["a", "b", "c"], hierarchy.FUNNEL, [pd.Timestamp(quarters[-1])] * 3)
+    )
