@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -55,6 +56,25 @@ def loaded_beside_demo() -> list[str]:
     """analytics.catalogue.loaded_beside_demo, cached per data version (the demo label asks
     on every page, and only on a demo store)."""
     return _loaded_beside_demo(board().store.data_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _loaded_only(data_version: str, db_path: str) -> list[str]:
+    from analytics.catalogue import loaded_only as work_out
+
+    return work_out(_board(db_path))
+
+
+def synthetic(indicator_ids: Sequence[str]) -> bool:
+    """analytics.catalogue.synthetic_figures for a chart of these indicators, with the list of
+    indicators whose figures are all loaded cached per data version."""
+    current = board()
+    if not current.store.is_demo():
+        return False
+    from analytics.catalogue import synthetic_figures
+
+    loaded = _loaded_only(current.store.data_version(), str(config.db_path()))
+    return synthetic_figures(current, indicator_ids, loaded)
 
 
 def period_end(partnership: str) -> dt.date | None:
