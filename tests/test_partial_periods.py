@@ -6,6 +6,7 @@ periods complete by that day."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import typing
 
 import numpy as np
@@ -197,7 +198,7 @@ def test_indikator_page_says_the_quarter_from_3_members_is_left_out(three_member
 
     from tests.conftest import ROOT, visible_text
 
-    _, label, _, _, target = three_members
+    _, label, _, newest, target = three_members
     monkeypatch.setenv("BOARD_DB", str(target))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
@@ -209,6 +210,15 @@ def test_indikator_page_says_the_quarter_from_3_members_is_left_out(three_member
     captions = [c.value.replace("\\", "") for c in at.caption]
     assert f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen." in captions
     assert "tall fra 3 av 22 enheter" in visible_text(at)
+    # The SPC chart: the quarter is an open grey point «ikke vurdert», in no other point trace.
+    quarter = str((newest + pd.DateOffset(months=3)).date())
+    spc = json.loads(at.get("plotly_chart")[0].proto.spec)
+    holding = {
+        t.get("name")
+        for t in spc["data"]
+        if t.get("mode") == "markers" and any(str(x).startswith(quarter) for x in t.get("x") or [])
+    }
+    assert holding == {"Delvis periode (ikke vurdert)"}, holding
 
 
 def test_the_deck_chart_names_the_short_quarter_in_its_footnote(three_members):
