@@ -1256,8 +1256,12 @@ def _periods(n: int) -> str:
 
 
 def partial_label(start: pd.Timestamp, covered_until: pd.Timestamp, grain: str) -> str:
-    """'delvis år (jan.–okt.)' for a year in progress; 'pågår' for a shorter period."""
+    """'delvis år (jan.–okt.)' for a year in progress built from its months; 'året er ikke over'
+    for a year whose own row (a yearly file delivered in November) claims the whole year before
+    it has ended; 'delvis periode' for a shorter period."""
     if grain == "year" and pd.notna(covered_until) and covered_until.year == start.year:
+        if covered_until.month == 12:
+            return "året er ikke over"
         last = covered_until.month
         span = MONTHS_SHORT[0] if last == 1 else f"{MONTHS_SHORT[0]}–{MONTHS_SHORT[last - 1]}"
         return f"delvis år ({span})"
@@ -1572,7 +1576,8 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
     incomplete, partial, previous_same (the same months of the year before, on the same
     scale), previous_text, change (value − previous_same). A year short of members
     (judged_series' ``short``: some units that report before it have no row in part of it) is
-    labelled so and not compared: the same months of the year before hold every unit.
+    labelled so and not compared: the same months of the year before hold every unit; nor is a
+    year whose own row was delivered before it ended (its months are not known).
     """
     series = judged_series(data, "year", today)
     rows = data.rows
@@ -1591,7 +1596,14 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
             "previous_text": "",
             "change": np.nan,
         }
-        if row["partial"] and not row["short"] and pd.notna(row["last_end"]):
+        # Like for like only where the months the year holds are known: a yearly row delivered
+        # before the year ended covers «jan.–des.» on paper, but not in fact.
+        if (
+            row["partial"]
+            and not row["short"]
+            and pd.notna(row["last_end"])
+            and pd.Timestamp(row["last_end"]) < pd.Timestamp(row["period_end"])
+        ):
             covered = pd.Timestamp(row["last_end"])
             year = covered.year - 1
             same = rows[

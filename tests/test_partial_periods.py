@@ -272,3 +272,18 @@ def test_a_funnel_window_the_cube_has_no_cell_for_is_hidden_where_any_of_its_per
     assert _window_masked(data, ["a", "b", "c"], own) == list(
         cube.mask(["a", "b", "c"], hierarchy.FUNNEL, [pd.Timestamp(quarters[-1])] * 3)
     )
+
+
+def test_a_year_delivered_before_it_ends_is_not_compared_as_if_its_months_were_known():
+    """A yearly file's 2026 delivered in November: not judged, labelled «året er ikke over»
+    (not «delvis år (jan.–des.)»), and not set against jan.–des. 2025 as like for like."""
+    ind = count_indicator(grain="year")
+    data = S.UnitRows(
+        ind, rows([(u, f"{y}-01-01", 100) for u in "ab" for y in (2024, 2025, 2026)], "year"), None
+    )
+    today = dt.date(2026, 11, 30)
+    series = S.judged_series(data, "year", today)
+    assert series["partial_text"].iloc[-1] == "året er ikke over" and np.isnan(series["judge_value"].iloc[-1])
+    current = S.year_table(data, today).iloc[-1]
+    assert current["label"] == "2026, året er ikke over"
+    assert np.isnan(current["change"]) and current["previous_text"] == ""
