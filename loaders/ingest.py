@@ -279,6 +279,9 @@ def _check(
         indicator_names = {i.id: i.name for _, i in targets}
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
     report.notes = _notes(report, roles, columns, footnotes) + dims.notes
+    fractions = _fraction_note(staging, table, dims, targets, spec, columns)
+    if fractions:
+        report.notes.append(fractions)
     if not count and report.stats.facts == 0:
         skipped = report.stats.outside + report.stats.areas
         if skipped:  # a national file for another partnership, or only county rows
@@ -380,6 +383,35 @@ def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnot
             "å laste den inn igjen endrer ingenting."
         )
     return notes
+
+
+def _fraction_note(
+    staging: Staging,
+    table: TableFile,
+    dims: dimensions.DimensionResult,
+    targets: list[tuple[str, Indicator]],
+    spec: StageSpec,
+    columns: list[str],
+) -> str | None:
+    """A note, not a problem, when counts hold fractions (Staging.fractions): the lines of the
+    first few, the column, and what to check."""
+    count, rows, roles = staging.fractions(5)
+    if not count:
+        return None
+    lines = table.lines([dims.row(r) for r in rows])
+    shown = ", ".join(str(lines[dims.row(r)]) for r in rows if lines.get(dims.row(r)) is not None)
+    names = {f"c{i}": name for i, name in enumerate(columns)}
+    held = [f"«{names[c]}»" for c in (getattr(spec, role) for role in roles) if c in names]
+    where = ""
+    if held and not spec.wide:
+        where = f" i kolonne {held[0]}" if len(held) == 1 else f" i kolonnene {' og '.join(held)}"
+    name = f"«{targets[0][1].name}»" if len(targets) == 1 else "indikatoren"
+    said = "1 verdi{} er ikke et helt tall" if count == 1 else f"{count} verdier{{}} er ikke hele tall"
+    return (
+        f"{said.format(where)} (linje {shown}{' …' if count > len(rows) else ''}), men {name} bygger på "
+        "antall hele tilfeller: sjekk at tusenskille og desimaltegn er lest riktig, og at tallene er antall, "
+        "ikke rater eller andeler."
+    )
 
 
 def _rows(n: int) -> str:

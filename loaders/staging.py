@@ -648,6 +648,31 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
+    def fractions(self, limit: int) -> tuple[int, list[int], list[str]]:
+        """Cells that hold a fraction where whole cases are counted: the value of a count or a
+        stock, or the numerator or denominator of a count, stock or share (a score's numerator
+        is a sum of values and need not be whole). Returns (how many cells, the first ``limit``
+        row numbers, the roles holding them: "value", "numerator", "denominator"). Not a
+        problem, since decimals are how some sources write counts («12,0»), but worth a note:
+        «1.234» may be a misread thousands mark, or a rate in a count's place."""
+        found = self._cur.execute(
+            f"""
+            WITH f AS (
+                SELECT c.row_no,
+                       i.kind IN ('count', 'stock') AND c.value <> round(c.value) AS in_value,
+                       i.kind IN ('count', 'stock', 'share') AND c.numerator <> round(c.numerator) AS in_num,
+                       i.kind IN ('count', 'stock', 'share') AND c.denominator <> round(c.denominator) AS in_den
+                FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
+            )
+            SELECT count(*), list(row_no ORDER BY row_no)[1:$limit],
+                   bool_or(in_value), bool_or(in_num), bool_or(in_den)
+            FROM f WHERE in_value OR in_num OR in_den
+            """,
+            {"limit": limit},
+        ).fetchone()
+        roles = [r for r, hit in zip(("value", "numerator", "denominator"), found[2:], strict=True) if hit]
+        return int(found[0]), list(found[1] or []), roles
+
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
         return self._cur.execute(

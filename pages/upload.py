@@ -315,12 +315,14 @@ if report.guess is not None:
     _show_guess(report, key, columns_key)
 _show_report(report, key)
 
-if report.duplicate_of is not None:
+just_loaded = bool(done and done[0] == key)
+if report.duplicate_of is not None and not just_loaded:
+    # (right after «Last inn» the preview finds the upload just made: the success says it all)
     st.info(
         f"Akkurat denne filen er lastet inn før (opplasting {report.duplicate_of}); å laste den inn igjen "
         "endrer ingenting. Angre den opplastingen først hvis den skal lastes inn på nytt med andre valg."
     )
-elif report.ok and not (done and done[0] == key):
+elif report.ok and not just_loaded:
     stats = report.stats
     left_out = (
         f" {counted(stats.refused, 'rad', 'rader')} med problemer holdes utenfor." if stats.refused else ""

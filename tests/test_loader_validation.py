@@ -163,3 +163,50 @@ def test_formula_cells_are_data_and_neutralised_in_every_csv_the_board_writes(fr
     facts = fact_rows({"=cmd|' /C calc'!A0": 1.0})
     fresh_loader.board.store.ingest(facts, UploadMeta("x.csv", "h"))
     assert export_lines(fresh_loader)[1] == "hip_fractures,'=cmd|' /C calc'!A0,2024M01,1,false"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "header", "cell", "column"),
+    [
+        ("hip_fractures", "Antall", "3,5", "Antall"),  # a count
+        ("dho_active_patients", "Antall", "1.234", "Antall"),  # a stock; «.» a thousands mark?
+        ("referral_quality_share", "Teller;Nevner", "12,5;40", "Teller"),  # a share's numerator
+        ("referral_quality_share", "Teller;Nevner", "12;40,5", "Nevner"),  # and its denominator
+    ],
+)
+def test_a_fraction_where_whole_cases_are_counted_gets_a_note(
+    fresh_loader, tmp_path, indicator, header, cell, column
+):
+    """Staging.fractions: a count, a stock, or a share's numerator or denominator is a number of
+    whole cases; a fraction there (a misread thousands mark, a rate in a count's place) is told
+    in a note naming the line and column. Not refused: sources write counts as «12,0»."""
+    path = write_csv(
+        tmp_path / "brok.csv",
+        f"Kommune;Periode;{header}\n3205 Lillestrøm;2024M01;{cell}\n"
+        f"3222 Lørenskog;2024M01;{'7;40' if ';' in cell else '7'}\n",
+    )
+    report = fresh_loader.ingest(path, indicator, dry_run=True)
+    assert report.ok, report.problem_lines()
+    notes = [n for n in report.notes if "helt tall" in n]
+    name = fresh_loader.board.registry.get(indicator).name
+    assert notes == [
+        f"1 verdi i kolonne «{column}» er ikke et helt tall (linje 2), men «{name}» bygger på antall hele "
+        "tilfeller: sjekk at tusenskille og desimaltegn er lest riktig, og at tallene er antall, ikke "
+        "rater eller andeler."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "header", "cell"),
+    [
+        ("referral_quality_share", "Andel", "45,3"),  # a share given as per cent
+        ("dho_bed_days_after", "Liggedøgn", "3,75"),  # a score is a mean
+        ("hip_fractures", "Antall", "12,0"),  # whole, written with a decimal
+    ],
+)
+def test_fractions_where_they_belong_get_no_note(fresh_loader, tmp_path, indicator, header, cell):
+    grain = "2024" if indicator == "dho_bed_days_after" else "2024M01"
+    path = write_csv(tmp_path / "ok.csv", f"Kommune;Periode;{header}\n3205 Lillestrøm;{grain};{cell}\n")
+    report = fresh_loader.ingest(path, indicator, dry_run=True)
+    assert report.ok, report.problem_lines()
+    assert not [n for n in report.notes if "hele tall" in n or "helt tall" in n]

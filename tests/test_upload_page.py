@@ -77,6 +77,8 @@ def test_upload_preview_confirm_and_summary(board_db):
     assert not at.exception
     summary = [s.value for s in at.success]
     assert len(summary) == 1 and summary[0].startswith("Opplasting ") and "9 rader lest" in summary[0]
+    # the upload just made is not told as «lastet inn før» beside its own success
+    assert not [i for i in at.info if "er lastet inn før" in i.value]
     assert not [b for b in at.button if b.label == "Last inn"]
     log = uploads(board_db)
     assert len(log) == before + 1
