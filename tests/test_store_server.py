@@ -624,6 +624,46 @@ def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, b
 
 
 @pytest.mark.own_backends
+def test_replaced_rows_are_found_by_their_addresses_not_by_reading_all_facts(
+    pg_cluster, board_context, monkeypatch
+):
+    """PostgreSQL: the move of replaced rows (_move_replaced) reads the pages of their
+    addresses (Tid Scan), not every row of facts: left to itself the planner scans facts
+    with a hashed ANY() filter when many rows are replaced (slower, measured in
+    _move_replaced's docstring). The plan is asked on the merge's own cursor, in its
+    transaction, right before the statement runs; after it the setting is back."""
+    from analytics import store_pg
+
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    store.sync_reference(units, code_map)
+    codes = units.query("kind == 'municipality'")["unit_id"].iloc[:40]
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    store.ingest(fact_rows(dict.fromkeys(codes, 1.0), months=months), UploadMeta("first.csv", "h1"))
+    plans, later = [], []
+    execute = store_pg._Cursor.execute
+
+    def spy(self, sql, params=None):
+        if sql == store_pg._MOVE:
+            plans.append("\n".join(r[0] for r in execute(self, "EXPLAIN " + sql, params).fetchall()))
+        elif sql.startswith("UPDATE uploads SET rows_added"):  # the merge's last statement
+            later.append(execute(self, "SHOW enable_seqscan").fetchone()[0])
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(store_pg._Cursor, "execute", spy)
+    second = store.ingest(fact_rows(dict.fromkeys(codes, 2.0), months=months), UploadMeta("second.csv", "h2"))
+    assert second.replaced == 40 * 12
+    assert len(plans) == 1 and "Tid Scan on facts" in plans[0] and "Seq Scan" not in plans[0], plans
+    with store._write_cursor() as cur:  # the same statement without the settings: the planner's own choice
+        cur.execute("BEGIN")
+        tids = "{" + ",".join(f'"{r[0]}"' for r in cur.execute("SELECT ctid FROM facts").fetchall()) + "}"
+        own = "\n".join(r[0] for r in cur.execute("EXPLAIN " + store_pg._MOVE, [tids, 0]).fetchall())
+        cur.execute("ROLLBACK")
+    assert "Seq Scan on facts" in own, own
+    assert later == ["on"]
+
+
+@pytest.mark.own_backends
 def test_a_replaced_row_not_where_it_was_fetched_rolls_the_upload_back(
     pg_cluster, board_context, monkeypatch
 ):
