@@ -392,12 +392,14 @@ _CATALOGUE_JOIN = """
             """
 # Each staged row against the stored facts of the file's indicators ({stored}: facts in the
 # DuckDB file, or the rows PostgresStore fetched into the staging DuckDB): added, unchanged, or
-# replaced with its old values ({tid}: ", b.tid", the fetched row address, or empty). Run in
-# DuckDB on both backends; '?' is the list of indicators.
+# replaced. {kept}: what staged keeps of the stored row, each replaced row's old values
+# (_OLD_VALUES) for the DuckDB file's history, or only its address (", b.tid") for PostgreSQL,
+# whose history is moved on the server (five columns fewer to write: 2.1 s → … s for 1M rows).
+# Run in DuckDB on both backends; '?' is the list of indicators.
 _CLASSIFY = (
     "CREATE OR REPLACE TEMP TABLE staged AS "
     "SELECT a.*, CASE WHEN b.indicator IS NULL THEN 'added' "
-    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change {_OLD_VALUES}{{tid}} "
+    f"WHEN {_SAME_VALUES} THEN 'unchanged' ELSE 'replaced' END AS change {{kept}} "
     "FROM stage a LEFT JOIN (SELECT * FROM {stored} WHERE list_contains(?, indicator)) b "
     f"ON {_KEY_JOIN}"
 )
@@ -981,7 +983,7 @@ class Store:
                 [upload_id],
             )
             return {"added": int(cur.execute("SELECT count(*) FROM stage").fetchone()[0])}
-        cur.execute(_CLASSIFY.format(stored="facts", tid=""), [indicators])
+        cur.execute(_CLASSIFY.format(stored="facts", kept=_OLD_VALUES), [indicators])
         counts = self._apply_staged(cur, upload_id)
         cur.execute("DROP TABLE staged")
         return counts

@@ -493,7 +493,7 @@ class PostgresStore(Store):
             and set(indicators) <= exposed[1]
             and set(units or []) <= exposed[2]
         ):  # nothing written since the checks read the stored rows: they are still exact
-            staging.execute(_CLASSIFY.format(stored="facts", tid=", b.tid"), [indicators])
+            staging.execute(_CLASSIFY.format(stored="facts", kept=", b.tid"), [indicators])
         else:
             stored = cur.arrow(
                 f"SELECT ctid::text AS tid, {', '.join(FACT_COLUMNS)}, upload_id FROM facts "
@@ -502,7 +502,7 @@ class PostgresStore(Store):
             )
             staging.register("stored", stored)
             try:
-                staging.execute(_CLASSIFY.format(stored="stored", tid=", b.tid"), [indicators])
+                staging.execute(_CLASSIFY.format(stored="stored", kept=", b.tid"), [indicators])
             finally:
                 staging.unregister("stored")
         counts = dict(staging.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
