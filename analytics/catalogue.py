@@ -6,6 +6,7 @@ this module names units and periods and orders rows (the heat map: analytics.fig
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -138,9 +139,40 @@ def loaded_beside_demo(board: Board) -> list[str]:
     The demo's population tables are loaded as files but made up for the demo
     (data/reference/README.md), so an indicator that counts population is not named."""
     sources = board.store.figure_sources()
-    loaded = sources.loc[sources["loaded"].astype(bool), "indicator"].astype(str)
+    return _not_demo_made(board, sources.loc[sources["loaded"].astype(bool), "indicator"])
+
+
+def _not_demo_made(board: Board, ids: pd.Series) -> list[str]:
+    """The ids that are registry indicators whose loaded figures are not the demo's own made-up
+    tables (an indicator that counts population is one: data/reference/README.md)."""
     known = board.registry.ids()
-    return [i for i in loaded if i in known and board.registry.get(i).counts != "population"]
+    return [i for i in ids.astype(str) if i in known and board.registry.get(i).counts != "population"]
+
+
+def synthetic_figures(
+    board: Board, indicator_ids: Sequence[str], loaded: Sequence[str] | None = None
+) -> bool:
+    """Whether a figure of these indicators carries the demo label («Demodata – syntetiske
+    tall»): on a demo store, unless every one of them has figures from loaded files only.
+
+    loaded: ``loaded_only(board)`` when the caller holds it (cached per data version);
+    otherwise it is worked out here. An indicator with demo and loaded figures keeps the label
+    (some of its figures are synthetic; the page's banner says which indicators hold loaded
+    ones). False on a store without demo data."""
+    if not board.store.is_demo():
+        return False
+    real = set(loaded_only(board) if loaded is None else loaded)
+    return not indicator_ids or any(i not in real for i in indicator_ids)
+
+
+def loaded_only(board: Board) -> list[str]:
+    """On a demo store: the ids of the indicators whose every figure comes from a loaded file
+    (Store.figure_sources; a loaded file replaced all their demo figures, or the demo has none),
+    in id order, population-counting indicators left out as in ``loaded_beside_demo``."""
+    sources = board.store.figure_sources()
+    return _not_demo_made(
+        board, sources.loc[sources["loaded"].astype(bool) & ~sources["demo"].astype(bool), "indicator"]
+    )
 
 
 def upload_log(board: Board) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
-from analytics import config, export, figures, formatting, protection
+from analytics import catalogue, config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view
@@ -636,8 +636,11 @@ def _chart_requests(
     demo: bool,
     font_scale: float = 1.0,
 ) -> list[tuple[Measure, Indicator, export.PngRequest]]:
-    """The measures that have a chart, each with its indicator and what to render."""
+    """The measures that have a chart, each with its indicator and what to render. On a demo
+    store (``demo``) a chart of an indicator whose figures all come from loaded files is not
+    labelled synthetic (catalogue.synthetic_figures)."""
     charts = []
+    loaded = catalogue.loaded_only(board) if demo else []
     for measure in measures:
         indicator_id = chart_indicator(measure)
         figure = figure_for(measure)
@@ -645,7 +648,8 @@ def _chart_requests(
             continue
         indicator = board.registry.get(indicator_id)
         notes = chart_notes(board, partnership, indicator_id)
-        request = export.PngRequest(figure, indicator.name, indicator.source, demo, notes, font_scale)
+        synthetic = demo and catalogue.synthetic_figures(board, [indicator_id], loaded)
+        request = export.PngRequest(figure, indicator.name, indicator.source, synthetic, notes, font_scale)
         charts.append((measure, indicator, request))
     return charts
 

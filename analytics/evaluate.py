@@ -57,6 +57,7 @@ from analytics.series import (
     compare_rows,
     derived,
     figure_hidden,
+    figure_shown,
     figure_text,
     format_value,
     hidden,
@@ -67,7 +68,6 @@ from analytics.series import (
     own_rows,
     rated,
     rows_hidden,
-    shown_hidden,
     verdict_range,
     window_rows,
     window_span,
@@ -896,12 +896,9 @@ def _process_text(
     window = window_rows(data.rows, end)
     total = aggregate(window, indicator, totals=data.totals).iloc[0]
     masked = rows_hidden(data, window)
-    shown = figure_text(indicator, value, total["numerator"], masked, denominator=total["denominator"])
+    shown, hide = figure_shown(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
-    # Hidden by the rule figure_text writes by (series.shown_hidden), not by its text.
-    return f"siste 12 mnd ({span}) " + protection.statistic_text(
-        shown, ci, shown_hidden(indicator, total["numerator"], masked, total["denominator"])
-    )
+    return f"siste 12 mnd ({span}) " + protection.statistic_text(shown, ci, hide)
 
 
 def _projection_text(rows: _Rows, indicator: Indicator, scope: Scope, today: dt.date) -> str:
@@ -935,18 +932,14 @@ def _trend_text(
         label = f"{indicator.name}"
     parts = [label]
     if comparison is not None and comparison.recent is not None:
-        recent = figure_text(
+        recent, hide = figure_shown(
             indicator, comparison.recent, comparison.recent_numerator, comparison.recent_masked
         )
         ci = None
         if interval is not None:
             low, high = (format_value(indicator, v) for v in interval[1:3])
             ci = f"95 % KI {low} til {high}"
-        text = f"{comparison.recent_text} " + protection.statistic_text(
-            recent,
-            ci,
-            shown_hidden(indicator, comparison.recent_numerator, comparison.recent_masked),
-        )
+        text = f"{comparison.recent_text} " + protection.statistic_text(recent, ci, hide)
         if comparison.baseline is not None:
             base = figure_text(
                 indicator, comparison.baseline, comparison.baseline_numerator, comparison.baseline_masked

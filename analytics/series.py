@@ -1262,7 +1262,19 @@ def figure_text(
     wording: Literal["sentence", "cell"] = "sentence",
     denominator: float | None = None,
 ) -> str:
-    """One figure as shown, by one rule for every place (reasons, tables, tiles, hover, deck).
+    """One figure as shown: ``figure_shown``'s text."""
+    return figure_shown(indicator, value, numerator, masked, wording, denominator)[0]
+
+
+def figure_shown(
+    indicator: Indicator,
+    value: float | None,
+    numerator: float | None,
+    masked: bool,
+    wording: Literal["sentence", "cell"] = "sentence",
+    denominator: float | None = None,
+) -> tuple[str, bool]:
+    """One figure as shown, and whether it is hidden (the rule asked once); returns (text, hidden)., by one rule for every place (reasons, tables, tiles, hover, deck).
 
     A small count of persons, or a rate or share built on one (``hidden``: below
     config.SUPPRESSION_THRESHOLD, 5), is never shown; a cell the cube hides besides
@@ -1279,15 +1291,15 @@ def figure_text(
     reads «:» like a masked cell: its numerator is not small, so «færre enn 5» would mislead.
     """
     if not shown_hidden(indicator, numerator, masked, denominator):
-        return format_value(indicator, value)
+        return format_value(indicator, value), False
     if hidden_numerator(indicator, numerator):
         plain_count = indicator.kind in ("count", "stock") and not rated(indicator)
         if wording == "sentence":
             fewer = protection.fewer_than()
-            return fewer if plain_count else f"skjult ({fewer} tilfeller)"
+            return (fewer if plain_count else f"skjult ({fewer} tilfeller)"), True
         small = protection.small_label()
-        return small if plain_count else f"skjult ({small})"
-    return protection.SECONDARY
+        return (small if plain_count else f"skjult ({small})"), True
+    return protection.SECONDARY, True
 
 
 # -- baseline comparison -------------------------------------------------------------------

@@ -425,9 +425,7 @@ def roll_up_parts(statuses: list[Status], without_figures: list[bool]) -> tuple[
       data cannot support is not given). «For lite data» and worse stand: the missing part
       cannot make a criterion that cannot be told, or is off track, any better.
 
-    Raises ValueError when the two lists differ in length."""
-    if len(statuses) != len(without_figures):
-        raise ValueError("one without_figures flag per status")
+    Raises ValueError when the two lists differ in length (``zip(strict=True)``)."""
     known = [s for s, bare in zip(statuses, without_figures, strict=True) if not bare]
     if not known or len(known) == len(statuses):
         return roll_up(statuses), False

@@ -14,7 +14,6 @@ from ui.charts import show_chart
 
 board = common.board()
 partnership = common.partnership()
-demo = board.store.is_demo()
 registry = board.registry
 ids = shown_indicator_ids(board, partnership)
 plan = board.plan(partnership)
@@ -38,6 +37,7 @@ indicator_id = common.url_select(
     "Indikator", "indikator", ids, format_func=lambda i: registry.get(i).name, container=left
 )
 indicator = registry.get(indicator_id)
+demo = common.synthetic([indicator_id])  # the label on this indicator's charts
 units = member_units(board, partnership)
 names = dict(zip(units["unit_id"], units["name"], strict=True))
 unit = common.url_select(

@@ -10,7 +10,6 @@ from ui.charts import show_chart
 
 board = common.board()
 partnership = common.partnership()
-demo = board.store.is_demo()
 units = member_units(board, partnership)
 names = dict(zip(units["unit_id"], units["name"], strict=True))
 
@@ -96,5 +95,5 @@ for funnel in view.funnel_views:
             key=f"funnel_{funnel.indicator.id}",
             title=f"{funnel.indicator.name}: {view.name} blant kommunene, {funnel.period_text}",
             source=funnel.indicator.source_detail,
-            demo=demo,
+            demo=common.synthetic([funnel.indicator.id]),
         )

@@ -67,3 +67,58 @@ def test_figure_sources_follow_uploads_and_undo(fresh_loader, tmp_path, undo):
     assert sources.to_dict("records") == (
         [] if undo else [{"indicator": "hip_fractures", "demo": False, "loaded": True}]
     )
+
+
+def test_a_chart_of_loaded_figures_only_is_not_labelled_synthetic(demo_db, tmp_path):
+    """catalogue.synthetic_figures: on a demo store, a chart of an indicator whose every figure
+    a loaded file replaced carries no demo label (on the page's PNG and the deck's chart); an
+    indicator with demo figures keeps it."""
+    db = new_store(tmp_path, "mixed", like=demo_db)
+    board = open_board(db)
+    names = {
+        "ahus-kongsvinger": "Kongsvingerregionen",
+        "ahus-nedre-romerike": "Nedre Romerike",
+        "ahus-oslo": "Oslo-bydelene",
+        "ahus-follo": "Follo",
+        "ahus-ovre-romerike": "Øvre Romerike",
+    }
+    stored = board.store.facts(["fact_young_teams"])
+    assert stored["unit_id"].nunique() == 5 and len(stored) == 55
+    # every value differs from the demo's (0 or 1), so every figure is the file's: an unchanged
+    # row would keep its demo upload
+    rows = "".join(
+        f"{names[r.unit_id]};{r.period_start.year}K{(r.period_start.month - 1) // 3 + 1};{1 - int(r.value)}\n"
+        for r in stored.itertuples()
+    )
+    report = Loader.for_board(board).ingest(
+        write_csv(tmp_path / "team.csv", f"Region;Kvartal;Antall\n{rows}"), "fact_young_teams"
+    )
+    assert report.ok, report.problem_lines()
+    assert report.result.replaced == 55
+    from analytics import catalogue
+
+    assert catalogue.loaded_only(board) == ["fact_young_teams"]
+    assert not catalogue.synthetic_figures(board, ["fact_young_teams"])
+    assert catalogue.synthetic_figures(board, ["hip_fractures"])  # all demo
+    assert catalogue.synthetic_figures(board, ["fact_young_teams", "hip_fractures"])
+    board.store.close()
+
+
+def test_the_deck_labels_each_chart_by_its_figures(demo_board, monkeypatch):
+    """The deck asks catalogue.synthetic_figures per chart: m07's chart (FACT ung patients) as if
+    a file had replaced all its figures, m11's (fall injuries) all demo."""
+    from analytics import catalogue, deck
+
+    monkeypatch.setattr(catalogue, "loaded_only", lambda board: ["fact_young_patients"])
+    measures = [m for m in demo_board.plan("ahus").measures if m.id in ("m07", "m11")]
+    charts = deck._chart_requests(demo_board, "ahus", measures, lambda m: object(), True)
+    labels = {indicator.id: request.demo for _, indicator, request in charts}
+    assert labels == {"fact_young_patients": False, "fall_injury_admissions": True}
+    charts = deck._chart_requests(demo_board, "ahus", measures, lambda m: object(), False)
+    assert not any(request.demo for _, _, request in charts)
+
+
+def test_no_label_without_demo_data(fresh_loader):
+    from analytics import catalogue
+
+    assert not catalogue.synthetic_figures(fresh_loader.board, ["hip_fractures"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -55,6 +56,25 @@ def loaded_beside_demo() -> list[str]:
     """analytics.catalogue.loaded_beside_demo, cached per data version (the demo label asks
     on every page, and only on a demo store)."""
     return _loaded_beside_demo(board().store.data_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _loaded_only(data_version: str, db_path: str) -> list[str]:
+    from analytics.catalogue import loaded_only as work_out
+
+    return work_out(_board(db_path))
+
+
+def synthetic(indicator_ids: Sequence[str]) -> bool:
+    """analytics.catalogue.synthetic_figures for a chart of these indicators, with the list of
+    indicators whose figures are all loaded cached per data version."""
+    current = board()
+    if not current.store.is_demo():
+        return False
+    from analytics.catalogue import synthetic_figures
+
+    loaded = _loaded_only(current.store.data_version(), str(config.db_path()))
+    return synthetic_figures(current, indicator_ids, loaded)
 
 
 def period_end(partnership: str) -> dt.date | None:
@@ -229,6 +249,19 @@ def partnership_side_ready(partnership: str) -> bool:
     )
 
 
+def _log_warming() -> None:
+    """The watcher's line per version warmed («Dataversjon … er varmet på 7,1 s») goes to the
+    server's log (stderr) at INFO, whichever way the server was started; once per process."""
+    from analytics import warming
+
+    log = logging.getLogger(warming.__name__)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def warm_from_start() -> None:
     """`python dashboard.py` (as `make run`): open the pages' board and start the watcher
     (analytics.warming) before the server takes its first visitor, so the first leader after a
@@ -240,12 +273,7 @@ def warm_from_start() -> None:
     seconds = config.warm_seconds()
     if seconds <= 0:
         return
-    log = logging.getLogger(warming.__name__)  # a line per version warmed, for the operator
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+    _log_warming()
     try:
         _board(str(config.db_path()))  # kept by st.cache_resource for the pages' runs
     except (PlanError, StoreError):
@@ -262,6 +290,7 @@ def start_warming() -> None:
     # The board this run uses (st.cache_resource may hand out one opened earlier, without
     # running _board): the watcher warms that one, not whichever board was opened last.
     _OPENED[:] = [board()]
+    _log_warming()
     warming.start(lambda: _OPENED[0], config.warm_seconds())
 
 

@@ -23,6 +23,7 @@ from ui.cache import (  # noqa: F401
     start_warming,
     status_matrix,
     status_matrix_ready,
+    synthetic,
     warm_from_start,
 )
 from ui.style import (  # noqa: F401
