@@ -351,7 +351,7 @@ CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
     # each index; the new entries all carry the newest replaced_by, so this one grows at its
     # right edge. Undo finds an upload's own old values (upload_id = X) in it through
     # replaced_by > X: a value is only ever replaced by a later upload (ids from upload_seq),
-    # so that bound leaves out nothing (Store.undo). Measured: see docs/scaling.md §4.
+    # so that bound leaves out nothing (Store.undo). Measured: docs/scaling.md §3.
     6: {
         "duckdb": "",
         "postgres": "DROP INDEX IF EXISTS history_upload; DROP INDEX IF EXISTS history_replaced_by; "
