@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from analytics import catalogue, config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
-from analytics.indicator_view import criterion_view
+from analytics.indicator_view import criterion_view, left_out_note
 from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
@@ -115,11 +115,19 @@ def judged(board: Board, partnership: str, indicator_id: str) -> pd.DataFrame:
 
 
 def chart_notes(board: Board, partnership: str, indicator_id: str | None) -> tuple[str, ...]:
-    """The protection footnote for a chart whose series hides small counts (else none)."""
+    """A chart's footnotes: the protection note when its series hides small counts, and the
+    periods it shows short of members (indicator_view.left_out_note: «4. kvartal 2026 bygger
+    på 3 av 22 kommuner og er ikke tatt med i vurderingen.»), as on Indikator; a period not
+    over is marked in the chart's legend."""
     if indicator_id is None:
         return ()
-    series = judged(board, partnership, indicator_id)
-    return (protection.primary_note(protection.threshold()),) if series["hidden"].any() else ()
+    indicator = board.registry.get(indicator_id)
+    data = load_rows(board, indicator, scope_units(board, partnership))
+    today = dt.date.today()
+    series = judged_series(data, today=today)
+    notes = [protection.primary_note(protection.threshold())] if series["hidden"].any() else []
+    left_out = left_out_note(board, data, series, today, running=False)
+    return (*notes, *([left_out] if left_out else []))
 
 
 # -- text the deck shows -------------------------------------------------------------------

@@ -1036,11 +1036,14 @@ def _numeric_part(
     part = IndicatorEvidence(indicator, data, series)
     latest = latest_row(series)
     if indicator.projection:
-        known = series[series["value"].notna()]
+        # Projected years lie ahead (series.JUDGED_BEFORE_END), but one short of members is
+        # still a part of the partnership (series.member_gaps): judged on judge_value.
+        known = series[series["judge_value"].notna()]
         if known.empty:
             return part, Evidence()
         return part, Evidence(
-            latest=float(known["value"].iloc[-1]), trend_text=_projection_text(rows, indicator, scope, today)
+            latest=float(known["judge_value"].iloc[-1]),
+            trend_text=_projection_text(rows, indicator, scope, today),
         )
     if latest is None:
         return part, Evidence()

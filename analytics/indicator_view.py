@@ -22,7 +22,7 @@ population group get no funnel: there is no rate to compare.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -285,6 +285,29 @@ class FunnelView:
         return funnel_reading(self.result.units["flag"].iloc[i], self.indicator.direction)
 
 
+def _window_masked(data: UnitRows, units_shown: list[str], window: pd.DataFrame) -> list[bool]:
+    """Per unit, whether the partnership's cube (analytics.hierarchy) hides its figure over the
+    funnel's ``window`` (native rows of the newest 12 months, or the newest year for yearly data).
+
+    The cube's own funnel window, or (yearly data) its year cell, where the window is that cell.
+    A window the cube has no cell for (the funnel ends before a newest period the cube counts
+    in, one short of members: series.member_gaps) is hidden for a unit whenever one of the
+    unit's native periods in it is: the conservative rule for windows (hierarchy, rule 3b, as
+    series.rows_hidden), so no secondary suppression is undone."""
+    cube, n = data.cube, len(units_shown)
+    if cube is None or not n:
+        return [False] * n
+    starts = sorted(pd.to_datetime(window["period_start"].unique()))
+    anchor = starts[-1]
+    covered = cube.windows.get(hierarchy.FUNNEL)
+    if covered is None:  # yearly data: the newest year's own cell
+        return list(cube.mask(units_shown, data.indicator.grain, [anchor] * n))
+    if set(pd.to_datetime(covered)) == set(starts):
+        return list(cube.mask(units_shown, hierarchy.FUNNEL, [anchor] * n))
+    pairs = [bool(h) for h in cube.mask([u for u in units_shown for _ in starts], cube.native, starts * n)]
+    return [any(pairs[i * len(starts) : (i + 1) * len(starts)]) for i in range(n)]
+
+
 def funnel_reading(flag: str, direction: str) -> str:
     """'over 95 % (uønsket retning)': the flag and what it means for this indicator."""
     if flag in ("innenfor", "mangler data"):
@@ -319,17 +342,8 @@ def funnel_view(
     per_unit = units.merge(per_unit, on="unit_id", how="inner")
     if len(per_unit) < 2:
         return None
-    anchor = window["period_start"].max()
-    # The funnel's 12 months are a window of the cube, or (yearly data) its newest year cell.
-    level = (
-        hierarchy.FUNNEL if data.cube is None or hierarchy.FUNNEL in data.cube.windows else indicator.grain
-    )
     units_shown = per_unit["unit_id"].astype(str).tolist()
-    masked = (
-        data.cube.mask(units_shown, level, [anchor] * len(units_shown))
-        if data.cube is not None
-        else [False] * len(units_shown)
-    )
+    masked = _window_masked(data, units_shown, window)
     hide = [
         hidden(indicator, n, d) or bool(m)
         for n, d, m in zip(per_unit["numerator"], per_unit["denominator"], list(masked), strict=True)
@@ -437,6 +451,9 @@ class IndicatorView:
     judged: IndicatorEvidence | None = None  # the part the status judges: cards come from it
     window_notes: list[str] = field(default_factory=list)  # what the filters changed, in words
     coverage_text: str | None = None  # the partnership's figures cover only some members (coverage_note)
+    left_out_text: str | None = (
+        None  # periods shown but not judged: short of members, not over (left_out_note)
+    )
 
     @property
     def rollout(self) -> bool:
@@ -616,6 +633,7 @@ def indicator_view(
         judged=judged,
         window_notes=window_notes,
         coverage_text=coverage,
+        left_out_text=left_out_note(board, data, full, today),
     )
 
 
@@ -979,6 +997,63 @@ def coverage_note(board: Board, partnership: str, data: UnitRows) -> str | None:
         f"Tallene for {name} bygger på de {len(covered)} av {len(members)} {what} "
         f"som har tall for indikatoren; de andre er ikke med.{named}"
     )
+
+
+def units_word(board: Board, unit_ids: Sequence[str]) -> str:
+    """«kommuner», «bydeler» or «kommuner og bydeler» for a set of units (Board.unit_kind);
+    «enheter» when they are neither (regions, partnerships)."""
+    kinds = {board.unit_kind(u) for u in unit_ids}
+    words = [w for k, w in (("municipality", "kommuner"), ("district", "bydeler")) if k in kinds]
+    if not words or kinds - {"municipality", "district"}:
+        return "enheter"
+    return " og ".join(words)
+
+
+def left_out_note(
+    board: Board, data: UnitRows, series: pd.DataFrame, today: dt.date, running: bool = True
+) -> str | None:
+    """One Norwegian sentence per cause for the periods a view shows but does not judge
+    (analytics.series.judged_series: ``short`` and ``partial``), None when there are none:
+
+    * short of members (series.member_gaps): «4. kvartal 2026 bygger på 3 av 22 kommuner og er
+      ikke tatt med i vurderingen.» (the newest such period; several are counted);
+    * not over yet (series.JUDGED_BEFORE_END): «4. kvartal 2026 er ikke over før 31.12.2026 og
+      er ikke tatt med i vurderingen.»
+
+    data: the rows judged (UnitRows); series: their judged series at the shown grain; today: the
+    day judged; running=False leaves out the second cause (a chart's legend already marks such a
+    period «Delvis periode (ikke vurdert)»). Periods short of members come first: they are what a
+    leader would misread."""
+    if series.empty or "short" not in series:
+        return None
+    word = units_word(board, data.units)
+    sentences = []
+    short = series[series["short"].astype(bool)]
+    if not short.empty:
+        last = short.iloc[-1]
+        n, expected = int(last["n_units"]), int(last["n_expected"])
+        base = (
+            f"bygger på {n} av {expected} {word}"
+            if n < expected
+            else f"mangler tall for noen av de {expected} {word} i deler av perioden"
+        )
+        if len(short) == 1:
+            sentences.append(f"{last['label']} {base} og er ikke tatt med i vurderingen.")
+        else:
+            sentences.append(
+                f"{len(short)} perioder bygger ikke på alle {word} som har tall før dem, og er ikke tatt med "
+                f"i vurderingen; den siste er {last['label']}, som {base}."
+            )
+    ends = pd.to_datetime(series["period_end"])
+    ongoing = series[
+        ~series["short"].astype(bool) & series["partial"].astype(bool) & (ends > pd.Timestamp(today))
+    ]
+    if running and not ongoing.empty:
+        last = ongoing.iloc[-1]
+        end = pd.Timestamp(last["period_end"]).strftime("%d.%m.%Y")
+        sentences.append(f"{last['label']} er ikke over før {end} og er ikke tatt med i vurderingen.")
+    text = " ".join(sentences)
+    return text[0].upper() + text[1:] if text else None
 
 
 def _notes(

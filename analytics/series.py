@@ -1014,7 +1014,29 @@ SERIES_COLUMNS = [
     "judge_lower",
     "judge_upper",
     "partial_text",
+    "short",
+    "n_expected",
 ]
+
+# Whether a period that has not ended yet may be judged, per series kind (the key of the
+# registry's `charts:` table, Indicator.series_kind): the one table of this rule. NHS England's
+# Making Data Count and NHSRplotthedots (ptd_spc) chart and judge whole periods only: a count
+# or a stock for part of a period is lower (or another day's snapshot) by construction. A rate
+# per person-time would be on the right scale only where the row's person-time ends with its
+# data (months summed into a quarter in progress: covered_until); a row delivered at its own
+# grain before the period ended (a quarterly file's 2026K4 on 30.11.2026) carries the whole
+# period's person-time and a part of its count, so no measured kind is judged before its
+# period ends. SSB's projections are about the future: their periods are expected to lie
+# ahead (and their SPC is off anyway, see the `charts:` table).
+JUDGED_BEFORE_END = {
+    "count": False,
+    "rare_count": False,
+    "stock": False,
+    "rollout": False,
+    "share": False,
+    "score": False,
+    "projection": True,
+}
 
 
 def truncate(stamps: pd.Series, grain: str) -> pd.Series:
@@ -1041,9 +1063,13 @@ def judged_series(
     """The series at ``grain`` (native by default, only coarser allowed).
 
     One row per period (and unit, with ``by_unit``): period_start, period_end, label,
-    the aggregate columns, partial (the period is not fully covered by data yet, or has
-    not ended), hidden (a protected small count), and judge_value: the value used by SPC
-    and projections (NaN for partial periods and for incomplete sums).
+    the aggregate columns, partial (the period is not fully covered by data yet, has not
+    ended where JUDGED_BEFORE_END says it must, or is short of members: see ``member_gaps``),
+    short (some units that report before it have no row in it), n_expected (the units
+    expected in it), hidden (a protected small count), and judge_value: the value used by
+    SPC, projections, the newest value and the «siste 12 mnd» windows (NaN for partial
+    periods and for incomplete sums). partial_text says why in Norwegian («delvis periode»,
+    «tall fra 3 av 22 enheter»).
     """
     indicator = data.indicator
     grain = grain or indicator.grain
@@ -1068,9 +1094,15 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     texts = {p: period_text(p.date(), grain) for p in starts.unique()}
     covered = pd.to_datetime(out["last_end"])
     partial = (covered < ends).to_numpy()
-    if not indicator.projection:
+    if not JUDGED_BEFORE_END[indicator.series_kind]:
         # A period that has not ended is in progress (projections are about the future).
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
+    present = out["n_units"].to_numpy(dtype=np.int64)
+    if by_unit:
+        short, expected = np.zeros(len(out), dtype=bool), present
+    else:
+        short, expected = member_gaps(data.rows, grain, starts)
+    partial = partial | short
     numerator = out["numerator"].to_numpy(dtype=float)
     denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else None
     hidden = hidden_cells(indicator, numerator, denominator)
@@ -1084,8 +1116,16 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     judge_value = np.where(partial, np.nan, out["value"].to_numpy(dtype=float))
     judged = ~np.isnan(judge_value)
     partial_text = [
-        partial_label(s, e, grain) if p else ""
-        for s, e, p in zip(starts.tolist(), covered.tolist(), partial.tolist(), strict=True)
+        (short_label(n, e) if g else partial_label(s, c, grain)) if p else ""
+        for s, c, p, g, n, e in zip(
+            starts.tolist(),
+            covered.tolist(),
+            partial.tolist(),
+            short.tolist(),
+            present.tolist(),
+            expected.tolist(),
+            strict=True,
+        )
     ]
     columns = {name: out[name] for name in out.columns if name != "period"}
     return frame_of(
@@ -1101,9 +1141,57 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
             "judge_lower": np.where(judged, out["lower"].to_numpy(dtype=float), np.nan),
             "judge_upper": np.where(judged, out["upper"].to_numpy(dtype=float), np.nan),
             "partial_text": partial_text,
+            "short": short,
+            "n_expected": expected,
         },
         len(out),
     )
+
+
+def member_gaps(rows: pd.DataFrame, grain: str, starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which periods of an aggregate over several units are short of units, and how many units
+    each expects: (short, n_expected), arrays aligned with ``starts`` (period starts at
+    ``grain``, as judged_series builds them from ``rows``, a UnitRows' rows).
+
+    Rule: a unit is expected in every native period from its first row on. A native period is
+    short when fewer units have a row in it (a suppressed row is a row: it is hidden, not
+    absent) than are expected; a coarser period is short when one of its native periods is. So
+    a file with 3 of 22 members for the newest quarter makes that quarter short, and so does a
+    member's gap in the middle of the series, or a member that stopped reporting. A summed count
+    over the units present is lower by construction, and a rate or share over them is another
+    population's; Making Data Count judges a series only on like-for-like points, so a short
+    period is shown, marked, and left out of SPC, projections, the newest value and windows.
+    n_expected at a coarser grain is the most units any of its native periods expects. Done
+    once per series, vectorised (a units × periods table of booleans and one searchsorted).
+    """
+    n = len(starts)
+    codes, units = pd.factorize(rows["unit_id"], sort=False)
+    if len(units) < 2:
+        return np.zeros(n, dtype=bool), np.full(n, len(units), dtype=np.int64)
+    places, periods = pd.factorize(rows["period_start"], sort=True)
+    has = np.zeros((len(units), len(periods)), dtype=bool)  # unit × native period: has a row
+    has[codes, places] = True
+    present = has.sum(axis=0)
+    firsts = np.sort(has.argmax(axis=1))  # each unit's earliest period (every unit has one)
+    expected = np.searchsorted(firsts, np.arange(len(periods)), side="right")
+    short_native = present < expected
+    # Native periods onto the judged ones (a coarser grain takes the any / the most).
+    coarse = truncate(pd.Series(periods), grain).to_numpy().astype("datetime64[us]")
+    at = pd.to_datetime(starts).to_numpy().astype("datetime64[us]")
+    slot = np.searchsorted(at, coarse)
+    found = (slot < n) & (at[np.minimum(slot, n - 1)] == coarse) if n else np.zeros(len(coarse), dtype=bool)
+    short = np.zeros(n, dtype=bool)
+    most = np.zeros(n, dtype=np.int64)
+    np.logical_or.at(short, slot[found], short_native[found])
+    np.maximum.at(most, slot[found], expected[found])
+    return short, most
+
+
+def short_label(present: int, expected: int) -> str:
+    """«tall fra 3 av 22 enheter»: a period short of units (see member_gaps)."""
+    if present < expected:
+        return f"tall fra {present} av {expected} enheter"
+    return f"tall mangler for noen av de {expected} enhetene i deler av perioden"
 
 
 Verdict = TypeVar("Verdict")
@@ -1168,8 +1256,12 @@ def _periods(n: int) -> str:
 
 
 def partial_label(start: pd.Timestamp, covered_until: pd.Timestamp, grain: str) -> str:
-    """'delvis år (jan.–okt.)' for a year in progress; 'pågår' for a shorter period."""
+    """'delvis år (jan.–okt.)' for a year in progress built from its months; 'året er ikke over'
+    for a year whose own row (a yearly file delivered in November) claims the whole year before
+    it has ended; 'delvis periode' for a shorter period."""
     if grain == "year" and pd.notna(covered_until) and covered_until.year == start.year:
+        if covered_until.month == 12:
+            return "året er ikke over"
         last = covered_until.month
         span = MONTHS_SHORT[0] if last == 1 else f"{MONTHS_SHORT[0]}–{MONTHS_SHORT[last - 1]}"
         return f"delvis år ({span})"
@@ -1482,7 +1574,10 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
 
     Columns: year, label ('2026, delvis år (jan.–okt.)'), value, numerator, denominator,
     incomplete, partial, previous_same (the same months of the year before, on the same
-    scale), previous_text, change (value − previous_same).
+    scale), previous_text, change (value − previous_same). A year short of members
+    (judged_series' ``short``: some units that report before it have no row in part of it) is
+    labelled so and not compared: the same months of the year before hold every unit; nor is a
+    year whose own row was delivered before it ended (its months are not known).
     """
     series = judged_series(data, "year", today)
     rows = data.rows
@@ -1501,7 +1596,14 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
             "previous_text": "",
             "change": np.nan,
         }
-        if row["partial"] and pd.notna(row["last_end"]):
+        # Like for like only where the months the year holds are known: a yearly row delivered
+        # before the year ended covers «jan.–des.» on paper, but not in fact.
+        if (
+            row["partial"]
+            and not row["short"]
+            and pd.notna(row["last_end"])
+            and pd.Timestamp(row["last_end"]) < pd.Timestamp(row["period_end"])
+        ):
             covered = pd.Timestamp(row["last_end"])
             year = covered.year - 1
             same = rows[

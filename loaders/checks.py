@@ -50,6 +50,11 @@ class Check:
     many: str | None = None
 
 
+# Period texts the board refuses by name: a week ('2025U05', '2025-W05', 'uke 5 2025') and a
+# year across a new year ('2023/2024', '2023/24': a school or season year).
+_WEEK = r"\d{4}\s*-?\s*(u|w|uke|week)\s*\d{1,2}|(uke|week|u|w)\s*\d{1,2}\s*[-/ ]?\s*\d{4}"
+_ACROSS_YEARS = r"\d{4}\s*/\s*(\d{2}|\d{4})"
+
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 
 # A total row (file_total) of a count or stock against the sum of its members in the file.
@@ -154,11 +159,33 @@ CHECKS: tuple[Check, ...] = (
         "{quoted} er ikke en verdi profilen kjenner",
         report="ind_text",
     ),
+    # Weeks and periods across a new year are told as what they are, never read as something
+    # else: the board's grains are month, quarter, tertial, year and multi-year periods.
+    Check(
+        "period_week",
+        "cell",
+        "period",
+        f"period_start IS NULL AND regexp_full_match(lower(trim(period_text)), '{_WEEK}')",
+        "{quoted} er en uke; tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, "
+        "f.eks. 2025M01 eller 2025K1)",
+        report="period_text",
+    ),
+    Check(
+        "period_across_years",
+        "cell",
+        "period",
+        f"period_start IS NULL AND regexp_full_match(trim(period_text), '{_ACROSS_YEARS}')",
+        "{quoted} er en periode over et årsskifte (f.eks. et skoleår); tavla regner i kalenderår og kan "
+        "ikke dele den (bruk kalenderår, f.eks. 2024, eller en flerårsperiode som 2023-2024)",
+        report="period_text",
+    ),
     Check(
         "period",
         "cell",
         "period",
-        "period_start IS NULL",
+        # coalesce: an empty period (NULL text) is this check's too
+        f"period_start IS NULL AND NOT coalesce(regexp_full_match(lower(trim(period_text)), '{_WEEK}') "
+        f"OR regexp_full_match(trim(period_text), '{_ACROSS_YEARS}'), false)",
         "{quoted} er ikke en gyldig periode "
         "(bruk f.eks. 2024, 2024K1, 2024M01, 2024-01, jan 2024 eller 01.01.2024)",
         report="period_text",

@@ -39,6 +39,14 @@ AGE = re.compile(
     re.IGNORECASE,
 )
 SHOWN_VALUES = 6
+# A dimension's own total: the sum of the column's other values (SSB's «Begge kjønn», «Alle
+# aldre», «I alt»; English statbank labels). Summing over a column that holds one counts every
+# case twice, so it is chosen instead (SSB statbank's own totals, table 07459 and others).
+TOTAL_MEMBER = re.compile(
+    r"^(?:begge kjønn|både kjønn|alle kjønn|kvinner og menn|menn og kvinner|both sexes|all sexes|"
+    r"alle aldre|all ages|alle|i alt|.+ i alt|totalt?|sum|samlet|all)$",
+    re.IGNORECASE,
+)
 # A cell summed over rows: one row keeps its text; all numbers give their sum; otherwise a
 # text that is no number (the checks name it), else a suppression marker, else empty.
 SUM_SQL = (
@@ -57,15 +65,55 @@ def single_age(text: str | None) -> tuple[int, bool] | None:
     return (int(m[1]), bool(m[2])) if m else None
 
 
-class DimensionsUnchosen(FileRefused):
-    """The file has columns that must be chosen or summed; `dimensions` lists them."""
+def total_member(values: list[str]) -> str | None:
+    """The value among a column's `values` that is the total of the others («Begge kjønn»), or None.
+
+    Only when the column has at least one other value: a lone «I alt» is nothing to double.
+    """
+    if len(values) < 2:
+        return None
+    return next((v for v in values if v is not None and TOTAL_MEMBER.match(" ".join(v.split()))), None)
+
+
+def _choose_total(name: str, total: str) -> str:
+    return f'velg totalen «{total}» (--where {name}="{total}")'
+
+
+class DimensionRefused(FileRefused):
+    """A refusal about the file's other columns; `dimensions` lists them, so the page keeps its controls."""
+
+    def __init__(self, file_name: str, reason: str, dimensions: dict[str, list[str]]) -> None:
+        super().__init__(file_name, reason)
+        self.dimensions = dimensions
+
+
+class DimensionsUnchosen(DimensionRefused):
+    """The file has columns that must be chosen or summed; `dimensions` lists them.
+
+    A column holding its own total («Begge kjønn» beside «Menn» and «Kvinner») is told to
+    choose that total, never to sum (which would count each case twice).
+    """
 
     def __init__(self, file_name: str, dimensions: dict[str, list[str]]) -> None:
-        parts = [f"kolonnen «{name}» med verdiene {_listed(values)}" for name, values in dimensions.items()]
+        parts, totals = [], []
+        for name, values in dimensions.items():
+            total = total_member(values)
+            if total is None:
+                parts.append(f"kolonnen «{name}» med verdiene {_listed(values)}")
+            else:
+                parts.append(
+                    f"kolonnen «{name}» med verdiene {_listed(values)}, der «{total}» er summen av de andre"
+                )
+                totals.append(_choose_total(name, total))
         what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
-        each = "velg én" if len(parts) == 1 else "velg én verdi i hver"
-        super().__init__(file_name, f"har {what}: {each} (--where) eller summer (--sum)")
-        self.dimensions = dimensions
+        if totals and len(totals) == len(parts):
+            how = " og ".join(totals)
+        else:
+            each = "velg én" if len(parts) == 1 else "velg én verdi i hver"
+            how = f"{each} (--where) eller summer (--sum)"
+            if totals:
+                how += "; " + " og ".join(totals) + " i stedet for å summere"
+        super().__init__(file_name, f"har {what}: {how}", dimensions)
 
 
 def _listed(values: list[str]) -> str:
@@ -98,8 +146,10 @@ def apply(
 ) -> DimensionResult:
     """Choose, sum and band the file's other dimensions in the staging area (see module doc).
 
-    Raises FileRefused for an unknown column or value, and DimensionsUnchosen when a column
-    varies within a unit and period and the analyst has not said what to do with it.
+    Raises FileRefused for an unknown column or value, DimensionRefused for a sum over a column
+    holding its own total («Begge kjønn»: the sum would count every case twice), and
+    DimensionsUnchosen when a column varies within a unit and period and the analyst has not
+    said what to do with it.
     """
     ids = {name: f"c{i}" for i, name in enumerate(columns)}
     for name in [*where, *sums]:
@@ -126,6 +176,14 @@ def apply(
     for name in [*where, *sums]:
         result.dimensions[name] = staging.distinct_in_order(ids[name])
     result.dimensions.update(unchosen)
+    for name in sums:
+        if (total := total_member(result.dimensions[name])) is not None:
+            raise DimensionRefused(
+                file_name,
+                f"har totalen «{total}» i kolonnen «{name}» ved siden av delene, så en sum over «{name}» "
+                f"ville telle alt to ganger: {_choose_total(name, total)}",
+                result.dimensions,
+            )
     for name, value in where.items():
         if value not in result.dimensions[name]:
             raise FileRefused(

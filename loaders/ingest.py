@@ -242,7 +242,7 @@ def _check(
     bands = {k: tuple(v) for k, v in profile.age_bands.items()} if profile else None
     try:
         dims = dimensions.apply(staging, columns, roles, choices.where, choices.sums, bands, file_name)
-    except dimensions.DimensionsUnchosen as exc:
+    except dimensions.DimensionRefused as exc:
         report.dimensions = exc.dimensions
         raise
     report.dimensions = dims.dimensions

@@ -159,7 +159,7 @@ class ColumnRoles:
 
 
 def parse_period(text: str) -> tuple[dt.date, str] | None:
-    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', '01.01.2024', '2024-01-01',
+    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
     and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
@@ -186,6 +186,11 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if month else None
+    # Excel's month format 'mmm.yy' (Norwegian: 'jan.25', 'des.24'; English 'Jan-25'): month
+    # name, then a two-digit year of this century. A day before the name ('25. jan') is no match.
+    if m := re.fullmatch(r"([a-zæøå]+)[.\-/]?(\d{2})", value):
+        month = MONTH_NAMES.get(m[1])
+        return (dt.date(2000 + int(m[2]), month, 1), "month") if month else None
     date = None
     if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
         date = _safe_date(int(m[3]), int(m[2]), int(m[1]))
@@ -364,6 +369,7 @@ class UnitResolver:
     county_names: set[str] = field(default_factory=set)
     mergers: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, str] = field(default_factory=dict)  # unit id → name
+    split_into: dict[str, set[str]] = field(default_factory=dict)  # split old code/name key → today's codes
 
     @classmethod
     def build(
@@ -383,12 +389,16 @@ class UnitResolver:
         # An old code listed more than once was split between several municipalities (Tysfjord
         # 2020): its counts cannot be carried over to today's units.
         rows_per_code = code_map.groupby("old_code")["current_code"].size()
+        split_into: dict[str, set[str]] = {}
         for old_code, old_name, current in zip(
             code_map["old_code"], code_map["old_name"], code_map["current_code"], strict=True
         ):
             match = SPLIT if rows_per_code[old_code] > 1 else UnitMatch(current, old_code, False)
             by_code.setdefault(old_code, match)
             by_name.setdefault(_name_key(str(old_name)), match)
+            if match == SPLIT:
+                for key in (old_code, _name_key(str(old_name))):
+                    split_into.setdefault(key, set()).add(current)
         kinds = dict(zip(units["unit_id"], units["kind"], strict=True))
         partnership_of = {
             u: p for u, p in zip(units["unit_id"], units["partnership"], strict=True) if isinstance(p, str)
@@ -401,7 +411,7 @@ class UnitResolver:
                 for whole in (region, partnership):
                     if isinstance(whole, str):
                         members.setdefault(whole, []).append(unit_id)
-        resolver = cls(by_code, by_name, kinds, partnership_of, members)
+        resolver = cls(by_code, by_name, kinds, partnership_of, members, split_into=split_into)
         resolver.names = dict(zip(units["unit_id"], units["name"], strict=True))
         if national is not None:
             resolver.national_codes = set(national["code"])
@@ -414,7 +424,7 @@ class UnitResolver:
     def resolve(self, text: str) -> UnitMatch | str | None:
         """A UnitMatch, SPLIT, or None when the text names no unit of the board."""
         value = " ".join(text.replace("\xa0", " ").split())
-        value = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        value = _bare(value)
         if m := WARD_CODE.match(value):
             return self.by_code.get(m[1])
         if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–])", value) or re.search(r"\((\d{3,6})\)$", value):
@@ -435,6 +445,12 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         match = self.resolve(value)
         if match == SPLIT:
+            # A split municipality whose parts today all lie outside the file's partnership (or
+            # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
+            # row for somewhere else, skipped and counted like any other; only a split touching
+            # the board's own units is a problem.
+            if self._split_outside(value, partnership):
+                return UnitRow(skip=OUTSIDE)
             return UnitRow(reason=f"split:{text}")
         if isinstance(match, UnitMatch):
             whole = self.kinds.get(match.unit_id) in ("region", "partnership")
@@ -443,11 +459,18 @@ class UnitResolver:
             return UnitRow(match.unit_id, match.source_code, match.is_current, file_total=whole)
         if self.is_total(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
-        bare = re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+        bare = _bare(value)
         if m := WARD_CODE.match(bare):
             return UnitRow(skip=OUTSIDE) if m[1].startswith("0301") else None
         if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
-            return UnitRow(skip=OUTSIDE) if m[1].zfill(4) in self.national_codes else None
+            if m[1].zfill(4) in self.national_codes:
+                return UnitRow(skip=OUTSIDE)
+            # An older code (before the 2018–2024 reforms: «1201 Bergen», «1601 Trondheim») beside
+            # the name of a municipality outside the board: a row for somewhere else. The board's
+            # own names with a code it does not know stay a problem.
+            name = _name_key(bare[m.end() :].strip(" -–:,."))
+            known = isinstance(self.by_name.get(name), UnitMatch) or name in self.split_into
+            return UnitRow(skip=OUTSIDE) if name in self.national_names and not known else None
         if COUNTY_CODE.match(bare):
             return UnitRow(skip=AREA)
         key = _name_key(bare)
@@ -456,6 +479,19 @@ class UnitResolver:
         if key in self.county_names or key.removesuffix(" fylke") in self.county_names:
             return UnitRow(skip=AREA)
         return None
+
+    def _split_outside(self, value: str, partnership: str | None) -> bool:
+        """True when every unit a split municipality went into is outside `partnership`
+        (None: outside every partnership on the board)."""
+        bare = _bare(value)
+        code = re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare)
+        parts = self.split_into.get(code[1].zfill(4) if code else _name_key(bare))
+        if not parts:
+            return False
+        return all(
+            (self.partnership_of.get(part) != partnership) if partnership else part not in self.partnership_of
+            for part in parts
+        )
 
     def partnership_of_units(self, unit_ids: list[str]) -> str | None:
         """The one partnership the board's units in a file belong to (None when several)."""
@@ -501,6 +537,11 @@ def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
         rows,
         columns=["source_code", "merge_group", "changed", "n_parts", "part_name", "whole_name", "all_parts"],
     ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
+
+
+def _bare(value: str) -> str:
+    """A unit text without SSB's «K-» before the code: 'K-3205' → '3205'."""
+    return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
 
 
 def _name_key(name: str) -> str:

@@ -44,6 +44,12 @@ _STAGE_MACROS = [
     "WHEN t IS NULL OR starts_with(t, '+') THEN NULL "
     "ELSE coalesce(TRY_CAST(replace(t, ',', '.') AS DOUBLE), "
     "TRY_CAST(stage_decimal(stage_clean(t)) AS DOUBLE)) END",
+    # a thousands mark the file itself shows to be one (see Staging._thousands_mark): '1.234' in
+    # a file whose other cells read '2.345,0' or '12,5' is 1234, not 1.234 (and ',' the other way)
+    "CREATE OR REPLACE TEMP MACRO stage_thousands(t, mark) AS CASE "
+    "WHEN mark = '.' AND regexp_full_match(trim(t), '-?\\d{1,3}(\\.\\d{3})+') THEN replace(t, '.', '') "
+    "WHEN mark = ',' AND regexp_full_match(trim(t), '-?\\d{1,3}(,\\d{3})+') THEN replace(t, ',', '') "
+    "ELSE t END",
     # missing (blank) or a suppression marker: '..', ':', '*', '<5', ...; only asked of cells
     # that are not numbers, so the trim here costs nothing on a clean file
     "CREATE OR REPLACE TEMP MACRO stage_marker(t, markers) AS "
@@ -406,10 +412,15 @@ class Staging:
                 f"{col(spec.numerator)} AS num_text, {col(spec.denominator)} AS den_text "
                 f"FROM raw WHERE rowid <= $last AND {filled}"
             )
+        mark = self._thousands_mark(cur, source, self._last_row)
+
+        def number(text: str) -> str:
+            return f"stage_number(stage_thousands({text}, '{mark}'))" if mark else f"stage_number({text})"
+
         if spec.value or spec.wide:
-            value = "stage_number(value_text)"
+            value = number("value_text")
         else:  # numerator and denominator: a share in per cent, a score as a mean
-            n, d = "stage_number(num_text)", "stage_number(den_text)"
+            n, d = number("num_text"), number("den_text")
             value = (
                 f"CASE WHEN i.kind = 'share' THEN 100 * {n} / nullif({d}, 0) "
                 f"WHEN i.kind = 'score' THEN {n} / nullif({d}, 0) ELSE {n} END"
@@ -442,8 +453,8 @@ class Staging:
                        CASE WHEN u.file_total AND p.period_start IS NULL THEN 'total' ELSE u.skip END AS skip,
                        p.period_start::DATE AS period_start, p.grain, i.ind_no,
                        (i.ind_no * $periods + p.period_no) * $units + u.unit_no AS key_no,
-                       {value} AS value, stage_number(num_text) AS numerator,
-                       stage_number(den_text) AS denominator
+                       {value} AS value, {number("num_text")} AS numerator,
+                       {number("den_text")} AS denominator
                 FROM src
                 LEFT JOIN stage_units u ON u.text = src.unit_text
                 LEFT JOIN stage_periods p ON p.k1 = src.k1 AND p.k2 = src.k2
@@ -462,6 +473,42 @@ class Staging:
             },
         )
         self._own_values(cur)
+
+    @staticmethod
+    def _thousands_mark(cur, source: str, last: int) -> str | None:
+        """'.' or ',' when the file's own numbers show that mark to separate thousands, else None.
+
+        '1.234' alone may be 1.234 or 1 234. A file that elsewhere writes a decimal comma
+        ('12,5', '2.345,0') uses '.' for thousands, so its '1.234' is 1234; a file with a decimal
+        point ('12.5', '2,345.0') likewise reads '1,234' as 1234. Without such evidence, or with
+        both, a lone mark stays a decimal mark, as before. A cheap scan first: only a file with
+        both marks in its numbers needs the regular expressions.
+        """
+        texts = ("value_text", "num_text", "den_text")
+        dot_in = " OR ".join(f"contains({t}, '.')" for t in texts)
+        comma_in = " OR ".join(f"contains({t}, ',')" for t in texts)
+        dots, commas = cur.execute(
+            f"SELECT coalesce(bool_or({dot_in}), false), coalesce(bool_or({comma_in}), false) FROM ({source})",
+            {"last": last},
+        ).fetchone()
+        if not (dots and commas):
+            return None
+
+        def evidence(pattern: str) -> str:
+            return " OR ".join(f"regexp_matches(trim({t}), '{pattern}')" for t in texts)
+
+        # a decimal comma: ',' then 1–2 or 4+ digits at the end, or '.ddd,' (1.234,5)
+        comma = evidence(r"\d,(\d{1,2}|\d{4,})$|\.\d{3},\d")
+        dot = evidence(r"\d\.(\d{1,2}|\d{4,})$|,\d{3}\.\d")
+        decimal_comma, decimal_dot = cur.execute(
+            f"SELECT coalesce(bool_or({comma}), false), coalesce(bool_or({dot}), false) FROM ({source})",
+            {"last": last},
+        ).fetchone()
+        if decimal_comma and not decimal_dot:
+            return "."
+        if decimal_dot and not decimal_comma:
+            return ","
+        return None
 
     @staticmethod
     def _own_values(cur) -> None:
@@ -713,8 +760,10 @@ class Staging:
         )
 
     def stage_head(self, n: int) -> pd.DataFrame:
-        """The first facts in file order (FACT_COLUMNS and row_no)."""
-        return self._cur.execute("SELECT * FROM stage ORDER BY row_no LIMIT ?", [n]).df()
+        """The first facts in file order (FACT_COLUMNS and row_no); a wide row's periods in time order."""
+        return self._cur.execute(
+            "SELECT * FROM stage ORDER BY row_no, period_start, indicator LIMIT ?", [n]
+        ).df()
 
     def commit(self, meta: UploadMeta) -> UploadResult:
         """Load TEMP stage into the store: one transaction, all rows or none."""

@@ -96,6 +96,8 @@ if view.too_few_points and not view.rollout:
     st.info(view.spc.message or "For få datapunkter til SPC.", icon="ℹ️")
 if view.coverage_text:  # the partnership's figures rest on only some members
     st.caption(common.safe_md(view.coverage_text))
+if view.left_out_text:  # periods shown but not judged (short of members, not over)
+    st.caption(common.safe_md(view.left_out_text))
 for note in view.window_notes:  # the filters change what is shown, never the verdict
     st.caption(common.safe_md(note))
 if view.hidden_text:

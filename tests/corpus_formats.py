@@ -393,8 +393,8 @@ def bad_cases() -> list[FormatCase]:
             sex_choice_file() + b"\r\n\r\n",
             profile="ssb_07459",
             message=(
-                "har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn: "
-                "velg én (--where) eller summer (--sum)"
+                "har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn, der «Begge kjønn» er summen "
+                'av de andre: velg totalen «Begge kjønn» (--where kjønn="Begge kjønn")'
             ),
         ),
         FormatCase(

@@ -19,13 +19,13 @@ from streamlit.testing.v1 import AppTest
 from analytics import config
 from analytics.store import open_store
 from loaders import formats
-from loaders.dimensions import single_age
+from loaders.dimensions import single_age, total_member
 from loaders.formats import Limits, open_table
 from loaders.ingest import Choices
 from loaders.normalise import header_period, is_period_header
 from loaders.problems import FileRefused
 from tests import corpus_formats
-from tests.conftest import CORPUS, ROOT, new_store, run_cli, store_state
+from tests.conftest import CORPUS, ROOT, export_lines, new_store, run_cli, store_state
 from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["formats"]
@@ -108,8 +108,8 @@ def test_an_unchosen_dimension_is_named_by_the_cli_with_the_words_to_use(tmp_pat
     )
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "Filen «f20_ssb_kjonn_uten_valg.csv» har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn: "
-        "velg én (--where) eller summer (--sum)."
+        "Filen «f20_ssb_kjonn_uten_valg.csv» har kolonnen «kjønn» med verdiene Menn, Kvinner, Begge kjønn, "
+        'der «Begge kjønn» er summen av de andre: velg totalen «Begge kjønn» (--where kjønn="Begge kjønn").'
     )
     assert "tidligere i filen" not in done.stderr
 
@@ -381,7 +381,8 @@ def test_every_good_file_loads_through_the_upload_page(board_db, case):  # noqa:
         **{k: "(summer alle)" for k in case.get("sums") or []},
     }
     if dims:  # the page asks, in the words the CLI uses, and offers a control per column
-        assert any("velg én (--where) eller summer (--sum)" in e.value.replace("\\", "") for e in at.error)
+        said = [e.value.replace("\\", "") for e in at.error]
+        assert any("(--where" in t and all(f"kolonnen «{c}»" in t for c in dims) for t in said), said
         for column, pick in dims.items():
             at.selectbox(key=next(s.key for s in at.selectbox if s.label == f"«{column}»")).set_value(
                 pick
@@ -412,3 +413,139 @@ def test_an_upload_over_the_limit_gets_a_norwegian_sentence(board_db, monkeypatc
         "Filen «f04_ssb_enkeltaar_norsk.csv» er 0.0 MB, mer enn grensen på 0.001 MB. Del opp uttrekket "
         "eller last det inn med kommandolinjen på serveren."
     ]
+
+
+# -- a dimension that holds its own total (tryout2) -------------------------------------------
+
+
+def _sex_with_total(tmp_path):
+    lines = ["Kommune;År;Kjønn;Antall"]
+    for code, name in (("3205", "Lillestrøm"), ("3222", "Lørenskog")):
+        lines += [
+            f"{code} {name};2017;Begge kjønn;30",
+            f"{code} {name};2017;Menn;10",
+            f"{code} {name};2017;Kvinner;20",
+        ]
+    path = tmp_path / "kjonn.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_sum_over_a_column_with_its_own_total_is_refused_never_doubled(fresh_loader, tmp_path):
+    path = _sex_with_total(tmp_path)
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["Kjønn"]))
+    assert report.refused == (
+        "Filen «kjonn.csv» har totalen «Begge kjønn» i kolonnen «Kjønn» ved siden av delene, så en sum over "
+        '«Kjønn» ville telle alt to ganger: velg totalen «Begge kjønn» (--where Kjønn="Begge kjønn").'
+    )
+    assert report.stats is None or not report.stats.added
+    chosen = fresh_loader.preview(path, "hip_fractures", choices=Choices(where={"Kjønn": "Begge kjønn"}))
+    assert chosen.ok, chosen.problem_lines()
+    assert len(chosen.parsed) == 2 and (chosen.parsed.astype(str) == "30").any(axis=None), chosen.parsed
+
+
+def test_an_age_total_beside_bands_is_named_as_the_one_to_choose(fresh_loader, tmp_path):
+    path = tmp_path / "alder.csv"
+    path.write_text(
+        "region;alder;år;Antall\n3205 Lillestrøm;Alle aldre;2023;60\n3205 Lillestrøm;0-66 år;2023;10\n"
+        "3205 Lillestrøm;67 år og over;2023;50\n",
+        encoding="utf-8",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures", dry_run=True)
+    assert report.refused.endswith(
+        'der «Alle aldre» er summen av de andre: velg totalen «Alle aldre» (--where alder="Alle aldre").'
+    )
+    assert "summer (--sum)" not in report.refused
+
+
+@pytest.mark.parametrize(
+    "values, total",
+    [
+        (["Begge kjønn", "Menn", "Kvinner"], "Begge kjønn"),
+        (["Males", "Females", "Both sexes"], "Both sexes"),
+        (["0-17 år", "Alder i alt"], "Alder i alt"),
+        (["Menn", "Kvinner"], None),
+        (["I alt"], None),
+    ],
+)
+def test_total_member(values, total):
+    assert total_member(values) == total
+
+
+def test_the_upload_page_refuses_a_sum_over_a_total_and_loads_the_chosen_total(board_db, tmp_path):  # noqa: F811
+    path = _sex_with_total(tmp_path)
+    at = _upload(_page(), {"file": str(path), "indicator": "hip_fractures"})
+    said = [e.value.replace("\\", "") for e in at.error]
+    assert any("der «Begge kjønn» er summen av de andre" in t for t in said), said
+    key = next(s.key for s in at.selectbox if s.label == "«Kjønn»")
+    at.selectbox(key=key).set_value("(summer alle)").run()
+    assert any("ville telle alt to ganger" in e.value.replace("\\", "") for e in at.error)
+    assert not [b for b in at.button if b.label == "Last inn"] or not at.success
+    at.selectbox(key=key).set_value("Begge kjønn").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key=next(b.key for b in at.button if b.label == "Last inn")).click().run()
+    assert at.success and at.success[0].value.startswith("Opplasting ")
+    store = open_store(board_db)
+    try:
+        facts = store.facts(["hip_fractures"])
+    finally:
+        store.close()
+    mine = facts[facts["period_start"].astype(str).str.startswith("2017")]
+    assert sorted(mine["value"]) == [30.0, 30.0]
+
+
+# -- an Excel workbook as an office sends it (tryout2) ----------------------------------------
+
+
+def _office_workbook(path: Path) -> Path:
+    """Sheet 1 about the table; sheet 2 the table under a title and a note, its header merged
+    over two rows («Kommune» down, «Antall hoftebrudd» across the years), numbers as text with
+    spaces, a suppressed cell and a footnote; sheet 3 notes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Om tabellen"
+    book.active["A1"] = "Hoftebrudd per kommune"
+    sheet = book.create_sheet("Tabell")
+    sheet["A1"] = "Tabell 3. Hoftebrudd etter kommune og år"
+    sheet["A2"] = "Antall pasienter. Tall under 5 er skjult (:)"
+    sheet["A4"], sheet["B4"] = "Kommune", "Antall hoftebrudd"
+    sheet.merge_cells("A4:A5")
+    sheet.merge_cells("B4:D4")
+    sheet["B5"], sheet["C5"], sheet["D5"] = "2017", "2018", "2016"
+    for row in (("3205 Lillestrøm", "1 234", "1 240", "1 301"), ("3222 Lørenskog", "412", ":", "398")):
+        sheet.append(row)
+    sheet["A9"] = "Kilde: Norsk pasientregister. : = skjult av personvernhensyn."
+    book.create_sheet("Notater")["A1"] = "Ingen"
+    book.save(path)
+    return path
+
+
+def test_an_office_workbook_loads_from_its_table_sheet_with_a_merged_header(fresh_loader, tmp_path):
+    path = _office_workbook(tmp_path / "kontor.xlsx")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.refused or report.problem_lines()
+    assert "Tabellen er lest fra arket «Tabell»; arket «Om tabellen» har ingen tabell." in report.notes
+    assert export_lines(fresh_loader) == [
+        "indicator,unit,period,value,suppressed",
+        "hip_fractures,3205,2016,1301,false",
+        "hip_fractures,3205,2017,1234,false",
+        "hip_fractures,3205,2018,1240,false",
+        "hip_fractures,3222,2016,398,false",
+        "hip_fractures,3222,2017,412,false",
+        "hip_fractures,3222,2018,,true",
+    ]
+
+
+def test_a_workbook_without_a_table_names_its_sheets(fresh_loader, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Forside"
+    book.active["A1"] = "Ingen tall her"
+    book.create_sheet("Notater")["A1"] = "Heller ikke her"
+    book.save(tmp_path / "tom.xlsx")
+    report = fresh_loader.ingest(tmp_path / "tom.xlsx", "hip_fractures")
+    assert report.refused == "Filen «tom.xlsx» har ingen tabell på noen av arkene (Forside, Notater)."
+    chosen = fresh_loader.ingest(tmp_path / "tom.xlsx", "hip_fractures", sheet="Notater")
+    assert chosen.refused == "Filen «tom.xlsx» har ingen tabell på arket «Notater»."

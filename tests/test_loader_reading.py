@@ -91,7 +91,9 @@ def test_excel_reads_the_first_sheet_or_the_named_one(fresh_loader):
         assert (table.guess.format, table.guess.header_line) == ("excel", 3)
         assert table.guess.columns == ["Kommune", "Periode", "Antall"]
     report = fresh_loader.preview(CORPUS / "g11_excel_ark.xlsx", "hip_fractures")
-    assert not report.ok  # the first sheet is a note, not a table
+    # the first sheet is a note, not a table: the first sheet with a table is read, and named
+    assert report.ok and report.stats.facts == 1
+    assert "Tabellen er lest fra arket «Data»; arket «Om» har ingen tabell." in report.notes
     from loaders.ingest import Choices
 
     report = fresh_loader.preview(
@@ -133,10 +135,35 @@ def test_the_corpus_script_is_deterministic(tmp_path):
         ("2024M13", None),
         ("31.02.2024", None),
         ("i fjor", None),
+        ("jan.25", (dt.date(2025, 1, 1), "month")),  # Excel's 'mmm.yy' in Norwegian
+        ("des.24", (dt.date(2024, 12, 1), "month")),
+        ("Jan-25", (dt.date(2025, 1, 1), "month")),
+        ("25. jan", None),  # a day, not a month
+        ("fjor.25", None),
+        ("2025U05", None),
+        ("2023/2024", None),
     ],
 )
 def test_period_formats(text, expected):
     assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize(
+    "cell, said",
+    [
+        ("2025U05", "«2025U05» er en uke; tavla tar ikke ukestall"),
+        ("2025-W05", "«2025-W05» er en uke; tavla tar ikke ukestall"),
+        ("uke 5 2025", "«uke 5 2025» er en uke; tavla tar ikke ukestall"),
+        ("2023/2024", "«2023/2024» er en periode over et årsskifte (f.eks. et skoleår)"),
+        ("2023/24", "«2023/24» er en periode over et årsskifte (f.eks. et skoleår)"),
+        ("", "en tom celle er ikke en gyldig periode"),
+        ("i fjor", "«i fjor» er ikke en gyldig periode"),
+    ],
+)
+def test_a_week_or_a_school_year_is_refused_as_what_it_is(fresh_loader, tmp_path, cell, said):
+    path = write_csv(tmp_path / "p.csv", f"Kommune;Periode;Antall\n3205;{cell};7\n")
+    lines = fresh_loader.ingest(path, "hip_fractures").problem_lines()
+    assert len(lines) == 1 and lines[0].startswith(f"Linje 2, kolonne «Periode»: {said}"), lines
 
 
 def test_year_and_quarter_or_month_in_two_columns():
@@ -203,6 +230,26 @@ def test_column_roles_are_guessed_from_names():
 )
 def test_numbers_as_sources_write_them(fresh_loader, tmp_path, cell, value):
     path = write_csv(tmp_path / "n.csv", f"Kommune;Periode;Antall\n3205;2024M01;{cell}\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert export_lines(fresh_loader)[1] == f"hip_fractures,3205,2024M01,{value},false"
+
+
+@pytest.mark.parametrize(
+    "first, other, value",
+    [
+        ("1.234", "2.345,0", "1234"),  # the file writes a decimal comma: '.' is its thousands mark
+        ("1.234", "12,5", "1234"),
+        ('"1,234"', "12.5", "1234"),  # a decimal point: ',' is the thousands mark
+        ("1.234", "12.5", "1.234"),  # a decimal point elsewhere: 1.234 stays 1.234
+        ("1.234", "12", "1.234"),  # no evidence either way: a lone mark is a decimal mark
+        ("1.234.567", "12,5", "1234567"),
+    ],
+)
+def test_a_thousands_mark_is_read_as_the_file_itself_shows_it(fresh_loader, tmp_path, first, other, value):
+    path = write_csv(
+        tmp_path / "t.csv", f"Kommune;Periode;Antall\n3205;2024M01;{first}\n3222;2024M01;{other}\n"
+    )
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.problem_lines()
     assert export_lines(fresh_loader)[1] == f"hip_fractures,3205,2024M01,{value},false"
@@ -311,3 +358,40 @@ def testformula_cells_with_a_namespace_prefix_and_in_files_that_are_no_xlsx(tmp_
     not_zip = tmp_path / "gammel.xls"
     not_zip.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     assert formula_cells(not_zip, "Ark1") == []
+
+
+# -- older municipality codes in national files (tryout2) -------------------------------------
+
+
+def test_older_codes_of_municipalities_elsewhere_are_skipped_not_refused(fresh_loader, tmp_path):
+    """A national 2023 file has Ålesund 1507 (split 2024 into Ålesund and Haram, neither on the
+    board); a 2019 file has «1201 Bergen». Both are rows for somewhere else, skipped and counted.
+    The board's own names with a code nobody knows stay a problem."""
+    path = write_csv(
+        tmp_path / "nasjonal.csv",
+        "Kommune;År;Antall\n1507 Ålesund;2023;70\n1201 Bergen;2019;10\n3030 Lillestrøm;2023;88\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.outside == 2
+    assert export_lines(fresh_loader)[1:] == ["hip_fractures,3205,2023,88,false"]
+    wrong = write_csv(tmp_path / "feil.csv", "Kommune;År;Antall\n9999 Lillestrøm;2019;10\n")
+    refused = fresh_loader.ingest(wrong, "hip_fractures")
+    assert refused.problem_lines() == [
+        "Linje 2, kolonne «Kommune»: «9999 Lillestrøm» er ikke en kjent kommune, bydel eller region (fil «feil.csv»)"
+    ]
+
+
+def test_the_preview_of_a_wide_file_keeps_each_rows_periods_in_order(fresh_loader, tmp_path):
+    years = [str(y) for y in range(2010, 2022)]
+    path = write_csv(
+        tmp_path / "bred.csv",
+        "Kommune;"
+        + ";".join(years)
+        + "\n"
+        + "".join(f"{c};" + ";".join("7" * len(years)) + "\n" for c in ("3205", "3222")),
+    )
+    report = fresh_loader.preview(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert list(report.parsed["Periode"]) == (years * 2)[: len(report.parsed)]
+    assert len(report.parsed) >= 10

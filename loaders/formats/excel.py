@@ -60,30 +60,78 @@ class SheetScan:
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
-    """Inspect, then read the chosen sheet once; FileRefused (one sentence) when it cannot be."""
+    """Inspect, then read the chosen sheet once; FileRefused (one sentence) when it cannot be.
+
+    With no sheet chosen, the first sheet that holds a table is read: a workbook often opens
+    with a sheet about the table («Om tabellen», «Innhold») and has the data on the next one.
+    The guess names the sheet read, and the page offers the others.
+    """
     from python_calamine import CalamineWorkbook
 
-    broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
-    scan: SheetScan | None = None
-    if zipfile.is_zipfile(path):
-        names = _xlsx_sheets(path, file_name, limits)
-        if names is not None:  # an .xlsx: the sheet is chosen before calamine reads it
-            sheet = _chosen(file_name, names, choices)
-            scan = _inspect(path, file_name, sheet, limits)
+    names = _xlsx_sheets(path, file_name, limits) if zipfile.is_zipfile(path) else None
+    # an .xlsx: the chosen sheet (and every part's real size) is inspected before calamine reads
+    scan = (
+        _inspect(path, file_name, _chosen(file_name, names, choices), limits) if names is not None else None
+    )
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = list(workbook.sheet_names)
     except Exception:  # calamine raises many kinds for a broken zip; all mean the same here
-        raise broken from None
+        raise _broken(file_name) from None
     if not sheets:
         raise FileRefused(file_name, "har ingen ark")
-    sheet = _chosen(file_name, sheets, choices)
+    first = _chosen(file_name, sheets, choices)
+    tried = [first] if choices.sheet else [first, *[s for s in sheets if s != first]]
+    for number, sheet in enumerate(tried):
+        if number and names is not None:
+            scan = _inspect(path, file_name, sheet, limits)
+        try:
+            table = _open_sheet(path, file_name, workbook, sheet, sheets, scan, choices, limits)
+        except NoTable:
+            if number + 1 < len(tried):
+                continue
+            raise FileRefused(
+                file_name,
+                f"har ingen tabell på arket «{first}»"
+                if len(sheets) == 1 or choices.sheet
+                else f"har ingen tabell på noen av arkene ({', '.join(sheets)})",
+            ) from None
+        if sheet != first:
+            table.guess.notes.append(
+                f"Tabellen er lest fra arket «{sheet}»; arket «{first}» har ingen tabell."
+            )
+        return table
+    raise _broken(file_name)  # not reached: the loop returns or raises
+
+
+def _broken(file_name: str) -> FileRefused:
+    return FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
+
+
+class NoTable(Exception):
+    """A sheet with no table on it (fewer than two filled columns)."""
+
+
+def _open_sheet(
+    path: Path,
+    file_name: str,
+    workbook,
+    sheet: str,
+    sheets: list[str],
+    scan: SheetScan | None,
+    choices: ReadChoices,
+    limits: Limits,
+) -> RowsTable:
+    """One sheet as a table (NoTable when it holds none); `scan` is its inspection, for an .xlsx."""
     try:
-        values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        grid = workbook.get_sheet_by_name(sheet)
+        values = grid.to_python(skip_empty_area=False)
+        merged = grid.merged_cell_ranges or []
     except Exception:
-        raise broken from None
+        raise _broken(file_name) from None
     rows = [[_excel_cell(v) for v in row] for row in values]
     del values
+    _fill_merged(rows, merged)
     width = max((max((i + 1 for i, c in enumerate(r) if c is not None), default=0) for r in rows), default=0)
     if width > limits.columns:
         raise over_limit(file_name, "columns", width, limits)
@@ -91,7 +139,7 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
     if longest > limits.cell_chars:
         raise over_limit(file_name, "cell_chars", longest, limits)
     if width < 2 or not rows:
-        raise FileRefused(file_name, f"har ingen tabell på arket «{sheet}»")
+        raise NoTable(sheet)
     if choices.header_line:
         index = choices.header_line - 1
         if not 0 <= index < len(rows):
@@ -285,6 +333,23 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+def _fill_merged(rows: list[list[str | None]], merged: list) -> None:
+    """Give the cells under a vertically merged cell its text, in place.
+
+    calamine reads a merged cell's text into its first cell only. A header cell merged over
+    two header rows («Kommune» over «Kommune» and the row of years beside it) or a unit merged
+    down over its years would otherwise leave the column nameless or its rows without a unit.
+    Only the first column of a range is filled: a label spread across columns («Antall
+    hoftebrudd» over 2022–2024) names those columns as a group, not each of them.
+    """
+    for (top, left), (bottom, _right) in merged:
+        if not 0 <= top < len(rows) or left >= len(rows[top]) or rows[top][left] is None:
+            continue
+        for row in rows[top + 1 : bottom + 1]:
+            if left < len(row) and row[left] is None:
+                row[left] = rows[top][left]
 
 
 def _excel_cell(value: object) -> str | None:
