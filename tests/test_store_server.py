@@ -123,6 +123,19 @@ def test_copy_to_postgresql_and_back_keeps_every_row(demo_file, pg_demo, tmp_pat
 
 
 @pytest.mark.own_backends
+def test_a_copy_into_postgresql_is_vacuumed_and_analysed(pg_demo):
+    """`loaders copy` to PostgreSQL leaves every table vacuumed and analysed (statistics and the
+    visibility map ready), not waiting for autovacuum to get there during the first uploads."""
+    with psycopg.connect(pg_demo) as con:
+        rows = con.execute(
+            "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema()"
+        ).fetchall()
+    done = {name: (vacuumed, analysed) for name, vacuumed, analysed in rows}
+    assert {t: done.get(t) for t in STORE_TABLES} == dict.fromkeys(STORE_TABLES, (True, True))
+
+
+@pytest.mark.own_backends
 def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_file):
     done = run_cli("copy", "--from", str(demo_file), "--to", pg_demo)
     assert done.returncode == 1
@@ -166,6 +179,64 @@ def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch,
     with store.cursor() as cur:
         assert cur.execute("SELECT x FROM probe").fetchall() == [(1,)]
     assert store.schema_version() == newer
+    store.close()
+
+
+@pytest.mark.own_backends
+def test_history_has_one_index_and_undo_finds_its_rows_through_it(pg_cluster, board_context, monkeypatch):
+    """PostgreSQL, schema version 6: fact_history's two indexes become one, (replaced_by,
+    upload_id), when a version-5 store is migrated; every lookup of undo in fact_history then
+    has a bound on replaced_by, so it reads a range of that index (an upload's own old values
+    through replaced_by > its id), never all of history; undo still restores the older value."""
+    from analytics import store as store_module
+    from analytics import store_pg
+    from loaders.__main__ import main
+
+    _, _, units, code_map = board_context
+    url = pg_cluster.new_schema()
+    with monkeypatch.context() as old:  # a store as version 5 made it
+        old.delitem(store_module.MIGRATIONS, 6)
+        for module in (store_module, store_pg):
+            old.setattr(module, "SCHEMA_VERSION", 5)
+        open_store(url).close()
+
+    def indexes() -> dict[str, str]:
+        with psycopg.connect(url) as con:
+            rows = con.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'fact_history' AND schemaname = current_schema()"
+            ).fetchall()
+        return dict(rows)
+
+    assert set(indexes()) == {"history_upload", "history_replaced_by"}
+    assert main(["migrate", "--db", url]) == 0
+    assert [d.split(" USING btree ")[1] for d in indexes().values()] == ["(replaced_by, upload_id)"]
+    store = open_store(url)
+    store.sync_reference(units, code_map)
+    a = units.query("kind == 'municipality'")["unit_id"].iloc[0]
+    ids = [
+        store.ingest(fact_rows({a: v}), UploadMeta(f"{v}.csv", f"h{v}")).upload_id for v in (1.0, 2.0, 3.0)
+    ]
+    plans = []
+    execute = store_pg._Cursor.execute
+
+    def spy(self, sql, params=None):
+        if "fact_history" in sql and "upload_id = ?" in sql:
+            self.execute("SET LOCAL enable_seqscan = off")  # small tables: ask whether the index fits
+            plans.append("\n".join(r[0] for r in execute(self, "EXPLAIN " + sql, params).fetchall()))
+            self.execute("RESET enable_seqscan")
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(store_pg._Cursor, "execute", spy)
+    store.undo(ids[1])  # the middle one: its own value (2.0) is in history, replaced by the third
+    monkeypatch.undo()
+    assert len(plans) == 3
+    for plan in plans:
+        assert "Seq Scan on fact_history" not in plan, plan
+        conds = [line for line in plan.splitlines() if "Index Cond" in line]
+        assert conds and all("replaced_by >" in c for c in conds if "upload_id" in c), plan
+    store.undo(ids[2])
+    assert store.read_table("facts")["value"].tolist() == [1.0]
     store.close()
 
 
@@ -621,6 +692,46 @@ def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, b
         back.loc[(b, pd.Timestamp(feb)), "value"]
     )
     store.close()
+
+
+@pytest.mark.own_backends
+def test_replaced_rows_are_found_by_their_addresses_not_by_reading_all_facts(
+    pg_cluster, board_context, monkeypatch
+):
+    """PostgreSQL: the move of replaced rows (_move_replaced) reads the pages of their
+    addresses (Tid Scan), not every row of facts: left to itself the planner scans facts
+    with a hashed ANY() filter when many rows are replaced (slower, measured in
+    _move_replaced's docstring). The plan is asked on the merge's own cursor, in its
+    transaction, right before the statement runs; after it the setting is back."""
+    from analytics import store_pg
+
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    store.sync_reference(units, code_map)
+    codes = units.query("kind == 'municipality'")["unit_id"].iloc[:40]
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    store.ingest(fact_rows(dict.fromkeys(codes, 1.0), months=months), UploadMeta("first.csv", "h1"))
+    plans, later = [], []
+    execute = store_pg._Cursor.execute
+
+    def spy(self, sql, params=None):
+        if sql == store_pg._MOVE:
+            plans.append("\n".join(r[0] for r in execute(self, "EXPLAIN " + sql, params).fetchall()))
+        elif sql.startswith("UPDATE uploads SET rows_added"):  # the merge's last statement
+            later.append(execute(self, "SHOW enable_seqscan").fetchone()[0])
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(store_pg._Cursor, "execute", spy)
+    second = store.ingest(fact_rows(dict.fromkeys(codes, 2.0), months=months), UploadMeta("second.csv", "h2"))
+    assert second.replaced == 40 * 12
+    assert len(plans) == 1 and "Tid Scan on facts" in plans[0] and "Seq Scan" not in plans[0], plans
+    with store._write_cursor() as cur:  # the same statement without the settings: the planner's own choice
+        cur.execute("BEGIN")
+        tids = "{" + ",".join(f'"{r[0]}"' for r in cur.execute("SELECT ctid FROM facts").fetchall()) + "}"
+        own = "\n".join(r[0] for r in cur.execute("EXPLAIN " + store_pg._MOVE, [tids, 0]).fetchall())
+        cur.execute("ROLLBACK")
+    assert "Seq Scan on facts" in own, own
+    assert later == ["on"]
 
 
 @pytest.mark.own_backends
