@@ -116,10 +116,9 @@ def count_indicator(**changes: object):
 
 
 # Codes that are not derivable from code_history.csv alone: municipalities that kept their code
-# through a 2020 merger (Stavanger took Finnøy and Rennesøy, Trondheim Klæbu, Steinkjer
-# Verran), and the pre-2020 Møre og Romsdal codes written straight to their 2024 code because
+# through a 2020 merger (Stavanger took Finnøy and Rennesøy, Trondheim Klæbu), and the pre-2020 Møre og Romsdal codes written straight to their 2024 code because
 # the 2020 Ålesund was split back in 2024 (SSB harmonises them to K.1508 and K.1580).
-KEPT_THROUGH_2020_MERGER = {"1103", "5001", "5006"}
+KEPT_THROUGH_2020_MERGER = {"1103", "5001"}
 ALESUND_HARAM_BEFORE_2020 = {"1504", "1523", "1529", "1534", "1546"}
 
 
@@ -136,7 +135,8 @@ def national_codes(year: int) -> dict[str, str]:
         gone = history[
             (history["changed"] == "2020-01-01") | history["old_code"].isin(ALESUND_HARAM_BEFORE_2020)
         ]
-        kept = today[~today["code"].isin(history["new_code"]) | today["code"].isin(KEPT_THROUGH_2020_MERGER)]
+        later = history.loc[history["changed"] >= "2020-01-01", "new_code"]
+        kept = today[~today["code"].isin(later) | today["code"].isin(KEPT_THROUGH_2020_MERGER)]
     elif year == 2022:
         gone = history[
             (history["changed"] == "2024-01-01") & ~history["old_code"].isin(ALESUND_HARAM_BEFORE_2020)

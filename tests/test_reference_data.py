@@ -216,7 +216,8 @@ def test_code_history_is_national(history: pd.DataFrame) -> None:
     assert _resolve(history, "0301") == {"0301"}
     assert len(national_codes(2019)) == 422  # SSB: 422 municipalities in 2019
     assert len(national_codes(2022)) == 356  # and 356 in 2020-2023
-    assert {"0136", "1850", "5012", "1534"} <= set(national_codes(2019))
+    assert {"0136", "1850", "5012", "1534", "5061", "5004"} <= set(national_codes(2019))
+    assert "5006" not in national_codes(2019)  # Steinkjer 5004 + Verran 5039 → 5006 in 2020
     assert {"3002", "1507", "5444"} <= set(national_codes(2022))
 
 
