@@ -168,7 +168,7 @@ def test_code_history_values(history: pd.DataFrame, national: pd.DataFrame) -> N
         "changed",
         "change",
     ]
-    assert set(history["changed"]) <= {"2019-01-01", "2020-01-01", "2024-01-01"}
+    assert set(history["changed"]) <= {"2018-01-01", "2019-01-01", "2020-01-01", "2024-01-01"}
     assert set(history["change"]) <= {"merge", "split", "renumber"}
     assert history["old_code"].str.fullmatch(r"\d{4}").all()
     assert history["new_code"].str.fullmatch(r"\d{4}").all()
@@ -211,7 +211,10 @@ def test_code_history_is_national(history: pd.DataFrame) -> None:
     assert _resolve(history, "1504") == {"1508"}
     assert _resolve(history, "5030") == {"5001"}  # Klæbu -> Trondheim
     assert _resolve(history, "1567") == {"5061"}  # Rindal moved county in 2019
-    assert _resolve(history, "0709") == {"0709"}  # a 2017 code: not covered (before 2018)
+    assert _resolve(history, "0709") == {"3909"}  # Larvik 2017 -> 0712 (2018) -> 3805 -> 3909
+    assert _resolve(history, "1624") == {"5054"}  # Rissa -> Indre Fosen (2018)
+    assert _resolve(history, "1613") == {"5055", "5056", "5059"}  # Snillfjord 2017 -> 5012 -> split
+    assert _resolve(history, "0706") == {"0706"}  # Sandefjord before 2017: not covered (ended 2016)
     assert _resolve(history, "5444") == {"5605"}  # Sør-Varanger 2020-2023
     assert _resolve(history, "0301") == {"0301"}
     assert len(national_codes(2019)) == 422  # SSB: 422 municipalities in 2019
