@@ -113,3 +113,37 @@ def count_indicator(**changes: object):
     from analytics.registry import Indicator
 
     return Indicator(**count_indicator_fields(**changes))
+
+
+# Codes that are not derivable from code_history.csv alone: municipalities that kept their code
+# through a 2020 merger (Stavanger took Finnøy and Rennesøy, Trondheim Klæbu), and the pre-2020 Møre og Romsdal codes written straight to their 2024 code because
+# the 2020 Ålesund was split back in 2024 (SSB harmonises them to K.1508 and K.1580).
+KEPT_THROUGH_2020_MERGER = {"1103", "5001"}
+ALESUND_HARAM_BEFORE_2020 = {"1504", "1523", "1529", "1534", "1546"}
+
+
+def national_codes(year: int) -> dict[str, str]:
+    """code → name of every municipality valid on 1 January of `year` (2019 or 2022), built
+    from data/reference (code_history.csv and municipalities_norway.csv): what a national
+    file of that year lists. SSB: 422 municipalities in 2019, 356 in 2020–2023."""
+    import pandas as pd
+
+    ref = ROOT / "data" / "reference"
+    history = pd.read_csv(ref / "code_history.csv", dtype=str, keep_default_na=False)
+    today = pd.read_csv(ref / "municipalities_norway.csv", dtype=str, keep_default_na=False)
+    if year == 2019:
+        gone = history[
+            (history["changed"] == "2020-01-01") | history["old_code"].isin(ALESUND_HARAM_BEFORE_2020)
+        ]
+        later = history.loc[history["changed"] >= "2020-01-01", "new_code"]
+        kept = today[~today["code"].isin(later) | today["code"].isin(KEPT_THROUGH_2020_MERGER)]
+    elif year == 2022:
+        gone = history[
+            (history["changed"] == "2024-01-01") & ~history["old_code"].isin(ALESUND_HARAM_BEFORE_2020)
+        ]
+        kept = today[~today["code"].isin(gone["new_code"])]
+    else:
+        raise ValueError(f"no national list for {year}")
+    codes = dict(zip(gone["old_code"], gone["old_name"], strict=False))
+    codes.update(zip(kept["code"], kept["name"], strict=True))
+    return dict(sorted(codes.items()))

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.reference import national_municipalities
+from tests.support import national_codes
 
 pytestmark = pytest.mark.backend_free
 
@@ -167,7 +168,7 @@ def test_code_history_values(history: pd.DataFrame, national: pd.DataFrame) -> N
         "changed",
         "change",
     ]
-    assert set(history["changed"]) <= {"2020-01-01", "2024-01-01"}
+    assert set(history["changed"]) <= {"2018-01-01", "2019-01-01", "2020-01-01", "2024-01-01"}
     assert set(history["change"]) <= {"merge", "split", "renumber"}
     assert history["old_code"].str.fullmatch(r"\d{4}").all()
     assert history["new_code"].str.fullmatch(r"\d{4}").all()
@@ -199,6 +200,54 @@ def test_code_history_known_chains(history: pd.DataFrame) -> None:
     assert _resolve(history, "0217") == {"3207"}  # Oppegård -> Nordre Follo
     assert _resolve(history, "0402") == {"3401"}  # Kongsvinger
     assert _resolve(history, "1850") == {"1875", "1806"}  # Tysfjord split
+
+
+def test_code_history_is_national(history: pd.DataFrame) -> None:
+    """Every code of the 2019 and the 2020–2023 map has a row, also outside the board."""
+    assert _resolve(history, "0136") == {"3103"}  # Rygge -> Moss 3002 (2020) -> 3103 (2024)
+    assert _resolve(history, "5012") == {"5055", "5056", "5059"}  # Snillfjord split (2020)
+    assert _resolve(history, "1507") == {"1508", "1580"}  # Ålesund split (2024)
+    assert _resolve(history, "1534") == {"1580"}  # Haram before 2020 is Haram today
+    assert _resolve(history, "1504") == {"1508"}
+    assert _resolve(history, "5030") == {"5001"}  # Klæbu -> Trondheim
+    assert _resolve(history, "1567") == {"5061"}  # Rindal moved county in 2019
+    assert _resolve(history, "0709") == {"3909"}  # Larvik 2017 -> 0712 (2018) -> 3805 -> 3909
+    assert _resolve(history, "1624") == {"5054"}  # Rissa -> Indre Fosen (2018)
+    assert _resolve(history, "1613") == {"5055", "5056", "5059"}  # Snillfjord 2017 -> 5012 -> split
+    assert _resolve(history, "0706") == {"0706"}  # Sandefjord before 2017: not covered (ended 2016)
+    assert _resolve(history, "5444") == {"5605"}  # Sør-Varanger 2020-2023
+    assert _resolve(history, "0301") == {"0301"}
+    assert len(national_codes(2019)) == 422  # SSB: 422 municipalities in 2019
+    assert len(national_codes(2022)) == 356  # and 356 in 2020-2023
+    assert {"0136", "1850", "5012", "1534", "5061", "5004"} <= set(national_codes(2019))
+    assert "5006" not in national_codes(2019)  # Steinkjer 5004 + Verran 5039 → 5006 in 2020
+    assert {"3002", "1507", "5444"} <= set(national_codes(2022))
+
+
+def test_code_history_names_match(history: pd.DataFrame, national: pd.DataFrame) -> None:
+    """A step to today's code carries today's name; a step to an intermediate code carries the
+    name of that code's own next row. Names have no Sami parallel name or county suffix."""
+    today = dict(zip(national["code"], national["name"], strict=True))
+    later_names = history.groupby("old_code")["old_name"].agg(set)
+    for row in history.itertuples():
+        expected = {today[row.new_code]} if row.new_code in today else later_names[row.new_code]
+        assert row.new_name in expected, row
+    names = pd.concat([history["old_name"], history["new_name"]])
+    assert not names.str.contains(r" - |\(").any()
+
+
+def test_code_history_steps_match_the_change(history: pd.DataFrame) -> None:
+    """A merge has several old codes (or a code kept, as Trondheim) per new code and date; a
+    split has several new codes per old code; a renumbering one of each."""
+    per_old = history.groupby("old_code")["new_code"].transform("size")
+    splits = history["change"] == "split"
+    assert (per_old[splits] > 1).all() and (per_old[~splits] == 1).all()
+    whole = history[~splits]  # the part of a split (Ålesund 1507 → Haram 1580) is no old code's whole
+    per_new = whole.groupby(["new_code", "changed"])["old_code"].transform("size")
+    assert (per_new[whole["change"] == "renumber"] == 1).all()
+    single_merges = set(whole.loc[(whole["change"] == "merge") & (per_new == 1), "new_code"])
+    # kept their code (Trondheim), or took a part of a split besides (Hamarøy, Hitra)
+    assert single_merges == {"5001", "1875", "5056"}
 
 
 def test_renumbered_units_have_predecessors(units: pd.DataFrame, history: pd.DataFrame) -> None:
