@@ -908,6 +908,10 @@ class Store:
         """After load_tables has committed: nothing to do for a DuckDB file (PostgresStore
         vacuums and analyses the copied tables)."""
 
+    def _undo_settings(self, cur: duckdb.DuckDBPyConnection, rows: int) -> None:
+        """Before undo's joins of history with facts, for an upload of `rows` values: nothing
+        for a DuckDB file (its planner hashes these joins; PostgresStore may say so)."""
+
     def _restart_sequence(self, cur: duckdb.DuckDBPyConnection, sequence: str, start: int) -> None:
         """DuckDB cannot ALTER a sequence: drop and create it starting at `start`."""
         if sequence not in SEQUENCES:
@@ -1100,6 +1104,7 @@ class Store:
                 cur.execute("SELECT count(*) FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
             )
             cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id])
+            self._undo_settings(cur, removed)
             # Values this upload replaced come back where nothing newer has taken the key.
             cur.execute(
                 f"INSERT INTO facts ({_FACT_LIST}, upload_id) SELECT {_prefixed('a')}, a.upload_id "

@@ -294,6 +294,8 @@ _MOVE = (
     f"SELECT {_FACT_LIST}, upload_id, ?, now()::TIMESTAMP FROM moved"
 )
 _MOVE_SETTINGS = ("enable_seqscan", "jit")
+# Undo of at least this many values joins history and facts by hashing (_undo_settings).
+UNDO_HASH_FROM = 10_000
 
 
 class PostgresStore(Store):
@@ -459,6 +461,18 @@ class PostgresStore(Store):
         with self._write_cursor() as cur:
             for table in STORE_TABLES:
                 cur.execute(f"VACUUM (ANALYZE) {_table(table)}")
+
+    def _undo_settings(self, cur: _Cursor, rows: int) -> None:
+        """An undo of at least UNDO_HASH_FROM values runs with enable_nestloop off (SET LOCAL:
+        the undo's transaction only; PostgreSQL «Planner Method Configuration»). Its history
+        rows were written by the upload, after the last ANALYZE, so the planner counts about
+        one and joins them to facts by a nested loop over the (indicator, unit_id) index,
+        reading every period of the unit per row: undo of 100 000 replaced values took 7.1 s
+        (the INSERT … NOT EXISTS 6.4 s) against 1.05 s (0.7 s) as a hash anti join, and 0.18 s
+        on the DuckDB file (national store, 1.34 M facts, load 4). A small undo keeps the
+        nested loop, which is then the cheap plan (a hash join reads all of facts)."""
+        if rows >= UNDO_HASH_FROM:
+            cur.execute("SET LOCAL enable_nestloop = off")
 
     def _restart_sequence(self, cur: _Cursor, sequence: str, start: int) -> None:
         cur.execute("SELECT setval(?, ?, false)", [sequence, int(start)])
