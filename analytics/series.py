@@ -1366,7 +1366,8 @@ def figure_shown(
     wording: Literal["sentence", "cell"] = "sentence",
     denominator: float | None = None,
 ) -> tuple[str, bool]:
-    """One figure as shown, and whether it is hidden (the rule asked once); returns (text, hidden)., by one rule for every place (reasons, tables, tiles, hover, deck).
+    """One figure as shown, by one rule for every place (reasons, tables, tiles, hover, deck),
+    and whether it is hidden: returns (text, hidden), so a caller asks the rule once.
 
     A small count of persons, or a rate or share built on one (``hidden``: below
     config.SUPPRESSION_THRESHOLD, 5), is never shown; a cell the cube hides besides
