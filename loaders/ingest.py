@@ -278,7 +278,13 @@ def _check(
     if preview:
         indicator_names = {i.id: i.name for _, i in targets}
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
-    report.notes = _notes(report, roles, columns, footnotes) + dims.notes
+    # a column with no value in any row (a trailing «;» on every line) is not worth a note
+    unused = [
+        name
+        for i, name in enumerate(columns)
+        if name not in roles.used() and name not in report.dimensions and staging.filled_rows([f"c{i}"], 1)
+    ]
+    report.notes = _notes(report, unused, footnotes) + dims.notes
     fractions = _fraction_note(staging, table, dims, targets, spec, columns)
     if fractions:
         report.notes.append(fractions)
@@ -351,7 +357,7 @@ def _shown(value: float | None) -> str:
     return f"{value:.10g}".replace(".", ",")
 
 
-def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnotes: int) -> list[str]:
+def _notes(report: IngestReport, unused: list[str], footnotes: int) -> list[str]:
     notes = list(report.guess.notes if report.guess else [])
     stats = report.stats
     if stats and stats.outside:
@@ -374,7 +380,6 @@ def _notes(report: IngestReport, roles: ColumnRoles, columns: list[str], footnot
         )
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
-    unused = [c for c in columns if c not in roles.used() and c not in report.dimensions]
     if unused:
         notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
     if report.duplicate_of is not None:

@@ -210,3 +210,16 @@ def test_fractions_where_they_belong_get_no_note(fresh_loader, tmp_path, indicat
     report = fresh_loader.ingest(path, indicator, dry_run=True)
     assert report.ok, report.problem_lines()
     assert not [n for n in report.notes if "hele tall" in n or "helt tall" in n]
+
+
+def test_an_empty_trailing_column_is_not_named_as_unused(fresh_loader, tmp_path):
+    """A «;» at the end of every line makes a column with no value: no note for it; a column
+    with values that no role uses is still named."""
+    empty = write_csv(tmp_path / "tom.csv", "Kommune;Periode;Antall;\n3205;2024M01;12;\n3222;2024M01;7;\n")
+    report = fresh_loader.ingest(empty, "hip_fractures", dry_run=True)
+    assert report.ok and not [n for n in report.notes if "ikke brukes" in n], report.notes
+    named = write_csv(
+        tmp_path / "merknad.csv", "Kommune;Periode;Antall;Merknad\n3205;2024M01;12;ok\n3222;2024M01;7;\n"
+    )
+    report = fresh_loader.ingest(named, "hip_fractures", dry_run=True)
+    assert "Kolonner som ikke brukes: Merknad." in report.notes
