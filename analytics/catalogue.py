@@ -155,13 +155,16 @@ def synthetic_figures(
     """Whether a figure of these indicators carries the demo label («Demodata – syntetiske
     tall»): on a demo store, unless every one of them has figures from loaded files only.
 
-    loaded: ``loaded_only(board)`` when the caller holds it (cached per data version);
-    otherwise it is worked out here. An indicator with demo and loaded figures keeps the label
-    (some of its figures are synthetic; the page's banner says which indicators hold loaded
-    ones). False on a store without demo data."""
-    if not board.store.is_demo():
-        return False
-    real = set(loaded_only(board) if loaded is None else loaded)
+    loaded: ``loaded_only(board)`` when the caller holds it (cached per data version); the
+    caller has then asked whether the store is a demo store (once per page or deck, not once
+    per chart). Otherwise both are worked out here. An indicator with demo and loaded figures
+    keeps the label (some of its figures are synthetic; the page's banner says which
+    indicators hold loaded ones). False on a store without demo data."""
+    if loaded is None:
+        if not board.store.is_demo():
+            return False
+        loaded = loaded_only(board)
+    real = set(loaded)
     return not indicator_ids or any(i not in real for i in indicator_ids)
 
 
