@@ -62,11 +62,11 @@ from analytics.series import (
     format_value,
     hidden,
     judged_series,
-    latest_end,
     load_rows,
     load_rows_each,
     own_rows,
     rated,
+    recent_end,
     rows_hidden,
     verdict_range,
     window_rows,
@@ -981,7 +981,7 @@ def _read_trend(
 ) -> _TrendReading:
     """SPC on the newest point and the 12 months against the baseline, for one cut of data."""
     spc = judged_spc(series, indicator.direction, None, limits)
-    end = latest_end(series)
+    end = recent_end(series, indicator)
     comparison = baseline_comparison(data, baseline, end) if end is not None else None
     improving = worsening = False
     if indicator.direction != "neutral":
@@ -1054,7 +1054,7 @@ def _numeric_part(
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
     part.limits = limits_for(series, baseline, change_date)
-    end = latest_end(series)
+    end = recent_end(series, indicator)
     detect = criterion.detect_change or DETECT_CHANGE
     if kind != "target":
         reading = _read_trend(data, series, indicator, baseline, part.limits)
@@ -1132,7 +1132,7 @@ def _numeric_part(
             when = _reached(indicator, later_series, target, due)
             after = f"målet nådd{when}" if when else None
         else:
-            later_end = latest_end(later_series)
+            later_end = recent_end(later_series, indicator)
             later = process_interval(full, later_end) if later_end is not None else None
             if later is not None and later_end > pd.Timestamp(due):
                 hit = later[2] <= target if lower else later[1] >= target

@@ -72,8 +72,8 @@ from analytics.series import (
     hidden,
     hidden_numerator,
     judged_series,
-    latest_end,
     rated,
+    recent_end,
     rows_hidden,
     value_label,
     window_rows,
@@ -334,7 +334,7 @@ def funnel_view(
     data = rows.get(indicator, tuple(units["unit_id"]))
     if data.empty:
         return None
-    end = latest_end(judged_series(data, today=today))
+    end = recent_end(judged_series(data, today=today), indicator)
     if end is None:
         return None
     window = window_rows(data.rows, end, 12)
@@ -1543,7 +1543,7 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     if data.empty:
         return "–", "–"
     series = judged_series(data, today=today)
-    end = latest_end(series)
+    end = recent_end(series, indicator)
     if end is None:
         return "–", "–"
     if indicator.kind == "stock" or indicator.grain == "year":

@@ -404,7 +404,7 @@ def definition_notes(board: Board, data: series.UnitRows, judged: pd.DataFrame) 
     if hidden:
         notes.append(hidden)
     if series.rated(indicator) and indicator.kind == "count" and not data.empty:
-        end = series.latest_end(judged)
+        end = series.recent_end(judged, indicator)
         if end is not None:
             start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
             units = sorted(set(data.rows["unit_id"]))

@@ -1278,10 +1278,44 @@ def filter_years(frame: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataF
 # -- windows ----------------------------------------------------------------------------
 
 
-def latest_end(series: pd.DataFrame) -> pd.Timestamp | None:
-    """End of the newest whole period with a value (the end of 'now' for windows)."""
+def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
+    """End of the newest whole period with a value: the newest figure's period (``months=0``),
+    or (``months=12``) the end of the newest «siste 12 mnd» window in which no period is short
+    of members. None when there is none.
+
+    series: a judged_series frame (period_start, period_end, value, partial, short). A window
+    sums the units' rows of its months (window_rows), so a member missing one month inside it
+    (series.member_gaps: a *short* period) makes the partnership's 12-month count lower by
+    construction and a rate over it another population's. Making Data Count compares only like
+    with like (NHS England, «Making Data Count», 2019; NHSRplotthedots judges whole periods
+    only), so the window moves back to the newest 12 months with every member in every period;
+    the window's text names its months, so the leader sees which 12 months were judged. A
+    window reaching back before the series' first period is no window (None).
+    """
     usable = series[series["value"].notna() & ~series["partial"]]
-    return None if usable.empty else pd.Timestamp(usable["period_end"].iloc[-1])
+    if usable.empty:
+        return None
+    ends = pd.to_datetime(usable["period_end"])
+    if months <= 0 or "short" not in series or not series["short"].astype(bool).any():
+        return pd.Timestamp(ends.iloc[-1])
+    short_starts = pd.to_datetime(series.loc[series["short"].astype(bool), "period_start"]).to_numpy()
+    first = pd.to_datetime(series["period_start"]).min()
+    for end in reversed(ends.tolist()):
+        start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
+        if start < first:  # a window reaching back before the series would sum fewer months
+            return None
+        if not ((short_starts >= start.to_datetime64()) & (short_starts <= end.to_datetime64())).any():
+            return pd.Timestamp(end)
+    return None
+
+
+def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | None:
+    """The end of «now» for ``indicator``: a stock's newest whole period (a stock is read at one
+    date, so only that period counts); any other kind's newest «siste 12 mnd» window with every
+    member in every period (latest_end with months=12). The end the comparisons with the
+    baseline, the 95 % interval of the newest 12 months, the funnel and the age standardisation
+    use, so they all name the same months."""
+    return latest_end(series, 0 if indicator.kind == "stock" else 12)
 
 
 def window_rows(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:

@@ -287,3 +287,55 @@ def test_a_year_delivered_before_it_ends_is_not_compared_as_if_its_months_were_k
     current = S.year_table(data, today).iloc[-1]
     assert current["label"] == "2026, året er ikke over"
     assert np.isnan(current["change"]) and current["previous_text"] == ""
+
+
+def test_the_12_month_window_moves_back_past_a_member_missing_a_month_inside_it():
+    """A member missing August 2025 makes August short; «siste 12 mnd» may not sum over it (the
+    partnership's count would be lower by construction), so the window ends in July 2025, the
+    newest 12 months with every member in every month. The newest figure's period (months=0)
+    and a stock's «now» stay the newest whole month."""
+    records = [
+        (u, f"{y}-{m:02d}-01", 10) for u in ("a", "b", "c") for y in (2024, 2025) for m in range(1, 13)
+    ]
+    records = [r for r in records if not (r[0] == "c" and r[1] == "2025-08-01")]
+    data = S.UnitRows(count_indicator(), rows(records), None)
+    series = S.judged_series(data, "month", LATER)
+    assert series.loc[series["short"], "period_start"].tolist() == [pd.Timestamp("2025-08-01")]
+    assert S.latest_end(series) == pd.Timestamp("2025-12-31")
+    assert S.latest_end(series, 12) == pd.Timestamp("2025-07-31")
+    assert S.recent_end(series, count_indicator()) == pd.Timestamp("2025-07-31")
+    assert S.recent_end(series, count_indicator(kind="stock")) == pd.Timestamp("2025-12-31")
+    # the window it gives holds every unit in each of its 12 months
+    window = S.window_rows(data.rows, S.recent_end(series, count_indicator()))
+    assert window.groupby("period_start")["unit_id"].nunique().tolist() == [3] * 12
+    # no window without a short month: none to judge
+    gappy = [r for r in records if not (r[0] == "c" and r[1].endswith("-01-01") and r[1] > "2024-06")]
+    gappy = [r for r in gappy if not (r[0] == "b" and r[1] in ("2024-07-01", "2025-01-01", "2025-07-01"))]
+    every_half_year = S.judged_series(S.UnitRows(count_indicator(), rows(gappy), None), "month", LATER)
+    assert S.latest_end(every_half_year, 12) is None
+
+
+def test_the_funnel_compares_the_members_over_the_newest_12_months_every_member_reports(
+    fresh_loader, tmp_path
+):
+    """A quarterly share (STEMI PCI within 120 minutes) for three of Ahus' members, one of which
+    has no row for 2025K3: the funnel's «siste 12 mnd» is 2024K3–2025K2, not 2025K1–2025K4
+    (which would compare that member over 9 months with the others over 12)."""
+    from analytics.indicator_view import funnel_view
+    from analytics.series import window_span
+    from tests.conftest import write_csv
+
+    lines = ["Kommune;Kvartal;Teller;Nevner"]
+    for unit in ("3205", "3222", "3242"):
+        for year in (2024, 2025):
+            for quarter in (1, 2, 3, 4):
+                if (unit, year, quarter) != ("3242", 2025, 3):
+                    lines.append(f"{unit};{year}K{quarter};{30 + quarter};40")
+    path = write_csv(tmp_path / "stemi.csv", "\n".join(lines) + "\n")
+    today = dt.date(2026, 3, 1)
+    assert fresh_loader.ingest(path, "stemi_pci_120", today=today).ok
+    board = fresh_loader.board
+    view = funnel_view(board, "ahus", board.registry.get("stemi_pci_120"), today=today)
+    assert view is not None
+    assert view.period == window_span(pd.Timestamp("2024-07-01"), pd.Timestamp("2025-06-30"), "quarter")
+    assert sorted(view.unit_ids) == ["3205", "3222", "3242"]
