@@ -55,6 +55,7 @@ from analytics.series import (
     UnitRows,
     aggregate,
     compare_rows,
+    covered_months,
     derived,
     figure_hidden,
     figure_shown,
@@ -68,6 +69,7 @@ from analytics.series import (
     rated,
     recent_end,
     rows_hidden,
+    short_starts,
     verdict_range,
     window_rows,
     window_span,
@@ -796,7 +798,31 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     if recent_rows.empty:
         return None
     note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
-    if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
+    gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
+    # From the first figure on (data that start inside the baseline are compared from there, as
+    # before), every month of the baseline must have figures: a period missing for every unit
+    # makes its sum another span's. Not like with like, so nothing to compare.
+    first = max(baseline.start, rows["period_start"].min().date()) if not base_rows.empty else baseline.start
+    span = (baseline.end.year - first.year) * 12 + baseline.end.month - first.month + 1
+    held = covered_months(base_rows)
+    if not base_rows.empty and indicator.kind != "stock" and held < span:
+        base_rows = base_rows.iloc[0:0]
+        note = (
+            f"grunnlinjen {baseline.text} mangler tall for {span - held} av {span} måneder etter de første tallene, "
+            "så den kan ikke sammenlignes med de nyeste tallene"
+        )
+    elif not base_rows.empty and gaps:
+        # A member missing a period of the baseline makes its sum another population's: not
+        # like with like (series.member_gaps; Making Data Count), so nothing to compare.
+        base_rows = base_rows.iloc[0:0]
+        when = ", ".join(period_text(s.date(), indicator.grain) for s in gaps[:3]) + (
+            " …" if len(gaps) > 3 else ""
+        )
+        note = (
+            f"grunnlinjen {baseline.text} mangler tall fra noen av kommunene ({when}), "
+            "så den kan ikke sammenlignes med de nyeste tallene"
+        )
+    elif not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
         note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
     return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)

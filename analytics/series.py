@@ -1187,6 +1187,22 @@ def member_gaps(rows: pd.DataFrame, grain: str, starts: pd.Series) -> tuple[np.n
     return short, most
 
 
+def short_starts(data: UnitRows) -> list[pd.Timestamp]:
+    """The periods (starts at the indicator's grain) of ``data`` short of units by member_gaps'
+    rule (a unit expected in every period from its first row on): the periods no window, no
+    baseline and no comparison may sum over as if every unit were in them. Empty for one
+    unit. Kept on ``data`` (series.derived)."""
+
+    def compute() -> list[pd.Timestamp]:
+        if data.empty or data.rows["unit_id"].nunique() < 2:
+            return []
+        starts = pd.Series(sorted(truncate(data.rows["period_start"], data.indicator.grain).unique()))
+        short, _ = member_gaps(data.rows, data.indicator.grain, starts)
+        return [pd.Timestamp(s) for s in starts[short]]
+
+    return derived(data, ("short_starts",), compute)
+
+
 def short_label(present: int, expected: int) -> str:
     """«tall fra 3 av 22 enheter»: a period short of units (see member_gaps)."""
     if present < expected:
@@ -1280,15 +1296,16 @@ def filter_years(frame: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataF
 
 def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     """End of the newest whole period with a value: the newest figure's period (``months=0``),
-    or (``months=12``) the end of the newest «siste 12 mnd» window in which no period is short
-    of members. None when there is none.
+    or (``months=12``) the end of the newest «siste 12 mnd» window that has every one of its
+    periods, none of them short of members. None when there is none.
 
     series: a judged_series frame (period_start, period_end, value, partial, short). A window
     sums the units' rows of its months (window_rows), so a member missing one month inside it
     (series.member_gaps: a *short* period) makes the partnership's 12-month count lower by
     construction and a rate over it another population's. Making Data Count compares only like
     with like (NHS England, «Making Data Count», 2019; NHSRplotthedots judges whole periods
-    only), so the window moves back to the newest 12 months with every member in every period;
+    only), so the window moves back to the newest 12 months with every member in every period
+    (and, the same fault for all units at once, with no period missing from the series);
     the window's text names its months, so the leader sees which 12 months were judged. A
     window reaching back before the series' first period is no window (None).
     """
@@ -1296,17 +1313,32 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     if usable.empty:
         return None
     ends = pd.to_datetime(usable["period_end"])
-    if months <= 0 or "short" not in series or not series["short"].astype(bool).any():
-        return pd.Timestamp(ends.iloc[-1])
-    short_starts = pd.to_datetime(series.loc[series["short"].astype(bool), "period_start"]).to_numpy()
+    if months <= 0 or covered_months(usable.iloc[[-1]]) >= months:  # a year or a longer period
+        return pd.Timestamp(ends.iloc[-1])  # is its own window (its gaps make it partial)
+    short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
+    short_starts = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
     first = pd.to_datetime(series["period_start"]).min()
     for end in reversed(ends.tolist()):
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
         if start < first:  # a window reaching back before the series would sum fewer months
             return None
+        inside = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
+        if covered_months(inside) < months:  # a period no unit has a row for
+            continue
         if not ((short_starts >= start.to_datetime64()) & (short_starts <= end.to_datetime64())).any():
             return pd.Timestamp(end)
     return None
+
+
+def covered_months(rows: pd.DataFrame) -> int:
+    """How many calendar months the distinct periods of ``rows`` (period_start, period_end)
+    cover: 12 for a whole year of months, quarters or one year; 11 when a month is missing."""
+    if rows.empty:
+        return 0
+    periods = rows[["period_start", "period_end"]].drop_duplicates()
+    starts, ends = pd.to_datetime(periods["period_start"]), pd.to_datetime(periods["period_end"])
+    months = (ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
+    return int(months.sum())
 
 
 def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | None:

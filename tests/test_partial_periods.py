@@ -339,3 +339,62 @@ def test_the_funnel_compares_the_members_over_the_newest_12_months_every_member_
     assert view is not None
     assert view.period == window_span(pd.Timestamp("2024-07-01"), pd.Timestamp("2025-06-30"), "quarter")
     assert sorted(view.unit_ids) == ["3205", "3222", "3242"]
+
+
+def _three_units_two_years(drop: tuple = ()) -> S.UnitRows:
+    """Units a, b, c monthly 2024–2025 (10 a month each), without the (unit, start) in ``drop``."""
+    records = [
+        (u, f"{y}-{m:02d}-01", 10) for u in ("a", "b", "c") for y in (2024, 2025) for m in range(1, 13)
+    ]
+    return S.UnitRows(count_indicator(), rows([r for r in records if (r[0], r[1]) not in drop]), None)
+
+
+@pytest.mark.parametrize(
+    ("drop", "says"),
+    [
+        # one member without March 2024: the baseline's sum is two members' for that month
+        (
+            (("c", "2024-03-01"),),
+            "mangler tall fra noen av kommunene (mars 2024)",
+        ),
+        # March 2024 missing for every member: the baseline holds 11 months, not 12
+        (
+            (("a", "2024-03-01"), ("b", "2024-03-01"), ("c", "2024-03-01")),
+            "mangler tall for 1 av 12 måneder etter de første tallene",
+        ),
+    ],
+)
+def test_a_baseline_with_a_missing_period_is_not_compared(drop, says):
+    from analytics.evaluate import baseline_comparison
+    from analytics.plan import Baseline
+
+    baseline = Baseline.model_validate({"from": "2024-01", "to": "2024-12"})
+    data = _three_units_two_years(drop)
+    comparison = baseline_comparison(data, baseline, pd.Timestamp("2025-12-31"))
+    assert comparison.baseline is None and comparison.p_value is None
+    assert says in comparison.note
+    # the same data whole: compared (10 a month in both windows: no change)
+    whole = baseline_comparison(_three_units_two_years(), baseline, pd.Timestamp("2025-12-31"))
+    assert whole.baseline is not None and whole.note is None
+
+
+def test_data_that_start_inside_the_baseline_are_compared_from_their_first_month():
+    """A service that starts in July 2024 (as the demo's IHT): its baseline is the months it has."""
+    from analytics.evaluate import baseline_comparison
+    from analytics.plan import Baseline
+
+    late = [(f"2024-{m:02d}-01") for m in range(1, 7)]
+    data = _three_units_two_years(tuple((u, s) for u in ("a", "b", "c") for s in late))
+    baseline = Baseline.model_validate({"from": "2024-01", "to": "2024-12"})
+    comparison = baseline_comparison(data, baseline, pd.Timestamp("2025-12-31"))
+    assert comparison.baseline is not None and comparison.note is None
+
+
+def test_the_12_month_window_moves_back_past_a_month_no_member_has():
+    """March 2025 missing for all three units: no period of the series is short (every unit has
+    every month the series has), but «siste 12 mnd» over Jan–Dec 2025 would sum 11 months."""
+    data = _three_units_two_years(tuple((u, "2025-03-01") for u in ("a", "b", "c")))
+    series = S.judged_series(data, "month", LATER)
+    assert not series["short"].any()
+    assert S.latest_end(series, 12) == pd.Timestamp("2025-02-28")
+    assert S.covered_months(S.window_rows(data.rows, pd.Timestamp("2025-02-28"))) == 12
