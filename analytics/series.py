@@ -1356,19 +1356,6 @@ def window_rows(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.D
     return rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
 
 
-def window_text(end: pd.Timestamp, grain: str, long: bool = False) -> str:
-    """'siste 12 mnd' (long: 'siste 12 mnd (nov. 2025–okt. 2026)'), or the year for yearly data."""
-    if grain == "year":
-        return str(end.year)
-    if not long:
-        return "siste 12 mnd"
-    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
-    return (
-        f"siste 12 mnd ({MONTHS_SHORT[start.month - 1]} {start.year}–"
-        f"{MONTHS_SHORT[end.month - 1]} {end.year})"
-    )
-
-
 def window_span(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> str:
     """'apr. 2024–mars 2025', or '2024' for a yearly window."""
     if grain == "year":
@@ -1496,42 +1483,6 @@ class Comparison:
         if self.recent is None or self.baseline is None:
             return 0
         return int(np.sign(self.recent - self.baseline))
-
-
-def compare_with_baseline(data: UnitRows, baseline_year: int, end: pd.Timestamp) -> Comparison | None:
-    """Compare the newest 12 months (or period) with the baseline year; None without data."""
-    indicator, rows = data.indicator, data.rows
-    if rows.empty:
-        return None
-    if indicator.kind == "stock":
-        recent_rows = rows[rows["period_end"] == rows.loc[rows["period_end"] <= end, "period_end"].max()]
-        recent_text = period_text(recent_rows["period_start"].iloc[0].date(), indicator.grain)
-    else:
-        recent_rows = window_rows(rows, end)
-        recent_text = window_text(end, indicator.grain)
-    base_rows = rows[rows["period_start"].dt.year == baseline_year]
-    if indicator.kind == "stock" and not base_rows.empty:
-        base_rows = base_rows[base_rows["period_end"] == base_rows["period_end"].max()]
-    baseline_text = (
-        f"utgangen av {baseline_year}" if indicator.kind == "stock" else f"grunnlinje {baseline_year}"
-    )
-    note = None
-    if base_rows.empty:
-        # No figures for the baseline year: the first 12 months (stock: the first period)
-        # stand in, if they do not overlap the recent window; the text says so.
-        first = rows["period_start"].min()
-        if indicator.kind == "stock":
-            base_rows = rows[rows["period_start"] == first]
-            shown = period_text(first.date(), indicator.grain)
-        else:
-            first_end = first + pd.DateOffset(months=12) - pd.Timedelta(days=1)
-            base_rows = rows[rows["period_end"] <= first_end]
-            shown = window_span(first, first_end, indicator.grain)
-        if not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
-            base_rows = base_rows.iloc[0:0]
-        baseline_text = f"første 12 mnd, {shown}" if indicator.kind != "stock" else f"første tall, {shown}"
-        note = f"ingen tall for grunnlinjeåret {baseline_year}"
-    return compare_rows(data, recent_rows, base_rows, recent_text, baseline_text, note)
 
 
 def compare_rows(

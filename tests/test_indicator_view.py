@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from analytics import series as S
+from analytics.evaluate import baseline_comparison
 from analytics.indicator_view import (
     criterion_view,
     funnel_reading,
@@ -19,6 +20,7 @@ from analytics.indicator_view import (
     plan_indicator_ids,
 )
 from analytics.periods import period_end
+from analytics.plan import Baseline
 from analytics.registry import Indicator
 from tests.support import count_indicator
 
@@ -185,29 +187,21 @@ def test_region_population_counts_only_years_with_every_member(demo_board):
     )
 
 
+BASELINE_2023 = Baseline.model_validate({"from": "2023-01", "to": "2023-12"})
+
+
 def test_baseline_comparison_uses_exact_poisson_test():
     ind = indicator()
     records = [("a", f"2023-{m:02d}-01", 10, 1000) for m in range(1, 13)]
     records += [("a", f"2025-{m:02d}-01", 5, 1000) for m in range(1, 13)]
     data = S.UnitRows(ind, rows(records), None)
-    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2025-12-31"))
+    result = baseline_comparison(data, BASELINE_2023, pd.Timestamp("2025-12-31"))
     assert result.recent_numerator == 60 and result.baseline_numerator == 120
     # Equal person-time in both years: under H0 the recent count is Binomial(180, 0.5).
     assert result.p_value == pytest.approx(stats.binomtest(60, 180, 0.5).pvalue)
     assert result.significant and result.direction() == -1
-    assert result.recent_text == "siste 12 mnd" and result.baseline_text == "grunnlinje 2023"
-
-
-def test_baseline_falls_back_to_first_twelve_months_and_says_so():
-    ind = indicator(population=None)
-    records = [("a", f"2024-{m:02d}-01", 1, None) for m in range(4, 13)]
-    records += [("a", f"2025-{m:02d}-01", 2, None) for m in range(1, 13)]
-    records += [("a", f"2026-{m:02d}-01", 3, None) for m in range(1, 11)]
-    data = S.UnitRows(ind, rows(records), None)
-    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2026-10-31"))
-    assert result.baseline_text == "første 12 mnd, apr. 2024–mars 2025"
-    assert result.note == "ingen tall for grunnlinjeåret 2023"
-    assert result.baseline_numerator == 9 * 1 + 3 * 2
+    assert result.recent_text == "siste 12 mnd (jan. 2025–des. 2025)"
+    assert result.baseline_text == f"grunnlinje {BASELINE_2023.text}"
 
 
 def test_share_comparison_uses_fisher():
@@ -217,7 +211,7 @@ def test_share_comparison_uses_fisher():
         rows([("a", "2023-01-01", 50.0, None, 50, 100), ("a", "2025-01-01", 70.0, None, 70, 100)], "year"),
         None,
     )
-    result = S.compare_with_baseline(data, 2023, pd.Timestamp("2025-12-31"))
+    result = baseline_comparison(data, BASELINE_2023, pd.Timestamp("2025-12-31"))
     assert result.p_value == pytest.approx(stats.fisher_exact([[70, 30], [50, 50]]).pvalue)
     assert result.test == "Fishers eksakte test"
 
