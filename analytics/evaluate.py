@@ -800,10 +800,13 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
     gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
     # From the first figure on (data that start inside the baseline are compared from there, as
-    # before), every month of the baseline must have figures: a period missing for every unit
+    # before) to the last, every month of the baseline must have figures: a period missing for every unit
     # makes its sum another span's. Not like with like, so nothing to compare.
-    first = max(baseline.start, rows["period_start"].min().date()) if not base_rows.empty else baseline.start
-    span = (baseline.end.year - first.year) * 12 + baseline.end.month - first.month + 1
+    first, last = baseline.start, baseline.last_day
+    if not base_rows.empty:  # from the first figure to the last (data may also end inside it)
+        first = max(first, rows["period_start"].min().date())
+        last = min(last, rows["period_end"].max().date())
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
     held = covered_months(base_rows)
     if not base_rows.empty and indicator.kind != "stock" and held < span:
         base_rows = base_rows.iloc[0:0]

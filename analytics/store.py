@@ -164,6 +164,20 @@ def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c}" for c in FACT_COLUMNS)
 
 
+def _sum(column: str) -> str:
+    """An exact sum of a DOUBLE column in DuckDB: summed as DECIMAL(38,10), so the result does
+    not depend on the order DuckDB's threads add the rows in (a DOUBLE sum over a national
+    table differed in its last bits from run to run, and a verdict at a threshold could follow).
+    Inputs keep ten decimals; counts, person-years and scores need fewer."""
+    return f"sum({column}::DECIMAL(38,10))::DOUBLE"
+
+
+def _sum_pg(column: str) -> str:
+    """_sum in PostgreSQL: numeric is exact, so a parallel aggregate's order does not matter
+    (PostgreSQL casts a double to numeric at 15 significant digits, far below any figure shown)."""
+    return f"sum({column}::numeric)::float8"
+
+
 _MONTH_NO = "(year(period_start) * 12 + month(period_start) - 1)"
 # One indicator's rows per unit at a grain of `$months` months (see Store.unit_series).
 _UNIT_SERIES = f"""
@@ -186,9 +200,9 @@ _UNIT_SERIES = f"""
                $grain AS grain,
                CASE WHEN count(*) = 1 THEN any_value(value)
                     WHEN $kind = 'stock' THEN arg_max(value, period_start)
-                    WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                    WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
-               sum(numerator) AS numerator, sum(denominator) AS denominator,
+                    WHEN $kind = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
+                    WHEN $kind = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
+               {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
                bool_or(suppressed) AS suppressed, count(*) AS n_periods,
                any_value(grain) AS source_grain, max(period_start) AS last_start,
                max(m0) + any_value(months) AS end_month, sum(months) < $months AS partial
@@ -238,9 +252,9 @@ _UNIT_SERIES_PG = f"""
                %(grain)s::text AS grain,
                CASE WHEN count(*) = 1 THEN min(value)
                     WHEN %(kind)s::text = 'stock' THEN (array_agg(value ORDER BY period_start DESC))[1]
-                    WHEN %(kind)s::text = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                    WHEN %(kind)s::text = 'score' THEN avg(value) ELSE sum(value) END AS value,
-               sum(numerator) AS numerator, sum(denominator) AS denominator,
+                    WHEN %(kind)s::text = 'share' THEN 100 * {_sum_pg("numerator")} / nullif({_sum_pg("denominator")}, 0)
+                    WHEN %(kind)s::text = 'score' THEN {_sum_pg("value")} / count(value) ELSE {_sum_pg("value")} END AS value,
+               {_sum_pg("numerator")} AS numerator, {_sum_pg("denominator")} AS denominator,
                bool_or(suppressed) AS suppressed, count(*) AS n_periods,
                min(grain) AS source_grain, max(period_start) AS last_start,
                max(m0) + min(months) AS end_month, sum(months) < %(months)s::INTEGER AS partial
@@ -456,9 +470,9 @@ _SQL: dict[str, dict[str, str]] = {
         "duckdb": f"""
             WITH per_unit AS ({_UNIT_SERIES})
             SELECT period_start, grain,
-                   CASE WHEN $kind = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                        WHEN $kind = 'score' THEN avg(value) ELSE sum(value) END AS value,
-                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   CASE WHEN $kind = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
+                        WHEN $kind = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
+                   {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
                    count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
                    max(n_periods) AS n_periods, max(last_start) AS last_start,
                    max(covered_until) AS covered_until, bool_or(partial) AS partial
@@ -467,9 +481,9 @@ _SQL: dict[str, dict[str, str]] = {
         "postgres": f"""
             WITH per_unit AS ({_UNIT_SERIES_PG})
             SELECT period_start, grain,
-                   CASE WHEN %(kind)s::text = 'share' THEN 100 * sum(numerator) / nullif(sum(denominator), 0)
-                        WHEN %(kind)s::text = 'score' THEN avg(value) ELSE sum(value) END AS value,
-                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   CASE WHEN %(kind)s::text = 'share' THEN 100 * {_sum_pg("numerator")} / nullif({_sum_pg("denominator")}, 0)
+                        WHEN %(kind)s::text = 'score' THEN {_sum_pg("value")} / count(value) ELSE {_sum_pg("value")} END AS value,
+                   {_sum_pg("numerator")} AS numerator, {_sum_pg("denominator")} AS denominator,
                    count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
                    max(n_periods) AS n_periods, max(last_start) AS last_start,
                    max(covered_until) AS covered_until, bool_or(partial) AS partial

@@ -155,3 +155,23 @@ def test_known_cells_are_the_shown_cells_of_one_grain(store):
         ("3222", dt.date(2024, 2, 1), 7.0),
     ]
     assert store.known_cells("hip_fractures", ["3205"], "quarter").empty
+
+
+def test_sums_are_exact_so_they_do_not_depend_on_the_order_rows_are_added_in(store):
+    """A quarter of months and a partnership of units are summed exactly (DECIMAL in DuckDB,
+    numeric in PostgreSQL): added as doubles, 0.1 + 0.2 + 0.3 is 0.6000000000000001 and
+    0.3 + 0.2 + 0.1 is 0.6, and DuckDB's threads add a national table's rows in no fixed order,
+    so a figure on a threshold could be judged one way one day and the other the next."""
+    months = [dt.date(2024, m, 1) for m in (1, 2, 3)]
+    frame = pd.concat(
+        [
+            fact_rows({"3205": v, "3222": w}, months=(m,))
+            for m, v, w in zip(months, (0.1, 0.2, 0.3), (0.3, 0.2, 0.1), strict=True)
+        ],
+        ignore_index=True,
+    )
+    store.ingest(frame, UploadMeta("brok.csv", "exact"))
+    per_unit = store.unit_series("hip_fractures", ["3205", "3222"], "count", "quarter").set_index("unit_id")
+    assert per_unit["value"].to_dict() == {"3205": 0.6, "3222": 0.6}
+    whole = store.series("hip_fractures", ["3205", "3222"], "count", "quarter")
+    assert whole["value"].tolist() == [1.2]
