@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.registry import CellRole
 from analytics.store import Store, UploadMeta, UploadResult
 from loaders import checks as check_table
+
+# The numbers of a cell a kind may count in whole cases (the registry's `charts:` rows,
+# ChartRule.whole_cases): stage_ind holds one boolean column per role, whole_<role>.
+WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
     # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
@@ -360,7 +366,9 @@ class Staging:
         n_members (the members of the regions and partnerships a file's total rows are for);
         periods: k1, k2, period_start, grain, period_no (k1 = period text, or year with k2 the
         quarter or month, or the column id of a wide column); indicators: k, indicator, grain,
-        kind, projection, source, ind_no (k = '' when one indicator covers the file). The
+        kind, projection, source, whole_value, whole_numerator, whole_denominator (the numbers
+        its kind counts in whole cases, normalise.indicator_frame), ind_no (k = '' when one
+        indicator covers the file). The
         numbers make a key one integer. Cells hold ids and numbers only (cheap to write); the
         texts of the few cells with a problem are fetched from raw when they are reported.
         """
@@ -387,7 +395,9 @@ class Staging:
             cur.unregister(f"{name}_in")
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_ind AS SELECT DISTINCT ind_no, indicator, grain, kind, "
-            "coalesce(projection, false) AS projection, source FROM stage_indicators"
+            "coalesce(projection, false) AS projection, source, "
+            + ", ".join(f"coalesce(whole_{r}, false) AS whole_{r}" for r in WHOLE_ROLES)
+            + " FROM stage_indicators"
         )
 
         def col(column: str | None) -> str:
@@ -649,9 +659,10 @@ class Staging:
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
     def fractions(self, limit: int) -> tuple[int, list[int], list[str]]:
-        """Cells that hold a fraction where whole cases are counted: the value of a count or a
-        stock, or the numerator or denominator of a count, stock or share (a score's numerator
-        is a sum of values and need not be whole). Returns (how many cells, the first ``limit``
+        """Cells that hold a fraction where whole cases are counted: the numbers (value,
+        numerator, denominator) its kind's `charts:` row names in ``whole_cases`` (the
+        registry: a count's or a stock's value, a share's numerator and denominator; a score's
+        numerator is a sum of values and need not be whole). Returns (how many cells, the first ``limit``
         row numbers, the roles holding them: "value", "numerator", "denominator"). Not a
         problem, since decimals are how some sources write counts («12,0»), but worth a note:
         «1.234» may be a misread thousands mark, or a rate in a count's place."""
@@ -659,9 +670,9 @@ class Staging:
             f"""
             WITH f AS (
                 SELECT c.row_no,
-                       i.kind IN ('count', 'stock') AND c.value <> round(c.value) AS in_value,
-                       i.kind IN ('count', 'stock', 'share') AND c.numerator <> round(c.numerator) AS in_num,
-                       i.kind IN ('count', 'stock', 'share') AND c.denominator <> round(c.denominator) AS in_den
+                       i.whole_value AND c.value <> round(c.value) AS in_value,
+                       i.whole_numerator AND c.numerator <> round(c.numerator) AS in_num,
+                       i.whole_denominator AND c.denominator <> round(c.denominator) AS in_den
                 FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
             )
             SELECT count(*), list(row_no ORDER BY row_no)[1:$limit],

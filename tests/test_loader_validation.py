@@ -212,6 +212,28 @@ def test_fractions_where_they_belong_get_no_note(fresh_loader, tmp_path, indicat
     assert not [n for n in report.notes if "hele tall" in n or "helt tall" in n]
 
 
+def test_a_kind_the_registry_marks_as_whole_cases_gets_the_fractions_note(fresh_loader, tmp_path):
+    """Which numbers are whole cases is the registry's `charts:` row (whole_cases), not SQL in
+    the loader: with the score row saying its value is whole, a score of 3,75 gets the note."""
+    import dataclasses
+
+    from analytics.registry import Registry
+    from loaders.service import Loader
+
+    raw = yaml.safe_load(config.REGISTRY_FILE.read_text(encoding="utf-8"))
+    raw["charts"]["score"]["whole_cases"] = ["value"]
+    board = dataclasses.replace(fresh_loader.board, registry=Registry.model_validate(raw))
+    path = write_csv(tmp_path / "snitt.csv", "Kommune;Periode;Liggedøgn\n3205 Lillestrøm;2024;3,75\n")
+    report = Loader.for_board(board).ingest(path, "dho_bed_days_after", dry_run=True)
+    assert report.ok, report.problem_lines()
+    assert [n for n in report.notes if "helt tall" in n] == [
+        "1 verdi i kolonne «Liggedøgn» er ikke et helt tall (linje 2), men «"
+        + board.registry.get("dho_bed_days_after").name
+        + "» bygger på antall hele tilfeller: sjekk at tusenskille og desimaltegn er lest riktig, og at "
+        "tallene er antall, ikke rater eller andeler."
+    ]
+
+
 def test_an_empty_trailing_column_is_not_named_as_unused(fresh_loader, tmp_path):
     """A «;» at the end of every line makes a column with no value: no note for it; a column
     with values that no role uses is still named."""
