@@ -116,6 +116,15 @@ class StageStats:
     outside: int = 0  # rows for known units outside the partnership, left out
     areas: int = 0  # rows for counties, the whole country, SSB's residual rows, left out
     file_totals: int = 0  # total rows stored as the partnership's or region's value
+    # Cells holding a fraction where their kind counts whole cases (ChartRule.whole_cases: a
+    # count's or a stock's value, a share's numerator or denominator; a score's numerator is a
+    # sum of values and need not be whole): how many, the first few row numbers (file order),
+    # and the roles holding them ("value", "numerator", "denominator"). Not a problem, since
+    # decimals are how some sources write counts («12,0»), but worth a note: «1.234» may be a
+    # misread thousands mark, or a rate in a count's place.
+    fractions: int = 0
+    fraction_rows: tuple[int, ...] = ()
+    fraction_roles: tuple[str, ...] = ()
 
 
 _EMPTY_MERGERS = pd.DataFrame(
@@ -658,32 +667,6 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
-    def fractions(self, limit: int) -> tuple[int, list[int], list[str]]:
-        """Cells that hold a fraction where whole cases are counted: the numbers (value,
-        numerator, denominator) its kind's `charts:` row names in ``whole_cases`` (the
-        registry: a count's or a stock's value, a share's numerator and denominator; a score's
-        numerator is a sum of values and need not be whole). Returns (how many cells, the first ``limit``
-        row numbers, the roles holding them: "value", "numerator", "denominator"). Not a
-        problem, since decimals are how some sources write counts («12,0»), but worth a note:
-        «1.234» may be a misread thousands mark, or a rate in a count's place."""
-        found = self._cur.execute(
-            f"""
-            WITH f AS (
-                SELECT c.row_no,
-                       i.whole_value AND c.value <> round(c.value) AS in_value,
-                       i.whole_numerator AND c.numerator <> round(c.numerator) AS in_num,
-                       i.whole_denominator AND c.denominator <> round(c.denominator) AS in_den
-                FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
-            )
-            SELECT count(*), list(row_no ORDER BY row_no)[1:$limit],
-                   bool_or(in_value), bool_or(in_num), bool_or(in_den)
-            FROM f WHERE in_value OR in_num OR in_den
-            """,
-            {"limit": limit},
-        ).fetchone()
-        roles = [r for r, hit in zip(("value", "numerator", "denominator"), found[2:], strict=True) if hit]
-        return int(found[0]), list(found[1] or []), roles
-
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
         return self._cur.execute(
@@ -692,10 +675,15 @@ class Staging:
             [limit],
         ).fetchall()
 
-    def finish(self, leave_out_problems: bool = False, detail: bool = True) -> StageStats:
+    def finish(
+        self, leave_out_problems: bool = False, detail: bool = True, fraction_rows: int = 5
+    ) -> StageStats:
         """The facts to load (TEMP stage, FACT_COLUMNS): repeats once, merged municipalities'
         parts summed into today's unit; rows with problems left out when asked. `detail`:
-        also count units, periods and suppressed cells (for the preview)."""
+        also count units, periods and suppressed cells (for the preview). The cells holding
+        fractions where whole cases are counted (StageStats.fractions, the first
+        ``fraction_rows`` of them) are counted in the same pass over the cells as the file's
+        total rows."""
         cur = self._cur
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_out AS SELECT row_no FROM problems "
@@ -771,9 +759,24 @@ class Staging:
                 "SELECT skip, count(DISTINCT row_no) FROM cells WHERE skip IS NOT NULL GROUP BY skip"
             ).fetchall()
         )
-        file_totals = cur.execute(
-            f"SELECT count(DISTINCT row_no) FROM cells WHERE file_total AND {_KEYED}"
-        ).fetchone()[0]
+        file_totals, fractions, fraction_list, *in_roles = cur.execute(
+            f"""
+            WITH f AS (
+                SELECT c.row_no, c.file_total,
+                       i.whole_value AND c.value <> round(c.value) AS in_value,
+                       i.whole_numerator AND c.numerator <> round(c.numerator) AS in_numerator,
+                       i.whole_denominator AND c.denominator <> round(c.denominator) AS in_denominator
+                FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
+            )
+            SELECT count(DISTINCT row_no) FILTER (WHERE file_total),
+                   count(*) FILTER (WHERE in_value OR in_numerator OR in_denominator),
+                   (list(row_no ORDER BY row_no)
+                       FILTER (WHERE in_value OR in_numerator OR in_denominator))[1:$limit],
+                   bool_or(in_value), bool_or(in_numerator), bool_or(in_denominator)
+            FROM f
+            """,
+            {"limit": fraction_rows},
+        ).fetchone()
         refused = 0
         if leave_out_problems:
             refused = cur.execute(
@@ -791,6 +794,9 @@ class Staging:
             outside=int(skipped.get("outside", 0)),
             areas=int(skipped.get("area", 0)),
             file_totals=int(file_totals),
+            fractions=int(fractions),
+            fraction_rows=tuple(fraction_list or ()),
+            fraction_roles=tuple(r for r, hit in zip(WHOLE_ROLES, in_roles, strict=True) if hit),
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
         )
