@@ -43,19 +43,21 @@ _STAGE_MACROS = [
     "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
     "WHEN instr(reverse(t), ',') < instr(reverse(t), '.') THEN replace(replace(t, '.', ''), ',', '.') "
     "ELSE replace(t, ',', '') END ELSE replace(t, ',', '.') END",
-    # fast path first ('12', '12,5'); a leading '+' is formula-like and not a number ('=1+1'
-    # and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and are caught by the
-    # checks. Nothing is ever evaluated.
-    "CREATE OR REPLACE TEMP MACRO stage_number(t) AS CASE "
+    # a cell's text as a number: the one place that decides what '.' and ',' mean.
+    # mark: a thousands mark the file itself shows to be one (Staging._thousands_mark; NULL
+    # without such evidence): '1.234' in a file whose other cells read '2.345,0' or '12,5' is
+    # 1234, not 1.234 (and ',' the other way). Else the fast path ('12', '12,5'), then spaces
+    # (stage_clean) and both marks (stage_decimal). A leading '+' is formula-like and not a
+    # number ('=1+1' and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and
+    # are caught by the checks. Nothing is ever evaluated.
+    "CREATE OR REPLACE TEMP MACRO stage_number(t, mark := NULL) AS CASE "
     "WHEN t IS NULL OR starts_with(t, '+') THEN NULL "
+    "WHEN mark = '.' AND regexp_full_match(trim(t), '-?\\d{1,3}(\\.\\d{3})+') "
+    "THEN TRY_CAST(replace(t, '.', '') AS DOUBLE) "
+    "WHEN mark = ',' AND regexp_full_match(trim(t), '-?\\d{1,3}(,\\d{3})+') "
+    "THEN TRY_CAST(replace(t, ',', '') AS DOUBLE) "
     "ELSE coalesce(TRY_CAST(replace(t, ',', '.') AS DOUBLE), "
     "TRY_CAST(stage_decimal(stage_clean(t)) AS DOUBLE)) END",
-    # a thousands mark the file itself shows to be one (see Staging._thousands_mark): '1.234' in
-    # a file whose other cells read '2.345,0' or '12,5' is 1234, not 1.234 (and ',' the other way)
-    "CREATE OR REPLACE TEMP MACRO stage_thousands(t, mark) AS CASE "
-    "WHEN mark = '.' AND regexp_full_match(trim(t), '-?\\d{1,3}(\\.\\d{3})+') THEN replace(t, '.', '') "
-    "WHEN mark = ',' AND regexp_full_match(trim(t), '-?\\d{1,3}(,\\d{3})+') THEN replace(t, ',', '') "
-    "ELSE t END",
     # missing (blank) or a suppression marker: '..', ':', '*', '<5', ...; only asked of cells
     # that are not numbers, so the trim here costs nothing on a clean file
     "CREATE OR REPLACE TEMP MACRO stage_marker(t, markers) AS "
@@ -434,7 +436,7 @@ class Staging:
         mark = self._thousands_mark(cur, source, self._last_row)
 
         def number(text: str) -> str:
-            return f"stage_number(stage_thousands({text}, '{mark}'))" if mark else f"stage_number({text})"
+            return f"stage_number({text}, '{mark}')" if mark else f"stage_number({text})"
 
         if spec.value or spec.wide:
             value = number("value_text")
