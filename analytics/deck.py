@@ -30,7 +30,7 @@ from analytics.indicator_view import criterion_view, left_out_note
 from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
-from analytics.series import UnitRows, figure_text, judged_series, load_rows, value_label
+from analytics.series import UnitRows, figure_shown, judged_series, load_rows, value_label
 from analytics.slidetext import Line, fit_scale, shorten
 from analytics.status import STATUS_STYLE, Status
 from analytics.summary import icon_summary
@@ -750,7 +750,9 @@ def source_table(
                         "Tiltak": measure.id,
                         "Indikator": indicator.name,
                         "Periode": row.label,
-                        "Verdi": figure_text(indicator, row.value, row.numerator, bool(row.hidden), "cell"),
+                        "Verdi": figure_shown(indicator, row.value, row.numerator, bool(row.hidden), "cell")[
+                            0
+                        ],
                         "Måleenhet": value_label(indicator),
                         "Merknad": row.partial_text or "",
                         "Kilde": indicator.source,

@@ -143,7 +143,7 @@ def hidden_numerator(indicator: Indicator, numerator: float | None) -> bool:
 def shown_hidden(
     indicator: Indicator, numerator: float | None, masked: bool, denominator: float | None = None
 ) -> bool:
-    """Whether ``figure_text`` writes the figure as «færre enn 5», «<5» or «:» rather than its
+    """Whether ``figure_shown`` writes the figure as «færre enn 5», «<5» or «:» rather than its
     value (the same arguments): its numerator is small, the cube hides it (``masked``), or a
     share's complement or denominator is small. The test a statistic printed beside it asks
     (protection.statistic_text), by the rule the text is written by, not by its text."""
@@ -1325,18 +1325,6 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
             if shown is not None:
                 return shown
     return bool(cube.mask([scope] * len(inside), cube.native, list(inside)).any())
-
-
-def figure_text(
-    indicator: Indicator,
-    value: float | None,
-    numerator: float | None,
-    masked: bool,
-    wording: Literal["sentence", "cell"] = "sentence",
-    denominator: float | None = None,
-) -> str:
-    """One figure as shown: ``figure_shown``'s text."""
-    return figure_shown(indicator, value, numerator, masked, wording, denominator)[0]
 
 
 def figure_shown(
