@@ -107,7 +107,7 @@ def chart_indicator(measure: Measure) -> str | None:
 # -- the numbers behind the charts ---------------------------------------------------------------
 
 
-def judged_rows(
+def judged(
     board: Board,
     partnership: str,
     indicator_id: str,
@@ -117,8 +117,8 @@ def judged_rows(
 ) -> tuple[UnitRows, pd.DataFrame]:
     """The indicator's rows for the partnership and their series as the board judges and
     draws it (analytics.series.judged_series), with a `hidden` flag on protected small counts:
-    the one load and judgement per chart that the deck's numbers (``judged``) and its chart
-    footnotes (``chart_notes``) share.
+    (rows, series), the one load and judgement per chart that the deck's numbers
+    (``source_table``) and its chart footnotes (``chart_notes``) read.
 
     as_of: the day the deck is made as of (a meeting pack «per 31.12.2025»): rows of periods
     that end after it are cut (evaluate.cut_rows, as the plan's status per that day is judged),
@@ -126,20 +126,6 @@ def judged_rows(
     indicator = board.registry.get(indicator_id)
     data = cut_rows(load_rows(board, indicator, scope_units(board, partnership)), as_of)
     return data, judged_series(data, today=as_of or today)
-
-
-def judged(
-    board: Board,
-    partnership: str,
-    indicator_id: str,
-    *,
-    today: dt.date | None = None,
-    as_of: dt.date | None = None,
-) -> pd.DataFrame:
-    """The indicator's series as the board judges and draws it on ``as_of`` (a deck made as
-    of that day), else ``today`` (see ``judged_rows``), with a `hidden` flag on protected
-    small counts."""
-    return judged_rows(board, partnership, indicator_id, today=today, as_of=as_of)[1]
 
 
 def chart_notes(
@@ -156,12 +142,12 @@ def chart_notes(
     over is marked in the chart's legend.
 
     as_of: the day the deck is made as of (else ``today``, else the day it is made): a pack
-    «per 31.12.2025» judges the rows up to that day only (``judged_rows``), so it names no
+    «per 31.12.2025» judges the rows up to that day only (``judged``), so it names no
     short period that came after it."""
     if indicator_id is None:
         return ()
     today = today or dt.date.today()
-    data, series = judged_rows(board, partnership, indicator_id, today=today, as_of=as_of)
+    data, series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
     notes = [protection.primary_note(protection.threshold())] if series["hidden"].any() else []
     left_out = left_out_note(board, data, series, as_of or today, running=False)
     return (*notes, *([left_out] if left_out else []))
@@ -742,7 +728,7 @@ def source_table(
         indicator_ids = list(dict.fromkeys(i for c in measure.criteria for i in c.indicators))
         for indicator_id in indicator_ids:
             indicator = board.registry.get(indicator_id)
-            series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
+            _, series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
             hidden_any |= bool(series["hidden"].any())
             for row in series.itertuples(index=False):
                 rows.append(

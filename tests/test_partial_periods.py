@@ -252,7 +252,7 @@ def test_a_deck_as_of_a_day_before_the_short_quarter_names_no_short_quarter(thre
             board, "ahus", measures, lambda m: object(), False, today=after, as_of=day
         )
         assert [sentence in request.notes for _, _, request in charts] == [named]
-    series = deck.judged(board, "ahus", "iht_patients", today=after, as_of=as_of)
+    _, series = deck.judged(board, "ahus", "iht_patients", today=after, as_of=as_of)
     assert series["period_end"].max().date() <= as_of and not series["short"].any()
 
 

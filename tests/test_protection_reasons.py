@@ -225,7 +225,7 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
     view.series.loc[last, ["numerator", "hidden"]] = [12.0, True]
     assert view.latest_text.startswith(f"{protection.SECONDARY} (")
     series = view.series.loc[[last]]
-    monkeypatch.setattr(deck, "judged", lambda board, partnership, indicator_id, **day: series)
+    monkeypatch.setattr(deck, "judged", lambda board, partnership, indicator_id, **day: (None, series))
     measure = next(
         m
         for m in demo_board.plan(PARTNERSHIP).measures
