@@ -1038,7 +1038,7 @@ def _numeric_part(
     part = IndicatorEvidence(indicator, data, series)
     latest = latest_row(series)
     if indicator.projection:
-        # Projected years lie ahead (series.JUDGED_BEFORE_END), but one short of members is
+        # Projected years lie ahead (the charts: row, judged_before_end), but one short of members is
         # still a part of the partnership (series.member_gaps): judged on judge_value.
         known = series[series["judge_value"].notna()]
         if known.empty:

@@ -1017,7 +1017,7 @@ def left_out_note(
 
     * short of members (series.member_gaps): «4. kvartal 2026 bygger på 3 av 22 kommuner og er
       ikke tatt med i vurderingen.» (the newest such period; several are counted);
-    * not over yet (series.JUDGED_BEFORE_END): «4. kvartal 2026 er ikke over før 31.12.2026 og
+    * not over yet (Indicator.rule.judged_before_end): «4. kvartal 2026 er ikke over før 31.12.2026 og
       er ikke tatt med i vurderingen.»
 
     data: the rows judged (UnitRows); series: their judged series at the shown grain; today: the

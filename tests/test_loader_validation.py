@@ -177,7 +177,7 @@ def test_formula_cells_are_data_and_neutralised_in_every_csv_the_board_writes(fr
 def test_a_fraction_where_whole_cases_are_counted_gets_a_note(
     fresh_loader, tmp_path, indicator, header, cell, column
 ):
-    """Staging.fractions: a count, a stock, or a share's numerator or denominator is a number of
+    """StageStats.fractions: a count, a stock, or a share's numerator or denominator is a number of
     whole cases; a fraction there (a misread thousands mark, a rate in a count's place) is told
     in a note naming the line and column. Not refused: sources write counts as «12,0»."""
     path = write_csv(
