@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, StringConstraints, ValidationError, model_validator
 
 from analytics import config
 from analytics.plan import PlanError, read_yaml
@@ -40,8 +40,11 @@ POPULATION_LABELS = {
 }
 
 
-# What an indicator's series is, for choosing its chart (the `charts:` table in the registry).
-ChartKind = Literal["count", "rare_count", "stock", "rollout", "share", "score", "projection"]
+# What an indicator's series is, for choosing its chart: a key of the registry's `charts:`
+# table, whose row holds every rule per kind, so a new kind needs only a row there (an
+# indicator naming a kind without a row is refused by load_registry). The kinds the board's
+# own registry file has: count, rare_count, stock, rollout, share, score, projection.
+ChartKind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ChartName = Literal["xmr", "u", "g", "t", "planned_path", "target"]
 SPC_CHARTS = ("xmr", "u", "g", "t")
 # The numbers of a file's cell: its value, or a fraction's numerator and denominator.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from pathlib import Path
 
 import pytest
@@ -94,10 +93,8 @@ def test_the_charts_table_says_which_kinds_are_judged_before_their_period_ends_a
     """Both rules are rows of the one table (no table of kinds in series.py or SQL in staging.py):
     only SSB's projections are judged before their periods end; a count's, a stock's (and the
     kinds charted from them) value and parts are whole cases, a share's parts only, a score none."""
-    from analytics.registry import ChartKind
-
     charts = load_registry().charts
-    assert set(charts) == set(typing.get_args(ChartKind))
+    assert set(charts) == {"count", "rare_count", "stock", "rollout", "share", "score", "projection"}
     assert [kind for kind, rule in charts.items() if rule.judged_before_end] == ["projection"]
     whole = {kind: rule.whole_cases for kind, rule in charts.items()}
     assert whole["score"] == () and whole["share"] == ("numerator", "denominator")
@@ -106,6 +103,28 @@ def test_the_charts_table_says_which_kinds_are_judged_before_their_period_ends_a
     registry = load_registry()
     assert registry.get("projection_80_plus").rule.judged_before_end
     assert registry.get("hip_fractures").rule is registry.charts["count"]
+
+
+def test_a_new_kind_needs_only_a_row_in_the_charts_table(tmp_path: Path) -> None:
+    """A kind the code has never heard of: one row in `charts:` and an indicator naming it
+    (chart_kind) load, and the indicator carries the row's rules; a kind without a row is
+    refused in Norwegian."""
+
+    def add(raw) -> None:
+        raw["charts"]["weekly_count"] = {
+            "chart": "xmr",
+            "reason": "Ukentlige antall vises i XmR-diagram.",
+            "source": "Test",
+            "judged_before_end": True,
+            "whole_cases": ["value"],
+        }
+        raw["indicators"][0]["chart_kind"] = "weekly_count"
+
+    registry = load_registry(write(tmp_path, add))
+    rule = registry.get(registry.indicators[0].id).rule
+    assert (rule.chart, rule.judged_before_end, rule.whole_cases) == ("xmr", True, ("value",))
+    with pytest.raises(PlanError, match="diagramtypen «monthly_count» mangler i charts"):
+        load_registry(write(tmp_path, lambda raw: raw["indicators"][0].update(chart_kind="monthly_count")))
 
 
 def test_a_count_row_judged_before_its_end_judges_a_quarter_in_progress(tmp_path: Path) -> None:
