@@ -25,12 +25,12 @@ from pptx.util import Emu, Inches, Pt
 
 from analytics import catalogue, config, export, figures, formatting, protection
 from analytics.board import Board
-from analytics.evaluate import PlanStatus, scope_units
+from analytics.evaluate import PlanStatus, cut_rows, scope_units
 from analytics.indicator_view import criterion_view, left_out_note
 from analytics.matrix import MatrixColumn, StatusMatrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.registry import Indicator
-from analytics.series import figure_text, judged_series, load_rows, value_label
+from analytics.series import UnitRows, figure_shown, judged_series, load_rows, value_label
 from analytics.slidetext import Line, fit_scale, shorten
 from analytics.status import STATUS_STYLE, Status
 from analytics.summary import icon_summary
@@ -107,26 +107,49 @@ def chart_indicator(measure: Measure) -> str | None:
 # -- the numbers behind the charts ---------------------------------------------------------------
 
 
-def judged(board: Board, partnership: str, indicator_id: str) -> pd.DataFrame:
-    """The indicator's series as the board judges and draws it (analytics.series), with a
-    `hidden` flag on protected small counts."""
+def judged(
+    board: Board,
+    partnership: str,
+    indicator_id: str,
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[UnitRows, pd.DataFrame]:
+    """The indicator's rows for the partnership and their series as the board judges and
+    draws it (analytics.series.judged_series), with a `hidden` flag on protected small counts:
+    (rows, series), the one load and judgement per chart that the deck's numbers
+    (``source_table``) and its chart footnotes (``chart_notes``) read.
+
+    as_of: the day the deck is made as of (a meeting pack «per 31.12.2025»): rows of periods
+    that end after it are cut (evaluate.cut_rows, as the plan's status per that day is judged),
+    and the series is judged on it. Else judged on ``today`` (None: the day it runs)."""
     indicator = board.registry.get(indicator_id)
-    return judged_series(load_rows(board, indicator, scope_units(board, partnership)))
+    data = cut_rows(load_rows(board, indicator, scope_units(board, partnership)), as_of)
+    return data, judged_series(data, today=as_of or today)
 
 
-def chart_notes(board: Board, partnership: str, indicator_id: str | None) -> tuple[str, ...]:
+def chart_notes(
+    board: Board,
+    partnership: str,
+    indicator_id: str | None,
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[str, ...]:
     """A chart's footnotes: the protection note when its series hides small counts, and the
     periods it shows short of members (indicator_view.left_out_note: «4. kvartal 2026 bygger
     på 3 av 22 kommuner og er ikke tatt med i vurderingen.»), as on Indikator; a period not
-    over is marked in the chart's legend."""
+    over is marked in the chart's legend.
+
+    as_of: the day the deck is made as of (else ``today``, else the day it is made): a pack
+    «per 31.12.2025» judges the rows up to that day only (``judged``), so it names no
+    short period that came after it."""
     if indicator_id is None:
         return ()
-    indicator = board.registry.get(indicator_id)
-    data = load_rows(board, indicator, scope_units(board, partnership))
-    today = dt.date.today()
-    series = judged_series(data, today=today)
+    today = today or dt.date.today()
+    data, series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
     notes = [protection.primary_note(protection.threshold())] if series["hidden"].any() else []
-    left_out = left_out_note(board, data, series, today, running=False)
+    left_out = left_out_note(board, data, series, as_of or today, running=False)
     return (*notes, *([left_out] if left_out else []))
 
 
@@ -569,14 +592,22 @@ def build_deck(
     fetched: dt.date | None = None,
     title: str | None = None,
     matrix: StatusMatrix | None = None,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> bytes:
     """The whole deck as .pptx bytes. Charts for all measures render in one browser.
+
+    as_of: the day the deck is made as of («status per 31.12.2025»; ``status`` and ``matrix``
+    judged on it): the charts' footnotes judge the rows up to it only (``chart_notes``).
+    today: the day it is made (default: today); fetched: the day its data were fetched
+    (default: today).
 
     Order: title, summary, «Hvor står vi?» (when `matrix` is given: analytics.matrix), one
     slide per measure with a chart criterion, the milestone-only measures MILESTONES_PER_SLIDE
     to a slide, sources."""
     plan = board.plan(partnership)
-    fetched = fetched or dt.date.today()
+    today = today or dt.date.today()
+    fetched = fetched or today
     demo = board.store.is_demo()
     info = DeckInfo(
         title=title or plan.partnership.name,
@@ -587,7 +618,9 @@ def build_deck(
         demo=demo,
         slides=slide_count(measures, matrix),
     )
-    charts = _chart_requests(board, partnership, measures, figure_for, demo, SLIDE_FONT_SCALE)
+    charts = _chart_requests(
+        board, partnership, measures, figure_for, demo, SLIDE_FONT_SCALE, today=today, as_of=as_of
+    )
     pngs = export.figures_png([request for _, _, request in charts], fetched)
     images = {measure.id: png for (measure, _, _), png in zip(charts, pngs, strict=True)}
 
@@ -625,10 +658,18 @@ def build_deck(
 
 
 def chart_images(
-    board: Board, partnership: str, measures: Sequence[Measure], figure_for: FigureFor
+    board: Board,
+    partnership: str,
+    measures: Sequence[Measure],
+    figure_for: FigureFor,
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, bytes]:
-    """File name → PNG for each measure's chart (for a zip of images), in one browser."""
-    charts = _chart_requests(board, partnership, measures, figure_for, board.store.is_demo())
+    """File name → PNG for each measure's chart (for a zip of images), in one browser.
+    today, as_of: as for build_deck."""
+    demo = board.store.is_demo()
+    charts = _chart_requests(board, partnership, measures, figure_for, demo, today=today, as_of=as_of)
     pngs = export.figures_png([request for _, _, request in charts])
     return {
         f"{measure.id}-{indicator.id}.png": png
@@ -643,10 +684,14 @@ def _chart_requests(
     figure_for: FigureFor,
     demo: bool,
     font_scale: float = 1.0,
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> list[tuple[Measure, Indicator, export.PngRequest]]:
     """The measures that have a chart, each with its indicator and what to render. On a demo
     store (``demo``) a chart of an indicator whose figures all come from loaded files is not
-    labelled synthetic (catalogue.synthetic_figures)."""
+    labelled synthetic (catalogue.synthetic_figures). Footnotes as of ``as_of``, else
+    ``today`` (chart_notes)."""
     charts = []
     loaded = catalogue.loaded_only(board) if demo else []
     for measure in measures:
@@ -655,7 +700,7 @@ def _chart_requests(
         if figure is None or indicator_id is None:
             continue
         indicator = board.registry.get(indicator_id)
-        notes = chart_notes(board, partnership, indicator_id)
+        notes = chart_notes(board, partnership, indicator_id, today=today, as_of=as_of)
         synthetic = demo and catalogue.synthetic_figures(board, [indicator_id], loaded)
         request = export.PngRequest(figure, indicator.name, indicator.source, synthetic, notes, font_scale)
         charts.append((measure, indicator, request))
@@ -666,19 +711,24 @@ SOURCE_COLUMNS = ["Tiltak", "Indikator", "Periode", "Verdi", "Måleenhet", "Merk
 
 
 def source_table(
-    board: Board, partnership: str, measures: Sequence[Measure]
+    board: Board,
+    partnership: str,
+    measures: Sequence[Measure],
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The numbers behind the measures' criteria, as shown (small counts "<5"), and footnotes.
 
     One row per measure, indicator and period, for every indicator a chosen measure's
-    criteria use.
+    criteria use; as of ``as_of`` (periods ended by then), else ``today`` (``judged``).
     """
     rows, hidden_any = [], False
     for measure in measures:
         indicator_ids = list(dict.fromkeys(i for c in measure.criteria for i in c.indicators))
         for indicator_id in indicator_ids:
             indicator = board.registry.get(indicator_id)
-            series = judged(board, partnership, indicator_id)
+            _, series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
             hidden_any |= bool(series["hidden"].any())
             for row in series.itertuples(index=False):
                 rows.append(
@@ -686,7 +736,9 @@ def source_table(
                         "Tiltak": measure.id,
                         "Indikator": indicator.name,
                         "Periode": row.label,
-                        "Verdi": figure_text(indicator, row.value, row.numerator, bool(row.hidden), "cell"),
+                        "Verdi": figure_shown(indicator, row.value, row.numerator, bool(row.hidden), "cell")[
+                            0
+                        ],
                         "Måleenhet": value_label(indicator),
                         "Merknad": row.partial_text or "",
                         "Kilde": indicator.source,
@@ -698,15 +750,16 @@ def source_table(
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS), notes
 
 
-def default_figure_for(board: Board, partnership: str) -> FigureFor:
+def default_figure_for(board: Board, partnership: str, as_of: dt.date | None = None) -> FigureFor:
     """The chart each measure gets: the board's own chart for its chart criterion
-    (analytics.indicator_view.criterion_view: SPC or projection, small counts shown as "<5")."""
+    (analytics.indicator_view.criterion_view: SPC or projection, small counts shown as "<5"),
+    judged on ``as_of`` (rows up to that day: evaluate.evaluate_criterion), else today."""
 
     def figure_for(measure: Measure) -> figures.Figure | None:
         criterion = chart_criterion(measure)
         if criterion is None:
             return None
-        return criterion_view(board, partnership, criterion.id).figure
+        return criterion_view(board, partnership, criterion.id, today=as_of).figure
 
     return figure_for
 

@@ -59,7 +59,6 @@ from analytics.series import (
     derived,
     figure_hidden,
     figure_shown,
-    figure_text,
     format_value,
     hidden,
     judged_series,
@@ -475,7 +474,9 @@ def _target(
 
 def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: str | None) -> str:
     """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'."""
-    shown = figure_text(indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False)))
+    shown, _ = figure_shown(
+        indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
+    )
     if target is None:
         return f"{indicator.name} {shown} ({latest['label']})"
     if note:
@@ -916,7 +917,7 @@ def _process_text(
     data: UnitRows, end: pd.Timestamp, interval: tuple[float, float, float, str] | None
 ) -> str | None:
     """'siste 12 mnd (span) value (95 % KI low til high)'; the value as the tables show that
-    window (series.figure_text: «færre enn 5», or «:» for a cell the cube hides, without the
+    window (series.figure_shown: «færre enn 5», or «:» for a cell the cube hides, without the
     interval, which would give the value away)."""
     if interval is None:
         return None
@@ -944,7 +945,8 @@ def _projection_text(rows: _Rows, indicator: Indicator, scope: Scope, today: dt.
         else [known.iloc[0], known.iloc[-1]]
     )
     shown = (
-        f"{r['label']} {figure_text(indicator, r['value'], r['numerator'], bool(r['hidden']))}" for r in ends
+        f"{r['label']} {figure_shown(indicator, r['value'], r['numerator'], bool(r['hidden']))[0]}"
+        for r in ends
     )
     return f"{indicator.name}: {', '.join(shown)}"
 
@@ -970,9 +972,9 @@ def _trend_text(
             ci = f"95 % KI {low} til {high}"
         text = f"{comparison.recent_text} " + protection.statistic_text(recent, ci, hide)
         if comparison.baseline is not None:
-            base = figure_text(
+            base = figure_shown(
                 indicator, comparison.baseline, comparison.baseline_numerator, comparison.baseline_masked
-            )
+            )[0]
             text += f" ({comparison.baseline_text}: {base})"
         parts.append(text)
         if comparison.note:
@@ -1065,7 +1067,7 @@ def _numeric_part(
     part = IndicatorEvidence(indicator, data, series)
     latest = latest_row(series)
     if indicator.projection:
-        # Projected years lie ahead (series.JUDGED_BEFORE_END), but one short of members is
+        # Projected years lie ahead (the charts: row, judged_before_end), but one short of members is
         # still a part of the partnership (series.member_gaps): judged on judge_value.
         known = series[series["judge_value"].notna()]
         if known.empty:

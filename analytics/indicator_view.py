@@ -65,7 +65,7 @@ from analytics.series import (
     UnitRows,
     aggregate,
     derived,
-    figure_text,
+    figure_shown,
     filter_years,
     finer_or_equal,
     format_value,
@@ -173,7 +173,7 @@ def _denominator_label(indicator: Indicator) -> str | None:
 
 def _small(indicator: Indicator, row: pd.Series) -> bool:
     """A hidden point that is itself a small count («færre enn 5»: series.hidden_numerator, the
-    rule series.figure_text writes by); else (hidden only to protect another cell, or a share's
+    rule series.figure_shown writes by); else (hidden only to protect another cell, or a share's
     small complement) it reads «:»."""
     return hidden_numerator(indicator, row.get("numerator"))
 
@@ -209,7 +209,7 @@ def coarser_grain_advice(grain: str) -> str:
 def hidden_points_text(indicator: Indicator, series: pd.DataFrame, grain: str | None = None) -> str | None:
     """The Indikator page's note on hidden points (None: none is hidden): how many are small
     counts («færre enn 5») and how many are hidden to protect another cell («:»), by the rule
-    of the hover (series.figure_text). grain: the grain the series is shown at (default the
+    of the hover (series.figure_shown). grain: the grain the series is shown at (default the
     indicator's); the note advises a coarser one only where the page offers one."""
     rows = series[series["hidden"].astype(bool)] if "hidden" in series else series.iloc[:0]
     if rows.empty:
@@ -500,7 +500,7 @@ class IndicatorView:
         if whole.empty:
             return "Ingen tall"
         row = whole.iloc[-1]
-        return f"{figure_text(self.indicator, row['value'], row['numerator'], bool(row['hidden']), 'cell')} ({row['label']})"
+        return f"{figure_shown(self.indicator, row['value'], row['numerator'], bool(row['hidden']), 'cell')[0]} ({row['label']})"
 
     def table_csv(self) -> bytes:
         """The table as a Norwegian CSV (semicolon, decimal comma, UTF-8 with BOM for Excel)."""
@@ -869,7 +869,7 @@ def _small_multiples(
 def _displays(indicator: Indicator, frame: pd.DataFrame) -> list[str]:
     """Hover text; a cell hidden only to protect another one reads ":" (SSB's symbol)."""
     return [
-        figure_text(indicator, v, n, bool(hidden), "cell")
+        figure_shown(indicator, v, n, bool(hidden), "cell")[0]
         for v, n, hidden in zip(frame["value"], frame["numerator"], frame["hidden"], strict=True)
     ]
 
@@ -1017,7 +1017,7 @@ def left_out_note(
 
     * short of members (series.member_gaps): «4. kvartal 2026 bygger på 3 av 22 kommuner og er
       ikke tatt med i vurderingen.» (the newest such period; several are counted);
-    * not over yet (series.JUDGED_BEFORE_END): «4. kvartal 2026 er ikke over før 31.12.2026 og
+    * not over yet (Indicator.rule.judged_before_end): «4. kvartal 2026 er ikke over før 31.12.2026 og
       er ikke tatt med i vurderingen.»
 
     data: the rows judged (UnitRows); series: their judged series at the shown grain; today: the
@@ -1499,7 +1499,7 @@ def criterion_value(
 
     data: the rows of one of the criterion's indicators for the scope shown (one
     municipality, the partnership); today: the day judged (as_of when given). Returns
-    (value as shown, small counts hidden by series.figure_text; period), or ("–", "–")
+    (value as shown, small counts hidden by series.figure_shown; period), or ("–", "–")
     without data.
 
     partnership: Kommune's row, the partnership's (value, period) over the same cut-off:
@@ -1523,9 +1523,10 @@ def value_until(
 
 
 def _row_figure(indicator: Indicator, row: pd.Series) -> tuple[str, str]:
-    """One judged-series row as a table cell shows it (series.figure_text; the row's
+    """One judged-series row as a table cell shows it (series.figure_shown; the row's
     ``hidden`` already holds protection.small_parts and the cube's mask), and its period."""
-    return figure_text(indicator, row["value"], row["numerator"], bool(row["hidden"]), "cell"), row["label"]
+    shown, _ = figure_shown(indicator, row["value"], row["numerator"], bool(row["hidden"]), "cell")
+    return shown, row["label"]
 
 
 def _newest(data: UnitRows, today: dt.date) -> tuple[str, str]:
@@ -1553,14 +1554,14 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
     # month inside), as the status reason beside it does.
-    shown = figure_text(
+    shown = figure_shown(
         indicator,
         total["value"],
         total["numerator"],
         rows_hidden(data, window),
         "cell",
         denominator=total["denominator"],
-    )
+    )[0]
     return shown, window_span(start, end, indicator.grain)
 
 

@@ -3,7 +3,7 @@
 One cell per (municipality, criterion): the criterion's status judged over that municipality
 alone (``evaluate_criterion`` with ``unit_scope([unit])``, the rule the Kommune page uses) and
 the value and window that status rests on (``indicator_view.criterion_value``, as on Kommune),
-shown as everywhere else (a small count is hidden: see ``series.figure_text``). Milestones and monitored criteria have no municipal verdict
+shown as everywhere else (a small count is hidden: see ``series.figure_shown``). Milestones and monitored criteria have no municipal verdict
 and are left out: the matrix answers "where are we off track, and in which municipalities".
 """
 

@@ -46,7 +46,7 @@ def small_label(limit: int | None = None) -> str:
 def fewer_than(limit: int | None = None) -> str:
     """«færre enn 5»: a hidden small count in a sentence (a status reason, a power statement).
 
-    The one place this wording is built (series.figure_text, power.check_share and the
+    The one place this wording is built (series.figure_shown, power.check_share and the
     Indikator notes call it); a table cell writes ``small_label`` («<5») instead.
     """
     return f"færre enn {threshold() if limit is None else limit}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, StringConstraints, ValidationError, model_validator
 
 from analytics import config
 from analytics.plan import PlanError, read_yaml
@@ -39,10 +40,15 @@ POPULATION_LABELS = {
 }
 
 
-# What an indicator's series is, for choosing its chart (the `charts:` table in the registry).
-ChartKind = Literal["count", "rare_count", "stock", "rollout", "share", "score", "projection"]
+# What an indicator's series is, for choosing its chart: a key of the registry's `charts:`
+# table, whose row holds every rule per kind, so a new kind needs only a row there (an
+# indicator naming a kind without a row is refused by load_registry). The kinds the board's
+# own registry file has: count, rare_count, stock, rollout, share, score, projection.
+ChartKind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ChartName = Literal["xmr", "u", "g", "t", "planned_path", "target"]
 SPC_CHARTS = ("xmr", "u", "g", "t")
+# The numbers of a file's cell: its value, or a fraction's numerator and denominator.
+CellRole = Literal["value", "numerator", "denominator"]
 
 
 class ChartRule(BaseModel):
@@ -52,6 +58,15 @@ class ChartRule(BaseModel):
     used instead when fewer than ``rare_below`` events are expected per period
     (NHS Making Data Count: g or t charts, or Poisson limits, for rare events).
     reason: Norwegian, for method texts. source: the reference the choice follows.
+
+    judged_before_end: whether a period that has not ended yet may be judged
+    (analytics.series.judged_series marks it partial otherwise): only projections, whose
+    periods lie ahead; NHS Making Data Count and NHSRplotthedots judge whole periods only.
+    whole_cases: the numbers of a file's cell that count whole cases (a count's value, a
+    share's numerator and denominator): a fraction there gets the loader's note
+    (loaders.staging.Staging.finish, StageStats.fractions). Both default to none, so a new
+    kind is measured, judged on whole periods, and not checked for fractions unless its row
+    says so.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -61,6 +76,8 @@ class ChartRule(BaseModel):
     rare_below: float | None = None
     reason: str
     source: str
+    judged_before_end: bool = False
+    whole_cases: tuple[CellRole, ...] = ()
 
     @property
     def spc(self) -> bool:
@@ -102,6 +119,18 @@ class Indicator(BaseModel):
     # count: band → indicator with the count of that band, for the age-standardised rate
     numerator_by_age: dict[str, str] | None = None
     description: str
+    # The row of the registry's `charts:` table for this indicator's series_kind, attached when
+    # the registry is read (Registry._attach_rules); see ``rule``.
+    _rule: ChartRule | None = PrivateAttr(default=None)
+
+    @property
+    def rule(self) -> ChartRule:
+        """This indicator's row of its registry's `charts:` table (its series_kind's chart,
+        ``judged_before_end``, ``whole_cases``). An indicator made outside a registry (a unit
+        test's) reads the row of the board's own registry file (config.REGISTRY_FILE)."""
+        if self._rule is not None:
+            return self._rule
+        return default_charts()[self.series_kind]  # type: ignore[index]
 
     @property
     def series_kind(self) -> str:
@@ -137,6 +166,14 @@ class Registry(BaseModel):
     standard_population: StandardPopulation | None = None
     indicators: list[Indicator]
 
+    @model_validator(mode="after")
+    def _attach_rules(self) -> Registry:
+        """Give each indicator its `charts:` row (Indicator.rule); a kind with no row is
+        reported by load_registry."""
+        for indicator in self.indicators:
+            indicator._rule = self.charts.get(indicator.series_kind)  # type: ignore[call-overload]
+        return self
+
     def chart(self, indicator: Indicator | str) -> ChartRule:
         """The `charts:` row for an indicator (or its id): which chart, and whether SPC applies."""
         ind = self.get(indicator) if isinstance(indicator, str) else indicator
@@ -153,6 +190,13 @@ class Registry(BaseModel):
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.ids()
+
+
+@functools.cache
+def default_charts() -> dict[str, ChartRule]:
+    """The `charts:` table of the board's registry file (config.REGISTRY_FILE), read once:
+    the rules of an Indicator made outside a registry (Indicator.rule)."""
+    return dict(load_registry().charts)
 
 
 def load_registry(path: Path | None = None) -> Registry:

@@ -143,7 +143,7 @@ def hidden_numerator(indicator: Indicator, numerator: float | None) -> bool:
 def shown_hidden(
     indicator: Indicator, numerator: float | None, masked: bool, denominator: float | None = None
 ) -> bool:
-    """Whether ``figure_text`` writes the figure as «færre enn 5», «<5» or «:» rather than its
+    """Whether ``figure_shown`` writes the figure as «færre enn 5», «<5» or «:» rather than its
     value (the same arguments): its numerator is small, the cube hides it (``masked``), or a
     share's complement or denominator is small. The test a statistic printed beside it asks
     (protection.statistic_text), by the rule the text is written by, not by its text."""
@@ -1018,26 +1018,6 @@ SERIES_COLUMNS = [
     "n_expected",
 ]
 
-# Whether a period that has not ended yet may be judged, per series kind (the key of the
-# registry's `charts:` table, Indicator.series_kind): the one table of this rule. NHS England's
-# Making Data Count and NHSRplotthedots (ptd_spc) chart and judge whole periods only: a count
-# or a stock for part of a period is lower (or another day's snapshot) by construction. A rate
-# per person-time would be on the right scale only where the row's person-time ends with its
-# data (months summed into a quarter in progress: covered_until); a row delivered at its own
-# grain before the period ended (a quarterly file's 2026K4 on 30.11.2026) carries the whole
-# period's person-time and a part of its count, so no measured kind is judged before its
-# period ends. SSB's projections are about the future: their periods are expected to lie
-# ahead (and their SPC is off anyway, see the `charts:` table).
-JUDGED_BEFORE_END = {
-    "count": False,
-    "rare_count": False,
-    "stock": False,
-    "rollout": False,
-    "share": False,
-    "score": False,
-    "projection": True,
-}
-
 
 def truncate(stamps: pd.Series, grain: str) -> pd.Series:
     """Period start at a coarser grain: month → quarter → year (datetime64[us], NaT kept)."""
@@ -1064,7 +1044,8 @@ def judged_series(
 
     One row per period (and unit, with ``by_unit``): period_start, period_end, label,
     the aggregate columns, partial (the period is not fully covered by data yet, has not
-    ended where JUDGED_BEFORE_END says it must, or is short of members: see ``member_gaps``),
+    ended where its kind's `charts:` row says it must (Indicator.rule.judged_before_end), or
+    is short of members: see ``member_gaps``),
     short (some units that report before it have no row in it), n_expected (the units
     expected in it), hidden (a protected small count), and judge_value: the value used by
     SPC, projections, the newest value and the «siste 12 mnd» windows (NaN for partial
@@ -1094,7 +1075,7 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     texts = {p: period_text(p.date(), grain) for p in starts.unique()}
     covered = pd.to_datetime(out["last_end"])
     partial = (covered < ends).to_numpy()
-    if not JUDGED_BEFORE_END[indicator.series_kind]:
+    if not indicator.rule.judged_before_end:
         # A period that has not ended is in progress (projections are about the future).
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
     present = out["n_units"].to_numpy(dtype=np.int64)
@@ -1397,18 +1378,6 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
             if shown is not None:
                 return shown
     return bool(cube.mask([scope] * len(inside), cube.native, list(inside)).any())
-
-
-def figure_text(
-    indicator: Indicator,
-    value: float | None,
-    numerator: float | None,
-    masked: bool,
-    wording: Literal["sentence", "cell"] = "sentence",
-    denominator: float | None = None,
-) -> str:
-    """One figure as shown: ``figure_shown``'s text."""
-    return figure_shown(indicator, value, numerator, masked, wording, denominator)[0]
 
 
 def figure_shown(

@@ -285,7 +285,7 @@ def _check(
         if name not in roles.used() and name not in report.dimensions and staging.filled_rows([f"c{i}"], 1)
     ]
     report.notes = _notes(report, unused, footnotes) + dims.notes
-    fractions = _fraction_note(staging, table, dims, targets, spec, columns)
+    fractions = _fraction_note(report.stats, table, dims, targets, spec, columns)
     if fractions:
         report.notes.append(fractions)
     if not count and report.stats.facts == 0:
@@ -391,16 +391,16 @@ def _notes(report: IngestReport, unused: list[str], footnotes: int) -> list[str]
 
 
 def _fraction_note(
-    staging: Staging,
+    stats: StageStats,
     table: TableFile,
     dims: dimensions.DimensionResult,
     targets: list[tuple[str, Indicator]],
     spec: StageSpec,
     columns: list[str],
 ) -> str | None:
-    """A note, not a problem, when counts hold fractions (Staging.fractions): the lines of the
-    first few, the column, and what to check."""
-    count, rows, roles = staging.fractions(5)
+    """A note, not a problem, when counts hold fractions (StageStats.fractions, counted by
+    Staging.finish): the lines of the first few, the column, and what to check."""
+    count, rows, roles = stats.fractions, stats.fraction_rows, stats.fraction_roles
     if not count:
         return None
     lines = table.lines([dims.row(r) for r in rows])

@@ -17,7 +17,7 @@ import pandas as pd
 from analytics.periods import multi_year
 from analytics.registry import Indicator
 from loaders.problems import FileRefused
-from loaders.staging import StageSpec
+from loaders.staging import WHOLE_ROLES, StageSpec
 
 # Suppressed or missing, never zero: `..` `:` `.` `*` `-` `x`; "<5" and the like are matched
 # by the store's stage_marker macro.
@@ -600,10 +600,41 @@ def period_frame(rows: list[tuple[str, str, dt.date, str]]) -> pd.DataFrame:
 
 
 def indicator_frame(rows: list[tuple[str, Indicator]]) -> pd.DataFrame:
+    """key → indicator, grain, kind, projection, source, and whole_value / whole_numerator /
+    whole_denominator (the cell numbers its kind counts in whole cases: the registry's
+    `charts:` row, Indicator.rule.whole_cases), with ind_no (one per indicator)."""
     frame = pd.DataFrame(
-        [(key, i.id, i.grain, i.kind, i.projection, i.source) for key, i in rows],
-        columns=["k", "indicator", "grain", "kind", "projection", "source"],
-    ).astype({"k": "object", "indicator": "object", "grain": "object", "kind": "object", "source": "object"})
+        [
+            (
+                key,
+                i.id,
+                i.grain,
+                i.kind,
+                i.projection,
+                i.source,
+                *(r in i.rule.whole_cases for r in WHOLE_ROLES),
+            )
+            for key, i in rows
+        ],
+        columns=[
+            "k",
+            "indicator",
+            "grain",
+            "kind",
+            "projection",
+            "source",
+            *(f"whole_{r}" for r in WHOLE_ROLES),
+        ],
+    ).astype(
+        {
+            "k": "object",
+            "indicator": "object",
+            "grain": "object",
+            "kind": "object",
+            "source": "object",
+            **{f"whole_{r}": "bool" for r in WHOLE_ROLES},
+        }
+    )
     return frame.assign(ind_no=_numbers(frame["indicator"]))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.registry import CellRole
 from analytics.store import Store, UploadMeta, UploadResult
 from loaders import checks as check_table
+
+# The numbers of a cell a kind may count in whole cases (the registry's `charts:` rows,
+# ChartRule.whole_cases): stage_ind holds one boolean column per role, whole_<role>.
+WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
     # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
@@ -37,19 +43,21 @@ _STAGE_MACROS = [
     "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
     "WHEN instr(reverse(t), ',') < instr(reverse(t), '.') THEN replace(replace(t, '.', ''), ',', '.') "
     "ELSE replace(t, ',', '') END ELSE replace(t, ',', '.') END",
-    # fast path first ('12', '12,5'); a leading '+' is formula-like and not a number ('=1+1'
-    # and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and are caught by the
-    # checks. Nothing is ever evaluated.
-    "CREATE OR REPLACE TEMP MACRO stage_number(t) AS CASE "
+    # a cell's text as a number: the one place that decides what '.' and ',' mean.
+    # mark: a thousands mark the file itself shows to be one (Staging._thousands_mark; NULL
+    # without such evidence): '1.234' in a file whose other cells read '2.345,0' or '12,5' is
+    # 1234, not 1.234 (and ',' the other way). Else the fast path ('12', '12,5'), then spaces
+    # (stage_clean) and both marks (stage_decimal). A leading '+' is formula-like and not a
+    # number ('=1+1' and '@SUM(A1)' fail the cast anyway); 'inf' and 'nan' pass the cast and
+    # are caught by the checks. Nothing is ever evaluated.
+    "CREATE OR REPLACE TEMP MACRO stage_number(t, mark := NULL) AS CASE "
     "WHEN t IS NULL OR starts_with(t, '+') THEN NULL "
+    "WHEN mark = '.' AND regexp_full_match(trim(t), '-?\\d{1,3}(\\.\\d{3})+') "
+    "THEN TRY_CAST(replace(t, '.', '') AS DOUBLE) "
+    "WHEN mark = ',' AND regexp_full_match(trim(t), '-?\\d{1,3}(,\\d{3})+') "
+    "THEN TRY_CAST(replace(t, ',', '') AS DOUBLE) "
     "ELSE coalesce(TRY_CAST(replace(t, ',', '.') AS DOUBLE), "
     "TRY_CAST(stage_decimal(stage_clean(t)) AS DOUBLE)) END",
-    # a thousands mark the file itself shows to be one (see Staging._thousands_mark): '1.234' in
-    # a file whose other cells read '2.345,0' or '12,5' is 1234, not 1.234 (and ',' the other way)
-    "CREATE OR REPLACE TEMP MACRO stage_thousands(t, mark) AS CASE "
-    "WHEN mark = '.' AND regexp_full_match(trim(t), '-?\\d{1,3}(\\.\\d{3})+') THEN replace(t, '.', '') "
-    "WHEN mark = ',' AND regexp_full_match(trim(t), '-?\\d{1,3}(,\\d{3})+') THEN replace(t, ',', '') "
-    "ELSE t END",
     # missing (blank) or a suppression marker: '..', ':', '*', '<5', ...; only asked of cells
     # that are not numbers, so the trim here costs nothing on a clean file
     "CREATE OR REPLACE TEMP MACRO stage_marker(t, markers) AS "
@@ -110,6 +118,15 @@ class StageStats:
     outside: int = 0  # rows for known units outside the partnership, left out
     areas: int = 0  # rows for counties, the whole country, SSB's residual rows, left out
     file_totals: int = 0  # total rows stored as the partnership's or region's value
+    # Cells holding a fraction where their kind counts whole cases (ChartRule.whole_cases: a
+    # count's or a stock's value, a share's numerator or denominator; a score's numerator is a
+    # sum of values and need not be whole): how many, the first few row numbers (file order),
+    # and the roles holding them ("value", "numerator", "denominator"). Not a problem, since
+    # decimals are how some sources write counts («12,0»), but worth a note: «1.234» may be a
+    # misread thousands mark, or a rate in a count's place.
+    fractions: int = 0
+    fraction_rows: tuple[int, ...] = ()
+    fraction_roles: tuple[str, ...] = ()
 
 
 _EMPTY_MERGERS = pd.DataFrame(
@@ -360,7 +377,9 @@ class Staging:
         n_members (the members of the regions and partnerships a file's total rows are for);
         periods: k1, k2, period_start, grain, period_no (k1 = period text, or year with k2 the
         quarter or month, or the column id of a wide column); indicators: k, indicator, grain,
-        kind, projection, source, ind_no (k = '' when one indicator covers the file). The
+        kind, projection, source, whole_value, whole_numerator, whole_denominator (the numbers
+        its kind counts in whole cases, normalise.indicator_frame), ind_no (k = '' when one
+        indicator covers the file). The
         numbers make a key one integer. Cells hold ids and numbers only (cheap to write); the
         texts of the few cells with a problem are fetched from raw when they are reported.
         """
@@ -387,7 +406,9 @@ class Staging:
             cur.unregister(f"{name}_in")
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_ind AS SELECT DISTINCT ind_no, indicator, grain, kind, "
-            "coalesce(projection, false) AS projection, source FROM stage_indicators"
+            "coalesce(projection, false) AS projection, source, "
+            + ", ".join(f"coalesce(whole_{r}, false) AS whole_{r}" for r in WHOLE_ROLES)
+            + " FROM stage_indicators"
         )
 
         def col(column: str | None) -> str:
@@ -415,7 +436,7 @@ class Staging:
         mark = self._thousands_mark(cur, source, self._last_row)
 
         def number(text: str) -> str:
-            return f"stage_number(stage_thousands({text}, '{mark}'))" if mark else f"stage_number({text})"
+            return f"stage_number({text}, '{mark}')" if mark else f"stage_number({text})"
 
         if spec.value or spec.wide:
             value = number("value_text")
@@ -648,31 +669,6 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
-    def fractions(self, limit: int) -> tuple[int, list[int], list[str]]:
-        """Cells that hold a fraction where whole cases are counted: the value of a count or a
-        stock, or the numerator or denominator of a count, stock or share (a score's numerator
-        is a sum of values and need not be whole). Returns (how many cells, the first ``limit``
-        row numbers, the roles holding them: "value", "numerator", "denominator"). Not a
-        problem, since decimals are how some sources write counts («12,0»), but worth a note:
-        «1.234» may be a misread thousands mark, or a rate in a count's place."""
-        found = self._cur.execute(
-            f"""
-            WITH f AS (
-                SELECT c.row_no,
-                       i.kind IN ('count', 'stock') AND c.value <> round(c.value) AS in_value,
-                       i.kind IN ('count', 'stock', 'share') AND c.numerator <> round(c.numerator) AS in_num,
-                       i.kind IN ('count', 'stock', 'share') AND c.denominator <> round(c.denominator) AS in_den
-                FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
-            )
-            SELECT count(*), list(row_no ORDER BY row_no)[1:$limit],
-                   bool_or(in_value), bool_or(in_num), bool_or(in_den)
-            FROM f WHERE in_value OR in_num OR in_den
-            """,
-            {"limit": limit},
-        ).fetchone()
-        roles = [r for r, hit in zip(("value", "numerator", "denominator"), found[2:], strict=True) if hit]
-        return int(found[0]), list(found[1] or []), roles
-
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
         return self._cur.execute(
@@ -681,10 +677,15 @@ class Staging:
             [limit],
         ).fetchall()
 
-    def finish(self, leave_out_problems: bool = False, detail: bool = True) -> StageStats:
+    def finish(
+        self, leave_out_problems: bool = False, detail: bool = True, fraction_rows: int = 5
+    ) -> StageStats:
         """The facts to load (TEMP stage, FACT_COLUMNS): repeats once, merged municipalities'
         parts summed into today's unit; rows with problems left out when asked. `detail`:
-        also count units, periods and suppressed cells (for the preview)."""
+        also count units, periods and suppressed cells (for the preview). The cells holding
+        fractions where whole cases are counted (StageStats.fractions, the first
+        ``fraction_rows`` of them) are counted in the same pass over the cells as the file's
+        total rows."""
         cur = self._cur
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_out AS SELECT row_no FROM problems "
@@ -760,9 +761,25 @@ class Staging:
                 "SELECT skip, count(DISTINCT row_no) FROM cells WHERE skip IS NOT NULL GROUP BY skip"
             ).fetchall()
         )
-        file_totals = cur.execute(
-            f"SELECT count(DISTINCT row_no) FROM cells WHERE file_total AND {_KEYED}"
-        ).fetchone()[0]
+        file_totals, fractions, fraction_list, *in_roles = cur.execute(
+            f"""
+            WITH f AS (
+                SELECT c.row_no, c.file_total,
+                       i.whole_value AND c.value <> round(c.value) AS in_value,
+                       i.whole_numerator AND c.numerator <> round(c.numerator) AS in_numerator,
+                       i.whole_denominator AND c.denominator <> round(c.denominator) AS in_denominator
+                FROM cells c JOIN stage_ind i USING (ind_no) WHERE {_KEYED}
+            )
+            -- count(DISTINCT ...) FILTER and a sorted list cost three times this on 1M cells;
+            -- min(row_no, n) keeps the n first rows only
+            SELECT count(DISTINCT CASE WHEN file_total THEN row_no END),
+                   count(*) FILTER (WHERE in_value OR in_numerator OR in_denominator),
+                   min(row_no, $limit) FILTER (WHERE in_value OR in_numerator OR in_denominator),
+                   bool_or(in_value), bool_or(in_numerator), bool_or(in_denominator)
+            FROM f
+            """,
+            {"limit": fraction_rows},
+        ).fetchone()
         refused = 0
         if leave_out_problems:
             refused = cur.execute(
@@ -780,6 +797,9 @@ class Staging:
             outside=int(skipped.get("outside", 0)),
             areas=int(skipped.get("area", 0)),
             file_totals=int(file_totals),
+            fractions=int(fractions),
+            fraction_rows=tuple(fraction_list or ()),
+            fraction_roles=tuple(r for r, hit in zip(WHOLE_ROLES, in_roles, strict=True) if hit),
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
         )

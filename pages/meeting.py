@@ -74,7 +74,7 @@ if not measures:
 
 # A built deck belongs to one selection and one data version; a change asks for a new one.
 signature = (partnership, tuple(m.id for m in measures), board.store.data_version(), as_of, with_matrix)
-figure_for = deck.default_figure_for(board, partnership)
+figure_for = deck.default_figure_for(board, partnership, as_of)
 
 if st.button("Lag presentasjon", type="primary", icon="🗂️", key="make_deck"):
     with st.spinner("Lager presentasjonen (figurene tegnes i nettleseren) …"):
@@ -90,6 +90,7 @@ if st.button("Lag presentasjon", type="primary", icon="🗂️", key="make_deck"
                 figure_for,
                 title=f"{plan.partnership.name} – status per {formatting.date(as_of)}" if as_of else None,
                 matrix=common.status_matrix(partnership, as_of=as_of) if with_matrix else None,
+                as_of=as_of,
             )
             st.session_state["meeting_deck"] = (signature, data, time.perf_counter() - started)
         except export.NoBrowserError as exc:
@@ -118,7 +119,7 @@ if left.button("Lag figurene (PNG, zip)", icon="🖼️", key="make_pngs", disab
         try:
             if export.browser_path() is None:
                 raise export.NoBrowserError()
-            images = deck.chart_images(board, partnership, measures, figure_for)
+            images = deck.chart_images(board, partnership, measures, figure_for, as_of=as_of)
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for name, png in images.items():
                     archive.writestr(name, png)
@@ -139,7 +140,7 @@ if pngs and pngs[0] == signature:
 
 
 def _numbers_csv() -> bytes:
-    table, notes = deck.source_table(board, partnership, measures)
+    table, notes = deck.source_table(board, partnership, measures, as_of=as_of)
     return export.csv_bytes(table, notes)
 
 

@@ -135,6 +135,19 @@ def test_select_measures_by_goal_group_or_id(demo_board):
     assert children and all(m.parent == "m01" for m in children)
 
 
+def test_a_deck_made_as_of_a_day_draws_its_charts_on_the_rows_up_to_that_day(demo_board):
+    """default_figure_for(as_of): a pack «per 30.06.2025» charts fall injuries (m11, monthly)
+    up to June 2025, as its status is judged; made on the day it runs, the chart goes on."""
+    measure = demo_board.plan("ahus").measure("m11")
+    as_of = dt.date(2025, 6, 30)
+
+    def last_point(figure) -> dt.date:
+        return max(dt.datetime.fromisoformat(str(x)).date() for x in figure.to_dict()["data"][0]["x"])
+
+    assert last_point(deck.default_figure_for(demo_board, "ahus", as_of)(measure)) <= as_of
+    assert last_point(deck.default_figure_for(demo_board, "ahus")(measure)) > as_of
+
+
 def test_long_selection_splits_the_summary_and_combines_milestone_measures(demo_board):
     plan = demo_board.plan("ahus")
     status = evaluate_plan(demo_board, "ahus")

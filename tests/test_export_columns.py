@@ -115,10 +115,10 @@ def _by_the_rule(kind: str, numerator: float, denominator: float) -> bool:
 @pytest.mark.parametrize("seed", [11, 12])
 def test_one_rule_for_columns_and_cells(demo_board, seed):
     """series.hidden_cells / small_numerators (the export's columns) give, cell by cell, what
-    series.hidden / hidden_numerator and figure_text (the pages' cells) give, and the rule
+    series.hidden / hidden_numerator and figure_shown (the pages' cells) give, and the rule
     itself: counts, shares, scores and stocks, protected or not, small, zero, missing,
     complements, and cells the cube hides («:» whatever the value)."""
-    from analytics.series import figure_text, hidden_cells, small_numerators
+    from analytics.series import figure_shown, hidden_cells, small_numerators
 
     rng = np.random.default_rng(seed)
     n = 400
@@ -138,8 +138,8 @@ def test_one_rule_for_columns_and_cells(demo_board, seed):
             expected = indicator.protect_small and _by_the_rule(indicator.kind, num, den)
             assert bool(columns[i]) == hidden(indicator, num, den) == expected, (indicator.id, num, den)
             assert bool(smalls[i]) == hidden_numerator(indicator, num)
-            text = figure_text(indicator, 12.0, num, bool(masked[i]), denominator=den)
-            shown = text == figure_text(indicator, 12.0, 40.0, False, denominator=60.0)
+            text = figure_shown(indicator, 12.0, num, bool(masked[i]), denominator=den)[0]
+            shown = text == figure_shown(indicator, 12.0, 40.0, False, denominator=60.0)[0]
             assert shown == (not (columns[i] or smalls[i] or masked[i])), (indicator.id, num, den, text)
             if not shown:
                 assert (protection.fewer_than() in text) == bool(smalls[i])

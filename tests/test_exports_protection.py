@@ -44,7 +44,7 @@ def figure_leaks(fig: go.Figure, board, partnership: str, indicator_id: str) -> 
     data and are not checked.
     """
     indicator = board.registry.get(indicator_id)
-    series = deck.judged(board, partnership, indicator_id)
+    _, series = deck.judged(board, partnership, indicator_id)
     hidden_periods = {pd.Timestamp(p) for p in series.loc[series["hidden"], "period_start"]}
     counts = indicator.kind in ("count", "stock") and not rated(indicator)
     leaks = []
@@ -147,7 +147,7 @@ def test_every_protected_criterion_chart_shows_no_small_count(demo_board):
             assert figure_leaks(view.figure, demo_board, partnership, criterion.indicators[0]) == [], (
                 criterion.id
             )
-            hidden += int(deck.judged(demo_board, partnership, criterion.indicators[0])["hidden"].sum())
+            hidden += int(deck.judged(demo_board, partnership, criterion.indicators[0])[1]["hidden"].sum())
     assert checked >= 5
     assert hidden > 0  # the demo data does have small counts, and the charts hide them
 
@@ -218,7 +218,7 @@ def test_a_reason_is_masked_only_when_it_is_about_a_protected_count(demo_board):
 
 
 def test_the_chart_scan_finds_a_leak_when_there_is_one(demo_board):
-    series = deck.judged(demo_board, "lovesa", "dho_included_patients")
+    _, series = deck.judged(demo_board, "lovesa", "dho_included_patients")
     hidden = series[series["hidden"]]
     assert not hidden.empty
     leaking = go.Figure(go.Scatter(x=hidden["period_start"], y=[3.0] * len(hidden), name="Verdi"))

@@ -177,7 +177,7 @@ def test_formula_cells_are_data_and_neutralised_in_every_csv_the_board_writes(fr
 def test_a_fraction_where_whole_cases_are_counted_gets_a_note(
     fresh_loader, tmp_path, indicator, header, cell, column
 ):
-    """Staging.fractions: a count, a stock, or a share's numerator or denominator is a number of
+    """StageStats.fractions: a count, a stock, or a share's numerator or denominator is a number of
     whole cases; a fraction there (a misread thousands mark, a rate in a count's place) is told
     in a note naming the line and column. Not refused: sources write counts as «12,0»."""
     path = write_csv(
@@ -210,6 +210,28 @@ def test_fractions_where_they_belong_get_no_note(fresh_loader, tmp_path, indicat
     report = fresh_loader.ingest(path, indicator, dry_run=True)
     assert report.ok, report.problem_lines()
     assert not [n for n in report.notes if "hele tall" in n or "helt tall" in n]
+
+
+def test_a_kind_the_registry_marks_as_whole_cases_gets_the_fractions_note(fresh_loader, tmp_path):
+    """Which numbers are whole cases is the registry's `charts:` row (whole_cases), not SQL in
+    the loader: with the score row saying its value is whole, a score of 3,75 gets the note."""
+    import dataclasses
+
+    from analytics.registry import Registry
+    from loaders.service import Loader
+
+    raw = yaml.safe_load(config.REGISTRY_FILE.read_text(encoding="utf-8"))
+    raw["charts"]["score"]["whole_cases"] = ["value"]
+    board = dataclasses.replace(fresh_loader.board, registry=Registry.model_validate(raw))
+    path = write_csv(tmp_path / "snitt.csv", "Kommune;Periode;Liggedøgn\n3205 Lillestrøm;2024;3,75\n")
+    report = Loader.for_board(board).ingest(path, "dho_bed_days_after", dry_run=True)
+    assert report.ok, report.problem_lines()
+    assert [n for n in report.notes if "helt tall" in n] == [
+        "1 verdi i kolonne «Liggedøgn» er ikke et helt tall (linje 2), men «"
+        + board.registry.get("dho_bed_days_after").name
+        + "» bygger på antall hele tilfeller: sjekk at tusenskille og desimaltegn er lest riktig, og at "
+        "tallene er antall, ikke rater eller andeler."
+    ]
 
 
 def test_an_empty_trailing_column_is_not_named_as_unused(fresh_loader, tmp_path):

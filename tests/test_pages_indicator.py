@@ -83,7 +83,7 @@ def test_suppressed_and_small_counts_for_one_municipality(app):
     table = next(d.value for d in district.dataframe if "Periode" in d.value.columns)
     assert table["Merknad"].str.contains("ufullstendig").any()  # the demo's ":" cells
     # A point hidden only to protect another cell reads «:» in the note and the info, as in
-    # the hover (series.figure_text), never «færre enn 5».
+    # the hover (series.figure_shown), never «færre enn 5».
     colon = table[table["Per 1 000 innbyggere 65 år og eldre per år"] == ":"]
     assert not colon.empty
     assert colon["Merknad"].str.contains("«:»").all() and not colon["Merknad"].str.contains("færre enn").any()

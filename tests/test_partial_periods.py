@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import typing
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,6 @@ import pytest
 
 from analytics import series as S
 from analytics.periods import period_end
-from analytics.registry import ChartKind
 from tests.support import count_indicator
 
 LATER = dt.date(2027, 1, 15)  # 2026K4 is over
@@ -102,8 +100,11 @@ def test_a_period_that_has_not_ended_is_not_judged_for_any_measured_kind():
 
 
 def test_the_rule_for_periods_not_over_is_one_table_over_every_series_kind():
-    assert set(S.JUDGED_BEFORE_END) == set(typing.get_args(ChartKind))
-    assert [k for k, judged in S.JUDGED_BEFORE_END.items() if judged] == ["projection"]
+    from analytics.registry import load_registry
+
+    charts = load_registry().charts  # the registry's `charts:` rows say it (judged_before_end)
+    assert set(charts) == {"count", "rare_count", "stock", "rollout", "share", "score", "projection"}
+    assert [k for k, rule in charts.items() if rule.judged_before_end] == ["projection"]
     ind = count_indicator(projection=True, population=None, numerator_age=None)
     data = S.UnitRows(ind, rows([("a", "2027-01-01", 5), ("a", "2028-01-01", 6)], "year"), None)
     assert not S.judged_series(data, "year", dt.date(2026, 11, 30))["partial"].any()
@@ -227,6 +228,30 @@ def test_the_deck_chart_names_the_short_quarter_in_its_footnote(three_members):
     loader, label, _, _, _ = three_members
     notes = deck.chart_notes(loader.board, "ahus", "iht_patients")
     assert f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen." in notes
+
+
+def test_a_deck_as_of_a_day_before_the_short_quarter_names_no_short_quarter(three_members, monkeypatch):
+    """A meeting pack «per 31.12.2025» is judged on the rows up to that day: the quarter from 3
+    members came later, so neither a chart's footnote nor the numbers behind it name it; a pack
+    made on the day after that quarter does (on main chart_notes judged as of today)."""
+    from analytics import deck
+
+    loader, label, after, _, _ = three_members
+    board, as_of = loader.board, dt.date(2025, 12, 31)
+    sentence = f"{label} bygger på 3 av 22 kommuner og er ikke tatt med i vurderingen."
+    assert sentence in deck.chart_notes(board, "ahus", "iht_patients", today=after)
+    notes = deck.chart_notes(board, "ahus", "iht_patients", today=after, as_of=as_of)
+    assert not any("bygger på" in note for note in notes), notes
+    # The deck's charts (m10's criterion m10-k2 charts IHT patients; its chart is m10-k1's).
+    monkeypatch.setattr(deck, "chart_indicator", lambda measure: "iht_patients")
+    measures = [board.plan("ahus").measure("m10")]
+    for day, named in ((None, True), (as_of, False)):
+        charts = deck._chart_requests(
+            board, "ahus", measures, lambda m: object(), False, today=after, as_of=day
+        )
+        assert [sentence in request.notes for _, _, request in charts] == [named]
+    _, series = deck.judged(board, "ahus", "iht_patients", today=after, as_of=as_of)
+    assert series["period_end"].max().date() <= as_of and not series["short"].any()
 
 
 def test_a_period_not_over_is_said_on_indikator_but_not_in_a_chart_footnote(demo_board):

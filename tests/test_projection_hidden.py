@@ -5,7 +5,7 @@ points solve for the hidden one. So where a point the trend is fitted on is hidd
 keeps its words and drops the projection's figures (crossing month, interval), and the drawn
 trend, projection and interval are left out with a note (Indikator, and criterion_view for the
 PNG and the deck's slide). The status still uses every figure. Also: a point hidden only to
-protect another cell is described as «:», not «færre enn 5» (series.figure_text's rule).
+protect another cell is described as «:», not «færre enn 5» (series.figure_shown's rule).
 """
 
 from __future__ import annotations

@@ -335,7 +335,7 @@ def test_a_statistic_beside_a_hidden_figure_keeps_its_words_and_drops_its_number
 
 def test_one_function_words_a_hidden_small_count_in_a_sentence(monkeypatch) -> None:
     """«færre enn N» is built by protection.fewer_than alone: the reasons' figure
-    (series.figure_text) and the power statement's denominator follow the configured limit."""
+    (series.figure_shown) and the power statement's denominator follow the configured limit."""
     from analytics import power
 
     assert protection.fewer_than() == f"færre enn {config.SUPPRESSION_THRESHOLD}"
@@ -343,10 +343,10 @@ def test_one_function_words_a_hidden_small_count_in_a_sentence(monkeypatch) -> N
     monkeypatch.setattr(config, "SUPPRESSION_THRESHOLD", 7)
     closed = power.check_share(0.5, 40, 2, 0.2, 0.8, True, protected=(False, True)).reason
     assert "nevneren færre enn 7 på 12 måneder" in closed
-    from analytics.series import figure_text
+    from analytics.series import figure_shown
 
-    count = SimpleNamespace(kind="count", protect_small=True, population=None)  # what figure_text reads
-    assert figure_text(count, 6.0, 6.0, False) == "færre enn 7"
+    count = SimpleNamespace(kind="count", protect_small=True, population=None)  # what figure_shown reads
+    assert figure_shown(count, 6.0, 6.0, False)[0] == "færre enn 7"
 
 
 def test_the_power_statement_gives_no_number_computed_from_a_hidden_baseline() -> None:

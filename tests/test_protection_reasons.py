@@ -208,16 +208,16 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
     the cube hides besides (not small) reads «:», a small one «<5», as the tables do."""
     from analytics import deck, protection
     from analytics.indicator_view import indicator_view
-    from analytics.series import figure_text
+    from analytics.series import figure_shown
 
     indicator = demo_board.registry.get("hip_fractures")
-    assert figure_text(indicator, 17.0, 12.0, True, "cell") == protection.SECONDARY
+    assert figure_shown(indicator, 17.0, 12.0, True, "cell")[0] == protection.SECONDARY
     assert (
-        figure_text(indicator, 2.0, 2.0, True, "cell")
-        == figure_text(indicator, 2.0, 2.0, False, "cell")
+        figure_shown(indicator, 2.0, 2.0, True, "cell")[0]
+        == figure_shown(indicator, 2.0, 2.0, False, "cell")[0]
         != "2,0"
     )
-    assert figure_text(indicator, 17.0, 12.0, False, "cell") == "17,0"
+    assert figure_shown(indicator, 17.0, 12.0, False, "cell")[0] == "17,0"
     view = indicator_view(demo_board, PARTNERSHIP, "hip_fractures", ["3205"], grain="month", today=TODAY)
     view = dataclasses.replace(view, series=view.series.copy())  # the view may be kept: not in place
     whole = view.series[view.series["value"].notna() & ~view.series["partial"]]
@@ -225,7 +225,7 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
     view.series.loc[last, ["numerator", "hidden"]] = [12.0, True]
     assert view.latest_text.startswith(f"{protection.SECONDARY} (")
     series = view.series.loc[[last]]
-    monkeypatch.setattr(deck, "judged", lambda board, partnership, indicator_id: series)
+    monkeypatch.setattr(deck, "judged", lambda board, partnership, indicator_id, **day: (None, series))
     measure = next(
         m
         for m in demo_board.plan(PARTNERSHIP).measures
@@ -237,12 +237,12 @@ def test_a_cell_the_cube_hides_reads_colon_on_tiles_and_the_decks_table(demo_boa
 
 def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
     """Reasons and cells (tables, tiles, hover, deck) print a figure by one rule
-    (series.figure_text); only the words for a small figure differ: «færre enn 5» for a count
+    (series.figure_shown); only the words for a small figure differ: «færre enn 5» for a count
     and «skjult (færre enn 5 tilfeller)» for a rate in a sentence, «<5» for a count and «skjult (<5)» for a rate in a cell. A cell the cube hides is
     «:» in both, also when its count is small on an indicator that does not protect small
     counts (a cell once showed the value there while the reason said «:»)."""
     from analytics import protection
-    from analytics.series import figure_text
+    from analytics.series import figure_shown
 
     count = demo_board.registry.get("hip_fractures")  # protected, a rate per 1 000
     plain = next(
@@ -251,16 +251,16 @@ def test_one_rule_for_a_figure_in_a_reason_and_in_a_cell(demo_board):
     share = next(i for i in demo_board.registry.indicators if i.kind == "share")
     share = share.model_copy(update={"protect_small": True})
     # beside a rate a bare «færre enn 5» would read as a rate below 5: the sentence says what is few
-    assert figure_text(count, 2.0, 2.0, False) == "skjult (færre enn 5 tilfeller)"
-    assert figure_text(share, 0.5, 2.0, False) == "skjult (færre enn 5 tilfeller)"
-    assert figure_text(count, 2.0, 2.0, False, "cell") == "skjult (<5)"
-    assert figure_text(share, 0.5, 2.0, False, "cell") == "skjult (<5)"
+    assert figure_shown(count, 2.0, 2.0, False)[0] == "skjult (færre enn 5 tilfeller)"
+    assert figure_shown(share, 0.5, 2.0, False)[0] == "skjult (færre enn 5 tilfeller)"
+    assert figure_shown(count, 2.0, 2.0, False, "cell")[0] == "skjult (<5)"
+    assert figure_shown(share, 0.5, 2.0, False, "cell")[0] == "skjult (<5)"
     stock = demo_board.registry.get("dho_active_patients")  # protected, a plain number
-    assert figure_text(stock, 2.0, 2.0, False, "cell") == "<5"
-    assert figure_text(stock, 2.0, 2.0, False) == "færre enn 5"
+    assert figure_shown(stock, 2.0, 2.0, False, "cell")[0] == "<5"
+    assert figure_shown(stock, 2.0, 2.0, False)[0] == "færre enn 5"
     for wording in ("sentence", "cell"):
-        assert figure_text(plain, 2.0, 2.0, True, wording) == protection.SECONDARY
-        assert figure_text(plain, 2.0, 2.0, False, wording) == figure_text(plain, 2.0, 2.0, False)
+        assert figure_shown(plain, 2.0, 2.0, True, wording)[0] == protection.SECONDARY
+        assert figure_shown(plain, 2.0, 2.0, False, wording)[0] == figure_shown(plain, 2.0, 2.0, False)[0]
 
 
 def _window_parts(

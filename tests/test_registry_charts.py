@@ -85,3 +85,82 @@ def test_a_count_of_persons_without_protection_is_refused_in_norwegian(tmp_path:
         load_registry(write(tmp_path, unprotect))
     text = str(caught.value)
     assert "stemi_pci_120" in text and "protect_small" in text and "personer" in text
+
+
+def test_the_charts_table_says_which_kinds_are_judged_before_their_period_ends_and_count_whole_cases() -> (
+    None
+):
+    """Both rules are rows of the one table (no table of kinds in series.py or SQL in staging.py):
+    only SSB's projections are judged before their periods end; a count's, a stock's (and the
+    kinds charted from them) value and parts are whole cases, a share's parts only, a score none."""
+    charts = load_registry().charts
+    assert set(charts) == {"count", "rare_count", "stock", "rollout", "share", "score", "projection"}
+    assert [kind for kind, rule in charts.items() if rule.judged_before_end] == ["projection"]
+    whole = {kind: rule.whole_cases for kind, rule in charts.items()}
+    assert whole["score"] == () and whole["share"] == ("numerator", "denominator")
+    for kind in ("count", "rare_count", "stock", "rollout", "projection"):
+        assert whole[kind] == ("value", "numerator", "denominator"), kind
+    registry = load_registry()
+    assert registry.get("projection_80_plus").rule.judged_before_end
+    assert registry.get("hip_fractures").rule is registry.charts["count"]
+
+
+def test_a_new_kind_needs_only_a_row_in_the_charts_table(tmp_path: Path) -> None:
+    """A kind the code has never heard of: one row in `charts:` and an indicator naming it
+    (chart_kind) load, and the indicator carries the row's rules; a kind without a row is
+    refused in Norwegian."""
+
+    def add(raw) -> None:
+        raw["charts"]["weekly_count"] = {
+            "chart": "xmr",
+            "reason": "Ukentlige antall vises i XmR-diagram.",
+            "source": "Test",
+            "judged_before_end": True,
+            "whole_cases": ["value"],
+        }
+        raw["indicators"][0]["chart_kind"] = "weekly_count"
+
+    registry = load_registry(write(tmp_path, add))
+    rule = registry.get(registry.indicators[0].id).rule
+    assert (rule.chart, rule.judged_before_end, rule.whole_cases) == ("xmr", True, ("value",))
+    with pytest.raises(PlanError, match="diagramtypen «monthly_count» mangler i charts"):
+        load_registry(write(tmp_path, lambda raw: raw["indicators"][0].update(chart_kind="monthly_count")))
+
+
+def test_a_count_row_judged_before_its_end_judges_a_quarter_in_progress(tmp_path: Path) -> None:
+    """Changing the YAML row is all it takes: a count kind marked judged_before_end keeps the
+    quarter in progress in its judged values (series.judged_series)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from analytics import series as S
+
+    def rows(indicator):
+        starts = pd.to_datetime(["2026-04-01", "2026-07-01", "2026-10-01"])
+        frame = pd.DataFrame(
+            {
+                "unit_id": "3205",
+                "period_start": starts,
+                "period_end": starts + pd.offsets.QuarterEnd(0),
+                "value": [5.0, 6.0, 7.0],
+                "numerator": None,
+                "denominator": None,
+                "suppressed": False,
+                "population": 1000,
+                "person_years": 250.0,
+            },
+            columns=S.ROW_COLUMNS,
+        )
+        return S.UnitRows(indicator.model_copy(update={"grain": "quarter", "population": None}), frame, None)
+
+    def marked(registry) -> list[bool]:
+        return S.judged_series(rows(registry.get("hip_fractures")), "quarter", dt.date(2026, 11, 30))[
+            "partial"
+        ].tolist()
+
+    assert marked(load_registry()) == [False, False, True]
+    changed = load_registry(
+        write(tmp_path, lambda raw: raw["charts"]["count"].update(judged_before_end=True))
+    )
+    assert marked(changed) == [False, False, False]

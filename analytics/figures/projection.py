@@ -17,7 +17,7 @@ from analytics.evaluate import fitted_hidden, is_rollout
 from analytics.figures.style import LIMIT_COLOUR, TARGET_COLOUR, UNIT_COLOUR, layout, mark_vertical, x_axis
 from analytics.projection import Projection, hidden_fit_note
 from analytics.registry import Indicator
-from analytics.series import figure_text, format_value, value_label
+from analytics.series import figure_shown, format_value, value_label
 
 MAX_YEARS_DRAWN = 10
 
@@ -43,7 +43,7 @@ def projection_figure(
     that date.
 
     A hidden point (a protected small count, ``hidden``) is a gap in the line, its hover
-    «<5» or «:» (series.figure_text). Where a point the trend is fitted on is hidden, no trend,
+    «<5» or «:» (series.figure_shown). Where a point the trend is fitted on is hidden, no trend,
     projection, interval or crossing date is drawn, and the subtitle says why
     (projection.hidden_fit_note): a line through n points, one hidden, gives it back.
     """
@@ -52,7 +52,7 @@ def projection_figure(
     masked = usable["hidden"].astype(bool).tolist() if "hidden" in usable else [False] * len(usable)
     y = [None if m else float(v) for v, m in zip(usable["judge_value"], masked, strict=True)]
     shown = [
-        figure_text(indicator, r.get("value"), r.get("numerator"), True, "cell")
+        figure_shown(indicator, r.get("value"), r.get("numerator"), True, "cell")[0]
         if m
         else format_value(indicator, v)
         for (_, r), v, m in zip(usable.iterrows(), y, masked, strict=True)
