@@ -232,7 +232,7 @@ def _check(
             raise FileRefused(file_name, f"passer ikke til profilen «{profile.id}»: {exc}") from None
     if roles is None and table.guess.known_roles:  # PX, JSON-stat: the file says
         roles = ColumnRoles(**table.guess.known_roles)
-    roles = roles or normalise.guess_roles(columns)
+    roles = roles or normalise.guess_roles(columns, {i.kind for _, i in targets})
     report.roles = roles
     spec = roles.to_spec(columns, file_name)
     last = staging.end_before_footnotes(spec.used())

@@ -1,0 +1,102 @@
+"""Files as an analyst receives them from FHI, NPR/Helsedirektoratet and the fagsystemer, of
+kinds the corpus did not hold (found by loading outside files, /work/wt/tryout_files3): FHI's
+kube export (GEO, TELLER beside RATE, GEO 0 for the country), periods written «Tertial 1 2024»,
+«T1 2024», «Kvartal 1 2024», «1. kv. 2024», «K1 2024», «Q1 2024», and a «Tertial» column beside
+«År». Each test fails on the code before the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from loaders.ingest import Choices
+from loaders.normalise import guess_roles, parse_period, parse_subperiod
+from tests.conftest import export_lines, write_csv
+
+HEADER = "indicator,unit,period,value,suppressed"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "grain"),
+    [
+        ("Tertial 1 2024", dt.date(2024, 1, 1), "tertial"),
+        ("T2 2024", dt.date(2024, 5, 1), "tertial"),
+        ("tertial 3 2023", dt.date(2023, 9, 1), "tertial"),
+        ("Kvartal 1 2024", dt.date(2024, 1, 1), "quarter"),
+        ("2. kv. 2024", dt.date(2024, 4, 1), "quarter"),
+        ("3. kv 2024", dt.date(2024, 7, 1), "quarter"),
+        ("K1 2024", dt.date(2024, 1, 1), "quarter"),
+        ("Q4 2024", dt.date(2024, 10, 1), "quarter"),
+    ],
+)
+@pytest.mark.backend_free
+def test_npr_and_hdir_period_texts_are_read_at_their_grain(text, start, grain):
+    assert parse_period(text) == (start, grain)
+
+
+@pytest.mark.parametrize("text", ["T4 2024", "K5 2024", "Kvartal 0 2024", "tertial 2024", "T1 24"])
+@pytest.mark.backend_free
+def test_period_texts_out_of_range_are_no_period(text):
+    assert parse_period(text) is None
+
+
+@pytest.mark.backend_free
+def test_a_tertial_column_beside_the_year_is_a_subperiod_of_tertials():
+    roles = guess_roles(["Kommune", "År", "Tertial", "Antall"])
+    assert (roles.year, roles.subperiod, roles.value) == ("År", "Tertial", "Antall")
+    assert parse_subperiod("2024", "2", "tertial") == (dt.date(2024, 5, 1), "tertial")
+    assert parse_subperiod("2024", "T3", "tertial") == (dt.date(2024, 9, 1), "tertial")
+
+
+@pytest.mark.backend_free
+def test_teller_without_nevner_is_the_count_for_a_count_but_not_for_a_share():
+    columns = ["GEO", "AAR", "TELLER", "RATE", "MEIS"]
+    count = guess_roles(columns, {"count"})
+    assert (count.unit, count.period, count.value, count.numerator) == ("GEO", "AAR", "TELLER", None)
+    share = guess_roles(columns, {"share"})
+    assert (share.value, share.numerator) == ("RATE", "TELLER")
+
+
+def test_fhi_kube_file_loads_its_counts_with_suppressed_cells_missing(fresh_loader, tmp_path):
+    """FHI's kube export: GEO 0 (the country) and 32 (a county) are skipped, TELLER is the
+    count (not RATE), an anonymised cell (SPVFLAGG 2, TELLER empty) is stored suppressed."""
+    path = write_csv(
+        tmp_path / "kube.csv",
+        "GEO;AAR;KJONN;ALDER;TELLER;RATE;MEIS;SPVFLAGG\n"
+        "0;2019_2021;0;65_120;9012;9.81;9.81;0\n"
+        "32;2019_2021;0;65_120;1050;8.9;8.9;0\n"
+        "3205;2019_2021;0;65_120;91;9.2;9.2;0\n"
+        "3242;2019_2021;0;65_120;;;;2\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(partnership="ahus"))
+    assert report.ok, report.problem_lines()
+    assert export_lines(fresh_loader, "hip_fractures") == [
+        HEADER,
+        "hip_fractures,3205,2019–2021,91,false",
+        "hip_fractures,3242,2019–2021,,true",
+    ]
+    assert report.stats.areas == 2
+
+
+def test_npr_tertial_and_quarter_texts_load_through_the_loader(fresh_loader, tmp_path):
+    tertials = write_csv(
+        tmp_path / "tertial.csv",
+        "Kommune;Tertial;Antall\n3205 Lillestrøm;Tertial 1 2024;31\n3205 Lillestrøm;T2 2024;<5\n",
+    )
+    assert fresh_loader.ingest(tertials, "fall_injury_admissions").ok
+    split = write_csv(tmp_path / "aar_tertial.csv", "Kommune;År;Tertial;Antall\n3222 Lørenskog;2024;3;14\n")
+    assert fresh_loader.ingest(split, "fall_injury_admissions").ok
+    quarters = write_csv(
+        tmp_path / "kvartal.csv",
+        "Kommune;Periode;Antall pasienter\n3205 Lillestrøm;Kvartal 1 2024;12\n3205 Lillestrøm;2. kv. 2024;15\n",
+    )
+    assert fresh_loader.ingest(quarters, "iht_patients").ok
+    assert export_lines(fresh_loader) == [
+        HEADER,
+        "fall_injury_admissions,3205,2024T1,31,false",
+        "fall_injury_admissions,3205,2024T2,,true",
+        "fall_injury_admissions,3222,2024T3,14,false",
+        "iht_patients,3205,2024K1,12,false",
+        "iht_patients,3205,2024K2,15,false",
+    ]
