@@ -100,3 +100,39 @@ def test_npr_tertial_and_quarter_texts_load_through_the_loader(fresh_loader, tmp
         "iht_patients,3205,2024K1,12,false",
         "iht_patients,3205,2024K2,15,false",
     ]
+
+
+def test_a_wide_files_total_row_is_checked_period_by_period(fresh_loader, tmp_path):
+    """A «Totalt» row in a file with one column per month (a KPR report) holds one total per
+    month; before, each was checked against the members' sum over every month (refused: «totalen
+    for 2024M02 er 1759, mindre enn summen av enhetene som vises (5149)»)."""
+    path = write_csv(
+        tmp_path / "kpr.csv",
+        "Kommune;2024M01;2024M02;Totalt\n"
+        "Lillestrøm;1\xa0204;1\xa0180;2\xa0384\n"
+        "Lørenskog;512;498;1\xa0010\n"
+        "Totalt;1\xa0716;1\xa0678;3\xa0394\n",
+    )
+    report = fresh_loader.ingest(path, "falls_registered", choices=Choices(partnership="ahus"))
+    assert report.ok, report.problem_lines()
+    assert export_lines(fresh_loader, "falls_registered") == [
+        HEADER,
+        "falls_registered,3205,2024M01,1204,false",
+        "falls_registered,3205,2024M02,1180,false",
+        "falls_registered,3222,2024M01,512,false",
+        "falls_registered,3222,2024M02,498,false",
+        "falls_registered,ahus,2024M01,1716,false",
+        "falls_registered,ahus,2024M02,1678,false",
+    ]
+
+
+def test_a_wide_files_total_row_below_its_members_is_refused_for_that_period(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "kpr.csv",
+        "Kommune;2024M01;2024M02\nLillestrøm;1204;1180\nLørenskog;512;498\nTotalt;1716;1600\n",
+    )
+    report = fresh_loader.ingest(path, "falls_registered", choices=Choices(partnership="ahus"))
+    assert [p.message for p in report.problems] == [
+        "totalen for 2024M02 er 1600, mindre enn summen av enhetene som vises (1678)"
+    ]
+    assert export_lines(fresh_loader, "falls_registered") == [HEADER]
