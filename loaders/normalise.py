@@ -327,6 +327,18 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
     return roles
 
 
+# Columns that describe the value cell beside it rather than a dimension of the table: FHI's
+# kube files give MEIS (the moving/standardised measure) and SPVFLAGG (the suppression flag:
+# 0 shown, 1 missing, 2 anonymised, 3 not applicable) next to TELLER and RATE.
+MEASURE_WORDS = ("meis", "smr", "spvflagg", "flagg", "flag")
+
+
+def is_measure_column(column: str) -> bool:
+    """True for a column holding another measure of the same cell (a rate, a share, FHI's MEIS)
+    or a flag on it (SPVFLAGG): never a dimension to choose or sum over."""
+    return _starts_word(column, VALUE_WORDS + NUMERATOR_WORDS + DENOMINATOR_WORDS + MEASURE_WORDS)
+
+
 def subperiod_kind(column: str) -> str:
     """'quarter', 'tertial' or 'month': what a sub-period column beside a year column holds."""
     if _begins(column, TERTIAL_WORDS):

@@ -136,3 +136,77 @@ def test_a_wide_files_total_row_below_its_members_is_refused_for_that_period(fre
         "totalen for 2024M02 er 1600, mindre enn summen av enhetene som vises (1678)"
     ]
     assert export_lines(fresh_loader, "falls_registered") == [HEADER]
+
+
+def test_a_second_table_under_the_first_is_refused_in_one_sentence(fresh_loader, tmp_path):
+    """A KPR report with two tables on one sheet: before, the wide one was refused as if
+    «Totalt» were a dimension to choose (--where Totalt="Totalt"), the long one with a problem
+    per cell of the second table's header."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (
+        ["[logo]"],
+        ["Registrerte fall, rapport fra fagsystem"],
+        [],
+        ["Kommune", "2024M01", "2024M02", "Totalt"],
+        ["Lillestrøm", "1\xa0204", "1\xa0180", "2\xa0384"],
+        ["Lørenskog", "512", "498", "1\xa0010"],
+        [],
+        ["Kartlegginger av fallrisiko"],
+        ["Kommune", "2024M01", "2024M02", "Totalt"],
+        ["Lillestrøm", "40", "42", "82"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "kpr.xlsx")
+    long = write_csv(
+        tmp_path / "to.csv",
+        "Kommune;Periode;Antall\n3205 Lillestrøm;2024M01;12\n\nKartlegginger\nkommune;Periode; Antall\n3205;2024M01;40\n",
+    )
+    wide = fresh_loader.ingest(tmp_path / "kpr.xlsx", "falls_registered", choices=Choices(partnership="ahus"))
+    assert wide.refused == (
+        "Filen «kpr.xlsx» har overskriftsraden («Kommune», «2024M01», «2024M02») igjen på linje 9: det ser "
+        "ut som flere tabeller under hverandre; legg tabellen som skal lastes inn alene i en fil eller på et "
+        "eget ark."
+    )
+    assert fresh_loader.ingest(long, "falls_registered").refused == (
+        "Filen «to.csv» har overskriftsraden («Kommune», «Periode», «Antall») igjen på linje 5: det ser "
+        "ut som flere tabeller under hverandre; legg tabellen som skal lastes inn alene i en fil eller på et "
+        "eget ark."
+    )
+    assert export_lines(fresh_loader) == [HEADER]
+
+
+KUBE_BY_SEX = (
+    "GEO;AAR;KJONN;ALDER;TELLER;RATE;MEIS;SPVFLAGG\n"
+    "3205;2022;0;0_120;91;9.2;9.2;0\n"
+    "3205;2022;1;0_120;30;6.1;6.1;0\n"
+    "3205;2022;2;0_120;61;12.3;12.3;0\n"
+    "3222;2022;0;0_120;40;8.1;8.1;0\n"
+    "3222;2022;1;0_120;;;;2\n"
+    "3222;2022;2;0_120;36;14.0;14.0;0\n"
+)
+
+
+def test_fhi_kube_by_sex_asks_for_kjonn_0_and_not_for_its_rates_and_flags(fresh_loader, tmp_path):
+    """KJONN 0 is FHI's «both sexes»: summing over KJONN counted every case twice (182 hip
+    fractures stored for 91), and RATE, MEIS and SPVFLAGG were asked for as dimensions."""
+    path = write_csv(tmp_path / "kube.csv", KUBE_BY_SEX)
+    asked = fresh_loader.ingest(path, "hip_fractures")
+    assert asked.refused == (
+        "Filen «kube.csv» har kolonnen «KJONN» med verdiene 0, 1, 2, der «0» er summen av de andre: "
+        'velg totalen «0» (--where KJONN="0").'
+    )
+    summed = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["KJONN"]))
+    assert summed.refused.startswith(
+        "Filen «kube.csv» har totalen «0» i kolonnen «KJONN» ved siden av delene"
+    )
+    assert export_lines(fresh_loader) == [HEADER]
+    chosen = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"KJONN": "0"}))
+    assert chosen.ok, chosen.refused
+    assert export_lines(fresh_loader) == [
+        HEADER,
+        "hip_fractures,3205,2022,91,false",
+        "hip_fractures,3222,2022,40,false",
+    ]
