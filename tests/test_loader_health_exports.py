@@ -10,9 +10,11 @@ import datetime as dt
 
 import pytest
 
+from analytics.store import open_store
 from loaders.ingest import Choices
 from loaders.normalise import guess_roles, parse_period, parse_subperiod
-from tests.conftest import export_lines, write_csv
+from tests.conftest import export_lines, store_state, write_csv
+from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 HEADER = "indicator,unit,period,value,suppressed"
 
@@ -210,3 +212,53 @@ def test_fhi_kube_by_sex_asks_for_kjonn_0_and_not_for_its_rates_and_flags(fresh_
         "hip_fractures,3205,2022,91,false",
         "hip_fractures,3222,2022,40,false",
     ]
+
+
+def test_fhi_kube_file_on_the_upload_page_shows_teller_as_the_value_and_loads(board_db):  # noqa: F811
+    """The page offers GEO as the unit and TELLER as the value (before: no unit column, and
+    RATE as the value), and stores the count."""
+    body = (
+        "GEO;AAR;KJONN;ALDER;TELLER;RATE;MEIS;SPVFLAGG\n"
+        "0;2019_2021;0;65_120;9012;9.81;9.81;0\n"
+        "3205;2019_2021;0;65_120;91;9.2;9.2;0\n"
+        "3242;2019_2021;0;65_120;;;;2\n"
+    )
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("hip_fractures").run()
+    at.file_uploader(key="upload_file").set_value(("kube.csv", body.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    roles = {s.label: s.value for s in at.selectbox}
+    assert (roles["Enhet"], roles["Periode"], roles["Verdi"], roles["Teller"]) == (
+        "GEO",
+        "AAR",
+        "TELLER",
+        "(ingen)",
+    )
+    at.button(key=[b.key for b in at.button if b.label == "Last inn"][0]).click().run()
+    assert not at.exception, at.exception
+    store = open_store(board_db)
+    try:
+        facts = store.facts(["hip_fractures"])
+        mine = facts[facts["period_start"].astype(str).str.startswith("2019") & (facts["grain"] == "3year")]
+        assert sorted(zip(mine["unit_id"], mine["value"].fillna(-1), mine["suppressed"], strict=True)) == [
+            ("3205", 91.0, False),
+            ("3242", -1, True),
+        ]
+    finally:
+        store.close()
+
+
+def test_two_tables_on_the_upload_page_are_refused_and_nothing_is_written(board_db):  # noqa: F811
+    store = open_store(board_db)
+    before = store_state(store)
+    store.close()
+    body = "Kommune;Periode;Antall\n3205 Lillestrøm;2024M01;12\n\nKartlegginger\nKommune;Periode;Antall\n3205;2024M01;40\n"
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("falls_registered").run()
+    at.file_uploader(key="upload_file").set_value(("to.csv", body.encode(), "text/csv")).run()
+    said = " ".join(m.value.replace("\\", "") for m in [*at.markdown, *at.error])
+    assert "har overskriftsraden («Kommune», «Periode», «Antall») igjen på linje 5" in said, said
+    assert not [b for b in at.button if b.label == "Last inn"]
+    store = open_store(board_db)
+    assert store_state(store) == before
+    store.close()
