@@ -57,23 +57,25 @@ _ACROSS_YEARS = r"\d{4}\s*/\s*(\d{2}|\d{4})"
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 
-# A total row (file_total) of a count or stock against the sum of its members in the file.
+# A total row (file_total) of a count or stock against the sum of its members in the file, per
+# period: a wide file's total row holds one cell per period column under one row_no.
 _TOTALS = """
     WITH t AS (
         SELECT c.row_no, c.ind_no, c.unit_id, c.period_start, c.grain, c.value
         FROM cells c JOIN stage_ind i USING (ind_no)
         WHERE c.file_total AND c.skip IS NULL AND c.value IS NOT NULL AND i.kind IN ('count', 'stock')
     ), parts AS (
-        SELECT t.row_no, sum(p.value) AS parts_sum, bool_or(p.value IS NULL) AS any_suppressed,
+        SELECT t.row_no, t.ind_no, t.period_start, t.grain, sum(p.value) AS parts_sum,
+               bool_or(p.value IS NULL) AS any_suppressed,
                count(DISTINCT p.unit_id) AS n_parts, any_value(w.n_members) AS n_members
         FROM t JOIN stage_wholes w ON w.whole_id = t.unit_id
         JOIN cells p ON p.unit_id = w.member_id AND p.ind_no = t.ind_no
              AND p.period_start = t.period_start AND p.grain = t.grain
         WHERE p.skip IS NULL AND NOT p.file_total
-        GROUP BY t.row_no
+        GROUP BY t.row_no, t.ind_no, t.period_start, t.grain
     )
     SELECT t.row_no, t.value::VARCHAR || '|' || parts_sum::VARCHAR, t.period_start, t.grain, NULL
-    FROM t JOIN parts USING (row_no) WHERE {test}
+    FROM t JOIN parts USING (row_no, ind_no, period_start, grain) WHERE {test}
 """
 # Worth looking only when the file's periods, or the file's and the store's facts of its
 # indicators, come in more than one grain (stage_periods and stage_ind are small).

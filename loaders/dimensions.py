@@ -16,7 +16,8 @@ between reading and mapping, each such column is
   years, table 07459's definition).
 
 A column that varies within one unit and period and is not chosen or summed stops the load
-with one sentence saying so. The step rewrites the staging area's raw table; each new row
+with one sentence saying so; a column of another measure or a flag on the value (a rate, a
+share, FHI's MEIS and SPVFLAGG: normalise.is_measure_column) is no dimension and is left unused. The step rewrites the staging area's raw table; each new row
 keeps the line of the first file row it sums, so a problem still names a line of the file.
 """
 
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from loaders.normalise import SUPPRESSED_MARKERS, ColumnRoles
+from loaders.normalise import SUPPRESSED_MARKERS, ColumnRoles, is_measure_column
 from loaders.problems import FileRefused
 
 if TYPE_CHECKING:
@@ -65,13 +66,21 @@ def single_age(text: str | None) -> tuple[int, bool] | None:
     return (int(m[1]), bool(m[2])) if m else None
 
 
-def total_member(values: list[str]) -> str | None:
+# FHI's kube files code sex as KJONN 0 (both), 1 (men), 2 (women): «0» is the column's total.
+SEX_COLUMN = re.compile(r"^(kjønn|kjonn|kjoenn|sex)$", re.IGNORECASE)
+
+
+def total_member(values: list[str], column: str | None = None) -> str | None:
     """The value among a column's `values` that is the total of the others («Begge kjønn»), or None.
 
     Only when the column has at least one other value: a lone «I alt» is nothing to double.
+    `column`: the column's name; in a sex column holding only the codes 0, 1 and 2 (FHI's KJONN),
+    «0» is the total.
     """
     if len(values) < 2:
         return None
+    if column and SEX_COLUMN.match(column.strip()) and {v.strip() for v in values if v} <= {"0", "1", "2"}:
+        return next((v for v in values if v and v.strip() == "0"), None)
     return next((v for v in values if v is not None and TOTAL_MEMBER.match(" ".join(v.split()))), None)
 
 
@@ -97,7 +106,7 @@ class DimensionsUnchosen(DimensionRefused):
     def __init__(self, file_name: str, dimensions: dict[str, list[str]]) -> None:
         parts, totals = [], []
         for name, values in dimensions.items():
-            total = total_member(values)
+            total = total_member(values, name)
             if total is None:
                 parts.append(f"kolonnen «{name}» med verdiene {_listed(values)}")
             else:
@@ -170,14 +179,14 @@ def apply(
     for name in columns:
         if name in used and name != ages or name in where or name in sums:
             continue
-        if name == ages or not staging.varies(ids[name], key_ids):
-            continue
+        if name == ages or is_measure_column(name) or not staging.varies(ids[name], key_ids):
+            continue  # a rate or a flag beside the value (FHI's RATE, MEIS, SPVFLAGG) is no dimension
         unchosen[name] = staging.distinct_in_order(ids[name])
     for name in [*where, *sums]:
         result.dimensions[name] = staging.distinct_in_order(ids[name])
     result.dimensions.update(unchosen)
     for name in sums:
-        if (total := total_member(result.dimensions[name])) is not None:
+        if (total := total_member(result.dimensions[name], name)) is not None:
             raise DimensionRefused(
                 file_name,
                 f"har totalen «{total}» i kolonnen «{name}» ved siden av delene, så en sum over «{name}» "

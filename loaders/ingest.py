@@ -232,13 +232,14 @@ def _check(
             raise FileRefused(file_name, f"passer ikke til profilen «{profile.id}»: {exc}") from None
     if roles is None and table.guess.known_roles:  # PX, JSON-stat: the file says
         roles = ColumnRoles(**table.guess.known_roles)
-    roles = roles or normalise.guess_roles(columns)
+    roles = roles or normalise.guess_roles(columns, {i.kind for _, i in targets})
     report.roles = roles
     spec = roles.to_spec(columns, file_name)
     last = staging.end_before_footnotes(spec.used())
     footnotes = staging.raw_count() - 1 - last
     if last < 0:
         raise FileRefused(file_name, "har ingen datarader under overskriftsraden")
+    _one_table(table, staging, spec, columns)
     bands = {k: tuple(v) for k, v in profile.age_bands.items()} if profile else None
     try:
         dims = dimensions.apply(staging, columns, roles, choices.where, choices.sums, bands, file_name)
@@ -297,6 +298,26 @@ def _check(
                 "kommuner utenfor det, fylker, hele landet eller restkategorier",
             )
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
+
+
+def _one_table(table: TableFile, staging: Staging, spec: StageSpec, columns: list[str]) -> None:
+    """FileRefused when the header row comes again among the data rows: several tables one under
+    the other (a KPR report's tables on one sheet, exports pasted together). One sentence naming
+    the line(s), instead of a problem per cell of every row below."""
+    header = {c: columns[int(c[1:])] for c in spec.used()}
+    if len(header) < 2:
+        return
+    again = staging.header_again(header, 4)
+    if not again:
+        return
+    lines = table.lines(again)
+    where = ", ".join(str(lines[r]) for r in again[:3]) + (" m.fl." if len(again) > 3 else "")
+    names = ", ".join(f"«{n}»" for n in list(header.values())[:3])
+    raise FileRefused(
+        table.file_name,
+        f"har overskriftsraden ({names}) igjen på linje {where}: det ser ut som flere tabeller under "
+        "hverandre; legg tabellen som skal lastes inn alene i en fil eller på et eget ark",
+    )
 
 
 def _ragged(table: TableFile, staging: Staging) -> list[Problem]:

