@@ -23,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
-from analytics import catalogue, config, export, figures, formatting, protection
+from analytics import catalogue, clock, config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, scope_units
 from analytics.indicator_view import criterion_view, left_out_note
@@ -123,7 +123,7 @@ def chart_notes(board: Board, partnership: str, indicator_id: str | None) -> tup
         return ()
     indicator = board.registry.get(indicator_id)
     data = load_rows(board, indicator, scope_units(board, partnership))
-    today = dt.date.today()
+    today = clock.today()
     series = judged_series(data, today=today)
     notes = [protection.primary_note(protection.threshold())] if series["hidden"].any() else []
     left_out = left_out_note(board, data, series, today, running=False)
@@ -576,7 +576,7 @@ def build_deck(
     slide per measure with a chart criterion, the milestone-only measures MILESTONES_PER_SLIDE
     to a slide, sources."""
     plan = board.plan(partnership)
-    fetched = fetched or dt.date.today()
+    fetched = fetched or clock.today()
     demo = board.store.is_demo()
     info = DeckInfo(
         title=title or plan.partnership.name,

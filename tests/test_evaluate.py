@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from analytics import clock
 from analytics.evaluate import (
     clipped,
     evaluate_criterion,
@@ -25,7 +26,7 @@ from analytics.store import UploadMeta
 TODAY = dt.date(2026, 11, 24)
 # The demo data run up to the last whole month before the day they are made, so tests on
 # them judge "today" and check the wording, not numbers that move with the calendar.
-NOW = dt.date.today()
+NOW = clock.today()
 DUE = dt.date(2025, 12, 31)
 BEFORE = dt.date(2025, 6, 1)
 FLAT = [50.0, 52.0, 49.0, 51.0, 50.0, 48.0, 52.0, 50.0, 49.0, 51.0, 50.0, 52.0, 48.0, 50.0]
