@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 
+from analytics import clock
 from loaders import spool
 from loaders.service import Loader
 from safety import server
@@ -26,6 +27,14 @@ server.refuse_clear_cache()
 # /common shows the module list. The navigation below is the only one; turn the old one off.
 # (A Streamlit internal, checked by tests/test_browser_share.py for the pinned version.)
 PagesManager.uses_pages_directory = False
+
+try:  # a malformed BOARD_TODAY (analytics.clock): its one sentence, no traceback, nothing judged
+    clock.today()
+except clock.ClockError as exc:
+    if __name__ == "__main__" and not runtime.exists():
+        sys.exit(str(exc))
+    st.error(str(exc))
+    st.stop()
 
 if __name__ == "__main__" and not runtime.exists():
     # `python dashboard.py [--server.port …]`: start the server with the flag set before the

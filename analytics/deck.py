@@ -23,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
-from analytics import catalogue, config, export, figures, formatting, protection
+from analytics import catalogue, clock, config, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, cut_rows, scope_units
 from analytics.indicator_view import criterion_view, left_out_note
@@ -146,7 +146,7 @@ def chart_notes(
     short period that came after it."""
     if indicator_id is None:
         return ()
-    today = today or dt.date.today()
+    today = today or clock.today()
     data, series = judged(board, partnership, indicator_id, today=today, as_of=as_of)
     notes = [protection.primary_note(protection.threshold())] if series["hidden"].any() else []
     left_out = left_out_note(board, data, series, as_of or today, running=False)
@@ -606,7 +606,7 @@ def build_deck(
     slide per measure with a chart criterion, the milestone-only measures MILESTONES_PER_SLIDE
     to a slide, sources."""
     plan = board.plan(partnership)
-    today = today or dt.date.today()
+    today = today or clock.today()
     fetched = fetched or today
     demo = board.store.is_demo()
     info = DeckInfo(

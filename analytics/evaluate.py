@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from analytics import config, datacache, formatting, icons, power, protection
+from analytics import clock, config, datacache, formatting, icons, power, protection
 from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
@@ -1417,7 +1417,7 @@ def evaluate_criterion(
     as_of: judge as if today were this day, on data up to it only (e.g. "status at the
     deadline", or a meeting pack "per 31.12.2025"); milestones recorded later do not count.
     """
-    today = as_of or today or dt.date.today()
+    today = as_of or today or clock.today()
     scope = scope or partnership_scope(board, plan.id)
     rows = rows or _Rows(board)
     if criterion.kind.value == "milestone":  # cheap, and judged on the milestones given
@@ -1510,7 +1510,7 @@ def evaluate_plan(
     Kept per data version (analytics.datacache), plan and day: the Oversikt, Kommune and
     Handlingsplan pages and the deck share one evaluation. The PlanStatus is shared: read-only.
     """
-    today = as_of or today or dt.date.today()
+    today = as_of or today or clock.today()
     return datacache.judged_plan(board, _evaluate_plan, partnership, today, as_of)
 
 
@@ -1519,7 +1519,7 @@ def kept_plan_status(
 ) -> PlanStatus | None:
     """evaluate_plan's result when it is already kept for the current data, else None (nothing
     is judged)."""
-    today = as_of or today or dt.date.today()
+    today = as_of or today or clock.today()
     return datacache.kept_judged_plan(board, _evaluate_plan, partnership, today, as_of)
 
 

@@ -28,7 +28,7 @@ from functools import partial
 
 import pandas as pd
 
-from analytics import config, datacache, figures, formatting, hierarchy, icons, protection
+from analytics import clock, config, datacache, figures, formatting, hierarchy, icons, protection
 from analytics.board import Board
 from analytics.evaluate import (
     LEAD_FIGURE,
@@ -527,7 +527,7 @@ def indicator_view(
     years: (first, last) calendar year shown; judging always uses every figure.
     grain: 'month', 'quarter' or 'year' (never finer than the indicator's own).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     indicator = _check_indicator(board, partnership, indicator_id)
     unit_ids = _own_units(board, partnership, unit_ids)
     plan = board.plan(partnership)
@@ -773,7 +773,7 @@ def small_multiples(
 
     Raises KeyError for an indicator the partnership does not show."""
     indicator = _check_indicator(board, partnership, indicator_id)
-    return _small_multiples(board, partnership, indicator, _Rows(board), years, today or dt.date.today())
+    return _small_multiples(board, partnership, indicator, _Rows(board), years, today or clock.today())
 
 
 def _projection_text(indicator: Indicator, projection: Projection, part: IndicatorEvidence) -> str:
@@ -1118,7 +1118,7 @@ def criterion_view(
     A target with a projection gets the projection figure; other numeric criteria get the
     SPC chart of their first indicator (with the target line, if any).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     plan = board.plan(partnership)
     measure, criterion = criterion_by_id(plan, criterion_id)
     unit_ids = _own_units(board, partnership, unit_ids)
@@ -1213,7 +1213,7 @@ def partnership_comparison(
     Kept per data version (analytics.datacache), plan and day: shared, read-only. The
     partnership's rows it reads are kept there too, so a municipality's are cut from them.
     """
-    return datacache.judged_plan(board, _partnership_comparison, partnership, today or dt.date.today())
+    return datacache.judged_plan(board, _partnership_comparison, partnership, today or clock.today())
 
 
 def _partnership_comparison(
@@ -1244,7 +1244,7 @@ def kept_comparison(
     board: Board, partnership: str, today: dt.date | None = None
 ) -> PartnershipComparison | None:
     """partnership_comparison's result when it is already kept for the current data, else None."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     found = datacache.kept_judged_plan(board, _partnership_comparison, partnership, today)
     return found if isinstance(found, PartnershipComparison) else None
 
@@ -1275,7 +1275,7 @@ def work_out_partnership_side(board: Board, partnership: str, today: dt.date | N
     """The partnership's status (today) and comparison, and its members' rows of the population
     groups, kept in analytics.datacache (run in the background by the page after a
     municipality's first view, and by analytics.warming when the data changes)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     evaluate_plan(board, partnership, today)
     partnership_comparison(board, partnership, today)
     # The population groups of Kommune's head: every member's rows, so a municipality's are cut
@@ -1322,7 +1322,7 @@ def _municipality_view(
     comparison: PartnershipComparison | None,
     wait: bool,
 ) -> MunicipalityView:
-    today = today or dt.date.today()
+    today = today or clock.today()
     _own_units(board, partnership, [unit_id])
     plan = board.plan(partnership)
     units = board.units.set_index("unit_id")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from analytics import datacache
+from analytics import clock, datacache
 from analytics.board import Board
 from analytics.evaluate import _Rows, evaluate_criterion, partnership_scope, unit_scope
 from analytics.indicator_view import criterion_value, member_units
@@ -103,7 +103,7 @@ def status_matrix(
     per data version, plan and day (analytics.datacache): the page, the deck and
     ``analytics.status_table`` share one judging. Raises KeyError for an unknown partnership.
     """
-    return datacache.judged_plan(board, _status_matrix, partnership, today or dt.date.today(), as_of)
+    return datacache.judged_plan(board, _status_matrix, partnership, today or clock.today(), as_of)
 
 
 def matrix_kept(
@@ -111,7 +111,7 @@ def matrix_kept(
 ) -> bool:
     """Whether ``status_matrix`` with these arguments is kept for the store's current data
     (by a page, the deck or analytics.warming): then showing it is instant. Computes nothing."""
-    kept = datacache.kept_judged_plan(board, _status_matrix, partnership, today or dt.date.today(), as_of)
+    kept = datacache.kept_judged_plan(board, _status_matrix, partnership, today or clock.today(), as_of)
     return kept is not None
 
 

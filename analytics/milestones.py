@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import formatting
+from analytics import clock, formatting
 from analytics.plan import CriterionKind, Plan
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Evidence, Status, judge
 
@@ -58,7 +58,7 @@ def register(plan: Plan, states: pd.DataFrame, today: dt.date | None = None) -> 
     `states` is Store.milestone_states(plan.id). `start`/`due` span the deadline: a deadline
     `2024-2025` runs 1.1.2024–31.12.2025; `Fortløpende` spans the plan period and is never overdue.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     latest = {str(row["criterion_id"]): row for _, row in states.iterrows()} if not states.empty else {}
     rows = []
     for measure, criterion in plan.criteria:
@@ -136,7 +136,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def validate_edit(state: str, done_date: dt.date | None, today: dt.date | None = None) -> str | None:
     """A Norwegian message when an edit cannot be stored, else None."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if state not in MILESTONE_STATES:
         return f"Ukjent status «{state}» (bruk {', '.join(MILESTONE_STATES)})."
     if state == "Oppnådd" and done_date is None:

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import config, datacache, formatting, hierarchy, protection
+from analytics import clock, config, datacache, formatting, hierarchy, protection
 from analytics.board import Board
 from analytics.periods import MONTHS_SHORT, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
@@ -610,7 +610,7 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
     if len(partnerships) != 1:
         return None
     partnership = partnerships.pop()
-    today = today or dt.date.today()
+    today = today or clock.today()
     return datacache.cached(
         datacache.board_key(board),
         ("cube", indicator.id, partnership, today),
@@ -1056,7 +1056,7 @@ def judged_series(
     grain = grain or indicator.grain
     if not finer_or_equal(grain, indicator.grain):
         raise ValueError(f"Kan ikke vise {indicator.grain}-tall per {grain}.")
-    today = today or dt.date.today()
+    today = today or clock.today()
     key = (grain, today, by_unit)
     if key not in data.judged:
         data.judged[key] = _judged_series(data, grain, today, by_unit)

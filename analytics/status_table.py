@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from analytics import evaluate
+from analytics import clock, evaluate
 from analytics.board import Board, open_board
 from analytics.status import Status
 
@@ -74,7 +74,7 @@ def render(board: Board, partnerships: list[str], today: dt.date, as_of: dt.date
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="store to read (default: a fresh demo store)")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=clock.today())
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
     if args.db is None:

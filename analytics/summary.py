@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics import formatting
+from analytics import clock, formatting
 from analytics.evaluate import PlanStatus
 from analytics.plan import Criterion, CriterionKind, Measure, Plan
 from analytics.status import STATUS_STYLE
@@ -21,7 +21,7 @@ def period_end(plan: Plan) -> dt.date:
 
 def period_ended(plan: Plan, today: dt.date | None = None) -> bool:
     """Whether the plan's period is over (today after its last day)."""
-    return (today or dt.date.today()) > period_end(plan)
+    return (today or clock.today()) > period_end(plan)
 
 
 def icon_summary(plan: Plan, status: PlanStatus, at_end: PlanStatus | None = None) -> pd.DataFrame:

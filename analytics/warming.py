@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from analytics import datacache
+from analytics import clock, datacache
 from analytics.board import Board
 from analytics.indicator_view import defers_partnership, side_job, work_out_partnership_side
 from analytics.matrix import status_matrix
@@ -53,7 +53,7 @@ def warm(board: Board, today: dt.date | None = None) -> list[str]:
     with indicator_view.side_job), so a page that asks meanwhile finds it running. Never
     raises: a partnership whose work fails is logged and left for the page to work out.
     Returns the partnerships that failed (empty when all are kept)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     failed: list[str] = []
     for partnership in partnerships(board):
         key = side_job(board, partnership, today)

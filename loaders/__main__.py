@@ -24,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from analytics import config
+from analytics import clock, config
 from analytics.plan import PlanError
 from analytics.store import StoreError, open_store
 from loaders import plan_cli, service, spool
@@ -194,8 +194,9 @@ def _emit(outcome: spool.Outcome) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
+        clock.today()  # a malformed BOARD_TODAY stops every command here, in its one sentence
         return run(sys.argv[1:] if argv is None else argv)
-    except (PlanError, StoreError, service.LoaderError) as exc:
+    except (PlanError, StoreError, service.LoaderError, clock.ClockError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader stopped (`loaders log | head`): not an error of ours

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import clock
 from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
@@ -161,7 +162,7 @@ def process(
                 resolver,
                 profile,
                 choices,
-                today or dt.date.today(),
+                today or clock.today(),
                 preview=not commit,
             )
             if commit and report.ok:

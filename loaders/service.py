@@ -13,7 +13,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from analytics import config, reference, writes
+from analytics import clock, config, reference, writes
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
@@ -216,7 +216,7 @@ class Loader:
         """Make the synthetic demo files and load them (and the reference population)."""
         maker = _demo_module()
         out_dir = out_dir or config.SAMPLE_OUT_DIR
-        written = maker.main(["--out", str(out_dir)])
+        written = maker.main(["--out", str(out_dir), "--today", clock.today().isoformat()])
         messages: list[str] = []
         jobs: list[tuple[Path, str | None, str | None, bool]] = [
             (config.REFERENCE_DIR / "population_07459.csv", None, "ssb_07459", False),

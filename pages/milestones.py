@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from analytics import export, figures, milestones, writes
+from analytics import clock, export, figures, milestones, writes
 from analytics.status import MILESTONE_STATES, STATUS_STYLE, Status
 from safety import text
 from ui import access, common
@@ -16,7 +14,7 @@ board = common.board()
 partnership = common.partnership()
 plan = board.plan(partnership)
 analyst = access.is_analyst()
-today = dt.date.today()
+today = clock.today()
 
 st.title("Milepæler")
 st.caption(

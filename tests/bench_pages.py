@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from analytics import clock
 from tests.support import count_indicator_fields, dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,7 +206,7 @@ def generate(directory: Path) -> dict:
         "population_65_plus": 0.17,
         "population_total": 1.0,
     }
-    end = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    end = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     months = month_range(end, 12 * YEARS)
     uploads = 0
 
@@ -284,7 +285,7 @@ def generate(directory: Path) -> dict:
     store.close()
     info = {
         "version": GENERATOR_VERSION,
-        "today": dt.date.today().isoformat(),
+        "today": clock.today().isoformat(),
         "municipalities": len(codes),
         "monthly_indicators": len(observed),
         "months": len(months),
@@ -303,7 +304,7 @@ def ensure_store(directory: Path, regenerate: bool) -> dict:
     stamp = paths(directory)["stamp"]
     if not regenerate and stamp.exists():
         info = json.loads(stamp.read_text(encoding="utf-8"))
-        if info.get("version") == GENERATOR_VERSION and info.get("today") == dt.date.today().isoformat():
+        if info.get("version") == GENERATOR_VERSION and info.get("today") == clock.today().isoformat():
             return info
     print(f"Lager nasjonalt datasett i {directory} …", flush=True)
     subprocess.run(

@@ -66,6 +66,13 @@ def monkeypatch():
 # No test may touch the user's own store (data/indicators.duckdb): anything that opens the
 # default store, here or in a subprocess, gets an empty file of its own instead.
 os.environ["BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="board-tests-")) / "default.duckdb")
+# One day for the whole suite (analytics.clock): the demo ends with the last whole month before
+# it and every verdict is judged as of it, here and in the processes tests start (the board in a
+# browser test, the loaders CLI), so the suite gives the same results on every day it runs.
+# 2026-11-30 is the day the suite's expectations were last confirmed. BOARD_TEST_TODAY runs the
+# suite as of another day, to see which expectations rest on the day before moving this one.
+TODAY = "2026-11-30"
+os.environ["BOARD_TODAY"] = os.environ.get("BOARD_TEST_TODAY") or TODAY
 # No background warming (analytics.warming) unless a test turns it on: it would fill the caches
 # a test counts, and keep the processor busy beside it.
 os.environ["BOARD_WARM_SECONDS"] = "0"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analytics import clock
 from analytics import series as S
 from analytics.evaluate import baseline_comparison
 from analytics.indicator_view import (
@@ -25,7 +26,7 @@ from analytics.registry import Indicator
 from tests.support import count_indicator
 
 TODAY = dt.date(2026, 11, 24)
-NOW = dt.date.today()  # the demo data end with the last whole month before today
+NOW = clock.today()  # the demo data end with the last whole month before the board's today
 
 
 def indicator(**changes) -> Indicator:

@@ -3,14 +3,13 @@ column, nothing is written, files that are not tables get one sentence, quickly.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 
 import pytest
 import yaml
 
-from analytics import config
+from analytics import clock, config
 from analytics.export import neutralise
 from analytics.store import UploadMeta
 from loaders.ingest import Choices
@@ -100,7 +99,7 @@ def test_a_fact_keeps_the_grain_its_file_gives(fresh_loader, tmp_path):
 
 
 def test_projections_may_be_in_the_future(fresh_loader, tmp_path):
-    future = dt.date.today().year + 5
+    future = clock.today().year + 5
     path = write_csv(tmp_path / "p.csv", f"Kommune;År;Personer\n3205;{future};90000\n")
     assert fresh_loader.preview(path, "projection_total").ok
     assert "fram i tid" in fresh_loader.preview(path, "population_total").problem_lines()[0]

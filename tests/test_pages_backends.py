@@ -4,12 +4,12 @@ plans the same (issue 16: pages and analytics do not know which backend they run
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import clock
 from analytics.board import open_board
 from analytics.evaluate import evaluate_plan
 from loaders.service import copy_store
@@ -18,7 +18,7 @@ from tests.conftest import visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [path for path, *_ in support.dashboard_pages()]
-TODAY = dt.date.today()
+TODAY = clock.today()
 pytestmark = pytest.mark.own_backends  # compares a DuckDB file with its copy on the test cluster
 
 

@@ -3,7 +3,6 @@ and a cell's link opens Indikator on that municipality and indicator."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from collections import Counter
@@ -12,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 import pytest
 
-from analytics import evaluate
+from analytics import clock, evaluate
 from analytics.evaluate import criterion_by_id, unit_scope
 from analytics.matrix import SORT_NAME, MatrixColumn, StatusMatrix, matrix_view, status_matrix
 from analytics.status import STATUS_STYLE, Status
@@ -86,7 +85,7 @@ def test_cell_status_is_evaluate_criterion_for_the_municipality(matrix_app, demo
             measure,
             criterion,
             scope,
-            dt.date.today(),
+            clock.today(),
             None,
             evaluate._Rows(demo_board),
             None,

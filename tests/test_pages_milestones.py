@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import config
+from analytics import clock, config
 from analytics.plan import CriterionKind, load_plan
 from analytics.registry import load_registry
 from tests.conftest import new_store
@@ -69,7 +69,7 @@ def test_analyst_edits_a_milestone_and_the_change_is_stored_with_who(app, editab
     at.run()
     assert not at.exception
     before = {m.label: int(m.value) for m in at.metric}
-    done = dt.date.today() - dt.timedelta(days=10)
+    done = clock.today() - dt.timedelta(days=10)
     at.selectbox(key="ms_state_m06-k3").set_value("Oppnådd")
     at.date_input(key="ms_date_m06-k3").set_value(done)
     at.text_input(key="ms_comment_m06-k3").input("Rutiner og sjekklister sendt til alle henvisere")

@@ -3,9 +3,9 @@ view asked for them some hundred times, each a query)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
+from analytics import clock
 from analytics.indicator_view import municipality_view
 from analytics.store import Store, open_store
 
@@ -48,6 +48,6 @@ def test_pinned_versions_are_read_once_and_only_on_the_pinning_thread(store_targ
 
 def test_a_municipality_view_reads_the_data_version_once(demo_board, monkeypatch) -> None:
     reads = _counting(monkeypatch)
-    view = municipality_view(demo_board, "ahus", "3222", today=dt.date.today())
+    view = municipality_view(demo_board, "ahus", "3222", today=clock.today())
     assert not view.table.empty
     assert reads[0] == 1

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import evaluate, power
+from analytics import clock, evaluate, power
 from analytics.evaluate import (
     Limits,
     difference_in_differences,
@@ -29,7 +29,7 @@ from analytics.status import SEVERITY, STATUS_STYLE, Evidence, Status, judge
 from analytics.store import UploadMeta
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = dt.date.today()
+NOW = clock.today()
 
 
 def _with(plan: Plan, measure_id: str, criterion_id: str, **changes) -> Plan:

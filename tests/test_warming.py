@@ -3,7 +3,6 @@ analytics.datacache.cached it relies on."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from types import SimpleNamespace
@@ -11,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import streamlit as st
 
-from analytics import config, datacache, evaluate, warming
+from analytics import clock, config, datacache, evaluate, warming
 from analytics.indicator_view import PENDING, partnership_side_kept, side_job
 
 PAGE = "pages/municipality.py"
@@ -161,7 +160,7 @@ def test_warming_is_off_at_zero(monkeypatch):
 
 
 def test_warming_keeps_each_partnerships_side(demo_board):
-    today = dt.date.today()
+    today = clock.today()
     assert not partnership_side_kept(demo_board, "ahus", today)
     assert warming.warm(demo_board, today) == []
     for partnership in warming.partnerships(demo_board):
@@ -219,7 +218,7 @@ def test_an_error_in_warming_does_not_reach_the_page(app, demo_board, monkeypatc
 
     monkeypatch.setattr(warming, "work_out_partnership_side", broken)
     assert "ahus" in warming.warm(demo_board)
-    assert not datacache.failed(side_job(demo_board, "ahus", dt.date.today()))  # not the page's failure
+    assert not datacache.failed(side_job(demo_board, "ahus", clock.today()))  # not the page's failure
     at = app(PAGE, kommune="3224")
     assert not at.exception and not at.error
     datacache.wait()  # the page's own background job works the side out

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from analytics import config
+from analytics import clock, config
 from analytics.board import Board, open_board
 from analytics.evaluate import PlanStatus, evaluate_plan
 from analytics.plan import PlanError
@@ -96,7 +96,7 @@ def plan_status(partnership: str, as_of: dt.date | None = None) -> PlanStatus:
     return _plan_status(
         partnership,
         current.store.data_version(),
-        dt.date.today(),
+        clock.today(),
         str(config.db_path()),
         as_of or period_end(partnership),
     )
@@ -149,7 +149,7 @@ def small_multiples(partnership: str, indicator_id: str, years: tuple[int, int])
         indicator_id,
         tuple(years),
         current.store.data_version(),
-        dt.date.today(),
+        clock.today(),
         str(config.db_path()),
     )
 
@@ -166,7 +166,7 @@ def indicator_view(
         tuple(years),
         grain,
         current.store.data_version(),
-        dt.date.today(),
+        clock.today(),
         str(config.db_path()),
     )
 
@@ -211,7 +211,7 @@ def municipality_view(partnership: str, unit_id: str):
     from analytics.indicator_view import defers_partnership, partnership_side_kept, side_job
 
     current = board()
-    key = (partnership, current.store.data_version(), dt.date.today(), str(config.db_path()))
+    key = (partnership, current.store.data_version(), clock.today(), str(config.db_path()))
     if (
         defers_partnership(current, partnership)
         and not partnership_side_kept(current, partnership, key[2])
@@ -230,7 +230,7 @@ def start_partnership_side(partnership: str) -> None:
     from analytics.indicator_view import side_job, work_out_partnership_side
 
     current = board()
-    today = dt.date.today()
+    today = clock.today()
     datacache.in_background(
         side_job(current, partnership, today), lambda: work_out_partnership_side(current, partnership, today)
     )
@@ -243,7 +243,7 @@ def partnership_side_ready(partnership: str) -> bool:
     from analytics.indicator_view import partnership_side_kept, side_job
 
     current = board()
-    today = dt.date.today()
+    today = clock.today()
     return partnership_side_kept(current, partnership, today) or datacache.failed(
         side_job(current, partnership, today)
     )
@@ -326,7 +326,7 @@ def _status_matrix(
 
 def status_matrix(partnership: str, as_of: dt.date | None = None):
     """analytics.matrix.status_matrix, cached per data version (a new upload is seen at once)."""
-    today = dt.date.today()
+    today = clock.today()
     return _status_matrix(partnership, board().store.data_version(), today, str(config.db_path()), as_of)
 
 
@@ -338,7 +338,7 @@ def status_matrix_ready(partnership: str, as_of: dt.date | None = None) -> bool:
     more and the click shows it at once, never a long judging unasked."""
     from analytics.matrix import matrix_kept
 
-    return matrix_kept(board(), partnership, dt.date.today(), as_of)
+    return matrix_kept(board(), partnership, clock.today(), as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -3,11 +3,11 @@ presentation mode (?presentasjon=1)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import streamlit as st
 
+from analytics import clock
 from safety import params
 from ui.cache import board
 from ui.style import _PRESENTATION_CSS, PRESENTATION_KEY
@@ -92,7 +92,7 @@ FIRST_YEAR = 2018
 def url_year_range(container=None) -> tuple[int, int]:
     """The period filter (?fra=2019&til=2026): the years charts and tables show."""
     container = container or st.sidebar
-    last = dt.date.today().year
+    last = clock.today().year
     years = list(range(FIRST_YEAR, last + 1))
 
     chosen = params.years_between(st.query_params.get("fra"), st.query_params.get("til"), years, (2019, last))
@@ -103,7 +103,7 @@ def url_year_range(container=None) -> tuple[int, int]:
 
 def year_range() -> tuple[int, int]:
     """The period chosen in the sidebar, for pages that filter by it."""
-    return st.session_state.get("url_years", (2019, dt.date.today().year))
+    return st.session_state.get("url_years", (2019, clock.today().year))
 
 
 def url_multiselect(

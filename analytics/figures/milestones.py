@@ -12,7 +12,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import formatting
+from analytics import clock, formatting
 from analytics.figures.style import INK, TODAY_GREY
 from analytics.milestones import TIMELINE_STATUSES, TIMELINE_WORDS, clean
 from analytics.status import STATUS_STYLE, Status
@@ -45,7 +45,7 @@ def timeline_figure(frame: pd.DataFrame, today: dt.date | None = None) -> go.Fig
     Overdue ones are red and labelled "Forsinket"; a diamond marks the date a milestone was done;
     a dashed line marks today. No emoji: PNG export runs in a chromium without emoji fonts.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     fig = go.Figure()
     if frame.empty:
         fig.add_annotation(text="Planen har ingen milepæler.", showarrow=False, x=0.5, y=0.5)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analytics import config, formatting, slidetext
+from analytics import clock, config, formatting, slidetext
 from analytics.figures.style import TEMPLATE, thousands
 
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
@@ -20,7 +20,7 @@ PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 
 def source_note(source: str, demo: bool, fetched: dt.date | None = None, notes: Sequence[str] = ()) -> str:
     """'Kilde: NPR. Hentet 31.12.2025. Demodata – syntetiske tall.' plus protection notes."""
-    fetched = fetched or dt.date.today()
+    fetched = fetched or clock.today()
     text = f"Kilde: {source}. Hentet {formatting.date(fetched)}."
     if demo:
         text += f" {config.DEMO_LABEL}."

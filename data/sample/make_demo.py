@@ -10,7 +10,7 @@ Every file is written in a format an analyst gets from its source:
 
 The numbers are invented. Levels are set to be believable (hip fractures near the national
 rate per 1 000 aged 80+; IHT and DHO rolling out municipality by municipality), nothing more.
-Run: python data/sample/make_demo.py [--out DIR] [--today YYYY-MM-DD]
+Run: python data/sample/make_demo.py [--out DIR] [--today YYYY-MM-DD]  (default: BOARD_TODAY, else today)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -378,12 +379,22 @@ class DemoMaker:
         return self.written
 
 
+def board_today() -> dt.date:
+    """The board's today (analytics.clock: BOARD_TODAY when set, else the machine's date), so
+    the demo ends with the last whole month before the day the board judges as of."""
+    if str(ROOT) not in sys.path:  # run as a script from the data folder
+        sys.path.insert(0, str(ROOT))
+    from analytics import clock
+
+    return clock.today()
+
+
 def main(argv: list[str] | None = None) -> list[tuple[str, str]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "sample" / "out")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
-    written = DemoMaker(args.out, args.today).make_all()
+    written = DemoMaker(args.out, args.today or board_today()).make_all()
     manifest = "\n".join(f"{name};{indicator}" for name, indicator in written)
     (args.out / "manifest.csv").write_text("fil;indikator\n" + manifest + "\n", encoding="utf-8")
     return written
