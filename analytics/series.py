@@ -315,6 +315,30 @@ def derived(data: UnitRows, key: Hashable, compute: Callable[[], Derived]) -> De
     return data.judged[full]
 
 
+def native_read(board: Board, indicator_id: str, grain: str) -> bool:
+    """Whether every stored row of the indicator is a whole period of ``grain`` (the check
+    Store.unit_series makes before each read, Store.native_grains), kept in analytics.datacache
+    per data version: it depends on the indicator's rows only, not on the units read."""
+    return datacache.cached(
+        datacache.board_key(board),
+        ("native", indicator_id, grain),
+        lambda: board.store.native_grains([(indicator_id, grain)])[(indicator_id, grain)],
+    )
+
+
+def check_native(board: Board, indicators: Sequence[Indicator]) -> None:
+    """native_read for each indicator at its own grain (what load_rows and own_rows read
+    first; a read per year, when there are too few periods, asks alone), the ones not kept yet
+    asked in one statement (Store.native_grains) instead of one per read."""
+    key = datacache.board_key(board)
+    asked = {(i.id, i.grain): None for i in indicators if i.grain in ("month", "quarter", "tertial", "year")}
+    missing = [pair for pair in asked if datacache.peek(key, ("native", *pair)) is None]
+    if not missing:
+        return
+    for pair, native in board.store.native_grains(missing).items():
+        datacache.cached(key, ("native", *pair), lambda native=native: native)
+
+
 def load_rows(
     board: Board,
     indicator: Indicator,
@@ -348,7 +372,9 @@ def load_rows(
     if read is None:
 
         def read(grain: str) -> pd.DataFrame:
-            return board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, grain)
+            return board.store.unit_series(
+                indicator.id, list(unit_ids), indicator.kind, grain, native_read(board, indicator.id, grain)
+            )
 
     facts = read(indicator.grain)
     grain_note = None
@@ -420,7 +446,9 @@ def load_rows_each(
 
     def part(unit: str, grain: str) -> pd.DataFrame:
         if grain not in split:
-            frame = board.store.unit_series(indicator.id, units, indicator.kind, grain)
+            frame = board.store.unit_series(
+                indicator.id, units, indicator.kind, grain, native_read(board, indicator.id, grain)
+            )
             parts = {str(u): rows.reset_index(drop=True) for u, rows in frame.groupby("unit_id", sort=False)}
             split[grain] = (parts, frame.iloc[0:0].reset_index(drop=True))
         parts, empty = split[grain]
@@ -457,7 +485,13 @@ def own_rows(
     """
     if rated(indicator):
         return None
-    facts = board.store.unit_series(indicator.id, [unit_id], indicator.kind, indicator.grain)
+    facts = board.store.unit_series(
+        indicator.id,
+        [unit_id],
+        indicator.kind,
+        indicator.grain,
+        native_read(board, indicator.id, indicator.grain),
+    )
     native = facts[facts["grain"] == indicator.grain]
     complete = native.loc[~native["partial"].astype(bool), "period_start"].nunique()
     if indicator.grain != "year" and complete < MIN_PERIODS:
@@ -466,7 +500,9 @@ def own_rows(
     def read(grain: str) -> pd.DataFrame:
         if grain == indicator.grain:
             return facts
-        return board.store.unit_series(indicator.id, [unit_id], indicator.kind, grain)
+        return board.store.unit_series(
+            indicator.id, [unit_id], indicator.kind, grain, native_read(board, indicator.id, grain)
+        )
 
     data = load_rows(board, indicator, [unit_id], populations, read=read)
     if data.empty or data.population_note is not None or data.grain_note is not None:
