@@ -392,3 +392,72 @@ def test_the_cube_joins_parts_to_totals_as_an_inner_merge_does(seed: int) -> Non
         )
         assert left["at"].to_numpy()[hit].tolist() == merged["at"].tolist()
         assert right["at"].to_numpy()[row].tolist() == merged["at_total"].tolist()
+
+
+def _lines_by_definition(cube) -> list[tuple[int, list[int]]]:
+    """The cube's lines (hierarchy rule 2) worked out cell by cell in plain Python, in the order
+    build_cube lays them (its sweep picks by line order, so the order is part of the answer):
+    per kind of line (each finer grain into each coarser one, each window, ALL with its units),
+    totals in order of their first part, parts in cell order."""
+    from analytics import hierarchy
+
+    cells = [
+        (str(s), str(lv), pd.Timestamp(t))
+        for s, lv, t in zip(cube.scopes, cube.levels, cube.starts, strict=True)
+    ]
+    grains = [g for g in hierarchy.GRAINS if g in set(cube.levels)]
+    windows = list(dict.fromkeys(lv for lv in cube.levels if lv not in hierarchy.GRAINS))
+
+    def kind(parts: list[int], total_of) -> list[tuple[int, list[int]]]:
+        lines: dict[int, list[int]] = {}
+        for i in parts:
+            total = total_of(i)
+            if total is not None:
+                lines.setdefault(total, []).append(i)
+        return list(lines.items())
+
+    index = {cell: i for i, cell in enumerate(cells)}
+    out = []
+    for f_i, fine in enumerate(grains):
+        for coarse in grains[f_i + 1 :]:
+            out += kind(
+                [i for i, c in enumerate(cells) if c[1] == fine],
+                lambda i, coarse=coarse: index.get(
+                    (cells[i][0], coarse, pd.Timestamp(hierarchy.truncate([cells[i][2]], coarse)[0]))
+                ),
+            )
+    for name in windows:
+        for anchor in dict.fromkeys(c[2] for c in cells if c[1] == name):
+            covered = set(cube.windows[name]) if len(set(c[2] for c in cells if c[1] == name)) == 1 else None
+            assert covered is not None  # one window of each kind per cube
+            out += kind(
+                [i for i, c in enumerate(cells) if c[1] == cube.native and c[2] in covered],
+                lambda i, name=name, anchor=anchor: index.get((cells[i][0], name, anchor)),
+            )
+    out += kind(
+        [i for i, c in enumerate(cells) if c[0] != hierarchy.ALL],
+        lambda i: index.get((hierarchy.ALL, cells[i][1], cells[i][2])),
+    )
+    return out
+
+
+def test_the_cubes_lines_are_the_lines_of_the_rule_in_their_order(demo_board):
+    """build_cube lays its lines with array lookups (one pass per kind of line); they must be
+    exactly the lines of the rule, in order, for every protected indicator of the demo (months
+    into quarters and years, quarters into years, the funnel and same-months windows, ALL with
+    its units), so the sweep hides the same cells."""
+    import datetime as dt
+
+    from analytics import series
+
+    checked = 0
+    for indicator in demo_board.registry.indicators:
+        if not indicator.protect_small or indicator.kind not in ("count", "share"):
+            continue
+        cube = series._build_cube(demo_board, indicator, "ahus", dt.date(2026, 12, 1))
+        if not len(cube.values):
+            continue
+        lines = [(int(t), p.tolist()) for t, p in cube.lines]
+        assert lines == _lines_by_definition(cube), indicator.id
+        checked += 1
+    assert checked >= 5
