@@ -159,9 +159,9 @@ def test_the_matrix_reads_each_indicator_for_all_members_together(demo_db, monke
     reads = []
     original = Store.unit_series
 
-    def counted(self, indicator, unit_ids, kind, grain):
+    def counted(self, indicator, unit_ids, kind, grain, native=None):
         reads.append((indicator, len(unit_ids), grain))
-        return original(self, indicator, unit_ids, kind, grain)
+        return original(self, indicator, unit_ids, kind, grain, native)
 
     monkeypatch.setattr(Store, "unit_series", counted)
     matrix = status_matrix(board, "ahus", TODAY)
