@@ -226,10 +226,15 @@ def build_cube(
         sums.append(value)
 
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
+    # Units as integer codes in the units' sorted order (as grouping by the names sorts them):
+    # the same groups, in the same order, summed in the same row order, without string keys.
+    # (atoms has no row without a unit: the grouping above leaves such rows out.)
+    unit_codes, unit_names = pd.factorize(atoms["unit_id"], sort=True)
+    unit_names = np.asarray(unit_names.astype(str), dtype=object)
     for level in levels:
-        framed = atoms.assign(start=truncate(atoms["period_start"], level))
-        grouped = framed.groupby(["unit_id", "start"])["numerator"].sum()
-        units = grouped.index.get_level_values(0).astype(str)
+        framed = atoms.assign(start=truncate(atoms["period_start"], level), unit=unit_codes)
+        grouped = framed.groupby(["unit", "start"])["numerator"].sum()
+        units = unit_names[grouped.index.get_level_values(0).to_numpy()]
         put(units, level, grouped.index.get_level_values(1), grouped.to_numpy())
         whole = framed.groupby("start")["numerator"].sum()
         put([ALL] * len(whole), level, whole.index, whole.to_numpy())

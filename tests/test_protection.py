@@ -461,3 +461,44 @@ def test_the_cubes_lines_are_the_lines_of_the_rule_in_their_order(demo_board):
         assert lines == _lines_by_definition(cube), indicator.id
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("missing_unit", [False, True])
+def test_the_cubes_cells_are_each_units_sums_in_the_units_sorted_order(missing_unit):
+    """build_cube groups units by integer codes in sorted order: the cells must be what grouping
+    by the names gave, each unit's sum per month, quarter and year with units in sorted order
+    and then ALL; a row without a unit counts nowhere (the cube's atoms leave it out)."""
+    from analytics import hierarchy
+
+    starts = pd.to_datetime(["2024-02-01", "2024-01-01", "2024-05-01", "2024-01-01", "2024-04-01"])
+    rows = pd.DataFrame(
+        {
+            "unit_id": ["3222", "3205", "3222", "0301", "3205"],
+            "period_start": starts,
+            "numerator": [1.0, 2.0, 30.0, 4.0, 7.0],
+        }
+    )
+    if missing_unit:
+        rows = pd.concat(
+            [rows, pd.DataFrame({"unit_id": [None], "period_start": starts[:1], "numerator": [6.0]})],
+            ignore_index=True,
+        )
+    cube = hierarchy.build_cube(rows, "month", LIMIT)
+    expected = []
+    for level in ("month", "quarter", "year"):
+        start = pd.Series(hierarchy.truncate(rows["period_start"], level))
+        per_unit = {}
+        for unit, at, value in zip(rows["unit_id"], start, rows["numerator"], strict=True):
+            if unit is not None:
+                per_unit[(unit, at)] = per_unit.get((unit, at), 0.0) + value
+        expected += [(u, level, t, v) for (u, t), v in sorted(per_unit.items())]
+        whole = {}
+        for unit, at, value in zip(rows["unit_id"], start, rows["numerator"], strict=True):
+            if unit is not None:
+                whole[at] = whole.get(at, 0.0) + value
+        expected += [(hierarchy.ALL, level, t, v) for t, v in sorted(whole.items())]
+    got = [
+        (s, lv, pd.Timestamp(t), float(v))
+        for s, lv, t, v in zip(cube.scopes, cube.levels, cube.starts, cube.values, strict=True)
+    ]
+    assert got == expected
