@@ -226,10 +226,15 @@ def build_cube(
         sums.append(value)
 
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
+    # Units as integer codes in the units' sorted order (as grouping by the names sorts them):
+    # the same groups, in the same order, summed in the same row order, without string keys.
+    # (atoms has no row without a unit: the grouping above leaves such rows out.)
+    unit_codes, unit_names = pd.factorize(atoms["unit_id"], sort=True)
+    unit_names = np.asarray(unit_names.astype(str), dtype=object)
     for level in levels:
-        framed = atoms.assign(start=truncate(atoms["period_start"], level))
-        grouped = framed.groupby(["unit_id", "start"])["numerator"].sum()
-        units = grouped.index.get_level_values(0).astype(str)
+        framed = atoms.assign(start=truncate(atoms["period_start"], level), unit=unit_codes)
+        grouped = framed.groupby(["unit", "start"])["numerator"].sum()
+        units = unit_names[grouped.index.get_level_values(0).to_numpy()]
         put(units, level, grouped.index.get_level_values(1), grouped.to_numpy())
         whole = framed.groupby("start")["numerator"].sum()
         put([ALL] * len(whole), level, whole.index, whole.to_numpy())
@@ -257,47 +262,62 @@ def build_cube(
     all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
     # One string object per unit, not one per cell (a national monthly cube has ~37 000 cells).
     scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes] if len(scope_of) else scope_of
-    cells = pd.DataFrame({"scope": scope_codes, "level": level_codes, "start": start_of})
-    cells["at"] = np.arange(len(cells))
+    # The cells as flat arrays (cell i: scope_codes[i], level_codes[i], start_of[i]); each
+    # level's cells are picked by position, not by filtering a frame per line kind.
+    scope_codes = np.asarray(scope_codes, dtype=np.int64)
+    level_codes = np.asarray(level_codes, dtype=np.int64)
     line_totals: list[np.ndarray] = []
     line_sizes: list[np.ndarray] = []
     line_parts: list[np.ndarray] = []
 
-    def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
-        """A line per total: the parts whose `on` columns match it."""
-        # An inner join on `on` (each total's key is one cell, so unique): the matched parts in
-        # row order, each with its total (_match, numpy, as the pandas merge did it before).
-        hit, total_row = _match([parts[c].to_numpy() for c in on], [totals[c].to_numpy() for c in on])
-        at_total = totals["at"].to_numpy().astype(np.int64)[total_row]
+    def add(
+        part_keys: list[np.ndarray], part_at: np.ndarray, total_keys: list[np.ndarray], total_at: np.ndarray
+    ) -> None:
+        """A line per total: the parts (cells ``part_at``) whose keys match the total's (cells
+        ``total_at``, each key one cell, so unique)."""
+        # An inner join on the keys: the matched parts in row order, each with its total
+        # (_match, numpy, as the pandas merge did it before).
+        hit, total_row = _match(part_keys, total_keys)
+        at_total = total_at[total_row]
         # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
         # one stable sort, kept as flat arrays, not a Python loop over pandas groups.
         codes, found = pd.factorize(at_total)
         order = np.argsort(codes, kind="stable")
         line_totals.append(np.asarray(found, dtype=np.int64))
         line_sizes.append(np.bincount(codes, minlength=len(found)).astype(np.int64))
-        line_parts.append(parts["at"].to_numpy().astype(np.int64)[hit][order])
+        line_parts.append(part_at[hit][order])
+
+    def at_level(name: str) -> np.ndarray:
+        return np.flatnonzero(level_codes == level_code.get(name, -1))
 
     grains = [g for g in levels if g in GRAINS]
     # Time: every coarser period with the periods of every finer grain inside it (each unit, ALL).
     for fine_i, fine in enumerate(grains):
-        fine_cells = cells[cells["level"] == level_code.get(fine, -1)]
+        fine_at = at_level(fine)
         for coarse in grains[fine_i + 1 :]:
-            parts = fine_cells.assign(parent=truncate(fine_cells["start"], coarse))
-            totals = cells[cells["level"] == level_code.get(coarse, -1)].rename(columns={"start": "parent"})
-            add(parts[["scope", "parent", "at"]], totals[["scope", "parent", "at"]], ["scope", "parent"])
+            parent = truncate(start_of[fine_at], coarse)
+            total_at = at_level(coarse)
+            add(
+                [scope_codes[fine_at], parent], fine_at, [scope_codes[total_at], start_of[total_at]], total_at
+            )
     # Windows: the window with the native periods in it.
+    native_at = at_level(native)
     for name in levels[len(grains) :]:
-        for anchor in cells.loc[cells["level"] == level_code.get(name, -1), "start"].unique():
-            covered = set(members[(name, pd.Timestamp(anchor))])
-            native_cells = cells[
-                (cells["level"] == level_code.get(native, -1)) & cells["start"].isin(covered)
-            ]
-            totals = cells[(cells["level"] == level_code.get(name, -1)) & (cells["start"] == anchor)]
-            add(native_cells[["scope", "at"]], totals[["scope", "at"]], ["scope"])
+        window_at = at_level(name)
+        for anchor in pd.unique(start_of[window_at]):
+            covered = np.array(sorted(members[(name, pd.Timestamp(anchor))]), dtype="datetime64[ns]")
+            part_at = native_at[np.isin(start_of[native_at], covered)]
+            total_at = window_at[start_of[window_at] == anchor]
+            add([scope_codes[part_at]], part_at, [scope_codes[total_at]], total_at)
     # Space: ALL with its units, for every period of every level.
-    unit_cells = cells[cells["scope"] != all_code]
-    totals = cells[cells["scope"] == all_code]
-    add(unit_cells[["level", "start", "at"]], totals[["level", "start", "at"]], ["level", "start"])
+    unit_at = np.flatnonzero(scope_codes != all_code)
+    total_at = np.flatnonzero(scope_codes == all_code)
+    add(
+        [level_codes[unit_at], start_of[unit_at]],
+        unit_at,
+        [level_codes[total_at], start_of[total_at]],
+        total_at,
+    )
 
     def flat(pieces: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)

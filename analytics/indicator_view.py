@@ -64,6 +64,7 @@ from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.series import (
     UnitRows,
     aggregate,
+    check_native,
     derived,
     figure_shown,
     filter_years,
@@ -1223,7 +1224,9 @@ def _partnership_comparison(
     whole = partnership_scope(board, partnership)
     funnels: dict[str, FunnelView | None] = {}
     recent: dict[str, tuple[str, str]] = {}
-    for indicator in _compared_indicators(board, partnership):
+    compared = _compared_indicators(board, partnership)
+    check_native(board, compared)  # one statement for every read's native check
+    for indicator in compared:
         rows.load_all(indicator, whole.unit_ids)
         funnels[indicator.id] = funnel_view(board, partnership, indicator, today, rows)
         recent[indicator.id] = _recent(rows.get(indicator, whole.unit_ids), today)
@@ -1276,6 +1279,8 @@ def work_out_partnership_side(board: Board, partnership: str, today: dt.date | N
     groups, kept in analytics.datacache (run in the background by the page after a
     municipality's first view, and by analytics.warming when the data changes)."""
     today = today or clock.today()
+    groups = [board.registry.get(g) for g in _population_groups(board, partnership)]
+    check_native(board, [*_compared_indicators(board, partnership), *groups])
     evaluate_plan(board, partnership, today)
     partnership_comparison(board, partnership, today)
     # The population groups of Kommune's head: every member's rows, so a municipality's are cut
@@ -1338,7 +1343,10 @@ def _municipality_view(
     pending = not wait and (comparison is None or plan_status is None)
     if pending:  # the municipality's rows: read alone where exact, else cut from the partnership's
         comparison = None
-        for indicator in _compared_indicators(board, partnership):
+        compared = _compared_indicators(board, partnership)
+        groups = [board.registry.get(g) for g in _population_groups(board, partnership)]
+        check_native(board, [*compared, *groups])  # one statement for every read's native check
+        for indicator in compared:
             rows.load_own(indicator, unit_id, whole.unit_ids)
     elif comparison is None:  # one read of the partnership's rows serves both (kept)
         comparison = partnership_comparison(board, partnership, today)

@@ -203,6 +203,62 @@ def _projection_of(board: Board, population_id: str) -> str | None:
         return None
 
 
+def _population_lookup(
+    pop: pd.DataFrame, units: pd.Series, years: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """For rows of (unit, year): the population of that unit and year (NaN if none), whether
+    another year stands in (the unit has some year, not this one), the year used then (the
+    unit's newest for a later year, else its oldest; NaN for a unit without any) and that
+    year's population. What attach_population's joins on (unit_id, year) gave, by integer keys
+    (a national rated read has ~40 000 rows, and string joins were a tenth of Kommune's first
+    view). None when ``pop`` holds a (unit, year) twice (then a join gives a row per match)."""
+    codes, _ = pd.factorize(pd.concat([pop["unit_id"], units], ignore_index=True).astype(object))
+    if (codes < 0).any():  # a unit without id: the joins decide (they match missing with missing)
+        return None
+    pop_code, row_code = codes[: len(pop)].astype(np.int64), codes[len(pop) :].astype(np.int64)
+    pop_year = pop["year"].to_numpy().astype(np.int64)
+    span = int(max(pop_year.max(initial=0), years.max(initial=0))) + 1
+    index = pd.Index(pop_code * span + pop_year)
+    if not index.is_unique:
+        return None
+    values = pop["value"].to_numpy(dtype=float)
+
+    def at(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
+        where = np.where(usable, index.get_indexer(keys), -1)
+        return np.where(where >= 0, values[np.maximum(where, 0)], np.nan)
+
+    exact = at(row_code * span + years, np.ones(len(years), dtype=bool))
+    groups = int(codes.max(initial=-1)) + 1
+    first = np.full(groups, np.inf)
+    last = np.full(groups, -np.inf)
+    np.minimum.at(first, pop_code, pop_year.astype(float))
+    np.maximum.at(last, pop_code, pop_year.astype(float))
+    has = np.isfinite(first)
+    first, last = np.where(has, first, np.nan)[row_code], np.where(has, last, np.nan)[row_code]
+    known = ~np.isnan(first) & np.isnan(exact)
+    used = np.where(years > last, last, first)
+    fallback = at(row_code * span + np.nan_to_num(used, nan=0).astype(np.int64), ~np.isnan(used))
+    return exact, known, used, fallback
+
+
+def _population_joins(
+    pop: pd.DataFrame, rows: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_population_lookup's four arrays by pandas joins on (unit_id, year) (rows: unit_id, year):
+    how attach_population found them before, kept for what the lookup does not take."""
+    bounds = pop.groupby("unit_id")["year"].agg(first="min", last="max")
+    keyed = rows[["unit_id", "year"]].join(bounds, on="unit_id")
+    exact = keyed[["unit_id", "year"]].merge(pop, on=["unit_id", "year"], how="left")["value"].to_numpy()
+    known = keyed["first"].notna().to_numpy() & np.isnan(exact)
+    used = np.where(keyed["year"] > keyed["last"], keyed["last"], keyed["first"])
+    fallback = (
+        pd.DataFrame({"unit_id": keyed["unit_id"].to_numpy(), "year": used})
+        .merge(pop.assign(year=pop["year"].astype(float)), on=["unit_id", "year"], how="left")["value"]
+        .to_numpy()
+    )
+    return exact, known, used, fallback
+
+
 def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Rows with population and person-years; years without population are carried.
 
@@ -218,22 +274,12 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
         rows["person_years"] = np.nan
         return rows.drop(columns="year"), None
     pop = population.assign(year=population["year"].astype(int), value=population["value"].astype(float))
-    bounds = pop.groupby("unit_id")["year"].agg(first="min", last="max")
-    keyed = rows[["unit_id", "year"]].join(bounds, on="unit_id")
+    year_of = rows["year"].to_numpy().astype(np.int64)
     # Nearest published year: the newest for later years, the oldest for earlier (and gaps).
-    exact = keyed[["unit_id", "year"]].merge(pop, on=["unit_id", "year"], how="left")["value"].to_numpy()
-    known = keyed["first"].notna().to_numpy() & np.isnan(exact)
-    used = np.where(keyed["year"] > keyed["last"], keyed["last"], keyed["first"])
-    fallback = (
-        pd.DataFrame({"unit_id": keyed["unit_id"].to_numpy(), "year": used})
-        .merge(pop.assign(year=pop["year"].astype(float)), on=["unit_id", "year"], how="left")["value"]
-        .to_numpy()
-    )
+    found = _population_lookup(pop, rows["unit_id"], year_of)
+    exact, known, used, fallback = found if found is not None else _population_joins(pop, rows)
     rows["population"] = np.where(known, fallback, exact)
-    carried = {
-        (int(year), int(source))
-        for year, source in zip(keyed["year"].to_numpy()[known], used[known], strict=True)
-    }
+    carried = {(int(year), int(source)) for year, source in zip(year_of[known], used[known], strict=True)}
     start = pd.to_datetime(rows["period_start"])
     end = pd.to_datetime(rows["period_end"])
     days = (end - start).dt.days + 1
@@ -242,7 +288,7 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
     notes = []
     if "kind" in pop.columns:
         projected = set(pop.loc[pop["kind"] == PROJECTED, "year"].astype(int))
-        used_years = set(keyed["year"].to_numpy()[~np.isnan(exact)].astype(int))
+        used_years = set(year_of[~np.isnan(exact)].astype(int))
         used_years |= {source for _, source in carried}
         shown = sorted(used_years & projected)
         if shown:
@@ -315,6 +361,30 @@ def derived(data: UnitRows, key: Hashable, compute: Callable[[], Derived]) -> De
     return data.judged[full]
 
 
+def native_read(board: Board, indicator_id: str, grain: str) -> bool:
+    """Whether every stored row of the indicator is a whole period of ``grain`` (the check
+    Store.unit_series makes before each read, Store.native_grains), kept in analytics.datacache
+    per data version: it depends on the indicator's rows only, not on the units read."""
+    return datacache.cached(
+        datacache.board_key(board),
+        ("native", indicator_id, grain),
+        lambda: board.store.native_grains([(indicator_id, grain)])[(indicator_id, grain)],
+    )
+
+
+def check_native(board: Board, indicators: Sequence[Indicator]) -> None:
+    """native_read for each indicator at its own grain (what load_rows and own_rows read
+    first; a read per year, when there are too few periods, asks alone), the ones not kept yet
+    asked in one statement (Store.native_grains) instead of one per read."""
+    key = datacache.board_key(board)
+    asked = {(i.id, i.grain): None for i in indicators if i.grain in ("month", "quarter", "tertial", "year")}
+    missing = [pair for pair in asked if datacache.peek(key, ("native", *pair)) is None]
+    if not missing:
+        return
+    for pair, native in board.store.native_grains(missing).items():
+        datacache.cached(key, ("native", *pair), lambda native=native: native)
+
+
 def load_rows(
     board: Board,
     indicator: Indicator,
@@ -348,7 +418,9 @@ def load_rows(
     if read is None:
 
         def read(grain: str) -> pd.DataFrame:
-            return board.store.unit_series(indicator.id, list(unit_ids), indicator.kind, grain)
+            return board.store.unit_series(
+                indicator.id, list(unit_ids), indicator.kind, grain, native_read(board, indicator.id, grain)
+            )
 
     facts = read(indicator.grain)
     grain_note = None
@@ -420,7 +492,9 @@ def load_rows_each(
 
     def part(unit: str, grain: str) -> pd.DataFrame:
         if grain not in split:
-            frame = board.store.unit_series(indicator.id, units, indicator.kind, grain)
+            frame = board.store.unit_series(
+                indicator.id, units, indicator.kind, grain, native_read(board, indicator.id, grain)
+            )
             parts = {str(u): rows.reset_index(drop=True) for u, rows in frame.groupby("unit_id", sort=False)}
             split[grain] = (parts, frame.iloc[0:0].reset_index(drop=True))
         parts, empty = split[grain]
@@ -457,7 +531,13 @@ def own_rows(
     """
     if rated(indicator):
         return None
-    facts = board.store.unit_series(indicator.id, [unit_id], indicator.kind, indicator.grain)
+    facts = board.store.unit_series(
+        indicator.id,
+        [unit_id],
+        indicator.kind,
+        indicator.grain,
+        native_read(board, indicator.id, indicator.grain),
+    )
     native = facts[facts["grain"] == indicator.grain]
     complete = native.loc[~native["partial"].astype(bool), "period_start"].nunique()
     if indicator.grain != "year" and complete < MIN_PERIODS:
@@ -466,7 +546,9 @@ def own_rows(
     def read(grain: str) -> pd.DataFrame:
         if grain == indicator.grain:
             return facts
-        return board.store.unit_series(indicator.id, [unit_id], indicator.kind, grain)
+        return board.store.unit_series(
+            indicator.id, [unit_id], indicator.kind, grain, native_read(board, indicator.id, grain)
+        )
 
     data = load_rows(board, indicator, [unit_id], populations, read=read)
     if data.empty or data.population_note is not None or data.grain_note is not None:

@@ -320,6 +320,28 @@ _NATIVE_CHECK_PG = f"""
     FROM facts WHERE indicator = %(indicator)s AND NOT file_total
 """
 
+# _NATIVE_CHECK for many (indicator, grain) pairs in one scan (Store.native_grains): the same
+# expression per row, grouped by the pair asked; a pair without rows is native (coalesce).
+_NATIVE_CHECKS = f"""
+    WITH asked AS (
+        SELECT unnest($indicators) AS indicator, unnest($grains) AS asked, unnest($months) AS months
+    )
+    SELECT a.indicator, a.asked AS grain,
+           coalesce(bool_and(f.grain = a.asked AND {_MONTH_NO} % a.months = 0), true) AS native
+    FROM asked a LEFT JOIN facts f ON f.indicator = a.indicator AND NOT f.file_total
+    GROUP BY a.indicator, a.asked
+"""
+_NATIVE_CHECKS_PG = f"""
+    WITH asked AS (
+        SELECT * FROM unnest(%(indicators)s::text[], %(grains)s::text[], %(months)s::INTEGER[])
+            AS a(indicator, asked, months)
+    )
+    SELECT a.indicator, a.asked AS grain,
+           coalesce(bool_and(f.grain = a.asked AND mod({_MONTH_NO_PG}, a.months) = 0), true) AS native
+    FROM asked a LEFT JOIN facts f ON f.indicator = a.indicator AND NOT f.file_total
+    GROUP BY a.indicator, a.asked
+"""
+
 # Schema versions. The store records its version in schema_info; MIGRATIONS[n] takes a store
 # from version n-1 to n, one statement list per dialect, side by side. A DuckDB file made before
 # versioning has the tables and no schema_info: it is version 1. `python -m loaders migrate`
@@ -466,6 +488,7 @@ _SQL: dict[str, dict[str, str]] = {
     "unit_series": {"duckdb": _UNIT_SERIES, "postgres": _UNIT_SERIES_PG},
     "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
     "native_check": {"duckdb": _NATIVE_CHECK, "postgres": _NATIVE_CHECK_PG},
+    "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
     "series": {
         "duckdb": f"""
             WITH per_unit AS ({_UNIT_SERIES})
@@ -1236,7 +1259,31 @@ class Store:
         protected cube is built from (analytics.hierarchy), read without the other columns."""
         return self._frame(self._q("known_cells"), [indicator, list(unit_ids), grain])
 
-    def unit_series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
+    def native_grains(self, asked: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+        """For each (indicator, grain) asked: whether every stored row of the indicator (file
+        totals left out) is a whole period of the grain, as unit_series checks it before a read
+        (_NATIVE_CHECK), for all of them in one statement (a page that reads thirty indicators
+        asked thirty times). An indicator without rows is native. Grains as unit_series takes
+        them (month, quarter, tertial, year); raises ValueError for another."""
+        pairs = list(dict.fromkeys((str(i), str(g)) for i, g in asked))
+        if not pairs:
+            return {}
+        months = [grain_months(g) for _, g in pairs]
+        if any(m > 12 or 12 % m for m in months):
+            raise ValueError(f"a series is built per month, quarter, tertial or year, not {pairs}")
+        frame = self._frame(
+            self._q("native_checks"),
+            {"indicators": [i for i, _ in pairs], "grains": [g for _, g in pairs], "months": months},
+        )
+        found = {
+            (str(i), str(g)): bool(n)
+            for i, g, n in zip(frame["indicator"], frame["grain"], frame["native"], strict=True)
+        }
+        return {pair: found[pair] for pair in pairs}
+
+    def unit_series(
+        self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str, native: bool | None = None
+    ) -> pd.DataFrame:
         """Per unit, the indicator at `grain` built from the finest stored grain that covers it.
 
         Facts keep the grain their file gave (month, quarter, tertial, year, '3year', ...).
@@ -1251,6 +1298,8 @@ class Store:
         Returns unit_id, period_start, grain (the period's own grain), value, numerator,
         denominator, suppressed (any part suppressed), n_periods (rows used), source_grain,
         covered_until (last day with data), partial. File totals are left out.
+        native: the answer of the native check (native_grains) when the caller has it; else it
+        is asked here (one statement more per read).
         """
         months = grain_months(grain)
         if months > 12 or 12 % months:
@@ -1258,7 +1307,9 @@ class Store:
         # Most series are stored at the grain they are read at: then each row is its own period
         # and the rows are the answer (a plain read, twice as fast as the grouping).
         check = {"indicator": indicator, "grain": grain, "months": months}
-        if bool(self._frame(self._q("native_check"), check)["native"].iloc[0]):
+        if native is None:
+            native = bool(self._frame(self._q("native_check"), check)["native"].iloc[0])
+        if native:
             rows = _native_grains(
                 self._frame(self._q("unit_series_native"), {**check, "units": list(unit_ids)}), grain
             )

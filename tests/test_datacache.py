@@ -159,9 +159,9 @@ def test_the_matrix_reads_each_indicator_for_all_members_together(demo_db, monke
     reads = []
     original = Store.unit_series
 
-    def counted(self, indicator, unit_ids, kind, grain):
+    def counted(self, indicator, unit_ids, kind, grain, native=None):
         reads.append((indicator, len(unit_ids), grain))
-        return original(self, indicator, unit_ids, kind, grain)
+        return original(self, indicator, unit_ids, kind, grain, native)
 
     monkeypatch.setattr(Store, "unit_series", counted)
     matrix = status_matrix(board, "ahus", TODAY)
@@ -222,3 +222,36 @@ def test_finished_background_jobs_are_pruned_and_a_failure_stays_known():
     datacache.wait()
     assert set(datacache._JOBS) == {("job", 3)}
     assert datacache.failed(("job", 2)) and not datacache.failed(("job", 1))
+
+
+def test_native_checks_kept_per_data_version_are_asked_once_and_answer_as_the_store(demo_board, monkeypatch):
+    """series.check_native asks the store once for every indicator's native check (Kommune's
+    first view read thirty indicators, each asking alone); series.native_read then answers from
+    the cache, each as the store's own check asked alone (Store.native_grains of one pair)."""
+    from analytics import series
+
+    datacache.clear()
+    indicators = [i for i in demo_board.registry.indicators if i.grain in ("month", "quarter", "year")]
+    assert len(indicators) > 5
+    asked: list[list[tuple[str, str]]] = []
+    ask = type(demo_board.store).native_grains
+    monkeypatch.setattr(
+        type(demo_board.store),
+        "native_grains",
+        lambda self, pairs: asked.append(list(pairs)) or ask(self, pairs),
+    )
+    series.check_native(demo_board, indicators)
+    assert len(asked) == 1 and len(asked[0]) == len({i.id for i in indicators})
+    answers = {i.id: series.native_read(demo_board, i.id, i.grain) for i in indicators}
+    assert len(asked) == 1  # kept: nothing asked again
+    series.check_native(demo_board, indicators)
+    assert len(asked) == 1
+    for indicator in indicators:
+        assert (
+            answers[indicator.id]
+            == ask(demo_board.store, [(indicator.id, indicator.grain)])[(indicator.id, indicator.grain)]
+        )
+    # A grain not asked together is asked alone when read (a monthly series read per quarter).
+    assert series.native_read(demo_board, "hip_fractures", "quarter") is False
+    assert asked[1:] == [[("hip_fractures", "quarter")]]
+    datacache.clear()

@@ -310,6 +310,48 @@ def test_rows_stored_at_the_asked_grain_read_as_the_general_statement_builds_the
         store.close()
 
 
+def test_the_native_checks_asked_together_answer_as_each_asked_alone(store_target):
+    """Store.native_grains (Kommune asks it once for every indicator it reads) gives, for each
+    (indicator, grain), what unit_series' own check (_NATIVE_CHECK) gives asked alone: mixed
+    grains, months read per quarter, a file total at another grain, an indicator without rows;
+    on both backends. And a read told the answer returns what a read that asks returns."""
+    from analytics.store import open_store
+
+    store = open_store(store_target)
+    try:
+        rows = months("3205", 2023, [1.0, None, 3.0] * 4) + months("3222", 2023, [2.0] * 12)
+        mixed = rows + [("3222", "2022-01-01", "year", 30.0)]
+        store.ingest(facts(mixed), UploadMeta("a.csv", "h1"))
+        store.ingest(facts(rows, indicator="fall_injury_admissions"), UploadMeta("b.csv", "h2"))
+        quarters = [("3205", f"2023-{m:02d}-01", "quarter", 10.0 + m) for m in (1, 4, 7, 10)]
+        store.ingest(facts(quarters, indicator="iht_patients"), UploadMeta("c.csv", "h3"))
+        indicators = ["hip_fractures", "fall_injury_admissions", "iht_patients", "dho_included_patients"]
+        asked = [(i, g) for i in indicators for g in ("month", "quarter", "tertial", "year")]
+        alone = {
+            (i, g): bool(
+                store._frame(
+                    store._q("native_check"), {"indicator": i, "grain": g, "months": grain_months(g)}
+                )["native"].iloc[0]
+            )
+            for i, g in asked
+        }
+        together = store.native_grains(asked)
+        assert together == alone
+        # Not all alike, or the comparison says little.
+        assert together[("fall_injury_admissions", "month")] and not together[("hip_fractures", "month")]
+        assert together[("iht_patients", "quarter")] and not together[("iht_patients", "month")]
+        assert together[("dho_included_patients", "month")]  # no rows
+        assert store.native_grains([]) == {}
+        for (indicator, grain), native in together.items():
+            pd.testing.assert_frame_equal(
+                store.unit_series(indicator, ["3205", "3222"], "count", grain, native),
+                store.unit_series(indicator, ["3205", "3222"], "count", grain),
+                check_exact=True,
+            )
+    finally:
+        store.close()
+
+
 def test_a_municipality_whose_every_figure_is_hidden_in_the_source_is_told_so_not_missing(
     fresh_loader, tmp_path
 ):

@@ -174,6 +174,49 @@ def test_population_is_carried_back_and_missing_units_stay_missing():
     assert note == "Befolkningstall for 2019 er ikke publisert, tallene for 2021 er brukt."
 
 
+def test_population_found_by_integer_keys_is_what_the_joins_found(demo_board):
+    """attach_population finds each row's population by integer keys (_population_lookup);
+    it must give the four arrays the pandas joins gave (_population_joins), row for row: for
+    a year published, a later and an earlier year carried, a gap carried back, a unit without
+    population, and for every rated indicator's rows of the demo's members; a (unit, year)
+    given twice is left to the joins."""
+    facts = rows(
+        [("a", "2019-03-01", 5, None), ("a", "2021-05-01", 5, None), ("a", "2023-01-01", 4, None)]
+        + [("a", "2026-03-01", 5, None), ("b", "2024-01-01", 3, None), ("c", "2025-02-01", 1, None)]
+    ).drop(columns=["population", "person_years"])
+    population = pd.DataFrame(
+        {
+            "unit_id": ["a", "a", "a", "c"],
+            "year": [2021, 2022, 2024, 2025],
+            "value": [1.5e3, 1.6e3, 1.7e3, 90.0],
+        }
+    )
+    cases = [(facts, population)]
+    units = demo_board.member_ids("ahus")
+    for indicator in demo_board.registry.indicators:
+        if not S.rated(indicator) or indicator.grain not in ("month", "quarter", "year"):
+            continue
+        read = demo_board.store.unit_series(indicator.id, list(units), indicator.kind, indicator.grain)
+        if read.empty:
+            continue
+        table = S.population_table(demo_board, indicator.population, tuple(sorted(read["unit_id"].unique())))
+        cases.append((read.assign(period_start=pd.to_datetime(read["period_start"])), table))
+    assert len(cases) > 3
+    carried = 0
+    for frame, table in cases:
+        keyed = frame.assign(year=pd.to_datetime(frame["period_start"]).dt.year)
+        pop = table.assign(year=table["year"].astype(int), value=table["value"].astype(float))
+        found = S._population_lookup(pop, keyed["unit_id"], keyed["year"].to_numpy().astype(np.int64))
+        assert found is not None
+        for got, joined in zip(found, S._population_joins(pop, keyed), strict=True):
+            np.testing.assert_array_equal(np.asarray(got, dtype=float), np.asarray(joined, dtype=float))
+        carried += int(found[1].sum())
+    assert carried >= 3  # the carried years were compared, not only published ones
+    twice = pd.concat([population, population.iloc[:1]], ignore_index=True)
+    keyed = facts.assign(year=pd.to_datetime(facts["period_start"]).dt.year)
+    assert S._population_lookup(twice, keyed["unit_id"], keyed["year"].to_numpy().astype(np.int64)) is None
+
+
 def test_region_population_counts_only_years_with_every_member(demo_board):
     units = demo_board.units
     region = units[units["kind"] == "region"]["unit_id"].iloc[0]

@@ -392,3 +392,113 @@ def test_the_cube_joins_parts_to_totals_as_an_inner_merge_does(seed: int) -> Non
         )
         assert left["at"].to_numpy()[hit].tolist() == merged["at"].tolist()
         assert right["at"].to_numpy()[row].tolist() == merged["at_total"].tolist()
+
+
+def _lines_by_definition(cube) -> list[tuple[int, list[int]]]:
+    """The cube's lines (hierarchy rule 2) worked out cell by cell in plain Python, in the order
+    build_cube lays them (its sweep picks by line order, so the order is part of the answer):
+    per kind of line (each finer grain into each coarser one, each window, ALL with its units),
+    totals in order of their first part, parts in cell order."""
+    from analytics import hierarchy
+
+    cells = [
+        (str(s), str(lv), pd.Timestamp(t))
+        for s, lv, t in zip(cube.scopes, cube.levels, cube.starts, strict=True)
+    ]
+    grains = [g for g in hierarchy.GRAINS if g in set(cube.levels)]
+    windows = list(dict.fromkeys(lv for lv in cube.levels if lv not in hierarchy.GRAINS))
+
+    def kind(parts: list[int], total_of) -> list[tuple[int, list[int]]]:
+        lines: dict[int, list[int]] = {}
+        for i in parts:
+            total = total_of(i)
+            if total is not None:
+                lines.setdefault(total, []).append(i)
+        return list(lines.items())
+
+    index = {cell: i for i, cell in enumerate(cells)}
+    out = []
+    for f_i, fine in enumerate(grains):
+        for coarse in grains[f_i + 1 :]:
+            out += kind(
+                [i for i, c in enumerate(cells) if c[1] == fine],
+                lambda i, coarse=coarse: index.get(
+                    (cells[i][0], coarse, pd.Timestamp(hierarchy.truncate([cells[i][2]], coarse)[0]))
+                ),
+            )
+    for name in windows:
+        for anchor in dict.fromkeys(c[2] for c in cells if c[1] == name):
+            covered = set(cube.windows[name]) if len(set(c[2] for c in cells if c[1] == name)) == 1 else None
+            assert covered is not None  # one window of each kind per cube
+            out += kind(
+                [i for i, c in enumerate(cells) if c[1] == cube.native and c[2] in covered],
+                lambda i, name=name, anchor=anchor: index.get((cells[i][0], name, anchor)),
+            )
+    out += kind(
+        [i for i, c in enumerate(cells) if c[0] != hierarchy.ALL],
+        lambda i: index.get((hierarchy.ALL, cells[i][1], cells[i][2])),
+    )
+    return out
+
+
+def test_the_cubes_lines_are_the_lines_of_the_rule_in_their_order(demo_board):
+    """build_cube lays its lines with array lookups (one pass per kind of line); they must be
+    exactly the lines of the rule, in order, for every protected indicator of the demo (months
+    into quarters and years, quarters into years, the funnel and same-months windows, ALL with
+    its units), so the sweep hides the same cells."""
+    import datetime as dt
+
+    from analytics import series
+
+    checked = 0
+    for indicator in demo_board.registry.indicators:
+        if not indicator.protect_small or indicator.kind not in ("count", "share"):
+            continue
+        cube = series._build_cube(demo_board, indicator, "ahus", dt.date(2026, 12, 1))
+        if not len(cube.values):
+            continue
+        lines = [(int(t), p.tolist()) for t, p in cube.lines]
+        assert lines == _lines_by_definition(cube), indicator.id
+        checked += 1
+    assert checked >= 5
+
+
+@pytest.mark.parametrize("missing_unit", [False, True])
+def test_the_cubes_cells_are_each_units_sums_in_the_units_sorted_order(missing_unit):
+    """build_cube groups units by integer codes in sorted order: the cells must be what grouping
+    by the names gave, each unit's sum per month, quarter and year with units in sorted order
+    and then ALL; a row without a unit counts nowhere (the cube's atoms leave it out)."""
+    from analytics import hierarchy
+
+    starts = pd.to_datetime(["2024-02-01", "2024-01-01", "2024-05-01", "2024-01-01", "2024-04-01"])
+    rows = pd.DataFrame(
+        {
+            "unit_id": ["3222", "3205", "3222", "0301", "3205"],
+            "period_start": starts,
+            "numerator": [1.0, 2.0, 30.0, 4.0, 7.0],
+        }
+    )
+    if missing_unit:
+        rows = pd.concat(
+            [rows, pd.DataFrame({"unit_id": [None], "period_start": starts[:1], "numerator": [6.0]})],
+            ignore_index=True,
+        )
+    cube = hierarchy.build_cube(rows, "month", LIMIT)
+    expected = []
+    for level in ("month", "quarter", "year"):
+        start = pd.Series(hierarchy.truncate(rows["period_start"], level))
+        per_unit = {}
+        for unit, at, value in zip(rows["unit_id"], start, rows["numerator"], strict=True):
+            if unit is not None:
+                per_unit[(unit, at)] = per_unit.get((unit, at), 0.0) + value
+        expected += [(u, level, t, v) for (u, t), v in sorted(per_unit.items())]
+        whole = {}
+        for unit, at, value in zip(rows["unit_id"], start, rows["numerator"], strict=True):
+            if unit is not None:
+                whole[at] = whole.get(at, 0.0) + value
+        expected += [(hierarchy.ALL, level, t, v) for t, v in sorted(whole.items())]
+    got = [
+        (s, lv, pd.Timestamp(t), float(v))
+        for s, lv, t, v in zip(cube.scopes, cube.levels, cube.starts, cube.values, strict=True)
+    ]
+    assert got == expected
