@@ -385,6 +385,14 @@ def check_native(board: Board, indicators: Sequence[Indicator]) -> None:
         datacache.cached(key, ("native", *pair), lambda native=native: native)
 
 
+def read_series(board: Board, indicator: Indicator, unit_ids: Sequence[str], grain: str) -> pd.DataFrame:
+    """Store.unit_series for ``indicator`` at ``grain``, given its native check from the data
+    version's keep (native_read), so a read costs one statement, not two."""
+    return board.store.unit_series(
+        indicator.id, list(unit_ids), indicator.kind, grain, native_read(board, indicator.id, grain)
+    )
+
+
 def load_rows(
     board: Board,
     indicator: Indicator,
@@ -418,9 +426,7 @@ def load_rows(
     if read is None:
 
         def read(grain: str) -> pd.DataFrame:
-            return board.store.unit_series(
-                indicator.id, list(unit_ids), indicator.kind, grain, native_read(board, indicator.id, grain)
-            )
+            return read_series(board, indicator, unit_ids, grain)
 
     facts = read(indicator.grain)
     grain_note = None
@@ -492,9 +498,7 @@ def load_rows_each(
 
     def part(unit: str, grain: str) -> pd.DataFrame:
         if grain not in split:
-            frame = board.store.unit_series(
-                indicator.id, units, indicator.kind, grain, native_read(board, indicator.id, grain)
-            )
+            frame = read_series(board, indicator, units, grain)
             parts = {str(u): rows.reset_index(drop=True) for u, rows in frame.groupby("unit_id", sort=False)}
             split[grain] = (parts, frame.iloc[0:0].reset_index(drop=True))
         parts, empty = split[grain]
@@ -531,13 +535,7 @@ def own_rows(
     """
     if rated(indicator):
         return None
-    facts = board.store.unit_series(
-        indicator.id,
-        [unit_id],
-        indicator.kind,
-        indicator.grain,
-        native_read(board, indicator.id, indicator.grain),
-    )
+    facts = read_series(board, indicator, [unit_id], indicator.grain)
     native = facts[facts["grain"] == indicator.grain]
     complete = native.loc[~native["partial"].astype(bool), "period_start"].nunique()
     if indicator.grain != "year" and complete < MIN_PERIODS:
@@ -546,9 +544,7 @@ def own_rows(
     def read(grain: str) -> pd.DataFrame:
         if grain == indicator.grain:
             return facts
-        return board.store.unit_series(
-            indicator.id, [unit_id], indicator.kind, grain, native_read(board, indicator.id, grain)
-        )
+        return read_series(board, indicator, [unit_id], grain)
 
     data = load_rows(board, indicator, [unit_id], populations, read=read)
     if data.empty or data.population_note is not None or data.grain_note is not None:
@@ -1379,7 +1375,7 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     if months <= 0 or covered_months(usable.iloc[[-1]]) >= months:  # a year or a longer period
         return pd.Timestamp(ends.iloc[-1])  # is its own window (its gaps make it partial)
     short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
-    short_starts = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
+    short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
     first = pd.to_datetime(series["period_start"]).min()
     for end in reversed(ends.tolist()):
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
@@ -1388,7 +1384,7 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
         inside = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
         if covered_months(inside) < months:  # a period no unit has a row for
             continue
-        if not ((short_starts >= start.to_datetime64()) & (short_starts <= end.to_datetime64())).any():
+        if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
             return pd.Timestamp(end)
     return None
 
