@@ -23,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 
-from analytics import catalogue, clock, config, export, figures, formatting, protection
+from analytics import catalogue, clock, config, datacache, export, figures, formatting, protection
 from analytics.board import Board
 from analytics.evaluate import PlanStatus, cut_rows, scope_units
 from analytics.indicator_view import criterion_view, left_out_note
@@ -122,10 +122,20 @@ def judged(
 
     as_of: the day the deck is made as of (a meeting pack «per 31.12.2025»): rows of periods
     that end after it are cut (evaluate.cut_rows, as the plan's status per that day is judged),
-    and the series is judged on it. Else judged on ``today`` (None: the day it runs)."""
-    indicator = board.registry.get(indicator_id)
-    data = cut_rows(load_rows(board, indicator, scope_units(board, partnership)), as_of)
-    return data, judged_series(data, today=as_of or today)
+    and the series is judged on it. Else judged on ``today`` (None: the day it runs).
+    Kept per data version (analytics.datacache), so a deck's footnotes and numbers load and
+    judge each chart once; the series returned is the caller's own copy."""
+    day = as_of or today or clock.today()
+
+    def compute() -> tuple[UnitRows, pd.DataFrame]:
+        indicator = board.registry.get(indicator_id)
+        data = cut_rows(load_rows(board, indicator, scope_units(board, partnership)), as_of)
+        return data, judged_series(data, today=day)
+
+    data, series = datacache.cached(
+        datacache.board_key(board), ("deck_judged", partnership, indicator_id, day, as_of), compute
+    )
+    return data, series.copy()
 
 
 def chart_notes(
