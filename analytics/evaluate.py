@@ -799,37 +799,48 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     if recent_rows.empty:
         return None
     note = None if not base_rows.empty else f"ingen tall for grunnlinjen {baseline.text}"
-    gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
-    # From the first figure on (data that start inside the baseline are compared from there, as
-    # before) to the last, every month of the baseline must have figures: a period missing for every unit
-    # makes its sum another span's. Not like with like, so nothing to compare.
-    first, last = baseline.start, baseline.last_day
-    if not base_rows.empty:  # from the first figure to the last (data may also end inside it)
-        first = max(first, rows["period_start"].min().date())
-        last = min(last, rows["period_end"].max().date())
-    span = (last.year - first.year) * 12 + last.month - first.month + 1
-    held = covered_months(base_rows)
-    if not base_rows.empty and indicator.kind != "stock" and held < span:
-        base_rows = base_rows.iloc[0:0]
-        note = (
-            f"grunnlinjen {baseline.text} mangler tall for {span - held} av {span} måneder etter de første tallene, "
-            "så den kan ikke sammenlignes med de nyeste tallene"
-        )
-    elif not base_rows.empty and gaps:
-        # A member missing a period of the baseline makes its sum another population's: not
-        # like with like (series.member_gaps; Making Data Count), so nothing to compare.
-        base_rows = base_rows.iloc[0:0]
-        when = ", ".join(period_text(s.date(), indicator.grain) for s in gaps[:3]) + (
-            " …" if len(gaps) > 3 else ""
-        )
-        note = (
-            f"grunnlinjen {baseline.text} mangler tall fra noen av kommunene ({when}), "
-            "så den kan ikke sammenlignes med de nyeste tallene"
-        )
+    gap = baseline_gap(data, base_rows, baseline)
+    if gap is not None:
+        base_rows, note = base_rows.iloc[0:0], gap
     elif not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
         note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
     return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
+
+
+def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) -> str | None:
+    """Why the baseline's rows cannot be compared with newer figures (Norwegian, for the status
+    line), or None when they can. base_rows: ``data``'s rows inside the baseline.
+
+    Like with like (NHS Making Data Count; NHSRplotthedots judges whole periods): from the
+    data's first figure (data that start inside the baseline are compared from there) to
+    their last, every month of the baseline must have figures, since a period missing for
+    every unit makes its sum another span's; and no member may miss a period of it
+    (series.short_starts), since its sum is then another population's. Stocks are read at
+    one period and only take the member rule. Both the baseline comparison and the power
+    check ask this, so neither speaks of a baseline the other refused."""
+    if base_rows.empty:
+        return None
+    indicator, rows = data.indicator, data.rows
+    first = max(baseline.start, rows["period_start"].min().date())
+    last = min(baseline.last_day, rows["period_end"].max().date())
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    held = covered_months(base_rows)
+    if indicator.kind != "stock" and held < span:
+        return (
+            f"grunnlinjen {baseline.text} mangler tall for {span - held} av {span} måneder etter de første tallene, "
+            "så den kan ikke sammenlignes med de nyeste tallene"
+        )
+    gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
+    if gaps:
+        when = ", ".join(period_text(s.date(), indicator.grain) for s in gaps[:3]) + (
+            " …" if len(gaps) > 3 else ""
+        )
+        return (
+            f"grunnlinjen {baseline.text} mangler tall fra noen av kommunene ({when}), "
+            "så den kan ikke sammenlignes med de nyeste tallene"
+        )
+    return None
 
 
 def power_check(
@@ -841,14 +852,15 @@ def power_check(
     single: bool,
 ) -> power.PowerCheck | None:
     """analytics.power's rule on this scope's rows; None when it does not apply (stocks,
-    scores, no direction) or cannot be asked (no figures in the baseline)."""
+    scores, no direction) or cannot be asked (no figures in the baseline, or a baseline that
+    `baseline_gap` refuses: its events are another span's or another population's)."""
     indicator, rows = data.indicator, data.rows
     if indicator.kind not in ("count", "share") or indicator.direction == "neutral" or rows.empty:
         return None
     base = rows[
         (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
     ]
-    if base.empty:
+    if base.empty or baseline_gap(data, base, baseline) is not None:
         return None
     signed = -abs(change) if indicator.direction == "decrease" else abs(change)
     if indicator.kind == "count":

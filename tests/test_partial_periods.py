@@ -403,6 +403,23 @@ def test_a_baseline_with_a_missing_period_is_not_compared(drop, says):
     assert whole.baseline is not None and whole.note is None
 
 
+@pytest.mark.parametrize(
+    "drop",
+    [(("c", "2024-03-01"),), (("a", "2024-03-01"), ("b", "2024-03-01"), ("c", "2024-03-01"))],
+)
+def test_the_power_check_does_not_count_a_baseline_the_comparison_refuses(drop):
+    """The power sentence («grunnlinjen har N hendelser …») would otherwise speak of the events
+    of a baseline that the comparison, for the same gap, says cannot be compared."""
+    from analytics.evaluate import power_check
+    from analytics.plan import Baseline
+
+    baseline = Baseline.model_validate({"from": "2024-01", "to": "2024-12"})
+    end = pd.Timestamp("2025-12-31")
+    assert power_check(_three_units_two_years(drop), baseline, end, 0.2, None, False) is None
+    whole = power_check(_three_units_two_years(), baseline, end, 0.2, None, False)
+    assert whole is not None and whole.reason
+
+
 def test_data_that_start_inside_the_baseline_are_compared_from_their_first_month():
     """A service that starts in July 2024 (as the demo's IHT): its baseline is the months it has."""
     from analytics.evaluate import baseline_comparison
