@@ -101,5 +101,9 @@ navigation = st.navigation(
     ]
 )
 common.demo_banner()
+if (day := clock.fixed_day()) is not None:  # the operator set BOARD_TODAY: never pass it off as today
+    st.sidebar.caption(
+        f"🕰️ Tavla vurderer alt per **{day.strftime('%d.%m.%Y')}** ({clock.ENV} er satt), ikke dagens dato."
+    )
 common.period_banner()
 navigation.run()

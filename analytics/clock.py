@@ -39,3 +39,12 @@ def today() -> dt.date:
         raise ClockError(
             f"{ENV} må være en dato på formen ÅÅÅÅ-MM-DD (for eksempel 2026-11-30), ikke «{value}»."
         ) from None
+
+
+def fixed_day() -> dt.date | None:
+    """The day BOARD_TODAY sets, when it is set and is not the machine's date; else None.
+
+    The board says so on every page (dashboard.py), so nobody reads a board run as of another
+    day as today's. Raises ClockError as `today` does."""
+    day = today()
+    return day if os.environ.get(ENV, "").strip() and day != dt.date.today() else None

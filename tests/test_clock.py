@@ -84,12 +84,28 @@ def test_the_board_page_shows_the_sentence(monkeypatch):
     assert [e.value for e in at.error] == [SENTENCE]
 
 
+def test_a_day_set_by_board_today_is_named_on_every_page(app, monkeypatch):
+    """Run as of another day, the board says so in the sidebar; as of the machine's date (or
+    without BOARD_TODAY), it says nothing."""
+    other = dt.date.today() - dt.timedelta(days=40)
+    monkeypatch.setenv("BOARD_TODAY", other.isoformat())
+    assert clock.fixed_day() == other
+    shown = [c.value for c in app("pages/plan.py").sidebar.caption]
+    assert any(other.strftime("%d.%m.%Y") in text and "BOARD_TODAY" in text for text in shown), shown
+    monkeypatch.setenv("BOARD_TODAY", dt.date.today().isoformat())
+    assert clock.fixed_day() is None
+    monkeypatch.delenv("BOARD_TODAY")
+    assert clock.fixed_day() is None
+    assert not any("BOARD_TODAY" in c.value for c in app("pages/plan.py").sidebar.caption)
+
+
 # -- the guard: nothing reads the machine's date as "today" behind the clock -----------------
 
 GUARDED = ["analytics", "loaders", "pages", "ui", "safety", "dashboard.py", "data/sample/make_demo.py"]
 # (file, function) -> why its call of the machine's clock is a real timestamp, not "today".
 REAL_TIME = {
     ("analytics/clock.py", "today"): "the clock itself: the machine's date when BOARD_TODAY is not set",
+    ("analytics/clock.py", "fixed_day"): "compares BOARD_TODAY with the machine's date, to say it differs",
     ("analytics/plan_overlay.py", "next_period"): "created_at: when the new plan period was made",
     ("analytics/store.py", "Store._log_upload"): "uploaded_at: when the file was loaded",
     ("analytics/store.py", "Store.undo"): "undone_at: when the upload was undone",
