@@ -836,9 +836,10 @@ class Staging:
         finish(), before commit()). The analyst's choice for an extract that leaves out a
         unit's period with no events (loaders.ingest.Choices.missing_zero).
 
-        The grid, per indicator of `indicators` in the stage and per grain of month, quarter,
-        tertial or year: every period from the file's first to its last of that grain (a
-        multi-year grain such as FHI's rolling 2019–2021 is not filled), times the units of
+        The grid, per indicator of `indicators` in the stage (a profile's members, one
+        indicator each) and per grain of month, quarter, tertial or year: every period from the
+        file's first to its last of that grain, over all those indicators (a multi-year grain
+        such as FHI's rolling 2019–2021 is not filled), times the units of
         the file's own rows (not its total rows) and `extra_units` (the board's
         municipalities, for a national file). A unit in `valid_from` (a municipality that got
         part of a split one) is filled from that date only. A key the file has any row for
@@ -874,17 +875,20 @@ class Staging:
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE stage_zero AS
-            WITH spans AS (
-                SELECT indicator, grain, any_value(source) AS source, min(period_start) AS first,
-                       max(period_start) AS last, CASE grain {steps} END AS months
-                FROM stage WHERE list_contains($indicators, indicator)
-                    AND list_contains($grains, grain)
-                GROUP BY indicator, grain
+            WITH filled AS (
+                SELECT indicator, grain, period_start, source FROM stage
+                WHERE list_contains($indicators, indicator) AND list_contains($grains, grain)
+            ), spans AS (
+                SELECT grain, min(period_start) AS first, max(period_start) AS last,
+                       CASE grain {steps} END AS months
+                FROM filled GROUP BY grain
+            ), members AS (
+                SELECT indicator, grain, any_value(source) AS source FROM filled GROUP BY indicator, grain
             ), periods AS (
-                SELECT indicator, grain, source,
-                       unnest(generate_series(first::TIMESTAMP, last::TIMESTAMP, to_months(months)))::DATE
+                SELECT m.indicator, m.grain, m.source,
+                       unnest(generate_series(s.first::TIMESTAMP, s.last::TIMESTAMP, to_months(s.months)))::DATE
                            AS period_start
-                FROM spans
+                FROM members m JOIN spans s USING (grain)
             ), present AS (
                 SELECT DISTINCT i.indicator, c.unit_id, c.period_start, c.grain
                 FROM cells c JOIN stage_ind i USING (ind_no) WHERE c.unit_id IS NOT NULL

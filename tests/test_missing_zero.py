@@ -176,3 +176,30 @@ def test_split_successors_are_filled_from_the_split_on():
 
     valid = _split_successors()
     assert valid["1806"] == dt.date(2020, 1, 1) and valid["1875"] == dt.date(2020, 1, 1)  # Tysfjord
+
+
+def test_a_summed_dimension_fills_the_unit_months_no_member_has(fresh_loader, tmp_path):
+    """--sum kjønn: a unit's month with no row for any sex is absent, and with the choice 0;
+    one with a row for one sex is that row's sum, as without the choice."""
+    text = (
+        "Kommune;Kjønn;Periode;Antall\n"
+        "3205;Menn;2024M01;2\n3205;Kvinner;2024M01;3\n3222;Menn;2024M01;1\n3222;Kvinner;2024M01;1\n"
+        "3205;Menn;2024M02;4\n3205;Kvinner;2024M02;1\n"
+        "3205;Menn;2024M03;1\n3222;Kvinner;2024M03;2\n"
+    )
+    path = write_csv(tmp_path / "kjonn.csv", text)
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["Kjønn"], missing_zero=True))
+    assert report.ok and report.stats.zero_filled == 1, (report.refused, report.problem_lines())
+    stored = _stored(fresh_loader)
+    assert stored[("3222", "2024M02")] == "0" and stored[("3222", "2024M03")] == "2"
+    assert stored[("3205", "2024M02")] == "5" and len(stored) == 6
+
+
+def test_the_spool_carries_the_choice(fresh_loader, tmp_path):
+    """A scheduled `ingest --missing-zero` handed to a running board (loaders.spool) keeps it."""
+    from loaders import spool
+
+    outcome = spool.ingest(
+        fresh_loader, _extract(tmp_path), {"indicator": "hip_fractures", "missing_zero": True}
+    )
+    assert outcome.code == 0 and "2 rader fylt inn som 0 (valgt ved opplasting)" in outcome.out[0]
