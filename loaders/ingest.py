@@ -269,7 +269,8 @@ def _check(
     else:
         indicators = normalise.indicator_frame(targets)
     wholes = resolver.wholes([u for u in units["unit_id"] if isinstance(u, str)])
-    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, resolver.mergers, wholes)
+    mergers = _mergers_to_check(units, resolver) if choices.missing_zero else resolver.mergers
+    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, mergers, wholes)
 
     count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
@@ -380,6 +381,20 @@ def _is_national(units: pd.DataFrame, resolver: UnitResolver) -> bool:
     municipal = (kinds == "municipality") | (units["skip"] == normalise.OUTSIDE)
     named = units.loc[municipal, "source_code"].where(units["source_code"].notna(), units["text"])
     return named.nunique() > NATIONAL_SHARE * len(resolver.national_codes)
+
+
+def _mergers_to_check(units: pd.DataFrame, resolver: UnitResolver) -> pd.DataFrame:
+    """The mergers whose parts must all be in a period (checks: merger_partial) when the
+    analyst chose «rader som mangler er 0»: an absent part of a merger in the file's grid had
+    no events, so its today's unit is the sum of the parts present. The grid's rule
+    (_fill_missing_zero): in a national file every old code is in it; otherwise the old codes
+    the file has rows for. A merger with a part the file never names is still checked."""
+    mergers = resolver.mergers
+    if mergers.empty or _is_national(units, resolver):
+        return mergers.iloc[0:0]
+    named = set(units["source_code"].dropna())
+    complete = mergers.groupby("merge_group")["source_code"].agg(lambda codes: set(codes) <= named)
+    return mergers[~mergers["merge_group"].map(complete)]
 
 
 @functools.cache

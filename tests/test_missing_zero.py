@@ -203,3 +203,20 @@ def test_the_spool_carries_the_choice(fresh_loader, tmp_path):
         fresh_loader, _extract(tmp_path), {"indicator": "hip_fractures", "missing_zero": True}
     )
     assert outcome.code == 0 and "2 rader fylt inn som 0 (valgt ved opplasting)" in outcome.out[0]
+
+
+def test_a_merged_municipalitys_absent_old_code_is_zero_with_the_choice(fresh_loader, tmp_path):
+    """Old codes (2019: Skedsmo, Fet, Sørum → Lillestrøm 3205): without the choice a month
+    lacking Sørum is refused (the parts are summed only when all are there); with it Sørum's
+    absent month had no events, so Lillestrøm's month is the sum of the two present."""
+    text = (
+        "Kommune;Periode;Antall\n"
+        "0231 Skedsmo;2019M01;5\n0227 Fet;2019M01;2\n0226 Sørum;2019M01;1\n"
+        "0231 Skedsmo;2019M02;4\n0227 Fet;2019M02;3\n"
+    )
+    path = write_csv(tmp_path / "gamle_koder.csv", text)
+    refused = fresh_loader.ingest(path, "hip_fractures", dry_run=True)
+    assert refused.problem_count == 2 and "mangler Sørum" in refused.problem_lines()[0]
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(missing_zero=True))
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _stored(fresh_loader) == {("3205", "2019M01"): "8", ("3205", "2019M02"): "7"}
