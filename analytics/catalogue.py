@@ -16,6 +16,7 @@ from analytics.board import Board
 from analytics.evaluate import scope_units
 from analytics.periods import period_label
 from analytics.registry import GRAIN_LABELS, Indicator
+from analytics.store import zero_filled_text
 
 STATES = ("data", "skjult", "mangler")
 STATE_LABELS = {"data": "Data", "skjult": "Skjult (prikket)", "mangler": "Mangler"}
@@ -201,11 +202,20 @@ def upload_log(board: Board) -> pd.DataFrame:
                 "Uendret": int(row.rows_unchanged),
                 "Status": f"Angret {_datetime(row.undone_at)} av {row.undone_by}" if undone else "Aktiv",
                 "Demodata": "Ja" if row.demo else "",
+                "Merknad": _zero_filled(row),
             }
         )
     columns = ["id", "active", "Nr.", "Tidspunkt", "Lastet inn av", "Fil", "Indikator", "Rader"]
-    columns += ["Nye", "Erstattet", "Uendret", "Status", "Demodata"]
+    columns += ["Nye", "Erstattet", "Uendret", "Status", "Demodata", "Merknad"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _zero_filled(row: object) -> str:
+    """«N rader fylt inn som 0 (valgt ved opplasting)» for an upload made with «rader som
+    mangler er 0» (schema version 7's uploads.missing_zero), else ''."""
+    if not bool(getattr(row, "missing_zero", False) or False):
+        return ""
+    return zero_filled_text(int(getattr(row, "rows_zero_filled", 0) or 0))
 
 
 def _present(value: object) -> bool:

@@ -67,6 +67,10 @@ class ChartRule(BaseModel):
     (loaders.staging.Staging.finish, StageStats.fractions). Both default to none, so a new
     kind is measured, judged on whole periods, and not checked for fractions unless its row
     says so.
+    zero_fill: whether a file of this kind may be loaded with «rader som mangler er 0» (the
+    analyst's choice per file, loaders.ingest.Choices.missing_zero): only a count of events
+    per period, where an extract that leaves out a unit's month means no events. A rate, a
+    share, a score or a stock has no such reading, so the default is false.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -78,6 +82,7 @@ class ChartRule(BaseModel):
     source: str
     judged_before_end: bool = False
     whole_cases: tuple[CellRole, ...] = ()
+    zero_fill: bool = False
 
     @property
     def spc(self) -> bool:

@@ -127,6 +127,11 @@ ALTER TABLE facts ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 ALTER TABLE fact_history ADD COLUMN IF NOT EXISTS file_total BOOLEAN DEFAULT FALSE;
 """
 
+_MISSING_ZERO = """
+ALTER TABLE uploads ADD COLUMN IF NOT EXISTS missing_zero BOOLEAN DEFAULT FALSE;
+ALTER TABLE uploads ADD COLUMN IF NOT EXISTS rows_zero_filled INTEGER DEFAULT 0;
+"""
+
 # Version 3: the partnership's decisions on its plan and the plan periods made in the board
 # (Planoppsett, analytics.plan_overlay). The same statements in both dialects.
 _PLAN_TABLES = """
@@ -393,6 +398,10 @@ CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
         "postgres": "DROP INDEX IF EXISTS history_upload; DROP INDEX IF EXISTS history_replaced_by; "
         "CREATE INDEX IF NOT EXISTS history_replaced ON fact_history (replaced_by, upload_id)",
     },
+    # Version 7: the upload log says whether the analyst chose «rader som mangler er 0» for the
+    # file (loaders.ingest.Choices.missing_zero) and how many absent rows became 0 by it. The
+    # same statements in both dialects; older uploads read as not chosen, none filled.
+    7: {"duckdb": _MISSING_ZERO, "postgres": _MISSING_ZERO},
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 STORE_TABLES = (
@@ -676,6 +685,8 @@ class UploadMeta:
     source: str | None = None
     demo: bool = False
     rows_refused: int = 0
+    missing_zero: bool = False  # the analyst chose «rader som mangler er 0» for this file
+    rows_zero_filled: int = 0  # absent rows stored as 0 by that choice (among the rows in)
 
 
 @dataclass(frozen=True)
@@ -711,6 +722,13 @@ def undo_summary(upload_id: int, removed: int) -> str:
     """What undoing an upload did, in one sentence (the CLI and Datakatalog say the same)."""
     values = counted(removed, "verdi", "verdier")
     return f"Opplasting {upload_id} er angret: {values} er fjernet og tidligere verdier gjenopprettet."
+
+
+def zero_filled_text(rows: int) -> str:
+    """«N rader fylt inn som 0 (valgt ved opplasting)»: the rows an upload stored as 0 by the
+    analyst's choice «rader som mangler er 0» (the CLI, the upload page and the Datakatalog's
+    upload log say the same)."""
+    return f"{counted(rows, 'rad', 'rader')} fylt inn som 0 (valgt ved opplasting)"
 
 
 def open_store(
@@ -1081,7 +1099,8 @@ class Store:
         """The upload's row in the log, inside the merge's transaction (counts follow)."""
         cur.execute(
             "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
-            "indicator, source, demo, rows_in, rows_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "indicator, source, demo, rows_in, rows_refused, missing_zero, rows_zero_filled) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 upload_id,
                 dt.datetime.now(),
@@ -1093,6 +1112,8 @@ class Store:
                 meta.demo,
                 rows_in,
                 meta.rows_refused,
+                meta.missing_zero,
+                meta.rows_zero_filled,
             ],
         )
 

@@ -1,7 +1,7 @@
 """Command line for scheduled loads.
 
     python -m loaders ingest FILE --indicator ID [--db PATH] [--profile NAME] [--sheet NAME] [--dry-run]
-                             [--where KOLONNE=VERDI ...] [--sum KOLONNE ...]
+                             [--where KOLONNE=VERDI ...] [--sum KOLONNE ...] [--missing-zero]
     python -m loaders export [--indicator ID] [--raw] [--db PATH]
     python -m loaders log [--db PATH]
     python -m loaders undo UPLOAD_ID [--db PATH]
@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         help="summer over kolonnen, f.eks. --sum kjønn",
     )
     ingest.add_argument(
+        "--missing-zero",
+        action="store_true",
+        help="rader som mangler er 0: uttrekket utelater kommuner og perioder uten hendelser, så de "
+        "lagres som 0 (bare for antall hendelser; skjulte celler forblir skjult)",
+    )
+    ingest.add_argument(
         "--partnership", help="helsefellesskapet filen lastes for; rader for andre kommuner hoppes over"
     )
     export = commands.add_parser("export", help="skriv fakta som CSV (UTF-8) til stdout")
@@ -117,6 +123,7 @@ def _request(args) -> dict:
         "partnership": args.partnership,
         "where": _where(args.where),
         "sums": list(args.sum),
+        "missing_zero": bool(args.missing_zero),
         "loaded_by": _user(),
     }
 

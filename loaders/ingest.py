@@ -9,16 +9,17 @@ analyst asks, its clean rows) reaches Staging.commit().
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from analytics import clock
+from analytics import clock, reference
 from analytics.formatting import counted
 from analytics.periods import period_label
 from analytics.registry import Indicator, Registry
-from analytics.store import Store, UploadMeta, UploadResult
+from analytics.store import Store, UploadMeta, UploadResult, zero_filled_text
 from loaders import dimensions, normalise
 from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
 from loaders.normalise import ColumnRoles, UnitResolver
@@ -43,6 +44,10 @@ class Choices:
     where: dict[str, str] = field(default_factory=dict)  # column → the one value kept (--where)
     sums: list[str] = field(default_factory=list)  # columns summed over (--sum)
     partnership: str | None = None  # rows for units outside it are skipped and counted
+    # «rader som mangler er 0» (--missing-zero, the upload page's checkbox): the extract leaves
+    # out a unit's period with no events, so absent rows of the grid are stored as 0
+    # (_fill_missing_zero); only for kinds whose `charts:` row says zero_fill
+    missing_zero: bool = False
 
 
 @dataclass
@@ -109,6 +114,8 @@ class IngestReport:
             text = self.result.summary
             if self.result.duplicate_of is None and self.stats and self.stats.refused:
                 text += f" {_rows(self.stats.refused)} med problemer ble ikke lastet inn."
+            if self.result.duplicate_of is None and self.stats and self.stats.zero_filled:
+                text += f" {zero_filled_text(self.stats.zero_filled)}."
             return text
         facts = self.stats.facts if self.stats else 0
         return f"Prøvekjøring: {counted(facts, 'verdi', 'verdier')} er gyldige; ingenting er lagret."
@@ -144,6 +151,9 @@ def process(
         report.refused = str(exc)
         return report
     report.indicator = ",".join(sorted({i.id for _, i in targets}))
+    if choices.missing_zero and (refusal := missing_zero_refusal([i for _, i in targets])):
+        report.refused = refusal
+        return report
     read = ReadChoices(
         encoding=choices.encoding or (profile.encoding if profile else None),
         delimiter=choices.delimiter or (profile.delimiter if profile else None),
@@ -175,6 +185,8 @@ def process(
                     source=", ".join(sorted({registry.get(i).source for i in indicators})),
                     demo=demo,
                     rows_refused=report.stats.refused,
+                    missing_zero=choices.missing_zero,
+                    rows_zero_filled=report.stats.zero_filled,
                 )
                 report.result = staging.commit(meta)
     except FileRefused as exc:
@@ -257,7 +269,8 @@ def _check(
     else:
         indicators = normalise.indicator_frame(targets)
     wholes = resolver.wholes([u for u in units["unit_id"] if isinstance(u, str)])
-    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, resolver.mergers, wholes)
+    mergers = _mergers_to_check(units, resolver) if choices.missing_zero else resolver.mergers
+    staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, mergers, wholes)
 
     count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
@@ -277,6 +290,9 @@ def _check(
             for row_no, col, code, text, start, grain, other in rows
         ]
     report.stats = staging.finish(leave_out_problems=choices.leave_out_problems and count > 0, detail=preview)
+    if choices.missing_zero and report.stats.facts and (not count or choices.leave_out_problems):
+        filled = _fill_missing_zero(staging, units, resolver, targets, choices.partnership)
+        report.stats = replace(report.stats, facts=report.stats.facts + filled, zero_filled=filled)
     if preview:
         indicator_names = {i.id: i.name for _, i in targets}
         report.parsed = _parsed(staging.stage_head(HEAD_ROWS), resolver.names, indicator_names)
@@ -299,6 +315,104 @@ def _check(
                 "kommuner utenfor det, fylker, hele landet eller restkategorier",
             )
         raise FileRefused(file_name, "har ingen verdier som kan lastes inn")
+
+
+# What a kind of series is, in the refusal of «rader som mangler er 0» (keys of `charts:`).
+_KIND_WORDS = {
+    "stock": "en beholdning",
+    "rollout": "et kumulativt antall",
+    "share": "en andel",
+    "score": "et gjennomsnitt",
+    "projection": "en framskriving",
+}
+# A file is national when its rows name more than this share of the country's municipalities.
+NATIONAL_SHARE = 0.5
+
+
+def missing_zero_refusal(indicators: list[Indicator]) -> str | None:
+    """One Norwegian sentence when «rader som mangler er 0» cannot be chosen for a file of
+    these indicators (one whose `charts:` row lacks zero_fill: a stock, a share, a score, a
+    projection), else None."""
+    for indicator in indicators:
+        if not indicator.rule.zero_fill:
+            what = _KIND_WORDS.get(indicator.series_kind, "ikke et antall hendelser")
+            return (
+                f"«Rader som mangler er 0» kan bare velges for antall hendelser per periode, og "
+                f"«{indicator.name}» er {what}; ingenting er lagret."
+            )
+    return None
+
+
+def _fill_missing_zero(
+    staging: Staging,
+    units: pd.DataFrame,
+    resolver: UnitResolver,
+    targets: list[tuple[str, Indicator]],
+    partnership: str | None,
+) -> int:
+    """Store 0 for the absent rows of the file's grid (Staging.fill_missing_zero); returns how
+    many. The rule: the units of the file's own rows, and, when the file is national (its rows
+    name more than NATIONAL_SHARE of the country's municipalities, today's or older codes, the
+    rows skipped as outside the partnership included), every municipality of the board (of
+    `partnership` when one is chosen). Periods: the file's first to its last of each grain. A
+    municipality that got part of a split one (Tysfjord 2020, data/reference/code_history.csv)
+    is filled from the split on: before it, its counts lay under a code that cannot be given to
+    it. The indicators: those of the file whose kind allows it (missing_zero_refusal has
+    refused the others)."""
+    indicators = [i.id for _, i in targets if i.rule.zero_fill]
+    extra: list[str] = []
+    if _is_national(units, resolver):
+        extra = [
+            u
+            for u, kind in resolver.kinds.items()
+            if kind == "municipality"
+            and u in resolver.partnership_of
+            and (partnership is None or resolver.partnership_of[u] == partnership)
+        ]
+    return staging.fill_missing_zero(indicators, extra, _split_successors())
+
+
+def _is_national(units: pd.DataFrame, resolver: UnitResolver) -> bool:
+    """Whether a file's unit texts (normalise.unit_map) name more than NATIONAL_SHARE of the
+    country's municipalities: board municipalities and rows skipped as outside it."""
+    if not resolver.national_codes or units.empty:
+        return False
+    kinds = units["unit_id"].map(lambda u: resolver.kinds.get(u) if isinstance(u, str) else None)
+    municipal = (kinds == "municipality") | (units["skip"] == normalise.OUTSIDE)
+    named = units.loc[municipal, "source_code"].where(units["source_code"].notna(), units["text"])
+    return named.nunique() > NATIONAL_SHARE * len(resolver.national_codes)
+
+
+def _mergers_to_check(units: pd.DataFrame, resolver: UnitResolver) -> pd.DataFrame:
+    """The mergers whose parts must all be in a period (checks: merger_partial) when the
+    analyst chose «rader som mangler er 0»: an absent part of a merger in the file's grid had
+    no events, so its today's unit is the sum of the parts present. The grid's rule
+    (_fill_missing_zero): in a national file every old code is in it; otherwise the old codes
+    the file has rows for. A merger with a part the file never names is still checked."""
+    mergers = resolver.mergers
+    if mergers.empty or _is_national(units, resolver):
+        return mergers.iloc[0:0]
+    named = set(units["source_code"].dropna())
+    complete = mergers.groupby("merge_group")["source_code"].agg(lambda codes: set(codes) <= named)
+    return mergers[~mergers["merge_group"].map(complete)]
+
+
+@functools.cache
+def _split_successors() -> dict[str, dt.date]:
+    """Today's code → the date it got part of a split municipality (the latest such date),
+    from the board's code history (a code renumbered since is followed to today's)."""
+    history = reference.read_code_history()
+    today = reference.resolve_code_chains(history)
+    current: dict[str, list[str]] = {}
+    for old, now in zip(today["old_code"], today["current_code"], strict=True):
+        current.setdefault(old, []).append(now)
+    out: dict[str, dt.date] = {}
+    splits = history[history["change"] == "split"]
+    for new_code, changed in zip(splits["new_code"], splits["changed"], strict=True):
+        when = dt.date.fromisoformat(changed)
+        for code in current.get(new_code, [new_code]):
+            out[code] = max(out.get(code, when), when)
+    return out
 
 
 def _one_table(table: TableFile, staging: Staging, spec: StageSpec, columns: list[str]) -> None:

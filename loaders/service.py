@@ -17,8 +17,8 @@ from analytics import clock, config, reference, writes
 from analytics.board import Board, open_board
 from analytics.export import neutralise
 from analytics.periods import period_label
-from analytics.store import STORE_TABLES, open_store
-from loaders.ingest import Choices, IngestReport, process
+from analytics.store import STORE_TABLES, open_store, zero_filled_text
+from loaders.ingest import Choices, IngestReport, missing_zero_refusal, process
 from loaders.normalise import UnitResolver
 from loaders.profiles import Profile, ProfileError, load_profiles
 
@@ -63,6 +63,16 @@ class Loader:
         if profile_id not in self.profiles:
             raise LoaderError(f"Ukjent profil «{profile_id}» (finnes: {', '.join(sorted(self.profiles))}).")
         return self.profiles[profile_id]
+
+    def missing_zero_allowed(self, indicator_id: str | None, profile_id: str | None = None) -> bool:
+        """Whether «rader som mangler er 0» may be offered for a file of this indicator (or of
+        the profile's indicators): every one of them of a kind whose `charts:` row says
+        zero_fill (ingest.missing_zero_refusal). False when none is chosen yet or one is unknown."""
+        profile = self.profiles.get(profile_id) if profile_id else None
+        ids = profile.indicator_ids() if profile is not None else [indicator_id] if indicator_id else []
+        if not ids or any(i not in self.board.registry for i in ids):
+            return False
+        return missing_zero_refusal([self.board.registry.get(i) for i in ids]) is None
 
     def preview(
         self,
@@ -202,6 +212,8 @@ class Loader:
                 f"{row.upload_id:<3} {row.loaded_at:%Y-%m-%d %H:%M:%S}  {row.loaded_by:<12}  {counts:<28}  "
                 f"{status:<6}  {row.file_name} ({row.file_hash[:12]})"
             )
+            if bool(getattr(row, "missing_zero", False) or False):
+                lines.append(f"    {zero_filled_text(int(row.rows_zero_filled or 0))}")
         return "\n".join(lines)
 
     def undo(self, upload_id: int, undone_by: str = "lokal") -> str:

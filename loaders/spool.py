@@ -131,6 +131,7 @@ def ingest(loader, path: Path, request: dict) -> Outcome:
             where=dict(request.get("where") or {}),
             sums=list(request.get("sums") or []),
             partnership=request.get("partnership"),
+            missing_zero=bool(request.get("missing_zero")),
         ),
     )
     if report.refused:

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.periods import GRAIN_MONTHS
 from analytics.registry import CellRole
 from analytics.store import Store, UploadMeta, UploadResult
 from loaders import checks as check_table
@@ -127,6 +128,9 @@ class StageStats:
     fractions: int = 0
     fraction_rows: tuple[int, ...] = ()
     fraction_roles: tuple[str, ...] = ()
+    # Absent rows stored as 0 by the analyst's choice «rader som mangler er 0» (among `facts`;
+    # Staging.fill_missing_zero).
+    zero_filled: int = 0
 
 
 _EMPTY_MERGERS = pd.DataFrame(
@@ -819,6 +823,97 @@ class Staging:
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
         )
+
+    # -- «rader som mangler er 0» -------------------------------------------------------------
+
+    def fill_missing_zero(
+        self,
+        indicators: Sequence[str],
+        extra_units: Sequence[str] = (),
+        valid_from: dict[str, dt.date] | None = None,
+    ) -> int:
+        """Add a 0 to the stage for every absent row of the grid; returns how many (after
+        finish(), before commit()). The analyst's choice for an extract that leaves out a
+        unit's period with no events (loaders.ingest.Choices.missing_zero).
+
+        The grid, per indicator of `indicators` in the stage (a profile's members, one
+        indicator each) and per grain of month, quarter, tertial or year: every period from the
+        file's first to its last of that grain, over all those indicators (a multi-year grain
+        such as FHI's rolling 2019–2021 is not filled), times the units of
+        the file's own rows (not its total rows) and `extra_units` (the board's
+        municipalities, for a national file). A unit in `valid_from` (a municipality that got
+        part of a split one) is filled from that date only. A key the file has any row for
+        stays as the file gives it: a suppressed or blank cell stays suppressed, a row with a
+        problem is not made 0. Zeros have value 0, no numerator or denominator, and are not
+        suppressed, the stage's source of that indicator."""
+        cur = self._cur
+        wanted = list(indicators)
+        if not wanted:
+            return 0
+        own = [
+            r[0]
+            for r in cur.execute(
+                "SELECT DISTINCT unit_id FROM stage WHERE NOT file_total AND list_contains(?, indicator)",
+                [wanted],
+            ).fetchall()
+        ]
+        units = sorted(set(own) | set(extra_units))
+        valid_from = valid_from or {}
+        grid_units = pd.DataFrame(
+            {
+                "unit_id": pd.Series(units, dtype="object"),
+                "valid_from": pd.Series([valid_from.get(u) for u in units], dtype="object"),
+            }
+        )
+        cur.register("zero_units_in", grid_units)
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_zero_units AS "
+            "SELECT unit_id::VARCHAR AS unit_id, valid_from::DATE AS valid_from FROM zero_units_in"
+        )
+        cur.unregister("zero_units_in")
+        steps = " ".join(f"WHEN '{g}' THEN {m}" for g, m in GRAIN_MONTHS.items())
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE stage_zero AS
+            WITH filled AS (
+                SELECT indicator, grain, period_start, source FROM stage
+                WHERE list_contains($indicators, indicator) AND list_contains($grains, grain)
+            ), spans AS (
+                SELECT grain, min(period_start) AS first, max(period_start) AS last,
+                       CASE grain {steps} END AS months
+                FROM filled GROUP BY grain
+            ), members AS (
+                SELECT indicator, grain, any_value(source) AS source FROM filled GROUP BY indicator, grain
+            ), periods AS (
+                SELECT m.indicator, m.grain, m.source,
+                       unnest(generate_series(s.first::TIMESTAMP, s.last::TIMESTAMP, to_months(s.months)))::DATE
+                           AS period_start
+                FROM members m JOIN spans s USING (grain)
+            ), present AS (
+                SELECT DISTINCT i.indicator, c.unit_id, c.period_start, c.grain
+                FROM cells c JOIN stage_ind i USING (ind_no) WHERE c.unit_id IS NOT NULL
+            )
+            SELECT p.indicator, u.unit_id, p.period_start, p.grain, 0.0::DOUBLE AS value,
+                   NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, false AS suppressed,
+                   p.source, false AS file_total, NULL::BIGINT AS row_no
+            FROM periods p CROSS JOIN stage_zero_units u
+            WHERE (u.valid_from IS NULL OR p.period_start >= u.valid_from)
+              AND NOT EXISTS (SELECT 1 FROM present s WHERE s.indicator = p.indicator
+                  AND s.unit_id = u.unit_id AND s.period_start = p.period_start AND s.grain = p.grain)
+            """,
+            {"indicators": wanted, "grains": list(GRAIN_MONTHS)},
+        )
+        filled = int(cur.execute("SELECT count(*) FROM stage_zero").fetchone()[0])
+        if filled:
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE stage_filled AS "
+                "SELECT * FROM stage UNION ALL BY NAME SELECT * FROM stage_zero"
+            )
+            cur.execute("DROP VIEW stage" if self._stage_kind == "view" else "DROP TABLE stage")
+            cur.execute("ALTER TABLE stage_filled RENAME TO stage")
+            self._stage_kind = "table"
+        cur.execute("DROP TABLE stage_zero")
+        return filled
 
     def stage_head(self, n: int) -> pd.DataFrame:
         """The first facts in file order (FACT_COLUMNS and row_no); a wide row's periods in time order."""

@@ -16,6 +16,7 @@ import streamlit as st
 
 from analytics import config, export
 from analytics.formatting import counted
+from analytics.store import zero_filled_text
 from loaders import upload_files
 from loaders.formats import DELIMITERS, ENCODINGS
 from loaders.ingest import Choices, IngestReport
@@ -84,6 +85,19 @@ uploaded = st.file_uploader(
     help="CSV/TXT med ; , eller tabulator, .xlsx, PC-Axis (.px) eller JSON-stat 2.0 (.json)",
     max_upload_size=max(1, int(config.MAX_UPLOAD_MB)),  # the loader's limit, as in config.toml
 )
+zero_offered = loader.missing_zero_allowed(indicator_id, profile_id)
+if zero_offered:
+    st.checkbox(
+        "Rader som mangler er 0",
+        key="upload_missing_zero",
+        help="Kryss av når uttrekket utelater kommuner og perioder uten hendelser (NPR og KPR gjør ofte det).",
+    )
+    st.caption(
+        "Uten dette regnes en rad som mangler som ukjent, og perioden blir ikke vurdert. Med det lagres "
+        "hver kommune × periode filen dekker, men ikke har, som 0; skjulte celler («..», «<5») forblir "
+        "skjult. Bare for antall hendelser, og valget står i opplastingsloggen."
+    )
+
 if uploaded is not None and uploaded.size > config.MAX_UPLOAD_MB * 1024 * 1024:
     # Streamlit's own limit (server.maxUploadSize) is the same number; this covers a server
     # started with another setting: the sentence is ours, and nothing is saved.
@@ -146,6 +160,7 @@ def _choices(key: str, columns_key: str) -> Choices:
         roles=roles,
         leave_out_problems=bool(state.get(f"leave_out_{key}")),
         partnership=common.partnership(),  # rows for other municipalities are skipped and counted
+        missing_zero=zero_offered and bool(state.get("upload_missing_zero")),
     )
 
 
@@ -246,6 +261,7 @@ def _show_report(report: IngestReport, key: str) -> None:
             f"{counted(stats.facts, 'verdi', 'verdier')} for {counted(stats.units, 'enhet', 'enheter')}, "
             f"{report.period_span()}; {counted(stats.suppressed, 'skjult eller tom celle', 'skjulte eller tomme celler')} "
             "lagres som manglende (aldri null)."
+            + (f" {zero_filled_text(stats.zero_filled)}." if stats.zero_filled else "")
         )
     if report.problem_count:
         st.error(

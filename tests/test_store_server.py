@@ -154,6 +154,40 @@ def test_a_new_store_records_the_schema_version(store_target):
         store.close()
 
 
+def test_a_version_6_store_migrates_to_the_upload_logs_missing_zero_columns(store_target, monkeypatch):
+    """Schema version 7 (both backends): `python -m loaders migrate` gives a version-6 store's
+    upload log the columns of «rader som mangler er 0»; an older upload reads as not chosen,
+    none filled, and a new upload records its choice."""
+    from analytics import store as store_module
+    from analytics import store_pg
+    from loaders.__main__ import main
+
+    with monkeypatch.context() as old:  # a store as version 6 made it, with one upload logged
+        old.delitem(store_module.MIGRATIONS, 7)
+        for module in (store_module, store_pg):
+            old.setattr(module, "SCHEMA_VERSION", 6)
+        store = open_store(store_target)
+        with store.cursor() as cur:
+            cur.execute(
+                "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash) "
+                "VALUES (nextval('upload_seq'), ?, 'kari', 'gammel.csv', 'h1')",
+                [dt.datetime(2026, 1, 5)],
+            )
+        assert store.schema_version() == 6
+        store.close()
+    assert main(["migrate", "--db", store_target]) == 0
+    store = open_store(store_target)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION == 7
+        meta = UploadMeta("ny.csv", "h2", missing_zero=True, rows_zero_filled=3)
+        store.ingest(fact_rows({"3205": 1.0}), meta)
+        log = store.uploads().sort_values("upload_id")
+        assert [bool(v) for v in log["missing_zero"]] == [False, True]
+        assert [int(v) for v in log["rows_zero_filled"]] == [0, 3]
+    finally:
+        store.close()
+
+
 @pytest.mark.own_backends
 def test_an_older_server_store_is_refused_until_migrate(pg_cluster, monkeypatch, capsys):
     """A program one schema version ahead (a test migration adds a table) meets a store made

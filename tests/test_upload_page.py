@@ -155,3 +155,30 @@ def test_the_copy_of_an_upload_goes_when_the_analyst_moves_on(board_db):
     assert not at.exception
     assert not second.parent.exists()  # no file: nothing left on disk
     assert "upload_saved" not in at.session_state
+
+
+def test_missing_zero_is_a_checkbox_for_counts_and_its_rows_are_told_and_logged(board_db, tmp_path):
+    """«Rader som mangler er 0»: offered for a count of events (not for a share); with it the
+    preview and the summary say how many absent rows become 0, and the upload log records it."""
+    from tests.test_missing_zero import _extract
+
+    at = open_upload(indikator="stemi_pci_120")
+    assert not [c for c in at.checkbox if c.key == "upload_missing_zero"]
+    at.selectbox(key="upload_indicator").set_value("hip_fractures").run()
+    box = at.checkbox(key="upload_missing_zero")
+    assert box.label == "Rader som mangler er 0" and not box.value
+    assert any("lagres hver kommune × periode" in c.value for c in at.caption)
+    data = _extract(tmp_path).read_bytes()
+    at.file_uploader(key="upload_file").set_value(("npr_uten_nuller.csv", data, "text/csv")).run()
+    assert [s.value for s in at.success] == ["Filen er klar: 34 verdier kan lastes inn."]
+    at.checkbox(key="upload_missing_zero").check().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Filen er klar: 36 verdier kan lastes inn."]
+    assert any("2 rader fylt inn som 0 (valgt ved opplasting)" in c.value for c in at.caption)
+    at.button(key=[b.key for b in at.button if b.label == "Last inn"][0]).click().run()
+    assert not at.exception, at.exception
+    summary = [plain(s.value) for s in at.success]
+    assert len(summary) == 1 and "2 rader fylt inn som 0 (valgt ved opplasting)" in summary[0]
+    row = uploads(board_db).iloc[0]
+    assert row["file_name"] == "npr_uten_nuller.csv"
+    assert bool(row["missing_zero"]) and int(row["rows_zero_filled"]) == 2
