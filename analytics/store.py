@@ -1029,8 +1029,13 @@ class Store:
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT "
                 "CAST(indicator AS VARCHAR) AS indicator, CAST(unit_id AS VARCHAR) AS unit_id, "
                 "CAST(period_start AS DATE) AS period_start, CAST(grain AS VARCHAR) AS grain, "
-                "CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator, "
-                "CAST(denominator AS DOUBLE) AS denominator, CAST(suppressed AS BOOLEAN) AS suppressed, "
+                # A float NaN (arrow keeps it; pandas may) is a missing figure: NULL, as every
+                # read and the exact sums (DECIMAL casts refuse NaN) take it.
+                "CASE WHEN isnan(CAST(value AS DOUBLE)) THEN NULL ELSE CAST(value AS DOUBLE) END AS value, "
+                "CASE WHEN isnan(CAST(numerator AS DOUBLE)) THEN NULL ELSE CAST(numerator AS DOUBLE) END "
+                "AS numerator, "
+                "CASE WHEN isnan(CAST(denominator AS DOUBLE)) THEN NULL ELSE CAST(denominator AS DOUBLE) END "
+                "AS denominator, CAST(suppressed AS BOOLEAN) AS suppressed, "
                 "CAST(source AS VARCHAR) AS source, coalesce(CAST(file_total AS BOOLEAN), false) AS file_total "
                 "FROM incoming"
             )

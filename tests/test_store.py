@@ -175,3 +175,27 @@ def test_sums_are_exact_so_they_do_not_depend_on_the_order_rows_are_added_in(sto
     assert per_unit["value"].to_dict() == {"3205": 0.6, "3222": 0.6}
     whole = store.series("hip_fractures", ["3205", "3222"], "count", "quarter")
     assert whole["value"].tolist() == [1.2]
+
+
+def test_a_nan_in_an_arrow_upload_is_stored_as_missing_and_the_sums_read_it(store):
+    """Arrow keeps a float NaN (pandas' missing value) as NaN, not NULL. Stored as such, a
+    share's exact sum (DECIMAL cast) refused the whole series: «Could not cast value nan»."""
+    import numpy as np
+    import pyarrow as pa
+
+    frame = fact_rows({"3205": 80.0, "3222": 75.0}, indicator="hip_fractures")
+    frame["numerator"] = [8.0, np.nan]
+    frame["denominator"] = [10.0, np.nan]
+    frame["suppressed"] = [False, True]
+    frame["value"] = [80.0, np.nan]
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in ("numerator", "denominator", "value"):  # from_pandas makes NaN null; pa.array keeps it
+        table = table.set_column(
+            table.schema.get_field_index(name), name, pa.array(frame[name].to_numpy(), pa.float64())
+        )
+    assert pa.compute.is_nan(table["numerator"]).to_pylist()[1]  # a NaN, not a null, goes in
+    store.ingest(table, UploadMeta("andel.parquet", "nan"))
+    read = store.series("hip_fractures", ["3205", "3222"], "share", "month")
+    assert read["value"].tolist() == [80.0]
+    stored = store.facts(["hip_fractures"]).set_index("unit_id")
+    assert pd.isna(stored.loc["3222", "numerator"]) and pd.isna(stored.loc["3222", "value"])
