@@ -1541,7 +1541,17 @@ def compare_rows(
     note: str | None = None,
 ) -> Comparison:
     """A Comparison of two sets of the data's rows (file totals used where they exist),
-    with the exact test when both have figures."""
+    with the exact test when both have figures.
+
+    A count without population is a number of events over a span of days. When the baseline
+    spans more or fewer days than the recent rows (the board's default baseline is 24 months,
+    the recent window 12), its figure is scaled to the recent span (events per day × the
+    recent days) and its text says «omregnet til samme lengde». The direction of the change
+    then follows the rates the exact test compares (conditional binomial test of two Poisson
+    rates with exposure in days; Spiegelhalter 2005 on rates with exposure), not two sums over
+    spans of different length: 18 885 in 12 months against 36 861 in 24 is no halving.
+    ``baseline_numerator`` stays the baseline's own count (protection of small counts reads
+    it)."""
     indicator = data.indicator
     recent = aggregate(recent_rows, indicator, totals=data.totals).iloc[0] if not recent_rows.empty else None
     base = aggregate(base_rows, indicator, totals=data.totals).iloc[0] if not base_rows.empty else None
@@ -1550,13 +1560,19 @@ def compare_rows(
         return None if row is None or pd.isna(row[col]) else float(row[col])
 
     p_value, test = None, None
+    baseline = get(base, "value")
     if recent is not None and base is not None:
         p_value, test = _test(indicator, recent, base, recent_rows, base_rows)
+        if indicator.kind == "count" and not rated(indicator) and baseline is not None:
+            days_recent, days_base = _days(recent_rows), _days(base_rows)
+            if days_base > 0 and covered_months(recent_rows) != covered_months(base_rows):
+                baseline = baseline * days_recent / days_base
+                baseline_text = f"{baseline_text}, omregnet til samme lengde"
     return Comparison(
         recent=get(recent, "value"),
         recent_numerator=get(recent, "numerator"),
         recent_text=recent_text,
-        baseline=get(base, "value"),
+        baseline=baseline,
         baseline_numerator=get(base, "numerator"),
         baseline_text=baseline_text,
         p_value=p_value,

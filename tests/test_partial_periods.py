@@ -440,3 +440,31 @@ def test_the_12_month_window_moves_back_past_a_month_no_member_has():
     assert not series["short"].any()
     assert S.latest_end(series, 12) == pd.Timestamp("2025-02-28")
     assert S.covered_months(S.window_rows(data.rows, pd.Timestamp("2025-02-28"))) == 12
+
+
+def test_a_count_without_population_compares_per_day_with_a_baseline_of_another_length():
+    """The board's default baseline is 24 months, the window 12. 15 events a month against 10
+    is a rise; the sums (540 in 12 months against 720 in 24) read as a fall, and a fall is an
+    improvement for a count that should go down. The baseline is shown scaled to 12 months."""
+    from analytics.evaluate import baseline_comparison
+    from analytics.plan import Baseline
+
+    records = [
+        (u, f"{y}-{m:02d}-01", 15 if y == 2025 else 10)
+        for u in ("a", "b", "c")
+        for y in (2022, 2023, 2024, 2025)
+        for m in range(1, 13)
+    ]
+    data = S.UnitRows(count_indicator(population=None, numerator_age=None), rows(records), None)
+    baseline = Baseline.model_validate({"from": "2022-01", "to": "2023-12"})
+    comparison = baseline_comparison(data, baseline, pd.Timestamp("2025-12-31"))
+    assert comparison.recent == 540
+    assert comparison.baseline == pytest.approx(360, rel=0.01)  # 720 over 730 days, per 365
+    assert comparison.baseline_numerator == 720  # the count itself, for small-count protection
+    assert comparison.significant and comparison.direction() == 1
+    assert comparison.baseline_text.endswith("omregnet til samme lengde")
+    # a baseline of 12 months: nothing scaled, nothing said
+    same = baseline_comparison(
+        data, Baseline.model_validate({"from": "2023-01", "to": "2023-12"}), pd.Timestamp("2025-12-31")
+    )
+    assert same.baseline == 360 and "omregnet" not in same.baseline_text
