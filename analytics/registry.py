@@ -71,6 +71,10 @@ class ChartRule(BaseModel):
     analyst's choice per file, loaders.ingest.Choices.missing_zero): only a count of events
     per period, where an extract that leaves out a unit's month means no events. A rate, a
     share, a score or a stock has no such reading, so the default is false.
+    unit_max: the most one municipality's own row may hold (None: no bound). A rollout
+    counts municipalities taking part (1 = takes part), so a municipality's row of 3 is a
+    file error (loaders.checks «unit_max»); a partnership's row, the sum of its members, is
+    not bounded by it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -83,6 +87,7 @@ class ChartRule(BaseModel):
     judged_before_end: bool = False
     whole_cases: tuple[CellRole, ...] = ()
     zero_fill: bool = False
+    unit_max: float | None = None
 
     @property
     def spc(self) -> bool:

@@ -217,6 +217,19 @@ CHECKS: tuple[Check, ...] = (
         "«{number}» er negativt; antall og andeler kan ikke være negative",
         report="{number}::VARCHAR",
     ),
+    # A rollout counts municipalities taking part (1 = takes part): a municipality's own row
+    # above the kind's unit_max (registry `charts:`) is a file error, e.g. a partnership's sum
+    # written on a member's line. Rows of a partnership, a region or a «Sum» are sums: not bound.
+    Check(
+        "unit_max",
+        "cell",
+        "value",
+        "above_unit_max",
+        "«{n0}» er mer enn {n1}: «{indicator}» teller kommuner (1 = kommunen deltar, 0 = ikke), "
+        "så én kommunes rad kan ikke være over {n1}",
+        report="value::VARCHAR || '|' || unit_max::VARCHAR",
+        dated=True,
+    ),
     # Keys met more than once: a repeated row with another value, today's code beside an old
     # one (it would count twice), or shares of merged municipalities without their fractions.
     Check(

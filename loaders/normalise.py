@@ -636,9 +636,10 @@ def period_frame(rows: list[tuple[str, str, dt.date, str]]) -> pd.DataFrame:
 
 
 def indicator_frame(rows: list[tuple[str, Indicator]]) -> pd.DataFrame:
-    """key → indicator, grain, kind, projection, source, and whole_value / whole_numerator /
-    whole_denominator (the cell numbers its kind counts in whole cases: the registry's
-    `charts:` row, Indicator.rule.whole_cases), with ind_no (one per indicator)."""
+    """key → indicator, grain, kind, projection, source, unit_max (the most a municipality's
+    own row may hold, NaN for no bound: Indicator.rule.unit_max), and whole_value /
+    whole_numerator / whole_denominator (the cell numbers its kind counts in whole cases: the
+    registry's `charts:` row, Indicator.rule.whole_cases), with ind_no (one per indicator)."""
     frame = pd.DataFrame(
         [
             (
@@ -648,6 +649,7 @@ def indicator_frame(rows: list[tuple[str, Indicator]]) -> pd.DataFrame:
                 i.kind,
                 i.projection,
                 i.source,
+                i.rule.unit_max,
                 *(r in i.rule.whole_cases for r in WHOLE_ROLES),
             )
             for key, i in rows
@@ -659,6 +661,7 @@ def indicator_frame(rows: list[tuple[str, Indicator]]) -> pd.DataFrame:
             "kind",
             "projection",
             "source",
+            "unit_max",
             *(f"whole_{r}" for r in WHOLE_ROLES),
         ],
     ).astype(
@@ -668,6 +671,7 @@ def indicator_frame(rows: list[tuple[str, Indicator]]) -> pd.DataFrame:
             "grain": "object",
             "kind": "object",
             "source": "object",
+            "unit_max": "float64",
             **{f"whole_{r}": "bool" for r in WHOLE_ROLES},
         }
     )

@@ -426,7 +426,7 @@ class Staging:
             cur.unregister(f"{name}_in")
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE stage_ind AS SELECT DISTINCT ind_no, indicator, grain, kind, "
-            "coalesce(projection, false) AS projection, source, "
+            "coalesce(projection, false) AS projection, source, unit_max, "
             + ", ".join(f"coalesce(whole_{r}, false) AS whole_{r}" for r in WHOLE_ROLES)
             + " FROM stage_indicators"
         )
@@ -595,13 +595,19 @@ class Staging:
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE stage_suspect_ids AS
-                SELECT c.*, i.indicator, i.kind, coalesce(i.projection, false) AS projection
+                SELECT c.*, i.indicator, i.kind, coalesce(i.projection, false) AS projection,
+                       i.unit_max IS NOT NULL AND c.value > i.unit_max AND NOT c.file_total
+                           AND c.unit_id IS NOT NULL
+                           AND c.unit_id NOT IN (SELECT whole_id FROM stage_wholes) AS above_unit_max,
+                       i.unit_max
                 FROM cells c LEFT JOIN stage_ind i ON i.ind_no = c.ind_no
                 WHERE c.skip IS NULL AND (c.unit_id IS NULL OR c.ind_no IS NULL OR c.period_start IS NULL
                     OR (c.period_start > $today AND NOT coalesce(i.projection, false))
                     OR c.unreadable
                     OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
-                    OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0)))
+                    OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0))
+                    OR (i.unit_max IS NOT NULL AND c.value > i.unit_max AND NOT c.file_total
+                        AND c.unit_id IS NOT NULL AND c.unit_id NOT IN (SELECT whole_id FROM stage_wholes)))
             """,
             {"today": today},
         )

@@ -42,7 +42,7 @@ from tests.support import count_indicator_fields, dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "bench_out" / "national"
-GENERATOR_VERSION = "2"  # 2: counts' absent rows loaded as 0 («rader som mangler er 0»)
+GENERATOR_VERSION = "2"  # 2: counts' absent rows loaded as 0 («rader som mangler er 0»), rollouts 0/1
 PARTNERSHIP = "norge"
 YEARS = 10
 MONTHLY_INDICATORS = 30
@@ -258,6 +258,10 @@ def generate(directory: Path) -> dict:
                 np.where(hidden, np.nan, numerator),
                 np.where(hidden, np.nan, denominator),
             )
+        elif spec.get("chart_kind") == "rollout":  # 1 from the month a municipality joins (unit_max)
+            joins = rng.integers(0, len(months) * 3 // 2, len(codes))
+            value = (np.arange(len(months))[None, :] >= joins[:, None]).ravel().astype(float)
+            hidden = np.zeros(n, bool)
         elif kind == "score":
             value = rng.normal(5, 1, n)
             hidden = np.zeros(n, bool)
