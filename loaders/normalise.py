@@ -45,16 +45,31 @@ MONTH_NAMES = {
     for name in names
 }
 
-# Column names, as sources write them. Unit words may sit inside a word ("Bostedskommune");
-# the others must start the name or a word in it.
+# Column names, as sources write them (bokmål, nynorsk and English). Unit words may sit inside
+# a word ("Bostedskommune"); the others must start the name or a word in it.
 UNIT_WORDS = ("kommune", "bydel", "region")
 # "geo": FHI's kube files (Kommunehelsa/Norgeshelsa) name the unit column GEO.
-UNIT_STARTS = ("enhet", "geografi", "geo", "sted", "område", "unit", "knr", "navn", "municipality")
-PERIOD_WORDS = ("periode", "tid", "dato", "period", "date", "time")
-YEAR_WORDS = ("år", "aar", "year", "årstall")
+UNIT_STARTS = (
+    "enhet",
+    "eining",
+    "geografi",
+    "geo",
+    "sted",
+    "stad",
+    "område",
+    "unit",
+    "knr",
+    "navn",
+    "namn",
+    "municipality",
+)
+# "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
+# (checks.period_week) rather than the file being told it has no period column.
+PERIOD_WORDS = ("periode", "tid", "tidsrom", "dato", "period", "date", "time", "uke", "veke", "week")
+YEAR_WORDS = ("år", "aar", "year", "årstall", "årstal")
 QUARTER_WORDS = ("kvartal", "quarter")
 TERTIAL_WORDS = ("tertial",)
-MONTH_WORDS = ("måned", "maaned", "maned", "mnd", "month")
+MONTH_WORDS = ("måned", "maaned", "maned", "månad", "manad", "mnd", "month")
 VALUE_WORDS = (
     "antall",
     "persons",
@@ -66,11 +81,15 @@ VALUE_WORDS = (
     "andel",
     "prosent",
     "tall",
+    "tal",
     "rate",
     "count",
     "innleggelser",
     "pasienter",
+    "pasientar",
+    "innleggingar",
     "liggedøgn",
+    "number",
 )
 NUMERATOR_WORDS = ("teller", "numerator")
 DENOMINATOR_WORDS = ("nevner", "denominator")
@@ -162,7 +181,7 @@ class ColumnRoles:
 
 def parse_period(text: str) -> tuple[dt.date, str] | None:
     """'2024', '2024K1', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
-    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
+    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means), '2019–21'.
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
     read as its month, never truncated to a coarser grain (a quarterly indicator may hold
@@ -173,6 +192,11 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         return dt.date(int(value), 1, 1), "year"
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
         first, last = int(m[1]), int(m[2])
+        return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
+    # '2021–23' (en or em dash; a hyphen is ISO's year-month, '2021-12'): years 2021 to 2023
+    if m := re.fullmatch(r"(\d{4})[–—](\d{2})", value):
+        first = int(m[1])
+        last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
@@ -368,6 +392,14 @@ RESIDUAL_ROW = re.compile(
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",
     re.IGNORECASE,
 )
+# A health trust's or hospital's own row beside its municipalities («Akershus
+# universitetssykehus HF», «Helse Sør-Øst RHF», «Sykehuset Innlandet», «Ahus opptaksområde»):
+# an area that is no unit of the board, skipped like a county.
+TRUST_ROW = re.compile(
+    r"\b(r?hf|helseforetak|sykehus\w*|universitetssykehus\w*|opptaksområde\w*|sykehusområde\w*)$|"
+    r"^(sykehuset|helse)\s|\bhelseforetak\b",
+    re.IGNORECASE,
+)
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
 
@@ -468,7 +500,8 @@ class UnitResolver:
             if len(code) in (3, 5):  # Excel drops the leading zero: 301 → 0301
                 code = "0" + code
             return self.by_code.get(code)
-        return self.by_name.get(_name_key(value))
+        # a dual name («Hamarøy - Hábmer», «Kárášjohka – Karasjok»): the part the board knows
+        return next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -480,6 +513,8 @@ class UnitResolver:
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
+        if match is None and TRUST_ROW.search(value):
+            return UnitRow(skip=AREA)
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
@@ -509,8 +544,9 @@ class UnitResolver:
             return UnitRow(skip=OUTSIDE) if name in self.national_names and not known else None
         if COUNTY_CODE.match(bare):
             return UnitRow(skip=AREA)
-        key = _name_key(bare)
-        if key in self.national_names:
+        keys = _name_keys(bare)
+        key = keys[0]
+        if any(k in self.national_names for k in keys):
             return UnitRow(skip=OUTSIDE)
         if key in self.county_names or key.removesuffix(" fylke") in self.county_names:
             return UnitRow(skip=AREA)
@@ -581,9 +617,22 @@ def _bare(value: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    key = " ".join(name.lower().split())
+    """A name as compared: lower case, «Bydel»/«kommune» dropped, and a hyphen or dash the same
+    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»)."""
+    key = " ".join(re.sub(r"[-‐‑–—]", " ", name.lower()).split())
     key = re.sub(r"^bydel\s+", "", key)
     return re.sub(r"\s+(kommune|bydel)$", "", key)
+
+
+# Between the two forms of a dual name (SSB/KLASS: «Hamarøy - Hábmer», «Guovdageaidnu -
+# Kautokeino»; also written with an en dash or a slash): spaces around the mark.
+DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+
+
+def _name_keys(name: str) -> list[str]:
+    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»)."""
+    parts = [p for p in DUAL_NAME.split(name) if p.strip()]
+    return [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
 
 
 # -- map tables for the store --------------------------------------------------------------
