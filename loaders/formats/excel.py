@@ -28,7 +28,7 @@ from loaders.formats.base import (
     over_limit,
 )
 from loaders.formats.text import SNIFF_ROWS, find_header
-from loaders.problems import FileRefused, Problem
+from loaders.problems import FileRefused, Problem, counted, line_ranges
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
@@ -40,8 +40,19 @@ CELL_END = re.compile(rb"</(?:\w+:)?c>")
 CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
 ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
 CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+# A date column whose cells are formatted «Standard»/«General» holds Excel's day numbers
+# (45292 is 2024-01-01: days since 1899-12-30, the 1900 date system). Read as dates only in a
+# column named as a date or period, and only when every cell is such a number from 1990 to 2100.
+DATE_HEADER = re.compile(
+    r"^(dato|date|periode|period|måned|maaned|month|tid|time|dag|day)($|[^a-zæøå])", re.I
+)
+SERIAL = re.compile(r"^\d{5}$")
+SERIAL_RANGE = (32874, 73415)  # 1990-01-01 … 2100-12-31
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -57,6 +68,7 @@ class SheetScan:
         self.rows = 0  # the highest row number seen (1-based), i.e. the grid's height
         self.columns = 0  # the widest column seen (1-based)
         self.formulas: list[tuple[int, int, str, bool]] = []  # row, column, formula, value saved
+        self.hidden: list[int] = []  # rows hidden in Excel (1-based, as Excel numbers them)
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
@@ -152,6 +164,15 @@ def _open_sheet(
     body = [r[:width] for r in rows[index + 1 :]]
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    guess.notes.extend(_date_serials(body, columns))
+    # Rows hidden in Excel are data like the rest: read, and said, so nothing is loaded unseen.
+    hidden = [n for n in (scan.hidden if scan is not None else []) if n > index + 1 and n - 1 < len(rows)]
+    hidden = [n for n in hidden if any(c is not None and str(c).strip() for c in rows[n - 1])]
+    if hidden:
+        guess.notes.append(
+            f"{counted(len(hidden), 'rad', 'rader')} i tabellen er skjult i Excel (linje {line_ranges(hidden)}); "
+            "de er lest med som de andre radene."
+        )
     # Formula cells in the table (below the header): calamine gives the value Excel saved.
     found = scan.formulas if scan is not None else []
     formulas = [cell for cell in found if cell[0] > index and cell[1] < width]
@@ -267,6 +288,10 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
     if FORMULA_TAG.search(xml):
         scan.formulas.extend(_formula_cells(xml))
+    if b"hidden" in xml:
+        for attributes in ROW_TAG.findall(xml):
+            if HIDDEN.search(attributes) and (ref := ROW_REF.match(b"<row " + attributes)):
+                scan.hidden.append(int(ref[1]))
 
 
 def _formula_cells(xml: bytes) -> list[tuple[int, int, str, bool]]:
@@ -333,6 +358,33 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+def _date_serials(body: list[list[str | None]], columns: list[str]) -> list[str]:
+    """Excel day numbers in a date column (DATE_HEADER) → ISO dates, in place; a note per column.
+
+    Only when every filled cell of the column is a day number from 1990 to 2100: a column with
+    anything else is left as it is, and the checks name its cells.
+    """
+    notes = []
+    for k, name in enumerate(columns):
+        if not DATE_HEADER.match(name.strip()):
+            continue
+        cells = [row[k] for row in body if k < len(row) and row[k] is not None and row[k].strip()]
+        if not cells or not all(
+            SERIAL.match(c.strip()) and SERIAL_RANGE[0] <= int(c) <= SERIAL_RANGE[1] for c in cells
+        ):
+            continue
+        first = cells[0].strip()
+        for row in body:
+            if k < len(row) and row[k] is not None and row[k].strip():
+                row[k] = (EXCEL_EPOCH + dt.timedelta(days=int(row[k]))).isoformat()
+        shown = (EXCEL_EPOCH + dt.timedelta(days=int(first))).strftime("%d.%m.%Y")
+        notes.append(
+            f"Kolonnen «{name}» har Excels datonumre (f.eks. {first}); de er lest som datoer "
+            f"({first} = {shown})."
+        )
+    return notes
 
 
 def _fill_merged(rows: list[list[str | None]], merged: list) -> None:
