@@ -40,6 +40,10 @@ CELL_END = re.compile(rb"</(?:\w+:)?c>")
 CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
 ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+# Excel's built-in percent formats (ECMA-376 §18.8.30: 9 is «0%», 10 is «0.00%»).
+PERCENT_FORMATS = {9, 10}
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
@@ -69,6 +73,8 @@ class SheetScan:
         self.columns = 0  # the widest column seen (1-based)
         self.formulas: list[tuple[int, int, str, bool]] = []  # row, column, formula, value saved
         self.hidden: list[int] = []  # rows hidden in Excel (1-based, as Excel numbers them)
+        self.percent_styles: set[int] = set()  # cell styles (xf index) that show a percent
+        self.percent: list[tuple[int, int]] = []  # row, column of cells shown as a percent
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
@@ -161,9 +167,11 @@ def _open_sheet(
     header = [c or "" for c in rows[index][:width]]
     if len([c for c in header if c.strip()]) < 2:
         raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
+    percent_notes = _percent_cells(rows, scan.percent if scan is not None else [], index, width)
     body = [r[:width] for r in rows[index + 1 :]]
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    guess.notes.extend(percent_notes)
     guess.notes.extend(_date_serials(body, columns))
     # Rows hidden in Excel are data like the rest: read, and said, so nothing is loaded unseen.
     hidden = [n for n in (scan.hidden if scan is not None else []) if n > index + 1 and n - 1 < len(rows)]
@@ -219,6 +227,24 @@ def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None
     return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
 
 
+def _percent_styles(archive: zipfile.ZipFile, file_name: str) -> set[int]:
+    """The cell styles (index in styles.xml's cellXfs) whose number format shows a percent."""
+    name = next((n for n in archive.namelist() if n.lower() == "xl/styles.xml"), None)
+    if name is None:
+        return set()
+    styles = ElementTree.fromstring(_read_small(archive, name, file_name))
+    percent = set(PERCENT_FORMATS)
+    for fmt in styles.iterfind(f"{{{MAIN}}}numFmts/{{{MAIN}}}numFmt"):
+        code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))  # a quoted or escaped % is text
+        if "%" in code:
+            percent.add(int(fmt.get("numFmtId", "-1")))
+    return {
+        index
+        for index, xf in enumerate(styles.iterfind(f"{{{MAIN}}}cellXfs/{{{MAIN}}}xf"))
+        if int(xf.get("numFmtId", "0")) in percent
+    }
+
+
 def _read_small(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
     """A small part (workbook.xml, its relationships), read whole only if it is small."""
     if archive.getinfo(name).file_size > 16 * STREAM_CHUNK:
@@ -234,6 +260,7 @@ def _inspect(path: Path, file_name: str, sheet: str, limits: Limits) -> SheetSca
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet, file_name)
+            scan.percent_styles = _percent_styles(archive, file_name)
             total = 0
             for item in archive.infolist():
                 checked = item.filename == part or item.filename.endswith("sharedStrings.xml")
@@ -288,6 +315,11 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
     if FORMULA_TAG.search(xml):
         scan.formulas.extend(_formula_cells(xml))
+    if scan.percent_styles and b' s="' in xml:
+        for attributes in CELL_TAG.findall(xml):
+            style = CELL_STYLE.search(attributes)
+            if style and int(style[1]) in scan.percent_styles and (ref := CELL_REF.search(attributes)):
+                scan.percent.append((int(ref[2]) - 1, _column_index(ref[1].decode())))
     if b"hidden" in xml:
         for attributes in ROW_TAG.findall(xml):
             if HIDDEN.search(attributes) and (ref := ROW_REF.match(b"<row " + attributes)):
@@ -358,6 +390,35 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+def _percent_cells(
+    rows: list[list[str | None]], cells: list[tuple[int, int]], header: int, width: int
+) -> list[str]:
+    """Numbers Excel shows as a percent (0.815 shown as «81,5 %») → the percent shown, in place.
+
+    A CSV exported from the same sheet holds «81,5 %», read as 81.5; the board keeps shares in
+    percent, so the cell is read as Excel shows it, never as the fraction it stores.
+    """
+    changed, example = 0, ""
+    for r, c in cells:
+        if r <= header or c >= width or r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None:
+            continue
+        try:
+            number = float(rows[r][c])
+        except ValueError:
+            continue
+        percent = round(number * 100, 10)
+        shown = str(int(percent)) if percent.is_integer() else repr(percent)
+        example = example or f"{rows[r][c]} vises som {shown} %".replace(".", ",")
+        rows[r][c] = shown
+        changed += 1
+    if not changed:
+        return []
+    return [
+        f"{counted(changed, 'celle', 'celler')} er formatert som prosent i Excel ({example}); "
+        "de er lest som prosenten Excel viser."
+    ]
 
 
 def _date_serials(body: list[list[str | None]], columns: list[str]) -> list[str]:
