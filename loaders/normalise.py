@@ -400,6 +400,20 @@ TRUST_ROW = re.compile(
     r"^(sykehuset|helse)\s|\bhelseforetak\b",
     re.IGNORECASE,
 )
+# The bydeler SSB publishes (Bergen 4601, Stavanger 1103, Trondheim 5001, Oslo 0301): rows for
+# somewhere else unless the board has them as units (those match first).
+CITY_DISTRICTS = frozenset(
+    {
+        "arna", "bergenhus", "fana", "fyllingsdalen", "laksevåg", "ytrebygda", "årstad", "åsane",
+        "hundvåg", "tasta", "eiganes og våland", "storhaug", "hillevåg", "hinna", "madla",
+        "midtbyen", "østbyen", "lerkendal", "heimdal",
+        "gamle oslo", "grünerløkka", "sagene", "st. hanshaugen", "frogner", "ullern", "vestre aker",
+        "nordre aker", "bjerke", "grorud", "stovner", "alna", "østensjø", "nordstrand",
+        "søndre nordstrand", "sentrum", "marka",
+    }
+)  # fmt: skip
+# «Årstad (Bergen)»: a part of a municipality named in brackets after it.
+IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
 
@@ -531,8 +545,10 @@ class UnitResolver:
         if self.is_total(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
-        if m := WARD_CODE.match(bare):
-            return UnitRow(skip=OUTSIDE) if m[1].startswith("0301") else None
+        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–])", bare):
+            # a bydel of a municipality in Norway that the board does not have (030101 Gamle
+            # Oslo, 460105 Årstad in Bergen)
+            return UnitRow(skip=OUTSIDE) if m[1][:4] in self.national_codes | {"0301"} else None
         if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
             if m[1].zfill(4) in self.national_codes:
                 return UnitRow(skip=OUTSIDE)
@@ -546,8 +562,12 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         keys = _name_keys(bare)
         key = keys[0]
-        if any(k in self.national_names for k in keys):
+        if any(k in self.national_names or k in CITY_DISTRICTS for k in keys):
             return UnitRow(skip=OUTSIDE)
+        if (m := IN_MUNICIPALITY.match(bare)) and _name_key(m[2]) in self.national_names:
+            whole = self.by_name.get(_name_key(m[2]))
+            if not (isinstance(whole, UnitMatch) and whole.unit_id in self.kinds):
+                return UnitRow(skip=OUTSIDE)  # a part of a municipality the board does not have
         if key in self.county_names or key.removesuffix(" fylke") in self.county_names:
             return UnitRow(skip=AREA)
         return None
