@@ -179,15 +179,21 @@ class ColumnRoles:
 # -- periods -------------------------------------------------------------------------------
 
 
+PROVISIONAL = re.compile(r"(\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\((foreløpig|forelopig|prelim|provisional|p\))[^)]*\)?)$")
+
+
 def parse_period(text: str) -> tuple[dt.date, str] | None:
     """'2024', '2024K1', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
-    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means), '2019–21'.
+    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means), '2019–21';
+    a provisional mark after any of them ('2024*', '2024 (foreløpige tall)') is no part of the period.
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
     read as its month, never truncated to a coarser grain (a quarterly indicator may hold
     months; analytics sums them). None when the text is not a period.
     """
     value = text.strip().lower().replace(" ", "").replace("\xa0", "")
+    # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
+    value = PROVISIONAL.sub("", value) or value
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):

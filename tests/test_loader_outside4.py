@@ -293,3 +293,20 @@ def test_a_percent_sign_inside_quotes_is_no_percent_format(tmp_path):
     )
     with open_table(path) as table:
         assert table._rows == [["Lillestrøm", "2023", "81.5"]]
+
+
+def test_a_provisional_mark_after_the_period_is_no_part_of_it(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "forelopig.csv",
+        "Kommune;År;Antall\nLillestrøm;2023;88\nLillestrøm;2024*;90\nLørenskog;2024 (foreløpige tall);41\n"
+        "Lørenskog;2023¹;39\n",
+    )
+    report = fresh_loader.ingest(path, "dho_bed_days_before")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "dho_bed_days_before,3205,2023,88,false",
+        "dho_bed_days_before,3205,2024,90,false",
+        "dho_bed_days_before,3222,2023,39,false",
+        "dho_bed_days_before,3222,2024,41,false",
+    ]
+    assert parse_period("*") is None and parse_period("2024K1*") == (dt.date(2024, 1, 1), "quarter")
