@@ -154,6 +154,12 @@ class ColumnRoles:
             period, subperiod = self.year, self.subperiod
         period = period or self.year or self.subperiod
         wide = () if period else tuple(cid(c) for c in self.wide)
+        if wide and (twice := _same_period(self.wide)):
+            raise FileRefused(
+                file_name,
+                f"har flere kolonner for samme periode ({_and(twice)}), trolig to mål (f.eks. antall og "
+                "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
+            )
         if period is None and not wide:
             raise FileRefused(
                 file_name,
@@ -306,6 +312,57 @@ def period_of_header(column: str) -> tuple[dt.date, str] | None:
     return parse_period(text) if text is not None else None
 
 
+def header_label(column: str) -> str:
+    """A wide column's header without its period ('Antall 2022' → 'antall'; '2022' → '')."""
+    name = " ".join(column.split())
+    m = HEADER_PERIOD.match(name)
+    if m is None or parse_period(name) is not None:
+        return ""
+    return (m["before"] or m["after"] or "").strip().lower()
+
+
+def _same_period(columns: list[str]) -> list[str]:
+    """The wide columns whose period another wide column has too (in file order), or []."""
+    periods = [period_of_header(c) for c in columns]
+    return [c for c, p in zip(columns, periods, strict=True) if p is not None and periods.count(p) > 1]
+
+
+def _and(names: list[str]) -> str:
+    quoted = [f"«{n}»" for n in names[:4]]
+    more = f" og {len(names) - 4} til" if len(names) > 4 else ""
+    return (", ".join(quoted[:-1]) + " og " + quoted[-1] if len(quoted) > 1 else quoted[0]) + more
+
+
+# The measure a wide column's label names, for the kinds that take it: two measures per period
+# (SSB and Hdir tables with «Antall 2022» and «Andel 2022» side by side) keep the indicator's own.
+SHARE_LABELS = ("andel", "prosent", "share", "percent", "%")
+COUNT_LABELS = (
+    "antall",
+    "tall",
+    "tal",
+    "personer",
+    "persons",
+    "count",
+    "number",
+    "innleggelser",
+    "pasienter",
+)
+
+
+def _one_measure(wide: list[str], kinds: set[str] | None) -> list[str]:
+    """The wide columns of the one measure the indicator's kinds take, when the periods repeat
+    under several labels; all of them (for to_spec to refuse) when none or several fit."""
+    if not _same_period(wide) or not kinds:
+        return wide
+    words = SHARE_LABELS if kinds <= {"share"} else COUNT_LABELS if kinds <= {"count", "stock"} else ()
+    labels = list(dict.fromkeys(header_label(c) for c in wide))
+    fitting = [label for label in labels if any(label == w or _starts_word(label, (w,)) for w in words)]
+    if len(fitting) != 1:
+        return wide
+    chosen = [c for c in wide if header_label(c) == fitting[0]]
+    return wide if _same_period(chosen) else chosen
+
+
 # -- column roles --------------------------------------------------------------------------
 
 
@@ -351,7 +408,7 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
     if roles.subperiod and not roles.year and not roles.period:
         roles.period, roles.subperiod = roles.subperiod, None  # "Måned" holding "2024-01"
     if not (roles.period or roles.year) and wide:
-        roles.wide = wide
+        roles.wide = _one_measure(wide, kinds)
     if kinds and kinds <= {"count", "stock"} and roles.numerator and not roles.denominator:
         roles.value, roles.numerator = roles.numerator, None
     return roles

@@ -649,8 +649,10 @@ class Staging:
         )
         if cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]:
             key = "PARTITION BY c.key_no"
+            # a wide table's period is a column header, not a cell of the candidates
+            key_columns = {**columns, "period": "NULL::VARCHAR"} if spec.wide else columns
             selects = [
-                f"SELECT row_no, {columns[check.column]}, '{check.code}', * EXCLUDE (row_no) "
+                f"SELECT row_no, {key_columns[check.column]}, '{check.code}', * EXCLUDE (row_no) "
                 f"FROM ({check.sql}) AS found(row_no, text, period_start, grain, other_row)"
                 for check in check_table.key_checks()
             ]

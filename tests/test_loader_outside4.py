@@ -310,3 +310,35 @@ def test_a_provisional_mark_after_the_period_is_no_part_of_it(fresh_loader, tmp_
         "dho_bed_days_before,3222,2024,41,false",
     ]
     assert parse_period("*") is None and parse_period("2024K1*") == (dt.date(2024, 1, 1), "quarter")
+
+
+# -- wide tables with two measures per period -----------------------------------------------
+
+TWO_MEASURES = (
+    "Kommune;Antall 2022;Andel 2022;Antall 2023;Andel 2023\nLillestrøm;80;11;88;12\nLørenskog;35;9;39;10\n"
+)
+
+
+def test_a_wide_table_of_two_measures_keeps_the_indicators_own(fresh_loader, tmp_path):
+    """Both columns of a year went to one key: every value was stored as suppressed."""
+    path = write_csv(tmp_path / "to_maal.csv", TWO_MEASURES)
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert report.ok, report.summary()
+    assert "Kolonner som ikke brukes: Antall 2022, Antall 2023." in report.notes
+    assert _lines(fresh_loader) == [
+        "referral_quality_share,3205,2022,11,false",
+        "referral_quality_share,3205,2023,12,false",
+        "referral_quality_share,3222,2022,9,false",
+        "referral_quality_share,3222,2023,10,false",
+    ]
+
+
+def test_a_wide_table_of_two_measures_neither_fitting_is_refused(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "to_maal.csv", TWO_MEASURES)
+    report = fresh_loader.ingest(path, "dho_bed_days_before")
+    assert report.refused == (
+        "Filen «to_maal.csv» har flere kolonner for samme periode («Antall 2022», «Andel 2022», «Antall 2023» "
+        "og «Andel 2023»), trolig to mål (f.eks. antall og andel); velg kolonnene for ett mål under "
+        "«Kolonner», eller del filen."
+    )
+    assert export_lines(fresh_loader)[1:] == []
