@@ -342,3 +342,27 @@ def test_a_wide_table_of_two_measures_neither_fitting_is_refused(fresh_loader, t
         "«Kolonner», eller del filen."
     )
     assert export_lines(fresh_loader)[1:] == []
+
+
+def test_excel_periods_merged_over_measures_name_the_columns_below(fresh_loader, tmp_path):
+    """Two header rows: «2022» merged over «Antall» and «Andel» (the file had no period column)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["B1"], sheet["D1"] = "Kommune", 2022, 2023
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:C1")
+    sheet.merge_cells("D1:E1")
+    sheet["B2"], sheet["C2"], sheet["D2"], sheet["E2"] = "Antall", "Andel", "Antall", "Andel"
+    sheet.append(["Lillestrøm", 80, 0.11, 88, 0.12])
+    sheet.append(["Lørenskog", 35, 0.09, 39, 0.1])
+    path = tmp_path / "to_rader.xlsx"
+    book.save(path)
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.summary()
+    assert "Kolonner som ikke brukes: Andel 2022, Andel 2023." in report.notes
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2022,80,false",
+        "population_total,3205,2023,88,false",
+        "population_total,3222,2022,35,false",
+        "population_total,3222,2023,39,false",
+    ]

@@ -165,6 +165,9 @@ def _open_sheet(
     else:
         index = find_header([[c or "" for c in r] for r in rows[:SNIFF_ROWS]])
     header = [c or "" for c in rows[index][:width]]
+    grouped = _periods_above(rows, index, width, merged)
+    if grouped:
+        header = [f"{name} {grouped[k]}" if grouped.get(k) else name for k, name in enumerate(header)]
     if len([c for c in header if c.strip()]) < 2:
         raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
     percent_notes = _percent_cells(rows, scan.percent if scan is not None else [], index, width)
@@ -390,6 +393,31 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+def _periods_above(rows: list[list[str | None]], index: int, width: int, merged: list) -> dict[int, str]:
+    """column → the period written above its header cell in a cell merged across a group of
+    columns («2022» over «Antall» and «Andel»): two header rows, periods over measures.
+
+    Only when at least two header cells below such a merged period are labels (not periods):
+    each becomes «Antall 2022», a wide column of its period (loaders.normalise.header_period).
+    """
+    from loaders.normalise import parse_period
+
+    if index == 0:
+        return {}
+    above: dict[int, str] = {}
+    for (top, left), (_bottom, right) in merged:
+        if top != index - 1 or right <= left or left >= len(rows[top]) or rows[top][left] is None:
+            continue
+        text = str(rows[top][left]).strip()
+        if parse_period(text) is None:
+            continue
+        for k in range(left, min(right, width - 1) + 1):
+            below = rows[index][k] if k < len(rows[index]) else None
+            if below is not None and str(below).strip() and parse_period(str(below)) is None:
+                above[k] = text
+    return above if len(above) >= 2 else {}
 
 
 def _percent_cells(
