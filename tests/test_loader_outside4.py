@@ -276,7 +276,7 @@ def test_excel_percent_cells_are_read_as_the_percent_shown(fresh_loader, tmp_pat
     )
     report = fresh_loader.ingest(path, "referral_quality_share")
     assert report.ok, report.problem_lines()
-    assert any("formatert som prosent i Excel (0,815 vises som 81,5 %)" in note for note in report.notes)
+    assert any("formatert som prosent i regnearket (0,815 vises som 81,5 %)" in note for note in report.notes)
     assert _lines(fresh_loader) == [
         "referral_quality_share,3205,2023,81.5,false",
         "referral_quality_share,3222,2023,77.25,false",
@@ -365,4 +365,66 @@ def test_excel_periods_merged_over_measures_name_the_columns_below(fresh_loader,
         "population_total,3205,2023,88,false",
         "population_total,3222,2022,35,false",
         "population_total,3222,2023,39,false",
+    ]
+
+
+def _ods(tmp_path, rows: list[str]) -> object:
+    """A small .ods (as LibreOffice writes one) with the given <table:table-row> elements."""
+    import zipfile
+
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Ark1">'
+        + "".join(rows)
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "andel.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+        archive.writestr("content.xml", content)
+    return path
+
+
+def test_ods_percentage_cells_are_read_as_the_percent_shown(fresh_loader, tmp_path):
+    def text(value: str) -> str:
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+    def share(value: float, repeat: int = 1) -> str:
+        return (
+            f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="percentage" '
+            f'office:value="{value}"><text:p>{value * 100} %</text:p></table:table-cell>'
+        )
+
+    row = "<table:table-row>{}</table:table-row>".format
+    path = _ods(
+        tmp_path,
+        [
+            row(text("Kommune") + text("År") + text("Andel")),
+            row(
+                text("Lillestrøm")
+                + '<table:table-cell office:value-type="float" office:value="2023"/>'
+                + share(0.815)
+            ),
+            row(
+                text("Lørenskog")
+                + '<table:table-cell office:value-type="float" office:value="2023"/>'
+                + share(0.25)
+            ),
+        ],
+    )
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert report.ok, report.summary()
+    assert _lines(fresh_loader) == [
+        "referral_quality_share,3205,2023,81.5,false",
+        "referral_quality_share,3222,2023,25,false",
     ]

@@ -100,9 +100,12 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
         raise FileRefused(file_name, "har ingen ark")
     first = _chosen(file_name, sheets, choices)
     tried = [first] if choices.sheet else [first, *[s for s in sheets if s != first]]
+    ods = names is None and zipfile.is_zipfile(path)
     for number, sheet in enumerate(tried):
         if number and names is not None:
             scan = _inspect(path, file_name, sheet, limits)
+        elif ods:
+            scan = _ods_scan(path, file_name, sheet)
         try:
             table = _open_sheet(path, file_name, workbook, sheet, sheets, scan, choices, limits)
         except NoTable:
@@ -228,6 +231,51 @@ def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError, EOFError):
         raise broken from None
     return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
+
+
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_scan(path: Path, file_name: str, sheet: str) -> SheetScan:
+    """An OpenDocument sheet's cells of value type «percentage» (0.815 shown as 81,5 %), in one
+    streamed pass over content.xml (OpenDocument 1.2 §19.385: office:value-type); repeated rows
+    and columns (table:number-rows-repeated, -columns-repeated) are counted, not expanded."""
+    scan = SheetScan()
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            inside, row, column = False, -1, 0
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if tag == f"{ODS_TABLE}table":
+                    if event == "start":
+                        inside, row = element.get(f"{ODS_TABLE}name") == sheet, -1
+                    elif inside:
+                        break
+                elif inside and tag == f"{ODS_TABLE}table-row":
+                    if event == "start":
+                        row, column = row + 1, 0
+                    else:
+                        row += int(element.get(f"{ODS_TABLE}number-rows-repeated", "1")) - 1
+                elif inside and tag in (f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"):
+                    if event == "end":
+                        repeat = int(element.get(f"{ODS_TABLE}number-columns-repeated", "1"))
+                        if element.get(f"{ODS_OFFICE}value-type") == "percentage" and repeat <= 16384:
+                            scan.percent.extend((row, column + k) for k in range(repeat))
+                        column += repeat
+                if event == "end" and tag.startswith(ODS_TABLE) and tag != f"{ODS_TABLE}table":
+                    element.clear()
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        RuntimeError,
+        ElementTree.ParseError,
+        EOFError,
+        ValueError,
+    ):
+        raise _broken(file_name) from None
+    return scan
 
 
 def _percent_styles(archive: zipfile.ZipFile, file_name: str) -> set[int]:
@@ -444,8 +492,8 @@ def _percent_cells(
     if not changed:
         return []
     return [
-        f"{counted(changed, 'celle', 'celler')} er formatert som prosent i Excel ({example}); "
-        "de er lest som prosenten Excel viser."
+        f"{counted(changed, 'celle', 'celler')} er formatert som prosent i regnearket ({example}); "
+        "de er lest som prosenten regnearket viser."
     ]
 
 
