@@ -54,6 +54,15 @@ class Check:
 # year across a new year ('2023/2024', '2023/24': a school or season year).
 _WEEK = r"\d{4}\s*-?\s*(u|w|uke|week)\s*\d{1,2}|(uke|week|u|w)\s*\d{1,2}\s*[-/ ]?\s*\d{4}"
 _ACROSS_YEARS = r"\d{4}\s*/\s*(\d{2}|\d{4})"
+# A half-year ('1. halvår 2024', 'Halvår 2 2024', '2024H1', 'H1 2024', 'første halvår 2024').
+_HALF_YEAR = (
+    r"([12]\.?|første|andre|fyrste)\s*halv(år|aar|året)\s*-?\s*\d{4}|halv(år|aar)\s*[12]\.?\s*-?\s*\d{4}|"
+    r"\d{4}\s*-?\s*(h|halvår\s*)[12]|h[12]\s*[-/ ]?\s*\d{4}"
+)
+
+# A date naming a day ('02.01.2024', '2024-01-02'): read as its month, so two days of one month
+# in a file are daily figures, never one month's repeated row (checks.days).
+DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?"
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 
@@ -161,7 +170,7 @@ CHECKS: tuple[Check, ...] = (
         "{quoted} er ikke en verdi profilen kjenner",
         report="ind_text",
     ),
-    # Weeks and periods across a new year are told as what they are, never read as something
+    # Weeks, half-years and periods across a new year are told as what they are, never read as something
     # else: the board's grains are month, quarter, tertial, year and multi-year periods.
     Check(
         "period_week",
@@ -171,6 +180,22 @@ CHECKS: tuple[Check, ...] = (
         "{quoted} er en uke; tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, "
         "f.eks. 2025M01 eller 2025K1)",
         report="period_text",
+        # every week in the column is one cause, said once with the first as example
+        cause="indicator",
+        many="periodene er uker (første: {quoted}); tavla tar ikke ukestall (summer ukene til måneder "
+        "eller kvartaler, f.eks. 2025M01 eller 2025K1)",
+    ),
+    Check(
+        "period_half_year",
+        "cell",
+        "period",
+        f"period_start IS NULL AND regexp_full_match(lower(trim(period_text)), '{_HALF_YEAR}')",
+        "{quoted} er et halvår; tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, "
+        "f.eks. 2024M01, 2024K1 eller 2024)",
+        report="period_text",
+        cause="indicator",
+        many="periodene er halvår (første: {quoted}); tavla tar ikke halvårstall (bruk måneder, "
+        "kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
     ),
     Check(
         "period_across_years",
@@ -187,6 +212,7 @@ CHECKS: tuple[Check, ...] = (
         "period",
         # coalesce: an empty period (NULL text) is this check's too
         f"period_start IS NULL AND NOT coalesce(regexp_full_match(lower(trim(period_text)), '{_WEEK}') "
+        f"OR regexp_full_match(lower(trim(period_text)), '{_HALF_YEAR}') "
         f"OR regexp_full_match(trim(period_text), '{_ACROSS_YEARS}'), false)",
         "{quoted} er ikke en gyldig periode "
         "(bruk f.eks. 2024, 2024K1, 2024M01, 2024-01, jan 2024 eller 01.01.2024)",
@@ -239,8 +265,23 @@ CHECKS: tuple[Check, ...] = (
         "SELECT c.row_no, c.unit_as_written, c.period_start, c.grain, d.first_row "
         "FROM candidates c JOIN (SELECT key_no, source_code, min(row_no) AS first_row "
         "FROM candidates GROUP BY ALL HAVING count(DISTINCT (value, numerator, denominator)) > 1) d "
-        "ON c.key_no = d.key_no AND c.source_code = d.source_code WHERE c.row_no <> d.first_row",
+        "ON c.key_no = d.key_no AND c.source_code = d.source_code WHERE c.row_no <> d.first_row "
+        "AND c.n_days <= 1",
         "«{text}» har en annen verdi for {period} tidligere i filen{also}",
+    ),
+    # Several days of one month (daily admissions): each date is read as its month, so they
+    # would be one month's repeated rows, kept once (a day's count lost) or refused as a clash.
+    Check(
+        "days",
+        "key",
+        "period",
+        "SELECT row_no, period_as_written, period_start, grain, min(row_no) OVER (PARTITION BY key_no) "
+        "FROM candidates WHERE n_days > 1 QUALIFY row_no <> min(row_no) OVER (PARTITION BY key_no)",
+        "«{text}» er en dag, og filen har flere dager i {period}{also}; tavla lagrer måneder, ikke "
+        "dager (summer dagene til måneder, f.eks. 2024M01)",
+        cause="indicator",
+        many="filen har tall per dag, flere dager i samme måned (første: «{text}» i {period}); tavla "
+        "lagrer måneder, ikke dager (summer dagene til måneder, f.eks. 2024M01)",
     ),
     Check(
         "mixed",

@@ -45,16 +45,31 @@ MONTH_NAMES = {
     for name in names
 }
 
-# Column names, as sources write them. Unit words may sit inside a word ("Bostedskommune");
-# the others must start the name or a word in it.
+# Column names, as sources write them (bokmål, nynorsk and English). Unit words may sit inside
+# a word ("Bostedskommune"); the others must start the name or a word in it.
 UNIT_WORDS = ("kommune", "bydel", "region")
 # "geo": FHI's kube files (Kommunehelsa/Norgeshelsa) name the unit column GEO.
-UNIT_STARTS = ("enhet", "geografi", "geo", "sted", "område", "unit", "knr", "navn", "municipality")
-PERIOD_WORDS = ("periode", "tid", "dato", "period", "date", "time")
-YEAR_WORDS = ("år", "aar", "year", "årstall")
+UNIT_STARTS = (
+    "enhet",
+    "eining",
+    "geografi",
+    "geo",
+    "sted",
+    "stad",
+    "område",
+    "unit",
+    "knr",
+    "navn",
+    "namn",
+    "municipality",
+)
+# "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
+# (checks.period_week) rather than the file being told it has no period column.
+PERIOD_WORDS = ("periode", "tid", "tidsrom", "dato", "period", "date", "time", "uke", "veke", "week")
+YEAR_WORDS = ("år", "aar", "year", "årstall", "årstal")
 QUARTER_WORDS = ("kvartal", "quarter")
 TERTIAL_WORDS = ("tertial",)
-MONTH_WORDS = ("måned", "maaned", "maned", "mnd", "month")
+MONTH_WORDS = ("måned", "maaned", "maned", "månad", "manad", "mnd", "month")
 VALUE_WORDS = (
     "antall",
     "persons",
@@ -66,11 +81,15 @@ VALUE_WORDS = (
     "andel",
     "prosent",
     "tall",
+    "tal",
     "rate",
     "count",
     "innleggelser",
     "pasienter",
+    "pasientar",
+    "innleggingar",
     "liggedøgn",
+    "number",
 )
 NUMERATOR_WORDS = ("teller", "numerator")
 DENOMINATOR_WORDS = ("nevner", "denominator")
@@ -135,6 +154,12 @@ class ColumnRoles:
             period, subperiod = self.year, self.subperiod
         period = period or self.year or self.subperiod
         wide = () if period else tuple(cid(c) for c in self.wide)
+        if wide and (twice := _same_period(self.wide)):
+            raise FileRefused(
+                file_name,
+                f"har flere kolonner for samme periode ({_and(twice)}), trolig to mål (f.eks. antall og "
+                "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
+            )
         if period is None and not wide:
             raise FileRefused(
                 file_name,
@@ -160,19 +185,30 @@ class ColumnRoles:
 # -- periods -------------------------------------------------------------------------------
 
 
+PROVISIONAL = re.compile(r"(\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\((foreløpig|forelopig|prelim|provisional|p\))[^)]*\)?)$")
+
+
 def parse_period(text: str) -> tuple[dt.date, str] | None:
     """'2024', '2024K1', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
-    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means).
+    and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means), '2019–21';
+    a provisional mark after any of them ('2024*', '2024 (foreløpige tall)') is no part of the period.
 
     Returns (period start, grain). A period keeps the grain it is written at: a full date is
     read as its month, never truncated to a coarser grain (a quarterly indicator may hold
     months; analytics sums them). None when the text is not a period.
     """
     value = text.strip().lower().replace(" ", "").replace("\xa0", "")
+    # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
+    value = PROVISIONAL.sub("", value) or value
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
         first, last = int(m[1]), int(m[2])
+        return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
+    # '2021–23' (en or em dash; a hyphen is ISO's year-month, '2021-12'): years 2021 to 2023
+    if m := re.fullmatch(r"(\d{4})[–—](\d{2})", value):
+        first = int(m[1])
+        last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
@@ -276,6 +312,57 @@ def period_of_header(column: str) -> tuple[dt.date, str] | None:
     return parse_period(text) if text is not None else None
 
 
+def header_label(column: str) -> str:
+    """A wide column's header without its period ('Antall 2022' → 'antall'; '2022' → '')."""
+    name = " ".join(column.split())
+    m = HEADER_PERIOD.match(name)
+    if m is None or parse_period(name) is not None:
+        return ""
+    return (m["before"] or m["after"] or "").strip().lower()
+
+
+def _same_period(columns: list[str]) -> list[str]:
+    """The wide columns whose period another wide column has too (in file order), or []."""
+    periods = [period_of_header(c) for c in columns]
+    return [c for c, p in zip(columns, periods, strict=True) if p is not None and periods.count(p) > 1]
+
+
+def _and(names: list[str]) -> str:
+    quoted = [f"«{n}»" for n in names[:4]]
+    more = f" og {len(names) - 4} til" if len(names) > 4 else ""
+    return (", ".join(quoted[:-1]) + " og " + quoted[-1] if len(quoted) > 1 else quoted[0]) + more
+
+
+# The measure a wide column's label names, for the kinds that take it: two measures per period
+# (SSB and Hdir tables with «Antall 2022» and «Andel 2022» side by side) keep the indicator's own.
+SHARE_LABELS = ("andel", "prosent", "share", "percent", "%")
+COUNT_LABELS = (
+    "antall",
+    "tall",
+    "tal",
+    "personer",
+    "persons",
+    "count",
+    "number",
+    "innleggelser",
+    "pasienter",
+)
+
+
+def _one_measure(wide: list[str], kinds: set[str] | None) -> list[str]:
+    """The wide columns of the one measure the indicator's kinds take, when the periods repeat
+    under several labels; all of them (for to_spec to refuse) when none or several fit."""
+    if not _same_period(wide) or not kinds:
+        return wide
+    words = SHARE_LABELS if kinds <= {"share"} else COUNT_LABELS if kinds <= {"count", "stock"} else ()
+    labels = list(dict.fromkeys(header_label(c) for c in wide))
+    fitting = [label for label in labels if any(label == w or _starts_word(label, (w,)) for w in words)]
+    if len(fitting) != 1:
+        return wide
+    chosen = [c for c in wide if header_label(c) == fitting[0]]
+    return wide if _same_period(chosen) else chosen
+
+
 # -- column roles --------------------------------------------------------------------------
 
 
@@ -321,7 +408,7 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
     if roles.subperiod and not roles.year and not roles.period:
         roles.period, roles.subperiod = roles.subperiod, None  # "Måned" holding "2024-01"
     if not (roles.period or roles.year) and wide:
-        roles.wide = wide
+        roles.wide = _one_measure(wide, kinds)
     if kinds and kinds <= {"count", "stock"} and roles.numerator and not roles.denominator:
         roles.value, roles.numerator = roles.numerator, None
     return roles
@@ -368,6 +455,28 @@ RESIDUAL_ROW = re.compile(
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",
     re.IGNORECASE,
 )
+# A health trust's or hospital's own row beside its municipalities («Akershus
+# universitetssykehus HF», «Helse Sør-Øst RHF», «Sykehuset Innlandet», «Ahus opptaksområde»):
+# an area that is no unit of the board, skipped like a county.
+TRUST_ROW = re.compile(
+    r"\b(r?hf|helseforetak|sykehus\w*|universitetssykehus\w*|opptaksområde\w*|sykehusområde\w*)$|"
+    r"^(sykehuset|helse)\s|\bhelseforetak\b",
+    re.IGNORECASE,
+)
+# The bydeler SSB publishes (Bergen 4601, Stavanger 1103, Trondheim 5001, Oslo 0301): rows for
+# somewhere else unless the board has them as units (those match first).
+CITY_DISTRICTS = frozenset(
+    {
+        "arna", "bergenhus", "fana", "fyllingsdalen", "laksevåg", "ytrebygda", "årstad", "åsane",
+        "hundvåg", "tasta", "eiganes og våland", "storhaug", "hillevåg", "hinna", "madla",
+        "midtbyen", "østbyen", "lerkendal", "heimdal",
+        "gamle oslo", "grünerløkka", "sagene", "st. hanshaugen", "frogner", "ullern", "vestre aker",
+        "nordre aker", "bjerke", "grorud", "stovner", "alna", "østensjø", "nordstrand",
+        "søndre nordstrand", "sentrum", "marka",
+    }
+)  # fmt: skip
+# «Årstad (Bergen)»: a part of a municipality named in brackets after it.
+IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
 
@@ -468,7 +577,8 @@ class UnitResolver:
             if len(code) in (3, 5):  # Excel drops the leading zero: 301 → 0301
                 code = "0" + code
             return self.by_code.get(code)
-        return self.by_name.get(_name_key(value))
+        # a dual name («Hamarøy - Hábmer», «Kárášjohka – Karasjok»): the part the board knows
+        return next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -480,6 +590,8 @@ class UnitResolver:
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
+        if match is None and TRUST_ROW.search(value):
+            return UnitRow(skip=AREA)
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
@@ -496,8 +608,10 @@ class UnitResolver:
         if self.is_total(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
-        if m := WARD_CODE.match(bare):
-            return UnitRow(skip=OUTSIDE) if m[1].startswith("0301") else None
+        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–])", bare):
+            # a bydel of a municipality in Norway that the board does not have (030101 Gamle
+            # Oslo, 460105 Årstad in Bergen)
+            return UnitRow(skip=OUTSIDE) if m[1][:4] in self.national_codes | {"0301"} else None
         if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
             if m[1].zfill(4) in self.national_codes:
                 return UnitRow(skip=OUTSIDE)
@@ -509,9 +623,14 @@ class UnitResolver:
             return UnitRow(skip=OUTSIDE) if name in self.national_names and not known else None
         if COUNTY_CODE.match(bare):
             return UnitRow(skip=AREA)
-        key = _name_key(bare)
-        if key in self.national_names:
+        keys = _name_keys(bare)
+        key = keys[0]
+        if any(k in self.national_names or k in CITY_DISTRICTS for k in keys):
             return UnitRow(skip=OUTSIDE)
+        if (m := IN_MUNICIPALITY.match(bare)) and _name_key(m[2]) in self.national_names:
+            whole = self.by_name.get(_name_key(m[2]))
+            if not (isinstance(whole, UnitMatch) and whole.unit_id in self.kinds):
+                return UnitRow(skip=OUTSIDE)  # a part of a municipality the board does not have
         if key in self.county_names or key.removesuffix(" fylke") in self.county_names:
             return UnitRow(skip=AREA)
         return None
@@ -581,9 +700,22 @@ def _bare(value: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    key = " ".join(name.lower().split())
+    """A name as compared: lower case, «Bydel»/«kommune» dropped, and a hyphen or dash the same
+    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»)."""
+    key = " ".join(re.sub(r"[-‐‑–—]", " ", name.lower()).split())
     key = re.sub(r"^bydel\s+", "", key)
     return re.sub(r"\s+(kommune|bydel)$", "", key)
+
+
+# Between the two forms of a dual name (SSB/KLASS: «Hamarøy - Hábmer», «Guovdageaidnu -
+# Kautokeino»; also written with an en dash or a slash): spaces around the mark.
+DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+
+
+def _name_keys(name: str) -> list[str]:
+    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»)."""
+    parts = [p for p in DUAL_NAME.split(name) if p.strip()]
+    return [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
 
 
 # -- map tables for the store --------------------------------------------------------------

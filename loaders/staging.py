@@ -659,8 +659,10 @@ class Staging:
         )
         if cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]:
             key = "PARTITION BY c.key_no"
+            # a wide table's period is a column header, not a cell of the candidates
+            key_columns = {**columns, "period": "NULL::VARCHAR"} if spec.wide else columns
             selects = [
-                f"SELECT row_no, {columns[check.column]}, '{check.code}', * EXCLUDE (row_no) "
+                f"SELECT row_no, {key_columns[check.column]}, '{check.code}', * EXCLUDE (row_no) "
                 f"FROM ({check.sql}) AS found(row_no, text, period_start, grain, other_row)"
                 for check in check_table.key_checks()
             ]
@@ -669,7 +671,12 @@ class Staging:
                 INSERT INTO problems
                 WITH candidates AS (
                     SELECT c.*, i.kind, r.{spec.unit} AS unit_as_written,
+                           {f"r.{spec.period}" if spec.period else "NULL::VARCHAR"} AS period_as_written,
                            count(DISTINCT c.source_code) OVER ({key}) AS n_codes,
+                           count(DISTINCT {f"r.{spec.period}" if spec.period else "NULL"})
+                               FILTER (WHERE regexp_full_match(trim(
+                                   {f"r.{spec.period}" if spec.period else "NULL"}), $day))
+                               OVER ({key}) AS n_days,
                            bool_or(c.is_current) OVER ({key}) AS any_current,
                            bool_and(c.numerator IS NOT NULL AND c.denominator IS NOT NULL)
                                OVER ({key}) AS all_fractions
@@ -679,7 +686,8 @@ class Staging:
                     WHERE c.skip IS NULL
                 )
                 {" UNION ALL ".join(selects)}
-                """
+                """,
+                {"day": check_table.DAY},
             )
         if spec.wide:  # the file checks work on cells' keys, not on one cell's column
             columns["period"] = columns["value"] = "NULL::VARCHAR"

@@ -28,7 +28,7 @@ from loaders.formats.base import (
     over_limit,
 )
 from loaders.formats.text import SNIFF_ROWS, find_header
-from loaders.problems import FileRefused, Problem
+from loaders.problems import FileRefused, Problem, counted, line_ranges
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
@@ -40,8 +40,23 @@ CELL_END = re.compile(rb"</(?:\w+:)?c>")
 CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
 ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+# Excel's built-in percent formats (ECMA-376 §18.8.30: 9 is «0%», 10 is «0.00%»).
+PERCENT_FORMATS = {9, 10}
+ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
 CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+# A date column whose cells are formatted «Standard»/«General» holds Excel's day numbers
+# (45292 is 2024-01-01: days since 1899-12-30, the 1900 date system). Read as dates only in a
+# column named as a date or period, and only when every cell is such a number from 1990 to 2100.
+DATE_HEADER = re.compile(
+    r"^(dato|date|periode|period|måned|maaned|month|tid|time|dag|day)($|[^a-zæøå])", re.I
+)
+SERIAL = re.compile(r"^\d{5}$")
+SERIAL_RANGE = (32874, 73415)  # 1990-01-01 … 2100-12-31
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -57,6 +72,9 @@ class SheetScan:
         self.rows = 0  # the highest row number seen (1-based), i.e. the grid's height
         self.columns = 0  # the widest column seen (1-based)
         self.formulas: list[tuple[int, int, str, bool]] = []  # row, column, formula, value saved
+        self.hidden: list[int] = []  # rows hidden in Excel (1-based, as Excel numbers them)
+        self.percent_styles: set[int] = set()  # cell styles (xf index) that show a percent
+        self.percent: list[tuple[int, int]] = []  # row, column of cells shown as a percent
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
@@ -82,9 +100,12 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
         raise FileRefused(file_name, "har ingen ark")
     first = _chosen(file_name, sheets, choices)
     tried = [first] if choices.sheet else [first, *[s for s in sheets if s != first]]
+    ods = names is None and zipfile.is_zipfile(path)
     for number, sheet in enumerate(tried):
         if number and names is not None:
             scan = _inspect(path, file_name, sheet, limits)
+        elif ods:
+            scan = _ods_scan(path, file_name, sheet)
         try:
             table = _open_sheet(path, file_name, workbook, sheet, sheets, scan, choices, limits)
         except NoTable:
@@ -147,11 +168,25 @@ def _open_sheet(
     else:
         index = find_header([[c or "" for c in r] for r in rows[:SNIFF_ROWS]])
     header = [c or "" for c in rows[index][:width]]
+    grouped = _periods_above(rows, index, width, merged)
+    if grouped:
+        header = [f"{name} {grouped[k]}" if grouped.get(k) else name for k, name in enumerate(header)]
     if len([c for c in header if c.strip()]) < 2:
         raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
+    percent_notes = _percent_cells(rows, scan.percent if scan is not None else [], index, width)
     body = [r[:width] for r in rows[index + 1 :]]
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    guess.notes.extend(percent_notes)
+    guess.notes.extend(_date_serials(body, columns))
+    # Rows hidden in Excel are data like the rest: read, and said, so nothing is loaded unseen.
+    hidden = [n for n in (scan.hidden if scan is not None else []) if n > index + 1 and n - 1 < len(rows)]
+    hidden = [n for n in hidden if any(c is not None and str(c).strip() for c in rows[n - 1])]
+    if hidden:
+        guess.notes.append(
+            f"{counted(len(hidden), 'rad', 'rader')} i tabellen er skjult i Excel (linje {line_ranges(hidden)}); "
+            "de er lest med som de andre radene."
+        )
     # Formula cells in the table (below the header): calamine gives the value Excel saved.
     found = scan.formulas if scan is not None else []
     formulas = [cell for cell in found if cell[0] > index and cell[1] < width]
@@ -198,6 +233,69 @@ def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None
     return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
 
 
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_scan(path: Path, file_name: str, sheet: str) -> SheetScan:
+    """An OpenDocument sheet's cells of value type «percentage» (0.815 shown as 81,5 %), in one
+    streamed pass over content.xml (OpenDocument 1.2 §19.385: office:value-type); repeated rows
+    and columns (table:number-rows-repeated, -columns-repeated) are counted, not expanded."""
+    scan = SheetScan()
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            inside, row, column = False, -1, 0
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if tag == f"{ODS_TABLE}table":
+                    if event == "start":
+                        inside, row = element.get(f"{ODS_TABLE}name") == sheet, -1
+                    elif inside:
+                        break
+                elif inside and tag == f"{ODS_TABLE}table-row":
+                    if event == "start":
+                        row, column = row + 1, 0
+                    else:
+                        row += int(element.get(f"{ODS_TABLE}number-rows-repeated", "1")) - 1
+                elif inside and tag in (f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"):
+                    if event == "end":
+                        repeat = int(element.get(f"{ODS_TABLE}number-columns-repeated", "1"))
+                        if element.get(f"{ODS_OFFICE}value-type") == "percentage" and repeat <= 16384:
+                            scan.percent.extend((row, column + k) for k in range(repeat))
+                        column += repeat
+                if event == "end" and tag.startswith(ODS_TABLE) and tag != f"{ODS_TABLE}table":
+                    element.clear()
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        RuntimeError,
+        ElementTree.ParseError,
+        EOFError,
+        ValueError,
+    ):
+        raise _broken(file_name) from None
+    return scan
+
+
+def _percent_styles(archive: zipfile.ZipFile, file_name: str) -> set[int]:
+    """The cell styles (index in styles.xml's cellXfs) whose number format shows a percent."""
+    name = next((n for n in archive.namelist() if n.lower() == "xl/styles.xml"), None)
+    if name is None:
+        return set()
+    styles = ElementTree.fromstring(_read_small(archive, name, file_name))
+    percent = set(PERCENT_FORMATS)
+    for fmt in styles.iterfind(f"{{{MAIN}}}numFmts/{{{MAIN}}}numFmt"):
+        code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))  # a quoted or escaped % is text
+        if "%" in code:
+            percent.add(int(fmt.get("numFmtId", "-1")))
+    return {
+        index
+        for index, xf in enumerate(styles.iterfind(f"{{{MAIN}}}cellXfs/{{{MAIN}}}xf"))
+        if int(xf.get("numFmtId", "0")) in percent
+    }
+
+
 def _read_small(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
     """A small part (workbook.xml, its relationships), read whole only if it is small."""
     if archive.getinfo(name).file_size > 16 * STREAM_CHUNK:
@@ -213,6 +311,7 @@ def _inspect(path: Path, file_name: str, sheet: str, limits: Limits) -> SheetSca
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet, file_name)
+            scan.percent_styles = _percent_styles(archive, file_name)
             total = 0
             for item in archive.infolist():
                 checked = item.filename == part or item.filename.endswith("sharedStrings.xml")
@@ -267,6 +366,15 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
     if FORMULA_TAG.search(xml):
         scan.formulas.extend(_formula_cells(xml))
+    if scan.percent_styles and b' s="' in xml:
+        for attributes in CELL_TAG.findall(xml):
+            style = CELL_STYLE.search(attributes)
+            if style and int(style[1]) in scan.percent_styles and (ref := CELL_REF.search(attributes)):
+                scan.percent.append((int(ref[2]) - 1, _column_index(ref[1].decode())))
+    if b"hidden" in xml:
+        for attributes in ROW_TAG.findall(xml):
+            if HIDDEN.search(attributes) and (ref := ROW_REF.match(b"<row " + attributes)):
+                scan.hidden.append(int(ref[1]))
 
 
 def _formula_cells(xml: bytes) -> list[tuple[int, int, str, bool]]:
@@ -333,6 +441,87 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+def _periods_above(rows: list[list[str | None]], index: int, width: int, merged: list) -> dict[int, str]:
+    """column → the period written above its header cell in a cell merged across a group of
+    columns («2022» over «Antall» and «Andel»): two header rows, periods over measures.
+
+    Only when at least two header cells below such a merged period are labels (not periods):
+    each becomes «Antall 2022», a wide column of its period (loaders.normalise.header_period).
+    """
+    from loaders.normalise import parse_period
+
+    if index == 0:
+        return {}
+    above: dict[int, str] = {}
+    for (top, left), (_bottom, right) in merged:
+        if top != index - 1 or right <= left or left >= len(rows[top]) or rows[top][left] is None:
+            continue
+        text = str(rows[top][left]).strip()
+        if parse_period(text) is None:
+            continue
+        for k in range(left, min(right, width - 1) + 1):
+            below = rows[index][k] if k < len(rows[index]) else None
+            if below is not None and str(below).strip() and parse_period(str(below)) is None:
+                above[k] = text
+    return above if len(above) >= 2 else {}
+
+
+def _percent_cells(
+    rows: list[list[str | None]], cells: list[tuple[int, int]], header: int, width: int
+) -> list[str]:
+    """Numbers Excel shows as a percent (0.815 shown as «81,5 %») → the percent shown, in place.
+
+    A CSV exported from the same sheet holds «81,5 %», read as 81.5; the board keeps shares in
+    percent, so the cell is read as Excel shows it, never as the fraction it stores.
+    """
+    changed, example = 0, ""
+    for r, c in cells:
+        if r <= header or c >= width or r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None:
+            continue
+        try:
+            number = float(rows[r][c])
+        except ValueError:
+            continue
+        percent = round(number * 100, 10)
+        shown = str(int(percent)) if percent.is_integer() else repr(percent)
+        example = example or f"{rows[r][c]} vises som {shown} %".replace(".", ",")
+        rows[r][c] = shown
+        changed += 1
+    if not changed:
+        return []
+    return [
+        f"{counted(changed, 'celle', 'celler')} er formatert som prosent i regnearket ({example}); "
+        "de er lest som prosenten regnearket viser."
+    ]
+
+
+def _date_serials(body: list[list[str | None]], columns: list[str]) -> list[str]:
+    """Excel day numbers in a date column (DATE_HEADER) → ISO dates, in place; a note per column.
+
+    Only when every filled cell of the column is a day number from 1990 to 2100: a column with
+    anything else is left as it is, and the checks name its cells.
+    """
+    notes = []
+    for k, name in enumerate(columns):
+        if not DATE_HEADER.match(name.strip()):
+            continue
+        cells = [row[k] for row in body if k < len(row) and row[k] is not None and row[k].strip()]
+        if not cells or not all(
+            SERIAL.match(c.strip()) and SERIAL_RANGE[0] <= int(c) <= SERIAL_RANGE[1] for c in cells
+        ):
+            continue
+        first = cells[0].strip()
+        for row in body:
+            if k < len(row) and row[k] is not None and row[k].strip():
+                row[k] = (EXCEL_EPOCH + dt.timedelta(days=int(row[k]))).isoformat()
+        shown = (EXCEL_EPOCH + dt.timedelta(days=int(first))).strftime("%d.%m.%Y")
+        notes.append(
+            f"Kolonnen «{name}» har Excels datonumre (f.eks. {first}); de er lest som datoer "
+            f"({first} = {shown})."
+        )
+    return notes
 
 
 def _fill_merged(rows: list[list[str | None]], merged: list) -> None:

@@ -1,4 +1,7 @@
-"""JSON-stat 2.0 datasets, the statistics banks' API format (SSB's PxWebApi, FHI, Eurostat).
+"""JSON-stat 2.0 datasets, the statistics banks' API format (SSB's PxWebApi, FHI, Eurostat),
+and JSON-stat 1.0 bundles of one dataset (SSB's older API, data.ssb.no/api/v0, answers «json-stat»
+with a bundle: {"dataset": {...}}, the dimensions' `id`, `size` and `role` inside `dimension`),
+read as the same dataset in 2.0 form (https://json-stat.org/format/ , «Changes from version 1.0»).
 
 A dataset names its dimensions (`id`, `size`), each dimension's categories (`index` as a list
 or an object, `label`), which dimension is time and which is geography (`role`), the values in
@@ -28,7 +31,8 @@ def matches(path: Path, sample: bytes) -> bool:
 
 
 def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
-    """Read a JSON-stat 2.0 dataset into a long table; FileRefused when it is not one."""
+    """Read a JSON-stat 2.0 dataset (or a 1.0 bundle of one) into a long table; FileRefused when
+    it is neither, or a 1.0 bundle of several datasets (one sentence naming them)."""
     size = path.stat().st_size
     if size > limits.json_bytes:
         raise over_limit(file_name, "json_bytes", size, limits)
@@ -36,7 +40,16 @@ def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limi
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise FileRefused(file_name, "er ikke gyldig JSON (og ikke en tabell)") from None
-    if isinstance(data, dict) and "dataset" in data and "class" not in data:
+    if isinstance(data, dict) and "class" not in data and (bundled := _bundled(data)):
+        if len(bundled) > 1:
+            names = ", ".join(f"«{name}»" for name in list(bundled)[:6])
+            raise FileRefused(
+                file_name,
+                f"er en JSON-stat 1.0-bunt med {len(bundled)} datasett ({names}); last ned én tabell "
+                "om gangen",
+            )
+        data = _version_2(next(iter(bundled.values())))
+    elif isinstance(data, dict) and "dataset" in data and "class" not in data:
         raise FileRefused(file_name, "er JSON-stat 1.0; last ned tabellen som JSON-stat 2.0 eller CSV")
     if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
         kind = data.get("class") if isinstance(data, dict) else None
@@ -48,6 +61,34 @@ def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limi
         raise FileRefused(
             file_name, "er et JSON-stat-datasett som ikke følger formatet (dimensjoner eller verdier mangler)"
         ) from None
+
+
+def _bundled(data: dict) -> dict[str, dict]:
+    """A JSON-stat 1.0 bundle's datasets by name (each a dict with `dimension` holding `id` and
+    `size`, and `value`); empty when `data` is no such bundle."""
+    found = {
+        name: item
+        for name, item in data.items()
+        if isinstance(item, dict)
+        and isinstance(item.get("dimension"), dict)
+        and "id" in item["dimension"]
+        and "size" in item["dimension"]
+        and "value" in item
+    }
+    return found if found and len(found) == len(data) else {}
+
+
+def _version_2(dataset: dict) -> dict:
+    """A JSON-stat 1.0 dataset in 2.0 form: `id`, `size` and `role` moved out of `dimension`."""
+    dimension = dataset["dimension"]
+    return {
+        **{k: v for k, v in dataset.items() if k != "dimension"},
+        "class": "dataset",
+        "id": dimension["id"],
+        "size": dimension["size"],
+        "role": dimension.get("role") or {},
+        "dimension": {k: v for k, v in dimension.items() if k not in ("id", "size", "role")},
+    }
 
 
 def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTable:
