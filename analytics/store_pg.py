@@ -22,6 +22,7 @@ import functools
 import io
 import re
 import threading
+import time
 from collections.abc import Sequence
 
 import duckdb
@@ -298,6 +299,13 @@ _MOVE_SETTINGS = ("enable_seqscan", "jit")
 UNDO_HASH_FROM = 10_000
 
 
+def _step(steps: dict[str, float], name: str, since: float) -> float:
+    """Seconds since `since` added to steps[name] (PostgresStore.merge_steps); returns now."""
+    now = time.perf_counter()
+    steps[name] = steps.get(name, 0.0) + now - since
+    return now
+
+
 class PostgresStore(Store):
     """The Store contract on PostgreSQL; `url` is a libpq connection string (postgresql://…)."""
 
@@ -312,6 +320,10 @@ class PostgresStore(Store):
         self.path = url
         self.read_url = read_url
         self.read_only = False
+        # Seconds per step of the last merge in this process (classify, move, copy; _merge) and
+        # of the last expose_stored (fetch): for the bench, never for a decision.
+        self.merge_steps: dict[str, float] = {}
+        self.fetch_seconds = 0.0
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
         self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
         self._read_pool = self._pool
@@ -388,6 +400,7 @@ class PostgresStore(Store):
             r[0]
             for r in cur.execute("SELECT DISTINCT unit_id FROM cells WHERE unit_id IS NOT NULL").fetchall()
         ]
+        started = time.perf_counter()
         with self._write_cursor() as reader:  # arrow straight into DuckDB: no pandas frame in between
             reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             stamp = self._facts_stamp(reader)
@@ -410,6 +423,7 @@ class PostgresStore(Store):
             "SELECT ?::VARCHAR AS stamp, ?::VARCHAR[] AS indicators, ?::VARCHAR[] AS units",
             [stamp, indicators, units],
         )
+        self.fetch_seconds = time.perf_counter() - started
 
     @staticmethod
     def _facts_stamp(cur: _Cursor, leave_out: int = 0) -> str:
@@ -508,6 +522,8 @@ class PostgresStore(Store):
         UPDATE from a TEMP table 12 s (7 s as HOT updates with fillfactor 50, which made adding
         new rows 1.5 × slower), by moving them to history and a COPY 6.1 s + 2.9 s as now (see
         _move_replaced)."""
+        steps = self.merge_steps = {}
+        clock = time.perf_counter()
         units, first, last = staging.execute(  # fetchall: DuckDB wants a result finished
             "SELECT list(DISTINCT unit_id), min(period_start), max(period_start) FROM stage"
         ).fetchall()[0]
@@ -532,8 +548,10 @@ class PostgresStore(Store):
             finally:
                 staging.unregister("stored")
         counts = dict(staging.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
+        clock = _step(steps, "classify", clock)
         if counts.get("replaced"):
             self._move_replaced(staging, cur, upload_id, counts["replaced"])
+        clock = _step(steps, "move", clock)
         if counts.get("added") or counts.get("replaced"):
             cur.copy_in(
                 "facts",
@@ -544,6 +562,7 @@ class PostgresStore(Store):
                 ).to_arrow_table(),
                 binary=True,
             )
+        _step(steps, "copy", clock)
         staging.execute("DROP TABLE staged")
         return counts
 

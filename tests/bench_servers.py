@@ -192,9 +192,14 @@ def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
         for path in files:
             started = time.perf_counter()
             report = loader.ingest(path, indicator, loaded_by="bench")
+            store = loader.board.store
             out.append(
                 {
                     "seconds": time.perf_counter() - started,
+                    # PostgreSQL: seconds per step of the merge (PostgresStore.merge_steps)
+                    "steps": {"fetch": store.fetch_seconds, **store.merge_steps}
+                    if hasattr(store, "merge_steps")
+                    else {},
                     "ok": bool(report.ok and report.result),
                     "summary": report.result.summary if report.result else str(report.problem_lines()[:2]),
                 }
@@ -226,6 +231,14 @@ def report_ingest(rows: int, rounds: list[dict], floor: float) -> str:
             lines.append(
                 f"  median av {len(rounds)} runder, {d['summary'].split(': ', 1)[-1][:30]}: "
                 f"{statistics.median(ratios):.2f} × (fra {min(ratios):.2f} til {max(ratios):.2f})"
+            )
+    for j, d in enumerate(rounds[0]["duck"]):
+        steps = [r["pg"][j].get("steps", {}) for r in rounds]
+        names = [name for name in steps[0] if all(name in s for s in steps)]
+        if names:
+            lines.append(
+                f"  PostgreSQL per steg, median av {len(rounds)}, {d['summary'].split(': ', 1)[-1][:30]}: "
+                + ", ".join(f"{n} {statistics.median(s[n] for s in steps):.2f} s" for n in names)
             )
     duck = [x for r in rounds for x in r["duck"]]
     pg = [x for r in rounds for x in r["pg"]]
