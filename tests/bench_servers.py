@@ -77,18 +77,20 @@ def board_child(stop: Path, rounds: int) -> dict:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
     at.run()
     times: list[float] = []
+    cpu: list[float] = []
     problems: list[str] = []
     done = 0
     print("ready", flush=True)
     while done < rounds or not stop.exists():
         for page in PAGES:
-            started = time.perf_counter()
+            started, thread_cpu = time.perf_counter(), time.thread_time()
             at.switch_page(page)
             at.run()
             times.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - thread_cpu)  # this thread only: not a load beside it
             problems += [str(e.value)[:200] for e in [*at.exception, *at.error]]
         done += 1
-    return {"times": times, "problems": problems}
+    return {"times": times, "cpu": cpu, "problems": problems}
 
 
 def load_child(path: Path, indicator: str, db: str) -> dict:
@@ -154,10 +156,12 @@ def scenario_duckdb(db: Path, files: dict[str, Path], rounds: int) -> dict:
     thread.start()
     pages = board_child(stop, rounds)
     thread.join()
-    return {"pages": pages["times"], "problems": pages["problems"], "loads": loads}
+    return {"pages": pages["times"], "cpu": pages["cpu"], "problems": pages["problems"], "loads": loads}
 
 
 def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int, directory: Path) -> dict:
+    """`boards` board processes render pages while one process per file loads it (none: the
+    boards render `rounds` rounds on a quiet store)."""
     stop = Path(tempfile.mkdtemp()) / "stop"
     env_db = {"BOARD_DB": url}
     os.environ.update(env_db)
@@ -174,10 +178,11 @@ def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int
     stop.touch()
     boards_out = [_result(child) for child in children]
     times = [t for b in boards_out for t in b.get("times", [])]
+    cpu = [t for b in boards_out for t in b.get("cpu", [])]
     problems = [p for b in boards_out for p in b.get("problems", [])]
     problems += [b["error"] for b in [*boards_out, *loads] if "error" in b]
     problems += [x["summary"] for x in loads if not x.get("ok", True)]
-    return {"pages": times, "problems": problems, "loads": loads, "loads_wall": wall}
+    return {"pages": times, "cpu": cpu, "problems": problems, "loads": loads, "loads_wall": wall}
 
 
 def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
@@ -326,7 +331,22 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med facts-indeksen: "
         f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
+    d_cpu, p_cpu = median(duck["cpu"]), median(pg["cpu"])
+    lines.append(
+        f"  {'side, CPU-s i sidens tråd, median':34} {d_cpu:>18.3f} {p_cpu:>12.3f} {p_cpu / d_cpu:>8.2f}"
+    )
+    lines.append(
+        f"  {'side, vegg / CPU':34} {d_page / d_cpu:>18.2f} {p_page / p_cpu:>12.2f}"
+        "   (over 1: venter på en kjerne, tjeneren eller låsen)"
+    )
+    for name, extra in pg.get("extra", {}).items():
+        e_page, e_cpu = median(extra["pages"]), median(extra["cpu"])
+        lines.append(
+            f"  tillegg, PostgreSQL {name}: side {e_page:.3f} s ({e_page / d_page:.2f} × DuckDB), "
+            f"CPU {e_cpu:.3f} s, vegg / CPU {e_page / e_cpu:.2f}, {len(extra['pages'])} visninger"
+        )
     problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
+    problems += [p for extra in pg.get("extra", {}).values() for p in extra["problems"]]
     lines.append(f"  feil: {len(problems)}" + (f" – {problems[:3]}" if problems else ""))
     verdict = p_page / d_page <= GOALS["pages"] and p_load / d_load <= GOALS["loads"] and not problems
     lines.append(f"  mål nådd: {'ja' if verdict else 'nei'}")
@@ -417,6 +437,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PostgreSQL, {BOARDS} tavler + {len(LOADS)} innlastinger …", flush=True)
             pg = scenario_postgres(url, files, args.rounds, BOARDS, directory)
             pg["floor"] = postgres_floor(url, rows)
+            # Added scenarios (the goal's is the one above): the same pages on PostgreSQL with no
+            # loads, one board and then as many as above, to tell the server's cost per page
+            # from the sharing of the cores.
+            pg["extra"] = {}
+            for n in (1, BOARDS):
+                print(f"PostgreSQL, {n} tavle(r), ingen innlastinger …", flush=True)
+                pg["extra"][f"{n} tavle(r), 0 innlastinger"] = scenario_postgres(
+                    url, {}, args.rounds, n, directory
+                )
         finally:
             cluster.stop()
     print()
