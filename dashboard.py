@@ -71,39 +71,43 @@ if isinstance(board.store.path, Path):
 # Each new data version's shared work (every partnership's status, values and funnels) is
 # done in the background as soon as this server sees it (analytics.warming; BOARD_WARM_SECONDS).
 common.start_warming()
-with st.sidebar:
-    st.markdown("### Helsefellesskap")
-    partnership = common.url_select(
-        "Helsefellesskap",
-        "hf",
-        common.partnership_ids(),
-        format_func=lambda p: board.plan(p).partnership.name,
-    )
-    periods = board.plan_periods(partnership)
-    if len(periods) > 1:  # the plan in force first, then the closed periods (read-only)
-        by_token = {common.period_token(p): p for p in periods}
-        common.url_select(
-            "Planperiode",
-            "periode",
-            list(by_token),
-            format_func=lambda t: (
-                by_token[t].period_text + (" (gjeldende)" if by_token[t] is periods[0] else " (avsluttet)")
-            ),
+# One reading of the store's versions per run (Store.versions_pinned): every cache key of the
+# run and every board.plan() asks for them, on PostgreSQL each a round trip to the server.
+with board.store.versions_pinned():
+    with st.sidebar:
+        st.markdown("### Helsefellesskap")
+        partnership = common.url_select(
+            "Helsefellesskap",
+            "hf",
+            common.partnership_ids(),
+            format_func=lambda p: board.plan(p).partnership.name,
         )
-    common.url_year_range()
-access.sidebar_login()
-analyst = access.is_analyst()
-navigation = st.navigation(
-    [
-        st.Page(path, title=title, icon=icon, url_path=url, default=index == 0)
-        for index, (path, title, icon, url, analysts_only) in enumerate(PAGES)
-        if analyst or not analysts_only
-    ]
-)
-common.demo_banner()
-if (day := clock.fixed_day()) is not None:  # the operator set BOARD_TODAY: never pass it off as today
-    st.sidebar.caption(
-        f"🕰️ Tavla vurderer alt per **{day.strftime('%d.%m.%Y')}** ({clock.ENV} er satt), ikke dagens dato."
+        periods = board.plan_periods(partnership)
+        if len(periods) > 1:  # the plan in force first, then the closed periods (read-only)
+            by_token = {common.period_token(p): p for p in periods}
+            common.url_select(
+                "Planperiode",
+                "periode",
+                list(by_token),
+                format_func=lambda t: (
+                    by_token[t].period_text
+                    + (" (gjeldende)" if by_token[t] is periods[0] else " (avsluttet)")
+                ),
+            )
+        common.url_year_range()
+    access.sidebar_login()
+    analyst = access.is_analyst()
+    navigation = st.navigation(
+        [
+            st.Page(path, title=title, icon=icon, url_path=url, default=index == 0)
+            for index, (path, title, icon, url, analysts_only) in enumerate(PAGES)
+            if analyst or not analysts_only
+        ]
     )
-common.period_banner()
-navigation.run()
+    common.demo_banner()
+    if (day := clock.fixed_day()) is not None:  # the operator set BOARD_TODAY: never pass it off as today
+        st.sidebar.caption(
+            f"🕰️ Tavla vurderer alt per **{day.strftime('%d.%m.%Y')}** ({clock.ENV} er satt), ikke dagens dato."
+        )
+    common.period_banner()
+    navigation.run()

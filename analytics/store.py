@@ -855,7 +855,9 @@ class Store:
         inside BEGIN … COMMIT, ROLLBACK on any exception. Every write of the store goes through
         here: this process's threads take turns on _write_lock, processes on _lock_writes
         (PostgreSQL's advisory lock), so what is read inside is not changed by another writer.
-        Returning early commits what was done (nothing, for a check that finds no work)."""
+        Returning early commits what was done (nothing, for a check that finds no work).
+        After COMMIT this thread's pinned versions (versions_pinned) are read again when next
+        asked: a page run that writes (a plan decision, an upload) then sees its own write."""
         with self._write_lock, nullcontext(cur) if cur is not None else self._write_cursor() as cur:
             cur.execute("BEGIN")
             try:
@@ -865,6 +867,7 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            _PINNED.__dict__.get("stores", {}).get(id(self), {}).clear()
 
     # -- schema versions --------------------------------------------------------------
 
@@ -1207,7 +1210,13 @@ class Store:
         """Inside: data_version() and plan_version() are read once on this thread and then
         answered from that reading, so one piece of work (a municipality's view asks for them
         some hundred times, ~1 ms each) sees one version throughout. Other threads (a page
-        beside the warming watcher) are not affected; nested use keeps the outer reading."""
+        beside the warming watcher) are not affected; nested use keeps the outer reading.
+        dashboard.py pins each page run: on PostgreSQL every reading is a pooled connection
+        and two round trips to the server, and a run asked 40–70 times (the plan version for
+        every board.plan call). A write on this thread (_transaction) drops the readings, so
+        the run sees its own write; a version that changes elsewhere during the run is seen
+        by the next run (values computed meanwhile are kept under the older version, which
+        the next run no longer asks for)."""
         pins = _PINNED.__dict__.setdefault("stores", {})
         if id(self) in pins:
             yield

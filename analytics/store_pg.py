@@ -22,7 +22,8 @@ import functools
 import io
 import re
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -298,6 +299,43 @@ _MOVE_SETTINGS = ("enable_seqscan", "jit")
 UNDO_HASH_FROM = 10_000
 
 
+class _Background:
+    """fn(*args) on a thread of its own, started at once; join() waits, result() then raises
+    what fn raised (the merge's move runs on the server while the caller works in DuckDB)."""
+
+    def __init__(self, fn: Callable[..., None], *args: object) -> None:
+        self._error: BaseException | None = None
+
+        self.seconds = 0.0  # fn's own time, once joined
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                fn(*args)
+            except BaseException as exc:  # handed to the caller by result()
+                self._error = exc
+            finally:
+                self.seconds = time.perf_counter() - started
+
+        self._thread = threading.Thread(target=run, name="merge-move")
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _step(steps: dict[str, float], name: str, since: float) -> float:
+    """Seconds since `since` added to steps[name] (PostgresStore.merge_steps); returns now."""
+    now = time.perf_counter()
+    steps[name] = steps.get(name, 0.0) + now - since
+    return now
+
+
 class PostgresStore(Store):
     """The Store contract on PostgreSQL; `url` is a libpq connection string (postgresql://…)."""
 
@@ -312,6 +350,10 @@ class PostgresStore(Store):
         self.path = url
         self.read_url = read_url
         self.read_only = False
+        # Seconds per step of the last merge in this process (classify, move, copy; _merge) and
+        # of the last expose_stored (fetch): for the bench, never for a decision.
+        self.merge_steps: dict[str, float] = {}
+        self.fetch_seconds = 0.0
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
         self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
         self._read_pool = self._pool
@@ -388,6 +430,7 @@ class PostgresStore(Store):
             r[0]
             for r in cur.execute("SELECT DISTINCT unit_id FROM cells WHERE unit_id IS NOT NULL").fetchall()
         ]
+        started = time.perf_counter()
         with self._write_cursor() as reader:  # arrow straight into DuckDB: no pandas frame in between
             reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             stamp = self._facts_stamp(reader)
@@ -410,6 +453,7 @@ class PostgresStore(Store):
             "SELECT ?::VARCHAR AS stamp, ?::VARCHAR[] AS indicators, ?::VARCHAR[] AS units",
             [stamp, indicators, units],
         )
+        self.fetch_seconds = time.perf_counter() - started
 
     @staticmethod
     def _facts_stamp(cur: _Cursor, leave_out: int = 0) -> str:
@@ -495,7 +539,11 @@ class PostgresStore(Store):
         what changes goes to the server: the replaced rows are moved from facts to fact_history
         by their row addresses in one statement on the server (_move_replaced), and the added
         and replaced rows' new values go by one binary COPY straight into facts, in key order.
-        Unchanged rows never leave the staging DuckDB.
+        Unchanged rows never leave the staging DuckDB. The move runs on a thread of its own (the
+        connection only waits for the server) while this thread sorts the new rows and makes
+        their arrow table (_new_rows); the COPY waits for the move. With 1M replaced rows this
+        hid 1.2–1.6 s of preparation behind a 3.4–4.8 s move (docs/scaling.md, section 4).
+        merge_steps keeps each step's seconds for the bench.
 
         The fetched addresses stay valid until COMMIT: every writer of facts waits for the
         advisory lock, and the lock on facts taken first (ROW EXCLUSIVE, as any DELETE takes;
@@ -508,6 +556,8 @@ class PostgresStore(Store):
         UPDATE from a TEMP table 12 s (7 s as HOT updates with fillfactor 50, which made adding
         new rows 1.5 × slower), by moving them to history and a COPY 6.1 s + 2.9 s as now (see
         _move_replaced)."""
+        steps = self.merge_steps = {}
+        clock = time.perf_counter()
         units, first, last = staging.execute(  # fetchall: DuckDB wants a result finished
             "SELECT list(DISTINCT unit_id), min(period_start), max(period_start) FROM stage"
         ).fetchall()[0]
@@ -532,25 +582,51 @@ class PostgresStore(Store):
             finally:
                 staging.unregister("stored")
         counts = dict(staging.execute("SELECT change, count(*) FROM staged GROUP BY change").fetchall())
-        if counts.get("replaced"):
-            self._move_replaced(staging, cur, upload_id, counts["replaced"])
-        if counts.get("added") or counts.get("replaced"):
-            cur.copy_in(
-                "facts",
-                staging.sql(
-                    f"SELECT {', '.join(FACT_COLUMNS)}, ?::INTEGER AS upload_id FROM staged "
-                    f"WHERE change <> 'unchanged' ORDER BY {', '.join(KEY)}",
-                    params=[upload_id],
-                ).to_arrow_table(),
-                binary=True,
+        clock = _step(steps, "classify", clock)
+        moving = None
+        if counts.get("replaced"):  # on the server, while this thread gets the new rows ready
+            moving = _Background(
+                self._move_replaced, cur, self._addresses(staging), upload_id, counts["replaced"]
             )
+        try:
+            new = (
+                self._new_rows(staging, upload_id) if counts.get("added") or counts.get("replaced") else None
+            )
+            clock = _step(steps, "prepare", clock)
+        finally:
+            if moving is not None:
+                moving.join()  # before anything else uses the connection, error or not
+        if moving is not None:
+            moving.result()  # the move's error, if any (after this thread's own)
+            steps["move_server"] = moving.seconds
+        clock = _step(steps, "move_wait", clock)
+        if new is not None:
+            cur.copy_in("facts", new, binary=True)
+        _step(steps, "copy", clock)
         staging.execute("DROP TABLE staged")
         return counts
 
-    def _move_replaced(
-        self, staging: duckdb.DuckDBPyConnection, cur: _Cursor, upload_id: int, n: int
-    ) -> None:
-        """The `n` replaced rows of TEMP staged (in the staging DuckDB) moved from facts to
+    @staticmethod
+    def _new_rows(staging: duckdb.DuckDBPyConnection, upload_id: int) -> pa.Table:
+        """The added and replaced rows of TEMP staged with `upload_id`, in key order (the index
+        is written page by page), as the arrow types binary COPY sends (wire_types)."""
+        new = staging.sql(
+            f"SELECT {', '.join(FACT_COLUMNS)}, ?::INTEGER AS upload_id FROM staged "
+            f"WHERE change <> 'unchanged' ORDER BY {', '.join(KEY)}",
+            params=[upload_id],
+        ).to_arrow_table()
+        return new.cast(pa.schema([(c, wire_types()[c]) for c in new.column_names]))
+
+    @staticmethod
+    def _addresses(staging: duckdb.DuckDBPyConnection) -> str:
+        """The replaced rows' addresses in TEMP staged as PostgreSQL's array input, one string
+        ('{"(0,1)","(0,2)",…}'), for _move_replaced's tid[] parameter."""
+        return staging.execute(
+            "SELECT '{' || string_agg('\"' || tid || '\"', ',') || '}' FROM staged WHERE change = 'replaced'"
+        ).fetchall()[0][0]
+
+    def _move_replaced(self, cur: _Cursor, addresses: str, upload_id: int, n: int) -> None:
+        """The `n` replaced rows at `addresses` (_addresses: TEMP staged's) moved from facts to
         fact_history in one statement: DELETE by row address … RETURNING the deleted rows,
         INSERT INTO fact_history from them (replaced by `upload_id`, at the transaction's
         start, as now() in SQL). StoreError (everything rolled back) when fewer or more rows
@@ -575,9 +651,6 @@ class PostgresStore(Store):
         ctid = ANY). work_mem stays the server's: 256 MB for this transaction (the WITH keeps
         the moved rows in a tuplestore) made the statement slower, 7.6 s against 6.7 s (two
         pairs, load 4.3–4.6)."""
-        addresses = staging.execute(  # '{"(0,1)","(0,2)",…}': PostgreSQL's array input, one string
-            "SELECT '{' || string_agg('\"' || tid || '\"', ',') || '}' FROM staged WHERE change = 'replaced'"
-        ).fetchall()[0][0]
         for setting in _MOVE_SETTINGS:
             cur.execute(f"SET LOCAL {setting} = off")
         cur.execute(_MOVE, [addresses, upload_id])

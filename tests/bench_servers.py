@@ -77,18 +77,31 @@ def board_child(stop: Path, rounds: int) -> dict:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
     at.run()
     times: list[float] = []
+    cpu: list[float] = []
     problems: list[str] = []
     done = 0
     print("ready", flush=True)
     while done < rounds or not stop.exists():
         for page in PAGES:
-            started = time.perf_counter()
+            started, process_cpu = time.perf_counter(), time.process_time()
             at.switch_page(page)
-            at.run()
+            at.run()  # on AppTest's script thread
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - process_cpu)  # a load in this process counts too
             problems += [str(e.value)[:200] for e in [*at.exception, *at.error]]
         done += 1
-    return {"times": times, "problems": problems}
+    return {"times": times, "cpu": cpu, "problems": problems, "pool_wait": _pool_wait_seconds()}
+
+
+def _pool_wait_seconds() -> float:
+    """Seconds this process's PostgreSQL stores waited for a pooled connection (psycopg_pool's
+    requests_wait_ms, since each pool opened); 0 on DuckDB."""
+    import gc
+
+    from analytics.store_pg import PostgresStore
+
+    stores = [o for o in gc.get_objects() if isinstance(o, PostgresStore)]
+    return sum(s._pool.get_stats().get("requests_wait_ms", 0) for s in stores) / 1000
 
 
 def load_child(path: Path, indicator: str, db: str) -> dict:
@@ -106,6 +119,37 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
         "ok": ok,
         "summary": report.summary() if ok else str(report.problem_lines()[:3]),
     }
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot (/proc/stat): two readings give the
+    share of the cores' time something ran (any process, the other jobs on the machine too)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    return (after[0] - before[0]) / max(after[1] - before[1], 1)
+
+
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds the PostgreSQL cluster in `data_dir` has used: the postmaster's own and its
+    ended children's (it waits for them), and its running children's (/proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def _child(args: list[str], directory: Path) -> subprocess.Popen:
@@ -150,21 +194,32 @@ def scenario_duckdb(db: Path, files: dict[str, Path], rounds: int) -> dict:
         finally:
             stop.touch()
 
+    busy = machine_busy()
     thread = threading.Thread(target=run_loads)
     thread.start()
     pages = board_child(stop, rounds)
     thread.join()
-    return {"pages": pages["times"], "problems": pages["problems"], "loads": loads}
+    return {
+        "pages": pages["times"],
+        "cpu": pages["cpu"],
+        "problems": pages["problems"],
+        "loads": loads,
+        "busy": busy_share(busy, machine_busy()),
+    }
 
 
-def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int, directory: Path) -> dict:
+def scenario_postgres(
+    url: str, files: dict[str, Path], rounds: int, boards: int, directory: Path, data_dir: Path
+) -> dict:
+    """`boards` board processes render pages while one process per file loads it (none: the
+    boards render `rounds` rounds on a quiet store); `data_dir`: the cluster's (server_cpu)."""
     stop = Path(tempfile.mkdtemp()) / "stop"
     env_db = {"BOARD_DB": url}
     os.environ.update(env_db)
     children = [_child(["--board", str(stop), "--rounds", str(rounds)], directory) for _ in range(boards)]
     for child in children:
         child.stdout.readline()  # "ready": imports done and the board open, as a running server
-    started = time.perf_counter()
+    started, busy, server = time.perf_counter(), machine_busy(), server_cpu(data_dir)
     loaders = [
         _child(["--load", str(path), "--indicator", ind, "--db", url], directory)
         for ind, path in files.items()
@@ -173,11 +228,24 @@ def scenario_postgres(url: str, files: dict[str, Path], rounds: int, boards: int
     wall = time.perf_counter() - started
     stop.touch()
     boards_out = [_result(child) for child in children]
+    server = server_cpu(data_dir) - server  # before the boards' connections end: all counted
+    busy = busy_share(busy, machine_busy())
     times = [t for b in boards_out for t in b.get("times", [])]
+    cpu = [t for b in boards_out for t in b.get("cpu", [])]
+    pool_wait = sum(b.get("pool_wait", 0.0) for b in boards_out)
     problems = [p for b in boards_out for p in b.get("problems", [])]
     problems += [b["error"] for b in [*boards_out, *loads] if "error" in b]
     problems += [x["summary"] for x in loads if not x.get("ok", True)]
-    return {"pages": times, "problems": problems, "loads": loads, "loads_wall": wall}
+    return {
+        "pages": times,
+        "cpu": cpu,
+        "problems": problems,
+        "loads": loads,
+        "loads_wall": wall,
+        "busy": busy,
+        "server_cpu": server,
+        "pool_wait": pool_wait,
+    }
 
 
 def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
@@ -192,9 +260,14 @@ def ingest_alone(db: str, files: list[Path], indicator: str) -> list[dict]:
         for path in files:
             started = time.perf_counter()
             report = loader.ingest(path, indicator, loaded_by="bench")
+            store = loader.board.store
             out.append(
                 {
                     "seconds": time.perf_counter() - started,
+                    # PostgreSQL: seconds per step of the merge (PostgresStore.merge_steps)
+                    "steps": {"fetch": store.fetch_seconds, **store.merge_steps}
+                    if hasattr(store, "merge_steps")
+                    else {},
                     "ok": bool(report.ok and report.result),
                     "summary": report.result.summary if report.result else str(report.problem_lines()[:2]),
                 }
@@ -226,6 +299,14 @@ def report_ingest(rows: int, rounds: list[dict], floor: float) -> str:
             lines.append(
                 f"  median av {len(rounds)} runder, {d['summary'].split(': ', 1)[-1][:30]}: "
                 f"{statistics.median(ratios):.2f} × (fra {min(ratios):.2f} til {max(ratios):.2f})"
+            )
+    for j, d in enumerate(rounds[0]["duck"]):
+        steps = [r["pg"][j].get("steps", {}) for r in rounds]
+        names = [name for name in steps[0] if all(name in s for s in steps)]
+        if names:
+            lines.append(
+                f"  PostgreSQL per steg, median av {len(rounds)}, {d['summary'].split(': ', 1)[-1][:30]}: "
+                + ", ".join(f"{n} {statistics.median(s[n] for s in steps):.2f} s" for n in names)
             )
     duck = [x for r in rounds for x in r["duck"]]
     pg = [x for r in rounds for x in r["pg"]]
@@ -313,7 +394,33 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med facts-indeksen: "
         f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
+    lines.append(
+        "  Tillegg (ikke målet): CPU-s per side i tavleprosessen (median), tjenerens CPU-s og tavlenes "
+        "ventetid på en tilkobling per sidevisning (tjeneren: med innlastingenes sammenslåing), "
+        "kjernene opptatt (alle prosesser på maskinen)"
+    )
+    scenarios = [
+        ("DuckDB, 1 prosess + innlastinger (CPU med innlastingen)", duck),
+        *((f"DuckDB, {name}", extra) for name, extra in duck.get("extra", {}).items()),
+        (f"PostgreSQL, {BOARDS} tavler + {len(LOADS)} innlastinger", pg),
+        *((f"PostgreSQL, {name}", extra) for name, extra in pg.get("extra", {}).items()),
+    ]
+    for name, run in scenarios:
+        page, cpu = median(run["pages"]), median(run["cpu"])
+        server = (
+            f", tjener {run['server_cpu'] / len(run['pages']):.3f} s, "
+            f"ventet på poolen {run['pool_wait'] / len(run['pages']):.4f} s"
+            if "server_cpu" in run
+            else ""
+        )
+        lines.append(
+            f"    {name}: side {page:.3f} s ({page / d_page:.2f} × DuckDB), CPU {cpu:.3f} s{server}, "
+            f"kjernene {100 * run['busy']:.0f} % opptatt, {len(run['pages'])} visninger"
+        )
     problems = duck["problems"] + pg["problems"] + ["innlasting feilet" for x in duck["loads"] if not x["ok"]]
+    problems += [
+        p for run in [*duck.get("extra", {}).values(), *pg.get("extra", {}).values()] for p in run["problems"]
+    ]
     lines.append(f"  feil: {len(problems)}" + (f" – {problems[:3]}" if problems else ""))
     verdict = p_page / d_page <= GOALS["pages"] and p_load / d_load <= GOALS["loads"] and not problems
     lines.append(f"  mål nådd: {'ja' if verdict else 'nei'}")
@@ -395,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
         files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
         print("DuckDB, én prosess …", flush=True)
         duck = scenario_duckdb(db, files, args.rounds)
+        print("DuckDB, én prosess, ingen innlastinger …", flush=True)  # added: CPU per page alone
+        alone = scratch / "alone.duckdb"  # a store (and board, and caches) of its own
+        shutil.copy(paths(directory)["db"], alone)
+        duck["extra"] = {"1 prosess, 0 innlastinger": scenario_duckdb(alone, {}, args.rounds)}
         cluster = Cluster().start()
         try:
             url = cluster.new_schema()
@@ -402,8 +513,17 @@ def main(argv: list[str] | None = None) -> int:
             copy_store(paths(directory)["db"], url)
             copied = time.perf_counter() - started
             print(f"PostgreSQL, {BOARDS} tavler + {len(LOADS)} innlastinger …", flush=True)
-            pg = scenario_postgres(url, files, args.rounds, BOARDS, directory)
+            pg = scenario_postgres(url, files, args.rounds, BOARDS, directory, cluster.data)
             pg["floor"] = postgres_floor(url, rows)
+            # Added scenarios (the goal's is the one above): the same pages on PostgreSQL with no
+            # loads, one board and then as many as above, to tell the server's cost per page
+            # from the sharing of the cores.
+            pg["extra"] = {}
+            for n in (1, BOARDS):
+                print(f"PostgreSQL, {n} tavle(r), ingen innlastinger …", flush=True)
+                pg["extra"][f"{n} tavle(r), 0 innlastinger"] = scenario_postgres(
+                    url, {}, args.rounds, n, directory, cluster.data
+                )
         finally:
             cluster.stop()
     print()

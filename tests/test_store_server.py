@@ -729,6 +729,64 @@ def test_the_merge_sends_new_and_old_values_by_binary_copy_exactly(pg_cluster, b
 
 
 @pytest.mark.own_backends
+def test_the_move_to_history_runs_on_the_server_while_the_new_rows_are_prepared(
+    pg_cluster, board_context, monkeypatch
+):
+    """PostgreSQL (_merge): the replaced rows' move to fact_history (_move_replaced, a server
+    statement) runs on a thread of its own while the merging thread gets the new rows ready in
+    DuckDB (_new_rows: the sort and arrow table the COPY sends); the COPY waits for the move.
+    Here the move does not finish until the new rows are ready (it would wait forever if the
+    two ran one after the other), and the upload lands exactly: new values in facts, the old
+    ones in history; the step times are kept for the bench (merge_steps)."""
+    from analytics import store_pg
+
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    store.sync_reference(units, code_map)
+    codes = units.query("kind == 'municipality'")["unit_id"].iloc[:5].tolist()
+    months = [dt.date(2024, m, 1) for m in range(1, 4)]
+    first = store.ingest(fact_rows(dict.fromkeys(codes, 1.0), months=months), UploadMeta("first.csv", "h1"))
+    prepared, order = threading.Event(), []
+    move, new_rows = store_pg.PostgresStore._move_replaced, store_pg.PostgresStore._new_rows
+
+    def slow_move(self, cur, addresses, upload_id, n):
+        order.append(("move waits", prepared.wait(timeout=120)))
+        move(self, cur, addresses, upload_id, n)
+        order.append("moved")
+
+    def spied_new_rows(staging, upload_id):
+        rows = new_rows(staging, upload_id)
+        order.append("prepared")
+        prepared.set()
+        return rows
+
+    monkeypatch.setattr(store_pg.PostgresStore, "_move_replaced", slow_move)
+    monkeypatch.setattr(store_pg.PostgresStore, "_new_rows", staticmethod(spied_new_rows))
+    later = pd.concat(
+        [
+            fact_rows(dict.fromkeys(codes, 2.0), months=months[1:]),
+            fact_rows({codes[0]: 3.0}, [dt.date(2024, 4, 1)]),
+        ]
+    )
+    second = store.ingest(later, UploadMeta("second.csv", "h2"))
+    assert order == ["prepared", ("move waits", True), "moved"]
+    assert (second.added, second.replaced, second.unchanged) == (1, 10, 0)
+    facts = store.read_table("facts")
+    assert {k: sorted(v) for k, v in facts.groupby("upload_id")["value"].agg(list).items()} == {
+        first.upload_id: [1.0] * 5,
+        second.upload_id: [2.0] * 10 + [3.0],
+    }
+    history = store.read_table("fact_history")
+    assert (
+        len(history) == 10
+        and set(history["value"]) == {1.0}
+        and set(history["replaced_by"]) == {second.upload_id}
+    )
+    assert {"classify", "prepare", "move_server", "move_wait", "copy"} <= set(store.merge_steps)
+    store.close()
+
+
+@pytest.mark.own_backends
 def test_replaced_rows_are_found_by_their_addresses_not_by_reading_all_facts(
     pg_cluster, board_context, monkeypatch
 ):
@@ -787,10 +845,10 @@ def test_a_replaced_row_not_where_it_was_fetched_rolls_the_upload_back(
     first = store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan]), UploadMeta("first.csv", "h1"))
     move = store_pg.PostgresStore._move_replaced
 
-    def one_row_gone_first(self, staging, cur, upload_id, n):
+    def one_row_gone_first(self, cur, addresses, upload_id, n):
         with psycopg.connect(url, autocommit=True) as other:
             other.execute("DELETE FROM facts WHERE unit_id = %s", [a])
-        return move(self, staging, cur, upload_id, n)
+        return move(self, cur, addresses, upload_id, n)
 
     monkeypatch.setattr(store_pg.PostgresStore, "_move_replaced", one_row_gone_first)
     with pytest.raises(StoreError, match=r"ble endret under innlastingen \(1 av 2 erstattede rader funnet\)"):
