@@ -1454,10 +1454,14 @@ def covered_months(rows: pd.DataFrame) -> int:
     cover: 12 for a whole year of months, quarters or one year; 11 when a month is missing."""
     if rows.empty:
         return 0
-    periods = rows[["period_start", "period_end"]].drop_duplicates()
-    starts, ends = pd.to_datetime(periods["period_start"]), pd.to_datetime(periods["period_end"])
-    months = (ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
-    return int(months.sum())
+    # As integer months of the distinct (start, end) pairs, without a frame per call (latest_end
+    # asks for every window it tries); a pair with a missing day counts nothing.
+    starts = pd.to_datetime(rows["period_start"]).to_numpy(dtype="datetime64[ns]")
+    ends = pd.to_datetime(rows["period_end"]).to_numpy(dtype="datetime64[ns]")
+    known = ~(np.isnat(starts) | np.isnat(ends))
+    pairs = np.unique(np.stack([starts[known].view(np.int64), ends[known].view(np.int64)]), axis=1)
+    first, last = pairs.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return int((last - first + 1).sum())
 
 
 def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | None:
