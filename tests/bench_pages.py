@@ -166,12 +166,8 @@ def fact_table(
             "period_start": pa.array(np.tile(periods.values.astype("datetime64[D]"), len(units))),
             "grain": pa.array([grain] * n),
             "value": pa.array(np.where(suppressed, np.nan, value), from_pandas=True),
-            # A hidden cell's parts are missing (NULL), as the loaders store them, not NaN: an
-            # exact sum (store._sum) cannot cast NaN to DECIMAL.
-            "numerator": nulls if numerator is None else pa.array(numerator, pa.float64(), from_pandas=True),
-            "denominator": nulls
-            if denominator is None
-            else pa.array(denominator, pa.float64(), from_pandas=True),
+            "numerator": nulls if numerator is None else pa.array(numerator, pa.float64()),
+            "denominator": nulls if denominator is None else pa.array(denominator, pa.float64()),
             "suppressed": pa.array(suppressed),
             "source": pa.array(["Ytelsestest"] * n),
         }

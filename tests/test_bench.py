@@ -52,24 +52,3 @@ def test_loader_bench_prints_each_measurement_and_the_ratios():
         )
     assert re.search(r"peak RSS grows -?\d+ MB per million rows", out)
     assert re.search(r"ours / bare DuckDB = [\d.]+×; pandas / ours = [\d.]+×", out)
-
-
-def test_the_national_bench_stores_a_hidden_cells_parts_as_missing_not_nan():
-    import numpy as np
-    import pandas as pd
-
-    from tests.bench_pages import fact_table
-
-    table = fact_table(
-        "x",
-        np.array(["0301"]),
-        pd.date_range("2026-01-01", periods=2, freq="MS"),
-        "month",
-        np.array([50.0, np.nan]),
-        np.array([False, True]),
-        numerator=np.array([5.0, np.nan]),
-        denominator=np.array([10.0, np.nan]),
-    )
-    for column in ("numerator", "denominator"):
-        assert table.column(column).null_count == 1
-        assert table.column(column).to_pylist()[0] == {"numerator": 5.0, "denominator": 10.0}[column]
