@@ -365,7 +365,7 @@ class _Rows:
             self._cache[key] = kept
             return
         wide = datacache.peek(self.key, ("rows", datacache.fingerprint(indicator), tuple(sorted(set(units)))))
-        own = None if wide is not None else own_rows(self.board, indicator, unit, self._populations)
+        own = None if wide is not None else own_rows(self.board, indicator, unit, self._populations, units)
         if own is None:
             self.load_all(indicator, units)
             return

@@ -517,23 +517,27 @@ def load_rows_each(
 
 
 def own_rows(
-    board: Board, indicator: Indicator, unit_id: str, populations: dict | None = None
+    board: Board,
+    indicator: Indicator,
+    unit_id: str,
+    populations: dict | None = None,
+    units: Sequence[str] | None = None,
 ) -> UnitRows | None:
-    """One unit's rows, read alone, where they are exactly what cutting them from a wider set's
-    rows gives (evaluate._Rows._from_wider: the same rows, index, estimates, grain, no file
-    totals); None where that cannot be known without the wider set's rows, so the caller reads
-    those. Kommune's first view reads a municipality this way instead of its partnership's
-    rows (~20 ms against ~60-100 ms per national indicator).
+    """One unit's rows, read alone, where they are exactly what evaluate._Rows gives for the
+    unit once the wider set ``units`` is loaded (_Rows.get after load_all: the cut of the set's
+    rows, _from_wider, or the unit read alone where the set's rows carry a population note);
+    None where that cannot be known without the wider set's rows, so the caller reads those.
+    Kommune's first view reads a municipality this way instead of its partnership's rows (~20
+    ms against ~60-100 ms per national indicator).
 
-    Exact because each row is built from the unit's own facts (Store.unit_series) and:
-    not rated (a rated count's hidden cells are estimated at a rate pooled over every unit of
-    the set, hidden_estimates; a rated stock's population note names every unit's years); at
+    Exact because each row is built from the unit's own facts (Store.unit_series) and: at
     least MIN_PERIODS complete periods at the registry's grain (or yearly data), so neither set
     is judged per year instead (load_rows: a wider set has at least the unit's periods); rows
-    there, with no note (a multi-year note is the set's own); and the wider set's file totals
-    are not the unit's (totals None, as a cut has).
+    there, with no grain note (a multi-year note is the set's own); and the wider set's file
+    totals are not the unit's (totals None, as a cut has). A rated indicator (``units`` given,
+    else None) also needs what only the set decides: see _rated_own.
     """
-    if rated(indicator):
+    if rated(indicator) and units is None:
         return None
     facts = read_series(board, indicator, [unit_id], indicator.grain)
     native = facts[facts["grain"] == indicator.grain]
@@ -546,10 +550,66 @@ def own_rows(
             return facts
         return read_series(board, indicator, [unit_id], grain)
 
+    populations = {} if populations is None else populations
     data = load_rows(board, indicator, [unit_id], populations, read=read)
-    if data.empty or data.population_note is not None or data.grain_note is not None:
+    if data.empty or data.grain_note is not None:
+        return None
+    if rated(indicator):
+        return _rated_own(board, indicator, unit_id, data, populations, units or ())
+    if data.population_note is not None:
         return None
     return UnitRows(indicator, data.rows, None, cube=data.cube)
+
+
+def _rated_own(
+    board: Board, indicator: Indicator, unit_id: str, own: UnitRows, populations: dict, units: Sequence[str]
+) -> UnitRows:
+    """own_rows for a rated indicator: ``own`` (load_rows of the unit alone, at the registry's
+    grain, no grain note), with the hidden cells' estimates the wider set ``units`` gives.
+
+    What _Rows gives once the set is loaded: where the set's rows carry a population note, the
+    unit read alone, which is ``own`` (a note of the unit alone is one of the set too: its years
+    are among the set's); else the cut of the set's rows, which are ``own``'s rows (each built
+    from the unit's facts and population) but for the estimates of hidden counts, pooled per
+    period over every unit of the set (hidden_estimates). Those are worked out from the set's
+    rows of the periods where the unit has a hidden cell only: each period's pooled rate uses
+    that period's rows alone, summed in the same order, so they are the same numbers, bit for
+    bit, without attaching population and estimating over every period of every unit. A stock's
+    estimates are each unit's own, and a unit without hidden cells has none: ``own`` as it is.
+    The set's population note is worked out from its (unit, year) pairs, as attach_population
+    words it from them."""
+    hidden = own.rows["suppressed"].to_numpy(dtype=bool)
+    if own.population_note is not None or indicator.kind != "count" or not hidden.any():
+        return own
+    facts = read_series(board, indicator, units, indicator.grain)
+    facts = facts[facts["grain"] == indicator.grain]  # the set's rows as load_rows keeps them
+    if "file_total" in facts.columns:
+        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
+    facts = facts.assign(
+        unit_id=facts["unit_id"].astype(str),
+        period_start=pd.to_datetime(facts["period_start"]),
+    )
+    facts["period_end"] = pd.to_datetime(facts["covered_until"]).astype(facts["period_start"].dtype)
+    facts["suppressed"] = facts["suppressed"].astype(bool)
+    key = (indicator.population, tuple(sorted(facts["unit_id"].unique())))
+    if key not in populations:
+        populations[key] = population_table(board, indicator.population, key[1])
+    population = populations[key]
+    pairs = pd.DataFrame({"unit_id": facts["unit_id"], "year": facts["period_start"].dt.year})
+    if attach_population(facts[~pairs.duplicated().to_numpy()], population)[1] is not None:
+        return own
+    periods = own.rows.loc[hidden, "period_start"].unique()
+    pooled, _ = attach_population(facts[facts["period_start"].isin(periods)], population)
+    pooled = pooled[ROW_COLUMNS].reset_index(drop=True)
+    estimates = hidden_estimates(pooled, indicator).to_numpy()
+    mine = (pooled["unit_id"] == unit_id).to_numpy()
+    by_period = dict(zip(pooled.loc[mine, "period_start"], estimates[mine], strict=True))
+    rows = own.rows.copy()
+    rows["estimate"] = [
+        by_period[p] if h else e
+        for p, h, e in zip(rows["period_start"], hidden, rows["estimate"], strict=True)
+    ]
+    return UnitRows(indicator, rows, None, cube=own.cube)
 
 
 def is_multi_year(grain: str) -> bool:
@@ -1394,10 +1454,14 @@ def covered_months(rows: pd.DataFrame) -> int:
     cover: 12 for a whole year of months, quarters or one year; 11 when a month is missing."""
     if rows.empty:
         return 0
-    periods = rows[["period_start", "period_end"]].drop_duplicates()
-    starts, ends = pd.to_datetime(periods["period_start"]), pd.to_datetime(periods["period_end"])
-    months = (ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
-    return int(months.sum())
+    # As integer months of the distinct (start, end) pairs, without a frame per call (latest_end
+    # asks for every window it tries); a pair with a missing day counts nothing.
+    starts = pd.to_datetime(rows["period_start"]).to_numpy(dtype="datetime64[ns]")
+    ends = pd.to_datetime(rows["period_end"]).to_numpy(dtype="datetime64[ns]")
+    known = ~(np.isnat(starts) | np.isnat(ends))
+    pairs = np.unique(np.stack([starts[known].view(np.int64), ends[known].view(np.int64)]), axis=1)
+    first, last = pairs.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return int((last - first + 1).sum())
 
 
 def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | None:
