@@ -393,6 +393,21 @@ def read_series(board: Board, indicator: Indicator, unit_ids: Sequence[str], gra
     )
 
 
+def _unit_facts(facts: pd.DataFrame) -> pd.DataFrame:
+    """A series read's rows of one grain as the units' rows: a file's own total row (file_total)
+    is not a unit's value and is left out; unit_id as text, period_start and period_end
+    (from covered_until) as timestamps, suppressed as bool."""
+    if "file_total" in facts.columns:
+        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
+    facts = facts.assign(
+        unit_id=facts["unit_id"].astype(str),
+        period_start=pd.to_datetime(facts["period_start"]),
+    )
+    facts["period_end"] = pd.to_datetime(facts["covered_until"]).astype(facts["period_start"].dtype)
+    facts["suppressed"] = facts["suppressed"].astype(bool)
+    return facts
+
+
 def load_rows(
     board: Board,
     indicator: Indicator,
@@ -448,14 +463,7 @@ def load_rows(
     facts = facts[facts["grain"] == indicator.grain]
     if facts.empty and not multi.empty:
         grain_note = multi_year_note(multi)
-    if "file_total" in facts.columns:  # a file's own total row is not a unit's value
-        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
-    facts = facts.assign(
-        unit_id=facts["unit_id"].astype(str),
-        period_start=pd.to_datetime(facts["period_start"]),
-    )
-    facts["period_end"] = pd.to_datetime(facts["covered_until"]).astype(facts["period_start"].dtype)
-    facts["suppressed"] = facts["suppressed"].astype(bool)
+    facts = _unit_facts(facts)
     note = None
     if rated(indicator) and not facts.empty:
         units = tuple(sorted(facts["unit_id"].unique()))
@@ -582,15 +590,7 @@ def _rated_own(
     if own.population_note is not None or indicator.kind != "count" or not hidden.any():
         return own
     facts = read_series(board, indicator, units, indicator.grain)
-    facts = facts[facts["grain"] == indicator.grain]  # the set's rows as load_rows keeps them
-    if "file_total" in facts.columns:
-        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
-    facts = facts.assign(
-        unit_id=facts["unit_id"].astype(str),
-        period_start=pd.to_datetime(facts["period_start"]),
-    )
-    facts["period_end"] = pd.to_datetime(facts["covered_until"]).astype(facts["period_start"].dtype)
-    facts["suppressed"] = facts["suppressed"].astype(bool)
+    facts = _unit_facts(facts[facts["grain"] == indicator.grain])  # the set's rows as load_rows keeps them
     key = (indicator.population, tuple(sorted(facts["unit_id"].unique())))
     if key not in populations:
         populations[key] = population_table(board, indicator.population, key[1])
