@@ -51,6 +51,7 @@ from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Me
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
+    PER,
     Comparison,
     UnitRows,
     aggregate,
@@ -466,10 +467,30 @@ def _target(
         year = series[(series["period_start"].dt.year == criterion.baseline_year)]
         if year.empty or year["judge_value"].isna().all():
             return None, None
-        base = float(year["judge_value"].mean())
+        base = _year_level(indicator, year)
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
     return None, None
+
+
+def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
+    """The level of a baseline year from its judged periods (rows of a judged series), in the
+    series' unit: a share (per cent) or a count with population (per 1 000 per year) is the
+    year's summed numerators over its summed denominators, as every level on the board
+    (README «Statusregelen»: «summerte tellere over summerte personår, aldri snitt av rater»;
+    a ratio estimator: each period weighs by its denominator).
+    The mean of the periods' shares would give a summer month with 10 patients the weight of
+    a winter month with 100. Counts without population, stocks and scores: the mean per period,
+    the same unit as one period's value. Periods not judged (partial) are left out."""
+    judged = year[year["judge_value"].notna()]
+    ratio = indicator.kind == "share" or (indicator.kind == "count" and rated(indicator))
+    if ratio:
+        numerator, denominator = (judged[c].to_numpy(dtype=float) for c in ("numerator", "denominator"))
+        known = np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
+        if known.all() and known.any():
+            scale = 100.0 if indicator.kind == "share" else PER
+            return float(scale * numerator.sum() / denominator.sum())
+    return float(judged["judge_value"].mean())
 
 
 def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: str | None) -> str:

@@ -1,0 +1,88 @@
+"""A statistician's try-out of the verdicts on data with a known right answer (the «verdicts»
+task): each test is a scenario where the board gave a wrong KIND of figure or verdict, small
+inline data, checked against the rule's source."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import evaluate as E
+from analytics import series as S
+from analytics.periods import period_end
+from analytics.plan import Criterion, Target
+from tests.support import count_indicator
+
+LATER = dt.date(2027, 1, 15)
+
+
+def fraction_rows(
+    records: list[tuple], grain: str = "month", population: float | None = None
+) -> pd.DataFrame:
+    """(unit, 'YYYY-MM-DD', numerator, denominator) at ``grain``; a share's value in per cent,
+    or with ``population`` a count whose denominator is the period's person-years."""
+    out = []
+    for unit, start, numerator, denominator in records:
+        start = pd.Timestamp(start)
+        end = pd.Timestamp(period_end(start.date(), grain))
+        years = None if population is None else population * ((end - start).days + 1) / 365
+        out.append(
+            {
+                "unit_id": unit,
+                "period_start": start,
+                "period_end": end,
+                "value": 100 * numerator / denominator if population is None else numerator,
+                "numerator": float(numerator),
+                "denominator": float(denominator) if population is None else None,
+                "suppressed": False,
+                "population": population,
+                "person_years": years,
+            }
+        )
+    return pd.DataFrame(out, columns=S.ROW_COLUMNS)
+
+
+def relative_target(change: float, year: int = 2023) -> Criterion:
+    basis = "test"
+    return Criterion(
+        id="k",
+        text="k",
+        kind="target",
+        indicators=["x"],
+        baseline_year=year,
+        target=Target(relative_change=change, basis=basis),
+    )
+
+
+def test_a_relative_target_on_a_share_starts_from_the_pooled_share_of_the_baseline_year():
+    """«50 % higher than in 2023» on a share: the 2023 level is all the year's numerators over all
+    its denominators (as every level on the board, README «Statusregelen»: «summerte tellere over
+    summerte personår, aldri snitt av rater»), not the mean of 12 monthly shares. Eleven months of
+    1 of 10 and one of 90 of 100 is 101 of 210 = 48,1 % (the mean of the monthly shares is 16,7 %),
+    so the target is 72,1 %, not 25 %."""
+    ind = count_indicator(kind="share", population=None, numerator_age=None, direction="increase")
+    records = [("a", f"2023-{m:02d}-01", 1, 10) for m in range(1, 12)] + [("a", "2023-12-01", 90, 100)]
+    records += [("a", f"2024-{m:02d}-01", 40, 100) for m in range(1, 13)]
+    series = S.judged_series(S.UnitRows(ind, fraction_rows(records), None), "month", LATER)
+    target, note = E._target(None, relative_target(0.5), ind, series, E.Scope(("a",), 1))
+    assert target == pytest.approx(1.5 * 100 * 101 / 210)
+    assert note == "mål: grunnlinje 2023 50 %"
+
+
+def test_a_relative_target_on_a_rate_starts_from_summed_events_over_summed_person_years():
+    """A count per 1 000 per year with a population that halves in the last quarter of the
+    baseline year (a municipality split): the 2023 rate is 2023's events over 2023's
+    person-years, not the mean of four quarterly rates."""
+    ind = count_indicator(grain="quarter", direction="decrease")
+    big = fraction_rows([("a", f"2023-{m:02d}-01", 30, 0) for m in (1, 4, 7)], "quarter", population=4000)
+    small = fraction_rows([("a", "2023-10-01", 30, 0)], "quarter", population=1000)
+    later = fraction_rows([("a", f"2024-{m:02d}-01", 10, 0) for m in (1, 4, 7, 10)], "quarter", 1000)
+    series = S.judged_series(S.UnitRows(ind, pd.concat([big, small, later]), None), "quarter", LATER)
+    first = series[series["period_start"].dt.year == 2023]
+    pooled = 1000 * first["numerator"].sum() / first["denominator"].sum()
+    assert not np.isclose(pooled, first["value"].mean())  # the scenario tells the two apart
+    target, _ = E._target(None, relative_target(-0.2), ind, series, E.Scope(("a",), 1))
+    assert target == pytest.approx(0.8 * pooled)
