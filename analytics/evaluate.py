@@ -852,6 +852,12 @@ def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) ->
             f"grunnlinjen {baseline.text} mangler tall for {span - held} av {span} måneder etter de første tallene, "
             "så den kan ikke sammenlignes med de nyeste tallene"
         )
+    late = _late_units(data, first)
+    if late:
+        return (
+            f"{late}, etter starten av grunnlinjen {baseline.text}, "
+            "så summen gjelder færre enheter enn de nyeste tallene og kan ikke sammenlignes med dem"
+        )
     gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
     if gaps:
         when = ", ".join(period_text(s.date(), indicator.grain) for s in gaps[:3]) + (
@@ -862,6 +868,28 @@ def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) ->
             "så den kan ikke sammenlignes med de nyeste tallene"
         )
     return None
+
+
+def _late_units(data: UnitRows, first: dt.date) -> str | None:
+    """Which units of a count without population have their first figures after ``first`` (the
+    start of the compared part of the baseline), as «2 av 5 enheter har tall først fra 3.
+    kvartal 2023», or None. Such a count is a sum over the units that report: a unit that starts
+    reporting inside or after the baseline adds its events to the newer figures only, so the
+    sum rises with no change in any unit (two units of 10 a month, one from July 2023: 300 in
+    the 24 baseline months, 150 per 12, against 240, «p < 0,001»). Like with like (NHS Making
+    Data Count; the rule baseline_gap applies to a member missing a period): the comparison is
+    refused. A rate (per person-years) or a share counts only the reporting units' exposure,
+    so a late unit changes its mix, not its meaning, and is not refused here; a stock is read
+    at one period (the member rule covers it)."""
+    indicator, rows = data.indicator, data.rows
+    if indicator.kind != "count" or rated(indicator) or rows.empty:
+        return None
+    starts = rows.groupby("unit_id")["period_start"].min()
+    late = starts[starts.dt.date > first]
+    if late.empty:
+        return None
+    when = period_text(late.min().date(), indicator.grain)
+    return f"{len(late)} av {len(starts)} enheter har tall først fra {when}"
 
 
 def power_check(

@@ -13,7 +13,7 @@ import pytest
 from analytics import evaluate as E
 from analytics import series as S
 from analytics.periods import period_end
-from analytics.plan import Criterion, Target
+from analytics.plan import Baseline, Criterion, Target
 from tests.support import count_indicator
 
 LATER = dt.date(2027, 1, 15)
@@ -86,3 +86,30 @@ def test_a_relative_target_on_a_rate_starts_from_summed_events_over_summed_perso
     assert not np.isclose(pooled, first["value"].mean())  # the scenario tells the two apart
     target, _ = E._target(None, relative_target(-0.2), ind, series, E.Scope(("a",), 1))
     assert target == pytest.approx(0.8 * pooled)
+
+
+def flat_count(first_b: tuple[int, int]) -> S.UnitRows:
+    """Two units with 10 events every month to December 2025 (a count without population): a
+    from January 2022, b from ``first_b`` (year, month)."""
+    ind = count_indicator(population=None, numerator_age=None, direction="increase", protect_small=False)
+    months = [(y, m) for y in (2022, 2023, 2024, 2025) for m in range(1, 13)]
+    records = [("a", f"{y}-{m:02d}-01", 10, 1) for y, m in months]
+    records += [("b", f"{y}-{m:02d}-01", 10, 1) for y, m in months if (y, m) >= first_b]
+    rows = fraction_rows(records).assign(denominator=np.nan, value=lambda d: d["numerator"])
+    return S.UnitRows(ind, rows, None)
+
+
+BASELINE = Baseline(**{"from": "2022-01", "to": "2023-12"})
+END = pd.Timestamp("2025-12-31")
+
+
+def test_a_count_without_population_is_not_compared_with_a_baseline_some_units_started_inside():
+    """Flat in every unit, but b reports from July 2023: the baseline's sum (300 in 24 months,
+    150 per 12) against 240 was a «statistically sure» rise (p < 0,001) that is only b's
+    arrival. Like with like, the comparison (and with it «forbedring» by the test) is refused
+    and the reason says why; from January 2022 in both units there is no change."""
+    late = E.baseline_comparison(flat_count((2023, 7)), BASELINE, END)
+    assert late.baseline is None and late.p_value is None
+    assert late.note.startswith("1 av 2 enheter har tall først fra juli 2023, etter starten av grunnlinjen")
+    same = E.baseline_comparison(flat_count((2022, 1)), BASELINE, END)
+    assert same.baseline == pytest.approx(240, rel=0.01) and not same.significant
