@@ -47,7 +47,7 @@ import pandas as pd
 from analytics import clock, config, datacache, formatting, icons, power, protection
 from analytics.board import Board
 from analytics.periods import period_text
-from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
+from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan, Target
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
@@ -517,10 +517,30 @@ def _lower_first(text: str | None) -> str | None:
     return text[0].lower() + text[1:]
 
 
-def _reached(indicator: Indicator, series: pd.DataFrame, target: float, due: dt.date | None) -> str:
-    """' i 2. kvartal 2026, etter fristen' when the target was first reached late."""
+def target_direction(indicator: Indicator, target: Target | None) -> str:
+    """The direction a target criterion is judged in: the indicator's own (registry), or for a
+    neutral indicator the one the target asks for (``Target.direction``, e.g. a partnership's
+    decision «lavere»; else the sign of a ``relative_change``: −10 % asks for lower). A target
+    «under 80» on a neutral count is reached at 75, not at 100: reading it as «at least 80»
+    turned the verdict round. A plan's target against a non-neutral indicator's direction is
+    refused where the plan is read (plan_overlay.check_values), so the two never differ there.
+    Returns "increase", "decrease" or "neutral"."""
+    if indicator.direction != "neutral" or target is None:
+        return indicator.direction
+    if target.direction is not None:
+        return target.direction
+    if target.relative_change:
+        return "decrease" if target.relative_change < 0 else "increase"
+    return "neutral"
+
+
+def _reached(
+    indicator: Indicator, series: pd.DataFrame, target: float, due: dt.date | None, direction: str
+) -> str:
+    """' i 2. kvartal 2026, etter fristen' when the target was first reached late (``direction``:
+    target_direction's)."""
     usable = series[series["judge_value"].notna()]
-    lower = indicator.direction == "decrease"
+    lower = direction == "decrease"
     hits = usable[(usable["judge_value"] <= target) if lower else (usable["judge_value"] >= target)]
     if hits.empty or due is None:
         return ""
@@ -585,8 +605,10 @@ def _project(
     target: float,
     due: dt.date | None,
     clip_max: float | None = None,
+    direction: str | None = None,
 ) -> tuple[Projection | None, str | None, str | None, str | None]:
     """Projection, where its interval lies (band), the Norwegian sentence and the interval.
+    ``direction``: the one the target is judged in (target_direction; None: the indicator's).
 
     Where a point the line is fitted on is hidden (the judged series' ``hidden``: a protected
     small count, or a cell hidden to protect one), the projection is marked
@@ -597,7 +619,8 @@ def _project(
     is printed, Heldal & Fosen, SSB Notater 2001/28; DESIGN.md §5).
     """
     usable = series[series["judge_value"].notna()]
-    if indicator.direction == "neutral" or usable.empty:
+    direction = direction or indicator.direction
+    if direction == "neutral" or usable.empty:
         return None, None, None, None
     periods = [p.date() for p in usable["period_end"]]
     values = usable["judge_value"].astype(float).tolist()
@@ -605,12 +628,12 @@ def _project(
     horizon = due or _horizon(last)
     # The projection is kept as fitted (figures draw the line from it); clipped() gives the
     # values to show for a rollout, and the band is read from the shown values.
-    projection = project_to_deadline(periods, values, horizon, target, indicator.direction, PROJECTION_WINDOW)
+    projection = project_to_deadline(periods, values, horizon, target, direction, PROJECTION_WINDOW)
     projection = replace(projection, rests_on_hidden=fitted_hidden(usable, projection.n_points)[0] > 0)
     if projection.reaches_target is None:
         return projection, None, _lower_first(projection.shown_reason), None
     shown = clipped(projection, clip_max)
-    band = projection_band(shown, target, indicator.direction)
+    band = projection_band(shown, target, direction)
     interval = None if projection.rests_on_hidden else interval_text(indicator, shown, horizon)
     if due is not None:
         return projection, band, _lower_first(projection.shown_reason), interval
@@ -1178,7 +1201,9 @@ def _numeric_part(
         return part, evidence
     target, note = _target(board, criterion, indicator, series, scope)
     part.target, part.target_note = target, note
-    part.spc = judged_spc(series, indicator.direction, target, part.limits) if spc_applies else None
+    direction = target_direction(indicator, criterion.target)
+    lower = direction == "decrease"
+    part.spc = judged_spc(series, direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None
     part.clip_max = 1.0 if single_rollout else clip
@@ -1186,7 +1211,7 @@ def _numeric_part(
     # One municipality either takes part or not: there is no pace to project.
     if target is not None and not single_rollout and (due is not None or rollout):
         part.projection, band, projection_text, interval = _project(
-            indicator, series, target, due, part.clip_max
+            indicator, series, target, due, part.clip_max, direction
         )
         in_time = part.projection.reaches_target if part.projection is not None else None
         part.pace_text = projection_text
@@ -1221,7 +1246,7 @@ def _numeric_part(
     if passed and target is not None:
         later_series = judged_series(full, today=today)
         if rollout:
-            when = _reached(indicator, later_series, target, due)
+            when = _reached(indicator, later_series, target, due, direction)
             after = f"målet nådd{when}" if when else None
         else:
             later_end = recent_end(later_series, indicator)
@@ -1236,7 +1261,7 @@ def _numeric_part(
         target=target,
         target_text=indicator.name,
         head=head,
-        reached_text=_reached(indicator, series, target, due) if target is not None else None,
+        reached_text=_reached(indicator, series, target, due, direction) if target is not None else None,
         projected_in_time=in_time,
         projection_band=band,
         projection_text=projection_text,

@@ -14,6 +14,7 @@ from analytics import evaluate as E
 from analytics import series as S
 from analytics.periods import period_end
 from analytics.plan import Baseline, Criterion, Target
+from analytics.status import Status
 from tests.support import count_indicator
 
 LATER = dt.date(2027, 1, 15)
@@ -113,3 +114,24 @@ def test_a_count_without_population_is_not_compared_with_a_baseline_some_units_s
     assert late.note.startswith("1 av 2 enheter har tall først fra juli 2023, etter starten av grunnlinjen")
     same = E.baseline_comparison(flat_count((2022, 1)), BASELINE, END)
     assert same.baseline == pytest.approx(240, rel=0.01) and not same.significant
+
+
+@pytest.mark.parametrize(("value", "expected"), [(80.0, Status.overdue), (120.0, Status.achieved)])
+def test_a_target_on_a_neutral_indicator_is_judged_in_the_direction_the_target_asks_for(
+    demo_board, value, expected
+):
+    """Registered falls per 1 000 aged 65+ (neutral in the registry: more may mean better
+    reporting) with a decided target «lavere enn» a value: the demo's 2025 is 100,0 (95 % KI
+    98,0 til 102,1). «Under 80» is not reached (it was «Oppnådd»: read as «at least 80»), and
+    «under 120» is (it was «Forsinket»)."""
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m11")
+    criterion = Criterion(
+        id=f"m11-falls-under-{value:.0f}",
+        text="Registrerte fall",
+        kind="target",
+        indicators=["falls_registered"],
+        target=Target(value=value, direction="decrease", basis="test"),
+    )
+    result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
+    assert result.judgement.status is expected, result.judgement.reason
