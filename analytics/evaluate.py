@@ -759,9 +759,13 @@ class Limits:
     note: str
 
 
-def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None) -> Limits:
+def limits_for(
+    series: pd.DataFrame, baseline: Baseline, change: dt.date | None, indicator: Indicator | None = None
+) -> Limits:
     """Limits from the baseline's points (at least 12: MDC / ptd_spc_options' minimum, so a
-    short or coarse baseline is extended forward to 12 points); new limits from ``change``."""
+    short or coarse baseline is extended forward to 12 points); new limits from ``change``,
+    and for a count without population (``indicator``) from each period in which units start
+    reporting (``joined_periods``)."""
     starts = series["period_start"].dt.date
     usable = series["judge_value"].notna().to_numpy()
     after_start = np.flatnonzero((starts >= baseline.start).to_numpy())
@@ -782,7 +786,29 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
         if len(later) and later[0] > start:
             breaks = (int(later[0]) - start,)
             note += f"; nye grenser fra endringen {formatting.month_year(change)}"
+    joined = [i for i in joined_periods(series, indicator) if i > start]
+    if joined:
+        breaks = tuple(sorted({*breaks, *(i - start for i in joined)}))
+        labels = ", ".join(str(series["label"].iloc[i]) for i in joined[:3]) + (
+            " …" if len(joined) > 3 else ""
+        )
+        note += f"; nye grenser fra {labels}, da flere enheter begynte å rapportere"
     return Limits(start, n, breaks, note)
+
+
+def joined_periods(series: pd.DataFrame, indicator: Indicator | None) -> list[int]:
+    """Positions in a judged series (not per unit) of a count without population where more
+    units report than in any earlier period: units that start reporting. Such a count is a sum
+    over the reporting units, so from there it is another process (more units, more events)
+    and gets its own limits, as NHS Making Data Count rebases a chart when what is measured
+    changes (NHSRplotthedots ``rebase``); without the break the step alone was a
+    «Forbedring». A rate or a share (the units' own exposure) and a stock are not split
+    here. Empty for other kinds or without ``n_units``."""
+    if indicator is None or indicator.kind != "count" or rated(indicator) or "n_units" not in series:
+        return []
+    units = series["n_units"].to_numpy(dtype=float)
+    before = np.maximum.accumulate(np.concatenate([[np.inf if len(units) == 0 else units[0]], units[:-1]]))
+    return [int(i) for i in np.flatnonzero(units > before) if i > 0]
 
 
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -1168,7 +1194,7 @@ def _numeric_part(
     spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
-    part.limits = limits_for(series, baseline, change_date)
+    part.limits = limits_for(series, baseline, change_date, indicator)
     end = recent_end(series, indicator)
     detect = criterion.detect_change or DETECT_CHANGE
     if kind != "target":
@@ -1182,7 +1208,11 @@ def _numeric_part(
         if passed and not reading.improving:
             later_series = judged_series(full, today=today)
             later = _read_trend(
-                full, later_series, indicator, baseline, limits_for(later_series, baseline, change_date)
+                full,
+                later_series,
+                indicator,
+                baseline,
+                limits_for(later_series, baseline, change_date, indicator),
             )
             newest = latest_row(later_series)
             if later.improving and newest is not None:

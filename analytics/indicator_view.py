@@ -724,7 +724,7 @@ def _display_spc(
         if result.criterion.kind is CriterionKind.target
         else indicator.direction
     )
-    spc = judged_spc(full, improvement, target, limits_for(full, baseline, change))
+    spc = judged_spc(full, improvement, target, limits_for(full, baseline, change, indicator))
     notes.append(judged.limits.note[0].upper() + judged.limits.note[1:] + ".")
     if result.due is not None and len(judged.series) < len(full):
         notes.append(

@@ -135,3 +135,21 @@ def test_a_target_on_a_neutral_indicator_is_judged_in_the_direction_the_target_a
     )
     result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
     assert result.judgement.status is expected, result.judgement.reason
+
+
+def test_units_that_start_reporting_a_count_without_population_start_new_spc_limits():
+    """The same flat data as above: the sum steps from 10 to 20 a month in July 2023, which the
+    XmR chart read as a special cause («Forbedring»: a run of 7 above the mean) though no unit
+    changed. From July 2023 the sum is over another set of units, so new limits start there
+    (NHSRplotthedots ``rebase``), and the step is no improvement. A rate is not split."""
+    data = flat_count((2023, 7))
+    series = S.judged_series(data, "month", LATER)
+    limits = E.limits_for(series, BASELINE, None, data.indicator)
+    july = int(np.flatnonzero(series["period_start"] == pd.Timestamp("2023-07-01"))[0])
+    assert limits.breaks == (july - limits.start,)
+    assert "nye grenser fra juli 2023, da flere enheter begynte å rapportere" in limits.note
+    spc = E.judged_spc(series, "increase", None, limits)
+    assert spc.variation is None or not spc.variation.startswith("improvement")
+    assert not (spc.points["point_type"] == "special_cause_improvement").any()
+    rate = count_indicator(direction="increase")
+    assert E.limits_for(series, BASELINE, None, rate).breaks == ()
