@@ -58,6 +58,7 @@ def relative_target(change: float, year: int = 2023) -> Criterion:
     )
 
 
+@pytest.mark.backend_free
 def test_a_relative_target_on_a_share_starts_from_the_pooled_share_of_the_baseline_year():
     """«50 % higher than in 2023» on a share: the 2023 level is all the year's numerators over all
     its denominators (as every level on the board, README «Statusregelen»: «summerte tellere over
@@ -73,6 +74,7 @@ def test_a_relative_target_on_a_share_starts_from_the_pooled_share_of_the_baseli
     assert note == "mål: grunnlinje 2023 50 %"
 
 
+@pytest.mark.backend_free
 def test_a_relative_target_on_a_rate_starts_from_summed_events_over_summed_person_years():
     """A count per 1 000 per year with a population that halves in the last quarter of the
     baseline year (a municipality split): the 2023 rate is 2023's events over 2023's
@@ -104,6 +106,7 @@ BASELINE = Baseline(**{"from": "2022-01", "to": "2023-12"})
 END = pd.Timestamp("2025-12-31")
 
 
+@pytest.mark.backend_free
 def test_a_count_without_population_is_not_compared_with_a_baseline_some_units_started_inside():
     """Flat in every unit, but b reports from July 2023: the baseline's sum (300 in 24 months,
     150 per 12) against 240 was a «statistically sure» rise (p < 0,001) that is only b's
@@ -137,6 +140,7 @@ def test_a_target_on_a_neutral_indicator_is_judged_in_the_direction_the_target_a
     assert result.judgement.status is expected, result.judgement.reason
 
 
+@pytest.mark.backend_free
 def test_units_that_start_reporting_a_count_without_population_start_new_spc_limits():
     """The same flat data as above: the sum steps from 10 to 20 a month in July 2023, which the
     XmR chart read as a special cause («Forbedring»: a run of 7 above the mean) though no unit
