@@ -444,9 +444,18 @@ def _grain(series: pd.DataFrame) -> str:
 
 
 def _target(
-    board: Board, criterion: Criterion, indicator: Indicator, series: pd.DataFrame, scope: Scope
+    board: Board,
+    criterion: Criterion,
+    indicator: Indicator,
+    series: pd.DataFrame,
+    scope: Scope,
+    baseline: Baseline | None = None,
 ) -> tuple[float | None, str | None]:
-    """Target value and a short note on where it comes from."""
+    """Target value and a short note on where it comes from. A ``relative_change`` starts from
+    the level of the criterion's ``baseline_year``, or without one from the level of its
+    baseline window (``baseline``: Plan.baseline_for, by default the 24 months before the plan
+    period), pooled as ``_year_level``; «10 % lower than the baseline» has a baseline even when
+    the plan names no year (it was «målet er ikke tallfestet», Mangler data)."""
     target = criterion.target
     if scope.single and is_rollout(indicator):
         return 1.0, "kommunen deltar"
@@ -470,11 +479,19 @@ def _target(
         base = _year_level(indicator, year)
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
+    if target.relative_change is not None and baseline is not None:
+        starts, ends = series["period_start"].dt.date, series["period_end"].dt.date
+        window = series[(starts >= baseline.start) & (ends <= baseline.last_day)]
+        if window.empty or window["judge_value"].isna().all():
+            return None, None
+        change = formatting.number(target.relative_change * 100, 0)
+        level = _year_level(indicator, window)
+        return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
     return None, None
 
 
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
-    """The level of a baseline year from its judged periods (rows of a judged series), in the
+    """The level of a baseline year (or window) from its judged periods (rows of a judged series), in the
     series' unit: a share (per cent) or a count with population (per 1 000 per year) is the
     year's summed numerators over its summed denominators, as every level on the board
     (README «Statusregelen»: «summerte tellere over summerte personår, aldri snitt av rater»;
@@ -1229,7 +1246,7 @@ def _numeric_part(
             lower_is_better=lower,
         )
         return part, evidence
-    target, note = _target(board, criterion, indicator, series, scope)
+    target, note = _target(board, criterion, indicator, series, scope, baseline)
     part.target, part.target_note = target, note
     direction = target_direction(indicator, criterion.target)
     lower = direction == "decrease"

@@ -46,7 +46,7 @@ def fraction_rows(
     return pd.DataFrame(out, columns=S.ROW_COLUMNS)
 
 
-def relative_target(change: float, year: int = 2023) -> Criterion:
+def relative_target(change: float, year: int | None = 2023) -> Criterion:
     basis = "test"
     return Criterion(
         id="k",
@@ -157,3 +157,35 @@ def test_units_that_start_reporting_a_count_without_population_start_new_spc_lim
     assert not (spc.points["point_type"] == "special_cause_improvement").any()
     rate = count_indicator(direction="increase")
     assert E.limits_for(series, BASELINE, None, rate).breaks == ()
+
+
+@pytest.mark.backend_free
+def test_a_relative_target_without_a_baseline_year_starts_from_the_baseline_window():
+    """«50 % higher than the baseline» with no ``baseline_year``: the criterion's baseline window
+    (here 2022–2023) is the baseline, pooled as above. It was «målet er ikke tallfestet» (no
+    target, so «Mangler data») with two years of figures in the window."""
+    ind = count_indicator(kind="share", population=None, numerator_age=None, direction="increase")
+    records = [("a", f"{y}-{m:02d}-01", 2, 10) for y in (2022, 2023) for m in range(1, 13)]
+    records += [("a", f"2024-{m:02d}-01", 40, 100) for m in range(1, 13)]
+    series = S.judged_series(S.UnitRows(ind, fraction_rows(records), None), "month", LATER)
+    criterion = relative_target(0.5, year=None)
+    target, note = E._target(None, criterion, ind, series, E.Scope(("a",), 1), BASELINE)
+    assert target == pytest.approx(30.0)
+    assert note == f"mål: grunnlinje {BASELINE.text} 50 %"
+
+
+def test_a_relative_target_without_a_baseline_year_is_judged_on_loaded_data(demo_board):
+    """Hip fractures per 1 000 aged 65+ «10 % lower than the baseline», no baseline_year: judged
+    against the default baseline window's rate, not «Mangler data»."""
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m11")
+    criterion = Criterion(
+        id="m11-hip-minus-10",
+        text="Hoftebrudd",
+        kind="target",
+        indicators=["hip_fractures"],
+        target=Target(relative_change=-0.1, basis="test"),
+    )
+    result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
+    assert result.judgement.status is not Status.no_data, result.judgement.reason
+    assert result.parts[0].target_note.startswith("mål: grunnlinje ")
