@@ -515,13 +515,24 @@ def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: s
     shown, _ = figure_shown(
         indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
     )
+    name = figure_label(indicator)
     if target is None:
-        return f"{indicator.name} {shown} ({latest['label']})"
+        return f"{name} {shown} ({latest['label']})"
     if note:
-        return f"{indicator.name} {shown} ({latest['label']}); {note}"
+        return f"{name} {shown} ({latest['label']}); {note}"
     if indicator.kind in ("count", "stock") and not rated(indicator):
-        return f"{indicator.name} {shown} av {formatting.number(target)} ({latest['label']})"
-    return f"{indicator.name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+        return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
+    return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+
+
+def figure_label(indicator: Indicator) -> str:
+    """What a judged figure is, before it in a reason: a count with population is a rate
+    («Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år 5,9»), never «Antall
+    hoftebrudd 5,9», which reads as 5,9 fractures; a stock with population per 1 000 (not per
+    year, as series.value_label); anything else its name."""
+    if rated(indicator):
+        return f"{indicator.name} {indicator.rate_label}" + (" per år" if indicator.kind == "count" else "")
+    return indicator.name
 
 
 def _lower_first(text: str | None) -> str | None:
@@ -1085,10 +1096,7 @@ def _trend_text(
     interval: tuple[float, float, float, str] | None = None,
 ) -> str:
     """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (95 % KI …) (grunnlinje …: 35,2); p = …; SPC: …'."""
-    label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
-    if indicator.kind == "share":
-        label = f"{indicator.name}"
-    parts = [label]
+    parts = [figure_label(indicator)]
     if comparison is not None and comparison.recent is not None:
         recent, hide = figure_shown(
             indicator, comparison.recent, comparison.recent_numerator, comparison.recent_masked

@@ -189,3 +189,21 @@ def test_a_relative_target_without_a_baseline_year_is_judged_on_loaded_data(demo
     result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
     assert result.judgement.status is not Status.no_data, result.judgement.reason
     assert result.parts[0].target_note.startswith("mål: grunnlinje ")
+
+
+def test_a_target_on_a_rate_names_the_figure_as_a_rate(demo_board):
+    """The reason of a target on hip fractures per 1 000 aged 65+ began «Antall hoftebrudd 5,9
+    (desember 2025)», which reads as 5,9 fractures; the figure is a rate, and the reason says so
+    as a trend's does («… per 1 000 innbyggere 65 år og eldre per år»)."""
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m11")
+    criterion = Criterion(
+        id="m11-hip-under-7",
+        text="Hoftebrudd",
+        kind="target",
+        indicators=["hip_fractures"],
+        target=Target(value=7.0, direction="decrease", basis="test"),
+    )
+    result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
+    indicator = demo_board.registry.get("hip_fractures")
+    assert result.judgement.reason.startswith(f"{indicator.name} {indicator.rate_label} per år ")
