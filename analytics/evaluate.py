@@ -47,10 +47,11 @@ import pandas as pd
 from analytics import clock, config, datacache, formatting, icons, power, protection
 from analytics.board import Board
 from analytics.periods import period_text
-from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan
+from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan, Target
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
+    PER,
     Comparison,
     UnitRows,
     aggregate,
@@ -443,9 +444,18 @@ def _grain(series: pd.DataFrame) -> str:
 
 
 def _target(
-    board: Board, criterion: Criterion, indicator: Indicator, series: pd.DataFrame, scope: Scope
+    board: Board,
+    criterion: Criterion,
+    indicator: Indicator,
+    series: pd.DataFrame,
+    scope: Scope,
+    baseline: Baseline | None = None,
 ) -> tuple[float | None, str | None]:
-    """Target value and a short note on where it comes from."""
+    """Target value and a short note on where it comes from. A ``relative_change`` starts from
+    the level of the criterion's ``baseline_year``, or without one from the level of its
+    baseline window (``baseline``: Plan.baseline_for, by default the 24 months before the plan
+    period), pooled as ``_year_level``; «10 % lower than the baseline» has a baseline even when
+    the plan names no year (it was «målet er ikke tallfestet», Mangler data)."""
     target = criterion.target
     if scope.single and is_rollout(indicator):
         return 1.0, "kommunen deltar"
@@ -466,10 +476,38 @@ def _target(
         year = series[(series["period_start"].dt.year == criterion.baseline_year)]
         if year.empty or year["judge_value"].isna().all():
             return None, None
-        base = float(year["judge_value"].mean())
+        base = _year_level(indicator, year)
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
+    if target.relative_change is not None and baseline is not None:
+        starts, ends = series["period_start"].dt.date, series["period_end"].dt.date
+        window = series[(starts >= baseline.start) & (ends <= baseline.last_day)]
+        if window.empty or window["judge_value"].isna().all():
+            return None, None
+        change = formatting.number(target.relative_change * 100, 0)
+        level = _year_level(indicator, window)
+        return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
     return None, None
+
+
+def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
+    """The level of a baseline year (or window) from its judged periods (rows of a judged series), in the
+    series' unit: a share (per cent) or a count with population (per 1 000 per year) is the
+    year's summed numerators over its summed denominators, as every level on the board
+    (README «Statusregelen»: «summerte tellere over summerte personår, aldri snitt av rater»;
+    a ratio estimator: each period weighs by its denominator).
+    The mean of the periods' shares would give a summer month with 10 patients the weight of
+    a winter month with 100. Counts without population, stocks and scores: the mean per period,
+    the same unit as one period's value. Periods not judged (partial) are left out."""
+    judged = year[year["judge_value"].notna()]
+    ratio = indicator.kind == "share" or (indicator.kind == "count" and rated(indicator))
+    if ratio:
+        numerator, denominator = (judged[c].to_numpy(dtype=float) for c in ("numerator", "denominator"))
+        known = np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
+        if known.all() and known.any():
+            scale = 100.0 if indicator.kind == "share" else PER
+            return float(scale * numerator.sum() / denominator.sum())
+    return float(judged["judge_value"].mean())
 
 
 def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: str | None) -> str:
@@ -477,13 +515,24 @@ def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: s
     shown, _ = figure_shown(
         indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
     )
+    name = figure_label(indicator)
     if target is None:
-        return f"{indicator.name} {shown} ({latest['label']})"
+        return f"{name} {shown} ({latest['label']})"
     if note:
-        return f"{indicator.name} {shown} ({latest['label']}); {note}"
+        return f"{name} {shown} ({latest['label']}); {note}"
     if indicator.kind in ("count", "stock") and not rated(indicator):
-        return f"{indicator.name} {shown} av {formatting.number(target)} ({latest['label']})"
-    return f"{indicator.name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+        return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
+    return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+
+
+def figure_label(indicator: Indicator) -> str:
+    """What a judged figure is, before it in a reason: a count with population is a rate
+    («Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år 5,9»), never «Antall
+    hoftebrudd 5,9», which reads as 5,9 fractures; a stock with population per 1 000 (not per
+    year, as series.value_label); anything else its name."""
+    if rated(indicator):
+        return f"{indicator.name} {indicator.rate_label}" + (" per år" if indicator.kind == "count" else "")
+    return indicator.name
 
 
 def _lower_first(text: str | None) -> str | None:
@@ -496,10 +545,30 @@ def _lower_first(text: str | None) -> str | None:
     return text[0].lower() + text[1:]
 
 
-def _reached(indicator: Indicator, series: pd.DataFrame, target: float, due: dt.date | None) -> str:
-    """' i 2. kvartal 2026, etter fristen' when the target was first reached late."""
+def target_direction(indicator: Indicator, target: Target | None) -> str:
+    """The direction a target criterion is judged in: the indicator's own (registry), or for a
+    neutral indicator the one the target asks for (``Target.direction``, e.g. a partnership's
+    decision «lavere»; else the sign of a ``relative_change``: −10 % asks for lower). A target
+    «under 80» on a neutral count is reached at 75, not at 100: reading it as «at least 80»
+    turned the verdict round. A plan's target against a non-neutral indicator's direction is
+    refused where the plan is read (plan_overlay.check_values), so the two never differ there.
+    Returns "increase", "decrease" or "neutral"."""
+    if indicator.direction != "neutral" or target is None:
+        return indicator.direction
+    if target.direction is not None:
+        return target.direction
+    if target.relative_change:
+        return "decrease" if target.relative_change < 0 else "increase"
+    return "neutral"
+
+
+def _reached(
+    indicator: Indicator, series: pd.DataFrame, target: float, due: dt.date | None, direction: str
+) -> str:
+    """' i 2. kvartal 2026, etter fristen' when the target was first reached late (``direction``:
+    target_direction's)."""
     usable = series[series["judge_value"].notna()]
-    lower = indicator.direction == "decrease"
+    lower = direction == "decrease"
     hits = usable[(usable["judge_value"] <= target) if lower else (usable["judge_value"] >= target)]
     if hits.empty or due is None:
         return ""
@@ -564,8 +633,10 @@ def _project(
     target: float,
     due: dt.date | None,
     clip_max: float | None = None,
+    direction: str | None = None,
 ) -> tuple[Projection | None, str | None, str | None, str | None]:
     """Projection, where its interval lies (band), the Norwegian sentence and the interval.
+    ``direction``: the one the target is judged in (target_direction; None: the indicator's).
 
     Where a point the line is fitted on is hidden (the judged series' ``hidden``: a protected
     small count, or a cell hidden to protect one), the projection is marked
@@ -576,7 +647,8 @@ def _project(
     is printed, Heldal & Fosen, SSB Notater 2001/28; DESIGN.md §5).
     """
     usable = series[series["judge_value"].notna()]
-    if indicator.direction == "neutral" or usable.empty:
+    direction = direction or indicator.direction
+    if direction == "neutral" or usable.empty:
         return None, None, None, None
     periods = [p.date() for p in usable["period_end"]]
     values = usable["judge_value"].astype(float).tolist()
@@ -584,12 +656,12 @@ def _project(
     horizon = due or _horizon(last)
     # The projection is kept as fitted (figures draw the line from it); clipped() gives the
     # values to show for a rollout, and the band is read from the shown values.
-    projection = project_to_deadline(periods, values, horizon, target, indicator.direction, PROJECTION_WINDOW)
+    projection = project_to_deadline(periods, values, horizon, target, direction, PROJECTION_WINDOW)
     projection = replace(projection, rests_on_hidden=fitted_hidden(usable, projection.n_points)[0] > 0)
     if projection.reaches_target is None:
         return projection, None, _lower_first(projection.shown_reason), None
     shown = clipped(projection, clip_max)
-    band = projection_band(shown, target, indicator.direction)
+    band = projection_band(shown, target, direction)
     interval = None if projection.rests_on_hidden else interval_text(indicator, shown, horizon)
     if due is not None:
         return projection, band, _lower_first(projection.shown_reason), interval
@@ -715,9 +787,13 @@ class Limits:
     note: str
 
 
-def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None) -> Limits:
+def limits_for(
+    series: pd.DataFrame, baseline: Baseline, change: dt.date | None, indicator: Indicator | None = None
+) -> Limits:
     """Limits from the baseline's points (at least 12: MDC / ptd_spc_options' minimum, so a
-    short or coarse baseline is extended forward to 12 points); new limits from ``change``."""
+    short or coarse baseline is extended forward to 12 points); new limits from ``change``,
+    and for a count without population (``indicator``) from each period in which units start
+    reporting (``joined_periods``)."""
     starts = series["period_start"].dt.date
     usable = series["judge_value"].notna().to_numpy()
     after_start = np.flatnonzero((starts >= baseline.start).to_numpy())
@@ -738,7 +814,29 @@ def limits_for(series: pd.DataFrame, baseline: Baseline, change: dt.date | None)
         if len(later) and later[0] > start:
             breaks = (int(later[0]) - start,)
             note += f"; nye grenser fra endringen {formatting.month_year(change)}"
+    joined = [i for i in joined_periods(series, indicator) if i > start]
+    if joined:
+        breaks = tuple(sorted({*breaks, *(i - start for i in joined)}))
+        labels = ", ".join(str(series["label"].iloc[i]) for i in joined[:3]) + (
+            " …" if len(joined) > 3 else ""
+        )
+        note += f"; nye grenser fra {labels}, da flere enheter begynte å rapportere"
     return Limits(start, n, breaks, note)
+
+
+def joined_periods(series: pd.DataFrame, indicator: Indicator | None) -> list[int]:
+    """Positions in a judged series (not per unit) of a count without population where more
+    units report than in any earlier period: units that start reporting. Such a count is a sum
+    over the reporting units, so from there it is another process (more units, more events)
+    and gets its own limits, as NHS Making Data Count rebases a chart when what is measured
+    changes (NHSRplotthedots ``rebase``); without the break the step alone was a
+    «Forbedring». A rate or a share (the units' own exposure) and a stock are not split
+    here. Empty for other kinds or without ``n_units``."""
+    if indicator is None or indicator.kind != "count" or rated(indicator) or "n_units" not in series:
+        return []
+    units = series["n_units"].to_numpy(dtype=float)
+    before = np.maximum.accumulate(np.concatenate([[np.inf if len(units) == 0 else units[0]], units[:-1]]))
+    return [int(i) for i in np.flatnonzero(units > before) if i > 0]
 
 
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -831,6 +929,12 @@ def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) ->
             f"grunnlinjen {baseline.text} mangler tall for {span - held} av {span} måneder etter de første tallene, "
             "så den kan ikke sammenlignes med de nyeste tallene"
         )
+    late = _late_units(data, first)
+    if late:
+        return (
+            f"{late}, etter starten av grunnlinjen {baseline.text}, "
+            "så summen gjelder færre enheter enn de nyeste tallene og kan ikke sammenlignes med dem"
+        )
     gaps = [s for s in short_starts(data) if baseline.start <= s.date() <= baseline.last_day]
     if gaps:
         when = ", ".join(period_text(s.date(), indicator.grain) for s in gaps[:3]) + (
@@ -841,6 +945,28 @@ def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) ->
             "så den kan ikke sammenlignes med de nyeste tallene"
         )
     return None
+
+
+def _late_units(data: UnitRows, first: dt.date) -> str | None:
+    """Which units of a count without population have their first figures after ``first`` (the
+    start of the compared part of the baseline), as «2 av 5 enheter har tall først fra 3.
+    kvartal 2023», or None. Such a count is a sum over the units that report: a unit that starts
+    reporting inside or after the baseline adds its events to the newer figures only, so the
+    sum rises with no change in any unit (two units of 10 a month, one from July 2023: 300 in
+    the 24 baseline months, 150 per 12, against 240, «p < 0,001»). Like with like (NHS Making
+    Data Count; the rule baseline_gap applies to a member missing a period): the comparison is
+    refused. A rate (per person-years) or a share counts only the reporting units' exposure,
+    so a late unit changes its mix, not its meaning, and is not refused here; a stock is read
+    at one period (the member rule covers it)."""
+    indicator, rows = data.indicator, data.rows
+    if indicator.kind != "count" or rated(indicator) or rows.empty:
+        return None
+    starts = rows.groupby("unit_id")["period_start"].min()
+    late = starts[starts.dt.date > first]
+    if late.empty:
+        return None
+    when = period_text(late.min().date(), indicator.grain)
+    return f"{len(late)} av {len(starts)} enheter har tall først fra {when}"
 
 
 def power_check(
@@ -970,10 +1096,7 @@ def _trend_text(
     interval: tuple[float, float, float, str] | None = None,
 ) -> str:
     """'Antall hoftebrudd per 1 000 …: siste 12 mnd 27,9 (95 % KI …) (grunnlinje …: 35,2); p = …; SPC: …'."""
-    label = f"{indicator.name} {indicator.rate_label} per år" if rated(indicator) else indicator.name
-    if indicator.kind == "share":
-        label = f"{indicator.name}"
-    parts = [label]
+    parts = [figure_label(indicator)]
     if comparison is not None and comparison.recent is not None:
         recent, hide = figure_shown(
             indicator, comparison.recent, comparison.recent_numerator, comparison.recent_masked
@@ -1096,7 +1219,7 @@ def _numeric_part(
     spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
-    part.limits = limits_for(series, baseline, change_date)
+    part.limits = limits_for(series, baseline, change_date, indicator)
     end = recent_end(series, indicator)
     detect = criterion.detect_change or DETECT_CHANGE
     if kind != "target":
@@ -1110,7 +1233,11 @@ def _numeric_part(
         if passed and not reading.improving:
             later_series = judged_series(full, today=today)
             later = _read_trend(
-                full, later_series, indicator, baseline, limits_for(later_series, baseline, change_date)
+                full,
+                later_series,
+                indicator,
+                baseline,
+                limits_for(later_series, baseline, change_date, indicator),
             )
             newest = latest_row(later_series)
             if later.improving and newest is not None:
@@ -1127,9 +1254,11 @@ def _numeric_part(
             lower_is_better=lower,
         )
         return part, evidence
-    target, note = _target(board, criterion, indicator, series, scope)
+    target, note = _target(board, criterion, indicator, series, scope, baseline)
     part.target, part.target_note = target, note
-    part.spc = judged_spc(series, indicator.direction, target, part.limits) if spc_applies else None
+    direction = target_direction(indicator, criterion.target)
+    lower = direction == "decrease"
+    part.spc = judged_spc(series, direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None
     part.clip_max = 1.0 if single_rollout else clip
@@ -1137,7 +1266,7 @@ def _numeric_part(
     # One municipality either takes part or not: there is no pace to project.
     if target is not None and not single_rollout and (due is not None or rollout):
         part.projection, band, projection_text, interval = _project(
-            indicator, series, target, due, part.clip_max
+            indicator, series, target, due, part.clip_max, direction
         )
         in_time = part.projection.reaches_target if part.projection is not None else None
         part.pace_text = projection_text
@@ -1172,7 +1301,7 @@ def _numeric_part(
     if passed and target is not None:
         later_series = judged_series(full, today=today)
         if rollout:
-            when = _reached(indicator, later_series, target, due)
+            when = _reached(indicator, later_series, target, due, direction)
             after = f"målet nådd{when}" if when else None
         else:
             later_end = recent_end(later_series, indicator)
@@ -1187,7 +1316,7 @@ def _numeric_part(
         target=target,
         target_text=indicator.name,
         head=head,
-        reached_text=_reached(indicator, series, target, due) if target is not None else None,
+        reached_text=_reached(indicator, series, target, due, direction) if target is not None else None,
         projected_in_time=in_time,
         projection_band=band,
         projection_text=projection_text,
