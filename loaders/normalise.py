@@ -228,6 +228,11 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
+    # month before year in digits: '01.2024', '1/2024', '01-2024' (NPR/KPR report exports, Excel
+    # text); a day first ('01.01.2024') is a date below
+    if m := re.fullmatch(r"(\d{1,2})[./\-](\d{4})", value):
+        month = int(m[1])
+        return (dt.date(int(m[2]), month, 1), "month") if 1 <= month <= 12 else None
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if month else None
@@ -450,8 +455,12 @@ SPLIT = "split"
 OUTSIDE, AREA, TOTAL = "outside", "area", "total"
 # FHI's kube files write the whole country as the bare code GEO 0 (counties 2 digits).
 COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)|^0{1,2}$", re.IGNORECASE)
+# SSB statbank's own codes for aggregate regions, upper case before a name or alone: «EAK» (the
+# country), «EKA32 Akershus» (a county), «EKG…» and similar (economic and other regions).
+SSB_AGGREGATE_CODE = re.compile(r"^E[AK][A-Z]\d*(?=$|[\s:,.\-–])")
 RESIDUAL_ROW = re.compile(
     r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
+    r"^(bosatt\s+i\s+)?utlandet$|^utland$|^ikke\s+bosatt\s+i\s+norge|^abroad$|"
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",
     re.IGNORECASE,
 )
@@ -587,7 +596,7 @@ class UnitResolver:
         """The unit a text names for a file of `partnership` (None: any of the board's units),
         a row to skip, or None when the text names nothing that exists."""
         value = " ".join(text.replace("\xa0", " ").split())
-        if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value):
+        if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
         if match is None and TRUST_ROW.search(value):

@@ -37,8 +37,11 @@ WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
     # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
-    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS "
-    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', '')",
+    # a footnote mark after a number ('12*', '39 *': KPR's and NPR's «foreløpige tall») is no
+    # part of it; a lone '*' stays a suppression marker (it has no digit before it)
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace("
+    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', ''), "
+    "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "
     "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
@@ -297,7 +300,8 @@ class Staging:
         (case and surrounding space aside): a second table under the first one."""
         StageSpec(unit=next(iter(header)), wide=tuple(header)).used()  # ids checked before use
         first, texts = next(iter(header)), [t.strip().lower() for t in header.values()]
-        same = " AND ".join(f"lower(trim({c})) = ?" for c in header)
+        # a byte order mark before the repeated header: two files saved with one, run together
+        same = " AND ".join(f"lower(trim(replace({c}, chr(65279), ''))) = ?" for c in header)
         # the length test first (up to 8 spaces around the header's text): it rules out nearly
         # every row before any text is lowered (1 M rows: 29 → 17 ms)
         rows = self._cur.execute(
