@@ -200,6 +200,8 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     value = text.strip().lower().replace(" ", "").replace("\xa0", "")
     # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
     value = PROVISIONAL.sub("", value) or value
+    # a label before a year ('År 2023', 'Year 2023'), as report tools write it
+    value = re.sub(r"^(?:år|aar|year|årstal)(?=\d{4}$)", "", value)
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
@@ -302,6 +304,8 @@ def header_period(column: str) -> str | None:
     label = (m["before"] or m["after"] or "").lower()
     if any(w in label for w in UNIT_WORDS) or _begins(label, UNIT_STARTS):
         return None
+    if m["before"] and re.search(r"(^|\s)(per|pr\.?)$", m["before"].strip().lower()):
+        return None  # «Rate per 1000»: a rate's base, not the year 1000
     return m["period"] or m["period2"]
 
 
@@ -369,6 +373,39 @@ def _one_measure(wide: list[str], kinds: set[str] | None) -> list[str]:
 
 
 # -- column roles --------------------------------------------------------------------------
+
+
+# A value column's header that names a scale the indicator's numbers are not in: a rate
+# («Antall per 100 000 innbyggere», «Rate pr. 1000»), thousands («Folkemengde (1 000
+# personer)», SSB's «Personer (1 000)»), or per mille («Andel (‰)»).
+RATE_HEADER = re.compile(
+    r"\b(per|pr\.?)\s*(1\s?0{3}|10\s?0{3}|100\s?0{3}|1\s?000\s?000|innbygg\w*|capita)\b", re.IGNORECASE
+)
+THOUSANDS_HEADER = re.compile(
+    r"\(\s*1\s?000\b[^)]*\)|\bi\s+tusen\b|\btusen\s+(personer|innbyggere|kr)\b|\bin\s+thousands\b",
+    re.IGNORECASE,
+)
+PER_MILLE_HEADER = re.compile(r"‰|\bpromille\b|\bper\s+mille\b", re.IGNORECASE)
+
+
+def scale_refusal(column: str, indicator_name: str, whole_cases: bool, share: bool) -> str | None:
+    """Why the value column `column` cannot hold this indicator's numbers, from a scale its
+    header names, or None. whole_cases: the indicator counts whole cases (an «antall»);
+    share: it is a share in per cent. The reason completes «Filen «…» …» (FileRefused)."""
+    said = f"har verdikolonnen «{column.strip()}»"
+    if whole_cases and RATE_HEADER.search(column):
+        return f"{said}, som er en rate, men «{indicator_name}» er et antall: last inn antall tilfeller, ikke rater"
+    if whole_cases and THOUSANDS_HEADER.search(column):
+        return (
+            f"{said}, som er oppgitt i tusen, men «{indicator_name}» er et antall: last inn hele tall, "
+            "ikke tusener"
+        )
+    if share and (PER_MILLE_HEADER.search(column) or RATE_HEADER.search(column)):
+        return (
+            f"{said}, som er i promille eller per innbyggere, men «{indicator_name}» er en andel i prosent: "
+            "last inn prosent"
+        )
+    return None
 
 
 def _starts_word(name: str, words: tuple[str, ...]) -> bool:

@@ -168,3 +168,108 @@ def test_a_repeated_header_after_a_byte_order_mark_is_named_as_a_second_table(fr
         report.problem_lines(),
     )
     assert export_lines(fresh_loader)[1:] == []
+
+
+# -- values: a scale named in the value column's header ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "indicator", "said"),
+    [
+        (
+            "Antall per 100 000 innbyggere",
+            "hip_fractures",
+            "som er en rate, men «Antall hoftebrudd» er et antall",
+        ),
+        ("Rate per 1000", "hip_fractures", "som er en rate, men «Antall hoftebrudd» er et antall"),
+        (
+            "Folkemengde (1 000 personer)",
+            "population_total",
+            "som er oppgitt i tusen, men «Folkemengde» er et antall",
+        ),
+        ("Personer (1 000)", "population_total", "som er oppgitt i tusen"),
+        ("Andel (‰)", "referral_quality_share", "som er i promille eller per innbyggere"),
+    ],
+)
+def test_a_value_column_in_another_scale_is_refused_in_one_sentence(
+    fresh_loader, tmp_path, header, indicator, said
+):
+    path = write_csv(
+        tmp_path / "skala.csv", f"Kommune;År;{header}\n3205 Lillestrøm;2023;92,4\n3222 Lørenskog;2023;50\n"
+    )
+    report = fresh_loader.ingest(path, indicator)
+    assert not report.ok
+    assert (
+        report.refused
+        == f"Filen «skala.csv» har verdikolonnen «{header}», {said}" + report.refused.split(said)[1]
+    )
+    assert report.refused.replace("skala.csv", "").count(".") == 1 and report.refused.endswith("."), (
+        report.refused
+    )
+    assert export_lines(fresh_loader)[1:] == []
+
+
+@pytest.mark.backend_free
+def test_per_1000_in_a_header_is_no_year():
+    from loaders.normalise import guess_roles
+
+    roles = guess_roles(["Kommune", "Måned", "Rate per 1000"])
+    assert roles.value == "Rate per 1000" and roles.wide == []
+
+
+def test_a_rate_beside_the_count_is_left_unused_not_refused(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "rate.csv", "Kommune;Måned;Antall;Rate per 1000\nLillestrøm;2024-01;14;0,15\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.refused
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2024M01,14,false"]
+
+
+def test_dots_between_thousands_in_a_count_file_are_thousands_marks(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "folk.csv",
+        "Kommune;År;Personer\n3205 Lillestrøm;2024;92.419\n3222 Lørenskog;2024;50.102\n3242 Hurdal;2024;2870\n",
+    )
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2024,92419,false",
+        "population_total,3222,2024,50102,false",
+        "population_total,3242,2024,2870,false",
+    ]
+    assert not any("hele tall" in n for n in report.notes), report.notes
+    assert any("Punktum i tallene er lest som tusenskille" in n for n in report.notes), report.notes
+
+
+def test_a_dot_that_is_no_thousands_mark_keeps_a_count_file_as_before(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "folk.csv", "Kommune;År;Personer\n3205 Lillestrøm;2024;92.419\n3222 Lørenskog;2024;50.5\n"
+    )
+    report = fresh_loader.ingest(path, "population_total")
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2024,92.419,false",
+        "population_total,3222,2024,50.5,false",
+    ]
+    assert any("hele tall" in n for n in report.notes), report.notes
+
+
+def test_dots_in_a_share_file_stay_decimal_points(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "andel.csv", "Kommune;År;Andel\nLillestrøm;2023;81.500\n")
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["referral_quality_share,3205,2023,81.5,false"]
+
+
+def test_the_unicode_minus_sign_is_a_minus(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "minus.csv", "Kommune;År;Andel (%)\nLillestrøm;2023;\u22123,5\n")
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    lines = report.problem_lines()
+    assert len(lines) == 1 and "er negativt" in lines[0], lines
+
+
+@pytest.mark.backend_free
+def test_a_year_label_before_the_year_is_no_part_of_it():
+    assert parse_period("År 2023") == (dt.date(2023, 1, 1), "year")
+    assert parse_period("Year 2023") == (dt.date(2023, 1, 1), "year")
+    assert parse_period("År") is None
