@@ -235,6 +235,13 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"(\d{1,2})[./\-](\d{4})", value):
         month = int(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if 1 <= month <= 12 else None
+    # and the year first with a slash or a dot ('2024/01', '2024.01'), or a month name after it
+    # ('2024 januar')
+    if m := re.fullmatch(r"(\d{4})[./](\d{1,2})", value):
+        month = int(m[2])
+        return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
+    if (m := re.fullmatch(r"(\d{4})([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
+        return dt.date(int(m[1]), month, 1), "month"
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if month else None

@@ -27,14 +27,24 @@ def _lines(loader) -> list[str]:
 @pytest.mark.backend_free
 @pytest.mark.parametrize(
     ("text", "month"),
-    [("01.2024", 1), ("1/2024", 1), ("12/2024", 12), ("02-2024", 2), ("3.2024", 3)],
+    [
+        ("01.2024", 1),
+        ("1/2024", 1),
+        ("12/2024", 12),
+        ("02-2024", 2),
+        ("3.2024", 3),
+        ("2024/01", 1),
+        ("2024.11", 11),
+        ("2024 januar", 1),
+        ("2024 des.", 12),
+    ],
 )
 def test_a_month_before_its_year_in_digits_is_that_month(text, month):
     assert parse_period(text) == (dt.date(2024, month, 1), "month")
 
 
 @pytest.mark.backend_free
-@pytest.mark.parametrize("text", ["13.2024", "0/2024", "01.01.2024x"])
+@pytest.mark.parametrize("text", ["13.2024", "0/2024", "01.01.2024x", "2024/13", "2024 foo", "2023/2024"])
 def test_no_month_thirteen_or_zero(text):
     assert parse_period(text) is None
 
