@@ -41,11 +41,12 @@ AGE = re.compile(
 )
 SHOWN_VALUES = 6
 # A dimension's own total: the sum of the column's other values (SSB's «Begge kjønn», «Alle
-# aldre», «I alt»; English statbank labels). Summing over a column that holds one counts every
-# case twice, so it is chosen instead (SSB statbank's own totals, table 07459 and others).
+# aldre», «I alt», KPR's «Alle tjenester»; English statbank labels; «Alle andre» is a part).
+# Summing over a column that holds one counts every case twice, so it is chosen instead (SSB statbank's own totals, table 07459 and others).
 TOTAL_MEMBER = re.compile(
     r"^(?:begge kjønn|både kjønn|alle kjønn|kvinner og menn|menn og kvinner|both sexes|all sexes|"
-    r"alle aldre|all ages|alle|i alt|.+ i alt|totalt?|sum|samlet|all)$",
+    r"alle aldre|all ages|alle|i alt|.+ i alt|totalt?|sum|samlet|all|"
+    r"alle\s+(?!andre\b|øvrige\b|resterende\b|other\b)\w+)$",
     re.IGNORECASE,
 )
 # A cell summed over rows: one row keeps its text; all numbers give their sum; otherwise a

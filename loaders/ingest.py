@@ -248,6 +248,13 @@ def _check(
     roles = roles or normalise.guess_roles(columns, {i.kind for _, i in targets})
     report.roles = roles
     spec = roles.to_spec(columns, file_name)
+    if roles.value and not roles.wide:
+        for _, indicator in targets:
+            why = normalise.scale_refusal(
+                roles.value, indicator.name, "value" in indicator.rule.whole_cases, indicator.kind == "share"
+            )
+            if why:
+                raise FileRefused(file_name, why)
     last = staging.end_before_footnotes(spec.used())
     footnotes = staging.raw_count() - 1 - last
     if last < 0:
@@ -303,6 +310,12 @@ def _check(
         if name not in roles.used() and name not in report.dimensions and staging.filled_rows([f"c{i}"], 1)
     ]
     report.notes = _notes(report, unused, footnotes) + dims.notes
+    if staging.dots_as_thousands:
+        name = f"«{targets[0][1].name}»" if len(targets) == 1 else "indikatoren"
+        report.notes.append(
+            f"Punktum i tallene er lest som tusenskille (f.eks. «92.419» = 92 419), fordi {name} teller "
+            "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
+        )
     fractions = _fraction_note(report.stats, table, dims, targets, spec, columns)
     if fractions:
         report.notes.append(fractions)

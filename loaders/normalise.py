@@ -200,6 +200,8 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     value = text.strip().lower().replace(" ", "").replace("\xa0", "")
     # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
     value = PROVISIONAL.sub("", value) or value
+    # a label before a year ('År 2023', 'Year 2023'), as report tools write it
+    value = re.sub(r"^(?:år|aar|year|årstal)(?=\d{4}$)", "", value)
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
@@ -228,6 +230,18 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
+    # month before year in digits: '01.2024', '1/2024', '01-2024' (NPR/KPR report exports, Excel
+    # text); a day first ('01.01.2024') is a date below
+    if m := re.fullmatch(r"(\d{1,2})[./\-](\d{4})", value):
+        month = int(m[1])
+        return (dt.date(int(m[2]), month, 1), "month") if 1 <= month <= 12 else None
+    # and the year first with a slash or a dot ('2024/01', '2024.01'), or a month name after it
+    # ('2024 januar')
+    if m := re.fullmatch(r"(\d{4})[./](\d{1,2})", value):
+        month = int(m[2])
+        return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
+    if (m := re.fullmatch(r"(\d{4})([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
+        return dt.date(int(m[1]), month, 1), "month"
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(int(m[2]), month, 1), "month") if month else None
@@ -297,6 +311,8 @@ def header_period(column: str) -> str | None:
     label = (m["before"] or m["after"] or "").lower()
     if any(w in label for w in UNIT_WORDS) or _begins(label, UNIT_STARTS):
         return None
+    if m["before"] and re.search(r"(^|\s)(per|pr\.?)$", m["before"].strip().lower()):
+        return None  # «Rate per 1000»: a rate's base, not the year 1000
     return m["period"] or m["period2"]
 
 
@@ -364,6 +380,39 @@ def _one_measure(wide: list[str], kinds: set[str] | None) -> list[str]:
 
 
 # -- column roles --------------------------------------------------------------------------
+
+
+# A value column's header that names a scale the indicator's numbers are not in: a rate
+# («Antall per 100 000 innbyggere», «Rate pr. 1000»), thousands («Folkemengde (1 000
+# personer)», SSB's «Personer (1 000)»), or per mille («Andel (‰)»).
+RATE_HEADER = re.compile(
+    r"\b(per|pr\.?)\s*(1\s?0{3}|10\s?0{3}|100\s?0{3}|1\s?000\s?000|innbygg\w*|capita)\b", re.IGNORECASE
+)
+THOUSANDS_HEADER = re.compile(
+    r"\(\s*1\s?000\b[^)]*\)|\bi\s+tusen\b|\btusen\s+(personer|innbyggere|kr)\b|\bin\s+thousands\b",
+    re.IGNORECASE,
+)
+PER_MILLE_HEADER = re.compile(r"‰|\bpromille\b|\bper\s+mille\b", re.IGNORECASE)
+
+
+def scale_refusal(column: str, indicator_name: str, whole_cases: bool, share: bool) -> str | None:
+    """Why the value column `column` cannot hold this indicator's numbers, from a scale its
+    header names, or None. whole_cases: the indicator counts whole cases (an «antall»);
+    share: it is a share in per cent. The reason completes «Filen «…» …» (FileRefused)."""
+    said = f"har verdikolonnen «{column.strip()}»"
+    if whole_cases and RATE_HEADER.search(column):
+        return f"{said}, som er en rate, men «{indicator_name}» er et antall: last inn antall tilfeller, ikke rater"
+    if whole_cases and THOUSANDS_HEADER.search(column):
+        return (
+            f"{said}, som er oppgitt i tusen, men «{indicator_name}» er et antall: last inn hele tall, "
+            "ikke tusener"
+        )
+    if share and (PER_MILLE_HEADER.search(column) or RATE_HEADER.search(column)):
+        return (
+            f"{said}, som er i promille eller per innbyggere, men «{indicator_name}» er en andel i prosent: "
+            "last inn prosent"
+        )
+    return None
 
 
 def _starts_word(name: str, words: tuple[str, ...]) -> bool:
@@ -450,8 +499,12 @@ SPLIT = "split"
 OUTSIDE, AREA, TOTAL = "outside", "area", "total"
 # FHI's kube files write the whole country as the bare code GEO 0 (counties 2 digits).
 COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)|^0{1,2}$", re.IGNORECASE)
+# SSB statbank's own codes for aggregate regions, upper case before a name or alone: «EAK» (the
+# country), «EKA32 Akershus» (a county), «EKG…» and similar (economic and other regions).
+SSB_AGGREGATE_CODE = re.compile(r"^E[AK][A-Z]\d*(?=$|[\s:,.\-–])")
 RESIDUAL_ROW = re.compile(
     r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
+    r"^(bosatt\s+i\s+)?utlandet$|^utland$|^ikke\s+bosatt\s+i\s+norge|^abroad$|"
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",
     re.IGNORECASE,
 )
@@ -587,7 +640,7 @@ class UnitResolver:
         """The unit a text names for a file of `partnership` (None: any of the board's units),
         a row to skip, or None when the text names nothing that exists."""
         value = " ".join(text.replace("\xa0", " ").split())
-        if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value):
+        if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
         if match is None and TRUST_ROW.search(value):

@@ -37,8 +37,12 @@ WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
     # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
-    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS "
-    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', '')",
+    # a footnote mark after a number ('12*', '39 *': KPR's and NPR's «foreløpige tall») is no
+    # part of it; a lone '*' stays a suppression marker (it has no digit before it)
+    # the minus sign U+2212 that SSB's and FHI's tables print ('−3,5') is a minus
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(replace("
+    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', ''), chr(8722), '-'), "
+    "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "
     "WHEN contains(t, ',') AND contains(t, '.') THEN CASE "
@@ -165,6 +169,9 @@ class Staging:
         self._spec: StageSpec | None = None
         self._stage_kind: str | None = None
         self._limited = False
+        # True when '.' was read as a thousands mark because the indicator counts whole cases
+        # (not because the file shows it): the loader says so in a note
+        self.dots_as_thousands = False
         for statement in _STAGE_MACROS:
             self._cur.execute(statement)
         self._limit_memory()
@@ -297,7 +304,8 @@ class Staging:
         (case and surrounding space aside): a second table under the first one."""
         StageSpec(unit=next(iter(header)), wide=tuple(header)).used()  # ids checked before use
         first, texts = next(iter(header)), [t.strip().lower() for t in header.values()]
-        same = " AND ".join(f"lower(trim({c})) = ?" for c in header)
+        # a byte order mark before the repeated header: two files saved with one, run together
+        same = " AND ".join(f"lower(trim(replace({c}, chr(65279), ''))) = ?" for c in header)
         # the length test first (up to 8 spaces around the header's text): it rules out nearly
         # every row before any text is lowered (1 M rows: 29 → 17 ms)
         rows = self._cur.execute(
@@ -453,7 +461,7 @@ class Staging:
                 f"{col(spec.numerator)} AS num_text, {col(spec.denominator)} AS den_text "
                 f"FROM raw WHERE rowid <= $last AND {filled}"
             )
-        mark = self._thousands_mark(cur, source, self._last_row)
+        mark, self.dots_as_thousands = self._thousands_mark(cur, source, self._last_row)
 
         def number(text: str) -> str:
             return f"stage_number({text}, '{mark}')" if mark else f"stage_number({text})"
@@ -516,8 +524,12 @@ class Staging:
         self._own_values(cur)
 
     @staticmethod
-    def _thousands_mark(cur, source: str, last: int) -> str | None:
-        """'.' or ',' when the file's own numbers show that mark to separate thousands, else None.
+    def _thousands_mark(cur, source: str, last: int) -> tuple[str | None, bool]:
+        """'.' or ',' when the file's own numbers show that mark to separate thousands, else None;
+        with True when '.' was chosen for the indicator's kind alone (below), for a note.
+
+        In a file of counts in whole cases (stage_ind.whole_value) with dots and no commas, the
+        dot is the thousands mark when every dotted number reads as thousands ('92.419').
 
         '1.234' alone may be 1.234 or 1 234. A file that elsewhere writes a decimal comma
         ('12,5', '2.345,0') uses '.' for thousands, so its '1.234' is 1234; a file with a decimal
@@ -532,8 +544,20 @@ class Staging:
             f"SELECT coalesce(bool_or({dot_in}), false), coalesce(bool_or({comma_in}), false) FROM ({source})",
             {"last": last},
         ).fetchone()
+        if dots and not commas and Staging._counts_whole_values(cur):
+            # counts in whole cases (population, admissions) written with '.' for thousands
+            # ('92.419', '1.204'): when every dotted number has three digits after each dot, the
+            # dot separates thousands; 92.419 persons is no reading of a count
+            odd = " OR ".join(
+                f"(contains({t}, '.') AND NOT regexp_full_match(trim({t}), '-?[1-9]\\d{{0,2}}(\\.\\d{{3}})+'))"
+                for t in texts
+            )
+            if not cur.execute(
+                f"SELECT coalesce(bool_or({odd}), false) FROM ({source})", {"last": last}
+            ).fetchone()[0]:
+                return ".", True
         if not (dots and commas):
-            return None
+            return None, False
 
         def evidence(pattern: str) -> str:
             return " OR ".join(f"regexp_matches(trim({t}), '{pattern}')" for t in texts)
@@ -546,10 +570,15 @@ class Staging:
             {"last": last},
         ).fetchone()
         if decimal_comma and not decimal_dot:
-            return "."
+            return ".", False
         if decimal_dot and not decimal_comma:
-            return ","
-        return None
+            return ",", False
+        return None, False
+
+    @staticmethod
+    def _counts_whole_values(cur) -> bool:
+        """True when every indicator the file is staged for counts its value in whole cases."""
+        return bool(cur.execute("SELECT coalesce(bool_and(whole_value), false) FROM stage_ind").fetchone()[0])
 
     @staticmethod
     def _own_values(cur) -> None:

@@ -242,7 +242,9 @@ def test_numbers_as_sources_write_them(fresh_loader, tmp_path, cell, value):
         ("1.234", "12,5", "1234"),
         ('"1,234"', "12.5", "1234"),  # a decimal point: ',' is the thousands mark
         ("1.234", "12.5", "1.234"),  # a decimal point elsewhere: 1.234 stays 1.234
-        ("1.234", "12", "1.234"),  # no evidence either way: a lone mark is a decimal mark
+        # no evidence in the file, but a count of whole cases: '.' separates thousands (tryout5)
+        ("1.234", "12", "1234"),
+        ("0.234", "12", "0.234"),  # a leading 0 is no thousands: a decimal mark (and a note)
         ("1.234.567", "12,5", "1234567"),
     ],
 )
