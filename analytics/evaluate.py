@@ -200,6 +200,10 @@ class IndicatorEvidence:
     pace_text: str | None = None  # the projection in the reason's words
     limits: Limits | None = None  # where the SPC limits come from (baseline, change date)
     power: power.PowerCheck | None = None  # can the series show the change asked for?
+    # The direction the part is judged in ("increase", "decrease", "neutral"): a target's
+    # (target_direction: a neutral indicator takes the one its target asks for), else the
+    # indicator's own. Set once by _numeric_part; the status, its SPC and the chart read it.
+    direction: str | None = None
 
     @property
     def pace(self) -> str | None:
@@ -1199,7 +1203,8 @@ def _numeric_part(
     data = cut_rows(full, until) if passed else full
     if series is None:
         series = judged_series(data, today=today)
-    part = IndicatorEvidence(indicator, data, series)
+    direction = target_direction(indicator, criterion.target) if kind == "target" else indicator.direction
+    part = IndicatorEvidence(indicator, data, series, direction=direction)
     latest = latest_row(series)
     if indicator.projection:
         # Projected years lie ahead (the charts: row, judged_before_end), but one short of members is
@@ -1213,7 +1218,7 @@ def _numeric_part(
         )
     if latest is None:
         return part, Evidence()
-    lower = indicator.direction == "decrease"
+    lower = direction == "decrease"
     rollout = is_rollout(indicator)
     # The registry's charts table: no SPC where the kind's chart is not a control chart.
     spc_applies = board.registry.chart(indicator).spc
@@ -1256,8 +1261,6 @@ def _numeric_part(
         return part, evidence
     target, note = _target(board, criterion, indicator, series, scope, baseline)
     part.target, part.target_note = target, note
-    direction = target_direction(indicator, criterion.target)
-    lower = direction == "decrease"
     part.spc = judged_spc(series, direction, target, part.limits) if spc_applies else None
     single_rollout = scope.single and rollout
     clip = float(scope.municipalities) if rollout and scope.municipalities else None

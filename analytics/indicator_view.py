@@ -53,7 +53,6 @@ from analytics.evaluate import (
     lead_figure,
     limits_for,
     partnership_scope,
-    target_direction,
     unit_scope,
 )
 from analytics.funnel import FunnelResult, funnel_limits
@@ -718,12 +717,8 @@ def _display_spc(
     result = next(r for r in criteria if judged in r.parts)
     baseline = plan.baseline_for(result.criterion)
     change = result.criterion.change.date if result.criterion.change else None
-    # The direction the status is judged in (a target on a neutral indicator asks for one).
-    improvement = (
-        target_direction(indicator, result.criterion.target)
-        if result.criterion.kind is CriterionKind.target
-        else indicator.direction
-    )
+    # The direction the status is judged in (evaluate._numeric_part sets it on the part).
+    improvement = judged.direction or indicator.direction
     spc = judged_spc(full, improvement, target, limits_for(full, baseline, change, indicator))
     notes.append(judged.limits.note[0].upper() + judged.limits.note[1:] + ".")
     if result.due is not None and len(judged.series) < len(full):
