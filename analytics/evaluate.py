@@ -792,12 +792,12 @@ class Limits:
 
 
 def limits_for(
-    series: pd.DataFrame, baseline: Baseline, change: dt.date | None, indicator: Indicator | None = None
+    series: pd.DataFrame, baseline: Baseline, change: dt.date | None, data: UnitRows | None = None
 ) -> Limits:
     """Limits from the baseline's points (at least 12: MDC / ptd_spc_options' minimum, so a
     short or coarse baseline is extended forward to 12 points); new limits from ``change``,
-    and for a count without population (``indicator``) from each period in which units start
-    reporting (``joined_periods``)."""
+    and for a count without population (``data``: the rows ``series`` is judged from) from
+    each period in which units start reporting (``joined_periods``)."""
     starts = series["period_start"].dt.date
     usable = series["judge_value"].notna().to_numpy()
     after_start = np.flatnonzero((starts >= baseline.start).to_numpy())
@@ -818,7 +818,7 @@ def limits_for(
         if len(later) and later[0] > start:
             breaks = (int(later[0]) - start,)
             note += f"; nye grenser fra endringen {formatting.month_year(change)}"
-    joined = [i for i in joined_periods(series, indicator) if i > start]
+    joined = [i for i in joined_periods(series, data) if i > start]
     if joined:
         breaks = tuple(sorted({*breaks, *(i - start for i in joined)}))
         labels = ", ".join(str(series["label"].iloc[i]) for i in joined[:3]) + (
@@ -828,19 +828,35 @@ def limits_for(
     return Limits(start, n, breaks, note)
 
 
-def joined_periods(series: pd.DataFrame, indicator: Indicator | None) -> list[int]:
-    """Positions in a judged series (not per unit) of a count without population where more
-    units report than in any earlier period: units that start reporting. Such a count is a sum
-    over the reporting units, so from there it is another process (more units, more events)
-    and gets its own limits, as NHS Making Data Count rebases a chart when what is measured
-    changes (NHSRplotthedots ``rebase``); without the break the step alone was a
-    «Forbedring». A rate or a share (the units' own exposure) and a stock are not split
-    here. Empty for other kinds or without ``n_units``."""
-    if indicator is None or indicator.kind != "count" or rated(indicator) or "n_units" not in series:
+def first_starts(data: UnitRows) -> pd.Series:
+    """Each unit's first ``period_start`` in the rows (unit_id → Timestamp) of a count without
+    population, the one kind whose figure is a sum over the units that report, so it grows
+    when the set of reporting units does; empty for any other kind or no rows. The one source
+    of both ``joined_periods`` (new SPC limits) and ``_late_units`` (a baseline refused).
+    Computed once per rows (series.derived)."""
+    indicator, rows = data.indicator, data.rows
+    if indicator.kind != "count" or rated(indicator) or rows.empty:
+        return pd.Series([], dtype="datetime64[ns]")
+    return derived(data, ("first_starts",), lambda: rows.groupby("unit_id")["period_start"].min())
+
+
+def joined_periods(series: pd.DataFrame, data: UnitRows | None) -> list[int]:
+    """Positions in a judged series (not per unit) of a count without population where units
+    start reporting: the period holding a unit's first row (``first_starts``), after the
+    series' first. Such a count is a sum over the reporting units, so from there it is another
+    process (more units, more events) and gets its own limits, as NHS Making Data Count
+    rebases a chart when what is measured changes (NHSRplotthedots ``rebase``); without the
+    break the step alone was a «Forbedring». A rate or a share (the units' own exposure) and
+    a stock are not split here. ``data``: the rows ``series`` was judged from; empty for
+    other kinds or without rows."""
+    if data is None or series.empty:
         return []
-    units = series["n_units"].to_numpy(dtype=float)
-    before = np.maximum.accumulate(np.concatenate([[np.inf if len(units) == 0 else units[0]], units[:-1]]))
-    return [int(i) for i in np.flatnonzero(units > before) if i > 0]
+    starts = first_starts(data)
+    if starts.empty:
+        return []
+    ends = series["period_end"].to_numpy(dtype="datetime64[ns]")
+    at = np.searchsorted(ends, np.sort(starts.to_numpy(dtype="datetime64[ns]")), side="left")
+    return sorted({int(i) for i in at if 0 < i < len(series)})
 
 
 def _xmr(values: list[float], improvement: str, target: float | None, limits: Limits) -> SpcResult:
@@ -962,14 +978,11 @@ def _late_units(data: UnitRows, first: dt.date) -> str | None:
     refused. A rate (per person-years) or a share counts only the reporting units' exposure,
     so a late unit changes its mix, not its meaning, and is not refused here; a stock is read
     at one period (the member rule covers it)."""
-    indicator, rows = data.indicator, data.rows
-    if indicator.kind != "count" or rated(indicator) or rows.empty:
-        return None
-    starts = rows.groupby("unit_id")["period_start"].min()
+    starts = first_starts(data)
     late = starts[starts.dt.date > first]
     if late.empty:
         return None
-    when = period_text(late.min().date(), indicator.grain)
+    when = period_text(late.min().date(), data.indicator.grain)
     return f"{len(late)} av {len(starts)} enheter har tall først fra {when}"
 
 
@@ -1224,7 +1237,7 @@ def _numeric_part(
     spc_applies = board.registry.chart(indicator).spc
     baseline = plan.baseline_for(criterion)
     change_date = criterion.change.date if criterion.change else None
-    part.limits = limits_for(series, baseline, change_date, indicator)
+    part.limits = limits_for(series, baseline, change_date, data)
     end = recent_end(series, indicator)
     detect = criterion.detect_change or DETECT_CHANGE
     if kind != "target":
@@ -1242,7 +1255,7 @@ def _numeric_part(
                 later_series,
                 indicator,
                 baseline,
-                limits_for(later_series, baseline, change_date, indicator),
+                limits_for(later_series, baseline, change_date, full),
             )
             newest = latest_row(later_series)
             if later.improving and newest is not None:

@@ -560,6 +560,7 @@ def indicator_view(
         _without_hidden(full),
         grain,
         target,
+        data,
     )
     series, spc = _shown(full, whole_spc, years)
     if years and len(series) < len(full):
@@ -677,6 +678,7 @@ def _display_spc(
     full: pd.DataFrame,
     grain: str,
     target: float | None,
+    data: UnitRows,
 ) -> tuple[SpcResult, list[str]]:
     """The chart's SPC over the whole series at the chosen grain, by the status's own rule:
     the same baseline and change date; at another grain, or for a kind the registry does
@@ -685,7 +687,8 @@ def _display_spc(
     A series with hidden points (small counts, analytics.hierarchy) is drawn as values only:
     NHS MDC's XmR assumes every point of the baseline is in the mean; leaving out the points that
     are hidden *because* they are small biases the centre line upwards, and keeping them would
-    let the drawn mean reveal their sum. So no centre line or limits at that grain."""
+    let the drawn mean reveal their sum. So no centre line or limits at that grain.
+    ``data``: the rows ``full`` is judged from (where units start reporting, for the limits)."""
     notes: list[str] = []
     grain_word = GRAIN_LABELS[indicator.grain]
     if not _spc_applies(board, indicator):
@@ -719,7 +722,7 @@ def _display_spc(
     change = result.criterion.change.date if result.criterion.change else None
     # The direction the status is judged in (evaluate._numeric_part sets it on the part).
     improvement = judged.direction or indicator.direction
-    spc = judged_spc(full, improvement, target, limits_for(full, baseline, change, indicator))
+    spc = judged_spc(full, improvement, target, limits_for(full, baseline, change, data))
     notes.append(judged.limits.note[0].upper() + judged.limits.note[1:] + ".")
     if result.due is not None and len(judged.series) < len(full):
         notes.append(

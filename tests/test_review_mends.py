@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+import pytest
+
 from analytics import evaluate as E
 from analytics import indicator_view as IV
+from analytics import series as S
 from analytics.plan import Criterion, Target
+from tests.support import count_indicator
 
 TODAY = dt.date(2026, 11, 30)
+LATER = dt.date(2027, 1, 15)
 
 
 def test_the_judged_part_carries_the_direction_its_status_and_chart_are_judged_in(demo_board):
@@ -34,8 +40,59 @@ def test_the_judged_part_carries_the_direction_its_status_and_chart_are_judged_i
     assert followed.parts[0].direction == "neutral"
     indicator = part.indicator
     spc, _ = IV._display_spc(
-        demo_board, plan, [result], part, indicator, part.series, indicator.grain, part.target
+        demo_board, plan, [result], part, indicator, part.series, indicator.grain, part.target, part.data
     )
     assert part.spc.assurance is not None
     assert spc.assurance == part.spc.assurance
     assert spc.points["point_type"].tolist() == part.spc.points["point_type"].tolist()
+
+
+def _count_rows(spans: dict[str, tuple[str, str]]) -> S.UnitRows:
+    """A count without population, 10 events a month in each unit over its (first, last) month."""
+    ind = count_indicator(population=None, numerator_age=None, direction="increase", protect_small=False)
+    records = []
+    for unit, (first, last) in spans.items():
+        for start in pd.date_range(first, last, freq="MS"):
+            records.append(
+                {
+                    "unit_id": unit,
+                    "period_start": start,
+                    "period_end": start + pd.offsets.MonthEnd(0),
+                    "value": 10.0,
+                    "numerator": 10.0,
+                    "denominator": None,
+                    "suppressed": False,
+                    "population": None,
+                    "person_years": None,
+                }
+            )
+    return S.UnitRows(ind, pd.DataFrame(records, columns=S.ROW_COLUMNS), None)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("spans", "joined"),
+    [
+        ({"a": ("2022-01", "2025-12"), "b": ("2023-07", "2025-12")}, ["juli 2023"]),
+        ({"a": ("2022-01", "2025-12"), "b": ("2022-01", "2025-12")}, []),
+        # a stops when b starts: as many units report, but the sum is over another one.
+        ({"a": ("2022-01", "2023-06"), "b": ("2023-07", "2025-12")}, ["juli 2023"]),
+        (
+            {"a": ("2022-01", "2025-12"), "b": ("2022-09", "2025-12"), "c": ("2024-02", "2025-12")},
+            ["september 2022", "februar 2024"],
+        ),
+    ],
+)
+def test_units_that_start_reporting_are_found_by_one_rule_for_the_limits_and_the_baseline(spans, joined):
+    """The SPC rebase (joined_periods) and the baseline refusal (_late_units) read one source,
+    each unit's first row (first_starts): the periods where the limits start again are the
+    periods the late units start in, and a unit that starts while another stops is a new set
+    of units to both (the rebase read the number of units reporting, and missed it)."""
+    data = _count_rows(spans)
+    series = S.judged_series(data, "month", LATER)
+    assert [str(series["label"].iloc[i]) for i in E.joined_periods(series, data)] == joined
+    late = E._late_units(data, dt.date(2022, 1, 1))
+    if joined:
+        assert late == f"{len(joined)} av {len(spans)} enheter har tall først fra {joined[0]}"
+    else:
+        assert late is None

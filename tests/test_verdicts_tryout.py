@@ -148,7 +148,7 @@ def test_units_that_start_reporting_a_count_without_population_start_new_spc_lim
     (NHSRplotthedots ``rebase``), and the step is no improvement. A rate is not split."""
     data = flat_count((2023, 7))
     series = S.judged_series(data, "month", LATER)
-    limits = E.limits_for(series, BASELINE, None, data.indicator)
+    limits = E.limits_for(series, BASELINE, None, data)
     july = int(np.flatnonzero(series["period_start"] == pd.Timestamp("2023-07-01"))[0])
     assert limits.breaks == (july - limits.start,)
     assert "nye grenser fra juli 2023, da flere enheter begynte å rapportere" in limits.note
@@ -156,7 +156,7 @@ def test_units_that_start_reporting_a_count_without_population_start_new_spc_lim
     assert spc.variation is None or not spc.variation.startswith("improvement")
     assert not (spc.points["point_type"] == "special_cause_improvement").any()
     rate = count_indicator(direction="increase")
-    assert E.limits_for(series, BASELINE, None, rate).breaks == ()
+    assert E.limits_for(series, BASELINE, None, S.UnitRows(rate, data.rows, None)).breaks == ()
 
 
 @pytest.mark.backend_free
