@@ -51,7 +51,6 @@ from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Me
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator
 from analytics.series import (
-    PER,
     Comparison,
     UnitRows,
     aggregate,
@@ -505,12 +504,27 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
     the same unit as one period's value. Periods not judged (partial) are left out."""
     judged = year[year["judge_value"].notna()]
     ratio = indicator.kind == "share" or (indicator.kind == "count" and rated(indicator))
-    if ratio:
+    if ratio and not judged.empty:
+        # Each judged period one row to series.aggregate, which pools them as it pools units'
+        # rows (its sums and scale); a period without numerator or denominator leaves it
+        # incomplete, and the level is then the mean below.
         numerator, denominator = (judged[c].to_numpy(dtype=float) for c in ("numerator", "denominator"))
-        known = np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
-        if known.all() and known.any():
-            scale = 100.0 if indicator.kind == "share" else PER
-            return float(scale * numerator.sum() / denominator.sum())
+        periods = pd.DataFrame(
+            {
+                "unit_id": "periods",
+                "period_start": judged["period_start"].to_numpy(),
+                "period_end": judged["period_end"].to_numpy(),
+                "value": numerator,
+                "numerator": numerator,
+                "denominator": denominator,
+                "suppressed": False,
+                "population": np.nan,
+                "person_years": denominator,
+            }
+        )
+        total = aggregate(periods, indicator).iloc[0]
+        if not total["incomplete"]:
+            return float(total["value"])
     return float(judged["judge_value"].mean())
 
 
