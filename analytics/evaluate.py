@@ -65,6 +65,7 @@ from analytics.series import (
     load_rows,
     load_rows_each,
     own_rows,
+    rate_unit,
     rated,
     recent_end,
     rows_hidden,
@@ -547,10 +548,10 @@ def figure_label(indicator: Indicator) -> str:
     """What a judged figure is, before it in a reason: a count with population is a rate
     («Antall hoftebrudd per 1 000 innbyggere 65 år og eldre per år 5,9»), never «Antall
     hoftebrudd 5,9», which reads as 5,9 fractures; a stock with population per 1 000 (not per
-    year, as series.value_label); anything else its name."""
-    if rated(indicator):
-        return f"{indicator.name} {indicator.rate_label}" + (" per år" if indicator.kind == "count" else "")
-    return indicator.name
+    year); anything else its name. The rate's words are series.rate_unit's, as the y-axis's
+    (series.value_label)."""
+    unit = rate_unit(indicator)
+    return indicator.name if unit is None else f"{indicator.name} {unit}"
 
 
 def _lower_first(text: str | None) -> str | None:

@@ -84,11 +84,22 @@ def rated(indicator: Indicator) -> bool:
     return bool(indicator.population) and indicator.kind in ("count", "stock")
 
 
+def rate_unit(indicator: Indicator) -> str | None:
+    """What one number of a rated series is (``rated``), in running text: a count with
+    population «per 1 000 innbyggere 65 år og eldre per år» (events per person-year), a stock
+    with population «per 1 000 innbyggere 65 år og eldre» (read at one period, not per year);
+    None for any other indicator. value_label (the y-axis) and evaluate.figure_label (a
+    reason's figure) both say it with these words."""
+    if not rated(indicator):
+        return None
+    return f"{indicator.rate_label}" + (" per år" if indicator.kind == "count" else "")
+
+
 def value_label(indicator: Indicator) -> str:
     """The y-axis text: what one number of the judged series means."""
-    if rated(indicator):
-        suffix = " per år" if indicator.kind == "count" else ""
-        return f"{indicator.rate_label}{suffix}".capitalize()
+    unit = rate_unit(indicator)
+    if unit is not None:
+        return unit.capitalize()
     if indicator.kind == "share":
         return "Prosent"
     if indicator.unit == "antall":

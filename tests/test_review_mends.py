@@ -96,3 +96,26 @@ def test_units_that_start_reporting_are_found_by_one_rule_for_the_limits_and_the
         assert late == f"{len(joined)} av {len(spans)} enheter har tall først fra {joined[0]}"
     else:
         assert late is None
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("changes", "unit"),
+    [
+        ({}, "per 1 000 innbyggere 65 år og eldre per år"),
+        ({"kind": "stock"}, "per 1 000 innbyggere 65 år og eldre"),
+        ({"population": None, "numerator_age": None}, None),
+    ],
+)
+def test_a_rate_is_named_with_the_same_words_on_the_axis_and_in_the_reason(changes, unit):
+    """evaluate.figure_label (the figure a reason names) was a near-copy of value_label's rate
+    text; both now say series.rate_unit's words: «… per 1 000 innbyggere 65 år og eldre per år»
+    for a count with population, without «per år» for a stock, and the name alone otherwise."""
+    indicator = count_indicator(**changes)
+    assert S.rate_unit(indicator) == unit
+    if unit is None:
+        assert E.figure_label(indicator) == indicator.name
+        assert S.value_label(indicator) == "Antall"
+    else:
+        assert E.figure_label(indicator) == f"{indicator.name} {unit}"
+        assert S.value_label(indicator) == unit.capitalize()
