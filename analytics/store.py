@@ -672,6 +672,18 @@ def _frame_columns(frame: object) -> list[str]:
     return [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)]
 
 
+def _figure_or_null(column: str) -> str:
+    """DuckDB SQL for an upload's figure column (a constant name) as DOUBLE, a float NaN as
+    NULL: arrow keeps a NaN (pandas may), and a NaN is a missing figure to every read and to
+    the exact sums (DECIMAL casts refuse NaN: «Could not cast value nan»)."""
+    figure = f"CAST({column} AS DOUBLE)"
+    return f"CASE WHEN isnan({figure}) THEN NULL ELSE {figure} END AS {column}"
+
+
+# The staged figures of Store.ingest, each with the NaN guard.
+_FIGURES_STAGED = ", ".join(_figure_or_null(c) for c in ("value", "numerator", "denominator"))
+
+
 class StoreError(Exception):
     """The store cannot be used (corrupt, locked, wrong file); message in Norwegian."""
 
@@ -1032,13 +1044,7 @@ class Store:
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT "
                 "CAST(indicator AS VARCHAR) AS indicator, CAST(unit_id AS VARCHAR) AS unit_id, "
                 "CAST(period_start AS DATE) AS period_start, CAST(grain AS VARCHAR) AS grain, "
-                # A float NaN (arrow keeps it; pandas may) is a missing figure: NULL, as every
-                # read and the exact sums (DECIMAL casts refuse NaN) take it.
-                "CASE WHEN isnan(CAST(value AS DOUBLE)) THEN NULL ELSE CAST(value AS DOUBLE) END AS value, "
-                "CASE WHEN isnan(CAST(numerator AS DOUBLE)) THEN NULL ELSE CAST(numerator AS DOUBLE) END "
-                "AS numerator, "
-                "CASE WHEN isnan(CAST(denominator AS DOUBLE)) THEN NULL ELSE CAST(denominator AS DOUBLE) END "
-                "AS denominator, CAST(suppressed AS BOOLEAN) AS suppressed, "
+                f"{_FIGURES_STAGED}, CAST(suppressed AS BOOLEAN) AS suppressed, "
                 "CAST(source AS VARCHAR) AS source, coalesce(CAST(file_total AS BOOLEAN), false) AS file_total "
                 "FROM incoming"
             )
