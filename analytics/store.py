@@ -286,7 +286,7 @@ _UNIT_SERIES_PG = f"""
 """
 
 # The common case of Store.unit_series: every row of the indicator is already a whole period of
-# the asked grain (a monthly file read per month; _NATIVE_CHECK says so). Each row is then its
+# the asked grain (a monthly file read per month; _NATIVE_CHECKS says so). Each row is then its
 # own period, so the result is the rows themselves, with the columns _UNIT_SERIES would give
 # them (n_periods 1, not partial, covered to the period's last day).
 _UNIT_SERIES_NATIVE = f"""
@@ -300,7 +300,7 @@ _UNIT_SERIES_NATIVE = f"""
     ORDER BY unit_id, period_start, grain
 """
 # DuckDB's statement leaves out grain and source_grain, which are the asked grain on every row
-# (_NATIVE_CHECK; so "grain = $grain" holds for every row it reads): a string per row made by
+# (_NATIVE_CHECKS; so "grain = $grain" holds for every row it reads): a string per row made by
 # the database cost a third of a national read's conversion to pandas. Store.unit_series adds
 # them (_native_grains) as the database gave them.
 _UNIT_SERIES_NATIVE_PG = f"""
@@ -314,19 +314,9 @@ _UNIT_SERIES_NATIVE_PG = f"""
 """
 
 # Whether every stored row of the indicator is a whole period of the asked grain (then so are
-# those of any set of units): one scan of the indicator's rows.
-_NATIVE_CHECK = f"""
-    SELECT coalesce(bool_and(grain = $grain AND {_MONTH_NO} % $months = 0), true) AS native
-    FROM facts WHERE indicator = $indicator AND NOT file_total
-"""
-_NATIVE_CHECK_PG = f"""
-    SELECT coalesce(bool_and(grain = %(grain)s::text AND mod({_MONTH_NO_PG}, %(months)s::INTEGER) = 0), true)
-        AS native
-    FROM facts WHERE indicator = %(indicator)s AND NOT file_total
-"""
-
-# _NATIVE_CHECK for many (indicator, grain) pairs in one scan (Store.native_grains): the same
-# expression per row, grouped by the pair asked; a pair without rows is native (coalesce).
+# those of any set of units), for many (indicator, grain) pairs in one scan (Store.native_grains;
+# unit_series asks it for its one pair when not told): grouped by the pair asked; a pair
+# without rows is native (coalesce).
 _NATIVE_CHECKS = f"""
     WITH asked AS (
         SELECT unnest($indicators) AS indicator, unnest($grains) AS asked, unnest($months) AS months
@@ -496,7 +486,6 @@ _SQL: dict[str, dict[str, str]] = {
     # Named parameters: DuckDB's $name, psycopg's %(name)s (so '%' is mod() there).
     "unit_series": {"duckdb": _UNIT_SERIES, "postgres": _UNIT_SERIES_PG},
     "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
-    "native_check": {"duckdb": _NATIVE_CHECK, "postgres": _NATIVE_CHECK_PG},
     "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
     "series": {
         "duckdb": f"""
@@ -1303,7 +1292,7 @@ class Store:
     def native_grains(self, asked: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         """For each (indicator, grain) asked: whether every stored row of the indicator (file
         totals left out) is a whole period of the grain, as unit_series checks it before a read
-        (_NATIVE_CHECK), for all of them in one statement (a page that reads thirty indicators
+        (_NATIVE_CHECKS), for all of them in one statement (a page that reads thirty indicators
         asked thirty times). An indicator without rows is native. Grains as unit_series takes
         them (month, quarter, tertial, year); raises ValueError for another."""
         pairs = list(dict.fromkeys((str(i), str(g)) for i, g in asked))
@@ -1349,7 +1338,7 @@ class Store:
         # and the rows are the answer (a plain read, twice as fast as the grouping).
         check = {"indicator": indicator, "grain": grain, "months": months}
         if native is None:
-            native = bool(self._frame(self._q("native_check"), check)["native"].iloc[0])
+            native = self.native_grains([(indicator, grain)])[(indicator, grain)]
         if native:
             rows = _native_grains(
                 self._frame(self._q("unit_series_native"), {**check, "units": list(unit_ids)}), grain
