@@ -1008,19 +1008,23 @@ def power_check(
     change: float,
     target: float | None,
     single: bool,
+    direction: str | None = None,
 ) -> power.PowerCheck | None:
     """analytics.power's rule on this scope's rows; None when it does not apply (stocks,
     scores, no direction) or cannot be asked (no figures in the baseline, or a baseline that
-    `baseline_gap` refuses: its events are another span's or another population's)."""
+    `baseline_gap` refuses: its events are another span's or another population's).
+    direction: the one the criterion is judged in (IndicatorEvidence.direction: a target
+    «lavere enn 80» on a neutral indicator asks for a fall); None: the indicator's own."""
     indicator, rows = data.indicator, data.rows
-    if indicator.kind not in ("count", "share") or indicator.direction == "neutral" or rows.empty:
+    direction = direction or indicator.direction
+    if indicator.kind not in ("count", "share") or direction == "neutral" or rows.empty:
         return None
     base = rows[
         (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
     ]
     if base.empty or baseline_gap(data, base, baseline) is not None:
         return None
-    signed = -abs(change) if indicator.direction == "decrease" else abs(change)
+    signed = -abs(change) if direction == "decrease" else abs(change)
     if indicator.kind == "count":
         # A count's events are its values (numerator is for shares); a hidden cell holds 1–4.
         events = base["value"].where(~base["suppressed"], power.SUPPRESSED_GUESS).fillna(0.0)
@@ -1260,7 +1264,11 @@ def _numeric_part(
         # A rollout only ever climbs: no SPC (its limits describe no stable process).
         part.spc = reading.spc if spc_applies else None
         part.comparison = reading.comparison
-        check = None if kind == "monitor" else power_check(data, baseline, end, detect, None, scope.single)
+        check = (
+            None
+            if kind == "monitor"
+            else power_check(data, baseline, end, detect, None, scope.single, direction)
+        )
         part.power = check
         after = None
         if passed and not reading.improving:
@@ -1318,7 +1326,13 @@ def _numeric_part(
     settled = False  # the 12 months' interval lies wholly on one side of the target
     if not rollout and target is not None:
         check = power_check(
-            data, baseline, end, detect, target if indicator.kind == "share" else None, scope.single
+            data,
+            baseline,
+            end,
+            detect,
+            target if indicator.kind == "share" else None,
+            scope.single,
+            direction,
         )
         part.power = check
         interval12 = process_interval(data, end) if end is not None else None

@@ -119,3 +119,24 @@ def test_a_rate_is_named_with_the_same_words_on_the_axis_and_in_the_reason(chang
     else:
         assert E.figure_label(indicator) == f"{indicator.name} {unit}"
         assert S.value_label(indicator) == unit.capitalize()
+
+
+def test_the_power_check_asks_for_the_change_in_the_direction_the_target_is_judged_in(demo_board):
+    """Registered falls are neutral in the registry; a target «lavere enn 80» asks for a fall.
+    The power check read the indicator's own direction and so gave none (no «styrke» in the
+    reason, no «for lite data» possible); it now asks whether the series can show a 20 % fall,
+    as the verdict is judged downwards. A trend on the same neutral indicator still has none."""
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m11")
+    target = Criterion(
+        id="m11-falls-power-under-80",
+        text="Registrerte fall",
+        kind="target",
+        indicators=["falls_registered"],
+        target=Target(value=80.0, direction="decrease", basis="test"),
+    )
+    check = E.evaluate_criterion(demo_board, plan, measure, target, today=TODAY).parts[0].power
+    assert check is not None
+    assert check.change < 0 and "nedgang" in check.reason
+    trend = Criterion(id="m11-falls-power-trend", text="Fall", kind="trend", indicators=["falls_registered"])
+    assert E.evaluate_criterion(demo_board, plan, measure, trend, today=TODAY).parts[0].power is None
