@@ -637,12 +637,22 @@ def projection_band(projection: Projection, target: float, direction: str) -> st
     return "straddles"
 
 
-def interval_text(indicator: Indicator, projection: Projection, when: dt.date) -> str | None:
-    """'80 % prediksjonsintervall −28 til 179 ved 31.12.2027'."""
+def interval_text(
+    indicator: Indicator, projection: Projection, when: dt.date, cap: float | None = None
+) -> str | None:
+    """'80 % prediksjonsintervall −28 til 179 ved 31.12.2027'. cap: the most a rollout can
+    reach (``clipped``: the members); an interval wholly at it (both ends clipped there) is
+    said plainly, «80 % prediksjonsintervall når taket på 21 kommuner ved 28.09.2031», not
+    «21 til 21», which reads as a forecast of exactly 21."""
     if projection.lower is None or projection.upper is None:
         return None
-    low, high = (format_value(indicator, v).replace("-", "−") for v in (projection.lower, projection.upper))
     level = formatting.number(LEVEL * 100, 0)
+    if cap is not None and projection.lower >= cap and projection.upper >= cap:
+        return (
+            f"{level} % prediksjonsintervall når taket på {formatting.number(cap)} kommuner "
+            f"ved {formatting.date(when)}"
+        )
+    low, high = (format_value(indicator, v).replace("-", "−") for v in (projection.lower, projection.upper))
     return f"{level} % prediksjonsintervall {low} til {high} ved {formatting.date(when)}"
 
 
@@ -681,7 +691,7 @@ def _project(
         return projection, None, _lower_first(projection.shown_reason), None
     shown = clipped(projection, clip_max)
     band = projection_band(shown, target, direction)
-    interval = None if projection.rests_on_hidden else interval_text(indicator, shown, horizon)
+    interval = None if projection.rests_on_hidden else interval_text(indicator, shown, horizon, clip_max)
     if due is not None:
         return projection, band, _lower_first(projection.shown_reason), interval
     # A continuous rollout: is all of it within the horizon at today's pace?

@@ -12,6 +12,7 @@ from analytics import evaluate as E
 from analytics import indicator_view as IV
 from analytics import series as S
 from analytics.plan import Criterion, Target
+from analytics.projection import Projection
 from tests.support import count_indicator
 
 TODAY = dt.date(2026, 11, 30)
@@ -140,3 +141,26 @@ def test_the_power_check_asks_for_the_change_in_the_direction_the_target_is_judg
     assert check.change < 0 and "nedgang" in check.reason
     trend = Criterion(id="m11-falls-power-trend", text="Fall", kind="trend", indicators=["falls_registered"])
     assert E.evaluate_criterion(demo_board, plan, measure, trend, today=TODAY).parts[0].power is None
+
+
+def test_a_rollout_interval_wholly_at_the_cap_is_said_plainly(demo_board):
+    """LoVeSa l1-k2 (DHO in 15 of 21 municipalities, projected five years on): the 80 %
+    interval is clipped at the members at both ends, and the reason read «80 %
+    prediksjonsintervall 21 til 21», a forecast of exactly 21; it now says the interval
+    reaches the cap. An interval below the cap keeps its figures."""
+    plan = demo_board.plan("lovesa")
+    measure, criterion = E.criterion_by_id(plan, "l1-k2")
+    reason = E.evaluate_criterion(demo_board, plan, measure, criterion, today=TODAY).judgement.reason
+    assert "80 % prediksjonsintervall når taket på 21 kommuner ved " in reason
+    assert "21 til 21" not in reason
+    line = {"reaches_target": True, "expected_date": None, "reason": "", "method": "", "n_points": 8}
+    capped = Projection(projected=21.0, lower=21.0, upper=21.0, slope_per_year=1.5, **line)
+    below = Projection(projected=20.0, lower=18.0, upper=21.0, slope_per_year=1.5, **line)
+    indicator = count_indicator(population=None, numerator_age=None, protect_small=False)
+    when = dt.date(2031, 9, 28)
+    assert E.interval_text(indicator, capped, when, 21.0) == (
+        "80 % prediksjonsintervall når taket på 21 kommuner ved 28.09.2031"
+    )
+    assert (
+        E.interval_text(indicator, below, when, 21.0) == "80 % prediksjonsintervall 18 til 21 ved 28.09.2031"
+    )
