@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -49,7 +50,7 @@ from analytics.board import Board
 from analytics.periods import period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan, Target
 from analytics.projection import LEVEL, Projection, project_to_deadline
-from analytics.registry import Indicator
+from analytics.registry import Indicator, grain_label
 from analytics.series import (
     Comparison,
     UnitRows,
@@ -529,16 +530,48 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
     return float(judged["judge_value"].mean())
 
 
-def _head(indicator: Indicator, latest: pd.Series, target: float | None, note: str | None) -> str:
-    """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'."""
+# A criterion's text, or its target's basis or decision, that counts a year's events:
+# «minst 1 200 pasienter per år», «årlig», «i året».
+PER_YEAR = re.compile(r"\bper år\b|\bi året\b|\bårlig", re.IGNORECASE)
+
+
+def count_target_grain(indicator: Indicator, criterion: Criterion) -> str | None:
+    """The period a target criterion on a count without population counts over ("month",
+    "quarter", "tertial" or "year"), or None for any other criterion (a rate or a share has its
+    unit; a rollout counts members; a stock is read at one date). Such a count's figure is
+    the events of one period, so a target «1 200» means nothing until it says per what: per
+    year when the criterion's text or its target's basis or decision says so (``PER_YEAR``),
+    and the count is then summed to the year (judged on whole years); else per period of
+    the indicator's own grain (the registry's), as its values are."""
+    if criterion.kind is not CriterionKind.target or indicator.kind != "count" or rated(indicator):
+        return None
+    if is_rollout(indicator):
+        return None
+    target = criterion.target
+    texts = [criterion.text, *((target.basis, target.decision) if target is not None else ())]
+    if any(PER_YEAR.search(text) for text in texts if text):
+        return "year"
+    return indicator.grain
+
+
+def _head(
+    indicator: Indicator, latest: pd.Series, target: float | None, note: str | None, per: str | None = None
+) -> str:
+    """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'. per: the period a count
+    without population is counted over (``count_target_grain``), named after the figure
+    («Antall pasienter i IHT per måned 95 (desember 2025); mål 100»)."""
     shown, _ = figure_shown(
         indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
     )
     name = figure_label(indicator)
+    if per is not None:
+        name = f"{name} per {grain_label(per)}"
     if target is None:
         return f"{name} {shown} ({latest['label']})"
     if note:
         return f"{name} {shown} ({latest['label']}); {note}"
+    if per is not None:
+        return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
     if indicator.kind in ("count", "stock") and not rated(indicator):
         return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
     return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
@@ -1243,8 +1276,9 @@ def _numeric_part(
     until = judged_until(kind, due, today)
     passed = until < today
     data = cut_rows(full, until) if passed else full
+    per = count_target_grain(indicator, criterion)  # a count's target per period or per year
     if series is None:
-        series = judged_series(data, today=today)
+        series = judged_series(data, "year" if per == "year" else None, today=today)
     direction = target_direction(indicator, criterion.target) if kind == "target" else indicator.direction
     part = IndicatorEvidence(indicator, data, series, direction=direction)
     latest = latest_row(series)
@@ -1329,7 +1363,7 @@ def _numeric_part(
         takes_part = "deltar" if latest["judge_value"] >= 1 else "deltar ikke"
         head = f"{indicator.name}: kommunen {takes_part} ({latest['label']})"
     else:
-        head = _head(indicator, latest, target, note)
+        head = _head(indicator, latest, target, note, per)
     if passed:
         head += f"; data til fristen {formatting.date(due)}"
     process_reached = process_text = after = check = None

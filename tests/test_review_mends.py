@@ -164,3 +164,41 @@ def test_a_rollout_interval_wholly_at_the_cap_is_said_plainly(demo_board):
     assert (
         E.interval_text(indicator, below, when, 21.0) == "80 % prediksjonsintervall 18 til 21 ved 28.09.2031"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "per"),
+    [("Minst 100 tjenesteforløp i IHT per år", "år"), ("Tjenesteforløp i IHT", "kvartal")],
+)
+def test_a_target_on_a_count_without_population_says_per_what_and_a_yearly_one_sums_the_year(
+    demo_board, text, per
+):
+    """IHT pathways are counted per quarter, with no population. A target «100» was compared
+    with one quarter's count whatever the plan meant, and the reason («… 77 av 100 (4. kvartal
+    2025)») did not say per what. A criterion that says «per år» is now judged on the year's
+    sum (2025: the four quarters), and the reason names the period: «… per år 287 (2025);
+    mål 100», or «per kvartal» when the plan says nothing."""
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m10")
+    criterion = Criterion(
+        id=f"m10-pathways-per-{per}",
+        text=text,
+        kind="target",
+        indicators=["iht_pathways"],
+        target=Target(value=100.0, basis="test"),
+    )
+    result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=TODAY)
+    part = result.parts[0]
+    quarters = S.judged_series(part.data, "quarter", TODAY)
+    in_2025 = quarters[quarters["period_start"].dt.year == 2025]
+    latest = E.latest_row(part.series)
+    if per == "år":
+        assert latest["label"] == "2025"
+        assert latest["judge_value"] == pytest.approx(in_2025["judge_value"].sum())
+    else:
+        assert latest["label"] == "4. kvartal 2025"
+        assert latest["judge_value"] == pytest.approx(in_2025["judge_value"].iloc[-1])
+    shown = S.format_value(part.indicator, latest["judge_value"])
+    assert result.judgement.reason.startswith(
+        f"Antall tjenesteforløp i IHT per {per} {shown} ({latest['label']}); mål 100"
+    )
