@@ -794,9 +794,14 @@ def _projection_text(indicator: Indicator, projection: Projection, part: Indicat
         shown = format_value(indicator, projection.projected)
         low, high = format_value(indicator, projection.lower), format_value(indicator, projection.upper)
         where = part.horizon_label[0].lower() + part.horizon_label[1:] if part.horizon_label else ""
-        text = f"Framskrevet ved {where}: {shown} (80 %-intervall {low}–{high}). "
-        if part.clip_max is not None:
-            text += f"Antallet kan ikke bli høyere enn {formatting.number(part.clip_max)}. "
+        cap = part.clip_max
+        if cap is not None and projection.lower >= cap and projection.upper >= cap:
+            # Wholly at the cap (evaluate.interval_text): «12–12» would read as an exact forecast.
+            text = f"Framskrevet ved {where}: {shown}, som er taket (hele 80 %-intervallet ligger der). "
+        else:
+            text = f"Framskrevet ved {where}: {shown} (80 %-intervall {low}–{high}). "
+            if cap is not None:
+                text += f"Antallet kan ikke bli høyere enn {formatting.number(cap)}. "
     elif part.horizon:
         text = f"Fristen {formatting.date(part.horizon)} er passert. "
     method = projection.method

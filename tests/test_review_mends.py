@@ -164,6 +164,10 @@ def test_a_rollout_interval_wholly_at_the_cap_is_said_plainly(demo_board):
     assert (
         E.interval_text(indicator, below, when, 21.0) == "80 % prediksjonsintervall 18 til 21 ved 28.09.2031"
     )
+    # The indicator page's projection line says the same, not «(80 %-intervall 21–21)».
+    text = IV.indicator_view(demo_board, "lovesa", "dho_municipalities", today=TODAY).projection_text
+    assert "Framskrevet ved horisont (5 år): 21, som er taket (hele 80 %-intervallet ligger der)." in text
+    assert "21–21" not in text
 
 
 @pytest.mark.parametrize(
