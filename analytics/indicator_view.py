@@ -39,6 +39,7 @@ from analytics.evaluate import (
     Scope,
     _Rows,
     clipped,
+    count_target_grain,
     criterion_by_id,
     criterion_until,
     cut_rows,
@@ -60,7 +61,7 @@ from analytics.periods import period_text
 from analytics.plan import CriterionKind, Plan
 from analytics.projection import Projection, hidden_fit_note
 from analytics.rates import definition_notes
-from analytics.registry import GRAIN_LABELS, Indicator
+from analytics.registry import GRAIN_LABELS, Indicator, grain_label
 from analytics.series import (
     UnitRows,
     aggregate,
@@ -563,6 +564,15 @@ def indicator_view(
         data,
     )
     series, spc = _shown(full, whole_spc, years)
+    drawn_target = target
+    if target is not None and grain != "year" and _target_per(criteria, indicator_id) == "year":
+        # A count's target per year is judged on the year's sum (evaluate.count_target_grain):
+        # drawn over monthly or quarterly counts it would read as far off; the year table shows it.
+        drawn_target = None
+        window_notes.append(
+            f"Målet {format_value(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
+            f"tallene per {grain_label(grain)}; se tabellen per år."
+        )
     if years and len(series) < len(full):
         window_notes.append(
             f"Viser {years[0]}–{years[1]}; grensene og statusen bygger på hele serien, ikke bare de viste årene."
@@ -576,7 +586,7 @@ def indicator_view(
         spc,
         indicator,
         title=title,
-        target=target,
+        target=drawn_target,
         y_title=label,
         grain=grain,
         assurance_text=pace,
@@ -757,6 +767,17 @@ def _shown(
 def _assurance_text(judged: IndicatorEvidence | None, spc: SpcResult, target: float | None) -> str:
     source = judged.spc if judged is not None and judged.spc is not None else spc
     return icons.assurance_text(source.assurance, target is not None, source.enough_points)
+
+
+def _target_per(criteria: list[CriterionResult], indicator_id: str) -> str | None:
+    """The period the first target criterion on the indicator counts over
+    (``evaluate.count_target_grain``: "year" for a count's target «per år»), or None."""
+    for result in criteria:
+        if result.criterion.kind is CriterionKind.target:
+            for part in result.parts:
+                if part.indicator.id == indicator_id and part.target is not None:
+                    return count_target_grain(part.indicator, result.criterion)
+    return None
 
 
 def _target_part(criteria: list[CriterionResult], indicator_id: str) -> IndicatorEvidence | None:

@@ -206,3 +206,38 @@ def test_a_target_on_a_count_without_population_says_per_what_and_a_yearly_one_s
     assert result.judgement.reason.startswith(
         f"Antall tjenesteforløp i IHT per {per} {shown} ({latest['label']}); mål 100"
     )
+
+
+def test_a_yearly_count_target_is_not_drawn_over_quarterly_counts(demo_board, monkeypatch):
+    """The indicator chart shows IHT pathways per quarter. A target «minst 100 per år» is judged
+    on the year's sum (evaluate.count_target_grain); a line at 100 over quarterly counts of ~75
+    would read as far off, so the chart leaves it out and says why. Without «per år» the target
+    is per quarter and is drawn."""
+    import copy
+
+    plan = demo_board.plan("ahus")
+    measure = plan.measure("m10")
+
+    def with_target(text: str) -> object:
+        criterion = Criterion(
+            id="m10-k3",
+            text=text,
+            kind="target",
+            indicators=["iht_pathways"],
+            target=Target(value=100.0, basis="test"),
+        )
+        changed = copy.copy(plan)
+        changed.__dict__["criteria"] = [(m, c) for m, c in plan.criteria if c.id != "m10-k3"] + [
+            (measure, criterion)
+        ]
+        return changed
+
+    for text, drawn in (("Minst 100 tjenesteforløp i IHT per år", False), ("Minst 100 tjenesteforløp", True)):
+        changed = with_target(text)
+        monkeypatch.setattr(demo_board, "plan", lambda partnership, changed=changed: changed)
+        view = IV.indicator_view(demo_board, "ahus", "iht_pathways", today=TODAY)
+        assert view.grain == "quarter" and view.target == 100
+        lines = [s for s in view.spc_figure.data if (s.name or "").startswith("Mål")]
+        assert bool(lines) is drawn, text
+        note = "Målet 100 gjelder summen per år, så det er ikke tegnet over tallene per kvartal; se tabellen per år."
+        assert (note in view.window_notes) is not drawn
