@@ -60,9 +60,9 @@ _HALF_YEAR = (
     r"\d{4}\s*-?\s*(h|halvår\s*)[12]|h[12]\s*[-/ ]?\s*\d{4}"
 )
 
-# A date naming a day ('02.01.2024', '2024-01-02'): read as its month, so two days of one month
-# in a file are daily figures, never one month's repeated row (checks.days).
-DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?"
+# A date naming a day ('02.01.2024', '02/01/2024', '02-01-2024', '2024-01-02'): read as its month,
+# so two days of one month in a file are daily figures, never one month's repeated row (checks.days).
+DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?"
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 

@@ -202,8 +202,14 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     value = PROVISIONAL.sub("", value) or value
     # a label before a year ('År 2023', 'Year 2023'), as report tools write it
     value = re.sub(r"^(?:år|aar|year|årstal)(?=\d{4}$)", "", value)
+    # a year a spreadsheet or pandas wrote as a decimal number ('2024.0'): the year
+    value = re.sub(r"^(\d{4})\.0+$", r"\1", value)
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
+    # a period written as its first and last day ('01.01.2024-31.03.2024', '2024-01-01–2024-03-31',
+    # NPR's and Helsedirektoratet's report periods): a whole month, quarter, tertial or year, else None
+    if m := re.fullmatch(rf"({_DATE_TEXT})(?:[\-–—]|til)({_DATE_TEXT})", value):
+        return _date_range(m[1], m[2])
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
         first, last = int(m[1]), int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
@@ -250,14 +256,43 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"([a-zæøå]+)[.\-/]?(\d{2})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(2000 + int(m[2]), month, 1), "month") if month else None
-    date = None
-    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
-        date = _safe_date(int(m[3]), int(m[2]), int(m[1]))
-    elif m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:t?\d{1,2}:\d{2}(?::[\d.]+)?)?", value):
-        date = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    date = _day(value)
     if date is None:
         return None
     return dt.date(date.year, date.month, 1), "month"
+
+
+# A day as sources write it: '31.01.2024', '31/01/2024' and '31-01-2024' (day first, the Norwegian
+# order; Excel's and fagsystems' exports), '2024-01-31' (ISO, with or without a time).
+_DATE_TEXT = r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}|\d{4}-\d{2}-\d{2}"
+
+
+def _day(value: str) -> dt.date | None:
+    """The date a day's text names (see _DATE_TEXT), or None; the separators must agree."""
+    if m := re.fullmatch(r"(\d{1,2})([./\-])(\d{1,2})\2(\d{4})", value):
+        return _safe_date(int(m[4]), int(m[3]), int(m[1]))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:t?\d{1,2}:\d{2}(?::[\d.]+)?)?", value):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+def _date_range(first_text: str, last_text: str) -> tuple[dt.date, str] | None:
+    """A period from its first and last day: a whole month, quarter, tertial or year (or several
+    years), else None (a range of days or weeks that no grain of the board holds)."""
+    first, last = _day(first_text), _day(last_text)
+    if first is None or last is None or first.day != 1 or last < first:
+        return None
+    following = last + dt.timedelta(days=1)
+    if following.day != 1:
+        return None  # the range does not end on a month's last day
+    months = (following.year - first.year) * 12 + following.month - first.month
+    grains = {1: "month", 3: "quarter", 4: "tertial"}
+    if months in grains and (first.month - 1) % months == 0:
+        return first, grains[months]
+    if months % 12 == 0 and first.month == 1:
+        years = months // 12
+        return (first, "year") if years == 1 else ((first, multi_year(years)) if years <= 20 else None)
+    return None
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

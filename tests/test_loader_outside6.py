@@ -1,0 +1,100 @@
+"""Outside files of kinds the sixth try-out found wrong: one test per fault kind.
+
+Each file is written here as an analyst receives it: dates with slashes ('31/01/2024'),
+periods written as their first and last day (NPR's and Helsedirektoratet's reports), years
+a spreadsheet wrote as decimals ('2024.0'), a units row under the header, the partnership's
+total under another name, provisional years, half-years as column headers, and shares
+above 100 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from loaders.normalise import parse_period
+from tests.conftest import export_lines, write_csv
+
+
+def _lines(loader) -> list[str]:
+    return sorted(export_lines(loader)[1:])
+
+
+# -- periods: a day with slashes or dashes, day first ------------------------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("text", ["31/01/2024", "31-01-2024", "1/1/2024", "31.01.2024", "2024-01-31"])
+def test_a_day_first_date_with_slashes_or_dashes_is_its_month(text):
+    assert parse_period(text) == (dt.date(2024, 1, 1), "month")
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("text", ["31/01-2024", "32/01/2024", "31/13/2024", "30/02/2024"])
+def test_no_mixed_separators_and_no_impossible_day(text):
+    assert parse_period(text) is None
+
+
+def test_two_days_of_one_month_with_slashes_are_refused_as_daily_figures(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "dager.csv", "Kommune;Dato;Antall\nLillestrøm;03/01/2024;1\nLillestrøm;04/01/2024;2\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert not report.ok
+    assert "er en dag, og filen har flere dager i 2024M01" in " ".join(report.problem_lines())
+    assert _lines(fresh_loader) == []
+
+
+# -- periods: a period written as its first and last day ---------------------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "start", "grain"),
+    [
+        ("01.01.2024-31.03.2024", dt.date(2024, 1, 1), "quarter"),
+        ("01.04.2024 - 30.06.2024", dt.date(2024, 4, 1), "quarter"),
+        ("01.01.2024–31.01.2024", dt.date(2024, 1, 1), "month"),
+        ("2024-05-01–2024-08-31", dt.date(2024, 5, 1), "tertial"),
+        ("01.01.2024-31.12.2024", dt.date(2024, 1, 1), "year"),
+        ("01.01.2024 til 31.03.2024", dt.date(2024, 1, 1), "quarter"),
+        ("01/01/2022-31/12/2024", dt.date(2022, 1, 1), "3year"),
+    ],
+)
+def test_a_period_written_as_its_first_and_last_day_is_that_period(text, start, grain):
+    assert parse_period(text) == (start, grain)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    "text",
+    ["01.01.2024-15.03.2024", "02.01.2024-31.03.2024", "01.02.2024-30.04.2024", "01.04.2024-31.03.2024"],
+)
+def test_a_range_that_is_no_whole_period_is_no_period(text):
+    assert parse_period(text) is None
+
+
+def test_a_file_of_date_ranges_loads_as_quarters(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "npr_kvartal.csv",
+        "Kommune;Periode;Antall\nLillestrøm;01.01.2024-31.03.2024;14\nLillestrøm;01.04.2024-30.06.2024;11\n",
+    )
+    report = fresh_loader.ingest(path, "iht_patients")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["iht_patients,3205,2024K1,14,false", "iht_patients,3205,2024K2,11,false"]
+
+
+# -- periods: a year written as a decimal ------------------------------------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("text", ["2024.0", "2024.00"])
+def test_a_year_written_as_a_decimal_is_the_year(text):
+    assert parse_period(text) == (dt.date(2024, 1, 1), "year")
+
+
+@pytest.mark.backend_free
+def test_a_month_after_a_dot_stays_a_month():
+    assert parse_period("2024.10") == (dt.date(2024, 10, 1), "month")
+    assert parse_period("2024.01") == (dt.date(2024, 1, 1), "month")
