@@ -243,6 +243,21 @@ CHECKS: tuple[Check, ...] = (
         "«{number}» er negativt; antall og andeler kan ikke være negative",
         report="{number}::VARCHAR",
     ),
+    # A share is a percentage of its denominator: above 100 % it is a file error (a count in the
+    # share's column, or a numerator larger than its denominator), never stored.
+    Check(
+        "share_above_100",
+        "cell",
+        "value",
+        "kind = 'share' AND value > 100 + 1e-9",
+        "andelen {n0} % er over 100 %; en andel kan ikke være større enn hele (er det antall i "
+        "andelskolonnen, eller er telleren større enn nevneren?)",
+        report="value::VARCHAR",
+        dated=True,
+        cause="indicator",
+        many="andeler over 100 % (første: {n0} % for {period}); en andel kan ikke være større enn hele "
+        "(er det antall i andelskolonnen, eller er telleren større enn nevneren?)",
+    ),
     # A rollout counts municipalities taking part (1 = takes part): a municipality's own row
     # above the kind's unit_max (registry `charts:`) is a file error, e.g. a partnership's sum
     # written on a member's line. Rows of a partnership, a region or a «Sum» are sums: not bound.

@@ -635,6 +635,7 @@ class Staging:
                     OR c.unreadable
                     OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
                     OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0))
+                    OR (i.kind = 'share' AND c.value > 100 + 1e-9)
                     OR (i.unit_max IS NOT NULL AND c.value > i.unit_max AND NOT c.file_total
                         AND c.unit_id IS NOT NULL AND c.unit_id NOT IN (SELECT whole_id FROM stage_wholes)))
             """,
@@ -656,7 +657,8 @@ class Staging:
             "unit": f"'{spec.unit}'",
             "indicator": f"'{spec.indicator or spec.unit}'",
             "period": "col" if spec.wide else f"'{spec.subperiod or spec.period or ''}'",
-            "value": "col" if spec.wide else f"'{spec.value or ''}'",
+            # a value made from numerator and denominator is reported in the numerator's column
+            "value": "col" if spec.wide else f"'{spec.value or spec.numerator or ''}'",
             "numerator": f"'{spec.numerator}'",
             "denominator": f"'{spec.denominator}'",
         }

@@ -98,3 +98,32 @@ def test_a_year_written_as_a_decimal_is_the_year(text):
 def test_a_month_after_a_dot_stays_a_month():
     assert parse_period("2024.10") == (dt.date(2024, 10, 1), "month")
     assert parse_period("2024.01") == (dt.date(2024, 1, 1), "month")
+
+
+# -- values: a share above 100 % -----------------------------------------------------------------
+
+
+def test_a_share_above_100_percent_is_refused_in_its_column(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "andel.csv", "Kommune;År;Andel\nLillestrøm;2024;112,5\nLørenskog;2024;80\n")
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert not report.ok
+    (line,) = report.problem_lines()
+    assert line.startswith("Linje 2, kolonne «Andel»: andelen 112,5 % er over 100 %")
+    assert _lines(fresh_loader) == []
+
+
+def test_a_numerator_above_its_denominator_is_refused_in_the_numerators_column(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "teller.csv", "Kommune;År;Teller;Nevner\nLillestrøm;2024;45;40\nLørenskog;2024;20;50\n"
+    )
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert not report.ok
+    (line,) = report.problem_lines()
+    assert line.startswith("Linje 2, kolonne «Teller»: andelen 112,5 % er over 100 %")
+
+
+def test_a_share_of_exactly_100_percent_loads(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "andel.csv", "Kommune;År;Teller;Nevner\nLillestrøm;2024;40;40\n")
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["referral_quality_share,3205,2024,100,false"]
