@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 import pytest
 
 from loaders.normalise import parse_period
@@ -127,3 +128,59 @@ def test_a_share_of_exactly_100_percent_loads(fresh_loader, tmp_path):
     report = fresh_loader.ingest(path, "referral_quality_share")
     assert report.ok, report.problem_lines()
     assert _lines(fresh_loader) == ["referral_quality_share,3205,2024,100,false"]
+
+
+# -- a units row under the header -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "units", [";(antall);(antall)", "Enhet: antall;;", ";Antall;Antall", ";per 1 000 innbyggere;%"]
+)
+def test_a_units_row_under_the_header_is_no_data_and_is_said(fresh_loader, tmp_path, units):
+    path = write_csv(
+        tmp_path / "enhetsrad.csv", f"Kommune;2024;2025\n{units}\nLillestrøm;14;12\nLørenskog;7;..\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert any(note.startswith("Linje 2 («") and "måleenhet" in note for note in report.notes)
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024,14,false",
+        "hip_fractures,3205,2025,12,false",
+        "hip_fractures,3222,2024,7,false",
+        "hip_fractures,3222,2025,,true",
+    ]
+
+
+def test_lines_are_counted_from_the_file_after_a_units_row(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "enhetsrad.csv",
+        "Kommune;2024;2025\n;(antall);(antall)\nLillestrøm;14;12\nLørenskog;7;abc\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.problem_lines()[0].startswith("Linje 4, kolonne «2025»: «abc» er ikke et tall")
+
+
+def test_an_excel_units_row_under_the_header_is_no_data(fresh_loader, tmp_path):
+    book = openpyxl.Workbook()
+    for row in [
+        ["Kommune", 2024, 2025],
+        [None, "(antall)", "(antall)"],
+        ["Lillestrøm", 14, 12],
+        ["Lørenskog", 7, "abc"],
+    ]:
+        book.active.append(row)
+    book.save(tmp_path / "enhetsrad.xlsx")
+    report = fresh_loader.ingest(tmp_path / "enhetsrad.xlsx", "hip_fractures")
+    assert report.problem_lines()[0].startswith("Linje 4, kolonne «2025»: «abc» er ikke et tall")
+    assert len(report.problem_lines()) == 1
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    "row",
+    [["Lillestrøm", "14", "12"], ["", "..", ".."], ["Sum", "21", "15"], ["", "(antall)", "12"], ["", "", ""]],
+)
+def test_a_data_row_is_no_units_row(row):
+    from loaders.formats.base import units_row
+
+    assert units_row(["Kommune", "2024", "2025"], row) is None
