@@ -155,6 +155,16 @@ CHECKS: tuple[Check, ...] = (
         report="unit_reason",
     ),
     Check(
+        "unit_area_total",
+        "cell",
+        "unit",
+        "unit_id IS NULL AND starts_with(unit_reason, 'area_total:')",
+        "«{name}» ser ut som totalen for et sykehus- eller opptaksområde, som tavla ikke kan vite er "
+        "helsefellesskapet; skriv «Totalt» eller helsefellesskapets navn (f.eks. «Ahus») om raden er "
+        "helsefellesskapets total, ellers ta den bort",
+        report="unit_reason",
+    ),
+    Check(
         "unit",
         "cell",
         "unit",

@@ -546,6 +546,44 @@ RESIDUAL_ROW = re.compile(
 # A health trust's or hospital's own row beside its municipalities («Akershus
 # universitetssykehus HF», «Helse Sør-Øst RHF», «Sykehuset Innlandet», «Ahus opptaksområde»):
 # an area that is no unit of the board, skipped like a county.
+# A total for an area the board cannot tell from the partnership («HF totalt», «Sum
+# opptaksområdet», «Sykehusområdet i alt»): refused by name (checks.unit_area_total), never
+# stored as a unit nor skipped unseen.
+AREA_TOTAL = re.compile(
+    r"^(?=.*\b(?:r?hf|helseforetak\w*|opptaksområde\w*|sykehusområde\w*|sykehus\w*)(?:\b|$))"
+    r"(?=.*\b(?:totalt?|sum|i\s+alt|samlet|hele)\b)",
+    re.IGNORECASE,
+)
+# «Helsefellesskapet», «Helsefellesskapet totalt»: the file's own partnership, by no name.
+PARTNERSHIP_TOTAL = re.compile(
+    r"^(?:(?:totalt?|sum|hele)\s+)?helsefellesskap(?:et)?(?:\s+(?:totalt?|i\s+alt|samlet|sum))?$",
+    re.IGNORECASE,
+)
+
+
+def partnership_aliases(short_name: str) -> list[str]:
+    """The names a file may give a partnership's total row, from its plan's short name («Ahus»):
+    the short name, «Helsefellesskapet Ahus», «Ahus-området», «Opptaksområdet Ahus», «Ahus
+    totalt». Hospitals' own names («Akershus universitetssykehus HF») are not among them: a
+    hospital's row is its own figure (TRUST_ROW), not the partnership's."""
+    s = short_name.strip()
+    return [
+        s,
+        f"Helsefellesskapet {s}",
+        f"Helsefellesskap {s}",
+        f"{s}-området",
+        f"{s} området",
+        f"{s}-området totalt",
+        f"Opptaksområdet {s}",
+        f"Opptaksområde {s}",
+        f"Opptaksområdet {s} totalt",
+        f"{s} totalt",
+        f"Totalt {s}",
+        f"{s} i alt",
+        f"Sum {s}",
+    ]
+
+
 TRUST_ROW = re.compile(
     r"\b(r?hf|helseforetak|sykehus\w*|universitetssykehus\w*|opptaksområde\w*|sykehusområde\w*)$|"
     r"^(sykehuset|helse)\s|\bhelseforetak\b",
@@ -602,6 +640,8 @@ class UnitResolver:
     county_names: set[str] = field(default_factory=set)
     mergers: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, str] = field(default_factory=dict)  # unit id → name
+    # a partnership's other names (name key → partnership id): partnership_aliases
+    aliases: dict[str, str] = field(default_factory=dict)
     split_into: dict[str, set[str]] = field(default_factory=dict)  # split old code/name key → today's codes
 
     @classmethod
@@ -611,10 +651,13 @@ class UnitResolver:
         code_map: pd.DataFrame,
         national: pd.DataFrame | None = None,
         history: pd.DataFrame | None = None,
+        short_names: dict[str, str] | None = None,
     ) -> UnitResolver:
         """units: unit_id, name, kind, region, partnership; code_map: old_code, old_name,
         current_code (resolved chains); national: code, name, county (all municipalities);
-        history: old_code, old_name, new_code, new_name, changed, change (one step each)."""
+        history: old_code, old_name, new_code, new_name, changed, change (one step each);
+        short_names: partnership id → the short name its plan gives («Ahus»), for the names a
+        file may give the partnership's total row (partnership_aliases)."""
         by_code: dict[str, UnitMatch | str] = {u: UnitMatch(u, u, True) for u in units["unit_id"]}
         by_name: dict[str, UnitMatch | str] = {}
         for name, unit_id in zip(units["name"], units["unit_id"], strict=True):
@@ -652,6 +695,10 @@ class UnitResolver:
             resolver.county_names = {_name_key(n) for n in national["county"]}
         if history is not None:
             resolver.mergers = _merger_parts(history)
+        for partnership, short in (short_names or {}).items():
+            if partnership in kinds:
+                for alias in partnership_aliases(short):
+                    resolver.aliases.setdefault(_name_key(alias), partnership)
         return resolver
 
     def resolve(self, text: str) -> UnitMatch | str | None:
@@ -678,8 +725,16 @@ class UnitResolver:
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
+        if match is None and (alias := self.aliases.get(_name_key(_bare(value)))):
+            # the partnership's total under a name its plan gives («Ahus», «Helsefellesskapet
+            # Ahus», «Opptaksområdet Ahus»): the file's total row, checked against its members
+            if partnership and alias != partnership:
+                return UnitRow(skip=OUTSIDE)
+            return UnitRow(alias, alias, True, file_total=True)
         if match is None and TRUST_ROW.search(value):
             return UnitRow(skip=AREA)
+        if match is None and AREA_TOTAL.search(value) and not PARTNERSHIP_TOTAL.match(value):
+            return UnitRow(reason=f"area_total:{value}")
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
@@ -693,7 +748,7 @@ class UnitResolver:
             if partnership and self.partnership_of.get(match.unit_id) != partnership:
                 return UnitRow(skip=OUTSIDE)
             return UnitRow(match.unit_id, match.source_code, match.is_current, file_total=whole)
-        if self.is_total(value):
+        if self.is_total(value) or PARTNERSHIP_TOTAL.match(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
         if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–])", bare):

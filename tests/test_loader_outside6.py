@@ -184,3 +184,61 @@ def test_a_data_row_is_no_units_row(row):
     from loaders.formats.base import units_row
 
     assert units_row(["Kommune", "2024", "2025"], row) is None
+
+
+# -- the partnership's total under another name ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "Ahus",
+        "Helsefellesskapet Ahus",
+        "Ahus-området",
+        "Opptaksområdet Ahus",
+        "Ahus totalt",
+        "Helsefellesskapet",
+    ],
+)
+def test_the_partnerships_total_under_a_name_its_plan_gives_is_its_total_row(fresh_loader, tmp_path, alias):
+    path = write_csv(
+        tmp_path / "alias.csv", f"Kommune;År;Antall\nLillestrøm;2024;14\nLørenskog;2024;7\n{alias};2024;400\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.file_totals == 1
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024,14,false",
+        "hip_fractures,3222,2024,7,false",
+        "hip_fractures,ahus,2024,400,false",
+    ]
+
+
+@pytest.mark.parametrize("alias", ["HF totalt", "Sykehusområdet i alt", "Ahus HF totalt"])
+def test_an_area_total_the_board_cannot_place_is_refused_in_one_sentence(fresh_loader, tmp_path, alias):
+    path = write_csv(
+        tmp_path / "alias.csv", f"Kommune;År;Antall\nLillestrøm;2024;14\nLørenskog;2024;7\n{alias};2024;400\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert not report.ok
+    (line,) = report.problem_lines()
+    assert line.startswith(f"Linje 4, kolonne «Kommune»: «{alias}» ser ut som totalen for et sykehus- eller")
+    assert _lines(fresh_loader) == []
+
+
+def test_a_hospital_name_alone_is_refused_and_a_trusts_own_row_still_skipped(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "lovisenberg.csv", "Kommune;År;Antall\nLillestrøm;2024;14\nLovisenberg;2024;40\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 3, kolonne «Kommune»: «Lovisenberg» er ikke en kjent kommune, bydel eller region "
+        "(fil «lovisenberg.csv»)"
+    ]
+    path = write_csv(
+        tmp_path / "hf.csv",
+        "Kommune;År;Antall\nLillestrøm;2024;14\nAkershus universitetssykehus HF;2024;40\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.areas == 1
