@@ -316,6 +316,14 @@ def _check(
             f"Punktum i tallene er lest som tusenskille (f.eks. «92.419» = 92 419), fordi {name} teller "
             "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
         )
+    if marked := _provisional(staging, spec, columns):
+        one = len(marked) == 1
+        report.notes.append(
+            f"{'Perioden' if one else 'Periodene'} {_and_quoted(marked)} er merket som "
+            f"{'foreløpig' if one else 'foreløpige'} (eller med en fotnote) i filen; tallene er lagret for "
+            f"{'perioden' if one else 'periodene'} uten merket og kan bli endret: last inn de endelige "
+            "tallene når de kommer."
+        )
     fractions = _fraction_note(report.stats, table, dims, targets, spec, columns)
     if fractions:
         report.notes.append(fractions)
@@ -460,6 +468,27 @@ def _ragged(table: TableFile, staging: Staging) -> list[Problem]:
         "anførselstegn, eller mangler et kolonnenavn i overskriften?"
     )
     return [Problem(table.file_name, lines.get(row), None, text) for row in rows]
+
+
+def _provisional(staging: Staging, spec: StageSpec, columns: list[str]) -> list[str]:
+    """The period texts (a wide table's headers, or a period column's texts) marked provisional
+    or with a footnote ('2024*', '2024 (foreløpig)'), in file order."""
+    if spec.wide:
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        texts = [names[c] for c in spec.wide]
+    elif spec.period and not spec.subperiod:
+        texts = staging.distinct_in_order(spec.period)
+    else:
+        return []
+    return [t for t in texts if normalise.provisional_mark(t)]
+
+
+def _and_quoted(texts: list[str], most: int = 3) -> str:
+    """'«2024*» og «2025*»', the first `most` named."""
+    shown = [f"«{t}»" for t in texts[:most]]
+    if len(texts) > most:
+        shown.append(f"{len(texts) - most} til")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " og " + shown[-1]
 
 
 def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str]) -> pd.DataFrame:

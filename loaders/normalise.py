@@ -295,6 +295,19 @@ def _date_range(first_text: str, last_text: str) -> tuple[dt.date, str] | None:
     return None
 
 
+def provisional_mark(text: str) -> str | None:
+    """The mark a period's text carries after the period ('2024*' → '*', '2024 (foreløpig)' →
+    '(foreløpig)'), or None: no mark, or no period. The period is read without it
+    (parse_period); the mark is told to the analyst, never dropped unseen."""
+    value = " ".join(text.split())
+    m = re.search(
+        r"\s*(\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\((?:foreløpig|forelopig|prelim|provisional|p\))[^)]*\)?)$", value, re.I
+    )
+    if m is None or parse_period(value) is None:
+        return None
+    return m[1]
+
+
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)

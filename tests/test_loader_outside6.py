@@ -242,3 +242,39 @@ def test_a_hospital_name_alone_is_refused_and_a_trusts_own_row_still_skipped(fre
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.problem_lines()
     assert report.stats.areas == 1
+
+
+# -- a provisional period: kept, and said -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Kommune;2023;2024*\nLillestrøm;14;12\n", "Perioden «2024*» er merket som foreløpig"),
+        (
+            "Kommune;2023;2024 (foreløpige tall)\nLillestrøm;14;12\n",
+            "Perioden «2024 (foreløpige tall)» er merket",
+        ),
+        (
+            "Kommune;År;Antall\nLillestrøm;2023;14\nLillestrøm;2024 (foreløpig);12\n",
+            "Perioden «2024 (foreløpig)» er merket som foreløpig",
+        ),
+        (
+            "Kommune;Måned;Antall\nLillestrøm;2024M01*;14\nLillestrøm;2024M02*;12\n",
+            "Periodene «2024M01*» og «2024M02*» er merket som foreløpige",
+        ),
+    ],
+)
+def test_a_provisional_period_is_kept_and_told(fresh_loader, tmp_path, text, said):
+    path = write_csv(tmp_path / "forelopig.csv", text)
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert any(note.startswith(said) for note in report.notes), report.notes
+    assert len(_lines(fresh_loader)) == 2
+
+
+def test_a_period_without_a_mark_gets_no_such_note(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "endelig.csv", "Kommune;2023;2024\nLillestrøm;14;12\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert not any("foreløpig" in note for note in report.notes)
