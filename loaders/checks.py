@@ -54,11 +54,13 @@ class Check:
 # year across a new year ('2023/2024', '2023/24': a school or season year).
 _WEEK = r"\d{4}\s*-?\s*(u|w|uke|week)\s*\d{1,2}|(uke|week|u|w)\s*\d{1,2}\s*[-/ ]?\s*\d{4}"
 _ACROSS_YEARS = r"\d{4}\s*/\s*(\d{2}|\d{4})"
+WEEK = _WEEK
 # A half-year ('1. halvår 2024', 'Halvår 2 2024', '2024H1', 'H1 2024', 'første halvår 2024').
 _HALF_YEAR = (
     r"([12]\.?|første|andre|fyrste)\s*halv(år|aar|året)\s*-?\s*\d{4}|halv(år|aar)\s*[12]\.?\s*-?\s*\d{4}|"
     r"\d{4}\s*-?\s*(h|halvår\s*)[12]|h[12]\s*[-/ ]?\s*\d{4}"
 )
+HALF_YEAR = _HALF_YEAR
 
 # A date naming a day ('02.01.2024', '02/01/2024', '02-01-2024', '2024-01-02'): read as its month,
 # so two days of one month in a file are daily figures, never one month's repeated row (checks.days).

@@ -161,11 +161,10 @@ class ColumnRoles:
                 "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
             )
         if period is None and not wide:
-            raise FileRefused(
-                file_name,
-                "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)",
-            )
+            raise FileRefused(file_name, _no_period_column(columns))
         if not wide and self.value is None and not (self.numerator and self.denominator):
+            if any(_week_or_half_year(c) for c in columns):  # 'Uke 5 2024' read as the period column
+                raise FileRefused(file_name, _no_period_column(columns))
             raise FileRefused(
                 file_name,
                 "mangler en verdikolonne (f.eks. «Antall» eller «Verdi», eller «Teller» og «Nevner»)",
@@ -351,6 +350,8 @@ def header_period(column: str) -> str | None:
         return None  # a date as a header is a date, not "a label and a year"
     if parse_period(name) is not None:
         return name  # '2024-01', 'jan 2024', '2024M01': the header is the period
+    if _week_or_half_year(name):
+        return None  # 'Antall 1. halvår 2024', 'Uke 5 2024': never the year 2024
     if m := SHORT_YEAR.match(name):
         return m[1]
     m = HEADER_PERIOD.match(name)
@@ -389,6 +390,33 @@ def _same_period(columns: list[str]) -> list[str]:
     """The wide columns whose period another wide column has too (in file order), or []."""
     periods = [period_of_header(c) for c in columns]
     return [c for c, p in zip(columns, periods, strict=True) if p is not None and periods.count(p) > 1]
+
+
+def _week_or_half_year(column: str) -> str | None:
+    """'halvår' or 'uker' when a column's header ends with a half-year or a week ('2024H1',
+    'Antall 1. halvår 2024', 'Uke 5 2024'), else None."""
+    from loaders.checks import HALF_YEAR, WEEK  # the same texts the cell checks refuse by name
+
+    name = " ".join(column.lower().split())
+    for pattern, what in ((HALF_YEAR, "halvår"), (WEEK, "uker")):
+        if re.search(rf"(?:^|\s)(?:{pattern})$", name):
+            return what
+    return None
+
+
+_NOT_HELD = {
+    "halvår": "tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
+    "uker": "tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, f.eks. 2025M01 eller 2025K1)",
+}
+
+
+def _no_period_column(columns: list[str]) -> str:
+    """Why a file has no period column, in words: its columns are weeks or half-years (one per
+    column, a grain the board does not hold), or it has none."""
+    for column in columns:
+        if what := _week_or_half_year(column):
+            return f"har {what} som kolonner («{column}» …); {_NOT_HELD[what]}"
+    return "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)"
 
 
 def _and(names: list[str]) -> str:

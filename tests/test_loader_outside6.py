@@ -278,3 +278,27 @@ def test_a_period_without_a_mark_gets_no_such_note(fresh_loader, tmp_path):
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.problem_lines()
     assert not any("foreløpig" in note for note in report.notes)
+
+
+# -- weeks and half-years as column headers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("Kommune;2024H1;2024H2", "har halvår som kolonner («2024H1» …); tavla tar ikke halvårstall"),
+        ("Kommune;Antall 1. halvår 2024", "har halvår som kolonner («Antall 1. halvår 2024» …)"),
+        ("Kommune;Antall 1. halvår 2024;Antall 2. halvår 2024", "har halvår som kolonner"),
+        ("Kommune;2024U05;2024U06", "har uker som kolonner («2024U05» …); tavla tar ikke ukestall"),
+        ("Kommune;Uke 5 2024", "har uker som kolonner («Uke 5 2024» …)"),
+    ],
+)
+def test_weeks_or_half_years_as_columns_are_refused_by_name_never_read_as_years(
+    fresh_loader, tmp_path, header, said
+):
+    width = header.count(";")
+    path = write_csv(tmp_path / "halvaar.csv", f"{header}\nLillestrøm{';3' * width}\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert not report.ok
+    assert said in report.refused, report.refused
+    assert _lines(fresh_loader) == []
