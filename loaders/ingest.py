@@ -316,6 +316,8 @@ def _check(
             f"Punktum i tallene er lest som tusenskille (f.eks. «92.419» = 92 419), fordi {name} teller "
             "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
         )
+    if table.guess.format == "csv" and (serial_note := _date_serials_note(staging, spec, roles)):
+        report.notes.append(serial_note)
     if marked := _provisional(staging, spec, columns):
         one = len(marked) == 1
         report.notes.append(
@@ -505,10 +507,47 @@ def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: lis
             if year and sub and (parsed := normalise.parse_subperiod(year, sub, kind)):
                 rows.append((year, sub, *parsed))
     else:
-        for text in staging.distinct(spec.period):
-            if text and (parsed := normalise.parse_period(text)):
+        texts = staging.distinct(spec.period)
+        serials = _date_serials(texts, roles.period or roles.year or "")
+        for text in texts:
+            if text and (parsed := normalise.parse_period(text) or serials.get(text)):
                 rows.append((text, "", *parsed))
     return normalise.period_frame(rows)
+
+
+def _date_serials(texts: list[str], column: str) -> dict[str, tuple[dt.date, str]]:
+    """A text file's date column holding Excel's day numbers (a sheet saved as CSV with the
+    dates unformatted: 45292 = 01.01.2024) → each number's month, by the rule the Excel reader
+    uses (formats.excel._date_serials): a date column's header, and every filled cell a day
+    number from 1990 to 2100, no two in one month. Empty otherwise."""
+    from loaders.formats.excel import DATE_HEADER, EXCEL_EPOCH, SERIAL, SERIAL_RANGE
+
+    cells = [t.strip() for t in texts if t and t.strip()]
+    if not DATE_HEADER.match(column.strip()) or not cells:
+        return {}
+    if not all(SERIAL.match(c) and SERIAL_RANGE[0] <= int(c) <= SERIAL_RANGE[1] for c in cells):
+        return {}
+    out = {}
+    for text in texts:
+        if text and text.strip():
+            day = EXCEL_EPOCH + dt.timedelta(days=int(text.strip()))
+            out[text] = (dt.date(day.year, day.month, 1), "month")
+    # two days of one month are daily figures, which the board does not hold: left unread, so
+    # the checks name them, never one month's rows run together
+    return out if len(set(out.values())) == len({t.strip() for t in out}) else {}
+
+
+def _date_serials_note(staging: Staging, spec: StageSpec, roles: ColumnRoles) -> str | None:
+    """The note for a text file's Excel day numbers read as dates, or None."""
+    if spec.wide or spec.subperiod or not spec.period:
+        return None
+    column = roles.period or roles.year or ""
+    texts = staging.distinct_in_order(spec.period)
+    if not _date_serials(texts, column):
+        return None
+    first = texts[0].strip()
+    shown = (dt.date(1899, 12, 30) + dt.timedelta(days=int(first))).strftime("%d.%m.%Y")
+    return f"Kolonnen «{column}» har Excels datonumre (f.eks. {first}); de er lest som datoer ({first} = {shown})."
 
 
 def _parsed(stage: pd.DataFrame, unit_names: dict[str, str], indicator_names: dict[str, str]) -> pd.DataFrame:

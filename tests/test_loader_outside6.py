@@ -302,3 +302,27 @@ def test_weeks_or_half_years_as_columns_are_refused_by_name_never_read_as_years(
     assert not report.ok
     assert said in report.refused, report.refused
     assert _lines(fresh_loader) == []
+
+
+# -- Excel's day numbers in a text file -----------------------------------------------------------
+
+
+def test_excel_day_numbers_in_a_csv_date_column_are_dates_and_said(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "dato.csv", "Kommune;Dato;Antall\nLillestrøm;45292;14\nLillestrøm;45323;11\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert (
+        "Kolonnen «Dato» har Excels datonumre (f.eks. 45292); de er lest som datoer (45292 = 01.01.2024)."
+        in (report.notes)
+    )
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024M01,14,false",
+        "hip_fractures,3205,2024M02,11,false",
+    ]
+
+
+def test_excel_day_numbers_of_one_month_are_not_run_together(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "dato.csv", "Kommune;Dato;Antall\nLillestrøm;45292;14\nLillestrøm;45293;11\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert not report.ok
+    assert _lines(fresh_loader) == []
