@@ -217,16 +217,29 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         first = int(m[1])
         last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
-    if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
+    if m := re.fullmatch(r"(\d{4})[-/.]?[kq]([1-4])", value) or re.fullmatch(
+        r"(\d{4})[-/.]?([1-4])\.?(?:kvartal|kv\.?)", value
+    ):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
+    # a two-digit year after the quarter ('K1-24', '1. kv. 24', '1. kvartal 24'): this century
+    if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{2})", value) or re.fullmatch(
+        r"(?:kvartal|[kq])([1-4])[.\-/](\d{2})", value
+    ):
+        return dt.date(2000 + int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
     # NPR/Helsedirektoratet's reports: '1. kvartal 2024', '1. kv. 2024', 'Kvartal 1 2024',
     # 'K1 2024', 'Q1 2024'
     if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{4})", value) or re.fullmatch(
         r"(?:kvartal|[kq])([1-4])[.\-/]?(\d{4})", value
     ):
         return dt.date(int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
-    if m := re.fullmatch(r"(\d{4})-?t([1-3])", value):
+    if m := re.fullmatch(r"(\d{4})[-/.]?t([1-3])", value) or re.fullmatch(
+        r"(\d{4})[-/.]?([1-3])\.?tertial", value
+    ):
         return dt.date(int(m[1]), 4 * int(m[2]) - 3, 1), "tertial"
+    if m := re.fullmatch(r"([1-3])\.?tertial(\d{2})", value) or re.fullmatch(
+        r"(?:tertial|t)([1-3])[.\-/](\d{2})", value
+    ):
+        return dt.date(2000 + int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
     # '1. tertial 2024', 'Tertial 1 2024', 'T1 2024'
     if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value) or re.fullmatch(
         r"(?:tertial|t)([1-3])[.\-/]?(\d{4})", value

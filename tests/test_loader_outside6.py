@@ -326,3 +326,32 @@ def test_excel_day_numbers_of_one_month_are_not_run_together(fresh_loader, tmp_p
     report = fresh_loader.ingest(path, "hip_fractures")
     assert not report.ok
     assert _lines(fresh_loader) == []
+
+
+# -- quarters and tertials: year first with a slash, or a two-digit year -----------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "start", "grain"),
+    [
+        ("2024/Q1", dt.date(2024, 1, 1), "quarter"),
+        ("2024.K2", dt.date(2024, 4, 1), "quarter"),
+        ("2024 1. kvartal", dt.date(2024, 1, 1), "quarter"),
+        ("2024 - 4. kv.", dt.date(2024, 10, 1), "quarter"),
+        ("K1-24", dt.date(2024, 1, 1), "quarter"),
+        ("1. kv. 24", dt.date(2024, 1, 1), "quarter"),
+        ("1. kvartal 24", dt.date(2024, 1, 1), "quarter"),
+        ("2024/T2", dt.date(2024, 5, 1), "tertial"),
+        ("2024 2. tertial", dt.date(2024, 5, 1), "tertial"),
+        ("T3-24", dt.date(2024, 9, 1), "tertial"),
+    ],
+)
+def test_a_quarter_or_tertial_with_the_year_first_or_in_two_digits(text, start, grain):
+    assert parse_period(text) == (start, grain)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("text", ["K5-24", "2024/Q5", "2024 4. tertial", "T4-24", "Q124"])
+def test_no_fifth_quarter_nor_fourth_tertial(text):
+    assert parse_period(text) is None
