@@ -316,6 +316,12 @@ def _check(
             f"Punktum i tallene er lest som tusenskille (f.eks. «92.419» = 92 419), fordi {name} teller "
             "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
         )
+    if staging.commas_as_thousands:
+        name = f"«{targets[0][1].name}»" if len(targets) == 1 else "indikatoren"
+        report.notes.append(
+            f"Komma i tallene er lest som tusenskille (f.eks. «1,204» = 1 204), fordi {name} teller "
+            "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
+        )
     if table.guess.format == "csv" and (serial_note := _date_serials_note(staging, spec, roles)):
         report.notes.append(serial_note)
     if marked := _provisional(staging, spec, columns):

@@ -172,6 +172,7 @@ class Staging:
         # True when '.' was read as a thousands mark because the indicator counts whole cases
         # (not because the file shows it): the loader says so in a note
         self.dots_as_thousands = False
+        self.commas_as_thousands = False  # the same for ',' ('1,204' persons = 1 204)
         for statement in _STAGE_MACROS:
             self._cur.execute(statement)
         self._limit_memory()
@@ -461,7 +462,9 @@ class Staging:
                 f"{col(spec.numerator)} AS num_text, {col(spec.denominator)} AS den_text "
                 f"FROM raw WHERE rowid <= $last AND {filled}"
             )
-        mark, self.dots_as_thousands = self._thousands_mark(cur, source, self._last_row)
+        mark, by_kind = self._thousands_mark(cur, source, self._last_row)
+        self.dots_as_thousands = by_kind and mark == "."
+        self.commas_as_thousands = by_kind and mark == ","
 
         def number(text: str) -> str:
             return f"stage_number({text}, '{mark}')" if mark else f"stage_number({text})"
@@ -544,18 +547,21 @@ class Staging:
             f"SELECT coalesce(bool_or({dot_in}), false), coalesce(bool_or({comma_in}), false) FROM ({source})",
             {"last": last},
         ).fetchone()
-        if dots and not commas and Staging._counts_whole_values(cur):
-            # counts in whole cases (population, admissions) written with '.' for thousands
-            # ('92.419', '1.204'): when every dotted number has three digits after each dot, the
-            # dot separates thousands; 92.419 persons is no reading of a count
+        if dots != commas and Staging._counts_whole_values(cur):
+            # counts in whole cases (population, admissions) written with '.' (or, in an English
+            # export, ',') for thousands ('92.419', '1,204'): when every such number has three
+            # digits after each mark, the mark separates thousands; 92.419 persons is no reading
+            # of a count
+            mark = "." if dots else ","
             odd = " OR ".join(
-                f"(contains({t}, '.') AND NOT regexp_full_match(trim({t}), '-?[1-9]\\d{{0,2}}(\\.\\d{{3}})+'))"
+                f"(contains({t}, '{mark}') AND NOT regexp_full_match(trim({t}), "
+                f"'-?[1-9]\\d{{0,2}}(\\{mark}\\d{{3}})+'))"
                 for t in texts
             )
             if not cur.execute(
                 f"SELECT coalesce(bool_or({odd}), false) FROM ({source})", {"last": last}
             ).fetchone()[0]:
-                return ".", True
+                return mark, True
         if not (dots and commas):
             return None, False
 

@@ -355,3 +355,30 @@ def test_a_quarter_or_tertial_with_the_year_first_or_in_two_digits(text, start, 
 @pytest.mark.parametrize("text", ["K5-24", "2024/Q5", "2024 4. tertial", "T4-24", "Q124"])
 def test_no_fifth_quarter_nor_fourth_tertial(text):
     assert parse_period(text) is None
+
+
+# -- a comma as thousands mark in whole-case counts --------------------------------------------------
+
+
+def test_a_comma_as_thousands_mark_in_whole_case_counts_is_read_and_said(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "folketall.csv",
+        'Kommune,År,Personer\nLillestrøm,2024,"92,419"\nLørenskog,2024,"1,204,300"\nHurdal,2024,2870\n',
+    )
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert any(note.startswith("Komma i tallene er lest som tusenskille") for note in report.notes)
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2024,92419,false",
+        "population_total,3222,2024,1204300,false",
+        "population_total,3242,2024,2870,false",
+    ]
+
+
+def test_a_decimal_comma_that_is_no_thousands_group_stays_a_decimal(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "antall.csv", "Kommune;År;Personer\nLillestrøm;2024;92,4\nLørenskog;2024;1,204\n"
+    )
+    report = fresh_loader.ingest(path, "population_total")
+    assert not any(note.startswith("Komma i tallene") for note in report.notes)
+    assert "population_total,3205,2024,92.4,false" in _lines(fresh_loader)
