@@ -279,6 +279,18 @@ def _check(
     mergers = _mergers_to_check(units, resolver) if choices.missing_zero else resolver.mergers
     staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, mergers, wholes)
 
+    if fraction := staging.shares_as_fractions():
+        row, value = fraction
+        line = table.lines([dims.row(row)]).get(dims.row(row))
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        where = f"kolonnen «{names[spec.value]}»" if spec.value else "verdikolonnene"
+        shown = _shown(value)
+        raise FileRefused(
+            file_name,
+            f"har bare andeler fra 0 til 1 i {where} (f.eks. {shown} på linje {line}); tavla lagrer andeler "
+            f"i prosent, så {shown} ville bli {shown} %: er tallene brøker, gang dem med 100 (f.eks. "
+            f"{_shown(value * 100)}), og er de prosent, skriv «%» bak dem",
+        )
     count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
     if count:

@@ -740,6 +740,31 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
+    def shares_as_fractions(self) -> tuple[int, float] | None:
+        """(row, value) of the first share when every share the file gives in a value column is
+        from 0 to 1 and one lies strictly between (0,125 for 12,5 %: a fraction where the board
+        keeps percent), else None. Numbers written with «%» are percent, whatever their size;
+        shares made from numerator and denominator are percent by construction (not asked)."""
+        spec = self._spec
+        if not (spec.value or spec.wide):
+            return None
+        if spec.wide:
+            percent = " OR ".join(f"contains(r.{c}, '%')" for c in spec.wide)
+        else:
+            percent = f"contains(r.{spec.value}, '%')"
+        row = self._cur.execute(
+            f"""
+            SELECT min(c.row_no), arg_min(c.value, c.row_no), max(c.value),
+                   bool_or(c.value > 0 AND c.value < 1), coalesce(bool_or({percent}), false)
+            FROM cells c JOIN stage_ind i USING (ind_no) JOIN raw r ON r.rowid = c.row_no
+            WHERE i.kind = 'share' AND c.skip IS NULL AND c.value IS NOT NULL
+            """
+        ).fetchone()
+        first, value, most, between, percent_marked = row
+        if first is None or percent_marked or not between or most > 1:
+            return None
+        return int(first), float(value)
+
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
         return self._cur.execute(

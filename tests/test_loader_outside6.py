@@ -382,3 +382,31 @@ def test_a_decimal_comma_that_is_no_thousands_group_stays_a_decimal(fresh_loader
     report = fresh_loader.ingest(path, "population_total")
     assert not any(note.startswith("Komma i tallene") for note in report.notes)
     assert "population_total,3205,2024,92.4,false" in _lines(fresh_loader)
+
+
+# -- shares written as fractions --------------------------------------------------------------------
+
+
+def test_shares_written_as_fractions_are_refused_never_stored_a_hundred_times_too_small(
+    fresh_loader, tmp_path
+):
+    path = write_csv(tmp_path / "andel.csv", "Kommune;År;Andel\nLillestrøm;2024;0,125\nLørenskog;2024;0,08\n")
+    report = fresh_loader.ingest(path, "referral_quality_share")
+    assert not report.ok
+    assert report.refused.startswith(
+        "Filen «andel.csv» har bare andeler fra 0 til 1 i kolonnen «Andel» (f.eks. 0,125 på linje 2)"
+    ), report.refused
+    assert _lines(fresh_loader) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kommune;År;Andel\nLillestrøm;2024;0,5 %\nLørenskog;2024;0,8 %\n",  # small percentages, marked
+        "Kommune;År;Andel\nLillestrøm;2024;0,5\nLørenskog;2024;12\n",  # one above 1: percent
+        "Kommune;År;Teller;Nevner\nLillestrøm;2024;1;200\n",  # made from numerator and denominator
+    ],
+)
+def test_small_percentages_load_as_written(fresh_loader, tmp_path, text):
+    report = fresh_loader.ingest(write_csv(tmp_path / "andel.csv", text), "referral_quality_share")
+    assert report.ok, (report.refused, report.problem_lines())
