@@ -822,7 +822,7 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         keys = _name_keys(bare)
         key = keys[0]
-        if any(k in self.national_names or k in CITY_DISTRICTS for k in keys):
+        if any(k in self.national_names or k in _CITY_DISTRICT_KEYS for k in keys):
             return UnitRow(skip=OUTSIDE)
         if (m := IN_MUNICIPALITY.match(bare)) and _name_key(m[2]) in self.national_names:
             whole = self.by_name.get(_name_key(m[2]))
@@ -896,17 +896,26 @@ def _bare(value: str) -> str:
     return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
 
 
+# Norwegian letters as systems without them write them («Lorenskog», «Baerum», «Aas»): names
+# are compared with the letters spelt out so, so either spelling finds the unit.
+_SPELT_OUT = str.maketrans({"æ": "ae", "ø": "o", "å": "aa", "ä": "ae", "ö": "o"})
+
+
 def _name_key(name: str) -> str:
-    """A name as compared: lower case, «Bydel»/«kommune» dropped, and a hyphen or dash the same
-    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»)."""
+    """A name as compared: lower case, «Bydel»/«kommune» dropped, a hyphen or dash the same
+    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»), and
+    æ, ø, å the same as ae, o, aa («Lorenskog» is «Lørenskog», «Aas» is «Ås»)."""
     key = " ".join(re.sub(r"[-‐‑–—]", " ", name.lower()).split())
     key = re.sub(r"^bydel\s+", "", key)
-    return re.sub(r"\s+(kommune|bydel)$", "", key)
+    return re.sub(r"\s+(kommune|bydel)$", "", key).translate(_SPELT_OUT)
 
 
 # Between the two forms of a dual name (SSB/KLASS: «Hamarøy - Hábmer», «Guovdageaidnu -
 # Kautokeino»; also written with an en dash or a slash): spaces around the mark.
 DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+
+
+_CITY_DISTRICT_KEYS = frozenset(_name_key(n) for n in CITY_DISTRICTS)
 
 
 def _name_keys(name: str) -> list[str]:

@@ -410,3 +410,31 @@ def test_shares_written_as_fractions_are_refused_never_stored_a_hundred_times_to
 def test_small_percentages_load_as_written(fresh_loader, tmp_path, text):
     report = fresh_loader.ingest(write_csv(tmp_path / "andel.csv", text), "referral_quality_share")
     assert report.ok, (report.refused, report.problem_lines())
+
+
+# -- names without æ, ø, å ---------------------------------------------------------------------------
+
+
+def test_names_spelt_without_norwegian_letters_find_their_unit(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "ascii.csv",
+        "Kommune;År;Antall\nLorenskog;2024;3\nAas;2024;2\nLillestrom;2024;14\nRaelingen;2024;4\nBydel Grorud;2024;5\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "hip_fractures,030110,2024,5,false",
+        "hip_fractures,3205,2024,14,false",
+        "hip_fractures,3218,2024,2,false",
+        "hip_fractures,3222,2024,3,false",
+        "hip_fractures,3224,2024,4,false",
+    ]
+
+
+def test_a_name_without_norwegian_letters_elsewhere_in_norway_is_skipped_as_outside(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "ascii.csv", "Kommune;År;Antall\nLillestrom;2024;14\nTromso;2024;30\nBaerum;2024;9\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.outside == 2
