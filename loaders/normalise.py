@@ -656,6 +656,7 @@ CITY_DISTRICTS = frozenset(
     }
 )  # fmt: skip
 # «Årstad (Bergen)»: a part of a municipality named in brackets after it.
+WITH_COUNTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
 IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
@@ -696,6 +697,7 @@ class UnitResolver:
     names: dict[str, str] = field(default_factory=dict)  # unit id → name
     # a partnership's other names (name key → partnership id): partnership_aliases
     aliases: dict[str, str] = field(default_factory=dict)
+    county_of: dict[str, str] = field(default_factory=dict)  # municipality code → its county's key
     split_into: dict[str, set[str]] = field(default_factory=dict)  # split old code/name key → today's codes
 
     @classmethod
@@ -747,6 +749,9 @@ class UnitResolver:
             resolver.national_codes = set(national["code"])
             resolver.national_names = {_name_key(n) for n in national["name"]}
             resolver.county_names = {_name_key(n) for n in national["county"]}
+            resolver.county_of = {
+                c: _name_key(n) for c, n in zip(national["code"], national["county"], strict=True)
+            }
         if history is not None:
             resolver.mergers = _merger_parts(history)
         for partnership, short in (short_names or {}).items():
@@ -767,7 +772,19 @@ class UnitResolver:
                 code = "0" + code
             return self.by_code.get(code)
         # a dual name («Hamarøy - Hábmer», «Kárášjohka – Karasjok»): the part the board knows
-        return next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
+        found = next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
+        if found is None and (county := self._with_county(value)):
+            # a name with its county, as SSB and old reports tell namesakes apart («Nes
+            # (Akershus)»): the board's unit of that name only when it lies in that county
+            match = self.by_name.get(_name_key(county[0]))
+            if isinstance(match, UnitMatch) and self.county_of.get(match.unit_id) == _name_key(county[1]):
+                return match
+        return found
+
+    def _with_county(self, value: str) -> tuple[str, str] | None:
+        """(name, county) for «Nes (Akershus)», a county known by that name; else None."""
+        m = WITH_COUNTY.fullmatch(value)
+        return (m[1], m[2]) if m and _name_key(m[2]) in self.county_names else None
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -824,6 +841,10 @@ class UnitResolver:
         key = keys[0]
         if any(k in self.national_names or k in _CITY_DISTRICT_KEYS for k in keys):
             return UnitRow(skip=OUTSIDE)
+        if (county := self._with_county(bare)) and (
+            _name_key(county[0]) in self.national_names or _name_key(county[0]) in self.by_name
+        ):
+            return UnitRow(skip=OUTSIDE)  # a namesake in another county («Nes (Buskerud)»)
         if (m := IN_MUNICIPALITY.match(bare)) and _name_key(m[2]) in self.national_names:
             whole = self.by_name.get(_name_key(m[2]))
             if not (isinstance(whole, UnitMatch) and whole.unit_id in self.kinds):

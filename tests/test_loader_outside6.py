@@ -438,3 +438,25 @@ def test_a_name_without_norwegian_letters_elsewhere_in_norway_is_skipped_as_outs
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.problem_lines()
     assert report.stats.outside == 2
+
+
+# -- a name with its county in brackets ---------------------------------------------------------------
+
+
+def test_a_name_with_its_county_finds_the_unit_there_and_skips_a_namesake_elsewhere(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "nes.csv",
+        "Kommune;År;Antall\nNes (Akershus);2024;7\nNes (Buskerud);2024;3\nLillestrøm;2024;4\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.outside == 1
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2024,4,false", "hip_fractures,3228,2024,7,false"]
+
+
+def test_an_unknown_name_with_a_county_is_still_refused(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "nes.csv", "Kommune;År;Antall\nLillestrøm;2024;4\nFoo (Akershus);2024;1\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 3, kolonne «Kommune»: «Foo (Akershus)» er ikke en kjent kommune, bydel eller region (fil «nes.csv»)"
+    ]
