@@ -336,6 +336,14 @@ def _check(
         )
     if table.guess.format == "csv" and (serial_note := _date_serials_note(staging, spec, roles)):
         report.notes.append(serial_note)
+    if starred := staging.marked_numbers():
+        count, row, text = starred
+        line = table.lines([dims.row(row)]).get(dims.row(row))
+        report.notes.append(
+            f"{_rows(count)} har tall med en stjerne etter (f.eks. «{text.strip()}» på linje {line}), "
+            "ofte et merke for foreløpige tall eller en fotnote; tallene er lagret uten stjernen og kan bli "
+            "endret: les fotnoten i kilden."
+        )
     if marked := _provisional(staging, spec, columns):
         one = len(marked) == 1
         report.notes.append(

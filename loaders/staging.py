@@ -740,6 +740,23 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
+    def marked_numbers(self) -> tuple[int, int, str] | None:
+        """(how many rows, the first, its text) of the number cells with a mark after the number
+        ('12*', '39 *': KPR's and NPR's «foreløpige tall» or a footnote), which stage_clean
+        drops; None when there are none. A lone '*' is a suppression marker, not counted."""
+        spec = self._spec
+        texts = [c for c in (*spec.wide, spec.value, spec.numerator, spec.denominator) if c]
+        if not texts:
+            return None
+        marked = " OR ".join(f"regexp_matches({c}, '\\d\\s*\\*+\\s*$')" for c in texts)
+        first = " , ".join(f"CASE WHEN regexp_matches({c}, '\\d\\s*\\*+\\s*$') THEN {c} END" for c in texts)
+        count, row, text = self._cur.execute(
+            f"SELECT count(*), min(rowid), arg_min(coalesce({first}), rowid) FROM raw "
+            f"WHERE rowid <= ? AND ({marked})",
+            [self._last_row],
+        ).fetchone()
+        return (int(count), int(row), str(text)) if count else None
+
     def shares_as_fractions(self) -> tuple[int, float] | None:
         """(row, value) of the first share when every share the file gives in a value column is
         from 0 to 1 and one lies strictly between (0,125 for 12,5 %: a fraction where the board

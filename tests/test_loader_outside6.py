@@ -460,3 +460,20 @@ def test_an_unknown_name_with_a_county_is_still_refused(fresh_loader, tmp_path):
     assert report.problem_lines() == [
         "Linje 3, kolonne «Kommune»: «Foo (Akershus)» er ikke en kjent kommune, bydel eller region (fil «nes.csv»)"
     ]
+
+
+# -- a star after a number: kept, and said --------------------------------------------------------
+
+
+def test_a_star_after_a_number_is_said_and_a_lone_star_stays_suppressed(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "kpr.csv", "Kommune;År;Antall\nLillestrøm;2024;14*\nLørenskog;2024;*\nHurdal;2024;3 *\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert "2 rader har tall med en stjerne etter (f.eks. «14*» på linje 2)" in " ".join(report.notes)
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024,14,false",
+        "hip_fractures,3222,2024,,true",
+        "hip_fractures,3242,2024,3,false",
+    ]
