@@ -623,6 +623,11 @@ def _notes(report: IngestReport, unused: list[str], footnotes: int) -> list[str]
         )
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
+    if stats and stats.repeated:
+        notes.append(
+            f"{_rows(stats.repeated)} gjentar en rad over (samme enhet, periode og tall) og er tatt med "
+            "bare én gang, ikke lagt sammen: sjekk at uttrekket ikke har dobbeltrader."
+        )
     if unused:
         notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
     if report.duplicate_of is not None:

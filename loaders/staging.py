@@ -135,6 +135,9 @@ class StageStats:
     # Absent rows stored as 0 by the analyst's choice «rader som mangler er 0» (among `facts`;
     # Staging.fill_missing_zero).
     zero_filled: int = 0
+    # Rows repeating an earlier row exactly (same unit as written, period and numbers): kept
+    # once, never summed, and said in a note (a repeat with another value is a problem).
+    repeated: int = 0
 
 
 _EMPTY_MERGERS = pd.DataFrame(
@@ -810,6 +813,14 @@ class Staging:
         elif self._stage_kind == "table":
             cur.execute("DROP TABLE stage")
         repeated = int(cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]) > 0
+        same_rows = 0
+        if repeated:
+            same_rows = int(
+                cur.execute(
+                    "SELECT count(*) - count(DISTINCT (key_no, source_code, value, numerator, denominator)) "
+                    f"FROM cells WHERE {_KEYED} {exclude}"
+                ).fetchone()[0]
+            )
         if not repeated:  # the usual case: every key once, so the facts are a view on cells
             self._stage_kind = "view"
             cur.execute(
@@ -915,6 +926,7 @@ class Staging:
             fraction_roles=tuple(r for r, hit in zip(WHOLE_ROLES, in_roles, strict=True) if hit),
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
+            repeated=same_rows,
         )
 
     # -- «rader som mangler er 0» -------------------------------------------------------------

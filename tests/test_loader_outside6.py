@@ -477,3 +477,28 @@ def test_a_star_after_a_number_is_said_and_a_lone_star_stays_suppressed(fresh_lo
         "hip_fractures,3222,2024,,true",
         "hip_fractures,3242,2024,3,false",
     ]
+
+
+# -- a row repeated exactly ---------------------------------------------------------------------------
+
+
+def test_a_row_repeated_exactly_is_kept_once_and_said(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "dobbel.csv",
+        "Kommune;År;Antall\nLillestrøm;2024;14\nLillestrøm;2024;14\nLørenskog;2024;7\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert any(note.startswith("1 rad gjentar en rad over") for note in report.notes), report.notes
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2024,14,false", "hip_fractures,3222,2024,7,false"]
+
+
+def test_old_codes_summed_into_one_unit_are_no_repeats(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "gamle.csv",
+        "Kommune;År;Antall\n0231 Skedsmo;2019;10\n0227 Fet;2019;10\n0226 Sørum;2019;10\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert not any("gjentar" in note for note in report.notes)
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2019,30,false"]
