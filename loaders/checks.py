@@ -64,7 +64,7 @@ HALF_YEAR = _HALF_YEAR
 
 # A date naming a day ('02.01.2024', '02/01/2024', '02-01-2024', '2024-01-02'): read as its month,
 # so two days of one month in a file are daily figures, never one month's repeated row (checks.days).
-DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?"
+DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?([zZ]|[+-]\d{2}:?\d{2})?"
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 

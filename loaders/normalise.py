@@ -65,7 +65,22 @@ UNIT_STARTS = (
 )
 # "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
 # (checks.period_week) rather than the file being told it has no period column.
-PERIOD_WORDS = ("periode", "tid", "tidsrom", "dato", "period", "date", "time", "uke", "veke", "week")
+PERIOD_WORDS = (
+    "periode",
+    "tid",
+    "tidsrom",
+    # compounds as report tools name the period (Helsedirektoratet, fagsystems' exports)
+    "tidsperiode",
+    "rapporteringsperiode",
+    "måleperiode",
+    "dato",
+    "period",
+    "date",
+    "time",
+    "uke",
+    "veke",
+    "week",
+)
 YEAR_WORDS = ("år", "aar", "year", "årstall", "årstal")
 QUARTER_WORDS = ("kvartal", "quarter")
 TERTIAL_WORDS = ("tertial",)
@@ -90,6 +105,9 @@ VALUE_WORDS = (
     "innleggingar",
     "liggedøgn",
     "number",
+    # Helsedirektoratet's quality indicators and KPR's reports name the value so
+    "resultat",
+    "indikatorverdi",
 )
 NUMERATOR_WORDS = ("teller", "numerator")
 DENOMINATOR_WORDS = ("nevner", "denominator")
@@ -284,6 +302,12 @@ def _day(value: str) -> dt.date | None:
     if m := re.fullmatch(r"(\d{1,2})([./\-])(\d{1,2})\2(\d{4})", value):
         return _safe_date(int(m[4]), int(m[3]), int(m[1]))
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:t?\d{1,2}:\d{2}(?::[\d.]+)?)?", value):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    # a time in UTC or with an offset ('2024-01-31T00:00:00.000Z'): only at midnight, since local
+    # midnight written in UTC ('2024-01-31T23:00:00Z' for 1 February) would fall in the wrong month
+    if m := re.fullmatch(
+        r"(\d{4})-(\d{2})-(\d{2})t?0{1,2}:00(?::0{2}(?:\.0+)?)?(?:z|[+\-]\d{2}:?\d{2})", value
+    ):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
     return None
 

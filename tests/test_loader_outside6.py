@@ -502,3 +502,38 @@ def test_old_codes_summed_into_one_unit_are_no_repeats(fresh_loader, tmp_path):
     assert report.ok, report.problem_lines()
     assert not any("gjentar" in note for note in report.notes)
     assert _lines(fresh_loader) == ["hip_fractures,3205,2019,30,false"]
+
+
+# -- dates in UTC, and the names report tools give the period and the value ----------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [("2024-01-31T00:00:00.000Z", 1), ("2024-02-29T00:00:00Z", 2), ("2024-03-01T00:00:00+01:00", 3)],
+)
+def test_a_utc_date_at_midnight_is_its_month(text, month):
+    assert parse_period(text) == (dt.date(2024, month, 1), "month")
+
+
+@pytest.mark.backend_free
+def test_a_utc_time_that_may_be_the_next_day_locally_is_no_period():
+    assert parse_period("2024-01-31T23:00:00Z") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "indicator", "stored"),
+    [
+        ("Kommune;Rapporteringsperiode;Antall", "hip_fractures", "hip_fractures,3205,2024,14,false"),
+        ("Kommune;Tidsperiode;Antall", "hip_fractures", "hip_fractures,3205,2024,14,false"),
+        ("Kommune;År;Resultat", "referral_quality_share", "referral_quality_share,3205,2024,14,false"),
+        ("Enhet;År;Indikatorverdi", "referral_quality_share", "referral_quality_share,3205,2024,14,false"),
+    ],
+)
+def test_report_tools_names_for_the_period_and_the_value_are_known(
+    fresh_loader, tmp_path, header, indicator, stored
+):
+    path = write_csv(tmp_path / "hdir.csv", f"{header}\nLillestrøm;2024;14\n")
+    report = fresh_loader.ingest(path, indicator)
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == [stored]
