@@ -561,9 +561,9 @@ class Staging:
                 f"'-?[1-9]\\d{{0,2}}(\\{mark}\\d{{3}})+'))"
                 for t in texts
             )
-            if not cur.execute(
-                f"SELECT coalesce(bool_or({odd}), false) FROM ({source})", {"last": last}
-            ).fetchone()[0]:
+            # the first number that is no thousands group ends the search (LIMIT 1): a file of
+            # decimal commas ('12,5') stops at once
+            if not cur.execute(f"SELECT 1 FROM ({source}) WHERE {odd} LIMIT 1", {"last": last}).fetchall():
                 return mark, True
         if not (dots and commas):
             return None, False
@@ -751,7 +751,10 @@ class Staging:
         texts = [c for c in (*spec.wide, spec.value, spec.numerator, spec.denominator) if c]
         if not texts:
             return None
-        marked = " OR ".join(f"regexp_matches({c}, '\\d\\s*\\*+\\s*$')" for c in texts)
+        # contains() first: it rules out nearly every cell before any regular expression runs
+        marked = " OR ".join(
+            f"(contains({c}, '*') AND regexp_matches({c}, '\\d\\s*\\*+\\s*$'))" for c in texts
+        )
         first = " , ".join(f"CASE WHEN regexp_matches({c}, '\\d\\s*\\*+\\s*$') THEN {c} END" for c in texts)
         count, row, text = self._cur.execute(
             f"SELECT count(*), min(rowid), arg_min(coalesce({first}), rowid) FROM raw "
@@ -772,18 +775,22 @@ class Staging:
             percent = " OR ".join(f"contains(r.{c}, '%')" for c in spec.wide)
         else:
             percent = f"contains(r.{spec.value}, '%')"
-        row = self._cur.execute(
-            f"""
-            SELECT min(c.row_no), arg_min(c.value, c.row_no), max(c.value),
-                   bool_or(c.value > 0 AND c.value < 1), coalesce(bool_or({percent}), false)
-            FROM cells c JOIN stage_ind i USING (ind_no) JOIN raw r ON r.rowid = c.row_no
+        cur = self._cur
+        if not cur.execute("SELECT coalesce(bool_or(kind = 'share'), false) FROM stage_ind").fetchone()[0]:
+            return None
+        first, value, most, between = cur.execute(
+            """
+            SELECT min(c.row_no), arg_min(c.value, c.row_no), max(c.value), bool_or(c.value > 0 AND c.value < 1)
+            FROM cells c JOIN stage_ind i USING (ind_no)
             WHERE i.kind = 'share' AND c.skip IS NULL AND c.value IS NOT NULL
             """
         ).fetchone()
-        first, value, most, between, percent_marked = row
-        if first is None or percent_marked or not between or most > 1:
+        if first is None or not between or most > 1:
             return None
-        return int(first), float(value)
+        marked = cur.execute(
+            f"SELECT coalesce(bool_or({percent}), false) FROM raw r WHERE rowid <= ?", [self._last_row]
+        )
+        return None if marked.fetchone()[0] else (int(first), float(value))
 
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
