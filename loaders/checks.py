@@ -145,8 +145,18 @@ CHECKS: tuple[Check, ...] = (
         "unit_missing",
         "cell",
         "unit",
-        "unit_id IS NULL AND unit_text IS NULL",
+        "unit_id IS NULL AND unit_text IS NULL AND period_start IS NULL",
         "kommune/enhet mangler",
+    ),
+    # A row with its period but no unit: a pivot table's export, the unit written on the first
+    # row of its group only (Excel's merged cells are filled by the reader; a CSV has blanks).
+    Check(
+        "unit_missing_group",
+        "cell",
+        "unit",
+        "unit_id IS NULL AND unit_text IS NULL AND period_start IS NOT NULL",
+        "kommune/enhet mangler; står kommunen bare på første rad i hver gruppe (som i en pivottabell), "
+        "må den skrives på hver rad, og er raden en sum, ta den bort",
     ),
     Check(
         "split",

@@ -537,3 +537,19 @@ def test_report_tools_names_for_the_period_and_the_value_are_known(
     report = fresh_loader.ingest(path, indicator)
     assert report.ok, (report.refused, report.problem_lines())
     assert _lines(fresh_loader) == [stored]
+
+
+# -- a pivot table's blanks under a unit ---------------------------------------------------------------
+
+
+def test_a_unit_on_the_first_row_of_its_group_only_is_refused_with_the_way_out(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "pivot.csv", "Kommune;År;Antall\nLillestrøm;2023;14\n;2024;12\nLørenskog;2023;7\n;2024;5\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 3, 5 (2 rader), kolonne «Kommune»: kommune/enhet mangler; står kommunen bare på første rad i "
+        "hver gruppe (som i en pivottabell), må den skrives på hver rad, og er raden en sum, ta den bort "
+        "(fil «pivot.csv»)"
+    ]
+    assert _lines(fresh_loader) == []
