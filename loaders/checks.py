@@ -54,15 +54,17 @@ class Check:
 # year across a new year ('2023/2024', '2023/24': a school or season year).
 _WEEK = r"\d{4}\s*-?\s*(u|w|uke|week)\s*\d{1,2}|(uke|week|u|w)\s*\d{1,2}\s*[-/ ]?\s*\d{4}"
 _ACROSS_YEARS = r"\d{4}\s*/\s*(\d{2}|\d{4})"
+WEEK = _WEEK
 # A half-year ('1. halvår 2024', 'Halvår 2 2024', '2024H1', 'H1 2024', 'første halvår 2024').
 _HALF_YEAR = (
     r"([12]\.?|første|andre|fyrste)\s*halv(år|aar|året)\s*-?\s*\d{4}|halv(år|aar)\s*[12]\.?\s*-?\s*\d{4}|"
     r"\d{4}\s*-?\s*(h|halvår\s*)[12]|h[12]\s*[-/ ]?\s*\d{4}"
 )
+HALF_YEAR = _HALF_YEAR
 
-# A date naming a day ('02.01.2024', '2024-01-02'): read as its month, so two days of one month
-# in a file are daily figures, never one month's repeated row (checks.days).
-DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?"
+# A date naming a day ('02.01.2024', '02/01/2024', '02-01-2024', '2024-01-02'): read as its month,
+# so two days of one month in a file are daily figures, never one month's repeated row (checks.days).
+DAY = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}([ tT]\d{1,2}:\d{2}(:[\d.]+)?)?([zZ]|[+-]\d{2}:?\d{2})?"
 
 NUMBERS = "numbers"  # column role: value, numerator and denominator, each in turn
 
@@ -143,8 +145,18 @@ CHECKS: tuple[Check, ...] = (
         "unit_missing",
         "cell",
         "unit",
-        "unit_id IS NULL AND unit_text IS NULL",
+        "unit_id IS NULL AND unit_text IS NULL AND period_start IS NULL",
         "kommune/enhet mangler",
+    ),
+    # A row with its period but no unit: a pivot table's export, the unit written on the first
+    # row of its group only (Excel's merged cells are filled by the reader; a CSV has blanks).
+    Check(
+        "unit_missing_group",
+        "cell",
+        "unit",
+        "unit_id IS NULL AND unit_text IS NULL AND period_start IS NOT NULL",
+        "kommune/enhet mangler; står kommunen bare på første rad i hver gruppe (som i en pivottabell), "
+        "må den skrives på hver rad, og er raden en sum, ta den bort",
     ),
     Check(
         "split",
@@ -152,6 +164,16 @@ CHECKS: tuple[Check, ...] = (
         "unit",
         "unit_id IS NULL AND starts_with(unit_reason, 'split:')",
         "«{name}» ble delt mellom flere kommuner og kan ikke føres over til dagens kommuner",
+        report="unit_reason",
+    ),
+    Check(
+        "unit_area_total",
+        "cell",
+        "unit",
+        "unit_id IS NULL AND starts_with(unit_reason, 'area_total:')",
+        "«{name}» ser ut som totalen for et sykehus- eller opptaksområde, som tavla ikke kan vite er "
+        "helsefellesskapet; skriv «Totalt» eller helsefellesskapets navn (f.eks. «Ahus») om raden er "
+        "helsefellesskapets total, ellers ta den bort",
         report="unit_reason",
     ),
     Check(
@@ -242,6 +264,21 @@ CHECKS: tuple[Check, ...] = (
         f"{{number}} < 0 AND kind IN {NON_NEGATIVE}",
         "«{number}» er negativt; antall og andeler kan ikke være negative",
         report="{number}::VARCHAR",
+    ),
+    # A share is a percentage of its denominator: above 100 % it is a file error (a count in the
+    # share's column, or a numerator larger than its denominator), never stored.
+    Check(
+        "share_above_100",
+        "cell",
+        "value",
+        "kind = 'share' AND value > 100 + 1e-9",
+        "andelen {n0} % er over 100 %; en andel kan ikke være større enn hele (er det antall i "
+        "andelskolonnen, eller er telleren større enn nevneren?)",
+        report="value::VARCHAR",
+        dated=True,
+        cause="indicator",
+        many="andeler over 100 % (første: {n0} % for {period}); en andel kan ikke være større enn hele "
+        "(er det antall i andelskolonnen, eller er telleren større enn nevneren?)",
     ),
     # A rollout counts municipalities taking part (1 = takes part): a municipality's own row
     # above the kind's unit_max (registry `charts:`) is a file error, e.g. a partnership's sum

@@ -279,6 +279,18 @@ def _check(
     mergers = _mergers_to_check(units, resolver) if choices.missing_zero else resolver.mergers
     staging.map(spec, units, periods, indicators, normalise.SUPPRESSED_MARKERS, mergers, wholes)
 
+    if fraction := staging.shares_as_fractions():
+        row, value = fraction
+        line = table.lines([dims.row(row)]).get(dims.row(row))
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        where = f"kolonnen «{names[spec.value]}»" if spec.value else "verdikolonnene"
+        shown = _shown(value)
+        raise FileRefused(
+            file_name,
+            f"har bare andeler fra 0 til 1 i {where} (f.eks. {shown} på linje {line}); tavla lagrer andeler "
+            f"i prosent, så {shown} ville bli {shown} %: er tallene brøker, gang dem med 100 (f.eks. "
+            f"{_shown(value * 100)}), og er de prosent, skriv «%» bak dem",
+        )
     count = staging.check(today, normalise.SUPPRESSED_MARKERS, file_name)
     report.problem_count = count
     if count:
@@ -315,6 +327,30 @@ def _check(
         report.notes.append(
             f"Punktum i tallene er lest som tusenskille (f.eks. «92.419» = 92 419), fordi {name} teller "
             "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
+        )
+    if staging.commas_as_thousands:
+        name = f"«{targets[0][1].name}»" if len(targets) == 1 else "indikatoren"
+        report.notes.append(
+            f"Komma i tallene er lest som tusenskille (f.eks. «1,204» = 1 204), fordi {name} teller "
+            "hele tilfeller: sjekk at tallene ikke er rater eller andeler."
+        )
+    if table.guess.format == "csv" and (serial_note := _date_serials_note(staging, spec, roles)):
+        report.notes.append(serial_note)
+    if starred := staging.marked_numbers():
+        count, row, text = starred
+        line = table.lines([dims.row(row)]).get(dims.row(row))
+        report.notes.append(
+            f"{_rows(count)} har tall med en stjerne etter (f.eks. «{text.strip()}» på linje {line}), "
+            "ofte et merke for foreløpige tall eller en fotnote; tallene er lagret uten stjernen og kan bli "
+            "endret: les fotnoten i kilden."
+        )
+    if marked := _provisional(staging, spec, columns):
+        one = len(marked) == 1
+        report.notes.append(
+            f"{'Perioden' if one else 'Periodene'} {_and_quoted(marked)} er merket som "
+            f"{'foreløpig' if one else 'foreløpige'} (eller med en fotnote) i filen; tallene er lagret for "
+            f"{'perioden' if one else 'periodene'} uten merket og kan bli endret: last inn de endelige "
+            "tallene når de kommer."
         )
     fractions = _fraction_note(report.stats, table, dims, targets, spec, columns)
     if fractions:
@@ -462,6 +498,27 @@ def _ragged(table: TableFile, staging: Staging) -> list[Problem]:
     return [Problem(table.file_name, lines.get(row), None, text) for row in rows]
 
 
+def _provisional(staging: Staging, spec: StageSpec, columns: list[str]) -> list[str]:
+    """The period texts (a wide table's headers, or a period column's texts) marked provisional
+    or with a footnote ('2024*', '2024 (foreløpig)'), in file order."""
+    if spec.wide:
+        names = {f"c{i}": name for i, name in enumerate(columns)}
+        texts = [names[c] for c in spec.wide]
+    elif spec.period and not spec.subperiod:
+        texts = staging.distinct_in_order(spec.period)
+    else:
+        return []
+    return [t for t in texts if normalise.provisional_mark(t)]
+
+
+def _and_quoted(texts: list[str], most: int = 3) -> str:
+    """'«2024*» og «2025*»', the first `most` named."""
+    shown = [f"«{t}»" for t in texts[:most]]
+    if len(texts) > most:
+        shown.append(f"{len(texts) - most} til")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " og " + shown[-1]
+
+
 def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: list[str]) -> pd.DataFrame:
     """The period map: each distinct period text (or year + quarter/month, or wide column)."""
     rows = []
@@ -476,10 +533,47 @@ def _periods(staging: Staging, spec: StageSpec, roles: ColumnRoles, columns: lis
             if year and sub and (parsed := normalise.parse_subperiod(year, sub, kind)):
                 rows.append((year, sub, *parsed))
     else:
-        for text in staging.distinct(spec.period):
-            if text and (parsed := normalise.parse_period(text)):
+        texts = staging.distinct(spec.period)
+        serials = _date_serials(texts, roles.period or roles.year or "")
+        for text in texts:
+            if text and (parsed := normalise.parse_period(text) or serials.get(text)):
                 rows.append((text, "", *parsed))
     return normalise.period_frame(rows)
+
+
+def _date_serials(texts: list[str], column: str) -> dict[str, tuple[dt.date, str]]:
+    """A text file's date column holding Excel's day numbers (a sheet saved as CSV with the
+    dates unformatted: 45292 = 01.01.2024) → each number's month, by the rule the Excel reader
+    uses (formats.excel._date_serials): a date column's header, and every filled cell a day
+    number from 1990 to 2100, no two in one month. Empty otherwise."""
+    from loaders.formats.excel import DATE_HEADER, EXCEL_EPOCH, SERIAL, SERIAL_RANGE
+
+    cells = [t.strip() for t in texts if t and t.strip()]
+    if not DATE_HEADER.match(column.strip()) or not cells:
+        return {}
+    if not all(SERIAL.match(c) and SERIAL_RANGE[0] <= int(c) <= SERIAL_RANGE[1] for c in cells):
+        return {}
+    out = {}
+    for text in texts:
+        if text and text.strip():
+            day = EXCEL_EPOCH + dt.timedelta(days=int(text.strip()))
+            out[text] = (dt.date(day.year, day.month, 1), "month")
+    # two days of one month are daily figures, which the board does not hold: left unread, so
+    # the checks name them, never one month's rows run together
+    return out if len(set(out.values())) == len({t.strip() for t in out}) else {}
+
+
+def _date_serials_note(staging: Staging, spec: StageSpec, roles: ColumnRoles) -> str | None:
+    """The note for a text file's Excel day numbers read as dates, or None."""
+    if spec.wide or spec.subperiod or not spec.period:
+        return None
+    column = roles.period or roles.year or ""
+    texts = staging.distinct_in_order(spec.period)
+    if not _date_serials(texts, column):
+        return None
+    first = texts[0].strip()
+    shown = (dt.date(1899, 12, 30) + dt.timedelta(days=int(first))).strftime("%d.%m.%Y")
+    return f"Kolonnen «{column}» har Excels datonumre (f.eks. {first}); de er lest som datoer ({first} = {shown})."
 
 
 def _parsed(stage: pd.DataFrame, unit_names: dict[str, str], indicator_names: dict[str, str]) -> pd.DataFrame:
@@ -529,6 +623,11 @@ def _notes(report: IngestReport, unused: list[str], footnotes: int) -> list[str]
         )
     if footnotes > 0:
         notes.append(f"{_rows(footnotes)} med fotnoter under tabellen er ikke tatt med.")
+    if stats and stats.repeated:
+        notes.append(
+            f"{_rows(stats.repeated)} gjentar en rad over (samme enhet, periode og tall) og er tatt med "
+            "bare én gang, ikke lagt sammen: sjekk at uttrekket ikke har dobbeltrader."
+        )
     if unused:
         notes.append(f"Kolonner som ikke brukes: {', '.join(unused)}.")
     if report.duplicate_of is not None:

@@ -65,7 +65,22 @@ UNIT_STARTS = (
 )
 # "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
 # (checks.period_week) rather than the file being told it has no period column.
-PERIOD_WORDS = ("periode", "tid", "tidsrom", "dato", "period", "date", "time", "uke", "veke", "week")
+PERIOD_WORDS = (
+    "periode",
+    "tid",
+    "tidsrom",
+    # compounds as report tools name the period (Helsedirektoratet, fagsystems' exports)
+    "tidsperiode",
+    "rapporteringsperiode",
+    "måleperiode",
+    "dato",
+    "period",
+    "date",
+    "time",
+    "uke",
+    "veke",
+    "week",
+)
 YEAR_WORDS = ("år", "aar", "year", "årstall", "årstal")
 QUARTER_WORDS = ("kvartal", "quarter")
 TERTIAL_WORDS = ("tertial",)
@@ -90,6 +105,9 @@ VALUE_WORDS = (
     "innleggingar",
     "liggedøgn",
     "number",
+    # Helsedirektoratet's quality indicators and KPR's reports name the value so
+    "resultat",
+    "indikatorverdi",
 )
 NUMERATOR_WORDS = ("teller", "numerator")
 DENOMINATOR_WORDS = ("nevner", "denominator")
@@ -161,11 +179,10 @@ class ColumnRoles:
                 "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
             )
         if period is None and not wide:
-            raise FileRefused(
-                file_name,
-                "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)",
-            )
+            raise FileRefused(file_name, _no_period_column(columns))
         if not wide and self.value is None and not (self.numerator and self.denominator):
+            if any(_week_or_half_year(c) for c in columns):  # 'Uke 5 2024' read as the period column
+                raise FileRefused(file_name, _no_period_column(columns))
             raise FileRefused(
                 file_name,
                 "mangler en verdikolonne (f.eks. «Antall» eller «Verdi», eller «Teller» og «Nevner»)",
@@ -202,8 +219,14 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     value = PROVISIONAL.sub("", value) or value
     # a label before a year ('År 2023', 'Year 2023'), as report tools write it
     value = re.sub(r"^(?:år|aar|year|årstal)(?=\d{4}$)", "", value)
+    # a year a spreadsheet or pandas wrote as a decimal number ('2024.0'): the year
+    value = re.sub(r"^(\d{4})\.0+$", r"\1", value)
     if re.fullmatch(r"\d{4}", value):
         return dt.date(int(value), 1, 1), "year"
+    # a period written as its first and last day ('01.01.2024-31.03.2024', '2024-01-01–2024-03-31',
+    # NPR's and Helsedirektoratet's report periods): a whole month, quarter, tertial or year, else None
+    if m := re.fullmatch(rf"({_DATE_TEXT})(?:[\-–—]|til)({_DATE_TEXT})", value):
+        return _date_range(m[1], m[2])
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
         first, last = int(m[1]), int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
@@ -212,16 +235,29 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         first = int(m[1])
         last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
-    if m := re.fullmatch(r"(\d{4})-?[kq]([1-4])", value):
+    if m := re.fullmatch(r"(\d{4})[-/.]?[kq]([1-4])", value) or re.fullmatch(
+        r"(\d{4})[-/.]?([1-4])\.?(?:kvartal|kv\.?)", value
+    ):
         return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
+    # a two-digit year after the quarter ('K1-24', '1. kv. 24', '1. kvartal 24'): this century
+    if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{2})", value) or re.fullmatch(
+        r"(?:kvartal|[kq])([1-4])[.\-/](\d{2})", value
+    ):
+        return dt.date(2000 + int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
     # NPR/Helsedirektoratet's reports: '1. kvartal 2024', '1. kv. 2024', 'Kvartal 1 2024',
     # 'K1 2024', 'Q1 2024'
     if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{4})", value) or re.fullmatch(
         r"(?:kvartal|[kq])([1-4])[.\-/]?(\d{4})", value
     ):
         return dt.date(int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
-    if m := re.fullmatch(r"(\d{4})-?t([1-3])", value):
+    if m := re.fullmatch(r"(\d{4})[-/.]?t([1-3])", value) or re.fullmatch(
+        r"(\d{4})[-/.]?([1-3])\.?tertial", value
+    ):
         return dt.date(int(m[1]), 4 * int(m[2]) - 3, 1), "tertial"
+    if m := re.fullmatch(r"([1-3])\.?tertial(\d{2})", value) or re.fullmatch(
+        r"(?:tertial|t)([1-3])[.\-/](\d{2})", value
+    ):
+        return dt.date(2000 + int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
     # '1. tertial 2024', 'Tertial 1 2024', 'T1 2024'
     if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value) or re.fullmatch(
         r"(?:tertial|t)([1-3])[.\-/]?(\d{4})", value
@@ -250,14 +286,62 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"([a-zæøå]+)[.\-/]?(\d{2})", value):
         month = MONTH_NAMES.get(m[1])
         return (dt.date(2000 + int(m[2]), month, 1), "month") if month else None
-    date = None
-    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
-        date = _safe_date(int(m[3]), int(m[2]), int(m[1]))
-    elif m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:t?\d{1,2}:\d{2}(?::[\d.]+)?)?", value):
-        date = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    date = _day(value)
     if date is None:
         return None
     return dt.date(date.year, date.month, 1), "month"
+
+
+# A day as sources write it: '31.01.2024', '31/01/2024' and '31-01-2024' (day first, the Norwegian
+# order; Excel's and fagsystems' exports), '2024-01-31' (ISO, with or without a time).
+_DATE_TEXT = r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}|\d{4}-\d{2}-\d{2}"
+
+
+def _day(value: str) -> dt.date | None:
+    """The date a day's text names (see _DATE_TEXT), or None; the separators must agree."""
+    if m := re.fullmatch(r"(\d{1,2})([./\-])(\d{1,2})\2(\d{4})", value):
+        return _safe_date(int(m[4]), int(m[3]), int(m[1]))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:t?\d{1,2}:\d{2}(?::[\d.]+)?)?", value):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    # a time in UTC or with an offset ('2024-01-31T00:00:00.000Z'): only at midnight, since local
+    # midnight written in UTC ('2024-01-31T23:00:00Z' for 1 February) would fall in the wrong month
+    if m := re.fullmatch(
+        r"(\d{4})-(\d{2})-(\d{2})t?0{1,2}:00(?::0{2}(?:\.0+)?)?(?:z|[+\-]\d{2}:?\d{2})", value
+    ):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+def _date_range(first_text: str, last_text: str) -> tuple[dt.date, str] | None:
+    """A period from its first and last day: a whole month, quarter, tertial or year (or several
+    years), else None (a range of days or weeks that no grain of the board holds)."""
+    first, last = _day(first_text), _day(last_text)
+    if first is None or last is None or first.day != 1 or last < first:
+        return None
+    following = last + dt.timedelta(days=1)
+    if following.day != 1:
+        return None  # the range does not end on a month's last day
+    months = (following.year - first.year) * 12 + following.month - first.month
+    grains = {1: "month", 3: "quarter", 4: "tertial"}
+    if months in grains and (first.month - 1) % months == 0:
+        return first, grains[months]
+    if months % 12 == 0 and first.month == 1:
+        years = months // 12
+        return (first, "year") if years == 1 else ((first, multi_year(years)) if years <= 20 else None)
+    return None
+
+
+def provisional_mark(text: str) -> str | None:
+    """The mark a period's text carries after the period ('2024*' → '*', '2024 (foreløpig)' →
+    '(foreløpig)'), or None: no mark, or no period. The period is read without it
+    (parse_period); the mark is told to the analyst, never dropped unseen."""
+    value = " ".join(text.split())
+    m = re.search(
+        r"\s*(\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\((?:foreløpig|forelopig|prelim|provisional|p\))[^)]*\)?)$", value, re.I
+    )
+    if m is None or parse_period(value) is None:
+        return None
+    return m[1]
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -303,6 +387,8 @@ def header_period(column: str) -> str | None:
         return None  # a date as a header is a date, not "a label and a year"
     if parse_period(name) is not None:
         return name  # '2024-01', 'jan 2024', '2024M01': the header is the period
+    if _week_or_half_year(name):
+        return None  # 'Antall 1. halvår 2024', 'Uke 5 2024': never the year 2024
     if m := SHORT_YEAR.match(name):
         return m[1]
     m = HEADER_PERIOD.match(name)
@@ -341,6 +427,33 @@ def _same_period(columns: list[str]) -> list[str]:
     """The wide columns whose period another wide column has too (in file order), or []."""
     periods = [period_of_header(c) for c in columns]
     return [c for c, p in zip(columns, periods, strict=True) if p is not None and periods.count(p) > 1]
+
+
+def _week_or_half_year(column: str) -> str | None:
+    """'halvår' or 'uker' when a column's header ends with a half-year or a week ('2024H1',
+    'Antall 1. halvår 2024', 'Uke 5 2024'), else None."""
+    from loaders.checks import HALF_YEAR, WEEK  # the same texts the cell checks refuse by name
+
+    name = " ".join(column.lower().split())
+    for pattern, what in ((HALF_YEAR, "halvår"), (WEEK, "uker")):
+        if re.search(rf"(?:^|\s)(?:{pattern})$", name):
+            return what
+    return None
+
+
+_NOT_HELD = {
+    "halvår": "tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
+    "uker": "tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, f.eks. 2025M01 eller 2025K1)",
+}
+
+
+def _no_period_column(columns: list[str]) -> str:
+    """Why a file has no period column, in words: its columns are weeks or half-years (one per
+    column, a grain the board does not hold), or it has none."""
+    for column in columns:
+        if what := _week_or_half_year(column):
+            return f"har {what} som kolonner («{column}» …); {_NOT_HELD[what]}"
+    return "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)"
 
 
 def _and(names: list[str]) -> str:
@@ -511,6 +624,44 @@ RESIDUAL_ROW = re.compile(
 # A health trust's or hospital's own row beside its municipalities («Akershus
 # universitetssykehus HF», «Helse Sør-Øst RHF», «Sykehuset Innlandet», «Ahus opptaksområde»):
 # an area that is no unit of the board, skipped like a county.
+# A total for an area the board cannot tell from the partnership («HF totalt», «Sum
+# opptaksområdet», «Sykehusområdet i alt»): refused by name (checks.unit_area_total), never
+# stored as a unit nor skipped unseen.
+AREA_TOTAL = re.compile(
+    r"^(?=.*\b(?:r?hf|helseforetak\w*|opptaksområde\w*|sykehusområde\w*|sykehus\w*)(?:\b|$))"
+    r"(?=.*\b(?:totalt?|sum|i\s+alt|samlet|hele)\b)",
+    re.IGNORECASE,
+)
+# «Helsefellesskapet», «Helsefellesskapet totalt»: the file's own partnership, by no name.
+PARTNERSHIP_TOTAL = re.compile(
+    r"^(?:(?:totalt?|sum|hele)\s+)?helsefellesskap(?:et)?(?:\s+(?:totalt?|i\s+alt|samlet|sum))?$",
+    re.IGNORECASE,
+)
+
+
+def partnership_aliases(short_name: str) -> list[str]:
+    """The names a file may give a partnership's total row, from its plan's short name («Ahus»):
+    the short name, «Helsefellesskapet Ahus», «Ahus-området», «Opptaksområdet Ahus», «Ahus
+    totalt». Hospitals' own names («Akershus universitetssykehus HF») are not among them: a
+    hospital's row is its own figure (TRUST_ROW), not the partnership's."""
+    s = short_name.strip()
+    return [
+        s,
+        f"Helsefellesskapet {s}",
+        f"Helsefellesskap {s}",
+        f"{s}-området",
+        f"{s} området",
+        f"{s}-området totalt",
+        f"Opptaksområdet {s}",
+        f"Opptaksområde {s}",
+        f"Opptaksområdet {s} totalt",
+        f"{s} totalt",
+        f"Totalt {s}",
+        f"{s} i alt",
+        f"Sum {s}",
+    ]
+
+
 TRUST_ROW = re.compile(
     r"\b(r?hf|helseforetak|sykehus\w*|universitetssykehus\w*|opptaksområde\w*|sykehusområde\w*)$|"
     r"^(sykehuset|helse)\s|\bhelseforetak\b",
@@ -529,6 +680,7 @@ CITY_DISTRICTS = frozenset(
     }
 )  # fmt: skip
 # «Årstad (Bergen)»: a part of a municipality named in brackets after it.
+WITH_COUNTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
 IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
@@ -567,6 +719,9 @@ class UnitResolver:
     county_names: set[str] = field(default_factory=set)
     mergers: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, str] = field(default_factory=dict)  # unit id → name
+    # a partnership's other names (name key → partnership id): partnership_aliases
+    aliases: dict[str, str] = field(default_factory=dict)
+    county_of: dict[str, str] = field(default_factory=dict)  # municipality code → its county's key
     split_into: dict[str, set[str]] = field(default_factory=dict)  # split old code/name key → today's codes
 
     @classmethod
@@ -576,10 +731,13 @@ class UnitResolver:
         code_map: pd.DataFrame,
         national: pd.DataFrame | None = None,
         history: pd.DataFrame | None = None,
+        short_names: dict[str, str] | None = None,
     ) -> UnitResolver:
         """units: unit_id, name, kind, region, partnership; code_map: old_code, old_name,
         current_code (resolved chains); national: code, name, county (all municipalities);
-        history: old_code, old_name, new_code, new_name, changed, change (one step each)."""
+        history: old_code, old_name, new_code, new_name, changed, change (one step each);
+        short_names: partnership id → the short name its plan gives («Ahus»), for the names a
+        file may give the partnership's total row (partnership_aliases)."""
         by_code: dict[str, UnitMatch | str] = {u: UnitMatch(u, u, True) for u in units["unit_id"]}
         by_name: dict[str, UnitMatch | str] = {}
         for name, unit_id in zip(units["name"], units["unit_id"], strict=True):
@@ -615,8 +773,15 @@ class UnitResolver:
             resolver.national_codes = set(national["code"])
             resolver.national_names = {_name_key(n) for n in national["name"]}
             resolver.county_names = {_name_key(n) for n in national["county"]}
+            resolver.county_of = {
+                c: _name_key(n) for c, n in zip(national["code"], national["county"], strict=True)
+            }
         if history is not None:
             resolver.mergers = _merger_parts(history)
+        for partnership, short in (short_names or {}).items():
+            if partnership in kinds:
+                for alias in partnership_aliases(short):
+                    resolver.aliases.setdefault(_name_key(alias), partnership)
         return resolver
 
     def resolve(self, text: str) -> UnitMatch | str | None:
@@ -631,7 +796,19 @@ class UnitResolver:
                 code = "0" + code
             return self.by_code.get(code)
         # a dual name («Hamarøy - Hábmer», «Kárášjohka – Karasjok»): the part the board knows
-        return next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
+        found = next((m for key in _name_keys(value) if (m := self.by_name.get(key)) is not None), None)
+        if found is None and (county := self._with_county(value)):
+            # a name with its county, as SSB and old reports tell namesakes apart («Nes
+            # (Akershus)»): the board's unit of that name only when it lies in that county
+            match = self.by_name.get(_name_key(county[0]))
+            if isinstance(match, UnitMatch) and self.county_of.get(match.unit_id) == _name_key(county[1]):
+                return match
+        return found
+
+    def _with_county(self, value: str) -> tuple[str, str] | None:
+        """(name, county) for «Nes (Akershus)», a county known by that name; else None."""
+        m = WITH_COUNTY.fullmatch(value)
+        return (m[1], m[2]) if m and _name_key(m[2]) in self.county_names else None
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -643,8 +820,16 @@ class UnitResolver:
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
+        if match is None and (alias := self.aliases.get(_name_key(_bare(value)))):
+            # the partnership's total under a name its plan gives («Ahus», «Helsefellesskapet
+            # Ahus», «Opptaksområdet Ahus»): the file's total row, checked against its members
+            if partnership and alias != partnership:
+                return UnitRow(skip=OUTSIDE)
+            return UnitRow(alias, alias, True, file_total=True)
         if match is None and TRUST_ROW.search(value):
             return UnitRow(skip=AREA)
+        if match is None and AREA_TOTAL.search(value) and not PARTNERSHIP_TOTAL.match(value):
+            return UnitRow(reason=f"area_total:{value}")
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
@@ -658,7 +843,7 @@ class UnitResolver:
             if partnership and self.partnership_of.get(match.unit_id) != partnership:
                 return UnitRow(skip=OUTSIDE)
             return UnitRow(match.unit_id, match.source_code, match.is_current, file_total=whole)
-        if self.is_total(value):
+        if self.is_total(value) or PARTNERSHIP_TOTAL.match(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
         if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–])", bare):
@@ -678,8 +863,12 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         keys = _name_keys(bare)
         key = keys[0]
-        if any(k in self.national_names or k in CITY_DISTRICTS for k in keys):
+        if any(k in self.national_names or k in _CITY_DISTRICT_KEYS for k in keys):
             return UnitRow(skip=OUTSIDE)
+        if (county := self._with_county(bare)) and (
+            _name_key(county[0]) in self.national_names or _name_key(county[0]) in self.by_name
+        ):
+            return UnitRow(skip=OUTSIDE)  # a namesake in another county («Nes (Buskerud)»)
         if (m := IN_MUNICIPALITY.match(bare)) and _name_key(m[2]) in self.national_names:
             whole = self.by_name.get(_name_key(m[2]))
             if not (isinstance(whole, UnitMatch) and whole.unit_id in self.kinds):
@@ -752,17 +941,26 @@ def _bare(value: str) -> str:
     return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
 
 
+# Norwegian letters as systems without them write them («Lorenskog», «Baerum», «Aas»): names
+# are compared with the letters spelt out so, so either spelling finds the unit.
+_SPELT_OUT = str.maketrans({"æ": "ae", "ø": "o", "å": "aa", "ä": "ae", "ö": "o"})
+
+
 def _name_key(name: str) -> str:
-    """A name as compared: lower case, «Bydel»/«kommune» dropped, and a hyphen or dash the same
-    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»)."""
+    """A name as compared: lower case, «Bydel»/«kommune» dropped, a hyphen or dash the same
+    as a space («Aurskog Høland» is «Aurskog-Høland», «Nordre-Follo» is «Nordre Follo»), and
+    æ, ø, å the same as ae, o, aa («Lorenskog» is «Lørenskog», «Aas» is «Ås»)."""
     key = " ".join(re.sub(r"[-‐‑–—]", " ", name.lower()).split())
     key = re.sub(r"^bydel\s+", "", key)
-    return re.sub(r"\s+(kommune|bydel)$", "", key)
+    return re.sub(r"\s+(kommune|bydel)$", "", key).translate(_SPELT_OUT)
 
 
 # Between the two forms of a dual name (SSB/KLASS: «Hamarøy - Hábmer», «Guovdageaidnu -
 # Kautokeino»; also written with an en dash or a slash): spaces around the mark.
 DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
+
+
+_CITY_DISTRICT_KEYS = frozenset(_name_key(n) for n in CITY_DISTRICTS)
 
 
 def _name_keys(name: str) -> list[str]:

@@ -8,6 +8,7 @@ in the checks table (loaders.checks) or here, so the CLI, the upload page and th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from analytics.formatting import counted
@@ -143,7 +144,7 @@ def _fields(
     fields = {
         "text": text,
         "quoted": _quoted(text),
-        "name": (text or "").removeprefix("split:"),
+        "name": re.sub(r"^(split|area_total):", "", text or ""),
         "number": _number(text),
         "period": _period(start, grain),
         "indicator": indicator_name,

@@ -50,6 +50,7 @@ class Loader:
             board.store.current_code_map(),
             reference.national_municipalities(),
             reference.read_code_history(),
+            {plan.partnership.id: plan.partnership.short_name for plan in board.plans.values()},
         )
         try:
             profiles = load_profiles()

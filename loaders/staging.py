@@ -135,6 +135,9 @@ class StageStats:
     # Absent rows stored as 0 by the analyst's choice «rader som mangler er 0» (among `facts`;
     # Staging.fill_missing_zero).
     zero_filled: int = 0
+    # Rows repeating an earlier row exactly (same unit as written, period and numbers): kept
+    # once, never summed, and said in a note (a repeat with another value is a problem).
+    repeated: int = 0
 
 
 _EMPTY_MERGERS = pd.DataFrame(
@@ -172,6 +175,7 @@ class Staging:
         # True when '.' was read as a thousands mark because the indicator counts whole cases
         # (not because the file shows it): the loader says so in a note
         self.dots_as_thousands = False
+        self.commas_as_thousands = False  # the same for ',' ('1,204' persons = 1 204)
         for statement in _STAGE_MACROS:
             self._cur.execute(statement)
         self._limit_memory()
@@ -461,7 +465,9 @@ class Staging:
                 f"{col(spec.numerator)} AS num_text, {col(spec.denominator)} AS den_text "
                 f"FROM raw WHERE rowid <= $last AND {filled}"
             )
-        mark, self.dots_as_thousands = self._thousands_mark(cur, source, self._last_row)
+        mark, by_kind = self._thousands_mark(cur, source, self._last_row)
+        self.dots_as_thousands = by_kind and mark == "."
+        self.commas_as_thousands = by_kind and mark == ","
 
         def number(text: str) -> str:
             return f"stage_number({text}, '{mark}')" if mark else f"stage_number({text})"
@@ -544,18 +550,21 @@ class Staging:
             f"SELECT coalesce(bool_or({dot_in}), false), coalesce(bool_or({comma_in}), false) FROM ({source})",
             {"last": last},
         ).fetchone()
-        if dots and not commas and Staging._counts_whole_values(cur):
-            # counts in whole cases (population, admissions) written with '.' for thousands
-            # ('92.419', '1.204'): when every dotted number has three digits after each dot, the
-            # dot separates thousands; 92.419 persons is no reading of a count
+        if dots != commas and Staging._counts_whole_values(cur):
+            # counts in whole cases (population, admissions) written with '.' (or, in an English
+            # export, ',') for thousands ('92.419', '1,204'): when every such number has three
+            # digits after each mark, the mark separates thousands; 92.419 persons is no reading
+            # of a count
+            mark = "." if dots else ","
             odd = " OR ".join(
-                f"(contains({t}, '.') AND NOT regexp_full_match(trim({t}), '-?[1-9]\\d{{0,2}}(\\.\\d{{3}})+'))"
+                f"(contains({t}, '{mark}') AND NOT regexp_full_match(trim({t}), "
+                f"'-?[1-9]\\d{{0,2}}(\\{mark}\\d{{3}})+'))"
                 for t in texts
             )
-            if not cur.execute(
-                f"SELECT coalesce(bool_or({odd}), false) FROM ({source})", {"last": last}
-            ).fetchone()[0]:
-                return ".", True
+            # the first number that is no thousands group ends the search (LIMIT 1): a file of
+            # decimal commas ('12,5') stops at once
+            if not cur.execute(f"SELECT 1 FROM ({source}) WHERE {odd} LIMIT 1", {"last": last}).fetchall():
+                return mark, True
         if not (dots and commas):
             return None, False
 
@@ -635,6 +644,7 @@ class Staging:
                     OR c.unreadable
                     OR NOT isfinite(c.value) OR NOT isfinite(c.numerator) OR NOT isfinite(c.denominator)
                     OR (i.kind IN {check_table.NON_NEGATIVE} AND (c.value < 0 OR c.numerator < 0 OR c.denominator < 0))
+                    OR (i.kind = 'share' AND c.value > 100 + 1e-9)
                     OR (i.unit_max IS NOT NULL AND c.value > i.unit_max AND NOT c.file_total
                         AND c.unit_id IS NOT NULL AND c.unit_id NOT IN (SELECT whole_id FROM stage_wholes)))
             """,
@@ -656,7 +666,8 @@ class Staging:
             "unit": f"'{spec.unit}'",
             "indicator": f"'{spec.indicator or spec.unit}'",
             "period": "col" if spec.wide else f"'{spec.subperiod or spec.period or ''}'",
-            "value": "col" if spec.wide else f"'{spec.value or ''}'",
+            # a value made from numerator and denominator is reported in the numerator's column
+            "value": "col" if spec.wide else f"'{spec.value or spec.numerator or ''}'",
             "numerator": f"'{spec.numerator}'",
             "denominator": f"'{spec.denominator}'",
         }
@@ -732,6 +743,55 @@ class Staging:
             )
         return int(cur.execute("SELECT count(*) FROM problems").fetchone()[0])
 
+    def marked_numbers(self) -> tuple[int, int, str] | None:
+        """(how many rows, the first, its text) of the number cells with a mark after the number
+        ('12*', '39 *': KPR's and NPR's «foreløpige tall» or a footnote), which stage_clean
+        drops; None when there are none. A lone '*' is a suppression marker, not counted."""
+        spec = self._spec
+        texts = [c for c in (*spec.wide, spec.value, spec.numerator, spec.denominator) if c]
+        if not texts:
+            return None
+        # contains() first: it rules out nearly every cell before any regular expression runs
+        marked = " OR ".join(
+            f"(contains({c}, '*') AND regexp_matches({c}, '\\d\\s*\\*+\\s*$'))" for c in texts
+        )
+        first = " , ".join(f"CASE WHEN regexp_matches({c}, '\\d\\s*\\*+\\s*$') THEN {c} END" for c in texts)
+        count, row, text = self._cur.execute(
+            f"SELECT count(*), min(rowid), arg_min(coalesce({first}), rowid) FROM raw "
+            f"WHERE rowid <= ? AND ({marked})",
+            [self._last_row],
+        ).fetchone()
+        return (int(count), int(row), str(text)) if count else None
+
+    def shares_as_fractions(self) -> tuple[int, float] | None:
+        """(row, value) of the first share when every share the file gives in a value column is
+        from 0 to 1 and one lies strictly between (0,125 for 12,5 %: a fraction where the board
+        keeps percent), else None. Numbers written with «%» are percent, whatever their size;
+        shares made from numerator and denominator are percent by construction (not asked)."""
+        spec = self._spec
+        if not (spec.value or spec.wide):
+            return None
+        if spec.wide:
+            percent = " OR ".join(f"contains(r.{c}, '%')" for c in spec.wide)
+        else:
+            percent = f"contains(r.{spec.value}, '%')"
+        cur = self._cur
+        if not cur.execute("SELECT coalesce(bool_or(kind = 'share'), false) FROM stage_ind").fetchone()[0]:
+            return None
+        first, value, most, between = cur.execute(
+            """
+            SELECT min(c.row_no), arg_min(c.value, c.row_no), max(c.value), bool_or(c.value > 0 AND c.value < 1)
+            FROM cells c JOIN stage_ind i USING (ind_no)
+            WHERE i.kind = 'share' AND c.skip IS NULL AND c.value IS NOT NULL
+            """
+        ).fetchone()
+        if first is None or not between or most > 1:
+            return None
+        marked = cur.execute(
+            f"SELECT coalesce(bool_or({percent}), false) FROM raw r WHERE rowid <= ?", [self._last_row]
+        )
+        return None if marked.fetchone()[0] else (int(first), float(value))
+
     def problems(self, limit: int) -> list[tuple]:
         """The first `limit` problems in file order (row, then column)."""
         return self._cur.execute(
@@ -760,6 +820,14 @@ class Staging:
         elif self._stage_kind == "table":
             cur.execute("DROP TABLE stage")
         repeated = int(cur.execute("SELECT count(*) FROM stage_keys").fetchone()[0]) > 0
+        same_rows = 0
+        if repeated:
+            same_rows = int(
+                cur.execute(
+                    "SELECT count(*) - count(DISTINCT (key_no, source_code, value, numerator, denominator)) "
+                    f"FROM cells WHERE {_KEYED} {exclude}"
+                ).fetchone()[0]
+            )
         if not repeated:  # the usual case: every key once, so the facts are a view on cells
             self._stage_kind = "view"
             cur.execute(
@@ -865,6 +933,7 @@ class Staging:
             fraction_roles=tuple(r for r, hit in zip(WHOLE_ROLES, in_roles, strict=True) if hit),
             indicators=tuple(indicators),
             grain=grains[0] if len(grains or []) == 1 else None,
+            repeated=same_rows,
         )
 
     # -- «rader som mangler er 0» -------------------------------------------------------------

@@ -10,6 +10,7 @@ with one Norwegian sentence and flat memory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,12 @@ class ReadGuess:
     known_roles: dict[str, str] = field(default_factory=dict)
     dimensions: dict[str, list[str]] = field(default_factory=dict)
     header_width: int | None = None  # fields in the header row (rows may have more: ragged)
+    body_line: int | None = None  # 1-based line (or sheet row) the body starts on; None: the next
+
+    @property
+    def first_body_line(self) -> int:
+        """The line (or sheet row) of the first row under the header (and its units row, if any)."""
+        return self.body_line or self.header_line + 1
 
     @property
     def encoding_label(self) -> str:
@@ -177,7 +184,7 @@ class TableFile:
     def lines(self, row_nos: Iterable[int | None]) -> dict[int, int]:
         """Line (or sheet row) numbers for row numbers (0 = the first row under the header)."""
         wanted = sorted({r for r in row_nos if r is not None})
-        return {r: self.guess.header_line + 1 + r for r in wanted}
+        return {r: self.guess.first_body_line + r for r in wanted}
 
 
 class RowsTable(TableFile):
@@ -202,6 +209,35 @@ class RowsTable(TableFile):
         staging.load_rows(self._rows, len(self.guess.columns))
         self._rows = []  # the staging area holds them now
         return list(self._problems)
+
+
+# A units row under the header, as report tools write it: «(antall)», «Antall», «%», «Enhet: antall»,
+# «per 1 000 innbyggere», in the value columns, with nothing in the unit column (or the label).
+_UNIT_LABEL = re.compile(
+    r"\(\s*[^()]{1,40}\s*\)|(?:enhet|eining|måleenhet|unit)\s*:.{0,40}|%|‰|"
+    r"(?:antall|ant\.|prosent|andel|personer|pasienter|tilfeller|innbyggere|rate|promille|kroner|kr\.?|"
+    r"døgn|dager|liggedøgn|count|number|percent|persons)"
+    r"(?:\s*(?:per|pr\.?)\s*[\d\s.]+(?:\s*[a-zæøå]+)?)?|(?:per|pr\.?)\s*[\d\s.]+(?:\s*[a-zæøå]+)?",
+    re.IGNORECASE,
+)
+
+
+def units_row(header: list[str], row: list[str | None]) -> str | None:
+    """The row's text when `row` (the one under the header) names the columns' units rather than
+    holding data: every filled cell a unit label (`_UNIT_LABEL`), and the first column (the unit's
+    names) empty or a label itself. None otherwise (a data row, or an empty row)."""
+    cells = [("" if c is None else " ".join(str(c).split())) for c in row]
+    filled = [c for c in cells if c]
+    if not filled or len(filled) > len(header):
+        return None
+    if not all(_UNIT_LABEL.fullmatch(c) for c in filled):
+        return None
+    return "; ".join(filled)
+
+
+def units_row_note(line: int, text: str) -> str:
+    """The note for a units row left out of the data (line: 1-based)."""
+    return f"Linje {line} («{text}») er lest som måleenhet for kolonnene under overskriften, ikke som data."
 
 
 def column_names(header: list[str], width: int) -> list[str]:

@@ -26,6 +26,8 @@ from loaders.formats.base import (
     RowsTable,
     column_names,
     over_limit,
+    units_row,
+    units_row_note,
 )
 from loaders.formats.text import SNIFF_ROWS, find_header
 from loaders.problems import FileRefused, Problem, counted, line_ranges
@@ -174,9 +176,15 @@ def _open_sheet(
     if len([c for c in header if c.strip()]) < 2:
         raise FileRefused(file_name, "har ikke en overskriftsrad med minst to kolonner")
     percent_notes = _percent_cells(rows, scan.percent if scan is not None else [], index, width)
-    body = [r[:width] for r in rows[index + 1 :]]
+    # a units row under the header («(antall)», «Enhet: antall»): part of the header, not data
+    start, units = index + 1, None
+    if start < len(rows) and (units := units_row(header, rows[start][:width])):
+        start += 1
+    body = [r[:width] for r in rows[start:]]
     columns = column_names(header, width)
-    guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets)
+    guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets, body_line=start + 1)
+    if units:
+        guess.notes.append(units_row_note(start, units))
     guess.notes.extend(percent_notes)
     guess.notes.extend(_date_serials(body, columns))
     # Rows hidden in Excel are data like the rest: read, and said, so nothing is loaded unseen.

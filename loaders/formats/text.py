@@ -35,6 +35,8 @@ from loaders.formats.base import (
     TableFile,
     column_names,
     over_limit,
+    units_row,
+    units_row_note,
 )
 from loaders.problems import FileRefused, Problem, reject_message
 from loaders.staging import StagingError
@@ -206,7 +208,7 @@ class TextTable(TableFile):
             hashing = pool.submit(scan, self.path, check_nul) if big else None
             try:
                 rejects = staging.read_csv(
-                    self.path, native, self.guess.delimiter, self.guess.header_line, width
+                    self.path, native, self.guess.delimiter, self.guess.first_body_line - 1, width
                 )
             except StagingError as exc:
                 if hashing is not None:
@@ -251,7 +253,7 @@ class TextTable(TableFile):
         )
         try:
             rejects = staging.read_csv(
-                self._copy, "utf-8", self.guess.delimiter, self.guess.header_line, width
+                self._copy, "utf-8", self.guess.delimiter, self.guess.first_body_line - 1, width
             )
         except StagingError as exc:
             raise self._unreadable(exc) from None
@@ -291,7 +293,7 @@ class TextTable(TableFile):
         wanted = sorted({r for r in row_nos if r is not None})
         if not wanted:
             return {}
-        header = self.guess.header_line
+        header = self.guess.first_body_line - 1  # the lines above the body
         found: dict[int, int] = {}
         targets = set(wanted)
         with open(self.path, encoding=self._codec, errors="replace", newline="") as handle:
@@ -400,6 +402,11 @@ def open_text(
     guess = ReadGuess(
         "csv", encoding, delimiter, header_line, column_names(header, width), header_width=len(header)
     )
+    # a units row under the header («;(antall);(antall)», «Enhet: antall»): part of the header
+    below = [(line, r) for line, r in records[index + 1 :] if any(c.strip() for c in r)]
+    if below and (units := units_row(header, below[0][1])):
+        guess.body_line = below[1][0] if len(below) > 1 else below[0][0] + 1
+        guess.notes.append(units_row_note(below[0][0], units))
     return TextTable(
         path, file_name, guess, sample=sample, chosen_encoding=choices.encoding is not None, limits=limits
     )
