@@ -11,10 +11,12 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -219,7 +221,10 @@ _UNIT_SERIES = f"""
     FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
     ORDER BY unit_id, period_start, grain
 """
-# PostgreSQL's month number of period_start (the native checks; DuckDB's is _MONTH_NO).
+# PostgreSQL's month number of period_start (the native checks; DuckDB's is _MONTH_NO). Its
+# extract() is numeric arithmetic per row: the checks skip it for a month, which every month
+# start fills (PostgreSQL evaluates AND/OR left to right and stops when the answer is known),
+# so checking a 1M-row monthly indicator reads the rows and compares the grain only.
 _MONTH_NO_PG = (
     "(extract(year FROM period_start)::INTEGER * 12 + extract(month FROM period_start)::INTEGER - 1)"
 )
@@ -249,7 +254,8 @@ _NATIVE_CHECK = f"""
     FROM facts WHERE indicator = $indicator AND NOT file_total
 """
 _NATIVE_CHECK_PG = f"""
-    SELECT coalesce(bool_and(grain = %(grain)s::text AND mod({_MONTH_NO_PG}, %(months)s::INTEGER) = 0), true)
+    SELECT coalesce(bool_and(grain = %(grain)s::text
+                             AND (%(months)s::INTEGER = 1 OR mod({_MONTH_NO_PG}, %(months)s::INTEGER) = 0)), true)
         AS native
     FROM facts WHERE indicator = %(indicator)s AND NOT file_total
 """
@@ -271,7 +277,8 @@ _NATIVE_CHECKS_PG = f"""
             AS a(indicator, asked, months)
     )
     SELECT a.indicator, a.asked AS grain,
-           coalesce(bool_and(f.grain = a.asked AND mod({_MONTH_NO_PG}, a.months) = 0), true) AS native
+           coalesce(bool_and(f.grain = a.asked AND (a.months = 1 OR mod({_MONTH_NO_PG}, a.months) = 0)), true)
+               AS native
     FROM asked a LEFT JOIN facts f ON f.indicator = a.indicator AND NOT f.file_total
     GROUP BY a.indicator, a.asked
 """
@@ -595,6 +602,12 @@ def _frame_columns(frame: object) -> list[str]:
     return [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)]
 
 
+# Store.per_version: values kept per store object until its data version changes.
+Kept = TypeVar("Kept")
+PER_VERSION_ENTRIES = 64
+_PER_VERSION_LOCK = threading.Lock()
+
+
 class StoreError(Exception):
     """The store cannot be used (corrupt, locked, wrong file); message in Norwegian."""
 
@@ -916,6 +929,28 @@ class Store:
         the server, so both backends give the same frame from the same statement."""
         return self._frame(_FACT_SQL[name], params)
 
+    def per_version(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
+        """compute() kept in this store object (this process) under `key` until data_version()
+        changes: a whole-store read that several callers make per page view (the catalogue,
+        whose two callers read it for the same units) runs once per version. At most
+        PER_VERSION_ENTRIES values are kept, oldest dropped first; a value computed while the
+        version changed is kept under the version read before it, which the next call (reading
+        the new version) does not use. Values are shared: callers treat them as read-only."""
+        version = self.data_version()
+        with _PER_VERSION_LOCK:
+            kept = self.__dict__.setdefault("_per_version", {"version": None, "values": OrderedDict()})
+            if kept["version"] != version:
+                kept["version"], kept["values"] = version, OrderedDict()
+            if key in kept["values"]:
+                return kept["values"][key]
+        value = compute()
+        with _PER_VERSION_LOCK:
+            if kept["version"] == version:
+                kept["values"][key] = value
+                while len(kept["values"]) > PER_VERSION_ENTRIES:
+                    kept["values"].popitem(last=False)
+        return value
+
     def _scalar(self, sql: str, params: Sequence | None = None) -> object:
         with self.cursor() as cur:
             row = cur.execute(sql, params or []).fetchone()
@@ -1194,11 +1229,14 @@ class Store:
         """Per indicator with stored facts, whether any come from the synthetic demo generator
         (``demo``) and whether any from a loaded file (``loaded``): one row per indicator,
         sorted. For the demo label on a demo store someone loaded files into (a full pass over
-        facts: call it on a demo store only, and cache it per data version)."""
-        return self._frame(
-            "SELECT f.indicator, bool_or(u.demo) AS demo, bool_or(NOT u.demo) AS loaded "
-            "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id GROUP BY f.indicator ORDER BY 1"
-        )
+        facts: call it on a demo store only); read once per data version (per_version)."""
+        return self.per_version(
+            ("figure_sources",),
+            lambda: self._frame(
+                "SELECT f.indicator, bool_or(u.demo) AS demo, bool_or(NOT u.demo) AS loaded "
+                "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id GROUP BY f.indicator ORDER BY 1"
+            ),
+        ).copy()
 
     def fact_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM facts"))
@@ -1525,11 +1563,14 @@ class Store:
     def indicator_catalogue(self, unit_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Per indicator with facts or uploads: counts and first/newest period within `unit_ids`
         (all units when None); `changed_upload_id`/`changed_at`: the newest upload whose values
-        are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it."""
-        return self._frame(
-            self._q("indicator_catalogue"),
-            [None if unit_ids is None else list(unit_ids)] * 2,
-        )
+        are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it.
+        A pass over facts, read once per data version and set of units (per_version: the plan's
+        judging and the Datakatalog page both ask for it)."""
+        units = None if unit_ids is None else list(unit_ids)
+        return self.per_version(
+            ("indicator_catalogue", None if units is None else tuple(units)),
+            lambda: self._frame(self._q("indicator_catalogue"), [units] * 2),
+        ).copy()
 
     # -- population -------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import io
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import duckdb
@@ -174,6 +175,9 @@ _INDICATOR_FACT_TYPES = {
 # costlier ones (the coverage map's, 17–25 ms of 52–77 ms) for nothing (PostgreSQL «JIT
 # Accelerated Operations»: JIT pays off for long-running, CPU-bound queries).
 CONNECTION_SETTINGS = {"jit": "off"}
+# Rows of _INDICATOR_FACTS kept per store object and data version (_indicator_rows), at most:
+# about 40 bytes a row in arrow, so 2M rows are some 80 MB per board process.
+INDICATOR_ROWS_KEPT = 2_000_000
 
 
 def _with_settings(url: str) -> str:
@@ -400,6 +404,9 @@ class PostgresStore(Store):
         self.merge_steps: dict[str, float] = {}
         self.fetch_seconds = 0.0
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
+        self._rows_lock = threading.Lock()  # _indicator_rows' tables, kept per data version
+        self._rows_version: str | None = None
+        self._rows: OrderedDict[tuple, pa.Table] = OrderedDict()
         self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
         self._read_pool = self._pool
         if read_url:
@@ -532,9 +539,10 @@ class PostgresStore(Store):
         """Store._indicator_frame: the facts of `indicator` for `unit_ids` fetched as stored
         (_INDICATOR_FACTS: one index read, no sorting or grouping on the server), then the
         DuckDB statement _FACT_SQL[name] run over them in this thread's in-memory DuckDB, so
-        the frame is the DuckDB file's for the same rows (same statement, same dtypes)."""
-        with self.cursor() as cur:
-            rows = cur.arrow(_INDICATOR_FACTS, [indicator, list(unit_ids)], _INDICATOR_FACT_TYPES)
+        the frame is the DuckDB file's for the same rows (same statement, same dtypes). The
+        rows are kept per data version (_indicator_rows): the series, the native read and the
+        protected cube of one indicator and scope fetch them once."""
+        rows = self._indicator_rows(indicator, unit_ids)
         n = rows.num_rows
         rows = rows.append_column(
             "indicator",
@@ -546,6 +554,27 @@ class PostgresStore(Store):
             return duck.execute(_FACT_SQL[name], params).df()
         finally:
             duck.unregister("facts")
+
+    def _indicator_rows(self, indicator: str, unit_ids: Sequence[str]) -> pa.Table:
+        """_INDICATOR_FACTS for `indicator` and `unit_ids` as an arrow table, kept in this store
+        object per data version (Store.per_version) while all kept tables hold at most
+        INDICATOR_ROWS_KEPT rows together (the oldest dropped first; a larger one is not kept)."""
+        units = list(unit_ids)
+        key = ("indicator_rows", indicator, tuple(units))
+        version = self.data_version()
+        with self._rows_lock:
+            if self._rows_version != version:
+                self._rows_version, self._rows = version, OrderedDict()
+            if key in self._rows:
+                return self._rows[key]
+        with self.cursor() as cur:
+            rows = cur.arrow(_INDICATOR_FACTS, [indicator, units], _INDICATOR_FACT_TYPES)
+        with self._rows_lock:
+            if self._rows_version == version and rows.num_rows <= INDICATOR_ROWS_KEPT:
+                self._rows[key] = rows
+                while sum(t.num_rows for t in self._rows.values()) > INDICATOR_ROWS_KEPT:
+                    self._rows.popitem(last=False)
+        return rows
 
     def _lock_writes(self, cur: _Cursor) -> None:
         """The advisory lock every writer takes; a standby (a read replica given as BOARD_DB)

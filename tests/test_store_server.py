@@ -112,9 +112,10 @@ def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo,
 @pytest.mark.own_backends
 def test_series_reads_ask_the_server_only_for_the_indicators_stored_rows(demo_file, pg_demo, monkeypatch):
     """PostgreSQL (_indicator_frame): unit_series (native and general), series and known_cells
-    send the server one statement each, the index read of the indicator's rows for the units
-    (_INDICATOR_FACTS: no grouping, month arithmetic or sorting there); the statement itself
-    runs in DuckDB in this process, so the frames are the DuckDB file's."""
+    send the server one statement, the index read of the indicator's rows for the units
+    (_INDICATOR_FACTS: no grouping, month arithmetic or sorting there), and the next reads of
+    the same rows in the same data version send none (_indicator_rows); each statement runs
+    in DuckDB in this process, so the frames are the DuckDB file's."""
     from analytics import store_pg
 
     duck, pg = open_store(demo_file, read_only=True), open_store(pg_demo)
@@ -138,17 +139,39 @@ def test_series_reads_ask_the_server_only_for_the_indicators_stored_rows(demo_fi
             "cells": lambda s: s.known_cells("hip_fractures", ahus, "month"),
         }
         expected = {name: read(duck) for name, read in reads.items()}
-        monkeypatch.setattr(store_pg._Cursor, "arrow", spy_arrow)
-        monkeypatch.setattr(store_pg._Cursor, "execute", spy_execute)
-        for name, read in reads.items():
-            sent.clear()
-            found = read(pg)
-            assert sent == [store_pg._INDICATOR_FACTS], name
-            assert len(found), name
-            pd.testing.assert_frame_equal(found, expected[name], obj=name)
+        with pg.versions_pinned():
+            pg.data_version()
+            monkeypatch.setattr(store_pg._Cursor, "arrow", spy_arrow)
+            monkeypatch.setattr(store_pg._Cursor, "execute", spy_execute)
+            for i, (name, read) in enumerate(reads.items()):
+                sent.clear()
+                found = read(pg)
+                assert sent == ([store_pg._INDICATOR_FACTS] if i == 0 else []), name
+                assert len(found), name
+                pd.testing.assert_frame_equal(found, expected[name], obj=name)
     finally:
         duck.close()
         pg.close()
+
+
+@pytest.mark.own_backends
+def test_an_indicators_rows_are_fetched_again_when_the_data_version_changes(pg_cluster, board_context):
+    """PostgreSQL (_indicator_rows): rows kept for one data version are not used in the next;
+    a series read after an upload has the upload's values."""
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    try:
+        store.sync_reference(units, code_map)
+        codes = units.query("kind == 'municipality'")["unit_id"].iloc[:3].tolist()
+        store.ingest(fact_rows(dict.fromkeys(codes, 1.0)), UploadMeta("first.csv", "h1"))
+        indicator = store.facts()["indicator"].iloc[0]
+        before = store.unit_series(indicator, codes, "count", "month")
+        assert set(before["value"]) == {1.0}
+        store.ingest(fact_rows(dict.fromkeys(codes, 2.0)), UploadMeta("second.csv", "h2"))
+        assert set(store.unit_series(indicator, codes, "count", "month")["value"]) == {2.0}
+        assert set(store.known_cells(indicator, codes, "month")["value"]) == {2.0}
+    finally:
+        store.close()
 
 
 @pytest.mark.own_backends
