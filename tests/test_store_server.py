@@ -114,7 +114,8 @@ def test_series_reads_ask_the_server_only_for_the_indicators_stored_rows(demo_fi
     """PostgreSQL (_indicator_frame): unit_series (native and general), series and known_cells
     send the server one statement, the index read of the indicator's rows for the units
     (_INDICATOR_FACTS: no grouping, month arithmetic or sorting there), and the next reads of
-    the same rows in the same data version send none (_indicator_rows); each statement runs
+    the same rows, or of some of their units, in the same data version send none
+    (_indicator_rows); each statement runs
     in DuckDB in this process, so the frames are the DuckDB file's."""
     from analytics import store_pg
 
@@ -137,6 +138,10 @@ def test_series_reads_ask_the_server_only_for_the_indicators_stored_rows(demo_fi
             "general": lambda s: s.unit_series("hip_fractures", ahus, "count", "quarter", native=False),
             "series": lambda s: s.series("hip_fractures", ahus, "count", "year"),
             "cells": lambda s: s.known_cells("hip_fractures", ahus, "month"),
+            # fewer units, in another order: answered from the rows of all of them
+            "some_units": lambda s: s.unit_series(
+                "hip_fractures", ahus[:5][::-1], "count", "month", native=True
+            ),
         }
         expected = {name: read(duck) for name, read in reads.items()}
         with pg.versions_pinned():
