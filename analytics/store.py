@@ -246,7 +246,9 @@ _UNIT_SERIES_NATIVE = f"""
 # DuckDB's statement leaves out grain and source_grain, which are the asked grain on every row
 # (_NATIVE_CHECK; so "grain = $grain" holds for every row it reads): a string per row made by
 # the database cost a third of a national read's conversion to pandas. Store.unit_series adds
-# them (_native_grains) as the database gave them.
+# them (_native_grains) as the database gave them. On PostgreSQL it runs in DuckDB too
+# (_FACT_SQL, PostgresStore._indicator_frame).
+
 # Whether every stored row of the indicator is a whole period of the asked grain (then so are
 # those of any set of units): one scan of the indicator's rows.
 _NATIVE_CHECK = f"""

@@ -4,6 +4,8 @@ BOARD_DB=postgresql://… puts facts, upload log, history, milestones and refere
 PostgreSQL (psycopg 3, a connection pool per process). Everything else is the DuckDB store's
 code: the statements both dialects share are written once there with '?' placeholders (turned
 into psycopg's '%s' here), the ones that differ are side by side in analytics.store._SQL.
+The series reads (analytics.store._FACT_SQL) run in DuckDB in this process over the
+indicator's rows fetched from the server (PostgresStore._indicator_frame).
 
 A file is still read and checked in an in-memory DuckDB (staging_cursor); an accepted upload is
 merged here in one transaction: COPY into a temporary table, then one merge, so readers see the
