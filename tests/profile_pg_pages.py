@@ -112,12 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         views, started, cpu = 0, time.perf_counter(), server_cpu(cluster.data)
         for _ in range(args.rounds):
             for page in PAGES:
-                began = time.perf_counter()
+                began, board_cpu, server = time.perf_counter(), time.process_time(), server_cpu(cluster.data)
                 at.switch_page(page)
                 at.run()
                 views += 1
                 problems = [str(e.value)[:200] for e in [*at.exception, *at.error]]
-                print(f"{page}: {time.perf_counter() - began:.3f} s {problems or ''}", flush=True)
+                print(
+                    f"{page}: {time.perf_counter() - began:.3f} s, tavla {time.process_time() - board_cpu:.3f} "
+                    f"CPU-s, tjeneren {server_cpu(cluster.data) - server:.3f} CPU-s {problems or ''}",
+                    flush=True,
+                )
         cpu = server_cpu(cluster.data) - cpu
         print(
             f"\n{views} sidevisninger, {time.perf_counter() - started:.1f} s, tjenerens CPU {cpu:.2f} s "
