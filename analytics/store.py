@@ -11,17 +11,19 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 from analytics import config
 from analytics.formatting import counted
-from analytics.periods import GRAIN_MONTHS, grain_months, grain_sql
+from analytics.periods import grain_months, grain_sql
 
 FACT_COLUMNS = [
     "indicator",
@@ -177,12 +179,6 @@ def _sum(column: str) -> str:
     return f"sum({column}::DECIMAL(38,10))::DOUBLE"
 
 
-def _sum_pg(column: str) -> str:
-    """_sum in PostgreSQL: numeric is exact, so a parallel aggregate's order does not matter
-    (PostgreSQL casts a double to numeric at 15 significant digits, far below any figure shown)."""
-    return f"sum({column}::numeric)::float8"
-
-
 _MONTH_NO = "(year(period_start) * 12 + month(period_start) - 1)"
 # One indicator's rows per unit at a grain of `$months` months (see Store.unit_series).
 _UNIT_SERIES = f"""
@@ -225,65 +221,13 @@ _UNIT_SERIES = f"""
     FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
     ORDER BY unit_id, period_start, grain
 """
-# The same in PostgreSQL 15: arg_min/arg_max are the first of an ordered array_agg, any_value is
-# min (one value per group where it is used), // is integer /, % is mod(), EXCLUDE and
-# UNION ALL BY NAME are written out; the grain's months from the same GRAIN_MONTHS table.
-_GRAIN_MONTHS_PG = (
-    "CASE grain "
-    + " ".join(f"WHEN '{g}' THEN {m}" for g, m in GRAIN_MONTHS.items())
-    + " ELSE 12 * (substring(grain from '^([0-9]+)year$'))::INTEGER END"
-)
+# PostgreSQL's month number of period_start (the native checks; DuckDB's is _MONTH_NO). Its
+# extract() is numeric arithmetic per row: the checks skip it for a month, which every month
+# start fills (PostgreSQL evaluates AND/OR left to right and stops when the answer is known),
+# so checking a 1M-row monthly indicator reads the rows and compares the grain only.
 _MONTH_NO_PG = (
     "(extract(year FROM period_start)::INTEGER * 12 + extract(month FROM period_start)::INTEGER - 1)"
 )
-_UNIT_SERIES_PG = f"""
-    WITH f AS (
-        SELECT unit_id, period_start, grain, {_GRAIN_MONTHS_PG} AS months, {_MONTH_NO_PG} AS m0,
-               value, numerator, denominator, suppressed
-        FROM facts WHERE indicator = %(indicator)s AND unit_id = ANY(%(units)s::text[]) AND NOT file_total
-    ), fine AS (
-        SELECT *, m0 / %(months)s::INTEGER * %(months)s::INTEGER AS bucket FROM f WHERE months <= %(months)s::INTEGER
-    ), grains AS (
-        SELECT unit_id, bucket, months, sum(months) >= %(months)s::INTEGER AS fills
-        FROM fine GROUP BY unit_id, bucket, months
-    ), chosen AS (
-        SELECT unit_id, bucket,
-               (array_agg(months ORDER BY CASE WHEN fills THEN months ELSE 1000 + months END))[1] AS months
-        FROM grains GROUP BY unit_id, bucket
-    ), used AS (
-        SELECT fine.* FROM fine JOIN chosen USING (unit_id, bucket, months)
-    ), built AS (
-        SELECT unit_id, make_date(bucket / 12, mod(bucket, 12) + 1, 1) AS period_start,
-               %(grain)s::text AS grain,
-               CASE WHEN count(*) = 1 THEN min(value)
-                    WHEN %(kind)s::text = 'stock' THEN (array_agg(value ORDER BY period_start DESC))[1]
-                    WHEN %(kind)s::text = 'share' THEN 100 * {_sum_pg("numerator")} / nullif({_sum_pg("denominator")}, 0)
-                    WHEN %(kind)s::text = 'score' THEN {_sum_pg("value")} / count(value) ELSE {_sum_pg("value")} END AS value,
-               {_sum_pg("numerator")} AS numerator, {_sum_pg("denominator")} AS denominator,
-               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
-               min(grain) AS source_grain, max(period_start) AS last_start,
-               max(m0) + min(months) AS end_month, sum(months) < %(months)s::INTEGER AS partial
-        FROM used GROUP BY unit_id, bucket
-    ), coarse AS (
-        SELECT c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
-               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
-               c.m0 + c.months AS end_month, false AS partial
-        FROM f c WHERE c.months > %(months)s::INTEGER AND NOT EXISTS (
-            SELECT 1 FROM fine WHERE fine.unit_id = c.unit_id
-              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
-    ), rows AS (
-        SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
-               source_grain, last_start, end_month, partial FROM built
-        UNION ALL
-        SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
-               source_grain, last_start, end_month, partial FROM coarse
-    )
-    SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
-           source_grain, last_start, partial,
-           make_date(end_month / 12, mod(end_month, 12) + 1, 1) - 1 AS covered_until
-    FROM rows
-    ORDER BY unit_id, period_start, grain
-"""
 
 # The common case of Store.unit_series: every row of the indicator is already a whole period of
 # the asked grain (a monthly file read per month; _NATIVE_CHECKS says so). Each row is then its
@@ -302,16 +246,8 @@ _UNIT_SERIES_NATIVE = f"""
 # DuckDB's statement leaves out grain and source_grain, which are the asked grain on every row
 # (_NATIVE_CHECKS; so "grain = $grain" holds for every row it reads): a string per row made by
 # the database cost a third of a national read's conversion to pandas. Store.unit_series adds
-# them (_native_grains) as the database gave them.
-_UNIT_SERIES_NATIVE_PG = f"""
-    SELECT unit_id, period_start, %(grain)s::text AS grain, value, numerator, denominator, suppressed,
-           1::BIGINT AS n_periods, grain AS source_grain, period_start AS last_start, false AS partial,
-           make_date((m0 + %(months)s::INTEGER) / 12, mod(m0 + %(months)s::INTEGER, 12) + 1, 1) - 1
-               AS covered_until
-    FROM (SELECT *, {_MONTH_NO_PG} AS m0 FROM facts
-          WHERE indicator = %(indicator)s AND unit_id = ANY(%(units)s::text[]) AND NOT file_total) AS f
-    ORDER BY unit_id, period_start, grain
-"""
+# them (_native_grains) as the database gave them. On PostgreSQL it runs in DuckDB too
+# (_FACT_SQL, PostgresStore._indicator_frame).
 
 # Whether every stored row of the indicator is a whole period of the asked grain (then so are
 # those of any set of units), for many (indicator, grain) pairs in one scan (Store.native_grains;
@@ -332,7 +268,8 @@ _NATIVE_CHECKS_PG = f"""
             AS a(indicator, asked, months)
     )
     SELECT a.indicator, a.asked AS grain,
-           coalesce(bool_and(f.grain = a.asked AND mod({_MONTH_NO_PG}, a.months) = 0), true) AS native
+           coalesce(bool_and(f.grain = a.asked AND (a.months = 1 OR mod({_MONTH_NO_PG}, a.months) = 0)), true)
+               AS native
     FROM asked a LEFT JOIN facts f ON f.indicator = a.indicator AND NOT f.file_total
     GROUP BY a.indicator, a.asked
 """
@@ -475,42 +412,8 @@ _SQL: dict[str, dict[str, str]] = {
         "AND (?::text IS NULL OR grain = ?) AND (?::BOOLEAN OR NOT file_total) "
         "ORDER BY indicator, unit_id, period_start, grain",
     },
-    "known_cells": {
-        "duckdb": "SELECT unit_id, period_start, value, numerator, denominator FROM facts "
-        "WHERE indicator = ? AND list_contains(?, unit_id) AND grain = ? AND NOT file_total "
-        "AND NOT suppressed ORDER BY unit_id, period_start",
-        "postgres": "SELECT unit_id, period_start, value, numerator, denominator FROM facts "
-        "WHERE indicator = ? AND unit_id = ANY(?::text[]) AND grain = ? AND NOT file_total "
-        "AND NOT suppressed ORDER BY unit_id, period_start",
-    },
     # Named parameters: DuckDB's $name, psycopg's %(name)s (so '%' is mod() there).
-    "unit_series": {"duckdb": _UNIT_SERIES, "postgres": _UNIT_SERIES_PG},
-    "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
     "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
-    "series": {
-        "duckdb": f"""
-            WITH per_unit AS ({_UNIT_SERIES})
-            SELECT period_start, grain,
-                   CASE WHEN $kind = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
-                        WHEN $kind = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
-                   {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
-                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                   max(n_periods) AS n_periods, max(last_start) AS last_start,
-                   max(covered_until) AS covered_until, bool_or(partial) AS partial
-            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
-            """,
-        "postgres": f"""
-            WITH per_unit AS ({_UNIT_SERIES_PG})
-            SELECT period_start, grain,
-                   CASE WHEN %(kind)s::text = 'share' THEN 100 * {_sum_pg("numerator")} / nullif({_sum_pg("denominator")}, 0)
-                        WHEN %(kind)s::text = 'score' THEN {_sum_pg("value")} / count(value) ELSE {_sum_pg("value")} END AS value,
-                   {_sum_pg("numerator")} AS numerator, {_sum_pg("denominator")} AS denominator,
-                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
-                   max(n_periods) AS n_periods, max(last_start) AS last_start,
-                   max(covered_until) AS covered_until, bool_or(partial) AS partial
-            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
-            """,
-    },
     "coverage": {
         "duckdb": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
         "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
@@ -631,6 +534,34 @@ _SQL: dict[str, dict[str, str]] = {
 }
 
 
+# Statements over the facts of one indicator and a set of units (file totals left out),
+# written once, in DuckDB's dialect, and run in DuckDB on both backends: on the file directly,
+# and in PostgresStore over the indicator's rows fetched from the server as they are stored
+# (store_pg._INDICATOR_FACTS: an index read, no sorting, grouping or per-row arithmetic on the
+# server), so the answers are the same on both by construction (Store._indicator_frame).
+# Measured on the national store with a 1M-row indicator (docs/scaling.md, section 4): the
+# server's share of a page view was mostly these statements run in PostgreSQL.
+_FACT_SQL: dict[str, str] = {
+    "known_cells": "SELECT unit_id, period_start, value, numerator, denominator FROM facts "
+    "WHERE indicator = ? AND list_contains(?, unit_id) AND grain = ? AND NOT file_total "
+    "AND NOT suppressed ORDER BY unit_id, period_start",
+    # Named parameters ($name).
+    "unit_series": _UNIT_SERIES,
+    "unit_series_native": _UNIT_SERIES_NATIVE,
+    "series": f"""
+            WITH per_unit AS ({_UNIT_SERIES})
+            SELECT period_start, grain,
+                   CASE WHEN $kind = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
+                        WHEN $kind = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
+                   {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
+                   count(DISTINCT unit_id) AS n_units, count(*) FILTER (WHERE suppressed) AS n_suppressed,
+                   max(n_periods) AS n_periods, max(last_start) AS last_start,
+                   max(covered_until) AS covered_until, bool_or(partial) AS partial
+            FROM per_unit GROUP BY period_start, grain ORDER BY period_start, grain
+            """,
+}
+
+
 def _table(name: str) -> str:
     """A store table's name for SQL, checked against the fixed list (never from user text)."""
     if name not in (*STORE_TABLES, "schema_info"):
@@ -671,6 +602,11 @@ def _figure_or_null(column: str) -> str:
 
 # The staged figures of Store.ingest, each with the NaN guard.
 _FIGURES_STAGED = ", ".join(_figure_or_null(c) for c in ("value", "numerator", "denominator"))
+
+# Store.per_version: values kept per store object until its data version changes.
+Kept = TypeVar("Kept")
+PER_VERSION_ENTRIES = 64
+_PER_VERSION_LOCK = threading.Lock()
 
 
 class StoreError(Exception):
@@ -985,6 +921,37 @@ class Store:
         with self.cursor() as cur:
             return cur.execute(sql, params or []).df()
 
+    def _indicator_frame(
+        self, name: str, params: Sequence | dict, indicator: str, unit_ids: Sequence[str]
+    ) -> pd.DataFrame:
+        """The statement _FACT_SQL[name] (DuckDB's dialect, `params` as it takes them) as a
+        DataFrame. It reads only the facts of `indicator` for `unit_ids` (file totals left out):
+        here it runs on the file; PostgresStore runs it in DuckDB over those rows fetched from
+        the server, so both backends give the same frame from the same statement."""
+        return self._frame(_FACT_SQL[name], params)
+
+    def per_version(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
+        """compute() kept in this store object (this process) under `key` until data_version()
+        changes: a whole-store read that several callers make per page view (the catalogue,
+        whose two callers read it for the same units) runs once per version. At most
+        PER_VERSION_ENTRIES values are kept, oldest dropped first; a value computed while the
+        version changed is kept under the version read before it, which the next call (reading
+        the new version) does not use. Values are shared: callers treat them as read-only."""
+        version = self.data_version()
+        with _PER_VERSION_LOCK:
+            kept = self.__dict__.setdefault("_per_version", {"version": None, "values": OrderedDict()})
+            if kept["version"] != version:
+                kept["version"], kept["values"] = version, OrderedDict()
+            if key in kept["values"]:
+                return kept["values"][key]
+        value = compute()
+        with _PER_VERSION_LOCK:
+            if kept["version"] == version:
+                kept["values"][key] = value
+                while len(kept["values"]) > PER_VERSION_ENTRIES:
+                    kept["values"].popitem(last=False)
+        return value
+
     def _scalar(self, sql: str, params: Sequence | None = None) -> object:
         with self.cursor() as cur:
             row = cur.execute(sql, params or []).fetchone()
@@ -1257,11 +1224,14 @@ class Store:
         """Per indicator with stored facts, whether any come from the synthetic demo generator
         (``demo``) and whether any from a loaded file (``loaded``): one row per indicator,
         sorted. For the demo label on a demo store someone loaded files into (a full pass over
-        facts: call it on a demo store only, and cache it per data version)."""
-        return self._frame(
-            "SELECT f.indicator, bool_or(u.demo) AS demo, bool_or(NOT u.demo) AS loaded "
-            "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id GROUP BY f.indicator ORDER BY 1"
-        )
+        facts: call it on a demo store only); read once per data version (per_version)."""
+        return self.per_version(
+            ("figure_sources",),
+            lambda: self._frame(
+                "SELECT f.indicator, bool_or(u.demo) AS demo, bool_or(NOT u.demo) AS loaded "
+                "FROM facts f JOIN uploads u ON u.upload_id = f.upload_id GROUP BY f.indicator ORDER BY 1"
+            ),
+        ).copy()
 
     def fact_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM facts"))
@@ -1287,7 +1257,7 @@ class Store:
         """The stored cells of one indicator at one grain that are not suppressed (file totals
         left out): unit_id, period_start, value, numerator, denominator, sorted by unit and period. What the
         protected cube is built from (analytics.hierarchy), read without the other columns."""
-        return self._frame(self._q("known_cells"), [indicator, list(unit_ids), grain])
+        return self._indicator_frame("known_cells", [indicator, list(unit_ids), grain], indicator, unit_ids)
 
     def native_grains(self, asked: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         """For each (indicator, grain) asked: whether every stored row of the indicator (file
@@ -1341,7 +1311,10 @@ class Store:
             native = self.native_grains([(indicator, grain)])[(indicator, grain)]
         if native:
             rows = _native_grains(
-                self._frame(self._q("unit_series_native"), {**check, "units": list(unit_ids)}), grain
+                self._indicator_frame(
+                    "unit_series_native", {**check, "units": list(unit_ids)}, indicator, unit_ids
+                ),
+                grain,
             )
             if not _repeated_periods(rows):
                 return rows
@@ -1353,7 +1326,9 @@ class Store:
         """unit_series by the general statement (periods built from any stored grain); what
         unit_series returns when not every row is a whole period of `grain`."""
         params = {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain}
-        return self._frame(self._q("unit_series"), {**params, "months": grain_months(grain)})
+        return self._indicator_frame(
+            "unit_series", {**params, "months": grain_months(grain)}, indicator, unit_ids
+        )
 
     def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
         """One indicator over time, summed across units, at `grain` (see unit_series for how
@@ -1368,9 +1343,11 @@ class Store:
         months = grain_months(grain)
         if months > 12 or 12 % months:
             raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
-        return self._frame(
-            self._q("series"),
+        return self._indicator_frame(
+            "series",
             {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain, "months": months},
+            indicator,
+            unit_ids,
         )
 
     def file_totals(self, indicator: str, unit_id: str, grain: str) -> pd.DataFrame:
@@ -1581,11 +1558,14 @@ class Store:
     def indicator_catalogue(self, unit_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Per indicator with facts or uploads: counts and first/newest period within `unit_ids`
         (all units when None); `changed_upload_id`/`changed_at`: the newest upload whose values
-        are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it."""
-        return self._frame(
-            self._q("indicator_catalogue"),
-            [None if unit_ids is None else list(unit_ids)] * 2,
-        )
+        are in scope now; `last_upload_id`/`last_upload_at`: the newest active upload naming it.
+        A pass over facts, read once per data version and set of units (per_version: the plan's
+        judging and the Datakatalog page both ask for it)."""
+        units = None if unit_ids is None else list(unit_ids)
+        return self.per_version(
+            ("indicator_catalogue", None if units is None else tuple(units)),
+            lambda: self._frame(self._q("indicator_catalogue"), [units] * 2),
+        ).copy()
 
     # -- population -------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ BOARD_DB=postgresql://… puts facts, upload log, history, milestones and refere
 PostgreSQL (psycopg 3, a connection pool per process). Everything else is the DuckDB store's
 code: the statements both dialects share are written once there with '?' placeholders (turned
 into psycopg's '%s' here), the ones that differ are side by side in analytics.store._SQL.
+The series reads (analytics.store._FACT_SQL) run in DuckDB in this process over the
+indicator's rows fetched from the server (PostgresStore._indicator_frame).
 
 A file is still read and checked in an in-memory DuckDB (staging_cursor); an accepted upload is
 merged here in one transaction: COPY into a temporary table, then one merge, so readers see the
@@ -23,9 +25,11 @@ import io
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
@@ -37,6 +41,7 @@ from psycopg_pool import ConnectionPool
 from analytics.store import (
     _CLASSIFY,
     _FACT_LIST,
+    _FACT_SQL,
     _HISTORY_LIST,
     FACT_COLUMNS,
     KEY,
@@ -137,12 +142,53 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    """Arrow to pandas by DuckDB's own conversion (one in-memory connection per thread: a
-    DuckDB connection refuses a second caller), so both backends give the same dtypes."""
+def _duck() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB (a DuckDB connection refuses a second caller)."""
     if not hasattr(_local, "duck"):
         _local.duck = duckdb.connect(":memory:")
-    return _local.duck.from_arrow(table).df()
+    return _local.duck
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas by DuckDB's own conversion, so both backends give the same dtypes."""
+    return _duck().from_arrow(table).df()
+
+
+# The facts of one indicator for a set of units, file totals left out, as stored and unsorted:
+# what the statements of store._FACT_SQL read (PostgresStore._indicator_frame). The server
+# does an index read and writes the rows; the grouping, the month arithmetic and the sorting
+# run in DuckDB in the board's process. Measured against the same statements in PostgreSQL
+# (national store, a 1M-row monthly indicator; docs/scaling.md, section 4).
+_INDICATOR_FACTS = (
+    "SELECT unit_id, period_start, grain, value, numerator, denominator, suppressed FROM facts "
+    "WHERE indicator = ? AND unit_id = ANY(?::text[]) AND NOT file_total"
+)
+_INDICATOR_FACT_TYPES = {
+    "unit_id": pa.string(),
+    "period_start": pa.date32(),
+    "grain": pa.string(),
+    "value": pa.float64(),
+    "numerator": pa.float64(),
+    "denominator": pa.float64(),
+    "suppressed": pa.bool_(),
+}
+# Settings of every pooled connection, given when it starts (libpq «options»), so RESET
+# returns to them: JIT off. The board's statements are short index reads; JIT compiled the
+# costlier ones (the coverage map's, 17–25 ms of 52–77 ms) for nothing (PostgreSQL «JIT
+# Accelerated Operations»: JIT pays off for long-running, CPU-bound queries).
+CONNECTION_SETTINGS = {"jit": "off"}
+# Rows of _INDICATOR_FACTS kept per store object and data version (_indicator_rows), at most:
+# about 40 bytes a row in arrow, so 2M rows are some 80 MB per board process.
+INDICATOR_ROWS_KEPT = 2_000_000
+
+
+def _with_settings(url: str) -> str:
+    """`url` as a connection string with CONNECTION_SETTINGS added to its own «options»
+    (a search_path given in the URL is kept)."""
+    params = psycopg.conninfo.conninfo_to_dict(url)
+    extra = " ".join(f"-c {name}={value}" for name, value in CONNECTION_SETTINGS.items())
+    params["options"] = f"{params['options']} {extra}" if params.get("options") else extra
+    return psycopg.conninfo.make_conninfo(**params)
 
 
 # SQLSTATE classes a failed connection reports (PostgreSQL, Appendix A «Error codes»).
@@ -220,18 +266,23 @@ class _Cursor:
         """Rows the last statement changed (psycopg's rowcount)."""
         return self._cur.rowcount
 
-    def arrow(self, sql: str, params: Sequence | dict | None = None) -> pa.Table:
+    def arrow(
+        self, sql: str, params: Sequence | dict | None = None, types: dict[str, pa.DataType] | None = None
+    ) -> pa.Table:
         """A query's result as an arrow table, fast for many rows: the server writes it as CSV
         (COPY … TO STDOUT) and arrow parses that in C++, with the column types the server
-        reports for the query (asked with LIMIT 0), instead of a Python object per cell."""
+        reports for the query (asked with LIMIT 0), instead of a Python object per cell.
+        `types`: the result's columns and arrow types, in order, when the caller knows them
+        (then nothing is asked first)."""
         if isinstance(params, dict):  # named: the statement is written for psycopg already
             query, args = sql, params
         else:
             query, args = (_placeholders(sql), list(params)) if params else (sql, None)
-        self._cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0", args)
-        columns = self._cur.description or []
-        names = [c.name for c in columns]
-        types = {c.name: _ARROW_TYPES.get(c.type_code, pa.string()) for c in columns}
+        if types is None:
+            self._cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0", args)
+            columns = self._cur.description or []
+            types = {c.name: _ARROW_TYPES.get(c.type_code, pa.string()) for c in columns}
+        names = list(types)
         buffer = io.BytesIO()
         with self._cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", args) as copy:
             for block in copy:
@@ -355,6 +406,9 @@ class PostgresStore(Store):
         self.merge_steps: dict[str, float] = {}
         self.fetch_seconds = 0.0
         self._write_lock = threading.Lock()  # threads of this process; the advisory lock does the rest
+        self._rows_lock = threading.Lock()  # _indicator_rows' tables, kept per data version
+        self._rows_version: str | None = None
+        self._rows: OrderedDict[tuple[str, frozenset[str]], pa.Table] = OrderedDict()
         self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
         self._read_pool = self._pool
         if read_url:
@@ -383,7 +437,7 @@ class PostgresStore(Store):
         try:
             psycopg.connect(url, connect_timeout=10).close()  # fails fast, and quietly (the pool logs)
             pool = ConnectionPool(
-                url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
+                _with_settings(url), min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=False
             )
             pool.open(wait=True, timeout=10)
         except Exception as exc:
@@ -480,6 +534,53 @@ class PostgresStore(Store):
     def _frame(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
         with self.cursor() as cur:
             return cur.frame(sql, params)
+
+    def _indicator_frame(
+        self, name: str, params: Sequence | dict, indicator: str, unit_ids: Sequence[str]
+    ) -> pd.DataFrame:
+        """Store._indicator_frame: the facts of `indicator` for `unit_ids` fetched as stored
+        (_INDICATOR_FACTS: one index read, no sorting or grouping on the server), then the
+        DuckDB statement _FACT_SQL[name] run over them in this thread's in-memory DuckDB, so
+        the frame is the DuckDB file's for the same rows (same statement, same dtypes). The
+        rows are kept per data version (_indicator_rows): the series, the native read and the
+        protected cube of one indicator and scope fetch them once."""
+        rows = self._indicator_rows(indicator, unit_ids)
+        n = rows.num_rows
+        rows = rows.append_column(
+            "indicator",
+            pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([indicator])),
+        ).append_column("file_total", pa.array(np.zeros(n, np.bool_)))
+        duck = _duck()
+        duck.register("facts", rows)
+        try:
+            return duck.execute(_FACT_SQL[name], params).df()
+        finally:
+            duck.unregister("facts")
+
+    def _indicator_rows(self, indicator: str, unit_ids: Sequence[str]) -> pa.Table:
+        """_INDICATOR_FACTS for `indicator` and `unit_ids` as an arrow table, or the rows kept
+        for the indicator and a set of units that holds all of `unit_ids` (the statements of
+        _FACT_SQL pick their units themselves, so more units' rows give the same answer): the
+        Kommune page reads a 1M-row indicator for the partnership's 373 units (the protected
+        cube), its 357 municipalities (the series) and one municipality, one fetch instead of
+        three. Kept in this store object per data version while all kept tables hold at most
+        INDICATOR_ROWS_KEPT rows together (the oldest dropped first; a larger one is not kept)."""
+        units = frozenset(unit_ids)
+        version = self.data_version()
+        with self._rows_lock:
+            if self._rows_version != version:
+                self._rows_version, self._rows = version, OrderedDict()
+            for (kept_indicator, kept_units), rows in self._rows.items():
+                if kept_indicator == indicator and units <= kept_units:
+                    return rows
+        with self.cursor() as cur:
+            rows = cur.arrow(_INDICATOR_FACTS, [indicator, sorted(units)], _INDICATOR_FACT_TYPES)
+        with self._rows_lock:
+            if self._rows_version == version and rows.num_rows <= INDICATOR_ROWS_KEPT:
+                self._rows[(indicator, units)] = rows
+                while sum(t.num_rows for t in self._rows.values()) > INDICATOR_ROWS_KEPT:
+                    self._rows.popitem(last=False)
+        return rows
 
     def _lock_writes(self, cur: _Cursor) -> None:
         """The advisory lock every writer takes; a standby (a read replica given as BOARD_DB)

@@ -35,7 +35,10 @@ def _free_port() -> int:
 class Cluster:
     """One running cluster; `url(schema)` gives a connection string with its own search_path."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, settings: dict[str, str] | None = None) -> None:
+        """`settings`: extra server settings (``-c name=value``), e.g. the bench's
+        ``{"shared_preload_libraries": "pg_stat_statements"}`` to list what the pages send."""
+        self.settings = dict(settings or {})
         self.dir = Path(directory or tempfile.mkdtemp(prefix="board-pg-"))
         self.data = self.dir / "data"
         self.port = _free_port()
@@ -74,7 +77,7 @@ class Cluster:
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c max_connections=200 -c shared_buffers=128MB"
-        )
+        ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(str(bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
                   str(self.dir / "log"), "start")  # fmt: skip
         return self

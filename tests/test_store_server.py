@@ -67,6 +67,10 @@ def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo,
             "facts": lambda s: s.facts(["hip_fractures", "falls_registered"], ahus[:12], "month"),
             "all_facts": lambda s: s.facts(),
             "series_count": lambda s: s.series("hip_fractures", ahus, "count", "quarter"),
+            "unit_series_native": lambda s: s.unit_series("hip_fractures", ahus, "count", "month"),
+            "unit_series_quarter": lambda s: s.unit_series("hip_fractures", ahus, "count", "quarter"),
+            "unit_series_general": lambda s: s.unit_series_general("hip_fractures", ahus, "count", "month"),
+            "known_cells": lambda s: s.known_cells("hip_fractures", ahus, "month"),
             "coverage": lambda s: s.coverage("hip_fractures", ahus).sort_values("unit_id", ignore_index=True),
             "summary": lambda s: s.indicator_summary(),
             "catalogue": lambda s: s.indicator_catalogue(ahus),
@@ -103,6 +107,99 @@ def test_every_reading_gives_the_same_frame_on_both_backends(demo_file, pg_demo,
     finally:
         duck.close()
         pg.close()
+
+
+@pytest.mark.own_backends
+def test_series_reads_ask_the_server_only_for_the_indicators_stored_rows(demo_file, pg_demo, monkeypatch):
+    """PostgreSQL (_indicator_frame): unit_series (native and general), series and known_cells
+    send the server one statement, the index read of the indicator's rows for the units
+    (_INDICATOR_FACTS: no grouping, month arithmetic or sorting there), and the next reads of
+    the same rows, or of some of their units, in the same data version send none
+    (_indicator_rows); each statement runs
+    in DuckDB in this process, so the frames are the DuckDB file's."""
+    from analytics import store_pg
+
+    duck, pg = open_store(demo_file, read_only=True), open_store(pg_demo)
+    sent: list[str] = []
+    arrow, execute = store_pg._Cursor.arrow, store_pg._Cursor.execute
+
+    def spy_arrow(self, sql, params=None, types=None):
+        sent.append(sql)
+        return arrow(self, sql, params, types)
+
+    def spy_execute(self, sql, params=None):
+        sent.append(sql)
+        return execute(self, sql, params)
+
+    try:
+        ahus = duck.units("ahus")["unit_id"].tolist()
+        reads = {
+            "native": lambda s: s.unit_series("hip_fractures", ahus, "count", "month", native=True),
+            "general": lambda s: s.unit_series("hip_fractures", ahus, "count", "quarter", native=False),
+            "series": lambda s: s.series("hip_fractures", ahus, "count", "year"),
+            "cells": lambda s: s.known_cells("hip_fractures", ahus, "month"),
+            # fewer units, in another order: answered from the rows of all of them
+            "some_units": lambda s: s.unit_series(
+                "hip_fractures", ahus[:5][::-1], "count", "month", native=True
+            ),
+        }
+        expected = {name: read(duck) for name, read in reads.items()}
+        with pg.versions_pinned():
+            pg.data_version()
+            monkeypatch.setattr(store_pg._Cursor, "arrow", spy_arrow)
+            monkeypatch.setattr(store_pg._Cursor, "execute", spy_execute)
+            for i, (name, read) in enumerate(reads.items()):
+                sent.clear()
+                found = read(pg)
+                assert sent == ([store_pg._INDICATOR_FACTS] if i == 0 else []), name
+                assert len(found), name
+                pd.testing.assert_frame_equal(found, expected[name], obj=name)
+    finally:
+        duck.close()
+        pg.close()
+
+
+@pytest.mark.own_backends
+def test_an_indicators_rows_are_fetched_again_when_the_data_version_changes(pg_cluster, board_context):
+    """PostgreSQL (_indicator_rows): rows kept for one data version are not used in the next;
+    a series read after an upload has the upload's values."""
+    _, _, units, code_map = board_context
+    store = open_store(pg_cluster.new_schema())
+    try:
+        store.sync_reference(units, code_map)
+        codes = units.query("kind == 'municipality'")["unit_id"].iloc[:3].tolist()
+        store.ingest(fact_rows(dict.fromkeys(codes, 1.0)), UploadMeta("first.csv", "h1"))
+        indicator = store.facts()["indicator"].iloc[0]
+        before = store.unit_series(indicator, codes, "count", "month")
+        assert set(before["value"]) == {1.0}
+        store.ingest(fact_rows(dict.fromkeys(codes, 2.0)), UploadMeta("second.csv", "h2"))
+        assert set(store.unit_series(indicator, codes, "count", "month")["value"]) == {2.0}
+        assert set(store.known_cells(indicator, codes, "month")["value"]) == {2.0}
+    finally:
+        store.close()
+
+
+@pytest.mark.own_backends
+def test_pooled_connections_run_without_jit_even_after_a_merge(pg_cluster, board_context):
+    """Every pooled connection starts with jit off (CONNECTION_SETTINGS, as a libpq option, so
+    the search_path in the URL is kept), and keeps it after a merge that replaces rows (the
+    move's RESET returns to the connection's own setting, not the server's jit = on)."""
+    _, _, units, code_map = board_context
+    url = pg_cluster.new_schema()
+    store = open_store(url)
+    try:
+        store.sync_reference(units, code_map)
+        codes = units.query("kind == 'municipality'")["unit_id"].iloc[:3]
+        store.ingest(fact_rows(dict.fromkeys(codes, 1.0)), UploadMeta("first.csv", "h1"))
+        replaced = store.ingest(fact_rows(dict.fromkeys(codes, 2.0)), UploadMeta("second.csv", "h2"))
+        assert replaced.replaced > 0
+        schema = psycopg.conninfo.conninfo_to_dict(url)["options"].split("=")[-1]
+        for cursor in (store.cursor, store._write_cursor):
+            with cursor() as cur:
+                assert cur.execute("SHOW jit").fetchone()[0] == "off"
+                assert cur.execute("SELECT current_schema()").fetchone()[0] == schema
+    finally:
+        store.close()
 
 
 @pytest.mark.own_backends
