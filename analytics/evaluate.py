@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -67,6 +68,7 @@ from analytics.series import (
     load_rows_each,
     own_rows,
     rated,
+    read_series_many,
     recent_end,
     rows_hidden,
     short_starts,
@@ -353,10 +355,13 @@ class _Rows:
         """Load a wide set once, so narrower sets (one municipality) are cut from it."""
         self.get(indicator, units)
 
-    def load_own(self, indicator: Indicator, unit: str, units: tuple[str, ...]) -> None:
+    def load_own(
+        self, indicator: Indicator, unit: str, units: tuple[str, ...], facts: pd.DataFrame | None = None
+    ) -> None:
         """A unit's rows read alone where that gives exactly what cutting them from ``units``'
         rows gives (series.own_rows), else ``units``' rows loaded to cut them from (load_all).
-        Kept as a cut would be (datacache, by the unit)."""
+        Kept as a cut would be (datacache, by the unit). facts: the unit's read, when the
+        caller has it (load_own_many)."""
         key = (indicator.id, (unit,))
         if key in self._cache:
             return
@@ -366,11 +371,31 @@ class _Rows:
             self._cache[key] = kept
             return
         wide = datacache.peek(self.key, ("rows", datacache.fingerprint(indicator), tuple(sorted(set(units)))))
-        own = None if wide is not None else own_rows(self.board, indicator, unit, self._populations, units)
+        own = (
+            None
+            if wide is not None
+            else own_rows(self.board, indicator, unit, self._populations, units, facts=facts)
+        )
         if own is None:
             self.load_all(indicator, units)
             return
         self._cache[key] = datacache.cached(self.key, name, lambda: own)
+
+    def load_own_many(self, indicators: Sequence[Indicator], unit: str, units: tuple[str, ...]) -> None:
+        """load_own for each indicator, in order, with the unit's reads of those that need one
+        made together (series.read_series_many: two statements, not one per indicator)."""
+        needed = [
+            i
+            for i in {i.id: i for i in indicators}.values()
+            if (i.id, (unit,)) not in self._cache
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), (unit,))) is None
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), tuple(sorted(set(units)))))
+            is None
+            and not (rated(i) and units is None)
+        ]
+        read = dict(zip((i.id for i in needed), read_series_many(self.board, needed, [unit]), strict=True))
+        for indicator in indicators:
+            self.load_own(indicator, unit, units, read.pop(indicator.id, None))
 
     def load_each(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Rows of each unit alone (the matrix judges every member), read together: only when

@@ -393,6 +393,18 @@ def read_series(board: Board, indicator: Indicator, unit_ids: Sequence[str], gra
     )
 
 
+def read_series_many(
+    board: Board, indicators: Sequence[Indicator], unit_ids: Sequence[str]
+) -> list[pd.DataFrame]:
+    """read_series for each indicator at its own grain, for the same units, in two store
+    statements instead of one per indicator (Store.unit_series_many): each frame is what
+    ``read_series(board, indicator, unit_ids, indicator.grain)`` returns. The native checks are
+    asked together first (check_native)."""
+    check_native(board, indicators)
+    asked = [(i.id, i.kind, i.grain, native_read(board, i.id, i.grain)) for i in indicators]
+    return board.store.unit_series_many(asked, list(unit_ids))
+
+
 def _unit_facts(facts: pd.DataFrame) -> pd.DataFrame:
     """A series read's rows of one grain as the units' rows: a file's own total row (file_total)
     is not a unit's value and is left out; unit_id as text, period_start and period_end
@@ -530,6 +542,7 @@ def own_rows(
     unit_id: str,
     populations: dict | None = None,
     units: Sequence[str] | None = None,
+    facts: pd.DataFrame | None = None,
 ) -> UnitRows | None:
     """One unit's rows, read alone, where they are exactly what evaluate._Rows gives for the
     unit once the wider set ``units`` is loaded (_Rows.get after load_all: the cut of the set's
@@ -544,10 +557,13 @@ def own_rows(
     there, with no grain note (a multi-year note is the set's own); and the wider set's file
     totals are not the unit's (totals None, as a cut has). A rated indicator (``units`` given,
     else None) also needs what only the set decides: see _rated_own.
+    facts: the unit's read at the indicator's grain when the caller has it (read_series_many),
+    else it is read here.
     """
     if rated(indicator) and units is None:
         return None
-    facts = read_series(board, indicator, [unit_id], indicator.grain)
+    if facts is None:
+        facts = read_series(board, indicator, [unit_id], indicator.grain)
     native = facts[facts["grain"] == indicator.grain]
     complete = native.loc[~native["partial"].astype(bool), "period_start"].nunique()
     if indicator.grain != "year" and complete < MIN_PERIODS:

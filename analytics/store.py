@@ -347,6 +347,140 @@ _NATIVE_CHECKS_PG = f"""
     GROUP BY a.indicator, a.asked
 """
 
+# Store.unit_series_many: _UNIT_SERIES and _UNIT_SERIES_NATIVE for several (indicator, kind, grain)
+# asked at once for the same units (Kommune reads ~30 indicators of one municipality), in one
+# statement each instead of one per indicator. Each asked pair is a partition of its own (`ask`,
+# its position), so every group, sum and choice is the one the single statement makes: the same
+# CTEs with `ask` added to every key, $months/$kind/$grain taken from the asked row.
+_ASKED = """
+    asked AS (
+        SELECT unnest($asks) AS ask, unnest($indicators) AS indicator, unnest($kinds) AS kind,
+               unnest($grains) AS asked_grain, unnest($months) AS want
+    )"""
+_ASKED_PG = """
+    asked AS (
+        SELECT * FROM unnest(%(asks)s::INTEGER[], %(indicators)s::text[], %(kinds)s::text[],
+                             %(grains)s::text[], %(months)s::INTEGER[])
+            AS a(ask, indicator, kind, asked_grain, want)
+    )"""
+_UNIT_SERIES_MANY = f"""
+    WITH {_ASKED}, f AS (
+        SELECT a.ask, a.kind, a.asked_grain, a.want, x.unit_id, x.period_start, x.grain,
+               {grain_sql("x.grain")} AS months, {_MONTH_NO} AS m0,
+               x.value, x.numerator, x.denominator, x.suppressed
+        FROM facts x JOIN asked a ON x.indicator = a.indicator
+        WHERE list_contains($units, x.unit_id) AND NOT x.file_total
+    ), fine AS (
+        SELECT *, m0 // want * want AS bucket FROM f WHERE months <= want
+    ), grains AS (
+        SELECT ask, unit_id, bucket, months, sum(months) >= any_value(want) AS fills
+        FROM fine GROUP BY ask, unit_id, bucket, months
+    ), chosen AS (
+        SELECT ask, unit_id, bucket,
+               arg_min(months, CASE WHEN fills THEN months ELSE 1000 + months END) AS months
+        FROM grains GROUP BY ask, unit_id, bucket
+    ), used AS (
+        SELECT fine.* FROM fine JOIN chosen USING (ask, unit_id, bucket, months)
+    ), built AS (
+        SELECT ask, unit_id, make_date((bucket // 12)::INTEGER, (bucket % 12 + 1)::INTEGER, 1) AS period_start,
+               any_value(asked_grain) AS grain,
+               CASE WHEN count(*) = 1 THEN any_value(value)
+                    WHEN any_value(kind) = 'stock' THEN arg_max(value, period_start)
+                    WHEN any_value(kind) = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
+                    WHEN any_value(kind) = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
+               {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
+               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+               any_value(grain) AS source_grain, max(period_start) AS last_start,
+               max(m0) + any_value(months) AS end_month, sum(months) < any_value(want) AS partial
+        FROM used GROUP BY ask, unit_id, bucket
+    ), coarse AS (
+        SELECT c.ask, c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
+               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
+               c.m0 + c.months AS end_month, false AS partial
+        FROM f c WHERE c.months > c.want AND NOT EXISTS (
+            SELECT 1 FROM fine WHERE fine.ask = c.ask AND fine.unit_id = c.unit_id
+              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
+    )
+    SELECT * EXCLUDE (end_month),
+           make_date((end_month // 12)::INTEGER, (end_month % 12 + 1)::INTEGER, 1) - 1 AS covered_until
+    FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
+    ORDER BY ask, unit_id, period_start, grain
+"""
+_UNIT_SERIES_MANY_PG = f"""
+    WITH {_ASKED_PG}, f AS (
+        SELECT a.ask, a.kind, a.asked_grain, a.want, x.unit_id, x.period_start, x.grain,
+               {_GRAIN_MONTHS_PG} AS months,
+               {_MONTH_NO_PG} AS m0,
+               x.value, x.numerator, x.denominator, x.suppressed
+        FROM facts x JOIN asked a ON x.indicator = a.indicator
+        WHERE x.unit_id = ANY(%(units)s::text[]) AND NOT x.file_total
+    ), fine AS (
+        SELECT *, m0 / want * want AS bucket FROM f WHERE months <= want
+    ), grains AS (
+        SELECT ask, unit_id, bucket, months, sum(months) >= min(want) AS fills
+        FROM fine GROUP BY ask, unit_id, bucket, months
+    ), chosen AS (
+        SELECT ask, unit_id, bucket,
+               (array_agg(months ORDER BY CASE WHEN fills THEN months ELSE 1000 + months END))[1] AS months
+        FROM grains GROUP BY ask, unit_id, bucket
+    ), used AS (
+        SELECT fine.* FROM fine JOIN chosen USING (ask, unit_id, bucket, months)
+    ), built AS (
+        SELECT ask, unit_id, make_date(bucket / 12, mod(bucket, 12) + 1, 1) AS period_start,
+               min(asked_grain) AS grain,
+               CASE WHEN count(*) = 1 THEN min(value)
+                    WHEN min(kind) = 'stock' THEN (array_agg(value ORDER BY period_start DESC))[1]
+                    WHEN min(kind) = 'share' THEN 100 * {_sum_pg("numerator")} / nullif({_sum_pg("denominator")}, 0)
+                    WHEN min(kind) = 'score' THEN {_sum_pg("value")} / count(value) ELSE {_sum_pg("value")} END AS value,
+               {_sum_pg("numerator")} AS numerator, {_sum_pg("denominator")} AS denominator,
+               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+               min(grain) AS source_grain, max(period_start) AS last_start,
+               max(m0) + min(months) AS end_month, sum(months) < min(want) AS partial
+        FROM used GROUP BY ask, unit_id, bucket
+    ), coarse AS (
+        SELECT c.ask, c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
+               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
+               c.m0 + c.months AS end_month, false AS partial
+        FROM f c WHERE c.months > c.want AND NOT EXISTS (
+            SELECT 1 FROM fine WHERE fine.ask = c.ask AND fine.unit_id = c.unit_id
+              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
+    ), rows AS (
+        SELECT ask, unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+               source_grain, last_start, end_month, partial FROM built
+        UNION ALL
+        SELECT ask, unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+               source_grain, last_start, end_month, partial FROM coarse
+    )
+    SELECT ask, unit_id, period_start, grain, value, numerator, denominator, suppressed, n_periods,
+           source_grain, last_start, partial,
+           make_date(end_month / 12, mod(end_month, 12) + 1, 1) - 1 AS covered_until
+    FROM rows
+    ORDER BY ask, unit_id, period_start, grain
+"""
+_UNIT_SERIES_NATIVE_MANY = f"""
+    WITH {_ASKED}
+    SELECT a.ask, x.unit_id, x.period_start, x.value, x.numerator, x.denominator, x.suppressed,
+           1::BIGINT AS n_periods, x.period_start AS last_start, false AS partial,
+           make_date(((x.m0 + a.want) // 12)::INTEGER, ((x.m0 + a.want) % 12 + 1)::INTEGER, 1) - 1
+               AS covered_until
+    FROM (SELECT *, {_MONTH_NO} AS m0 FROM facts
+          WHERE list_contains($units, unit_id) AND NOT file_total) x
+    JOIN asked a ON x.indicator = a.indicator AND x.grain = a.asked_grain
+    ORDER BY a.ask, x.unit_id, x.period_start, x.grain
+"""
+_UNIT_SERIES_NATIVE_MANY_PG = f"""
+    WITH {_ASKED_PG}
+    SELECT a.ask, x.unit_id, x.period_start, a.asked_grain AS grain, x.value, x.numerator, x.denominator,
+           x.suppressed, 1::BIGINT AS n_periods, x.grain AS source_grain, x.period_start AS last_start,
+           false AS partial,
+           make_date((x.m0 + a.want) / 12, mod(x.m0 + a.want, 12) + 1, 1) - 1 AS covered_until
+    FROM (SELECT *, {_MONTH_NO_PG} AS m0 FROM facts
+          WHERE unit_id = ANY(%(units)s::text[]) AND NOT file_total) AS x
+    JOIN asked a ON x.indicator = a.indicator
+    ORDER BY a.ask, x.unit_id, x.period_start, x.grain
+"""
+
+
 # Schema versions. The store records its version in schema_info; MIGRATIONS[n] takes a store
 # from version n-1 to n, one statement list per dialect, side by side. A DuckDB file made before
 # versioning has the tables and no schema_info: it is version 1. `python -m loaders migrate`
@@ -498,6 +632,8 @@ _SQL: dict[str, dict[str, str]] = {
     "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
     "native_check": {"duckdb": _NATIVE_CHECK, "postgres": _NATIVE_CHECK_PG},
     "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
+    "unit_series_many": {"duckdb": _UNIT_SERIES_MANY, "postgres": _UNIT_SERIES_MANY_PG},
+    "unit_series_native_many": {"duckdb": _UNIT_SERIES_NATIVE_MANY, "postgres": _UNIT_SERIES_NATIVE_MANY_PG},
     "series": {
         "duckdb": f"""
             WITH per_unit AS ({_UNIT_SERIES})
@@ -1359,6 +1495,52 @@ class Store:
         unit_series returns when not every row is a whole period of `grain`."""
         params = {"indicator": indicator, "units": list(unit_ids), "kind": kind, "grain": grain}
         return self._frame(self._q("unit_series"), {**params, "months": grain_months(grain)})
+
+    def unit_series_many(
+        self, asked: Sequence[tuple[str, str, str, bool]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """unit_series for several series of the same units at once: ``asked`` is a list of
+        (indicator, kind, grain, native), native being the answer of native_grains for
+        (indicator, grain); returns one frame per asked series, in order, each what
+        ``unit_series(indicator, unit_ids, kind, grain, native)`` returns (same rows, columns,
+        types and order). Kommune reads thirty indicators of one municipality: two statements
+        (the native reads together, the built ones together) instead of thirty.
+
+        Each asked series is a partition of its own in the statements (_UNIT_SERIES_MANY), so
+        its groups and sums are the single statement's. A native read that holds a period twice,
+        and a series without rows (whose frame's types the database gives only when it is read
+        alone), are read alone. Raises ValueError for a grain unit_series does not take."""
+        asked = [(str(i), str(k), str(g), bool(n)) for i, k, g, n in asked]
+        for _, _, grain, _ in asked:
+            months = grain_months(grain)
+            if months > 12 or 12 % months:
+                raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
+        units = list(unit_ids)
+        found: dict[int, pd.DataFrame] = {}
+        for native in (True, False):
+            picked = [n for n, item in enumerate(asked) if item[3] is native]
+            if not picked:
+                continue
+            params = {
+                "asks": picked,
+                "indicators": [asked[n][0] for n in picked],
+                "kinds": [asked[n][1] for n in picked],
+                "grains": [asked[n][2] for n in picked],
+                "months": [grain_months(asked[n][2]) for n in picked],
+                "units": units,
+            }
+            frame = self._frame(self._q("unit_series_native_many" if native else "unit_series_many"), params)
+            for ask, rows in frame.groupby("ask", sort=False):
+                rows = rows.drop(columns="ask").reset_index(drop=True)
+                if native:
+                    rows = _native_grains(rows, asked[int(ask)][2])
+                    if _repeated_periods(rows):
+                        continue  # read alone below: the general statement builds it
+                found[int(ask)] = rows
+        return [
+            found[n] if n in found else self.unit_series(indicator, units, kind, grain, native)
+            for n, (indicator, kind, grain, native) in enumerate(asked)
+        ]
 
     def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
         """One indicator over time, summed across units, at `grain` (see unit_series for how
