@@ -58,11 +58,13 @@ from analytics.series import (
     aggregate,
     compare_rows,
     covered_months,
+    cubes_for,
     derived,
     figure_hidden,
     figure_shown,
     format_value,
     hidden,
+    judged_at_own_grain,
     judged_series,
     load_rows,
     load_rows_each,
@@ -394,6 +396,9 @@ class _Rows:
             and not (rated(i) and units is None)
         ]
         read = dict(zip((i.id for i in needed), read_series_many(self.board, needed, [unit]), strict=True))
+        # The cubes own_rows' reads are protected by (those judged at the registry's grain: the
+        # rest are judged per year from the set's rows), their cells read together.
+        cubes_for(self.board, [i for i in needed if judged_at_own_grain(i, read[i.id])], [unit])
         for indicator in indicators:
             self.load_own(indicator, unit, units, read.pop(indicator.id, None))
 

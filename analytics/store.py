@@ -632,6 +632,21 @@ _SQL: dict[str, dict[str, str]] = {
     "unit_series_native": {"duckdb": _UNIT_SERIES_NATIVE, "postgres": _UNIT_SERIES_NATIVE_PG},
     "native_check": {"duckdb": _NATIVE_CHECK, "postgres": _NATIVE_CHECK_PG},
     "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
+    # known_cells for several (indicator, grain) pairs of the same units (Store.known_cells_many).
+    "known_cells_many": {
+        "duckdb": "WITH asked AS (SELECT unnest($asks) AS ask, unnest($indicators) AS indicator, "
+        "unnest($grains) AS grain) "
+        "SELECT a.ask, f.unit_id, f.period_start, f.value, f.numerator, f.denominator "
+        "FROM facts f JOIN asked a ON f.indicator = a.indicator AND f.grain = a.grain "
+        "WHERE list_contains($units, f.unit_id) AND NOT f.file_total AND NOT f.suppressed "
+        "ORDER BY a.ask, f.unit_id, f.period_start",
+        "postgres": "WITH asked AS (SELECT * FROM unnest(%(asks)s::INTEGER[], %(indicators)s::text[], "
+        "%(grains)s::text[]) AS a(ask, indicator, grain)) "
+        "SELECT a.ask, f.unit_id, f.period_start, f.value, f.numerator, f.denominator "
+        "FROM facts f JOIN asked a ON f.indicator = a.indicator AND f.grain = a.grain "
+        "WHERE f.unit_id = ANY(%(units)s::text[]) AND NOT f.file_total AND NOT f.suppressed "
+        "ORDER BY a.ask, f.unit_id, f.period_start",
+    },
     "unit_series_many": {"duckdb": _UNIT_SERIES_MANY, "postgres": _UNIT_SERIES_MANY_PG},
     "unit_series_native_many": {"duckdb": _UNIT_SERIES_NATIVE_MANY, "postgres": _UNIT_SERIES_NATIVE_MANY_PG},
     "series": {
@@ -1430,6 +1445,34 @@ class Store:
         protected cube is built from (analytics.hierarchy), read without the other columns."""
         return self._frame(self._q("known_cells"), [indicator, list(unit_ids), grain])
 
+    def known_cells_many(
+        self, asked: Sequence[tuple[str, str]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """known_cells for several (indicator, grain) pairs of the same units in one statement:
+        one frame per pair, in order, each what ``known_cells(indicator, unit_ids, grain)``
+        returns (rows, columns, types, order). A pair without cells (whose frame's types the
+        database gives only when it is read alone) is read alone."""
+        asked = [(str(i), str(g)) for i, g in asked]
+        found: dict[int, pd.DataFrame] = {}
+        if asked:
+            frame = self._frame(
+                self._q("known_cells_many"),
+                {
+                    "asks": list(range(len(asked))),
+                    "indicators": [i for i, _ in asked],
+                    "grains": [g for _, g in asked],
+                    "units": list(unit_ids),
+                },
+            )
+            for ask, rows in frame.groupby("ask", sort=False):
+                found[int(ask)] = rows.drop(columns="ask").reset_index(drop=True)
+        empty: pd.DataFrame | None = None  # every pair's frame without cells is alike
+        for n, (indicator, grain) in enumerate(asked):
+            if n not in found:
+                found[n] = self.known_cells(indicator, unit_ids, grain) if empty is None else empty.copy()
+                empty = found[n] if found[n].empty else empty
+        return [found[n] for n in range(len(asked))]
+
     def native_grains(self, asked: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         """For each (indicator, grain) asked: whether every stored row of the indicator (file
         totals left out) is a whole period of the grain, as unit_series checks it before a read
@@ -1517,6 +1560,7 @@ class Store:
                 raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
         units = list(unit_ids)
         found: dict[int, pd.DataFrame] = {}
+        repeated: set[int] = set()
         for native in (True, False):
             picked = [n for n, item in enumerate(asked) if item[3] is native]
             if not picked:
@@ -1535,12 +1579,22 @@ class Store:
                 if native:
                     rows = _native_grains(rows, asked[int(ask)][2])
                     if _repeated_periods(rows):
+                        repeated.add(int(ask))
                         continue  # read alone below: the general statement builds it
                 found[int(ask)] = rows
-        return [
-            found[n] if n in found else self.unit_series(indicator, units, kind, grain, native)
-            for n, (indicator, kind, grain, native) in enumerate(asked)
-        ]
+        # A series without rows: read alone once per statement, the others alike (no rows, and
+        # each statement's columns and types do not depend on the series asked).
+        empty: dict[bool, pd.DataFrame] = {}
+        for n, (indicator, kind, grain, native) in enumerate(asked):
+            if n in found:
+                continue
+            if n not in repeated and native in empty:
+                found[n] = empty[native].copy()
+                continue
+            found[n] = self.unit_series(indicator, units, kind, grain, native)
+            if n not in repeated and found[n].empty:
+                empty[native] = found[n]
+        return [found[n] for n in range(len(asked))]
 
     def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
         """One indicator over time, summed across units, at `grain` (see unit_series for how

@@ -82,3 +82,138 @@ def test_load_own_many_gives_each_units_rows_as_load_own(demo_board, member):
             assert np.array_equal(batched.cube.hidden, alone.cube.hidden)
         shown += len(alone.rows)
     assert shown > 100
+
+
+def _cube_inputs(board, partnership: str):
+    """(facts as series._build_cube gives build_cube, windows) for every protected count and
+    share of the registry, and a share's complement, over one demo partnership."""
+    import datetime as dt
+
+    from analytics import series
+
+    today = dt.date(2026, 11, 30)
+    members = board.units.loc[board.units["partnership"] == partnership, "unit_id"].astype(str).tolist()
+    for indicator in _observed(board):
+        if not indicator.protect_small or indicator.kind not in ("count", "share"):
+            continue
+        facts = board.store.known_cells(indicator.id, members, indicator.grain)
+        facts = facts.assign(
+            period_start=pd.to_datetime(facts["period_start"]),
+            unit_id=facts["unit_id"].astype(str),
+            numerator=facts["numerator"] if indicator.kind == "share" else facts["value"],
+        )
+        windows = series._windows(facts, indicator, today)
+        yield indicator, facts, windows
+        if indicator.kind == "share":
+            yield indicator, facts.assign(numerator=facts["denominator"] - facts["numerator"]), windows
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_cells_counted_are_the_cells_grouped(demo_board, partnership):
+    """hierarchy._cells_counted (whole-number counts summed by np.bincount) gives the cells,
+    in order, and the windows' periods that the pandas grouping (_cells_grouped) gives, for
+    every protected cube of the demo store; build_cube takes it only for whole numbers."""
+    from analytics import hierarchy
+
+    cells = 0
+    for indicator, facts, windows in _cube_inputs(demo_board, partnership):
+        frame = facts[["unit_id", "period_start", "numerator"]].copy()
+        frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
+        levels = list(hierarchy.GRAINS[hierarchy.GRAINS.index(indicator.grain) :])
+        counted = hierarchy._cells_counted(frame, levels, windows)
+        grouped = hierarchy._cells_grouped(frame, levels, windows)
+        for mine, theirs in zip(counted[:4], grouped[:4], strict=True):
+            assert mine.dtype == theirs.dtype
+            assert np.array_equal(mine, theirs), indicator.id
+        assert counted[4] == grouped[4]
+        cells += len(counted[0])
+    assert cells > 1000
+
+
+def test_build_cube_with_a_fraction_groups_as_before():
+    """A count that is not a whole number is summed by the pandas grouping (_cells_grouped, its
+    compensated sums), and the whole-number path gives the same cube for whole numbers."""
+    from analytics import hierarchy
+
+    starts = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"] * 2)
+    rows = pd.DataFrame(
+        {"unit_id": ["a"] * 4 + ["b"] * 4, "period_start": starts, "numerator": [3.0, 7, 2, 9, 4, 1, 8, 6]}
+    )
+    window = {hierarchy.FUNNEL: list(starts[1:4])}
+    whole = hierarchy.build_cube(rows, "month", 5, window)
+    grouped = hierarchy._cells_grouped(rows, ["month", "quarter", "year"], window)
+    assert np.array_equal(whole.values, grouped[3]) and np.array_equal(whole.scopes, grouped[0])
+    assert whole.hidden.any()
+    fraction = rows.assign(numerator=rows["numerator"] + 0.1)
+    cube = hierarchy.build_cube(fraction, "month", 5, window)
+    expected = hierarchy._cells_grouped(fraction, ["month", "quarter", "year"], window)
+    assert np.array_equal(cube.values, expected[3])
+
+
+def test_known_cells_many_gives_each_read_as_known_cells_alone(demo_board):
+    store = demo_board.store
+    asked = [(i.id, g) for i in _observed(demo_board) for g in ("month", "quarter", "year")]
+    members = list(partnership_scope(demo_board, PARTNERSHIP).unit_ids)
+    compared = empty = 0
+    for units in (members[:1], members, ["0000"]):
+        together = store.known_cells_many(asked, units)
+        assert len(together) == len(asked)
+        for (indicator, grain), frame in zip(asked, together, strict=True):
+            alone = store.known_cells(indicator, units, grain)
+            pd.testing.assert_frame_equal(frame, alone, check_exact=True)
+            compared += len(alone)
+            empty += alone.empty
+    assert compared > 1000 and empty > 10
+    assert store.known_cells_many([], members) == []
+
+
+@pytest.mark.parametrize("partnership", ["ahus", "lovesa"])
+def test_cubes_for_keeps_the_cubes_cube_for_builds(demo_board, partnership):
+    """series.cubes_for (the cells of every cube read together) keeps, per indicator, the cube
+    cube_for builds alone: the same cells, values, lines and mask."""
+    import datetime as dt
+
+    from analytics import series
+
+    today = dt.date(2026, 11, 30)
+    indicators = _observed(demo_board)
+    unit = sorted(partnership_scope(demo_board, partnership).unit_ids)[0]
+    datacache.clear()
+    alone = {i.id: series.cube_for(demo_board, i, [unit], today) for i in indicators}
+    datacache.clear()
+    series.cubes_for(demo_board, indicators, [unit], today)
+    key = datacache.board_key(demo_board)
+    kept = {i.id: datacache.peek(key, ("cube", i.id, partnership, today)) for i in indicators}
+    assert {i for i, c in alone.items() if c is not None} == {i for i, c in kept.items() if c is not None}
+    cells = 0
+    for indicator_id, cube in alone.items():
+        if cube is None:
+            continue
+        mine = kept[indicator_id]
+        for name in ("scopes", "levels", "starts", "values", "primary", "hidden"):
+            assert np.array_equal(getattr(mine, name), getattr(cube, name)), (indicator_id, name)
+        for name in ("totals", "starts", "parts"):
+            assert np.array_equal(getattr(mine.lines, name), getattr(cube.lines, name))
+        assert mine.windows == cube.windows and mine.native == cube.native
+        cells += len(cube.values)
+    assert cells > 1000
+
+
+def test_judged_at_own_grain_is_the_count_of_whole_periods(demo_board):
+    """series.judged_at_own_grain (asked before a unit's cube is built with the others) says
+    what own_rows' check said: yearly data, or at least MIN_PERIODS complete periods."""
+    from analytics import series
+
+    members = sorted(partnership_scope(demo_board, PARTNERSHIP).unit_ids)
+    indicators = _observed(demo_board)
+    answers = set()
+    for unit in members[:6]:
+        for indicator, facts in zip(
+            indicators, series.read_series_many(demo_board, indicators, [unit]), strict=True
+        ):
+            own = facts[facts["grain"] == indicator.grain]
+            complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
+            expected = indicator.grain == "year" or complete >= series.MIN_PERIODS
+            assert series.judged_at_own_grain(indicator, facts) == expected, (unit, indicator.id)
+            answers.add((indicator.grain == "year", expected))
+    assert {(False, True), (False, False), (True, True)} <= answers
