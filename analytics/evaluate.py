@@ -141,11 +141,10 @@ def all_hidden_text(board: Board, data: UnitRows, scope: Scope) -> str | None:
 
 def indicators_with_values(board: Board, partnership: str) -> frozenset[str]:
     """The ids of the indicators with at least one value in the partnership's units (the store's
-    catalogue), read once per data version (analytics.datacache)."""
+    catalogue: Store.indicators_with_values), read once per data version (analytics.datacache)."""
 
     def read() -> frozenset[str]:
-        catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
-        return frozenset(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
+        return frozenset(board.store.indicators_with_values(scope_units(board, partnership)))
 
     return datacache.cached(datacache.board_key(board), ("indicators_with_values", partnership), read)
 

@@ -647,6 +647,14 @@ _SQL: dict[str, dict[str, str]] = {
         "WHERE f.unit_id = ANY(%(units)s::text[]) AND NOT f.file_total AND NOT f.suppressed "
         "ORDER BY a.ask, f.unit_id, f.period_start",
     },
+    # The indicators with a value (a row not suppressed) in the units: indicator_catalogue's
+    # n_values > 0, without the catalogue's other counts (Store.indicators_with_values).
+    "indicators_with_values": {
+        "duckdb": "SELECT DISTINCT indicator FROM facts WHERE list_contains(?, unit_id) AND NOT suppressed "
+        "ORDER BY indicator",
+        "postgres": "SELECT DISTINCT indicator FROM facts WHERE unit_id = ANY(?::text[]) AND NOT suppressed "
+        "ORDER BY indicator",
+    },
     "unit_series_many": {"duckdb": _UNIT_SERIES_MANY, "postgres": _UNIT_SERIES_MANY_PG},
     "unit_series_native_many": {"duckdb": _UNIT_SERIES_NATIVE_MANY, "postgres": _UNIT_SERIES_NATIVE_MANY_PG},
     "series": {
@@ -1826,6 +1834,14 @@ class Store:
         return self._frame(
             self._q("indicator_catalogue"),
             [None if unit_ids is None else list(unit_ids)] * 2,
+        )
+
+    def indicators_with_values(self, unit_ids: Sequence[str]) -> list[str]:
+        """The indicators with at least one value (a row not suppressed, file totals included)
+        in `unit_ids`, sorted: those whose indicator_catalogue(unit_ids) row has n_values > 0,
+        read without the catalogue's other counts (one scan, no distinct units per indicator)."""
+        return (
+            self._frame(self._q("indicators_with_values"), [list(unit_ids)])["indicator"].astype(str).tolist()
         )
 
     # -- population -------------------------------------------------------------------

@@ -217,3 +217,22 @@ def test_judged_at_own_grain_is_the_count_of_whole_periods(demo_board):
             assert series.judged_at_own_grain(indicator, facts) == expected, (unit, indicator.id)
             answers.add((indicator.grain == "year", expected))
     assert {(False, True), (False, False), (True, True)} <= answers
+
+
+def test_indicators_with_values_are_the_catalogues_with_values(demo_board):
+    """Store.indicators_with_values (Kommune's «ikke i planen» rows ask it cold) names the
+    indicators whose indicator_catalogue row has values, for any set of units, both backends."""
+    store = demo_board.store
+    units = demo_board.units
+    sets = [list(partnership_scope(demo_board, p).unit_ids) for p in ("ahus", "lovesa")] + [
+        units["unit_id"].astype(str).tolist(),
+        sorted(partnership_scope(demo_board, "ahus").unit_ids)[:1],
+        ["0000"],
+    ]
+    seen = set()
+    for unit_ids in sets:
+        catalogue = store.indicator_catalogue(unit_ids)
+        expected = sorted(catalogue.loc[catalogue["n_values"] > 0, "indicator"].astype(str))
+        assert store.indicators_with_values(unit_ids) == expected
+        seen.add(len(expected))
+    assert 0 in seen and len(seen) >= 3
