@@ -70,6 +70,7 @@ from analytics.series import (
     load_rows_each,
     own_rows,
     rated,
+    read_series,
     read_series_many,
     recent_end,
     rows_hidden,
@@ -330,18 +331,47 @@ class _Rows:
         self._populations: dict = {}  # several indicators share a population group
         self.key = datacache.board_key(board)  # the store's data version, units and registry
 
-    def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
+    def get(
+        self, indicator: Indicator, units: tuple[str, ...], facts: pd.DataFrame | None = None
+    ) -> UnitRows:
+        """facts: the units' read at the indicator's grain, when the caller has it (get_many)."""
         key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
+
+            def read(grain: str) -> pd.DataFrame:
+                if facts is not None and grain == indicator.grain:
+                    return facts
+                return read_series(self.board, indicator, units, grain)
+
             self._cache[key] = datacache.cached(
                 self.key,
                 ("rows", datacache.fingerprint(indicator), key[1]),
                 lambda: (
                     self._from_wider(indicator, key[1])
-                    or load_rows(self.board, indicator, units, self._populations)
+                    or load_rows(self.board, indicator, units, self._populations, read=read)
                 ),
             )
         return self._cache[key]
+
+    def get_many(self, indicators: Sequence[Indicator], units: tuple[str, ...]) -> None:
+        """get for each indicator, the reads of those not kept and not cut from a wider set
+        made together (series.read_series_many)."""
+        wanted = set(units)
+        needed = [
+            i
+            for i in {i.id: i for i in indicators}.values()
+            if (i.id, tuple(sorted(wanted))) not in self._cache
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), tuple(sorted(wanted)))) is None
+            and not any(
+                indicator_id == i.id and data.population_note is None and wanted <= set(loaded)
+                for (indicator_id, loaded), data in self._cache.items()
+            )
+        ]
+        read = dict(
+            zip((i.id for i in needed), read_series_many(self.board, needed, list(units)), strict=True)
+        )
+        for indicator in indicators:
+            self.get(indicator, units, read.pop(indicator.id, None))
 
     def use_kept(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Take a wide set already kept for this data version (nothing is read), so narrower

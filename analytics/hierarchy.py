@@ -396,12 +396,16 @@ def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, li
     unit_names = np.asarray(unit_names.astype(str), dtype=object)
     unit_codes = np.asarray(unit_codes, dtype=np.int64)
     stamps = np.asarray(frame["period_start"].to_numpy(), dtype="datetime64[ns]")
+    months = stamps.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     values = frame["numerator"].to_numpy(dtype=float)
     cells = _CellList()
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
     for level in levels:
-        starts, at_start = np.unique(truncate(stamps, level), return_inverse=True)
-        keys, at_key = np.unique(unit_codes * max(len(starts), 1) + at_start, return_inverse=True)
+        # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
+        step = {"month": 1, "quarter": 3, "year": 12}[level]
+        first_months, at_start = _unique_ints(months - months % step)
+        starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
+        keys, at_key = _unique_ints(unit_codes * max(len(starts), 1) + at_start)
         sums = np.bincount(at_key, weights=values, minlength=len(keys))
         cells.put(unit_names[keys // max(len(starts), 1)], level, starts[keys % max(len(starts), 1)], sums)
         whole = np.bincount(at_start, weights=values, minlength=len(starts))
@@ -418,6 +422,24 @@ def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, li
         cells.put([ALL], name, [anchor], [float(values[inside].sum())])
         members[(name, anchor)] = sorted(wanted)
     return (*cells.columns(), members)
+
+
+def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) for an int64 array, without sorting when the
+    values span a range not much longer than the array (months, unit × period keys): marked in
+    a table of the range, ranked by a running count. The same sorted uniques and inverse."""
+    values = np.asarray(values, dtype=np.int64)
+    if not len(values):
+        return np.unique(values, return_inverse=True)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values) + 4096:
+        return np.unique(values, return_inverse=True)
+    offset = values - low
+    present = np.zeros(span, dtype=bool)
+    present[offset] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64) + low, rank[offset]
 
 
 def _match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -236,3 +236,51 @@ def test_indicators_with_values_are_the_catalogues_with_values(demo_board):
         assert store.indicators_with_values(unit_ids) == expected
         seen.add(len(expected))
     assert 0 in seen and len(seen) >= 3
+
+
+@pytest.mark.parametrize("member", [0, 5])
+def test_get_many_gives_each_sets_rows_as_get(demo_board, member):
+    """_Rows.get_many (Kommune's population groups, read together) keeps, per indicator, the
+    rows get keeps one at a time: rows, notes, file totals, cube; for one unit and for a set."""
+    units = sorted(partnership_scope(demo_board, PARTNERSHIP).unit_ids)
+    indicators = _observed(demo_board)
+    shown = 0
+    for scope in ((units[member],), tuple(units[member : member + 3])):
+        datacache.clear()
+        rows = _Rows(demo_board)
+        each = {i.id: rows.get(i, scope) for i in indicators}
+        datacache.clear()
+        rows = _Rows(demo_board)
+        rows.get_many(indicators, scope)
+        for indicator in indicators:
+            mine, alone = rows.get(indicator, scope), each[indicator.id]
+            pd.testing.assert_frame_equal(mine.rows, alone.rows, check_exact=True)
+            assert (mine.population_note, mine.grain_note) == (alone.population_note, alone.grain_note)
+            assert mine.indicator == alone.indicator
+            assert (mine.totals is None) == (alone.totals is None)
+            if alone.totals is not None:
+                pd.testing.assert_frame_equal(mine.totals, alone.totals, check_exact=True)
+            assert (mine.cube is None) == (alone.cube is None)
+            shown += len(alone.rows)
+    assert shown > 500
+
+
+def test_unique_ints_is_np_unique():
+    """hierarchy._unique_ints (the cube's months and unit × period keys, without a sort) gives
+    np.unique's uniques and inverse: small and wide spans, negative values, repeats, empty."""
+    from analytics import hierarchy
+
+    rng = np.random.default_rng(14)
+    cases = [
+        rng.integers(-30, 30, 500),
+        rng.integers(0, 10**12, 50),  # too wide a span: np.unique itself
+        np.repeat(np.arange(660, 780), 357),
+        np.array([5]),
+        np.array([], dtype=np.int64),
+    ]
+    for values in cases:
+        uniques, inverse = hierarchy._unique_ints(values)
+        expected, expected_inverse = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
+        assert uniques.dtype == expected.dtype and np.array_equal(uniques, expected)
+        assert np.array_equal(inverse, expected_inverse)
+        assert np.array_equal(uniques[inverse], values)
