@@ -1511,12 +1511,15 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
     short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
     first = pd.to_datetime(series["period_start"]).min()
+    # The periods as arrays once (a window per end tried; the same comparisons as on the frame).
+    period_starts = pd.to_datetime(series["period_start"]).to_numpy(dtype="datetime64[ns]")
+    period_ends_ = pd.to_datetime(series["period_end"]).to_numpy(dtype="datetime64[ns]")
     for end in reversed(ends.tolist()):
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
         if start < first:  # a window reaching back before the series would sum fewer months
             return None
-        inside = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
-        if covered_months(inside) < months:  # a period no unit has a row for
+        inside = (period_starts >= start.to_datetime64()) & (period_ends_ <= end.to_datetime64())
+        if _covered(period_starts[inside], period_ends_[inside]) < months:  # a period no unit has a row for
             continue
         if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
             return pd.Timestamp(end)
@@ -1532,6 +1535,13 @@ def covered_months(rows: pd.DataFrame) -> int:
     # asks for every window it tries); a pair with a missing day counts nothing.
     starts = pd.to_datetime(rows["period_start"]).to_numpy(dtype="datetime64[ns]")
     ends = pd.to_datetime(rows["period_end"]).to_numpy(dtype="datetime64[ns]")
+    return _covered(starts, ends)
+
+
+def _covered(starts: np.ndarray, ends: np.ndarray) -> int:
+    """covered_months of the rows whose period starts and ends (datetime64[ns]) are given."""
+    if not len(starts):
+        return 0
     known = ~(np.isnat(starts) | np.isnat(ends))
     pairs = np.unique(np.stack([starts[known].view(np.int64), ends[known].view(np.int64)]), axis=1)
     first, last = pairs.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)

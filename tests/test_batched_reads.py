@@ -284,3 +284,53 @@ def test_unique_ints_is_np_unique():
         assert uniques.dtype == expected.dtype and np.array_equal(uniques, expected)
         assert np.array_equal(inverse, expected_inverse)
         assert np.array_equal(uniques[inverse], values)
+
+
+def _latest_end_by_frames(series: pd.DataFrame, months: int):
+    """series.latest_end as it was written on frames (kommune3's reference)."""
+    from analytics.series import covered_months
+
+    usable = series[series["value"].notna() & ~series["partial"]]
+    if usable.empty:
+        return None
+    ends = pd.to_datetime(usable["period_end"])
+    if months <= 0 or covered_months(usable.iloc[[-1]]) >= months:
+        return pd.Timestamp(ends.iloc[-1])
+    short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
+    short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
+    first = pd.to_datetime(series["period_start"]).min()
+    for end in reversed(ends.tolist()):
+        start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
+        if start < first:
+            return None
+        inside = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
+        if covered_months(inside) < months:
+            continue
+        if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
+            return pd.Timestamp(end)
+    return None
+
+
+def test_latest_end_on_arrays_is_latest_end_on_frames(demo_board):
+    """series.latest_end (the windows tried on arrays, not a frame per window) gives the end
+    the frame-by-frame search gave, for every indicator's series of the demo partnerships and
+    of single members, with gaps, short periods and holes cut in."""
+    import datetime as dt
+
+    from analytics.series import judged_series, latest_end
+
+    today = dt.date(2026, 11, 30)
+    found = set()
+    for partnership in ("ahus", "lovesa"):
+        units = sorted(partnership_scope(demo_board, partnership).unit_ids)
+        rows = _Rows(demo_board)
+        for indicator in _observed(demo_board):
+            for scope in (tuple(units), (units[0],), (units[-1],)):
+                series = judged_series(rows.get(indicator, scope), today=today)
+                holed = series.drop(index=series.index[len(series) // 3 :: 7])
+                for frame in (series, holed, series.iloc[: len(series) // 2]):
+                    for months in (0, 12, 24):
+                        expected = _latest_end_by_frames(frame, months)
+                        assert latest_end(frame, months) == expected, (indicator.id, scope, months)
+                        found.add(expected is None)
+    assert found == {True, False}
