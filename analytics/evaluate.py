@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,17 +58,21 @@ from analytics.series import (
     aggregate,
     compare_rows,
     covered_months,
+    cubes_for,
     derived,
     figure_hidden,
     figure_shown,
     format_value,
     hidden,
+    judged_at_own_grain,
     judged_series,
     load_rows,
     load_rows_each,
     own_rows,
     rate_unit,
     rated,
+    read_series,
+    read_series_many,
     recent_end,
     rows_hidden,
     short_starts,
@@ -138,11 +143,10 @@ def all_hidden_text(board: Board, data: UnitRows, scope: Scope) -> str | None:
 
 def indicators_with_values(board: Board, partnership: str) -> frozenset[str]:
     """The ids of the indicators with at least one value in the partnership's units (the store's
-    catalogue), read once per data version (analytics.datacache)."""
+    catalogue: Store.indicators_with_values), read once per data version (analytics.datacache)."""
 
     def read() -> frozenset[str]:
-        catalogue = board.store.indicator_catalogue(scope_units(board, partnership))
-        return frozenset(catalogue.loc[catalogue["n_values"] > 0, "indicator"])
+        return frozenset(board.store.indicators_with_values(scope_units(board, partnership)))
 
     return datacache.cached(datacache.board_key(board), ("indicators_with_values", partnership), read)
 
@@ -332,18 +336,47 @@ class _Rows:
         self._populations: dict = {}  # several indicators share a population group
         self.key = datacache.board_key(board)  # the store's data version, units and registry
 
-    def get(self, indicator: Indicator, units: tuple[str, ...]) -> UnitRows:
+    def get(
+        self, indicator: Indicator, units: tuple[str, ...], facts: pd.DataFrame | None = None
+    ) -> UnitRows:
+        """facts: the units' read at the indicator's grain, when the caller has it (get_many)."""
         key = (indicator.id, tuple(sorted(set(units))))
         if key not in self._cache:
+
+            def read(grain: str) -> pd.DataFrame:
+                if facts is not None and grain == indicator.grain:
+                    return facts
+                return read_series(self.board, indicator, units, grain)
+
             self._cache[key] = datacache.cached(
                 self.key,
                 ("rows", datacache.fingerprint(indicator), key[1]),
                 lambda: (
                     self._from_wider(indicator, key[1])
-                    or load_rows(self.board, indicator, units, self._populations)
+                    or load_rows(self.board, indicator, units, self._populations, read=read)
                 ),
             )
         return self._cache[key]
+
+    def get_many(self, indicators: Sequence[Indicator], units: tuple[str, ...]) -> None:
+        """get for each indicator, the reads of those not kept and not cut from a wider set
+        made together (series.read_series_many)."""
+        wanted = set(units)
+        needed = [
+            i
+            for i in {i.id: i for i in indicators}.values()
+            if (i.id, tuple(sorted(wanted))) not in self._cache
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), tuple(sorted(wanted)))) is None
+            and not any(
+                indicator_id == i.id and data.population_note is None and wanted <= set(loaded)
+                for (indicator_id, loaded), data in self._cache.items()
+            )
+        ]
+        read = dict(
+            zip((i.id for i in needed), read_series_many(self.board, needed, list(units)), strict=True)
+        )
+        for indicator in indicators:
+            self.get(indicator, units, read.pop(indicator.id, None))
 
     def use_kept(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Take a wide set already kept for this data version (nothing is read), so narrower
@@ -358,10 +391,13 @@ class _Rows:
         """Load a wide set once, so narrower sets (one municipality) are cut from it."""
         self.get(indicator, units)
 
-    def load_own(self, indicator: Indicator, unit: str, units: tuple[str, ...]) -> None:
+    def load_own(
+        self, indicator: Indicator, unit: str, units: tuple[str, ...], facts: pd.DataFrame | None = None
+    ) -> None:
         """A unit's rows read alone where that gives exactly what cutting them from ``units``'
         rows gives (series.own_rows), else ``units``' rows loaded to cut them from (load_all).
-        Kept as a cut would be (datacache, by the unit)."""
+        Kept as a cut would be (datacache, by the unit). facts: the unit's read, when the
+        caller has it (load_own_many)."""
         key = (indicator.id, (unit,))
         if key in self._cache:
             return
@@ -371,11 +407,34 @@ class _Rows:
             self._cache[key] = kept
             return
         wide = datacache.peek(self.key, ("rows", datacache.fingerprint(indicator), tuple(sorted(set(units)))))
-        own = None if wide is not None else own_rows(self.board, indicator, unit, self._populations, units)
+        own = (
+            None
+            if wide is not None
+            else own_rows(self.board, indicator, unit, self._populations, units, facts=facts)
+        )
         if own is None:
             self.load_all(indicator, units)
             return
         self._cache[key] = datacache.cached(self.key, name, lambda: own)
+
+    def load_own_many(self, indicators: Sequence[Indicator], unit: str, units: tuple[str, ...]) -> None:
+        """load_own for each indicator, in order, with the unit's reads of those that need one
+        made together (series.read_series_many: two statements, not one per indicator)."""
+        needed = [
+            i
+            for i in {i.id: i for i in indicators}.values()
+            if (i.id, (unit,)) not in self._cache
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), (unit,))) is None
+            and datacache.peek(self.key, ("rows", datacache.fingerprint(i), tuple(sorted(set(units)))))
+            is None
+            and not (rated(i) and units is None)
+        ]
+        read = dict(zip((i.id for i in needed), read_series_many(self.board, needed, [unit]), strict=True))
+        # The cubes own_rows' reads are protected by (those judged at the registry's grain: the
+        # rest are judged per year from the set's rows), their cells read together.
+        cubes_for(self.board, [i for i in needed if judged_at_own_grain(i, read[i.id])], [unit])
+        for indicator in indicators:
+            self.load_own(indicator, unit, units, read.pop(indicator.id, None))
 
     def load_each(self, indicator: Indicator, units: tuple[str, ...]) -> None:
         """Rows of each unit alone (the matrix judges every member), read together: only when

@@ -53,7 +53,12 @@ SAME_MONTHS = "same_months"  # a year in progress's months, a year earlier
 
 def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarray:
     """Period starts at a coarser grain (datetime64[ns]): month → quarter → year."""
-    months = np.asarray(pd.to_datetime(pd.Series(starts)).to_numpy(), dtype="datetime64[M]")
+    if isinstance(starts, np.ndarray) and starts.dtype.kind == "M":  # no round trip through pandas
+        months = starts.astype("datetime64[M]")
+    elif isinstance(starts, pd.Series) and isinstance(starts.dtype, np.dtype) and starts.dtype.kind == "M":
+        months = starts.to_numpy().astype("datetime64[M]")
+    else:
+        months = np.asarray(pd.to_datetime(pd.Series(starts)).to_numpy(), dtype="datetime64[M]")
     if grain == "year":
         months = months.astype("datetime64[Y]").astype("datetime64[M]")
     elif grain == "quarter":
@@ -122,6 +127,21 @@ class Cube:
         if not hasattr(self, "_index"):
             self._index = {k: i for i, k in enumerate(self.keys)}
         return self._index
+
+    @property
+    def native_starts(self) -> np.ndarray:
+        """The distinct starts of the native level's cells, sorted (datetime64[ns])."""
+        if not hasattr(self, "_native_starts"):
+            self._native_starts = np.unique(self.starts[self.levels == self.native])
+        return self._native_starts
+
+    def window_set(self, name: str) -> set[pd.Timestamp]:
+        """The native period starts of window ``name`` as a set of Timestamps (a copy)."""
+        if not hasattr(self, "_window_sets"):
+            self._window_sets = {}
+        if name not in self._window_sets:
+            self._window_sets[name] = frozenset(pd.to_datetime(self.windows[name]).tolist())
+        return set(self._window_sets[name])
 
     @property
     def units(self) -> frozenset[str]:
@@ -210,50 +230,12 @@ def build_cube(
     frame = rows[["unit_id", "period_start", "numerator"]].copy()
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
-    atoms = frame.groupby(["unit_id", "period_start"], as_index=False)["numerator"].sum()
     levels = list(GRAINS[GRAINS.index(native) :])
-    # The cells, as columns: per level each unit's periods (sorted), then ALL's.
-    scopes: list[np.ndarray] = []
-    names: list[np.ndarray] = []
-    stamps: list[np.ndarray] = []
-    sums: list[np.ndarray] = []
-
-    def put(scope: object, level: str, start: object, value: object) -> None:
-        value = np.asarray(value, dtype=float)
-        scopes.append(np.asarray(scope, dtype=object))
-        names.append(np.full(len(value), level, dtype=object))
-        stamps.append(np.asarray(start, dtype="datetime64[ns]"))
-        sums.append(value)
-
-    members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
-    # Units as integer codes in the units' sorted order (as grouping by the names sorts them):
-    # the same groups, in the same order, summed in the same row order, without string keys.
-    # (atoms has no row without a unit: the grouping above leaves such rows out.)
-    unit_codes, unit_names = pd.factorize(atoms["unit_id"], sort=True)
-    unit_names = np.asarray(unit_names.astype(str), dtype=object)
-    for level in levels:
-        framed = atoms.assign(start=truncate(atoms["period_start"], level), unit=unit_codes)
-        grouped = framed.groupby(["unit", "start"])["numerator"].sum()
-        units = unit_names[grouped.index.get_level_values(0).to_numpy()]
-        put(units, level, grouped.index.get_level_values(1), grouped.to_numpy())
-        whole = framed.groupby("start")["numerator"].sum()
-        put([ALL] * len(whole), level, whole.index, whole.to_numpy())
-    for name, starts in (windows or {}).items():
-        wanted = set(pd.to_datetime(list(starts)))
-        inside = atoms[atoms["period_start"].isin(wanted)]
-        if inside.empty:
-            continue
-        anchor = max(wanted)
-        grouped = inside.groupby("unit_id")["numerator"].sum()
-        put(grouped.index.astype(str), name, [anchor] * len(grouped), grouped.to_numpy())
-        put([ALL], name, [anchor], [float(inside["numerator"].sum())])
-        levels.append(name)
-        members[(name, anchor)] = sorted(wanted)
-
-    scope_of = np.concatenate(scopes) if scopes else np.array([], dtype=object)
-    level_of = np.concatenate(names) if names else np.array([], dtype=object)
-    start_of = np.concatenate(stamps) if stamps else np.array([], dtype="datetime64[ns]")
-    array = np.concatenate(sums) if sums else np.array([], dtype=float)
+    values = frame["numerator"].to_numpy(dtype=float)
+    whole_counts = bool(np.array_equal(values, np.floor(values)) and np.abs(values).sum() < 2.0**52)
+    cells = _cells_counted if whole_counts else _cells_grouped
+    scope_of, level_of, start_of, array, members = cells(frame, levels, windows or {})
+    levels += list(dict.fromkeys(name for name, _ in members))
     # The cells' scope and level as integer codes: the lines are found by joins on them, and
     # joins on integers are several times cheaper than on strings (same rows, same order).
     scope_codes, scope_names = pd.factorize(scope_of)
@@ -333,6 +315,131 @@ def build_cube(
     hidden = _settle([(array, primary)], primary.copy(), lines, level_of, limit)
     covered = {name: list(starts) for (name, _), starts in members.items()}
     return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+
+
+_Cells = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[tuple[str, pd.Timestamp], list[pd.Timestamp]]
+]
+
+
+class _CellList:
+    """The cells as columns, collected piece by piece: per level each unit's periods (sorted),
+    then ALL's; then each window's units and ALL."""
+
+    def __init__(self) -> None:
+        self.scopes: list[np.ndarray] = []
+        self.names: list[np.ndarray] = []
+        self.stamps: list[np.ndarray] = []
+        self.sums: list[np.ndarray] = []
+
+    def put(self, scope: object, level: str, start: object, value: object) -> None:
+        value = np.asarray(value, dtype=float)
+        self.scopes.append(np.asarray(scope, dtype=object))
+        self.names.append(np.full(len(value), level, dtype=object))
+        self.stamps.append(np.asarray(start, dtype="datetime64[ns]"))
+        self.sums.append(value)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(scope, level, start, value) per cell."""
+        if not self.scopes:
+            empty = np.array([], dtype=object)
+            return empty, empty.copy(), np.array([], dtype="datetime64[ns]"), np.array([], dtype=float)
+        return (
+            np.concatenate(self.scopes),
+            np.concatenate(self.names),
+            np.concatenate(self.stamps),
+            np.concatenate(self.sums),
+        )
+
+
+def _cells_grouped(frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]) -> _Cells:
+    """build_cube's cells by pandas grouping: (scope, level, start, value) per cell and the
+    windows' native periods by (name, anchor). For any counts (build_cube takes _cells_counted
+    for whole numbers, which gives the same cells faster)."""
+    atoms = frame.groupby(["unit_id", "period_start"], as_index=False)["numerator"].sum()
+    cells = _CellList()
+    members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
+    # Units as integer codes in the units' sorted order (as grouping by the names sorts them):
+    # the same groups, in the same order, summed in the same row order, without string keys.
+    # (atoms has no row without a unit: the grouping above leaves such rows out.)
+    unit_codes, unit_names = pd.factorize(atoms["unit_id"], sort=True)
+    unit_names = np.asarray(unit_names.astype(str), dtype=object)
+    for level in levels:
+        framed = atoms.assign(start=truncate(atoms["period_start"], level), unit=unit_codes)
+        grouped = framed.groupby(["unit", "start"])["numerator"].sum()
+        units = unit_names[grouped.index.get_level_values(0).to_numpy()]
+        cells.put(units, level, grouped.index.get_level_values(1), grouped.to_numpy())
+        whole = framed.groupby("start")["numerator"].sum()
+        cells.put([ALL] * len(whole), level, whole.index, whole.to_numpy())
+    for name, starts in windows.items():
+        wanted = set(pd.to_datetime(list(starts)))
+        inside = atoms[atoms["period_start"].isin(wanted)]
+        if inside.empty:
+            continue
+        anchor = max(wanted)
+        grouped = inside.groupby("unit_id")["numerator"].sum()
+        cells.put(grouped.index.astype(str), name, [anchor] * len(grouped), grouped.to_numpy())
+        cells.put([ALL], name, [anchor], [float(inside["numerator"].sum())])
+        members[(name, anchor)] = sorted(wanted)
+    return (*cells.columns(), members)
+
+
+def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]) -> _Cells:
+    """_cells_grouped's cells, in the same order, for whole-number counts (below 2**52 in all):
+    the groups found by sorted integer keys and summed by np.bincount instead of pandas
+    groupings (about 4 times fewer calls into pandas per cube). Exact: every partial sum of
+    whole numbers below 2**53 is a whole number a double holds, so the sums do not depend on
+    the order or method of adding (pandas' compensated sum gives the same numbers)."""
+    known = frame["unit_id"].notna().to_numpy() & frame["period_start"].notna().to_numpy()
+    frame = frame[known]
+    unit_codes, unit_names = pd.factorize(frame["unit_id"], sort=True)
+    unit_names = np.asarray(unit_names.astype(str), dtype=object)
+    unit_codes = np.asarray(unit_codes, dtype=np.int64)
+    stamps = np.asarray(frame["period_start"].to_numpy(), dtype="datetime64[ns]")
+    months = stamps.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    values = frame["numerator"].to_numpy(dtype=float)
+    cells = _CellList()
+    members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
+    for level in levels:
+        # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
+        step = {"month": 1, "quarter": 3, "year": 12}[level]
+        first_months, at_start = _unique_ints(months - months % step)
+        starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
+        keys, at_key = _unique_ints(unit_codes * max(len(starts), 1) + at_start)
+        sums = np.bincount(at_key, weights=values, minlength=len(keys))
+        cells.put(unit_names[keys // max(len(starts), 1)], level, starts[keys % max(len(starts), 1)], sums)
+        whole = np.bincount(at_start, weights=values, minlength=len(starts))
+        cells.put(np.full(len(starts), ALL, dtype=object), level, starts, whole)
+    for name, window in windows.items():
+        wanted = set(pd.to_datetime(list(window)))
+        inside = np.isin(stamps, np.array(sorted(wanted), dtype="datetime64[ns]"))
+        if not inside.any():
+            continue
+        anchor = max(wanted)
+        present = np.unique(unit_codes[inside])
+        sums = np.bincount(unit_codes[inside], weights=values[inside], minlength=len(unit_names))[present]
+        cells.put(unit_names[present], name, [anchor] * len(present), sums)
+        cells.put([ALL], name, [anchor], [float(values[inside].sum())])
+        members[(name, anchor)] = sorted(wanted)
+    return (*cells.columns(), members)
+
+
+def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) for an int64 array, without sorting when the
+    values span a range not much longer than the array (months, unit × period keys): marked in
+    a table of the range, ranked by a running count. The same sorted uniques and inverse."""
+    values = np.asarray(values, dtype=np.int64)
+    if not len(values):
+        return np.unique(values, return_inverse=True)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values) + 4096:
+        return np.unique(values, return_inverse=True)
+    offset = values - low
+    present = np.zeros(span, dtype=bool)
+    present[offset] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64) + low, rank[offset]
 
 
 def _match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

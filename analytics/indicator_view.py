@@ -1377,8 +1377,8 @@ def _municipality_view(
         compared = _compared_indicators(board, partnership)
         groups = [board.registry.get(g) for g in _population_groups(board, partnership)]
         check_native(board, [*compared, *groups])  # one statement for every read's native check
-        for indicator in compared:
-            rows.load_own(indicator, unit_id, whole.unit_ids)
+        rows.load_own_many(compared, unit_id, whole.unit_ids)
+        rows.get_many(groups, (unit_id,))  # the head's population groups, read together
     elif comparison is None:  # one read of the partnership's rows serves both (kept)
         comparison = partnership_comparison(board, partnership, today)
     # The partnership's rows, when kept (read for its status and funnels): the municipality's

@@ -344,7 +344,10 @@ class UnitRows:
 
     @property
     def units(self) -> tuple[str, ...]:
-        return tuple(sorted(self.rows["unit_id"].astype(str).unique()))
+        # Kept beside the judged series (the rows are read-only): every judging asks for it.
+        if ("units",) not in self.judged:
+            self.judged[("units",)] = tuple(sorted(self.rows["unit_id"].astype(str).unique()))
+        return self.judged[("units",)]
 
     # The source file's own total per native period (period_start, value) for exactly the
     # units in ``rows``; None when there is none (or the rows are a subset of it).
@@ -402,6 +405,18 @@ def read_series(board: Board, indicator: Indicator, unit_ids: Sequence[str], gra
     return board.store.unit_series(
         indicator.id, list(unit_ids), indicator.kind, grain, native_read(board, indicator.id, grain)
     )
+
+
+def read_series_many(
+    board: Board, indicators: Sequence[Indicator], unit_ids: Sequence[str]
+) -> list[pd.DataFrame]:
+    """read_series for each indicator at its own grain, for the same units, in two store
+    statements instead of one per indicator (Store.unit_series_many): each frame is what
+    ``read_series(board, indicator, unit_ids, indicator.grain)`` returns. The native checks are
+    asked together first (check_native)."""
+    check_native(board, indicators)
+    asked = [(i.id, i.kind, i.grain, native_read(board, i.id, i.grain)) for i in indicators]
+    return board.store.unit_series_many(asked, list(unit_ids))
 
 
 def _unit_facts(facts: pd.DataFrame) -> pd.DataFrame:
@@ -535,12 +550,25 @@ def load_rows_each(
     }
 
 
+def judged_at_own_grain(indicator: Indicator, facts: pd.DataFrame) -> bool:
+    """Whether a unit's read at the registry's grain (read_series) keeps that grain: yearly
+    data, or at least MIN_PERIODS complete periods of it (else load_rows judges per year)."""
+    if indicator.grain == "year":
+        return True
+    whole = (facts["grain"] == indicator.grain).to_numpy(dtype=bool) & ~facts["partial"].astype(
+        bool
+    ).to_numpy()
+    starts = facts["period_start"].to_numpy()[whole]
+    return len(np.unique(starts[~pd.isna(starts)])) >= MIN_PERIODS
+
+
 def own_rows(
     board: Board,
     indicator: Indicator,
     unit_id: str,
     populations: dict | None = None,
     units: Sequence[str] | None = None,
+    facts: pd.DataFrame | None = None,
 ) -> UnitRows | None:
     """One unit's rows, read alone, where they are exactly what evaluate._Rows gives for the
     unit once the wider set ``units`` is loaded (_Rows.get after load_all: the cut of the set's
@@ -555,13 +583,14 @@ def own_rows(
     there, with no grain note (a multi-year note is the set's own); and the wider set's file
     totals are not the unit's (totals None, as a cut has). A rated indicator (``units`` given,
     else None) also needs what only the set decides: see _rated_own.
+    facts: the unit's read at the indicator's grain when the caller has it (read_series_many),
+    else it is read here.
     """
     if rated(indicator) and units is None:
         return None
-    facts = read_series(board, indicator, [unit_id], indicator.grain)
-    native = facts[facts["grain"] == indicator.grain]
-    complete = native.loc[~native["partial"].astype(bool), "period_start"].nunique()
-    if indicator.grain != "year" and complete < MIN_PERIODS:
+    if facts is None:
+        facts = read_series(board, indicator, [unit_id], indicator.grain)
+    if not judged_at_own_grain(indicator, facts):
         return None
 
     def read(grain: str) -> pd.DataFrame:
@@ -767,10 +796,55 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
     )
 
 
-def _build_cube(board: Board, indicator: Indicator, partnership: str, today: dt.date) -> hierarchy.Cube:
+def _partnership_of(board: Board, unit_ids: Sequence[str]) -> str | None:
+    """The one partnership these units belong to, else None."""
     units = board.units
-    members = units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
-    facts = board.store.known_cells(indicator.id, members, indicator.grain)
+    partnerships = set(units.loc[units["unit_id"].isin(list(unit_ids)), "partnership"].dropna())
+    return partnerships.pop() if len(partnerships) == 1 else None
+
+
+def _members(board: Board, partnership: str) -> list[str]:
+    units = board.units
+    return units.loc[units["partnership"] == partnership, "unit_id"].astype(str).tolist()
+
+
+def cubes_for(
+    board: Board, indicators: Sequence[Indicator], unit_ids: Sequence[str], today: dt.date | None = None
+) -> None:
+    """cube_for each indicator, kept in analytics.datacache as cube_for keeps them, the cells of
+    those not kept yet read in one statement (Store.known_cells_many) instead of one each.
+    Each cube is the one cube_for builds (the same cells read, the same build)."""
+    partnership = _partnership_of(board, unit_ids)
+    if partnership is None:
+        return
+    today = today or clock.today()
+    key = datacache.board_key(board)
+    missing = {
+        i.id: i
+        for i in indicators
+        if i.protect_small
+        and i.kind in ("count", "share")
+        and datacache.peek(key, ("cube", i.id, partnership, today)) is None
+    }
+    if len(missing) < 2:
+        return  # cube_for builds it when asked
+    members = _members(board, partnership)
+    read = board.store.known_cells_many([(i.id, i.grain) for i in missing.values()], members)
+    for indicator, facts in zip(missing.values(), read, strict=True):
+        datacache.cached(
+            key,
+            ("cube", indicator.id, partnership, today),
+            lambda indicator=indicator, facts=facts: _build_cube(board, indicator, partnership, today, facts),
+        )
+
+
+def _build_cube(
+    board: Board, indicator: Indicator, partnership: str, today: dt.date, facts: pd.DataFrame | None = None
+) -> hierarchy.Cube:
+    """The protected cube of ``indicator`` over ``partnership``'s units; facts: the cells
+    Store.known_cells gives for them (read here when None)."""
+    if facts is None:
+        facts = board.store.known_cells(indicator.id, _members(board, partnership), indicator.grain)
     facts = facts.assign(
         period_start=pd.to_datetime(facts["period_start"]),
         unit_id=facts["unit_id"].astype(str),
@@ -1448,12 +1522,15 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
     short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
     first = pd.to_datetime(series["period_start"]).min()
+    # The periods as arrays once (a window per end tried; the same comparisons as on the frame).
+    period_starts = pd.to_datetime(series["period_start"]).to_numpy(dtype="datetime64[ns]")
+    period_ends_ = pd.to_datetime(series["period_end"]).to_numpy(dtype="datetime64[ns]")
     for end in reversed(ends.tolist()):
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
         if start < first:  # a window reaching back before the series would sum fewer months
             return None
-        inside = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
-        if covered_months(inside) < months:  # a period no unit has a row for
+        inside = (period_starts >= start.to_datetime64()) & (period_ends_ <= end.to_datetime64())
+        if _covered(period_starts[inside], period_ends_[inside]) < months:  # a period no unit has a row for
             continue
         if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
             return pd.Timestamp(end)
@@ -1469,6 +1546,13 @@ def covered_months(rows: pd.DataFrame) -> int:
     # asks for every window it tries); a pair with a missing day counts nothing.
     starts = pd.to_datetime(rows["period_start"]).to_numpy(dtype="datetime64[ns]")
     ends = pd.to_datetime(rows["period_end"]).to_numpy(dtype="datetime64[ns]")
+    return _covered(starts, ends)
+
+
+def _covered(starts: np.ndarray, ends: np.ndarray) -> int:
+    """covered_months of the rows whose period starts and ends (datetime64[ns]) are given."""
+    if not len(starts):
+        return 0
     known = ~(np.isnat(starts) | np.isnat(ends))
     pairs = np.unique(np.stack([starts[known].view(np.int64), ends[known].view(np.int64)]), axis=1)
     first, last = pairs.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
@@ -1516,17 +1600,17 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
         return False
     first = pd.Timestamp(rows["period_start"].min())
     last = pd.Timestamp(rows["period_end"].max())
-    native = np.unique(cube.starts[cube.levels == cube.native])
+    native = cube.native_starts
     inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
     for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
-        start = pd.Timestamp(hierarchy.truncate([first], level)[0])
+        start = pd.Timestamp(hierarchy.truncate(np.array([first.to_datetime64()]), level)[0])
         if start == first and period_ends(pd.Series([start]), level).iloc[0] == last:
             shown = cube.is_hidden(scope, level, start)
             if shown is not None:
                 return shown
     wanted = set(pd.to_datetime(inside).tolist())
     for name, covered in cube.windows.items():
-        if covered and set(pd.to_datetime(covered).tolist()) == wanted:
+        if covered and cube.window_set(name) == wanted:
             shown = cube.is_hidden(scope, name, max(covered))
             if shown is not None:
                 return shown

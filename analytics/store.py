@@ -274,6 +274,88 @@ _NATIVE_CHECKS_PG = f"""
     GROUP BY a.indicator, a.asked
 """
 
+# Store.unit_series_many: _UNIT_SERIES and _UNIT_SERIES_NATIVE for several (indicator, kind, grain)
+# asked at once for the same units (Kommune reads ~30 indicators of one municipality), in one
+# statement each instead of one per indicator. Each asked pair is a partition of its own (`ask`,
+# its position), so every group, sum and choice is the one the single statement makes: the same
+# CTEs with `ask` added to every key, $months/$kind/$grain taken from the asked row.
+_ASKED = """
+    asked AS (
+        SELECT unnest($asks) AS ask, unnest($indicators) AS indicator, unnest($kinds) AS kind,
+               unnest($grains) AS asked_grain, unnest($months) AS want
+    )"""
+_UNIT_SERIES_MANY = f"""
+    WITH {_ASKED}, f AS (
+        SELECT a.ask, a.kind, a.asked_grain, a.want, x.unit_id, x.period_start, x.grain,
+               {grain_sql("x.grain")} AS months, {_MONTH_NO} AS m0,
+               x.value, x.numerator, x.denominator, x.suppressed
+        FROM facts x JOIN asked a ON x.indicator = a.indicator
+        WHERE list_contains($units, x.unit_id) AND NOT x.file_total
+    ), fine AS (
+        SELECT *, m0 // want * want AS bucket FROM f WHERE months <= want
+    ), grains AS (
+        SELECT ask, unit_id, bucket, months, sum(months) >= any_value(want) AS fills
+        FROM fine GROUP BY ask, unit_id, bucket, months
+    ), chosen AS (
+        SELECT ask, unit_id, bucket,
+               arg_min(months, CASE WHEN fills THEN months ELSE 1000 + months END) AS months
+        FROM grains GROUP BY ask, unit_id, bucket
+    ), used AS (
+        SELECT fine.* FROM fine JOIN chosen USING (ask, unit_id, bucket, months)
+    ), built AS (
+        SELECT ask, unit_id, make_date((bucket // 12)::INTEGER, (bucket % 12 + 1)::INTEGER, 1) AS period_start,
+               any_value(asked_grain) AS grain,
+               CASE WHEN count(*) = 1 THEN any_value(value)
+                    WHEN any_value(kind) = 'stock' THEN arg_max(value, period_start)
+                    WHEN any_value(kind) = 'share' THEN 100 * {_sum("numerator")} / nullif({_sum("denominator")}, 0)
+                    WHEN any_value(kind) = 'score' THEN {_sum("value")} / count(value) ELSE {_sum("value")} END AS value,
+               {_sum("numerator")} AS numerator, {_sum("denominator")} AS denominator,
+               bool_or(suppressed) AS suppressed, count(*) AS n_periods,
+               any_value(grain) AS source_grain, max(period_start) AS last_start,
+               max(m0) + any_value(months) AS end_month, sum(months) < any_value(want) AS partial
+        FROM used GROUP BY ask, unit_id, bucket
+    ), coarse AS (
+        SELECT c.ask, c.unit_id, c.period_start, c.grain, c.value, c.numerator, c.denominator, c.suppressed,
+               1 AS n_periods, c.grain AS source_grain, c.period_start AS last_start,
+               c.m0 + c.months AS end_month, false AS partial
+        FROM f c WHERE c.months > c.want AND NOT EXISTS (
+            SELECT 1 FROM fine WHERE fine.ask = c.ask AND fine.unit_id = c.unit_id
+              AND fine.m0 >= c.m0 AND fine.m0 < c.m0 + c.months)
+    )
+    SELECT * EXCLUDE (end_month),
+           make_date((end_month // 12)::INTEGER, (end_month % 12 + 1)::INTEGER, 1) - 1 AS covered_until
+    FROM (SELECT * FROM built UNION ALL BY NAME SELECT * FROM coarse)
+    ORDER BY ask, unit_id, period_start, grain
+"""
+_UNIT_SERIES_NATIVE_MANY = f"""
+    WITH {_ASKED}
+    SELECT a.ask, x.unit_id, x.period_start, x.value, x.numerator, x.denominator, x.suppressed,
+           1::BIGINT AS n_periods, x.period_start AS last_start, false AS partial,
+           make_date(((x.m0 + a.want) // 12)::INTEGER, ((x.m0 + a.want) % 12 + 1)::INTEGER, 1) - 1
+               AS covered_until
+    FROM (SELECT *, {_MONTH_NO} AS m0 FROM facts
+          WHERE list_contains($units, unit_id) AND NOT file_total) x
+    JOIN asked a ON x.indicator = a.indicator AND x.grain = a.asked_grain
+    ORDER BY a.ask, x.unit_id, x.period_start, x.grain
+"""
+# known_cells for several (indicator, grain) pairs of the same units (Store.known_cells_many).
+_KNOWN_CELLS_MANY = (
+    "WITH asked AS (SELECT unnest($asks) AS ask, unnest($indicators) AS indicator, "
+    "unnest($grains) AS grain) "
+    "SELECT a.ask, f.unit_id, f.period_start, f.value, f.numerator, f.denominator "
+    "FROM facts f JOIN asked a ON f.indicator = a.indicator AND f.grain = a.grain "
+    "WHERE list_contains($units, f.unit_id) AND NOT f.file_total AND NOT f.suppressed "
+    "ORDER BY a.ask, f.unit_id, f.period_start"
+)
+# The batched reads run on the DuckDB file only: PostgresStore answers each asked pair from the
+# indicator's rows it keeps per data version (_indicator_frame), one server read per indicator.
+_MANY_SQL: dict[str, str] = {
+    "unit_series_many": _UNIT_SERIES_MANY,
+    "unit_series_native_many": _UNIT_SERIES_NATIVE_MANY,
+    "known_cells_many": _KNOWN_CELLS_MANY,
+}
+
+
 # Schema versions. The store records its version in schema_info; MIGRATIONS[n] takes a store
 # from version n-1 to n, one statement list per dialect, side by side. A DuckDB file made before
 # versioning has the tables and no schema_info: it is version 1. `python -m loaders migrate`
@@ -414,6 +496,14 @@ _SQL: dict[str, dict[str, str]] = {
     },
     # Named parameters: DuckDB's $name, psycopg's %(name)s (so '%' is mod() there).
     "native_checks": {"duckdb": _NATIVE_CHECKS, "postgres": _NATIVE_CHECKS_PG},
+    # The indicators with a value (a row not suppressed) in the units: indicator_catalogue's
+    # n_values > 0, without the catalogue's other counts (Store.indicators_with_values).
+    "indicators_with_values": {
+        "duckdb": "SELECT DISTINCT indicator FROM facts WHERE list_contains(?, unit_id) AND NOT suppressed "
+        "ORDER BY indicator",
+        "postgres": "SELECT DISTINCT indicator FROM facts WHERE unit_id = ANY(?::text[]) AND NOT suppressed "
+        "ORDER BY indicator",
+    },
     "coverage": {
         "duckdb": "SELECT unit_id, count(*) FILTER (WHERE NOT suppressed) AS n_values, "
         "count(*) FILTER (WHERE suppressed) AS n_suppressed, max(period_start) AS newest "
@@ -1259,6 +1349,34 @@ class Store:
         protected cube is built from (analytics.hierarchy), read without the other columns."""
         return self._indicator_frame("known_cells", [indicator, list(unit_ids), grain], indicator, unit_ids)
 
+    def known_cells_many(
+        self, asked: Sequence[tuple[str, str]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """known_cells for several (indicator, grain) pairs of the same units in one statement:
+        one frame per pair, in order, each what ``known_cells(indicator, unit_ids, grain)``
+        returns (rows, columns, types, order). A pair without cells (whose frame's types the
+        database gives only when it is read alone) is read alone."""
+        asked = [(str(i), str(g)) for i, g in asked]
+        found: dict[int, pd.DataFrame] = {}
+        if asked:
+            frame = self._frame(
+                _MANY_SQL["known_cells_many"],
+                {
+                    "asks": list(range(len(asked))),
+                    "indicators": [i for i, _ in asked],
+                    "grains": [g for _, g in asked],
+                    "units": list(unit_ids),
+                },
+            )
+            for ask, rows in frame.groupby("ask", sort=False):
+                found[int(ask)] = rows.drop(columns="ask").reset_index(drop=True)
+        empty: pd.DataFrame | None = None  # every pair's frame without cells is alike
+        for n, (indicator, grain) in enumerate(asked):
+            if n not in found:
+                found[n] = self.known_cells(indicator, unit_ids, grain) if empty is None else empty.copy()
+                empty = found[n] if found[n].empty else empty
+        return [found[n] for n in range(len(asked))]
+
     def native_grains(self, asked: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         """For each (indicator, grain) asked: whether every stored row of the indicator (file
         totals left out) is a whole period of the grain, as unit_series checks it before a read
@@ -1329,6 +1447,65 @@ class Store:
         return self._indicator_frame(
             "unit_series", {**params, "months": grain_months(grain)}, indicator, unit_ids
         )
+
+    def unit_series_many(
+        self, asked: Sequence[tuple[str, str, str, bool]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """unit_series for several series of the same units at once: ``asked`` is a list of
+        (indicator, kind, grain, native), native being the answer of native_grains for
+        (indicator, grain); returns one frame per asked series, in order, each what
+        ``unit_series(indicator, unit_ids, kind, grain, native)`` returns (same rows, columns,
+        types and order). Kommune reads thirty indicators of one municipality: two statements
+        (the native reads together, the built ones together) instead of thirty.
+
+        Each asked series is a partition of its own in the statements (_UNIT_SERIES_MANY), so
+        its groups and sums are the single statement's. A native read that holds a period twice,
+        and a series without rows (whose frame's types the database gives only when it is read
+        alone), are read alone. Raises ValueError for a grain unit_series does not take."""
+        asked = [(str(i), str(k), str(g), bool(n)) for i, k, g, n in asked]
+        for _, _, grain, _ in asked:
+            months = grain_months(grain)
+            if months > 12 or 12 % months:
+                raise ValueError(f"a series is built per month, quarter, tertial or year, not {grain!r}")
+        units = list(unit_ids)
+        found: dict[int, pd.DataFrame] = {}
+        repeated: set[int] = set()
+        for native in (True, False):
+            picked = [n for n, item in enumerate(asked) if item[3] is native]
+            if not picked:
+                continue
+            params = {
+                "asks": picked,
+                "indicators": [asked[n][0] for n in picked],
+                "kinds": [asked[n][1] for n in picked],
+                "grains": [asked[n][2] for n in picked],
+                "months": [grain_months(asked[n][2]) for n in picked],
+                "units": units,
+            }
+            frame = self._frame(
+                _MANY_SQL["unit_series_native_many" if native else "unit_series_many"], params
+            )
+            for ask, rows in frame.groupby("ask", sort=False):
+                rows = rows.drop(columns="ask").reset_index(drop=True)
+                if native:
+                    rows = _native_grains(rows, asked[int(ask)][2])
+                    if _repeated_periods(rows):
+                        repeated.add(int(ask))
+                        continue  # read alone below: the general statement builds it
+                found[int(ask)] = rows
+        # A series without rows: read alone once per statement, the others alike (no rows, and
+        # each statement's columns and types do not depend on the series asked).
+        empty: dict[bool, pd.DataFrame] = {}
+        for n, (indicator, kind, grain, native) in enumerate(asked):
+            if n in found:
+                continue
+            if n not in repeated and native in empty:
+                found[n] = empty[native].copy()
+                continue
+            found[n] = self.unit_series(indicator, units, kind, grain, native)
+            if n not in repeated and found[n].empty:
+                empty[native] = found[n]
+        return [found[n] for n in range(len(asked))]
 
     def series(self, indicator: str, unit_ids: Sequence[str], kind: str, grain: str) -> pd.DataFrame:
         """One indicator over time, summed across units, at `grain` (see unit_series for how
@@ -1566,6 +1743,18 @@ class Store:
             ("indicator_catalogue", None if units is None else tuple(units)),
             lambda: self._frame(self._q("indicator_catalogue"), [units] * 2),
         ).copy()
+
+    def indicators_with_values(self, unit_ids: Sequence[str]) -> list[str]:
+        """The indicators with at least one value (a row not suppressed, file totals included)
+        in `unit_ids`, sorted: those whose indicator_catalogue(unit_ids) row has n_values > 0,
+        read without the catalogue's other counts (one scan, no distinct units per indicator),
+        once per data version and set of units (per_version)."""
+        units = list(unit_ids)
+        found = self.per_version(
+            ("indicators_with_values", tuple(units)),
+            lambda: self._frame(self._q("indicators_with_values"), [units])["indicator"].astype(str).tolist(),
+        )
+        return list(found)
 
     # -- population -------------------------------------------------------------------
 

@@ -557,6 +557,22 @@ class PostgresStore(Store):
         finally:
             duck.unregister("facts")
 
+    def unit_series_many(
+        self, asked: Sequence[tuple[str, str, str, bool]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """Store.unit_series_many: each asked (indicator, kind, grain, native) read by
+        unit_series from the indicator's rows kept per data version (_indicator_frame), so the
+        frames are the DuckDB file's and the server is asked once per indicator and version,
+        not for one batched grouping of thirty indicators."""
+        return [self.unit_series(i, unit_ids, k, g, n) for i, k, g, n in asked]
+
+    def known_cells_many(
+        self, asked: Sequence[tuple[str, str]], unit_ids: Sequence[str]
+    ) -> list[pd.DataFrame]:
+        """Store.known_cells_many: each asked (indicator, grain) read by known_cells from the
+        indicator's kept rows (see unit_series_many)."""
+        return [self.known_cells(i, unit_ids, g) for i, g in asked]
+
     def _indicator_rows(self, indicator: str, unit_ids: Sequence[str]) -> pa.Table:
         """_INDICATOR_FACTS for `indicator` and `unit_ids` as an arrow table, or the rows kept
         for the indicator and a set of units that holds all of `unit_ids` (the statements of
