@@ -342,3 +342,21 @@ def test_a_print_copy_wraps_a_y_title_longer_than_its_axis():
     height = figures.PNG_HEIGHT - slide.layout.margin.t - slide.layout.margin.b
     assert all(slidetext.text_width(line, 16 * 1.9) <= height for line in lines)
     assert slide.layout.margin.l == round(80 * 1.9) + round(16 * 1.9 * 1.3)
+
+
+def test_the_legend_is_below_the_plot_on_screen_and_to_the_right_on_paper():
+    """At 390 px a legend to the right squeezed the plot to a strip: a page shows the board's
+    legend below the plot (for_screen), a PNG made from the same figure has it to the right,
+    and a figure with a legend of its own (population: below already) keeps it."""
+    import plotly.graph_objects as go
+
+    from analytics.figures.style import LEGEND_BELOW, LEGEND_RIGHT
+
+    fig = figures.board_layout(go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="Tall")), "T")
+    assert fig.layout.legend.x == LEGEND_RIGHT["x"]
+    figures.for_screen(fig)
+    assert (fig.layout.legend.orientation, fig.layout.legend.y) == ("h", LEGEND_BELOW["y"])
+    printed = figures.print_ready(fig, "T", "NPR", demo=False)
+    assert (printed.layout.legend.orientation, printed.layout.legend.x) == ("v", LEGEND_RIGHT["x"])
+    own = figures.for_screen(go.Figure(layout={"legend": {"y": -0.3, "x": 0, "orientation": "h"}}))
+    assert own.layout.legend.y == -0.3

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analytics import clock, config, formatting, slidetext
-from analytics.figures.style import TEMPLATE, thousands
+from analytics.figures.style import TEMPLATE, on_paper, thousands
 
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 
@@ -94,7 +94,7 @@ def print_ready(
     lines = note.count("<br>") + 1
     bottom += round((lines - 1) * note_size * 1.3)
     plot_height = PNG_HEIGHT - top - bottom
-    copy = go.Figure(fig)
+    copy = on_paper(go.Figure(fig))
     copy.update_layout(
         title={"text": title, "x": 0.02, "font": {"size": 26 * font_scale}},
         template=TEMPLATE,

@@ -57,6 +57,10 @@ STATE_COLOURS = {"data": "#0969da", "skjult": "#bf8700", "mangler": "#eaeef2"}
 
 # Legend to the right: clear of the axis below and of the source line a PNG gets.
 LEGEND_RIGHT = {"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.01}
+# On screen a legend to the right took half of a phone's width (390 px: the plot was squeezed to
+# a strip, its year labels on top of each other). Plotly has no layout per screen width, so a
+# page shows that legend below the plot at every width (for_screen); a PNG keeps it to the right.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
 
 
 def board_layout(
@@ -96,11 +100,26 @@ def thousands(fig: go.Figure) -> go.Figure:
 
 
 def for_screen(fig: go.Figure) -> go.Figure:
-    """The figure as a page shows it: Norwegian separators and numbers in full on every axis.
+    """The figure as a page shows it: Norwegian separators, numbers in full on every axis, and
+    the board's legend to the right (LEGEND_RIGHT) moved below the plot (LEGEND_BELOW), so a
+    phone shows the whole plot. A figure with a legend of its own keeps it.
 
-    Changes ``fig`` in place and returns it (also for figures built without board_layout)."""
+    Changes ``fig`` in place and returns it (also for figures built without board_layout);
+    ``on_paper`` gives a PNG its legend to the right again."""
     fig.update_layout(separators=formatting.PLOTLY_SEPARATORS)
+    legend = fig.layout.legend
+    if legend.orientation in (None, "v") and legend.x == LEGEND_RIGHT["x"]:
+        fig.update_layout(legend=LEGEND_BELOW)
     return thousands(fig)
+
+
+def on_paper(fig: go.Figure) -> go.Figure:
+    """for_screen's legend below the plot back to the right (a PNG or a slide is wide).
+    Changes ``fig`` in place and returns it."""
+    legend = fig.layout.legend
+    if legend.orientation == "h" and legend.y == LEGEND_BELOW["y"] and legend.x == LEGEND_BELOW["x"]:
+        fig.update_layout(legend=LEGEND_RIGHT)
+    return fig
 
 
 def mark_vertical(
