@@ -360,3 +360,12 @@ def test_the_legend_is_below_the_plot_on_screen_and_to_the_right_on_paper():
     assert (printed.layout.legend.orientation, printed.layout.legend.x) == ("v", LEGEND_RIGHT["x"])
     own = figures.for_screen(go.Figure(layout={"legend": {"y": -0.3, "x": 0, "orientation": "h"}}))
     assert own.layout.legend.y == -0.3
+
+
+@pytest.mark.parametrize("index", [False, True])
+def test_population_years_are_written_as_years_not_with_a_thousands_space(index):
+    """style.thousands separates thousands on every numeric axis (14 000); a year axis then read
+    «2 020», «2 030». The population figures' x axes are years: written 2020, 2030."""
+    fig = figures.for_screen(figures.age_groups_figure(_population_frame(), "Ahus", index=index))
+    axes = [a for key, a in fig.to_dict()["layout"].items() if key.startswith("xaxis")]
+    assert axes and all(a.get("tickformat") == "d" for a in axes)

@@ -40,6 +40,12 @@ def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     )
 
 
+def _years_on_x(fig: go.Figure) -> go.Figure:
+    """Years on the x axes written as years (2030), not as numbers with a thousands space
+    («2 030», which style.thousands gives every numeric axis)."""
+    return fig.update_xaxes(tickformat="d")
+
+
 def _split(sub: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Registered rows, and projected rows starting at the last registered point (no gap)."""
     sub = sub.sort_values("year")
@@ -138,7 +144,7 @@ def age_groups_figure(frame: pd.DataFrame, name: str, index: bool = False) -> go
         fig.add_hline(y=100, line={"color": LINE_GREY, "width": 1})
         _mark_projection_start(fig, base_year)
         fig.update_yaxes(title_text=f"Indeks ({base_year} = 100)")
-        return _layout(fig, f"{name}: vekst per aldersgruppe, indeks {base_year} = 100")
+        return _years_on_x(_layout(fig, f"{name}: vekst per aldersgruppe, indeks {base_year} = 100"))
 
     fig = make_subplots(
         rows=2,
@@ -165,7 +171,7 @@ def age_groups_figure(frame: pd.DataFrame, name: str, index: bool = False) -> go
         )
         fig.add_traces(traces, rows=row, cols=col)
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
-    return _layout(fig, f"{name}: befolkning etter aldersgruppe", height=560)
+    return _years_on_x(_layout(fig, f"{name}: befolkning etter aldersgruppe", height=560))
 
 
 def elder_wave_figure(wave: pd.DataFrame, name: str) -> go.Figure:
@@ -219,7 +225,7 @@ def elder_wave_figure(wave: pd.DataFrame, name: str) -> go.Figure:
     fig.update_yaxes(rangemode="tozero", ticksuffix=" %", row=2, col=1)
     years = wave.loc[wave["kind"] == REGISTERED, "year"]
     _mark_projection_start(fig, int(years.max()) if len(years) else None)
-    return _layout(fig, f"{name}: eldrebølgen år for år", height=560)
+    return _years_on_x(_layout(fig, f"{name}: eldrebølgen år for år", height=560))
 
 
 def member_share_figure(overview: pd.DataFrame, name: str) -> go.Figure:
