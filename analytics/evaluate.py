@@ -876,11 +876,24 @@ def criterion_until(plan: Plan, measure: Measure, criterion: Criterion, today: d
 def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
     """The rows whose period ended by ``until`` (as_of, or the deadline): a new UnitRows.
 
-    Not kept (series.derived): a cut of a wide set is as big as the set, and keeping each one
-    with its judged series raised the national benchmark's peak memory by a third."""
-    if until is None or data.empty or not (data.rows["period_end"].dt.date > until).any():
+    One unit's cut is kept on ``data`` per ``until`` (series.derived), so its judged series,
+    windows and comparisons are worked out once per view: Kommune's table asks for the same
+    cut as the criterion's judging (indicator_view.value_until), and each new UnitRows starts
+    with an empty cache. A wider set's cut is not kept: it is as big as the set, and keeping
+    each one with its judged series raised the national benchmark's peak memory by a third."""
+    if until is None or data.empty:
         return data
-    rows = data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True)
+    if len(data.units) == 1:
+        return derived(data, ("cut_rows", until), lambda: _cut_rows(data, until))
+    return _cut_rows(data, until)
+
+
+def _cut_rows(data: UnitRows, until: dt.date) -> UnitRows:
+    """cut_rows, not kept."""
+    ends = data.rows["period_end"].dt.date
+    if not (ends > until).any():
+        return data
+    rows = data.rows[(ends <= until).to_numpy()].reset_index(drop=True)
     # File totals are matched per period, so later periods in them are never read.
     return UnitRows(
         data.indicator,

@@ -636,7 +636,7 @@ def _rated_own(
         populations[key] = population_table(board, indicator.population, key[1])
     population = populations[key]
     pairs = pd.DataFrame({"unit_id": facts["unit_id"], "year": facts["period_start"].dt.year})
-    if attach_population(facts[~pairs.duplicated().to_numpy()], population)[1] is not None:
+    if pairs_population_note(facts[~pairs.duplicated().to_numpy()], population, populations, key) is not None:
         return own
     periods = own.rows.loc[hidden, "period_start"].unique()
     pooled, _ = attach_population(facts[facts["period_start"].isin(periods)], population)
@@ -650,6 +650,22 @@ def _rated_own(
         for p, h, e in zip(rows["period_start"], hidden, rows["estimate"], strict=True)
     ]
     return UnitRows(indicator, rows, None, cube=own.cube)
+
+
+def pairs_population_note(
+    rows: pd.DataFrame, population: pd.DataFrame, kept: dict, key: Hashable
+) -> str | None:
+    """attach_population(rows, population)[1], kept in ``kept`` (own_rows' ``populations``
+    of one view) under ``key`` (the population's key there) and the rows' (unit_id, year)
+    pairs. The note is worked out from those pairs alone (which years are projected, carried),
+    so Kommune's rated indicators with one population and the same units and years (a
+    national set: every municipality over the same years) ask once instead of once each.
+    rows: unit_id, period_start, period_end (one row per pair, as _rated_own passes them)."""
+    years = pd.to_datetime(rows["period_start"]).dt.year.tolist()
+    full = ("pairs_population_note", key, frozenset(zip(rows["unit_id"].tolist(), years, strict=True)))
+    if full not in kept:
+        kept[full] = attach_population(rows, population)[1]
+    return kept[full]
 
 
 def is_multi_year(grain: str) -> bool:

@@ -334,3 +334,43 @@ def test_latest_end_on_arrays_is_latest_end_on_frames(demo_board):
                         assert latest_end(frame, months) == expected, (indicator.id, scope, months)
                         found.add(expected is None)
     assert found == {True, False}
+
+
+def test_pairs_population_note_is_attach_populations_note_kept_per_pairs():
+    """series.pairs_population_note gives attach_population's note for each set of (unit, year)
+    pairs, asked again with the same pairs (in any order) from what it kept, and never another
+    set's note from the same key."""
+    from analytics.population import PROJECTED, REGISTERED
+    from analytics.series import attach_population, pairs_population_note
+
+    population = pd.DataFrame(
+        {
+            "unit_id": ["a", "a", "a", "b", "b"],
+            "year": [2024, 2025, 2026, 2024, 2025],
+            "value": [100.0, 110.0, 120.0, 50.0, 55.0],
+            "kind": [REGISTERED, REGISTERED, PROJECTED, REGISTERED, REGISTERED],
+        }
+    )
+
+    def pairs(items: list[tuple[str, int]]) -> pd.DataFrame:
+        starts = pd.to_datetime([f"{year}-03-01" for _, year in items])
+        return pd.DataFrame(
+            {
+                "unit_id": [unit for unit, _ in items],
+                "period_start": starts,
+                "period_end": starts + pd.offsets.MonthEnd(0),
+            }
+        )
+
+    sets = [
+        [("a", 2024), ("a", 2025), ("b", 2024), ("b", 2025)],  # no note
+        [("a", 2025), ("a", 2026), ("b", 2025), ("b", 2026)],  # projected 2026, b's 2026 carried
+        [("b", 2026), ("a", 2026)],
+        [("a", 2023), ("b", 2024)],  # an earlier year carried from the oldest
+    ]
+    kept: dict = {}
+    notes = [pairs_population_note(pairs(items), population, kept, ("pop", ("a", "b"))) for items in sets]
+    assert notes == [attach_population(pairs(items), population)[1] for items in sets]
+    assert notes[0] is None and notes[1] is not None and notes[1] != notes[3]
+    again = pairs_population_note(pairs(list(reversed(sets[1]))), population, kept, ("pop", ("a", "b")))
+    assert again == notes[1] and len(kept) == len(sets)  # asked again: from what was kept

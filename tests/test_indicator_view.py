@@ -583,3 +583,32 @@ def test_a_partnership_figure_from_some_members_says_which(fresh_loader, tmp_pat
         ).coverage_text
         is None
     )
+
+
+def test_one_units_cut_is_kept_and_equals_the_cut_made_afresh():
+    """evaluate.cut_rows keeps one unit's cut per day (the table's value_until and the
+    criterion's judging read one cut and one judged series); it is the same rows, judged the
+    same, as a cut built afresh. A wider set's cut is not kept."""
+    from analytics.evaluate import cut_rows
+    from analytics.indicator_view import value_until
+
+    ind = indicator()
+    records = [("a", f"{y}-{m:02d}-01", 10 + m, 1000) for y in (2024, 2025, 2026) for m in range(1, 13)]
+    data = S.UnitRows(ind, rows(records), None)
+    until = dt.date(2025, 12, 31)
+    value_until(data, until, TODAY)
+    cut = cut_rows(data, until)
+    assert cut is cut_rows(data, until)
+    assert ("month", TODAY, False) in cut.judged  # judged once, for both
+    fresh = S.UnitRows(ind, data.rows[data.rows["period_end"].dt.date <= until].reset_index(drop=True), None)
+    pd.testing.assert_frame_equal(cut.rows, fresh.rows)
+    pd.testing.assert_frame_equal(S.judged_series(cut, today=TODAY), S.judged_series(fresh, today=TODAY))
+    assert value_until(data, until, TODAY) == value_until(fresh, None, TODAY)
+    assert cut_rows(data, dt.date(2027, 1, 1)) is data  # nothing after the day: the rows themselves
+
+    wide = S.UnitRows(ind, rows(records + [("b", r[1], 5, 500) for r in records]), None)
+    wide_cut = cut_rows(wide, until)
+    assert wide_cut is not cut_rows(wide, until)
+    pd.testing.assert_frame_equal(
+        wide_cut.rows, wide.rows[wide.rows["period_end"].dt.date <= until].reset_index(drop=True)
+    )
