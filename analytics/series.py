@@ -797,19 +797,23 @@ def cube_for(board: Board, indicator: Indicator, unit_ids: Sequence[str], today:
     """The protected cube of the partnership these units belong to (None: not a protected
     count, or units of several partnerships). Kept in analytics.datacache per store, data
     version and day (by the indicator's id: a series judged per year reads the same cube)."""
-    if not indicator.protect_small or indicator.kind not in ("count", "share"):
-        return None  # a stock's periods do not add up: each period's cell is protected alone
-    units = board.units
-    partnerships = set(units.loc[units["unit_id"].isin(list(unit_ids)), "partnership"].dropna())
-    if len(partnerships) != 1:
+    if not _has_cube(indicator):
         return None
-    partnership = partnerships.pop()
+    partnership = _partnership_of(board, unit_ids)
+    if partnership is None:
+        return None
     today = today or clock.today()
     return datacache.cached(
         datacache.board_key(board),
         ("cube", indicator.id, partnership, today),
         lambda: _build_cube(board, indicator, partnership, today),
     )
+
+
+def _has_cube(indicator: Indicator) -> bool:
+    """Whether the indicator is protected by a cube (cube_for, cubes_for): a protected count or
+    share. A stock's periods do not add up: each period's cell is protected alone."""
+    return bool(indicator.protect_small) and indicator.kind in ("count", "share")
 
 
 def _partnership_of(board: Board, unit_ids: Sequence[str]) -> str | None:
@@ -838,9 +842,7 @@ def cubes_for(
     missing = {
         i.id: i
         for i in indicators
-        if i.protect_small
-        and i.kind in ("count", "share")
-        and datacache.peek(key, ("cube", i.id, partnership, today)) is None
+        if _has_cube(i) and datacache.peek(key, ("cube", i.id, partnership, today)) is None
     }
     if len(missing) < 2:
         return  # cube_for builds it when asked
