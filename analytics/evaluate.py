@@ -629,9 +629,7 @@ def _head(
         return f"{name} {shown} ({latest['label']})"
     if note:
         return f"{name} {shown} ({latest['label']}); {note}"
-    if per is not None:
-        return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
-    if indicator.kind in ("count", "stock") and not rated(indicator):
+    if per is None and indicator.kind in ("count", "stock") and not rated(indicator):
         return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
     return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
 
