@@ -16,6 +16,7 @@ import pandas as pd
 
 from analytics.periods import multi_year
 from analytics.registry import Indicator
+from loaders.checks import HALF_YEAR, WEEK  # the texts the cell checks refuse by name
 from loaders.problems import FileRefused
 from loaders.staging import WHOLE_ROLES, StageSpec
 
@@ -235,34 +236,8 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         first = int(m[1])
         last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
-    if m := re.fullmatch(r"(\d{4})[-/.]?[kq]([1-4])", value) or re.fullmatch(
-        r"(\d{4})[-/.]?([1-4])\.?(?:kvartal|kv\.?)", value
-    ):
-        return dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter"
-    # a two-digit year after the quarter ('K1-24', '1. kv. 24', '1. kvartal 24'): this century
-    if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{2})", value) or re.fullmatch(
-        r"(?:kvartal|[kq])([1-4])[.\-/](\d{2})", value
-    ):
-        return dt.date(2000 + int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
-    # NPR/Helsedirektoratet's reports: '1. kvartal 2024', '1. kv. 2024', 'Kvartal 1 2024',
-    # 'K1 2024', 'Q1 2024'
-    if m := re.fullmatch(r"([1-4])\.?(?:kvartal|kv\.?)(\d{4})", value) or re.fullmatch(
-        r"(?:kvartal|[kq])([1-4])[.\-/]?(\d{4})", value
-    ):
-        return dt.date(int(m[2]), 3 * int(m[1]) - 2, 1), "quarter"
-    if m := re.fullmatch(r"(\d{4})[-/.]?t([1-3])", value) or re.fullmatch(
-        r"(\d{4})[-/.]?([1-3])\.?tertial", value
-    ):
-        return dt.date(int(m[1]), 4 * int(m[2]) - 3, 1), "tertial"
-    if m := re.fullmatch(r"([1-3])\.?tertial(\d{2})", value) or re.fullmatch(
-        r"(?:tertial|t)([1-3])[.\-/](\d{2})", value
-    ):
-        return dt.date(2000 + int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
-    # '1. tertial 2024', 'Tertial 1 2024', 'T1 2024'
-    if m := re.fullmatch(r"([1-3])\.?tertial(\d{4})", value) or re.fullmatch(
-        r"(?:tertial|t)([1-3])[.\-/]?(\d{4})", value
-    ):
-        return dt.date(int(m[2]), 4 * int(m[1]) - 3, 1), "tertial"
+    if found := _sub_year(value):
+        return found
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
@@ -309,6 +284,46 @@ def _day(value: str) -> dt.date | None:
         r"(\d{4})-(\d{2})-(\d{2})t?0{1,2}:00(?::0{2}(?:\.0+)?)?(?:z|[+\-]\d{2}:?\d{2})", value
     ):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+# Quarters and tertials written with their year, as NPR, Helsedirektoratet, KPR and SSB write them
+# (lower case, spaces removed). Per grain: its letter(s), its word, the word's short forms, the
+# highest number and the months each period spans.
+_SUB_YEAR_GRAINS = (
+    ("quarter", "[kq]", "kvartal", r"(?:kvartal|kv\.?)", 4, 3),
+    ("tertial", "t", "tertial", "tertial", 3, 4),
+)
+
+
+def _sub_year_forms() -> list[tuple[re.Pattern[str], str, int, bool]]:
+    """(pattern, grain, months per period, number first) for each written form of
+    _SUB_YEAR_GRAINS; the year is four digits, or two (this century) after the number."""
+    forms = []
+    for grain, letter, word, words, highest, months in _SUB_YEAR_GRAINS:
+        n = f"([1-{highest}])"
+        for pattern, number_first in (
+            (rf"(\d{{4}})[-/.]?{letter}{n}", False),  # '2024K1', '2024-Q1', '2024T3'
+            (rf"(\d{{4}})[-/.]?{n}\.?{words}", False),  # '2024 1. kvartal'
+            (rf"{n}\.?{words}(\d{{2}}|\d{{4}})", True),  # '1. kvartal 2024', '1. kv. 24', '1. tertial 24'
+            (rf"(?:{word}|{letter}){n}[.\-/](\d{{2}})", True),  # 'K1-24', 'T3-24'
+            (rf"(?:{word}|{letter}){n}[.\-/]?(\d{{4}})", True),  # 'Kvartal 1 2024', 'K1 2024', 'T1 2024'
+        ):
+            forms.append((re.compile(pattern), grain, months, number_first))
+    return forms
+
+
+_SUB_YEAR_FORMS = _sub_year_forms()
+
+
+def _sub_year(value: str) -> tuple[dt.date, str] | None:
+    """A quarter or tertial with its year from `value` (lower case, no spaces), or None: its
+    first day and grain ('2024K1' → (2024-01-01, 'quarter'); 'T3-24' → (2024-09-01, 'tertial'))."""
+    for pattern, grain, months, number_first in _SUB_YEAR_FORMS:
+        if m := pattern.fullmatch(value):
+            number, year = (m[1], m[2]) if number_first else (m[2], m[1])
+            full_year = int(year) + (2000 if len(year) == 2 else 0)
+            return dt.date(full_year, months * (int(number) - 1) + 1, 1), grain
     return None
 
 
@@ -432,8 +447,6 @@ def _same_period(columns: list[str]) -> list[str]:
 def _week_or_half_year(column: str) -> str | None:
     """'halvår' or 'uker' when a column's header ends with a half-year or a week ('2024H1',
     'Antall 1. halvår 2024', 'Uke 5 2024'), else None."""
-    from loaders.checks import HALF_YEAR, WEEK  # the same texts the cell checks refuse by name
-
     name = " ".join(column.lower().split())
     for pattern, what in ((HALF_YEAR, "halvår"), (WEEK, "uker")):
         if re.search(rf"(?:^|\s)(?:{pattern})$", name):

@@ -62,6 +62,35 @@ def test_periods_are_read_at_the_grain_written_and_dates_never_truncated():
     assert parse("2021_2019") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024K1", (dt.date(2024, 1, 1), "quarter")),
+        ("2024-Q4", (dt.date(2024, 10, 1), "quarter")),
+        ("2024 2. kvartal", (dt.date(2024, 4, 1), "quarter")),
+        ("3. kv. 24", (dt.date(2024, 7, 1), "quarter")),
+        ("1. kvartal 2024", (dt.date(2024, 1, 1), "quarter")),
+        ("K1-24", (dt.date(2024, 1, 1), "quarter")),
+        ("Kvartal 4 2023", (dt.date(2023, 10, 1), "quarter")),
+        ("Q2 2025", (dt.date(2025, 4, 1), "quarter")),
+        ("2024T2", (dt.date(2024, 5, 1), "tertial")),
+        ("2024 3. tertial", (dt.date(2024, 9, 1), "tertial")),
+        ("T3-24", (dt.date(2024, 9, 1), "tertial")),
+        ("1. tertial 24", (dt.date(2024, 1, 1), "tertial")),
+        ("Tertial 2 2024", (dt.date(2024, 5, 1), "tertial")),
+        ("2024K5", None),
+        ("2024T4", None),
+        ("T4-24", None),
+        ("5. kvartal 2024", None),
+        ("K1-2", None),
+    ],
+)
+def test_quarters_and_tertials_are_read_in_every_written_form(text, expected):
+    """Each written form of loaders.normalise._SUB_YEAR_GRAINS, and numbers past the year's last
+    quarter or tertial refused."""
+    assert normalise.parse_period(text) == expected
+
+
 def test_a_year_is_built_from_its_months_and_a_coarser_grain_used_only_where_no_finer_exists(store):
     rows = months("3205", 2023, [1.0] * 12) + [
         ("3205", "2023-01-01", "year", 12.0),
