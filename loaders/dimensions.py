@@ -45,7 +45,7 @@ SHOWN_VALUES = 6
 # Summing over a column that holds one counts every case twice, so it is chosen instead (SSB statbank's own totals, table 07459 and others).
 TOTAL_MEMBER = re.compile(
     r"^(?:begge kjønn|både kjønn|alle kjønn|kvinner og menn|menn og kvinner|both sexes|all sexes|"
-    r"alle aldre|all ages|alle|i alt|.+ i alt|totalt?|sum|samlet|all|"
+    r"alle aldre|all ages|alle|i alt|.+ i alt|totalt?|sum|samlet|.+ samlet|all|"
     r"alle\s+(?!andre\b|øvrige\b|resterende\b|other\b)\w+)$",
     re.IGNORECASE,
 )
@@ -67,21 +67,59 @@ def single_age(text: str | None) -> tuple[int, bool] | None:
     return (int(m[1]), bool(m[2])) if m else None
 
 
-# FHI's kube files code sex as KJONN 0 (both), 1 (men), 2 (women): «0» is the column's total.
-SEX_COLUMN = re.compile(r"^(kjønn|kjonn|kjoenn|sex)$", re.IGNORECASE)
+AGE_RANGE = re.compile(r"^(\d{1,3})\s*[_\-–]\s*(\d{1,3})(?:\s*år)?$", re.IGNORECASE)
+
+
+def _sex_code_total(values: list[str]) -> str | None:
+    """FHI's KJONN: 0 (both), 1 (men), 2 (women); «0» is the total when only these codes occur."""
+    if {v.strip() for v in values if v} <= {"0", "1", "2"}:
+        return next((v for v in values if v and v.strip() == "0"), None)
+    return None
+
+
+def _age_range_total(values: list[str]) -> str | None:
+    """FHI's ALDER: age groups written «first_last» («0_120», «0_66», «67_120»; the statbank's
+    labels «0-120 år», «0-74 år», «75-120 år» too); the group
+    whose ages the other groups cover exactly, each age once, is their total («0_120»).
+    None when a value is no such group, or no group is covered that way."""
+    ranges = {v: AGE_RANGE.match(v.strip()) for v in values if v}
+    if not ranges or not all(ranges.values()):
+        return None
+    spans = {v: (int(m[1]), int(m[2])) for v, m in ranges.items()}
+    for candidate, (first, last) in spans.items():
+        parts = sorted(span for v, span in spans.items() if v != candidate)
+        edges = [first - 1] + [end for _, end in parts]
+        if (
+            parts
+            and parts[0][0] == first
+            and parts[-1][1] == last
+            and all(start == edges[i] + 1 for i, (start, _) in enumerate(parts))
+        ):
+            return candidate
+    return None
+
+
+# Statbank and kube files that code a column's total instead of naming it (FHI's kube files:
+# KJONN 0 is both sexes, ALDER 0_120 all ages; FHI Statistikkbank «Kodeliste»): the column's
+# name, and how its total is found among its values.
+CODED_TOTALS = (
+    (re.compile(r"^(kjønn|kjonn|kjoenn|sex)$", re.IGNORECASE), _sex_code_total),
+    (re.compile(r"^(alder|age|aldersgruppe)$", re.IGNORECASE), _age_range_total),
+)
 
 
 def total_member(values: list[str], column: str | None = None) -> str | None:
     """The value among a column's `values` that is the total of the others («Begge kjønn»), or None.
 
     Only when the column has at least one other value: a lone «I alt» is nothing to double.
-    `column`: the column's name; in a sex column holding only the codes 0, 1 and 2 (FHI's KJONN),
-    «0» is the total.
+    `column`: the column's name; a column of CODED_TOTALS (FHI's KJONN 0, 1, 2; ALDER as age
+    groups «0_120», «0_66», «67_120») has its total found by its codes.
     """
     if len(values) < 2:
         return None
-    if column and SEX_COLUMN.match(column.strip()) and {v.strip() for v in values if v} <= {"0", "1", "2"}:
-        return next((v for v in values if v and v.strip() == "0"), None)
+    for name, coded_total in CODED_TOTALS:
+        if column and name.match(column.strip()) and (total := coded_total(values)) is not None:
+            return total
     return next((v for v in values if v is not None and TOTAL_MEMBER.match(" ".join(v.split()))), None)
 
 

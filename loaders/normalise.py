@@ -228,8 +228,12 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     # NPR's and Helsedirektoratet's report periods): a whole month, quarter, tertial or year, else None
     if m := re.fullmatch(rf"({_DATE_TEXT})(?:[\-–—]|til)({_DATE_TEXT})", value):
         return _date_range(m[1], m[2])
+    # years as a range ('2019_2021', FHI's kube files); one year as a range of one ('2022_2022':
+    # FHI writes single years so) is that year
     if m := re.fullmatch(r"(\d{4})[_\-–—](\d{4})", value):
         first, last = int(m[1]), int(m[2])
+        if first == last:
+            return dt.date(first, 1, 1), "year"
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     # '2021–23' (en or em dash; a hyphen is ISO's year-month, '2021-12'): years 2021 to 2023
     if m := re.fullmatch(r"(\d{4})[–—](\d{2})", value):
@@ -555,8 +559,9 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
     """The reader's guess from column names; shown to the analyst, who can correct it.
 
     kinds: the kinds of the indicators the file is loaded for. For counts and stocks only, a
-    «Teller» column with no «Nevner» is the count itself (FHI's kube files: TELLER beside RATE
-    and MEIS), so it becomes the value and the rate beside it is left unused.
+    «Teller» column is the count itself (FHI's kube files: TELLER beside RATE and MEIS, with or
+    without NEVNER), so it becomes the value and the rate (and «Nevner») beside it is left unused;
+    a count value column («Antall») beside «Teller» and «Nevner» stays the value.
     """
     roles = ColumnRoles()
     wide = [c for c in columns if is_period_header(c)]
@@ -584,9 +589,18 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
         roles.period, roles.subperiod = roles.subperiod, None  # "Måned" holding "2024-01"
     if not (roles.period or roles.year) and wide:
         roles.wide = _one_measure(wide, kinds)
-    if kinds and kinds <= {"count", "stock"} and roles.numerator and not roles.denominator:
-        roles.value, roles.numerator = roles.numerator, None
+    if kinds and kinds <= {"count", "stock"} and roles.numerator:
+        if not roles.denominator:
+            roles.value, roles.numerator = roles.numerator, None
+        elif roles.value is None or _begins(roles.value, RATIO_WORDS):
+            # FHI's kube with NEVNER (TELLER, NEVNER, RATE): the count is TELLER; the rate and
+            # the file's own population are left unused (the board divides by its own)
+            roles.value, roles.numerator, roles.denominator = roles.numerator, None, None
     return roles
+
+
+# Value columns that hold a ratio, not a count: a count indicator takes «Teller» over them.
+RATIO_WORDS = ("rate", "andel", "prosent", "meis", "smr")
 
 
 # Columns that describe the value cell beside it rather than a dimension of the table: FHI's

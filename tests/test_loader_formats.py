@@ -464,6 +464,7 @@ def test_an_age_total_beside_bands_is_named_as_the_one_to_choose(fresh_loader, t
         (["Begge kjønn", "Menn", "Kvinner"], "Begge kjønn"),
         (["Males", "Females", "Both sexes"], "Both sexes"),
         (["0-17 år", "Alder i alt"], "Alder i alt"),
+        (["Kjønn samlet", "Menn", "Kvinner"], "Kjønn samlet"),  # FHI's statbank
         (["Menn", "Kvinner"], None),
         (["I alt"], None),
     ],

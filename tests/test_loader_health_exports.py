@@ -262,3 +262,65 @@ def test_two_tables_on_the_upload_page_are_refused_and_nothing_is_written(board_
     store = open_store(board_db)
     assert store_state(store) == before
     store.close()
+
+
+KUBE_BY_AGE_WITH_NEVNER = (
+    "GEO;AAR;KJONN;ALDER;TELLER;NEVNER;RATE;SPVFLAGG\n"
+    "3205;2022_2022;0;0_120;120;90000;133.3;0\n"
+    "3205;2022_2022;0;0_66;20;70000;28.6;0\n"
+    "3205;2022_2022;0;67_120;100;20000;500;0\n"
+    "3222;2022_2022;0;0_120;;;;3\n"
+    "3222;2022_2022;0;0_66;;;;3\n"
+    "3222;2022_2022;0;67_120;;;;3\n"
+    "3222;2023_2023;0;0_120;60;50000;120;0\n"
+    "3222;2023_2023;0;0_66;10;40000;25;0\n"
+    "3222;2023_2023;0;67_120;50;10000;500;0\n"
+)
+
+
+def test_fhi_kube_by_age_with_nevner_asks_for_0_120_and_stores_teller_per_year(fresh_loader, tmp_path):
+    """FHI's kube with age groups and NEVNER: ALDER 0_120 is the total of 0_66 and 67_120 (a sum
+    over ALDER counted each case twice); AAR «2022_2022» is the year 2022 (was refused as no
+    period); for a count, TELLER is the value (was RATE, the rate per 100 000, stored as a count)."""
+    path = write_csv(tmp_path / "kube.csv", KUBE_BY_AGE_WITH_NEVNER)
+    asked = fresh_loader.ingest(path, "hip_fractures")
+    assert asked.refused == (
+        "Filen «kube.csv» har kolonnen «ALDER» med verdiene 0_120, 0_66, 67_120, der «0_120» er summen "
+        'av de andre: velg totalen «0_120» (--where ALDER="0_120").'
+    )
+    summed = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["ALDER"]))
+    assert summed.refused.startswith(
+        "Filen «kube.csv» har totalen «0_120» i kolonnen «ALDER» ved siden av delene"
+    )
+    assert export_lines(fresh_loader) == [HEADER]
+    chosen = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"ALDER": "0_120"}))
+    assert chosen.ok, chosen.refused
+    assert export_lines(fresh_loader) == [
+        HEADER,
+        "hip_fractures,3205,2022,120,false",
+        "hip_fractures,3222,2022,,true",
+        "hip_fractures,3222,2023,60,false",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "total"),
+    [
+        (["0_120", "0_66", "67_120"], "0_120"),
+        (["0_17", "18_66", "67_120", "0_120"], "0_120"),
+        (["0-74 år", "75-120 år", "0-120 år"], "0-120 år"),  # the statbank's labels
+        (["0_120", "65_120"], None),  # 0_64 missing: 0_120 is not the sum of the others
+        (["0_120", "0_66", "50_120"], None),  # overlapping groups
+        (["0_66", "67_120"], None),
+        (["0_120", "Alle"], "Alle"),  # not all groups: the named total
+    ],
+)
+def test_an_fhi_age_group_is_the_total_only_where_the_others_cover_it_exactly(values, total):
+    from loaders.dimensions import total_member
+
+    assert total_member(values, "ALDER") == total
+
+
+def test_one_year_written_as_a_range_of_one_is_that_year():
+    assert parse_period("2022_2022") == (dt.date(2022, 1, 1), "year")
+    assert parse_period("2019_2021") == (dt.date(2019, 1, 1), "3year")
