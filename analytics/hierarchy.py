@@ -67,6 +67,38 @@ def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarr
     return months.astype("datetime64[ns]")
 
 
+_DAY_NS = 86_400_000_000_000
+
+
+def _month_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 (int64) of datetime64 values, as ``astype("datetime64[M]")`` gives
+    them. numpy's calendar conversion costs about 35 ns a value; a cube's starts are a few
+    hundred distinct days, so the days are ranked (_unique_ints) and only those converted."""
+    stamps = np.asarray(stamps)
+    if stamps.dtype != np.dtype("datetime64[ns]") or not len(stamps) or np.isnat(stamps).any():
+        return stamps.astype("datetime64[M]").astype(np.int64)
+    days, at = _unique_ints(stamps.view(np.int64) // _DAY_NS)
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)[at]
+
+
+def _month_starts(months: np.ndarray) -> np.ndarray:
+    """The first instants (datetime64[ns]) of months numbered since 1970-01 (int64), as
+    ``astype("datetime64[M]").astype("datetime64[ns]")``, converting each distinct month once."""
+    months = np.asarray(months, dtype=np.int64)
+    if not len(months):
+        return months.astype("datetime64[M]").astype("datetime64[ns]")
+    distinct, at = _unique_ints(months)
+    return distinct.astype("datetime64[M]").astype("datetime64[ns]")[at]
+
+
+def _truncated(starts: np.ndarray, grain: str) -> np.ndarray:
+    """truncate for datetime64[ns] arrays, by _month_numbers and _month_starts: the same
+    period starts (a year starts at a month number that is a multiple of 12, a quarter of 3)."""
+    months = _month_numbers(starts)
+    step = {"month": 1, "quarter": 3, "year": 12}[grain]
+    return _month_starts(months - months % step)
+
+
 @dataclass(frozen=True)
 class Lines:
     """The cube's lines (rule 2) as flat arrays: line i is total ``totals[i]`` with the parts
@@ -260,14 +292,10 @@ def build_cube(
         # An inner join on the keys: the matched parts in row order, each with its total
         # (_match, numpy, as the pandas merge did it before).
         hit, total_row = _match(part_keys, total_keys)
-        at_total = total_at[total_row]
-        # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
-        # one stable sort, kept as flat arrays, not a Python loop over pandas groups.
-        codes, found = pd.factorize(at_total)
-        order = np.argsort(codes, kind="stable")
-        line_totals.append(np.asarray(found, dtype=np.int64))
-        line_sizes.append(np.bincount(codes, minlength=len(found)).astype(np.int64))
-        line_parts.append(part_at[hit][order])
+        found, sizes, order = _group_runs(total_at[total_row])
+        line_totals.append(found)
+        line_sizes.append(sizes)
+        line_parts.append(part_at[hit] if order is None else part_at[hit][order])
 
     def at_level(name: str) -> np.ndarray:
         return np.flatnonzero(level_codes == level_code.get(name, -1))
@@ -277,7 +305,7 @@ def build_cube(
     for fine_i, fine in enumerate(grains):
         fine_at = at_level(fine)
         for coarse in grains[fine_i + 1 :]:
-            parent = truncate(start_of[fine_at], coarse)
+            parent = _truncated(start_of[fine_at], coarse)
             total_at = at_level(coarse)
             add(
                 [scope_codes[fine_at], parent], fine_at, [scope_codes[total_at], start_of[total_at]], total_at
@@ -396,7 +424,7 @@ def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, li
     unit_names = np.asarray(unit_names.astype(str), dtype=object)
     unit_codes = np.asarray(unit_codes, dtype=np.int64)
     stamps = np.asarray(frame["period_start"].to_numpy(), dtype="datetime64[ns]")
-    months = stamps.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    months = _month_numbers(stamps)  # months since 1970-01
     values = frame["numerator"].to_numpy(dtype=float)
     cells = _CellList()
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
@@ -442,21 +470,81 @@ def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present).astype(np.int64) + low, rank[offset]
 
 
+def _group_runs(at_total: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The lines of matched parts, given each part's total (cell index, int64, in the parts'
+    row order): (totals in order of first appearance, parts per total, the order that puts the
+    parts total by total, keeping row order within a total; None when they already are).
+
+    As ``pd.factorize`` then a stable argsort of the codes (groupby(sort=False)). Totals that
+    never decrease (the time and window lines: parts and totals are both sorted by scope and
+    start) are runs, found without hashing or sorting; the others are ranked by factorize and
+    put in order by a stable sort of codes as 16-bit integers where they fit (numpy sorts
+    those by radix, the same order as any stable sort)."""
+    at_total = np.asarray(at_total, dtype=np.int64)
+    if not len(at_total) or bool((at_total[1:] >= at_total[:-1]).all()):
+        edges = np.flatnonzero(at_total[1:] != at_total[:-1]) + 1
+        bounds = np.concatenate([[0], edges, [len(at_total)]]).astype(np.int64) if len(at_total) else edges
+        return at_total[bounds[:-1]] if len(at_total) else at_total, np.diff(bounds), None
+    codes, found = pd.factorize(at_total)
+    small = codes.astype(np.int16) if len(found) < 2**15 else codes
+    order = np.argsort(small, kind="stable")
+    sizes = np.bincount(codes, minlength=len(found)).astype(np.int64)
+    return np.asarray(found, dtype=np.int64), sizes, order
+
+
+def _dense_column(part: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """One key column of _match as small non-negative integers: (part codes, total codes, the
+    codes' bound). Integer columns and datetimes at month starts (the cube's periods) are their
+    offset from the least value (months for datetimes); anything else is ranked by np.unique.
+    Equal values get equal codes and different values different ones, which is all a join needs."""
+    both = np.concatenate([part, total])
+    if both.dtype == np.dtype("datetime64[ns]") and len(both) and not np.isnat(both).any():
+        days = both.view(np.int64) // _DAY_NS
+        if np.array_equal(days * _DAY_NS, both.view(np.int64)):  # whole days: ranked by day
+            both = _unique_ints(days)[1]
+    if both.dtype.kind in "iu" and len(both):
+        low = int(both.min())
+        span = int(both.max()) - low + 1
+        if span <= 4 * len(both) + 4096:
+            codes = both.astype(np.int64) - low
+            return codes[: len(part)], codes[len(part) :], span
+    uniques, inverse = np.unique(both, return_inverse=True)
+    inverse = inverse.astype(np.int64)
+    return inverse[: len(part)], inverse[len(part) :], max(len(uniques), 1)
+
+
 def _match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """An inner join of parts on totals by their key columns, when each total's key is unique:
     (positions of the parts that have a total, in row order; the row of each one's total).
-    The keys are made dense integers per column and combined into one, then looked up by a
-    sorted search: the rows and order of ``merge(how="inner")`` on a unique right key."""
-    n_parts = len(parts[0])
-    combined = np.zeros(n_parts + len(totals[0]), dtype=np.int64)
+    The keys are made small integers per column (_dense_column) and combined into one; a total
+    is found through a table indexed by the key when the keys' range is small (the cube's
+    units × months), else by a sorted search: the rows and order of ``merge(how="inner")`` on
+    a unique right key."""
+    n_parts, n_totals = len(parts[0]), len(totals[0])
+    part_key = np.zeros(n_parts, dtype=np.int64)
+    total_key = np.zeros(n_totals, dtype=np.int64)
+    bound = 1
     for part, total in zip(parts, totals, strict=True):
-        uniques, inverse = np.unique(np.concatenate([part, total]), return_inverse=True)
-        combined = combined * len(uniques) + inverse.astype(np.int64)
-    part_key, total_key = combined[:n_parts], combined[n_parts:]
+        part_codes, total_codes, span = _dense_column(np.asarray(part), np.asarray(total))
+        if bound * span >= 2**62:  # too wide to combine: rank the keys so far
+            _, inverse = np.unique(np.concatenate([part_key, total_key]), return_inverse=True)
+            part_key, total_key = inverse[:n_parts].astype(np.int64), inverse[n_parts:].astype(np.int64)
+            bound = n_parts + n_totals
+        part_key = part_key * span + part_codes
+        total_key = total_key * span + total_codes
+        bound *= span
+    if not n_parts or not n_totals:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if bound <= 4 * (n_parts + n_totals) + 65536:
+        table = np.full(bound, -1, dtype=np.int64)
+        table[total_key] = np.arange(n_totals, dtype=np.int64)
+        row = table[part_key]
+        hit = np.flatnonzero(row >= 0)
+        return hit, row[hit]
     by_key = np.argsort(total_key, kind="stable")
     sorted_keys = total_key[by_key]
-    found = np.minimum(np.searchsorted(sorted_keys, part_key), max(len(sorted_keys) - 1, 0))
-    hit = np.flatnonzero(sorted_keys[found] == part_key) if len(sorted_keys) else np.zeros(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(sorted_keys, part_key), len(sorted_keys) - 1)
+    hit = np.flatnonzero(sorted_keys[found] == part_key)
     return hit, by_key[found[hit]]
 
 
@@ -468,7 +556,12 @@ def _settle(
     limit: int,
 ) -> np.ndarray:
     """Rules 3 and 3b until nothing changes, for every (values, primary) pair of counts the
-    cells hold (one for a count; a share's numerator and complement, see `joint`)."""
+    cells hold (one for a count; a share's numerator and complement, see `joint`).
+
+    Nothing hidden at the start (no small count): every line has no hidden cell, so rule 3
+    hides nothing and rule 3b has no hidden period; the mask is returned as it came."""
+    if not hidden.any():
+        return hidden
     window_line = (
         ~np.isin(level_of[lines.totals], GRAINS) & np.isin(level_of[lines.parts[lines.starts[:-1]]], GRAINS)
         if len(lines)
@@ -542,13 +635,15 @@ def _sweep(
         return hidden
     totals, flat = lines.totals, lines.parts
     sizes = np.diff(lines.starts)
+    due = np.flatnonzero(_needy(values, hidden, primary, totals, sizes, flat, limit))
+    if not len(due):  # no line needs more: the owners below are never asked for
+        return hidden
     # Which lines hold each cell (as total or part), to know whom a newly hidden cell concerns.
     cells = np.concatenate([totals, flat])
     owners = np.concatenate([np.arange(len(lines)), np.repeat(np.arange(len(lines)), sizes)])
     order = np.argsort(cells, kind="stable")
     cells, owners = cells[order], owners[order]
     queued = np.zeros(len(lines), dtype=bool)
-    due = np.flatnonzero(_needy(values, hidden, primary, totals, sizes, flat, limit))
     while len(due):
         queued[:] = False
         queued[due] = True

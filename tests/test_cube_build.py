@@ -1,0 +1,257 @@
+"""The protection cube's build helpers (analytics.hierarchy) against the plain methods they
+replace: joins by pandas merge, groups by factorize, months by numpy's calendar, and the mask by
+checking every line on every pass (Cox 1980, as the module's docstring states the rule)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import hierarchy
+
+pytestmark = pytest.mark.backend_free
+
+
+def _merge_match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """_match as pandas does it: an inner merge on a unique right key keeps the left rows' order."""
+    left = pd.DataFrame({f"k{i}": column for i, column in enumerate(parts)}).assign(
+        part=np.arange(len(parts[0]))
+    )
+    right = pd.DataFrame({f"k{i}": column for i, column in enumerate(totals)}).assign(
+        total=np.arange(len(totals[0]))
+    )
+    merged = left.merge(right, on=[f"k{i}" for i in range(len(parts))], how="inner")
+    return merged["part"].to_numpy(dtype=np.int64), merged["total"].to_numpy(dtype=np.int64)
+
+
+def _key_columns(rng: np.random.Generator, kind: str, n_parts: int, n_totals: int):
+    """(part column, total column) of one kind; the totals' values are distinct."""
+    if kind == "codes":
+        pool = np.arange(400, dtype=np.int64)
+    elif kind == "months":
+        pool = pd.date_range("2014-01-01", periods=160, freq="MS").to_numpy()
+    elif kind == "days":  # not month starts: ranked by day
+        pool = pd.date_range("2024-01-03", periods=300, freq="D").to_numpy()
+    elif kind == "instants":  # not whole days: np.unique
+        pool = (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(200) * 7, unit="h")).to_numpy()
+    elif kind == "wide":  # a span far longer than the arrays: np.unique
+        pool = np.arange(300, dtype=np.int64) * 10**15 - 10**16
+    else:  # text
+        pool = np.array([f"u{i:04d}" for i in range(300)], dtype=object)
+    totals = rng.choice(pool, size=min(n_totals, len(pool)), replace=False)
+    parts = rng.choice(pool, size=n_parts)
+    return parts, totals
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_match_is_an_inner_merge(seed):
+    """hierarchy._match (keys as small integers, a table or a sorted search) gives the parts
+    and their totals that pandas' inner merge gives, for every kind of key column the cube
+    joins on and some it does not (text, wide integers, times within a day), and empty sides."""
+    rng = np.random.default_rng(seed)
+    kinds = ["codes", "months", "days", "instants", "wide", "text"]
+    for width in (1, 2, 3):
+        chosen = rng.choice(kinds, size=width)
+        n_parts, n_totals = int(rng.integers(0, 3000)), int(rng.integers(0, 200))
+        columns = [_key_columns(rng, kind, n_parts, n_totals) for kind in chosen]
+        n_totals = min(len(total) for _, total in columns)
+        parts = [part for part, _ in columns]
+        totals = [total[:n_totals] for _, total in columns]
+        # The totals' keys must be unique together (the cube's are): keep each key's first.
+        keys = pd.DataFrame({i: t for i, t in enumerate(totals)})
+        first = ~keys.duplicated().to_numpy()
+        totals = [t[first] for t in totals]
+        # Some parts take a total's key, so that rows match.
+        if n_totals and n_parts:
+            take = rng.integers(0, first.sum(), size=n_parts // 2)
+            for part, total in zip(parts, totals, strict=True):
+                part[: len(take)] = total[take]
+        hit, row = hierarchy._match(parts, totals)
+        expected_hit, expected_row = _merge_match(parts, totals)
+        assert hit.dtype == np.int64 and row.dtype == np.int64
+        assert np.array_equal(hit, expected_hit), chosen
+        assert np.array_equal(row, expected_row), chosen
+
+
+def test_match_of_the_cubes_keys_uses_the_table_and_finds_every_part():
+    """The cube's own keys (unit codes × month starts, 357 units): every part has its total."""
+    units = np.repeat(np.arange(357, dtype=np.int64), 120)
+    months = np.tile(pd.date_range("2016-01-01", periods=120, freq="MS").to_numpy(), 357)
+    quarters = hierarchy.truncate(months, "quarter")
+    total_units = np.repeat(np.arange(357, dtype=np.int64), 40)
+    total_starts = np.tile(pd.date_range("2016-01-01", periods=40, freq="QS").to_numpy(), 357)
+    hit, row = hierarchy._match([units, quarters], [total_units, total_starts])
+    expected_hit, expected_row = _merge_match([units, quarters], [total_units, total_starts])
+    assert np.array_equal(hit, expected_hit) and np.array_equal(row, expected_row)
+    assert len(hit) == len(units)
+
+
+def _factorized_runs(at_total: np.ndarray):
+    """_group_runs as it was written: factorize (first appearance), a stable sort, bincount."""
+    codes, found = pd.factorize(at_total)
+    order = np.argsort(codes, kind="stable")
+    return np.asarray(found, dtype=np.int64), np.bincount(codes, minlength=len(found)).astype(np.int64), order
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_group_runs_is_factorize_then_a_stable_sort(seed):
+    """hierarchy._group_runs gives the lines' totals, sizes and part order of factorize and a
+    stable argsort: for sorted totals (runs), unsorted ones, many distinct ones, one, none."""
+    rng = np.random.default_rng(seed)
+    cases = [
+        np.sort(rng.integers(0, 50, 400)),
+        rng.integers(0, 50, 400),
+        rng.integers(0, 40_000, 5000),  # more codes than 16 bits hold
+        np.tile(np.arange(300, 600), 40),  # the space lines: each unit's periods in turn
+        np.array([7]),
+        np.array([], dtype=np.int64),
+    ]
+    for at_total in cases:
+        at_total = np.asarray(at_total, dtype=np.int64)
+        found, sizes, order = hierarchy._group_runs(at_total)
+        expected_found, expected_sizes, expected_order = _factorized_runs(at_total)
+        assert found.dtype == np.int64 and sizes.dtype == np.int64
+        assert np.array_equal(found, expected_found)
+        assert np.array_equal(sizes, expected_sizes)
+        assert np.array_equal(np.arange(len(at_total)) if order is None else order, expected_order)
+
+
+def test_month_numbers_and_starts_are_numpys_calendar():
+    """hierarchy._month_numbers and _month_starts (each distinct day converted once) give what
+    numpy's datetime64[M] conversion gives: before 1970, mid-month, times of day, NaT, other units."""
+    rng = np.random.default_rng(3)
+    cases = [
+        pd.date_range("2015-01-01", periods=140, freq="MS").to_numpy().repeat(300),
+        (pd.Timestamp("1965-03-01") + pd.to_timedelta(rng.integers(0, 40_000, 3000), unit="D")).to_numpy(),
+        (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**7, 500), unit="min")).to_numpy(),
+        np.array(["2024-02-01", "NaT", "2024-03-15"], dtype="datetime64[ns]"),
+        np.array(["2024-02-01", "2024-03-15"], dtype="datetime64[s]"),
+        np.array([], dtype="datetime64[ns]"),
+    ]
+    for stamps in cases:
+        months = hierarchy._month_numbers(stamps)
+        expected = stamps.astype("datetime64[M]").astype(np.int64)
+        assert months.dtype == np.int64 and np.array_equal(months, expected)
+    months = np.concatenate([rng.integers(-200, 900, 2000), np.array([0, -1, 11, 12])]).astype(np.int64)
+    for case in (months, months[:0]):
+        starts = hierarchy._month_starts(case)
+        expected = case.astype("datetime64[M]").astype("datetime64[ns]")
+        assert starts.dtype == expected.dtype and np.array_equal(starts, expected)
+
+
+def test_truncated_is_truncate():
+    """hierarchy._truncated (build_cube's coarser periods) is truncate, grain by grain."""
+    rng = np.random.default_rng(5)
+    stamps = (
+        pd.Timestamp("1966-01-01") + pd.to_timedelta(rng.integers(0, 30_000, 4000), unit="D")
+    ).to_numpy()
+    for grain in hierarchy.GRAINS:
+        assert np.array_equal(hierarchy._truncated(stamps, grain), hierarchy.truncate(stamps, grain))
+
+
+def _reference_lines(cube: hierarchy.Cube) -> list[tuple[int, list[int]]]:
+    """The cube's lines by pandas merges and groupby(sort=False), as build_cube made them before
+    it joined on integer codes: time lines (each finer grain in each coarser one), the windows'
+    lines, then ALL with its units for every level and period."""
+    cells = pd.DataFrame({"scope": cube.scopes, "level": cube.levels, "start": cube.starts})
+    cells["at"] = np.arange(len(cells))
+    found: list[tuple[int, list[int]]] = []
+
+    def add(parts: pd.DataFrame, totals: pd.DataFrame, on: list[str]) -> None:
+        merged = parts[[*on, "at"]].merge(totals[[*on, "at"]], on=on, how="inner", suffixes=("", "_total"))
+        for total, group in merged.groupby("at_total", sort=False):
+            found.append((int(total), group["at"].tolist()))
+
+    grains = [
+        g for g in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :] if (cells["level"] == g).any()
+    ]
+    for i, fine in enumerate(grains):
+        for coarse in grains[i + 1 :]:
+            parts = cells[cells["level"] == fine].assign(
+                start=lambda f, c=coarse: hierarchy.truncate(f["start"], c)
+            )
+            add(parts, cells[cells["level"] == coarse], ["scope", "start"])
+    native = cells[cells["level"] == cube.native]
+    for name, covered in cube.windows.items():
+        window = cells[cells["level"] == name]
+        for anchor in pd.unique(window["start"]):
+            add(native[native["start"].isin(covered)], window[window["start"] == anchor], ["scope"])
+    add(cells[cells["scope"] != hierarchy.ALL], cells[cells["scope"] == hierarchy.ALL], ["level", "start"])
+    return found
+
+
+def _reference_mask(counts: list[tuple[np.ndarray, np.ndarray]], cube: hierarchy.Cube) -> np.ndarray:
+    """Rules 3 and 3b checked on every line on every pass until nothing changes (the rule as
+    hierarchy's docstring states it, without _sweep's and _settle's shortcuts)."""
+    hidden = np.zeros(len(cube.values), dtype=bool)
+    for _, primary in counts:
+        hidden |= primary
+    lines = list(cube.lines)
+    grain = np.isin(cube.levels, hierarchy.GRAINS)
+    while True:
+        before = hidden.copy()
+        for values, primary in counts:
+            changed = True
+            while changed:
+                changed = False
+                for total, parts in lines:
+                    while hierarchy._needs_more(values, hidden, primary, total, parts, cube.limit):
+                        pick = hierarchy._pick(values, hidden, total, parts)
+                        if pick is None:
+                            break
+                        hidden[pick] = changed = True
+        for total, parts in lines:
+            if (
+                not grain[total]
+                and len(parts)
+                and grain[parts[0]]
+                and not hidden[total]
+                and hidden[parts].any()
+            ):
+                hidden[total] = True
+        if np.array_equal(before, hidden):
+            return hidden
+
+
+def _random_rows(rng: np.random.Generator, native: str, scale: float) -> tuple[pd.DataFrame, dict]:
+    step = {"month": 1, "quarter": 3, "year": 12}[native]
+    starts = pd.date_range("2021-01-01", periods=int(rng.integers(1, 40)), freq="MS")[::step]
+    units = [f"{u:04d}" for u in rng.choice(9000, size=int(rng.integers(1, 12)), replace=False)]
+    rows = pd.DataFrame(
+        [(u, s, float(rng.poisson(scale))) for u in units for s in starts if rng.random() < 0.85],
+        columns=["unit_id", "period_start", "numerator"],
+    )
+    windows = {}
+    if native != "year" and len(rows):
+        present = sorted(rows["period_start"].unique())
+        windows = {
+            hierarchy.FUNNEL: list(pd.to_datetime(present[-12:])),
+            hierarchy.SAME_MONTHS: list(pd.to_datetime(present[:4])),
+        }
+    return rows, windows
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_build_cube_lines_and_mask_are_the_plain_methods(seed):
+    """build_cube's lines are those pandas merges give (same totals, parts, order), and its mask
+    (and joint's, for a share's two counts) the one checking every line on every pass gives:
+    random cubes of every native grain, with windows, with and without small counts, and empty."""
+    rng = np.random.default_rng(100 + seed)
+    hidden_cells = 0
+    scales = {"month": [0.7, 3.0, 12.0][seed % 3], "quarter": 80.0, "year": 3.0}  # 80: nothing small
+    for native, scale in scales.items():
+        rows, windows = _random_rows(rng, native, scale)
+        for frame in (rows, rows.iloc[:0]):
+            cube = hierarchy.build_cube(frame, native, 5, windows)
+            mine = [(int(total), parts.tolist()) for total, parts in cube.lines]
+            assert mine == _reference_lines(cube)
+            assert np.array_equal(cube.hidden, _reference_mask([(cube.values, cube.primary)], cube))
+            rest = hierarchy.build_cube(
+                frame.assign(numerator=frame["numerator"] + rng.poisson(2.0, len(frame))), native, 5, windows
+            )
+            both = hierarchy.joint(cube, rest)
+            expected = _reference_mask([(cube.values, cube.primary), (rest.values, rest.primary)], cube)
+            assert np.array_equal(both.hidden, expected)
+            hidden_cells += int(both.hidden.sum())
+    assert hidden_cells > 0
