@@ -30,11 +30,14 @@ def _key_columns(rng: np.random.Generator, kind: str, n_parts: int, n_totals: in
     if kind == "codes":
         pool = np.arange(400, dtype=np.int64)
     elif kind == "months":
-        pool = pd.date_range("2014-01-01", periods=160, freq="MS").to_numpy()
+        pool = pd.date_range("2014-01-01", periods=160, freq="MS").to_numpy().astype("datetime64[ns]")
+    elif kind == "months_us":  # another unit than the cube's nanoseconds: np.unique
+        pool = pd.date_range("2014-01-01", periods=160, freq="MS").to_numpy().astype("datetime64[us]")
     elif kind == "days":  # not month starts: ranked by day
-        pool = pd.date_range("2024-01-03", periods=300, freq="D").to_numpy()
+        pool = pd.date_range("2024-01-03", periods=300, freq="D").to_numpy().astype("datetime64[ns]")
     elif kind == "instants":  # not whole days: np.unique
-        pool = (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(200) * 7, unit="h")).to_numpy()
+        hours = pd.to_timedelta(np.arange(200) * 7, unit="h")
+        pool = (pd.Timestamp("2024-01-01") + hours).to_numpy().astype("datetime64[ns]")
     elif kind == "wide":  # a span far longer than the arrays: np.unique
         pool = np.arange(300, dtype=np.int64) * 10**15 - 10**16
     else:  # text
@@ -50,7 +53,7 @@ def test_match_is_an_inner_merge(seed):
     and their totals that pandas' inner merge gives, for every kind of key column the cube
     joins on and some it does not (text, wide integers, times within a day), and empty sides."""
     rng = np.random.default_rng(seed)
-    kinds = ["codes", "months", "days", "instants", "wide", "text"]
+    kinds = ["codes", "months", "months_us", "days", "instants", "wide", "text"]
     for width in (1, 2, 3):
         chosen = rng.choice(kinds, size=width)
         n_parts, n_totals = int(rng.integers(0, 3000)), int(rng.integers(0, 200))
@@ -77,10 +80,14 @@ def test_match_is_an_inner_merge(seed):
 def test_match_of_the_cubes_keys_uses_the_table_and_finds_every_part():
     """The cube's own keys (unit codes × month starts, 357 units): every part has its total."""
     units = np.repeat(np.arange(357, dtype=np.int64), 120)
-    months = np.tile(pd.date_range("2016-01-01", periods=120, freq="MS").to_numpy(), 357)
+    months = np.tile(
+        pd.date_range("2016-01-01", periods=120, freq="MS").to_numpy().astype("datetime64[ns]"), 357
+    )
     quarters = hierarchy.truncate(months, "quarter")
     total_units = np.repeat(np.arange(357, dtype=np.int64), 40)
-    total_starts = np.tile(pd.date_range("2016-01-01", periods=40, freq="QS").to_numpy(), 357)
+    total_starts = np.tile(
+        pd.date_range("2016-01-01", periods=40, freq="QS").to_numpy().astype("datetime64[ns]"), 357
+    )
     hit, row = hierarchy._match([units, quarters], [total_units, total_starts])
     expected_hit, expected_row = _merge_match([units, quarters], [total_units, total_starts])
     assert np.array_equal(hit, expected_hit) and np.array_equal(row, expected_row)
@@ -102,7 +109,7 @@ def test_group_runs_is_factorize_then_a_stable_sort(seed):
     cases = [
         np.sort(rng.integers(0, 50, 400)),
         rng.integers(0, 50, 400),
-        rng.integers(0, 40_000, 5000),  # more codes than 16 bits hold
+        rng.permutation(40_000),  # more codes than 16 bits hold
         np.tile(np.arange(300, 600), 40),  # the space lines: each unit's periods in turn
         np.array([7]),
         np.array([], dtype=np.int64),
@@ -122,13 +129,14 @@ def test_month_numbers_and_starts_are_numpys_calendar():
     numpy's datetime64[M] conversion gives: before 1970, mid-month, times of day, NaT, other units."""
     rng = np.random.default_rng(3)
     cases = [
-        pd.date_range("2015-01-01", periods=140, freq="MS").to_numpy().repeat(300),
+        pd.date_range("2015-01-01", periods=140, freq="MS").to_numpy().repeat(300).astype("datetime64[ns]"),
         (pd.Timestamp("1965-03-01") + pd.to_timedelta(rng.integers(0, 40_000, 3000), unit="D")).to_numpy(),
         (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**7, 500), unit="min")).to_numpy(),
         np.array(["2024-02-01", "NaT", "2024-03-15"], dtype="datetime64[ns]"),
         np.array(["2024-02-01", "2024-03-15"], dtype="datetime64[s]"),
         np.array([], dtype="datetime64[ns]"),
     ]
+    cases += [case.astype("datetime64[ns]") for case in cases[1:3]]
     for stamps in cases:
         months = hierarchy._month_numbers(stamps)
         expected = stamps.astype("datetime64[M]").astype(np.int64)
@@ -143,9 +151,8 @@ def test_month_numbers_and_starts_are_numpys_calendar():
 def test_truncated_is_truncate():
     """hierarchy._truncated (build_cube's coarser periods) is truncate, grain by grain."""
     rng = np.random.default_rng(5)
-    stamps = (
-        pd.Timestamp("1966-01-01") + pd.to_timedelta(rng.integers(0, 30_000, 4000), unit="D")
-    ).to_numpy()
+    days = pd.to_timedelta(rng.integers(0, 30_000, 4000), unit="D")
+    stamps = (pd.Timestamp("1966-01-01") + days).to_numpy().astype("datetime64[ns]")
     for grain in hierarchy.GRAINS:
         assert np.array_equal(hierarchy._truncated(stamps, grain), hierarchy.truncate(stamps, grain))
 
@@ -255,3 +262,21 @@ def test_build_cube_lines_and_mask_are_the_plain_methods(seed):
             assert np.array_equal(both.hidden, expected)
             hidden_cells += int(both.hidden.sum())
     assert hidden_cells > 0
+
+
+def test_build_cube_with_one_small_count_hides_its_complements():
+    """One small count in a cube (one primary cell, the fewest that start rule 3): the cells
+    that would give it away are hidden too, as checking every line on every pass decides."""
+    starts = pd.date_range("2025-01-01", periods=6, freq="MS")
+    rows = pd.DataFrame(
+        {
+            "unit_id": ["a"] * 6 + ["b"] * 6,
+            "period_start": list(starts) * 2,
+            "numerator": [30.0, 2, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130],
+        }
+    )
+    for windows in ({}, {hierarchy.FUNNEL: list(starts[1:])}):
+        cube = hierarchy.build_cube(rows, "month", 5, windows)
+        assert int(cube.primary.sum()) == 1
+        assert np.array_equal(cube.hidden, _reference_mask([(cube.values, cube.primary)], cube))
+        assert int(cube.hidden.sum()) > 2
