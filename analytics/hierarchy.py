@@ -247,6 +247,24 @@ class Cube:
         return np.where(at >= 0, self.hidden[np.maximum(at, 0)], False).astype(bool)
 
 
+def _empty_cube(native: str, limit: int) -> Cube:
+    """The cube of no rows: no cells, no lines, no windows (what build_cube's steps give for
+    none, without them)."""
+    none = np.zeros(0, dtype=np.int64)
+    return Cube(
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype="datetime64[ns]"),
+        np.zeros(0, dtype=float),
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=bool),
+        Lines(none, np.zeros(1, dtype=np.int64), none.copy()),
+        limit,
+        {},
+        native,
+    )
+
+
 def build_cube(
     rows: pd.DataFrame,
     native: str,
@@ -260,22 +278,31 @@ def build_cube(
     'year'. `windows`: name → the native period starts it covers (each a cell per unit and ALL).
     """
     frame = rows[["unit_id", "period_start", "numerator"]].copy()
+    if frame.empty:  # no cells, no lines (a partnership without figures for the indicator)
+        return _empty_cube(native, limit)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
     levels = list(GRAINS[GRAINS.index(native) :])
     values = frame["numerator"].to_numpy(dtype=float)
     whole_counts = bool(np.array_equal(values, np.floor(values)) and np.abs(values).sum() < 2.0**52)
-    cells = _cells_counted if whole_counts else _cells_grouped
-    scope_of, level_of, start_of, array, members = cells(frame, levels, windows or {})
-    levels += list(dict.fromkeys(name for name, _ in members))
     # The cells' scope and level as integer codes: the lines are found by joins on them, and
     # joins on integers are several times cheaper than on strings (same rows, same order).
-    scope_codes, scope_names = pd.factorize(scope_of)
-    level_codes, level_names = pd.factorize(level_of)
+    # Whole counts: the codes as the cells are made (_counted_cells); else by factorize.
+    if whole_counts:
+        scope_codes, scope_names, level_codes, level_names, start_of, array, members = _counted_cells(
+            frame, levels, windows or {}
+        )
+    else:
+        scope_of, level_of, start_of, array, members = _cells_grouped(frame, levels, windows or {})
+        scope_codes, scope_names = pd.factorize(scope_of)
+        level_codes, level_names = pd.factorize(level_of)
+    levels += list(dict.fromkeys(name for name, _ in members))
     level_code = {name: i for i, name in enumerate(level_names)}
     all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
-    # One string object per unit, not one per cell (a national monthly cube has ~37 000 cells).
-    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes] if len(scope_of) else scope_of
+    # One string object per unit and per level, not one per cell (a national monthly cube has
+    # ~37 000 cells).
+    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes]
+    level_of = np.asarray(list(level_names), dtype=object)[level_codes]
     # The cells as flat arrays (cell i: scope_codes[i], level_codes[i], start_of[i]); each
     # level's cells are picked by position, not by filtering a frame per line kind.
     scope_codes = np.asarray(scope_codes, dtype=np.int64)
@@ -316,7 +343,7 @@ def build_cube(
         window_at = at_level(name)
         for anchor in pd.unique(start_of[window_at]):
             covered = np.array(sorted(members[(name, pd.Timestamp(anchor))]), dtype="datetime64[ns]")
-            part_at = native_at[np.isin(start_of[native_at], covered)]
+            part_at = native_at[_among(start_of[native_at], covered)]
             total_at = window_at[start_of[window_at] == anchor]
             add([scope_codes[part_at]], part_at, [scope_codes[total_at]], total_at)
     # Space: ALL with its units, for every period of every level.
@@ -350,6 +377,14 @@ _Cells = tuple[
 ]
 
 
+def _filled(name: str, n: int) -> np.ndarray:
+    """``np.full(n, name, dtype=object)``: n references to the one string. Filling an empty
+    object array takes about 1 ns a cell; np.full with a string and dtype=object about 35."""
+    out = np.empty(n, dtype=object)
+    out[:] = name
+    return out
+
+
 class _CellList:
     """The cells as columns, collected piece by piece: per level each unit's periods (sorted),
     then ALL's; then each window's units and ALL."""
@@ -363,7 +398,7 @@ class _CellList:
     def put(self, scope: object, level: str, start: object, value: object) -> None:
         value = np.asarray(value, dtype=float)
         self.scopes.append(np.asarray(scope, dtype=object))
-        self.names.append(np.full(len(value), level, dtype=object))
+        self.names.append(_filled(level, len(value)))
         self.stamps.append(np.asarray(start, dtype="datetime64[ns]"))
         self.sums.append(value)
 
@@ -414,42 +449,98 @@ def _cells_grouped(frame: pd.DataFrame, levels: list[str], windows: dict[str, li
 
 def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]) -> _Cells:
     """_cells_grouped's cells, in the same order, for whole-number counts (below 2**52 in all):
-    the groups found by sorted integer keys and summed by np.bincount instead of pandas
+    _counted_cells with the scopes and levels as names."""
+    scope_codes, scope_names, level_codes, level_names, starts, values, members = _counted_cells(
+        frame, levels, windows
+    )
+    return scope_names[scope_codes], level_names[level_codes], starts, values, members
+
+
+def _counted_cells(
+    frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """_cells_grouped's cells, in the same order, for whole-number counts (below 2**52 in all),
+    with each cell's scope and level as an integer code: (scope codes, scope names (the units
+    sorted, then ALL; object), level codes, level names (object), starts (datetime64[ns]),
+    values, the windows' native periods by (name, anchor)).
+
+    The groups are found by sorted integer keys and summed by np.bincount instead of pandas
     groupings (about 4 times fewer calls into pandas per cube). Exact: every partial sum of
     whole numbers below 2**53 is a whole number a double holds, so the sums do not depend on
-    the order or method of adding (pandas' compensated sum gives the same numbers)."""
+    the order or method of adding (pandas' compensated sum gives the same numbers). The codes
+    spare build_cube hashing ~40 000 strings twice per national cube to find them again."""
     known = frame["unit_id"].notna().to_numpy() & frame["period_start"].notna().to_numpy()
     frame = frame[known]
     unit_codes, unit_names = pd.factorize(frame["unit_id"], sort=True)
-    unit_names = np.asarray(unit_names.astype(str), dtype=object)
     unit_codes = np.asarray(unit_codes, dtype=np.int64)
+    all_code = len(unit_names)
+    scope_names = np.concatenate(
+        [np.asarray(unit_names.astype(str), dtype=object), np.array([ALL], dtype=object)]
+    )
     stamps = np.asarray(frame["period_start"].to_numpy(), dtype="datetime64[ns]")
     months = _month_numbers(stamps)  # months since 1970-01
     values = frame["numerator"].to_numpy(dtype=float)
-    cells = _CellList()
+    scopes: list[np.ndarray] = []
+    level_of: list[np.ndarray] = []
+    level_names: list[str] = []
+    starts_of: list[np.ndarray] = []
+    sums_of: list[np.ndarray] = []
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
-    for level in levels:
-        # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
-        step = {"month": 1, "quarter": 3, "year": 12}[level]
-        first_months, at_start = _unique_ints(months - months % step)
-        starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
-        keys, at_key = _unique_ints(unit_codes * max(len(starts), 1) + at_start)
-        sums = np.bincount(at_key, weights=values, minlength=len(keys))
-        cells.put(unit_names[keys // max(len(starts), 1)], level, starts[keys % max(len(starts), 1)], sums)
-        whole = np.bincount(at_start, weights=values, minlength=len(starts))
-        cells.put(np.full(len(starts), ALL, dtype=object), level, starts, whole)
+
+    def put(scope: np.ndarray, level: str, start: np.ndarray, value: np.ndarray) -> None:
+        if level not in level_names:
+            level_names.append(level)
+        scopes.append(np.asarray(scope, dtype=np.int64))
+        level_of.append(np.full(len(scope), level_names.index(level), dtype=np.int64))
+        starts_of.append(np.asarray(start, dtype="datetime64[ns]"))
+        sums_of.append(np.asarray(value, dtype=float))
+
+    if len(values):
+        for level in levels:
+            # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
+            step = {"month": 1, "quarter": 3, "year": 12}[level]
+            first_months, at_start = _unique_ints(months - months % step)
+            starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
+            keys, at_key = _unique_ints(unit_codes * len(starts) + at_start)
+            put(keys // len(starts), level, starts[keys % len(starts)], np.bincount(at_key, weights=values))
+            whole = np.bincount(at_start, weights=values, minlength=len(starts))
+            put(np.full(len(starts), all_code, dtype=np.int64), level, starts, whole)
     for name, window in windows.items():
         wanted = set(pd.to_datetime(list(window)))
-        inside = np.isin(stamps, np.array(sorted(wanted), dtype="datetime64[ns]"))
+        inside = _among(stamps, np.array(sorted(wanted), dtype="datetime64[ns]"))
         if not inside.any():
             continue
         anchor = max(wanted)
         present = np.unique(unit_codes[inside])
         sums = np.bincount(unit_codes[inside], weights=values[inside], minlength=len(unit_names))[present]
-        cells.put(unit_names[present], name, [anchor] * len(present), sums)
-        cells.put([ALL], name, [anchor], [float(values[inside].sum())])
+        # The anchor once per unit as a datetime64 array, not a list of Timestamps to convert.
+        stamp = np.datetime64(anchor.to_datetime64(), "ns")
+        put(present, name, np.full(len(present), stamp), sums)
+        put(np.array([all_code]), name, np.array([stamp]), np.array([float(values[inside].sum())]))
         members[(name, anchor)] = sorted(wanted)
-    return (*cells.columns(), members)
+
+    def flat(pieces: list[np.ndarray], dtype: str) -> np.ndarray:
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+
+    return (
+        flat(scopes, "int64"),
+        scope_names,
+        flat(level_of, "int64"),
+        np.asarray(level_names, dtype=object),
+        flat(starts_of, "datetime64[ns]"),
+        flat(sums_of, "float64"),
+        members,
+    )
+
+
+def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin(values, wanted)`` for datetime64[ns] values without NaT and ``wanted`` sorted
+    and distinct (a window's dozen periods): each value looked up by a sorted search, not by
+    sorting all values with the wanted ones."""
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return wanted[at] == values
 
 
 def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

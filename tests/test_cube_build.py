@@ -280,3 +280,63 @@ def test_build_cube_with_one_small_count_hides_its_complements():
         assert int(cube.primary.sum()) == 1
         assert np.array_equal(cube.hidden, _reference_mask([(cube.values, cube.primary)], cube))
         assert int(cube.hidden.sum()) > 2
+
+
+def test_among_is_isin():
+    """hierarchy._among (a window's periods found by a sorted search) is np.isin."""
+    rng = np.random.default_rng(9)
+    values = pd.date_range("2020-01-01", periods=80, freq="MS").to_numpy().astype("datetime64[ns]")
+    values = rng.choice(values, size=3000)
+    for size in (0, 1, 12, 80):
+        wanted = np.unique(rng.choice(values, size=size)) if size else values[:0]
+        assert np.array_equal(hierarchy._among(values, wanted), np.isin(values, wanted))
+    assert np.array_equal(hierarchy._among(values[:0], values[:5]), np.zeros(0, dtype=bool))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counted_cells_are_the_cells_grouped_with_codes(seed):
+    """hierarchy._counted_cells gives _cells_grouped's cells in order (the names its codes
+    stand for, starts, values) and windows, also with rows lacking a unit or a period, a
+    window with no rows in it, and no rows at all; _cells_counted is the same with names."""
+    rng = np.random.default_rng(40 + seed)
+    rows, windows = _random_rows(rng, ["month", "quarter", "year"][seed % 3], 6.0)
+    if len(rows) > 3:
+        rows.loc[rows.index[:2], "unit_id"] = None
+        rows.loc[rows.index[2], "period_start"] = pd.NaT
+    windows = {**windows, "empty": [pd.Timestamp("1999-01-01")]} if windows else {}
+    levels = list(hierarchy.GRAINS[seed % 3 :])
+    for frame in (rows, rows.iloc[:0]):
+        grouped = hierarchy._cells_grouped(frame, levels, windows)
+        codes = hierarchy._counted_cells(frame, levels, windows)
+        scope_codes, scope_names, level_codes, level_names, starts, values, members = codes
+        named = (scope_names[scope_codes], level_names[level_codes], starts, values)
+        for mine, theirs in zip(named, grouped[:4], strict=True):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+        assert members == grouped[4]
+        counted = hierarchy._cells_counted(frame, levels, windows)
+        for mine, theirs in zip(counted[:4], grouped[:4], strict=True):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+        assert counted[4] == grouped[4]
+
+
+def test_empty_cube_is_the_cube_of_no_rows():
+    """build_cube of no rows (hierarchy._empty_cube): no cells, no lines, the types the steps
+    give for none (object scopes and levels, datetime64[ns] starts, int64 lines)."""
+    rows = pd.DataFrame({"unit_id": pd.Series([], dtype=str), "period_start": [], "numerator": []})
+    cube = hierarchy.build_cube(rows, "quarter", 5, {hierarchy.FUNNEL: [pd.Timestamp("2025-01-01")]})
+    kinds = {"scopes": "O", "levels": "O", "starts": "M", "values": "f", "primary": "b", "hidden": "b"}
+    for name, kind in kinds.items():
+        assert getattr(cube, name).dtype.kind == kind and len(getattr(cube, name)) == 0
+    assert cube.starts.dtype == np.dtype("datetime64[ns]")
+    assert cube.lines.totals.dtype == np.int64 and cube.lines.parts.dtype == np.int64
+    assert cube.lines.starts.tolist() == [0] and len(cube.lines) == 0
+    assert cube.windows == {} and cube.native == "quarter" and cube.limit == 5
+    assert (
+        cube.mask([], "quarter", []).tolist() == []
+        and cube.is_hidden("a", "quarter", pd.Timestamp("2025-01-01")) is None
+    )
+    one = (
+        rows.iloc[:0].reindex([0]).assign(unit_id="a", period_start=pd.Timestamp("2025-02-01"), numerator=7.0)
+    )
+    cube = hierarchy.build_cube(one, "month", 5)  # one row is a cube: a cell per level, unit and ALL
+    assert len(cube.values) == 6 and len(cube.lines) == 9 and not cube.hidden.any()
