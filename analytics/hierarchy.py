@@ -146,6 +146,16 @@ class Cube:
     limit: int
     windows: dict[str, list[pd.Timestamp]] = field(default_factory=dict)  # name → native starts
     native: str = "month"
+    # The scopes as (codes, names): scopes == names[codes]; build_cube has them, so the first
+    # lookup of a scope (_scope_cells, units) need not hash every cell's string again.
+    scope_codes: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def _scope_coded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, names) with scopes == names[codes]: as build_cube gave them, else factorized."""
+        if self.scope_codes is not None:
+            return self.scope_codes
+        codes, names = pd.factorize(self.scopes)
+        return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object)
 
     @property
     def keys(self) -> list[tuple[str, str, pd.Timestamp]]:
@@ -178,7 +188,9 @@ class Cube:
     @property
     def units(self) -> frozenset[str]:
         if not hasattr(self, "_units"):
-            self._units = frozenset(self.scopes[self.scopes != ALL].tolist())
+            codes, names = self._scope_coded()
+            present = names[np.unique(codes)] if len(codes) else names[:0]
+            self._units = frozenset(name for name in present.tolist() if name != ALL)
         return self._units
 
     def scope_of(self, unit_ids: Sequence[str]) -> str | None:
@@ -200,8 +212,9 @@ class Cube:
     def _scope_cells(self, scope: str) -> dict[tuple[str, int], int]:
         """(level, start in ns) → position, for the cells of one scope."""
         if not hasattr(self, "_by_scope"):
-            codes, names = pd.factorize(self.scopes)
-            order = np.argsort(codes, kind="stable")
+            codes, names = self._scope_coded()
+            # A stable sort of 16-bit codes is a radix sort: the same order, less work.
+            order = np.argsort(codes.astype(np.int16) if len(names) < 2**15 else codes, kind="stable")
             bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
             self._groups = {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
             self._by_scope = {}
@@ -369,7 +382,8 @@ def build_cube(
     # gives away its neighbour): a window is hidden whenever a period inside it is (rule 3b).
     hidden = _settle([(array, primary)], primary.copy(), lines, level_of, limit)
     covered = {name: list(starts) for (name, _), starts in members.items()}
-    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+    coded = (scope_codes, np.asarray(list(scope_names), dtype=object))
+    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native, coded)
 
 
 _Cells = tuple[

@@ -340,3 +340,30 @@ def test_empty_cube_is_the_cube_of_no_rows():
     )
     cube = hierarchy.build_cube(one, "month", 5)  # one row is a cube: a cell per level, unit and ALL
     assert len(cube.values) == 6 and len(cube.lines) == 9 and not cube.hidden.any()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lookups_with_the_builds_scope_codes_are_those_without(seed):
+    """A cube's lookups (is_hidden, mask, units, scope_of) through the scope codes build_cube
+    keeps (Cube.scope_codes) give what they give by factorizing the scopes, for every cell,
+    and the codes stand for the scopes; joint keeps them."""
+    import dataclasses
+
+    rng = np.random.default_rng(70 + seed)
+    rows, windows = _random_rows(rng, ["month", "quarter"][seed % 2], 2.0)
+    cube = hierarchy.build_cube(rows, ["month", "quarter"][seed % 2], 5, windows)
+    codes, names = cube.scope_codes
+    assert np.array_equal(names[codes], cube.scopes)
+    plain = dataclasses.replace(cube, scope_codes=None)
+    assert plain.units == cube.units and len(cube.units) == rows["unit_id"].nunique()
+    for scope, level, start in zip(cube.scopes, cube.levels, cube.starts, strict=True):
+        assert cube.is_hidden(scope, level, start) == plain.is_hidden(scope, level, start)
+    assert cube.is_hidden("nobody", cube.native, cube.starts[0]) is None
+    for level in set(cube.levels.tolist()):
+        at = np.flatnonzero(cube.levels == level)
+        scopes, starts = cube.scopes[at].tolist(), list(cube.starts[at])
+        assert np.array_equal(cube.mask(scopes, level, starts), plain.mask(scopes, level, starts))
+        assert np.array_equal(cube.mask(scopes, level, starts), cube.hidden[at])
+    some = sorted(cube.units)[:1]
+    assert cube.scope_of(some) == plain.scope_of(some) and cube.scope_of(sorted(cube.units)) == hierarchy.ALL
+    assert hierarchy.joint(cube, cube).scope_codes is cube.scope_codes
