@@ -67,6 +67,38 @@ def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarr
     return months.astype("datetime64[ns]")
 
 
+_DAY_NS = 86_400_000_000_000
+
+
+def _month_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 (int64) of datetime64 values, as ``astype("datetime64[M]")`` gives
+    them. numpy's calendar conversion costs about 35 ns a value; a cube's starts are a few
+    hundred distinct days, so the days are ranked (_unique_ints) and only those converted."""
+    stamps = np.asarray(stamps)
+    if stamps.dtype != np.dtype("datetime64[ns]") or not len(stamps) or np.isnat(stamps).any():
+        return stamps.astype("datetime64[M]").astype(np.int64)
+    days, at = _unique_ints(stamps.view(np.int64) // _DAY_NS)
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)[at]
+
+
+def _month_starts(months: np.ndarray) -> np.ndarray:
+    """The first instants (datetime64[ns]) of months numbered since 1970-01 (int64), as
+    ``astype("datetime64[M]").astype("datetime64[ns]")``, converting each distinct month once."""
+    months = np.asarray(months, dtype=np.int64)
+    if not len(months):
+        return months.astype("datetime64[M]").astype("datetime64[ns]")
+    distinct, at = _unique_ints(months)
+    return distinct.astype("datetime64[M]").astype("datetime64[ns]")[at]
+
+
+def _truncated(starts: np.ndarray, grain: str) -> np.ndarray:
+    """truncate for datetime64[ns] arrays, by _month_numbers and _month_starts: the same
+    period starts (a year starts at a month number that is a multiple of 12, a quarter of 3)."""
+    months = _month_numbers(starts)
+    step = {"month": 1, "quarter": 3, "year": 12}[grain]
+    return _month_starts(months - months % step)
+
+
 @dataclass(frozen=True)
 class Lines:
     """The cube's lines (rule 2) as flat arrays: line i is total ``totals[i]`` with the parts
@@ -114,6 +146,16 @@ class Cube:
     limit: int
     windows: dict[str, list[pd.Timestamp]] = field(default_factory=dict)  # name → native starts
     native: str = "month"
+    # The scopes as (codes, names): scopes == names[codes]; build_cube has them, so the first
+    # lookup of a scope (_scope_cells, units) need not hash every cell's string again.
+    scope_codes: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def _scope_coded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, names) with scopes == names[codes]: as build_cube gave them, else factorized."""
+        if self.scope_codes is not None:
+            return self.scope_codes
+        codes, names = pd.factorize(self.scopes)
+        return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object)
 
     @property
     def keys(self) -> list[tuple[str, str, pd.Timestamp]]:
@@ -146,7 +188,9 @@ class Cube:
     @property
     def units(self) -> frozenset[str]:
         if not hasattr(self, "_units"):
-            self._units = frozenset(self.scopes[self.scopes != ALL].tolist())
+            codes, names = self._scope_coded()
+            present = names[np.unique(codes)] if len(codes) else names[:0]
+            self._units = frozenset(name for name in present.tolist() if name != ALL)
         return self._units
 
     def scope_of(self, unit_ids: Sequence[str]) -> str | None:
@@ -168,8 +212,9 @@ class Cube:
     def _scope_cells(self, scope: str) -> dict[tuple[str, int], int]:
         """(level, start in ns) → position, for the cells of one scope."""
         if not hasattr(self, "_by_scope"):
-            codes, names = pd.factorize(self.scopes)
-            order = np.argsort(codes, kind="stable")
+            codes, names = self._scope_coded()
+            # A stable sort of 16-bit codes is a radix sort: the same order, less work.
+            order = np.argsort(codes.astype(np.int16) if len(names) < 2**15 else codes, kind="stable")
             bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
             self._groups = {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
             self._by_scope = {}
@@ -215,6 +260,24 @@ class Cube:
         return np.where(at >= 0, self.hidden[np.maximum(at, 0)], False).astype(bool)
 
 
+def _empty_cube(native: str, limit: int) -> Cube:
+    """The cube of no rows: no cells, no lines, no windows (what build_cube's steps give for
+    none, without them)."""
+    none = np.zeros(0, dtype=np.int64)
+    return Cube(
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype="datetime64[ns]"),
+        np.zeros(0, dtype=float),
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=bool),
+        Lines(none, np.zeros(1, dtype=np.int64), none.copy()),
+        limit,
+        {},
+        native,
+    )
+
+
 def build_cube(
     rows: pd.DataFrame,
     native: str,
@@ -228,22 +291,31 @@ def build_cube(
     'year'. `windows`: name → the native period starts it covers (each a cell per unit and ALL).
     """
     frame = rows[["unit_id", "period_start", "numerator"]].copy()
+    if frame.empty:  # no cells, no lines (a partnership without figures for the indicator)
+        return _empty_cube(native, limit)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
     levels = list(GRAINS[GRAINS.index(native) :])
     values = frame["numerator"].to_numpy(dtype=float)
     whole_counts = bool(np.array_equal(values, np.floor(values)) and np.abs(values).sum() < 2.0**52)
-    cells = _cells_counted if whole_counts else _cells_grouped
-    scope_of, level_of, start_of, array, members = cells(frame, levels, windows or {})
-    levels += list(dict.fromkeys(name for name, _ in members))
     # The cells' scope and level as integer codes: the lines are found by joins on them, and
     # joins on integers are several times cheaper than on strings (same rows, same order).
-    scope_codes, scope_names = pd.factorize(scope_of)
-    level_codes, level_names = pd.factorize(level_of)
+    # Whole counts: the codes as the cells are made (_counted_cells); else by factorize.
+    if whole_counts:
+        scope_codes, scope_names, level_codes, level_names, start_of, array, members = _counted_cells(
+            frame, levels, windows or {}
+        )
+    else:
+        scope_of, level_of, start_of, array, members = _cells_grouped(frame, levels, windows or {})
+        scope_codes, scope_names = pd.factorize(scope_of)
+        level_codes, level_names = pd.factorize(level_of)
+    levels += list(dict.fromkeys(name for name, _ in members))
     level_code = {name: i for i, name in enumerate(level_names)}
     all_code = next((i for i, name in enumerate(scope_names) if name == ALL), -1)
-    # One string object per unit, not one per cell (a national monthly cube has ~37 000 cells).
-    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes] if len(scope_of) else scope_of
+    # One string object per unit and per level, not one per cell (a national monthly cube has
+    # ~37 000 cells).
+    scope_of = np.asarray(list(scope_names), dtype=object)[scope_codes]
+    level_of = np.asarray(list(level_names), dtype=object)[level_codes]
     # The cells as flat arrays (cell i: scope_codes[i], level_codes[i], start_of[i]); each
     # level's cells are picked by position, not by filtering a frame per line kind.
     scope_codes = np.asarray(scope_codes, dtype=np.int64)
@@ -260,14 +332,10 @@ def build_cube(
         # An inner join on the keys: the matched parts in row order, each with its total
         # (_match, numpy, as the pandas merge did it before).
         hit, total_row = _match(part_keys, total_keys)
-        at_total = total_at[total_row]
-        # Totals in order of first appearance, parts in row order (as groupby(sort=False)):
-        # one stable sort, kept as flat arrays, not a Python loop over pandas groups.
-        codes, found = pd.factorize(at_total)
-        order = np.argsort(codes, kind="stable")
-        line_totals.append(np.asarray(found, dtype=np.int64))
-        line_sizes.append(np.bincount(codes, minlength=len(found)).astype(np.int64))
-        line_parts.append(part_at[hit][order])
+        found, sizes, order = _group_runs(total_at[total_row])
+        line_totals.append(found)
+        line_sizes.append(sizes)
+        line_parts.append(part_at[hit] if order is None else part_at[hit][order])
 
     def at_level(name: str) -> np.ndarray:
         return np.flatnonzero(level_codes == level_code.get(name, -1))
@@ -277,7 +345,7 @@ def build_cube(
     for fine_i, fine in enumerate(grains):
         fine_at = at_level(fine)
         for coarse in grains[fine_i + 1 :]:
-            parent = truncate(start_of[fine_at], coarse)
+            parent = _truncated(start_of[fine_at], coarse)
             total_at = at_level(coarse)
             add(
                 [scope_codes[fine_at], parent], fine_at, [scope_codes[total_at], start_of[total_at]], total_at
@@ -288,7 +356,7 @@ def build_cube(
         window_at = at_level(name)
         for anchor in pd.unique(start_of[window_at]):
             covered = np.array(sorted(members[(name, pd.Timestamp(anchor))]), dtype="datetime64[ns]")
-            part_at = native_at[np.isin(start_of[native_at], covered)]
+            part_at = native_at[_among(start_of[native_at], covered)]
             total_at = window_at[start_of[window_at] == anchor]
             add([scope_codes[part_at]], part_at, [scope_codes[total_at]], total_at)
     # Space: ALL with its units, for every period of every level.
@@ -314,12 +382,21 @@ def build_cube(
     # gives away its neighbour): a window is hidden whenever a period inside it is (rule 3b).
     hidden = _settle([(array, primary)], primary.copy(), lines, level_of, limit)
     covered = {name: list(starts) for (name, _), starts in members.items()}
-    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native)
+    coded = (scope_codes, np.asarray(list(scope_names), dtype=object))
+    return Cube(scope_of, level_of, start_of, array, primary, hidden, lines, limit, covered, native, coded)
 
 
 _Cells = tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[tuple[str, pd.Timestamp], list[pd.Timestamp]]
 ]
+
+
+def _filled(name: str, n: int) -> np.ndarray:
+    """``np.full(n, name, dtype=object)``: n references to the one string. Filling an empty
+    object array takes about 1 ns a cell; np.full with a string and dtype=object about 35."""
+    out = np.empty(n, dtype=object)
+    out[:] = name
+    return out
 
 
 class _CellList:
@@ -335,7 +412,7 @@ class _CellList:
     def put(self, scope: object, level: str, start: object, value: object) -> None:
         value = np.asarray(value, dtype=float)
         self.scopes.append(np.asarray(scope, dtype=object))
-        self.names.append(np.full(len(value), level, dtype=object))
+        self.names.append(_filled(level, len(value)))
         self.stamps.append(np.asarray(start, dtype="datetime64[ns]"))
         self.sums.append(value)
 
@@ -386,42 +463,98 @@ def _cells_grouped(frame: pd.DataFrame, levels: list[str], windows: dict[str, li
 
 def _cells_counted(frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]) -> _Cells:
     """_cells_grouped's cells, in the same order, for whole-number counts (below 2**52 in all):
-    the groups found by sorted integer keys and summed by np.bincount instead of pandas
+    _counted_cells with the scopes and levels as names."""
+    scope_codes, scope_names, level_codes, level_names, starts, values, members = _counted_cells(
+        frame, levels, windows
+    )
+    return scope_names[scope_codes], level_names[level_codes], starts, values, members
+
+
+def _counted_cells(
+    frame: pd.DataFrame, levels: list[str], windows: dict[str, list[pd.Timestamp]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """_cells_grouped's cells, in the same order, for whole-number counts (below 2**52 in all),
+    with each cell's scope and level as an integer code: (scope codes, scope names (the units
+    sorted, then ALL; object), level codes, level names (object), starts (datetime64[ns]),
+    values, the windows' native periods by (name, anchor)).
+
+    The groups are found by sorted integer keys and summed by np.bincount instead of pandas
     groupings (about 4 times fewer calls into pandas per cube). Exact: every partial sum of
     whole numbers below 2**53 is a whole number a double holds, so the sums do not depend on
-    the order or method of adding (pandas' compensated sum gives the same numbers)."""
+    the order or method of adding (pandas' compensated sum gives the same numbers). The codes
+    spare build_cube hashing ~40 000 strings twice per national cube to find them again."""
     known = frame["unit_id"].notna().to_numpy() & frame["period_start"].notna().to_numpy()
     frame = frame[known]
     unit_codes, unit_names = pd.factorize(frame["unit_id"], sort=True)
-    unit_names = np.asarray(unit_names.astype(str), dtype=object)
     unit_codes = np.asarray(unit_codes, dtype=np.int64)
+    all_code = len(unit_names)
+    scope_names = np.concatenate(
+        [np.asarray(unit_names.astype(str), dtype=object), np.array([ALL], dtype=object)]
+    )
     stamps = np.asarray(frame["period_start"].to_numpy(), dtype="datetime64[ns]")
-    months = stamps.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    months = _month_numbers(stamps)  # months since 1970-01
     values = frame["numerator"].to_numpy(dtype=float)
-    cells = _CellList()
+    scopes: list[np.ndarray] = []
+    level_of: list[np.ndarray] = []
+    level_names: list[str] = []
+    starts_of: list[np.ndarray] = []
+    sums_of: list[np.ndarray] = []
     members: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}
-    for level in levels:
-        # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
-        step = {"month": 1, "quarter": 3, "year": 12}[level]
-        first_months, at_start = _unique_ints(months - months % step)
-        starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
-        keys, at_key = _unique_ints(unit_codes * max(len(starts), 1) + at_start)
-        sums = np.bincount(at_key, weights=values, minlength=len(keys))
-        cells.put(unit_names[keys // max(len(starts), 1)], level, starts[keys % max(len(starts), 1)], sums)
-        whole = np.bincount(at_start, weights=values, minlength=len(starts))
-        cells.put(np.full(len(starts), ALL, dtype=object), level, starts, whole)
+
+    def put(scope: np.ndarray, level: str, start: np.ndarray, value: np.ndarray) -> None:
+        if level not in level_names:
+            level_names.append(level)
+        scopes.append(np.asarray(scope, dtype=np.int64))
+        level_of.append(np.full(len(scope), level_names.index(level), dtype=np.int64))
+        starts_of.append(np.asarray(start, dtype="datetime64[ns]"))
+        sums_of.append(np.asarray(value, dtype=float))
+
+    if len(values):
+        for level in levels:
+            # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
+            step = {"month": 1, "quarter": 3, "year": 12}[level]
+            first_months, at_start = _unique_ints(months - months % step)
+            starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
+            keys, at_key = _unique_ints(unit_codes * len(starts) + at_start)
+            put(keys // len(starts), level, starts[keys % len(starts)], np.bincount(at_key, weights=values))
+            whole = np.bincount(at_start, weights=values, minlength=len(starts))
+            put(np.full(len(starts), all_code, dtype=np.int64), level, starts, whole)
     for name, window in windows.items():
         wanted = set(pd.to_datetime(list(window)))
-        inside = np.isin(stamps, np.array(sorted(wanted), dtype="datetime64[ns]"))
+        inside = _among(stamps, np.array(sorted(wanted), dtype="datetime64[ns]"))
         if not inside.any():
             continue
         anchor = max(wanted)
         present = np.unique(unit_codes[inside])
         sums = np.bincount(unit_codes[inside], weights=values[inside], minlength=len(unit_names))[present]
-        cells.put(unit_names[present], name, [anchor] * len(present), sums)
-        cells.put([ALL], name, [anchor], [float(values[inside].sum())])
+        # The anchor once per unit as a datetime64 array, not a list of Timestamps to convert.
+        stamp = np.datetime64(anchor.to_datetime64(), "ns")
+        put(present, name, np.full(len(present), stamp), sums)
+        put(np.array([all_code]), name, np.array([stamp]), np.array([float(values[inside].sum())]))
         members[(name, anchor)] = sorted(wanted)
-    return (*cells.columns(), members)
+
+    def flat(pieces: list[np.ndarray], dtype: str) -> np.ndarray:
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+
+    return (
+        flat(scopes, "int64"),
+        scope_names,
+        flat(level_of, "int64"),
+        np.asarray(level_names, dtype=object),
+        flat(starts_of, "datetime64[ns]"),
+        flat(sums_of, "float64"),
+        members,
+    )
+
+
+def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin(values, wanted)`` for datetime64[ns] values without NaT and ``wanted`` sorted
+    and distinct (a window's dozen periods): each value looked up by a sorted search, not by
+    sorting all values with the wanted ones."""
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return wanted[at] == values
 
 
 def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -442,21 +575,81 @@ def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present).astype(np.int64) + low, rank[offset]
 
 
+def _group_runs(at_total: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The lines of matched parts, given each part's total (cell index, int64, in the parts'
+    row order): (totals in order of first appearance, parts per total, the order that puts the
+    parts total by total, keeping row order within a total; None when they already are).
+
+    As ``pd.factorize`` then a stable argsort of the codes (groupby(sort=False)). Totals that
+    never decrease (the time and window lines: parts and totals are both sorted by scope and
+    start) are runs, found without hashing or sorting; the others are ranked by factorize and
+    put in order by a stable sort of codes as 16-bit integers where they fit (numpy sorts
+    those by radix, the same order as any stable sort)."""
+    at_total = np.asarray(at_total, dtype=np.int64)
+    if not len(at_total) or bool((at_total[1:] >= at_total[:-1]).all()):
+        edges = np.flatnonzero(at_total[1:] != at_total[:-1]) + 1
+        bounds = np.concatenate([[0], edges, [len(at_total)]]).astype(np.int64) if len(at_total) else edges
+        return at_total[bounds[:-1]] if len(at_total) else at_total, np.diff(bounds), None
+    codes, found = pd.factorize(at_total)
+    small = codes.astype(np.int16) if len(found) < 2**15 else codes
+    order = np.argsort(small, kind="stable")
+    sizes = np.bincount(codes, minlength=len(found)).astype(np.int64)
+    return np.asarray(found, dtype=np.int64), sizes, order
+
+
+def _dense_column(part: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """One key column of _match as small non-negative integers: (part codes, total codes, the
+    codes' bound). Integer columns and datetimes at month starts (the cube's periods) are their
+    offset from the least value (months for datetimes); anything else is ranked by np.unique.
+    Equal values get equal codes and different values different ones, which is all a join needs."""
+    both = np.concatenate([part, total])
+    if both.dtype == np.dtype("datetime64[ns]") and len(both) and not np.isnat(both).any():
+        days = both.view(np.int64) // _DAY_NS
+        if np.array_equal(days * _DAY_NS, both.view(np.int64)):  # whole days: ranked by day
+            both = _unique_ints(days)[1]
+    if both.dtype.kind in "iu" and len(both):
+        low = int(both.min())
+        span = int(both.max()) - low + 1
+        if span <= 4 * len(both) + 4096:
+            codes = both.astype(np.int64) - low
+            return codes[: len(part)], codes[len(part) :], span
+    uniques, inverse = np.unique(both, return_inverse=True)
+    inverse = inverse.astype(np.int64)
+    return inverse[: len(part)], inverse[len(part) :], max(len(uniques), 1)
+
+
 def _match(parts: list[np.ndarray], totals: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """An inner join of parts on totals by their key columns, when each total's key is unique:
     (positions of the parts that have a total, in row order; the row of each one's total).
-    The keys are made dense integers per column and combined into one, then looked up by a
-    sorted search: the rows and order of ``merge(how="inner")`` on a unique right key."""
-    n_parts = len(parts[0])
-    combined = np.zeros(n_parts + len(totals[0]), dtype=np.int64)
+    The keys are made small integers per column (_dense_column) and combined into one; a total
+    is found through a table indexed by the key when the keys' range is small (the cube's
+    units × months), else by a sorted search: the rows and order of ``merge(how="inner")`` on
+    a unique right key."""
+    n_parts, n_totals = len(parts[0]), len(totals[0])
+    part_key = np.zeros(n_parts, dtype=np.int64)
+    total_key = np.zeros(n_totals, dtype=np.int64)
+    bound = 1
     for part, total in zip(parts, totals, strict=True):
-        uniques, inverse = np.unique(np.concatenate([part, total]), return_inverse=True)
-        combined = combined * len(uniques) + inverse.astype(np.int64)
-    part_key, total_key = combined[:n_parts], combined[n_parts:]
+        part_codes, total_codes, span = _dense_column(np.asarray(part), np.asarray(total))
+        if bound * span >= 2**62:  # too wide to combine: rank the keys so far
+            _, inverse = np.unique(np.concatenate([part_key, total_key]), return_inverse=True)
+            part_key, total_key = inverse[:n_parts].astype(np.int64), inverse[n_parts:].astype(np.int64)
+            bound = n_parts + n_totals
+        part_key = part_key * span + part_codes
+        total_key = total_key * span + total_codes
+        bound *= span
+    if not n_parts or not n_totals:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if bound <= 4 * (n_parts + n_totals) + 65536:
+        table = np.full(bound, -1, dtype=np.int64)
+        table[total_key] = np.arange(n_totals, dtype=np.int64)
+        row = table[part_key]
+        hit = np.flatnonzero(row >= 0)
+        return hit, row[hit]
     by_key = np.argsort(total_key, kind="stable")
     sorted_keys = total_key[by_key]
-    found = np.minimum(np.searchsorted(sorted_keys, part_key), max(len(sorted_keys) - 1, 0))
-    hit = np.flatnonzero(sorted_keys[found] == part_key) if len(sorted_keys) else np.zeros(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(sorted_keys, part_key), len(sorted_keys) - 1)
+    hit = np.flatnonzero(sorted_keys[found] == part_key)
     return hit, by_key[found[hit]]
 
 
@@ -468,7 +661,12 @@ def _settle(
     limit: int,
 ) -> np.ndarray:
     """Rules 3 and 3b until nothing changes, for every (values, primary) pair of counts the
-    cells hold (one for a count; a share's numerator and complement, see `joint`)."""
+    cells hold (one for a count; a share's numerator and complement, see `joint`).
+
+    Nothing hidden at the start (no small count): every line has no hidden cell, so rule 3
+    hides nothing and rule 3b has no hidden period; the mask is returned as it came."""
+    if not hidden.any():
+        return hidden
     window_line = (
         ~np.isin(level_of[lines.totals], GRAINS) & np.isin(level_of[lines.parts[lines.starts[:-1]]], GRAINS)
         if len(lines)
@@ -542,13 +740,15 @@ def _sweep(
         return hidden
     totals, flat = lines.totals, lines.parts
     sizes = np.diff(lines.starts)
+    due = np.flatnonzero(_needy(values, hidden, primary, totals, sizes, flat, limit))
+    if not len(due):  # no line needs more: the owners below are never asked for
+        return hidden
     # Which lines hold each cell (as total or part), to know whom a newly hidden cell concerns.
     cells = np.concatenate([totals, flat])
     owners = np.concatenate([np.arange(len(lines)), np.repeat(np.arange(len(lines)), sizes)])
     order = np.argsort(cells, kind="stable")
     cells, owners = cells[order], owners[order]
     queued = np.zeros(len(lines), dtype=bool)
-    due = np.flatnonzero(_needy(values, hidden, primary, totals, sizes, flat, limit))
     while len(due):
         queued[:] = False
         queued[due] = True
