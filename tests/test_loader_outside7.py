@@ -1,0 +1,89 @@
+"""Outside files of kinds the seventh try-out found wrong: one test per fault kind.
+
+Each file is written here as an analyst receives it: a data warehouse's PERIODE as '202305',
+KOSTRA's group rows («EAKUO Landet uten Oslo»), SSB statbank's long CSV whose value column is
+named by its table («07459: Befolkning, etter region, alder, statistikkvariabel og år»).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from loaders.normalise import parse_period
+from tests.conftest import export_lines, write_csv
+
+
+def _lines(loader) -> list[str]:
+    return sorted(export_lines(loader)[1:])
+
+
+# -- periods: year and month run together ------------------------------------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(("text", "month"), [("202305", 5), ("202312", 12), ("199901", 1)])
+def test_a_year_and_month_run_together_is_that_month(text, month):
+    assert parse_period(text) == (dt.date(int(text[:4]), month, 1), "month")
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("text", ["202313", "202300", "030110", "460101", "2023051"])
+def test_no_month_thirteen_and_no_bydel_code_as_a_month(text):
+    assert parse_period(text) is None
+
+
+def test_a_file_of_yyyymm_periods_loads_as_months(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "dvh.csv", "KOMMUNE_NR;PERIODE;ANTALL\n3205;202305;15\n3222;202305;8\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2023M05,15,false",
+        "hip_fractures,3222,2023M05,8,false",
+    ]
+
+
+# -- units: KOSTRA's group codes ----------------------------------------------------------------
+
+
+def test_kostra_group_rows_are_skipped_like_a_county(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "kostra.csv",
+        '"region";"år";"Antall"\n"EAK Landet";"2023";"9100"\n"EAKUO Landet uten Oslo";"2023";"8500"\n'
+        '"EKG13 Kostragruppe 13";"2023";"2000"\n"EAFK Alle fylkeskommuner";"2023";"9100"\n'
+        '"3205 Lillestrøm";"2023";"151"\n',
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert report.stats.areas == 4
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,151,false"]
+
+
+# -- columns: SSB's long CSV names the value column by its table ---------------------------------
+
+SSB_LONG = (
+    '"region";"alder";"statistikkvariabel";"år";"07459: Befolkning, etter region, alder, statistikkvariabel og år"\n'
+    '"K-3205 Lillestrøm";"I alt";"Personer";"2023";91234\n'
+    '"K-3222 Lørenskog";"I alt";"Personer";"2023";49123\n'
+)
+
+
+def test_ssb_long_csv_with_the_table_as_value_column_loads_without_a_profile(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "07459.csv", SSB_LONG.replace('"alder";', "").replace('"I alt";', ""))
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2023,91234,false",
+        "population_total,3222,2023,49123,false",
+    ]
+
+
+def test_ssb_long_csv_with_the_table_as_value_column_loads_with_the_profile(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "07459.csv", SSB_LONG)
+    report = fresh_loader.ingest(path, "population_total", profile_id="ssb_07459")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2023,91234,false",
+        "population_total,3222,2023,49123,false",
+    ]
