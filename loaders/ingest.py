@@ -267,6 +267,10 @@ def _check(
         report.dimensions = exc.dimensions
         raise
     report.dimensions = dims.dimensions
+    used = set(roles.used()) | set(report.dimensions)
+    if late := [p for p in table.column_problems if p.column in used]:
+        report.problems, report.problem_count = late[:KEPT_PROBLEMS], len(late)
+        return
 
     units = normalise.unit_map(staging.distinct(spec.unit), resolver, choices.partnership)
     periods = _periods(staging, spec, roles, columns)

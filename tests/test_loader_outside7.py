@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 import pytest
 
 from loaders.normalise import parse_period
@@ -87,3 +88,44 @@ def test_ssb_long_csv_with_the_table_as_value_column_loads_with_the_profile(fres
         "population_total,3205,2023,91234,false",
         "population_total,3222,2023,49123,false",
     ]
+
+
+# -- Excel: a formula without a saved value refuses only a column the board uses ----------------
+
+
+def _samdata(path, value_formula: bool):
+    """A Samdata-style sheet written by a script (openpyxl saves no computed values): a title,
+    a note, the table with an «Endring» column of formulas, a footnote."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "Tabell 1. Innleggelser med hoftebrudd etter bostedskommune. Antall"
+    ws.merge_cells("A1:D1")
+    ws.append([])
+    ws.append(["Kommune", "2017", "2018", "Endring"])
+    ws.append(["Lillestrøm", "140", "=B4+6" if value_formula else "146", "=C4-B4"])
+    ws.append(["Lørenskog", "77", "80", "=C5-B5"])
+    ws.append([])
+    ws.append(["Kilde: NPR"])
+    wb.save(path)
+    return path
+
+
+def test_an_unsaved_formula_in_an_unused_column_refuses_nothing(fresh_loader, tmp_path):
+    report = fresh_loader.ingest(_samdata(tmp_path / "samdata.xlsx", False), "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2017,140,false",
+        "hip_fractures,3205,2018,146,false",
+        "hip_fractures,3222,2017,77,false",
+        "hip_fractures,3222,2018,80,false",
+    ]
+
+
+def test_an_unsaved_formula_in_a_value_column_is_still_refused_in_its_line(fresh_loader, tmp_path):
+    report = fresh_loader.ingest(_samdata(tmp_path / "samdata.xlsx", True), "hip_fractures")
+    assert not report.ok
+    assert report.problem_lines() == [
+        "Linje 4, kolonne «2018»: cellen har formelen «=B4+6», men ingen utregnet verdi er lagret i filen; "
+        "åpne filen i Excel og lagre den på nytt (fil «samdata.xlsx»)"
+    ]
+    assert _lines(fresh_loader) == []

@@ -167,6 +167,10 @@ class TableFile:
         self.file_name = file_name
         self.guess = guess
         self.file_hash = ""
+        # Problems in one column's cells that matter only when the column is used (a value, unit
+        # or period, or a dimension to choose or sum): a formula without a saved value in a
+        # column the board leaves unused («Endring») refuses nothing.
+        self.column_problems: list[Problem] = []
 
     def __enter__(self) -> TableFile:
         return self
@@ -197,10 +201,12 @@ class RowsTable(TableFile):
         guess: ReadGuess,
         rows: list[list[str | None]],
         problems: list[Problem] | None = None,
+        column_problems: list[Problem] | None = None,
     ) -> None:
         super().__init__(path, file_name, guess)
         self._rows = rows
         self._problems = problems or []
+        self.column_problems = column_problems or []
 
     def load(self, staging: Staging) -> list[Problem]:
         from loaders.formats.text import scan

@@ -214,7 +214,7 @@ def _open_sheet(
             f"{len(formulas) - len(unsaved):,} celler i tabellen er formler; ".replace(",", " ")
             + "verdiene Excel sist regnet ut er lest."
         )
-    return RowsTable(path, file_name, guess, body, unsaved)
+    return RowsTable(path, file_name, guess, body, column_problems=unsaved)
 
 
 def _chosen(file_name: str, sheets: list[str], choices: ReadChoices) -> str:
