@@ -179,6 +179,8 @@ class ColumnRoles:
                 f"har flere kolonner for samme periode ({_and(twice)}), trolig to mål (f.eks. antall og "
                 "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
             )
+        if not wide and self.value is None and not self.numerator and (dated := event_date_column(columns)):
+            raise FileRefused(file_name, event_list_refusal(dated))
         if period is None and not wide:
             raise FileRefused(file_name, _no_period_column(columns))
         if not wide and self.value is None and not (self.numerator and self.denominator):
@@ -466,6 +468,25 @@ _NOT_HELD = {
     "halvår": "tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
     "uker": "tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, f.eks. 2025M01 eller 2025K1)",
 }
+
+
+# A column of the day (and time) an event was registered, as municipal record systems (Gerica,
+# CosDoc, Profil) export one row per event: «Dato», «Hendelsesdato», «Registrert», «Tidspunkt».
+EVENT_DATE = re.compile(r"(dato|date|tidspunkt|timestamp)$|^registrert$|^dato|^date", re.IGNORECASE)
+
+
+def event_date_column(columns: list[str]) -> str | None:
+    """The date column of a file that has no value column: one row per event, or None."""
+    return next((c for c in columns if EVENT_DATE.search(" ".join(c.split()))), None)
+
+
+def event_list_refusal(column: str) -> str:
+    """Why an event list (one row per event, no count) is refused, and what to send instead."""
+    return (
+        f"ser ut som en liste med én rad per hendelse (datoer i kolonnen «{column}», ingen kolonne med "
+        "antall); tavla tar imot antall, ikke lister: tell hendelsene per kommune og måned (f.eks. med en "
+        "pivottabell i Excel) og last inn en fil med kolonnene Kommune, Måned og Antall"
+    )
 
 
 def _no_period_column(columns: list[str]) -> str:

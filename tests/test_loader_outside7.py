@@ -129,3 +129,35 @@ def test_an_unsaved_formula_in_a_value_column_is_still_refused_in_its_line(fresh
         "åpne filen i Excel og lagre den på nytt (fil «samdata.xlsx»)"
     ]
     assert _lines(fresh_loader) == []
+
+
+# -- event lists from municipal record systems: one sentence saying what to send ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hendelsesdato;Kommune;Bruker-ID;Hendelsestype\n03.01.2023;Lillestrøm;100234;Fall\n"
+        "17.01.2023;Lillestrøm;100234;Fall\n",
+        "Registrert;Kommune;Tiltak\n2023-01-03 14:22;Lillestrøm;Fallrisikovurdering\n",
+        "Dato;Kommune;Bruker-ID\n03.01.2023;Lillestrøm;1\n",
+    ],
+)
+def test_an_event_list_is_refused_with_what_to_send_instead(fresh_loader, tmp_path, text):
+    report = fresh_loader.ingest(write_csv(tmp_path / "gerica.csv", text), "falls_registered")
+    assert not report.ok
+    said = report.refused
+    assert said.startswith(
+        "Filen «gerica.csv» ser ut som en liste med én rad per hendelse (datoer i kolonnen «"
+    )
+    assert said.endswith(
+        "tell hendelsene per kommune og måned (f.eks. med en pivottabell i Excel) og last inn en fil med kolonnene Kommune, Måned og Antall."
+    )
+    assert _lines(fresh_loader) == []
+
+
+def test_a_file_of_dates_with_a_count_is_no_event_list(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "dato.csv", "Dato;Kommune;Antall\n01.03.2023;Lillestrøm;4\n")
+    report = fresh_loader.ingest(path, "falls_registered")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["falls_registered,3205,2023M03,4,false"]
