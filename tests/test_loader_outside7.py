@@ -12,6 +12,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from loaders.ingest import Choices
 from loaders.normalise import parse_period
 from tests.conftest import export_lines, write_csv
 
@@ -161,3 +162,74 @@ def test_a_file_of_dates_with_a_count_is_no_event_list(fresh_loader, tmp_path):
     report = fresh_loader.ingest(path, "falls_registered")
     assert report.ok, report.problem_lines()
     assert _lines(fresh_loader) == ["falls_registered,3205,2023M03,4,false"]
+
+
+# -- ages: a count of other ages than its indicator counts ---------------------------------------
+
+FHI_STATBANK = (
+    '"Geografi";"År";"Kjønn";"Alder";"Antall";"Rate per 1000";"Standardisert rate"\n'
+    '"Hele landet";"2020-2022";"kjønn samlet";"{age}";"8900";"11,2";"11,0"\n'
+    '"Lillestrøm";"2020-2022";"kjønn samlet";"{age}";"141";"10,1";"9,9"\n'
+    '"Nittedal";"2020-2022";"kjønn samlet";"{age}";":";":";":"\n'
+)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "band"),
+    [
+        ("75 år +", (75, None)),
+        ("75+ år", (75, None)),
+        ("Alder: 67+ år", (67, None)),
+        ("67 år og eldre", (67, None)),
+        ("0-74 år", (0, 74)),
+        ("Alder: 0-74 år", (0, 74)),
+        ("65_120", (65, None)),
+        ("0-120 år", (0, None)),
+        ("alle aldre", (0, None)),
+        ("I alt", (0, None)),
+        ("Menn", None),
+    ],
+)
+def test_the_ages_of_an_age_group_value(text, band):
+    from loaders.dimensions import age_band
+
+    assert age_band(text) == band
+
+
+@pytest.mark.parametrize(
+    ("age", "said"),
+    [
+        ("75 år +", "«75 år +» i kolonnen «Alder» (75 år og eldre)"),
+        ("0-74 år", "«0-74 år» i kolonnen «Alder» (0–74 år)"),
+        ("alle aldre", "«alle aldre» i kolonnen «Alder» (alle aldre)"),
+    ],
+)
+def test_a_count_of_other_ages_than_the_indicator_counts_is_refused_in_one_sentence(
+    fresh_loader, tmp_path, age, said
+):
+    path = write_csv(tmp_path / "fhi.csv", FHI_STATBANK.format(age=age))
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == (
+        f"Filen «fhi.csv» har bare aldersgruppen {said}, men «Antall hoftebrudd» teller 65 år og eldre: "
+        "last inn tall for 65 år og eldre."
+    )
+    assert _lines(fresh_loader) == []
+
+
+def test_a_count_of_the_indicators_ages_loads_with_three_year_periods_and_flags(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "fhi.csv", FHI_STATBANK.format(age="65 år +"))
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.refused
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2020–2022,141,false",
+        "hip_fractures,3232,2020–2022,,true",
+    ]
+
+
+def test_an_age_group_chosen_among_several_is_checked_too(fresh_loader, tmp_path):
+    text = FHI_STATBANK.format(age="0-74 år") + FHI_STATBANK.format(age="75 år +").split("\n", 1)[1]
+    path = write_csv(tmp_path / "fhi.csv", text)
+    report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"Alder": "75 år +"}))
+    assert report.refused.startswith("Filen «fhi.csv» har bare aldersgruppen «75 år +» i kolonnen «Alder»")
+    assert _lines(fresh_loader) == []
