@@ -233,3 +233,46 @@ def test_an_age_group_chosen_among_several_is_checked_too(fresh_loader, tmp_path
     report = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"Alder": "75 år +"}))
     assert report.refused.startswith("Filen «fhi.csv» har bare aldersgruppen «75 år +» i kolonnen «Alder»")
     assert _lines(fresh_loader) == []
+
+
+FILTERED = (
+    "Hoftebrudd (B) - antall, rate per 1000\nKjønn: kjønn samlet\nAlder: {age}\n\n"
+    "Geografi;År;Antall;Rate per 1000\nLillestrøm;2020-2022;41;1,2\nNittedal;2020-2022;:;:\n\n"
+    "Kilde: Norsk pasientregister (NPR), FHI\n"
+)
+
+
+def test_an_age_group_in_a_filter_line_above_the_table_is_checked(fresh_loader, tmp_path):
+    report = fresh_loader.ingest(
+        write_csv(tmp_path / "fhi.csv", FILTERED.format(age="0-74 år")), "hip_fractures"
+    )
+    assert report.refused == (
+        "Filen «fhi.csv» gjelder aldersgruppen 0–74 år (linjen «Alder: 0-74 år» over tabellen), men «Antall "
+        "hoftebrudd» teller 65 år og eldre: last inn tall for 65 år og eldre."
+    )
+    assert _lines(fresh_loader) == []
+    report = fresh_loader.ingest(
+        write_csv(tmp_path / "fhi.csv", FILTERED.format(age="65+ år")), "hip_fractures"
+    )
+    assert report.ok, report.refused
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2020–2022,41,false",
+        "hip_fractures,3232,2020–2022,,true",
+    ]
+
+
+def test_an_age_group_in_a_filter_row_above_an_excel_table_is_checked(fresh_loader, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Hoftebrudd (B)"])
+    ws.append(["Alder: 75 år +"])
+    ws.append([])
+    ws.append(["Geografi", "År", "Antall"])
+    ws.append(["Lillestrøm", "2020-2022", 41])
+    wb.save(tmp_path / "fhi.xlsx")
+    report = fresh_loader.ingest(tmp_path / "fhi.xlsx", "hip_fractures")
+    assert report.refused == (
+        "Filen «fhi.xlsx» gjelder aldersgruppen 75 år og eldre (linjen «Alder: 75 år +» over tabellen), men "
+        "«Antall hoftebrudd» teller 65 år og eldre: last inn tall for 65 år og eldre."
+    )
+    assert _lines(fresh_loader) == []

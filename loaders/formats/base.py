@@ -125,6 +125,9 @@ class ReadGuess:
     dimensions: dict[str, list[str]] = field(default_factory=dict)
     header_width: int | None = None  # fields in the header row (rows may have more: ragged)
     body_line: int | None = None  # 1-based line (or sheet row) the body starts on; None: the next
+    # the non-empty lines above the header, each as its cells' text: a title, and the filters a
+    # statbank writes there («Kjønn: kjønn samlet», «Alder: 0-74 år», FHI Statistikkbank)
+    above: list[str] = field(default_factory=list)
 
     @property
     def first_body_line(self) -> int:

@@ -183,6 +183,8 @@ def _open_sheet(
     body = [r[:width] for r in rows[start:]]
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets, body_line=start + 1)
+    above = [" ".join(str(c).strip() for c in r if c is not None and str(c).strip()) for r in rows[:index]]
+    guess.above = [line for line in above if line]
     if units:
         guess.notes.append(units_row_note(start, units))
     guess.notes.extend(percent_notes)
