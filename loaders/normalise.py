@@ -23,7 +23,11 @@ from loaders.staging import WHOLE_ROLES, StageSpec
 # Suppressed or missing, never zero: `..` `:` `.` `*` `-` `x`; "<5" and the like are matched
 # by the store's stage_marker macro.
 SUPPRESSED_MARKERS = ["..", "...", ":", ".", "*", "-", "–", "—", "x", "X"]
-TOTAL_ROW = re.compile(r"^(hele\b|totalt?\b|sum\b|i alt\b|alle\b|samlet\b|landet\b|norge$)", re.IGNORECASE)
+# «Totalsum» and «Grand Total»: an Excel pivot table's total row (Norwegian and English Excel)
+TOTAL_ROW = re.compile(
+    r"^(hele\b|totalt?\b|totalsum\b|grand total\b|sum\b|i alt\b|alle\b|samlet\b|landet\b|norge$)",
+    re.IGNORECASE,
+)
 MONTH_NAMES = {
     name: number
     for number, names in enumerate(
@@ -63,6 +67,9 @@ UNIT_STARTS = (
     "navn",
     "namn",
     "municipality",
+    # an Excel pivot table's row labels (Norwegian and English Excel)
+    "radetiketter",
+    "row labels",
 )
 # "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
 # (checks.period_week) rather than the file being told it has no period column.
@@ -682,6 +689,7 @@ COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)|^0{1,2}$",
 # KOSTRA's groups carry more letters: «EAKUO Landet uten Oslo», «EAFK», «EKG13 Kostragruppe 13».
 SSB_AGGREGATE_CODE = re.compile(r"^E[AK][A-Z]{0,4}\d*(?=$|[\s:,.\-–])")
 RESIDUAL_ROW = re.compile(
+    r"^\((tom|blank)\)$|"  # an Excel pivot table's row for the empty unit cells
     r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
     r"^(bosatt\s+i\s+)?utlandet$|^utland$|^ikke\s+bosatt\s+i\s+norge|^abroad$|"
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",

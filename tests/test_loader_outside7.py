@@ -276,3 +276,31 @@ def test_an_age_group_in_a_filter_row_above_an_excel_table_is_checked(fresh_load
         "«Antall hoftebrudd» teller 65 år og eldre: last inn tall for 65 år og eldre."
     )
     assert _lines(fresh_loader) == []
+
+
+# -- an Excel pivot table copied out: «Radetiketter», «Totalsum», «(tom)» --------------------------
+
+
+@pytest.mark.parametrize(
+    ("labels", "total", "blank"),
+    [("Radetiketter", "Totalsum", "(tom)"), ("Row Labels", "Grand Total", "(blank)")],
+)
+def test_an_excel_pivot_table_loads_its_units_and_keeps_its_total_as_the_files_total(
+    fresh_loader, tmp_path, labels, total, blank
+):
+    path = write_csv(
+        tmp_path / "pivot.csv",
+        f"Sum av Antall;Kolonneetiketter;;\n{labels};2017;2018;{total}\nLillestrøm;140;146;286\n"
+        f"Lørenskog;77;80;157\n{blank};;;\n{total};217;226;443\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines() or report.refused
+    assert report.stats.areas == 1  # the «(tom)» row
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2017,140,false",
+        "hip_fractures,3205,2018,146,false",
+        "hip_fractures,3222,2017,77,false",
+        "hip_fractures,3222,2018,80,false",
+        "hip_fractures,ahus,2017,217,false",
+        "hip_fractures,ahus,2018,226,false",
+    ]
