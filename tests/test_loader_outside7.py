@@ -12,9 +12,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from analytics.store import open_store
 from loaders.ingest import Choices
 from loaders.normalise import parse_period
-from tests.conftest import export_lines, write_csv
+from tests.conftest import export_lines, store_state, write_csv
+from tests.test_upload_page import board_db, open_upload  # noqa: F401 (board_db: a fixture)
 
 
 def _lines(loader) -> list[str]:
@@ -304,3 +306,64 @@ def test_an_excel_pivot_table_loads_its_units_and_keeps_its_total_as_the_files_t
         "hip_fractures,ahus,2017,217,false",
         "hip_fractures,ahus,2018,226,false",
     ]
+
+
+# -- the upload page: the same sentences, nothing written, no traceback -------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator", "body", "said"),
+    [
+        (
+            "falls_registered",
+            "Hendelsesdato;Kommune;Bruker-ID;Hendelsestype\n03.01.2023;Lillestrøm;100234;Fall\n",
+            "ser ut som en liste med én rad per hendelse (datoer i kolonnen «Hendelsesdato», ingen kolonne med antall)",
+        ),
+        (
+            "hip_fractures",
+            FHI_STATBANK.format(age="75 år +"),
+            "men «Antall hoftebrudd» teller 65 år og eldre: last inn tall for 65 år og eldre",
+        ),
+    ],
+)
+def test_the_upload_page_refuses_an_event_list_and_other_ages_in_one_sentence(
+    board_db,  # noqa: F811
+    indicator,
+    body,
+    said,
+):
+    store = open_store(board_db)
+    before = store_state(store)
+    store.close()
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value(indicator).run()
+    at.file_uploader(key="upload_file").set_value(("fil.csv", body.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value.replace("\\", "") for m in [*at.markdown, *at.error])
+    assert said in shown, shown
+    assert not [b for b in at.button if b.label == "Last inn"]
+    store = open_store(board_db)
+    assert store_state(store) == before
+    store.close()
+
+
+def test_ssb_long_csv_loads_on_the_upload_page_with_the_table_as_the_value(board_db):  # noqa: F811
+    body = SSB_LONG.replace('"alder";', "").replace('"I alt";', "").replace("2023", "2016")
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("population_total").run()
+    at.file_uploader(key="upload_file").set_value(("07459.csv", body.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    roles = {s.label: s.value for s in at.selectbox}
+    assert roles["Verdi"] == "07459: Befolkning, etter region, alder, statistikkvariabel og år"
+    at.button(key=[b.key for b in at.button if b.label == "Last inn"][0]).click().run()
+    assert not at.exception, at.exception
+    store = open_store(board_db)
+    try:
+        facts = store.facts(["population_total"])
+        mine = facts[facts["period_start"].astype(str).str.startswith("2016")]
+        assert sorted(zip(mine["unit_id"], mine["value"], strict=True)) == [
+            ("3205", 91234.0),
+            ("3222", 49123.0),
+        ]
+    finally:
+        store.close()
