@@ -56,6 +56,11 @@ UNIT_WORDS = ("kommune", "bydel", "region")
 # "geo": FHI's kube files (Kommunehelsa/Norgeshelsa) name the unit column GEO.
 UNIT_STARTS = (
     "enhet",
+    # Helsedirektoratet's and NPR's reports: «Enhetsnavn» beside «Enhetsnummer»
+    "enhetsnavn",
+    "enhetsnummer",
+    "enhetsnr",
+    "enhetskode",
     "eining",
     "geografi",
     "geo",

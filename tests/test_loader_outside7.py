@@ -367,3 +367,24 @@ def test_ssb_long_csv_loads_on_the_upload_page_with_the_table_as_the_value(board
         ]
     finally:
         store.close()
+
+
+# -- columns: «Enhetsnavn» and «Enhetsnummer» (Helsedirektoratet's reports) ---------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("unit", ["Enhetsnavn", "Enhetsnummer", "Enhetsnr", "Enhetskode"])
+def test_a_unit_named_enhets_something_is_the_unit_column(unit):
+    from loaders.normalise import guess_roles
+
+    assert guess_roles(["Nivå", unit, "År", "Antall"]).unit == unit
+
+
+def test_a_file_with_enhetsnavn_and_enhetsnummer_loads(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "hdir.csv",
+        "Nivå;Enhetsnavn;Enhetsnummer;År;Antall\nKommune;Lillestrøm;3205;2018;151\nKommune;Lørenskog;3222;2018;80\n",
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.refused
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2018,151,false", "hip_fractures,3222,2018,80,false"]
