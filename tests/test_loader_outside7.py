@@ -8,6 +8,7 @@ named by its table («07459: Befolkning, etter region, alder, statistikkvariabel
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
@@ -388,3 +389,49 @@ def test_a_file_with_enhetsnavn_and_enhetsnummer_loads(fresh_loader, tmp_path):
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.refused
     assert _lines(fresh_loader) == ["hip_fractures,3205,2018,151,false", "hip_fractures,3222,2018,80,false"]
+
+
+# -- JSON-stat: a status that withholds a cell wins over a number beside it ----------------------
+
+
+def _jsonstat(values: list, status: dict) -> str:
+    return json.dumps(
+        {
+            "version": "2.0",
+            "class": "dataset",
+            "id": ["Region", "ContentsCode", "Tid"],
+            "size": [2, 1, 1],
+            "role": {"time": ["Tid"], "geo": ["Region"], "metric": ["ContentsCode"]},
+            "dimension": {
+                "Region": {
+                    "label": "region",
+                    "category": {
+                        "index": {"K-3205": 0, "K-3232": 1},
+                        "label": {"K-3205": "Lillestrøm", "K-3232": "Nittedal"},
+                    },
+                },
+                "ContentsCode": {"label": "statistikkvariabel", "category": {"index": {"Antall": 0}}},
+                "Tid": {"label": "år", "category": {"index": {"2017": 0}}},
+            },
+            "value": values,
+            "status": status,
+        },
+        ensure_ascii=False,
+    )
+
+
+@pytest.mark.parametrize("mark", [":", "..", "."])
+def test_a_jsonstat_zero_with_a_withholding_status_is_suppressed_never_zero(fresh_loader, tmp_path, mark):
+    path = tmp_path / "ssb.json"
+    path.write_text(_jsonstat([140, 0], {"1": mark}), encoding="utf-8")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2017,140,false", "hip_fractures,3232,2017,,true"]
+
+
+def test_a_jsonstat_number_with_another_status_keeps_its_number(fresh_loader, tmp_path):
+    path = tmp_path / "ssb.json"
+    path.write_text(_jsonstat([140, 0], {"0": "p"}), encoding="utf-8")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2017,140,false", "hip_fractures,3232,2017,0,false"]
