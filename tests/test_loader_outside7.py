@@ -435,3 +435,29 @@ def test_a_jsonstat_number_with_another_status_keeps_its_number(fresh_loader, tm
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.ok, report.problem_lines()
     assert _lines(fresh_loader) == ["hip_fractures,3205,2017,140,false", "hip_fractures,3232,2017,0,false"]
+
+
+# -- Excel: a hidden column is read and said, like a hidden row --------------------------------
+
+
+def test_a_hidden_year_column_is_read_and_said(fresh_loader, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Kommune", "2015", "2016", "Merknad"])
+    ws.append(["3205 Lillestrøm", 130, 135, None])
+    ws.append(["3222 Lørenskog", 70, 74, None])
+    ws.column_dimensions["B"].hidden = True
+    ws.column_dimensions["D"].hidden = True  # hidden and empty: nothing to say
+    wb.save(tmp_path / "skjult.xlsx")
+    report = fresh_loader.ingest(tmp_path / "skjult.xlsx", "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert (
+        "1 kolonne i tabellen er skjult i Excel («2015»); den er lest med som de andre kolonnene."
+        in report.notes
+    )
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2015,130,false",
+        "hip_fractures,3205,2016,135,false",
+        "hip_fractures,3222,2015,70,false",
+        "hip_fractures,3222,2016,74,false",
+    ]
