@@ -99,6 +99,37 @@ def _age_range_total(values: list[str]) -> str | None:
     return None
 
 
+# A column of age groups (FHI's ALDER, the statbanks' «Alder»/«age»).
+AGE_COLUMN = re.compile(r"^(alder|age|aldersgruppe|aldersgrupper|age group)$", re.IGNORECASE)
+ALL_AGES = re.compile(r"^(alle aldre|alle|i alt|all ages|total|totalt|0\s*\+(\s*år)?)$", re.IGNORECASE)
+AGE_OPEN = re.compile(
+    r"^(\d{1,3})\s*(?:år|aar|years?)?\s*(?:\+|og eldre|eller eldre|og over|or older|and older|and over)"
+    r"\s*(?:år|aar|years?)?$",
+    re.IGNORECASE,
+)
+
+
+def age_band(text: str | None) -> tuple[int, int | None] | None:
+    """The ages an age-group value covers, (first, last), last None for an open group: «75 år +»,
+    «75+ år», «67 år og eldre» → (75, None) …; «0-74 år», FHI's «0_74» → (0, 74); FHI's «65_120»
+    and «0-120 år» (their oldest age stands for «and older») → (65, None); «alle aldre», «I alt» →
+    (0, None); «Alder: 0-74 år» (FHI Statistikkbank's label before the value) as «0-74 år».
+    None for a text that is no age group."""
+    if text is None:
+        return None
+    value = re.sub(r"^(alder|age)\s*:\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
+    if ALL_AGES.match(value):
+        return (0, None)
+    if m := AGE_OPEN.match(value):
+        return (int(m[1]), None)
+    if m := AGE_RANGE.match(value):
+        first, last = int(m[1]), int(m[2])
+        return (first, None if last >= 100 else last) if first <= last else None
+    if (single := single_age(value)) is not None:
+        return (single[0], None if single[1] else single[0])
+    return None
+
+
 # Statbank and kube files that code a column's total instead of naming it (FHI's kube files:
 # KJONN 0 is both sexes, ALDER 0_120 all ages; FHI Statistikkbank «Kodeliste»): the column's
 # name, and how its total is found among its values.

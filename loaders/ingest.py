@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 from analytics import clock, reference
 from analytics.formatting import counted
 from analytics.periods import period_label
-from analytics.registry import Indicator, Registry
+from analytics.registry import Indicator, Registry, age_text, parse_age
 from analytics.store import Store, UploadMeta, UploadResult, zero_filled_text
 from loaders import dimensions, normalise
 from loaders.formats import ReadChoices, ReadGuess, TableFile, open_table
@@ -194,6 +195,52 @@ def process(
     return report
 
 
+def _other_ages(
+    staging: Staging,
+    columns: list[str],
+    roles: ColumnRoles,
+    sums: list[str],
+    targets: list[tuple[str, Indicator]],
+    above: list[str],
+) -> str | None:
+    """Why a count is refused for counting other ages than its indicator, or None.
+
+    A file whose age column holds one age group (FHI Statistikkbank's «75 år +», «Alder: 0-74 år»;
+    or the group chosen with --where), or that says its age group in a line above the table
+    («Alder: 0-74 år», the statbank's filter), counts those ages only; an indicator that counts
+    persons of an age band (`numerator_age`, e.g. 65+) takes no other band: «75+» leaves out
+    65–74, «alle aldre» counts the young too, and the rate per 1 000 of the band would be wrong
+    either way.
+    """
+    counted = {i.numerator_age for _, i in targets if i.numerator_age}
+    if len(counted) != 1 or len(targets) != 1:
+        return None
+    indicator = targets[0][1]
+    wanted = parse_age(counted.pop())
+    for i, name in enumerate(columns):
+        if not dimensions.AGE_COLUMN.match(name.strip()) or name in roles.used() or name in sums:
+            continue
+        values = [v for v in staging.distinct(f"c{i}") if v is not None and v.strip()]
+        if len(values) != 1 or (band := dimensions.age_band(values[0])) is None or band == wanted:
+            continue
+        return (
+            f"har bare aldersgruppen «{values[0]}» i kolonnen «{name}» ({age_text(band)}), men "
+            f"«{indicator.name}» teller {age_text(wanted)}: last inn tall for {age_text(wanted)}"
+        )
+    for line in above:
+        if not AGE_FILTER.match(line) or (band := dimensions.age_band(line)) is None or band == wanted:
+            continue
+        return (
+            f"gjelder aldersgruppen {age_text(band)} (linjen «{line}» over tabellen), men "
+            f"«{indicator.name}» teller {age_text(wanted)}: last inn tall for {age_text(wanted)}"
+        )
+    return None
+
+
+# A statbank's filter line above the table: «Alder: 0-74 år» (FHI Statistikkbank).
+AGE_FILTER = re.compile(r"^(alder|age)\s*:", re.IGNORECASE)
+
+
 def _targets(
     indicator_id: str | None, profile: Profile | None, registry: Registry
 ) -> list[tuple[str, Indicator]]:
@@ -267,6 +314,12 @@ def _check(
         report.dimensions = exc.dimensions
         raise
     report.dimensions = dims.dimensions
+    if why := _other_ages(staging, columns, roles, choices.sums, targets, table.guess.above):
+        raise FileRefused(file_name, why)
+    used = set(roles.used()) | set(report.dimensions)
+    if late := [p for p in table.column_problems if p.column in used]:
+        report.problems, report.problem_count = late[:KEPT_PROBLEMS], len(late)
+        return
 
     units = normalise.unit_map(staging.distinct(spec.unit), resolver, choices.partnership)
     periods = _periods(staging, spec, roles, columns)

@@ -23,7 +23,11 @@ from loaders.staging import WHOLE_ROLES, StageSpec
 # Suppressed or missing, never zero: `..` `:` `.` `*` `-` `x`; "<5" and the like are matched
 # by the store's stage_marker macro.
 SUPPRESSED_MARKERS = ["..", "...", ":", ".", "*", "-", "–", "—", "x", "X"]
-TOTAL_ROW = re.compile(r"^(hele\b|totalt?\b|sum\b|i alt\b|alle\b|samlet\b|landet\b|norge$)", re.IGNORECASE)
+# «Totalsum» and «Grand Total»: an Excel pivot table's total row (Norwegian and English Excel)
+TOTAL_ROW = re.compile(
+    r"^(hele\b|totalt?\b|totalsum\b|grand total\b|sum\b|i alt\b|alle\b|samlet\b|landet\b|norge$)",
+    re.IGNORECASE,
+)
 MONTH_NAMES = {
     name: number
     for number, names in enumerate(
@@ -52,6 +56,11 @@ UNIT_WORDS = ("kommune", "bydel", "region")
 # "geo": FHI's kube files (Kommunehelsa/Norgeshelsa) name the unit column GEO.
 UNIT_STARTS = (
     "enhet",
+    # Helsedirektoratet's and NPR's reports: «Enhetsnavn» beside «Enhetsnummer»
+    "enhetsnavn",
+    "enhetsnummer",
+    "enhetsnr",
+    "enhetskode",
     "eining",
     "geografi",
     "geo",
@@ -63,6 +72,9 @@ UNIT_STARTS = (
     "navn",
     "namn",
     "municipality",
+    # an Excel pivot table's row labels (Norwegian and English Excel)
+    "radetiketter",
+    "row labels",
 )
 # "uke"/"veke"/"week": a week column is the period column, so its weeks are refused by name
 # (checks.period_week) rather than the file being told it has no period column.
@@ -179,6 +191,8 @@ class ColumnRoles:
                 f"har flere kolonner for samme periode ({_and(twice)}), trolig to mål (f.eks. antall og "
                 "andel); velg kolonnene for ett mål under «Kolonner», eller del filen",
             )
+        if not wide and self.value is None and not self.numerator and (dated := event_date_column(columns)):
+            raise FileRefused(file_name, event_list_refusal(dated))
         if period is None and not wide:
             raise FileRefused(file_name, _no_period_column(columns))
         if not wide and self.value is None and not (self.numerator and self.denominator):
@@ -207,7 +221,7 @@ PROVISIONAL = re.compile(r"(\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\((foreløpig|for
 
 
 def parse_period(text: str) -> tuple[dt.date, str] | None:
-    """'2024', '2024K1', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
+    """'2024', '2024K1', '202401', '1. kv. 2024', 'Kvartal 1 2024', '2024T1', 'Tertial 1 2024', 'T1 2024', '2024M01', '2024-01', 'jan 2024', 'jan.24', '01.01.2024', '2024-01-01',
     and multi-year periods '2019_2021', '2019-2021', '2019–2021' (FHI's three-year means), '2019–21';
     a provisional mark after any of them ('2024*', '2024 (foreløpige tall)') is no part of the period.
 
@@ -242,6 +256,10 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
     if found := _sub_year(value):
         return found
+    # a year and month run together ('202401', NPR's, KPR's and data warehouses' PERIODE): only
+    # a year of 19xx or 20xx and a month 01-12, so a bydel code ('030110') is never a month
+    if m := re.fullmatch(r"((?:19|20)\d{2})(0[1-9]|1[0-2])", value):
+        return dt.date(int(m[1]), int(m[2]), 1), "month"
     if m := re.fullmatch(r"(\d{4})m(\d{1,2})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
@@ -464,6 +482,25 @@ _NOT_HELD = {
 }
 
 
+# A column of the day (and time) an event was registered, as municipal record systems (Gerica,
+# CosDoc, Profil) export one row per event: «Dato», «Hendelsesdato», «Registrert», «Tidspunkt».
+EVENT_DATE = re.compile(r"(dato|date|tidspunkt|timestamp)$|^registrert$|^dato|^date", re.IGNORECASE)
+
+
+def event_date_column(columns: list[str]) -> str | None:
+    """The date column of a file that has no value column: one row per event, or None."""
+    return next((c for c in columns if EVENT_DATE.search(" ".join(c.split()))), None)
+
+
+def event_list_refusal(column: str) -> str:
+    """Why an event list (one row per event, no count) is refused, and what to send instead."""
+    return (
+        f"ser ut som en liste med én rad per hendelse (datoer i kolonnen «{column}», ingen kolonne med "
+        "antall); tavla tar imot antall, ikke lister: tell hendelsene per kommune og måned (f.eks. med en "
+        "pivottabell i Excel) og last inn en fil med kolonnene Kommune, Måned og Antall"
+    )
+
+
 def _no_period_column(columns: list[str]) -> str:
     """Why a file has no period column, in words: its columns are weeks or half-years (one per
     column, a grain the board does not hold), or it has none."""
@@ -555,6 +592,16 @@ def _begins(name: str, words: tuple[str, ...]) -> bool:
     return any(re.match(rf"{re.escape(w)}($|[^a-zæøå])", lowered) for w in words)
 
 
+# SSB statbank's long CSV (PxWeb's csv2/csv3, «Tabelloppsett: lang») names the value column by its
+# table: «07459: Befolkning, etter region, alder, statistikkvariabel og år».
+SSB_TABLE_TITLE = re.compile(r"^\d{5}:\s*\S")
+
+
+def ssb_table_value_column(columns: list[str]) -> str | None:
+    """The value column SSB's long CSV names by its table number and title, or None."""
+    return next((c for c in columns if SSB_TABLE_TITLE.match(c.strip())), None)
+
+
 def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRoles:
     """The reader's guess from column names; shown to the analyst, who can correct it.
 
@@ -569,7 +616,10 @@ def guess_roles(columns: list[str], kinds: set[str] | None = None) -> ColumnRole
         if column in wide:
             continue
         lowered = column.lower()
-        if roles.unit is None and (any(w in lowered for w in UNIT_WORDS) or _begins(column, UNIT_STARTS)):
+        if SSB_TABLE_TITLE.match(column.strip()):
+            # its title names the table's dimensions («etter region»): no unit column
+            roles.value = roles.value or column
+        elif roles.unit is None and (any(w in lowered for w in UNIT_WORDS) or _begins(column, UNIT_STARTS)):
             roles.unit = column
         elif roles.numerator is None and _starts_word(column, NUMERATOR_WORDS):
             roles.numerator = column
@@ -641,8 +691,10 @@ OUTSIDE, AREA, TOTAL = "outside", "area", "total"
 COUNTRY_ROW = re.compile(r"^(0\s+)?(hele\s+landet|landet|norge|eak\b)|^0{1,2}$", re.IGNORECASE)
 # SSB statbank's own codes for aggregate regions, upper case before a name or alone: «EAK» (the
 # country), «EKA32 Akershus» (a county), «EKG…» and similar (economic and other regions).
-SSB_AGGREGATE_CODE = re.compile(r"^E[AK][A-Z]\d*(?=$|[\s:,.\-–])")
+# KOSTRA's groups carry more letters: «EAKUO Landet uten Oslo», «EAFK», «EKG13 Kostragruppe 13».
+SSB_AGGREGATE_CODE = re.compile(r"^E[AK][A-Z]{0,4}\d*(?=$|[\s:,.\-–])")
 RESIDUAL_ROW = re.compile(
+    r"^\((tom|blank)\)$|"  # an Excel pivot table's row for the empty unit cells
     r"^(k-?\s*)?(rest\b|uoppgitt|ukjent|uten\s+fast|annen\s+kommune|andre\s+kommuner)|^9999$|"
     r"^(bosatt\s+i\s+)?utlandet$|^utland$|^ikke\s+bosatt\s+i\s+norge|^abroad$|"
     r"^(k-?\s*)?\d{2,6}\s+(uoppgitt|ukjent|rest\b|annet\b)|svalbard|jan\s+mayen|kontinentalsokkel",

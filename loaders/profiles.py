@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from analytics import config
-from loaders.normalise import ColumnRoles, is_period_header
+from loaders.normalise import ColumnRoles, is_period_header, ssb_table_value_column
 
 ROLES = ("unit", "period", "year", "subperiod", "value", "numerator", "denominator")
 
@@ -76,6 +76,8 @@ class Profile(BaseModel):
         found: dict[str, str] = {}
         for role, names in self.columns.items():
             column = self.column_for(names, columns)
+            if column is None and role == "value":
+                column = ssb_table_value_column(columns)  # «07459: Befolkning, etter …»
             if column is None and wide and role in ("period", "year", "value"):
                 continue
             if column is None:

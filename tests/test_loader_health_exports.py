@@ -182,12 +182,12 @@ def test_a_second_table_under_the_first_is_refused_in_one_sentence(fresh_loader,
 
 KUBE_BY_SEX = (
     "GEO;AAR;KJONN;ALDER;TELLER;RATE;MEIS;SPVFLAGG\n"
-    "3205;2022;0;0_120;91;9.2;9.2;0\n"
-    "3205;2022;1;0_120;30;6.1;6.1;0\n"
-    "3205;2022;2;0_120;61;12.3;12.3;0\n"
-    "3222;2022;0;0_120;40;8.1;8.1;0\n"
-    "3222;2022;1;0_120;;;;2\n"
-    "3222;2022;2;0_120;36;14.0;14.0;0\n"
+    "3205;2022;0;65_120;91;9.2;9.2;0\n"
+    "3205;2022;1;65_120;30;6.1;6.1;0\n"
+    "3205;2022;2;65_120;61;12.3;12.3;0\n"
+    "3222;2022;0;65_120;40;8.1;8.1;0\n"
+    "3222;2022;1;65_120;;;;2\n"
+    "3222;2022;2;65_120;36;14.0;14.0;0\n"
 )
 
 
@@ -266,34 +266,36 @@ def test_two_tables_on_the_upload_page_are_refused_and_nothing_is_written(board_
 
 KUBE_BY_AGE_WITH_NEVNER = (
     "GEO;AAR;KJONN;ALDER;TELLER;NEVNER;RATE;SPVFLAGG\n"
-    "3205;2022_2022;0;0_120;120;90000;133.3;0\n"
-    "3205;2022_2022;0;0_66;20;70000;28.6;0\n"
-    "3205;2022_2022;0;67_120;100;20000;500;0\n"
-    "3222;2022_2022;0;0_120;;;;3\n"
-    "3222;2022_2022;0;0_66;;;;3\n"
-    "3222;2022_2022;0;67_120;;;;3\n"
-    "3222;2023_2023;0;0_120;60;50000;120;0\n"
-    "3222;2023_2023;0;0_66;10;40000;25;0\n"
-    "3222;2023_2023;0;67_120;50;10000;500;0\n"
+    "3205;2022_2022;0;65_120;120;90000;133.3;0\n"
+    "3205;2022_2022;0;65_79;20;70000;28.6;0\n"
+    "3205;2022_2022;0;80_120;100;20000;500;0\n"
+    "3222;2022_2022;0;65_120;;;;3\n"
+    "3222;2022_2022;0;65_79;;;;3\n"
+    "3222;2022_2022;0;80_120;;;;3\n"
+    "3222;2023_2023;0;65_120;60;50000;120;0\n"
+    "3222;2023_2023;0;65_79;10;40000;25;0\n"
+    "3222;2023_2023;0;80_120;50;10000;500;0\n"
 )
 
 
-def test_fhi_kube_by_age_with_nevner_asks_for_0_120_and_stores_teller_per_year(fresh_loader, tmp_path):
-    """FHI's kube with age groups and NEVNER: ALDER 0_120 is the total of 0_66 and 67_120 (a sum
+def test_fhi_kube_by_age_with_nevner_asks_for_its_total_group_and_stores_teller_per_year(
+    fresh_loader, tmp_path
+):
+    """FHI's kube with age groups and NEVNER: ALDER 65_120 is the total of 65_79 and 80_120 (65+, the ages hip_fractures counts) (a sum
     over ALDER counted each case twice); AAR «2022_2022» is the year 2022 (was refused as no
     period); for a count, TELLER is the value (was RATE, the rate per 100 000, stored as a count)."""
     path = write_csv(tmp_path / "kube.csv", KUBE_BY_AGE_WITH_NEVNER)
     asked = fresh_loader.ingest(path, "hip_fractures")
     assert asked.refused == (
-        "Filen «kube.csv» har kolonnen «ALDER» med verdiene 0_120, 0_66, 67_120, der «0_120» er summen "
-        'av de andre: velg totalen «0_120» (--where ALDER="0_120").'
+        "Filen «kube.csv» har kolonnen «ALDER» med verdiene 65_120, 65_79, 80_120, der «65_120» er summen "
+        'av de andre: velg totalen «65_120» (--where ALDER="65_120").'
     )
     summed = fresh_loader.ingest(path, "hip_fractures", choices=Choices(sums=["ALDER"]))
     assert summed.refused.startswith(
-        "Filen «kube.csv» har totalen «0_120» i kolonnen «ALDER» ved siden av delene"
+        "Filen «kube.csv» har totalen «65_120» i kolonnen «ALDER» ved siden av delene"
     )
     assert export_lines(fresh_loader) == [HEADER]
-    chosen = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"ALDER": "0_120"}))
+    chosen = fresh_loader.ingest(path, "hip_fractures", choices=Choices(where={"ALDER": "65_120"}))
     assert chosen.ok, chosen.refused
     assert export_lines(fresh_loader) == [
         HEADER,

@@ -125,6 +125,9 @@ class ReadGuess:
     dimensions: dict[str, list[str]] = field(default_factory=dict)
     header_width: int | None = None  # fields in the header row (rows may have more: ragged)
     body_line: int | None = None  # 1-based line (or sheet row) the body starts on; None: the next
+    # the non-empty lines above the header, each as its cells' text: a title, and the filters a
+    # statbank writes there («Kjønn: kjønn samlet», «Alder: 0-74 år», FHI Statistikkbank)
+    above: list[str] = field(default_factory=list)
 
     @property
     def first_body_line(self) -> int:
@@ -167,6 +170,10 @@ class TableFile:
         self.file_name = file_name
         self.guess = guess
         self.file_hash = ""
+        # Problems in one column's cells that matter only when the column is used (a value, unit
+        # or period, or a dimension to choose or sum): a formula without a saved value in a
+        # column the board leaves unused («Endring») refuses nothing.
+        self.column_problems: list[Problem] = []
 
     def __enter__(self) -> TableFile:
         return self
@@ -197,10 +204,12 @@ class RowsTable(TableFile):
         guess: ReadGuess,
         rows: list[list[str | None]],
         problems: list[Problem] | None = None,
+        column_problems: list[Problem] | None = None,
     ) -> None:
         super().__init__(path, file_name, guess)
         self._rows = rows
         self._problems = problems or []
+        self.column_problems = column_problems or []
 
     def load(self, staging: Staging) -> list[Problem]:
         from loaders.formats.text import scan

@@ -48,6 +48,8 @@ CELL_STYLE = re.compile(rb'\bs="(\d+)"')
 PERCENT_FORMATS = {9, 10}
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
 CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
 # A date column whose cells are formatted «Standard»/«General» holds Excel's day numbers
@@ -75,6 +77,7 @@ class SheetScan:
         self.columns = 0  # the widest column seen (1-based)
         self.formulas: list[tuple[int, int, str, bool]] = []  # row, column, formula, value saved
         self.hidden: list[int] = []  # rows hidden in Excel (1-based, as Excel numbers them)
+        self.hidden_columns: list[int] = []  # columns hidden in Excel (1-based: A is 1)
         self.percent_styles: set[int] = set()  # cell styles (xf index) that show a percent
         self.percent: list[tuple[int, int]] = []  # row, column of cells shown as a percent
 
@@ -183,6 +186,8 @@ def _open_sheet(
     body = [r[:width] for r in rows[start:]]
     columns = column_names(header, width)
     guess = ReadGuess("excel", "", "", index + 1, columns, sheet=sheet, sheets=sheets, body_line=start + 1)
+    above = [" ".join(str(c).strip() for c in r if c is not None and str(c).strip()) for r in rows[:index]]
+    guess.above = [line for line in above if line]
     if units:
         guess.notes.append(units_row_note(start, units))
     guess.notes.extend(percent_notes)
@@ -194,6 +199,19 @@ def _open_sheet(
         guess.notes.append(
             f"{counted(len(hidden), 'rad', 'rader')} i tabellen er skjult i Excel (linje {line_ranges(hidden)}); "
             "de er lest med som de andre radene."
+        )
+    # Columns hidden in Excel likewise: a hidden year column is loaded, so it is said.
+    shown_columns = [
+        columns[n - 1]
+        for n in (scan.hidden_columns if scan is not None else [])
+        if n - 1 < width
+        and any(r[n - 1] is not None and str(r[n - 1]).strip() for r in body if n - 1 < len(r))
+    ]
+    if shown_columns:
+        guess.notes.append(
+            f"{counted(len(shown_columns), 'kolonne', 'kolonner')} i tabellen er skjult i Excel "
+            f"({', '.join(f'«{c}»' for c in shown_columns)}); "
+            f"{'den' if len(shown_columns) == 1 else 'de'} er lest med som de andre kolonnene."
         )
     # Formula cells in the table (below the header): calamine gives the value Excel saved.
     found = scan.formulas if scan is not None else []
@@ -214,7 +232,7 @@ def _open_sheet(
             f"{len(formulas) - len(unsaved):,} celler i tabellen er formler; ".replace(",", " ")
             + "verdiene Excel sist regnet ut er lest."
         )
-    return RowsTable(path, file_name, guess, body, unsaved)
+    return RowsTable(path, file_name, guess, body, column_problems=unsaved)
 
 
 def _chosen(file_name: str, sheets: list[str], choices: ReadChoices) -> str:
@@ -383,6 +401,10 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         for attributes in ROW_TAG.findall(xml):
             if HIDDEN.search(attributes) and (ref := ROW_REF.match(b"<row " + attributes)):
                 scan.hidden.append(int(ref[1]))
+        for attributes in COL_TAG.findall(xml):  # <cols><col min="2" max="2" hidden="1"/>: before the cells
+            if HIDDEN.search(attributes) and (span := COL_SPAN.search(attributes)):
+                first, last = (int(span[1]), int(span[2])) if span[1] else (int(span[4]), int(span[3]))
+                scan.hidden_columns.extend(range(first, min(last, limits.columns) + 1))
 
 
 def _formula_cells(xml: bytes) -> list[tuple[int, int, str, bool]]:

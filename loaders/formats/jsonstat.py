@@ -132,12 +132,14 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
     strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
     for flat in range(cells):
         value = values.get(str(flat)) if isinstance(values, dict) else values[flat]
-        if value is None:
-            mark = (
-                status.get(str(flat))
-                if isinstance(status, dict)
-                else (status[flat] if isinstance(status, list) else status)
-            )
+        mark = (
+            status.get(str(flat))
+            if isinstance(status, dict)
+            else (status[flat] if isinstance(status, list) else status)
+        )
+        if value is None or str(mark).strip() in WITHHELD:
+            # a cell the status says is missing or confidential is that, even with a number
+            # beside it (a 0 written for «:» is no zero)
             text = str(mark) if mark not in (None, "") else None
         else:
             text = (
@@ -157,6 +159,11 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
         guess.known_roles["period"] = columns[ids.index(time)]
     guess.dimensions = {columns[k]: shown[k] for k, i in enumerate(ids) if i not in (geo, time)}
     return RowsTable(path, file_name, guess, rows)
+
+
+# Statuses that withhold a cell (missing «..», confidential «:», not applicable «.»), as SSB's and
+# FHI's statbanks write them.
+WITHHELD = frozenset({"..", "...", ":", "."})
 
 
 def _unit(code: str, label: str) -> str:

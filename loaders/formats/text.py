@@ -402,6 +402,8 @@ def open_text(
     guess = ReadGuess(
         "csv", encoding, delimiter, header_line, column_names(header, width), header_width=len(header)
     )
+    guess.above = [" ".join(c.strip() for c in r if c.strip()) for _, r in records[:index]]
+    guess.above = [line for line in guess.above if line]
     # a units row under the header («;(antall);(antall)», «Enhet: antall»): part of the header
     below = [(line, r) for line, r in records[index + 1 :] if any(c.strip() for c in r)]
     if below and (units := units_row(header, below[0][1])):
