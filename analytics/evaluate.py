@@ -55,7 +55,7 @@ from analytics.registry import Indicator, grain_label
 from analytics.series import (
     Comparison,
     UnitRows,
-    aggregate,
+    aggregate_row,
     compare_rows,
     covered_months,
     cubes_for,
@@ -583,7 +583,7 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
                 "person_years": denominator,
             }
         )
-        total = aggregate(periods, indicator).iloc[0]
+        total = aggregate_row(periods, indicator)
         if not total["incomplete"]:
             return float(total["value"])
     return float(judged["judge_value"].mean())
@@ -1185,7 +1185,7 @@ def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, 
     window = window_rows(data.rows, end)
     if window.empty:
         return None
-    total = aggregate(window, indicator, totals=data.totals).iloc[0]
+    total = aggregate_row(window, indicator, data.totals)
     x, n = total["numerator"], total["denominator"]
     ranged = indicator.kind == "count" and pd.notna(total.get("lower")) and pd.notna(total.get("upper"))
     if pd.isna(x) or pd.isna(n) or n <= 0 or (total["incomplete"] and not ranged):
@@ -1211,7 +1211,7 @@ def _process_text(
     indicator = data.indicator
     value, low, high, span = interval
     window = window_rows(data.rows, end)
-    total = aggregate(window, indicator, totals=data.totals).iloc[0]
+    total = aggregate_row(window, indicator, data.totals)
     masked = rows_hidden(data, window)
     shown, hide = figure_shown(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"

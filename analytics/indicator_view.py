@@ -65,6 +65,7 @@ from analytics.registry import GRAIN_LABELS, Indicator, grain_label
 from analytics.series import (
     UnitRows,
     aggregate,
+    aggregate_row,
     check_native,
     derived,
     figure_shown,
@@ -1589,7 +1590,7 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
     if indicator.kind == "stock" or indicator.grain == "year":
         return _row_figure(indicator, series[series["period_end"] == end].iloc[0])
     window = window_rows(data.rows, end, 12)
-    total = aggregate(window, indicator).iloc[0]
+    total = aggregate_row(window, indicator)
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
     # month inside), as the status reason beside it does.

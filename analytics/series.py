@@ -941,6 +941,32 @@ def aggregate(
     nothing is hidden), n_hidden (suppressed cells counted in) and from_total (every hidden
     cell resolved by the file's total).
     """
+    columns, length = _aggregate_columns(rows, indicator, keys, totals)
+    return frame_of(columns, length)  # built in the order *keys, *AGG_COLUMNS
+
+
+def aggregate_row(rows: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame | None = None) -> pd.Series:
+    """``aggregate(rows, indicator, totals=totals).iloc[0]`` (the one group's row: a window,
+    a baseline) without building the one-row frame: the same Series (object dtype, named 0,
+    index AGG_COLUMNS) holding the same values and scalar types (numpy scalars, Timestamp).
+    rows: not empty (an empty frame aggregates to no row)."""
+    columns, _ = _aggregate_columns(rows, indicator, (), totals)
+    return pd.Series(
+        [(value.array if isinstance(value, pd.Series) else value)[0] for value in columns.values()],
+        index=pd.Index(list(columns)),  # inferred as the frame's columns are (str)
+        dtype=object,
+        name=0,
+    )
+
+
+def _aggregate_columns(
+    rows: pd.DataFrame,
+    indicator: Indicator,
+    keys: Sequence[str] = (),
+    totals: pd.DataFrame | None = None,
+) -> tuple[dict, int]:
+    """aggregate's columns (arrays, or Series with a 0…n − 1 index) and their length n, before
+    they are made a frame (judged_series reads them as they are)."""
     keys = list(keys)
     kind = indicator.kind
     with_rate = rated(indicator)
@@ -958,7 +984,7 @@ def aggregate(
             out = _grouped(frame.assign(**parts, _key=0), keys)
     else:  # one group (a window, a baseline): the same sums without a groupby's overhead
         out = _one_group_columns(df, parts)
-    return _finish(out, keys, kind, with_rate)
+    return _finish_columns(out, keys, kind, with_rate)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -1058,9 +1084,16 @@ def _per_row(df: pd.DataFrame, parts: dict[str, np.ndarray], keys: list[str], or
     }
 
 
-def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
+def _finish(out: pd.DataFrame | dict, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
     """aggregate's columns from the reductions, in numpy, built as one frame (adding columns
     one by one costs more than the sums on the small frames judging makes)."""
+    return frame_of(*_finish_columns(out, keys, kind, with_rate))
+
+
+def _finish_columns(
+    out: pd.DataFrame | dict, keys: list[str], kind: str, with_rate: bool
+) -> tuple[dict, int]:
+    """_finish's columns (by name, in the order *keys, *AGG_COLUMNS) and their length."""
 
     def floats(column: str) -> np.ndarray:
         return np.asarray(out[column], dtype=float)
@@ -1105,7 +1138,7 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             "from_total": (n_hidden > 0) & (n_open == 0),
         }
     )
-    return frame_of(columns, len(n_rows))  # built in the order *keys, *AGG_COLUMNS
+    return columns, len(n_rows)  # in the order *keys, *AGG_COLUMNS
 
 
 def frame_of(columns: dict, length: int) -> pd.DataFrame:
@@ -1310,64 +1343,85 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     if data.empty:
         return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
     rows = data.rows.assign(period=truncate(data.rows["period_start"], grain))
-    out = aggregate(rows, indicator, keys, None if by_unit else data.totals)
+    # The aggregate's columns as they are (no frame in between: the series is one frame).
+    out, length = _aggregate_columns(rows, indicator, keys, None if by_unit else data.totals)
     starts = pd.to_datetime(out["period"])
     ends = period_ends(starts, grain)
-    texts = {p: period_text(p.date(), grain) for p in starts.unique()}
     covered = pd.to_datetime(out["last_end"])
     partial = (covered < ends).to_numpy()
     if not indicator.rule.judged_before_end:
         # A period that has not ended is in progress (projections are about the future).
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
-    present = out["n_units"].to_numpy(dtype=np.int64)
+    present = np.asarray(out["n_units"], dtype=np.int64)
     if by_unit:
-        short, expected = np.zeros(len(out), dtype=bool), present
+        short, expected = np.zeros(length, dtype=bool), present
     else:
         short, expected = member_gaps(data.rows, grain, starts)
     partial = partial | short
-    numerator = out["numerator"].to_numpy(dtype=float)
-    denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else None
+    numerator = np.asarray(out["numerator"], dtype=float)
+    denominator = np.asarray(out["denominator"], dtype=float) if "denominator" in out else None
     hidden = hidden_cells(indicator, numerator, denominator)
     scope = data.scope
     if data.cube is not None and (by_unit or scope is not None):
         # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
-        scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * len(out)
+        scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * length
         hidden = hidden | data.cube.mask(scopes, grain, starts.tolist())
     # Hidden cells: judged on the point value, with both ends of their range beside it, so a
     # verdict can be checked at each end (see `verdict_range`).
-    judge_value = np.where(partial, np.nan, out["value"].to_numpy(dtype=float))
+    judge_value = np.where(partial, np.nan, np.asarray(out["value"], dtype=float))
     judged = ~np.isnan(judge_value)
-    partial_text = [
-        (short_label(n, e) if g else partial_label(s, c, grain)) if p else ""
-        for s, c, p, g, n, e in zip(
-            starts.tolist(),
-            covered.tolist(),
-            partial.tolist(),
-            short.tolist(),
-            present.tolist(),
-            expected.tolist(),
-            strict=True,
-        )
-    ]
-    columns = {name: out[name] for name in out.columns if name != "period"}
+    columns = {name: value for name, value in out.items() if name != "period"}
     return frame_of(
         {
             **({"unit_id": columns.pop("unit_id")} if by_unit else {}),
             "period_start": starts,
             **columns,
             "period_end": ends,
-            "label": starts.map(texts),
+            "label": period_labels(starts, grain),
             "partial": partial,
             "hidden": np.asarray(hidden, dtype=bool),
             "judge_value": judge_value,
-            "judge_lower": np.where(judged, out["lower"].to_numpy(dtype=float), np.nan),
-            "judge_upper": np.where(judged, out["upper"].to_numpy(dtype=float), np.nan),
-            "partial_text": partial_text,
+            "judge_lower": np.where(judged, np.asarray(out["lower"], dtype=float), np.nan),
+            "judge_upper": np.where(judged, np.asarray(out["upper"], dtype=float), np.nan),
+            "partial_text": partial_texts(starts, covered, partial, short, present, expected, grain),
             "short": short,
             "n_expected": expected,
         },
-        len(out),
+        length,
     )
+
+
+def period_labels(starts: pd.Series, grain: str) -> list[str]:
+    """periods.period_text of each period start (timestamps at midnight, none missing), one
+    call per distinct start: the judged series' ``label``. Read as calendar days in numpy, not
+    as a Timestamp per row."""
+    texts: dict[dt.date, str] = {}
+    return [
+        texts[day] if day in texts else texts.setdefault(day, period_text(day, grain))
+        for day in starts.to_numpy().astype("datetime64[D]").tolist()
+    ]
+
+
+def partial_texts(
+    starts: pd.Series,
+    covered: pd.Series,
+    partial: np.ndarray,
+    short: np.ndarray,
+    present: np.ndarray,
+    expected: np.ndarray,
+    grain: str,
+) -> list[str]:
+    """The judged series' ``partial_text`` per period: "" for a whole period, short_label for
+    one short of units, else partial_label (its start, ``covered``: how far its data reach).
+    Only the partial periods are read as Timestamps."""
+    texts = [""] * len(partial)
+    for i in np.flatnonzero(partial).tolist():
+        texts[i] = (
+            short_label(int(present[i]), int(expected[i]))
+            if short[i]
+            else partial_label(starts.iloc[i], covered.iloc[i], grain)
+        )
+    return texts
 
 
 def member_gaps(rows: pd.DataFrame, grain: str, starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -1531,19 +1585,24 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     the window's text names its months, so the leader sees which 12 months were judged. A
     window reaching back before the series' first period is no window (None).
     """
-    usable = series[series["value"].notna() & ~series["partial"]]
-    if usable.empty:
+    # In numpy on the series' columns (a few filtered frames and conversions per call cost
+    # more than the windows tried); the same comparisons, the same Timestamp returned.
+    usable = series["value"].notna().to_numpy(dtype=bool) & ~series["partial"].to_numpy(dtype=bool)
+    if not usable.any():
         return None
-    ends = pd.to_datetime(usable["period_end"])
-    if months <= 0 or covered_months(usable.iloc[[-1]]) >= months:  # a year or a longer period
-        return pd.Timestamp(ends.iloc[-1])  # is its own window (its gaps make it partial)
-    short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
-    short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
-    first = pd.to_datetime(series["period_start"]).min()
-    # The periods as arrays once (a window per end tried; the same comparisons as on the frame).
+    at = np.flatnonzero(usable)
+    end_stamps = pd.to_datetime(series["period_end"])
     period_starts = pd.to_datetime(series["period_start"]).to_numpy(dtype="datetime64[ns]")
-    period_ends_ = pd.to_datetime(series["period_end"]).to_numpy(dtype="datetime64[ns]")
-    for end in reversed(ends.tolist()):
+    period_ends_ = end_stamps.to_numpy(dtype="datetime64[ns]")
+    last = at[-1]
+    if months <= 0 or _covered(period_starts[[last]], period_ends_[[last]]) >= months:
+        return pd.Timestamp(end_stamps.iloc[last])  # a year or a longer period is its own window
+    short = series["short"].to_numpy(dtype=bool) if "short" in series else np.zeros(len(series), dtype=bool)
+    short_at = period_starts[short]
+    known = period_starts[~np.isnat(period_starts)]
+    first = pd.Timestamp(known.min()) if len(known) else pd.NaT
+    for i in at[::-1]:
+        end = pd.Timestamp(end_stamps.iloc[i])
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
         if start < first:  # a window reaching back before the series would sum fewer months
             return None
@@ -1551,7 +1610,7 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
         if _covered(period_starts[inside], period_ends_[inside]) < months:  # a period no unit has a row for
             continue
         if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
-            return pd.Timestamp(end)
+            return end
     return None
 
 
@@ -1730,8 +1789,8 @@ def compare_rows(
     ``baseline_numerator`` stays the baseline's own count (protection of small counts reads
     it)."""
     indicator = data.indicator
-    recent = aggregate(recent_rows, indicator, totals=data.totals).iloc[0] if not recent_rows.empty else None
-    base = aggregate(base_rows, indicator, totals=data.totals).iloc[0] if not base_rows.empty else None
+    recent = aggregate_row(recent_rows, indicator, data.totals) if not recent_rows.empty else None
+    base = aggregate_row(base_rows, indicator, data.totals) if not base_rows.empty else None
 
     def get(row: pd.Series | None, col: str) -> float | None:
         return None if row is None or pd.isna(row[col]) else float(row[col])
@@ -1766,7 +1825,7 @@ def figure_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
     Comparison's ``recent_masked`` / ``baseline_masked``; False for no rows."""
     if rows.empty:
         return False
-    return _total_hidden(data, rows, aggregate(rows, data.indicator, totals=data.totals).iloc[0])
+    return _total_hidden(data, rows, aggregate_row(rows, data.indicator, data.totals))
 
 
 def _total_hidden(data: UnitRows, rows: pd.DataFrame, total: pd.Series | None) -> bool:
@@ -1869,7 +1928,7 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
                 & (rows["period_end"] <= covered - pd.DateOffset(years=1))
             ]
             if not same.empty and not _same_months_hidden(data, same):
-                previous = aggregate(same, data.indicator, totals=data.totals).iloc[0]
+                previous = aggregate_row(same, data.indicator, data.totals)
                 span = (
                     MONTHS_SHORT[0]
                     if covered.month == 1
