@@ -314,6 +314,37 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
     return rows.drop(columns="year"), " ".join(notes) or None
 
 
+def day_mask(stamps: pd.Series, first: dt.date | None = None, last: dt.date | None = None) -> np.ndarray:
+    """``(stamps.dt.date >= first) & (stamps.dt.date <= last)`` as a bool array (either bound
+    may be None: no bound), without a date object per row: a naive timestamp's day is on or
+    after ``first`` when it is at or after that midnight, on or before ``last`` when it is
+    before the next midnight. A missing stamp (NaT) is outside any bound, as its date
+    compares False. Other columns (dates as objects, time zones) are read by their ``.dt.date``."""
+    if not (isinstance(stamps.dtype, np.dtype) and stamps.dtype.kind == "M"):
+        days = stamps.dt.date
+        inside = np.ones(len(stamps), dtype=bool)
+        if first is not None:
+            inside &= (days >= first).to_numpy(dtype=bool)
+        if last is not None:
+            inside &= (days <= last).to_numpy(dtype=bool)
+        return inside
+    values = stamps.to_numpy()
+    inside = np.ones(len(values), dtype=bool)
+    if first is not None:
+        inside &= values >= np.datetime64(first, "D")
+    if last is not None:
+        inside &= values < np.datetime64(last, "D") + np.timedelta64(1, "D")
+    return inside
+
+
+def period_end_of(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """``period_ends`` of one period start (a Timestamp, not NaT) as a Timestamp, without a
+    Series: the last day of the month, quarter or year that starts at ``start``'s month."""
+    months = {"year": 12, "quarter": 3, "month": 1}[grain]
+    first = np.datetime64(start.to_datetime64(), "M") + np.timedelta64(months, "M")
+    return pd.Timestamp(first.astype("datetime64[D]") - np.timedelta64(1, "D"))
+
+
 def period_ends(starts: pd.Series, grain: str) -> pd.Series:
     """Last day of each period (vectorised periods.period_end, for whole columns)."""
     months = {"year": 12, "quarter": 3, "month": 1}[grain]
@@ -471,10 +502,10 @@ def load_rows(
 
     facts = read(indicator.grain)
     grain_note = None
-    own = facts[facts["grain"] == indicator.grain]
+    at_grain = (facts["grain"] == indicator.grain).to_numpy(dtype=bool)  # one comparison, kept
+    own = facts[at_grain]
     complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
-    coarser = facts[facts["grain"] != indicator.grain]
-    if indicator.grain != "year" and complete < MIN_PERIODS and not coarser.empty:
+    if indicator.grain != "year" and complete < MIN_PERIODS and not at_grain.all():  # coarser rows too
         yearly = read("year")
         if (yearly["grain"] == "year").any():
             grain_note = (
@@ -484,11 +515,15 @@ def load_rows(
             )
             indicator = indicator.model_copy(update={"grain": "year"})
             facts = yearly
-    # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
-    multi = facts[facts["grain"].isin([g for g in facts["grain"].unique() if is_multi_year(g)])]
-    facts = facts[facts["grain"] == indicator.grain]
-    if facts.empty and not multi.empty:
-        grain_note = multi_year_note(multi)
+            at_grain = (facts["grain"] == indicator.grain).to_numpy(dtype=bool)
+    read_rows = facts
+    facts = facts[at_grain]
+    if facts.empty:  # only multi-year periods, perhaps: the note says why nothing is judged
+        # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
+        grains = read_rows["grain"]
+        multi = read_rows[grains.isin([g for g in grains.unique() if is_multi_year(g)])]
+        if not multi.empty:
+            grain_note = multi_year_note(multi)
     facts = _unit_facts(facts)
     note = None
     if rated(indicator) and not facts.empty:
@@ -1648,7 +1683,34 @@ def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | Non
 def window_rows(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
     """Rows of the ``months`` months that end with ``end`` (a period end)."""
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
-    return rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
+    # The mask in numpy (a Series comparison per bound costs more than the filter on small rows).
+    inside = (rows["period_start"].to_numpy() >= start.to_datetime64()) & (
+        rows["period_end"].to_numpy() <= end.to_datetime64()
+    )
+    return rows[inside]
+
+
+def window_of(data: UnitRows, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
+    """``window_rows(data.rows, end, months)``, kept on one unit's rows per window (derived):
+    the baseline comparison, the 12 months' interval and its text, and the table's value all
+    sum the same window of a municipality. A wider set's window is not kept (its rows are the
+    set's, see evaluate.cut_rows). Shared: callers treat it as read-only."""
+    if len(data.units) != 1:
+        return window_rows(data.rows, end, months)
+    return derived(data, ("window_rows", end, months), lambda: window_rows(data.rows, end, months))
+
+
+def window_total(data: UnitRows, end: pd.Timestamp, with_totals: bool = True, months: int = 12) -> pd.Series:
+    """``aggregate_row(window_of(data, end, months), data.indicator, data.totals)`` (the file
+    totals left out when not ``with_totals``, as a table's value sums the window), kept on
+    ``data`` per window (derived). The window must have rows. Shared: read-only."""
+    return derived(
+        data,
+        ("window_total", end, months, with_totals),
+        lambda: aggregate_row(
+            window_of(data, end, months), data.indicator, data.totals if with_totals else None
+        ),
+    )
 
 
 def window_span(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> str:
@@ -1677,11 +1739,19 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
         return False
     first = pd.Timestamp(rows["period_start"].min())
     last = pd.Timestamp(rows["period_end"].max())
+    # The answer depends on the span alone (and the cube and scope, which are data's): kept on
+    # data per span (derived), as a window's and a baseline's are asked by several figures.
+    return derived(data, ("rows_hidden", first, last), lambda: _span_hidden(cube, scope, first, last))
+
+
+def _span_hidden(cube: hierarchy.Cube, scope: str, first: pd.Timestamp, last: pd.Timestamp) -> bool:
+    """rows_hidden of rows spanning ``first`` (the first period start) to ``last`` (the last
+    period end), for ``scope`` of ``cube``."""
     native = cube.native_starts
     inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
     for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
         start = pd.Timestamp(hierarchy.truncate(np.array([first.to_datetime64()]), level)[0])
-        if start == first and period_ends(pd.Series([start]), level).iloc[0] == last:
+        if start == first and period_end_of(start, level) == last:
             shown = cube.is_hidden(scope, level, start)
             if shown is not None:
                 return shown
@@ -1775,6 +1845,7 @@ def compare_rows(
     recent_text: str,
     baseline_text: str,
     note: str | None = None,
+    recent_total: pd.Series | None = None,
 ) -> Comparison:
     """A Comparison of two sets of the data's rows (file totals used where they exist),
     with the exact test when both have figures.
@@ -1787,9 +1858,12 @@ def compare_rows(
     rates with exposure in days; Spiegelhalter 2005 on rates with exposure), not two sums over
     spans of different length: 18 885 in 12 months against 36 861 in 24 is no halving.
     ``baseline_numerator`` stays the baseline's own count (protection of small counts reads
-    it)."""
+    it). recent_total: ``aggregate_row(recent_rows, indicator, data.totals)`` when the caller
+    has it (window_total)."""
     indicator = data.indicator
-    recent = aggregate_row(recent_rows, indicator, data.totals) if not recent_rows.empty else None
+    if recent_total is None and not recent_rows.empty:
+        recent_total = aggregate_row(recent_rows, indicator, data.totals)
+    recent = recent_total if not recent_rows.empty else None
     base = aggregate_row(base_rows, indicator, data.totals) if not base_rows.empty else None
 
     def get(row: pd.Series | None, col: str) -> float | None:
@@ -1871,8 +1945,16 @@ def _test(
 
 
 def _days(rows: pd.DataFrame) -> float:
-    periods = rows.drop_duplicates("period_start")
-    return float(((periods["period_end"] - periods["period_start"]).dt.days + 1).sum())
+    """Days the rows' distinct periods span (each period start's first row: end − start + 1),
+    in numpy; a period with a missing day counts nothing."""
+    starts = rows["period_start"].to_numpy(dtype="datetime64[ns]")
+    ends = rows["period_end"].to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(starts)
+    _, first = np.unique(starts[known], return_index=True)
+    starts, ends = starts[known][first], ends[known][first]
+    counted = ~np.isnat(ends)
+    days = (ends[counted] - starts[counted]) // np.timedelta64(1, "D") + 1
+    return float(days.sum())
 
 
 # -- years and like for like ------------------------------------------------------------------

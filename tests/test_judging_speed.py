@@ -301,3 +301,182 @@ def test_partial_texts_are_the_per_row_texts():
         ]
         got = S.partial_texts(starts, covered, partial, short, present, expected, grain)
         assert got == want and any(want) and "" in want
+
+
+def _stamps(rng: np.random.Generator, n: int, unit: str) -> pd.Series:
+    """Timestamps around 2024 (midnights and times of day), a few missing."""
+    days = pd.Timestamp("2023-06-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    stamps = pd.Series(days + pd.to_timedelta(rng.choice([0, 0, 0, 3_600, 86_399], n), unit="s"))
+    stamps[rng.random(n) < 0.1] = pd.NaT
+    return stamps.astype(f"datetime64[{unit}]")
+
+
+@pytest.mark.backend_free
+def test_day_mask_is_the_date_comparison():
+    rng = np.random.default_rng(21)
+    bounds = [None, dt.date(2023, 6, 1), dt.date(2024, 2, 29), dt.date(2024, 12, 31), dt.date(2030, 1, 1)]
+    for case in range(60):
+        stamps = _stamps(rng, int(rng.integers(0, 50)), ["us", "ns", "s"][case % 3])
+        if case % 10 == 9:
+            stamps = stamps.dt.tz_localize("Europe/Oslo")  # read by its dates
+        for first in bounds:
+            for last in bounds:
+                days = stamps.dt.date
+                want = np.ones(len(stamps), dtype=bool)
+                if first is not None:
+                    want &= (days >= first).to_numpy(dtype=bool)
+                if last is not None:
+                    want &= (days <= last).to_numpy(dtype=bool)
+                got = S.day_mask(stamps, first, last)
+                assert got.dtype == bool and got.tolist() == want.tolist(), (case, first, last)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize("grain", ["month", "quarter", "year"])
+def test_period_end_of_is_period_ends(grain):
+    for start in pd.date_range("1999-01-01", "2031-12-01", freq="MS"):
+        for unit in ("us", "ns"):
+            one = pd.Series([start]).astype(f"datetime64[{unit}]")
+            assert S.period_end_of(one.iloc[0], grain) == S.period_ends(one, grain).iloc[0]
+
+
+def _days_by_frame(rows: pd.DataFrame) -> float:
+    """series._days as it was, with drop_duplicates and the .dt accessor."""
+    periods = rows.drop_duplicates("period_start")
+    return float(((periods["period_end"] - periods["period_start"]).dt.days + 1).sum())
+
+
+@pytest.mark.backend_free
+def test_days_is_the_frame_count():
+    rng = np.random.default_rng(5)
+    for case in range(200):
+        n = int(rng.integers(0, 40))
+        starts = pd.Series(
+            pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 30, n) * 31, unit="D")
+        )
+        starts = starts.dt.to_period("M").dt.to_timestamp()
+        ends = starts + pd.to_timedelta(rng.integers(0, 100, n), unit="D")
+        rows = pd.DataFrame({"period_start": starts, "period_end": ends}).astype("datetime64[us]")
+        if case % 4 == 0 and n:
+            rows.loc[rows.index[0], "period_end"] = pd.NaT
+        if case % 6 == 0 and n > 1:
+            rows.loc[rows.index[1], "period_start"] = pd.NaT
+        assert S._days(rows) == _days_by_frame(rows), case
+
+
+def _latest_row_by_frame(series: pd.DataFrame) -> pd.Series | None:
+    usable = series[series["judge_value"].notna()]
+    return None if usable.empty else usable.iloc[-1]
+
+
+def _open_range_by_frame(series: pd.DataFrame) -> pd.DataFrame:
+    judged = series[
+        series["judge_value"].notna() & series["judge_lower"].notna() & series["judge_upper"].notna()
+    ]
+    return judged[~np.isclose(judged["judge_lower"].astype(float), judged["judge_upper"].astype(float))]
+
+
+def _window_rows_by_frame(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
+    start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
+    return rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
+
+
+def test_rows_and_windows_of_judged_series_are_the_frame_versions(demo_board):
+    """evaluate.latest_row, evaluate.open_range and series.window_rows (masks in numpy) give
+    the frames and rows the filtered-frame versions gave, on every demo indicator's judged
+    series (partnership and one municipality, with hidden cells' ranges)."""
+    from analytics.evaluate import latest_row, open_range
+
+    whole = partnership_scope(demo_board, "ahus")
+    rows = _Rows(demo_board)
+    ranged = windows = 0
+    for indicator_id in sorted(demo_board.registry.ids()):
+        indicator = demo_board.registry.get(indicator_id)
+        for units in (whole.unit_ids, ("3205",)):
+            data = rows.get(indicator, units)
+            series = S.judged_series(data, today=dt.date(2026, 11, 30))
+            fast, slow = latest_row(series), _latest_row_by_frame(series)
+            assert (fast is None) == (slow is None)
+            if fast is not None:
+                pd.testing.assert_series_equal(fast, slow, check_exact=True)
+            if not series.empty:
+                pd.testing.assert_frame_equal(
+                    open_range(series), _open_range_by_frame(series), check_exact=True
+                )
+                ranged += len(_open_range_by_frame(series))
+            for end in series["period_end"].tolist()[-14:]:
+                for months in (3, 12, 24):
+                    pd.testing.assert_frame_equal(
+                        S.window_rows(data.rows, end, months),
+                        _window_rows_by_frame(data.rows, end, months),
+                        check_exact=True,
+                    )
+                    windows += 1
+    assert ranged and windows > 500
+    empty = series.iloc[0:0]
+    assert latest_row(empty) is None
+
+
+def _rows_hidden_as_it_was(data: S.UnitRows, rows: pd.DataFrame) -> bool:
+    """series.rows_hidden as it was: worked out on every call, the period end by a Series."""
+    from analytics import hierarchy
+
+    cube, scope = data.cube, data.scope
+    if cube is None or scope is None or rows.empty:
+        return False
+    first = pd.Timestamp(rows["period_start"].min())
+    last = pd.Timestamp(rows["period_end"].max())
+    native = cube.native_starts
+    inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
+    for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
+        start = pd.Timestamp(hierarchy.truncate(np.array([first.to_datetime64()]), level)[0])
+        if start == first and S.period_ends(pd.Series([start]), level).iloc[0] == last:
+            shown = cube.is_hidden(scope, level, start)
+            if shown is not None:
+                return shown
+    wanted = set(pd.to_datetime(inside).tolist())
+    for name, covered in cube.windows.items():
+        if covered and cube.window_set(name) == wanted:
+            shown = cube.is_hidden(scope, name, max(covered))
+            if shown is not None:
+                return shown
+    return bool(cube.mask([scope] * len(inside), cube.native, list(inside)).any())
+
+
+def test_windows_kept_per_view_are_the_windows_worked_out(demo_board):
+    """window_of, window_total and rows_hidden (kept on the rows per window or span) give what
+    window_rows, aggregate_row and rows_hidden as it was give, for each window, month, quarter
+    and year of every protected demo count (partnership and municipalities), asked twice."""
+    whole = partnership_scope(demo_board, "ahus")
+    rows = _Rows(demo_board)
+    hidden = shown = 0
+    for indicator_id in sorted(demo_board.registry.ids()):
+        indicator = demo_board.registry.get(indicator_id)
+        for units in (whole.unit_ids, ("3205",), ("0301",)):
+            data = rows.get(indicator, units)
+            if data.empty:
+                continue
+            ends = sorted(set(data.rows["period_end"].tolist()))[-8:]
+            for _ in range(2):  # the second time from what was kept
+                for end in ends:
+                    for months in (12, 24):
+                        window = S.window_of(data, end, months)
+                        pd.testing.assert_frame_equal(
+                            window, S.window_rows(data.rows, end, months), check_exact=True
+                        )
+                        if window.empty:
+                            continue
+                        for with_totals in (True, False):
+                            _assert_same_row(
+                                S.window_total(data, end, with_totals, months),
+                                S.aggregate_row(window, data.indicator, data.totals if with_totals else None),
+                            )
+                        spans = [window, data.rows[data.rows["period_end"] == end]]
+                        spans.append(data.rows[data.rows["period_start"].dt.year == end.year])
+                        for span in spans:
+                            want = _rows_hidden_as_it_was(data, span)
+                            assert S.rows_hidden(data, span) is want or S.rows_hidden(data, span) == want
+                            if data.cube is not None and data.scope is not None and not span.empty:
+                                hidden += want
+                                shown += not want
+    assert hidden and shown  # both answers were compared on protected counts
