@@ -1005,11 +1005,17 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
     spc = _xmr(values[limits.start :], improvement, target, limits)
     if limits.start == 0:
         return spc
-    head = pd.DataFrame({"value": values[: limits.start]})
     first = spc.points.iloc[0] if len(spc.points) else None
-    for column in ("mean", "lpl", "upl"):
-        head[column] = math.nan if first is None else first[column]
-    head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
+    before = values[: limits.start]
+    # One constructor (not a column set at a time): the same columns, values and dtypes.
+    head = pd.DataFrame(
+        {
+            "value": before,
+            **{column: math.nan if first is None else first[column] for column in ("mean", "lpl", "upl")},
+            "point_type": ["missing" if pd.isna(v) else "common_cause" for v in before],
+        },
+        index=pd.RangeIndex(len(before)),
+    )
     points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
     # Phases by position in the whole series: the first one's lines reach back to the start.
     phases = tuple(

@@ -480,3 +480,66 @@ def test_windows_kept_per_view_are_the_windows_worked_out(demo_board):
                                 hidden += want
                                 shown += not want
     assert hidden and shown  # both answers were compared on protected counts
+
+
+def _judged_spc_as_it_was(series: pd.DataFrame, improvement: str, target: float | None, limits) -> object:
+    """evaluate.judged_spc as it was: the points before the baseline set a column at a time."""
+    import math
+    from dataclasses import replace
+
+    from analytics.evaluate import _xmr
+
+    values = series["judge_value"].astype(float).tolist()
+    spc = _xmr(values[limits.start :], improvement, target, limits)
+    if limits.start == 0:
+        return spc
+    head = pd.DataFrame({"value": values[: limits.start]})
+    first = spc.points.iloc[0] if len(spc.points) else None
+    for column in ("mean", "lpl", "upl"):
+        head[column] = math.nan if first is None else first[column]
+    head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
+    points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
+    phases = tuple(
+        replace(phase, start=0 if i == 0 else phase.start + limits.start, stop=phase.stop + limits.start)
+        for i, phase in enumerate(spc.phases)
+    )
+    return replace(spc, points=points, phases=phases)
+
+
+def test_judged_spc_equals_the_column_at_a_time_version(demo_board):
+    """evaluate.judged_spc (the points before the baseline built in one constructor) gives the
+    same chart as before, for every demo series with a baseline after its first point."""
+    from analytics.evaluate import judged_spc, limits_for
+
+    plan = demo_board.plan("ahus")
+    whole = partnership_scope(demo_board, "ahus")
+    rows = _Rows(demo_board)
+    headed = 0
+    for _, criterion in plan.criteria:
+        baseline = plan.baseline_for(criterion)
+        for indicator_id in criterion.indicators:
+            indicator = demo_board.registry.get(indicator_id)
+            for units in (whole.unit_ids, ("3205",)):
+                data = rows.get(indicator, units)
+                series = S.judged_series(data, today=dt.date(2026, 11, 30))
+                if series.empty:
+                    continue
+                for start in (None, 1, 5, len(series) - 1):
+                    limits = limits_for(series, baseline, None, data)
+                    if start is not None:
+                        from dataclasses import replace
+
+                        limits = replace(limits, start=start)
+                    for target in (None, 10.0):
+                        fast = judged_spc(series, "decrease", target, limits)
+                        slow = _judged_spc_as_it_was(series, "decrease", target, limits)
+                        pd.testing.assert_frame_equal(fast.points, slow.points, check_exact=True)
+                        assert (fast.variation, fast.assurance, fast.enough_points, fast.message) == (
+                            slow.variation,
+                            slow.assurance,
+                            slow.enough_points,
+                            slow.message,
+                        )
+                        assert fast.phases == slow.phases and fast.rules == slow.rules
+                        headed += limits.start > 0
+    assert headed > 20
