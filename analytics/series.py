@@ -455,7 +455,9 @@ def _unit_facts(facts: pd.DataFrame) -> pd.DataFrame:
     is not a unit's value and is left out; unit_id as text, period_start and period_end
     (from covered_until) as timestamps, suppressed as bool."""
     if "file_total" in facts.columns:
-        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
+        total_rows = facts["file_total"].fillna(False).astype(bool).to_numpy()
+        if total_rows.any():  # else every row is kept (assign below copies them anyway)
+            facts = facts[~total_rows]
     facts = facts.assign(
         unit_id=facts["unit_id"].astype(str),
         period_start=pd.to_datetime(facts["period_start"]),
@@ -987,11 +989,21 @@ def aggregate_row(rows: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame
     rows: not empty (an empty frame aggregates to no row)."""
     columns, _ = _aggregate_columns(rows, indicator, (), totals)
     return pd.Series(
-        [(value.array if isinstance(value, pd.Series) else value)[0] for value in columns.values()],
+        [_first_item(value) for value in columns.values()],
         index=pd.Index(list(columns)),  # inferred as the frame's columns are (str)
         dtype=object,
         name=0,
     )
+
+
+def _first_item(column: pd.Series | np.ndarray) -> object:
+    """A column's first value as a frame's row holds it: a numpy scalar, or a Timestamp (NaT)
+    for dates."""
+    if isinstance(column, pd.Series):
+        return column.array[0]
+    if column.dtype.kind == "M":
+        return pd.Timestamp(column[0])
+    return column[0]
 
 
 def _aggregate_columns(
@@ -1255,10 +1267,23 @@ def _one_group_columns(df: pd.DataFrame, parts: dict[str, np.ndarray]) -> dict:
                 ("n_open", "_open"),
             )
         },
-        "first_start": pd.Series([starts.min()], dtype=starts.dtype),
-        "last_end": pd.Series([ends.max()], dtype=ends.dtype),
+        "first_start": _extreme(starts, first=True),
+        "last_end": _extreme(ends, first=False),
         "mean": np.array([num / n_num if n_num else np.nan]),
     }
+
+
+def _extreme(stamps: pd.Series, first: bool) -> pd.Series | np.ndarray:
+    """``pd.Series([stamps.min()], dtype=stamps.dtype)`` (``max`` when not ``first``): the
+    one group's first start or last end, NaT when none is known. A naive datetime64 column
+    in numpy (an array of that dtype), without the Series' reductions."""
+    if not (isinstance(stamps.dtype, np.dtype) and stamps.dtype.kind == "M"):
+        return pd.Series([stamps.min() if first else stamps.max()], dtype=stamps.dtype)
+    values = stamps.to_numpy()
+    known = values[~np.isnat(values)]
+    if not len(known):
+        return np.array([np.datetime64("NaT")], dtype=values.dtype)
+    return np.array([known.min() if first else known.max()], dtype=values.dtype)
 
 
 _ONE_GROUP_COLUMNS = [

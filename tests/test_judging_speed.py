@@ -543,3 +543,23 @@ def test_judged_spc_equals_the_column_at_a_time_version(demo_board):
                         assert fast.phases == slow.phases and fast.rules == slow.rules
                         headed += limits.start > 0
     assert headed > 20
+
+
+@pytest.mark.backend_free
+def test_extreme_is_the_series_reduction():
+    """series._extreme (the one group's first start, last end in numpy) gives the one-value
+    Series the reductions gave: same dtype, value, NaT when nothing is known."""
+    rng = np.random.default_rng(8)
+    for case in range(100):
+        stamps = _stamps(rng, int(rng.integers(0, 12)), ["us", "ns", "s"][case % 3])
+        if case % 9 == 0:
+            stamps[:] = pd.NaT
+        for first in (True, False):
+            want = pd.Series([stamps.min() if first else stamps.max()], dtype=stamps.dtype)
+            got = pd.Series(S._extreme(stamps, first))
+            pd.testing.assert_series_equal(got, want, check_exact=True)
+            item, old = S._first_item(S._extreme(stamps, first)), want.array[0]
+            if old is pd.NaT:
+                assert item is pd.NaT
+            else:
+                assert item == old and type(item) is type(old) and item.unit == old.unit
