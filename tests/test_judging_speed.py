@@ -563,3 +563,23 @@ def test_extreme_is_the_series_reduction():
                 assert item is pd.NaT
             else:
                 assert item == old and type(item) is type(old) and item.unit == old.unit
+
+
+@pytest.mark.backend_free
+def test_unit_minimum_is_the_groupby():
+    """evaluate.unit_minimum (each unit's first period start, in numpy) gives the groupby's
+    Series: units sorted, a missing unit id left out, NaT for a unit with no known start."""
+    from analytics.evaluate import unit_minimum
+
+    rng = np.random.default_rng(11)
+    codes = np.array(["0301", "3205", "3242", "4601", None], dtype=object)
+    for case in range(150):
+        n = int(rng.integers(1, 30))
+        rows = pd.DataFrame(
+            {
+                "unit_id": pd.array(rng.choice(codes[: 1 + case % 5], n), dtype="str"),
+                "period_start": _stamps(rng, n, ["us", "ns"][case % 2]),
+            }
+        )
+        want = rows.groupby("unit_id")["period_start"].min()
+        pd.testing.assert_series_equal(unit_minimum(rows), want, check_exact=True)
