@@ -55,10 +55,11 @@ from analytics.registry import Indicator, grain_label
 from analytics.series import (
     Comparison,
     UnitRows,
-    aggregate,
+    aggregate_row,
     compare_rows,
     covered_months,
     cubes_for,
+    day_mask,
     derived,
     figure_hidden,
     figure_shown,
@@ -77,8 +78,9 @@ from analytics.series import (
     rows_hidden,
     short_starts,
     verdict_range,
-    window_rows,
+    window_of,
     window_span,
+    window_total,
 )
 from analytics.spc import MIN_POINTS, SpcResult, xmr
 from analytics.status import Evidence, Judgement, Status, judge, judge_over_range, roll_up, roll_up_parts
@@ -481,8 +483,8 @@ def is_rollout(indicator: Indicator) -> bool:
 def latest_row(series: pd.DataFrame) -> pd.Series | None:
     """The newest row of a judged series with a value to judge (``judge_value``), or None:
     the figure a target criterion's reason names first (``_head``: «71,8 % (3. kvartal 2026)»)."""
-    usable = series[series["judge_value"].notna()]
-    return None if usable.empty else usable.iloc[-1]
+    usable = np.flatnonzero(series["judge_value"].notna().to_numpy())  # positions, not a filtered frame
+    return None if not len(usable) else series.iloc[usable[-1]]
 
 
 def _baseline_value(series: pd.DataFrame, year: int | None) -> tuple[float | None, str]:
@@ -544,8 +546,10 @@ def _target(
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
     if target.relative_change is not None and baseline is not None:
-        starts, ends = series["period_start"].dt.date, series["period_end"].dt.date
-        window = series[(starts >= baseline.start) & (ends <= baseline.last_day)]
+        window = series[
+            day_mask(series["period_start"], first=baseline.start)
+            & day_mask(series["period_end"], last=baseline.last_day)
+        ]
         if window.empty or window["judge_value"].isna().all():
             return None, None
         change = formatting.number(target.relative_change * 100, 0)
@@ -583,7 +587,7 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
                 "person_years": denominator,
             }
         )
-        total = aggregate(periods, indicator).iloc[0]
+        total = aggregate_row(periods, indicator)
         if not total["incomplete"]:
             return float(total["value"])
     return float(judged["judge_value"].mean())
@@ -688,7 +692,7 @@ def _reached(
 
 
 def _value_at(series: pd.DataFrame, due: dt.date) -> pd.Series | None:
-    usable = series[series["judge_value"].notna() & (series["period_end"].dt.date <= due)]
+    usable = series[series["judge_value"].notna().to_numpy() & day_mask(series["period_end"], last=due)]
     return None if usable.empty else usable.iloc[-1]
 
 
@@ -888,10 +892,11 @@ def cut_rows(data: UnitRows, until: dt.date | None) -> UnitRows:
 
 def _cut_rows(data: UnitRows, until: dt.date) -> UnitRows:
     """cut_rows, not kept."""
-    ends = data.rows["period_end"].dt.date
-    if not (ends > until).any():
+    ends = data.rows["period_end"]
+    kept = day_mask(ends, last=until)
+    if kept.all() or not (ends.notna().to_numpy() & ~kept).any():  # no period ends after ``until``
         return data
-    rows = data.rows[(ends <= until).to_numpy()].reset_index(drop=True)
+    rows = data.rows[kept].reset_index(drop=True)
     # File totals are matched per period, so later periods in them are never read.
     return UnitRows(
         data.indicator,
@@ -965,7 +970,25 @@ def first_starts(data: UnitRows) -> pd.Series:
     indicator, rows = data.indicator, data.rows
     if indicator.kind != "count" or rated(indicator) or rows.empty:
         return pd.Series([], dtype="datetime64[ns]")
-    return derived(data, ("first_starts",), lambda: rows.groupby("unit_id")["period_start"].min())
+    return derived(data, ("first_starts",), lambda: unit_minimum(rows))
+
+
+def unit_minimum(rows: pd.DataFrame) -> pd.Series:
+    """``rows.groupby("unit_id")["period_start"].min()`` for naive datetime64 starts, in numpy
+    (a groupby costs a millisecond on a municipality's few rows): units sorted, a missing
+    unit id left out, NaT for a unit without a known start. Other dtypes: the groupby."""
+    starts = rows["period_start"]
+    if not (isinstance(starts.dtype, np.dtype) and starts.dtype.kind == "M"):
+        return rows.groupby("unit_id")["period_start"].min()
+    codes, units = pd.factorize(rows["unit_id"], sort=True)
+    values = starts.to_numpy().view(np.int64)
+    known = (codes >= 0) & ~np.isnat(starts.to_numpy())
+    first = np.full(len(units), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes[known], values[known])
+    found = np.zeros(len(units), dtype=bool)
+    found[codes[known]] = True
+    out = np.where(found, first, np.datetime64("NaT").view(np.int64)).view(starts.dtype)
+    return pd.Series(out, index=units.rename("unit_id"), name="period_start")
 
 
 def joined_periods(series: pd.DataFrame, data: UnitRows | None) -> list[int]:
@@ -1000,11 +1023,17 @@ def judged_spc(series: pd.DataFrame, improvement: str, target: float | None, lim
     spc = _xmr(values[limits.start :], improvement, target, limits)
     if limits.start == 0:
         return spc
-    head = pd.DataFrame({"value": values[: limits.start]})
     first = spc.points.iloc[0] if len(spc.points) else None
-    for column in ("mean", "lpl", "upl"):
-        head[column] = math.nan if first is None else first[column]
-    head["point_type"] = ["missing" if pd.isna(v) else "common_cause" for v in head["value"]]
+    before = values[: limits.start]
+    # One constructor (not a column set at a time): the same columns, values and dtypes.
+    head = pd.DataFrame(
+        {
+            "value": before,
+            **{column: math.nan if first is None else first[column] for column in ("mean", "lpl", "upl")},
+            "point_type": ["missing" if pd.isna(v) else "common_cause" for v in before],
+        },
+        index=pd.RangeIndex(len(before)),
+    )
     points = pd.concat([head, spc.points], ignore_index=True)[spc.points.columns]
     # Phases by position in the whole series: the first one's lines reach back to the start.
     phases = tuple(
@@ -1028,7 +1057,8 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     if rows.empty:
         return None
     base_rows = rows[
-        (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
+        day_mask(rows["period_start"], first=baseline.start)
+        & day_mask(rows["period_end"], last=baseline.last_day)
     ]
     if indicator.kind == "stock":
         newest = rows.loc[rows["period_end"] <= end, "period_end"].max()
@@ -1037,7 +1067,7 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
         if not base_rows.empty:
             base_rows = base_rows[base_rows["period_end"] == base_rows["period_end"].max()]
     else:
-        recent_rows = window_rows(rows, end)
+        recent_rows = window_of(data, end)
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
         recent_text = f"siste 12 mnd ({window_span(start, end, indicator.grain)})"
         if indicator.grain == "year":
@@ -1051,7 +1081,11 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     elif not base_rows.empty and base_rows["period_end"].max() >= recent_rows["period_start"].min():
         base_rows = base_rows.iloc[0:0]  # the windows overlap: nothing to compare
         note = f"de nyeste tallene overlapper grunnlinjen {baseline.text}, så det finnes ingen nyere tall å sammenligne med"
-    return compare_rows(data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note)
+    # The 12 months' total is the window's, kept for the interval and the table (window_total).
+    total = window_total(data, end) if indicator.kind != "stock" and not recent_rows.empty else None
+    return compare_rows(
+        data, recent_rows, base_rows, recent_text, f"grunnlinje {baseline.text}", note, recent_total=total
+    )
 
 
 def baseline_gap(data: UnitRows, base_rows: pd.DataFrame, baseline: Baseline) -> str | None:
@@ -1133,7 +1167,8 @@ def power_check(
     if indicator.kind not in ("count", "share") or direction == "neutral" or rows.empty:
         return None
     base = rows[
-        (rows["period_start"].dt.date >= baseline.start) & (rows["period_end"].dt.date <= baseline.last_day)
+        day_mask(rows["period_start"], first=baseline.start)
+        & day_mask(rows["period_end"], last=baseline.last_day)
     ]
     if base.empty or baseline_gap(data, base, baseline) is not None:
         return None
@@ -1150,7 +1185,7 @@ def power_check(
     if known.empty or known["denominator"].sum() <= 0:
         return None
     p0 = float(known["numerator"].sum() / known["denominator"].sum())
-    window = window_rows(rows, end) if end is not None else rows.iloc[0:0]
+    window = window_of(data, end) if end is not None else rows.iloc[0:0]
     window_den = float(window["denominator"].sum()) if not window.empty else 0.0
     if window_den <= 0:  # no newer figures: the baseline's own pace
         months = max(
@@ -1182,10 +1217,10 @@ def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, 
     indicator = data.indicator
     if indicator.kind not in ("count", "share") or (indicator.kind == "count" and not rated(indicator)):
         return None
-    window = window_rows(data.rows, end)
+    window = window_of(data, end)
     if window.empty:
         return None
-    total = aggregate(window, indicator, totals=data.totals).iloc[0]
+    total = window_total(data, end)
     x, n = total["numerator"], total["denominator"]
     ranged = indicator.kind == "count" and pd.notna(total.get("lower")) and pd.notna(total.get("upper"))
     if pd.isna(x) or pd.isna(n) or n <= 0 or (total["incomplete"] and not ranged):
@@ -1210,8 +1245,8 @@ def _process_text(
         return None
     indicator = data.indicator
     value, low, high, span = interval
-    window = window_rows(data.rows, end)
-    total = aggregate(window, indicator, totals=data.totals).iloc[0]
+    window = window_of(data, end)
+    total = window_total(data, end)
     masked = rows_hidden(data, window)
     shown, hide = figure_shown(indicator, value, total["numerator"], masked, denominator=total["denominator"])
     ci = f"95 % KI {format_value(indicator, low)} til {format_value(indicator, high)}"
@@ -1495,10 +1530,11 @@ def _numeric_part(
 
 def open_range(series: pd.DataFrame) -> pd.DataFrame:
     """The judged periods whose value has a range: hidden cells a file total did not resolve."""
-    judged = series[
-        series["judge_value"].notna() & series["judge_lower"].notna() & series["judge_upper"].notna()
-    ]
-    return judged[~np.isclose(judged["judge_lower"].astype(float), judged["judge_upper"].astype(float))]
+    # One mask in numpy, one filtered frame: the same rows (and index) as judging, then closeness.
+    low = series["judge_lower"].to_numpy(dtype=float, na_value=np.nan)
+    high = series["judge_upper"].to_numpy(dtype=float, na_value=np.nan)
+    judged = series["judge_value"].notna().to_numpy() & ~np.isnan(low) & ~np.isnan(high)
+    return series[judged & ~np.isclose(low, high)]
 
 
 def range_value(indicator: Indicator, value: float) -> str:

@@ -78,8 +78,10 @@ from analytics.series import (
     recent_end,
     rows_hidden,
     value_label,
+    window_of,
     window_rows,
     window_span,
+    window_total,
     year_table,
 )
 from analytics.spc import SpcResult, xmr
@@ -1588,8 +1590,8 @@ def _recent(data: UnitRows, today: dt.date) -> tuple[str, str]:
         return "–", "–"
     if indicator.kind == "stock" or indicator.grain == "year":
         return _row_figure(indicator, series[series["period_end"] == end].iloc[0])
-    window = window_rows(data.rows, end, 12)
-    total = aggregate(window, indicator).iloc[0]
+    window = window_of(data, end)
+    total = window_total(data, end, with_totals=False)
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=12)
     # The window as the cube hides it (series.rows_hidden: the funnel's cell, or any hidden
     # month inside), as the status reason beside it does.

@@ -314,6 +314,37 @@ def attach_population(facts: pd.DataFrame, population: pd.DataFrame) -> tuple[pd
     return rows.drop(columns="year"), " ".join(notes) or None
 
 
+def day_mask(stamps: pd.Series, first: dt.date | None = None, last: dt.date | None = None) -> np.ndarray:
+    """``(stamps.dt.date >= first) & (stamps.dt.date <= last)`` as a bool array (either bound
+    may be None: no bound), without a date object per row: a naive timestamp's day is on or
+    after ``first`` when it is at or after that midnight, on or before ``last`` when it is
+    before the next midnight. A missing stamp (NaT) is outside any bound, as its date
+    compares False. Other columns (dates as objects, time zones) are read by their ``.dt.date``."""
+    if not (isinstance(stamps.dtype, np.dtype) and stamps.dtype.kind == "M"):
+        days = stamps.dt.date
+        inside = np.ones(len(stamps), dtype=bool)
+        if first is not None:
+            inside &= (days >= first).to_numpy(dtype=bool)
+        if last is not None:
+            inside &= (days <= last).to_numpy(dtype=bool)
+        return inside
+    values = stamps.to_numpy()
+    inside = np.ones(len(values), dtype=bool)
+    if first is not None:
+        inside &= values >= np.datetime64(first, "D")
+    if last is not None:
+        inside &= values < np.datetime64(last, "D") + np.timedelta64(1, "D")
+    return inside
+
+
+def period_end_of(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """``period_ends`` of one period start (a Timestamp, not NaT) as a Timestamp, without a
+    Series: the last day of the month, quarter or year that starts at ``start``'s month."""
+    months = {"year": 12, "quarter": 3, "month": 1}[grain]
+    first = np.datetime64(start.to_datetime64(), "M") + np.timedelta64(months, "M")
+    return pd.Timestamp(first.astype("datetime64[D]") - np.timedelta64(1, "D"))
+
+
 def period_ends(starts: pd.Series, grain: str) -> pd.Series:
     """Last day of each period (vectorised periods.period_end, for whole columns)."""
     months = {"year": 12, "quarter": 3, "month": 1}[grain]
@@ -424,7 +455,9 @@ def _unit_facts(facts: pd.DataFrame) -> pd.DataFrame:
     is not a unit's value and is left out; unit_id as text, period_start and period_end
     (from covered_until) as timestamps, suppressed as bool."""
     if "file_total" in facts.columns:
-        facts = facts[~facts["file_total"].fillna(False).astype(bool)]
+        total_rows = facts["file_total"].fillna(False).astype(bool).to_numpy()
+        if total_rows.any():  # else every row is kept (assign below copies them anyway)
+            facts = facts[~total_rows]
     facts = facts.assign(
         unit_id=facts["unit_id"].astype(str),
         period_start=pd.to_datetime(facts["period_start"]),
@@ -471,10 +504,10 @@ def load_rows(
 
     facts = read(indicator.grain)
     grain_note = None
-    own = facts[facts["grain"] == indicator.grain]
+    at_grain = (facts["grain"] == indicator.grain).to_numpy(dtype=bool)  # one comparison, kept
+    own = facts[at_grain]
     complete = own.loc[~own["partial"].astype(bool), "period_start"].nunique()
-    coarser = facts[facts["grain"] != indicator.grain]
-    if indicator.grain != "year" and complete < MIN_PERIODS and not coarser.empty:
+    if indicator.grain != "year" and complete < MIN_PERIODS and not at_grain.all():  # coarser rows too
         yearly = read("year")
         if (yearly["grain"] == "year").any():
             grain_note = (
@@ -484,11 +517,15 @@ def load_rows(
             )
             indicator = indicator.model_copy(update={"grain": "year"})
             facts = yearly
-    # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
-    multi = facts[facts["grain"].isin([g for g in facts["grain"].unique() if is_multi_year(g)])]
-    facts = facts[facts["grain"] == indicator.grain]
-    if facts.empty and not multi.empty:
-        grain_note = multi_year_note(multi)
+            at_grain = (facts["grain"] == indicator.grain).to_numpy(dtype=bool)
+    read_rows = facts
+    facts = facts[at_grain]
+    if facts.empty:  # only multi-year periods, perhaps: the note says why nothing is judged
+        # Per distinct grain, not per row (a national read has hundreds of thousands of rows).
+        grains = read_rows["grain"]
+        multi = read_rows[grains.isin([g for g in grains.unique() if is_multi_year(g)])]
+        if not multi.empty:
+            grain_note = multi_year_note(multi)
     facts = _unit_facts(facts)
     note = None
     if rated(indicator) and not facts.empty:
@@ -941,6 +978,42 @@ def aggregate(
     nothing is hidden), n_hidden (suppressed cells counted in) and from_total (every hidden
     cell resolved by the file's total).
     """
+    columns, length = _aggregate_columns(rows, indicator, keys, totals)
+    return frame_of(columns, length)  # built in the order *keys, *AGG_COLUMNS
+
+
+def aggregate_row(rows: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame | None = None) -> pd.Series:
+    """``aggregate(rows, indicator, totals=totals).iloc[0]`` (the one group's row: a window,
+    a baseline) without building the one-row frame: the same Series (object dtype, named 0,
+    index AGG_COLUMNS) holding the same values and scalar types (numpy scalars, Timestamp).
+    rows: not empty (an empty frame aggregates to no row)."""
+    columns, _ = _aggregate_columns(rows, indicator, (), totals)
+    return pd.Series(
+        [_first_item(value) for value in columns.values()],
+        index=pd.Index(list(columns)),  # inferred as the frame's columns are (str)
+        dtype=object,
+        name=0,
+    )
+
+
+def _first_item(column: pd.Series | np.ndarray) -> object:
+    """A column's first value as a frame's row holds it: a numpy scalar, or a Timestamp (NaT)
+    for dates."""
+    if isinstance(column, pd.Series):
+        return column.array[0]
+    if column.dtype.kind == "M":
+        return pd.Timestamp(column[0])
+    return column[0]
+
+
+def _aggregate_columns(
+    rows: pd.DataFrame,
+    indicator: Indicator,
+    keys: Sequence[str] = (),
+    totals: pd.DataFrame | None = None,
+) -> tuple[dict, int]:
+    """aggregate's columns (arrays, or Series with a 0…n − 1 index) and their length n, before
+    they are made a frame (judged_series reads them as they are)."""
     keys = list(keys)
     kind = indicator.kind
     with_rate = rated(indicator)
@@ -958,7 +1031,7 @@ def aggregate(
             out = _grouped(frame.assign(**parts, _key=0), keys)
     else:  # one group (a window, a baseline): the same sums without a groupby's overhead
         out = _one_group_columns(df, parts)
-    return _finish(out, keys, kind, with_rate)
+    return _finish_columns(out, keys, kind, with_rate)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -1058,9 +1131,16 @@ def _per_row(df: pd.DataFrame, parts: dict[str, np.ndarray], keys: list[str], or
     }
 
 
-def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
+def _finish(out: pd.DataFrame | dict, keys: list[str], kind: str, with_rate: bool) -> pd.DataFrame:
     """aggregate's columns from the reductions, in numpy, built as one frame (adding columns
     one by one costs more than the sums on the small frames judging makes)."""
+    return frame_of(*_finish_columns(out, keys, kind, with_rate))
+
+
+def _finish_columns(
+    out: pd.DataFrame | dict, keys: list[str], kind: str, with_rate: bool
+) -> tuple[dict, int]:
+    """_finish's columns (by name, in the order *keys, *AGG_COLUMNS) and their length."""
 
     def floats(column: str) -> np.ndarray:
         return np.asarray(out[column], dtype=float)
@@ -1105,7 +1185,7 @@ def _finish(out: pd.DataFrame, keys: list[str], kind: str, with_rate: bool) -> p
             "from_total": (n_hidden > 0) & (n_open == 0),
         }
     )
-    return frame_of(columns, len(n_rows))  # built in the order *keys, *AGG_COLUMNS
+    return columns, len(n_rows)  # in the order *keys, *AGG_COLUMNS
 
 
 def frame_of(columns: dict, length: int) -> pd.DataFrame:
@@ -1187,10 +1267,23 @@ def _one_group_columns(df: pd.DataFrame, parts: dict[str, np.ndarray]) -> dict:
                 ("n_open", "_open"),
             )
         },
-        "first_start": pd.Series([starts.min()], dtype=starts.dtype),
-        "last_end": pd.Series([ends.max()], dtype=ends.dtype),
+        "first_start": _extreme(starts, first=True),
+        "last_end": _extreme(ends, first=False),
         "mean": np.array([num / n_num if n_num else np.nan]),
     }
+
+
+def _extreme(stamps: pd.Series, first: bool) -> pd.Series | np.ndarray:
+    """``pd.Series([stamps.min()], dtype=stamps.dtype)`` (``max`` when not ``first``): the
+    one group's first start or last end, NaT when none is known. A naive datetime64 column
+    in numpy (an array of that dtype), without the Series' reductions."""
+    if not (isinstance(stamps.dtype, np.dtype) and stamps.dtype.kind == "M"):
+        return pd.Series([stamps.min() if first else stamps.max()], dtype=stamps.dtype)
+    values = stamps.to_numpy()
+    known = values[~np.isnat(values)]
+    if not len(known):
+        return np.array([np.datetime64("NaT")], dtype=values.dtype)
+    return np.array([known.min() if first else known.max()], dtype=values.dtype)
 
 
 _ONE_GROUP_COLUMNS = [
@@ -1310,64 +1403,85 @@ def _judged_series(data: UnitRows, grain: str, today: dt.date, by_unit: bool) ->
     if data.empty:
         return pd.DataFrame(columns=[*SERIES_COLUMNS, *(["unit_id"] if by_unit else [])])
     rows = data.rows.assign(period=truncate(data.rows["period_start"], grain))
-    out = aggregate(rows, indicator, keys, None if by_unit else data.totals)
+    # The aggregate's columns as they are (no frame in between: the series is one frame).
+    out, length = _aggregate_columns(rows, indicator, keys, None if by_unit else data.totals)
     starts = pd.to_datetime(out["period"])
     ends = period_ends(starts, grain)
-    texts = {p: period_text(p.date(), grain) for p in starts.unique()}
     covered = pd.to_datetime(out["last_end"])
     partial = (covered < ends).to_numpy()
     if not indicator.rule.judged_before_end:
         # A period that has not ended is in progress (projections are about the future).
         partial = partial | (ends > pd.Timestamp(today)).to_numpy()
-    present = out["n_units"].to_numpy(dtype=np.int64)
+    present = np.asarray(out["n_units"], dtype=np.int64)
     if by_unit:
-        short, expected = np.zeros(len(out), dtype=bool), present
+        short, expected = np.zeros(length, dtype=bool), present
     else:
         short, expected = member_gaps(data.rows, grain, starts)
     partial = partial | short
-    numerator = out["numerator"].to_numpy(dtype=float)
-    denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else None
+    numerator = np.asarray(out["numerator"], dtype=float)
+    denominator = np.asarray(out["denominator"], dtype=float) if "denominator" in out else None
     hidden = hidden_cells(indicator, numerator, denominator)
     scope = data.scope
     if data.cube is not None and (by_unit or scope is not None):
         # The partnership's one mask: the same cell is hidden in every view (analytics.hierarchy).
-        scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * len(out)
+        scopes = out["unit_id"].astype(str).tolist() if by_unit else [scope] * length
         hidden = hidden | data.cube.mask(scopes, grain, starts.tolist())
     # Hidden cells: judged on the point value, with both ends of their range beside it, so a
     # verdict can be checked at each end (see `verdict_range`).
-    judge_value = np.where(partial, np.nan, out["value"].to_numpy(dtype=float))
+    judge_value = np.where(partial, np.nan, np.asarray(out["value"], dtype=float))
     judged = ~np.isnan(judge_value)
-    partial_text = [
-        (short_label(n, e) if g else partial_label(s, c, grain)) if p else ""
-        for s, c, p, g, n, e in zip(
-            starts.tolist(),
-            covered.tolist(),
-            partial.tolist(),
-            short.tolist(),
-            present.tolist(),
-            expected.tolist(),
-            strict=True,
-        )
-    ]
-    columns = {name: out[name] for name in out.columns if name != "period"}
+    columns = {name: value for name, value in out.items() if name != "period"}
     return frame_of(
         {
             **({"unit_id": columns.pop("unit_id")} if by_unit else {}),
             "period_start": starts,
             **columns,
             "period_end": ends,
-            "label": starts.map(texts),
+            "label": period_labels(starts, grain),
             "partial": partial,
             "hidden": np.asarray(hidden, dtype=bool),
             "judge_value": judge_value,
-            "judge_lower": np.where(judged, out["lower"].to_numpy(dtype=float), np.nan),
-            "judge_upper": np.where(judged, out["upper"].to_numpy(dtype=float), np.nan),
-            "partial_text": partial_text,
+            "judge_lower": np.where(judged, np.asarray(out["lower"], dtype=float), np.nan),
+            "judge_upper": np.where(judged, np.asarray(out["upper"], dtype=float), np.nan),
+            "partial_text": partial_texts(starts, covered, partial, short, present, expected, grain),
             "short": short,
             "n_expected": expected,
         },
-        len(out),
+        length,
     )
+
+
+def period_labels(starts: pd.Series, grain: str) -> list[str]:
+    """periods.period_text of each period start (timestamps at midnight, none missing), one
+    call per distinct start: the judged series' ``label``. Read as calendar days in numpy, not
+    as a Timestamp per row."""
+    texts: dict[dt.date, str] = {}
+    return [
+        texts[day] if day in texts else texts.setdefault(day, period_text(day, grain))
+        for day in starts.to_numpy().astype("datetime64[D]").tolist()
+    ]
+
+
+def partial_texts(
+    starts: pd.Series,
+    covered: pd.Series,
+    partial: np.ndarray,
+    short: np.ndarray,
+    present: np.ndarray,
+    expected: np.ndarray,
+    grain: str,
+) -> list[str]:
+    """The judged series' ``partial_text`` per period: "" for a whole period, short_label for
+    one short of units, else partial_label (its start, ``covered``: how far its data reach).
+    Only the partial periods are read as Timestamps."""
+    texts = [""] * len(partial)
+    for i in np.flatnonzero(partial).tolist():
+        texts[i] = (
+            short_label(int(present[i]), int(expected[i]))
+            if short[i]
+            else partial_label(starts.iloc[i], covered.iloc[i], grain)
+        )
+    return texts
 
 
 def member_gaps(rows: pd.DataFrame, grain: str, starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -1531,19 +1645,24 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
     the window's text names its months, so the leader sees which 12 months were judged. A
     window reaching back before the series' first period is no window (None).
     """
-    usable = series[series["value"].notna() & ~series["partial"]]
-    if usable.empty:
+    # In numpy on the series' columns (a few filtered frames and conversions per call cost
+    # more than the windows tried); the same comparisons, the same Timestamp returned.
+    usable = series["value"].notna().to_numpy(dtype=bool) & ~series["partial"].to_numpy(dtype=bool)
+    if not usable.any():
         return None
-    ends = pd.to_datetime(usable["period_end"])
-    if months <= 0 or covered_months(usable.iloc[[-1]]) >= months:  # a year or a longer period
-        return pd.Timestamp(ends.iloc[-1])  # is its own window (its gaps make it partial)
-    short = series["short"].astype(bool) if "short" in series else pd.Series(False, index=series.index)
-    short_at = pd.to_datetime(series.loc[short, "period_start"]).to_numpy()
-    first = pd.to_datetime(series["period_start"]).min()
-    # The periods as arrays once (a window per end tried; the same comparisons as on the frame).
+    at = np.flatnonzero(usable)
+    end_stamps = pd.to_datetime(series["period_end"])
     period_starts = pd.to_datetime(series["period_start"]).to_numpy(dtype="datetime64[ns]")
-    period_ends_ = pd.to_datetime(series["period_end"]).to_numpy(dtype="datetime64[ns]")
-    for end in reversed(ends.tolist()):
+    period_ends_ = end_stamps.to_numpy(dtype="datetime64[ns]")
+    last = at[-1]
+    if months <= 0 or _covered(period_starts[[last]], period_ends_[[last]]) >= months:
+        return pd.Timestamp(end_stamps.iloc[last])  # a year or a longer period is its own window
+    short = series["short"].to_numpy(dtype=bool) if "short" in series else np.zeros(len(series), dtype=bool)
+    short_at = period_starts[short]
+    known = period_starts[~np.isnat(period_starts)]
+    first = pd.Timestamp(known.min()) if len(known) else pd.NaT
+    for i in at[::-1]:
+        end = pd.Timestamp(end_stamps.iloc[i])
         start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
         if start < first:  # a window reaching back before the series would sum fewer months
             return None
@@ -1551,7 +1670,7 @@ def latest_end(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
         if _covered(period_starts[inside], period_ends_[inside]) < months:  # a period no unit has a row for
             continue
         if not ((short_at >= start.to_datetime64()) & (short_at <= end.to_datetime64())).any():
-            return pd.Timestamp(end)
+            return end
     return None
 
 
@@ -1589,7 +1708,34 @@ def recent_end(series: pd.DataFrame, indicator: Indicator) -> pd.Timestamp | Non
 def window_rows(rows: pd.DataFrame, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
     """Rows of the ``months`` months that end with ``end`` (a period end)."""
     start = (end + pd.Timedelta(days=1)) - pd.DateOffset(months=months)
-    return rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
+    # The mask in numpy (a Series comparison per bound costs more than the filter on small rows).
+    inside = (rows["period_start"].to_numpy() >= start.to_datetime64()) & (
+        rows["period_end"].to_numpy() <= end.to_datetime64()
+    )
+    return rows[inside]
+
+
+def window_of(data: UnitRows, end: pd.Timestamp, months: int = 12) -> pd.DataFrame:
+    """``window_rows(data.rows, end, months)``, kept on one unit's rows per window (derived):
+    the baseline comparison, the 12 months' interval and its text, and the table's value all
+    sum the same window of a municipality. A wider set's window is not kept (its rows are the
+    set's, see evaluate.cut_rows). Shared: callers treat it as read-only."""
+    if len(data.units) != 1:
+        return window_rows(data.rows, end, months)
+    return derived(data, ("window_rows", end, months), lambda: window_rows(data.rows, end, months))
+
+
+def window_total(data: UnitRows, end: pd.Timestamp, with_totals: bool = True, months: int = 12) -> pd.Series:
+    """``aggregate_row(window_of(data, end, months), data.indicator, data.totals)`` (the file
+    totals left out when not ``with_totals``, as a table's value sums the window), kept on
+    ``data`` per window (derived). The window must have rows. Shared: read-only."""
+    return derived(
+        data,
+        ("window_total", end, months, with_totals),
+        lambda: aggregate_row(
+            window_of(data, end, months), data.indicator, data.totals if with_totals else None
+        ),
+    )
 
 
 def window_span(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> str:
@@ -1618,11 +1764,19 @@ def rows_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
         return False
     first = pd.Timestamp(rows["period_start"].min())
     last = pd.Timestamp(rows["period_end"].max())
+    # The answer depends on the span alone (and the cube and scope, which are data's): kept on
+    # data per span (derived), as a window's and a baseline's are asked by several figures.
+    return derived(data, ("rows_hidden", first, last), lambda: _span_hidden(cube, scope, first, last))
+
+
+def _span_hidden(cube: hierarchy.Cube, scope: str, first: pd.Timestamp, last: pd.Timestamp) -> bool:
+    """rows_hidden of rows spanning ``first`` (the first period start) to ``last`` (the last
+    period end), for ``scope`` of ``cube``."""
     native = cube.native_starts
     inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
     for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
         start = pd.Timestamp(hierarchy.truncate(np.array([first.to_datetime64()]), level)[0])
-        if start == first and period_ends(pd.Series([start]), level).iloc[0] == last:
+        if start == first and period_end_of(start, level) == last:
             shown = cube.is_hidden(scope, level, start)
             if shown is not None:
                 return shown
@@ -1716,6 +1870,7 @@ def compare_rows(
     recent_text: str,
     baseline_text: str,
     note: str | None = None,
+    recent_total: pd.Series | None = None,
 ) -> Comparison:
     """A Comparison of two sets of the data's rows (file totals used where they exist),
     with the exact test when both have figures.
@@ -1728,10 +1883,13 @@ def compare_rows(
     rates with exposure in days; Spiegelhalter 2005 on rates with exposure), not two sums over
     spans of different length: 18 885 in 12 months against 36 861 in 24 is no halving.
     ``baseline_numerator`` stays the baseline's own count (protection of small counts reads
-    it)."""
+    it). recent_total: ``aggregate_row(recent_rows, indicator, data.totals)`` when the caller
+    has it (window_total)."""
     indicator = data.indicator
-    recent = aggregate(recent_rows, indicator, totals=data.totals).iloc[0] if not recent_rows.empty else None
-    base = aggregate(base_rows, indicator, totals=data.totals).iloc[0] if not base_rows.empty else None
+    if recent_total is None and not recent_rows.empty:
+        recent_total = aggregate_row(recent_rows, indicator, data.totals)
+    recent = recent_total if not recent_rows.empty else None
+    base = aggregate_row(base_rows, indicator, data.totals) if not base_rows.empty else None
 
     def get(row: pd.Series | None, col: str) -> float | None:
         return None if row is None or pd.isna(row[col]) else float(row[col])
@@ -1766,7 +1924,7 @@ def figure_hidden(data: UnitRows, rows: pd.DataFrame) -> bool:
     Comparison's ``recent_masked`` / ``baseline_masked``; False for no rows."""
     if rows.empty:
         return False
-    return _total_hidden(data, rows, aggregate(rows, data.indicator, totals=data.totals).iloc[0])
+    return _total_hidden(data, rows, aggregate_row(rows, data.indicator, data.totals))
 
 
 def _total_hidden(data: UnitRows, rows: pd.DataFrame, total: pd.Series | None) -> bool:
@@ -1812,8 +1970,16 @@ def _test(
 
 
 def _days(rows: pd.DataFrame) -> float:
-    periods = rows.drop_duplicates("period_start")
-    return float(((periods["period_end"] - periods["period_start"]).dt.days + 1).sum())
+    """Days the rows' distinct periods span (each period start's first row: end − start + 1),
+    in numpy; a period with a missing day counts nothing."""
+    starts = rows["period_start"].to_numpy(dtype="datetime64[ns]")
+    ends = rows["period_end"].to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(starts)
+    _, first = np.unique(starts[known], return_index=True)
+    starts, ends = starts[known][first], ends[known][first]
+    counted = ~np.isnat(ends)
+    days = (ends[counted] - starts[counted]) // np.timedelta64(1, "D") + 1
+    return float(days.sum())
 
 
 # -- years and like for like ------------------------------------------------------------------
@@ -1869,7 +2035,7 @@ def year_table(data: UnitRows, today: dt.date | None = None) -> pd.DataFrame:
                 & (rows["period_end"] <= covered - pd.DateOffset(years=1))
             ]
             if not same.empty and not _same_months_hidden(data, same):
-                previous = aggregate(same, data.indicator, totals=data.totals).iloc[0]
+                previous = aggregate_row(same, data.indicator, data.totals)
                 span = (
                     MONTHS_SHORT[0]
                     if covered.month == 1
