@@ -111,7 +111,7 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
     loader = Loader.open(db)
     store = loader.board.store
     # Wall-clock moments (time.time(), comparable between the two loading processes) of the
-    # merge's transaction: entered, its write locks held, committed (the lock wait between).
+    # merge's transaction: entered, its write locks asked for and held, committed.
     moments: dict[str, float] = {}
     merge_stage, lock_writes = store.merge_stage, store._lock_writes
 
@@ -123,6 +123,7 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
             moments["done"] = time.time()
 
     def timed_lock(*args, **kwargs):
+        moments["asked"] = time.time()
         lock_writes(*args, **kwargs)
         moments["locked"] = time.time()
 
@@ -142,13 +143,14 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
 
 def merge_overlap(loads: list[dict]) -> tuple[float, float] | None:
     """(seconds the merges of two loads held their write locks at the same time, seconds the
-    later waited for its locks), from load_child's moments; None without both."""
+    later waited for its locks, from asking to holding them), from load_child's moments; None
+    without both."""
     merges = [x.get("merge", {}) for x in loads]
-    if len(merges) != 2 or not all({"entered", "locked", "done"} <= m.keys() for m in merges):
+    if len(merges) != 2 or not all({"asked", "locked", "done"} <= m.keys() for m in merges):
         return None
     first, second = sorted(merges, key=lambda m: m["locked"])
     both = min(first["done"], second["done"]) - max(first["locked"], second["locked"])
-    return max(both, 0.0), second["locked"] - second["entered"]
+    return max(both, 0.0), second["locked"] - second["asked"]
 
 
 def machine_busy() -> tuple[int, int]:
