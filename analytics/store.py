@@ -659,6 +659,22 @@ def _table(name: str) -> str:
     return name
 
 
+def _as_text(rows: Iterable[Sequence[object]]) -> list[tuple[str | None, ...]]:
+    """Rows as sorted tuples of text (a missing value None), to compare rows read from either
+    backend with a frame's (sync_reference): dates as ISO dates, numbers and text as str."""
+
+    def text(value: object) -> str | None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    return sorted(
+        (tuple(text(v) for v in row) for row in rows), key=lambda r: [(v is None, v or "") for v in r]
+    )
+
+
 def _native_grains(rows: pd.DataFrame, grain: str) -> pd.DataFrame:
     """The native statement's rows with grain and source_grain, both ``grain`` on every row,
     where the statement leaves them out (DuckDB's, see _UNIT_SERIES_NATIVE): as DuckDB gives
@@ -1067,12 +1083,28 @@ class Store:
     # -- reference data ---------------------------------------------------------------
 
     def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
-        """Replace units and the old→current code map (both small) in one transaction."""
+        """Replace units and the old→current code map (both small) in one transaction, unless
+        the store holds exactly these rows already (read first, on the primary, without the
+        write lock). Every board and loader process syncs on opening (open_board), and the
+        write takes the lock every writer waits for: on PostgreSQL it waits for every upload
+        under way, so a loader starting while another merges would wait for that merge before
+        reading its file. A process whose rows are already stored skips the write; the same
+        outcome as if it had synced just before a sync that changed them."""
+        units = units[["unit_id", "name", "kind", "region", "partnership"]]
         codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
         codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
+        with self._write_cursor() as cur:
+            stored = [
+                cur.execute(f"SELECT {', '.join(frame.columns)} FROM {table}").fetchall()
+                for table, frame in (("units", units), ("code_history", codes))
+            ]
+        if _as_text(stored[0]) == _as_text(units.itertuples(index=False)) and _as_text(stored[1]) == _as_text(
+            codes.itertuples(index=False)
+        ):
+            return
         with self._transaction() as cur:
             cur.execute("DELETE FROM units")
-            self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
+            self._insert_frame(cur, "units", units)
             cur.execute("DELETE FROM code_history")
             self._insert_frame(cur, "code_history", codes)
 

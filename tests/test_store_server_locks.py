@@ -226,3 +226,38 @@ def test_undo_after_uploads_at_once_restores_exactly_what_each_replaced(pg_clust
     finally:
         store.close()
         other.close()
+
+
+def test_opening_with_the_stored_reference_data_does_not_wait_for_an_upload(pg_cluster, url, board_context):
+    """Every process syncs the reference data on opening (open_board). With the same rows
+    stored, the sync writes nothing and so does not wait for an upload under way (a loader
+    starting beside another's merge); with other rows it replaces them, after the upload."""
+    _, _, units, code_map = board_context
+    one, two = open_store(url), open_store(url)
+    try:
+        one.sync_reference(units, code_map)
+        held = Held(one, X)
+        upload = Upload(one, rows(X, 1.0), UploadMeta("x.csv", "hx", indicator=X))
+        held.inside.wait()
+        same = threading.Thread(target=two.sync_reference, args=(units, code_map))
+        same.start()
+        renamed = units.assign(name=units["name"].where(units.index != 0, "Nytt navn"))
+        other = None
+        try:
+            waited_same = waits_for_a_lock(pg_cluster, same)
+            if not waited_same:
+                other = threading.Thread(target=two.sync_reference, args=(renamed, code_map))
+                other.start()
+                waited_other = waits_for_a_lock(pg_cluster, other)
+        finally:
+            held.release()
+            upload.join()
+            same.join()
+            if other is not None:
+                other.join()
+        assert not waited_same and other is not None and waited_other
+        assert "Nytt navn" in set(two.read_table("units")["name"])
+        assert len(two.read_table("code_history")) == len(code_map)
+    finally:
+        one.close()
+        two.close()
