@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -662,6 +662,22 @@ def _table(name: str) -> str:
     return name
 
 
+def _as_text(rows: Iterable[Sequence[object]]) -> list[tuple[str | None, ...]]:
+    """Rows as sorted tuples of text (a missing value None), to compare rows read from either
+    backend with a frame's (sync_reference): dates as ISO dates, numbers and text as str."""
+
+    def text(value: object) -> str | None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    return sorted(
+        (tuple(text(v) for v in row) for row in rows), key=lambda r: [(v is None, v or "") for v in r]
+    )
+
+
 def _native_grains(rows: pd.DataFrame, grain: str) -> pd.DataFrame:
     """The native statement's rows with grain and source_grain, both ``grain`` on every row,
     where the statement leaves them out (DuckDB's, see _UNIT_SERIES_NATIVE): as DuckDB gives
@@ -868,9 +884,17 @@ class Store:
         """The statement `name` in this store's dialect (see _SQL)."""
         return _SQL[name][self.dialect]
 
-    def _lock_writes(self, cur: object) -> None:
-        """Inside a write transaction: wait for other writers. DuckDB: one process owns the
-        file and _write_lock serialises its threads; PostgreSQL takes an advisory lock."""
+    def _lock_writes(self, cur: object, indicators: Sequence[str] = (), file_hash: str | None = None) -> None:
+        """Inside a write transaction: wait for the writers this one must follow. DuckDB: one
+        process owns the file and _write_lock serialises its threads (nothing to do here).
+        PostgreSQL takes advisory locks: an upload of `indicators` (with its `file_hash`) waits
+        only for writers of the same indicators or file, every other write for all writers."""
+
+    def _thread_lock(self, indicators: Sequence[str] = ()) -> AbstractContextManager[object]:
+        """What this process's threads take before a write transaction (_transaction): the
+        DuckDB file's _write_lock for every write (one connection, one writer at a time);
+        PostgresStore leaves uploads of given indicators to its advisory locks."""
+        return self._write_lock
 
     def _insert_frame(self, cur: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
         """Append a pandas or arrow frame (columns named as in `table`) inside `cur`'s transaction."""
@@ -880,18 +904,27 @@ class Store:
         cur.unregister("frame_in")
 
     @contextmanager
-    def _transaction(self, cur: object | None = None) -> Iterator[object]:
+    def _transaction(
+        self, cur: object | None = None, indicators: Sequence[str] = (), file_hash: str | None = None
+    ) -> Iterator[object]:
         """One write transaction: yields a cursor (`cur`, left open, or a new one, closed after)
         inside BEGIN … COMMIT, ROLLBACK on any exception. Every write of the store goes through
-        here: this process's threads take turns on _write_lock, processes on _lock_writes
-        (PostgreSQL's advisory lock), so what is read inside is not changed by another writer.
+        here: this process's threads take turns on _thread_lock, processes on _lock_writes
+        (PostgreSQL's advisory locks), so what is read inside is not changed by another writer
+        of the same things. `indicators` (and `file_hash`): an upload that writes facts of
+        these indicators only; on PostgreSQL it waits only for writers of the same indicators
+        or file (and for every writer not keyed by indicator), so loads of different
+        indicators merge at the same time. Without them the write waits for every writer.
         Returning early commits what was done (nothing, for a check that finds no work).
         After COMMIT this thread's pinned versions (versions_pinned) are read again when next
         asked: a page run that writes (a plan decision, an upload) then sees its own write."""
-        with self._write_lock, nullcontext(cur) if cur is not None else self._write_cursor() as cur:
+        with (
+            self._thread_lock(indicators),
+            nullcontext(cur) if cur is not None else self._write_cursor() as cur,
+        ):
             cur.execute("BEGIN")
             try:
-                self._lock_writes(cur)
+                self._lock_writes(cur, indicators, file_hash)
                 yield cur
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -1053,12 +1086,28 @@ class Store:
     # -- reference data ---------------------------------------------------------------
 
     def sync_reference(self, units: pd.DataFrame, code_map: pd.DataFrame) -> None:
-        """Replace units and the old→current code map (both small) in one transaction."""
+        """Replace units and the old→current code map (both small) in one transaction, unless
+        the store holds exactly these rows already (read first, on the primary, without the
+        write lock). Every board and loader process syncs on opening (open_board), and the
+        write takes the lock every writer waits for: on PostgreSQL it waits for every upload
+        under way, so a loader starting while another merges would wait for that merge before
+        reading its file. A process whose rows are already stored skips the write; the same
+        outcome as if it had synced just before a sync that changed them."""
+        units = units[["unit_id", "name", "kind", "region", "partnership"]]
         codes = code_map[["old_code", "old_name", "current_code", "changed"]].copy()
         codes["changed"] = pd.to_datetime(codes["changed"]).dt.date
+        with self._write_cursor() as cur:
+            stored = [
+                cur.execute(f"SELECT {', '.join(frame.columns)} FROM {table}").fetchall()
+                for table, frame in (("units", units), ("code_history", codes))
+            ]
+        if _as_text(stored[0]) == _as_text(units.itertuples(index=False)) and _as_text(stored[1]) == _as_text(
+            codes.itertuples(index=False)
+        ):
+            return
         with self._transaction() as cur:
             cur.execute("DELETE FROM units")
-            self._insert_frame(cur, "units", units[["unit_id", "name", "kind", "region", "partnership"]])
+            self._insert_frame(cur, "units", units)
             cur.execute("DELETE FROM code_history")
             self._insert_frame(cur, "code_history", codes)
 
@@ -1185,15 +1234,17 @@ class Store:
         in one transaction: all rows or none; replaced values go to fact_history (for undo).
         The loader (loaders.staging) builds the stage; this is the only way facts are written.
 
-        One skeleton for both backends (_merge differs): under the write lock, the file hash is
+        One skeleton for both backends (_merge differs): under the write lock (on PostgreSQL
+        the locks of the stage's indicators and the file hash: _transaction), the file hash is
         checked again (the same file loaded by two processes at once lands once), the upload is
         logged, the stage is merged (classified against the stored facts of its indicators,
-        applied) and the counts recorded."""
+        applied) and the counts recorded. The upload id is drawn under those locks, so of two
+        uploads that write one key the later to merge has the higher id (undo relies on it)."""
         rows_in, indicators = staging.execute(
             "SELECT count(*), list(DISTINCT indicator) FROM stage"
         ).fetchone()
         rows_in, indicators = int(rows_in), list(indicators or [])
-        with self._transaction(self._merge_cursor(staging)) as cur:
+        with self._transaction(self._merge_cursor(staging), indicators, meta.file_hash) as cur:
             duplicate = cur.execute(
                 "SELECT max(upload_id) FROM uploads WHERE file_hash = ? AND undone_at IS NULL",
                 [meta.file_hash],

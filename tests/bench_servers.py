@@ -109,16 +109,48 @@ def load_child(path: Path, indicator: str, db: str) -> dict:
     from loaders.service import Loader
 
     loader = Loader.open(db)
+    store = loader.board.store
+    # Wall-clock moments (time.time(), comparable between the two loading processes) of the
+    # merge's transaction: entered, its write locks asked for and held, committed.
+    moments: dict[str, float] = {}
+    merge_stage, lock_writes = store.merge_stage, store._lock_writes
+
+    def timed_merge(*args, **kwargs):
+        moments["entered"] = time.time()
+        try:
+            return merge_stage(*args, **kwargs)
+        finally:
+            moments["done"] = time.time()
+
+    def timed_lock(*args, **kwargs):
+        moments["asked"] = time.time()
+        lock_writes(*args, **kwargs)
+        moments["locked"] = time.time()
+
+    store.merge_stage, store._lock_writes = timed_merge, timed_lock
     started = time.perf_counter()
     report = loader.ingest(path, indicator, loaded_by="bench")
     seconds = time.perf_counter() - started
-    loader.board.store.close()
+    store.close()
     ok = report.ok and report.result is not None
     return {
         "seconds": seconds,
         "ok": ok,
         "summary": report.summary() if ok else str(report.problem_lines()[:3]),
+        "merge": moments,
     }
+
+
+def merge_overlap(loads: list[dict]) -> tuple[float, float] | None:
+    """(seconds the merges of two loads held their write locks at the same time, seconds the
+    later waited for its locks, from asking to holding them), from load_child's moments; None
+    without both."""
+    merges = [x.get("merge", {}) for x in loads]
+    if len(merges) != 2 or not all({"asked", "locked", "done"} <= m.keys() for m in merges):
+        return None
+    first, second = sorted(merges, key=lambda m: m["locked"])
+    both = min(first["done"], second["done"]) - max(first["locked"], second["locked"])
+    return max(both, 0.0), second["locked"] - second["asked"]
 
 
 def machine_busy() -> tuple[int, int]:
@@ -405,6 +437,14 @@ def report(rows: int, duck: dict, pg: dict, copy_seconds: float) -> str:
         f"  begge innlastinger på PostgreSQL, vegg: {pg['loads_wall']:.2f} s "
         f"(DuckDB etter hverandre: {sum(x['seconds'] for x in duck['loads']):.2f} s; forhold "
         f"{pg['loads_wall'] / sum(x['seconds'] for x in duck['loads']):.2f})",
+        "  innlastingene på PostgreSQL hver for seg: "
+        + ", ".join(f"{x.get('seconds', float('nan')):.2f} s" for x in pg["loads"])
+        + (
+            f"; sammenslåingene skrev samtidig i {overlap[0]:.2f} s, den siste ventet {overlap[1]:.2f} s "
+            "på skrivelåsen"
+            if (overlap := merge_overlap(pg["loads"])) is not None
+            else ""
+        ),
         f"  gulv: COPY av {rows:,} ferdige fakta til en tom tabell med facts-indeksen: "
         f"{pg['floor']:.2f} s = {pg['floor'] / d_load:.2f}× DuckDB-innlastingen".replace(",", " "),
     ]
@@ -513,7 +553,9 @@ def main(argv: list[str] | None = None) -> int:
                 cluster.stop()
             print(report_ingest(rows, rounds, floor))
             return 0
-        files = {ind: make_file(scratch, ind, rows, codes) for ind in LOADS}
+        # Other counts in each file: the same bytes twice would be one upload, the second
+        # «already loaded» (the upload log knows a file by its hash), and merge nothing.
+        files = {ind: make_file(scratch, ind, rows, codes, shift) for shift, ind in enumerate(LOADS)}
         print("DuckDB, én prosess …", flush=True)
         duck = scenario_duckdb(db, files, args.rounds)
         print("DuckDB, én prosess, ingen innlastinger …", flush=True)  # added: CPU per page alone

@@ -52,3 +52,16 @@ def test_loader_bench_prints_each_measurement_and_the_ratios():
         )
     assert re.search(r"peak RSS grows -?\d+ MB per million rows", out)
     assert re.search(r"ours / bare DuckDB = [\d.]+×; pandas / ours = [\d.]+×", out)
+
+
+def test_the_server_bench_says_how_long_two_merges_wrote_at_once_and_the_later_waited():
+    """bench_servers.merge_overlap: from the loads' wall-clock moments (write locks asked for,
+    held, committed), the seconds both merges held their locks and the later one's wait."""
+    from tests.bench_servers import merge_overlap
+
+    one = {"merge": {"asked": 10.0, "locked": 10.5, "done": 16.0}}
+    turns = {"merge": {"asked": 11.0, "locked": 16.0, "done": 20.0}}  # waited for `one`
+    beside = {"merge": {"asked": 11.0, "locked": 11.25, "done": 14.0}}
+    assert merge_overlap([turns, one]) == (0.0, 5.0)
+    assert merge_overlap([one, beside]) == (2.75, 0.25)
+    assert merge_overlap([one]) is None and merge_overlap([one, {"seconds": 1.0}]) is None
