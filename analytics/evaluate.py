@@ -546,10 +546,7 @@ def _target(
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
     if target.relative_change is not None and baseline is not None:
-        window = series[
-            day_mask(series["period_start"], first=baseline.start)
-            & day_mask(series["period_end"], last=baseline.last_day)
-        ]
+        window = series[in_baseline(series, baseline)]
         if window.empty or window["judge_value"].isna().all():
             return None, None
         change = formatting.number(target.relative_change * 100, 0)
@@ -973,6 +970,14 @@ def first_starts(data: UnitRows) -> pd.Series:
     return derived(data, ("first_starts",), lambda: unit_minimum(rows))
 
 
+def in_baseline(frame: pd.DataFrame, baseline: Baseline) -> np.ndarray:
+    """Which rows of `frame` (period_start, period_end as timestamps) lie wholly inside the
+    baseline's years: a bool array (series.day_mask on both ends)."""
+    return day_mask(frame["period_start"], first=baseline.start) & day_mask(
+        frame["period_end"], last=baseline.last_day
+    )
+
+
 def unit_minimum(rows: pd.DataFrame) -> pd.Series:
     """``rows.groupby("unit_id")["period_start"].min()`` for naive datetime64 starts, in numpy
     (a groupby costs a millisecond on a municipality's few rows): units sorted, a missing
@@ -1056,10 +1061,7 @@ def _baseline_comparison(data: UnitRows, baseline: Baseline, end: pd.Timestamp) 
     indicator, rows = data.indicator, data.rows
     if rows.empty:
         return None
-    base_rows = rows[
-        day_mask(rows["period_start"], first=baseline.start)
-        & day_mask(rows["period_end"], last=baseline.last_day)
-    ]
+    base_rows = rows[in_baseline(rows, baseline)]
     if indicator.kind == "stock":
         newest = rows.loc[rows["period_end"] <= end, "period_end"].max()
         recent_rows = rows[rows["period_end"] == newest]
@@ -1166,10 +1168,7 @@ def power_check(
     direction = direction or indicator.direction
     if indicator.kind not in ("count", "share") or direction == "neutral" or rows.empty:
         return None
-    base = rows[
-        day_mask(rows["period_start"], first=baseline.start)
-        & day_mask(rows["period_end"], last=baseline.last_day)
-    ]
+    base = rows[in_baseline(rows, baseline)]
     if base.empty or baseline_gap(data, base, baseline) is not None:
         return None
     signed = -abs(change) if direction == "decrease" else abs(change)

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.periods import grain_months
+
 ALL = "*"
 GRAINS = ("month", "quarter", "year")
 FUNNEL = "funnel"  # the 12 months the funnel compares
@@ -95,7 +97,7 @@ def _truncated(starts: np.ndarray, grain: str) -> np.ndarray:
     """truncate for datetime64[ns] arrays, by _month_numbers and _month_starts: the same
     period starts (a year starts at a month number that is a multiple of 12, a quarter of 3)."""
     months = _month_numbers(starts)
-    step = {"month": 1, "quarter": 3, "year": 12}[grain]
+    step = grain_months(grain)
     return _month_starts(months - months % step)
 
 

@@ -56,7 +56,7 @@ from scipy import stats
 
 from analytics import clock, config, datacache, formatting, hierarchy, protection
 from analytics.board import Board
-from analytics.periods import MONTHS_SHORT, period_label, period_text
+from analytics.periods import MONTHS_SHORT, grain_months, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
 from analytics.registry import Indicator
 
@@ -340,8 +340,7 @@ def day_mask(stamps: pd.Series, first: dt.date | None = None, last: dt.date | No
 def period_end_of(start: pd.Timestamp, grain: str) -> pd.Timestamp:
     """``period_ends`` of one period start (a Timestamp, not NaT) as a Timestamp, without a
     Series: the last day of the month, quarter or year that starts at ``start``'s month."""
-    months = {"year": 12, "quarter": 3, "month": 1}[grain]
-    first = np.datetime64(start.to_datetime64(), "M") + np.timedelta64(months, "M")
+    first = np.datetime64(start.to_datetime64(), "M") + np.timedelta64(grain_months(grain), "M")
     return pd.Timestamp(first.astype("datetime64[D]") - np.timedelta64(1, "D"))
 
 
