@@ -14,13 +14,12 @@ import pandas as pd
 from analytics import formatting
 from analytics.board import Board
 from analytics.evaluate import scope_units
-from analytics.periods import period_label
+from analytics.periods import grain_months, period_label
 from analytics.registry import GRAIN_LABELS, Indicator
 from analytics.store import zero_filled_text
 
 STATES = ("data", "skjult", "mangler")
 STATE_LABELS = {"data": "Data", "skjult": "Skjult (prikket)", "mangler": "Mangler"}
-GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 UNIT_KIND_ORDER = {"municipality": 0, "district": 1, "region": 2, "partnership": 3}
 
 
@@ -60,7 +59,7 @@ def coverage(
     indicator = board.registry.get(indicator_id)
     start, end = year_bounds(years)
     cells = board.store.coverage_cells(
-        indicator_id, scope_units(board, partnership), GRAIN_MONTHS[indicator.grain], start, end
+        indicator_id, scope_units(board, partnership), grain_months(indicator.grain), start, end
     )
     members = set(board.member_ids(partnership))
     reported = set(cells.loc[cells["state"] != "mangler", "unit_id"])

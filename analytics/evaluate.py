@@ -48,7 +48,7 @@ import pandas as pd
 
 from analytics import clock, config, datacache, formatting, icons, power, protection
 from analytics.board import Board
-from analytics.periods import period_text
+from analytics.periods import grain_months, period_text
 from analytics.plan import DETECT_CHANGE, Baseline, Criterion, CriterionKind, Measure, Plan, Target
 from analytics.projection import LEVEL, Projection, project_to_deadline
 from analytics.registry import Indicator, grain_label
@@ -506,7 +506,7 @@ def _grain(series: pd.DataFrame) -> str:
     if len(series) < 2:
         return "quarter"
     days = (series["period_end"].iloc[0] - series["period_start"].iloc[0]).days
-    return "month" if days < 32 else "quarter" if days < 93 else "year"
+    return "month" if days < 32 else "quarter" if days < 93 else "tertial" if days < 124 else "year"
 
 
 def _target(
@@ -1187,9 +1187,7 @@ def power_check(
     window = window_of(data, end) if end is not None else rows.iloc[0:0]
     window_den = float(window["denominator"].sum()) if not window.empty else 0.0
     if window_den <= 0:  # no newer figures: the baseline's own pace
-        months = max(
-            1, len(known["period_start"].unique()) * {"month": 1, "quarter": 3, "year": 12}[indicator.grain]
-        )
+        months = max(1, len(known["period_start"].unique()) * grain_months(indicator.grain))
         window_den = float(known["denominator"].sum()) * 12 / months
     goal = None if target is None else target / 100
     protected = (

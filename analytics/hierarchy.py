@@ -45,27 +45,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.periods import grain_months
+from analytics.periods import GRAIN_MONTHS, grain_chain, month_floor
 
 ALL = "*"
-GRAINS = ("month", "quarter", "year")
+GRAINS = tuple(GRAIN_MONTHS)  # the level names that are periods (the others are windows)
 FUNNEL = "funnel"  # the 12 months the funnel compares
 SAME_MONTHS = "same_months"  # a year in progress's months, a year earlier
 
 
 def truncate(starts: pd.Series | Sequence[pd.Timestamp], grain: str) -> np.ndarray:
-    """Period starts at a coarser grain (datetime64[ns]): month → quarter → year."""
+    """Period starts at a coarser grain (datetime64[ns]): month → quarter, tertial or year."""
     if isinstance(starts, np.ndarray) and starts.dtype.kind == "M":  # no round trip through pandas
         months = starts.astype("datetime64[M]")
     elif isinstance(starts, pd.Series) and isinstance(starts.dtype, np.dtype) and starts.dtype.kind == "M":
         months = starts.to_numpy().astype("datetime64[M]")
     else:
         months = np.asarray(pd.to_datetime(pd.Series(starts)).to_numpy(), dtype="datetime64[M]")
-    if grain == "year":
-        months = months.astype("datetime64[Y]").astype("datetime64[M]")
-    elif grain == "quarter":
-        number = months.astype(int)
-        months = (number - number % 3).astype("datetime64[M]")
+    months = month_floor(months.astype(np.int64), grain).astype("datetime64[M]")
     return months.astype("datetime64[ns]")
 
 
@@ -96,9 +92,7 @@ def _month_starts(months: np.ndarray) -> np.ndarray:
 def _truncated(starts: np.ndarray, grain: str) -> np.ndarray:
     """truncate for datetime64[ns] arrays, by _month_numbers and _month_starts: the same
     period starts (a year starts at a month number that is a multiple of 12, a quarter of 3)."""
-    months = _month_numbers(starts)
-    step = grain_months(grain)
-    return _month_starts(months - months % step)
+    return _month_starts(month_floor(_month_numbers(starts), grain))
 
 
 @dataclass(frozen=True)
@@ -289,15 +283,15 @@ def build_cube(
     """The protected cube of one partnership's counts.
 
     `rows`: unit_id, period_start (the native grain), numerator (a count; NaN/suppressed rows
-    count as 0: the board shows nothing for them either). `native`: 'month', 'quarter' or
-    'year'. `windows`: name → the native period starts it covers (each a cell per unit and ALL).
+    count as 0: the board shows nothing for them either). `native`: 'month', 'quarter',
+    'tertial' or 'year' (the cube holds every grain of periods.grain_chain(native)). `windows`: name → the native period starts it covers (each a cell per unit and ALL).
     """
     frame = rows[["unit_id", "period_start", "numerator"]].copy()
     if frame.empty:  # no cells, no lines (a partnership without figures for the indicator)
         return _empty_cube(native, limit)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["numerator"] = pd.to_numeric(frame["numerator"], errors="coerce").fillna(0.0)
-    levels = list(GRAINS[GRAINS.index(native) :])
+    levels = list(grain_chain(native))
     values = frame["numerator"].to_numpy(dtype=float)
     whole_counts = bool(np.array_equal(values, np.floor(values)) and np.abs(values).sum() < 2.0**52)
     # The cells' scope and level as integer codes: the lines are found by joins on them, and
@@ -514,8 +508,7 @@ def _counted_cells(
     if len(values):
         for level in levels:
             # truncate's periods as month numbers (a quarter or year starts at a multiple of 3 or 12)
-            step = {"month": 1, "quarter": 3, "year": 12}[level]
-            first_months, at_start = _unique_ints(months - months % step)
+            first_months, at_start = _unique_ints(month_floor(months, level))
             starts = first_months.astype("datetime64[M]").astype("datetime64[ns]")
             keys, at_key = _unique_ints(unit_codes * len(starts) + at_start)
             put(keys // len(starts), level, starts[keys % len(starts)], np.bincount(at_key, weights=values))

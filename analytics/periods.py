@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
+
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "tertial": 4, "year": 12}
 _MULTI_YEAR = re.compile(r"([2-9]|[1-9]\d)year")
 
@@ -25,6 +27,43 @@ def grain_months(grain: str) -> int:
     if m := _MULTI_YEAR.fullmatch(grain or ""):
         return 12 * int(m[1])
     raise ValueError(f"unknown grain {grain!r}")
+
+
+# The grains the board shows an indicator at, native grain first: the coarser ones are whole
+# sums of it (a quarter is three months, a year four tertials; a tertial is not made of quarters).
+# Monthly figures are not offered per tertial: the protection cubes (analytics.hierarchy) hold
+# every grain a page can show, and this table is the one they and the pages read.
+GRAIN_CHAINS = {
+    "month": ("month", "quarter", "year"),
+    "quarter": ("quarter", "year"),
+    "tertial": ("tertial", "year"),
+    "year": ("year",),
+}
+
+
+def grain_chain(native: str) -> tuple[str, ...]:
+    """The grains an indicator of grain `native` is shown at, native first (GRAIN_CHAINS):
+    'month' → ('month', 'quarter', 'year'), 'tertial' → ('tertial', 'year'). Raises ValueError
+    for a grain that is not an indicator grain."""
+    if native not in GRAIN_CHAINS:
+        raise ValueError(f"unknown grain {native!r}")
+    return GRAIN_CHAINS[native]
+
+
+def periods_per_year(grain: str) -> int:
+    """Periods of `grain` in a year: month 12, quarter 4, tertial 3, year 1 (ValueError for a
+    multi-year grain, which has none)."""
+    months = grain_months(grain)
+    if months > 12:
+        raise ValueError(f"no {grain!r} periods in a year")
+    return 12 // months
+
+
+def month_floor(months: np.ndarray, grain: str) -> np.ndarray:
+    """Month numbers since 1970-01 (int64) moved to the first month of their period at `grain`:
+    a year starts at a multiple of 12, a tertial of 4, a quarter of 3 (1970-01 starts all)."""
+    step = grain_months(grain)
+    return months - months % step
 
 
 def multi_year(years: int) -> str:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analytics import config, formatting, protection
 from analytics.board import Board
-from analytics.periods import period_end
+from analytics.periods import period_end, periods_per_year
 from analytics.registry import Indicator
 
 GROUPS: dict[str, str] = {
@@ -48,7 +48,6 @@ MAIN_ALTERNATIVE = "MMMM"
 HORIZON = (2030, 2040)
 DEMAND_INDICATORS = ("hip_fractures", "fall_injury_admissions")
 PER = 1000
-PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 MEMBER_KINDS = ("municipality", "district")
 # URL value → (label, unit kinds at that level)
 LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -401,7 +400,7 @@ def observed_counts(facts: pd.DataFrame, year: int, grain: str, unit_ids: Sequen
         .reindex(list(unit_ids))
     )
     hidden = per_unit["hidden"].fillna(False).astype(bool)
-    complete = per_unit["periods"].fillna(0) >= PERIODS_PER_YEAR[grain]
+    complete = per_unit["periods"].fillna(0) >= periods_per_year(grain)
     state = np.where(hidden, "skjult", np.where(complete, "data", "mangler"))
     return pd.DataFrame(
         {

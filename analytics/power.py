@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from scipy import stats
 
 from analytics import formatting, protection
+from analytics.periods import periods_per_year
 
 ALPHA = 0.05
 POWER = 0.80
@@ -48,7 +49,12 @@ METHOD = (
     "log-rateforholdet (Breslow & Day 1987), andeler: to andeler (Fleiss, Levin & Paik 2003)."
 )
 MAX_YEARS_AFTER = 10  # a longer wait than this is not offered as a way to enough data
-UNIT_WORDS = {"month": ("måned", "måneder"), "quarter": ("kvartal", "kvartaler"), "year": ("år", "år")}
+UNIT_WORDS = {
+    "month": ("måned", "måneder"),
+    "quarter": ("kvartal", "kvartaler"),
+    "tertial": ("tertial", "tertialer"),
+    "year": ("år", "år"),
+}
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def check_counts(
     length they give the level back; it says «under 80 %» / «minst 80 %» and the events a
     period would need (which rest on the windows' lengths and the change alone).
     """
-    per_year = {"month": 12, "quarter": 4, "year": 1}[grain]
+    per_year = periods_per_year(grain)
     window = max(1, WINDOW_MONTHS * per_year // 12)
     per_period = baseline_events / baseline_periods if baseline_periods else 0.0
     power = count_power(per_period, baseline_periods, window, change)

@@ -56,13 +56,12 @@ from scipy import stats
 
 from analytics import clock, config, datacache, formatting, hierarchy, protection
 from analytics.board import Board
-from analytics.periods import MONTHS_SHORT, grain_months, period_label, period_text
+from analytics.periods import MONTHS_SHORT, grain_chain, grain_months, month_floor, period_label, period_text
 from analytics.population import PROJECTED, REGISTERED, combine, members_of, sum_over_members
 from analytics.registry import Indicator
 
 PER = 1000
 SIGNIFICANCE = 0.05
-GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 # Complete periods at the registry grain below which a series is judged per year (load_rows).
 MIN_PERIODS = 12
 GRAIN_WORDS = {"month": "måneder", "quarter": "kvartaler", "tertial": "tertialer"}
@@ -346,8 +345,7 @@ def period_end_of(start: pd.Timestamp, grain: str) -> pd.Timestamp:
 
 def period_ends(starts: pd.Series, grain: str) -> pd.Series:
     """Last day of each period (vectorised periods.period_end, for whole columns)."""
-    months = {"year": 12, "quarter": 3, "month": 1}[grain]
-    first = starts.to_numpy().astype("datetime64[M]") + np.timedelta64(months, "M")
+    first = starts.to_numpy().astype("datetime64[M]") + np.timedelta64(grain_months(grain), "M")
     return pd.Series(
         (first.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(starts.dtype), index=starts.index
     )
@@ -1353,18 +1351,17 @@ SERIES_COLUMNS = [
 
 
 def truncate(stamps: pd.Series, grain: str) -> pd.Series:
-    """Period start at a coarser grain: month → quarter → year (datetime64[us], NaT kept)."""
+    """Period start at a coarser grain: month → quarter, tertial or year (datetime64[us], NaT kept)."""
     months = pd.to_datetime(stamps).to_numpy().astype("datetime64[M]")
-    if grain == "year":
-        months = months.astype("datetime64[Y]").astype("datetime64[M]")
-    elif grain == "quarter":
-        index = months.astype(np.int64)  # months since 1970-01, whose quarters start at 0
-        months = np.where(np.isnat(months), months, (index - index % 3).astype("datetime64[M]"))
+    index = months.astype(np.int64)  # months since 1970-01, where every grain's periods start
+    months = np.where(np.isnat(months), months, month_floor(index, grain).astype("datetime64[M]"))
     return pd.Series(months.astype("datetime64[us]"), index=stamps.index)
 
 
 def finer_or_equal(grain: str, native: str) -> bool:
-    return GRAIN_MONTHS[grain] >= GRAIN_MONTHS[native]
+    """Whether an indicator of grain `native` can be shown at `grain`: its own grain or one its
+    periods add up to (periods.grain_chain; a tertial is not made of quarters)."""
+    return grain in grain_chain(native)
 
 
 def judged_series(
@@ -1773,7 +1770,7 @@ def _span_hidden(cube: hierarchy.Cube, scope: str, first: pd.Timestamp, last: pd
     period end), for ``scope`` of ``cube``."""
     native = cube.native_starts
     inside = native[(native >= first.to_datetime64()) & (native <= last.to_datetime64())]
-    for level in hierarchy.GRAINS[hierarchy.GRAINS.index(cube.native) :]:
+    for level in grain_chain(cube.native):
         start = pd.Timestamp(hierarchy.truncate(np.array([first.to_datetime64()]), level)[0])
         if start == first and period_end_of(start, level) == last:
             shown = cube.is_hidden(scope, level, start)

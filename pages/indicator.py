@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from analytics.indicator_view import member_units, shown_indicator_ids
+from analytics.periods import grain_chain
 from analytics.registry import DIRECTION_LABELS, GRAIN_LABELS
-from analytics.series import GRAIN_MONTHS
 from ui import common
 from ui.charts import show_chart
 
@@ -47,7 +47,7 @@ unit = common.url_select(
     format_func=lambda u: "Hele helsefellesskapet" if u == "alle" else names[u],
     container=middle,
 )
-grains = [g for g in ("month", "quarter", "year") if GRAIN_MONTHS[g] >= GRAIN_MONTHS[indicator.grain]]
+grains = list(grain_chain(indicator.grain))
 grain = common.url_select(
     "Tidsoppløsning", "tid", grains, format_func=lambda g: GRAIN_LABELS[g].capitalize(), container=right
 )

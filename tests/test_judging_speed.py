@@ -12,7 +12,7 @@ import pytest
 
 from analytics import series as S
 from analytics.evaluate import _Rows, partnership_scope
-from analytics.periods import period_text
+from analytics.periods import GRAIN_CHAINS, grain_chain, grain_months, period_text
 
 
 def _latest_end_by_frame(series: pd.DataFrame, months: int = 0) -> pd.Timestamp | None:
@@ -44,7 +44,7 @@ def _judged_like(rng: np.random.Generator, case: int) -> pd.DataFrame:
     """A judged series' columns latest_end reads: months, quarters or years, with gaps, missing
     values, partial and short periods, now and then a missing day or no ``short`` column."""
     grain = ["month", "quarter", "year"][case % 3]
-    step = S.GRAIN_MONTHS[grain]
+    step = grain_months(grain)
     n = int(rng.integers(1, 40))
     starts = pd.date_range("2019-01-01", periods=n, freq=f"{step}MS")
     keep = rng.random(n) > (0.15 if case % 4 == 0 else 0.0)  # periods missing from the series
@@ -154,7 +154,7 @@ def _judged_series_by_frame(data: S.UnitRows, grain: str, today: dt.date, by_uni
 
 
 def _coarser(grain: str) -> list[str]:
-    return [g for g in ("month", "quarter", "year") if S.GRAIN_MONTHS[g] >= S.GRAIN_MONTHS.get(grain, 99)]
+    return list(grain_chain(grain)) if grain in GRAIN_CHAINS else []
 
 
 def test_judged_series_equals_the_frame_version(demo_board):
@@ -277,8 +277,8 @@ def test_period_labels_are_each_starts_period_text(grain):
 @pytest.mark.backend_free
 def test_partial_texts_are_the_per_row_texts():
     rng = np.random.default_rng(3)
-    for grain in ("month", "quarter", "year"):
-        starts = pd.Series(pd.date_range("2020-01-01", periods=30, freq=f"{S.GRAIN_MONTHS[grain]}MS"))
+    for grain in ("month", "quarter", "tertial", "year"):
+        starts = pd.Series(pd.date_range("2020-01-01", periods=30, freq=f"{grain_months(grain)}MS"))
         starts = starts.astype("datetime64[us]")
         ends = S.period_ends(starts, grain)
         covered = ends - pd.to_timedelta(rng.integers(0, 80, 30), unit="D")

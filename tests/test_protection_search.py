@@ -29,7 +29,8 @@ from analytics import config, hierarchy
 from analytics.board import open_board
 from analytics.evaluate import scope_units
 from analytics.indicator_view import funnel_view, indicator_view
-from analytics.series import GRAIN_MONTHS, judged_series, load_rows, rated, year_table
+from analytics.periods import grain_chain
+from analytics.series import judged_series, load_rows, rated, year_table
 from loaders.service import Loader
 from tests.conftest import new_store
 
@@ -91,7 +92,7 @@ def shown_figures(board, indicator, export_text: str, partnership: str = PARTNER
     shown: dict[tuple, float] = {}
     cube = None
     members = board.member_ids(partnership)
-    grains = [g for g in ("month", "quarter", "year") if GRAIN_MONTHS[g] >= GRAIN_MONTHS[indicator.grain]]
+    grains = list(grain_chain(indicator.grain))
     for scope in [hierarchy.ALL, *members]:
         units = scope_units(board, partnership) if scope == hierarchy.ALL else [scope]
         data = load_rows(board, indicator, units)

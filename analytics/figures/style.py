@@ -161,11 +161,12 @@ def _grain_of(periods: Sequence[dt.date]) -> str:
         return "year"
     gaps = np.diff([pd.Timestamp(p).toordinal() for p in periods])
     step = float(np.median(gaps))
-    return "month" if step < 45 else "quarter" if step < 120 else "year"
+    return "month" if step < 45 else "quarter" if step < 106 else "tertial" if step < 180 else "year"
 
 
 def time_ticks(periods: Sequence[dt.date], grain: str | None = None) -> tuple[list, list[str]]:
-    """Tick positions and Norwegian labels for a date axis ('jan. 2024', '1. kv. 2024', '2024')."""
+    """Tick positions and Norwegian labels for a date axis ('jan. 2024', '1. kv. 2024', '2. t. 2024',
+    '2024')."""
     if not len(periods):
         return [], []
     stamps = sorted(pd.Timestamp(p) for p in periods)
@@ -177,6 +178,8 @@ def time_ticks(periods: Sequence[dt.date], grain: str | None = None) -> tuple[li
         return ticks, [str(t.year) for t in ticks]
     if grain == "quarter":
         step = 3 if years <= 3 else 12
+    elif grain == "tertial":
+        step = 4 if years <= 4 else 12
     else:
         step = 3 if years <= 2 else 6 if years <= 4 else 12
     ticks, labels = [], []
@@ -186,6 +189,8 @@ def time_ticks(periods: Sequence[dt.date], grain: str | None = None) -> tuple[li
             ticks.append(current)
             if grain == "quarter":
                 labels.append(f"{(current.month - 1) // 3 + 1}. kv. {current.year}")
+            elif grain == "tertial":
+                labels.append(f"{(current.month - 1) // 4 + 1}. t. {current.year}")
             else:
                 labels.append(f"{MONTHS_SHORT[current.month - 1]} {current.year}")
         current += pd.DateOffset(months=step)
