@@ -794,7 +794,11 @@ def zero_filled_text(rows: int) -> str:
 
 
 def open_store(
-    target: Path | str, read_only: bool = False, migrate: bool = False, read_target: str | None = None
+    target: Path | str,
+    read_only: bool = False,
+    migrate: bool = False,
+    read_target: str | None = None,
+    setting: str = "BOARD_DB eller --db",
 ) -> Store:
     """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
 
@@ -802,14 +806,15 @@ def open_store(
     one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
     is, on opening). `read_target` (BOARD_READ_DB) is a read replica of a PostgreSQL `target`:
     reads go there, writes to `target`. Raises StoreError with one Norwegian sentence when it
-    cannot be used (a read replica of a DuckDB file included).
+    cannot be used (a read replica of a DuckDB file included); `setting` names where a server
+    address came from in that sentence («--from», «--to» for `loaders copy`).
     """
     if read_target and not config.is_server_url(read_target):
         raise StoreError(f"BOARD_READ_DB «{read_target}» er ingen postgresql://-adresse.")
     if config.is_server_url(target):
         from analytics.store_pg import PostgresStore
 
-        return PostgresStore(str(target), migrate=migrate, read_url=read_target)
+        return PostgresStore(str(target), migrate=migrate, read_url=read_target, setting=setting)
     if read_target:
         raise StoreError(
             "BOARD_READ_DB (en lesekopi) virker bare når BOARD_DB er en PostgreSQL-database "
@@ -836,6 +841,11 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self._write_lock = threading.Lock()
+        if read_only and not self.path.exists():  # DuckDB would say only that it cannot open it
+            raise StoreError(
+                f"Databasefilen «{self.path}» finnes ikke. Kjør «make demo» for å lage demolageret, "
+                "eller oppgi stien til lageret."
+            )
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

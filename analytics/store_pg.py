@@ -203,7 +203,8 @@ def _with_settings(url: str) -> str:
 # SQLSTATE classes a failed connection reports (PostgreSQL, Appendix A «Error codes»).
 _CONNECT_PROBLEMS = {
     "28P01": "passordet ble ikke godtatt",
-    "28000": "brukeren får ikke logge inn (ukjent bruker, eller pg_hba.conf stenger)",
+    "28000": "brukeren får ikke logge inn (ukjent bruker: lag den med «createuser --createdb» som "
+    "brukeren postgres; eller pg_hba.conf stenger)",
     "3D000": "databasen finnes ikke på tjeneren (lag den med createdb)",
     "42501": "brukeren mangler rett til å koble til databasen",
     "53300": "tjeneren har ikke flere ledige tilkoblinger",
@@ -402,11 +403,17 @@ class PostgresStore(Store):
     dialect = "postgres"
 
     def __init__(
-        self, url: str, migrate: bool = False, pool_size: int = 8, read_url: str | None = None
+        self,
+        url: str,
+        migrate: bool = False,
+        pool_size: int = 8,
+        read_url: str | None = None,
+        setting: str = "BOARD_DB eller --db",
     ) -> None:
         """`read_url` (BOARD_READ_DB): a read replica (a streaming standby of `url`) that every
         read goes to, the data version included; writes go to `url`. Raises StoreError (one
-        Norwegian sentence) when a server cannot be reached or the schema does not fit."""
+        Norwegian sentence, naming `setting`, where `url` came from) when a server cannot be
+        reached or the schema does not fit."""
         self.path = url
         self.read_url = read_url
         self.read_only = False
@@ -420,7 +427,7 @@ class PostgresStore(Store):
         self._rows_lock = threading.Lock()  # _indicator_rows' tables, kept per data version
         self._rows_version: str | None = None
         self._rows: OrderedDict[tuple[str, frozenset[str]], pa.Table] = OrderedDict()
-        self._pool = self._connect(url, pool_size, "BOARD_DB eller --db")
+        self._pool = self._connect(url, pool_size, setting)
         self._read_pool = self._pool
         if read_url:
             try:

@@ -239,6 +239,30 @@ def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_file):
     assert "ikke tom" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.own_backends
+def test_copy_names_the_side_it_cannot_reach(demo_file, tmp_path):
+    """`loaders copy`: a server that does not answer is named by the option that gave it
+    («--to», «--from»), not by BOARD_DB, which the command does not read."""
+    nowhere = "postgresql://tavle@127.0.0.1:1/tavle"
+    to = run_cli("copy", "--from", str(demo_file), "--to", nowhere)
+    back = run_cli("copy", "--from", nowhere, "--to", str(tmp_path / "tilbake.duckdb"))
+    for done, option in ((to, "--to"), (back, "--from")):
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert f"(fra {option})" in done.stderr and "BOARD_DB" not in done.stderr, done.stderr
+
+
+@pytest.mark.own_backends
+def test_copy_from_a_file_that_does_not_exist_says_so(tmp_path):
+    """A new user who has not run `make demo` copies data/indicators.duckdb: the file is said
+    to be missing (not «delete it», not created empty), and nothing is written anywhere."""
+    missing, target = tmp_path / "indicators.duckdb", tmp_path / "kopi.duckdb"
+    done = run_cli("copy", "--from", str(missing), "--to", str(target))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"«{missing}» finnes ikke" in done.stderr and "make demo" in done.stderr, done.stderr
+    assert "Slett" not in done.stderr
+    assert not missing.exists() and not target.exists()
+
+
 # -- schema versions ------------------------------------------------------------------------
 
 
@@ -464,6 +488,8 @@ def test_each_connection_problem_gets_its_own_sentence(pg_cluster, where, says):
     done = run_cli("log", "--db", url)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert says in done.stderr and "(fra BOARD_DB eller --db)" in done.stderr, done.stderr
+    if where == "user":  # a new server knows only the user postgres: how to make one
+        assert "createuser --createdb" in done.stderr
 
 
 def test_a_refused_password_is_named_as_such():
