@@ -8,6 +8,7 @@ upload can be undone. All SQL is parameterised; identifiers never come from user
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import threading
 import time
@@ -133,6 +134,8 @@ _MISSING_ZERO = """
 ALTER TABLE uploads ADD COLUMN IF NOT EXISTS missing_zero BOOLEAN DEFAULT FALSE;
 ALTER TABLE uploads ADD COLUMN IF NOT EXISTS rows_zero_filled INTEGER DEFAULT 0;
 """
+
+_FACT_INDICATORS = "ALTER TABLE uploads ADD COLUMN IF NOT EXISTS fact_indicators VARCHAR"
 
 # Version 3: the partnership's decisions on its plan and the plan periods made in the board
 # (Planoppsett, analytics.plan_overlay). The same statements in both dialects.
@@ -414,6 +417,13 @@ CREATE INDEX IF NOT EXISTS uploads_hash ON uploads (file_hash);
     # file (loaders.ingest.Choices.missing_zero) and how many absent rows became 0 by it. The
     # same statements in both dialects; older uploads read as not chosen, none filled.
     7: {"duckdb": _MISSING_ZERO, "postgres": _MISSING_ZERO},
+    # Version 8: the upload log says which indicators' facts each upload wrote
+    # (fact_indicators: a JSON array of their names, sorted, as merge_stage found them in the
+    # stage; `indicator` is the caller's label and may be missing). PostgreSQL's merge compares
+    # a stamp of only these uploads (PostgresStore._facts_stamp), so a load of another indicator
+    # in between does not make it fetch the stored rows again. Uploads logged before (NULL)
+    # count for every indicator. The same statement in both dialects.
+    8: {"duckdb": _FACT_INDICATORS, "postgres": _FACT_INDICATORS},
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 STORE_TABLES = (
@@ -722,6 +732,12 @@ class StoreError(Exception):
     """The store cannot be used (corrupt, locked, wrong file); message in Norwegian."""
 
 
+def fact_indicators_json(indicators: Iterable[str]) -> str:
+    """uploads.fact_indicators for an upload that writes facts of `indicators`: a JSON array of
+    the distinct names, sorted (exact for any name, commas included; schema version 8)."""
+    return json.dumps(sorted(set(indicators)), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class UploadMeta:
     file_name: str
@@ -778,7 +794,11 @@ def zero_filled_text(rows: int) -> str:
 
 
 def open_store(
-    target: Path | str, read_only: bool = False, migrate: bool = False, read_target: str | None = None
+    target: Path | str,
+    read_only: bool = False,
+    migrate: bool = False,
+    read_target: str | None = None,
+    setting: str = "BOARD_DB eller --db",
 ) -> Store:
     """The store at `target`: a DuckDB file's path, or a postgresql://… connection string.
 
@@ -786,14 +806,15 @@ def open_store(
     one they have. `migrate` brings an older PostgreSQL schema up to date (a DuckDB file always
     is, on opening). `read_target` (BOARD_READ_DB) is a read replica of a PostgreSQL `target`:
     reads go there, writes to `target`. Raises StoreError with one Norwegian sentence when it
-    cannot be used (a read replica of a DuckDB file included).
+    cannot be used (a read replica of a DuckDB file included); `setting` names where a server
+    address came from in that sentence («--from», «--to» for `loaders copy`).
     """
     if read_target and not config.is_server_url(read_target):
         raise StoreError(f"BOARD_READ_DB «{read_target}» er ingen postgresql://-adresse.")
     if config.is_server_url(target):
         from analytics.store_pg import PostgresStore
 
-        return PostgresStore(str(target), migrate=migrate, read_url=read_target)
+        return PostgresStore(str(target), migrate=migrate, read_url=read_target, setting=setting)
     if read_target:
         raise StoreError(
             "BOARD_READ_DB (en lesekopi) virker bare når BOARD_DB er en PostgreSQL-database "
@@ -820,6 +841,11 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self._write_lock = threading.Lock()
+        if read_only and not self.path.exists():  # DuckDB would say only that it cannot open it
+            raise StoreError(
+                f"Databasefilen «{self.path}» finnes ikke. Kjør «make demo» for å lage demolageret, "
+                "eller oppgi stien til lageret."
+            )
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -1207,12 +1233,20 @@ class Store:
         )
 
     @staticmethod
-    def _log_upload(cur: duckdb.DuckDBPyConnection, upload_id: int, meta: UploadMeta, rows_in: int) -> None:
-        """The upload's row in the log, inside the merge's transaction (counts follow)."""
+    def _log_upload(
+        cur: duckdb.DuckDBPyConnection,
+        upload_id: int,
+        meta: UploadMeta,
+        rows_in: int,
+        indicators: Sequence[str],
+    ) -> None:
+        """The upload's row in the log, inside the merge's transaction (counts follow).
+        `indicators`: the stage's indicators, the only ones whose facts the upload writes (and
+        its undo changes), kept as fact_indicators (fact_indicators_json)."""
         cur.execute(
             "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, "
-            "indicator, source, demo, rows_in, rows_refused, missing_zero, rows_zero_filled) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "indicator, source, demo, rows_in, rows_refused, missing_zero, rows_zero_filled, "
+            "fact_indicators) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 upload_id,
                 dt.datetime.now(),
@@ -1226,6 +1260,7 @@ class Store:
                 meta.rows_refused,
                 meta.missing_zero,
                 meta.rows_zero_filled,
+                fact_indicators_json(indicators),
             ],
         )
 
@@ -1252,7 +1287,7 @@ class Store:
             if duplicate is not None:
                 return UploadResult(None, rows_in, 0, 0, 0, duplicate_of=int(duplicate))
             upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
-            self._log_upload(cur, upload_id, meta, rows_in)
+            self._log_upload(cur, upload_id, meta, rows_in, indicators)
             counts = self._merge(staging, cur, upload_id, indicators)
             self._record_counts(cur, upload_id, counts)
             pause_in_transaction(upload_id)

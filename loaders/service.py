@@ -274,13 +274,13 @@ def copy_store(source: Path | str, target: Path | str) -> list[str]:
     (StoreError when the target is not empty: nothing is written)."""
     if str(source) == str(target):
         raise LoaderError("«--from» og «--to» er samme database.")
-    origin = open_store(source, read_only=not config.is_server_url(source))
+    origin = open_store(source, read_only=not config.is_server_url(source), setting="--from")
     try:
         tables = {table: origin.read_table(table) for table in STORE_TABLES}
         expected = origin.table_counts()
     finally:
         origin.close()
-    destination = open_store(target)
+    destination = open_store(target, setting="--to")
     try:
         destination.load_tables(tables)
         found = destination.table_counts()

@@ -239,6 +239,30 @@ def test_copy_refuses_a_target_that_is_not_empty(pg_demo, demo_file):
     assert "ikke tom" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.own_backends
+def test_copy_names_the_side_it_cannot_reach(demo_file, tmp_path):
+    """`loaders copy`: a server that does not answer is named by the option that gave it
+    («--to», «--from»), not by BOARD_DB, which the command does not read."""
+    nowhere = "postgresql://tavle@127.0.0.1:1/tavle"
+    to = run_cli("copy", "--from", str(demo_file), "--to", nowhere)
+    back = run_cli("copy", "--from", nowhere, "--to", str(tmp_path / "tilbake.duckdb"))
+    for done, option in ((to, "--to"), (back, "--from")):
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert f"(fra {option})" in done.stderr and "BOARD_DB" not in done.stderr, done.stderr
+
+
+@pytest.mark.own_backends
+def test_copy_from_a_file_that_does_not_exist_says_so(tmp_path):
+    """A new user who has not run `make demo` copies data/indicators.duckdb: the file is said
+    to be missing (not «delete it», not created empty), and nothing is written anywhere."""
+    missing, target = tmp_path / "indicators.duckdb", tmp_path / "kopi.duckdb"
+    done = run_cli("copy", "--from", str(missing), "--to", str(target))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"«{missing}» finnes ikke" in done.stderr and "make demo" in done.stderr, done.stderr
+    assert "Slett" not in done.stderr
+    assert not missing.exists() and not target.exists()
+
+
 # -- schema versions ------------------------------------------------------------------------
 
 
@@ -260,7 +284,8 @@ def test_a_version_6_store_migrates_to_the_upload_logs_missing_zero_columns(stor
     from loaders.__main__ import main
 
     with monkeypatch.context() as old:  # a store as version 6 made it, with one upload logged
-        old.delitem(store_module.MIGRATIONS, 7)
+        for version in range(7, SCHEMA_VERSION + 1):
+            old.delitem(store_module.MIGRATIONS, version)
         for module in (store_module, store_pg):
             old.setattr(module, "SCHEMA_VERSION", 6)
         store = open_store(store_target)
@@ -275,12 +300,48 @@ def test_a_version_6_store_migrates_to_the_upload_logs_missing_zero_columns(stor
     assert main(["migrate", "--db", store_target]) == 0
     store = open_store(store_target)
     try:
-        assert store.schema_version() == SCHEMA_VERSION == 7
+        assert store.schema_version() == SCHEMA_VERSION
         meta = UploadMeta("ny.csv", "h2", missing_zero=True, rows_zero_filled=3)
         store.ingest(fact_rows({"3205": 1.0}), meta)
         log = store.uploads().sort_values("upload_id")
         assert [bool(v) for v in log["missing_zero"]] == [False, True]
         assert [int(v) for v in log["rows_zero_filled"]] == [0, 3]
+    finally:
+        store.close()
+
+
+def test_a_version_7_store_migrates_to_the_upload_logs_indicators(store_target, monkeypatch):
+    """Schema version 8 (both backends): `python -m loaders migrate` gives a version-7 store's
+    upload log the column fact_indicators; an upload logged before reads NULL (PostgreSQL's
+    merge stamp then counts it for every indicator), a new one records the indicators its
+    stage wrote, as a JSON array of the names sorted (whatever its `indicator` label says)."""
+    from analytics import store as store_module
+    from analytics import store_pg
+    from loaders.__main__ import main
+
+    with monkeypatch.context() as old:  # a store as version 7 made it, with one upload logged
+        for version in range(8, SCHEMA_VERSION + 1):
+            old.delitem(store_module.MIGRATIONS, version)
+        for module in (store_module, store_pg):
+            old.setattr(module, "SCHEMA_VERSION", 7)
+        store = open_store(store_target)
+        with store.cursor() as cur:
+            cur.execute(
+                "INSERT INTO uploads (upload_id, loaded_at, loaded_by, file_name, file_hash, indicator) "
+                "VALUES (nextval('upload_seq'), ?, 'kari', 'gammel.csv', 'h1', 'hip_fractures')",
+                [dt.datetime(2026, 1, 5)],
+            )
+        assert store.schema_version() == 7
+        store.close()
+    assert main(["migrate", "--db", store_target]) == 0
+    store = open_store(store_target)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION >= 8
+        both = pd.concat([fact_rows({"3205": 1.0}, indicator="falls, registered"), fact_rows({"3205": 2.0})])
+        store.ingest(both, UploadMeta("ny.csv", "h2", indicator="merkelapp"))
+        log = store.uploads().sort_values("upload_id")
+        assert log["fact_indicators"].isna().tolist() == [True, False]
+        assert log["fact_indicators"].iloc[1] == '["falls, registered", "hip_fractures"]'
     finally:
         store.close()
 
@@ -427,6 +488,8 @@ def test_each_connection_problem_gets_its_own_sentence(pg_cluster, where, says):
     done = run_cli("log", "--db", url)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert says in done.stderr and "(fra BOARD_DB eller --db)" in done.stderr, done.stderr
+    if where == "user":  # a new server knows only the user postgres: how to make one
+        assert "createuser --createdb" in done.stderr
 
 
 def test_a_refused_password_is_named_as_such():
@@ -748,33 +811,156 @@ def test_an_upload_between_the_checks_and_the_merge_is_merged_against(fresh_load
     assert _stored(store)[0] == (a, "2024-01-01", 12.0) and _stored(store)[2] == (a, "2024-03-01", 11.0)
 
 
-@pytest.mark.own_backends
-def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context, tmp_path, monkeypatch):
-    """PostgreSQL: with nothing written between the checks and the merge, the stored rows are
-    fetched once (by the checks), and the merge's result is the same as with a fetch."""
-    from analytics import store_pg
+def _pg_loader(pg_cluster, board_context):
+    """A loader on a new schema of the test cluster, with only the reference data."""
     from analytics.board import Board
     from loaders.service import Loader
 
     registry, plans, units, code_map = board_context
     store = open_store(pg_cluster.new_schema())
     store.sync_reference(units, code_map)
-    loader = Loader.for_board(Board(registry=registry, plans=plans, units=units, store=store))
-    path, (a, b) = _file_and_units(loader, tmp_path)
-    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
-    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    return Loader.for_board(Board(registry=registry, plans=plans, units=units, store=store))
+
+
+def _count_fetches(monkeypatch) -> list[tuple[str, object]]:
+    """The statements (and parameters) read as arrow tables, as they are sent: the list grows
+    while the test runs (see _fetched)."""
+    from analytics import store_pg
+
     fetches = []
     arrow = store_pg._Cursor.arrow
 
     def counted(self, sql, params=None):
-        fetches.append(sql)
+        fetches.append((sql, params))
         return arrow(self, sql, params)
 
     monkeypatch.setattr(store_pg._Cursor, "arrow", counted)
+    return fetches
+
+
+def _fetched(fetches: list[tuple[str, object]], indicator: str = "hip_fractures") -> int:
+    """How many of `fetches` read stored facts of `indicator` with their row addresses (the
+    checks' and the merges')."""
+    return sum("ctid" in sql and indicator in params[0] for sql, params in fetches)
+
+
+def _between_checks_and_merge(monkeypatch, store, write, fetches: list) -> None:
+    """`write()` runs once, after the next load's checks read the stored rows, before its merge;
+    then `fetches` (_count_fetches) is emptied: what it holds after the load is the merge's."""
+    original = type(store).expose_stored
+
+    def checks_then_write(self, cur):
+        original(self, cur)
+        monkeypatch.setattr(type(store), "expose_stored", original)
+        write()
+        fetches.clear()
+
+    monkeypatch.setattr(type(store), "expose_stored", checks_then_write)
+
+
+@pytest.mark.own_backends
+def test_the_merge_reuses_the_rows_the_checks_fetched(pg_cluster, board_context, tmp_path, monkeypatch):
+    """PostgreSQL: with nothing written between the checks and the merge, the stored rows are
+    fetched once (by the checks), and the merge's result is the same as with a fetch."""
+    loader = _pg_loader(pg_cluster, board_context)
+    store = loader.board.store
+    path, (a, b) = _file_and_units(loader, tmp_path)
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    fetches = _count_fetches(monkeypatch)
     result = loader.ingest(path, "hip_fractures").result
     store.close()
-    assert sum("ctid" in sql for sql in fetches) == 1
+    assert _fetched(fetches) == 1
     assert (result.added, result.replaced, result.unchanged) == (1, 1, 1)
+
+
+@pytest.mark.own_backends
+def test_a_load_of_another_indicator_in_between_does_not_fetch_the_rows_again(
+    pg_cluster, board_context, tmp_path, monkeypatch
+):
+    """PostgreSQL: two sources load at once, each under its own indicators' locks. An upload of
+    another indicator, and an undo of one, committing between this load's checks and its merge
+    leave its stamp as it was (_facts_stamp covers the uploads of its indicators only): the
+    merge uses the rows the checks fetched, and is exact."""
+    loader = _pg_loader(pg_cluster, board_context)
+    store = loader.board.store
+    path, (a, b) = _file_and_units(loader, tmp_path)
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    other = store.ingest(fact_rows({a: 1.0}, indicator="falls_registered"), UploadMeta("o1.csv", "o1"))
+
+    def another_indicator():
+        store.ingest(fact_rows({a: 2.0, b: 3.0}, indicator="falls_registered"), UploadMeta("o2.csv", "o2"))
+        store.undo(other.upload_id)
+
+    fetches = _count_fetches(monkeypatch)
+    _between_checks_and_merge(monkeypatch, store, another_indicator, fetches)
+    result = loader.ingest(path, "hip_fractures").result
+    try:
+        assert _fetched(fetches) == 0  # the merge used the checks' rows
+        assert (result.added, result.replaced, result.unchanged) == (1, 1, 1)
+        assert _stored(store) == [
+            (a, "2024-01-01", 13.0),
+            (a, "2024-02-01", 10.0),
+            (a, "2024-03-01", 14.0),
+            (b, "2024-01-01", 20.0),
+            (b, "2024-02-01", 20.0),
+        ]
+        falls = store.facts(["falls_registered"])
+        assert sorted(zip(falls["unit_id"], falls["value"], strict=True)) == [(a, 2.0), (b, 3.0)]
+    finally:
+        store.close()
+
+
+@pytest.mark.own_backends
+@pytest.mark.parametrize("between", ["upload", "undo", "undo_before_version_8"])
+def test_a_write_of_the_same_indicator_in_between_fetches_the_rows_again(
+    pg_cluster, board_context, tmp_path, monkeypatch, between
+):
+    """PostgreSQL: an upload or an undo of the loaded indicator committing between the checks
+    and the merge changes the stamp: the merge fetches the rows again and is exact (history,
+    undo). So does an undo of an upload logged before schema version 8 (fact_indicators NULL:
+    it counts for every indicator), even one of another indicator."""
+    loader = _pg_loader(pg_cluster, board_context)
+    store = loader.board.store
+    path, (a, b) = _file_and_units(loader, tmp_path)
+    jan, feb, mar = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    store.ingest(fact_rows({a: 10.0, b: 20.0}, months=[jan, feb]), UploadMeta("first.csv", "h1"))
+    second = store.ingest(fact_rows({a: 12.0}, months=[jan]), UploadMeta("second.csv", "h2"))
+    old = store.ingest(fact_rows({a: 1.0}, indicator="falls_registered"), UploadMeta("o1.csv", "o1"))
+    if between == "undo_before_version_8":  # as logged by a program before version 8
+        with store._write_cursor() as cur:
+            cur.execute("UPDATE uploads SET fact_indicators = NULL WHERE upload_id = ?", [old.upload_id])
+    writes = {
+        "upload": lambda: store.ingest(
+            pd.concat([fact_rows({a: 15.0}, months=[jan]), fact_rows({a: 11.0}, months=[mar])]),
+            UploadMeta("between.csv", "h3"),
+        ),
+        "undo": lambda: store.undo(second.upload_id),
+        "undo_before_version_8": lambda: store.undo(old.upload_id),
+    }
+    fetches = _count_fetches(monkeypatch)
+    _between_checks_and_merge(monkeypatch, store, writes[between], fetches)
+    result = loader.ingest(path, "hip_fractures").result
+    try:
+        assert _fetched(fetches) == 1  # the merge fetched the rows again
+        assert (result.added, result.replaced, result.unchanged) == (
+            (0, 2, 1) if between == "upload" else (1, 1, 1)
+        )
+        assert _stored(store) == [
+            (a, "2024-01-01", 13.0),
+            (a, "2024-02-01", 10.0),
+            (a, "2024-03-01", 14.0),
+            (b, "2024-01-01", 20.0),
+            (b, "2024-02-01", 20.0),
+        ]
+        history = store.read_table("fact_history").query("replaced_by == @result.upload_id")
+        assert sorted(history["value"]) == {"upload": [11.0, 15.0], "undo": [10.0]}.get(between, [12.0])
+        store.undo(result.upload_id)
+        before = {"upload": 15.0, "undo": 10.0, "undo_before_version_8": 12.0}[between]
+        assert _stored(store)[0] == (a, "2024-01-01", before)
+    finally:
+        store.close()
 
 
 @pytest.mark.own_backends
