@@ -5,21 +5,12 @@ Entry point: page setup, navigation and the sidebar filters that every page shar
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
-
-# `python dashboard.py` (make run) imports the pages' caches once before Streamlit's runtime
-# exists, to warm them (below): each st.cache_data would log «No runtime found» there. Quiet
-# for that import only; the level is given back before the server starts.
-_CACHE_LOG = logging.getLogger("streamlit.runtime.caching.cache_data_api")
-_CACHE_LEVEL = _CACHE_LOG.level
-if __name__ == "__main__" and not runtime.exists():
-    _CACHE_LOG.setLevel(logging.ERROR)
 
 from analytics import clock
 from loaders import spool
@@ -51,7 +42,6 @@ if __name__ == "__main__" and not runtime.exists():
     from streamlit.web import cli
 
     common.warm_from_start()
-    _CACHE_LOG.setLevel(_CACHE_LEVEL)
     sys.exit(cli.main(["run", __file__, *sys.argv[1:]]))
 
 st.set_page_config(page_title="Indikatortavle for helsefellesskap", page_icon="📊", layout="wide")

@@ -35,7 +35,9 @@ def test_python_dashboard_starts_without_warnings(demo_duckdb: Path, tmp_path: P
             healthy = False
             while not healthy and time.monotonic() < deadline and process.poll() is None:
                 try:
-                    with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as answer:
+                    with urllib.request.urlopen(
+                        f"http://localhost:{port}/_stcore/health", timeout=2
+                    ) as answer:
                         healthy = answer.read().strip() == b"ok"
                 except OSError:
                     time.sleep(0.3)

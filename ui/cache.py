@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit import runtime
 
 from analytics import clock, config
 from analytics.board import Board, open_board
@@ -19,6 +20,14 @@ from analytics.plan import PlanError
 from analytics.store import StoreError
 
 _OPENED: list[Board] = []  # the board _board opened last (analytics.warming follows it)
+
+# `python dashboard.py` (make run) imports this module once before Streamlit's runtime exists,
+# to warm the caches below: each st.cache_data would log «No runtime found» then. Quiet while
+# they are made (the level is given back at the end of this module).
+_CACHE_LOG = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+_CACHE_LEVEL = _CACHE_LOG.level
+if not runtime.exists():
+    _CACHE_LOG.setLevel(logging.ERROR)
 
 
 @st.cache_resource(show_spinner=False)
@@ -385,3 +394,6 @@ def population_page(partnership: str, alternative: str, unit: str) -> dict:
     return _population_page(
         partnership, alternative, unit, current.store.data_version(), str(config.db_path())
     )
+
+
+_CACHE_LOG.setLevel(_CACHE_LEVEL)
