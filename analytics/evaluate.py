@@ -1348,6 +1348,24 @@ def _read_trend(
     return _TrendReading(spc, comparison, improving, worsening, text)
 
 
+BLIND_TREND_TEXT = (
+    "verken en test mot grunnlinjen eller SPC kan vise en endring før det finnes tall for "
+    f"grunnlinjen eller minst {MIN_POINTS} punkter"
+)
+
+
+def blind_trend(spc: SpcResult, comparison: Comparison | None, direction: str) -> bool:
+    """True when a trend criterion's data cannot show any change, whatever the figures are:
+    no exact test against the baseline (no baseline figure, or a kind without a test:
+    ``comparison.p_value`` None) and no SPC limits (under 12 points: NHS Making Data Count;
+    NHSRplotthedots warns below 12, and this board draws no limits then, spc.MIN_POINTS).
+    Then «ingen påvist forbedring» is no finding, and README «Statusregelen» (last row) gives
+    «For lite data», never «Forsinket» or «Usikker». A neutral direction asks for no change."""
+    if direction == "neutral" or spc.enough_points:
+        return False
+    return comparison is None or comparison.p_value is None
+
+
 def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
     """The power rule's answer, unless the data have already answered: a change the exact
     test finds (p < 0,05), or a 12-month interval wholly on one side of the target, shows
@@ -1418,6 +1436,10 @@ def _numeric_part(
             else power_check(data, baseline, end, detect, None, scope.single, direction)
         )
         part.power = check
+        enough = _enough(check, reading.comparison is not None and reading.comparison.significant)
+        power_text = None if check is None else check.reason
+        if kind == "trend" and check is None and blind_trend(reading.spc, reading.comparison, direction):
+            enough, power_text = False, BLIND_TREND_TEXT
         after = None
         if passed and not reading.improving:
             later_series = judged_series(full, today=today)
@@ -1437,8 +1459,8 @@ def _numeric_part(
             improving=reading.improving,
             worsening=reading.worsening,
             trend_text=reading.text,
-            enough_data=_enough(check, reading.comparison is not None and reading.comparison.significant),
-            power_text=None if check is None else check.reason,
+            enough_data=enough,
+            power_text=power_text,
             after_deadline_text=after,
             lower_is_better=lower,
         )
