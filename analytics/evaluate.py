@@ -1537,6 +1537,7 @@ def _numeric_part(
         projection_text=projection_text,
         interval_text=interval,
         assurance=part.spc.assurance if part.spc is not None else None,
+        assurance_note=part.spc.assurance_note if part.spc is not None else None,
         process_reached=process_reached,
         process_text=process_text,
         hold_level=not rollout,

@@ -156,6 +156,9 @@ class Evidence:
     projection_text: str | None = None
     interval_text: str | None = None  # '80 % prediksjonsintervall −28 til 179'
     assurance: str | None = None  # SPC: consistent_pass / consistent_fail / inconsistent
+    # SPC: why there is no assurance although there are limits and a target (the newest point
+    # is a special cause: the limits describe the process before the change; spc._valid_assurance)
+    assurance_note: str | None = None
     process_reached: bool | None = None  # a level: the process meets the target
     process_text: str | None = None  # '12 mnd 86,2 % (95 % KI 84,0 til 88,1)'
     hold_level: bool = False  # a level to keep (share, rate), not a count to reach
@@ -345,7 +348,8 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
             process,
         )
     return Judgement(
-        Status.uncertain, _sentence(head, ev.process_text, "for få tall til å anslå om målet nås")
+        Status.uncertain,
+        _sentence(head, ev.process_text, ev.assurance_note or "for få tall til å anslå om målet nås"),
     )
 
 

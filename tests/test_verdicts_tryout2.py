@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import evaluate
+from analytics import evaluate, spc
 from analytics.evaluate import evaluate_criterion, unit_scope
 from analytics.status import Status
 from analytics.store import UploadMeta
@@ -59,3 +59,60 @@ def test_a_trend_without_baseline_figures_and_under_12_points_is_too_little_data
     assert status is Status.too_little_data
     assert "ingen tall for grunnlinjen" in reason
     assert "minst 12" in reason
+
+
+BEFORE = [70, 72, 69, 71, 73, 70, 68, 71, 72, 70, 69, 71]  # a stable process around 70
+AFTER = [84, 86, 85, 87, 84, 86, 85, 86]  # a sustained shift to about 85
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("improvement", "target", "old", "new"),
+    [
+        ("increase", 90.0, "consistent_fail", None),  # the better process may reach 90
+        ("increase", 75.0, "inconsistent", None),  # 75 was inside the old limits
+        ("decrease", 90.0, "consistent_pass", None),  # the worse process may breach 90
+        ("increase", 60.0, "consistent_pass", "consistent_pass"),  # better still clears 60
+        ("decrease", 60.0, "consistent_fail", "consistent_fail"),  # worse still misses 60
+    ],
+)
+def test_assurance_is_withheld_when_the_newest_point_shows_the_limits_describe_an_old_process(
+    improvement, target, old, new
+):
+    """Limits from 12 points around 70 (64,9 to 76,1), then 8 points around 85, every one above
+    the upper limit: the newest point is a special cause, so the limits describe the process
+    before the change. Whether a process can meet a target is read from the limits of a
+    predictable process only (Wheeler and Chambers, Understanding Statistical Process Control;
+    NHS England, Making Data Count: recalculate the limits once a change is sustained): «når
+    ikke målet med dagens prosess» said of a target of 90 is not known. The assurance stands
+    only where the change can only strengthen it. The board gave the old limits' answer."""
+    result = spc.xmr(BEFORE + AFTER, improvement, target=target, baseline=12)
+    assert result.variation != "common_cause"
+    assert spc._assurance(target, improvement, result.phases[-1].lpl, result.phases[-1].upl) == old
+    assert result.assurance == new
+    assert (result.assurance_note is None) == (new is not None)
+
+
+def test_a_level_target_is_not_off_track_on_limits_the_process_has_left(empty_loader):
+    """LoVeSa l3-k3 «Andel sepsispasienter med antibiotika innen én time», target 90 %, no
+    deadline (judged by SPC assurance, README «Statusregelen»): 2020–2022 about 70 % (the
+    baseline's 12 quarters, limits about 58–83 %), then 15 quarters about 85 %, every one a
+    special cause improvement. The board said «Ikke på sporet: SPC: når ikke målet med dagens
+    prosess» from the 2020–2022 limits; the process of today is another one, so the verdict
+    the data support is «Usikker», saying why."""
+    board = empty_loader.board
+    plan = board.plan("lovesa")
+    measure, criterion = evaluate.criterion_by_id(plan, "l3-k3")
+    unit = board.member_ids("lovesa")[0]
+    numerators = BEFORE + [84, 86, 85, 87, 84, 86, 85, 86, 85, 84, 86, 87, 85, 86, 85]
+    starts = list(pd.date_range("2020-01-01", periods=len(numerators), freq="QS").date)
+    _ingest(board, "sepsis_antibiotics_1h", unit, starts, numerators, [100] * len(numerators))
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, [unit]), today=dt.date(2026, 11, 30)
+    )
+    status, reason = result.judgement.status, result.judgement.reason
+    assert result.parts[0].spc.variation == "improvement_high"
+    assert status is not Status.off_track
+    assert status is Status.uncertain
+    assert "når ikke målet med dagens prosess" not in reason
+    assert spc.ASSURANCE_WITHHELD in reason
