@@ -38,7 +38,10 @@ process: it gets no SPC icons, and the projection answers instead.
 "Improvement" for a trend: the SPC variation icon of the newest point (special cause in the
 improving direction, NHS Making Data Count; limits from the criterion's baseline, new
 limits only from a change date the plan gives), or the exact test of the last 12 months
-against the baseline (p < 0,05 in the improving direction). After the deadline only data
+against the baseline (p < 0,05 in the improving direction). A trend whose data can show no
+change at all (no baseline figure for the test and under 12 points for SPC: evaluate.blind_trend)
+is «For lite data». SPC assurance is withheld when the newest point is a special cause that
+undermines it (spc._valid_assurance); the reason says so. After the deadline only data
 up to the deadline count; what came after is said separately («forbedring etter fristen»).
 Every verdict that rests on a projection or an estimate gives its interval in the reason.
 No usable data → «Mangler data».
