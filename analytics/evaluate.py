@@ -555,6 +555,23 @@ def _target(
     return None, None
 
 
+def target_missing(criterion: Criterion, target: float | None, baseline: Baseline | None) -> str | None:
+    """Why a target the plan quantifies could not be worked out (``_target`` gave None), in
+    Norwegian, naming the missing data: a relative change needs figures for the baseline year
+    (or, without ``baseline_year``, the baseline window). None when there is a target value or
+    the plan gives none (then «målet er ikke tallfestet» is the right reason)."""
+    planned = criterion.target
+    if target is not None or planned is None or planned.relative_change is None:
+        return None
+    change = planned.relative_change * 100
+    amount = f"{'+' if change > 0 else ''}{formatting.number(change, 0)} %"
+    if criterion.baseline_year:
+        year = criterion.baseline_year
+        return f"målet ({amount} fra {year}) kan ikke regnes ut: ingen tall for grunnlinjeåret {year}"
+    window = baseline.text if baseline is not None else "grunnlinjen"
+    return f"målet ({amount} fra grunnlinjen {window}) kan ikke regnes ut: ingen tall for grunnlinjen"
+
+
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
     """The level of a baseline year (or window) from its judged periods (rows of a judged series), in the
     series' unit: a share (per cent) or a count with population (per 1 000 per year) is the
@@ -1546,6 +1563,7 @@ def _numeric_part(
         power_text=None if check is None else check.reason,
         after_deadline_text=after,
         lower_is_better=lower,
+        target_missing=target_missing(criterion, target, baseline),
     )
     return part, evidence
 

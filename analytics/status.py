@@ -185,6 +185,9 @@ class Evidence:
     # The reason when there is no value: evaluate words it for one unit whose partnership has
     # figures («Ingen tall for kommunen …»); None: NO_FIGURES.
     no_data_text: str | None = None
+    # Why a target the plan quantifies has no value here (evaluate.target_missing: «målet (+20 %
+    # fra 2023) kan ikke regnes ut: ingen tall for grunnlinjeåret 2023»); None: not quantified.
+    target_missing: str | None = None
 
 
 NO_FIGURES = "Ingen tall er lastet inn for indikatoren."
@@ -293,7 +296,9 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
     if latest is None:
         return Judgement(Status.no_data, ev.no_data_text or NO_FIGURES)
     if target is None:
-        return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
+        # The head shows the newest figure as the tables do (a protected count: «færre enn 5»).
+        first = ev.head or f"Siste verdi {_fmt(latest)}"
+        return Judgement(Status.no_data, _sentence(first, ev.target_missing or "målet er ikke tallfestet"))
     head = ev.head or f"{ev.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"
     lower_wins = ev.lower_is_better and kind == "target"
     # A level (share, rate) is reached by its process, never by one point; a count of

@@ -116,3 +116,39 @@ def test_a_level_target_is_not_off_track_on_limits_the_process_has_left(empty_lo
     assert status is Status.uncertain
     assert "når ikke målet med dagens prosess" not in reason
     assert spc.ASSURANCE_WITHHELD in reason
+
+
+def _as_target(plan, **target):
+    """Ahus m07-k2 («Antall pasienter som er inkludert», FACT ung, a protected count) as a
+    target criterion with the given target and baseline year 2023."""
+    raw = plan.model_dump(by_alias=True)
+    for measure in raw["measures"]:
+        for criterion in measure["criteria"]:
+            if criterion["id"] == "m07-k2":
+                criterion.update(kind="target", target={"basis": "test", **target}, baseline_year=2023)
+    return type(plan).model_validate(raw)
+
+
+def test_a_relative_target_without_baseline_figures_says_which_data_is_missing(empty_loader):
+    """«20 % flere enn i 2023» on a count that starts in 2024: the plan did quantify the target,
+    but 2023 has no figure to start from, so it cannot be worked out. The board said «Siste
+    verdi 2; målet er ikke tallfestet.»: a wrong reason (the target is quantified; the
+    baseline year's figures are missing), and the raw newest value of a protected count below
+    the suppression limit (2 < 5, FHI/SSB's rule for small numbers: «færre enn 5»). The reason
+    must name the missing data and show the newest figure as the tables do."""
+    board = empty_loader.board
+    plan = _as_target(board.plan("ahus"), relative_change=0.2)
+    measure, criterion = evaluate.criterion_by_id(plan, "m07-k2")
+    unit = board.member_ids("ahus")[0]
+    starts = list(pd.date_range("2024-01-01", periods=6, freq="QS").date)
+    _ingest(board, "fact_young_patients", unit, starts, [6, 7, 5, 8, 6, 2])
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, [unit]), today=dt.date(2025, 9, 1)
+    )
+    status, reason = result.judgement.status, result.judgement.reason
+    assert status is Status.no_data
+    assert "ikke tallfestet" not in reason
+    assert "Siste verdi 2" not in reason
+    assert "færre enn 5" in reason
+    assert "ingen tall for grunnlinjeåret 2023" in reason
+    assert "+20 % fra 2023" in reason
