@@ -612,23 +612,47 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
 PER_YEAR = re.compile(r"\bper år\b|\bi året\b|\bårlig", re.IGNORECASE)
 
 
+# Words that make a target a rate, not a count: «under 5 per 1 000 innbyggere per år».
+RATE_WORDS = re.compile(
+    r"per\s+1[\s\u00a0.]?000\b|per\s+100[\s\u00a0.]?000\b|promille|‰|\brate\b", re.IGNORECASE
+)
+
+
 def count_target_grain(indicator: Indicator, criterion: Criterion) -> str | None:
-    """The period a target criterion on a count without population counts over ("month",
-    "quarter", "tertial" or "year"), or None for any other criterion (a rate or a share has its
-    unit; a rollout counts members; a stock is read at one date). Such a count's figure is
-    the events of one period, so a target «1 200» means nothing until it says per what: per
-    year when the criterion's text or its target's basis or decision says so (``PER_YEAR``),
-    and the count is then summed to the year (judged on whole years); else per period of
-    the indicator's own grain (the registry's), as its values are."""
-    if criterion.kind is not CriterionKind.target or indicator.kind != "count" or rated(indicator):
+    """The period a target criterion on a count counts over ("month", "quarter", "tertial" or
+    "year"), or None where the target is in the figure's own unit (a rate or a share has its
+    unit; a rollout counts members; a stock is read at one date).
+
+    A count without population: its figure is the events of one period, so a target «1 200»
+    means nothing until it says per what: per year when the criterion's text or its target's
+    basis or decision says so (``PER_YEAR``), and the count is then summed to the year
+    (judged on whole years); else per period of the indicator's own grain (the registry's),
+    as its values are.
+
+    A count with population (judged per 1 000 per year, ``rated``): a fixed target is a rate
+    unless the words make it a count of events per year («minst 1 200 pasienter per år»:
+    ``PER_YEAR`` and none of ``RATE_WORDS``); then "year", and the year's events are judged
+    against it (``counted``). Compared with the rate (2,6 per 1 000), «1 200» was out of
+    reach by a factor of 400 (Helsedirektoratet and FHI state a rate «per 1 000 innbyggere»;
+    a number of patients per year is a count)."""
+    if criterion.kind is not CriterionKind.target or indicator.kind != "count":
         return None
     if is_rollout(indicator):
         return None
     target = criterion.target
-    texts = [criterion.text, *((target.basis, target.decision) if target is not None else ())]
-    if any(PER_YEAR.search(text) for text in texts if text):
-        return "year"
-    return indicator.grain
+    texts = [text for text in (criterion.text, *((target.basis, target.decision) if target else ())) if text]
+    per_year = any(PER_YEAR.search(text) for text in texts)
+    if rated(indicator):
+        is_count = target is not None and target.value is not None and per_year
+        return "year" if is_count and not any(RATE_WORDS.search(text) for text in texts) else None
+    return "year" if per_year else indicator.grain
+
+
+def counted(indicator: Indicator) -> Indicator:
+    """The count itself of a count with population (``rated``): the same indicator without
+    its population group, so its series is the events (summed over units and periods), not
+    the rate per 1 000. For a target that is a count of events (``count_target_grain``)."""
+    return indicator.model_copy(update={"population": None})
 
 
 def _head(
@@ -1251,6 +1275,26 @@ def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, 
     return float(total["value"]), low / n * 1000, high / n * 1000, span
 
 
+def year_count_interval(
+    indicator: Indicator, series: pd.DataFrame
+) -> tuple[tuple[float, float, float, str] | None, str | None]:
+    """The newest judged year's count of events (a yearly judged series of a count, e.g. a
+    target «minst 1 200 pasienter per år», ``count_target_grain``) with its exact 95 %
+    Poisson interval (Garwood 1936, power.poisson_interval; events in a year as a Poisson
+    count, as FHI's intervals for counts), as (value, low, high, label), and the Norwegian
+    text «2025 243 (95 % KI 213 til 276)» (a hidden figure without its interval,
+    protection.statistic_text). (None, None) without a judged year."""
+    latest = latest_row(series)
+    if latest is None:
+        return None, None
+    value = float(latest["judge_value"])
+    low, high = power.poisson_interval(value)
+    label = str(latest["label"])
+    shown, hide = figure_shown(indicator, value, latest["numerator"], bool(latest.get("hidden", False)))
+    ci = f"95 % KI {formatting.number(low)} til {formatting.number(high)}"
+    return (value, low, high, label), f"{label} " + protection.statistic_text(shown, ci, hide)
+
+
 def _process_text(
     data: UnitRows, end: pd.Timestamp, interval: tuple[float, float, float, str] | None
 ) -> str | None:
@@ -1416,6 +1460,10 @@ def _numeric_part(
     passed = until < today
     data = cut_rows(full, until) if passed else full
     per = count_target_grain(indicator, criterion)  # a count's target per period or per year
+    if per is not None and rated(indicator):
+        # A target that counts events per year, on a count judged as a rate: judge the count.
+        indicator = counted(indicator)
+        full, data = (replace(d, indicator=indicator, judged={}) for d in (full, data))
     if series is None:
         series = judged_series(data, "year" if per == "year" else None, today=today)
     direction = target_direction(indicator, criterion.target) if kind == "target" else indicator.direction
@@ -1524,6 +1572,10 @@ def _numeric_part(
         part.power = check
         interval12 = process_interval(data, end) if end is not None else None
         process_text = _process_text(data, end, interval12)
+        if interval12 is None and per == "year":
+            # A count of events per year against its target: the newest whole year's count
+            # with its exact Poisson interval stands where a rate's 12-month interval does.
+            interval12, process_text = year_count_interval(indicator, series)
         if interval12 is not None:
             _, low, high, _ = interval12
             process_reached = high <= target if lower else low >= target
@@ -1639,8 +1691,8 @@ def _judge_part(
         at_upper,
         int(ranged["n_hidden"].sum()),
         str(newest["label"]),
-        range_value(indicator, float(newest["judge_lower"])),
-        range_value(indicator, float(newest["judge_upper"])),
+        range_value(part.indicator, float(newest["judge_lower"])),
+        range_value(part.indicator, float(newest["judge_upper"])),
         config.SUPPRESSION_THRESHOLD - 1,
     )
     return part

@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import evaluate, spc
+from analytics import evaluate, formatting, spc
 from analytics.evaluate import evaluate_criterion, unit_scope
 from analytics.status import Status
 from analytics.store import UploadMeta
@@ -152,3 +152,63 @@ def test_a_relative_target_without_baseline_figures_says_which_data_is_missing(e
     assert "færre enn 5" in reason
     assert "ingen tall for grunnlinjeåret 2023" in reason
     assert "+20 % fra 2023" in reason
+
+
+def _iht_count_target(plan):
+    """Ahus with m10-k2 as «Minst 1 200 pasienter inkludert i IHT per år» (target 1 200)."""
+    raw = plan.model_dump(by_alias=True)
+    for measure in raw["measures"]:
+        for criterion in measure["criteria"]:
+            if criterion["id"] == "m10-k2":
+                criterion.update(
+                    kind="target",
+                    text="Minst 1 200 pasienter inkludert i IHT per år",
+                    target={"value": 1200, "basis": "test"},
+                )
+    return type(plan).model_validate(raw)
+
+
+def test_a_count_target_per_year_on_a_rated_count_is_judged_on_the_count(demo_board):
+    """«Minst 1 200 pasienter inkludert i IHT per år» (a target of 1 200 patients, a count) on
+    IHT patients, which the board judges per 1 000 inhabitants 65+ per year (2,6 in 2025).
+    The board compared 3,0 per 1 000 with «mål 1 200,0» (a rate against a count: out of reach
+    by a factor of 400, whatever happened). Helsedirektoratet and FHI state a rate «per 1 000
+    innbyggere»; a number of patients per year is a count, so 2025's 243 patients are held
+    against 1 200, with their exact Poisson interval (Garwood): not reached by 31.12.2025."""
+    plan = _iht_count_target(demo_board.plan("ahus"))
+    measure, criterion = evaluate.criterion_by_id(plan, "m10-k2")
+    result = evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
+    reason = result.judgement.status, result.judgement.reason
+    assert "per 1 000" not in reason[1]
+    part = result.parts[0]
+    year_2025 = part.series[part.series["label"] == "2025"]["judge_value"].item()
+    assert year_2025 > 100  # a count of patients, not 2,6 per 1 000
+    assert f"per år {formatting.number(year_2025)} (2025); mål {formatting.number(1200)}" in reason[1]
+    assert "95 % KI" in reason[1]
+    assert result.judgement.status is Status.overdue
+    # A rate target on the same indicator stays a rate.
+    assert (
+        evaluate.count_target_grain(
+            demo_board.registry.get("iht_patients"),
+            criterion.model_copy(update={"text": "Minst 5 per 1 000 innbyggere 65 år og eldre per år"}),
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize("grain", ["quarter", "year"])
+def test_a_count_target_is_not_drawn_over_rates(demo_board, monkeypatch, grain):
+    """The IHT chart shows patients per 1 000 inhabitants 65+; a target of 1 200 patients per
+    year drawn over it (at any grain, also per year) would read as a rate of 1 200 per 1 000.
+    The board drew it over the yearly rates and called it «1 200,0» beside quarterly ones."""
+    from analytics import indicator_view as IV
+
+    changed = _iht_count_target(demo_board.plan("ahus"))
+    monkeypatch.setattr(demo_board, "plan", lambda partnership: changed)
+    view = IV.indicator_view(demo_board, "ahus", "iht_patients", grain=grain, today=dt.date(2026, 11, 30))
+    assert not [s for s in view.spc_figure.data if (s.name or "").startswith("Mål")]
+    note = (
+        f"Målet {formatting.number(1200)} gjelder antallet per år, ikke raten per 1 000, så det er ikke "
+        "tegnet; vurderingen bygger på antallet per år."
+    )
+    assert note in view.window_notes
