@@ -174,6 +174,7 @@ class Icons:
     has_target: bool
     pace: str | None = None  # a rollout: the projection in place of assurance
     spc: bool = True  # False: the indicator's chart is not SPC (a cumulative count)
+    withheld: bool = False  # the assurance was held back (SpcResult.assurance_note)
 
     @property
     def variation_text(self) -> str:
@@ -185,7 +186,7 @@ class Icons:
     def assurance_text(self) -> str:
         if self.pace:
             return self.pace
-        return icons.assurance_text(self.assurance, self.has_target, self.enough_points)
+        return icons.assurance_text(self.assurance, self.has_target, self.enough_points, self.withheld)
 
 
 @dataclass
@@ -246,6 +247,7 @@ class IndicatorEvidence:
             self.spc.enough_points,
             self.target is not None,
             self.pace,
+            withheld=self.spc.assurance_note is not None,
         )
 
 

@@ -780,7 +780,9 @@ def _shown(
 
 def _assurance_text(judged: IndicatorEvidence | None, spc: SpcResult, target: float | None) -> str:
     source = judged.spc if judged is not None and judged.spc is not None else spc
-    return icons.assurance_text(source.assurance, target is not None, source.enough_points)
+    return icons.assurance_text(
+        source.assurance, target is not None, source.enough_points, source.assurance_note is not None
+    )
 
 
 def _target_per(criteria: list[CriterionResult], indicator_id: str) -> str | None:

@@ -212,3 +212,16 @@ def test_a_count_target_is_not_drawn_over_rates(demo_board, monkeypatch, grain):
         "tegnet; vurderingen bygger på antallet per år."
     )
     assert note in view.window_notes
+
+
+def test_the_icon_overview_says_why_a_withheld_assurance_is_not_given(demo_board):
+    """LoVeSa l3-k3 (sepsis, target 90 %): the assurance is withheld because the newest point is
+    a special cause (spc._valid_assurance). The icon overview said «– Ikke vurdert», as for a
+    target nobody assessed; it names the reason, as the verdict's reason does."""
+    from analytics import icons
+
+    status = evaluate.evaluate_plan(demo_board, "lovesa", dt.date(2026, 11, 30))
+    icon = status.icons["l3-k3"]
+    assert icon.assurance is None
+    assert icon.assurance_text == icons.ASSURANCE_WITHHELD
+    assert icon.assurance_text != "– Ikke vurdert"
