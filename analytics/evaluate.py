@@ -545,14 +545,23 @@ def _target(
         if year.empty or year["judge_value"].isna().all():
             return None, None
         base = _year_level(indicator, year)
+        if no_worse(criterion):
+            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
+            return base, f"mål: ikke {word} enn i {criterion.baseline_year} ({format_value(indicator, base)})"
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
     if target.relative_change is not None and baseline is not None:
         window = series[in_baseline(series, baseline)]
         if window.empty or window["judge_value"].isna().all():
             return None, None
-        change = formatting.number(target.relative_change * 100, 0)
         level = _year_level(indicator, window)
+        if no_worse(criterion):
+            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
+            return (
+                level,
+                f"mål: ikke {word} enn grunnlinjen {baseline.text} ({format_value(indicator, level)})",
+            )
+        change = formatting.number(target.relative_change * 100, 0)
         return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
     return None, None
 
@@ -572,6 +581,30 @@ def target_missing(criterion: Criterion, target: float | None, baseline: Baselin
         return f"målet ({amount} fra {year}) kan ikke regnes ut: ingen tall for grunnlinjeåret {year}"
     window = baseline.text if baseline is not None else "grunnlinjen"
     return f"målet ({amount} fra grunnlinjen {window}) kan ikke regnes ut: ingen tall for grunnlinjen"
+
+
+def no_worse(criterion: Criterion) -> bool:
+    """A target of no worsening («ingen økning fra 2023»: a relative change of 0): the level of
+    the baseline is to be held, not passed."""
+    return criterion.target is not None and criterion.target.relative_change == 0
+
+
+def level_reached(low: float, high: float, target: float, lower: bool, hold: bool) -> tuple[bool, bool]:
+    """(reached, settled) for a level target from its 12 months' 95 % interval (low, high).
+
+    A target to reach (``hold`` False): reached when the whole interval is on the right side
+    of it; settled (the data have answered, whatever the power rule says) when the whole
+    interval is on one side. A target of no worsening (``hold``, ``no_worse``: «ingen økning»):
+    it fails only when a worsening is shown, the whole interval on the wrong side of the
+    baseline level (p < 0,05); that is then settled, and «no worsening shown» rests on the
+    power rule (Altman and Bland 1995, «Absence of evidence is not evidence of absence», BMJ
+    311:485). Asking a «no increase» for an interval wholly below the baseline asked for a fall.
+    lower: lower is better."""
+    worse = low > target if lower else high < target
+    if hold:
+        return not worse, worse
+    reached = high <= target if lower else low >= target
+    return reached, reached or worse
 
 
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
@@ -1580,8 +1613,7 @@ def _numeric_part(
             interval12, process_text = year_count_interval(indicator, series)
         if interval12 is not None:
             _, low, high, _ = interval12
-            process_reached = high <= target if lower else low >= target
-            settled = process_reached or (low > target if lower else high < target)
+            process_reached, settled = level_reached(low, high, target, lower, no_worse(criterion))
         elif part.spc is not None and part.spc.assurance is not None:
             process_reached = part.spc.assurance == "consistent_pass"
     if passed and target is not None:
@@ -1593,7 +1625,7 @@ def _numeric_part(
             later_end = recent_end(later_series, indicator)
             later = process_interval(full, later_end) if later_end is not None else None
             if later is not None and later_end > pd.Timestamp(due):
-                hit = later[2] <= target if lower else later[1] >= target
+                hit = level_reached(later[1], later[2], target, lower, no_worse(criterion))[0]
                 if hit:
                     after = f"målet nås etter fristen: {_process_text(full, later_end, later)}"
     evidence = Evidence(

@@ -225,3 +225,51 @@ def test_the_icon_overview_says_why_a_withheld_assurance_is_not_given(demo_board
     assert icon.assurance is None
     assert icon.assurance_text == icons.ASSURANCE_WITHHELD
     assert icon.assurance_text != "– Ikke vurdert"
+
+
+def _no_increase_plan(plan):
+    """Ahus m11-k2 as «Ingen økning i innleggelser med fallskade fra 2023» (relative change 0,
+    lower is better), deadline 2025."""
+    raw = plan.model_dump(by_alias=True)
+    for measure in raw["measures"]:
+        if measure["id"] == "m11":
+            measure["deadline"] = "2025"
+        for criterion in measure["criteria"]:
+            if criterion["id"] == "m11-k2":
+                criterion.update(
+                    kind="target",
+                    text="Ingen økning i innleggelser med fallskade fra 2023",
+                    target={"relative_change": 0.0, "basis": "test"},
+                    baseline_year=2023,
+                )
+    return type(plan).model_validate(raw)
+
+
+@pytest.mark.parametrize(("rise", "expected"), [(1.0, Status.achieved), (1.6, Status.overdue)])
+def test_no_increase_is_met_unless_an_increase_is_shown(empty_loader, rise, expected):
+    """«Ingen økning fra 2023» on fall injuries (lower is better), 2022–2025 monthly, 30 a month
+    in 20 000 inhabitants 65+, then from 2025 ``rise`` times that. The criterion fails only
+    when the data show an increase: the 12 months' interval wholly above the 2023 level. A
+    stable process (rise 1,0) has an interval around the 2023 level, and the power rule
+    guards against «no increase shown» from too few events (Altman and Bland 1995, «Absence
+    of evidence is not evidence of absence», BMJ 311:485). The board asked the interval to lie
+    wholly below the 2023 level (a fall, which «ingen økning» does not ask for), so a stable
+    process was «Forsinket: ikke nådd» (and «Oppnådd» in a lucky year); and it named the
+    target «grunnlinje 2023 0 %»."""
+    board = empty_loader.board
+    plan = _no_increase_plan(board.plan("ahus"))
+    measure, criterion = evaluate.criterion_by_id(plan, "m11-k2")
+    unit = board.member_ids("ahus")[0]
+    years = [dt.date(y, 1, 1) for y in range(2021, 2027)]
+    _ingest(board, "population_65_plus", unit, years, [20000] * len(years), name="pop")
+    starts = list(pd.date_range("2022-01-01", "2025-12-01", freq="MS").date)
+    # The same 30 a month every month (no noise): the 2023 level is exact, 18,0 per 1 000.
+    values = [30 * (rise if start.year == 2025 else 1.0) for start in starts]
+    _ingest(board, "fall_injury_admissions", unit, starts, values)
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, [unit]), today=dt.date(2026, 3, 1)
+    )
+    status, reason = result.judgement.status, result.judgement.reason
+    assert status is expected, reason
+    assert "0 %" not in reason
+    assert "mål: ikke høyere enn i 2023" in reason
