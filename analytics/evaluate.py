@@ -1743,7 +1743,7 @@ def _coverage(
     facts = data.rows[data.rows["value"].notna()]
     if facts.empty:
         return Evidence()
-    last = facts["period_start"].max()
+    last, skipped = _whole_coverage_period(facts, indicator.grain)
     latest = facts[facts["period_start"] == last]
     unit_kind = kinds.get(latest["unit_id"].iloc[0], "municipality")
     if scope.single:
@@ -1756,6 +1756,8 @@ def _coverage(
     if scope.single and unit_kind == "region" and in_scope == 1:
         region = board.unit_name(next(u for u in units if kinds.get(u) == "region"))
         head = f"{region} {'har' if with_it else 'har ikke'} tiltaket ({label})"
+    if skipped:
+        head = f"{head or f'Enheter med tiltaket {with_it} av {in_scope} ({label})'}; {skipped}"
     return Evidence(
         latest=float(with_it),
         units_with=with_it,
@@ -1764,6 +1766,28 @@ def _coverage(
         head=head,
         latest_period=label,
     )
+
+
+def _whole_coverage_period(facts: pd.DataFrame, grain: str) -> tuple[pd.Timestamp, str | None]:
+    """The newest period of a coverage indicator's rows (with values) in which every unit that
+    reported before it reports, and a Norwegian note on the newer periods left out («2.
+    kvartal 2025 bygger på 2 av 5 enheter og er ikke tatt med i vurderingen»), or None. A
+    unit missing from a period is unknown there, not without the measure: the board's rule
+    for periods only some members report (README «Statusregelen»; series.member_gaps), as
+    NHS Making Data Count judges whole periods only. A unit counts from its first period."""
+    first = facts.groupby("unit_id")["period_start"].min()
+    periods = sorted(facts["period_start"].unique(), reverse=True)
+    notes = []
+    for period in periods:
+        expected = int((first <= period).sum())
+        have = int(facts.loc[facts["period_start"] == period, "unit_id"].nunique())
+        if have >= expected:
+            break
+        label = period_text(pd.Timestamp(period).date(), grain)
+        notes.append(f"{label} bygger på {have} av {expected} enheter og er ikke tatt med i vurderingen")
+    else:
+        return pd.Timestamp(periods[0]), None  # no whole period: the newest, as before
+    return pd.Timestamp(period), "; ".join(notes) or None
 
 
 def _before_after_pair(

@@ -273,3 +273,30 @@ def test_no_increase_is_met_unless_an_increase_is_shown(empty_loader, rise, expe
     assert status is expected, reason
     assert "0 %" not in reason
     assert "mål: ikke høyere enn i 2023" in reason
+
+
+def test_coverage_is_counted_in_the_newest_period_every_unit_reports(empty_loader):
+    """Ahus m07-k1 «Samarbeidsteam er etablert i hver region» (coverage over the 5 regions):
+    1. quarter 2025 has all five regions (three with a team), 2. quarter only the two that
+    just got one. The board counted the newest period alone: «2 av 5», as if the three teams
+    of the quarter before were gone. A period that only some units report is shown but not
+    judged (README «Statusregelen»: «en periode ... der noen enheter som har tall før perioden
+    mangler i den ... er ikke tatt med i vurderingen»; NHS Making Data Count judges whole
+    periods only): the count is 3 of 5 (1. quarter 2025), and the reason says why 2. quarter
+    is left out."""
+    board = empty_loader.board
+    plan = board.plan("ahus")
+    measure, criterion = evaluate.criterion_by_id(plan, "m07-k1")
+    units = board.units
+    regions = sorted(units[(units["partnership"] == "ahus") & (units["kind"] == "region")]["unit_id"])
+    assert len(regions) == 5
+    for unit, first, second in zip(regions, [1, 1, 1, 0, 0], [None, None, None, 1, 1], strict=True):
+        starts, values = [dt.date(2025, 1, 1)], [first]
+        if second is not None:
+            starts, values = [*starts, dt.date(2025, 4, 1)], [*values, second]
+        _ingest(board, "fact_young_teams", unit, starts, values, name=f"teams-{unit}")
+    result = evaluate_criterion(board, plan, measure, criterion, today=dt.date(2025, 9, 1))
+    reason = result.judgement.reason
+    assert "2 av 5" not in reason.split(";")[0]
+    assert reason.startswith("Enheter med tiltaket 3 av 5 (1. kvartal 2025)")
+    assert "2. kvartal 2025 bygger på 2 av 5 enheter og er ikke tatt med i vurderingen" in reason
