@@ -174,6 +174,7 @@ class Icons:
     has_target: bool
     pace: str | None = None  # a rollout: the projection in place of assurance
     spc: bool = True  # False: the indicator's chart is not SPC (a cumulative count)
+    withheld: bool = False  # the assurance was held back (SpcResult.assurance_note)
 
     @property
     def variation_text(self) -> str:
@@ -185,7 +186,7 @@ class Icons:
     def assurance_text(self) -> str:
         if self.pace:
             return self.pace
-        return icons.assurance_text(self.assurance, self.has_target, self.enough_points)
+        return icons.assurance_text(self.assurance, self.has_target, self.enough_points, self.withheld)
 
 
 @dataclass
@@ -246,6 +247,7 @@ class IndicatorEvidence:
             self.spc.enough_points,
             self.target is not None,
             self.pace,
+            withheld=self.spc.assurance_note is not None,
         )
 
 
@@ -543,16 +545,64 @@ def _target(
         if year.empty or year["judge_value"].isna().all():
             return None, None
         base = _year_level(indicator, year)
+        if no_worse(criterion):
+            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
+            # The level is not printed: a protected count's level can rest on small counts.
+            return base, f"mål: ikke {word} enn i {criterion.baseline_year}"
         change = formatting.number(target.relative_change * 100, 0)
         return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
     if target.relative_change is not None and baseline is not None:
         window = series[in_baseline(series, baseline)]
         if window.empty or window["judge_value"].isna().all():
             return None, None
-        change = formatting.number(target.relative_change * 100, 0)
         level = _year_level(indicator, window)
+        if no_worse(criterion):
+            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
+            return level, f"mål: ikke {word} enn grunnlinjen {baseline.text}"
+        change = formatting.number(target.relative_change * 100, 0)
         return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
     return None, None
+
+
+def target_missing(criterion: Criterion, target: float | None, baseline: Baseline | None) -> str | None:
+    """Why a target the plan quantifies could not be worked out (``_target`` gave None), in
+    Norwegian, naming the missing data: a relative change needs figures for the baseline year
+    (or, without ``baseline_year``, the baseline window). None when there is a target value or
+    the plan gives none (then «målet er ikke tallfestet» is the right reason)."""
+    planned = criterion.target
+    if target is not None or planned is None or planned.relative_change is None:
+        return None
+    change = planned.relative_change * 100
+    amount = f"{'+' if change > 0 else ''}{formatting.number(change, 0)} %"
+    if criterion.baseline_year:
+        year = criterion.baseline_year
+        return f"målet ({amount} fra {year}) kan ikke regnes ut: ingen tall for grunnlinjeåret {year}"
+    window = baseline.text if baseline is not None else "grunnlinjen"
+    return f"målet ({amount} fra grunnlinjen {window}) kan ikke regnes ut: ingen tall for grunnlinjen"
+
+
+def no_worse(criterion: Criterion) -> bool:
+    """A target of no worsening («ingen økning fra 2023»: a relative change of 0): the level of
+    the baseline is to be held, not passed."""
+    return criterion.target is not None and criterion.target.relative_change == 0
+
+
+def level_reached(low: float, high: float, target: float, lower: bool, hold: bool) -> tuple[bool, bool]:
+    """(reached, settled) for a level target from its 12 months' 95 % interval (low, high).
+
+    A target to reach (``hold`` False): reached when the whole interval is on the right side
+    of it; settled (the data have answered, whatever the power rule says) when the whole
+    interval is on one side. A target of no worsening (``hold``, ``no_worse``: «ingen økning»):
+    it fails only when a worsening is shown, the whole interval on the wrong side of the
+    baseline level (p < 0,05); that is then settled, and «no worsening shown» rests on the
+    power rule (Altman and Bland 1995, «Absence of evidence is not evidence of absence», BMJ
+    311:485). Asking a «no increase» for an interval wholly below the baseline asked for a fall.
+    lower: lower is better."""
+    worse = low > target if lower else high < target
+    if hold:
+        return not worse, worse
+    reached = high <= target if lower else low >= target
+    return reached, reached or worse
 
 
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
@@ -595,23 +645,47 @@ def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
 PER_YEAR = re.compile(r"\bper år\b|\bi året\b|\bårlig", re.IGNORECASE)
 
 
+# Words that make a target a rate, not a count: «under 5 per 1 000 innbyggere per år».
+RATE_WORDS = re.compile(
+    r"per\s+1[\s\u00a0.]?000\b|per\s+100[\s\u00a0.]?000\b|promille|‰|\brate\b", re.IGNORECASE
+)
+
+
 def count_target_grain(indicator: Indicator, criterion: Criterion) -> str | None:
-    """The period a target criterion on a count without population counts over ("month",
-    "quarter", "tertial" or "year"), or None for any other criterion (a rate or a share has its
-    unit; a rollout counts members; a stock is read at one date). Such a count's figure is
-    the events of one period, so a target «1 200» means nothing until it says per what: per
-    year when the criterion's text or its target's basis or decision says so (``PER_YEAR``),
-    and the count is then summed to the year (judged on whole years); else per period of
-    the indicator's own grain (the registry's), as its values are."""
-    if criterion.kind is not CriterionKind.target or indicator.kind != "count" or rated(indicator):
+    """The period a target criterion on a count counts over ("month", "quarter", "tertial" or
+    "year"), or None where the target is in the figure's own unit (a rate or a share has its
+    unit; a rollout counts members; a stock is read at one date).
+
+    A count without population: its figure is the events of one period, so a target «1 200»
+    means nothing until it says per what: per year when the criterion's text or its target's
+    basis or decision says so (``PER_YEAR``), and the count is then summed to the year
+    (judged on whole years); else per period of the indicator's own grain (the registry's),
+    as its values are.
+
+    A count with population (judged per 1 000 per year, ``rated``): a fixed target is a rate
+    unless the words make it a count of events per year («minst 1 200 pasienter per år»:
+    ``PER_YEAR`` and none of ``RATE_WORDS``); then "year", and the year's events are judged
+    against it (``counted``). Compared with the rate (2,6 per 1 000), «1 200» was out of
+    reach by a factor of 400 (Helsedirektoratet and FHI state a rate «per 1 000 innbyggere»;
+    a number of patients per year is a count)."""
+    if criterion.kind is not CriterionKind.target or indicator.kind != "count":
         return None
     if is_rollout(indicator):
         return None
     target = criterion.target
-    texts = [criterion.text, *((target.basis, target.decision) if target is not None else ())]
-    if any(PER_YEAR.search(text) for text in texts if text):
-        return "year"
-    return indicator.grain
+    texts = [text for text in (criterion.text, *((target.basis, target.decision) if target else ())) if text]
+    per_year = any(PER_YEAR.search(text) for text in texts)
+    if rated(indicator):
+        is_count = target is not None and target.value is not None and per_year
+        return "year" if is_count and not any(RATE_WORDS.search(text) for text in texts) else None
+    return "year" if per_year else indicator.grain
+
+
+def counted(indicator: Indicator) -> Indicator:
+    """The count itself of a count with population (``rated``): the same indicator without
+    its population group, so its series is the events (summed over units and periods), not
+    the rate per 1 000. For a target that is a count of events (``count_target_grain``)."""
+    return indicator.model_copy(update={"population": None})
 
 
 def _head(
@@ -1232,6 +1306,26 @@ def _process_interval(data: UnitRows, end: pd.Timestamp) -> tuple[float, float, 
     return float(total["value"]), low / n * 1000, high / n * 1000, span
 
 
+def year_count_interval(
+    indicator: Indicator, series: pd.DataFrame
+) -> tuple[tuple[float, float, float, str] | None, str | None]:
+    """The newest judged year's count of events (a yearly judged series of a count, e.g. a
+    target «minst 1 200 pasienter per år», ``count_target_grain``) with its exact 95 %
+    Poisson interval (Garwood 1936, power.poisson_interval; events in a year as a Poisson
+    count, as FHI's intervals for counts), as (value, low, high, label), and the Norwegian
+    text «2025 243 (95 % KI 213 til 276)» (a hidden figure without its interval,
+    protection.statistic_text). (None, None) without a judged year."""
+    latest = latest_row(series)
+    if latest is None:
+        return None, None
+    value = float(latest["judge_value"])
+    low, high = power.poisson_interval(value)
+    label = str(latest["label"])
+    shown, hide = figure_shown(indicator, value, latest["numerator"], bool(latest.get("hidden", False)))
+    ci = f"95 % KI {formatting.number(low)} til {formatting.number(high)}"
+    return (value, low, high, label), f"{label} " + protection.statistic_text(shown, ci, hide)
+
+
 def _process_text(
     data: UnitRows, end: pd.Timestamp, interval: tuple[float, float, float, str] | None
 ) -> str | None:
@@ -1346,6 +1440,24 @@ def _read_trend(
     return _TrendReading(spc, comparison, improving, worsening, text)
 
 
+BLIND_TREND_TEXT = (
+    "verken en test mot grunnlinjen eller SPC kan vise en endring før det finnes tall for "
+    f"grunnlinjen eller minst {MIN_POINTS} punkter"
+)
+
+
+def blind_trend(spc: SpcResult, comparison: Comparison | None, direction: str) -> bool:
+    """True when a trend criterion's data cannot show any change, whatever the figures are:
+    no exact test against the baseline (no baseline figure, or a kind without a test:
+    ``comparison.p_value`` None) and no SPC limits (under 12 points: NHS Making Data Count;
+    NHSRplotthedots warns below 12, and this board draws no limits then, spc.MIN_POINTS).
+    Then «ingen påvist forbedring» is no finding, and README «Statusregelen» (last row) gives
+    «For lite data», never «Forsinket» or «Usikker». A neutral direction asks for no change."""
+    if direction == "neutral" or spc.enough_points:
+        return False
+    return comparison is None or comparison.p_value is None
+
+
 def _enough(check: power.PowerCheck | None, shown: bool) -> bool | None:
     """The power rule's answer, unless the data have already answered: a change the exact
     test finds (p < 0,05), or a 12-month interval wholly on one side of the target, shows
@@ -1379,6 +1491,10 @@ def _numeric_part(
     passed = until < today
     data = cut_rows(full, until) if passed else full
     per = count_target_grain(indicator, criterion)  # a count's target per period or per year
+    if per is not None and rated(indicator):
+        # A target that counts events per year, on a count judged as a rate: judge the count.
+        indicator = counted(indicator)
+        full, data = (replace(d, indicator=indicator, judged={}) for d in (full, data))
     if series is None:
         series = judged_series(data, "year" if per == "year" else None, today=today)
     direction = target_direction(indicator, criterion.target) if kind == "target" else indicator.direction
@@ -1416,6 +1532,10 @@ def _numeric_part(
             else power_check(data, baseline, end, detect, None, scope.single, direction)
         )
         part.power = check
+        enough = _enough(check, reading.comparison is not None and reading.comparison.significant)
+        power_text = None if check is None else check.reason
+        if kind == "trend" and check is None and blind_trend(reading.spc, reading.comparison, direction):
+            enough, power_text = False, BLIND_TREND_TEXT
         after = None
         if passed and not reading.improving:
             later_series = judged_series(full, today=today)
@@ -1435,8 +1555,8 @@ def _numeric_part(
             improving=reading.improving,
             worsening=reading.worsening,
             trend_text=reading.text,
-            enough_data=_enough(check, reading.comparison is not None and reading.comparison.significant),
-            power_text=None if check is None else check.reason,
+            enough_data=enough,
+            power_text=power_text,
             after_deadline_text=after,
             lower_is_better=lower,
         )
@@ -1483,10 +1603,13 @@ def _numeric_part(
         part.power = check
         interval12 = process_interval(data, end) if end is not None else None
         process_text = _process_text(data, end, interval12)
+        if interval12 is None and per == "year":
+            # A count of events per year against its target: the newest whole year's count
+            # with its exact Poisson interval stands where a rate's 12-month interval does.
+            interval12, process_text = year_count_interval(indicator, series)
         if interval12 is not None:
             _, low, high, _ = interval12
-            process_reached = high <= target if lower else low >= target
-            settled = process_reached or (low > target if lower else high < target)
+            process_reached, settled = level_reached(low, high, target, lower, no_worse(criterion))
         elif part.spc is not None and part.spc.assurance is not None:
             process_reached = part.spc.assurance == "consistent_pass"
     if passed and target is not None:
@@ -1498,7 +1621,7 @@ def _numeric_part(
             later_end = recent_end(later_series, indicator)
             later = process_interval(full, later_end) if later_end is not None else None
             if later is not None and later_end > pd.Timestamp(due):
-                hit = later[2] <= target if lower else later[1] >= target
+                hit = level_reached(later[1], later[2], target, lower, no_worse(criterion))[0]
                 if hit:
                     after = f"målet nås etter fristen: {_process_text(full, later_end, later)}"
     evidence = Evidence(
@@ -1513,6 +1636,7 @@ def _numeric_part(
         projection_text=projection_text,
         interval_text=interval,
         assurance=part.spc.assurance if part.spc is not None else None,
+        assurance_note=part.spc.assurance_note if part.spc is not None else None,
         process_reached=process_reached,
         process_text=process_text,
         hold_level=not rollout,
@@ -1521,6 +1645,7 @@ def _numeric_part(
         power_text=None if check is None else check.reason,
         after_deadline_text=after,
         lower_is_better=lower,
+        target_missing=target_missing(criterion, target, baseline),
     )
     return part, evidence
 
@@ -1596,8 +1721,8 @@ def _judge_part(
         at_upper,
         int(ranged["n_hidden"].sum()),
         str(newest["label"]),
-        range_value(indicator, float(newest["judge_lower"])),
-        range_value(indicator, float(newest["judge_upper"])),
+        range_value(part.indicator, float(newest["judge_lower"])),
+        range_value(part.indicator, float(newest["judge_upper"])),
         config.SUPPRESSION_THRESHOLD - 1,
     )
     return part
@@ -1616,7 +1741,7 @@ def _coverage(
     facts = data.rows[data.rows["value"].notna()]
     if facts.empty:
         return Evidence()
-    last = facts["period_start"].max()
+    last, skipped = _whole_coverage_period(facts, indicator.grain)
     latest = facts[facts["period_start"] == last]
     unit_kind = kinds.get(latest["unit_id"].iloc[0], "municipality")
     if scope.single:
@@ -1629,6 +1754,8 @@ def _coverage(
     if scope.single and unit_kind == "region" and in_scope == 1:
         region = board.unit_name(next(u for u in units if kinds.get(u) == "region"))
         head = f"{region} {'har' if with_it else 'har ikke'} tiltaket ({label})"
+    if skipped:
+        head = f"{head or f'Enheter med tiltaket {with_it} av {in_scope} ({label})'}; {skipped}"
     return Evidence(
         latest=float(with_it),
         units_with=with_it,
@@ -1637,6 +1764,28 @@ def _coverage(
         head=head,
         latest_period=label,
     )
+
+
+def _whole_coverage_period(facts: pd.DataFrame, grain: str) -> tuple[pd.Timestamp, str | None]:
+    """The newest period of a coverage indicator's rows (with values) in which every unit that
+    reported before it reports, and a Norwegian note on the newer periods left out («2.
+    kvartal 2025 bygger på 2 av 5 enheter og er ikke tatt med i vurderingen»), or None. A
+    unit missing from a period is unknown there, not without the measure: the board's rule
+    for periods only some members report (README «Statusregelen»; series.member_gaps), as
+    NHS Making Data Count judges whole periods only. A unit counts from its first period."""
+    first = facts.groupby("unit_id")["period_start"].min()
+    periods = sorted(facts["period_start"].unique(), reverse=True)
+    notes = []
+    for period in periods:
+        expected = int((first <= period).sum())
+        have = int(facts.loc[facts["period_start"] == period, "unit_id"].nunique())
+        if have >= expected:
+            break
+        label = period_text(pd.Timestamp(period).date(), grain)
+        notes.append(f"{label} bygger på {have} av {expected} enheter og er ikke tatt med i vurderingen")
+    else:
+        return pd.Timestamp(periods[0]), None  # no whole period: the newest, as before
+    return pd.Timestamp(period), "; ".join(notes) or None
 
 
 def _before_after_pair(

@@ -56,11 +56,19 @@ def variation_text(key: str | None, enough_points: bool = True) -> str:
     return f"{icon} {text}"
 
 
-def assurance_text(key: str | None, has_target: bool = True, enough_points: bool = True) -> str:
-    """'✔️ Når målet stabilt'; a dash and why when there is nothing to assure."""
+ASSURANCE_WITHHELD = "– Ikke vurdert: prosessen har endret seg siden grensene ble beregnet"
+
+
+def assurance_text(
+    key: str | None, has_target: bool = True, enough_points: bool = True, withheld: bool = False
+) -> str:
+    """'✔️ Når målet stabilt'; a dash and why when there is nothing to assure. withheld: the
+    assurance was held back because the newest point is a special cause (SpcResult.assurance_note)."""
     if key in ASSURANCE:
         icon, text = ASSURANCE[key]
         return f"{icon} {text}"
     if not has_target:
         return NO_ASSURANCE
-    return NO_VARIATION if not enough_points else "– Ikke vurdert"
+    if not enough_points:
+        return NO_VARIATION
+    return ASSURANCE_WITHHELD if withheld else "– Ikke vurdert"

@@ -567,14 +567,25 @@ def indicator_view(
     )
     series, spc = _shown(full, whole_spc, years)
     drawn_target = target
-    if target is not None and grain != "year" and _target_per(criteria, indicator_id) == "year":
+    # A count of events per year on a count shown per 1 000 (evaluate.counted) is judged on the
+    # count: never drawn over rates, at any grain.
+    counted_target = part is not None and rated(indicator) and not rated(part.indicator)
+    if target is not None and (
+        counted_target or (grain != "year" and _target_per(criteria, indicator_id) == "year")
+    ):
         # A count's target per year is judged on the year's sum (evaluate.count_target_grain):
         # drawn over monthly or quarterly counts it would read as far off; the year table shows it.
         drawn_target = None
-        window_notes.append(
-            f"Målet {format_value(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
-            f"tallene per {grain_label(grain)}; se tabellen per år."
-        )
+        if counted_target:
+            window_notes.append(
+                f"Målet {format_value(part.indicator, target)} gjelder antallet per år, ikke raten per 1 000, "
+                "så det er ikke tegnet; vurderingen bygger på antallet per år."
+            )
+        else:
+            window_notes.append(
+                f"Målet {format_value(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
+                f"tallene per {grain_label(grain)}; se tabellen per år."
+            )
     if years and len(series) < len(full):
         window_notes.append(
             f"Viser {years[0]}–{years[1]}; grensene og statusen bygger på hele serien, ikke bare de viste årene."
@@ -597,18 +608,19 @@ def indicator_view(
     projection = projection_fig = projection_text = None
     if part is not None and part.projection is not None and part.projection.projected is not None:
         projection = clipped(part.projection, part.clip_max)
+        # The judged part's own indicator: a count target on a rated count is projected as a count.
         projection_fig = figures.projection_figure(
             part.series,
             part.projection,
-            indicator,
+            part.indicator,
             title=f"{indicator.name}: framskriving",
             target=part.target,
             horizon=part.horizon,
             horizon_label=part.horizon_label,
             clip_max=part.clip_max,
-            y_title=label,
+            y_title=value_label(part.indicator),
         )
-        projection_text = _projection_text(indicator, projection, part)
+        projection_text = _projection_text(part.indicator, projection, part)
     elif part is not None and part.projection is not None:
         projection_text = part.projection.shown_reason
 
@@ -768,7 +780,9 @@ def _shown(
 
 def _assurance_text(judged: IndicatorEvidence | None, spc: SpcResult, target: float | None) -> str:
     source = judged.spc if judged is not None and judged.spc is not None else spc
-    return icons.assurance_text(source.assurance, target is not None, source.enough_points)
+    return icons.assurance_text(
+        source.assurance, target is not None, source.enough_points, source.assurance_note is not None
+    )
 
 
 def _target_per(criteria: list[CriterionResult], indicator_id: str) -> str | None:

@@ -60,6 +60,17 @@ Choices where this module differs from or adds to the R package:
   the R package would otherwise end with undefined limits.
 * Assurance uses ``target <= lpl`` as a pass for "increase" (the R package uses a
   strict ``<``); see :func:`_assurance`.
+* Assurance is withheld (None, with ``assurance_note``) when the newest point is a
+  special cause that undermines it: the limits then describe the process before the
+  change, and whether a process can meet a target (its capability) can only be read
+  from the limits of a predictable process (Wheeler and Chambers, Understanding
+  Statistical Process Control: "is the process predictable?" before "is it capable?";
+  NHS England, Making Data Count: the limits are recalculated once a sustained change
+  is established). A
+  change that can only strengthen the answer keeps it: a pass with special cause
+  improvement (the better process clears the target still more), a fail with special
+  cause concern. The R package gives the assurance of the last rebase group whatever
+  its newest point shows; see :func:`_valid_assurance`.
 """
 
 from __future__ import annotations
@@ -172,6 +183,9 @@ class SpcResult:
     message: Norwegian explanation when something is held back, else None.
     phases: one Phase per stretch between breaks (one when there are no breaks).
     rules: name of the rule set used (a key of RULE_SETS).
+    assurance_note: Norwegian, why the assurance is withheld although there are limits
+        and a target (the newest point is a special cause that undermines it,
+        ``_valid_assurance``), else None.
     """
 
     points: pd.DataFrame
@@ -181,6 +195,7 @@ class SpcResult:
     message: str | None
     phases: tuple[Phase, ...] = ()
     rules: str = "mdc2023"
+    assurance_note: str | None = None
 
 
 def rule_set(rules: str | None = None) -> RuleSet:
@@ -447,11 +462,13 @@ def _chart(
                 f"minst {MIN_POINTS} trengs."
             )
         return SpcResult(variation=variation, assurance=None, enough_points=False, message=message, **common)
+    assurance, note = _valid_assurance(_assurance(target, improvement, last.lpl, last.upl), variation)
     return SpcResult(
         variation=variation,
-        assurance=_assurance(target, improvement, last.lpl, last.upl),
+        assurance=assurance,
         enough_points=True,
         message=None,
+        assurance_note=note,
         **common,
     )
 
@@ -603,6 +620,33 @@ def _variation(point_type: str, improvement: Improvement) -> str:
         "special_cause_improvement": "improvement_high" if high else "improvement_low",
         "special_cause_concern": "concern_low" if high else "concern_high",
     }[point_type]
+
+
+# The newest point's variation that leaves an assurance standing: the change can only
+# strengthen it (a better process still passes, a worse one still fails).
+_KEPT_UNDER_CHANGE = {
+    "consistent_pass": ("improvement_high", "improvement_low"),
+    "consistent_fail": ("concern_high", "concern_low"),
+}
+ASSURANCE_WITHHELD = (
+    "SPC: prosessen har endret seg siden grensene ble beregnet (siste punkt er spesiell årsak); "
+    "grensene sier ikke om dagens prosess når målet"
+)
+
+
+def _valid_assurance(assurance: str | None, variation: str | None) -> tuple[str | None, str | None]:
+    """The assurance, or None and ``ASSURANCE_WITHHELD`` when the newest point is a special
+    cause (variation other than common_cause) that undermines it: the limits describe the
+    process before the change, and capability is read from a predictable process only
+    (Wheeler and Chambers, Understanding Statistical Process Control; NHS England, Making
+    Data Count). A pass with special
+    cause improvement and a fail with special cause concern are kept (``_KEPT_UNDER_CHANGE``);
+    an "inconsistent" (target within the limits) is withheld under any special cause."""
+    if assurance is None or variation in (None, "common_cause"):
+        return assurance, None
+    if variation in _KEPT_UNDER_CHANGE.get(assurance, ()):
+        return assurance, None
+    return None, ASSURANCE_WITHHELD
 
 
 def _assurance(target: float | None, improvement: Improvement, lpl: float, upl: float) -> str | None:

@@ -38,7 +38,10 @@ process: it gets no SPC icons, and the projection answers instead.
 "Improvement" for a trend: the SPC variation icon of the newest point (special cause in the
 improving direction, NHS Making Data Count; limits from the criterion's baseline, new
 limits only from a change date the plan gives), or the exact test of the last 12 months
-against the baseline (p < 0,05 in the improving direction). After the deadline only data
+against the baseline (p < 0,05 in the improving direction). A trend whose data can show no
+change at all (no baseline figure for the test and under 12 points for SPC: evaluate.blind_trend)
+is «For lite data». SPC assurance is withheld when the newest point is a special cause that
+undermines it (spc._valid_assurance); the reason says so. After the deadline only data
 up to the deadline count; what came after is said separately («forbedring etter fristen»).
 Every verdict that rests on a projection or an estimate gives its interval in the reason.
 No usable data → «Mangler data».
@@ -156,6 +159,9 @@ class Evidence:
     projection_text: str | None = None
     interval_text: str | None = None  # '80 % prediksjonsintervall −28 til 179'
     assurance: str | None = None  # SPC: consistent_pass / consistent_fail / inconsistent
+    # SPC: why there is no assurance although there are limits and a target (the newest point
+    # is a special cause: the limits describe the process before the change; spc._valid_assurance)
+    assurance_note: str | None = None
     process_reached: bool | None = None  # a level: the process meets the target
     process_text: str | None = None  # '12 mnd 86,2 % (95 % KI 84,0 til 88,1)'
     hold_level: bool = False  # a level to keep (share, rate), not a count to reach
@@ -179,6 +185,9 @@ class Evidence:
     # The reason when there is no value: evaluate words it for one unit whose partnership has
     # figures («Ingen tall for kommunen …»); None: NO_FIGURES.
     no_data_text: str | None = None
+    # Why a target the plan quantifies has no value here (evaluate.target_missing: «målet (+20 %
+    # fra 2023) kan ikke regnes ut: ingen tall for grunnlinjeåret 2023»); None: not quantified.
+    target_missing: str | None = None
 
 
 NO_FIGURES = "Ingen tall er lastet inn for indikatoren."
@@ -287,7 +296,9 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
     if latest is None:
         return Judgement(Status.no_data, ev.no_data_text or NO_FIGURES)
     if target is None:
-        return Judgement(Status.no_data, f"Siste verdi {_fmt(latest)}; målet er ikke tallfestet.")
+        # The head shows the newest figure as the tables do (a protected count: «færre enn 5»).
+        first = ev.head or f"Siste verdi {_fmt(latest)}"
+        return Judgement(Status.no_data, _sentence(first, ev.target_missing or "målet er ikke tallfestet"))
     head = ev.head or f"{ev.target_text or 'Verdi'} {_fmt(latest)} av {_fmt(target)}"
     lower_wins = ev.lower_is_better and kind == "target"
     # A level (share, rate) is reached by its process, never by one point; a count of
@@ -345,7 +356,8 @@ def _judge_target(kind: str, ev: Evidence, due: dt.date | None, passed: bool, fr
             process,
         )
     return Judgement(
-        Status.uncertain, _sentence(head, ev.process_text, "for få tall til å anslå om målet nås")
+        Status.uncertain,
+        _sentence(head, ev.process_text, ev.assurance_note or "for få tall til å anslå om målet nås"),
     )
 
 

@@ -196,7 +196,9 @@ def spc_caption(spc: SpcResult, has_target: bool, assurance_text: str | None = N
     if not spc.enough_points:
         return spc.message or icons.NO_VARIATION
     variation = icons.variation_text(spc.variation, spc.enough_points)
-    assurance = assurance_text or icons.assurance_text(spc.assurance, has_target, spc.enough_points)
+    assurance = assurance_text or icons.assurance_text(
+        spc.assurance, has_target, spc.enough_points, spc.assurance_note is not None
+    )
     return f"Variasjon: {variation} · Mål: {assurance}"
 
 
