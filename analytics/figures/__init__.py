@@ -38,7 +38,7 @@ from analytics.figures.printing import (
 )
 from analytics.figures.projection import MAX_YEARS_DRAWN, projection_figure
 from analytics.figures.spc import natural_bounds, spc_caption, spc_figure
-from analytics.figures.style import Figure, board_layout, for_screen, thousands, time_ticks
+from analytics.figures.style import Figure, board_layout, for_screen, thousands, time_ticks, title_apart
 
 __all__ = [
     "MAX_YEARS_DRAWN",
@@ -54,6 +54,7 @@ __all__ = [
     "demand_figure",
     "elder_wave_figure",
     "for_screen",
+    "title_apart",
     "funnel_figure",
     "member_share_figure",
     "natural_bounds",

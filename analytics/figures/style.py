@@ -113,6 +113,18 @@ def for_screen(fig: go.Figure) -> go.Figure:
     return thousands(fig)
 
 
+def title_apart(fig: go.Figure) -> tuple[go.Figure, str, str]:
+    """A copy of ``fig`` without its title and subtitle, and the two texts ('' when absent):
+    a page writes them above the chart as text, which wraps at any width (a plotly title is
+    one line, cut off at the right on a phone). ``fig`` itself keeps them (for a PNG)."""
+    copy = go.Figure(fig)
+    heading, subtitle = copy.layout.title.text or "", copy.layout.title.subtitle.text or ""
+    if heading or subtitle:
+        top = copy.layout.margin.t
+        copy.update_layout(title_text="", title_subtitle_text="", margin_t=min(40, top) if top else 40)
+    return copy, heading, subtitle
+
+
 def on_paper(fig: go.Figure) -> go.Figure:
     """for_screen's legend below the plot back to the right (a PNG or a slide is wide).
     Changes ``fig`` in place and returns it."""
