@@ -1559,8 +1559,15 @@ def _judge_part(
     naming both ends when they differ. The reason gives the newest range («mellom 6,1 og
     6,4 per 1 000 avhengig av skjulte celler»). A file total, or no hidden cell, leaves
     no range and the judgement as it is.
+
+    A projection (registry ``projection: true``, the `charts:` row «projection»: SSB's
+    computed figures, not measurements) is followed, never judged against a target: its
+    criterion reads as «Følges» whatever its kind, with the projection's first and last
+    figure as shown (protected). Judged as a target it read «Siste verdi 4; målet er ikke
+    tallfestet» (Mangler data): a target the plan does give called unquantified, and the
+    raw newest figure, a small count of persons in one municipality, shown.
     """
-    kind = criterion.kind.value
+    kind = "monitor" if indicator.projection else criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
     # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
     unjudged = part.data.empty and part.data.grain_note

@@ -1,0 +1,367 @@
+"""Every combination the registry allows is judged and shown without a crash or a wrong word.
+
+The registry (analytics/registry.py: Indicator, ChartRule; the `charts:` table of
+data/indicators.yaml) lets an analyst add an indicator without code, so a combination of kind,
+grain, direction, counts, protect_small, population, target, projection and chart kind that the
+board's own file never uses must still be judged and shown. 8a6dd38 found one such combination
+(any tertial indicator raised KeyError); this sweep looks for the others.
+
+The sweep is pairwise (every pair of two factors' levels appears in some indicator, the usual
+covering design for interaction faults: Kuhn, Wallace & Gallo 2004, «Software fault interactions
+and implications for software testing», IEEE TSE 30(6)), not the full product: one registry holds
+one synthetic indicator per row, one plan one criterion per indicator, and one small store
+facts for all of them (with cells suppressed in the source and a period missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import periods
+from analytics.board import Board
+from analytics.evaluate import evaluate_criterion, evaluate_plan, partnership_scope, unit_scope
+from analytics.indicator_view import funnel_view, indicator_view, municipality_view
+from analytics.matrix import status_matrix
+from analytics.plan import Criterion, Measure, Plan, Target
+from analytics.registry import Indicator, Registry
+from analytics.status import Status
+from analytics.store import UploadMeta, open_store
+
+TODAY = dt.date(2026, 11, 30)
+UNITS = ("3205", "3222", "3224", "3232")
+SMALL_UNIT = "3232"  # its counts are 1–4: protected when protect_small
+FIRST_YEAR = 2021
+MISSING = pd.Timestamp("2024-01-01")  # no unit delivers the period starting here
+ALLOWED = set(Status)
+
+# The factors and their levels (every Literal of Indicator, the rows of `charts:`, and the
+# criterion kinds a plan gives a numeric indicator).
+FACTORS: dict[str, tuple] = {
+    "kind": ("count", "stock", "share", "score"),
+    "grain": ("month", "quarter", "tertial", "year"),
+    "direction": ("increase", "decrease", "neutral"),
+    "counts": ("persons", "municipalities", "teams", "categories", "population", None),
+    "chart": (None, "rare_count", "rollout", "projection"),
+    "population": (None, "population_65_plus"),
+    "criterion": ("level", "relative", "min_increase", "all_members", "trend", "coverage", "monitor"),
+    "target": (None, 40.0),
+}
+
+
+def pairwise(factors: dict[str, tuple]) -> list[dict]:
+    """A deterministic greedy covering array of strength 2: rows until every pair of levels
+    of two factors appears in one row (each row the candidate covering most pairs left)."""
+    names = list(factors)
+    left = {(a, x, b, y) for a, b in itertools.combinations(names, 2) for x in factors[a] for y in factors[b]}
+    rows: list[dict] = []
+    while left:
+        best, gain = None, -1
+        # Seeded by the first uncovered pair, the other factors chosen one by one.
+        a, x, b, y = min(left, key=repr)
+        row = {a: x, b: y}
+        for name in names:
+            if name in row:
+                continue
+            scores = []
+            for level in factors[name]:
+                trial = {**row, name: level}
+                scores.append(
+                    sum(
+                        (p, trial[p], q, trial[q]) in left
+                        for p, q in itertools.combinations([n for n in names if n in trial], 2)
+                    )
+                )
+            row[name] = factors[name][int(np.argmax(scores))]
+        best = row
+        gain = sum((p, best[p], q, best[q]) in left for p, q in itertools.combinations(names, 2))
+        assert gain > 0
+        left -= {(p, best[p], q, best[q]) for p, q in itertools.combinations(names, 2)}
+        rows.append(best)
+    return rows
+
+
+COMBINATIONS = pairwise(FACTORS)
+
+
+def case_id(case: dict) -> str:
+    return "-".join(str(case[name]) for name in FACTORS)
+
+
+def indicator_for(number: int, case: dict) -> Indicator:
+    """The synthetic registry entry of one combination (protect_small where it counts persons,
+    as load_registry requires; else protected every other row)."""
+    kind = case["kind"]
+    counts = case["counts"]
+    population = case["population"]
+    return Indicator(
+        id=f"sweep_{number:02d}",
+        name=f"Sveip {number}",
+        unit={"count": "antall", "stock": "antall", "share": "prosent", "score": "poeng"}[kind],
+        kind=kind,
+        grain=case["grain"],
+        direction=case["direction"],
+        population=population,
+        numerator_age="65+" if population and kind == "count" else None,
+        source="Test",
+        source_detail="Test",
+        definition_source="Test",
+        protect_small=counts == "persons" or number % 2 == 0,
+        counts=counts,
+        target=case["target"],
+        projection=case["chart"] == "projection",
+        chart_kind=case["chart"] if case["chart"] in ("rare_count", "rollout") else None,
+        description="Syntetisk indikator for sveipen",
+    )
+
+
+def criterion_for(indicator: Indicator, case: dict) -> Criterion:
+    kind = case["criterion"]
+    base = {
+        "id": f"{indicator.id}-k",
+        "text": f"Kriterium for {indicator.name}",
+        "indicators": [indicator.id],
+    }
+    targets = {
+        "level": Target(value=40.0, basis="Test"),
+        "relative": Target(relative_change=-0.1 if indicator.direction == "decrease" else 0.1, basis="Test"),
+        "min_increase": Target(min_increase=1, basis="Test"),
+        "all_members": Target(all_members=True, basis="Test"),
+    }
+    if kind in targets:
+        return Criterion(**base, kind="target", target=targets[kind], baseline_year=2023)
+    if kind == "trend":
+        return Criterion(**base, kind="trend", baseline_year=2023)
+    return Criterion(**base, kind=kind)
+
+
+def period_starts(grain: str, until: dt.date) -> list[pd.Timestamp]:
+    step = periods.grain_months(grain)
+    last_year = until.year + (1 if grain == "year" else 0)
+    starts = [
+        pd.Timestamp(year, month, 1)
+        for year in range(FIRST_YEAR, last_year + 1)
+        for month in range(1, 13, step)
+    ]
+    return [s for s in starts if s.date() <= until and s != MISSING]
+
+
+def facts_for(indicator: Indicator) -> pd.DataFrame:
+    """Facts of one indicator at its grain, 2021 up to the period holding TODAY (projections:
+    two years ahead), each unit its own level; SMALL_UNIT holds counts of 1–4, one cell per
+    unit is suppressed in the source, and the period starting at MISSING is left out."""
+    until = dt.date(TODAY.year + 2, 12, 31) if indicator.projection else TODAY
+    rng = np.random.default_rng(sum(map(ord, indicator.id)))
+    rollout = indicator.series_kind == "rollout"
+    out = []
+    for u, unit in enumerate(UNITS):
+        starts = period_starts(indicator.grain, until)
+        for p, start in enumerate(starts):
+            small = unit == SMALL_UNIT
+            hidden = p == 5 + u
+            level = float(rng.integers(1, 5)) if small else float(rng.integers(8, 30))
+            value = numerator = denominator = None
+            if rollout:  # 1 = the municipality takes part (a share or score: 1 of 1)
+                value = float(p >= 10 * (u + 1))
+                if indicator.kind in ("share", "score"):
+                    numerator, denominator = value, 1.0
+            elif indicator.kind in ("count", "stock"):
+                value = level
+            elif indicator.kind == "share":
+                denominator = level + float(rng.integers(10, 20))
+                numerator = level
+                value = 100 * numerator / denominator
+            else:
+                denominator = level
+                numerator = level * float(rng.uniform(2, 4))
+                value = numerator / denominator
+            if hidden:
+                value = numerator = denominator = None
+            out.append(
+                (indicator.id, unit, start.date(), indicator.grain, value, numerator, denominator, hidden)
+            )
+    frame = pd.DataFrame(
+        out,
+        columns=[
+            "indicator",
+            "unit_id",
+            "period_start",
+            "grain",
+            "value",
+            "numerator",
+            "denominator",
+            "suppressed",
+        ],
+    )
+    return frame.assign(source="Test")
+
+
+def population_facts() -> pd.DataFrame:
+    out = [
+        (ident, unit, dt.date(year, 1, 1), "year", 1000.0 * (u + 1), None, None, False)
+        for ident in ("population_65_plus", "population_total")
+        for u, unit in enumerate(UNITS)
+        for year in range(FIRST_YEAR, TODAY.year + 3)
+    ]
+    frame = pd.DataFrame(
+        out,
+        columns=[
+            "indicator",
+            "unit_id",
+            "period_start",
+            "grain",
+            "value",
+            "numerator",
+            "denominator",
+            "suppressed",
+        ],
+    )
+    return frame.assign(source="Test")
+
+
+@pytest.fixture(scope="module")
+def sweep_board(board_context, tmp_path_factory) -> Board:
+    """One store and board: the board's registry plus one synthetic indicator per combination;
+    the demo partnership «ahus» cut to four municipalities, its plan one measure per indicator."""
+    registry, plans, units, code_map = board_context
+    synthetic = [indicator_for(n, case) for n, case in enumerate(COMBINATIONS)]
+    sweep_registry = Registry(
+        charts=registry.charts,
+        standard_population=registry.standard_population,
+        indicators=[*registry.indicators, *synthetic],
+    )
+    plan = plans["ahus"]
+    first = plan.measures[0]
+    measures = [
+        Measure(
+            id=f"mx{n:02d}",
+            text=f"Tiltak {n}",
+            goal=first.goal,
+            target_group=first.target_group,
+            deadline=first.deadline,
+            criteria=[criterion_for(ind, case)],
+        )
+        for n, (ind, case) in enumerate(zip(synthetic, COMBINATIONS, strict=True))
+    ]
+    partnership = plan.partnership.model_copy(update={"municipalities": list(UNITS), "districts": []})
+    # Built anew, not model_copy'd: a copy keeps the original's cached Plan.criteria.
+    raw = {**plan.model_dump(), "measures": [], "partnership": partnership.model_dump(), "predecessor": None}
+    plan = Plan.model_validate(raw).model_copy(update={"measures": measures})
+    others = (units["partnership"] == "ahus") & ~units["unit_id"].isin(UNITS)
+    units = units.assign(partnership=units["partnership"].where(~others, "sweep-other"))
+    store = open_store(tmp_path_factory.mktemp("sweep") / "sweep.duckdb")
+    store.sync_reference(units, code_map)
+    board = Board(registry=sweep_registry, plans={"ahus": plan}, units=units, store=store)
+    facts = pd.concat([population_facts(), *(facts_for(i) for i in synthetic)], ignore_index=True)
+    store.ingest(facts, UploadMeta("sweep.csv", "hash-sweep"))
+    yield board
+    store.close()
+
+
+def _words(indicator: Indicator, texts: list[str]) -> list[str]:
+    """Labels that do not fit the indicator's kind: a rate for a share or a score, a per cent
+    for a count or a stock (a criterion's reason is read up to its first «;», where the value
+    is named; later clauses may speak of a relative target or a power in per cent)."""
+    wrong = []
+    for text in texts:
+        if indicator.kind in ("share", "score") and "per 1 000" in text:
+            wrong.append(text)
+        if indicator.kind in ("count", "stock") and re.search(r"\d\s?%|[Pp]rosent|[Aa]ndel", text):
+            wrong.append(text)
+    return wrong
+
+
+def _head(reason: str | None) -> str:
+    return (reason or "").split(";")[0]
+
+
+def _small_cells(frame: pd.DataFrame) -> list[str]:
+    """Cells that show a count of 1–4 (a protected count must show «<5»)."""
+    cells = []
+    for column in frame.columns:
+        for cell in frame[column].astype(str):
+            if re.fullmatch(r"\s*[1-4]\s*", cell):
+                cells.append(f"{column}={cell}")
+    return cells
+
+
+@pytest.mark.parametrize("number", range(len(COMBINATIONS)), ids=[case_id(c) for c in COMBINATIONS])
+def test_every_combination_is_judged_and_shown(sweep_board: Board, number: int):
+    case = COMBINATIONS[number]
+    board = sweep_board
+    plan = board.plan("ahus")
+    measure = plan.measures[number]
+    criterion = measure.criteria[0]
+    indicator = board.registry.get(criterion.indicators[0])
+    result = evaluate_criterion(
+        board, plan, measure, criterion, scope=partnership_scope(board, "ahus"), today=TODAY
+    )
+    assert result.judgement.status in ALLOWED
+    labels = [_head(result.judgement.reason)]
+    for grain in periods.grain_chain(indicator.grain):
+        view = indicator_view(
+            board, "ahus", indicator.id, grain=grain, today=TODAY, with_small_multiples=False
+        )
+        assert view.grain == grain
+        labels += [view.value_label, *(str(c) for c in view.table.columns)]
+        labels += [str(c) for c in view.year_table.columns]
+    funnel = funnel_view(board, "ahus", indicator, today=TODAY)
+    if funnel is not None:
+        assert len(funnel.unit_ids) == len(funnel.names) == len(funnel.hidden)
+        labels += [funnel.x_title, funnel.y_title]
+    assert not _words(indicator, labels), case
+    # The municipality whose counts are 1–4: a protected count shows «<5», never the count.
+    small = indicator_view(board, "ahus", indicator.id, [SMALL_UNIT], today=TODAY, with_small_multiples=False)
+    alone = evaluate_criterion(
+        board, plan, measure, criterion, scope=unit_scope(board, [SMALL_UNIT]), today=TODAY
+    )
+    assert alone.judgement.status in ALLOWED
+    if indicator.protect_small and indicator.kind in ("count", "stock") and not indicator.population:
+        assert not _small_cells(small.table), case
+
+
+def test_the_whole_plan_is_judged_and_each_municipality_shown(sweep_board: Board):
+    status = evaluate_plan(sweep_board, "ahus", TODAY)
+    assert {c.status for c in status.criteria.values()} <= ALLOWED
+    matrix = status_matrix(sweep_board, "ahus", TODAY)
+    assert matrix is not None
+    for unit in UNITS:
+        view = municipality_view(sweep_board, "ahus", unit, today=TODAY)
+        assert len(view.table) >= len(COMBINATIONS)
+
+
+def test_the_sweep_covers_every_pair():
+    assert 40 <= len(COMBINATIONS) <= 70
+    names = list(FACTORS)
+    for a, b in itertools.combinations(names, 2):
+        seen = {(c[a], c[b]) for c in COMBINATIONS}
+        assert seen == set(itertools.product(FACTORS[a], FACTORS[b])), (a, b)
+
+
+def _case(**wanted: object) -> int:
+    return next(n for n, c in enumerate(COMBINATIONS) if all(c[k] == v for k, v in wanted.items()))
+
+
+def test_a_projection_with_a_target_is_followed_and_hides_small_counts(sweep_board: Board):
+    """A projection (registry projection: true) under a target criterion: followed, not judged
+    (the `charts:` row «projection»), never «målet er ikke tallfestet» with the raw newest figure
+    (it read «Siste verdi 4; målet er ikke tallfestet» in the municipality with counts of 1–4)."""
+    number = _case(chart="projection", criterion="all_members", counts="persons")
+    board = sweep_board
+    plan = board.plan("ahus")
+    measure = plan.measures[number]
+    indicator = board.registry.get(measure.criteria[0].indicators[0])
+    assert indicator.projection and indicator.protect_small
+    for scope in (partnership_scope(board, "ahus"), unit_scope(board, [SMALL_UNIT])):
+        judgement = evaluate_criterion(
+            board, plan, measure, measure.criteria[0], scope=scope, today=TODAY
+        ).judgement
+        assert judgement.status is Status.monitored
+        assert "ikke tallfestet" not in judgement.reason
+        assert "Siste verdi" not in judgement.reason
+    assert "<5" in judgement.reason or "færre enn 5" in judgement.reason
