@@ -487,19 +487,42 @@ def latest_row(series: pd.DataFrame) -> pd.Series | None:
     return None if not len(usable) else series.iloc[usable[-1]]
 
 
-def _baseline_value(series: pd.DataFrame, year: int | None) -> tuple[float | None, str]:
-    """The value at the end of the baseline year (or the first value), and how it was found."""
+def _baseline_row(series: pd.DataFrame, year: int | None) -> tuple[pd.Series | None, str]:
+    """The judged row at the end of the baseline year (or the first with a value), and how it
+    was found."""
     usable = series[series["judge_value"].notna()]
     if usable.empty:
         return None, ""
     in_year = usable[usable["period_start"].dt.year == year] if year else usable.iloc[0:0]
     if not in_year.empty:
-        row = in_year.iloc[-1]
-        return float(row["judge_value"]), f"utgangen av {year}"
+        return in_year.iloc[-1], f"utgangen av {year}"
     row = usable.iloc[0]
     label = period_text(row["period_start"].date(), _grain(series))
     missing = f"; ingen tall for {year}" if year else ""
-    return float(row["judge_value"]), f"{label}, første tall{missing}"
+    return row, f"{label}, første tall{missing}"
+
+
+def _baseline_value(series: pd.DataFrame, year: int | None) -> tuple[float | None, str]:
+    """The value at the end of the baseline year (or the first value), and how it was found."""
+    row, where = _baseline_row(series, year)
+    return (None, where) if row is None else (float(row["judge_value"]), where)
+
+
+def increase_text(indicator: Indicator, row: pd.Series, where: str) -> str:
+    """A ``min_increase`` target in words: «mål: flere enn 3 (utgangen av 2023)».
+
+    The baseline figure is shown by the one rule for figures (series.figure_shown): a small
+    count of persons in a protected indicator reads «mål: flere enn ved utgangen av 2023
+    (færre enn 5)», never the count (it read «mål: flere enn 1», the 1–4 the table hides; rule
+    and source: analytics.protection). A share, rate or score is a level, not a number of
+    things: «mål: over 51,0 % (utgangen av 2023)», not «flere enn 51»."""
+    shown, hidden = figure_shown(
+        indicator, row["judge_value"], row["numerator"], bool(row.get("hidden", False))
+    )
+    word = "flere enn" if indicator.kind in ("count", "stock") and not rated(indicator) else "over"
+    if hidden:
+        return f"mål: {word} ved {where} ({shown})"
+    return f"mål: {word} {shown} ({where})"
 
 
 def _grain(series: pd.DataFrame) -> str:
@@ -534,10 +557,10 @@ def _target(
         used = f"mål {format_value(indicator, target.value)} ({target.decision})" if target.decision else None
         return target.value, used
     if target.min_increase is not None:
-        base, where = _baseline_value(series, criterion.baseline_year)
-        if base is None:
+        row, where = _baseline_row(series, criterion.baseline_year)
+        if row is None:
             return None, None
-        return base + target.min_increase, f"mål: flere enn {formatting.number(base)} ({where})"
+        return float(row["judge_value"]) + target.min_increase, increase_text(indicator, row, where)
     if target.relative_change is not None and criterion.baseline_year:
         year = series[(series["period_start"].dt.year == criterion.baseline_year)]
         if year.empty or year["judge_value"].isna().all():

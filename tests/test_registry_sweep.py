@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import periods
+from analytics import formatting, periods
 from analytics.board import Board
 from analytics.evaluate import evaluate_criterion, evaluate_plan, partnership_scope, unit_scope
 from analytics.indicator_view import funnel_view, indicator_view, municipality_view
@@ -343,8 +343,13 @@ def test_the_sweep_covers_every_pair():
         assert seen == set(itertools.product(FACTORS[a], FACTORS[b])), (a, b)
 
 
-def _case(**wanted: object) -> int:
-    return next(n for n, c in enumerate(COMBINATIONS) if all(c[k] == v for k, v in wanted.items()))
+def _case(protected: bool = True, **wanted: object) -> int:
+    """The first combination with these levels (and protect_small as asked)."""
+    return next(
+        n
+        for n, c in enumerate(COMBINATIONS)
+        if all(c[k] == v for k, v in wanted.items()) and indicator_for(n, c).protect_small == protected
+    )
 
 
 def test_a_projection_with_a_target_is_followed_and_hides_small_counts(sweep_board: Board):
@@ -365,3 +370,30 @@ def test_a_projection_with_a_target_is_followed_and_hides_small_counts(sweep_boa
         assert "ikke tallfestet" not in judgement.reason
         assert "Siste verdi" not in judgement.reason
     assert "<5" in judgement.reason or "færre enn 5" in judgement.reason
+
+
+def test_a_min_increase_target_hides_a_small_baseline_count(sweep_board: Board):
+    """«Flere enn ved utgangen av 2023» in the municipality whose counts are 1–4: the baseline
+    count is protected like any figure (it read «mål: flere enn 1 (utgangen av 2023)»)."""
+    number = _case(kind="count", chart=None, criterion="min_increase", population=None)
+    board = sweep_board
+    plan = board.plan("ahus")
+    measure = plan.measures[number]
+    indicator = board.registry.get(measure.criteria[0].indicators[0])
+    assert indicator.protect_small and not indicator.population
+    scope = unit_scope(board, [SMALL_UNIT])
+    reason = evaluate_criterion(
+        board, plan, measure, measure.criteria[0], scope=scope, today=TODAY
+    ).judgement.reason
+    assert "mål: flere enn ved utgangen av 2023 (færre enn 5)" in reason
+    assert not re.search(r"flere enn [1-4]\b", reason)
+
+
+def test_a_min_increase_on_a_share_says_over_a_per_cent():
+    """A share's baseline is a level: «mål: over 51,0 % (utgangen av 2023)», not «flere enn 51»."""
+    from analytics.evaluate import increase_text
+
+    share = indicator_for(99, {**COMBINATIONS[0], "kind": "share", "counts": "teams", "chart": None})
+    row = pd.Series({"judge_value": 51.0, "value": 51.0, "numerator": 51.0, "hidden": False})
+    expected = f"mål: over {formatting.percent(51.0, 1)} (utgangen av 2023)"  # 51,0 % (a narrow space)
+    assert increase_text(share, row, "utgangen av 2023") == expected
