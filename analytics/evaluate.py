@@ -63,6 +63,7 @@ from analytics.series import (
     derived,
     figure_hidden,
     figure_shown,
+    format_target,
     format_value,
     hidden,
     judged_at_own_grain,
@@ -554,7 +555,9 @@ def _target(
         return float(scope.municipalities), None
     if target.value is not None:
         # A decided target says which decision set it: «mål 90 % (Vedtatt i AU 12.03.2026)».
-        used = f"mål {format_value(indicator, target.value)} ({target.decision})" if target.decision else None
+        used = (
+            f"mål {format_target(indicator, target.value)} ({target.decision})" if target.decision else None
+        )
         return target.value, used
     if target.min_increase is not None:
         row, where = _baseline_row(series, criterion.baseline_year)
@@ -655,7 +658,7 @@ def _head(
         return f"{name} {shown} ({latest['label']}); {note}"
     if per is None and indicator.kind in ("count", "stock") and not rated(indicator):
         return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
-    return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+    return f"{name} {shown} ({latest['label']}); mål {format_target(indicator, target)}"
 
 
 def figure_label(indicator: Indicator) -> str:

@@ -70,6 +70,7 @@ from analytics.series import (
     figure_shown,
     filter_years,
     finer_or_equal,
+    format_target,
     format_value,
     hidden,
     hidden_numerator,
@@ -572,7 +573,7 @@ def indicator_view(
         # drawn over monthly or quarterly counts it would read as far off; the year table shows it.
         drawn_target = None
         window_notes.append(
-            f"Målet {format_value(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
+            f"Målet {format_target(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
             f"tallene per {grain_label(grain)}; se tabellen per år."
         )
     if years and len(series) < len(full):

@@ -119,6 +119,18 @@ def format_value(indicator: Indicator, value: float | None) -> str:
     return formatting.count(value, indicator.protect_small)
 
 
+def format_target(indicator: Indicator, value: float | None) -> str:
+    """A target for people, in the indicator's unit like ``format_value``, but never «<5»: a
+    target is the plan's or the partnership's own number (public, and not a count of persons
+    in a cell), so the small-count rule (analytics.protection, cells of 1–4 persons) does not
+    apply to it. «mål <5» for a plan's «at most 3 per month» read as a hidden figure."""
+    if formatting.is_missing(value):
+        return "–"
+    if indicator.kind in ("count", "stock") and not rated(indicator):
+        return formatting.count(value, protect=False)
+    return format_value(indicator, value)
+
+
 def hidden_cells(indicator: Indicator, numerator: object, denominator: object = None) -> np.ndarray:
     """``hidden`` on whole columns: bool per cell (numerator, denominator: scalars or arrays of
     counts, NaN unknown), for the export and the judged series. The rule per kind is

@@ -30,6 +30,7 @@ from analytics.indicator_view import funnel_view, indicator_view, municipality_v
 from analytics.matrix import status_matrix
 from analytics.plan import Criterion, Measure, Plan, Target
 from analytics.registry import Indicator, Registry
+from analytics.series import format_target
 from analytics.status import Status
 from analytics.store import UploadMeta, open_store
 
@@ -397,3 +398,20 @@ def test_a_min_increase_on_a_share_says_over_a_per_cent():
     row = pd.Series({"judge_value": 51.0, "value": 51.0, "numerator": 51.0, "hidden": False})
     expected = f"mål: over {formatting.percent(51.0, 1)} (utgangen av 2023)"  # 51,0 % (a narrow space)
     assert increase_text(share, row, "utgangen av 2023") == expected
+
+
+def test_a_small_target_of_a_protected_count_is_shown(sweep_board: Board):
+    """A plan's target is its own public number, not a cell of 1–4 persons: «mål 3», never
+    «mål <5» (format_value's small-count rule was applied to it)."""
+    number = _case(kind="count", chart=None, criterion="level", population=None)
+    board = sweep_board
+    plan = board.plan("ahus")
+    measure = plan.measures[number]
+    criterion = measure.criteria[0].model_copy(
+        update={"id": "small-target", "target": Target(value=3.0, basis="Test")}
+    )
+    indicator = board.registry.get(criterion.indicators[0])
+    assert indicator.protect_small and indicator.kind == "count"
+    reason = evaluate_criterion(board, plan, measure, criterion, today=TODAY).judgement.reason
+    assert "mål 3" in reason and "mål <5" not in reason
+    assert format_target(indicator, 3.0) == "3"
