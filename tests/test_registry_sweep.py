@@ -415,3 +415,84 @@ def test_a_small_target_of_a_protected_count_is_shown(sweep_board: Board):
     reason = evaluate_criterion(board, plan, measure, criterion, today=TODAY).judgement.reason
     assert "mål 3" in reason and "mål <5" not in reason
     assert format_target(indicator, 3.0) == "3"
+
+
+# -- the pages, for a few combinations (AppTest: the board's own files replaced) --------------
+
+PAGE_CASES = {  # label → levels: a tertial share, a rollout, a projection, a yearly score
+    "tertial-share": {"kind": "share", "grain": "tertial"},
+    "rollout": {"chart": "rollout", "kind": "count"},
+    "projection": {"chart": "projection", "kind": "count"},
+    "year-score": {"kind": "score", "grain": "year"},
+}
+
+
+def _yaml_entry(indicator: Indicator) -> dict:
+    return indicator.model_dump(mode="json", exclude_defaults=True)
+
+
+@pytest.fixture(scope="module")
+def page_files(sweep_board: Board, board_context, tmp_path_factory):
+    """The registry and plan as files and a store of their own: what dashboard.py opens."""
+    import yaml
+
+    from analytics import config
+
+    folder = tmp_path_factory.mktemp("sweep_pages")
+    raw = yaml.safe_load(config.REGISTRY_FILE.read_text(encoding="utf-8"))
+    synthetic = [sweep_board.registry.get(f"sweep_{n:02d}") for n in range(len(COMBINATIONS))]
+    raw["indicators"] += [_yaml_entry(i) for i in synthetic]
+    registry_file = folder / "indicators.yaml"
+    registry_file.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    plan_dir = folder / "plan"
+    plan_dir.mkdir()
+    plan = sweep_board.plan("ahus").model_dump(mode="json", by_alias=True, exclude_none=True)
+    for measure in plan["measures"]:
+        if isinstance(measure.get("deadline"), dict):
+            measure["deadline"] = measure["deadline"]["text"]
+    (plan_dir / "ahus.yaml").write_text(
+        yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    _, _, units, code_map = board_context
+    store_path = folder / "pages.duckdb"
+    store = open_store(store_path)
+    store.sync_reference(units, code_map)
+    facts = pd.concat([population_facts(), *(facts_for(i) for i in synthetic)], ignore_index=True)
+    store.ingest(facts, UploadMeta("sweep.csv", "hash-sweep"))
+    store.close()
+    return registry_file, plan_dir, store_path
+
+
+@pytest.mark.parametrize("label", list(PAGE_CASES))
+def test_the_pages_show_a_combination(page_files, monkeypatch, label: str):
+    from streamlit.testing.v1 import AppTest
+
+    from analytics import config
+    from tests.support import ROOT
+
+    registry_file, plan_dir, store_path = page_files
+    monkeypatch.setattr(config, "REGISTRY_FILE", registry_file)
+    monkeypatch.setattr(config, "PLAN_DIR", plan_dir)
+    monkeypatch.setenv("BOARD_DB", str(store_path))
+    monkeypatch.chdir(ROOT)
+    number = _case(protected=True, **PAGE_CASES[label])
+    ident = f"sweep_{number:02d}"
+    for page, query in (
+        ("pages/indicator.py", {"indikator": ident}),
+        ("pages/municipality.py", {"kommune": SMALL_UNIT}),
+        ("pages/overview.py", {}),
+    ):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        for key, value in {"hf": "ahus", **query}.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, (label, page, [e.value for e in at.exception])
+        assert not at.error, (label, page, [e.value for e in at.error])
+        if page == "pages/indicator.py":  # the synthetic indicator is the one shown
+            shown = " ".join(
+                str(e.value) for kind in ("title", "header", "subheader", "markdown") for e in at.get(kind)
+            )
+            shown += " ".join(str(s.value) for s in at.selectbox)
+            assert f"Sveip {number}" in shown, label
