@@ -28,9 +28,8 @@ from analytics.board import Board
 from analytics.evaluate import evaluate_criterion, evaluate_plan, partnership_scope, unit_scope
 from analytics.indicator_view import funnel_view, indicator_view, municipality_view
 from analytics.matrix import status_matrix
-from analytics.plan import Criterion, Measure, Plan, Target
+from analytics.plan import Criterion, CriterionKind, Measure, Plan, Target
 from analytics.registry import Indicator, Registry
-from analytics.series import format_target
 from analytics.status import Status
 from analytics.store import UploadMeta, open_store
 
@@ -55,35 +54,53 @@ FACTORS: dict[str, tuple] = {
 }
 
 
+def allowed(row: dict) -> bool:
+    """Whether a (partial) combination is one a plan may hold: «alle medlemskommuner»
+    (all_members) is a target for a count of municipalities only (plan_overlay.check_values)."""
+    if row.get("criterion") == "all_members":
+        return row.get("counts", "municipalities") == "municipalities" and row.get("kind", "count") in (
+            "count",
+            "stock",
+        )
+    return True
+
+
 def pairwise(factors: dict[str, tuple]) -> list[dict]:
-    """A deterministic greedy covering array of strength 2: rows until every pair of levels
-    of two factors appears in one row (each row the candidate covering most pairs left)."""
+    """A deterministic greedy covering array of strength 2: rows until every allowed pair of
+    levels of two factors appears in one row (each factor's level the one covering most pairs
+    left, among those ``allowed``)."""
     names = list(factors)
-    left = {(a, x, b, y) for a, b in itertools.combinations(names, 2) for x in factors[a] for y in factors[b]}
+    left = {
+        (a, x, b, y)
+        for a, b in itertools.combinations(names, 2)
+        for x in factors[a]
+        for y in factors[b]
+        if allowed({a: x, b: y})
+    }
     rows: list[dict] = []
     while left:
-        best, gain = None, -1
         # Seeded by the first uncovered pair, the other factors chosen one by one.
         a, x, b, y = min(left, key=repr)
         row = {a: x, b: y}
         for name in names:
             if name in row:
                 continue
-            scores = []
+            best, score = None, -1
             for level in factors[name]:
                 trial = {**row, name: level}
-                scores.append(
-                    sum(
-                        (p, trial[p], q, trial[q]) in left
-                        for p, q in itertools.combinations([n for n in names if n in trial], 2)
-                    )
+                if not allowed(trial):
+                    continue
+                gain = sum(
+                    (p, trial[p], q, trial[q]) in left
+                    for p, q in itertools.combinations([n for n in names if n in trial], 2)
                 )
-            row[name] = factors[name][int(np.argmax(scores))]
-        best = row
-        gain = sum((p, best[p], q, best[q]) in left for p, q in itertools.combinations(names, 2))
-        assert gain > 0
-        left -= {(p, best[p], q, best[q]) for p, q in itertools.combinations(names, 2)}
-        rows.append(best)
+                if gain > score:
+                    best, score = level, gain
+            row[name] = best
+        covered = {(p, row[p], q, row[q]) for p, q in itertools.combinations(names, 2)} & left
+        assert covered
+        left -= covered
+        rows.append(row)
     return rows
 
 
@@ -341,7 +358,9 @@ def test_the_sweep_covers_every_pair():
     names = list(FACTORS)
     for a, b in itertools.combinations(names, 2):
         seen = {(c[a], c[b]) for c in COMBINATIONS}
-        assert seen == set(itertools.product(FACTORS[a], FACTORS[b])), (a, b)
+        wanted = {(x, y) for x, y in itertools.product(FACTORS[a], FACTORS[b]) if allowed({a: x, b: y})}
+        assert seen == wanted, (a, b)
+    assert all(allowed(c) for c in COMBINATIONS)
 
 
 def _case(protected: bool = True, **wanted: object) -> int:
@@ -357,7 +376,7 @@ def test_a_projection_with_a_target_is_followed_and_hides_small_counts(sweep_boa
     """A projection (registry projection: true) under a target criterion: followed, not judged
     (the `charts:` row «projection»), never «målet er ikke tallfestet» with the raw newest figure
     (it read «Siste verdi 4; målet er ikke tallfestet» in the municipality with counts of 1–4)."""
-    number = _case(chart="projection", criterion="all_members", counts="persons")
+    number = _case(chart="projection", criterion="all_members", kind="count", population=None)
     board = sweep_board
     plan = board.plan("ahus")
     measure = plan.measures[number]
@@ -414,6 +433,8 @@ def test_a_small_target_of_a_protected_count_is_shown(sweep_board: Board):
     assert indicator.protect_small and indicator.kind == "count"
     reason = evaluate_criterion(board, plan, measure, criterion, today=TODAY).judgement.reason
     assert "mål 3" in reason and "mål <5" not in reason
+    from analytics.series import format_target
+
     assert format_target(indicator, 3.0) == "3"
 
 
@@ -496,3 +517,23 @@ def test_the_pages_show_a_combination(page_files, monkeypatch, label: str):
             )
             shown += " ".join(str(s.value) for s in at.selectbox)
             assert f"Sveip {number}" in shown, label
+
+
+def test_a_target_of_every_member_needs_a_count_of_municipalities(sweep_board: Board):
+    """«Alle medlemskommuner» held against a count of persons read «Antall … 68 av 4» and
+    «mål 4»: the plan is refused where it is read (plan_overlay.check_values), and the sweep's
+    own plan (every allowed combination) passes."""
+    from analytics.plan_overlay import check_values
+
+    plan = sweep_board.plan("ahus")
+    assert check_values(plan, sweep_board.registry) == []
+    number = _case(kind="count", counts="persons")
+    measure = plan.measures[number]
+    wrong = measure.criteria[0].model_copy(
+        update={"kind": CriterionKind.target, "target": Target(all_members=True, basis="Test")}
+    )
+    bad = Plan.model_validate(
+        {**plan.model_dump(), "measures": [{**measure.model_dump(), "criteria": [wrong.model_dump()]}]}
+    )
+    problems = check_values(bad, sweep_board.registry)
+    assert len(problems) == 1 and "alle medlemskommuner" in problems[0][1]
