@@ -569,16 +569,26 @@ def _target(
         if year.empty or year["judge_value"].isna().all():
             return None, None
         base = _year_level(indicator, year)
-        change = formatting.number(target.relative_change * 100, 0)
-        return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
+        return base * (1 + target.relative_change), change_text(
+            target.relative_change, str(criterion.baseline_year)
+        )
     if target.relative_change is not None and baseline is not None:
         window = series[in_baseline(series, baseline)]
         if window.empty or window["judge_value"].isna().all():
             return None, None
-        change = formatting.number(target.relative_change * 100, 0)
         level = _year_level(indicator, window)
-        return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
+        return level * (1 + target.relative_change), change_text(target.relative_change, baseline.text)
     return None, None
+
+
+def change_text(change: float, baseline: str) -> str:
+    """A relative target in words: «mål: 10 % over grunnlinjen 2023», «mål: 10 % under
+    grunnlinjen jan. 2022–des. 2023 (…)». It read «mål: grunnlinje 2023 10 %», which on a share
+    reads as a level of 10 % and for a rise has no sign. The target's value is not named: it is
+    the baseline's level times (1 + change), so it would give back a small count the baseline
+    hides (analytics.protection)."""
+    word = "over" if change > 0 else "under"
+    return f"mål: {formatting.number(abs(change) * 100, 0)} % {word} grunnlinjen {baseline}"
 
 
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:

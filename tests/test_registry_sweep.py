@@ -537,3 +537,22 @@ def test_a_target_of_every_member_needs_a_count_of_municipalities(sweep_board: B
     )
     problems = check_values(bad, sweep_board.registry)
     assert len(problems) == 1 and "alle medlemskommuner" in problems[0][1]
+
+
+def test_a_relative_target_says_over_or_under_the_baseline(sweep_board: Board):
+    """«mål: 10 % over grunnlinjen 2023» (a rise) and «under» (a fall), never «mål: grunnlinje
+    2023 10 %», which on a share reads as a level of 10 % and gives a rise no sign."""
+    board = sweep_board
+    plan = board.plan("ahus")
+    seen = set()
+    for number, case in enumerate(COMBINATIONS):
+        if case["criterion"] != "relative" or case["chart"] in ("projection", "rollout"):
+            continue
+        measure = plan.measures[number]
+        reason = evaluate_criterion(board, plan, measure, measure.criteria[0], today=TODAY).judgement.reason
+        word = "under" if case["direction"] == "decrease" else "over"
+        if "mål:" in reason:
+            assert f"mål: 10 % {word} grunnlinjen 2023" in reason, reason
+            seen.add(case["kind"])
+        assert "mål: grunnlinje" not in reason
+    assert {"count", "stock", "score"} <= seen
