@@ -1070,7 +1070,11 @@ def _parts(df: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame | None) 
             known &= has_den
         else:
             has_den = np.ones(len(df), dtype=bool)
-            den = np.full(len(df), np.nan)
+            # A score's denominator is the persons its mean is over: not a weight (the mean
+            # stays unweighted), but kept so that a mean of 1–4 persons is hidden
+            # (protection.small_parts: the registry's rule for a score). Dropped, every score
+            # aggregate had no denominator and «2,5» of two persons was shown.
+            den = _floats(df["denominator"]) if kind == "score" else np.full(len(df), np.nan)
         if kind in ("count", "stock"):
             hidden = suppressed & has_den
     low, high = _hidden_bounds(df, hidden, known, num, totals)

@@ -556,3 +556,23 @@ def test_a_relative_target_says_over_or_under_the_baseline(sweep_board: Board):
             seen.add(case["kind"])
         assert "mål: grunnlinje" not in reason
     assert {"count", "stock", "score"} <= seen
+
+
+def test_a_score_of_fewer_than_five_persons_is_hidden(sweep_board: Board):
+    """A score (a mean per person) over 1–4 persons is hidden (registry protect_small,
+    protection.small_parts): the aggregate kept no denominator, so the municipality whose
+    scores are over 1–4 persons showed «2,5» in its table and its reason."""
+    number = _case(kind="score", grain="year", chart=None)
+    board = sweep_board
+    indicator = board.registry.get(f"sweep_{number:02d}")
+    assert indicator.protect_small
+    view = indicator_view(board, "ahus", indicator.id, [SMALL_UNIT], today=TODAY, with_small_multiples=False)
+    assert set(view.table["Poeng"]) <= {":", "–"}, view.table
+    plan = board.plan("ahus")
+    measure = plan.measures[number]
+    reason = evaluate_criterion(
+        board, plan, measure, measure.criteria[0], scope=unit_scope(board, [SMALL_UNIT]), today=TODAY
+    ).judgement.reason
+    assert not re.search(r"\d,\d", reason.split(";")[0]), reason
+    whole = indicator_view(board, "ahus", indicator.id, today=TODAY, with_small_multiples=False)
+    assert whole.table["Poeng"].str.fullmatch(r"\d,\d").any()  # the partnership's persons are many
