@@ -294,6 +294,13 @@ def _words(indicator: Indicator, texts: list[str]) -> list[str]:
     return wrong
 
 
+def _unhidden(text: str) -> str:
+    """The text without what names a hidden figure («<5», «færre enn 5»), years, period
+    numbers («3. kvartal») and «per 1 000»: any digit left is a figure shown."""
+    text = re.sub(r"<5|færre enn 5|per 1 000|\b(19|20)\d\d\b|\b\d+\.\s", "", text)
+    return text
+
+
 def _head(reason: str | None) -> str:
     return (reason or "").split(";")[0]
 
@@ -333,14 +340,21 @@ def test_every_combination_is_judged_and_shown(sweep_board: Board, number: int):
         assert len(funnel.unit_ids) == len(funnel.names) == len(funnel.hidden)
         labels += [funnel.x_title, funnel.y_title]
     assert not _words(indicator, labels), case
-    # The municipality whose counts are 1–4: a protected count shows «<5», never the count.
+    # The municipality whose every figure rests on 1–4 persons (a count or a stock of 1–4, a
+    # share's numerator, a score's persons): protected, none of its figures is shown.
     small = indicator_view(board, "ahus", indicator.id, [SMALL_UNIT], today=TODAY, with_small_multiples=False)
     alone = evaluate_criterion(
         board, plan, measure, criterion, scope=unit_scope(board, [SMALL_UNIT]), today=TODAY
     )
     assert alone.judgement.status in ALLOWED
-    if indicator.protect_small and indicator.kind in ("count", "stock") and not indicator.population:
+    if indicator.protect_small:
         assert not _small_cells(small.table), case
+        assert small.value_label in small.table.columns, (small.value_label, list(small.table.columns))
+        shown = [v for v in small.table[small.value_label].astype(str) if re.search(r"[1-9]", _unhidden(v))]
+        assert not shown, (case, shown)
+        if case["criterion"] != "coverage":  # coverage counts municipalities: «1 av 1»
+            head = _unhidden(_head(alone.judgement.reason))
+            assert not re.search(r"\d,\d|\b[1-9]\b", head), (case, head)
 
 
 def test_the_whole_plan_is_judged_and_each_municipality_shown(sweep_board: Board):
