@@ -365,6 +365,23 @@ def test_the_whole_plan_is_judged_and_each_municipality_shown(sweep_board: Board
     for unit in UNITS:
         view = municipality_view(sweep_board, "ahus", unit, today=TODAY)
         assert len(view.table) >= len(COMBINATIONS)
+    # The meeting pack (its charts and footnotes; the deck itself without a browser), the
+    # status table and the data catalogue.
+    from analytics import catalogue, deck, status_table
+    from analytics.indicator_view import criterion_view
+
+    plan = sweep_board.plan("ahus")
+    for measure in plan.measures:
+        criterion = measure.criteria[0]
+        view = criterion_view(sweep_board, "ahus", criterion.id, today=TODAY)
+        assert view.judgement.status in ALLOWED
+        deck.chart_notes(sweep_board, "ahus", criterion.indicators[0], today=TODAY)
+    pptx = deck.build_deck(
+        sweep_board, "ahus", status, plan.measures, lambda m: None, today=TODAY, matrix=matrix
+    )
+    assert pptx[:2] == b"PK"
+    assert len(status_table.status_rows(sweep_board, "ahus", TODAY)) >= len(COMBINATIONS)
+    catalogue.overview(sweep_board, "ahus")
 
 
 def test_the_sweep_covers_every_pair():
