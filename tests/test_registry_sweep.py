@@ -32,6 +32,7 @@ from analytics.plan import Criterion, CriterionKind, Measure, Plan, Target
 from analytics.registry import Indicator, Registry
 from analytics.status import Status
 from analytics.store import UploadMeta, open_store
+from tests.conftest import new_store
 
 TODAY = dt.date(2026, 11, 30)
 UNITS = ("3205", "3222", "3224", "3232")
@@ -272,7 +273,7 @@ def sweep_board(board_context, tmp_path_factory) -> Board:
     plan = Plan.model_validate(raw).model_copy(update={"measures": measures})
     others = (units["partnership"] == "ahus") & ~units["unit_id"].isin(UNITS)
     units = units.assign(partnership=units["partnership"].where(~others, "sweep-other"))
-    store = open_store(tmp_path_factory.mktemp("sweep") / "sweep.duckdb")
+    store = open_store(new_store(tmp_path_factory.mktemp("sweep"), "sweep"))
     store.sync_reference(units, code_map)
     board = Board(registry=sweep_registry, plans={"ahus": plan}, units=units, store=store)
     facts = pd.concat([population_facts(), *(facts_for(i) for i in synthetic)], ignore_index=True)
@@ -384,6 +385,7 @@ def test_the_whole_plan_is_judged_and_each_municipality_shown(sweep_board: Board
     catalogue.overview(sweep_board, "ahus")
 
 
+@pytest.mark.backend_free
 def test_the_sweep_covers_every_pair():
     assert 40 <= len(COMBINATIONS) <= 70
     names = list(FACTORS)
@@ -440,6 +442,7 @@ def test_a_min_increase_target_hides_a_small_baseline_count(sweep_board: Board):
     assert not re.search(r"flere enn [1-4]\b", reason)
 
 
+@pytest.mark.backend_free
 def test_a_min_increase_on_a_share_says_over_a_per_cent():
     """A share's baseline is a level: «mål: over 51,0 % (utgangen av 2023)», not «flere enn 51»."""
     from analytics.evaluate import increase_text
@@ -506,7 +509,7 @@ def page_files(sweep_board: Board, board_context, tmp_path_factory):
         yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     _, _, units, code_map = board_context
-    store_path = folder / "pages.duckdb"
+    store_path = new_store(folder, "pages")
     store = open_store(store_path)
     store.sync_reference(units, code_map)
     facts = pd.concat([population_facts(), *(facts_for(i) for i in synthetic)], ignore_index=True)
