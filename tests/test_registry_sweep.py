@@ -10,7 +10,13 @@ The sweep is pairwise (every pair of two factors' levels appears in some indicat
 covering design for interaction faults: Kuhn, Wallace & Gallo 2004, «Software fault interactions
 and implications for software testing», IEEE TSE 30(6)), not the full product: one registry holds
 one synthetic indicator per row, one plan one criterion per indicator, and one small store
-facts for all of them (with cells suppressed in the source and a period missing).
+facts for all of them (with cells suppressed in the source and a period missing). Each row is
+judged (partnership and one municipality) and shown (Indikator at every grain of its chain, the
+funnel); the whole plan goes through the status, the matrix, Kommune for every member, the
+meeting pack, the status table and the catalogue; four rows through the pages themselves.
+Checked: no exception, a status of the allowed set, words that fit the kind, and no figure of
+the municipality whose figures rest on 1–4 persons when the indicator is protected. The focused
+tests after the sweep are the faults it found, each failing on the code before its fix.
 """
 
 from __future__ import annotations
@@ -551,6 +557,9 @@ def test_the_pages_show_a_combination(page_files, monkeypatch, label: str):
         ("pages/indicator.py", {"indikator": ident}),
         ("pages/municipality.py", {"kommune": SMALL_UNIT}),
         ("pages/overview.py", {}),
+        ("pages/matrix.py", {}),
+        ("pages/plan.py", {}),
+        ("pages/catalogue.py", {}),
     ):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         for key, value in {"hf": "ahus", **query}.items():
