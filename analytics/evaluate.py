@@ -655,7 +655,9 @@ def _head(
 ) -> str:
     """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'. per: the period a count
     without population is counted over (``count_target_grain``), named after the figure
-    («Antall pasienter i IHT per måned 95 (desember 2025); mål 100»)."""
+    («Antall pasienter i IHT per måned 95 (desember 2025); mål 100»). «13 av 22» is for a
+    number of municipalities only (registry ``counts: municipalities``, or a rollout): a stock
+    of patients read «Antall aktive pasienter 48 av 40», as if 48 of 40 patients."""
     shown, _ = figure_shown(
         indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
     )
@@ -666,7 +668,8 @@ def _head(
         return f"{name} {shown} ({latest['label']})"
     if note:
         return f"{name} {shown} ({latest['label']}); {note}"
-    if per is None and indicator.kind in ("count", "stock") and not rated(indicator):
+    of_members = indicator.counts == "municipalities" or is_rollout(indicator)
+    if per is None and of_members and indicator.kind in ("count", "stock") and not rated(indicator):
         return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
     return f"{name} {shown} ({latest['label']}); mål {format_target(indicator, target)}"
 

@@ -634,3 +634,22 @@ def test_a_score_of_fewer_than_five_persons_is_hidden(sweep_board: Board):
     assert not re.search(r"\d,\d", reason.split(";")[0]), reason
     whole = indicator_view(board, "ahus", indicator.id, today=TODAY, with_small_multiples=False)
     assert whole.table["Poeng"].str.fullmatch(r"\d,\d").any()  # the partnership's persons are many
+
+
+def test_of_is_for_a_number_of_municipalities_only(sweep_board: Board):
+    """«48 av 40» reads as 48 of 40: said of municipalities taking part («13 av 22»), not of a
+    stock of patients or teams with a target of 40, which reads «…; mål 40»."""
+    board = sweep_board
+    plan = board.plan("ahus")
+    seen = 0
+    for number, case in enumerate(COMBINATIONS):
+        indicator = board.registry.get(f"sweep_{number:02d}")
+        if case["kind"] != "stock" or indicator.population or case["criterion"] != "level":
+            continue
+        measure = plan.measures[number]
+        reason = evaluate_criterion(board, plan, measure, measure.criteria[0], today=TODAY).judgement.reason
+        members = indicator.counts == "municipalities" or indicator.series_kind == "rollout"
+        assert (" av 40 " in reason) == members, reason
+        assert members or "; mål 40" in reason, reason
+        seen += 1
+    assert seen
