@@ -63,6 +63,7 @@ from analytics.series import (
     derived,
     figure_hidden,
     figure_shown,
+    format_target,
     format_value,
     hidden,
     judged_at_own_grain,
@@ -489,19 +490,42 @@ def latest_row(series: pd.DataFrame) -> pd.Series | None:
     return None if not len(usable) else series.iloc[usable[-1]]
 
 
-def _baseline_value(series: pd.DataFrame, year: int | None) -> tuple[float | None, str]:
-    """The value at the end of the baseline year (or the first value), and how it was found."""
+def _baseline_row(series: pd.DataFrame, year: int | None) -> tuple[pd.Series | None, str]:
+    """The judged row at the end of the baseline year (or the first with a value), and how it
+    was found."""
     usable = series[series["judge_value"].notna()]
     if usable.empty:
         return None, ""
     in_year = usable[usable["period_start"].dt.year == year] if year else usable.iloc[0:0]
     if not in_year.empty:
-        row = in_year.iloc[-1]
-        return float(row["judge_value"]), f"utgangen av {year}"
+        return in_year.iloc[-1], f"utgangen av {year}"
     row = usable.iloc[0]
     label = period_text(row["period_start"].date(), _grain(series))
     missing = f"; ingen tall for {year}" if year else ""
-    return float(row["judge_value"]), f"{label}, første tall{missing}"
+    return row, f"{label}, første tall{missing}"
+
+
+def _baseline_value(series: pd.DataFrame, year: int | None) -> tuple[float | None, str]:
+    """The value at the end of the baseline year (or the first value), and how it was found."""
+    row, where = _baseline_row(series, year)
+    return (None, where) if row is None else (float(row["judge_value"]), where)
+
+
+def increase_text(indicator: Indicator, row: pd.Series, where: str) -> str:
+    """A ``min_increase`` target in words: «mål: flere enn 3 (utgangen av 2023)».
+
+    The baseline figure is shown by the one rule for figures (series.figure_shown): a small
+    count of persons in a protected indicator reads «mål: flere enn ved utgangen av 2023
+    (færre enn 5)», never the count (it read «mål: flere enn 1», the 1–4 the table hides; rule
+    and source: analytics.protection). A share, rate or score is a level, not a number of
+    things: «mål: over 51,0 % (utgangen av 2023)», not «flere enn 51»."""
+    shown, hidden = figure_shown(
+        indicator, row["judge_value"], row["numerator"], bool(row.get("hidden", False))
+    )
+    word = "flere enn" if indicator.kind in ("count", "stock") and not rated(indicator) else "over"
+    if hidden:
+        return f"mål: {word} ved {where} ({shown})"
+    return f"mål: {word} {shown} ({where})"
 
 
 def _grain(series: pd.DataFrame) -> str:
@@ -533,13 +557,15 @@ def _target(
         return float(scope.municipalities), None
     if target.value is not None:
         # A decided target says which decision set it: «mål 90 % (Vedtatt i AU 12.03.2026)».
-        used = f"mål {format_value(indicator, target.value)} ({target.decision})" if target.decision else None
+        used = (
+            f"mål {format_target(indicator, target.value)} ({target.decision})" if target.decision else None
+        )
         return target.value, used
     if target.min_increase is not None:
-        base, where = _baseline_value(series, criterion.baseline_year)
-        if base is None:
+        row, where = _baseline_row(series, criterion.baseline_year)
+        if row is None:
             return None, None
-        return base + target.min_increase, f"mål: flere enn {formatting.number(base)} ({where})"
+        return float(row["judge_value"]) + target.min_increase, increase_text(indicator, row, where)
     if target.relative_change is not None and criterion.baseline_year:
         year = series[(series["period_start"].dt.year == criterion.baseline_year)]
         if year.empty or year["judge_value"].isna().all():
@@ -549,8 +575,9 @@ def _target(
             word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
             # The level is not printed: a protected count's level can rest on small counts.
             return base, f"mål: ikke {word} enn i {criterion.baseline_year}"
-        change = formatting.number(target.relative_change * 100, 0)
-        return base * (1 + target.relative_change), f"mål: grunnlinje {criterion.baseline_year} {change} %"
+        return base * (1 + target.relative_change), change_text(
+            target.relative_change, str(criterion.baseline_year)
+        )
     if target.relative_change is not None and baseline is not None:
         window = series[in_baseline(series, baseline)]
         if window.empty or window["judge_value"].isna().all():
@@ -559,8 +586,7 @@ def _target(
         if no_worse(criterion):
             word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
             return level, f"mål: ikke {word} enn grunnlinjen {baseline.text}"
-        change = formatting.number(target.relative_change * 100, 0)
-        return level * (1 + target.relative_change), f"mål: grunnlinje {baseline.text} {change} %"
+        return level * (1 + target.relative_change), change_text(target.relative_change, baseline.text)
     return None, None
 
 
@@ -603,6 +629,16 @@ def level_reached(low: float, high: float, target: float, lower: bool, hold: boo
         return not worse, worse
     reached = high <= target if lower else low >= target
     return reached, reached or worse
+
+
+def change_text(change: float, baseline: str) -> str:
+    """A relative target in words: «mål: 10 % over grunnlinjen 2023», «mål: 10 % under
+    grunnlinjen jan. 2022–des. 2023 (…)». It read «mål: grunnlinje 2023 10 %», which on a share
+    reads as a level of 10 % and for a rise has no sign. The target's value is not named: it is
+    the baseline's level times (1 + change), so it would give back a small count the baseline
+    hides (analytics.protection)."""
+    word = "over" if change > 0 else "under"
+    return f"mål: {formatting.number(abs(change) * 100, 0)} % {word} grunnlinjen {baseline}"
 
 
 def _year_level(indicator: Indicator, year: pd.DataFrame) -> float:
@@ -693,7 +729,9 @@ def _head(
 ) -> str:
     """'Antall kommuner som deltar i IHT 13 av 22 (3. kvartal 2026)'. per: the period a count
     without population is counted over (``count_target_grain``), named after the figure
-    («Antall pasienter i IHT per måned 95 (desember 2025); mål 100»)."""
+    («Antall pasienter i IHT per måned 95 (desember 2025); mål 100»). «13 av 22» is for a
+    number of municipalities only (registry ``counts: municipalities``, or a rollout): a stock
+    of patients read «Antall aktive pasienter 48 av 40», as if 48 of 40 patients."""
     shown, _ = figure_shown(
         indicator, latest["value"], latest["numerator"], bool(latest.get("hidden", False))
     )
@@ -704,9 +742,10 @@ def _head(
         return f"{name} {shown} ({latest['label']})"
     if note:
         return f"{name} {shown} ({latest['label']}); {note}"
-    if per is None and indicator.kind in ("count", "stock") and not rated(indicator):
+    of_members = indicator.counts == "municipalities" or is_rollout(indicator)
+    if per is None and of_members and indicator.kind in ("count", "stock") and not rated(indicator):
         return f"{name} {shown} av {formatting.number(target)} ({latest['label']})"
-    return f"{name} {shown} ({latest['label']}); mål {format_value(indicator, target)}"
+    return f"{name} {shown} ({latest['label']}); mål {format_target(indicator, target)}"
 
 
 def figure_label(indicator: Indicator) -> str:
@@ -1684,8 +1723,15 @@ def _judge_part(
     naming both ends when they differ. The reason gives the newest range («mellom 6,1 og
     6,4 per 1 000 avhengig av skjulte celler»). A file total, or no hidden cell, leaves
     no range and the judgement as it is.
+
+    A projection (registry ``projection: true``, the `charts:` row «projection»: SSB's
+    computed figures, not measurements) is followed, never judged against a target: its
+    criterion reads as «Følges» whatever its kind, with the projection's first and last
+    figure as shown (protected). Judged as a target it read «Siste verdi 4; målet er ikke
+    tallfestet» (Mangler data): a target the plan does give called unquantified, and the
+    raw newest figure, a small count of persons in one municipality, shown.
     """
-    kind = criterion.kind.value
+    kind = "monitor" if indicator.projection else criterion.kind.value
     part, evidence = _numeric_part(board, rows, plan, criterion, indicator, scope, due, today)
     # Only multi-year periods (FHI's three-year means): no rows to judge, and the note says why.
     unjudged = part.data.empty and part.data.grain_note

@@ -70,6 +70,7 @@ from analytics.series import (
     figure_shown,
     filter_years,
     finer_or_equal,
+    format_target,
     format_value,
     hidden,
     hidden_numerator,
@@ -583,7 +584,7 @@ def indicator_view(
             )
         else:
             window_notes.append(
-                f"Målet {format_value(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
+                f"Målet {format_target(indicator, target)} gjelder summen per år, så det er ikke tegnet over "
                 f"tallene per {grain_label(grain)}; se tabellen per år."
             )
     if years and len(series) < len(full):

@@ -40,7 +40,7 @@ from analytics.plan import (
     parse_deadline,
     parse_year_month,
 )
-from analytics.registry import Registry
+from analytics.registry import Indicator, Registry
 from analytics.writes import WriteRefused
 
 if TYPE_CHECKING:
@@ -227,10 +227,20 @@ def apply_decisions(plan: Plan, decisions: Iterable[Decision]) -> Plan:
 # -- checks: the rules a plan (file or decision) must keep -----------------------------------------
 
 
+def counts_municipalities(indicator: Indicator) -> bool:
+    """Whether an indicator's figure is a number of municipalities (registry ``counts:
+    municipalities``, a count or a stock): the only figure a target of «every member
+    municipality» (Target.all_members) can be held against. Held against a count of persons
+    or a share it read «Antall … 68 av 4» and «mål 4» (the number of members)."""
+    return indicator.counts == "municipalities" and indicator.kind in ("count", "stock")
+
+
 def check_values(plan: Plan, registry: Registry, unit_ids: set[str] | None = None) -> list[tuple[str, str]]:
     """Problems with the values the board may set, as (entry, problem) pairs in Norwegian.
 
     - a target against the indicator's direction (registry), or a share outside 0–100 %;
+    - a target of every member municipality (all_members) on an indicator that does not count
+      municipalities (counts_municipalities);
     - a baseline that ends on or after the change date;
     - a change date outside the plan period (a continued plan: from its predecessor's start);
     - an unknown indicator (also found by the plan's reference check; listed here so that
@@ -281,6 +291,14 @@ def check_values(plan: Plan, registry: Registry, unit_ids: set[str] | None = Non
             elif target.value is not None and target.value < 0:
                 problems.append(
                     (entry, f"målet kan ikke være negativt ({formatting.number(target.value, 1)})")
+                )
+            if target.all_members and not counts_municipalities(indicator):
+                problems.append(
+                    (
+                        entry,
+                        f"målet «alle medlemskommuner» (all_members) gjelder bare en indikator som teller "
+                        f"kommuner (counts: municipalities), ikke «{indicator.name}»",
+                    )
                 )
         if criterion.change is not None:
             change_date = criterion.change.date

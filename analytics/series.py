@@ -119,6 +119,18 @@ def format_value(indicator: Indicator, value: float | None) -> str:
     return formatting.count(value, indicator.protect_small)
 
 
+def format_target(indicator: Indicator, value: float | None) -> str:
+    """A target for people, in the indicator's unit like ``format_value``, but never «<5»: a
+    target is the plan's or the partnership's own number (public, and not a count of persons
+    in a cell), so the small-count rule (analytics.protection, cells of 1–4 persons) does not
+    apply to it. «mål <5» for a plan's «at most 3 per month» read as a hidden figure."""
+    if formatting.is_missing(value):
+        return "–"
+    if indicator.kind in ("count", "stock") and not rated(indicator):
+        return formatting.count(value, protect=False)
+    return format_value(indicator, value)
+
+
 def hidden_cells(indicator: Indicator, numerator: object, denominator: object = None) -> np.ndarray:
     """``hidden`` on whole columns: bool per cell (numerator, denominator: scalars or arrays of
     counts, NaN unknown), for the export and the judged series. The rule per kind is
@@ -1058,7 +1070,11 @@ def _parts(df: pd.DataFrame, indicator: Indicator, totals: pd.DataFrame | None) 
             known &= has_den
         else:
             has_den = np.ones(len(df), dtype=bool)
-            den = np.full(len(df), np.nan)
+            # A score's denominator is the persons its mean is over: not a weight (the mean
+            # stays unweighted), but kept so that a mean of 1–4 persons is hidden
+            # (protection.small_parts: the registry's rule for a score). Dropped, every score
+            # aggregate had no denominator and «2,5» of two persons was shown.
+            den = _floats(df["denominator"]) if kind == "score" else np.full(len(df), np.nan)
         if kind in ("count", "stock"):
             hidden = suppressed & has_den
     low, high = _hidden_bounds(df, hidden, known, num, totals)

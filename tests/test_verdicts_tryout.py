@@ -71,7 +71,7 @@ def test_a_relative_target_on_a_share_starts_from_the_pooled_share_of_the_baseli
     series = S.judged_series(S.UnitRows(ind, fraction_rows(records), None), "month", LATER)
     target, note = E._target(None, relative_target(0.5), ind, series, E.Scope(("a",), 1))
     assert target == pytest.approx(1.5 * 100 * 101 / 210)
-    assert note == "mål: grunnlinje 2023 50 %"
+    assert note == "mål: 50 % over grunnlinjen 2023"
 
 
 @pytest.mark.backend_free
@@ -171,7 +171,7 @@ def test_a_relative_target_without_a_baseline_year_starts_from_the_baseline_wind
     criterion = relative_target(0.5, year=None)
     target, note = E._target(None, criterion, ind, series, E.Scope(("a",), 1), BASELINE)
     assert target == pytest.approx(30.0)
-    assert note == f"mål: grunnlinje {BASELINE.text} 50 %"
+    assert note == f"mål: 50 % over grunnlinjen {BASELINE.text}"
 
 
 def test_a_relative_target_without_a_baseline_year_is_judged_on_loaded_data(demo_board):
@@ -188,7 +188,7 @@ def test_a_relative_target_without_a_baseline_year_is_judged_on_loaded_data(demo
     )
     result = E.evaluate_criterion(demo_board, plan, measure, criterion, today=dt.date(2026, 11, 30))
     assert result.judgement.status is not Status.no_data, result.judgement.reason
-    assert result.parts[0].target_note.startswith("mål: grunnlinje ")
+    assert result.parts[0].target_note.startswith("mål: 10 % under grunnlinjen ")
 
 
 def test_a_target_on_a_rate_names_the_figure_as_a_rate(demo_board):

@@ -17,7 +17,7 @@ from analytics.evaluate import fitted_hidden, is_rollout
 from analytics.figures.style import LIMIT_COLOUR, TARGET_COLOUR, UNIT_COLOUR, layout, mark_vertical, x_axis
 from analytics.projection import Projection, hidden_fit_note
 from analytics.registry import Indicator
-from analytics.series import figure_shown, format_value, value_label
+from analytics.series import figure_shown, format_target, format_value, value_label
 
 MAX_YEARS_DRAWN = 10
 
@@ -174,7 +174,7 @@ def projection_figure(
             y=[target, target],
             mode="lines",
             line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
-            name=f"Mål ({format_value(indicator, target)})",
+            name=f"Mål ({format_target(indicator, target)})",
             hoverinfo="skip",
         )
     )

@@ -27,7 +27,7 @@ from analytics.figures.style import (
     x_axis,
 )
 from analytics.registry import Indicator
-from analytics.series import format_value, value_label
+from analytics.series import format_target, format_value, value_label
 from analytics.spc import SpcResult
 
 
@@ -78,7 +78,7 @@ def spc_figure(
                 y=[target, target],
                 mode="lines",
                 line={"color": TARGET_COLOUR, "width": 2, "dash": "dot"},
-                name=f"Mål ({format_value(indicator, target)})",
+                name=f"Mål ({format_target(indicator, target)})",
                 hoverinfo="skip",
             )
         )
