@@ -760,6 +760,8 @@ CITY_DISTRICTS = frozenset(
 )  # fmt: skip
 # «Årstad (Bergen)»: a part of a municipality named in brackets after it.
 WITH_COUNTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
+# «Våler i Østfold», «Nes i Akershus»: the county after «i», as people tell namesakes apart
+IN_COUNTY = re.compile(r"(.+?)\s+i\s+(.+)", re.IGNORECASE)
 IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
@@ -886,8 +888,11 @@ class UnitResolver:
 
     def _with_county(self, value: str) -> tuple[str, str] | None:
         """(name, county) for «Nes (Akershus)», a county known by that name; else None."""
-        m = WITH_COUNTY.fullmatch(value)
-        return (m[1], m[2]) if m and _name_key(m[2]) in self.county_names else None
+        for pattern in (WITH_COUNTY, IN_COUNTY):
+            m = pattern.fullmatch(value)
+            if m and _name_key(m[2]) in self.county_names:
+                return (m[1], m[2])
+        return None
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -1015,9 +1020,16 @@ def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
     ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
 
 
+# A word before the code: SSB's «K-3205», and «Kommune 3205», «Kommunenr. 3205», «Knr: 3205»
+# as reports and pivot tables label the number.
+CODE_PREFIX = re.compile(
+    r"^(?:k\s*-\s*|k(?=\d)|(?:kommune(?:nr|nummer)?|knr)\.?\s*:?\s*(?=\d))", re.IGNORECASE
+)
+
+
 def _bare(value: str) -> str:
-    """A unit text without SSB's «K-» before the code: 'K-3205' → '3205'."""
-    return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+    """A unit text without a label before the code: 'K-3205', 'Kommune 3205' → '3205'."""
+    return CODE_PREFIX.sub("", value)
 
 
 # Norwegian letters as systems without them write them («Lorenskog», «Baerum», «Aas»): names
@@ -1042,10 +1054,35 @@ DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
 _CITY_DISTRICT_KEYS = frozenset(_name_key(n) for n in CITY_DISTRICTS)
 
 
+# The official Sami and Kven names of municipalities (the other form of SSB/KLASS's dual names),
+# as a file may give them alone («Guovdageaidnu») or joined by a bare hyphen
+# («Kárášjohka-Karasjok»): name key → the Norwegian name's key, which the board knows.
+OTHER_FORMS = {
+    "guovdageaidnu": "kautokeino", "kárášjohka": "karasjok", "deatnu": "tana", "unjárga": "nesseby",
+    "porsáŋgu": "porsanger", "porsanki": "porsanger", "gáivuotna": "kåfjord", "kaivuono": "kåfjord",
+    "loabát": "lavangen", "hábmer": "hamarøy", "snåase": "snåsa", "raarvihke": "røyrvik",
+    "aarborte": "hattfjelldal", "plaassje": "røros", "fuossko": "fauske", "suortá": "sortland",
+    "evenássi": "evenes", "rivtták": "gratangen", "ivgu": "lyngen", "omasvuotna": "storfjord",
+    "omasvuono": "storfjord", "ráisa": "nordreisa", "raisi": "nordreisa", "romsa": "tromsø",
+    "tromssa": "tromsø", "návuotna": "kvænangen", "naavuono": "kvænangen", "hárstták": "harstad",
+    "málatvuopmi": "målselv", "čáhcesuolu": "vadsø", "vesisaari": "vadsø",
+    "áhkánjárga": "narvik", "dielddanuorri": "tjeldsund",
+}  # fmt: skip
+_OTHER_FORM_KEYS = {_name_key(other): _name_key(norwegian) for other, norwegian in OTHER_FORMS.items()}
+
+
 def _name_keys(name: str) -> list[str]:
-    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»)."""
+    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»), and for
+    a Sami or Kven form (OTHER_FORMS), alone or hyphenated to the Norwegian one, that one's."""
     parts = [p for p in DUAL_NAME.split(name) if p.strip()]
-    return [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
+    keys = [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
+    for key in list(keys):
+        words = key.split(" ")
+        for n in range(1, len(words) + 1):
+            for other in (" ".join(words[:n]), " ".join(words[-n:])):
+                if (known := _OTHER_FORM_KEYS.get(other)) and known not in keys:
+                    keys.append(known)
+    return keys
 
 
 # -- map tables for the store --------------------------------------------------------------

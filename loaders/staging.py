@@ -36,12 +36,14 @@ from loaders import checks as check_table
 WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
-    # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
+    # '1 234,5' → '1234,5': spaces, NBSP, narrow NBSP, thin space and figure space (Word's and
+    # typeset reports' marks between thousands) as thousands separators; '12 %' → '12'
     # a footnote mark after a number ('12*', '39 *': KPR's and NPR's «foreløpige tall») is no
     # part of it; a lone '*' stays a suppression marker (it has no digit before it)
     # the minus sign U+2212 that SSB's and FHI's tables print ('−3,5') is a minus
     "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(replace("
-    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', ''), chr(8722), '-'), "
+    "replace(replace(replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), chr(8201), ''), "
+    "chr(8199), ''), '%', ''), chr(8722), '-'), "
     "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "

@@ -52,6 +52,9 @@ COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
 CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+# A cell holding an Excel error (#DIV/0!, #N/A, #REF!: type «e», ECMA-376 §18.18.11): calamine
+# reads it as an empty cell, which would pass for a suppressed one.
+ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
 # A date column whose cells are formatted «Standard»/«General» holds Excel's day numbers
 # (45292 is 2024-01-01: days since 1899-12-30, the 1900 date system). Read as dates only in a
 # column named as a date or period, and only when every cell is such a number from 1990 to 2100.
@@ -80,6 +83,7 @@ class SheetScan:
         self.hidden_columns: list[int] = []  # columns hidden in Excel (1-based: A is 1)
         self.percent_styles: set[int] = set()  # cell styles (xf index) that show a percent
         self.percent: list[tuple[int, int]] = []  # row, column of cells shown as a percent
+        self.errors: list[tuple[int, int, str]] = []  # row, column, error text (#DIV/0!) of error cells
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
@@ -92,6 +96,8 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
     from python_calamine import CalamineWorkbook
 
     names = _xlsx_sheets(path, file_name, limits) if zipfile.is_zipfile(path) else None
+    if names is None and zipfile.is_zipfile(path):
+        _refuse_other_zip(path, file_name)
     # an .xlsx: the chosen sheet (and every part's real size) is inspected before calamine reads
     scan = (
         _inspect(path, file_name, _chosen(file_name, names, choices), limits) if names is not None else None
@@ -130,6 +136,24 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
     raise _broken(file_name)  # not reached: the loop returns or raises
 
 
+def _refuse_other_zip(path: Path, file_name: str) -> None:
+    """FileRefused naming the files inside a zip that is no spreadsheet (no .xlsx workbook, no
+    OpenDocument content.xml): a zip of CSV exports is unpacked by the analyst, one table at a time."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inside = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        raise _broken(file_name) from None
+    if "content.xml" in inside:
+        return
+    shown = ", ".join(f"«{n}»" for n in inside[:5]) + (" …" if len(inside) > 5 else "")
+    raise FileRefused(
+        file_name,
+        f"er en zip-fil med {counted(len(inside), 'fil', 'filer')} ({shown or 'ingen'}), ikke et regneark; "
+        "pakk den ut og last inn én tabell om gangen",
+    )
+
+
 def _broken(file_name: str) -> FileRefused:
     return FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
 
@@ -157,6 +181,11 @@ def _open_sheet(
         raise _broken(file_name) from None
     rows = [[_excel_cell(v) for v in row] for row in values]
     del values
+    # an error cell is its error text, as in a CSV saved from the sheet, so the checks name it
+    # in its line and column (in a column the board uses) instead of reading it as empty
+    for r, c, text in scan.errors if scan is not None else []:
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+            rows[r][c] = text
     _fill_merged(rows, merged)
     width = max((max((i + 1 for i, c in enumerate(r) if c is not None), default=0) for r in rows), default=0)
     if width > limits.columns:
@@ -392,6 +421,12 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
     if FORMULA_TAG.search(xml):
         scan.formulas.extend(_formula_cells(xml))
+    if b't="e"' in xml:
+        for attributes, inner in ERROR_CELL.findall(xml):
+            if ref := CELL_REF.search(attributes):
+                value = CELL_VALUE.search(inner)
+                text = html.unescape(value[1].decode("utf-8", "replace")) if value and value[1] else "#FEIL"
+                scan.errors.append((int(ref[2]) - 1, _column_index(ref[1].decode()), text))
     if scan.percent_styles and b' s="' in xml:
         for attributes in CELL_TAG.findall(xml):
             style = CELL_STYLE.search(attributes)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, column_names, over_limit
 from loaders.formats.px import GEO_WORDS, TIME_WORDS, VALUE_COLUMN
-from loaders.problems import FileRefused
+from loaders.problems import FileRefused, counted
 
 
 def matches(path: Path, sample: bytes) -> bool:
@@ -31,8 +31,9 @@ def matches(path: Path, sample: bytes) -> bool:
 
 
 def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
-    """Read a JSON-stat 2.0 dataset (or a 1.0 bundle of one) into a long table; FileRefused when
-    it is neither, or a 1.0 bundle of several datasets (one sentence naming them)."""
+    """Read a JSON-stat 2.0 dataset (or a 1.0 bundle or 2.0 collection of one) into a long table;
+    FileRefused when it is neither, or a bundle or collection of several datasets (one sentence
+    naming them)."""
     size = path.stat().st_size
     if size > limits.json_bytes:
         raise over_limit(file_name, "json_bytes", size, limits)
@@ -49,6 +50,8 @@ def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limi
                 "om gangen",
             )
         data = _version_2(next(iter(bundled.values())))
+    elif isinstance(data, dict) and data.get("class") == "collection":
+        data = _collected(data, file_name)
     elif isinstance(data, dict) and "dataset" in data and "class" not in data:
         raise FileRefused(file_name, "er JSON-stat 1.0; last ned tabellen som JSON-stat 2.0 eller CSV")
     if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
@@ -76,6 +79,27 @@ def _bundled(data: dict) -> dict[str, dict]:
         and "value" in item
     }
     return found if found and len(found) == len(data) else {}
+
+
+def _collected(data: dict, file_name: str) -> dict:
+    """The one dataset a JSON-stat 2.0 collection holds (`link.item`, JSON-stat 2.0 §
+    «collection»: items of class «dataset» with their `dimension` inside); FileRefused, one
+    sentence naming them, when it holds several or only links to them."""
+    link = data.get("link") if isinstance(data.get("link"), dict) else {}
+    items = [i for i in (link.get("item") or []) if isinstance(i, dict)]
+    datasets = [i for i in items if i.get("class") == "dataset" and isinstance(i.get("dimension"), dict)]
+    if len(datasets) == 1 and len(items) == 1:
+        return datasets[0]
+    names = ", ".join(f"«{i.get('label') or i.get('href') or '?'}»" for i in items[:6])
+    if not items:
+        raise FileRefused(
+            file_name, "er en JSON-stat-samling (class «collection») uten tabeller; last ned én tabell"
+        )
+    held = f"{'med' if datasets else 'som lenker til'} {counted(len(items), 'tabell', 'tabeller')}"
+    raise FileRefused(
+        file_name,
+        f"er en JSON-stat-samling (class «collection») {held} ({names}); last ned én tabell om gangen",
+    )
 
 
 def _version_2(dataset: dict) -> dict:
@@ -140,7 +164,9 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
         if value is None or str(mark).strip() in WITHHELD:
             # a cell the status says is missing or confidential is that, even with a number
             # beside it (a 0 written for «:» is no zero)
-            text = str(mark) if mark not in (None, "") else None
+            # (a cell without a value is missing whatever its status says: «p», provisional, for
+            # every cell as one string, is no value)
+            text = str(mark).strip() if mark is not None and str(mark).strip() in WITHHELD else None
         else:
             text = (
                 repr(value)

@@ -1,0 +1,242 @@
+"""Outside files of kinds the eighth try-out found wrong: one test per fault kind.
+
+Each file is written here as an analyst receives it: numbers grouped with a thin space (Word,
+typeset reports), «Kommune 3205» with a label before the code, municipalities named «Våler i
+Østfold» or by their Sami name alone, Excel error cells (#DIV/0!, #N/A, #REF!), a JSON-stat 2.0
+collection of one dataset and a status given as one string for every cell, and a zip of CSVs.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+import pytest
+
+from tests.conftest import export_lines, write_csv
+
+
+def _lines(loader) -> list[str]:
+    return sorted(export_lines(loader)[1:])
+
+
+# -- numbers: thousands grouped with a thin or figure space -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "space", ["\u2009", "\u2007", "\u202f", "\xa0"], ids=["thin", "figure", "narrow", "nbsp"]
+)
+def test_thousands_grouped_with_a_thin_or_figure_space_are_one_number(fresh_loader, tmp_path, space):
+    path = write_csv(tmp_path / "befolkning.csv", f"Region;År;Personer\n3205 Lillestrøm;2024;93{space}453\n")
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["population_total,3205,2024,93453,false"]
+
+
+def test_a_thin_space_in_an_excel_text_cell_is_a_thousands_mark(fresh_loader, tmp_path):
+    book = openpyxl.Workbook()
+    for row in (["Region", "År", "Personer"], ["3222 Lørenskog", 2024, "48\u2009123"]):
+        book.active.append(row)
+    book.save(path := tmp_path / "befolkning.xlsx")
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["population_total,3222,2024,48123,false"]
+
+
+# -- units: a label before the code ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label", ["Kommune 3205", "kommune 3205", "Kommunenr. 3205", "Knr: 3205", "Kommunenummer 3205"]
+)
+def test_a_code_with_a_label_before_it_is_that_unit(fresh_loader, tmp_path, label):
+    path = write_csv(tmp_path / "npr.csv", f"Kommune;År;Antall\n{label};2023;20\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false"]
+
+
+def test_a_label_before_an_unknown_code_is_still_refused(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "npr.csv", "Kommune;År;Antall\nKommune 9876;2023;20\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert not report.ok
+    assert report.problem_lines() == [
+        "Linje 2, kolonne «Kommune»: «Kommune 9876» er ikke en kjent kommune, bydel eller region (fil «npr.csv»)"
+    ]
+
+
+# -- units: «X i Fylke» and Sami names ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Våler i Østfold", "Våler i Innlandet", "Guovdageaidnu", "Kárášjohka-Karasjok", "Romsa", "Deatnu"],
+)
+def test_a_municipality_in_its_county_or_by_its_sami_name_elsewhere_is_skipped_as_outside(
+    fresh_loader, tmp_path, name
+):
+    path = write_csv(tmp_path / "npr.csv", f"Kommune;År;Antall\n3205 Lillestrøm;2023;20\n{name};2023;3\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false"]
+    assert report.stats.outside == 1
+
+
+@pytest.mark.parametrize("name", ["Nes i Akershus", "Lillestrøm i Akershus"])
+def test_a_boards_municipality_with_its_county_after_i_is_that_unit(fresh_loader, tmp_path, name):
+    path = write_csv(tmp_path / "npr.csv", f"Kommune;År;Antall\n{name};2023;5\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    unit = "3228" if name.startswith("Nes") else "3205"
+    assert _lines(fresh_loader) == [f"hip_fractures,{unit},2023,5,false"]
+
+
+def test_a_namesake_in_another_county_after_i_is_not_the_boards(fresh_loader, tmp_path):
+    path = write_csv(
+        tmp_path / "npr.csv", "Kommune;År;Antall\n3205 Lillestrøm;2023;20\nNes i Buskerud;2023;5\n"
+    )
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false"]
+
+
+def test_a_sami_name_of_a_partnerships_municipality_finds_it(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "lovesa.csv", "Kommune;År;Antall\nHábmer;2023;4\nFuossko;2023;6\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == ["hip_fractures,1841,2023,6,false", "hip_fractures,1875,2023,4,false"]
+
+
+# -- Excel: error cells ---------------------------------------------------------------------------
+
+
+def _error_book(tmp_path, errors: list[str], column: int = 3):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Kommune", "Måned", "Antall", "Endring"])
+    sheet.append(["3205 Lillestrøm", "2024-01", 12, 1])
+    for k, error in enumerate(errors):
+        sheet.append(["3222 Lørenskog", f"2024-0{k + 1}", 7, 2])
+        sheet.cell(k + 3, column).value = error
+        sheet.cell(k + 3, column).data_type = "e"
+    book.save(path := tmp_path / "npr.xlsx")
+    return path
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
+def test_an_excel_error_in_a_value_cell_is_refused_in_its_line_never_suppressed(
+    fresh_loader, tmp_path, error
+):
+    report = fresh_loader.ingest(_error_book(tmp_path, [error]), "hip_fractures")
+    assert not report.ok
+    assert report.problem_lines() == [
+        f"Linje 3, kolonne «Antall»: «{error}» er ikke et tall (fil «npr.xlsx»)"
+    ]
+    assert _lines(fresh_loader) == []
+
+
+def test_an_excel_error_in_a_column_the_board_does_not_use_stops_nothing(fresh_loader, tmp_path):
+    report = fresh_loader.ingest(_error_book(tmp_path, ["#DIV/0!"], column=4), "hip_fractures")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024M01,12,false",
+        "hip_fractures,3222,2024M01,7,false",
+    ]
+
+
+# -- JSON-stat: a collection of one dataset, a status for every cell ------------------------------
+
+
+def _dataset(values, status=None) -> dict:
+    data = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Befolkning",
+        "id": ["Region", "Tid"],
+        "size": [2, 2],
+        "dimension": {
+            "Region": {
+                "category": {"index": ["3205", "3222"], "label": {"3205": "Lillestrøm", "3222": "Lørenskog"}}
+            },
+            "Tid": {"category": {"index": ["2023", "2024"]}},
+        },
+        "role": {"geo": ["Region"], "time": ["Tid"]},
+        "value": values,
+    }
+    if status is not None:
+        data["status"] = status
+    return data
+
+
+@pytest.mark.parametrize(
+    "status", ["p", "e", {"2": "p"}, ["p", "p", "p", "p"]], ids=["p", "e", "object", "list"]
+)
+def test_a_cell_without_a_value_is_missing_whatever_its_status(fresh_loader, tmp_path, status):
+    path = tmp_path / "ssb.json"
+    path.write_text(json.dumps(_dataset({"0": 93000, "1": 94000, "3": 48500}, status)), encoding="utf-8")
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2023,93000,false",
+        "population_total,3205,2024,94000,false",
+        "population_total,3222,2023,,true",
+        "population_total,3222,2024,48500,false",
+    ]
+
+
+def test_a_jsonstat_collection_of_one_dataset_loads(fresh_loader, tmp_path):
+    path = tmp_path / "samling.json"
+    collection = {"version": "2.0", "class": "collection", "link": {"item": [_dataset([1, 2, 3, 4])]}}
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.ok, report.problem_lines()
+    assert _lines(fresh_loader) == [
+        "population_total,3205,2023,1,false",
+        "population_total,3205,2024,2,false",
+        "population_total,3222,2023,3,false",
+        "population_total,3222,2024,4,false",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("items", "said"),
+    [
+        (
+            [{**_dataset([1, 2, 3, 4]), "label": "A"}, {**_dataset([1, 2, 3, 4]), "label": "B"}],
+            "med 2 tabeller («A», «B»)",
+        ),
+        (
+            [{"class": "dataset", "href": "https://data.ssb.no/api/v0/dataset/1.json", "label": "Folketall"}],
+            "som lenker til 1 tabell («Folketall»)",
+        ),
+    ],
+    ids=["two", "links"],
+)
+def test_a_jsonstat_collection_of_several_or_of_links_is_refused_naming_them(
+    fresh_loader, tmp_path, items, said
+):
+    path = tmp_path / "samling.json"
+    path.write_text(
+        json.dumps({"version": "2.0", "class": "collection", "link": {"item": items}}), encoding="utf-8"
+    )
+    report = fresh_loader.ingest(path, "population_total")
+    assert report.refused == (
+        f"Filen «samling.json» er en JSON-stat-samling (class «collection») {said}; last ned én tabell om gangen."
+    )
+
+
+# -- a zip that is no spreadsheet -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["uttrekk.zip", "uttrekk.xlsx", "uttrekk"])
+def test_a_zip_of_csv_files_is_refused_naming_them(fresh_loader, tmp_path, name):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("npr_2023.csv", "Kommune;År;Antall\n3205;2023;1\n")
+        archive.writestr("npr_2024.csv", "Kommune;År;Antall\n3205;2024;1\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == (
+        f"Filen «{name}» er en zip-fil med 2 filer («npr_2023.csv», «npr_2024.csv»), ikke et regneark; "
+        "pakk den ut og last inn én tabell om gangen."
+    )
