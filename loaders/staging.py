@@ -306,12 +306,15 @@ class Staging:
 
     def header_again(self, header: dict[str, str], limit: int) -> list[int]:
         """Row numbers (file order, at most `limit`, up to the last data row) whose cells in the
-        columns of `header` (staging id → the header's text) repeat the header's texts
-        (case and surrounding space aside): a second table under the first one."""
+        columns of `header` (staging id → the header's text, the first one the unit's) repeat
+        the header's texts (case and surrounding space aside): a second table under the first
+        one. The unit's column and at least one other must repeat, so a second table with
+        another value column («Kommune;Måned;Andel» under «Kommune;Måned;Antall») is one too."""
         StageSpec(unit=next(iter(header)), wide=tuple(header)).used()  # ids checked before use
         first, texts = next(iter(header)), [t.strip().lower() for t in header.values()]
         # a byte order mark before the repeated header: two files saved with one, run together
-        same = " AND ".join(f"lower(trim(replace({c}, chr(65279), ''))) = ?" for c in header)
+        cells = [f"coalesce(lower(trim(replace({c}, chr(65279), ''))) = ?, false)" for c in header]
+        same = f"{cells[0]} AND ({' OR '.join(cells[1:])})"
         # the length test first (up to 8 spaces around the header's text): it rules out nearly
         # every row before any text is lowered (1 M rows: 29 → 17 ms)
         rows = self._cur.execute(

@@ -240,3 +240,77 @@ def test_a_zip_of_csv_files_is_refused_naming_them(fresh_loader, tmp_path, name)
         f"Filen «{name}» er en zip-fil med 2 filer («npr_2023.csv», «npr_2024.csv»), ikke et regneark; "
         "pakk den ut og last inn én tabell om gangen."
     )
+
+
+# -- PX: sparse DATA with KEYS ----------------------------------------------------------------------
+
+
+def _px_keys(by: str, lines: list[str]) -> str:
+    return (
+        'CHARSET="ANSI";\nAXIS-VERSION="2013";\nCODEPAGE="utf-8";\nMATRIX="HB02";\nDECIMALS=0;\n'
+        'CONTENTS="Hoftebrudd";\nUNITS="antall";\nSTUB="region";\nHEADING="år";\n'
+        'VALUES("region")="3205 Lillestrøm","3222 Lørenskog","3228 Nes";\nVALUES("år")="2022","2023";\n'
+        f'CODES("region")="3205","3222","3228";\nKEYS("region")={by};\nDATA=\n' + "\n".join(lines) + "\n;\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("by", "keys"), [("CODES", ['"3205"', '"3228"']), ("VALUES", ['"3205 Lillestrøm"', '"3228 Nes"'])]
+)
+def test_px_data_with_keys_is_read_by_its_keys_and_a_line_left_out_is_missing(
+    fresh_loader, tmp_path, by, keys
+):
+    path = write_csv(tmp_path / "hoftebrudd.px", _px_keys(by, [f"{keys[0]},20,21", f'{keys[1]},5,".."']))
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2022,20,false",
+        "hip_fractures,3205,2023,21,false",
+        "hip_fractures,3228,2022,5,false",
+        "hip_fractures,3228,2023,,true",
+    ]
+
+
+def test_px_data_with_an_unknown_key_is_refused_naming_it(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "hoftebrudd.px", _px_keys("CODES", ['"3205",20,21', '"9999",5,6']))
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == (
+        "Filen «hoftebrudd.px» er en PX-fil med nøkkelen «9999» i DATA, som ikke er en verdi av «region»."
+    )
+
+
+# -- text: a second table with another header under a blank line ------------------------------------
+
+
+def test_a_second_table_with_another_value_column_is_named_as_a_second_table(fresh_loader, tmp_path):
+    text = "Kommune;Måned;Antall\n3205;2024-01;4\n3205;2024-02;5\n\nKommune;Måned;Andel\n3205;2024-01;45,0\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "kpr.csv", text), "hip_fractures")
+    assert report.refused == (
+        "Filen «kpr.csv» har overskriftsraden («Kommune», «Måned», «Antall») igjen på linje 5: det ser ut som "
+        "flere tabeller under hverandre; legg tabellen som skal lastes inn alene i en fil eller på et eget ark."
+    )
+
+
+def test_a_unit_named_like_the_header_alone_is_still_a_unit_problem(fresh_loader, tmp_path):
+    text = "Kommune;Måned;Antall\n3205;2024-01;4\nKommune;2024-02;5\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "kpr.csv", text), "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 3, kolonne «Kommune»: «Kommune» er ikke en kjent kommune, bydel eller region (fil «kpr.csv»)"
+    ]
+
+
+# -- one sentence ends once ---------------------------------------------------------------------------
+
+
+def test_a_refusal_ending_in_a_question_gets_no_full_stop_after_it(fresh_loader, tmp_path):
+    text = (
+        "Kommune;"
+        + ";".join(f"x{i}" for i in range(1500))
+        + "\n3205;"
+        + ";".join("1" for _ in range(1500))
+        + "\n"
+    )
+    report = fresh_loader.ingest(write_csv(tmp_path / "bred.csv", text), "hip_fractures")
+    assert report.refused == (
+        "Filen «bred.csv» har 1 501 kolonner; en indikatortabell har langt færre (grensen er 1 000). Er det riktig fil?"
+    )
