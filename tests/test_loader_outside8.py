@@ -314,3 +314,47 @@ def test_a_refusal_ending_in_a_question_gets_no_full_stop_after_it(fresh_loader,
     assert report.refused == (
         "Filen «bred.csv» har 1 501 kolonner; en indikatortabell har langt færre (grensen er 1 000). Er det riktig fil?"
     )
+
+
+# -- text saved with a workbook's name --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rapport.xls", "rapport.xlsx", "rapport.ods"])
+def test_a_csv_saved_with_a_workbooks_name_is_read_as_the_csv_it_is(fresh_loader, tmp_path, name):
+    report = fresh_loader.ingest(
+        write_csv(tmp_path / name, "Kommune;År;Antall\n3205;2023;20\n"), "hip_fractures"
+    )
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "<html><body><table><tr><td>Kommune</td><td>År</td><td>Antall</td></tr>"
+            "<tr><td>3205</td><td>2023</td><td>20</td></tr></table></body></html>",
+            "er en nettside med en tabell (HTML), ikke en Excel-fil (rapportverktøy lagrer slike som .xls); "
+            "åpne den i Excel og lagre den som .xlsx, eller last ned eksporten som CSV.",
+        ),
+        (
+            '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+            '<Worksheet><Table><Row><Cell><Data ss:Type="String">Kommune</Data></Cell></Row></Table>'
+            "</Worksheet></Workbook>",
+            "er et XML-regneark (Excel 2003), ikke en .xlsx-fil; åpne det i Excel og lagre det som .xlsx.",
+        ),
+    ],
+    ids=["html", "spreadsheetml"],
+)
+def test_an_html_table_or_excel_2003_xml_named_xls_is_refused_as_what_it_is(
+    fresh_loader, tmp_path, text, said
+):
+    report = fresh_loader.ingest(write_csv(tmp_path / "rapport.xls", text), "hip_fractures")
+    assert report.refused == f"Filen «rapport.xls» {said}"
+
+
+def test_a_broken_workbook_is_still_called_broken(fresh_loader, tmp_path):
+    path = tmp_path / "rapport.xlsx"
+    path.write_bytes(b"\x01\x02\x00\x00garbage" * 20)
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == "Filen «rapport.xlsx» er ikke en gyldig Excel-fil (.xlsx), eller den er skadet."

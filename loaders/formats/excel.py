@@ -69,7 +69,19 @@ RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 
 def matches(path: Path, sample: bytes) -> bool:
-    return sample.startswith((ZIP, OLE)) or path.suffix.lower() in SUFFIXES
+    """A zip or OLE2 file, or a file named as a workbook unless it is text: a CSV, an HTML
+    table or Excel 2003 XML saved as .xls (as report tools do) is read, or refused, as what
+    it is (loaders.formats.text), never as a broken workbook."""
+    if sample.startswith((ZIP, OLE)):
+        return True
+    return path.suffix.lower() in SUFFIXES and not _is_text(sample)
+
+
+def _is_text(sample: bytes) -> bool:
+    """No NUL byte (UTF-16 with its byte order mark aside) and not empty."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return bool(sample.strip()) and b"\x00" not in sample
 
 
 class SheetScan:
