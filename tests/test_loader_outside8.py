@@ -14,7 +14,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from tests.conftest import export_lines, write_csv
+from analytics.store import open_store
+from tests.conftest import export_lines, store_state, write_csv
+from tests.test_upload_page import board_db, open_upload, plain  # noqa: F401 (board_db: a fixture)
 
 
 def _lines(loader) -> list[str]:
@@ -358,3 +360,56 @@ def test_a_broken_workbook_is_still_called_broken(fresh_loader, tmp_path):
     path.write_bytes(b"\x01\x02\x00\x00garbage" * 20)
     report = fresh_loader.ingest(path, "hip_fractures")
     assert report.refused == "Filen «rapport.xlsx» er ikke en gyldig Excel-fil (.xlsx), eller den er skadet."
+
+
+# -- the upload page: the same files, the same sentences --------------------------------------------
+
+
+def _zip_of_csvs() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.csv", "Kommune;År;Antall\n3205;2023;1\n")
+        archive.writestr("b.csv", "Kommune;År;Antall\n3205;2024;1\n")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "said"),
+    [
+        ("uttrekk.zip", _zip_of_csvs(), "er en zip-fil med 2 filer («a.csv», «b.csv»), ikke et regneark"),
+        (
+            "rapport.xls",
+            b"<html><body><table><tr><td>Kommune</td></tr></table></body></html>",
+            "er en nettside med en tabell (HTML), ikke en Excel-fil",
+        ),
+    ],
+    ids=["zip", "html"],
+)
+def test_the_upload_page_refuses_a_zip_or_an_html_xls_in_one_sentence(board_db, name, body, said):  # noqa: F811
+    store = open_store(board_db)
+    before = store_state(store)
+    store.close()
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("hip_fractures").run()
+    at.file_uploader(key="upload_file").set_value((name, body, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    errors = [plain(e.value) for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith(f"Filen «{name}» {said}"), errors
+    assert not [b for b in at.button if b.label == "Last inn"]
+    store = open_store(board_db)
+    assert store_state(store) == before
+    store.close()
+
+
+def test_the_upload_page_names_excel_error_cells_and_loads_nothing(board_db, tmp_path):  # noqa: F811
+    body = _error_book(tmp_path, ["#DIV/0!", "#N/A"]).read_bytes()
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("hip_fractures").run()
+    at.file_uploader(key="upload_file").set_value(("npr.xlsx", body, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    tables = " ".join(str(t.value.to_dict()) for t in at.dataframe)
+    shown = " ".join(plain(m.value) for m in [*at.markdown, *at.error]) + tables
+    assert "«#DIV/0!» er ikke et tall" in shown and "«#N/A» er ikke et tall" in shown, shown
+    assert not [b for b in at.button if b.label == "Last inn"]
