@@ -413,3 +413,57 @@ def test_the_upload_page_names_excel_error_cells_and_loads_nothing(board_db, tmp
     shown = " ".join(plain(m.value) for m in [*at.markdown, *at.error]) + tables
     assert "«#DIV/0!» er ikke et tall" in shown and "«#N/A» er ikke et tall" in shown, shown
     assert not [b for b in at.button if b.label == "Last inn"]
+
+
+# -- Excel: a hidden sheet before the data ----------------------------------------------------------
+
+
+def _hidden_first(tmp_path, state: str, formula: bool = False):
+    book = openpyxl.Workbook()
+    lookup = book.active
+    lookup.title = "Oppslag"
+    for row in (["Kommune", "År", "Antall"], ["3205", 2019, 999], ["3222", 2019, 999]):
+        lookup.append(row)
+    lookup.sheet_state = state
+    data = book.create_sheet("Data")
+    for row in (["Kommune", "År", "Antall"], ["3205 Lillestrøm", 2023, 20], ["3222 Lørenskog", 2023, 10]):
+        data.append(row)
+    if formula:
+        lookup["C2"] = "=1+1"  # no saved value: would stop the file if the hidden sheet were inspected
+    book.active = 1
+    book.save(path := tmp_path / "mal.xlsx")
+    return path
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_before_the_data_is_passed_over_and_said(fresh_loader, tmp_path, state):
+    report = fresh_loader.ingest(_hidden_first(tmp_path, state, formula=True), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,10,false"]
+    assert "Arket «Oppslag» er skjult i Excel og ikke lest; velg arket om tabellen står der." in report.notes
+
+
+def test_a_hidden_sheet_chosen_by_name_is_read_and_said(fresh_loader, tmp_path):
+    report = fresh_loader.ingest(_hidden_first(tmp_path, "hidden"), "hip_fractures", sheet="Oppslag")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2019,999,false", "hip_fractures,3222,2019,999,false"]
+    assert "Arket «Oppslag» er skjult i Excel; tabellen er lest derfra." in report.notes
+
+
+# -- text: a pipe between the fields ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("head", ["", "sep=|\n"], ids=["plain", "sep-line"])
+def test_fields_separated_by_a_pipe_are_read(fresh_loader, tmp_path, head):
+    text = head + "Kommune|År|Antall\n3205 Lillestrøm|2023|20\n3222 Lørenskog|2023|10\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "dvh.txt", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,10,false"]
+
+
+def test_a_pipe_inside_a_semicolon_file_stays_text(fresh_loader, tmp_path):
+    text = "Kommune;År;Antall\n3205 Lillestrøm | Skedsmo;2023;20\n3222 Lørenskog | Lørenskog;2023;10\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "npr.csv", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert report.guess.delimiter == ";"
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,10,false"]

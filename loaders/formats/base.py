@@ -95,7 +95,7 @@ ENCODINGS = {
     "utf-16-le": "UTF-16 LE uten BOM",
     "utf-16-be": "UTF-16 BE uten BOM",
 }
-DELIMITERS = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabulator"}
+DELIMITERS = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabulator", "|": "loddrett strek (|)"}
 FORMAT_LABELS = {
     "csv": "Tekst (CSV)",
     "excel": "Excel",

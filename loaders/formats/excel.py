@@ -121,8 +121,12 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
         raise _broken(file_name) from None
     if not sheets:
         raise FileRefused(file_name, "har ingen ark")
-    first = _chosen(file_name, sheets, choices)
-    tried = [first] if choices.sheet else [first, *[s for s in sheets if s != first]]
+    hidden = _hidden_sheets(workbook)
+    # A sheet hidden in Excel (a template's lookup lists, last year's data) is tried only after
+    # every visible one, and only when chosen or when no visible sheet holds a table.
+    shown_first = [s for s in sheets if s not in hidden] + [s for s in sheets if s in hidden]
+    first = _chosen(file_name, shown_first, choices)
+    tried = [first] if choices.sheet else [first, *[s for s in shown_first if s != first]]
     ods = names is None and zipfile.is_zipfile(path)
     for number, sheet in enumerate(tried):
         if number and names is not None:
@@ -144,6 +148,13 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
             table.guess.notes.append(
                 f"Tabellen er lest fra arket «{sheet}»; arket «{first}» har ingen tabell."
             )
+        if sheet in hidden:
+            table.guess.notes.append(f"Arket «{sheet}» er skjult i Excel; tabellen er lest derfra.")
+        elif not choices.sheet and (passed := [h for h in sheets if h in hidden]):
+            table.guess.notes.append(
+                f"{'Arket' if len(passed) == 1 else 'Arkene'} {', '.join(f'«{h}»' for h in passed)} er skjult i "
+                "Excel og ikke lest; velg arket om tabellen står der."
+            )
         return table
     raise _broken(file_name)  # not reached: the loop returns or raises
 
@@ -164,6 +175,14 @@ def _refuse_other_zip(path: Path, file_name: str) -> None:
         f"er en zip-fil med {counted(len(inside), 'fil', 'filer')} ({shown or 'ingen'}), ikke et regneark; "
         "pakk den ut og last inn én tabell om gangen",
     )
+
+
+def _hidden_sheets(workbook) -> set[str]:
+    """The names of the sheets hidden (or very hidden) in the workbook, as calamine reads them."""
+    try:
+        return {m.name for m in workbook.sheets_metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+    except Exception:  # an older calamine or a format without the flag: every sheet counts as shown
+        return set()
 
 
 def _broken(file_name: str) -> FileRefused:
@@ -285,7 +304,8 @@ def _chosen(file_name: str, sheets: list[str], choices: ReadChoices) -> str:
 
 
 def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None:
-    """The sheet names of an .xlsx, after the declared sizes are checked; None for .ods etc."""
+    """The sheet names of an .xlsx (the visible ones first), after the declared sizes are
+    checked; None for .ods etc."""
     broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -297,7 +317,12 @@ def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None
             workbook = ElementTree.fromstring(_read_small(archive, "xl/workbook.xml", file_name))
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError, EOFError):
         raise broken from None
-    return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
+    # the visible sheets first: the one inspected before calamine reads is the one read first
+    sheets = list(workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet"))
+    ordered = [s for s in sheets if s.get("state", "visible") == "visible"] + [
+        s for s in sheets if s.get("state", "visible") != "visible"
+    ]
+    return [s.get("name", "") for s in ordered]
 
 
 ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -113,7 +113,7 @@ def _looks_like_markup(text: str) -> str | None:
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits most rows into the same number (2+) of fields."""
     best, best_key = ";", (-1, -1, 0)
-    for priority, delimiter in enumerate((";", "\t", ",")):
+    for priority, delimiter in enumerate((";", "\t", ",", "|")):  # «|»: data warehouses' exports
         widths = [len(r) for _, r in _records(text, delimiter, SNIFF_ROWS) if any(c.strip() for c in r)]
         counts: dict[int, int] = {}
         for width in widths:
