@@ -254,8 +254,19 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         first = int(m[1])
         last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
+    # an ordinal word for the number ('Første kvartal 2024', 'andre tertial 2024')
+    value = re.sub(
+        r"^(første|forste|andre|annet|tredje|fjerde)\.?(?=kvartal|kv\.|tertial)",
+        lambda m: ORDINALS[m[1]] + ".",
+        value,
+    )
     if found := _sub_year(value):
         return found
+    # months by name as a range in one year ('jan–mar 2024', 'januar til mars 2024', NPR's and
+    # Helsedirektoratet's reports): a whole quarter, tertial or year, else None (never its last
+    # month: 'jan–aug 2024', a year to date, is no period the board holds)
+    if m := re.fullmatch(r"([a-zæøå]+)\.?(?:[\-–—]|til)([a-zæøå]+)\.?(\d{4})", value):
+        return _month_range(m[1], m[2], int(m[3]))
     # a year and month run together ('202401', NPR's, KPR's and data warehouses' PERIODE): only
     # a year of 19xx or 20xx and a month 01-12, so a bydel code ('030110') is never a month
     if m := re.fullmatch(r"((?:19|20)\d{2})(0[1-9]|1[0-2])", value):
@@ -347,6 +358,20 @@ def _sub_year(value: str) -> tuple[dt.date, str] | None:
             full_year = int(year) + (2000 if len(year) == 2 else 0)
             return dt.date(full_year, months * (int(number) - 1) + 1, 1), grain
     return None
+
+
+ORDINALS = {"første": "1", "forste": "1", "andre": "2", "annet": "2", "tredje": "3", "fjerde": "4"}
+
+
+def _month_range(first_name: str, last_name: str, year: int) -> tuple[dt.date, str] | None:
+    """A period from its first and last month by name in one year (see _date_range), or None."""
+    first, last = MONTH_NAMES.get(first_name), MONTH_NAMES.get(last_name)
+    if first is None or last is None or last < first:
+        return None
+    return _date_range(
+        f"01.{first:02d}.{year}",
+        (dt.date(year + last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)).strftime("%d.%m.%Y"),
+    )
 
 
 def _date_range(first_text: str, last_text: str) -> tuple[dt.date, str] | None:

@@ -8,6 +8,7 @@ collection of one dataset and a status given as one string for every cell, and a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 
@@ -15,6 +16,7 @@ import openpyxl
 import pytest
 
 from analytics.store import open_store
+from loaders.normalise import parse_period
 from tests.conftest import export_lines, store_state, write_csv
 from tests.test_upload_page import board_db, open_upload, plain  # noqa: F401 (board_db: a fixture)
 
@@ -467,3 +469,46 @@ def test_a_pipe_inside_a_semicolon_file_stays_text(fresh_loader, tmp_path):
     assert report.ok, (report.refused, report.problem_lines())
     assert report.guess.delimiter == ";"
     assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,10,false"]
+
+
+# -- periods: months by name as a range, ordinal words ----------------------------------------------
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "start", "grain"),
+    [
+        ("jan-mar 2024", dt.date(2024, 1, 1), "quarter"),
+        ("januar–mars 2024", dt.date(2024, 1, 1), "quarter"),
+        ("jan.–mar. 2024", dt.date(2024, 1, 1), "quarter"),
+        ("januar til mars 2024", dt.date(2024, 1, 1), "quarter"),
+        ("okt-des 2023", dt.date(2023, 10, 1), "quarter"),
+        ("mai-aug 2024", dt.date(2024, 5, 1), "tertial"),
+        ("jan-des 2024", dt.date(2024, 1, 1), "year"),
+        ("Første kvartal 2024", dt.date(2024, 1, 1), "quarter"),
+        ("fjerde kvartal 2024", dt.date(2024, 10, 1), "quarter"),
+        ("andre tertial 2024", dt.date(2024, 5, 1), "tertial"),
+    ],
+)
+def test_months_by_name_as_a_range_or_an_ordinal_word_are_that_period(text, start, grain):
+    assert parse_period(text) == (start, grain)
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    "text", ["jan-aug 2024", "jan-jun 2024", "feb-apr 2024", "mar-jan 2024", "femte kvartal 2024"]
+)
+def test_a_year_to_date_or_an_odd_range_of_months_is_no_period_never_its_last_month(text):
+    assert parse_period(text) is None
+
+
+def test_a_file_of_month_ranges_loads_as_quarters_and_a_year_to_date_is_refused(fresh_loader, tmp_path):
+    text = "Kommune;Periode;Antall\n3205 Lillestrøm;jan–mar 2024;4\n3205 Lillestrøm;apr–jun 2024;5\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "npr.csv", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2024K1,4,false", "hip_fractures,3205,2024K2,5,false"]
+    ytd = write_csv(tmp_path / "hittil.csv", "Kommune;Periode;Antall\n3205 Lillestrøm;jan–aug 2024;9\n")
+    assert fresh_loader.ingest(ytd, "hip_fractures").problem_lines() == [
+        "Linje 2, kolonne «Periode»: «jan–aug 2024» er ikke en gyldig periode (bruk f.eks. 2024, 2024K1, "
+        "2024M01, 2024-01, jan 2024 eller 01.01.2024) (fil «hittil.csv»)"
+    ]
