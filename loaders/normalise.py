@@ -284,7 +284,7 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"(\d{4})[./](\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
-    if (m := re.fullmatch(r"(\d{4})([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
+    if (m := re.fullmatch(r"(\d{4})[\-/.]?([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
         return dt.date(int(m[1]), month, 1), "month"
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
@@ -501,6 +501,10 @@ def _week_or_half_year(column: str) -> str | None:
     return None
 
 
+# A column of school, academic or kindergarten years, or seasons («Skoleår», «Studieår»): periods
+# across the turn of a year, which the board cannot split into calendar years.
+ACROSS_YEARS_HEADER = re.compile(r"^(skole|studie|barnehage|undervisnings)(år|aar)$|^sesong$", re.IGNORECASE)
+
 _NOT_HELD = {
     "halvår": "tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
     "uker": "tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, f.eks. 2025M01 eller 2025K1)",
@@ -532,6 +536,12 @@ def _no_period_column(columns: list[str]) -> str:
     for column in columns:
         if what := _week_or_half_year(column):
             return f"har {what} som kolonner («{column}» …); {_NOT_HELD[what]}"
+    for column in columns:
+        if ACROSS_YEARS_HEADER.match(column.strip()):
+            return (
+                f"har kolonnen «{column}», perioder over et årsskifte (f.eks. 2023/2024); tavla regner i "
+                "kalenderår og kan ikke dele dem (bruk kalenderår, f.eks. 2024)"
+            )
     return "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)"
 
 

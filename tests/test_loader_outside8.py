@@ -512,3 +512,29 @@ def test_a_file_of_month_ranges_loads_as_quarters_and_a_year_to_date_is_refused(
         "Linje 2, kolonne «Periode»: «jan–aug 2024» er ikke en gyldig periode (bruk f.eks. 2024, 2024K1, "
         "2024M01, 2024-01, jan 2024 eller 01.01.2024) (fil «hittil.csv»)"
     ]
+
+
+@pytest.mark.backend_free
+@pytest.mark.parametrize(
+    ("text", "month"), [("2024-jan", 1), ("2024-des.", 12), ("2024/mai", 5), ("2024.okt", 10)]
+)
+def test_a_year_then_a_month_name_after_a_mark_is_that_month(text, month):
+    assert parse_period(text) == (dt.date(2024, month, 1), "month")
+
+
+@pytest.mark.parametrize("column", ["Skoleår", "Studieår", "Barnehageår", "Sesong"])
+def test_a_school_year_column_is_named_as_periods_across_years(fresh_loader, tmp_path, column):
+    path = write_csv(tmp_path / "skole.csv", f"Kommune;{column};Antall\n3205 Lillestrøm;2023-24;12\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == (
+        f"Filen «skole.csv» har kolonnen «{column}», perioder over et årsskifte (f.eks. 2023/2024); tavla regner i "
+        "kalenderår og kan ikke dele dem (bruk kalenderår, f.eks. 2024)."
+    )
+
+
+def test_a_column_named_skole_is_no_school_year(fresh_loader, tmp_path):
+    path = write_csv(tmp_path / "skole.csv", "Kommune;Skole;Antall\n3205 Lillestrøm;Kjeller skole;12\n")
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert report.refused == (
+        "Filen «skole.csv» mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)."
+    )
