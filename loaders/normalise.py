@@ -747,6 +747,12 @@ AREA_TOTAL = re.compile(
     re.IGNORECASE,
 )
 # «Helsefellesskapet», «Helsefellesskapet totalt»: the file's own partnership, by no name.
+# A row of the file's average or median over its units («Gjennomsnitt», «Snitt Ahus», «Median
+# alle kommuner», «Landsgjennomsnitt»): no unit and no sum, refused by name (checks.unit_summary_row)
+SUMMARY_ROW = re.compile(
+    r"^(?:gjennomsnitt\w*|gj\.?\s*snitt|snitt|middelverdi|median|landsgjennomsnitt|landssnitt|average|mean)\b",
+    re.IGNORECASE,
+)
 PARTNERSHIP_TOTAL = re.compile(
     r"^(?:(?:totalt?|sum|hele)\s+)?helsefellesskap(?:et)?(?:\s+(?:totalt?|i\s+alt|samlet|sum))?$",
     re.IGNORECASE,
@@ -949,6 +955,8 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         if match is None and AREA_TOTAL.search(value) and not PARTNERSHIP_TOTAL.match(value):
             return UnitRow(reason=f"area_total:{value}")
+        if match is None and SUMMARY_ROW.match(value):
+            return UnitRow(reason=f"summary_row:{value}")
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a

@@ -145,7 +145,7 @@ def _fields(
     fields = {
         "text": text,
         "quoted": _quoted(text),
-        "name": re.sub(r"^(split|area_total):", "", text or ""),
+        "name": re.sub(r"^(split|area_total|summary_row):", "", text or ""),
         "number": _number(text),
         "period": _period(start, grain),
         "indicator": indicator_name,

@@ -538,3 +538,16 @@ def test_a_column_named_skole_is_no_school_year(fresh_loader, tmp_path):
     assert report.refused == (
         "Filen «skole.csv» mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)."
     )
+
+
+# -- units: a row of the file's average or median -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Gjennomsnitt", "Median", "Snitt Ahus", "Landsgjennomsnitt", "Gj.snitt"])
+def test_an_average_or_median_row_is_refused_by_what_it_is(fresh_loader, tmp_path, name):
+    text = f"Kommune;År;Antall\n3205 Lillestrøm;2023;20\n3222 Lørenskog;2023;10\n{name};2023;15\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "npr.csv", text), "hip_fractures")
+    assert report.problem_lines() == [
+        f"Linje 4, kolonne «Kommune»: «{name}» er et gjennomsnitt eller en median over enhetene i filen, ikke en "
+        "enhet; ta raden bort (tavla regner ut helsefellesskapets tall selv) (fil «npr.csv»)"
+    ]
