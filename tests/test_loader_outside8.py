@@ -551,3 +551,99 @@ def test_an_average_or_median_row_is_refused_by_what_it_is(fresh_loader, tmp_pat
         f"Linje 4, kolonne «Kommune»: «{name}» er et gjennomsnitt eller en median over enhetene i filen, ikke en "
         "enhet; ta raden bort (tavla regner ut helsefellesskapets tall selv) (fil «npr.csv»)"
     ]
+
+
+# -- plain JSON records and Parquet ---------------------------------------------------------------
+
+
+_RECORDS = [{"kommune": "3205", "år": 2023, "antall": 20}, {"kommune": "3222", "år": 2023, "antall": None}]
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("api.json", json.dumps(_RECORDS)),
+        ("api_data.json", json.dumps({"data": _RECORDS, "total": 2})),
+        ("api.jsonl", "\n".join(json.dumps(r) for r in _RECORDS) + "\n"),
+    ],
+    ids=["list", "wrapped", "lines"],
+)
+def test_plain_json_records_load_as_a_table_and_null_stays_missing(fresh_loader, tmp_path, name, body):
+    report = fresh_loader.ingest(write_csv(tmp_path / name, body), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,,true"]
+
+
+def test_a_problem_in_a_json_record_is_named_by_the_records_number(fresh_loader, tmp_path):
+    body = json.dumps(
+        [{"kommune": "3205", "år": 2023, "antall": 20}, {"kommune": "9876", "år": 2023, "antall": 1}]
+    )
+    report = fresh_loader.ingest(write_csv(tmp_path / "api.json", body), "hip_fractures")
+    assert report.problem_lines() == [
+        "Linje 2, kolonne «kommune»: «9876» er ikke en kjent kommune, bydel eller region (fil «api.json»)"
+    ]
+
+
+def test_nested_json_is_still_refused_in_one_sentence(fresh_loader, tmp_path):
+    body = json.dumps([{"kommune": {"kode": "3205"}, "år": 2023, "antall": 20}])
+    report = fresh_loader.ingest(write_csv(tmp_path / "api.json", body), "hip_fractures")
+    assert (
+        report.refused == "Filen «api.json» er JSON, men ikke et JSON-stat 2.0-datasett; last ned én tabell."
+    )
+
+
+def _parquet(path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {"Kommune": ["3205 Lillestrøm", "3222 Lørenskog"], "År": [2023, 2023], "Antall": [20.0, None]}
+    )
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["uttrekk.parquet", "uttrekk.csv", "uttrekk"])
+def test_a_parquet_file_loads_whatever_its_name(fresh_loader, tmp_path, name):
+    report = fresh_loader.ingest(_parquet(tmp_path / name), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false", "hip_fractures,3222,2023,,true"]
+
+
+def test_a_broken_parquet_file_is_refused_in_one_sentence(fresh_loader, tmp_path):
+    path = tmp_path / "uttrekk.parquet"
+    path.write_bytes(b"PAR1" + b"\x00" * 40)
+    report = fresh_loader.ingest(path, "hip_fractures")
+    assert (
+        report.refused
+        == "Filen «uttrekk.parquet» ser ut som en Parquet-fil, men kan ikke leses (er den skadet?)."
+    )
+
+
+@pytest.mark.parametrize("kind", ["parquet", "json"])
+def test_the_upload_page_loads_parquet_and_json_records(board_db, tmp_path, kind):  # noqa: F811
+    records = [
+        {"Kommune": "3205 Lillestrøm", "År": 2017, "Antall": 20.0},
+        {"Kommune": "3222", "År": 2017, "Antall": 7.0},
+    ]
+    if kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(records), path := tmp_path / "u.parquet")
+        name, body = "uttrekk.parquet", path.read_bytes()
+    else:
+        name, body = "api.json", json.dumps(records).encode()
+    at = open_upload()
+    at.selectbox(key="upload_indicator").set_value("hip_fractures").run()
+    at.file_uploader(key="upload_file").set_value((name, body, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    at.button(key=[b.key for b in at.button if b.label == "Last inn"][0]).click().run()
+    assert not at.exception, at.exception
+    store = open_store(board_db)
+    try:
+        facts = store.facts(["hip_fractures"])
+        mine = facts[(facts["grain"] == "year") & (facts["period_start"].astype(str) == "2017-01-01")]
+        assert sorted(zip(mine["unit_id"], mine["value"], strict=True)) == [("3205", 20.0), ("3222", 7.0)]
+    finally:
+        store.close()

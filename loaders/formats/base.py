@@ -101,7 +101,11 @@ FORMAT_LABELS = {
     "excel": "Excel",
     "px": "PC-Axis (PX)",
     "jsonstat": "JSON-stat 2.0",
+    "json": "JSON (poster)",
+    "parquet": "Parquet",
 }
+# Formats whose files carry their own columns (no encoding, delimiter or sheet to choose)
+SELF_DESCRIBED = ("px", "jsonstat", "json", "parquet")
 
 
 @dataclass
@@ -113,7 +117,7 @@ class ReadGuess:
     guessing from column names.
     """
 
-    format: str  # "csv", "excel", "px" or "jsonstat"
+    format: str  # "csv", "excel", "px", "jsonstat", "json" or "parquet"
     encoding: str
     delimiter: str
     header_line: int  # 1-based line (or sheet row) of the header
@@ -145,7 +149,7 @@ class ReadGuess:
     def describe(self) -> dict[str, str]:
         if self.format == "excel":
             return {"Format": "Excel", "Ark": self.sheet or "", "Overskrift på rad": str(self.header_line)}
-        if self.format in ("px", "jsonstat"):
+        if self.format in SELF_DESCRIBED:
             described = {"Format": FORMAT_LABELS[self.format]}
             if self.encoding:
                 described["Tegnsett"] = self.encoding_label
