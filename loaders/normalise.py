@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -214,6 +215,17 @@ class ColumnRoles:
         )
 
 
+# Characters a cell copied from a web page, an e-mail or a PDF carries unseen: zero-width space,
+# joiners, left-to-right and right-to-left marks, a byte order mark inside the text, soft hyphen.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+
+
+def plain_text(text: str) -> str:
+    """A cell's text as compared: composed letters (NFC: «Å» written as A and a ring, as macOS and
+    some scripts write it, is «Å»), no invisible characters (INVISIBLE), no-break spaces as spaces."""
+    return unicodedata.normalize("NFC", text).translate(INVISIBLE).replace("\xa0", " ")
+
+
 # -- periods -------------------------------------------------------------------------------
 
 
@@ -229,7 +241,7 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     read as its month, never truncated to a coarser grain (a quarterly indicator may hold
     months; analytics sums them). None when the text is not a period.
     """
-    value = text.strip().lower().replace(" ", "").replace("\xa0", "")
+    value = plain_text(text).strip().lower().replace(" ", "")
     # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
     value = PROVISIONAL.sub("", value) or value
     # a label before a year ('År 2023', 'Year 2023'), as report tools write it
@@ -908,7 +920,7 @@ class UnitResolver:
 
     def resolve(self, text: str) -> UnitMatch | str | None:
         """A UnitMatch, SPLIT, or None when the text names no unit of the board."""
-        value = " ".join(text.replace("\xa0", " ").split())
+        value = " ".join(plain_text(text).split())
         value = _bare(value)
         if m := WARD_CODE.match(value):
             return self.by_code.get(m[1])
@@ -941,7 +953,7 @@ class UnitResolver:
     def classify(self, text: str, partnership: str | None) -> UnitRow | None:
         """The unit a text names for a file of `partnership` (None: any of the board's units),
         a row to skip, or None when the text names nothing that exists."""
-        value = " ".join(text.replace("\xa0", " ").split())
+        value = " ".join(plain_text(text).split())
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)

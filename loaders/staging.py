@@ -41,9 +41,11 @@ _STAGE_MACROS = [
     # a footnote mark after a number ('12*', '39 *': KPR's and NPR's «foreløpige tall») is no
     # part of it; a lone '*' stays a suppression marker (it has no digit before it)
     # the minus sign U+2212 that SSB's and FHI's tables print ('−3,5') is a minus
-    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(replace("
+    # invisible characters copied with a number from a web page or an e-mail (zero-width space,
+    # joiners, direction marks, a byte order mark, soft hyphen) are no part of it
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(regexp_replace(replace("
     "replace(replace(replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), chr(8201), ''), "
-    "chr(8199), ''), '%', ''), chr(8722), '-'), "
+    "chr(8199), ''), '%', ''), chr(8722), '-'), '[\u200b-\u200f\u2060\ufeff\u00ad]', '', 'g'), "
     "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "

@@ -647,3 +647,27 @@ def test_the_upload_page_loads_parquet_and_json_records(board_db, tmp_path, kind
         assert sorted(zip(mine["unit_id"], mine["value"], strict=True)) == [("3205", 20.0), ("3222", 7.0)]
     finally:
         store.close()
+
+
+# -- text: decomposed letters and invisible characters -------------------------------------------
+
+
+def test_decomposed_letters_in_the_header_and_the_names_are_the_letters(fresh_loader, tmp_path):
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Kommune;År;Antall\nÅs;2023;20\nLørenskog;2023;7\n")
+    assert "Å" not in text  # written as A and a combining ring, as macOS and some scripts write it
+    report = fresh_loader.ingest(write_csv(tmp_path / "mac.csv", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3218,2023,20,false", "hip_fractures,3222,2023,7,false"]
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200e", "\ufeff", "\u00ad", "\u2060"])
+def test_invisible_characters_in_a_unit_a_period_or_a_number_are_no_part_of_it(fresh_loader, tmp_path, mark):
+    text = f"Kommune;Måned;Antall\n{mark}3205 Lillestrøm;2024-01{mark};1{mark}2\n3222 Lørenskog{mark};2024-01;7\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "kopiert.csv", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == [
+        "hip_fractures,3205,2024M01,12,false",
+        "hip_fractures,3222,2024M01,7,false",
+    ]

@@ -253,12 +253,20 @@ def units_row_note(line: int, text: str) -> str:
     return f"Linje {line} («{text}») er lest som måleenhet for kolonnene under overskriften, ikke som data."
 
 
+def plain_text(text: str) -> str:
+    """See loaders.normalise.plain_text (imported late: normalise imports the formats' modules)."""
+    from loaders.normalise import plain_text as plain
+
+    return plain(text)
+
+
 def column_names(header: list[str], width: int) -> list[str]:
     """Header cells as names: blanks become «kolonne N», repeats get «(2)»."""
     names: list[str] = []
     for index in range(width):
         name = (header[index] if index < len(header) else "") or ""
-        name = " ".join(str(name).split()) or f"kolonne {index + 1}"
+        # composed letters (NFC) and no invisible characters, so «År» written decomposed is «År»
+        name = " ".join(plain_text(str(name)).split()) or f"kolonne {index + 1}"
         base, n = name, 2
         while name in names:
             name, n = f"{base} ({n})", n + 1
