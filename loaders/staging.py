@@ -43,9 +43,11 @@ _STAGE_MACROS = [
     # the minus sign U+2212 that SSB's and FHI's tables print ('−3,5') is a minus
     # invisible characters copied with a number from a web page or an e-mail (zero-width space,
     # joiners, direction marks, a byte order mark, soft hyphen) are no part of it
-    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(regexp_replace(replace("
-    "replace(replace(replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), chr(8201), ''), "
-    "chr(8199), ''), '%', ''), chr(8722), '-'), '[\u200b-\u200f\u2060\ufeff\u00ad]', '', 'g'), "
+    # (an ASCII cell, nearly every one, skips the search for the other characters: strlen counts
+    # bytes, length characters)
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(CASE WHEN strlen(t) = length(t) "
+    "THEN replace(replace(t, ' ', ''), '%', '') ELSE replace(regexp_replace(t, "
+    "'[ %\u00a0\u202f\u2009\u2007\u200b-\u200f\u2060\ufeff\u00ad]', '', 'g'), chr(8722), '-') END, "
     "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "
