@@ -671,3 +671,29 @@ def test_invisible_characters_in_a_unit_a_period_or_a_number_are_no_part_of_it(f
         "hip_fractures,3205,2024M01,12,false",
         "hip_fractures,3222,2024M01,7,false",
     ]
+
+
+# -- units: an underscore or a bar after the code, Excel's text apostrophe before it ------------
+
+
+@pytest.mark.parametrize(
+    "text", ["3205_Lillestrøm", "3205|Lillestrøm", "'3205", "’3205 Lillestrøm", "'0231_Skedsmo"]
+)
+def test_a_code_joined_to_its_name_by_an_underscore_or_marked_as_text_is_that_unit(
+    fresh_loader, tmp_path, text
+):
+    year = "2019" if "0231" in text else "2023"
+    rows = f"{text};{year};20\n" + ("0227 Fet;2019;3\n0226 Sørum;2019;4\n" if year == "2019" else "")
+    report = fresh_loader.ingest(
+        write_csv(tmp_path / "dvh.csv", f"Kommune;År;Antall\n{rows}"), "hip_fractures"
+    )
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == [f"hip_fractures,3205,{year},{27 if year == '2019' else 20},false"]
+
+
+def test_an_underscore_after_a_code_elsewhere_in_norway_is_outside(fresh_loader, tmp_path):
+    text = "Kommune;År;Antall\n3205_Lillestrøm;2023;20\n4601_Bergen;2023;9\n"
+    report = fresh_loader.ingest(write_csv(tmp_path / "dvh.csv", text), "hip_fractures")
+    assert report.ok, (report.refused, report.problem_lines())
+    assert _lines(fresh_loader) == ["hip_fractures,3205,2023,20,false"]
+    assert report.stats.outside == 1
