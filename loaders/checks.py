@@ -177,6 +177,15 @@ CHECKS: tuple[Check, ...] = (
         report="unit_reason",
     ),
     Check(
+        "unit_summary_row",
+        "cell",
+        "unit",
+        "unit_id IS NULL AND starts_with(unit_reason, 'summary_row:')",
+        "«{name}» er et gjennomsnitt eller en median over enhetene i filen, ikke en enhet; ta raden bort "
+        "(tavla regner ut helsefellesskapets tall selv)",
+        report="unit_reason",
+    ),
+    Check(
         "unit",
         "cell",
         "unit",

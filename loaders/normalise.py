@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -214,6 +215,17 @@ class ColumnRoles:
         )
 
 
+# Characters a cell copied from a web page, an e-mail or a PDF carries unseen: zero-width space,
+# joiners, left-to-right and right-to-left marks, a byte order mark inside the text, soft hyphen.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+
+
+def plain_text(text: str) -> str:
+    """A cell's text as compared: composed letters (NFC: «Å» written as A and a ring, as macOS and
+    some scripts write it, is «Å»), no invisible characters (INVISIBLE), no-break spaces as spaces."""
+    return unicodedata.normalize("NFC", text).translate(INVISIBLE).replace("\xa0", " ")
+
+
 # -- periods -------------------------------------------------------------------------------
 
 
@@ -229,7 +241,7 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     read as its month, never truncated to a coarser grain (a quarterly indicator may hold
     months; analytics sums them). None when the text is not a period.
     """
-    value = text.strip().lower().replace(" ", "").replace("\xa0", "")
+    value = plain_text(text).strip().lower().replace(" ", "")
     # a provisional period's mark ('2024*', '2024¹', '2024 (foreløpige tall)'): the period itself
     value = PROVISIONAL.sub("", value) or value
     # a label before a year ('År 2023', 'Year 2023'), as report tools write it
@@ -254,8 +266,19 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
         first = int(m[1])
         last = first - first % 100 + int(m[2])
         return (dt.date(first, 1, 1), multi_year(last - first + 1)) if first < last <= first + 19 else None
+    # an ordinal word for the number ('Første kvartal 2024', 'andre tertial 2024')
+    value = re.sub(
+        r"^(første|forste|andre|annet|tredje|fjerde)\.?(?=kvartal|kv\.|tertial)",
+        lambda m: ORDINALS[m[1]] + ".",
+        value,
+    )
     if found := _sub_year(value):
         return found
+    # months by name as a range in one year ('jan–mar 2024', 'januar til mars 2024', NPR's and
+    # Helsedirektoratet's reports): a whole quarter, tertial or year, else None (never its last
+    # month: 'jan–aug 2024', a year to date, is no period the board holds)
+    if m := re.fullmatch(r"([a-zæøå]+)\.?(?:[\-–—]|til)([a-zæøå]+)\.?(\d{4})", value):
+        return _month_range(m[1], m[2], int(m[3]))
     # a year and month run together ('202401', NPR's, KPR's and data warehouses' PERIODE): only
     # a year of 19xx or 20xx and a month 01-12, so a bydel code ('030110') is never a month
     if m := re.fullmatch(r"((?:19|20)\d{2})(0[1-9]|1[0-2])", value):
@@ -273,7 +296,7 @@ def parse_period(text: str) -> tuple[dt.date, str] | None:
     if m := re.fullmatch(r"(\d{4})[./](\d{1,2})", value):
         month = int(m[2])
         return (dt.date(int(m[1]), month, 1), "month") if 1 <= month <= 12 else None
-    if (m := re.fullmatch(r"(\d{4})([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
+    if (m := re.fullmatch(r"(\d{4})[\-/.]?([a-zæøå]+)\.?", value)) and (month := MONTH_NAMES.get(m[2])):
         return dt.date(int(m[1]), month, 1), "month"
     if m := re.fullmatch(r"([a-zæøå]+)\.?-?(\d{4})", value):
         month = MONTH_NAMES.get(m[1])
@@ -347,6 +370,20 @@ def _sub_year(value: str) -> tuple[dt.date, str] | None:
             full_year = int(year) + (2000 if len(year) == 2 else 0)
             return dt.date(full_year, months * (int(number) - 1) + 1, 1), grain
     return None
+
+
+ORDINALS = {"første": "1", "forste": "1", "andre": "2", "annet": "2", "tredje": "3", "fjerde": "4"}
+
+
+def _month_range(first_name: str, last_name: str, year: int) -> tuple[dt.date, str] | None:
+    """A period from its first and last month by name in one year (see _date_range), or None."""
+    first, last = MONTH_NAMES.get(first_name), MONTH_NAMES.get(last_name)
+    if first is None or last is None or last < first:
+        return None
+    return _date_range(
+        f"01.{first:02d}.{year}",
+        (dt.date(year + last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)).strftime("%d.%m.%Y"),
+    )
 
 
 def _date_range(first_text: str, last_text: str) -> tuple[dt.date, str] | None:
@@ -476,6 +513,10 @@ def _week_or_half_year(column: str) -> str | None:
     return None
 
 
+# A column of school, academic or kindergarten years, or seasons («Skoleår», «Studieår»): periods
+# across the turn of a year, which the board cannot split into calendar years.
+ACROSS_YEARS_HEADER = re.compile(r"^(skole|studie|barnehage|undervisnings)(år|aar)$|^sesong$", re.IGNORECASE)
+
 _NOT_HELD = {
     "halvår": "tavla tar ikke halvårstall (bruk måneder, kvartaler eller år, f.eks. 2024M01, 2024K1 eller 2024)",
     "uker": "tavla tar ikke ukestall (summer ukene til måneder eller kvartaler, f.eks. 2025M01 eller 2025K1)",
@@ -507,6 +548,12 @@ def _no_period_column(columns: list[str]) -> str:
     for column in columns:
         if what := _week_or_half_year(column):
             return f"har {what} som kolonner («{column}» …); {_NOT_HELD[what]}"
+    for column in columns:
+        if ACROSS_YEARS_HEADER.match(column.strip()):
+            return (
+                f"har kolonnen «{column}», perioder over et årsskifte (f.eks. 2023/2024); tavla regner i "
+                "kalenderår og kan ikke dele dem (bruk kalenderår, f.eks. 2024)"
+            )
     return "mangler en kolonne for periode (f.eks. «Periode», «År» eller én kolonne per år)"
 
 
@@ -712,6 +759,12 @@ AREA_TOTAL = re.compile(
     re.IGNORECASE,
 )
 # «Helsefellesskapet», «Helsefellesskapet totalt»: the file's own partnership, by no name.
+# A row of the file's average or median over its units («Gjennomsnitt», «Snitt Ahus», «Median
+# alle kommuner», «Landsgjennomsnitt»): no unit and no sum, refused by name (checks.unit_summary_row)
+SUMMARY_ROW = re.compile(
+    r"^(?:gjennomsnitt\w*|gj\.?\s*snitt|snitt|middelverdi|median|landsgjennomsnitt|landssnitt|average|mean)\b",
+    re.IGNORECASE,
+)
 PARTNERSHIP_TOTAL = re.compile(
     r"^(?:(?:totalt?|sum|hele)\s+)?helsefellesskap(?:et)?(?:\s+(?:totalt?|i\s+alt|samlet|sum))?$",
     re.IGNORECASE,
@@ -760,6 +813,8 @@ CITY_DISTRICTS = frozenset(
 )  # fmt: skip
 # «Årstad (Bergen)»: a part of a municipality named in brackets after it.
 WITH_COUNTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
+# «Våler i Østfold», «Nes i Akershus»: the county after «i», as people tell namesakes apart
+IN_COUNTY = re.compile(r"(.+?)\s+i\s+(.+)", re.IGNORECASE)
 IN_MUNICIPALITY = re.compile(r"^(.+?)\s*\((.+)\)$")
 COUNTY_CODE = re.compile(r"^\d{2}(?=$|[\s:,.\-–])")
 WARD_CODE = re.compile(r"^(\d{6})[a-z]{1,2}(?=$|\s)", re.IGNORECASE)  # SSB: 030110a Grorud
@@ -865,11 +920,11 @@ class UnitResolver:
 
     def resolve(self, text: str) -> UnitMatch | str | None:
         """A UnitMatch, SPLIT, or None when the text names no unit of the board."""
-        value = " ".join(text.replace("\xa0", " ").split())
+        value = " ".join(plain_text(text).split())
         value = _bare(value)
         if m := WARD_CODE.match(value):
             return self.by_code.get(m[1])
-        if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–])", value) or re.search(r"\((\d{3,6})\)$", value):
+        if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–_|])", value) or re.search(r"\((\d{3,6})\)$", value):
             code = m[1]
             if len(code) in (3, 5):  # Excel drops the leading zero: 301 → 0301
                 code = "0" + code
@@ -886,8 +941,11 @@ class UnitResolver:
 
     def _with_county(self, value: str) -> tuple[str, str] | None:
         """(name, county) for «Nes (Akershus)», a county known by that name; else None."""
-        m = WITH_COUNTY.fullmatch(value)
-        return (m[1], m[2]) if m and _name_key(m[2]) in self.county_names else None
+        for pattern in (WITH_COUNTY, IN_COUNTY):
+            m = pattern.fullmatch(value)
+            if m and _name_key(m[2]) in self.county_names:
+                return (m[1], m[2])
+        return None
 
     def is_total(self, text: str) -> bool:
         return bool(TOTAL_ROW.match(text.strip()))
@@ -895,7 +953,7 @@ class UnitResolver:
     def classify(self, text: str, partnership: str | None) -> UnitRow | None:
         """The unit a text names for a file of `partnership` (None: any of the board's units),
         a row to skip, or None when the text names nothing that exists."""
-        value = " ".join(text.replace("\xa0", " ").split())
+        value = " ".join(plain_text(text).split())
         if COUNTRY_ROW.match(value) or RESIDUAL_ROW.search(value) or SSB_AGGREGATE_CODE.match(value):
             return UnitRow(skip=AREA)
         match = self.resolve(value)
@@ -909,6 +967,8 @@ class UnitResolver:
             return UnitRow(skip=AREA)
         if match is None and AREA_TOTAL.search(value) and not PARTNERSHIP_TOTAL.match(value):
             return UnitRow(reason=f"area_total:{value}")
+        if match is None and SUMMARY_ROW.match(value):
+            return UnitRow(reason=f"summary_row:{value}")
         if match == SPLIT:
             # A split municipality whose parts today all lie outside the file's partnership (or
             # outside every partnership on the board: Ålesund 1507 in a national 2023 file) is a
@@ -925,17 +985,17 @@ class UnitResolver:
         if self.is_total(value) or PARTNERSHIP_TOTAL.match(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
-        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–])", bare):
+        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–_|])", bare):
             # a bydel of a municipality in Norway that the board does not have (030101 Gamle
             # Oslo, 460105 Årstad in Bergen)
             return UnitRow(skip=OUTSIDE) if m[1][:4] in self.national_codes | {"0301"} else None
-        if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare):
+        if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–_|])", bare):
             if m[1].zfill(4) in self.national_codes:
                 return UnitRow(skip=OUTSIDE)
             # An older code (before the 2018–2024 reforms: «1201 Bergen», «1601 Trondheim») beside
             # the name of a municipality outside the board: a row for somewhere else. The board's
             # own names with a code it does not know stay a problem.
-            name = _name_key(bare[m.end() :].strip(" -–:,."))
+            name = _name_key(bare[m.end() :].strip(" -–:,._|"))
             known = isinstance(self.by_name.get(name), UnitMatch) or name in self.split_into
             return UnitRow(skip=OUTSIDE) if name in self.national_names and not known else None
         if COUNTY_CODE.match(bare):
@@ -960,7 +1020,7 @@ class UnitResolver:
         """True when every unit a split municipality went into is outside `partnership`
         (None: outside every partnership on the board)."""
         bare = _bare(value)
-        code = re.match(r"^(\d{3,4})(?=$|[\s:,.\-–])", bare)
+        code = re.match(r"^(\d{3,4})(?=$|[\s:,.\-–_|])", bare)
         parts = self.split_into.get(code[1].zfill(4) if code else _name_key(bare))
         if not parts:
             return False
@@ -1015,9 +1075,17 @@ def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
     ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
 
 
+# A word before the code: SSB's «K-3205», and «Kommune 3205», «Kommunenr. 3205», «Knr: 3205» as
+# reports and pivot tables label the number, and the apostrophe Excel keeps a code as text with
+# («'0301»). After the code: a space or a mark, also «_» and «|» (data warehouses' keys).
+CODE_PREFIX = re.compile(
+    r"^(?:['’‘](?=\d)|k\s*-\s*|k(?=\d)|(?:kommune(?:nr|nummer)?|knr)\.?\s*:?\s*(?=\d))", re.IGNORECASE
+)
+
+
 def _bare(value: str) -> str:
-    """A unit text without SSB's «K-» before the code: 'K-3205' → '3205'."""
-    return re.sub(r"^[Kk]\s*-\s*|^[Kk](?=\d)", "", value)
+    """A unit text without a label before the code: 'K-3205', 'Kommune 3205' → '3205'."""
+    return CODE_PREFIX.sub("", value)
 
 
 # Norwegian letters as systems without them write them («Lorenskog», «Baerum», «Aas»): names
@@ -1042,10 +1110,35 @@ DUAL_NAME = re.compile(r"\s+[-–—/]\s+|\s*/\s*")
 _CITY_DISTRICT_KEYS = frozenset(_name_key(n) for n in CITY_DISTRICTS)
 
 
+# The official Sami and Kven names of municipalities (the other form of SSB/KLASS's dual names),
+# as a file may give them alone («Guovdageaidnu») or joined by a bare hyphen
+# («Kárášjohka-Karasjok»): name key → the Norwegian name's key, which the board knows.
+OTHER_FORMS = {
+    "guovdageaidnu": "kautokeino", "kárášjohka": "karasjok", "deatnu": "tana", "unjárga": "nesseby",
+    "porsáŋgu": "porsanger", "porsanki": "porsanger", "gáivuotna": "kåfjord", "kaivuono": "kåfjord",
+    "loabát": "lavangen", "hábmer": "hamarøy", "snåase": "snåsa", "raarvihke": "røyrvik",
+    "aarborte": "hattfjelldal", "plaassje": "røros", "fuossko": "fauske", "suortá": "sortland",
+    "evenássi": "evenes", "rivtták": "gratangen", "ivgu": "lyngen", "omasvuotna": "storfjord",
+    "omasvuono": "storfjord", "ráisa": "nordreisa", "raisi": "nordreisa", "romsa": "tromsø",
+    "tromssa": "tromsø", "návuotna": "kvænangen", "naavuono": "kvænangen", "hárstták": "harstad",
+    "málatvuopmi": "målselv", "čáhcesuolu": "vadsø", "vesisaari": "vadsø",
+    "áhkánjárga": "narvik", "dielddanuorri": "tjeldsund",
+}  # fmt: skip
+_OTHER_FORM_KEYS = {_name_key(other): _name_key(norwegian) for other, norwegian in OTHER_FORMS.items()}
+
+
 def _name_keys(name: str) -> list[str]:
-    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»)."""
+    """The name's key, then the keys of each form of a dual name («Hábmer - Hamarøy»), and for
+    a Sami or Kven form (OTHER_FORMS), alone or hyphenated to the Norwegian one, that one's."""
     parts = [p for p in DUAL_NAME.split(name) if p.strip()]
-    return [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
+    keys = [_name_key(name)] + ([_name_key(p) for p in parts] if len(parts) > 1 else [])
+    for key in list(keys):
+        words = key.split(" ")
+        for n in range(1, len(words) + 1):
+            for other in (" ".join(words[:n]), " ".join(words[-n:])):
+                if (known := _OTHER_FORM_KEYS.get(other)) and known not in keys:
+                    keys.append(known)
+    return keys
 
 
 # -- map tables for the store --------------------------------------------------------------

@@ -24,7 +24,8 @@ class FileRefused(Exception):
     def __init__(self, file_name: str, reason: str) -> None:
         self.file_name = file_name
         self.reason = reason
-        super().__init__(f"Filen «{file_name}» {reason}.")
+        # one sentence: its own stop when the reason ends with a question («Er det riktig fil?»)
+        super().__init__(f"Filen «{file_name}» {reason}" + ("" if reason.endswith(("?", "!", ".")) else "."))
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _fields(
     fields = {
         "text": text,
         "quoted": _quoted(text),
-        "name": re.sub(r"^(split|area_total):", "", text or ""),
+        "name": re.sub(r"^(split|area_total|summary_row):", "", text or ""),
         "number": _number(text),
         "period": _period(start, grain),
         "indicator": indicator_name,

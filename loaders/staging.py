@@ -36,12 +36,18 @@ from loaders import checks as check_table
 WHOLE_ROLES: tuple[CellRole, ...] = typing.get_args(CellRole)
 
 _STAGE_MACROS = [
-    # '1 234,5' → '1234,5': spaces, NBSP and narrow NBSP as thousands separators; '12 %' → '12'
+    # '1 234,5' → '1234,5': spaces, NBSP, narrow NBSP, thin space and figure space (Word's and
+    # typeset reports' marks between thousands) as thousands separators; '12 %' → '12'
     # a footnote mark after a number ('12*', '39 *': KPR's and NPR's «foreløpige tall») is no
     # part of it; a lone '*' stays a suppression marker (it has no digit before it)
     # the minus sign U+2212 that SSB's and FHI's tables print ('−3,5') is a minus
-    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(replace("
-    "replace(replace(replace(replace(t, ' ', ''), chr(160), ''), chr(8239), ''), '%', ''), chr(8722), '-'), "
+    # invisible characters copied with a number from a web page or an e-mail (zero-width space,
+    # joiners, direction marks, a byte order mark, soft hyphen) are no part of it
+    # (an ASCII cell, nearly every one, skips the search for the other characters: strlen counts
+    # bytes, length characters)
+    "CREATE OR REPLACE TEMP MACRO stage_clean(t) AS regexp_replace(CASE WHEN strlen(t) = length(t) "
+    "THEN replace(replace(t, ' ', ''), '%', '') ELSE replace(regexp_replace(t, "
+    "'[ %\u00a0\u202f\u2009\u2007\u200b-\u200f\u2060\ufeff\u00ad]', '', 'g'), chr(8722), '-') END, "
     "'(\\d)\\*+$', '\\1')",
     # with both marks the last one is the decimal mark: '1.234,5' and '1,234.5' are 1234.5
     "CREATE OR REPLACE TEMP MACRO stage_decimal(t) AS CASE "
@@ -304,12 +310,15 @@ class Staging:
 
     def header_again(self, header: dict[str, str], limit: int) -> list[int]:
         """Row numbers (file order, at most `limit`, up to the last data row) whose cells in the
-        columns of `header` (staging id → the header's text) repeat the header's texts
-        (case and surrounding space aside): a second table under the first one."""
+        columns of `header` (staging id → the header's text, the first one the unit's) repeat
+        the header's texts (case and surrounding space aside): a second table under the first
+        one. The unit's column and at least one other must repeat, so a second table with
+        another value column («Kommune;Måned;Andel» under «Kommune;Måned;Antall») is one too."""
         StageSpec(unit=next(iter(header)), wide=tuple(header)).used()  # ids checked before use
         first, texts = next(iter(header)), [t.strip().lower() for t in header.values()]
         # a byte order mark before the repeated header: two files saved with one, run together
-        same = " AND ".join(f"lower(trim(replace({c}, chr(65279), ''))) = ?" for c in header)
+        cells = [f"coalesce(lower(trim(replace({c}, chr(65279), ''))) = ?, false)" for c in header]
+        same = f"{cells[0]} AND ({' OR '.join(cells[1:])})"
         # the length test first (up to 8 spaces around the header's text): it rules out nearly
         # every row before any text is lowered (1 M rows: 29 → 17 ms)
         rows = self._cur.execute(

@@ -19,6 +19,7 @@ from analytics.formatting import counted
 from analytics.store import zero_filled_text
 from loaders import upload_files
 from loaders.formats import DELIMITERS, ENCODINGS
+from loaders.formats.base import SELF_DESCRIBED
 from loaders.ingest import Choices, IngestReport
 from loaders.normalise import ColumnRoles
 from loaders.service import Loader
@@ -172,7 +173,7 @@ def _show_guess(report: IngestReport, key: str, columns_key: str) -> None:
         expanded=bool(report.problem_count or report.refused),
     ):
         cols = st.columns(3)
-        if guess.format in ("px", "jsonstat"):  # the file names its own dimensions and codes
+        if guess.format in SELF_DESCRIBED:  # the file names its own columns (PX, JSON, Parquet)
             cols[0].caption(" · ".join(f"{k}: {v}" for k, v in guess.describe().items()))
         elif guess.format == "excel":
             cols[0].selectbox(

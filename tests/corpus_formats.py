@@ -439,7 +439,7 @@ def bad_cases() -> list[FormatCase]:
             "JSON-stat-samling (class «collection»), ikke ett datasett",
             json.dumps({"version": "2.0", "class": "collection", "link": {"item": []}}).encode(),
             profile="ssb_07459",
-            message="er JSON, men ikke et JSON-stat 2.0-datasett (class «collection»)",
+            message="er en JSON-stat-samling (class «collection») uten tabeller",
         ),
     ]
 

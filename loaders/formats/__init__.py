@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.formats import excel, jsonstat, px, text
+from loaders.formats import excel, jsonstat, parquet, px, text
 from loaders.formats.base import (
     DELIMITERS,
     ENCODINGS,
@@ -46,7 +46,8 @@ def open_table(
 ) -> TableFile:
     """Sniff or read a file as a table; FileRefused (one Norwegian sentence) if it is none.
 
-    Text (CSV/TSV/TXT), Excel (.xlsx and what calamine reads), PX and JSON-stat 2.0.
+    Text (CSV/TSV/TXT), Excel (.xlsx and what calamine reads), PX, JSON-stat 2.0, plain JSON
+    records and Parquet.
     """
     file_name = file_name or path.name
     choices = choices or ReadChoices()
@@ -67,6 +68,8 @@ def open_table(
         raise FileRefused(
             file_name, "er et bilde eller en PDF, ikke en tabell; last opp en CSV- eller Excel-fil"
         )
+    if parquet.matches(path, sample):
+        return parquet.open_parquet(path, file_name, choices, limits)
     if excel.matches(path, sample):
         return excel.open_excel(path, file_name, choices, limits)
     if px.matches(path, sample):

@@ -95,13 +95,17 @@ ENCODINGS = {
     "utf-16-le": "UTF-16 LE uten BOM",
     "utf-16-be": "UTF-16 BE uten BOM",
 }
-DELIMITERS = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabulator"}
+DELIMITERS = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabulator", "|": "loddrett strek (|)"}
 FORMAT_LABELS = {
     "csv": "Tekst (CSV)",
     "excel": "Excel",
     "px": "PC-Axis (PX)",
     "jsonstat": "JSON-stat 2.0",
+    "json": "JSON (poster)",
+    "parquet": "Parquet",
 }
+# Formats whose files carry their own columns (no encoding, delimiter or sheet to choose)
+SELF_DESCRIBED = ("px", "jsonstat", "json", "parquet")
 
 
 @dataclass
@@ -113,7 +117,7 @@ class ReadGuess:
     guessing from column names.
     """
 
-    format: str  # "csv", "excel", "px" or "jsonstat"
+    format: str  # "csv", "excel", "px", "jsonstat", "json" or "parquet"
     encoding: str
     delimiter: str
     header_line: int  # 1-based line (or sheet row) of the header
@@ -145,7 +149,7 @@ class ReadGuess:
     def describe(self) -> dict[str, str]:
         if self.format == "excel":
             return {"Format": "Excel", "Ark": self.sheet or "", "Overskrift på rad": str(self.header_line)}
-        if self.format in ("px", "jsonstat"):
+        if self.format in SELF_DESCRIBED:
             described = {"Format": FORMAT_LABELS[self.format]}
             if self.encoding:
                 described["Tegnsett"] = self.encoding_label
@@ -249,12 +253,20 @@ def units_row_note(line: int, text: str) -> str:
     return f"Linje {line} («{text}») er lest som måleenhet for kolonnene under overskriften, ikke som data."
 
 
+def plain_text(text: str) -> str:
+    """See loaders.normalise.plain_text (imported late: normalise imports the formats' modules)."""
+    from loaders.normalise import plain_text as plain
+
+    return plain(text)
+
+
 def column_names(header: list[str], width: int) -> list[str]:
     """Header cells as names: blanks become «kolonne N», repeats get «(2)»."""
     names: list[str] = []
     for index in range(width):
         name = (header[index] if index < len(header) else "") or ""
-        name = " ".join(str(name).split()) or f"kolonne {index + 1}"
+        # composed letters (NFC) and no invisible characters, so «År» written decomposed is «År»
+        name = " ".join(plain_text(str(name)).split()) or f"kolonne {index + 1}"
         base, n = name, 2
         while name in names:
             name, n = f"{base} ({n})", n + 1

@@ -52,6 +52,9 @@ COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
 FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)<")
 CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+# A cell holding an Excel error (#DIV/0!, #N/A, #REF!: type «e», ECMA-376 §18.18.11): calamine
+# reads it as an empty cell, which would pass for a suppressed one.
+ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
 # A date column whose cells are formatted «Standard»/«General» holds Excel's day numbers
 # (45292 is 2024-01-01: days since 1899-12-30, the 1900 date system). Read as dates only in a
 # column named as a date or period, and only when every cell is such a number from 1990 to 2100.
@@ -66,7 +69,19 @@ RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 
 def matches(path: Path, sample: bytes) -> bool:
-    return sample.startswith((ZIP, OLE)) or path.suffix.lower() in SUFFIXES
+    """A zip or OLE2 file, or a file named as a workbook unless it is text: a CSV, an HTML
+    table or Excel 2003 XML saved as .xls (as report tools do) is read, or refused, as what
+    it is (loaders.formats.text), never as a broken workbook."""
+    if sample.startswith((ZIP, OLE)):
+        return True
+    return path.suffix.lower() in SUFFIXES and not _is_text(sample)
+
+
+def _is_text(sample: bytes) -> bool:
+    """No NUL byte (UTF-16 with its byte order mark aside) and not empty."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return bool(sample.strip()) and b"\x00" not in sample
 
 
 class SheetScan:
@@ -80,6 +95,7 @@ class SheetScan:
         self.hidden_columns: list[int] = []  # columns hidden in Excel (1-based: A is 1)
         self.percent_styles: set[int] = set()  # cell styles (xf index) that show a percent
         self.percent: list[tuple[int, int]] = []  # row, column of cells shown as a percent
+        self.errors: list[tuple[int, int, str]] = []  # row, column, error text (#DIV/0!) of error cells
 
 
 def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
@@ -92,6 +108,8 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
     from python_calamine import CalamineWorkbook
 
     names = _xlsx_sheets(path, file_name, limits) if zipfile.is_zipfile(path) else None
+    if names is None and zipfile.is_zipfile(path):
+        _refuse_other_zip(path, file_name)
     # an .xlsx: the chosen sheet (and every part's real size) is inspected before calamine reads
     scan = (
         _inspect(path, file_name, _chosen(file_name, names, choices), limits) if names is not None else None
@@ -103,8 +121,12 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
         raise _broken(file_name) from None
     if not sheets:
         raise FileRefused(file_name, "har ingen ark")
-    first = _chosen(file_name, sheets, choices)
-    tried = [first] if choices.sheet else [first, *[s for s in sheets if s != first]]
+    hidden = _hidden_sheets(workbook)
+    # A sheet hidden in Excel (a template's lookup lists, last year's data) is tried only after
+    # every visible one, and only when chosen or when no visible sheet holds a table.
+    shown_first = [s for s in sheets if s not in hidden] + [s for s in sheets if s in hidden]
+    first = _chosen(file_name, shown_first, choices)
+    tried = [first] if choices.sheet else [first, *[s for s in shown_first if s != first]]
     ods = names is None and zipfile.is_zipfile(path)
     for number, sheet in enumerate(tried):
         if number and names is not None:
@@ -126,8 +148,41 @@ def open_excel(path: Path, file_name: str, choices: ReadChoices, limits: Limits)
             table.guess.notes.append(
                 f"Tabellen er lest fra arket «{sheet}»; arket «{first}» har ingen tabell."
             )
+        if sheet in hidden:
+            table.guess.notes.append(f"Arket «{sheet}» er skjult i Excel; tabellen er lest derfra.")
+        elif not choices.sheet and (passed := [h for h in sheets if h in hidden]):
+            table.guess.notes.append(
+                f"{'Arket' if len(passed) == 1 else 'Arkene'} {', '.join(f'«{h}»' for h in passed)} er skjult i "
+                "Excel og ikke lest; velg arket om tabellen står der."
+            )
         return table
     raise _broken(file_name)  # not reached: the loop returns or raises
+
+
+def _refuse_other_zip(path: Path, file_name: str) -> None:
+    """FileRefused naming the files inside a zip that is no spreadsheet (no .xlsx workbook, no
+    OpenDocument content.xml): a zip of CSV exports is unpacked by the analyst, one table at a time."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inside = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        raise _broken(file_name) from None
+    if "content.xml" in inside:
+        return
+    shown = ", ".join(f"«{n}»" for n in inside[:5]) + (" …" if len(inside) > 5 else "")
+    raise FileRefused(
+        file_name,
+        f"er en zip-fil med {counted(len(inside), 'fil', 'filer')} ({shown or 'ingen'}), ikke et regneark; "
+        "pakk den ut og last inn én tabell om gangen",
+    )
+
+
+def _hidden_sheets(workbook) -> set[str]:
+    """The names of the sheets hidden (or very hidden) in the workbook, as calamine reads them."""
+    try:
+        return {m.name for m in workbook.sheets_metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+    except Exception:  # an older calamine or a format without the flag: every sheet counts as shown
+        return set()
 
 
 def _broken(file_name: str) -> FileRefused:
@@ -157,6 +212,11 @@ def _open_sheet(
         raise _broken(file_name) from None
     rows = [[_excel_cell(v) for v in row] for row in values]
     del values
+    # an error cell is its error text, as in a CSV saved from the sheet, so the checks name it
+    # in its line and column (in a column the board uses) instead of reading it as empty
+    for r, c, text in scan.errors if scan is not None else []:
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+            rows[r][c] = text
     _fill_merged(rows, merged)
     width = max((max((i + 1 for i, c in enumerate(r) if c is not None), default=0) for r in rows), default=0)
     if width > limits.columns:
@@ -244,7 +304,8 @@ def _chosen(file_name: str, sheets: list[str], choices: ReadChoices) -> str:
 
 
 def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None:
-    """The sheet names of an .xlsx, after the declared sizes are checked; None for .ods etc."""
+    """The sheet names of an .xlsx (the visible ones first), after the declared sizes are
+    checked; None for .ods etc."""
     broken = FileRefused(file_name, "er ikke en gyldig Excel-fil (.xlsx), eller den er skadet")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -256,7 +317,12 @@ def _xlsx_sheets(path: Path, file_name: str, limits: Limits) -> list[str] | None
             workbook = ElementTree.fromstring(_read_small(archive, "xl/workbook.xml", file_name))
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ElementTree.ParseError, EOFError):
         raise broken from None
-    return [s.get("name", "") for s in workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
+    # the visible sheets first: the one inspected before calamine reads is the one read first
+    sheets = list(workbook.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet"))
+    ordered = [s for s in sheets if s.get("state", "visible") == "visible"] + [
+        s for s in sheets if s.get("state", "visible") != "visible"
+    ]
+    return [s.get("name", "") for s in ordered]
 
 
 ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -392,6 +458,12 @@ def _scan_cells(xml: bytes, scan: SheetScan, limits: Limits, file_name: str) -> 
         raise over_limit(file_name, "cells", scan.rows * scan.columns, limits)
     if FORMULA_TAG.search(xml):
         scan.formulas.extend(_formula_cells(xml))
+    if b't="e"' in xml:
+        for attributes, inner in ERROR_CELL.findall(xml):
+            if ref := CELL_REF.search(attributes):
+                value = CELL_VALUE.search(inner)
+                text = html.unescape(value[1].decode("utf-8", "replace")) if value and value[1] else "#FEIL"
+                scan.errors.append((int(ref[2]) - 1, _column_index(ref[1].decode()), text))
     if scan.percent_styles and b' s="' in xml:
         for attributes in CELL_TAG.findall(xml):
             style = CELL_STYLE.search(attributes)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from loaders.formats.base import Limits, ReadChoices, ReadGuess, RowsTable, column_names, over_limit
 from loaders.formats.px import GEO_WORDS, TIME_WORDS, VALUE_COLUMN
-from loaders.problems import FileRefused
+from loaders.problems import FileRefused, counted
 
 
 def matches(path: Path, sample: bytes) -> bool:
@@ -31,15 +31,23 @@ def matches(path: Path, sample: bytes) -> bool:
 
 
 def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limits) -> RowsTable:
-    """Read a JSON-stat 2.0 dataset (or a 1.0 bundle of one) into a long table; FileRefused when
-    it is neither, or a 1.0 bundle of several datasets (one sentence naming them)."""
+    """Read a JSON-stat 2.0 dataset (or a 1.0 bundle or 2.0 collection of one) into a long table;
+    FileRefused when it is neither, or a bundle or collection of several datasets (one sentence
+    naming them)."""
     size = path.stat().st_size
     if size > limits.json_bytes:
         raise over_limit(file_name, "json_bytes", size, limits)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        text = path.read_bytes().decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, RecursionError):
         raise FileRefused(file_name, "er ikke gyldig JSON (og ikke en tabell)") from None
+    except json.JSONDecodeError:
+        data = _json_lines(text)  # JSON Lines: one record per line
+        if data is None:
+            raise FileRefused(file_name, "er ikke gyldig JSON (og ikke en tabell)") from None
+    if (records := _records(data)) is not None:
+        return _record_table(path, file_name, records, limits)
     if isinstance(data, dict) and "class" not in data and (bundled := _bundled(data)):
         if len(bundled) > 1:
             names = ", ".join(f"«{name}»" for name in list(bundled)[:6])
@@ -49,6 +57,8 @@ def open_jsonstat(path: Path, file_name: str, choices: ReadChoices, limits: Limi
                 "om gangen",
             )
         data = _version_2(next(iter(bundled.values())))
+    elif isinstance(data, dict) and data.get("class") == "collection":
+        data = _collected(data, file_name)
     elif isinstance(data, dict) and "dataset" in data and "class" not in data:
         raise FileRefused(file_name, "er JSON-stat 1.0; last ned tabellen som JSON-stat 2.0 eller CSV")
     if not isinstance(data, dict) or data.get("class") != "dataset" or "dimension" not in data:
@@ -76,6 +86,86 @@ def _bundled(data: dict) -> dict[str, dict]:
         and "value" in item
     }
     return found if found and len(found) == len(data) else {}
+
+
+# The key an API puts its list of records under ({"data": [...]}), when it holds only that list
+RECORD_KEYS = ("data", "rows", "records", "items", "results", "value", "values")
+
+
+def _json_lines(text: str) -> list | None:
+    """The records of a JSON Lines file (one object per line), or None when it is no such file."""
+    records = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records or None
+
+
+def _records(data: object) -> list[dict] | None:
+    """A plain JSON table, as APIs and scripts write one: a list of flat objects (one per row,
+    keys as columns), or an object holding only such a list under RECORD_KEYS. None otherwise
+    (JSON-stat, anything nested)."""
+    if isinstance(data, dict) and "class" not in data and "dimension" not in data:
+        lists = [data[k] for k in RECORD_KEYS if isinstance(data.get(k), list)]
+        if len(lists) == 1 and all(not isinstance(v, (list, dict)) or v is lists[0] for v in data.values()):
+            data = lists[0]
+    if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
+        return None
+    if any(isinstance(v, (list, dict)) for record in data for v in record.values()):
+        return None
+    return data
+
+
+def _record_table(path: Path, file_name: str, records: list[dict], limits: Limits) -> RowsTable:
+    """The records as rows (keys in first-seen order as columns; a missing key an empty cell)."""
+    from loaders.formats.excel import _excel_cell
+
+    keys: dict[str, None] = {}
+    for record in records:
+        keys.update(dict.fromkeys(record))
+    if len(keys) > limits.columns:
+        raise over_limit(file_name, "columns", len(keys), limits)
+    if len(keys) * len(records) > limits.cells:
+        raise over_limit(file_name, "cells", len(keys) * len(records), limits)
+    if len(keys) < 2:
+        raise FileRefused(
+            file_name, "er JSON med bare én kolonne; en tabell trenger minst enhet, periode og verdi"
+        )
+    rows = [[_excel_cell(record.get(k)) for k in keys] for record in records]
+    # line N is the N-th record (no header line in the file)
+    guess = ReadGuess("json", "utf-8", "", 0, column_names(list(keys), len(keys)), body_line=1)
+    guess.notes.append(
+        f"Filen er JSON med {counted(len(records), 'post', 'poster')}; «linje» er postens nummer."
+    )
+    return RowsTable(path, file_name, guess, rows)
+
+
+def _collected(data: dict, file_name: str) -> dict:
+    """The one dataset a JSON-stat 2.0 collection holds (`link.item`, JSON-stat 2.0 §
+    «collection»: items of class «dataset» with their `dimension` inside); FileRefused, one
+    sentence naming them, when it holds several or only links to them."""
+    link = data.get("link") if isinstance(data.get("link"), dict) else {}
+    items = [i for i in (link.get("item") or []) if isinstance(i, dict)]
+    datasets = [i for i in items if i.get("class") == "dataset" and isinstance(i.get("dimension"), dict)]
+    if len(datasets) == 1 and len(items) == 1:
+        return datasets[0]
+    names = ", ".join(f"«{i.get('label') or i.get('href') or '?'}»" for i in items[:6])
+    if not items:
+        raise FileRefused(
+            file_name, "er en JSON-stat-samling (class «collection») uten tabeller; last ned én tabell"
+        )
+    held = f"{'med' if datasets else 'som lenker til'} {counted(len(items), 'tabell', 'tabeller')}"
+    raise FileRefused(
+        file_name,
+        f"er en JSON-stat-samling (class «collection») {held} ({names}); last ned én tabell om gangen",
+    )
 
 
 def _version_2(dataset: dict) -> dict:
@@ -140,7 +230,9 @@ def _dataset(path: Path, file_name: str, data: dict, limits: Limits) -> RowsTabl
         if value is None or str(mark).strip() in WITHHELD:
             # a cell the status says is missing or confidential is that, even with a number
             # beside it (a 0 written for «:» is no zero)
-            text = str(mark) if mark not in (None, "") else None
+            # (a cell without a value is missing whatever its status says: «p», provisional, for
+            # every cell as one string, is no value)
+            text = str(mark).strip() if mark is not None and str(mark).strip() in WITHHELD else None
         else:
             text = (
                 repr(value)

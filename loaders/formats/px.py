@@ -114,11 +114,20 @@ def open_px(path: Path, file_name: str, choices: ReadChoices, limits: Limits) ->
             name: _shown(values[name], keywords.get(("CODES", name)), name == geo, name == time)
             for name in dimensions
         }
-        numbers = _data(rest, handle, encoding, cells, file_name)
-    rows = [
-        [*labels, number]
-        for labels, number in zip(itertools.product(*(shown[n] for n in dimensions)), numbers, strict=True)
-    ]
+        keyed = [n for n in stub if ("KEYS", n) in keywords]
+        if keyed:
+            rows = _keyed_rows(
+                rest, handle, encoding, cells, file_name, keyed, dimensions, values, keywords, shown
+            )
+        else:
+            numbers = _data(rest, handle, encoding, cells, file_name)
+    if not keyed:
+        rows = [
+            [*labels, number]
+            for labels, number in zip(
+                itertools.product(*(shown[n] for n in dimensions)), numbers, strict=True
+            )
+        ]
     columns = [*dimensions, VALUE_COLUMN]
     guess = ReadGuess("px", encoding, "", 1, columns)
     guess.known_roles = {"value": VALUE_COLUMN}
@@ -142,8 +151,61 @@ def _shown(labels: list[str], codes: list[str] | None, geo: bool, time: bool) ->
     ]
 
 
-def _data(rest: bytes, handle, encoding: str, cells: int, file_name: str) -> list[str | None]:
-    """The DATA numbers, read in a stream; exactly `cells` of them or FileRefused."""
+def _keyed_rows(
+    rest: bytes,
+    handle,
+    encoding: str,
+    cells: int,
+    file_name: str,
+    keyed: list[str],
+    dimensions: list[str],
+    values: dict[str, list[str]],
+    keywords: dict[tuple[str, str], list[str]],
+    shown: dict[str, list[str]],
+) -> list[list[str | None]]:
+    """The rows of sparse DATA written with KEYS (PX format 2013, keyword KEYS): each data line
+    starts with the keyed stub variables' values (or codes, KEYS("x")=CODES), then has the
+    numbers for every combination of the other variables. A combination with no line is not
+    in the table: missing, never zero (the board's rule for rows a file leaves out)."""
+    others = [n for n in dimensions if n not in keyed]
+    width = math.prod(len(values[n]) for n in others)
+    index = {}
+    for name in keyed:
+        by = keywords[("KEYS", name)][0].upper() if keywords[("KEYS", name)] else "VALUES"
+        texts = keywords.get(("CODES", name)) if by == "CODES" else values[name]
+        index[name] = {t: k for k, t in enumerate(texts or values[name])}
+    tokens = _data(rest, handle, encoding, None, file_name)
+    step = len(keyed) + width
+    if len(tokens) % step:
+        raise FileRefused(
+            file_name,
+            f"er en PX-fil med KEYS der DATA ikke går opp i linjer på {len(keyed)} nøkler og {_count(width)} tall",
+        )
+    rows: list[list[str | None]] = []
+    for start in range(0, len(tokens), step):
+        keys = tokens[start : start + len(keyed)]
+        at = {}
+        for name, key in zip(keyed, keys, strict=True):
+            if key not in index[name]:
+                raise FileRefused(
+                    file_name, f"er en PX-fil med nøkkelen «{key}» i DATA, som ikke er en verdi av «{name}»"
+                )
+            at[name] = index[name][key]
+        numbers = iter(tokens[start + len(keyed) : start + step])
+        for combination in itertools.product(*(range(len(values[n])) for n in others)):
+            at.update(zip(others, combination, strict=True))
+            rows.append([shown[n][at[n]] for n in dimensions] + [next(numbers)])
+        if len(rows) > cells:
+            raise FileRefused(
+                file_name,
+                f"er en PX-fil der DATA har flere linjer enn dimensjonene gir ({_count(cells)} celler)",
+            )
+    return rows
+
+
+def _data(rest: bytes, handle, encoding: str, cells: int | None, file_name: str) -> list[str | None]:
+    """The DATA numbers, read in a stream; exactly `cells` of them or FileRefused (`cells`
+    None: all of them up to the closing «;», for KEYS)."""
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     numbers: list[str | None] = []
     carry, chunk, ended = "", rest, False
@@ -158,10 +220,10 @@ def _data(rest: bytes, handle, encoding: str, cells: int, file_name: str) -> lis
         for token in re.findall(r'"[^"]*"|[^\s,"]+', text):
             token = token.strip('"')
             numbers.append(None if token == "" else token)
-        if len(numbers) > cells or not chunk:
+        if (cells is not None and len(numbers) > cells) or not chunk:
             break
         chunk = handle.read(1 << 20)
-    if len(numbers) != cells:
+    if cells is not None and len(numbers) != cells:
         raise FileRefused(
             file_name,
             f"er en PX-fil med {_count(cells)} celler etter dimensjonene, men DATA har {_count(len(numbers))} tall",

@@ -88,9 +88,21 @@ def _duckdb_encoding(encoding: str, sample: bytes) -> str | None:
 
 def _looks_like_markup(text: str) -> str | None:
     head = text[:2048].lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in text[:8192]:
+        # Excel 2003's XML workbook, which report tools still save with the name .xls
+        return "er et XML-regneark (Excel 2003), ikke en .xlsx-fil; åpne det i Excel og lagre det som .xlsx"
     if head.startswith("<?xml"):
         return "er XML, ikke en tabell; lagre den som CSV eller Excel (.xlsx)"
-    if head.startswith(("<!doctype html", "<html")) or any(t in head for t in ("<html", "<head>", "<body")):
+    html = head.startswith(("<!doctype html", "<html")) or any(
+        t in head for t in ("<html", "<head>", "<body")
+    )
+    if (html or head.startswith("<table")) and "<table" in text[:65536].lower():
+        # «Eksporter til Excel» in many web report tools: an HTML table saved as .xls
+        return (
+            "er en nettside med en tabell (HTML), ikke en Excel-fil (rapportverktøy lagrer slike som .xls); "
+            "åpne den i Excel og lagre den som .xlsx, eller last ned eksporten som CSV"
+        )
+    if html:
         return (
             "er en nettside (HTML), ikke en tabell – kanskje en innloggingsside. "
             "Last ned eksporten på nytt og velg CSV eller Excel"
@@ -101,7 +113,7 @@ def _looks_like_markup(text: str) -> str | None:
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits most rows into the same number (2+) of fields."""
     best, best_key = ";", (-1, -1, 0)
-    for priority, delimiter in enumerate((";", "\t", ",")):
+    for priority, delimiter in enumerate((";", "\t", ",", "|")):  # «|»: data warehouses' exports
         widths = [len(r) for _, r in _records(text, delimiter, SNIFF_ROWS) if any(c.strip() for c in r)]
         counts: dict[int, int] = {}
         for width in widths:
