@@ -37,7 +37,7 @@ from analytics.matrix import status_matrix
 from analytics.plan import Criterion, CriterionKind, Measure, Plan, Target
 from analytics.registry import Indicator, Registry
 from analytics.status import Status
-from analytics.store import UploadMeta, open_store
+from analytics.store import FACT_COLUMNS, UploadMeta, open_store
 from tests.conftest import new_store
 
 TODAY = dt.date(2026, 11, 30)
@@ -214,16 +214,7 @@ def facts_for(indicator: Indicator, delivered: str = "native") -> pd.DataFrame:
             out.append((indicator.id, unit, start.date(), grain, value, numerator, denominator, hidden))
     frame = pd.DataFrame(
         out,
-        columns=[
-            "indicator",
-            "unit_id",
-            "period_start",
-            "grain",
-            "value",
-            "numerator",
-            "denominator",
-            "suppressed",
-        ],
+        columns=FACT_COLUMNS[:8],  # the store's columns up to "suppressed"; source below
     )
     return frame.assign(source="Test")
 
@@ -237,16 +228,7 @@ def population_facts() -> pd.DataFrame:
     ]
     frame = pd.DataFrame(
         out,
-        columns=[
-            "indicator",
-            "unit_id",
-            "period_start",
-            "grain",
-            "value",
-            "numerator",
-            "denominator",
-            "suppressed",
-        ],
+        columns=FACT_COLUMNS[:8],  # the store's columns up to "suppressed"; source below
     )
     return frame.assign(source="Test")
 
