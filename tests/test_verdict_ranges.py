@@ -56,7 +56,8 @@ def test_same_status_at_both_ends_is_kept_with_a_note(empty_loader):
     series = result.parts[0].series
     june = series.iloc[-1]
     assert june["judge_lower"] < june["judge_value"] < june["judge_upper"]
-    assert result.judgement.status is Status.uncertain  # too few points: no change shown
+    # Under 12 points and no baseline test: no change can be shown (README Statusregelen, last row).
+    assert result.judgement.status is Status.too_little_data
     reason = result.judgement.reason
     assert "skjulte celler (2) endrer ikke vurderingen" in reason
     low, high = (
@@ -99,7 +100,7 @@ def test_a_file_total_leaves_no_range(empty_loader):
     assert bool(june["from_total"]) and june["judge_lower"] == june["judge_upper"]
     assert evaluate.open_range(result.parts[0].series).empty
     assert "skjulte celler" not in result.judgement.reason.lower()
-    assert result.judgement.status is Status.uncertain
+    assert result.judgement.status is Status.too_little_data
 
 
 def test_one_municipality_has_no_range(empty_loader):
