@@ -572,9 +572,7 @@ def _target(
             return None, None
         base = _year_level(indicator, year)
         if no_worse(criterion):
-            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
-            # The level is not printed: a protected count's level can rest on small counts.
-            return base, f"mål: ikke {word} enn i {criterion.baseline_year}"
+            return base, _hold_text(indicator, target, f"i {criterion.baseline_year}")
         return base * (1 + target.relative_change), change_text(
             target.relative_change, str(criterion.baseline_year)
         )
@@ -584,10 +582,16 @@ def _target(
             return None, None
         level = _year_level(indicator, window)
         if no_worse(criterion):
-            word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
-            return level, f"mål: ikke {word} enn grunnlinjen {baseline.text}"
+            return level, _hold_text(indicator, target, f"grunnlinjen {baseline.text}")
         return level * (1 + target.relative_change), change_text(target.relative_change, baseline.text)
     return None, None
+
+
+def _hold_text(indicator: Indicator, target: Target, than: str) -> str:
+    """A no-worsening target in words («mål: ikke høyere enn i 2023»). The level is not
+    printed: a protected count's level can rest on small counts (analytics.protection)."""
+    word = "høyere" if target_direction(indicator, target) == "decrease" else "lavere"
+    return f"mål: ikke {word} enn {than}"
 
 
 def target_missing(criterion: Criterion, target: float | None, baseline: Baseline | None) -> str | None:
@@ -1819,7 +1823,7 @@ def _whole_coverage_period(facts: pd.DataFrame, grain: str) -> tuple[pd.Timestam
     unit missing from a period is unknown there, not without the measure: the board's rule
     for periods only some members report (README «Statusregelen»; series.member_gaps), as
     NHS Making Data Count judges whole periods only. A unit counts from its first period."""
-    first = facts.groupby("unit_id")["period_start"].min()
+    first = unit_minimum(facts)
     periods = sorted(facts["period_start"].unique(), reverse=True)
     notes = []
     for period in periods:
