@@ -924,7 +924,7 @@ class UnitResolver:
         value = _bare(value)
         if m := WARD_CODE.match(value):
             return self.by_code.get(m[1])
-        if m := re.match(r"^(\d{3,6})(?=$|[\s:,.\-–_|])", value) or re.search(r"\((\d{3,6})\)$", value):
+        if m := re.match(r"^(\d{3,6})" + CODE_END, value) or re.search(r"\((\d{3,6})\)$", value):
             code = m[1]
             if len(code) in (3, 5):  # Excel drops the leading zero: 301 → 0301
                 code = "0" + code
@@ -985,11 +985,11 @@ class UnitResolver:
         if self.is_total(value) or PARTNERSHIP_TOTAL.match(value):
             return UnitRow(file_total=True) if partnership else UnitRow(skip=TOTAL)
         bare = _bare(value)
-        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})(?=$|[\s:,.\-–_|])", bare):
+        if m := WARD_CODE.match(bare) or re.match(r"^(\d{6})" + CODE_END, bare):
             # a bydel of a municipality in Norway that the board does not have (030101 Gamle
             # Oslo, 460105 Årstad in Bergen)
             return UnitRow(skip=OUTSIDE) if m[1][:4] in self.national_codes | {"0301"} else None
-        if m := re.match(r"^(\d{3,4})(?=$|[\s:,.\-–_|])", bare):
+        if m := re.match(FOUR_DIGITS, bare):
             if m[1].zfill(4) in self.national_codes:
                 return UnitRow(skip=OUTSIDE)
             # An older code (before the 2018–2024 reforms: «1201 Bergen», «1601 Trondheim») beside
@@ -1020,7 +1020,7 @@ class UnitResolver:
         """True when every unit a split municipality went into is outside `partnership`
         (None: outside every partnership on the board)."""
         bare = _bare(value)
-        code = re.match(r"^(\d{3,4})(?=$|[\s:,.\-–_|])", bare)
+        code = re.match(FOUR_DIGITS, bare)
         parts = self.split_into.get(code[1].zfill(4) if code else _name_key(bare))
         if not parts:
             return False
@@ -1074,6 +1074,11 @@ def _merger_parts(history: pd.DataFrame) -> pd.DataFrame:
         columns=["source_code", "merge_group", "changed", "n_parts", "part_name", "whole_name", "all_parts"],
     ).astype({c: "object" for c in ("source_code", "merge_group", "part_name", "whole_name", "all_parts")})
 
+
+# What may follow a code in a unit cell: the end, a space or a mark, also «_» and «|» (data
+# warehouses' keys: «3205_Lillestrøm»).
+CODE_END = r"(?=$|[\s:,.\-–_|])"
+FOUR_DIGITS = r"^(\d{3,4})" + CODE_END  # a municipality code (three digits: a lost leading zero)
 
 # A word before the code: SSB's «K-3205», and «Kommune 3205», «Kommunenr. 3205», «Knr: 3205» as
 # reports and pivot tables label the number, and the apostrophe Excel keeps a code as text with
